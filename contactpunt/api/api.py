@@ -1,0 +1,5 @@
+"""The REST API, version 1."""
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(title="Contactpunt API", version="1")

@@ -1,0 +1,41 @@
+"""The `contactpunt` console script: Django's management commands under the product's name."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+
+def ensure_secret_key(data_dir: Path) -> None:
+    """Generate the secret key once and keep it in the data folder, unless SECRET_KEY is given."""
+    if os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE"):
+        return
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        # O_EXCL: two first starts at once must not write two different keys.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(50))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run a management command; `up` also prepares the data folder first."""
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactpunt.config.settings")
+    if len(argv) > 1 and argv[1] == "up":
+        from contactpunt.config.paths import data_dir
+
+        ensure_secret_key(data_dir())
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""Contactpunt settings, read from environment variables (see .env.example for every one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from contactpunt.config.paths import data_dir
+from contactpunt.config.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = data_dir()
+
+DEBUG = env_bool("DEBUG", False)
+
+# A key that only development may use; production must bring its own.
+DEVELOPMENT_SECRET_KEY = "django-insecure-contactpunt-development-only"
+SECRET_KEY_FILE = DATA_DIR / "secret_key"
+
+
+def _secret_key() -> str:
+    key = env_secret("SECRET_KEY")
+    if key is None and SECRET_KEY_FILE.exists():
+        # `contactpunt up` writes this file once, on first start.
+        key = SECRET_KEY_FILE.read_text(encoding="utf-8").strip() or None
+    if key is None or key == DEVELOPMENT_SECRET_KEY:
+        if DEBUG:
+            return DEVELOPMENT_SECRET_KEY
+        raise ImproperlyConfigured(
+            "SECRET_KEY is missing or is the development key. Set SECRET_KEY (or SECRET_KEY_FILE), "
+            "or start with `contactpunt up`, which generates one in the data folder."
+        )
+    if len(key) < 32:
+        raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
+    return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "contactpunt.customers",
+    "contactpunt.contacts",
+    "contactpunt.channels.apps.ChannelAdaptersConfig",
+    "contactpunt.knowledge",
+    "contactpunt.feedback",
+    "contactpunt.insights",
+    "contactpunt.kpis",
+    "contactpunt.workforce",
+    "contactpunt.people",
+    "contactpunt.api",
+    "contactpunt.simulation",
+    "contactpunt.audit",
+    "contactpunt.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "contactpunt.config.urls"
+ASGI_APPLICATION = "contactpunt.config.asgi.application"
+WSGI_APPLICATION = "contactpunt.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Databases: SQLite in the data folder by default, DATABASE_URL (PostgreSQL) in production.
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'contactpunt.sqlite3'}")
+_database: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)))
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN, so two
+    # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
+    _database["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+elif _database["ENGINE"] == "django.db.backends.postgresql":
+    _database.setdefault("OPTIONS", {})
+    _database["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_contactpunt")}
+else:
+    raise ImproperlyConfigured(f"DATABASE_URL must be sqlite:// or postgres://, not {_database['ENGINE']}")
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "people.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "nl")
+if LANGUAGE_CODE not in ("nl", "en"):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be nl or en, not {LANGUAGE_CODE!r}")
+LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Amsterdam")
+USE_I18N = True
+USE_TZ = True
+
+# The region a phone number without a country code belongs to (E.164 normalisation).
+PHONE_REGION = env_str("PHONE_REGION", "NL").upper()
+# The country whose public holidays close the queues' business hours by default.
+HOLIDAY_COUNTRY = env_str("HOLIDAY_COUNTRY", "NL").upper()
+# A thread reply within this many days reopens a resolved case; later it opens a linked new case.
+REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
+# The largest request body the API accepts (the bulk endpoint takes up to 1,000 contacts).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = DATA_DIR / "media"
+WHITENOISE_USE_FINDERS = True
+
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "periodic"],
+    }
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

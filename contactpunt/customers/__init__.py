@@ -1,0 +1,1 @@
+"""Customers: people and accounts, their identities, merge and privacy."""

@@ -1,0 +1,1 @@
+"""Feedback: surveys, responses and the closed loop."""

@@ -1,0 +1,1 @@
+"""Insights: language, sentiment, contact reasons and structural problems."""

@@ -1,0 +1,1 @@
+"""Knowledge: FAQ articles and the self-service portal."""

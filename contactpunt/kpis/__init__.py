@@ -1,0 +1,1 @@
+"""KPIs: metric definitions, interval rollups, dashboards and the wallboard."""

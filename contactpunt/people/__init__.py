@@ -1,0 +1,1 @@
+"""People: users and roles, teams, departments, sites, skills, wellbeing and coaching."""

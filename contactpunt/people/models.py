@@ -1,0 +1,111 @@
+"""The people doing the work: users and their roles, teams, departments, sites and skills."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Site(models.Model):
+    """A location agents work from (the telecom case has three)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """A department customers could reach (customer service, finance, logistics), with its cost rate."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    cost_per_hour = models.DecimalField(
+        _("cost per hour"), max_digits=8, decimal_places=2, default=Decimal("0"),
+        help_text=_("Paid cost of one agent hour, used for cost to serve."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A team of agents under a team lead, in one department and at one site."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="teams")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="teams", null=True, blank=True)
+    cost_per_hour = models.DecimalField(
+        _("cost per hour"), max_digits=8, decimal_places=2, null=True, blank=True,
+        help_text=_("Overrides the department's cost rate when set."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def effective_cost_per_hour(self) -> Decimal:
+        """Return the team's own cost rate, or its department's when the team has none."""
+        return self.cost_per_hour if self.cost_per_hour is not None else self.department.cost_per_hour
+
+
+class Skill(models.Model):
+    """What an agent can handle (a language, a product, a channel); queues ask for skills."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("agent")
+    TEAM_LEAD = "team_lead", _("team lead")
+    MANAGER = "manager", _("manager")
+    ADMIN = "admin", _("administrator")
+    VIEWER = "viewer", _("read-only viewer")
+
+
+class User(AbstractUser):
+    """A person who signs in. The role decides what they may see and change."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AGENT)
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
+    skills = models.ManyToManyField(Skill, blank=True, related_name="users")
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def is_read_only(self) -> bool:
+        """True for the auditor role, which may look but never change anything."""
+        return self.role == Role.VIEWER
+
+    @property
+    def can_manage(self) -> bool:
+        """True for roles that see team and centre figures (team lead and up)."""
+        return self.role in (Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN) or self.is_superuser

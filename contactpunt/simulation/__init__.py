@@ -1,0 +1,1 @@
+"""A contact-centre simulator that drives the real services."""

@@ -1,0 +1,1 @@
+"""The web UI shell: login, navigation, shared templates and static assets."""

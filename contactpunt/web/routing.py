@@ -1,0 +1,5 @@
+"""Websocket routes for the live views."""
+
+from django.urls import URLPattern
+
+websocket_urlpatterns: list[URLPattern] = []

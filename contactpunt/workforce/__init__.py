@@ -1,0 +1,1 @@
+"""Workforce: forecasting, Erlang staffing, shift plans and adherence."""
