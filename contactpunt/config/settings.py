@@ -8,8 +8,8 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from contactpunt.config.paths import data_dir
 from contactpunt.config.env import env_bool, env_int, env_list, env_secret, env_str
+from contactpunt.config.paths import data_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -17,7 +17,7 @@ DATA_DIR = data_dir()
 DEBUG = env_bool("DEBUG", False)
 
 # A key that only development may use; production must bring its own.
-DEVELOPMENT_SECRET_KEY = "django-insecure-contactpunt-development-only"
+DEVELOPMENT_SECRET_KEY = "django-insecure-contactpunt-development-only"  # noqa: S105 (refused unless DEBUG)
 SECRET_KEY_FILE = DATA_DIR / "secret_key"
 
 
@@ -157,9 +157,7 @@ WHITENOISE_USE_FINDERS = True
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

@@ -5,6 +5,6 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-django-checks")
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
-from contactpunt.config.settings import *  # noqa: E402,F403
+from contactpunt.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests

@@ -28,7 +28,10 @@ class Department(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     cost_per_hour = models.DecimalField(
-        _("cost per hour"), max_digits=8, decimal_places=2, default=Decimal("0"),
+        _("cost per hour"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
         help_text=_("Paid cost of one agent hour, used for cost to serve."),
     )
 
@@ -48,7 +51,11 @@ class Team(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="teams")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="teams", null=True, blank=True)
     cost_per_hour = models.DecimalField(
-        _("cost per hour"), max_digits=8, decimal_places=2, null=True, blank=True,
+        _("cost per hour"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Overrides the department's cost rate when set."),
     )
 
@@ -95,10 +102,6 @@ class User(AbstractUser):
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
     skills = models.ManyToManyField(Skill, blank=True, related_name="users")
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
-
-    class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
 
     @property
     def is_read_only(self) -> bool:

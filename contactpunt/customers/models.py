@@ -1,0 +1,114 @@
+"""Customers, the B2B accounts they belong to, and the identities that recognise them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Account(models.Model):
+    """A business customer (a retailer) with people under it."""
+
+    name = models.CharField(_("name"), max_length=200)
+    external_ref = models.CharField(_("external reference"), max_length=100, blank=True, default="")
+    product_type = models.ForeignKey(
+        "contacts.ProductType", on_delete=models.SET_NULL, null=True, blank=True, related_name="accounts"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_ref"], condition=~models.Q(external_ref=""), name="account_external_ref_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    """A person who contacts the organisation, known by one or more identities."""
+
+    display_name = models.CharField(_("name"), max_length=200, blank=True, default="")
+    account = models.ForeignKey(Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="customers")
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Denormalised so that linking a new case to the customer's previous one costs no query.
+    last_case = models.ForeignKey("contacts.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from")
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        return self.display_name or f"#{self.pk}"
+
+
+class IdentityKind(models.TextChoices):
+    EMAIL = "email", _("email")
+    PHONE = "phone", _("phone")
+    SOCIAL = "social", _("social handle")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    EXTERNAL = "external", _("external id")
+
+
+class Identity(models.Model):
+    """One way to recognise a customer: an email address, a phone number, a handle, an external id.
+
+    `namespace` qualifies values that are only unique within a system (the social network of a
+    handle, the source of an external id); it is empty for email and phone. A shared identity (a
+    switchboard number, a shared mailbox) identifies nobody: it has no customer and never matches.
+    """
+
+    kind = models.CharField(max_length=10, choices=IdentityKind.choices)
+    namespace = models.CharField(max_length=100, blank=True, default="")
+    value = models.CharField(max_length=320)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="identities")
+    is_shared = models.BooleanField(
+        _("shared"),
+        default=False,
+        help_text=_("A switchboard number or shared mailbox: contacts from it are never linked automatically."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("identity")
+        verbose_name_plural = _("identities")
+        constraints = [models.UniqueConstraint(fields=["kind", "namespace", "value"], name="identity_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class CustomerNote(models.Model):
+    """A note about the customer that carries over to every later case."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class CustomerMerge(models.Model):
+    """The record of one merge: which customer went into which, by whom, and what moved."""
+
+    source_id = models.BigIntegerField(help_text=_("The customer that was merged away."))
+    target = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merges")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    moved = models.JSONField(default=dict, help_text=_("Counts of the rows moved, per kind."))
+
+    class Meta:
+        ordering = ["-merged_at"]
