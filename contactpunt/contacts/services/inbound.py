@@ -153,7 +153,9 @@ class _Batch:
         self.new_identities: list[Identity] = []
         self.new_cases: list[Case] = []
         self.changed_cases: dict[int, Case] = {}
-        self.changed_customers: dict[int, Customer] = {}
+        # The latest case per customer decided in this batch, keyed by object identity because new
+        # customers have no primary key until they are written.
+        self.last_cases: dict[int, tuple[Customer, Case]] = {}
         self.new_thread_keys: list[tuple[str, Case]] = []
         self.new_contacts: list[tuple[_Prepared, Contact, Case, bool, bool]] = []
 
@@ -338,7 +340,8 @@ class _Batch:
                 return threaded, False, True
             previous = threaded
         if previous is None and customer is not None:
-            previous = customer.last_case
+            pending = self.last_cases.get(id(customer))
+            previous = pending[1] if pending else customer.last_case
         case = Case(
             customer=customer,
             subject=contact.subject[:300],
@@ -352,9 +355,7 @@ class _Batch:
         )
         self.new_cases.append(case)
         if customer is not None:
-            customer.last_case = case
-            if customer.pk is not None:
-                self.changed_customers[customer.pk] = customer
+            self.last_cases[id(customer)] = (customer, case)
         return case, True, False
 
     def _threaded_case(self, contact: InboundContact, customer: Customer | None) -> Case | None:
@@ -379,12 +380,21 @@ class _Batch:
     def _write(self) -> None:
         Customer.objects.bulk_create(self.new_customers)
         Identity.objects.bulk_create(self.new_identities)
+        # A case may link to a case that is itself new in this batch: write the links afterwards.
+        links = [
+            (case, case.previous_case) for case in self.new_cases if case.previous_case and not case.previous_case.pk
+        ]
+        for case, _previous in links:
+            case.previous_case = None
         Case.objects.bulk_create(self.new_cases)
-        for customer in self.new_customers:
-            if customer.last_case is not None:
-                self.changed_customers[customer.pk] = customer
-        if self.changed_customers:
-            Customer.objects.bulk_update(list(self.changed_customers.values()), ["last_case"])
+        for case, previous in links:
+            case.previous_case = previous
+        if links:
+            Case.objects.bulk_update([case for case, _previous in links], ["previous_case"])
+        for customer, case in self.last_cases.values():
+            customer.last_case = case
+        if self.last_cases:
+            Customer.objects.bulk_update([customer for customer, _case in self.last_cases.values()], ["last_case"])
         if self.changed_cases:
             Case.objects.bulk_update(
                 list(self.changed_cases.values()), ["status", "reopen_count", "resolved_at", "last_inbound_at"]
