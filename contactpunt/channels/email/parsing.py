@@ -1,0 +1,483 @@
+"""Parse raw RFC 822 / MIME bytes into a ParsedEmail: pure, no database, never raises.
+
+The message is parsed with Python's `email` package under `policy.default`; when that fails it is parsed again
+under `policy.compat32`, and when even that fails the result keeps the raw bytes and names the reason in
+`problems`. Every string in the result is clean Unicode (undecodable bytes become U+FFFD, NUL characters are
+removed), so it can be stored in PostgreSQL as it is.
+"""
+
+from __future__ import annotations
+
+import codecs
+import enum
+import html
+import mimetypes
+import re
+import unicodedata
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import TypeVar
+
+import nh3
+
+from contactpunt.channels.email.replies import split_reply
+
+T = TypeVar("T")
+
+#: The case token in a subject: "[CP-123]". Group 1 is the case number.
+CASE_TOKEN_RE = re.compile(r"\[CP-(\d{1,18})\]", re.IGNORECASE)
+
+#: Header that Contactpunt puts on every mail it sends; a message that carries it came back to us: a loop.
+LOOP_HEADER = "X-Contactpunt-Loop"
+
+#: More Received headers than this means the message is going round in circles (sendmail's default hop limit
+#: is 25, postfix's 50).
+MAX_HOPS = 30
+
+_MESSAGE_ID_RE = re.compile(r"<([^<>\s]+)>")
+_AUTO_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
+_BOUNCE_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster"})
+_UNSAFE_FILENAME_RE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+)
+_MAX_FILENAME_BYTES = 200
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_BLOCK_TAG_RE = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h[1-6]|/blockquote|/table|hr)\b[^>]*>", re.IGNORECASE)
+_SCRIPT_STYLE_RE = re.compile(r"<(script|style|head|title)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+class MailKind(enum.StrEnum):
+    """What kind of mail a message is. Only NORMAL mail may ever get an automatic answer."""
+
+    NORMAL = "normal"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    LOOP = "loop"
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """One mailbox: the address as written (empty when unparseable) and the decoded display name."""
+
+    address: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """One attachment or inline part. `filename` is always a safe, non-empty base name."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    content_id: str | None = None
+    is_inline: bool = False
+
+    @property
+    def size(self) -> int:
+        """Return the size of the decoded content in bytes."""
+        return len(self.content)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEmail:
+    """Everything the email channel needs from one raw message.
+
+    Message ids are given without angle brackets. `text_body` is the text/plain body, or the text of the HTML
+    body when there is no plain part. `new_text`, `signature` and `quoted_text` split `text_body`. `html_body` is
+    the original HTML as sent (never render it unsanitised); `html_text` is that HTML as safe plain text.
+    """
+
+    raw: bytes
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    subject: str = ""
+    case_number: int | None = None
+    from_address: str | None = None
+    from_name: str = ""
+    to: tuple[Address, ...] = ()
+    cc: tuple[Address, ...] = ()
+    reply_to: tuple[Address, ...] = ()
+    date: datetime | None = None
+    text_body: str = ""
+    html_body: str | None = None
+    html_text: str = ""
+    new_text: str = ""
+    signature: str = ""
+    quoted_text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    kind: MailKind = MailKind.NORMAL
+    kind_reason: str = ""
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def case_token(self) -> str | None:
+        """Return the case token as written in subjects ("CP-123"), or None when the subject has none."""
+        return None if self.case_number is None else f"CP-{self.case_number}"
+
+    @property
+    def thread_ids(self) -> tuple[str, ...]:
+        """Return the ids this message answers, nearest first: In-Reply-To, then References from last to first."""
+        ids: list[str] = [self.in_reply_to] if self.in_reply_to else []
+        ids.extend(ref for ref in reversed(self.references) if ref not in ids)
+        return tuple(ids)
+
+
+def find_case_number(subject: str) -> int | None:
+    """Return the case number of the first "[CP-<digits>]" token in the subject, or None."""
+    match = CASE_TOKEN_RE.search(subject)
+    return int(match.group(1)) if match else None
+
+
+def parse_email(raw: bytes, *, own_addresses: Collection[str] = ()) -> ParsedEmail:
+    """Parse raw message bytes; never raises.
+
+    `own_addresses` are the mailbox addresses of this Contactpunt; a message from one of them is a loop.
+    A message that cannot be parsed at all gives a ParsedEmail with only `raw` and `problems` filled in.
+    """
+    problems: list[str] = []
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        return ParsedEmail(raw=b"", problems=(f"input is {type(raw).__name__}, not bytes",))
+    raw = bytes(raw)
+    if not raw.strip():
+        return ParsedEmail(raw=raw, problems=("empty message",))
+    if raw.startswith(_OLE_MAGIC):
+        return ParsedEmail(raw=raw, problems=("an Outlook .msg file (OLE compound document), not an RFC 822 message",))
+    for name, chosen in (("default", policy.default), ("compat32", policy.compat32)):
+        try:
+            message = BytesParser(policy=chosen).parsebytes(raw)
+            return _build(raw, message, problems, own_addresses)
+        except RecursionError:
+            problems.append(f"parsing under policy.{name} failed: structure nested too deeply")
+        except Exception as error:  # the stdlib parser has known crashes on malformed input
+            problems.append(f"parsing under policy.{name} failed: {type(error).__name__}: {_clean(str(error))[:200]}")
+    return ParsedEmail(raw=raw, problems=tuple(problems))
+
+
+def _build(raw: bytes, message: Message, problems: list[str], own_addresses: Collection[str]) -> ParsedEmail:
+    problems.extend(_defects(message))
+    if not message.keys():
+        problems.append("no headers found")
+    subject = _header_text(message, "Subject", problems)
+    from_addresses = _addresses(message, "From", problems)
+    sender = from_addresses[0] if from_addresses else None
+    if sender is None:
+        problems.append("no From address")
+    text_part, html_part = _body_parts(message, problems)
+    text_body = _part_text(text_part, problems) if text_part is not None else ""
+    html_body = _part_text(html_part, problems) if html_part is not None else None
+    html_text = html_to_text(html_body) if html_body else ""
+    if not text_body.strip() and html_text:
+        text_body = html_text
+    split = split_reply(text_body)
+    kind, reason = classify(message, sender.address if sender else None, own_addresses)
+    return ParsedEmail(
+        raw=raw,
+        message_id=_first_id(_header_text(message, "Message-ID", problems)),
+        in_reply_to=_first_id(_header_text(message, "In-Reply-To", problems)),
+        references=_all_ids(_header_text(message, "References", problems)),
+        subject=subject,
+        case_number=find_case_number(subject),
+        from_address=sender.address if sender else None,
+        from_name=sender.name if sender else "",
+        to=tuple(_addresses(message, "To", problems)),
+        cc=tuple(_addresses(message, "Cc", problems)),
+        reply_to=tuple(_addresses(message, "Reply-To", problems)),
+        date=_date(_header_text(message, "Date", problems), problems),
+        text_body=text_body,
+        html_body=html_body,
+        html_text=html_text,
+        new_text=split.new_text,
+        signature=split.signature,
+        quoted_text=split.quoted,
+        attachments=tuple(_attachments(message, (text_part, html_part), problems)),
+        kind=kind,
+        kind_reason=reason,
+        problems=tuple(dict.fromkeys(problems)),
+    )
+
+
+def classify(message: Message, sender: str | None, own_addresses: Collection[str] = ()) -> tuple[MailKind, str]:
+    """Return the kind of mail and the header that decided it (RFC 3834, RFC 3464 and common practice)."""
+    content_type = _safe(message.get_content_type, "")
+    report_type = _safe(lambda: str(message.get_param("report-type", "") or ""), "").lower()
+    sender_local = (sender or "").split("@", 1)[0].lower()
+    return_path = _raw_header(message, "Return-Path")
+    if content_type == "multipart/report" and report_type == "delivery-status":
+        return MailKind.BOUNCE, "multipart/report; report-type=delivery-status"
+    if sender_local in _BOUNCE_LOCAL_PARTS:
+        return MailKind.BOUNCE, f"sender is {sender_local}"
+    if _raw_header(message, "X-Failed-Recipients"):
+        return MailKind.BOUNCE, "X-Failed-Recipients"
+    own = {address.lower() for address in own_addresses}
+    if _raw_header(message, LOOP_HEADER):
+        return MailKind.LOOP, LOOP_HEADER
+    if sender and sender.lower() in own:
+        return MailKind.LOOP, "sent from one of our own addresses"
+    received: list[object] = _safe(lambda: list(message.get_all("Received") or []), [])
+    hops = len(received)
+    if hops > MAX_HOPS:
+        return MailKind.LOOP, f"{hops} Received headers"
+    auto_submitted = _raw_header(message, "Auto-Submitted").lower()
+    if auto_submitted and auto_submitted.split(";")[0].strip() != "no":
+        return MailKind.AUTO_REPLY, f"Auto-Submitted: {auto_submitted}"
+    precedence = _raw_header(message, "Precedence").lower()
+    if precedence in _AUTO_PRECEDENCE:
+        return MailKind.AUTO_REPLY, f"Precedence: {precedence}"
+    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Response"):
+        if _raw_header(message, name):
+            return MailKind.AUTO_REPLY, name
+    if content_type == "multipart/report":
+        return MailKind.AUTO_REPLY, f"multipart/report; report-type={report_type or 'unknown'}"
+    if return_path and return_path.strip("<> \t") == "":
+        return MailKind.AUTO_REPLY, "empty Return-Path"
+    return MailKind.NORMAL, ""
+
+
+def html_to_text(html_body: str) -> str:
+    """Return the HTML as plain text: tags removed by nh3 (scripts and styles with their content), entities
+    decoded, block elements as line breaks. The result is text, to be escaped like any text when shown."""
+    try:
+        marked = _BLOCK_TAG_RE.sub(lambda m: m.group(0) + "\n", _SCRIPT_STYLE_RE.sub("", html_body))
+        text = html.unescape(nh3.clean(marked, tags=set(), attributes={}, strip_comments=True))
+    except Exception:  # nh3 raises on inputs it refuses; fall back to a crude strip rather than lose the text
+        text = html.unescape(re.sub(r"<[^>]*>", " ", html_body))
+    text = _clean(text).replace("\xa0", " ")
+    lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def sanitise_filename(name: str | None, *, content_type: str = "application/octet-stream", index: int = 1) -> str:
+    """Return a safe base name: no directories, control or reserved characters, at most 200 UTF-8 bytes, never
+    empty (then "attachment-<index><extension guessed from the content type>")."""
+    cleaned = unicodedata.normalize("NFC", _clean(name or ""))
+    cleaned = re.split(r"[/\\]", cleaned)[-1]
+    cleaned = _UNSAFE_FILENAME_RE.sub("_", cleaned).strip().lstrip(".").strip()
+    if cleaned.split(".", 1)[0].lower() in _WINDOWS_RESERVED:
+        cleaned = f"_{cleaned}"
+    if len(cleaned.encode("utf-8")) > _MAX_FILENAME_BYTES:
+        stem, dot, extension = cleaned.rpartition(".")
+        if not dot or len(extension) > 10:
+            stem, extension = cleaned, ""
+        budget = _MAX_FILENAME_BYTES - len(extension.encode("utf-8")) - 1
+        stem = stem.encode("utf-8")[:budget].decode("utf-8", "ignore")
+        cleaned = f"{stem}.{extension}" if extension else stem
+    if not cleaned.strip("_ "):
+        cleaned = f"attachment-{index}{mimetypes.guess_extension(content_type) or '.bin'}"
+    return cleaned
+
+
+def _clean(text: str) -> str:
+    """Return text as clean Unicode: surrogate-escaped bytes decoded (UTF-8, else Windows-1252), NUL removed."""
+    try:
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "replace")
+    try:
+        decoded = data.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = data.decode("cp1252", "replace")
+    return decoded.replace("\x00", "")
+
+
+def _safe(function: Callable[[], T], default: T) -> T:
+    """Return function(), or the default when it raises: the stdlib accessors raise on malformed parts."""
+    try:
+        return function()
+    except Exception:
+        return default
+
+
+def _defects(message: Message) -> Iterator[str]:
+    for part in _safe(lambda: list(message.walk()), [message]):
+        for defect in getattr(part, "defects", ()):
+            yield f"{type(defect).__name__}: {_clean(str(defect))[:200]}"
+
+
+def _raw_header(message: Message, name: str) -> str:
+    """Return the header's value unfolded and stripped, decoded as far as needed for comparisons; "" if absent."""
+    value = _safe(lambda: message.get(name), None)
+    if value is None:
+        return ""
+    return _clean(_safe(lambda: str(value), "")).replace("\r", "").replace("\n", "").strip()
+
+
+def _header_text(message: Message, name: str, problems: list[str]) -> str:
+    """Return the header decoded (RFC 2047, RFC 6532 UTF-8) as one line; "" when absent."""
+    try:
+        value = message.get(name)
+        if value is None:
+            return ""
+        if isinstance(value, str) and "=?" in value and not hasattr(value, "defects"):
+            # compat32 leaves encoded words as they are
+            value = str(make_header(decode_header(value)))
+        text = _clean(str(value))
+    except Exception as error:
+        problems.append(f"{name} header could not be decoded: {type(error).__name__}")
+        text = _clean(str(_safe(lambda: message.get(name), None) or ""))
+    return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
+
+
+def _addresses(message: Message, name: str, problems: list[str]) -> list[Address]:
+    header = _safe(lambda: message.get(name), None)
+    if header is None:
+        return []
+    structured = getattr(header, "addresses", None)  # policy.default's AddressHeader; compat32 gives a plain str
+    parsed: list[Address] | None = None
+    if structured is not None:
+        parsed = _safe(lambda: [Address(_clean(a.addr_spec), _clean(a.display_name)) for a in structured], None)
+    if parsed is None:
+        text = _header_text(message, name, problems)
+        parsed = [Address(_clean(addr), _clean(real)) for real, addr in getaddresses([text]) if addr or real]
+    result = [a for a in parsed if a.address or a.name]
+    if not result and _raw_header(message, name):
+        problems.append(f"{name} header has no readable address")
+    return result
+
+
+def _first_id(value: str) -> str | None:
+    ids = _all_ids(value)
+    return ids[0] if ids else None
+
+
+def _all_ids(value: str) -> tuple[str, ...]:
+    found = _MESSAGE_ID_RE.findall(value)
+    if not found:
+        found = [token.strip("<>,;") for token in value.split()]
+    return tuple(dict.fromkeys(token for token in found if token))
+
+
+def _date(value: str, problems: list[str]) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        problems.append(f"unreadable Date: {value[:80]}")
+        return None
+    if parsed.tzinfo is None:
+        # RFC 5322 "-0000": the time is UTC but the sender's zone is unknown
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _leaves(message: Message) -> Iterator[Message]:
+    """Yield the leaf parts in order; message/* parts count as leaves (a forwarded mail is one attachment)."""
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        maintype = _safe(part.get_content_maintype, "text")
+        payload = _safe(part.get_payload, None)
+        if maintype == "multipart" and isinstance(payload, list):
+            stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
+        elif maintype == "message" and part is not message:
+            yield part
+        elif maintype == "message" and isinstance(payload, list):
+            stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
+        else:
+            yield part
+
+
+def _is_attachment(part: Message) -> bool:
+    disposition = _safe(part.get_content_disposition, None)
+    return disposition == "attachment" or bool(_safe(part.get_filename, None))
+
+
+def _body_parts(message: Message, problems: list[str]) -> tuple[Message | None, Message | None]:
+    """Return the text/plain and text/html parts that form the body (the first of each that is not an attachment,
+    and that is not inside a forwarded message)."""
+    text_part: Message | None = None
+    html_part: Message | None = None
+    try:
+        for part in _leaves(message):
+            content_type = _safe(part.get_content_type, "text/plain")
+            if _is_attachment(part):
+                continue
+            if content_type == "text/plain" and text_part is None:
+                text_part = part
+            elif content_type == "text/html" and html_part is None:
+                html_part = part
+    except RecursionError:
+        problems.append("MIME structure nested too deeply")
+    if text_part is None and html_part is None and isinstance(_safe(message.get_payload, None), str):
+        # A multipart without a usable boundary keeps its whole body as one string: show it rather than lose it.
+        problems.append("no text part found; the unsplit body is used as text")
+        text_part = message
+    return text_part, html_part
+
+
+def _payload_bytes(part: Message) -> bytes:
+    maintype = _safe(part.get_content_maintype, "")
+    payload = _safe(part.get_payload, None)
+    if maintype == "message" and isinstance(payload, list):
+        chunks = []
+        for sub in payload:
+            if isinstance(sub, Message):
+                chunks.append(_safe(sub.as_bytes, None) or _clean(_safe(sub.as_string, "")).encode("utf-8"))
+        return b"\n".join(chunks)
+    decoded = _safe(lambda: part.get_payload(decode=True), None)
+    if isinstance(decoded, bytes):
+        return decoded
+    if isinstance(payload, str):
+        return payload.encode("utf-8", "surrogateescape")
+    return b""
+
+
+def _part_text(part: Message, problems: list[str]) -> str:
+    """Return the part's content decoded with its charset; unknown or wrong charsets fall back to UTF-8, then
+    Windows-1252, with a problem noted."""
+    data = _payload_bytes(part)
+    charset = _safe(part.get_content_charset, None) or "us-ascii"
+    try:
+        codec = codecs.lookup(charset).name
+    except LookupError:
+        problems.append(f"unknown charset {charset!r}")
+        codec = "utf-8"
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        for fallback in ("utf-8", "cp1252"):
+            try:
+                text = data.decode(fallback)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            text = data.decode("utf-8", "replace")
+        if codec != "ascii":
+            problems.append(f"body is not valid {charset}")
+    return _clean(text).replace("\r\n", "\n")
+
+
+def _attachments(message: Message, body_parts: tuple[Message | None, ...], problems: list[str]) -> Iterator[Attachment]:
+    index = 0
+    try:
+        for part in _leaves(message):
+            if part is message or any(part is body for body in body_parts):
+                continue
+            index += 1
+            content_type = _safe(part.get_content_type, "application/octet-stream")
+            try:
+                filename = part.get_filename()
+            except Exception:
+                problems.append(f"attachment {index}: unreadable filename")
+                filename = None
+            content_id = _first_id(_raw_header(part, "Content-ID"))
+            disposition = _safe(part.get_content_disposition, None)
+            yield Attachment(
+                filename=sanitise_filename(filename, content_type=content_type, index=index),
+                content_type=content_type,
+                content=_payload_bytes(part),
+                content_id=content_id,
+                is_inline=disposition == "inline" or (disposition is None and content_id is not None),
+            )
+    except RecursionError:
+        problems.append("MIME structure nested too deeply")
