@@ -80,7 +80,9 @@ def test_erlang_b_far_below_the_load_stays_finite():
 # --- Erlang A: an independent solve of the birth-death chain -----------------------------------------
 
 
-def chain_reference(arrival_rate, aht_s, agents, patience_s, threshold_s, *, extra_states=400):
+def chain_reference(
+    arrival_rate: float, aht_s: float, agents: int, patience_s: float, threshold_s: float, *, extra_states: int = 400
+) -> tuple[float, float, float, float]:
     """Erlang A by brute force: solve the truncated birth-death chain, then follow a tagged caller.
 
     Independent of the closed forms in erlang.py: stationary probabilities by direct products,
@@ -95,7 +97,7 @@ def chain_reference(arrival_rate, aht_s, agents, patience_s, threshold_s, *, ext
     p = np.exp(log_p - log_p.max())
     p /= p.sum()
     queued = np.maximum(np.arange(size) - agents, 0)
-    wait = p[agents:].sum()
+    wait = float(p[agents:].sum())
     abandon = theta * float((queued * p).sum()) / lam
     # Tagged caller with k callers ahead: moves on at n*mu + k*theta, abandons at theta.
     ahead = extra_states
