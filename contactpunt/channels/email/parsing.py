@@ -299,7 +299,8 @@ def _safe(function: Callable[[], T], default: T) -> T:
 def _defects(message: Message) -> Iterator[str]:
     for part in _safe(lambda: list(message.walk()), [message]):
         for defect in getattr(part, "defects", ()):
-            yield f"{type(defect).__name__}: {_clean(str(defect))[:200]}"
+            detail = _clean(str(defect))[:200]
+            yield f"{type(defect).__name__}: {detail}" if detail else type(defect).__name__
 
 
 def _raw_header(message: Message, name: str) -> str:
