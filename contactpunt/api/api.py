@@ -1,5 +1,329 @@
-"""The REST API, version 1."""
+"""The REST API, version 1: contacts and events in, cases and customers out.
 
-from ninja import NinjaAPI
+Every request carries an integration's token (`Authorization: Bearer cp_...`); the integration is
+the source of what it sends, so external ids are unique per integration. Errors always have the
+shape {"errors": [{"field", "code", "message"}]}.
+"""
 
-api = NinjaAPI(title="Contactpunt API", version="1")
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Status
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+from pydantic import ValidationError
+
+from contactpunt.api import schemas
+from contactpunt.api.models import Integration, hash_token
+from contactpunt.api.queries import CaseFilters, CustomerFilters, list_cases, list_customers
+from contactpunt.api.serialize import case_detail_out, case_out, customer_out
+from contactpunt.contacts.models import Case, Contact, ContactReason, Queue
+from contactpunt.contacts.services.events import EventRejected, Recorded, record_agent_state, record_contact_event
+from contactpunt.contacts.services.inbound import receive_contact, receive_contacts
+from contactpunt.contacts.services.types import (
+    AttachmentInput,
+    FieldError,
+    IdentityInput,
+    InboundContact,
+    Outcome,
+    Received,
+    ThreadRef,
+)
+from contactpunt.customers.models import Customer
+from contactpunt.people.models import User
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Integration | None:
+        integration = Integration.objects.filter(token_hash=hash_token(token), is_active=True).first()
+        if integration is not None:
+            request.integration = integration  # type: ignore[attr-defined]
+        return integration
+
+
+api = NinjaAPI(
+    title="Contactpunt API",
+    version="1",
+    description=__doc__ or "",
+    auth=TokenAuth(),
+    urls_namespace="api-v1",
+)
+
+
+# -- errors: one shape everywhere --------------------------------------------------------------
+
+
+def _errors(status: int, items: list[FieldError]) -> HttpResponse:
+    body = {"errors": [{"field": e.field, "code": e.code, "message": e.message} for e in items]}
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
+
+
+def _pydantic_errors(errors: list[Any], prefix: str = "") -> list[FieldError]:
+    items = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        field = ".".join(location)
+        items.append(
+            FieldError(
+                f"{prefix}{field}" if field else prefix.rstrip(".") or "body",
+                str(error.get("type", "invalid")),
+                str(error.get("msg", "invalid value")),
+            )
+        )
+    return items
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return _errors(422, _pydantic_errors(list(exc.errors)))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _errors(413, [FieldError("body", "too_large", "the request body is larger than this server accepts")])
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _errors(401, [FieldError("authorization", "invalid_token", "send a valid integration token as Bearer")])
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _errors(exc.status_code, [FieldError(getattr(exc, "field", "path"), "error", str(exc))])
+
+
+def _integration(request: HttpRequest) -> Integration:
+    integration: Integration = request.integration  # type: ignore[attr-defined]
+    return integration
+
+
+# -- contacts in -------------------------------------------------------------------------------
+
+
+def _inbound(item: schemas.ContactIn, source: str) -> tuple[InboundContact | None, list[FieldError]]:
+    attachments = []
+    for position, attachment in enumerate(item.attachments):
+        try:
+            content = base64.b64decode(attachment.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            return None, [FieldError(f"attachments.{position}.content_base64", "invalid_base64", "not valid base64")]
+        attachments.append(AttachmentInput(attachment.filename, attachment.content_type, content))
+    raw = item.model_dump_json(exclude={"attachments"}).encode("utf-8")
+    return InboundContact(
+        source=source,
+        queue=item.queue,
+        occurred_at=item.occurred_at,
+        external_id=item.external_id or None,
+        channel=item.channel or "",
+        identities=tuple(IdentityInput(i.kind, i.value, i.namespace) for i in item.identities),
+        customer_name=item.customer_name,
+        account_ref=item.account_ref,
+        language=item.language,
+        subject=item.subject,
+        text=item.text,
+        raw=raw,
+        raw_content_type="application/json",
+        thread=ThreadRef(
+            item.thread.message_id, item.thread.in_reply_to, tuple(item.thread.references), item.thread.conversation_id
+        ),
+        attachments=tuple(attachments),
+        is_public=item.is_public,
+        ivr_path=tuple(item.ivr_path),
+        offered=item.offered,
+    ), []
+
+
+def _result(received: Received) -> schemas.ContactResult:
+    return schemas.ContactResult(
+        status=received.outcome.value,
+        id=received.contact_id,
+        case_id=received.case_id,
+        customer_id=received.customer_id,
+        case_created=received.case_created,
+        errors=[schemas.ErrorItem(field=e.field, code=e.code, message=e.message) for e in received.errors],
+    )
+
+
+@api.post(
+    "/contacts",
+    response={200: schemas.ContactResult, 201: schemas.ContactResult, 422: schemas.ErrorOut},
+    tags=["contacts"],
+)
+def post_contact(request: HttpRequest, payload: schemas.ContactIn) -> Any:
+    """Receive one inbound contact: 201 when created, 200 when it is a repeat of an earlier one,
+    422 naming the field when it cannot be taken (nothing is written then)."""
+    inbound, errors = _inbound(payload, _integration(request).source)
+    if inbound is None:
+        return _errors(422, errors)
+    received = receive_contact(inbound)
+    if received.outcome == Outcome.REJECTED:
+        return _errors(422, list(received.errors))
+    return Status(201 if received.outcome == Outcome.CREATED else 200, _result(received))
+
+
+@api.post("/contacts/bulk", response={200: schemas.BulkResult, 422: schemas.ErrorOut}, tags=["contacts"])
+def post_contacts_bulk(request: HttpRequest, payload: schemas.BulkIn) -> Any:
+    """Receive up to 1,000 contacts in one call. Each item is checked on its own and gets a result:
+    created, duplicate (with the existing id), or rejected (with the fields named). The good items
+    are kept when others are rejected; the rows are exactly those the single call writes."""
+    source = _integration(request).source
+    results: list[schemas.ContactResult | None] = [None] * len(payload.items)
+    accepted: list[tuple[int, InboundContact]] = []
+    for position, raw_item in enumerate(payload.items):
+        try:
+            item = schemas.ContactIn.model_validate(raw_item)
+        except ValidationError as exc:
+            errors = _pydantic_errors(list(exc.errors()))
+            results[position] = schemas.ContactResult(
+                status="rejected",
+                errors=[schemas.ErrorItem(field=e.field, code=e.code, message=e.message) for e in errors],
+            )
+            continue
+        inbound, errors = _inbound(item, source)
+        if inbound is None:
+            results[position] = schemas.ContactResult(
+                status="rejected",
+                errors=[schemas.ErrorItem(field=e.field, code=e.code, message=e.message) for e in errors],
+            )
+            continue
+        accepted.append((position, inbound))
+    for (position, _inbound_item), received in zip(accepted, receive_contacts([a[1] for a in accepted]), strict=True):
+        results[position] = _result(received)
+    final = [r for r in results if r is not None]
+    return schemas.BulkResult(
+        created=sum(r.status == "created" for r in final),
+        duplicates=sum(r.status == "duplicate" for r in final),
+        rejected=sum(r.status == "rejected" for r in final),
+        results=final,
+    )
+
+
+# -- events in ---------------------------------------------------------------------------------
+
+
+def _field_error(field: str, code: str, message: str) -> HttpResponse:
+    return _errors(422, [FieldError(field, code, message)])
+
+
+@api.post(
+    "/contact-events",
+    response={200: schemas.EventResult, 201: schemas.EventResult, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
+    tags=["events"],
+)
+def post_contact_event(request: HttpRequest, payload: schemas.ContactEventIn) -> Any:
+    """Record what happened to a contact (answered, transferred, ended, abandoned, ...)."""
+    source = _integration(request).source
+    if payload.contact_id is not None:
+        contact = Contact.objects.filter(pk=payload.contact_id).first()
+    elif payload.contact_external_id:
+        contact = Contact.objects.filter(source=source, external_id=payload.contact_external_id).first()
+    else:
+        return _field_error("contact_external_id", "required", "name the contact by contact_external_id or id")
+    if contact is None:
+        return _errors(
+            404,
+            [
+                FieldError(
+                    "contact_external_id" if payload.contact_id is None else "contact_id",
+                    "unknown_contact",
+                    "there is no such contact",
+                )
+            ],
+        )
+    agent = to_queue = reason = None
+    if payload.agent:
+        agent = User.objects.filter(username=payload.agent).first()
+        if agent is None:
+            return _field_error("agent", "unknown_agent", f"there is no user {payload.agent!r}")
+    if payload.to_queue:
+        to_queue = Queue.objects.filter(code=payload.to_queue).first()
+        if to_queue is None:
+            return _field_error("to_queue", "unknown_queue", f"there is no queue {payload.to_queue!r}")
+    if payload.reason:
+        reason = ContactReason.objects.filter(code=payload.reason).first()
+        if reason is None:
+            return _field_error("reason", "unknown_reason", f"there is no contact reason {payload.reason!r}")
+    try:
+        recorded = record_contact_event(
+            contact=contact,
+            name=payload.name,
+            occurred_at=payload.occurred_at,
+            source=source,
+            external_id=payload.external_id,
+            agent=agent,
+            to_queue=to_queue,
+            reason=reason,
+        )
+    except EventRejected as exc:
+        return _field_error(exc.field, exc.code, str(exc))
+    return _event_result(recorded)
+
+
+@api.post(
+    "/agent-states",
+    response={200: schemas.EventResult, 201: schemas.EventResult, 422: schemas.ErrorOut},
+    tags=["events"],
+)
+def post_agent_state(request: HttpRequest, payload: schemas.AgentStateIn) -> Any:
+    """Record that an agent entered a state (available, break, offline, ...)."""
+    agent = User.objects.filter(username=payload.agent).first()
+    if agent is None:
+        return _field_error("agent", "unknown_agent", f"there is no user {payload.agent!r}")
+    with transaction.atomic():
+        recorded = record_agent_state(
+            agent=agent,
+            state=payload.state,
+            occurred_at=payload.occurred_at,
+            source=_integration(request).source,
+            external_id=payload.external_id,
+        )
+    return _event_result(recorded)
+
+
+def _event_result(recorded: Recorded) -> Status[dict[str, Any]]:
+    body = {"status": "created" if recorded.created else "duplicate", "id": recorded.event_id}
+    return Status(201 if recorded.created else 200, body)
+
+
+# -- cases and customers out -------------------------------------------------------------------
+
+
+@api.get("/cases", response={200: schemas.CasePage, 422: schemas.ErrorOut}, tags=["cases"])
+def get_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
+    """List cases, newest first, with cursor pagination (pass next_cursor back as cursor)."""
+    page = list_cases(filters)
+    return {"items": [case_out(c) for c in page.items], "next_cursor": page.next_cursor}
+
+
+@api.get("/cases/{case_id}", response={200: schemas.CaseDetailOut, 404: schemas.ErrorOut}, tags=["cases"])
+def get_case(request: HttpRequest, case_id: int) -> Any:
+    """One case with its contacts."""
+    case = Case.objects.select_related("queue", "reason", "assignee").filter(pk=case_id).first()
+    if case is None:
+        return _errors(404, [FieldError("case_id", "not_found", "there is no such case")])
+    return case_detail_out(case)
+
+
+@api.get("/customers", response={200: schemas.CustomerPage, 422: schemas.ErrorOut}, tags=["customers"])
+def get_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> Any:
+    """List customers, newest first, with cursor pagination; find one by email or phone."""
+    page = list_customers(filters)
+    return {"items": [customer_out(c) for c in page.items], "next_cursor": page.next_cursor}
+
+
+@api.get("/customers/{customer_id}", response={200: schemas.CustomerOut, 404: schemas.ErrorOut}, tags=["customers"])
+def get_customer(request: HttpRequest, customer_id: int) -> Any:
+    """One customer with their identities."""
+    customer = Customer.objects.select_related("account").prefetch_related("identities").filter(pk=customer_id).first()
+    if customer is None:
+        return _errors(404, [FieldError("customer_id", "not_found", "there is no such customer")])
+    return customer_out(customer)

@@ -1,0 +1,188 @@
+"""The shapes the REST API accepts and returns, with limits on every field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from contactpunt.contacts.models import AgentState, Channel, EventName
+
+Short = Annotated[str, StringConstraints(max_length=255)]
+ChannelName = Literal["phone", "email", "chat", "social", "whatsapp", "webform"]
+assert set(ChannelName.__args__) == set(Channel.values)  # type: ignore[attr-defined]
+IdentityKindName = Literal["email", "phone", "social", "whatsapp", "external"]
+ContactEventName = Literal[
+    "presented",
+    "answered",
+    "hold_started",
+    "hold_ended",
+    "transferred",
+    "ended",
+    "wrap_started",
+    "wrapped",
+    "abandoned",
+    "replied",
+]
+assert set(ContactEventName.__args__) <= set(EventName.values)  # type: ignore[attr-defined]
+AgentStateName = Literal["available", "on_contact", "wrap_up", "break", "meeting", "training", "offline"]
+assert set(AgentStateName.__args__) == set(AgentState.values)  # type: ignore[attr-defined]
+
+
+class IdentityIn(Schema):
+    kind: IdentityKindName
+    value: Annotated[str, StringConstraints(max_length=320)]
+    namespace: Annotated[str, StringConstraints(max_length=100)] = ""
+
+
+class ThreadIn(Schema):
+    message_id: Annotated[str, StringConstraints(max_length=480)] = ""
+    in_reply_to: Annotated[str, StringConstraints(max_length=480)] = ""
+    references: list[Annotated[str, StringConstraints(max_length=480)]] = Field(default_factory=list, max_length=100)
+    conversation_id: Annotated[str, StringConstraints(max_length=255)] = ""
+
+
+class AttachmentIn(Schema):
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    content_type: Annotated[str, StringConstraints(max_length=100)] = "application/octet-stream"
+    content_base64: Annotated[str, StringConstraints(max_length=14_000_000)]
+
+
+class ContactIn(Schema):
+    """One inbound contact. `external_id` makes re-sending safe: a repeat returns the first."""
+
+    external_id: Short | None = Field(None, description="Your id of this contact; unique per integration.")
+    queue: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    channel: ChannelName | None = Field(None, description="Defaults to the queue's channel.")
+    occurred_at: AwareDatetime = Field(description="When the contact arrived, with a time zone offset.")
+    identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
+    customer_name: Annotated[str, StringConstraints(max_length=200)] = ""
+    account_ref: Annotated[str, StringConstraints(max_length=100)] = ""
+    language: Annotated[str, StringConstraints(max_length=8)] = ""
+    subject: Annotated[str, StringConstraints(max_length=500)] = ""
+    text: Annotated[str, StringConstraints(max_length=1_000_000)] = ""
+    thread: ThreadIn = Field(default_factory=ThreadIn)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+    is_public: bool = False
+    ivr_path: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list, max_length=50)
+    offered: bool = Field(True, description="False for a call that ended in the voice menu.")
+
+
+class BulkIn(Schema):
+    items: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=1000,
+        description="Up to 1,000 contacts, each shaped as ContactIn; each is checked on its own.",
+    )
+
+
+class ErrorItem(Schema):
+    field: str
+    code: str
+    message: str
+
+
+class ErrorOut(Schema):
+    errors: list[ErrorItem]
+
+
+class ContactResult(Schema):
+    status: Literal["created", "duplicate", "rejected"]
+    id: int | None = None
+    case_id: int | None = None
+    customer_id: int | None = None
+    case_created: bool = False
+    errors: list[ErrorItem] = Field(default_factory=list)
+
+
+class BulkResult(Schema):
+    created: int
+    duplicates: int
+    rejected: int
+    results: list[ContactResult]
+
+
+class ContactEventIn(Schema):
+    contact_external_id: Short | None = Field(None, description="Your external id of the contact.")
+    contact_id: int | None = Field(None, description="Or Contactpunt's id of the contact.")
+    name: ContactEventName
+    occurred_at: AwareDatetime
+    external_id: Short | None = Field(None, description="Your id of this event; unique per integration.")
+    agent: Annotated[str, StringConstraints(max_length=150)] | None = Field(None, description="The agent's username.")
+    to_queue: Annotated[str, StringConstraints(max_length=80)] | None = Field(None, description="For transferred.")
+    reason: Annotated[str, StringConstraints(max_length=80)] | None = Field(None, description="For wrapped.")
+
+
+class AgentStateIn(Schema):
+    agent: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+    state: AgentStateName
+    occurred_at: AwareDatetime
+    external_id: Short | None = None
+
+
+class EventResult(Schema):
+    status: Literal["created", "duplicate"]
+    id: int
+
+
+class IdentityOut(Schema):
+    kind: str
+    namespace: str
+    value: str
+    is_shared: bool
+
+
+class CustomerOut(Schema):
+    id: int
+    display_name: str
+    account: str | None
+    language: str
+    created_at: dt.datetime
+    merged_into: int | None
+    identities: list[IdentityOut]
+
+
+class ContactOut(Schema):
+    id: int
+    channel: str
+    direction: str
+    queue: str
+    status: str
+    identification: str
+    source: str
+    external_id: str | None
+    occurred_at: dt.datetime
+    answered_at: dt.datetime | None
+    ended_at: dt.datetime | None
+
+
+class CaseOut(Schema):
+    id: int
+    token: str
+    subject: str
+    status: str
+    queue: str
+    channel: str
+    customer_id: int | None
+    reason: str | None
+    assignee: str | None
+    previous_case_id: int | None
+    opened_at: dt.datetime
+    resolved_at: dt.datetime | None
+    reopen_count: int
+
+
+class CaseDetailOut(CaseOut):
+    contacts: list[ContactOut]
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    next_cursor: str | None
+
+
+class CustomerPage(Schema):
+    items: list[CustomerOut]
+    next_cursor: str | None
