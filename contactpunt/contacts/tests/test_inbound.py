@@ -42,7 +42,7 @@ def email(t: dt.datetime, sender: str, ext: str, **kwargs: object) -> InboundCon
         identities=(IdentityInput("email", sender),),
         subject=str(kwargs.pop("subject", "Vraag")),
         text="Waar blijft mijn bestelling?",
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
