@@ -201,7 +201,7 @@ def test_inputs_that_are_not_mail_never_raise():
     assert parse_email(b"").problems == ("empty message",)
     assert parse_email(b"\x00\xff" * 10).raw == b"\x00\xff" * 10
     assert parse_email(b"text").problems == ("MissingHeaderBodySeparatorDefect", "no headers found", "no From address")
-    assert parse_email("not bytes").problems == ("input is str, not bytes",)  # type: ignore[arg-type]
+    assert parse_email("not bytes").problems == ("input is str, not bytes",)
     nested = b"Content-Type: multipart/mixed; boundary=a\r\n\r\n"
     nested += b"--a\r\nContent-Type: message/rfc822\r\n\r\n" * 1000
     assert parse_email(nested).raw == nested

@@ -54,11 +54,7 @@ def test_maildir(tmp_path: Path):
     box = mailbox.Maildir(tmp_path / "Maildir")
     box.add(WITH_ID)
     box.add(WITHOUT_ID)
-    # mailbox writes messages with the platform's line ending
-    stored = WITHOUT_ID.replace(b"\r\n", b"\n")
-    result = sorted(iter_messages(tmp_path / "Maildir"))
-    assert result == sorted([("m1@b.nl", WITH_ID.replace(b"\r\n", b"\n")), (external_id(stored), stored)])
-    assert external_id(stored) == "sha256:" + hashlib.sha256(stored).hexdigest()
+    assert sorted(iter_messages(tmp_path / "Maildir")) == sorted([("m1@b.nl", WITH_ID), (NO_ID_HASH, WITHOUT_ID)])
 
 
 def test_missing_path(tmp_path: Path):
