@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "contactpunt.api",
     "contactpunt.simulation",
     "contactpunt.audit",
+    "contactpunt.ops",
     "contactpunt.web",
 ]
 

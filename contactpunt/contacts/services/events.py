@@ -187,6 +187,11 @@ def _record(
         Case.objects.filter(pk=contact.case_id).update(reason=reason)
     elif name == EventName.REPLIED:
         Case.objects.filter(pk=contact.case_id, first_response_at__isnull=True).update(first_response_at=occurred_at)
+        if contact.status in (ContactStatus.QUEUED, ContactStatus.IN_PROGRESS):
+            # A written contact is handled by its reply.
+            contact.status = ContactStatus.HANDLED
+            contact.ended_at = occurred_at
+            contact_fields += ["status", "ended_at"]
     if contact_fields:
         contact.save(update_fields=contact_fields)
     announce(Announcement.CONTACT_EVENT_RECORDED, event_id=event.pk, contact_id=contact.pk)

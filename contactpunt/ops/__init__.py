@@ -1,0 +1,1 @@
+"""Operations: `contactpunt up`, the worker with its periodic jobs, the demo organisation."""

@@ -1,0 +1,62 @@
+"""`contactpunt up`: everything a first start needs, in one process, with no other service.
+
+Migrates the database, creates the demo organisation when the database is empty, starts a task
+worker in-process, and serves the web UI and API with an ASGI server.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Start Contactpunt: migrate, load the demo when empty, run a worker and serve on localhost."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-demo", action="store_true", help="Do not create the demo organisation.")
+        parser.add_argument("--no-worker", action="store_true", help="Do not run a task worker in this process.")
+        parser.add_argument("--workers", type=int, default=1, help="ASGI server processes (needs --no-worker > 1).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        import uvicorn
+
+        from contactpunt.ops import demo
+        from contactpunt.ops.worker import start_in_threads
+
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        logins = None
+        if not options["no_demo"] and demo.is_empty():
+            self.stdout.write("Creating the demo organisation (first start only)...")
+            logins = demo.create_demo_organisation()
+        stop = threading.Event()
+        if not options["no_worker"]:
+            start_in_threads(stop)
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(self.style.SUCCESS(f"\nContactpunt is running at {url}"))
+        self.stdout.write(f"  API docs: {url}api/v1/docs   Admin: {url}admin/   Data: {settings.DATA_DIR}")
+        if logins is not None:
+            self.stdout.write("  Demo logins (password 'demo'): " + ", ".join(u for u, _p, _r in logins.users))
+            self.stdout.write(f"  Demo API token (shown once): {logins.api_token}")
+        elif not options["no_demo"]:
+            self.stdout.write("  Demo logins: admin, manager, teamlead, auditor, agent1..agent8 (password 'demo')")
+        self.stdout.write("Press Ctrl+C to stop.\n")
+        try:
+            uvicorn.run(
+                "contactpunt.config.asgi:application",
+                host=options["host"],
+                port=options["port"],
+                workers=options["workers"] if options["no_worker"] else 1,
+                log_level="warning",
+                lifespan="off",
+            )
+        finally:
+            stop.set()
