@@ -175,7 +175,7 @@ def test_erlang_a_is_stable_for_thousands_of_erlangs():
     assert metrics.occupancy == pytest.approx(1.0, abs=1e-6)
     assert 0 <= metrics.service_level < 0.05
     underloaded = erlang_a(arrival_rate=5000 / 300, aht_s=300, agents=5100, patience_s=180, threshold_s=20)
-    assert 0 < underloaded.abandon_rate < 0.01  # type: ignore[operator]
+    assert 0 < underloaded.abandon_rate < 0.01
     assert 0.99 < underloaded.service_level <= 1
 
 
@@ -224,14 +224,14 @@ def test_erlang_a_improves_with_every_agent(load, aht_s, threshold_s, patience_s
     fewer = erlang_a(agents=agents, **kwargs)
     more = erlang_a(agents=agents + 1, **kwargs)
     assert more.service_level >= fewer.service_level - 1e-9
-    assert more.abandon_rate <= fewer.abandon_rate + 1e-12  # type: ignore[operator]
+    assert more.abandon_rate <= fewer.abandon_rate + 1e-12
     assert more.probability_of_wait <= fewer.probability_of_wait + 1e-12
     assert more.asa_s <= fewer.asa_s * (1 + 1e-9)
     for metrics in (fewer, more):
         assert 0 <= metrics.service_level <= 1
-        assert 0 <= metrics.abandon_rate <= 1  # type: ignore[operator]
+        assert 0 <= metrics.abandon_rate <= 1
         # Served within T plus abandoned never exceeds all arrivals.
-        assert metrics.service_level + metrics.abandon_rate <= 1 + 1e-9  # type: ignore[operator]
+        assert metrics.service_level + metrics.abandon_rate <= 1 + 1e-9
 
 
 @settings(max_examples=40)
@@ -246,7 +246,7 @@ def test_erlang_a_tends_to_erlang_c_as_patience_grows(load, aht_s, threshold_s):
     assert patient.probability_of_wait == pytest.approx(classic.probability_of_wait, rel=1e-4, abs=1e-9)
     assert patient.service_level == pytest.approx(classic.service_level, rel=1e-4, abs=1e-9)
     assert patient.asa_s == pytest.approx(classic.asa_s, rel=1e-3, abs=1e-6)
-    assert patient.abandon_rate < 1e-4  # type: ignore[operator]
+    assert patient.abandon_rate < 1e-4
 
 
 @settings(max_examples=40)
