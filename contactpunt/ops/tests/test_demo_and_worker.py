@@ -1,0 +1,82 @@
+"""The demo organisation, the periodic-job clock, and the web shell a new user sees first."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from contactpunt.contacts.models import Case, Channel, Contact, ContactEvent, Queue
+from contactpunt.ops import demo, periodic
+from contactpunt.ops.models import PeriodicJob
+from contactpunt.people.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_fills_an_empty_database_through_the_services():
+    assert demo.is_empty()
+
+    logins = demo.create_demo_organisation(contacts=120, days=7)
+
+    assert not demo.is_empty()
+    assert {role for _u, _p, role in logins.users} == {"agent", "team_lead", "manager", "admin", "viewer"}
+    assert set(Queue.objects.values_list("channel", flat=True)) == set(Channel.values) - {"webform"}
+    assert Contact.objects.filter(source="demo").count() == 120
+    # every offered contact has its queued event, as live history would
+    offered = Contact.objects.exclude(status="ivr_only").count()
+    assert ContactEvent.objects.filter(name="queued").count() == offered
+    assert Case.objects.filter(status="resolved").exists() and Case.objects.filter(status="open").exists()
+    assert logins.api_token.startswith("cp_")
+
+
+def test_the_overview_needs_a_login_and_then_shows_the_open_work():
+    demo.create_demo_organisation(contacts=40, days=3)
+    client = Client()
+
+    assert client.get("/").status_code == 302
+    assert client.login(username="agent1", password=demo.DEMO_PASSWORD)
+    page = client.get("/")
+
+    assert page.status_code == 200
+    open_cases = Case.objects.filter(status="open").count()
+    assert f'<p class="figure">{open_cases}</p>' in page.content.decode()
+
+
+class _FakeTask:
+    module_path = "tests.fake_task"
+
+    def __init__(self) -> None:
+        self.enqueued = 0
+
+    def enqueue(self) -> None:
+        self.enqueued += 1
+
+
+def test_a_periodic_job_is_enqueued_once_per_interval(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(periodic, "_schedules", {})
+    task = _FakeTask()
+    periodic.register(task, every=dt.timedelta(minutes=5))
+    now = timezone.now()
+
+    assert periodic.enqueue_due(now) == ["tests.fake_task"]
+    assert periodic.enqueue_due(now + dt.timedelta(minutes=1)) == []
+    assert periodic.enqueue_due(now + dt.timedelta(minutes=5)) == ["tests.fake_task"]
+    assert task.enqueued == 2
+    assert PeriodicJob.objects.get().next_run_at == now + dt.timedelta(minutes=10)
+
+
+def test_a_stale_claim_loses_the_race(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(periodic, "_schedules", {})
+    task = _FakeTask()
+    periodic.register(task, every=dt.timedelta(minutes=5))
+    now = timezone.now()
+    periodic.enqueue_due(now)
+    job = PeriodicJob.objects.get()
+    # another worker read the row before our claim and now tries with its stale value
+    stale = PeriodicJob.objects.filter(pk=job.pk, next_run_at=now).update(next_run_at=now)
+
+    assert stale == 0 and task.enqueued == 1
+    assert User.objects.count() == 0
