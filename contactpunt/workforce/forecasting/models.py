@@ -94,15 +94,15 @@ class DailyTimesProfile:
         # Gaps between complete days (a partial day) are bridged by the daily grid: fill them by weekday.
         grid = pd.date_range(totals.index[0], totals.index[-1], freq="D")
         totals = totals.reindex(grid)
-        totals = totals.fillna(totals.groupby(totals.index.dayofweek).transform("mean")).fillna(0.0)
+        totals = totals.fillna(totals.groupby(totals.index.day_of_week).transform("mean")).fillna(0.0)
         if len(totals) >= 28:
             daily = _ets_forecast(totals.to_numpy(), len(days), seasonal_periods=7)
         else:
-            by_weekday = totals.groupby(totals.index.dayofweek).mean()
-            daily = np.array([by_weekday.get(day.dayofweek, totals.mean()) for day in days])
+            by_weekday = totals.groupby(totals.index.day_of_week).mean()
+            daily = np.array([by_weekday.get(day.day_of_week, totals.mean()) for day in days])
         daily = np.clip(daily, 0.0, None)
         shares = self._profiles(complete, spd)
-        forecast_by_day = {day: total * shares[day.dayofweek] for day, total in zip(days, daily, strict=True)}
+        forecast_by_day = {day: total * shares[day.day_of_week] for day, total in zip(days, daily, strict=True)}
         slot = ((future.hour * 3600 + future.minute * 60) // prepared.interval_s).to_numpy()
         values = np.array(
             [forecast_by_day[day][min(s, spd - 1)] for day, s in zip(future.normalize(), slot, strict=True)]
@@ -115,7 +115,7 @@ class DailyTimesProfile:
         overall_share = overall / overall.sum() if overall.sum() > 0 else np.full(slots_per_day, 1 / slots_per_day)
         shares: dict[int, np.ndarray] = {}
         for weekday in range(7):
-            recent = complete[complete.index.dayofweek == weekday].iloc[-_PROFILE_WEEKS:]
+            recent = complete[complete.index.day_of_week == weekday].iloc[-_PROFILE_WEEKS:]
             volume = recent.sum(axis=0).to_numpy()
             shares[weekday] = volume / volume.sum() if volume.sum() > 0 else overall_share
         return shares
