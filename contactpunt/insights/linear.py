@@ -1,0 +1,170 @@
+"""Feature extraction and the linear (softmax) classifier head used by sentiment and contact reasons.
+
+Training uses scikit-learn's logistic regression; prediction is plain NumPy/SciPy on the stored
+coefficients, so a saved model is only arrays (see :mod:`contactpunt.insights.artefacts`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from contactpunt.insights.encoder import FloatMatrix
+
+FeatureSet = Literal["hybrid", "embedding", "tfidf"]
+FEATURE_SETS: tuple[FeatureSet, ...] = ("hybrid", "embedding", "tfidf")
+
+# TF-IDF settings, fixed rather than searched: word unigrams and bigrams, sublinear counts.
+_TFIDF_NGRAMS = (1, 2)
+
+
+class TfidfFeatures:
+    """A word 1-2-gram TF-IDF vectoriser that can be stored as two arrays (terms and idf)."""
+
+    def __init__(self, terms: list[str], idf: npt.NDArray[np.float64]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        if len(terms) != len(idf):
+            raise ValueError("terms and idf differ in length")
+        self.terms = terms
+        self.idf = idf
+        self._vectoriser = TfidfVectorizer(
+            ngram_range=_TFIDF_NGRAMS, sublinear_tf=True, vocabulary={term: i for i, term in enumerate(terms)}
+        )
+        self._vectoriser.idf_ = idf
+
+    @classmethod
+    def fit(cls, texts: list[str]) -> TfidfFeatures:
+        """Learn the vocabulary and idf weights of ``texts``."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vectoriser = TfidfVectorizer(ngram_range=_TFIDF_NGRAMS, sublinear_tf=True)
+        vectoriser.fit(texts)
+        terms = [str(term) for term in vectoriser.get_feature_names_out()]
+        return cls(terms, np.asarray(vectoriser.idf_, dtype=np.float64))
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        """Return the L2-normalised TF-IDF rows of ``texts`` (unknown words are ignored)."""
+        return sparse.csr_matrix(self._vectoriser.transform(texts), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class LinearHead:
+    """Softmax over ``tfidf @ tfidf_weights + embedding @ embedding_weights + bias``.
+
+    Either weight matrix may be absent (shape ``(0, n_classes)``) for the feature set that does not
+    use it. ``classes`` orders the columns.
+    """
+
+    classes: tuple[str, ...]
+    embedding_weights: FloatMatrix
+    tfidf_weights: FloatMatrix
+    bias: npt.NDArray[np.float32]
+
+    def logits(self, embeddings: FloatMatrix | None, tfidf: sparse.csr_matrix | None) -> FloatMatrix:
+        """Return the raw class scores, shape ``(n_rows, len(classes))``."""
+        logits: Any = None
+        if self.embedding_weights.shape[0]:
+            if embeddings is None:
+                raise ValueError("this head needs sentence embeddings")
+            logits = embeddings @ self.embedding_weights
+        if self.tfidf_weights.shape[0]:
+            if tfidf is None:
+                raise ValueError("this head needs TF-IDF features")
+            part = np.asarray(tfidf @ self.tfidf_weights)
+            logits = part if logits is None else logits + part
+        if logits is None:
+            raise ValueError("the head has no weights")
+        return np.asarray(np.asarray(logits, dtype=np.float32) + self.bias, dtype=np.float32)
+
+    def probabilities(self, embeddings: FloatMatrix | None, tfidf: sparse.csr_matrix | None) -> FloatMatrix:
+        """Return class probabilities (softmax of :meth:`logits`), rows summing to 1."""
+        logits = self.logits(embeddings, tfidf)
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        return np.asarray(logits, dtype=np.float32)
+
+    def to_arrays(self, prefix: str) -> dict[str, npt.NDArray[Any]]:
+        """Return the head as named arrays for an artefact."""
+        return {
+            f"{prefix}classes": np.array(self.classes, dtype=np.str_),
+            f"{prefix}embedding_weights": self.embedding_weights,
+            f"{prefix}tfidf_weights": self.tfidf_weights,
+            f"{prefix}bias": self.bias,
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, npt.NDArray[Any]], prefix: str) -> LinearHead:
+        """Rebuild a head written by :meth:`to_arrays`."""
+        return cls(
+            classes=tuple(str(label) for label in arrays[f"{prefix}classes"]),
+            embedding_weights=np.asarray(arrays[f"{prefix}embedding_weights"], dtype=np.float32),
+            tfidf_weights=np.asarray(arrays[f"{prefix}tfidf_weights"], dtype=np.float32),
+            bias=np.asarray(arrays[f"{prefix}bias"], dtype=np.float32),
+        )
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A fitted head and how long the optimiser took."""
+
+    head: LinearHead
+    seconds: float
+
+
+def fit_logistic(
+    labels: list[str],
+    *,
+    embeddings: FloatMatrix | None,
+    tfidf: sparse.csr_matrix | None,
+    regularisation: float,
+    balanced: bool,
+    max_iter: int = 1000,
+) -> FitResult:
+    """Fit a multinomial logistic regression on the given features (at least one) and ``labels``.
+
+    ``regularisation`` is scikit-learn's C (larger means weaker regularisation); ``balanced`` weights
+    every class equally regardless of its frequency. Needs at least two distinct labels.
+    """
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(labels)) < 2:
+        raise ValueError("a classifier needs at least two different labels")
+    blocks: list[Any] = []
+    if tfidf is not None:
+        blocks.append(tfidf)
+    if embeddings is not None:
+        blocks.append(sparse.csr_matrix(embeddings) if tfidf is not None else embeddings)
+    if not blocks:
+        raise ValueError("no features")
+    features = sparse.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+    started = time.perf_counter()
+    model = LogisticRegression(C=regularisation, max_iter=max_iter, class_weight="balanced" if balanced else None)
+    with warnings.catch_warnings():
+        # An unconverged lbfgs after max_iter still gives a usable model; its measured scores tell.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(features, labels)
+    seconds = time.perf_counter() - started
+    classes = tuple(str(label) for label in model.classes_)
+    coefficients = np.asarray(model.coef_, dtype=np.float32)
+    intercept = np.asarray(model.intercept_, dtype=np.float32)
+    if len(classes) == 2:
+        # scikit-learn stores one row for two classes (the logit of the second); spread it as a softmax.
+        coefficients = np.vstack([-coefficients / 2, coefficients / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2], dtype=np.float32)
+    n_tfidf = tfidf.shape[1] if tfidf is not None else 0
+    tfidf_weights = np.ascontiguousarray(coefficients[:, :n_tfidf].T)
+    embedding_weights = np.ascontiguousarray(coefficients[:, n_tfidf:].T)
+    if embeddings is None:
+        embedding_weights = np.zeros((0, len(classes)), dtype=np.float32)
+    head = LinearHead(classes, embedding_weights, tfidf_weights, intercept)
+    return FitResult(head, seconds)

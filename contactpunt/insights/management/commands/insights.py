@@ -1,0 +1,179 @@
+"""`contactpunt insights`: train and measure the insights models on labelled CSV files, without the web UI.
+
+Subcommands (each with ``--json`` for machine-readable output):
+
+- ``train --csv FILE --text-column C --label-column L --out MODEL [--features hybrid|embedding|tfidf]
+  [--oos-label oos]``: train a contact-reason model on the rows whose ``split`` is ``train`` (all rows
+  without a split column), choose the "none of the known reasons" threshold on the ``valid`` rows,
+  and write MODEL. JSON keys: the validation scores ``accuracy``, ``macro_f1``, ``in_scope_accuracy``,
+  ``oos_recall``; ``messages_per_second`` (training rows per second of training); ``training_seconds``,
+  ``threshold``, ``version``.
+- ``evaluate --model MODEL --csv FILE --text-column C --label-column L [--oos-label oos]``: measure
+  MODEL on the ``test`` rows (all rows without a split column). JSON keys ``accuracy``, ``macro_f1``,
+  ``messages_per_second`` (prediction, encoding included), ``in_scope_accuracy``, ``oos_recall``.
+- ``sentiment --csv FILE [--text-column C --label-column L] [--model MODEL]``: score the shipped
+  sentiment model (or MODEL) on the ``test`` rows (all rows without a split column). Labels are
+  positive/neutral/negative, or positive/negative, where a neutral prediction counts as wrong.
+  Without a label column it prints each row's language, sentiment and score.
+- ``train-sentiment --csv FILE --out MODEL [--text-column C --label-column L --licence TEXT]``:
+  train a sentiment model (how the shipped one was made; see models/PROVENANCE.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from contactpunt.insights.artefacts import ArtefactError
+from contactpunt.insights.datasets import DatasetError, LabelledRows, read_labelled_csv
+from contactpunt.insights.encoder import get_encoder
+from contactpunt.insights.language import detect_languages
+from contactpunt.insights.linear import FEATURE_SETS
+from contactpunt.insights.reasons import DEFAULT_OOS_LABEL, ReasonModel, train_reason_model
+from contactpunt.insights.sentiment import SHIPPED_MODEL, SentimentModel, score_sentiment, train_sentiment
+
+
+class Command(BaseCommand):
+    help = "Train and measure the insights models (contact reasons, sentiment) on labelled CSV files."
+    requires_system_checks: list[str] = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        """Declare the subcommands and their options."""
+        subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
+
+        train = subcommands.add_parser("train", help="train a contact-reason model")
+        _add_csv_options(train, label_required=True)
+        train.add_argument("--out", required=True, type=Path, help="where to write the model file")
+        train.add_argument("--features", choices=FEATURE_SETS, default="hybrid")
+        train.add_argument("--oos-label", default=DEFAULT_OOS_LABEL, help="label meaning none of the known reasons")
+
+        evaluate = subcommands.add_parser("evaluate", help="measure a contact-reason model on the test rows")
+        evaluate.add_argument("--model", required=True, type=Path)
+        _add_csv_options(evaluate, label_required=True)
+        evaluate.add_argument("--oos-label", default=DEFAULT_OOS_LABEL)
+
+        sentiment = subcommands.add_parser("sentiment", help="score the sentiment model on a file")
+        _add_csv_options(sentiment, label_required=False)
+        sentiment.add_argument("--model", type=Path, default=SHIPPED_MODEL)
+
+        train_sentiment_parser = subcommands.add_parser("train-sentiment", help="train a sentiment model")
+        _add_csv_options(train_sentiment_parser, label_required=False)
+        train_sentiment_parser.set_defaults(label_column="label")
+        train_sentiment_parser.add_argument("--out", required=True, type=Path)
+        train_sentiment_parser.add_argument("--licence", default="unknown", help="the training data's licence")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        """Run the chosen subcommand; bad input becomes a CommandError with a one-line message."""
+        handlers = {
+            "train": self._train,
+            "evaluate": self._evaluate,
+            "sentiment": self._sentiment,
+            "train-sentiment": self._train_sentiment,
+        }
+        try:
+            result = handlers[options["subcommand"]](options)
+        except (DatasetError, ArtefactError, FileNotFoundError, ValueError) as error:
+            raise CommandError(str(error)) from error
+        if result is None:
+            return
+        if options["json"]:
+            self.stdout.write(json.dumps(result, sort_keys=True))
+        else:
+            for key, value in result.items():
+                self.stdout.write(f"{key}: {value}")
+
+    def _read(self, options: dict[str, Any]) -> LabelledRows:
+        return read_labelled_csv(
+            options["csv"], text_column=options["text_column"], label_column=options["label_column"]
+        )
+
+    def _train(self, options: dict[str, Any]) -> dict[str, Any]:
+        rows = self._read(options)
+        model, report = train_reason_model(rows, oos_label=options["oos_label"], features=options["features"])
+        model.save(options["out"])
+        return {
+            **report.scores.as_dict(),
+            "messages_per_second": round(report.training_rows / report.seconds, 1) if report.seconds else None,
+            "training_rows": report.training_rows,
+            "training_seconds": round(report.seconds, 2),
+            "validation_rows": report.validation_rows,
+            "validation_source": report.validation_source,
+            "threshold": round(model.threshold, 4),
+            "version": model.version,
+            "model": str(options["out"]),
+        }
+
+    def _evaluate(self, options: dict[str, Any]) -> dict[str, Any]:
+        model = ReasonModel.load(options["model"])
+        rows = self._read(options).evaluation_rows()
+        started = time.perf_counter()
+        scores = model.evaluate(rows, oos_label=options["oos_label"])
+        seconds = time.perf_counter() - started
+        return {
+            **scores.as_dict(),
+            "messages_per_second": round(len(rows) / seconds, 1) if seconds else None,
+            "version": model.version,
+        }
+
+    def _sentiment(self, options: dict[str, Any]) -> dict[str, Any] | None:
+        model = SentimentModel.load(options["model"])
+        rows = self._read(options)
+        if options["label_column"] is None:
+            self._print_predictions(model, rows, as_json=options["json"])
+            return None
+        rows = rows.evaluation_rows()
+        started = time.perf_counter()
+        scores = score_sentiment(model, rows)
+        seconds = time.perf_counter() - started
+        return {
+            "accuracy": round(scores.accuracy, 4),
+            "macro_f1": round(scores.macro_f1, 4),
+            "messages_per_second": round(scores.rows / seconds, 1) if seconds else None,
+            "rows": scores.rows,
+            "version": model.manifest.get("version"),
+        }
+
+    def _print_predictions(self, model: SentimentModel, rows: LabelledRows, *, as_json: bool) -> None:
+        languages = detect_languages(rows.texts)
+        sentiments = model.predict(rows.texts)
+        records = [
+            {"text": text, "language": language.language, "sentiment": sentiment.label, "score": sentiment.score}
+            for text, language, sentiment in zip(rows.texts, languages, sentiments, strict=True)
+        ]
+        if as_json:
+            self.stdout.write(json.dumps(records, ensure_ascii=False))
+            return
+        writer = csv.DictWriter(self.stdout, fieldnames=["text", "language", "sentiment", "score"])
+        writer.writeheader()
+        writer.writerows(records)
+
+    def _train_sentiment(self, options: dict[str, Any]) -> dict[str, Any]:
+        rows = self._read(options)
+        started = time.perf_counter()
+        model, scores = train_sentiment(
+            rows, encoder=get_encoder(), source=Path(options["csv"]).name, licence=options["licence"]
+        )
+        seconds = time.perf_counter() - started
+        model.save(options["out"])
+        return {
+            "accuracy": None if scores is None else round(scores.accuracy, 4),
+            "macro_f1": None if scores is None else round(scores.macro_f1, 4),
+            "messages_per_second": round(model.manifest["training_rows"] / seconds, 1),
+            "training_rows": model.manifest["training_rows"],
+            "version": model.manifest["version"],
+            "model": str(options["out"]),
+        }
+
+
+def _add_csv_options(parser: ArgumentParser, *, label_required: bool) -> None:
+    parser.add_argument("--csv", required=True, type=Path, help="UTF-8 CSV with a header row (and a split column)")
+    parser.add_argument("--text-column", default="text")
+    parser.add_argument("--label-column", required=label_required, default=None)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")

@@ -1,0 +1,395 @@
+"""Contact-reason classifier: suggests the wrap-up reason of a message, or "none of the known reasons".
+
+Two ways to get a model:
+
+- :func:`train_reason_model` learns from (text, reason) rows, e.g. the organisation's wrapped-up
+  contacts. Features are the multilingual sentence embedding and word TF-IDF ("hybrid", the default),
+  or either alone ("tfidf" alone is the classic baseline). A multinomial logistic regression gives a
+  probability per reason; below a threshold the model answers "none of the known reasons". The
+  threshold is chosen on validation rows (see :func:`choose_threshold`).
+- :func:`reason_model_from_seeds` is the cold start: a few example phrases per reason, compared by
+  cosine similarity to each reason's mean embedding.
+
+A model is saved as one artefact file (arrays plus a JSON manifest with its version, threshold and
+measured scores) and loaded with :meth:`ReasonModel.load`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from contactpunt.insights.artefacts import content_version, load_artefact, save_artefact
+from contactpunt.insights.datasets import DatasetError, LabelledRows
+from contactpunt.insights.encoder import FloatMatrix, SentenceEncoder, encode_in_batches, get_encoder
+from contactpunt.insights.linear import FEATURE_SETS, FeatureSet, LinearHead, TfidfFeatures, fit_logistic
+from contactpunt.insights.metrics import accuracy, macro_f1, out_of_scope_scores
+
+KIND = "contact-reasons"
+Method = Literal["logistic", "prototype"]
+DEFAULT_OOS_LABEL = "oos"
+# Fixed, not searched on any benchmark: a weak penalty suits dense unit-norm embeddings.
+REGULARISATION = 10.0
+# With no out-of-scope validation rows, a message is "unsure" when its confidence is below that of
+# all but this share of the correctly classified validation rows.
+UNSURE_SHARE_WITHOUT_OOS = 0.05
+# Cold-start cosine similarity below which a message matches no seeded reason.
+DEFAULT_SEED_THRESHOLD = 0.5
+_HOLDOUT_SHARE = 0.1
+_HOLDOUT_SEED = 20240101
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonSuggestion:
+    """The suggested reason (None: none of the known reasons), the model's confidence and its best guess."""
+
+    reason: str | None
+    confidence: float
+    best_guess: str
+
+
+@dataclass(frozen=True)
+class ReasonScores:
+    """Measured quality on labelled rows; ``oos_recall`` is None when there were no out-of-scope rows."""
+
+    accuracy: float
+    macro_f1: float
+    in_scope_accuracy: float
+    oos_recall: float | None
+    rows: int
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        """The scores rounded for display and JSON."""
+        return {
+            "accuracy": round(self.accuracy, 4),
+            "macro_f1": round(self.macro_f1, 4),
+            "in_scope_accuracy": round(self.in_scope_accuracy, 4),
+            "oos_recall": None if self.oos_recall is None else round(self.oos_recall, 4),
+            "rows": self.rows,
+        }
+
+
+class ReasonModel:
+    """A trained or seeded reason classifier with its "none of the known reasons" threshold."""
+
+    def __init__(
+        self,
+        *,
+        method: Method,
+        features: FeatureSet,
+        head: LinearHead,
+        tfidf: TfidfFeatures | None,
+        threshold: float,
+        manifest: dict[str, Any],
+        encoder: SentenceEncoder | None = None,
+    ) -> None:
+        if (features in ("hybrid", "tfidf")) != (tfidf is not None):
+            raise ValueError(f"feature set {features!r} and the TF-IDF vocabulary do not match")
+        self.method = method
+        self.features = features
+        self.head = head
+        self.tfidf = tfidf
+        self.threshold = threshold
+        self.manifest = manifest
+        self._encoder = encoder
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The known reasons, in the model's column order."""
+        return self.head.classes
+
+    @property
+    def version(self) -> str:
+        """The content digest written when the model was made."""
+        return str(self.manifest.get("version", ""))
+
+    @property
+    def encoder(self) -> SentenceEncoder:
+        """The sentence encoder (the shared process-wide one unless given)."""
+        if self._encoder is None:
+            self._encoder = get_encoder()
+        return self._encoder
+
+    @property
+    def needs_embeddings(self) -> bool:
+        """True when the model reads sentence embeddings (callers can then share one encoding)."""
+        return self.features != "tfidf"
+
+    def confidences(self, texts: list[str], embeddings: FloatMatrix | None = None) -> FloatMatrix:
+        """Return one confidence per reason and text: probabilities, or cosine similarities for seeds."""
+        if self.needs_embeddings and embeddings is None:
+            embeddings = encode_in_batches(self.encoder, texts)
+        tfidf = self.tfidf.transform(texts) if self.tfidf is not None else None
+        use_embeddings = embeddings if self.needs_embeddings else None
+        if self.method == "prototype":
+            return self.head.logits(use_embeddings, None)
+        return self.head.probabilities(use_embeddings, tfidf)
+
+    def suggest(self, texts: list[str], embeddings: FloatMatrix | None = None) -> list[ReasonSuggestion]:
+        """Return a suggestion per text; ``reason`` is None below the threshold."""
+        if not texts:
+            return []
+        confidences = self.confidences(texts, embeddings)
+        best = confidences.argmax(axis=1)
+        suggestions = []
+        for row, column in zip(confidences, best, strict=True):
+            confidence = float(row[column])
+            guess = self.head.classes[int(column)]
+            suggestions.append(ReasonSuggestion(guess if confidence >= self.threshold else None, confidence, guess))
+        return suggestions
+
+    def predict_labels(self, texts: list[str], *, oos_label: str = DEFAULT_OOS_LABEL) -> list[str]:
+        """Return the suggested reason per text, ``oos_label`` for "none of the known reasons"."""
+        return [s.reason if s.reason is not None else oos_label for s in self.suggest(texts)]
+
+    def evaluate(self, rows: LabelledRows, *, oos_label: str = DEFAULT_OOS_LABEL) -> ReasonScores:
+        """Measure the model on ``rows``; rows labelled ``oos_label`` should get no reason."""
+        predicted = self.predict_labels(rows.texts, oos_label=oos_label)
+        return _scores(rows.labels, predicted, oos_label)
+
+    def save(self, path: Path) -> None:
+        """Write the model to ``path`` as an artefact."""
+        arrays = self.head.to_arrays("head_")
+        if self.tfidf is not None:
+            arrays["tfidf_terms"] = np.array(self.tfidf.terms, dtype=np.str_)
+            arrays["tfidf_idf"] = self.tfidf.idf
+        save_artefact(path, manifest=self.manifest, arrays=arrays)
+
+    @classmethod
+    def load(cls, path: Path, *, encoder: SentenceEncoder | None = None) -> ReasonModel:
+        """Read a model written by :meth:`save`."""
+        artefact = load_artefact(path, kind=KIND)
+        manifest = artefact.manifest
+        tfidf = None
+        if "tfidf_terms" in artefact.arrays:
+            terms = [str(term) for term in artefact.arrays["tfidf_terms"]]
+            tfidf = TfidfFeatures(terms, np.asarray(artefact.arrays["tfidf_idf"], dtype=np.float64))
+        return cls(
+            method=manifest["method"],
+            features=manifest["features"],
+            head=LinearHead.from_arrays(artefact.arrays, "head_"),
+            tfidf=tfidf,
+            threshold=float(manifest["threshold"]),
+            manifest=manifest,
+            encoder=encoder,
+        )
+
+
+def choose_threshold(
+    confidences: FloatMatrix, classes: Sequence[str], expected: Sequence[str], *, oos_label: str
+) -> float:
+    """Choose the confidence below which the model says "none of the known reasons".
+
+    With out-of-scope rows in the validation set: the threshold that maximises accuracy over all
+    validation rows, "none" counting as one more class. This weighs in-scope accuracy and
+    out-of-scope recall by how often each occurs, so the balance follows the organisation's own share
+    of unknown messages; on ties the lowest threshold (fewest rejections) wins. Without out-of-scope
+    rows: the confidence that keeps all but ``UNSURE_SHARE_WITHOUT_OOS`` of the correctly classified
+    rows. With no usable rows at all: 0.0 (never unsure).
+    """
+    if len(expected) == 0:
+        return 0.0
+    best_columns = confidences.argmax(axis=1)
+    top = confidences[np.arange(len(expected)), best_columns]
+    guesses = np.array(classes, dtype=object)[best_columns]
+    truth = np.array(expected, dtype=object)
+    is_out_of_scope = truth == oos_label
+    is_correct_guess = guesses == truth
+    if not is_out_of_scope.any():
+        correct = top[is_correct_guess]
+        return float(np.quantile(correct, UNSURE_SHARE_WITHOUT_OOS)) if correct.size else 0.0
+    order = np.argsort(top)
+    sorted_top = top[order]
+    # Threshold just above the k lowest confidences rejects exactly those k rows (k = 0..n).
+    rejected_oos = np.concatenate([[0], np.cumsum(is_out_of_scope[order])])
+    rejected_correct = np.concatenate([[0], np.cumsum(is_correct_guess[order])])
+    correct_count = rejected_oos + (is_correct_guess.sum() - rejected_correct)
+    # Only cut between different confidence values.
+    k_candidates = [0] + [
+        k for k in range(1, len(sorted_top) + 1) if k == len(sorted_top) or sorted_top[k] > sorted_top[k - 1]
+    ]
+    best_k = max(k_candidates, key=lambda k: (correct_count[k], -k))
+    if best_k == 0:
+        return 0.0
+    if best_k == len(sorted_top):
+        return float(np.nextafter(sorted_top[-1], np.float32(np.inf)))
+    return float((sorted_top[best_k - 1] + sorted_top[best_k]) / 2)
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    """What training did: rows used, seconds, and the validation scores at the chosen threshold."""
+
+    training_rows: int
+    validation_rows: int
+    validation_source: str
+    seconds: float
+    scores: ReasonScores
+
+
+def train_reason_model(
+    rows: LabelledRows,
+    *,
+    oos_label: str = DEFAULT_OOS_LABEL,
+    features: FeatureSet = "hybrid",
+    encoder: SentenceEncoder | None = None,
+) -> tuple[ReasonModel, TrainingReport]:
+    """Train a reason model on the ``train`` rows (every row when there is no split column).
+
+    Rows labelled ``oos_label`` are not a reason: they are never trained on and serve only to choose
+    the threshold. The threshold is chosen on the ``valid`` rows plus the out-of-scope training rows;
+    when there are no ``valid`` rows, a seeded 10% of each reason's training rows is held out for it.
+    Raise :class:`DatasetError` when fewer than two reasons remain.
+    """
+    if features not in FEATURE_SETS:
+        raise ValueError(f"features must be one of {FEATURE_SETS}")
+    started = time.perf_counter()
+    training = rows.subset("train") if rows.has_splits else rows
+    validation = rows.subset("valid") if rows.has_splits else LabelledRows([], [], [])
+    in_scope = [i for i, label in enumerate(training.labels) if label != oos_label]
+    threshold_extra = [i for i, label in enumerate(training.labels) if label == oos_label]
+    validation_source = "valid"
+    if not validation.texts:
+        in_scope, held_out = _hold_out(in_scope, training.labels)
+        threshold_extra += held_out
+        validation_source = "held-out share of train"
+    fit_texts = [training.texts[i] for i in in_scope]
+    fit_labels = [training.labels[i] for i in in_scope]
+    if len(set(fit_labels)) < 2:
+        raise DatasetError("training needs at least two different reasons (besides the out-of-scope label)")
+    threshold_texts = validation.texts + [training.texts[i] for i in threshold_extra]
+    threshold_labels = validation.labels + [training.labels[i] for i in threshold_extra]
+
+    encoder = encoder if encoder is not None or features == "tfidf" else get_encoder()
+    embeddings = encode_in_batches(encoder, fit_texts) if encoder is not None and features != "tfidf" else None
+    tfidf_features = TfidfFeatures.fit(fit_texts) if features != "embedding" else None
+    fitted = fit_logistic(
+        fit_labels,
+        embeddings=embeddings,
+        tfidf=tfidf_features.transform(fit_texts) if tfidf_features is not None else None,
+        regularisation=REGULARISATION,
+        balanced=False,
+    )
+    model = ReasonModel(
+        method="logistic",
+        features=features,
+        head=fitted.head,
+        tfidf=tfidf_features,
+        threshold=0.0,
+        manifest={},
+        encoder=encoder,
+    )
+    confidences = model.confidences(threshold_texts)
+    model.threshold = choose_threshold(confidences, fitted.head.classes, threshold_labels, oos_label=oos_label)
+    predicted = model.predict_labels(threshold_texts, oos_label=oos_label)
+    scores = _scores(threshold_labels, predicted, oos_label)
+    seconds = time.perf_counter() - started
+    report = TrainingReport(len(fit_texts), len(threshold_texts), validation_source, seconds, scores)
+    model.manifest = _manifest(
+        model,
+        encoder,
+        oos_label,
+        {
+            "training_rows": len(fit_texts),
+            "validation_rows": len(threshold_texts),
+            "validation_source": validation_source,
+            "validation_scores": scores.as_dict(),
+            "training_seconds": round(seconds, 2),
+            "scikit_learn": version("scikit-learn"),
+        },
+    )
+    return model, report
+
+
+def reason_model_from_seeds(
+    seeds: Mapping[str, Sequence[str]],
+    *,
+    threshold: float = DEFAULT_SEED_THRESHOLD,
+    encoder: SentenceEncoder | None = None,
+) -> ReasonModel:
+    """Make a cold-start model from a few example phrases per reason.
+
+    A message gets the reason whose mean seed embedding is most similar (cosine), or none when that
+    similarity is below ``threshold``. Needs at least one reason with at least one non-empty phrase.
+    """
+    cleaned = {reason: [p for p in phrases if p.strip()] for reason, phrases in seeds.items()}
+    cleaned = {reason: phrases for reason, phrases in cleaned.items() if reason.strip() and phrases}
+    if not cleaned:
+        raise ValueError("seed at least one reason with at least one phrase")
+    encoder = encoder if encoder is not None else get_encoder()
+    classes = tuple(sorted(cleaned))
+    centroids = np.zeros((encoder.dimension, len(classes)), dtype=np.float32)
+    for column, reason in enumerate(classes):
+        mean = encode_in_batches(encoder, cleaned[reason]).mean(axis=0)
+        centroids[:, column] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+    head = LinearHead(
+        classes, centroids, np.zeros((0, len(classes)), dtype=np.float32), np.zeros(len(classes), np.float32)
+    )
+    model = ReasonModel(
+        method="prototype",
+        features="embedding",
+        head=head,
+        tfidf=None,
+        threshold=threshold,
+        manifest={},
+        encoder=encoder,
+    )
+    model.manifest = _manifest(model, encoder, DEFAULT_OOS_LABEL, {"seed_phrases": sum(map(len, cleaned.values()))})
+    return model
+
+
+def _manifest(
+    model: ReasonModel, encoder: SentenceEncoder | None, oos_label: str, extra: dict[str, Any]
+) -> dict[str, Any]:
+    model_fields = {
+        "kind": KIND,
+        "method": model.method,
+        "features": model.features,
+        "threshold": model.threshold,
+        "encoder": encoder.name if encoder is not None and model.needs_embeddings else None,
+        "regularisation": REGULARISATION if model.method == "logistic" else None,
+    }
+    arrays: dict[str, npt.NDArray[Any]] = model.head.to_arrays("head_")
+    if model.tfidf is not None:
+        arrays["tfidf_idf"] = model.tfidf.idf
+        arrays["tfidf_terms"] = np.array(model.tfidf.terms, dtype=np.str_)
+    return {
+        **model_fields,
+        "version": content_version(arrays, model_fields),
+        "reasons": list(model.reasons),
+        "oos_label": oos_label,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **extra,
+    }
+
+
+def _hold_out(indices: list[int], labels: list[str]) -> tuple[list[int], list[int]]:
+    """Split ``indices`` into (kept, held out): a seeded share of each label's rows, for labels with 5 or more."""
+    rng = np.random.default_rng(_HOLDOUT_SEED)
+    by_label: dict[str, list[int]] = {}
+    for index in indices:
+        by_label.setdefault(labels[index], []).append(index)
+    kept: list[int] = []
+    held: list[int] = []
+    for label in sorted(by_label):
+        members = by_label[label]
+        count = int(len(members) * _HOLDOUT_SHARE) if len(members) >= 5 else 0
+        chosen = set(rng.choice(len(members), size=count, replace=False).tolist()) if count else set()
+        for position, index in enumerate(members):
+            (held if position in chosen else kept).append(index)
+    return sorted(kept), sorted(held)
+
+
+def _scores(expected: Sequence[str], predicted: Sequence[str], oos_label: str) -> ReasonScores:
+    in_scope_accuracy, oos_recall = out_of_scope_scores(expected, predicted, oos_label=oos_label)
+    return ReasonScores(
+        accuracy(expected, predicted), macro_f1(expected, predicted), in_scope_accuracy, oos_recall, len(expected)
+    )
