@@ -16,7 +16,7 @@ A(x, y) = sum_j y^j / ((x+1)(x+2)...(x+j)).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -311,29 +311,65 @@ def required_agents(
     if max_occupancy is not None and model == "erlang_c":
         low = max(low, math.ceil(load / max_occupancy - 1e-9))
     limit = math.ceil(load * _MAX_AGENTS_PER_ERLANG) + 100
-    # Gallop up from the lower bound, then bisect: every target is monotone in the agents.
-    step = max(1, math.ceil(math.sqrt(load)))
-    known_bad = low - 1
-    candidate = low
-    while True:
-        metrics = evaluate(candidate)
-        if meets(metrics):
-            break
-        known_bad = candidate
-        if candidate >= limit:
-            raise ValueError("no staffing meets these targets")
-        candidate = min(limit, candidate + step)
-        step *= 2
-    best, best_metrics = candidate, metrics
-    low_bound = known_bad
-    while best - low_bound > 1:
-        middle = (best + low_bound) // 2
+    start = low
+    if model == "erlang_a":
+        # Erlang C's answer is cheap and close (abandonment usually lowers the need a little).
+        try:
+            start = required_agents(
+                volume=volume,
+                interval_s=interval_s,
+                aht_s=aht_s,
+                threshold_s=threshold_s,
+                target_service_level=target_service_level,
+                target_asa_s=target_asa_s,
+                max_occupancy=max_occupancy,
+            ).agents
+        except ValueError:
+            start = low
+    best, best_metrics = _smallest_meeting(evaluate, meets, start=start, low=low, limit=limit)
+    return StaffingResult(best, best_metrics, model)
+
+
+def _smallest_meeting(
+    evaluate: Callable[[int], QueueMetrics], meets: Callable[[QueueMetrics], bool], *, start: int, low: int, limit: int
+) -> tuple[int, QueueMetrics]:
+    """Return the fewest agents in [low, limit] whose metrics meet the targets (monotone in the agents).
+
+    Gallops from `start` (down when it already meets, up otherwise) with doubling steps, then bisects.
+    """
+    metrics = evaluate(start)
+    step = 1
+    if meets(metrics):
+        best, best_metrics = start, metrics
+        known_bad = low - 1
+        while best > low:
+            candidate = max(low, best - step)
+            candidate_metrics = evaluate(candidate)
+            if not meets(candidate_metrics):
+                known_bad = candidate
+                break
+            best, best_metrics = candidate, candidate_metrics
+            step *= 2
+    else:
+        known_bad = start
+        while True:
+            if known_bad >= limit:
+                raise ValueError("no staffing meets these targets")
+            candidate = min(limit, known_bad + step)
+            candidate_metrics = evaluate(candidate)
+            if meets(candidate_metrics):
+                best, best_metrics = candidate, candidate_metrics
+                break
+            known_bad = candidate
+            step *= 2
+    while best - known_bad > 1:
+        middle = (best + known_bad) // 2
         middle_metrics = evaluate(middle)
         if meets(middle_metrics):
             best, best_metrics = middle, middle_metrics
         else:
-            low_bound = middle
-    return StaffingResult(best, best_metrics, model)
+            known_bad = middle
+    return best, best_metrics
 
 
 def staff_intervals(
