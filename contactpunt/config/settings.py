@@ -113,7 +113,11 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 elif _database["ENGINE"] == "django.db.backends.postgresql":
+    # A connection pool per process: under ASGI, Django's persistent connections do not apply.
     _database.setdefault("OPTIONS", {})
+    if env_bool("DB_POOL", True):
+        _database["CONN_MAX_AGE"] = 0
+        _database["OPTIONS"]["pool"] = {"min_size": 1, "max_size": env_int("DB_POOL_SIZE", 10), "timeout": 20}
     _database["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_contactpunt")}
 else:
     raise ImproperlyConfigured(f"DATABASE_URL must be sqlite:// or postgres://, not {_database['ENGINE']}")

@@ -39,8 +39,6 @@ class Customer(models.Model):
     account = models.ForeignKey(Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="customers")
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
-    # Denormalised so that linking a new case to the customer's previous one costs no query.
-    last_case = models.ForeignKey("contacts.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from")
     erased_at = models.DateTimeField(null=True, blank=True)
 

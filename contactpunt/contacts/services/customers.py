@@ -53,12 +53,9 @@ def merge_customers(*, source: Customer, target: Customer, by: User | None) -> M
             target.display_name = source.display_name
         if target.account_id is None and source.account_id is not None:
             target.account_id = source.account_id
-        latest = Case.objects.filter(customer=target).order_by("-opened_at", "-id").first()
-        target.last_case = latest
-        target.save(update_fields=["display_name", "account", "last_case"])
+        target.save(update_fields=["display_name", "account"])
         source.merged_into = target
-        source.last_case = None
-        source.save(update_fields=[*fields, "last_case"])
+        source.save(update_fields=fields)
         CustomerMerge.objects.create(source_id=source.pk, target=target, merged_by=by, moved=moved)
         audit.record(actor=by, action="customer.merged", obj=target, changes={"source": source.pk, "moved": moved})
         announce(Announcement.CUSTOMERS_MERGED, source_id=source.pk, target_id=target.pk)

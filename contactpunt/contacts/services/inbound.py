@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from contactpunt.contacts.announcements import Announcement, announce
@@ -68,10 +69,10 @@ def receive_contacts(contacts: Sequence[InboundContact]) -> list[Received]:
         try:
             with transaction.atomic():
                 return _Batch(prepared).run()
-        except IntegrityError:
+        except (IntegrityError, OperationalError) as exc:
             # A concurrent batch created one of our new identities, thread keys or contacts
-            # first. Run again: this time the lookups find its rows.
-            if attempt == _RETRIES - 1:
+            # first (or, rarely, deadlocked with us). Run again: the lookups now find its rows.
+            if attempt == _RETRIES - 1 or (isinstance(exc, OperationalError) and not _is_deadlock(exc)):
                 raise
     raise AssertionError("unreachable")
 
@@ -153,9 +154,11 @@ class _Batch:
         self.new_identities: list[Identity] = []
         self.new_cases: list[Case] = []
         self.changed_cases: dict[int, Case] = {}
-        # The latest case per customer decided in this batch, keyed by object identity because new
-        # customers have no primary key until they are written.
-        self.last_cases: dict[int, tuple[Customer, Case]] = {}
+        # The latest case per customer: from the database for known customers, then as decided in
+        # this batch, keyed by object identity because new customers have no key until written.
+        self.latest_case_ids: dict[int, int | None] = {}
+        self.last_cases: dict[int, Case] = {}
+        self.pending_links: list[tuple[Case, Case]] = []
         self.new_thread_keys: list[tuple[str, Case]] = []
         self.new_contacts: list[tuple[_Prepared, Contact, Case, bool, bool]] = []
 
@@ -224,6 +227,11 @@ class _Batch:
             if key in wanted:
                 customer = _follow_merges(row.customer)
                 self.identities[key] = _Known(customer, row.is_shared)
+        known = {k.customer.pk for k in self.identities.values() if k.customer is not None}
+        if known:
+            latest = Case.objects.filter(customer=OuterRef("pk")).order_by("-opened_at", "-id").values("id")[:1]
+            rows = Customer.objects.filter(pk__in=known).annotate(latest=Subquery(latest)).values_list("pk", "latest")
+            self.latest_case_ids = dict(rows)
 
     def _load_thread_cases(self, fresh: list[_Prepared]) -> None:
         keys: set[str] = set()
@@ -339,23 +347,29 @@ class _Batch:
                 self._touch(threaded, contact.occurred_at)
                 return threaded, False, True
             previous = threaded
+        previous_id: int | None = None
         if previous is None and customer is not None:
-            pending = self.last_cases.get(id(customer))
-            previous = pending[1] if pending else customer.last_case
+            previous = self.last_cases.get(id(customer))
+            if previous is None and customer.pk is not None:
+                previous_id = self.latest_case_ids.get(customer.pk)
         case = Case(
             customer=customer,
             subject=contact.subject[:300],
             status=CaseStatus.OPEN,
             queue=p.queue,
             channel=contact.channel or p.queue.channel,
-            previous_case=previous,
+            previous_case=previous if previous is not None and previous.pk is not None else None,
             opened_at=contact.occurred_at,
             last_inbound_at=contact.occurred_at,
             created_at=self.now,
         )
         self.new_cases.append(case)
+        if previous is None and previous_id is not None:
+            case.previous_case_id = previous_id
+        elif previous is not None and previous.pk is None:
+            self.pending_links.append((case, previous))
         if customer is not None:
-            self.last_cases[id(customer)] = (customer, case)
+            self.last_cases[id(customer)] = case
         return case, True, False
 
     def _threaded_case(self, contact: InboundContact, customer: Customer | None) -> Case | None:
@@ -380,24 +394,16 @@ class _Batch:
     def _write(self) -> None:
         Customer.objects.bulk_create(self.new_customers)
         Identity.objects.bulk_create(self.new_identities)
-        # A case may link to a case that is itself new in this batch: write the links afterwards.
-        links = [
-            (case, case.previous_case) for case in self.new_cases if case.previous_case and not case.previous_case.pk
-        ]
-        for case, _previous in links:
-            case.previous_case = None
+        # A case may link to a case that is itself new in this batch: write those links afterwards.
         Case.objects.bulk_create(self.new_cases)
-        for case, previous in links:
-            case.previous_case = previous
-        if links:
-            Case.objects.bulk_update([case for case, _previous in links], ["previous_case"])
-        for customer, case in self.last_cases.values():
-            customer.last_case = case
-        if self.last_cases:
-            Customer.objects.bulk_update([customer for customer, _case in self.last_cases.values()], ["last_case"])
+        for case, previous in self.pending_links:
+            case.previous_case_id = previous.pk
+        if self.pending_links:
+            Case.objects.bulk_update([case for case, _previous in self.pending_links], ["previous_case"])
         if self.changed_cases:
             Case.objects.bulk_update(
-                list(self.changed_cases.values()), ["status", "reopen_count", "resolved_at", "last_inbound_at"]
+                sorted(self.changed_cases.values(), key=lambda c: c.pk),
+                ["status", "reopen_count", "resolved_at", "last_inbound_at"],
             )
         CaseThreadKey.objects.bulk_create([CaseThreadKey(key=key, case=case) for key, case in self.new_thread_keys])
         # bulk_create copies the keys of the customers and cases saved above into the foreign keys.
@@ -462,6 +468,11 @@ class _Batch:
             announce(Announcement.CONTACT_RECEIVED, contact_id=contact.pk, case_id=case.pk)
             if reopened:
                 announce(Announcement.CASE_REOPENED, case_id=case.pk)
+
+
+def _is_deadlock(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) == "40P01" or "deadlock" in str(exc).lower()
 
 
 def _follow_merges(customer: Customer | None) -> Customer | None:

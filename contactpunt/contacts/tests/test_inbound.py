@@ -64,7 +64,6 @@ def test_first_contact_creates_customer_case_contact_leg_message_and_queued_even
     assert Identity.objects.get().value == "jan@example.nl"
     case = Case.objects.get()
     assert case.opened_at == t0 and case.status == CaseStatus.OPEN and case.previous_case is None
-    assert Customer.objects.get().last_case == case
     leg = ContactLeg.objects.get()
     assert (leg.sequence, leg.queue, leg.queued_at) == (1, email_queue, t0)
     event = ContactEvent.objects.get()
@@ -114,7 +113,6 @@ def test_a_new_case_links_to_the_customers_previous_case(phone_queue, t0):
 
     assert second.case_created and second.case_id != first.case_id
     assert Case.objects.get(pk=second.case_id).previous_case_id == first.case_id
-    assert Customer.objects.get().last_case_id == second.case_id
 
 
 @pytest.mark.parametrize("number", ["anonymous", "0", "", "Onbekend", "+000"])
