@@ -41,8 +41,10 @@ REGULARISATION = 10.0
 # With no out-of-scope validation rows, a message is "unsure" when its confidence is below that of
 # all but this share of the correctly classified validation rows.
 UNSURE_SHARE_WITHOUT_OOS = 0.05
-# Cold-start cosine similarity below which a message matches no seeded reason.
-DEFAULT_SEED_THRESHOLD = 0.5
+# Cold-start cosine similarity below which a message matches no seeded reason. Read off clinc150's
+# validation split with 5 seed phrases per intent (in-scope accuracy 0.71 of 0.72, out-of-scope
+# recall 0.56); organisations can pass their own.
+DEFAULT_SEED_THRESHOLD = 0.4
 _HOLDOUT_SHARE = 0.1
 _HOLDOUT_SEED = 20240101
 

@@ -1,0 +1,42 @@
+"""Everything insights says about a batch of inbound messages: language, sentiment and contact reason.
+
+The sentence embedding is computed once per message and shared by the sentiment head and the
+reason model, which is what keeps batch scoring fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contactpunt.insights.encoder import encode_in_batches
+from contactpunt.insights.language import Language, detect_languages
+from contactpunt.insights.reasons import ReasonModel, ReasonSuggestion
+from contactpunt.insights.sentiment import SentimentModel, SentimentResult
+
+
+@dataclass(frozen=True, slots=True)
+class MessageInsight:
+    """The language, sentiment and (when a reason model is given) reason suggestion of one message."""
+
+    language: Language
+    sentiment: SentimentResult
+    reason: ReasonSuggestion | None
+
+
+def analyse_messages(
+    texts: list[str], *, sentiment_model: SentimentModel, reason_model: ReasonModel | None = None
+) -> list[MessageInsight]:
+    """Return one :class:`MessageInsight` per text, in order; ``reason`` is None without a reason model."""
+    if not texts:
+        return []
+    embeddings = encode_in_batches(sentiment_model.encoder, texts)
+    sentiments = sentiment_model.predict_embeddings(embeddings)
+    languages = detect_languages(texts)
+    reasons: list[ReasonSuggestion | None] = [None] * len(texts)
+    if reason_model is not None:
+        shared = embeddings if reason_model.encoder.name == sentiment_model.encoder.name else None
+        reasons = list(reason_model.suggest(texts, shared))
+    return [
+        MessageInsight(language.language, sentiment, reason)
+        for language, sentiment, reason in zip(languages, sentiments, reasons, strict=True)
+    ]

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from contactpunt.insights.datasets import read_labelled_csv
+from contactpunt.insights.encoder import UniversalSentenceEncoder
+from contactpunt.insights.sentiment import SHIPPED_MODEL, SentimentModel, score_sentiment, train_sentiment
+
+POSITIVE = [
+    "Thank you so much, your help was excellent!",
+    "Great service, I am very happy with the quick answer.",
+    "Heel erg bedankt, jullie hulp was geweldig!",
+    "Super service, ik ben er heel blij mee.",
+]
+NEGATIVE = [
+    "This is terrible, I am furious about how you treated me.",
+    "Worst service ever, I hate waiting this long.",
+    "Dit is verschrikkelijk, ik ben woedend over hoe jullie mij behandelen.",
+    "Slechtste service ooit, ik baal er enorm van.",
+]
+
+
+@pytest.fixture(scope="module")
+def shipped(encoder: UniversalSentenceEncoder) -> SentimentModel:
+    return SentimentModel.load(encoder=encoder)
+
+
+def test_shipped_model_is_small_and_describes_itself(shipped: SentimentModel) -> None:
+    assert SHIPPED_MODEL.stat().st_size < 100_000
+    assert shipped.manifest["training_data_licence"].startswith("CC BY 4.0")
+    assert shipped.manifest["training_rows"] > 10_000
+
+
+def test_clear_dutch_and_english_remarks(shipped: SentimentModel, no_network: None) -> None:
+    results = shipped.predict(POSITIVE + NEGATIVE)
+    assert [r.label for r in results] == ["positive"] * 4 + ["negative"] * 4
+    assert all(r.score > 0.3 for r in results[:4])
+    assert all(r.score < -0.3 for r in results[4:])
+
+
+def test_scores_are_bounded_and_empty_input_is_fine(shipped: SentimentModel) -> None:
+    results = shipped.predict(["", "Mijn klantnummer is 12345.", "ok"])
+    assert all(-1.0 <= r.score <= 1.0 for r in results)
+    assert shipped.predict([]) == []
+
+
+def _write(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "split"])
+        writer.writerows(rows)
+    return path
+
+
+def test_two_label_file_counts_neutral_as_wrong(shipped: SentimentModel, tmp_path: Path) -> None:
+    rows = [(t, "positive", "test") for t in POSITIVE] + [(t, "negative", "test") for t in NEGATIVE]
+    rows.append(("De bus vertrekt om drie uur.", "positive", "test"))  # a factual line: predicted neutral
+    data = read_labelled_csv(_write(tmp_path / "s.csv", rows), text_column="text", label_column="label")
+    scores = score_sentiment(shipped, data)
+    assert scores.rows == 9
+    assert scores.accuracy == pytest.approx(8 / 9)
+
+
+def test_unknown_labels_are_refused(shipped: SentimentModel, tmp_path: Path) -> None:
+    data = read_labelled_csv(_write(tmp_path / "s.csv", [("fine", "happy", "test")]), text_column="text",
+                             label_column="label")
+    with pytest.raises(ValueError, match="found \\['happy'\\]"):
+        score_sentiment(shipped, data)
+
+
+def test_training_reproduces_a_working_model(encoder: UniversalSentenceEncoder, tmp_path: Path) -> None:
+    neutral = ["The meeting is at ten.", "I live in Utrecht.", "The form has three fields.", "It is Tuesday."]
+    rows = [(t, "positive", "train") for t in POSITIVE[:2]] + [(t, "negative", "train") for t in NEGATIVE[:2]]
+    rows += [(t, "neutral", "train") for t in neutral[:3]]
+    rows += [(POSITIVE[2], "positive", "test"), (NEGATIVE[2], "negative", "test"), (neutral[3], "neutral", "test")]
+    data = read_labelled_csv(_write(tmp_path / "train.csv", rows), text_column="text", label_column="label")
+    model, scores = train_sentiment(data, encoder=encoder, source="train.csv", licence="test data")
+    assert scores is not None and scores.rows == 3
+    assert model.manifest["training_rows"] == 7
+    path = tmp_path / "sentiment.npz"
+    model.save(path)
+    again = SentimentModel.load(path, encoder=encoder)
+    assert again.manifest["version"] == model.manifest["version"]
+    embeddings = encoder.encode(POSITIVE)
+    assert [r.label for r in again.predict_embeddings(embeddings)] == [r.label for r in model.predict(POSITIVE)]
+    np.testing.assert_allclose(again.head.embedding_weights, model.head.embedding_weights)
+
+
+def test_training_needs_all_three_labels(encoder: UniversalSentenceEncoder, tmp_path: Path) -> None:
+    rows = [(POSITIVE[0], "positive", "train"), (NEGATIVE[0], "negative", "train")]
+    data = read_labelled_csv(_write(tmp_path / "t.csv", rows), text_column="text", label_column="label")
+    with pytest.raises(ValueError, match="need exactly the labels"):
+        train_sentiment(data, encoder=encoder, source="t.csv", licence="x")
