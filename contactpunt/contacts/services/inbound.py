@@ -230,8 +230,8 @@ class _Batch:
         known = {k.customer.pk for k in self.identities.values() if k.customer is not None}
         if known:
             latest = Case.objects.filter(customer=OuterRef("pk")).order_by("-opened_at", "-id").values("id")[:1]
-            rows = Customer.objects.filter(pk__in=known).annotate(latest=Subquery(latest)).values_list("pk", "latest")
-            self.latest_case_ids = dict(rows)
+            latest_rows = Customer.objects.filter(pk__in=known).annotate(latest=Subquery(latest))
+            self.latest_case_ids = dict(latest_rows.values_list("pk", "latest"))
 
     def _load_thread_cases(self, fresh: list[_Prepared]) -> None:
         keys: set[str] = set()
