@@ -250,9 +250,10 @@ def _demo_history(
     from contactpunt.contacts.models import Case, Contact
 
     contacts_by_id = Contact.objects.in_bulk([r.contact_id for r in received if r.contact_id])
-    for item, result in zip(items, received, strict=True):
-        if result.contact_id is None or item.occurred_at > now - dt.timedelta(hours=3):
-            continue  # the last hours stay waiting in the inbox
+    waiting_from = len(items) - max(12, contacts // 40)
+    for position, (item, result) in enumerate(zip(items, received, strict=True)):
+        if result.contact_id is None or position >= waiting_from or item.occurred_at > now - dt.timedelta(hours=3):
+            continue  # the newest contacts stay waiting in the inbox
         contact = contacts_by_id[result.contact_id]
         agent = rng.choice(agents)
         if contact.channel in Channel.realtime():

