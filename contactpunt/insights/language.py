@@ -50,6 +50,8 @@ CANDIDATE_LANGUAGES: tuple[str, ...] = (
     "cs",
 )
 
+MAX_CHARACTERS = 2000
+
 _lock = threading.Lock()
 _identifier: Any = None
 
@@ -82,7 +84,8 @@ def detect_language(text: str) -> LanguageResult:
     if not any(character.isalpha() for character in text):
         return LanguageResult("other", 0.0)
     identifier = _get_identifier()
-    code, probability = identifier.classify(text)
+    # The opening of a long message tells its language; this bounds the pure-Python scan.
+    code, probability = identifier.classify(text[:MAX_CHARACTERS])
     language: Language = code if code in ("nl", "en") else "other"
     return LanguageResult(language, float(probability))
 
