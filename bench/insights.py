@@ -52,15 +52,19 @@ def bench_reasons(data: Path) -> dict[str, ReasonModel]:
     print(f"  {'model':<34} {'in-scope acc':>12} {'OOS recall':>10} {'accuracy':>8} {'macro-F1':>8} {'train s':>8}")
     models: dict[str, ReasonModel] = {}
     candidates: tuple[tuple[str, FeatureSet], ...] = (
-        ("engine (embedding + TF-IDF)", "hybrid"), ("embedding only", "embedding"), ("baseline TF-IDF + LR", "tfidf")
+        ("engine (embedding + TF-IDF)", "hybrid"),
+        ("embedding only", "embedding"),
+        ("baseline TF-IDF + LR", "tfidf"),
     )
     for name, features in candidates:
         model, report = train_reason_model(rows, features=features, encoder=encoder)
         scores = model.evaluate(test)
         models[features] = model
-        print(f"  {name:<34} {fmt(scores.in_scope_accuracy):>12} {fmt(scores.oos_recall):>10} "
-              f"{fmt(scores.accuracy):>8} {fmt(scores.macro_f1):>8} {report.seconds:8.1f}"
-              f"   ({report.training_rows} messages)")
+        print(
+            f"  {name:<34} {fmt(scores.in_scope_accuracy):>12} {fmt(scores.oos_recall):>10} "
+            f"{fmt(scores.accuracy):>8} {fmt(scores.macro_f1):>8} {report.seconds:8.1f}"
+            f"   ({report.training_rows} messages)"
+        )
     train = rows.subset("train")
     seeds: dict[str, list[str]] = {}
     for text, label in zip(train.texts, train.labels, strict=True):
@@ -68,8 +72,10 @@ def bench_reasons(data: Path) -> dict[str, ReasonModel]:
             seeds[label].append(text)
     cold = reason_model_from_seeds(seeds, encoder=encoder)
     scores = cold.evaluate(test)
-    print(f"  {'cold start, 5 seeds per intent':<34} {fmt(scores.in_scope_accuracy):>12} {fmt(scores.oos_recall):>10} "
-          f"{fmt(scores.accuracy):>8} {fmt(scores.macro_f1):>8}")
+    print(
+        f"  {'cold start, 5 seeds per intent':<34} {fmt(scores.in_scope_accuracy):>12} {fmt(scores.oos_recall):>10} "
+        f"{fmt(scores.accuracy):>8} {fmt(scores.macro_f1):>8}"
+    )
     return models
 
 
@@ -79,8 +85,9 @@ def bench_sentiment(data: Path) -> None:
     shipped = SentimentModel.load()
     train = english.subset("train")
     vocabulary = TfidfFeatures.fit(train.texts)
-    baseline = fit_logistic(train.labels, embeddings=None, tfidf=vocabulary.transform(train.texts),
-                            regularisation=1.0, balanced=True).head
+    baseline = fit_logistic(
+        train.labels, embeddings=None, tfidf=vocabulary.transform(train.texts), regularisation=1.0, balanced=True
+    ).head
     print("sentiment (test splits; Dutch zero-shot, a neutral prediction on it counts as wrong)")
     print(f"  {'data':<30} {'rows':>5} {'shipped acc':>11} {'macro-F1':>8} {'TF-IDF acc':>10} {'macro-F1':>8}")
     sets = (("XED Dutch, pos/neg", dutch.evaluation_rows()), ("XED English, 3 classes", english.evaluation_rows()))
@@ -89,8 +96,10 @@ def bench_sentiment(data: Path) -> None:
         probabilities = baseline.probabilities(None, vocabulary.transform(rows.texts))
         predicted = [baseline.classes[i] for i in probabilities.argmax(axis=1)]
         assert set(baseline.classes) == set(SENTIMENT_LABELS)
-        print(f"  {name:<30} {len(rows):>5} {fmt(scores.accuracy):>11} {fmt(scores.macro_f1):>8} "
-              f"{fmt(accuracy(rows.labels, predicted)):>10} {fmt(macro_f1(rows.labels, predicted)):>8}")
+        print(
+            f"  {name:<30} {len(rows):>5} {fmt(scores.accuracy):>11} {fmt(scores.macro_f1):>8} "
+            f"{fmt(accuracy(rows.labels, predicted)):>10} {fmt(macro_f1(rows.labels, predicted)):>8}"
+        )
 
 
 def bench_throughput(data: Path, models: dict[str, ReasonModel]) -> None:
@@ -109,8 +118,10 @@ def bench_throughput(data: Path, models: dict[str, ReasonModel]) -> None:
         detect_languages(batch)
         baseline.suggest(batch)
     tfidf = len(texts) / (time.perf_counter() - started)
-    print(f"end to end (language + sentiment + reason), batches of {BATCH}, {len(texts)} messages, "
-          f"{os.cpu_count()} cores:")
+    print(
+        f"end to end (language + sentiment + reason), batches of {BATCH}, {len(texts)} messages, "
+        f"{os.cpu_count()} cores:"
+    )
     print(f"  engine {engine:7.0f} messages/s    baseline TF-IDF (language + reason only) {tfidf:7.0f} messages/s")
 
 

@@ -42,8 +42,11 @@ def test_wrong_kind_and_foreign_files_are_rejected(tmp_path: Path) -> None:
 
 def test_pickled_arrays_are_never_loaded(tmp_path: Path) -> None:
     path = tmp_path / "evil.npz"
-    np.savez(path, __manifest__=np.array('{"format": "contactpunt-insights", "format_version": 1, "kind": "demo"}'),
-             x=np.array([object()], dtype=object))
+    np.savez(
+        path,
+        __manifest__=np.array('{"format": "contactpunt-insights", "format_version": 1, "kind": "demo"}'),
+        x=np.array([object()], dtype=object),
+    )
     with pytest.raises(ArtefactError):
         load_artefact(path, kind="demo")
 

@@ -26,13 +26,37 @@ def reasons_csv(tmp_path: Path, encoder: UniversalSentenceEncoder) -> Path:
 
 def test_train_then_evaluate_with_json(reasons_csv: Path, tmp_path: Path) -> None:
     model = tmp_path / "model.npz"
-    trained = json.loads(run("train", "--csv", str(reasons_csv), "--text-column", "message", "--label-column",
-                             "reason", "--out", str(model), "--json"))
+    trained = json.loads(
+        run(
+            "train",
+            "--csv",
+            str(reasons_csv),
+            "--text-column",
+            "message",
+            "--label-column",
+            "reason",
+            "--out",
+            str(model),
+            "--json",
+        )
+    )
     assert model.exists()
     assert {"accuracy", "macro_f1", "messages_per_second", "in_scope_accuracy", "oos_recall"} <= trained.keys()
     assert trained["training_rows"] == 24
-    evaluated = json.loads(run("evaluate", "--model", str(model), "--csv", str(reasons_csv), "--text-column",
-                               "message", "--label-column", "reason", "--json"))
+    evaluated = json.loads(
+        run(
+            "evaluate",
+            "--model",
+            str(model),
+            "--csv",
+            str(reasons_csv),
+            "--text-column",
+            "message",
+            "--label-column",
+            "reason",
+            "--json",
+        )
+    )
     assert evaluated["rows"] == 10
     assert evaluated["version"] == trained["version"]
     assert 0.0 <= evaluated["accuracy"] <= 1.0 and evaluated["messages_per_second"] > 0
@@ -40,8 +64,19 @@ def test_train_then_evaluate_with_json(reasons_csv: Path, tmp_path: Path) -> Non
 
 
 def test_plain_output_lists_the_figures(reasons_csv: Path, tmp_path: Path) -> None:
-    output = run("train", "--csv", str(reasons_csv), "--text-column", "message", "--label-column", "reason",
-                 "--out", str(tmp_path / "m.npz"), "--features", "tfidf")
+    output = run(
+        "train",
+        "--csv",
+        str(reasons_csv),
+        "--text-column",
+        "message",
+        "--label-column",
+        "reason",
+        "--out",
+        str(tmp_path / "m.npz"),
+        "--features",
+        "tfidf",
+    )
     assert "in_scope_accuracy: " in output
     assert "threshold: " in output
 
@@ -53,8 +88,9 @@ def test_sentiment_scores_a_labelled_file(tmp_path: Path, encoder: UniversalSent
         writer.writerow(["body", "polarity"])
         writer.writerow(["Fantastisch geholpen, dank jullie wel!", "positive"])
         writer.writerow(["Wat een waardeloze service, ik ben boos.", "negative"])
-    result = json.loads(run("sentiment", "--csv", str(path), "--text-column", "body", "--label-column", "polarity",
-                            "--json"))
+    result = json.loads(
+        run("sentiment", "--csv", str(path), "--text-column", "body", "--label-column", "polarity", "--json")
+    )
     assert result["accuracy"] == 1.0
     assert result["macro_f1"] == 1.0
     assert result["rows"] == 2
@@ -68,7 +104,16 @@ def test_errors_are_one_line_command_errors(reasons_csv: Path, tmp_path: Path) -
     with pytest.raises(CommandError, match="no column 'body'"):
         run("sentiment", "--csv", str(reasons_csv), "--text-column", "body", "--label-column", "reason")
     with pytest.raises(CommandError, match="not a readable"):
-        run("evaluate", "--model", str(tmp_path / "none.npz"), "--csv", str(reasons_csv), "--text-column",
-            "message", "--label-column", "reason")
+        run(
+            "evaluate",
+            "--model",
+            str(tmp_path / "none.npz"),
+            "--csv",
+            str(reasons_csv),
+            "--text-column",
+            "message",
+            "--label-column",
+            "reason",
+        )
     with pytest.raises(CommandError):
         run("train", "--csv", str(reasons_csv))  # missing --label-column and --out

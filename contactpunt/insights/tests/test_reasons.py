@@ -51,8 +51,9 @@ def test_held_out_test_rows(hybrid: ReasonModel, rows: LabelledRows) -> None:
     assert scores.oos_recall is not None
 
 
-def test_save_and_load_give_identical_suggestions(hybrid: ReasonModel, encoder: UniversalSentenceEncoder,
-                                                  tmp_path: Path) -> None:
+def test_save_and_load_give_identical_suggestions(
+    hybrid: ReasonModel, encoder: UniversalSentenceEncoder, tmp_path: Path
+) -> None:
     path = tmp_path / "reasons.npz"
     hybrid.save(path)
     loaded = ReasonModel.load(path, encoder=encoder)
@@ -86,8 +87,9 @@ def test_one_reason_is_not_enough(encoder: UniversalSentenceEncoder) -> None:
 def test_threshold_maximises_accuracy_with_out_of_scope_as_a_class() -> None:
     classes = ["a", "b"]
     # Confidences of the top class: in-scope correct rows high, out-of-scope rows low, one wrong row in between.
-    confidences = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.55, 0.45], [0.6, 0.4], [0.52, 0.48]],
-                           dtype=np.float32)
+    confidences = np.array(
+        [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.55, 0.45], [0.6, 0.4], [0.52, 0.48]], dtype=np.float32
+    )
     expected = ["a", "a", "b", "oos", "b", "oos"]
     threshold = choose_threshold(confidences, classes, expected, oos_label="oos")
     # Rejecting the two out-of-scope rows (0.52, 0.55) gives 5/6 right; also rejecting the wrong 0.6 row

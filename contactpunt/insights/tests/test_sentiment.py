@@ -66,8 +66,9 @@ def test_two_label_file_counts_neutral_as_wrong(shipped: SentimentModel, tmp_pat
 
 
 def test_unknown_labels_are_refused(shipped: SentimentModel, tmp_path: Path) -> None:
-    data = read_labelled_csv(_write(tmp_path / "s.csv", [("fine", "happy", "test")]), text_column="text",
-                             label_column="label")
+    data = read_labelled_csv(
+        _write(tmp_path / "s.csv", [("fine", "happy", "test")]), text_column="text", label_column="label"
+    )
     with pytest.raises(ValueError, match="found \\['happy'\\]"):
         score_sentiment(shipped, data)
 
