@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from contactpunt.contacts.models import Case, CaseStatus, Contact, ContactStatus
+from contactpunt.contacts.models import Case, CaseStatus, Channel, Contact, ContactStatus
 from contactpunt.customers.models import Customer
 
 
@@ -22,7 +22,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "waiting": Contact.objects.filter(status=ContactStatus.QUEUED).count(),
         "today": Contact.objects.filter(occurred_at__gte=midnight).count(),
         "customers": Customer.objects.filter(merged_into__isnull=True).count(),
-        "per_queue": open_cases.values("queue__name", "queue__channel").annotate(n=Count("id")).order_by("-n"),
+        "per_queue": [
+            {**row, "channel_label": Channel(row["queue__channel"]).label}
+            for row in open_cases.values("queue__name", "queue__channel").annotate(n=Count("id")).order_by("-n")
+        ],
         "latest": Case.objects.select_related("customer").order_by("-opened_at")[:15],
     }
     return render(request, "web/home.html", context)
