@@ -34,7 +34,8 @@ def analyse_messages(
     languages = detect_languages(texts)
     reasons: list[ReasonSuggestion | None] = [None] * len(texts)
     if reason_model is not None:
-        shared = embeddings if reason_model.encoder.name == sentiment_model.encoder.name else None
+        same_encoder = reason_model.needs_embeddings and reason_model.encoder.name == sentiment_model.encoder.name
+        shared = embeddings if same_encoder else None
         reasons = list(reason_model.suggest(texts, shared))
     return [
         MessageInsight(language.language, sentiment, reason)

@@ -27,9 +27,9 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from contactpunt.insights.artefacts import content_version, load_artefact, save_artefact
+from contactpunt.insights.artefacts import ArtefactError, content_version, load_artefact, save_artefact
 from contactpunt.insights.datasets import DatasetError, LabelledRows
-from contactpunt.insights.encoder import FloatMatrix, SentenceEncoder, encode_in_batches, get_encoder
+from contactpunt.insights.encoder import ENCODER_NAME, FloatMatrix, SentenceEncoder, encode_in_batches, get_encoder
 from contactpunt.insights.linear import FEATURE_SETS, FeatureSet, LinearHead, TfidfFeatures, fit_logistic
 from contactpunt.insights.metrics import accuracy, macro_f1, out_of_scope_scores
 
@@ -170,6 +170,8 @@ class ReasonModel:
         """Read a model written by :meth:`save`."""
         artefact = load_artefact(path, kind=KIND)
         manifest = artefact.manifest
+        if manifest.get("encoder") not in (None, ENCODER_NAME):
+            raise ArtefactError(f"{path} needs the sentence encoder {manifest['encoder']!r}, not {ENCODER_NAME!r}")
         tfidf = None
         if "tfidf_terms" in artefact.arrays:
             terms = [str(term) for term in artefact.arrays["tfidf_terms"]]

@@ -18,9 +18,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from contactpunt.insights.artefacts import content_version, load_artefact, save_artefact
+from contactpunt.insights.artefacts import ArtefactError, content_version, load_artefact, save_artefact
 from contactpunt.insights.datasets import LabelledRows
-from contactpunt.insights.encoder import FloatMatrix, SentenceEncoder, encode_in_batches, get_encoder
+from contactpunt.insights.encoder import ENCODER_NAME, FloatMatrix, SentenceEncoder, encode_in_batches, get_encoder
 from contactpunt.insights.linear import LinearHead, fit_logistic
 from contactpunt.insights.metrics import accuracy, macro_f1
 
@@ -62,6 +62,8 @@ class SentimentModel:
     def load(cls, path: Path = SHIPPED_MODEL, *, encoder: SentenceEncoder | None = None) -> SentimentModel:
         """Load a sentiment artefact; by default the one shipped with the product."""
         artefact = load_artefact(path, kind=KIND)
+        if artefact.manifest.get("encoder") != ENCODER_NAME:
+            raise ArtefactError(f"{path} needs the sentence encoder {artefact.manifest.get('encoder')!r}")
         return cls(LinearHead.from_arrays(artefact.arrays, "head_"), artefact.manifest, encoder)
 
     def save(self, path: Path) -> None:

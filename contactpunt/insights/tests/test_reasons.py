@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from contactpunt.insights.artefacts import ArtefactError, load_artefact, save_artefact
 from contactpunt.insights.datasets import DatasetError, LabelledRows, read_labelled_csv
 from contactpunt.insights.encoder import UniversalSentenceEncoder
 from contactpunt.insights.reasons import (
@@ -122,3 +123,12 @@ def test_cold_start_from_seed_phrases(encoder: UniversalSentenceEncoder) -> None
 def test_seeds_need_a_phrase(encoder: UniversalSentenceEncoder) -> None:
     with pytest.raises(ValueError, match="at least one phrase"):
         reason_model_from_seeds({"delivery": ["  "], "": ["x"]}, encoder=encoder)
+
+
+def test_a_model_for_another_encoder_is_refused(hybrid: ReasonModel, tmp_path: Path) -> None:
+    path = tmp_path / "reasons.npz"
+    hybrid.save(path)
+    artefact = load_artefact(path, kind="contact-reasons")
+    save_artefact(path, manifest={**artefact.manifest, "encoder": "other-encoder"}, arrays=artefact.arrays)
+    with pytest.raises(ArtefactError, match="other-encoder"):
+        ReasonModel.load(path)
