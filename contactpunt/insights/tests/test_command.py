@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from contactpunt.insights.encoder import UniversalSentenceEncoder
+from contactpunt.insights.reasons import ReasonModel
 
 from .conftest import write_reason_csv
 
@@ -117,3 +118,34 @@ def test_errors_are_one_line_command_errors(reasons_csv: Path, tmp_path: Path) -
         )
     with pytest.raises(CommandError):
         run("train", "--csv", str(reasons_csv))  # missing --label-column and --out
+
+
+def test_seed_makes_a_cold_start_model(tmp_path: Path, encoder: UniversalSentenceEncoder) -> None:
+    seeds = tmp_path / "seeds.csv"
+    with seeds.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["phrase", "reason"])
+        writer.writerows([("where is my parcel", "delivery"), ("my order has not arrived", "delivery")])
+        writer.writerows([("I want a refund", "refund"), ("give me my money back", "refund")])
+    model_path = tmp_path / "seeded.npz"
+    result = json.loads(
+        run(
+            "seed",
+            "--csv",
+            str(seeds),
+            "--text-column",
+            "phrase",
+            "--label-column",
+            "reason",
+            "--out",
+            str(model_path),
+            "--json",
+        )
+    )
+    assert (result["reasons"], result["seed_phrases"], result["threshold"]) == (2, 4, 0.4)
+    model = ReasonModel.load(model_path, encoder=encoder)
+    assert model.method == "prototype"
+    assert [s.reason for s in model.suggest(["waar is mijn pakket", "who won the match yesterday"])] == [
+        "delivery",
+        None,
+    ]

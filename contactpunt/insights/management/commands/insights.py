@@ -17,6 +17,8 @@ Subcommands (each with ``--json`` for machine-readable output):
   Without a label column it prints each row's language, sentiment and score.
 - ``train-sentiment --csv FILE --out MODEL [--text-column C --label-column L --licence TEXT]``:
   train a sentiment model (how the shipped one was made; see models/PROVENANCE.md).
+- ``seed --csv FILE --text-column C --label-column L --out MODEL [--threshold T]``: the cold start, a
+  contact-reason model from a few example phrases per reason (every row of FILE is a seed phrase).
 """
 
 from __future__ import annotations
@@ -35,7 +37,13 @@ from contactpunt.insights.datasets import DatasetError, LabelledRows, read_label
 from contactpunt.insights.encoder import get_encoder
 from contactpunt.insights.language import detect_languages
 from contactpunt.insights.linear import FEATURE_SETS
-from contactpunt.insights.reasons import DEFAULT_OOS_LABEL, ReasonModel, train_reason_model
+from contactpunt.insights.reasons import (
+    DEFAULT_OOS_LABEL,
+    DEFAULT_SEED_THRESHOLD,
+    ReasonModel,
+    reason_model_from_seeds,
+    train_reason_model,
+)
 from contactpunt.insights.sentiment import SHIPPED_MODEL, SentimentModel, score_sentiment, train_sentiment
 
 
@@ -63,6 +71,11 @@ class Command(BaseCommand):
         _add_csv_options(sentiment, label_required=False)
         sentiment.add_argument("--model", type=Path, default=SHIPPED_MODEL)
 
+        seed = subcommands.add_parser("seed", help="make a cold-start reason model from example phrases")
+        _add_csv_options(seed, label_required=True)
+        seed.add_argument("--out", required=True, type=Path)
+        seed.add_argument("--threshold", type=float, default=DEFAULT_SEED_THRESHOLD, help="minimum cosine similarity")
+
         train_sentiment_parser = subcommands.add_parser("train-sentiment", help="train a sentiment model")
         _add_csv_options(train_sentiment_parser, label_required=False)
         train_sentiment_parser.set_defaults(label_column="label")
@@ -76,6 +89,7 @@ class Command(BaseCommand):
             "evaluate": self._evaluate,
             "sentiment": self._sentiment,
             "train-sentiment": self._train_sentiment,
+            "seed": self._seed,
         }
         try:
             result = handlers[options["subcommand"]](options)
@@ -153,6 +167,21 @@ class Command(BaseCommand):
         writer = csv.DictWriter(self.stdout, fieldnames=["text", "language", "sentiment", "score"])
         writer.writeheader()
         writer.writerows(records)
+
+    def _seed(self, options: dict[str, Any]) -> dict[str, Any]:
+        rows = self._read(options)
+        seeds: dict[str, list[str]] = {}
+        for text, label in zip(rows.texts, rows.labels, strict=True):
+            seeds.setdefault(label, []).append(text)
+        model = reason_model_from_seeds(seeds, threshold=options["threshold"])
+        model.save(options["out"])
+        return {
+            "reasons": len(model.reasons),
+            "seed_phrases": len(rows),
+            "threshold": model.threshold,
+            "version": model.version,
+            "model": str(options["out"]),
+        }
 
     def _train_sentiment(self, options: dict[str, Any]) -> dict[str, Any]:
         rows = self._read(options)
