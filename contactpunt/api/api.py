@@ -21,13 +21,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from pydantic import ValidationError
 
-from contactpunt.api import schemas
+from contactpunt.api import group_commit, schemas
 from contactpunt.api.models import Integration, hash_token
 from contactpunt.api.queries import CaseFilters, CustomerFilters, list_cases, list_customers
 from contactpunt.api.serialize import case_detail_out, case_out, customer_out
 from contactpunt.contacts.models import Case, Contact, ContactReason, Queue
 from contactpunt.contacts.services.events import EventRejected, Recorded, record_agent_state, record_contact_event
-from contactpunt.contacts.services.inbound import receive_contact, receive_contacts
+from contactpunt.contacts.services.inbound import receive_contacts
 from contactpunt.contacts.services.types import (
     AttachmentInput,
     FieldError,
@@ -158,13 +158,15 @@ def _result(received: Received) -> schemas.ContactResult:
     response={200: schemas.ContactResult, 201: schemas.ContactResult, 422: schemas.ErrorOut},
     tags=["contacts"],
 )
-def post_contact(request: HttpRequest, payload: schemas.ContactIn) -> Any:
+async def post_contact(request: HttpRequest, payload: schemas.ContactIn) -> Any:
     """Receive one inbound contact: 201 when created, 200 when it is a repeat of an earlier one,
-    422 naming the field when it cannot be taken (nothing is written then)."""
+    422 naming the field when it cannot be taken (nothing is written then).
+
+    Concurrent calls are written together (group commit), each with its own result."""
     inbound, errors = _inbound(payload, _integration(request).source)
     if inbound is None:
         return _errors(422, errors)
-    received = receive_contact(inbound)
+    received = await group_commit.submit(inbound)
     if received.outcome == Outcome.REJECTED:
         return _errors(422, list(received.errors))
     return Status(201 if received.outcome == Outcome.CREATED else 200, _result(received))

@@ -1,0 +1,73 @@
+"""Group commit for the single-contact endpoint.
+
+Concurrent `POST /contacts` requests in one server process are written together: while one batch
+is in its transaction, the requests that arrive wait and then go in as the next batch, through the
+same `receive_contacts` the bulk endpoint uses. Nothing waits on a timer, so a lone request is
+written at once; under load, batches grow by themselves and the per-transaction cost is shared.
+
+Each contact still gets its own result (created, duplicate, rejected with the fields named), and a
+rejected contact writes nothing. Should a batch fail as a whole (the database went away, a bug),
+its contacts are retried one by one, so one contact can never make another's request fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from dataclasses import dataclass, field
+
+from asgiref.sync import sync_to_async
+
+from contactpunt.contacts.services.inbound import receive_contact, receive_contacts
+from contactpunt.contacts.services.types import InboundContact, Received
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 100
+
+
+@dataclass
+class _LoopState:
+    pending: list[tuple[InboundContact, asyncio.Future[Received]]] = field(default_factory=list)
+    writer: asyncio.Task[None] | None = None
+
+
+# One state per event loop: each server worker process (and each test request) has its own.
+_states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
+
+
+async def submit(contact: InboundContact) -> Received:
+    """Receive one contact, written together with whatever else arrives concurrently."""
+    loop = asyncio.get_running_loop()
+    state = _states.setdefault(loop, _LoopState())
+    future: asyncio.Future[Received] = loop.create_future()
+    state.pending.append((contact, future))
+    if state.writer is None or state.writer.done():
+        state.writer = loop.create_task(_write_batches(state))
+    return await future
+
+
+async def _write_batches(state: _LoopState) -> None:
+    while state.pending:
+        batch, state.pending = state.pending[:MAX_BATCH], state.pending[MAX_BATCH:]
+        contacts = [contact for contact, _future in batch]
+        try:
+            results: list[Received | BaseException] = list(
+                await sync_to_async(receive_contacts, thread_sensitive=True)(contacts)
+            )
+        except Exception:
+            logger.exception("a batch of %d contacts failed; writing them one by one", len(batch))
+            results = []
+            for contact in contacts:
+                try:
+                    results.append(await sync_to_async(receive_contact, thread_sensitive=True)(contact))
+                except Exception as exc:
+                    results.append(exc)
+        for (_contact, future), result in zip(batch, results, strict=True):
+            if future.done():
+                continue  # the client went away
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
