@@ -28,7 +28,7 @@ def mail(t: dt.datetime, sender: str, ext: str, **kwargs: object) -> InboundCont
         subject="Vraag",
         text="Hallo",
         **kwargs,
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_merging_customers_moves_every_contact_case_identity_and_note(email_queue, phone_queue, agent, t0):
