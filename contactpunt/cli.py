@@ -25,10 +25,11 @@ def ensure_secret_key(data_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run a management command; `up` also prepares the data folder first."""
+    """Run a management command, with the data folder and its secret key prepared first."""
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactpunt.config.settings")
-    if len(argv) > 1 and argv[1] == "up":
+    if os.environ["DJANGO_SETTINGS_MODULE"] == "contactpunt.config.settings":
+        # Every command works out of the box on a developer's machine: the key `up` would make.
         from contactpunt.config.paths import data_dir
 
         ensure_secret_key(data_dir())

@@ -46,6 +46,7 @@ from contactpunt.contacts.models import (
     Message,
     Queue,
 )
+from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.types import FieldError, InboundContact, Outcome, Received
 from contactpunt.customers.identities import IdentityKey, InvalidIdentity, normalise
 from contactpunt.customers.models import Account, Customer, Identity
@@ -392,22 +393,34 @@ class _Batch:
     # -- writes, a few statements for the whole batch --
 
     def _write(self) -> None:
-        Customer.objects.bulk_create(self.new_customers)
-        Identity.objects.bulk_create(self.new_identities)
-        # A case may link to a case that is itself new in this batch: write those links afterwards.
-        Case.objects.bulk_create(self.new_cases)
+        # Keys first, from each table's own sequence, so every row can point at the others before
+        # anything is written; then each table in one COPY (PostgreSQL) or executemany (SQLite).
+        contacts = [entry[1] for entry in self.new_contacts]
+        fast_insert.assign_ids(self.new_customers)
+        fast_insert.assign_ids(self.new_cases)
+        fast_insert.assign_ids(contacts)
+        for identity in self.new_identities:
+            identity.customer_id = identity.customer.pk if identity.customer else None
+        for case in self.new_cases:
+            case.customer_id = case.customer.pk if case.customer else None
         for case, previous in self.pending_links:
             case.previous_case_id = previous.pk
-        if self.pending_links:
-            Case.objects.bulk_update([case for case, _previous in self.pending_links], ["previous_case"])
+        for _p, contact, case, _created, _reopened in self.new_contacts:
+            contact.case_id = case.pk
+            contact.customer_id = contact.customer.pk if contact.customer else None
+        thread_keys = [CaseThreadKey(key=key, case=case) for key, case in self.new_thread_keys]
+        fast_insert.assign_ids(self.new_identities)
+        fast_insert.assign_ids(thread_keys)
+        fast_insert.insert(self.new_customers)
+        fast_insert.insert(self.new_identities)
+        fast_insert.insert(self.new_cases)
+        fast_insert.insert(thread_keys)
+        fast_insert.insert(contacts)
         if self.changed_cases:
             Case.objects.bulk_update(
                 sorted(self.changed_cases.values(), key=lambda c: c.pk),
                 ["status", "reopen_count", "resolved_at", "last_inbound_at"],
             )
-        CaseThreadKey.objects.bulk_create([CaseThreadKey(key=key, case=case) for key, case in self.new_thread_keys])
-        # bulk_create copies the keys of the customers and cases saved above into the foreign keys.
-        Contact.objects.bulk_create([entry[1] for entry in self.new_contacts])
         legs: list[ContactLeg] = []
         messages: list[Message] = []
         events: list[ContactEvent] = []
@@ -451,9 +464,12 @@ class _Batch:
                 messages.append(message)
                 if source.attachments:
                     attachments.append((message, source))
-        ContactLeg.objects.bulk_create(legs)
-        Message.objects.bulk_create(messages)
-        ContactEvent.objects.bulk_create(events)
+        fast_insert.assign_ids(legs)
+        fast_insert.assign_ids(messages)
+        fast_insert.assign_ids(events)
+        fast_insert.insert(legs)
+        fast_insert.insert(messages)
+        fast_insert.insert(events)
         for message, source in attachments:
             for item in source.attachments:
                 attachment = Attachment(
