@@ -1,0 +1,400 @@
+"""Batch versions of record_contact_event, record_agent_state and resolve_case, for imports and the simulator.
+
+Each function writes exactly the rows the single service writes when called once per item, in the
+given order (the same ContactEvent and AgentStateEvent rows, the same ContactLeg, Contact and Case
+field updates, the same announcements after commit), but with a handful of bulk statements per batch
+instead of several per item. Only the primary keys differ in order: the `queued` event that a
+transfer starts is inserted after the batch's own events, so it refers to its transfer by id as the
+single service does, only with a larger id of its own.
+
+The whole batch is one transaction: one rejected item rejects the batch, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from contactpunt.contacts.announcements import Announcement, announce
+from contactpunt.contacts.models import (
+    AgentState,
+    AgentStateEvent,
+    Case,
+    CaseStatus,
+    Contact,
+    ContactEvent,
+    ContactLeg,
+    ContactStatus,
+    EventName,
+)
+from contactpunt.contacts.services.cases import CaseStateError
+from contactpunt.contacts.services.events import CONTACT_EVENTS, EventRejected, Recorded
+
+_BATCH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEventInput:
+    """One call of record_contact_event, by ids (the batch loads the rows once)."""
+
+    contact_id: int
+    name: str
+    occurred_at: dt.datetime
+    agent_id: int | None = None
+    to_queue_id: int | None = None
+    reason_id: int | None = None
+    source: str = ""
+    external_id: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateInput:
+    """One call of record_agent_state, by agent id."""
+
+    agent_id: int
+    state: str
+    occurred_at: dt.datetime
+    source: str = ""
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResolution:
+    """One call of resolve_case, by ids."""
+
+    case_id: int
+    occurred_at: dt.datetime
+    by_id: int | None = None
+    reason_id: int | None = None
+
+
+def _check(name: str, occurred_at: dt.datetime, to_queue_id: int | None) -> None:
+    if name not in CONTACT_EVENTS:
+        raise EventRejected("name", "unknown_event", f"{name!r} is not a contact event")
+    if occurred_at.tzinfo is None:
+        raise EventRejected("occurred_at", "naive_datetime", "occurred_at needs a time zone offset")
+    if name == EventName.TRANSFERRED and to_queue_id is None:
+        raise EventRejected("to_queue", "required", "a transfer needs the queue it goes to")
+
+
+def record_contact_events(events: Sequence[ContactEventInput]) -> list[Recorded]:
+    """Record the events in order as record_contact_event would one by one; one Recorded per input.
+
+    An input whose (source, external_id) exists already, or repeats an earlier input of the batch,
+    comes back with created=False and the existing event's id, and changes nothing.
+    Raise EventRejected (nothing written) when any input is invalid.
+    """
+    for item in events:
+        _check(item.name, item.occurred_at, item.to_queue_id)
+    if not events:
+        return []
+    with transaction.atomic():
+        return _ContactBatch(events).run()
+
+
+class _ContactBatch:
+    def __init__(self, events: Sequence[ContactEventInput]) -> None:
+        self.events = events
+        self.now = timezone.now()
+        self.contacts: dict[int, Contact] = {}
+        self.legs: dict[int, ContactLeg | None] = {}
+        self.leg_numbers: dict[int, int] = {}
+        self.changed_contacts: dict[int, set[str]] = {}
+        self.changed_legs: dict[int, ContactLeg] = {}
+        self.new_legs: list[ContactLeg] = []
+        self.case_reasons: dict[int, int] = {}
+        self.case_responses: dict[int, dt.datetime] = {}
+
+    def _existing(self) -> dict[tuple[str, str], int]:
+        by_source: dict[str, set[str]] = {}
+        for item in self.events:
+            if item.external_id:
+                by_source.setdefault(item.source, set()).add(item.external_id)
+        found: dict[tuple[str, str], int] = {}
+        for source, ids in by_source.items():
+            for pk, external_id in ContactEvent.objects.filter(source=source, external_id__in=ids).values_list(
+                "pk", "external_id"
+            ):
+                found[(source, external_id or "")] = pk
+        return found
+
+    def _load(self, contact_ids: set[int]) -> None:
+        ids = sorted(contact_ids)
+        for start in range(0, len(ids), _BATCH):
+            chunk = ids[start : start + _BATCH]
+            # Locked in id order, so two batches over the same contacts cannot deadlock.
+            for contact in Contact.objects.select_for_update().filter(pk__in=chunk).order_by("pk"):
+                self.contacts[contact.pk] = contact
+                self.legs[contact.pk] = None
+                self.leg_numbers[contact.pk] = 0
+            for leg in ContactLeg.objects.filter(contact_id__in=chunk).order_by("contact_id", "sequence"):
+                self.legs[leg.contact_id] = leg
+                self.leg_numbers[leg.contact_id] = leg.sequence
+
+    def run(self) -> list[Recorded]:
+        existing = self._existing()
+        fresh: list[tuple[int, ContactEventInput]] = []
+        seen: dict[tuple[str, str], int] = {}
+        for index, item in enumerate(self.events):
+            key = (item.source, item.external_id) if item.external_id else None
+            if key is not None and (key in existing or key in seen):
+                continue
+            if key is not None:
+                seen[key] = index
+            fresh.append((index, item))
+        self._load({item.contact_id for _index, item in fresh})
+        rows: list[ContactEvent] = []
+        follow_ups: list[tuple[int, ContactEvent]] = []  # (position in rows, queued event of a transfer)
+        for _index, item in fresh:
+            contact = self.contacts.get(item.contact_id)
+            if contact is None:
+                raise EventRejected("contact", "unknown_contact", f"there is no contact {item.contact_id}")
+            rows.append(self._apply(contact, item, follow_ups, len(rows)))
+        ContactEvent.objects.bulk_create(rows, batch_size=_BATCH)
+        queued: list[ContactEvent] = []
+        for position, event in follow_ups:
+            event.data = {"transfer_event": rows[position].pk}
+            queued.append(event)
+        ContactEvent.objects.bulk_create(queued, batch_size=_BATCH)
+        self._write_updates()
+        recorded: dict[int, Recorded] = {}
+        for (index, item), row in zip(fresh, rows, strict=True):
+            recorded[index] = Recorded(row.pk, True)
+            announce(Announcement.CONTACT_EVENT_RECORDED, event_id=row.pk, contact_id=item.contact_id)
+        by_key = {
+            (item.source, item.external_id): recorded[index].event_id for index, item in fresh if item.external_id
+        }
+        results: list[Recorded] = []
+        for index, item in enumerate(self.events):
+            if index in recorded:
+                results.append(recorded[index])
+            else:
+                key = (item.source, item.external_id or "")
+                results.append(Recorded(existing.get(key) or by_key[key], False))
+        return results
+
+    def _mark(self, contact: Contact, *names: str) -> None:
+        self.changed_contacts.setdefault(contact.pk, set()).update(names)
+
+    def _apply(
+        self, contact: Contact, item: ContactEventInput, follow_ups: list[tuple[int, ContactEvent]], position: int
+    ) -> ContactEvent:
+        leg = self.legs[contact.pk]
+        leg_number = self.leg_numbers[contact.pk]
+        payload = dict(item.data)
+        if item.to_queue_id is not None:
+            payload["to_queue"] = item.to_queue_id
+        if item.reason_id is not None:
+            payload["reason"] = item.reason_id
+        occurred_at = item.occurred_at
+        event = ContactEvent(
+            name=item.name,
+            case_id=contact.case_id,
+            contact_id=contact.pk,
+            leg=leg_number,
+            queue_id=leg.queue_id if leg else contact.queue_id,
+            agent_id=item.agent_id,
+            occurred_at=occurred_at,
+            recorded_at=self.now,
+            source=item.source,
+            external_id=item.external_id,
+            data=payload,
+        )
+        name = item.name
+        if name == EventName.PRESENTED and leg is not None and item.agent_id is not None and leg.answered_at is None:
+            leg.agent_id = item.agent_id
+            self._leg_changed(leg)
+        elif name == EventName.ANSWERED:
+            if leg is not None and leg.answered_at is None:
+                leg.answered_at = occurred_at
+                leg.agent_id = item.agent_id or leg.agent_id
+                self._leg_changed(leg)
+            if contact.answered_at is None or occurred_at < contact.answered_at:
+                contact.answered_at = occurred_at
+                self._mark(contact, "answered_at")
+            if contact.status == ContactStatus.QUEUED:
+                contact.status = ContactStatus.IN_PROGRESS
+                self._mark(contact, "status")
+        elif name == EventName.TRANSFERRED and item.to_queue_id is not None:
+            if leg is not None and leg.ended_at is None:
+                leg.ended_at = occurred_at
+                self._leg_changed(leg)
+            new_leg = ContactLeg(
+                contact_id=contact.pk, sequence=leg_number + 1, queue_id=item.to_queue_id, queued_at=occurred_at
+            )
+            self.new_legs.append(new_leg)
+            self.legs[contact.pk] = new_leg
+            self.leg_numbers[contact.pk] = leg_number + 1
+            follow_ups.append(
+                (
+                    position,
+                    ContactEvent(
+                        name=EventName.QUEUED,
+                        case_id=contact.case_id,
+                        contact_id=contact.pk,
+                        leg=leg_number + 1,
+                        queue_id=item.to_queue_id,
+                        occurred_at=occurred_at,
+                        recorded_at=self.now,
+                    ),
+                )
+            )
+            contact.queue_id = item.to_queue_id
+            contact.status = ContactStatus.QUEUED
+            self._mark(contact, "queue", "status")
+        elif name in (EventName.ENDED, EventName.ABANDONED):
+            if leg is not None and leg.ended_at is None:
+                leg.ended_at = occurred_at
+                self._leg_changed(leg)
+            contact.ended_at = occurred_at
+            contact.status = ContactStatus.ABANDONED if name == EventName.ABANDONED else ContactStatus.HANDLED
+            self._mark(contact, "ended_at", "status")
+        elif name == EventName.WRAPPED and item.reason_id is not None:
+            self.case_reasons[contact.case_id] = item.reason_id
+        elif name == EventName.REPLIED:
+            self.case_responses.setdefault(contact.case_id, occurred_at)
+            if contact.status in (ContactStatus.QUEUED, ContactStatus.IN_PROGRESS):
+                contact.status = ContactStatus.HANDLED
+                contact.ended_at = occurred_at
+                self._mark(contact, "status", "ended_at")
+        return event
+
+    def _leg_changed(self, leg: ContactLeg) -> None:
+        if leg.pk is not None:
+            self.changed_legs[leg.pk] = leg
+
+    def _write_updates(self) -> None:
+        # New legs are inserted whole, with every change the batch made to them.
+        ContactLeg.objects.bulk_create(self.new_legs, batch_size=_BATCH)
+        if self.changed_legs:
+            ContactLeg.objects.bulk_update(
+                [self.changed_legs[pk] for pk in sorted(self.changed_legs)],
+                ["agent", "answered_at", "ended_at"],
+                batch_size=_BATCH,
+            )
+        by_fields: dict[tuple[str, ...], list[Contact]] = {}
+        for pk in sorted(self.changed_contacts):
+            by_fields.setdefault(tuple(sorted(self.changed_contacts[pk])), []).append(self.contacts[pk])
+        for fields, contacts in by_fields.items():
+            Contact.objects.bulk_update(contacts, list(fields), batch_size=_BATCH)
+        if self.case_responses:
+            # The first reply wins, as the single service's conditional update does.
+            unanswered = Case.objects.filter(pk__in=self.case_responses, first_response_at__isnull=True).only("pk")
+            answered = []
+            for case in unanswered:
+                case.first_response_at = self.case_responses[case.pk]
+                answered.append(case)
+            Case.objects.bulk_update(answered, ["first_response_at"], batch_size=_BATCH)
+        if self.case_reasons:
+            reasons = [Case(pk=pk, reason_id=reason) for pk, reason in sorted(self.case_reasons.items())]
+            Case.objects.bulk_update(reasons, ["reason"], batch_size=_BATCH)
+
+
+def record_agent_states(states: Sequence[AgentStateInput]) -> list[Recorded]:
+    """Record the agent states in order as record_agent_state would one by one; one Recorded per input.
+
+    Duplicates by (source, external_id), in the database or earlier in the batch, come back with
+    created=False. Raise EventRejected (nothing written) when any input is invalid.
+    """
+    for item in states:
+        if item.state not in AgentState.values:
+            raise EventRejected("state", "unknown_state", f"{item.state!r} is not an agent state")
+        if item.occurred_at.tzinfo is None:
+            raise EventRejected("occurred_at", "naive_datetime", "occurred_at needs a time zone offset")
+    if not states:
+        return []
+    by_source: dict[str, set[str]] = {}
+    for item in states:
+        if item.external_id:
+            by_source.setdefault(item.source, set()).add(item.external_id)
+    with transaction.atomic():
+        existing: dict[tuple[str, str], int] = {}
+        for source, ids in by_source.items():
+            for pk, external_id in AgentStateEvent.objects.filter(source=source, external_id__in=ids).values_list(
+                "pk", "external_id"
+            ):
+                existing[(source, external_id or "")] = pk
+        rows: list[tuple[int, AgentStateEvent]] = []
+        seen: set[tuple[str, str]] = set()
+        now = timezone.now()
+        for index, item in enumerate(states):
+            key = (item.source, item.external_id) if item.external_id else None
+            if key is not None and (key in existing or key in seen):
+                continue
+            if key is not None:
+                seen.add(key)
+            event = AgentStateEvent(
+                agent_id=item.agent_id,
+                state=item.state,
+                occurred_at=item.occurred_at,
+                recorded_at=now,
+                source=item.source,
+                external_id=item.external_id,
+            )
+            rows.append((index, event))
+        AgentStateEvent.objects.bulk_create([event for _index, event in rows], batch_size=_BATCH)
+        created = dict(rows)
+        for event in created.values():
+            announce(Announcement.AGENT_STATE_CHANGED, event_id=event.pk, agent_id=event.agent_id)
+        new_keys = {(e.source, e.external_id): e.pk for e in created.values() if e.external_id}
+        results: list[Recorded] = []
+        for index, item in enumerate(states):
+            if index in created:
+                results.append(Recorded(created[index].pk, True))
+            else:
+                key2 = (item.source, item.external_id or "")
+                results.append(Recorded(existing.get(key2) or new_keys[key2], False))
+        return results
+
+
+def resolve_cases(resolutions: Sequence[CaseResolution]) -> int:
+    """Resolve the cases as resolve_case would one by one; return how many were resolved.
+
+    Raise CaseStateError (nothing written) when a case is not open, or appears twice in the batch.
+    """
+    if not resolutions:
+        return 0
+    ids = [item.case_id for item in resolutions]
+    if len(set(ids)) != len(ids):
+        raise CaseStateError("a case cannot be resolved twice in one batch")
+    with transaction.atomic():
+        cases: dict[int, Case] = {}
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), _BATCH):
+            chunk = ordered[start : start + _BATCH]
+            for case in Case.objects.select_for_update().filter(pk__in=chunk).order_by("pk"):
+                cases[case.pk] = case
+        by_fields: dict[bool, list[Case]] = {True: [], False: []}
+        events: list[ContactEvent] = []
+        for item in resolutions:
+            if item.case_id not in cases:
+                raise CaseStateError(f"there is no case {item.case_id}")
+            case = cases[item.case_id]
+            if not case.is_open:
+                raise CaseStateError(f"case {case.pk} is {case.status}, not open")
+            case.status = CaseStatus.RESOLVED
+            case.resolved_at = item.occurred_at
+            if item.reason_id is not None:
+                case.reason_id = item.reason_id
+            by_fields[item.reason_id is not None].append(case)
+            events.append(
+                ContactEvent(
+                    name=EventName.RESOLVED,
+                    case_id=case.pk,
+                    agent_id=item.by_id,
+                    occurred_at=item.occurred_at,
+                    data={"reason": item.reason_id} if item.reason_id is not None else {},
+                )
+            )
+        Case.objects.bulk_update(by_fields[True], ["status", "resolved_at", "reason"], batch_size=_BATCH)
+        Case.objects.bulk_update(by_fields[False], ["status", "resolved_at"], batch_size=_BATCH)
+        ContactEvent.objects.bulk_create(events, batch_size=_BATCH)
+        for item in resolutions:
+            announce(Announcement.CASE_RESOLVED, case_id=item.case_id)
+    return len(resolutions)
