@@ -19,8 +19,10 @@ from django.db import connection, models
 
 M = TypeVar("M", bound=models.Model)
 
-# Field types whose Python value the database driver cannot take as it is.
-_PREPARED = (
+# Field types whose Python value the database driver cannot take as it is. psycopg adapts dates,
+# times, decimals, bytes and UUIDs itself; sqlite3 needs Django's conversions for all of them.
+_PREPARED_POSTGRESQL: tuple[type[models.Field[Any, Any]], ...] = (models.JSONField,)
+_PREPARED_SQLITE: tuple[type[models.Field[Any, Any]], ...] = (
     models.JSONField,
     models.DateTimeField,
     models.DateField,
@@ -33,7 +35,8 @@ _PREPARED = (
 
 def _getter(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
     attname = field.attname
-    if isinstance(field, _PREPARED):
+    prepared = _PREPARED_POSTGRESQL if connection.vendor == "postgresql" else _PREPARED_SQLITE
+    if isinstance(field, prepared):
         return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
     return lambda obj: getattr(obj, attname)
 
