@@ -6,3 +6,11 @@ class ChannelAdaptersConfig(AppConfig):
     # Django Channels already owns the label "channels".
     label = "channel_adapters"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from contactpunt.channels import tasks
+        from contactpunt.ops import periodic
+
+        periodic.register(tasks.poll_mailboxes, every=tasks.POLL_EVERY)
+        periodic.register(tasks.retry_mail, every=tasks.RETRY_EVERY)
+        periodic.register(tasks.send_outbox, every=tasks.SEND_EVERY)

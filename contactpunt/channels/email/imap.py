@@ -1,0 +1,96 @@
+"""Poll a mailbox over IMAP (imap-tools) into the email intake.
+
+Polling fetches the messages whose UID is above the last one taken (under the folder's UIDVALIDITY), keeps each
+one's exact bytes through `receive_mail`, marks it seen, and then moves the mailbox's high-water mark. A crash
+half-way only means the next poll fetches some messages again, and the intake's idempotency makes that a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from imap_tools import AND, BaseMailBox, MailBox, MailBoxUnencrypted, U
+
+from contactpunt.channels.email.intake import MailResult, receive_mail
+from contactpunt.channels.models import Mailbox
+
+logger = logging.getLogger(__name__)
+
+IMAP_TIMEOUT_S = 60.0
+_UID_RE = re.compile(rb"UID (\d+)")
+
+
+@dataclass
+class PollResult:
+    """What one poll of one mailbox did; `error` is set (and nothing else changed) when the server failed."""
+
+    mailbox: str
+    fetched: int = 0
+    results: list[MailResult] = field(default_factory=list)
+    error: str = ""
+
+
+def poll_mailbox(mailbox: Mailbox, *, limit: int = 200) -> PollResult:
+    """Fetch up to `limit` new messages from the mailbox's folder into the intake; never raises for server errors
+    (they are returned and kept on the mailbox as `last_poll_error`)."""
+    result = PollResult(mailbox.name)
+    try:
+        with _connect(mailbox) as box:
+            _poll(box, mailbox, result, limit)
+        mailbox.last_poll_error = ""
+    except Exception as error:  # a server down, a refused login, a protocol error: report, try next time
+        logger.warning("polling mailbox %s failed: %s", mailbox.name, error)
+        result.error = f"{type(error).__name__}: {error}"[:2000]
+        mailbox.last_poll_error = result.error
+    mailbox.last_polled_at = timezone.now()
+    mailbox.save(update_fields=["last_polled_at", "last_poll_error", "imap_uidvalidity", "imap_last_uid"])
+    return result
+
+
+def poll_all_mailboxes() -> list[PollResult]:
+    """Poll every active mailbox that has an IMAP host."""
+    mailboxes = Mailbox.objects.filter(is_active=True).exclude(imap_host="").select_related("queue")
+    return [poll_mailbox(mailbox) for mailbox in mailboxes]
+
+
+def _connect(mailbox: Mailbox) -> BaseMailBox:
+    box: BaseMailBox
+    if mailbox.imap_ssl:
+        box = MailBox(mailbox.imap_host, port=mailbox.imap_port, timeout=IMAP_TIMEOUT_S)
+    else:
+        box = MailBoxUnencrypted(mailbox.imap_host, port=mailbox.imap_port, timeout=IMAP_TIMEOUT_S)
+    return box.login(mailbox.imap_user, mailbox.imap_password, initial_folder=mailbox.imap_folder)
+
+
+def _poll(box: BaseMailBox, mailbox: Mailbox, result: PollResult, limit: int) -> None:
+    status = box.folder.status(mailbox.imap_folder, ["UIDVALIDITY"])
+    validity = int(status["UIDVALIDITY"])
+    if validity != mailbox.imap_uidvalidity:
+        # The server renumbered the folder: read it all again; the intake skips what it already has.
+        mailbox.imap_uidvalidity = validity
+        mailbox.imap_last_uid = 0
+    # "n:*" always matches the highest UID, even when it is below n: filter on our side as well.
+    uids = [int(u) for u in box.uids(AND(uid=U(str(mailbox.imap_last_uid + 1), "*")))]
+    uids = sorted(u for u in uids if u > mailbox.imap_last_uid)[:limit]
+    for uid in uids:
+        raw = _fetch_raw(box, uid)
+        if raw is None:
+            continue  # expunged between SEARCH and FETCH
+        result.fetched += 1
+        result.results.append(receive_mail(raw=raw, queue=mailbox.queue, source=mailbox.source, mailbox=mailbox))
+        box.flag(str(uid), "\\Seen", True)
+        mailbox.imap_last_uid = uid
+
+
+def _fetch_raw(box: BaseMailBox, uid: int) -> bytes | None:
+    """Return the message's exact bytes (BODY.PEEK[] leaves it unseen until the intake has kept it)."""
+    status, data = box.client.uid("FETCH", str(uid), "(UID BODY.PEEK[])")
+    if status != "OK":
+        raise OSError(f"FETCH {uid} failed: {data!r}")
+    for item in data:
+        if isinstance(item, tuple) and len(item) == 2 and _UID_RE.search(item[0]):
+            return bytes(item[1])
+    return None

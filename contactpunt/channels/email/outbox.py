@@ -1,0 +1,174 @@
+"""The email outbox: queue a reply on a case, and send queued replies over SMTP (stdlib smtplib).
+
+A reply carries the threading headers of the case's latest inbound mail (In-Reply-To, References), the case token
+in its subject, and an `X-Contactpunt-Loop` header, so that a copy coming back to one of our mailboxes is
+recognised as a loop and never answered. Senders claim a row with a conditional UPDATE (QUEUED -> SENDING); a
+failed send goes back to QUEUED with a later attempt time, up to MAX_ATTEMPTS, then stays FAILED.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from contactpunt.channels.email.parsing import LOOP_HEADER, ParsedEmail, find_case_number, parse_email
+from contactpunt.channels.models import Mailbox, OutboundMessage, OutboundState
+from contactpunt.contacts.models import Case, Channel, Direction, Message
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+#: A row left SENDING this long (a worker died mid-send) is taken up again.
+STALE_CLAIM = dt.timedelta(minutes=15)
+SMTP_TIMEOUT_S = 30.0
+_MAX_REFERENCES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    sent: int
+    failed: int
+
+
+def queue_email_reply(
+    *,
+    case: Case,
+    body: str,
+    to: str | None = None,
+    subject: str | None = None,
+    mailbox: Mailbox | None = None,
+) -> OutboundMessage:
+    """Queue a reply to the case's latest inbound email and return the outbox row.
+
+    `to` defaults to the Reply-To or From of that mail, `subject` to "Re: <its subject>", `mailbox` to the mailbox
+    of the case's queue. The case token is added to the subject when it is not there. Raises ValueError when no
+    recipient can be found.
+    """
+    latest = (
+        Message.objects.filter(
+            case=case, direction=Direction.INBOUND, contact__channel=Channel.EMAIL, raw__isnull=False
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    parsed: ParsedEmail | None = parse_email(bytes(latest.raw)) if latest is not None and latest.raw else None
+    if to is None and parsed is not None:
+        reply_to = [a.address for a in parsed.reply_to if a.address]
+        to = reply_to[0] if reply_to else parsed.from_address
+    if not to:
+        raise ValueError("no recipient: give `to`, or reply on a case with an inbound email")
+    if subject is None:
+        original = parsed.subject if parsed is not None else case.subject
+        subject = original if original.lower().startswith("re:") else f"Re: {original}".strip()
+    if find_case_number(subject) != case.pk:
+        subject = f"{subject} {case.token}".strip()
+    if mailbox is None:
+        mailbox = Mailbox.objects.filter(queue_id=case.queue_id, is_active=True).order_by("pk").first()
+    in_reply_to = ""
+    references: list[str] = []
+    if parsed is not None and parsed.message_id:
+        in_reply_to = parsed.message_id
+        references = [*parsed.references, parsed.message_id][-_MAX_REFERENCES:]
+    domain = mailbox.address.rpartition("@")[2] if mailbox is not None else "contactpunt.invalid"
+    return OutboundMessage.objects.create(
+        case=case,
+        contact=latest.contact if latest is not None else None,
+        mailbox=mailbox,
+        channel=Channel.EMAIL,
+        to=to[:320],
+        subject=subject[:500],
+        body=body,
+        in_reply_to=in_reply_to[:500],
+        references=" ".join(f"<{r}>" for r in references),
+        message_id=make_msgid(idstring=f"cp{case.pk}", domain=domain).strip("<>"),
+    )
+
+
+def build_message(outbound: OutboundMessage, *, sender: Mailbox, now: dt.datetime | None = None) -> EmailMessage:
+    """Return the MIME message for an outbox row, with its threading and loop headers."""
+    message = EmailMessage()
+    message["From"] = formataddr((sender.name, sender.address))
+    message["To"] = outbound.to
+    message["Subject"] = outbound.subject
+    message["Date"] = format_datetime(now or timezone.now())
+    message["Message-ID"] = f"<{outbound.message_id}>"
+    if outbound.in_reply_to:
+        message["In-Reply-To"] = f"<{outbound.in_reply_to}>"
+    if outbound.references:
+        message["References"] = outbound.references
+    message["Auto-Submitted"] = "no"
+    message[LOOP_HEADER] = sender.address
+    message.set_content(outbound.body)
+    return message
+
+
+def send_due(*, now: dt.datetime | None = None, limit: int = 100) -> SendResult:
+    """Send the queued replies whose time has come, claiming each first; return how many were sent and failed."""
+    now = now or timezone.now()
+    due = OutboundMessage.objects.filter(
+        Q(state=OutboundState.QUEUED, next_attempt_at__lte=now)
+        | Q(state=OutboundState.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    ).order_by("next_attempt_at", "id")
+    sent = failed = 0
+    for row in due.only("id", "state", "claimed_at")[:limit]:
+        claimed = OutboundMessage.objects.filter(pk=row.pk, state=row.state, claimed_at=row.claimed_at).update(
+            state=OutboundState.SENDING, claimed_at=now
+        )
+        if not claimed:
+            continue  # another worker took it
+        outbound = OutboundMessage.objects.select_related("mailbox").get(pk=row.pk)
+        if _send_one(outbound, now):
+            sent += 1
+        else:
+            failed += 1
+    return SendResult(sent, failed)
+
+
+def _send_one(outbound: OutboundMessage, now: dt.datetime) -> bool:
+    mailbox = outbound.mailbox
+    try:
+        if mailbox is None or not mailbox.smtp_host:
+            raise ValueError("no mailbox with an SMTP server to send from")
+        message = build_message(outbound, sender=mailbox, now=now)
+        _deliver(mailbox, message)
+    except (OSError, smtplib.SMTPException, ValueError) as error:
+        outbound.attempts += 1
+        outbound.error = f"{type(error).__name__}: {error}"[:2000]
+        permanent = isinstance(error, ValueError) or outbound.attempts >= MAX_ATTEMPTS
+        outbound.state = OutboundState.FAILED if permanent else OutboundState.QUEUED
+        outbound.next_attempt_at = now + dt.timedelta(minutes=2**outbound.attempts)
+        outbound.claimed_at = None
+        outbound.save(update_fields=["attempts", "error", "state", "next_attempt_at", "claimed_at"])
+        logger.warning("sending outbox message %s failed: %s", outbound.pk, outbound.error)
+        return False
+    with transaction.atomic():
+        outbound.attempts += 1
+        outbound.state = OutboundState.SENT
+        outbound.sent_at = now
+        outbound.error = ""
+        outbound.save(update_fields=["attempts", "state", "sent_at", "error"])
+    return True
+
+
+def _deliver(mailbox: Mailbox, message: EmailMessage) -> None:
+    context = ssl.create_default_context()
+    client: smtplib.SMTP
+    if mailbox.smtp_ssl:
+        client = smtplib.SMTP_SSL(mailbox.smtp_host, mailbox.smtp_port, timeout=SMTP_TIMEOUT_S, context=context)
+    else:
+        client = smtplib.SMTP(mailbox.smtp_host, mailbox.smtp_port, timeout=SMTP_TIMEOUT_S)
+    with client:
+        if mailbox.smtp_starttls and not mailbox.smtp_ssl:
+            client.starttls(context=context)
+        if mailbox.smtp_user:
+            client.login(mailbox.smtp_user, mailbox.smtp_password)
+        client.send_message(message, from_addr=mailbox.address, to_addrs=[message["To"]])

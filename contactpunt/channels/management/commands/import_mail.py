@@ -1,0 +1,126 @@
+"""`contactpunt import-mail PATH...`: read .eml files, mbox files and Maildirs into the email intake.
+
+Directories that are not a Maildir are walked recursively (hidden files skipped); every file is read as an mbox
+when it starts with "From ", else as one message. The report counts each message once by what became of it:
+imported (a new case), joined (an existing case), auto_reply, bounce, loop, rejected (kept, with the reason, not
+retried), failed (kept, retried later) and duplicate (received before; nothing changed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from contactpunt.channels.email.intake import MailResult, receive_mail
+from contactpunt.channels.email.sources import iter_messages
+from contactpunt.channels.models import Mailbox, MailState, queue_import_source
+from contactpunt.contacts.models import Queue
+
+OUTCOMES = ("imported", "joined", "auto_reply", "bounce", "loop", "rejected", "failed", "duplicate")
+
+
+def outcome_of(result: MailResult) -> str:
+    """Return the report bucket of one result (see the module docstring)."""
+    if result.duplicate:
+        return "duplicate"
+    if result.state == MailState.FAILED:
+        return "failed" if result.will_retry else "rejected"
+    return str(result.state)
+
+
+def walk(path: Path, unreadable: list[dict[str, str]]) -> Iterator[tuple[Path, str, bytes]]:
+    """Yield (file, external id, raw bytes) for every message under the path; see the module docstring. A file
+    that cannot be read or split into messages is added to `unreadable` and the walk goes on."""
+    if path.is_dir() and not all((path / sub).is_dir() for sub in ("cur", "new", "tmp")):
+        for child in sorted(path.iterdir()):
+            if not child.name.startswith("."):
+                yield from walk(child, unreadable)
+        return
+    try:
+        for key, raw in iter_messages(path):
+            yield path, key, raw
+    except (OSError, ValueError, UnicodeError) as error:
+        unreadable.append({"file": str(path), "reason": f"{type(error).__name__}: {error}"})
+        print(f"cannot read {path}: {error}", file=sys.stderr)
+
+
+class Command(BaseCommand):
+    help = "Import mail from .eml files, mbox files or Maildirs, and report what became of every message."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--mailbox", help="The mailbox (by name) the mail was sent to.")
+        target.add_argument("--queue", help="The queue (by code) for mail without a mailbox.")
+        parser.add_argument(
+            "--json", nargs="?", const="-", metavar="FILE", help="Write the report as JSON (to FILE, or stdout)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        mailbox: Mailbox | None = None
+        if options["mailbox"]:
+            mailbox = Mailbox.objects.select_related("queue").filter(name=options["mailbox"]).first()
+            if mailbox is None:
+                raise CommandError(f"there is no mailbox named {options['mailbox']!r}")
+            queue, source = mailbox.queue, mailbox.source
+        else:
+            found = Queue.objects.filter(code=options["queue"]).first()
+            if found is None:
+                raise CommandError(f"there is no queue {options['queue']!r}")
+            queue, source = found, queue_import_source(found.code)
+        for path in options["paths"]:
+            if not path.exists():
+                raise CommandError(f"no such file or directory: {path}")
+        started = time.monotonic()
+        counts: Counter[str] = Counter(dict.fromkeys(OUTCOMES, 0))
+        listed: list[dict[str, Any]] = []
+        unreadable: list[dict[str, str]] = []
+        for path in options["paths"]:
+            for file, key, raw in walk(path, unreadable):
+                result = receive_mail(raw=raw, queue=queue, source=source, mailbox=mailbox, external_id=key)
+                outcome = outcome_of(result)
+                counts[outcome] += 1
+                if outcome in ("rejected", "failed", "auto_reply", "bounce", "loop"):
+                    listed.append(
+                        {
+                            "file": str(file),
+                            "external_id": result.external_id,
+                            "subject": result.subject,
+                            "outcome": outcome,
+                            "reason": result.reason,
+                            "case_id": result.case_id,
+                        }
+                    )
+        report = {
+            "source": source,
+            "queue": queue.code,
+            "messages": sum(counts.values()),
+            "counts": dict(counts),
+            "messages_listed": listed,
+            "unreadable_files": unreadable,
+            "seconds": round(time.monotonic() - started, 3),
+        }
+        self._write(report, options["json"])
+
+    def _write(self, report: dict[str, Any], json_target: str | None) -> None:
+        if json_target == "-":
+            self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
+            return
+        if json_target:
+            Path(json_target).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        counts = report["counts"]
+        self.stdout.write(f"{report['messages']} messages into queue {report['queue']} ({report['source']}):")
+        for name in OUTCOMES:
+            self.stdout.write(f"  {name:<11} {counts[name]}")
+        for entry in report["messages_listed"]:
+            if entry["outcome"] in ("rejected", "failed"):
+                self.stdout.write(f"  {entry['outcome']}: {entry['file']} {entry['external_id']}: {entry['reason']}")
+        for entry in report["unreadable_files"]:
+            self.stdout.write(f"  unreadable file {entry['file']}: {entry['reason']}")

@@ -1,0 +1,33 @@
+"""Background tasks of the email channel, run by the worker as periodic jobs (registered in apps.ready)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+from contactpunt.channels.email.imap import poll_all_mailboxes
+from contactpunt.channels.email.intake import retry_failed_mail
+from contactpunt.channels.email.outbox import send_due
+
+POLL_EVERY = dt.timedelta(minutes=1)
+RETRY_EVERY = dt.timedelta(minutes=1)
+SEND_EVERY = dt.timedelta(seconds=30)
+
+
+@task(queue_name="periodic")
+def poll_mailboxes() -> int:
+    """Fetch new mail from every active IMAP mailbox; return how many messages were fetched."""
+    return sum(result.fetched for result in poll_all_mailboxes())
+
+
+@task(queue_name="periodic")
+def retry_mail() -> int:
+    """Process again the failed messages whose retry time has come; return how many were tried."""
+    return len(retry_failed_mail())
+
+
+@task(queue_name="periodic")
+def send_outbox() -> int:
+    """Send the queued replies whose time has come; return how many were sent."""
+    return send_due().sent
