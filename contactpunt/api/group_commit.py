@@ -13,6 +13,7 @@ its contacts are retried one by one, so one contact can never make another's req
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import weakref
 from dataclasses import dataclass, field
@@ -44,7 +45,9 @@ async def submit(contact: InboundContact) -> Received:
     future: asyncio.Future[Received] = loop.create_future()
     state.pending.append((contact, future))
     if state.writer is None or state.writer.done():
-        state.writer = loop.create_task(_write_batches(state))
+        # A blank context: the writer outlives the request that started it, so it must not run in
+        # that request's thread-sensitive executor (Django's ASGI handler closes it at the end).
+        state.writer = loop.create_task(_write_batches(state), context=contextvars.Context())
     return await future
 
 
