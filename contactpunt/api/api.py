@@ -98,7 +98,9 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _errors(exc.status_code, [FieldError(getattr(exc, "field", "path"), "error", str(exc))])
+    if exc.status_code == 400 and "parse request body" in str(exc):
+        return _errors(400, [FieldError("body", "invalid_json", "the request body is not valid JSON")])
+    return _errors(exc.status_code, [FieldError(getattr(exc, "field", "request"), "error", str(exc))])
 
 
 def _integration(request: HttpRequest) -> Integration:
@@ -181,6 +183,10 @@ def post_contacts_bulk(request: HttpRequest, payload: schemas.BulkIn) -> Any:
     results: list[schemas.ContactResult | None] = [None] * len(payload.items)
     accepted: list[tuple[int, InboundContact]] = []
     for position, raw_item in enumerate(payload.items):
+        if not isinstance(raw_item, dict):
+            error = schemas.ErrorItem(field="item", code="not_an_object", message="each item must be a JSON object")
+            results[position] = schemas.ContactResult(status="rejected", errors=[error])
+            continue
         try:
             item = schemas.ContactIn.model_validate(raw_item)
         except ValidationError as exc:

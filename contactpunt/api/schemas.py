@@ -71,7 +71,7 @@ class ContactIn(Schema):
 
 
 class BulkIn(Schema):
-    items: list[dict[str, Any]] = Field(
+    items: list[Any] = Field(
         min_length=1,
         max_length=1000,
         description="Up to 1,000 contacts, each shaped as ContactIn; each is checked on its own.",

@@ -107,9 +107,23 @@ def test_a_malformed_email_identity_is_named(api, phone_queue):
     assert response.json()["errors"][0]["field"] == "identities[0].value"
 
 
-def test_not_json_is_a_4xx(api, phone_queue):
+def test_not_json_is_a_400_naming_the_body(api, phone_queue):
     response = api.post("/api/v1/contacts", data="{not json", content_type="application/json")
-    assert 400 <= response.status_code < 500
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "field": "body",
+        "code": "invalid_json",
+        "message": "the request body is not valid JSON",
+    }
+
+
+def test_bulk_items_that_are_not_objects_are_rejected_one_by_one(api, phone_queue):
+    response = post(api, "/contacts/bulk", {"items": [1, None, contact("ok")]})
+
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json()["results"]] == ["rejected", "rejected", "created"]
+    assert response.json()["results"][0]["errors"][0]["code"] == "not_an_object"
 
 
 def test_a_huge_body_is_refused_with_413(api, phone_queue, settings):
