@@ -312,7 +312,9 @@ def role_ceiling(count: int) -> None:
 
 
 def child(env: dict[str, str], *args: object) -> float | str:
-    out = subprocess.run([PY, __file__, "--role", *map(str, args)], env=env, check=False, capture_output=True, text=True)
+    out = subprocess.run(
+        [PY, __file__, "--role", *map(str, args)], env=env, check=False, capture_output=True, text=True
+    )
     if out.returncode != 0:
         raise RuntimeError(f"{args[0]} failed:\n{out.stderr[-3000:]}")
     value = out.stdout.strip().splitlines()[-1]
