@@ -1,0 +1,250 @@
+"""Against real servers on loopback: aiosmtpd for the SMTP outbox, Debian's dovecot for IMAP polling."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from email import message_from_bytes
+from email.message import Message as EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.utils import timezone
+
+from contactpunt.channels.email.imap import poll_mailbox
+from contactpunt.channels.email.intake import receive_mail
+from contactpunt.channels.email.outbox import queue_email_reply, send_due
+from contactpunt.channels.email.parsing import MailKind, parse_email
+from contactpunt.channels.models import InboundMail, Mailbox, MailState, OutboundMessage, OutboundState
+from contactpunt.contacts.models import Case, Contact
+
+DOVECOT = Path("/usr/sbin/dovecot")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Collect:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
+def _mail(message_id: str, subject: str = "Factuur klopt niet") -> bytes:
+    return (
+        f"From: Klant <klant@example.nl>\r\nTo: support@shop.example\r\nSubject: {subject}\r\n"
+        f"Message-ID: <{message_id}>\r\nReferences: <older@example.nl>\r\n\r\nHet bedrag is te hoog.\r\n"
+    ).encode()
+
+
+def test_a_reply_is_sent_with_threading_and_loop_headers(email_queue, smtp_server):
+    controller, handler = smtp_server
+    mailbox = Mailbox.objects.create(
+        name="Support",
+        address="support@shop.example",
+        queue=email_queue,
+        smtp_host="127.0.0.1",
+        smtp_port=controller.port,
+        smtp_starttls=False,
+    )
+    received = receive_mail(raw=_mail("q1@example.nl"), queue=email_queue, source=mailbox.source, mailbox=mailbox)
+    case = Case.objects.get(pk=received.case_id)
+    outbound = queue_email_reply(case=case, body="We passen het aan.")
+    assert outbound.subject == f"Re: Factuur klopt niet [CP-{case.pk}]"
+    assert (outbound.to, outbound.mailbox_id, outbound.state) == ("klant@example.nl", mailbox.pk, OutboundState.QUEUED)
+    result = send_due()
+    assert (result.sent, result.failed) == (1, 0)
+    assert send_due().sent == 0  # claimed and sent once
+    [(mail_from, rcpt_tos, content)] = handler.messages
+    assert (mail_from, rcpt_tos) == ("support@shop.example", ["klant@example.nl"])
+    sent: EmailMessage = message_from_bytes(content)
+    assert sent["In-Reply-To"] == "<q1@example.nl>"
+    assert sent["References"] == "<older@example.nl> <q1@example.nl>"
+    assert sent["Message-ID"] == f"<{outbound.message_id}>"
+    assert sent["X-Contactpunt-Loop"] == "support@shop.example"
+    outbound.refresh_from_db()
+    assert (outbound.state, outbound.attempts, outbound.error) == (OutboundState.SENT, 1, "")
+    # Our own reply delivered back into the mailbox is a loop, and the customer's answer to it joins the case.
+    assert parse_email(content).kind is MailKind.LOOP
+    answer = (
+        f"From: klant@example.nl\r\nSubject: Re: {sent['Subject']}\r\nMessage-ID: <q2@example.nl>\r\n"
+        f"In-Reply-To: {sent['Message-ID']}\r\n\r\nDank!\r\n"
+    ).encode()
+    joined = receive_mail(raw=answer, queue=email_queue, source=mailbox.source, mailbox=mailbox)
+    assert (joined.state, joined.case_id) == (MailState.JOINED, case.pk)
+
+
+def test_a_refused_connection_is_retried_later(email_queue, t0):
+    mailbox = Mailbox.objects.create(
+        name="Support", address="support@shop.example", queue=email_queue, smtp_host="127.0.0.1", smtp_port=free_port()
+    )
+    mailbox.smtp_starttls = False
+    mailbox.save()
+    case = Case.objects.create(queue=email_queue, channel="email", opened_at=t0, subject="x")
+    outbound = queue_email_reply(case=case, body="Hallo", to="klant@example.nl", mailbox=mailbox)
+    now = timezone.now()
+    assert send_due(now=now).failed == 1
+    outbound.refresh_from_db()
+    assert (outbound.state, outbound.attempts) == (OutboundState.QUEUED, 1)
+    assert outbound.error.startswith("ConnectionRefusedError")
+    assert (outbound.next_attempt_at - now).total_seconds() == 120
+    assert send_due(now=now).failed == 0  # not due again yet
+
+
+# -- IMAP --------------------------------------------------------------------------------------
+
+
+def _require_dovecot() -> None:
+    if not DOVECOT.exists():
+        reason = "dovecot is not installed (apt-get install dovecot-imapd)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        print(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def dovecot():
+    """A dovecot serving one passwd-file user over plain IMAP on a free loopback port; yields (port, Maildir)."""
+    _require_dovecot()
+    # Not under pytest's tmp_path: dovecot's own users must be able to reach the files (that tree is 0700).
+    root = Path(tempfile.mkdtemp(prefix="cp-dovecot-"))
+    root.chmod(0o755)
+    if os.getuid() == 0:
+        internal, login = "dovecot", "dovenull"
+    else:
+        internal = login = pwd.getpwuid(os.getuid()).pw_name
+    mail_user = pwd.getpwnam(internal)
+    port = free_port()
+    maildir = root / "mail" / "support"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (root / "passwd").write_text("support:{PLAIN}geheim\n")
+    (root / "dovecot.conf").write_text(
+        f"""base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+instance_name = cptest-{port}
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = 1
+mail_location = maildir:{root}/mail/%u
+default_internal_user = {internal}
+default_login_user = {login}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={mail_user.pw_uid} gid={mail_user.pw_gid} home={root}/mail/%u
+}}
+"""
+    )
+    if os.getuid() == 0:
+        shutil.chown(root / "mail", internal, internal)
+        for path in (root / "mail").rglob("*"):
+            shutil.chown(path, internal, internal)
+    config = str(root / "dovecot.conf")
+    subprocess.run([str(DOVECOT), "-c", config], check=True)  # noqa: S603 - a fixed binary and our own config
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield port, maildir, mail_user
+    subprocess.run([str(DOVECOT), "-c", config, "stop"], check=False)  # noqa: S603
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _deliver(maildir: Path, name: str, raw: bytes, owner) -> None:
+    target = maildir / "new" / name
+    target.write_bytes(raw)
+    if os.getuid() == 0:
+        os.chown(target, owner.pw_uid, owner.pw_gid)
+
+
+def test_polling_fetches_each_new_message_once(email_queue, dovecot):
+    port, maildir, owner = dovecot
+    mailbox = Mailbox.objects.create(
+        name="Support",
+        address="support@shop.example",
+        queue=email_queue,
+        imap_host="127.0.0.1",
+        imap_port=port,
+        imap_ssl=False,
+        imap_user="support",
+        imap_password="geheim",
+    )
+    _deliver(maildir, "1.eml", _mail("p1@example.nl"), owner)
+    _deliver(maildir, "2.eml", _mail("p2@example.nl", subject="Levering"), owner)
+    first = poll_mailbox(mailbox)
+    assert (first.error, first.fetched) == ("", 2)
+    assert [r.state for r in first.results] == [MailState.IMPORTED, MailState.IMPORTED]
+    assert bytes(InboundMail.objects.get(external_id="p1@example.nl").raw) == _mail("p1@example.nl")
+    mailbox.refresh_from_db()
+    assert mailbox.imap_last_uid == 2
+    assert poll_mailbox(mailbox).fetched == 0
+    _deliver(maildir, "3.eml", _mail("p3@example.nl", subject="Retour"), owner)
+    third = poll_mailbox(mailbox)
+    assert [r.external_id for r in third.results] == ["p3@example.nl"]
+    assert Contact.objects.count() == 3
+    assert OutboundMessage.objects.count() == 0
+
+
+def test_a_wrong_password_is_reported_on_the_mailbox(email_queue, dovecot):
+    port, _maildir, _owner = dovecot
+    mailbox = Mailbox.objects.create(
+        name="Support",
+        address="support@shop.example",
+        queue=email_queue,
+        imap_host="127.0.0.1",
+        imap_port=port,
+        imap_ssl=False,
+        imap_user="support",
+        imap_password="fout",
+    )
+    result = poll_mailbox(mailbox)
+    assert result.fetched == 0
+    assert "LOGIN" in result.error or "Authentication failed" in result.error
+    mailbox.refresh_from_db()
+    assert mailbox.last_poll_error == result.error
