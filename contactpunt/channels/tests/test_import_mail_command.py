@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import mailbox as stdlib_mailbox
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,7 +23,7 @@ def _eml(n: int, extra: str = "") -> bytes:
     ).encode()
 
 
-def _run(*args: str) -> dict:
+def _run(*args: str) -> Any:
     out = StringIO()
     call_command("import-mail", *args, "--json", stdout=out)
     return json.loads(out.getvalue())
