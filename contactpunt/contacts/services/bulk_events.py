@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from contactpunt.contacts.announcements import Announcement, announce
@@ -72,6 +72,23 @@ class CaseResolution:
     occurred_at: dt.datetime
     by_id: int | None = None
     reason_id: int | None = None
+
+
+def _update_rows(model: type[models.Model], rows: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """Write `fields` of each row by primary key: what bulk_update writes, as one executemany.
+
+    bulk_update builds one CASE expression per field and batch, which costs more than the write.
+    """
+    if not rows:
+        return
+    meta = model._meta
+    columns = [field for name in fields if isinstance(field := meta.get_field(name), models.Field)]
+    table = connection.ops.quote_name(meta.db_table)
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column or f.name)} = %s" for f in columns)
+    pk = connection.ops.quote_name(meta.pk.column or "id") if meta.pk else "id"
+    params = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in columns] + [row.pk] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", params)  # noqa: S608 (names from the model)
 
 
 def _check(name: str, occurred_at: dt.datetime, to_queue_id: int | None) -> None:
@@ -273,16 +290,16 @@ class _ContactBatch:
         # New legs are inserted whole, with every change the batch made to them.
         ContactLeg.objects.bulk_create(self.new_legs, batch_size=_BATCH)
         if self.changed_legs:
-            ContactLeg.objects.bulk_update(
+            _update_rows(
+                ContactLeg,
                 [self.changed_legs[pk] for pk in sorted(self.changed_legs)],
                 ["agent", "answered_at", "ended_at"],
-                batch_size=_BATCH,
             )
         by_fields: dict[tuple[str, ...], list[Contact]] = {}
         for pk in sorted(self.changed_contacts):
             by_fields.setdefault(tuple(sorted(self.changed_contacts[pk])), []).append(self.contacts[pk])
         for fields, contacts in by_fields.items():
-            Contact.objects.bulk_update(contacts, list(fields), batch_size=_BATCH)
+            _update_rows(Contact, contacts, fields)
         if self.case_responses:
             # The first reply wins, as the single service's conditional update does.
             unanswered = Case.objects.filter(pk__in=self.case_responses, first_response_at__isnull=True).only("pk")
@@ -290,10 +307,10 @@ class _ContactBatch:
             for case in unanswered:
                 case.first_response_at = self.case_responses[case.pk]
                 answered.append(case)
-            Case.objects.bulk_update(answered, ["first_response_at"], batch_size=_BATCH)
+            _update_rows(Case, answered, ["first_response_at"])
         if self.case_reasons:
             reasons = [Case(pk=pk, reason_id=reason) for pk, reason in sorted(self.case_reasons.items())]
-            Case.objects.bulk_update(reasons, ["reason"], batch_size=_BATCH)
+            _update_rows(Case, reasons, ["reason"])
 
 
 def record_agent_states(states: Sequence[AgentStateInput]) -> list[Recorded]:
@@ -392,8 +409,8 @@ def resolve_cases(resolutions: Sequence[CaseResolution]) -> int:
                     data={"reason": item.reason_id} if item.reason_id is not None else {},
                 )
             )
-        Case.objects.bulk_update(by_fields[True], ["status", "resolved_at", "reason"], batch_size=_BATCH)
-        Case.objects.bulk_update(by_fields[False], ["status", "resolved_at"], batch_size=_BATCH)
+        _update_rows(Case, by_fields[True], ["status", "resolved_at", "reason"])
+        _update_rows(Case, by_fields[False], ["status", "resolved_at"])
         ContactEvent.objects.bulk_create(events, batch_size=_BATCH)
         for item in resolutions:
             announce(Announcement.CASE_RESOLVED, case_id=item.case_id)
