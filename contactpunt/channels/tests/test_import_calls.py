@@ -77,7 +77,7 @@ def test_technion_excerpt(tmp_path):
     }
     assert Queue.objects.get().channel == "phone"
     assert set(User.objects.values_list("role", flat=True)) == {Role.AGENT}
-    contacts = {c.external_id: c for c in Contact.objects.all()}
+    contacts = {str(c.external_id): c for c in Contact.objects.all()}
     # Israel is UTC+2 in January; the call that crosses midnight ends on the next day.
     abandoned = contacts["AA0101:33116"]
     assert (abandoned.status, abandoned.occurred_at, abandoned.ended_at) == (

@@ -124,7 +124,7 @@ def _require_dovecot() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def dovecot():
     """A dovecot serving one passwd-file user over plain IMAP on a free loopback port; yields (port, Maildir)."""
     _require_dovecot()
