@@ -14,7 +14,6 @@ from django.db import transaction
 from contactpunt.contacts.models import BusinessCalendar, ContactReason, OpeningHours, ProductType, Queue
 from contactpunt.people.models import Department, Role, Site, Skill, Team, User
 from contactpunt.simulation.scenario import (
-    OFFICE_HOURS,
     ROUND_THE_CLOCK,
     AgentGroup,
     Incident,
@@ -499,10 +498,14 @@ def build_organisation(scenario: Scenario, usernames: list[tuple[str, AgentGroup
             queue.skills.add(skills[spec.skill])
         queue_ids[spec.code] = queue.pk
     reason_ids: dict[str, int] = {}
-    for spec in scenario.reasons:
-        parent, _ = ContactReason.objects.get_or_create(code=spec.parent, defaults={"name": _reason_name(spec.code)})
-        reason, _ = ContactReason.objects.get_or_create(code=spec.code, defaults={"name": spec.name, "parent": parent})
-        reason_ids[spec.code] = reason.pk
+    for reason_spec in scenario.reasons:
+        parent, _ = ContactReason.objects.get_or_create(
+            code=reason_spec.parent, defaults={"name": _reason_name(reason_spec.code)}
+        )
+        reason, _ = ContactReason.objects.get_or_create(
+            code=reason_spec.code, defaults={"name": reason_spec.name, "parent": parent}
+        )
+        reason_ids[reason_spec.code] = reason.pk
     for name in scenario.product_types:
         ProductType.objects.get_or_create(name=name)
     teams: dict[str, Team] = {}

@@ -285,7 +285,7 @@ GREETINGS = {
     "nl": ("Hallo,", "Goedemiddag,", "Beste klantenservice,", "Hoi,", "Goedemorgen,", "Geachte heer/mevrouw,", ""),
     "en": ("Hello,", "Hi,", "Dear customer service,", "Good afternoon,", ""),
 }
-TONES = {
+TONES: dict[str, dict[str, tuple[str, ...]]] = {
     "positive": {
         "nl": ("Verder ben ik altijd heel tevreden over jullie!", "Alvast bedankt voor de moeite.", "Fijne dag nog!"),
         "en": ("Otherwise I am always very happy with you!", "Thanks in advance.", "Have a nice day!"),

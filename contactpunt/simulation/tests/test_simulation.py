@@ -1,0 +1,117 @@
+"""The simulator: deterministic, realistic in shape, and written through the services exactly as tallied."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+
+import pytest
+
+from contactpunt.contacts.models import AgentStateEvent, Case, Contact, ContactEvent
+from contactpunt.simulation import survey
+from contactpunt.simulation.run import simulate
+from contactpunt.simulation.scenario import peak_factors
+from contactpunt.simulation.scenarios import GREETING_CARDS, SCENARIOS
+from contactpunt.simulation.texts import write_message
+
+END = dt.datetime(2026, 2, 20, 12, 0, tzinfo=dt.UTC)
+
+
+def test_the_same_seed_gives_the_same_run_and_another_seed_another():
+    first = simulate(GREETING_CARDS, days=2, seed=3, scale=0.3, end=END, write=False).tallies
+    again = simulate(GREETING_CARDS, days=2, seed=3, scale=0.3, end=END, write=False).tallies
+    other = simulate(GREETING_CARDS, days=2, seed=4, scale=0.3, end=END, write=False).tallies
+
+    assert (first.contacts, first.handled, first.abandoned, first.transfers) == (
+        again.contacts,
+        again.handled,
+        again.abandoned,
+        again.transfers,
+    )
+    assert first.contacts != other.contacts
+
+
+@pytest.mark.django_db
+def test_the_history_in_the_database_is_what_the_simulator_tallied():
+    result = simulate(GREETING_CARDS, days=3, seed=5, scale=0.25, end=END)
+    t = result.tallies
+    events = ContactEvent.objects
+
+    assert t.contacts > 300
+    assert Contact.objects.count() == t.contacts
+    assert set(Contact.objects.values_list("channel", flat=True)) == {"phone", "email", "chat", "social", "whatsapp"}
+    assert events.filter(name="queued").count() == t.contacts + t.transfers
+    assert events.filter(name="abandoned").count() == t.abandoned
+    assert events.filter(name="transferred").count() == t.transfers
+    assert events.filter(name="answered").count() == sum(q.answered for q in t.by_queue.values())
+    assert events.filter(name__in=["ended", "replied"]).count() == t.handled
+    assert events.filter(name="resolved").count() == t.resolved_cases == Case.objects.filter(status="resolved").count()
+    assert Contact.objects.filter(status="handled").count() == t.handled
+    assert AgentStateEvent.objects.count() == t.agent_states
+    assert events.count() == t.contacts + t.transfers + t.contact_events + t.resolved_cases
+    for code, tally in t.by_queue.items():
+        assert events.filter(name="queued", queue__code=code).count() == tally.offered
+    assert not Contact.objects.filter(occurred_at__gt=END).exists()
+
+
+def test_every_scenario_runs_with_its_own_character():
+    for scenario in SCENARIOS.values():
+        t = simulate(scenario, days=2, seed=1, scale=0.2, end=END, write=False).tallies
+        assert t.contacts > 50, scenario.name
+        assert t.handled > 0.7 * t.contacts, scenario.name
+    b2b = simulate(SCENARIOS["b2b-supplier"], days=3, seed=1, scale=0.5, end=END, write=False)
+    with_account = sum(1 for c in b2b.engine.customers if c.account)
+    assert 0.7 < with_account / len(b2b.engine.customers) < 0.9
+
+
+def test_valentines_day_is_the_greeting_card_shops_peak():
+    days = [dt.date(2026, 2, d) for d in range(1, 20)]
+    factors = peak_factors(GREETING_CARDS, days)
+
+    assert factors[dt.date(2026, 2, 14)] == pytest.approx(3.5)
+    assert 1 < factors[dt.date(2026, 2, 10)] < 3.5
+    assert dt.date(2026, 2, 16) not in factors
+
+
+def test_messages_vary_in_wording_tone_and_language():
+    rng = random.Random(1)
+    texts = [
+        write_message(
+            rng, topic="delivery_late", topic_name="Levering", language=lang, name="Anna Bos", channel="email"
+        )
+        for lang in ("nl", "en")
+        for _ in range(50)
+    ]
+    assert len({t.text for t in texts}) >= 95
+    assert {t.tone for t in texts} == {"positive", "neutral", "negative"}
+    assert any("bezorg" in t.text for t in texts[:50]) and any("courier" in t.text for t in texts[50:])
+
+
+def test_the_survey_model_rewards_solving_and_punishes_waiting_and_transfers():
+    good = survey.expected_score(wait_s=0, solved=True, transferred=False, friendliness=0.9, expertise=0.9)
+    slow = survey.expected_score(wait_s=600, solved=True, transferred=False, friendliness=0.9, expertise=0.9)
+    unsolved = survey.expected_score(wait_s=0, solved=False, transferred=False, friendliness=0.9, expertise=0.9)
+    moved = survey.expected_score(wait_s=0, solved=True, transferred=True, friendliness=0.9, expertise=0.9)
+
+    assert good == pytest.approx(6.4 + 1.6 + 2.2 * 0.4 + 1.2 * 0.4)
+    assert good - slow == pytest.approx(1.2)
+    assert good - unsolved == pytest.approx(1.6)
+    assert good - moved == pytest.approx(0.9)
+    assert survey.expected_score(
+        wait_s=10_000, solved=False, transferred=True, friendliness=0, expertise=0
+    ) == pytest.approx(6.4 - 2.5 - 0.9 - 1.1 - 0.6)
+    assert survey.nps([10, 9, 8, 7, 6, 0]) == pytest.approx(100 * (2 - 2) / 6)
+    rng = random.Random(2)
+    answers = [
+        survey.answer(rng, wait_s=0, solved=True, transferred=False, friendliness=0.9, expertise=0.9)
+        for _ in range(4000)
+    ]
+    assert all(0 <= a.nps <= 10 for a in answers)
+
+    # the exact mean of a normal(good, 1.3) draw rounded and clipped to 0..10; standard error < 0.02, so 0.1 is 5 SE
+    def below(x: float) -> float:
+        return 0.5 * (1 + math.erf((x - good) / (survey.NOISE_SD * math.sqrt(2))))
+
+    exact = sum(k * ((1.0 if k == 10 else below(k + 0.5)) - (0.0 if k == 0 else below(k - 0.5))) for k in range(11))
+    assert sum(a.nps for a in answers) / len(answers) == pytest.approx(exact, abs=0.1)
