@@ -152,6 +152,7 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
+auth_failure_delay = 0
 mail_location = maildir:{root}/mail/%u
 default_internal_user = {internal}
 default_login_user = {login}
