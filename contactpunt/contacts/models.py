@@ -9,7 +9,9 @@ every metric; it holds ids and timestamps only, so erasing a customer leaves it 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from functools import cached_property
+from pathlib import PurePosixPath
 
 import holidays as holidays_lib
 from django.conf import settings
@@ -315,7 +317,10 @@ class Message(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    return f"attachments/{instance.created_at:%Y/%m}/{filename}"
+    """Store under a random name: the customer's file name (kept in `filename`) may be anything."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    suffix = suffix if len(suffix) <= 10 and suffix[1:].isalnum() else ""
+    return f"attachments/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class Attachment(models.Model):
@@ -323,7 +328,7 @@ class Attachment(models.Model):
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100, default="application/octet-stream")
     size = models.PositiveIntegerField()
-    file = models.FileField(upload_to=attachment_path)
+    file = models.FileField(upload_to=attachment_path, max_length=255)
     created_at = models.DateTimeField(default=timezone.now)
 
 

@@ -355,4 +355,23 @@ def test_attachments_are_stored_with_the_message(email_queue, t0, tmp_path, sett
 
     attachment = Message.objects.get().attachments.get()
     assert (attachment.filename, attachment.size) == ("bon.pdf", 6)
-    assert attachment.file.read() == b"%PDF-1"
+    assert attachment.file.read() == b"%PDF-1" and attachment.file.name.endswith(".pdf")
+
+
+def test_attachments_with_hostile_names_are_stored_safely(email_queue, t0, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    names = ["../../etc/passwd", "x" * 300 + ".txt", "\u202egnp.exe", "con.", ""]
+    item = email(
+        t0,
+        "jan@example.nl",
+        "m1",
+        attachments=tuple(AttachmentInput(name, "application/octet-stream", b"x") for name in names),
+    )
+
+    receive_contact(item)
+
+    stored = list(Message.objects.get().attachments.order_by("id"))
+    assert [a.filename for a in stored] == ["../../etc/passwd", "x" * 255, "\u202egnp.exe", "con.", "attachment"]
+    for attachment in stored:
+        assert attachment.file.name.startswith("attachments/") and ".." not in attachment.file.name
+        assert attachment.file.read() == b"x"
