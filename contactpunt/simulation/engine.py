@@ -107,12 +107,14 @@ class Engine:
         scale: float = 1.0,
         days: float = 90.0,
         username_prefix: str = "",
+        agent_scale: float | None = None,
     ) -> None:
         self.scenario = scenario
         self.username_prefix = username_prefix or f"{scenario.name}-agent"
         self.horizon_days = days
         self.start = start.astimezone(dt.UTC)
         self.scale = scale
+        self.agent_scale = scale if agent_scale is None else agent_scale
         self.rng = random.Random(seed)  # noqa: S311 (simulation, not security)
         self.np_rng = np.random.default_rng(seed)
         self.env = simpy.Environment()
@@ -139,7 +141,7 @@ class Engine:
         for group in self.scenario.agents:
             served = [i for i, q in enumerate(self.queues) if q.skill in group.skills]
             served.sort(key=lambda i: self.queues[i].priority)
-            for _ in range(max(1, round(group.count * self.scale))):
+            for _ in range(max(1, round(group.count * self.agent_scale))):
                 number += 1
                 agents.append(
                     SimAgent(

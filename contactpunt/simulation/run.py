@@ -7,6 +7,7 @@ result.tallies.contacts, result.tallies.by_queue["tel-telefoon"].answered_within
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from contactpunt.simulation.scenario import Scenario
 from contactpunt.simulation.scenarios import Organisation, build_organisation
 from contactpunt.simulation.writer import Tallies, Writer
 
+logger = logging.getLogger(__name__)
 Progress = Callable[[float, Tallies], None]
 
 
@@ -50,20 +52,31 @@ def simulate(
     username_prefix: str = "",
     write: bool = True,
     progress: Progress | None = None,
+    start_now: bool = False,
+    agent_scale: float | None = None,
 ) -> SimulationResult:
     """Simulate `days` days of `scenario` ending at `end` (now), starting at local midnight.
 
     With `write` the organisation is created (or reused) and every entry up to `end` goes through
     the services; later entries (calls still in progress at `end`) stay in the engine for the live
-    mode. Without `write` nothing touches the database.
+    mode. Without `write` nothing touches the database. With `start_now` the run starts at `end`
+    itself (no history; the live mode of a restart). `agent_scale` (default `scale`) sizes the staff.
     """
     began = time.perf_counter()
     end = end or timezone.now()
     first_day = (end - dt.timedelta(days=days)).astimezone(LOCAL).date()
-    start = dt.datetime.combine(first_day, dt.time(0), tzinfo=LOCAL).astimezone(dt.UTC)
-    engine = Engine(scenario, start=start, seed=seed, scale=scale, days=days, username_prefix=username_prefix)
+    start = end if start_now else dt.datetime.combine(first_day, dt.time(0), tzinfo=LOCAL).astimezone(dt.UTC)
+    engine = Engine(
+        scenario,
+        start=start,
+        seed=seed,
+        scale=scale,
+        days=days,
+        username_prefix=username_prefix,
+        agent_scale=agent_scale,
+    )
     organisation = build_organisation(scenario, [(a.username, a.group) for a in engine.agents]) if write else None
-    run_tag = f"{scenario.name}-{seed}-{int(start.timestamp())}"
+    run_tag = f"{scenario.name}-{seed}-{int(start.timestamp() * 1000)}"
     writer = Writer(engine, organisation, source=source or f"sim-{scenario.name}", run_tag=run_tag)
     horizon = (end - start).total_seconds()
     t = 0.0
@@ -93,9 +106,39 @@ def continue_live(
                 until = sim_start + (time.monotonic() - wall_start) * speed
                 engine.advance(until)
                 writer.flush(until)
+        except Exception:
+            logger.exception("the live simulation stopped")
         finally:
             close_old_connections()
 
     thread = threading.Thread(target=loop, name="contactpunt-live-simulation", daemon=True)
     thread.start()
     return thread
+
+
+def start_live(
+    scenario: Scenario,
+    stop: threading.Event,
+    *,
+    seed: int,
+    scale: float = 1.0,
+    source: str = "",
+    username_prefix: str = "",
+    every_s: float = 5.0,
+    agent_scale: float | None = None,
+) -> threading.Thread:
+    """Start a fresh run of `scenario` at this moment, without history, and keep it going live.
+
+    For a database that has its history already (a restart): the organisation's rows are reused.
+    """
+    result = simulate(
+        scenario,
+        days=0,
+        seed=seed,
+        scale=scale,
+        source=source,
+        username_prefix=username_prefix,
+        start_now=True,
+        agent_scale=agent_scale,
+    )
+    return continue_live(result, stop, every_s=every_s)

@@ -21,6 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-demo", action="store_true", help="Do not create the demo organisation.")
+        parser.add_argument(
+            "--no-live", action="store_true", help="Do not keep simulated demo contacts arriving while running."
+        )
         parser.add_argument("--no-worker", action="store_true", help="Do not run a task worker in this process.")
         parser.add_argument("--workers", type=int, default=1, help="ASGI server processes (needs --no-worker > 1).")
 
@@ -38,6 +41,8 @@ class Command(BaseCommand):
             self.stdout.write("Creating the demo organisation (first start only)...")
             logins = demo.create_demo_organisation()
         stop = threading.Event()
+        if not options["no_demo"] and not options["no_live"]:
+            demo.start_live(stop, logins)
         if not options["no_worker"]:
             start_in_threads(stop)
         url = f"http://{options['host']}:{options['port']}/"
@@ -45,9 +50,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  API docs: {url}api/v1/docs   Admin: {url}admin/   Data: {settings.DATA_DIR}")
         if logins is not None:
             self.stdout.write("  Demo logins (password 'demo'): " + ", ".join(u for u, _p, _r in logins.users))
+            self.stdout.write(f"  Demo history: {logins.contacts:,} contacts, {logins.agents} agents")
             self.stdout.write(f"  Demo API token (shown once): {logins.api_token}")
         elif not options["no_demo"]:
-            self.stdout.write("  Demo logins: admin, manager, teamlead, auditor, agent1..agent8 (password 'demo')")
+            self.stdout.write("  Demo logins: admin, manager, teamlead, auditor, agent1..agent60 (password 'demo')")
         self.stdout.write("Press Ctrl+C to stop.\n")
         try:
             uvicorn.run(
