@@ -29,7 +29,8 @@ from django.utils import timezone
 from contactpunt.channels.email.parsing import MailKind, ParsedEmail, parse_email
 from contactpunt.channels.email.sources import external_id as message_external_id
 from contactpunt.channels.models import InboundMail, Mailbox, MailState, OutboundMessage
-from contactpunt.contacts.models import Case, CaseThreadKey, Channel, Queue
+from contactpunt.contacts.models import Case, Channel, Queue
+from contactpunt.contacts.queries import case_for_message_ids, follow_merges
 from contactpunt.contacts.services.inbound import MAX_TEXT, receive_contacts
 from contactpunt.contacts.services.types import (
     AttachmentInput,
@@ -259,21 +260,13 @@ def _answered_case(parsed: ParsedEmail) -> Case | None:
     for attachment in parsed.attachments:
         if attachment.content_type in _RETURNED_PARTS:
             ids.extend(m.decode("utf-8", "replace") for m in _RETURNED_ID_RE.findall(attachment.content[:65536]))
-    case: Case | None = None
-    if ids:
-        keys = ["msg:" + i.strip().strip("<>").strip()[:480] for i in ids]
-        found = {k.key: k.case for k in CaseThreadKey.objects.filter(key__in=keys).select_related("case")}
-        case = next((found[k] for k in keys if k in found), None)
-        if case is None:
-            sent = OutboundMessage.objects.filter(message_id__in=ids).select_related("case").first()
-            case = sent.case if sent is not None else None
+    case = case_for_message_ids(ids)
+    if case is None and ids:
+        sent = OutboundMessage.objects.filter(message_id__in=ids).select_related("case").first()
+        case = sent.case if sent is not None else None
     if case is None and parsed.case_number is not None:
         case = Case.objects.filter(pk=parsed.case_number).first()
-    seen = 0
-    while case is not None and case.merged_into_id is not None and seen < 10:
-        case = case.merged_into
-        seen += 1
-    return case
+    return follow_merges(case)
 
 
 def _result(mail: InboundMail, *, duplicate: bool = False) -> MailResult:

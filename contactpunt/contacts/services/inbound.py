@@ -483,8 +483,8 @@ def _reply_keys(contact: InboundContact) -> list[str]:
     keys: list[str] = []
     thread = contact.thread
     if thread.in_reply_to:
-        keys.append(_message_key(thread.in_reply_to))
-    keys.extend(_message_key(ref) for ref in reversed(thread.references) if ref)
+        keys.append(message_thread_key(thread.in_reply_to))
+    keys.extend(message_thread_key(ref) for ref in reversed(thread.references) if ref)
     if thread.conversation_id:
         keys.append(_conversation_key(contact))
     return keys
@@ -494,13 +494,14 @@ def _own_keys(contact: InboundContact) -> list[str]:
     """Keys a later message may carry to join the case this contact ends up in."""
     keys = []
     if contact.thread.message_id:
-        keys.append(_message_key(contact.thread.message_id))
+        keys.append(message_thread_key(contact.thread.message_id))
     if contact.thread.conversation_id:
         keys.append(_conversation_key(contact))
     return keys
 
 
-def _message_key(message_id: str) -> str:
+def message_thread_key(message_id: str) -> str:
+    """The thread key an email Message-ID is stored under."""
     return "msg:" + message_id.strip().strip("<>").strip()[:480]
 
 

@@ -1,0 +1,27 @@
+"""Reads of cases that other apps need, without reaching into how threads are keyed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from contactpunt.contacts.models import Case, CaseThreadKey
+from contactpunt.contacts.services.inbound import message_thread_key
+
+
+def case_for_message_ids(message_ids: Iterable[str]) -> Case | None:
+    """Return the case that holds the first of these email Message-IDs (following merges), or None."""
+    keys = [message_thread_key(message_id) for message_id in message_ids if message_id.strip()]
+    if not keys:
+        return None
+    found = {row.key: row.case for row in CaseThreadKey.objects.filter(key__in=keys).select_related("case")}
+    case = next((found[key] for key in keys if key in found), None)
+    return follow_merges(case)
+
+
+def follow_merges(case: Case | None) -> Case | None:
+    """Return the case a merged case went into (itself when it was not merged)."""
+    hops = 0
+    while case is not None and case.merged_into_id is not None and hops < 10:
+        case = case.merged_into
+        hops += 1
+    return case
