@@ -32,6 +32,7 @@ from contactpunt.contacts.models import (
     ContactStatus,
     EventName,
 )
+from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.cases import CaseStateError
 from contactpunt.contacts.services.events import CONTACT_EVENTS, EventRejected, Recorded
 
@@ -173,12 +174,12 @@ class _ContactBatch:
             if contact is None:
                 raise EventRejected("contact", "unknown_contact", f"there is no contact {item.contact_id}")
             rows.append(self._apply(contact, item, follow_ups, len(rows)))
-        ContactEvent.objects.bulk_create(rows, batch_size=_BATCH)
+        fast_insert.save_new([rows])
         queued: list[ContactEvent] = []
         for position, event in follow_ups:
             event.data = {"transfer_event": rows[position].pk}
             queued.append(event)
-        ContactEvent.objects.bulk_create(queued, batch_size=_BATCH)
+        fast_insert.save_new([queued])
         self._write_updates()
         recorded: dict[int, Recorded] = {}
         for (index, item), row in zip(fresh, rows, strict=True):
@@ -288,7 +289,7 @@ class _ContactBatch:
 
     def _write_updates(self) -> None:
         # New legs are inserted whole, with every change the batch made to them.
-        ContactLeg.objects.bulk_create(self.new_legs, batch_size=_BATCH)
+        fast_insert.save_new([self.new_legs])
         if self.changed_legs:
             _update_rows(
                 ContactLeg,
@@ -355,7 +356,7 @@ def record_agent_states(states: Sequence[AgentStateInput]) -> list[Recorded]:
                 external_id=item.external_id,
             )
             rows.append((index, event))
-        AgentStateEvent.objects.bulk_create([event for _index, event in rows], batch_size=_BATCH)
+        fast_insert.save_new([[event for _index, event in rows]])
         created = dict(rows)
         for event in created.values():
             announce(Announcement.AGENT_STATE_CHANGED, event_id=event.pk, agent_id=event.agent_id)
@@ -411,7 +412,7 @@ def resolve_cases(resolutions: Sequence[CaseResolution]) -> int:
             )
         _update_rows(Case, by_fields[True], ["status", "resolved_at", "reason"])
         _update_rows(Case, by_fields[False], ["status", "resolved_at"])
-        ContactEvent.objects.bulk_create(events, batch_size=_BATCH)
+        fast_insert.save_new([events])
         for item in resolutions:
             announce(Announcement.CASE_RESOLVED, case_id=item.case_id)
     return len(resolutions)

@@ -18,6 +18,7 @@ writing above it cannot race another writer.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -107,8 +108,19 @@ def _link_foreign_keys(group: Sequence[models.Model]) -> None:
                     setattr(obj, field.attname, related.pk)
 
 
+def _sqlite_datetime(value: dt.datetime | None) -> str | None:
+    """What Django's SQLite backend stores for a datetime: naive UTC, as str() writes it."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return str(value)
+
+
 def _getter(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
     attname = field.attname
+    if connection.vendor == "sqlite" and isinstance(field, models.DateTimeField):
+        return lambda obj: _sqlite_datetime(getattr(obj, attname))
     prepared = _PREPARED_POSTGRESQL if connection.vendor == "postgresql" else _PREPARED_SQLITE
     if isinstance(field, prepared):
         return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
