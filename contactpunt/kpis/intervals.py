@@ -1,0 +1,41 @@
+"""15-minute intervals: keyed by their UTC start, shown in a local time zone.
+
+A local day holds 96 quarter hours, 92 on the day the clocks go forward and 100 on the day they go
+back; `day_intervals` counts them from the zone's own midnights.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+INTERVAL = dt.timedelta(minutes=15)
+_INTERVAL_S = 15 * 60
+
+
+def interval_start(moment: dt.datetime) -> dt.datetime:
+    """Return the UTC start of the 15-minute interval holding `moment` (an aware datetime)."""
+    utc = moment.astimezone(dt.UTC)
+    seconds = int(utc.timestamp())
+    return dt.datetime.fromtimestamp(seconds - seconds % _INTERVAL_S, dt.UTC)
+
+
+def local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """Return the start of the local calendar day `day` in `zone`, in UTC."""
+    return dt.datetime.combine(day, dt.time(0), zone).astimezone(dt.UTC)
+
+
+def day_bounds(first: dt.date, last: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """Return the UTC moments [start, end) covering the local days `first` to `last` inclusive."""
+    return local_midnight(first, zone), local_midnight(last + dt.timedelta(days=1), zone)
+
+
+def day_intervals(day: dt.date, zone: ZoneInfo) -> list[dt.datetime]:
+    """Return the UTC starts of the quarter hours of local day `day` (92, 96 or 100 of them)."""
+    start, end = day_bounds(day, day, zone)
+    starts = []
+    moment = start
+    while moment < end:
+        starts.append(moment)
+        moment += INTERVAL
+    return starts

@@ -1,0 +1,564 @@
+"""Every metric of DESIGN.md, one function each, over the facts read from the event log (`facts`).
+
+Fractions are 0..1 and durations seconds; a ratio with an empty denominator is None, never 0.
+Queue figures count the units (contacts, or legs per queue/team/agent) that *entered the queue* in the
+period. `report` computes them all for a period and a grouping; the CLI, the dashboards and the exports
+call it, so every screen shows the same numbers.
+
+Not yet here, because their data arrives with later issues: NPS, CSAT and CES (surveys), self-service
+deflection and article usage (knowledge portal), schedule adherence (shift plans), cost to serve.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.utils import timezone
+
+from contactpunt.contacts.business_hours import Schedule, business_seconds, due_at, schedule_for
+from contactpunt.contacts.models import (
+    AgentState,
+    AgentStateEvent,
+    Channel,
+    Contact,
+    ContactEvent,
+    Direction,
+    EventName,
+    Queue,
+)
+from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, Unit, load_cases, load_units
+from contactpunt.kpis.intervals import interval_start
+
+REPEAT_WINDOW = dt.timedelta(days=7)
+FCR_WINDOW = dt.timedelta(days=7)
+GROUPINGS = ("queue", "channel", "team", "agent", "day", "interval")
+MISSING = ("nps", "csat", "ces", "schedule_adherence", "cost_to_serve", "self_service_deflection")
+
+# The formula of each metric, as the UI shows it one click away.
+FORMULAS: dict[str, str] = {
+    "offered": "contacts with a first `queued` event in the queue (at centre level counted once)",
+    "answered": "offered contacts that an agent answered (written channels: that got a first public reply)",
+    "abandoned": "offered contacts that hung up or left before an answer",
+    "short_abandons": "abandoned with wait < the queue's short-abandon threshold, voice and chat only",
+    "service_level": "answered with wait <= T / (offered - short abandons); live, still waiting > T is missed",
+    "asa_s": "mean wait of answered contacts (answered_at - queued_at)",
+    "abandon_rate": "(abandoned - short abandons) / (offered - short abandons)",
+    "reachability": "answered / offered",
+    "aht_s": "(talk + hold + wrap-up) / handled; written channels: work-session time / handled",
+    "transfer_rate": "handled contacts with at least one transfer / handled",
+    "fcr": "resolved cases solved on their first inbound contact, never reopened, without an inbound contact "
+    "of the customer on the same top-level reason in 7 days / resolved cases whose 7 days have passed",
+    "repeat_rate": "inbound contacts of identified customers within 7 days of an earlier handled contact "
+    "of theirs / inbound contacts of identified customers",
+    "identified_share": "inbound contacts with an identified customer / inbound contacts",
+    "csi_median_s": "median of resolved_at - first contact, over cases created in the period",
+    "csi_p90_s": "90th percentile (nearest rank) of resolved_at - first contact, cases created in the period",
+    "first_response_median_s": "median business-hours seconds from a written contact to the first public reply",
+    "first_response_within_norm": "replied within the queue's norm (business hours) / (replied + unreplied "
+    "past the norm)",
+    "backlog": "written contacts still awaiting a first reply at the end of the period",
+    "oldest_backlog_age_s": "age of the oldest written contact still awaiting a first reply",
+    "occupancy": "time on contact and in wrap-up / (that time + available time)",
+}
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+# -- queue figures ----------------------------------------------------------------------------
+
+
+def offered(units: Iterable[Unit]) -> int:
+    """Offered = units that entered the queue (a contact's first `queued` event; per queue, per leg)."""
+    return sum(1 for _ in units)
+
+
+def answered(units: Iterable[Unit]) -> int:
+    """Answered = offered units with an answer (written: a first public reply)."""
+    return sum(1 for u in units if u.outcome == "answered")
+
+
+def abandoned(units: Iterable[Unit]) -> int:
+    """Abandoned = offered units that ended without an answer (short abandons included)."""
+    return sum(1 for u in units if u.outcome == "abandoned")
+
+
+def short_abandons(units: Iterable[Unit]) -> int:
+    """Short abandons = abandoned with wait < the queue's short-abandon threshold, voice and chat only."""
+    return sum(1 for u in units if u.is_short_abandon)
+
+
+def service_level(
+    units: Sequence[Unit], *, threshold_s: int | None = None, now: dt.datetime | None = None
+) -> float | None:
+    """Service level = answered with wait <= T / (offered - short abandons).
+
+    T is `threshold_s`, else each unit's queue threshold. Live (`now` given): a unit still waiting
+    longer than T counts as missed, one waiting T or less is not counted yet.
+    """
+    within = 0
+    counted = 0
+    for u in units:
+        limit = threshold_s if threshold_s is not None else u.sl_threshold_s
+        if u.is_short_abandon:
+            continue
+        if u.outcome == "waiting" and now is not None and (now - u.queued_at).total_seconds() <= limit:
+            continue
+        counted += 1
+        wait = u.wait_s
+        if u.outcome == "answered" and wait is not None and wait <= limit:
+            within += 1
+    return _ratio(within, counted)
+
+
+def asa_s(units: Iterable[Unit]) -> float | None:
+    """ASA = mean wait (answered_at - queued_at) of the answered units, in seconds."""
+    waits = [u.wait_s for u in units if u.outcome == "answered" and u.wait_s is not None]
+    return _ratio(sum(waits), len(waits))
+
+
+def abandon_rate(units: Sequence[Unit]) -> float | None:
+    """Abandon rate = (abandoned - short abandons) / (offered - short abandons)."""
+    short = short_abandons(units)
+    return _ratio(abandoned(units) - short, offered(units) - short)
+
+
+def reachability(units: Sequence[Unit]) -> float | None:
+    """Reachability = answered / offered."""
+    return _ratio(answered(units), offered(units))
+
+
+def aht_s(units: Iterable[Unit]) -> float | None:
+    """AHT = (talk + hold + wrap-up) / handled, in seconds: per leg at queue/team/agent level, per
+    contact otherwise; written channels count work-session time."""
+    handled = [u for u in units if u.is_handled]
+    return _ratio(sum(u.handle_s for u in handled), len(handled))
+
+
+def transfer_rate(units: Iterable[Unit]) -> float | None:
+    """Transfer rate = handled contacts with at least one transfer / handled contacts."""
+    handled = [u for u in units if u.is_handled]
+    return _ratio(sum(1 for u in handled if u.is_transferred), len(handled))
+
+
+# -- written channels -------------------------------------------------------------------------
+
+
+def _schedules() -> dict[int, tuple[Schedule, int | None]]:
+    return {
+        q.pk: (schedule_for(q.calendar), q.response_norm_s)
+        for q in Queue.objects.select_related("calendar").prefetch_related("calendar__opening_hours")
+    }
+
+
+def first_response_times(units: Iterable[Unit], schedules: dict[int, tuple[Schedule, int | None]]) -> list[float]:
+    """Business-hours seconds from each replied written unit to its first public reply."""
+    times = []
+    for u in units:
+        if u.channel in Channel.realtime() or u.outcome != "answered" or u.outcome_at is None:
+            continue
+        schedule = schedules.get(u.queue_id, (Schedule.always_open(), None))[0]
+        times.append(business_seconds(schedule, u.queued_at, u.outcome_at))
+    return times
+
+
+def first_response_within_norm(
+    units: Iterable[Unit], schedules: dict[int, tuple[Schedule, int | None]], *, now: dt.datetime
+) -> float | None:
+    """Within norm = replied within the queue's norm on business hours / (replied + still unreplied
+    whose norm ran out by `now`). Queues without a norm are left out."""
+    within = counted = 0
+    for u in units:
+        if u.channel in Channel.realtime():
+            continue
+        schedule, norm = schedules.get(u.queue_id, (Schedule.always_open(), None))
+        if norm is None:
+            continue
+        if u.outcome == "answered" and u.outcome_at is not None:
+            counted += 1
+            within += business_seconds(schedule, u.queued_at, u.outcome_at) <= norm
+        elif due_at(schedule, u.queued_at, norm) <= now:
+            counted += 1
+    return _ratio(within, counted)
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    count: int
+    oldest_age_s: float | None
+    contact_ids: tuple[int, ...]
+
+
+def backlog(*, at: dt.datetime, queue_ids: Sequence[int] | None = None, channel: str | None = None) -> Backlog:
+    """Backlog = inbound written contacts queued by `at` that had no public reply (on their case) by
+    `at`, and were not closed without one ("no response needed"); oldest age = `at` - the oldest arrival."""
+    written = [c for c in Channel.values if c not in Channel.realtime()]
+    contacts = Contact.objects.filter(direction=Direction.INBOUND, channel__in=written, occurred_at__lte=at)
+    contacts = contacts.filter(events__name=EventName.QUEUED).distinct()
+    if queue_ids is not None:
+        contacts = contacts.filter(queue_id__in=queue_ids)
+    if channel is not None:
+        contacts = contacts.filter(channel=channel)
+    replied = ContactEvent.objects.filter(
+        name=EventName.REPLIED, occurred_at__lte=at, occurred_at__gte=_outer_ref("occurred_at")
+    ).filter(case_id=_outer_ref("case_id"))
+    closed = ContactEvent.objects.filter(
+        contact_id=_outer_ref("pk"), name=EventName.WRAPPED, occurred_at__lte=at, data__no_response_needed=True
+    )
+    from django.db.models import Exists
+
+    waiting = contacts.exclude(Exists(replied)).exclude(Exists(closed)).values_list("pk", "occurred_at")
+    rows = list(waiting)
+    oldest = min((r[1] for r in rows), default=None)
+    return Backlog(len(rows), (at - oldest).total_seconds() if oldest else None, tuple(r[0] for r in rows))
+
+
+def _outer_ref(name: str) -> Any:
+    from django.db.models import OuterRef
+
+    return OuterRef(name)
+
+
+# -- cases ------------------------------------------------------------------------------------
+
+
+def _later_inbound(cases: Sequence[CaseFacts]) -> dict[int, list[tuple[dt.datetime, int | None, int]]]:
+    """The inbound contacts of the cases' customers, with their case's top-level reason, by customer."""
+    from contactpunt.kpis.facts import reason_roots
+
+    customers = {c.customer_id for c in cases if c.customer_id is not None and c.first_resolved_at is not None}
+    if not customers:
+        return {}
+    start = min(c.first_resolved_at for c in cases if c.first_resolved_at is not None)
+    end = max(c.first_resolved_at for c in cases if c.first_resolved_at is not None) + FCR_WINDOW
+    roots = reason_roots()
+    found: dict[int, list[tuple[dt.datetime, int | None, int]]] = defaultdict(list)
+    for customer_id, at, reason_id, case_id in Contact.objects.filter(
+        customer_id__in=customers, direction=Direction.INBOUND, occurred_at__gt=start, occurred_at__lte=end
+    ).values_list("customer_id", "occurred_at", "case__reason_id", "case_id"):
+        found[customer_id].append((at, roots.get(reason_id) if reason_id is not None else None, case_id))
+    return found
+
+
+def is_first_contact_resolution(case: CaseFacts, later: dict[int, list[tuple[dt.datetime, int | None, int]]]) -> bool:
+    """True when the case was resolved on its first inbound contact, never reopened, and the customer
+    had no inbound contact on the same top-level reason (unknown reasons match any) in the 7 days after."""
+    if case.first_resolved_at is None or case.is_reopened or case.inbound_before_resolution != 1:
+        return False
+    if case.customer_id is None:
+        return True
+    limit = case.first_resolved_at + FCR_WINDOW
+    for at, root, _case_id in later.get(case.customer_id, ()):
+        if case.first_resolved_at < at <= limit and (
+            root is None or case.reason_root_id is None or root == case.reason_root_id
+        ):
+            return False
+    return True
+
+
+def fcr(cases: Sequence[CaseFacts], *, now: dt.datetime) -> tuple[float | None, int]:
+    """FCR = first-contact resolutions / resolved cases whose 7 days have passed by `now`; returns
+    (rate, number of cases counted). `cases` are the cases first resolved in the period."""
+    mature = [c for c in cases if c.first_resolved_at is not None and c.first_resolved_at + FCR_WINDOW <= now]
+    later = _later_inbound(mature)
+    solved = sum(1 for c in mature if is_first_contact_resolution(c, later))
+    return _ratio(solved, len(mature)), len(mature)
+
+
+def percentile(values: Sequence[float], share: float) -> float | None:
+    """The nearest-rank percentile: the smallest value with at least `share` of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
+
+
+def customer_speed_index(cases: Sequence[CaseFacts]) -> tuple[float | None, float | None, int]:
+    """CSI = resolved_at - first contact of the case, over the cohort of cases created in the period;
+    returns (median, nearest-rank p90, open cases of the cohort)."""
+    times = [(c.resolved_at - c.opened_at).total_seconds() for c in cases if c.resolved_at is not None]
+    open_cases = sum(1 for c in cases if c.resolved_at is None)
+    return (statistics.median(times) if times else None), percentile(times, 0.9), open_cases
+
+
+# -- repeat contacts --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InboundFacts:
+    contact_id: int
+    customer_id: int | None
+    queue_id: int
+    channel: str
+    occurred_at: dt.datetime
+    is_repeat: bool
+
+
+def load_inbound(start: dt.datetime, end: dt.datetime) -> list[InboundFacts]:
+    """Inbound contacts that arrived in [start, end), each marked whether it is a repeat contact: its
+    identified customer had a handled contact (answered or replied) in the 7 days before."""
+    rows = list(
+        Contact.objects.filter(direction=Direction.INBOUND, occurred_at__gte=start, occurred_at__lt=end).values_list(
+            "pk", "customer_id", "queue_id", "channel", "occurred_at"
+        )
+    )
+    customers = {r[1] for r in rows if r[1] is not None}
+    handled: dict[int, list[dt.datetime]] = defaultdict(list)
+    customer_list = list(customers)
+    for chunk_start in range(0, len(customer_list), 5000):
+        chunk = customer_list[chunk_start : chunk_start + 5000]
+        for customer_id, at in (
+            Contact.objects.filter(
+                customer_id__in=chunk,
+                occurred_at__gte=start - REPEAT_WINDOW,
+                occurred_at__lt=end,
+                events__name__in=[EventName.ANSWERED, EventName.REPLIED],
+            )
+            .distinct()
+            .values_list("customer_id", "occurred_at")
+        ):
+            handled[customer_id].append(at)
+    facts = []
+    for pk, customer_id, queue_id, channel, at in rows:
+        earlier = handled.get(customer_id, []) if customer_id is not None else []
+        is_repeat = any(at - REPEAT_WINDOW <= e < at for e in earlier)
+        facts.append(InboundFacts(pk, customer_id, queue_id, channel, at, is_repeat))
+    return facts
+
+
+def repeat_rate(inbound: Iterable[InboundFacts]) -> float | None:
+    """Repeat contact rate = inbound contacts of identified customers within 7 days of an earlier
+    handled contact of theirs / inbound contacts of identified customers."""
+    identified = [i for i in inbound if i.customer_id is not None]
+    return _ratio(sum(1 for i in identified if i.is_repeat), len(identified))
+
+
+def identified_share(inbound: Sequence[InboundFacts]) -> float | None:
+    """Identified share = inbound contacts with a customer / inbound contacts."""
+    return _ratio(sum(1 for i in inbound if i.customer_id is not None), len(inbound))
+
+
+# -- agents -----------------------------------------------------------------------------------
+
+
+def state_seconds(
+    start: dt.datetime, end: dt.datetime, *, agent_ids: Sequence[int] | None = None
+) -> dict[int, dict[str, float]]:
+    """Seconds each agent spent in each state within [start, end); a state lasts until the agent's next
+    state event (the last one until `end`). Split exactly at the period's edges."""
+    events = AgentStateEvent.objects.filter(occurred_at__lt=end)
+    if agent_ids is not None:
+        events = events.filter(agent_id__in=agent_ids)
+    # The state each agent was in at `start`, then every change inside the period.
+    before = dict(
+        events.filter(occurred_at__lt=start).order_by("agent_id", "occurred_at", "pk").values_list("agent_id", "state")
+    )
+    totals: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    current: dict[int, tuple[str, dt.datetime]] = {agent: (state, start) for agent, state in before.items()}
+    for agent, state, at in (
+        events.filter(occurred_at__gte=start)
+        .order_by("occurred_at", "pk")
+        .values_list("agent_id", "state", "occurred_at")
+    ):
+        if agent in current:
+            previous, since = current[agent]
+            totals[agent][previous] += (at - since).total_seconds()
+        current[agent] = (state, at)
+    for agent, (state, since) in current.items():
+        totals[agent][state] += (end - since).total_seconds()
+    return {agent: dict(states) for agent, states in totals.items()}
+
+
+def occupancy(states: Iterable[dict[str, float]]) -> float | None:
+    """Occupancy = (on contact + wrap-up) / (on contact + wrap-up + available), over agent state time."""
+    busy = available = 0.0
+    for seconds in states:
+        busy += seconds.get(AgentState.ON_CONTACT, 0.0) + seconds.get(AgentState.WRAP_UP, 0.0)
+        available += seconds.get(AgentState.AVAILABLE, 0.0)
+    return _ratio(busy, busy + available)
+
+
+# -- the report -------------------------------------------------------------------------------
+
+KeyOf = Callable[[Any], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    queues: dict[int, str]
+    teams: dict[int, str]
+    agents: dict[int, str]
+    agent_teams: dict[int, int | None]
+
+
+def _names() -> Names:
+    from contactpunt.people.models import Team, User
+
+    return Names(
+        dict(Queue.objects.values_list("pk", "code")),
+        dict(Team.objects.values_list("pk", "name")),
+        dict(User.objects.values_list("pk", "username")),
+        dict(User.objects.values_list("pk", "team_id")),
+    )
+
+
+def group_key(
+    by: str | None,
+    names: Names,
+    zone: ZoneInfo,
+    *,
+    queue_id: int | None,
+    channel: str | None,
+    team_id: int | None,
+    agent_id: int | None,
+    at: dt.datetime | None,
+) -> str | None:
+    """The label of the group a record falls in; None when the record has no value for the grouping."""
+    if by is None:
+        return "all"
+    if by == "queue":
+        return names.queues.get(queue_id) if queue_id is not None else None
+    if by == "channel":
+        return channel
+    if by == "team":
+        return names.teams.get(team_id) if team_id is not None else None
+    if by == "agent":
+        return names.agents.get(agent_id) if agent_id is not None else None
+    if at is None:
+        return None
+    if by == "day":
+        return at.astimezone(zone).date().isoformat()
+    if by == "interval":
+        return interval_start(at).astimezone(zone).isoformat()
+    raise ValueError(f"unknown grouping {by!r}")
+
+
+def queue_figures(
+    units: Sequence[Unit], *, threshold_s: int | None = None, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The queue figures of a set of units."""
+    return {
+        "offered": offered(units),
+        "answered": answered(units),
+        "abandoned": abandoned(units),
+        "short_abandons": short_abandons(units),
+        "service_level": service_level(units, threshold_s=threshold_s, now=now),
+        "asa_s": asa_s(units),
+        "aht_s": aht_s(units),
+        "abandon_rate": abandon_rate(units),
+        "transfer_rate": transfer_rate(units),
+        "reachability": reachability(units),
+        "handled": sum(1 for u in units if u.is_handled),
+        "waiting": sum(1 for u in units if u.outcome == "waiting"),
+    }
+
+
+def report(
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    by: str | None = None,
+    zone: ZoneInfo | None = None,
+    threshold_s: int | None = None,
+    now: dt.datetime | None = None,
+    units: Sequence[Unit] | None = None,
+) -> list[dict[str, Any]]:
+    """Every metric for [start, end), one dict per group (one group "all" without `by`).
+
+    Queue figures come from `units` when given (the rollups pass theirs), else from the event log.
+    """
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}")
+    zone = zone or ZoneInfo(timezone.get_default_timezone_name())
+    now = now or timezone.now()
+    names = _names()
+    level = LEG if by in ("queue", "team", "agent") else CONTACT
+    if units is None:
+        units = load_units(start, end, level=level)
+    live_now = now if now < end + dt.timedelta(hours=1) else None
+    groups: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+
+    def key(**fields: Any) -> str | None:
+        return group_key(by, names, zone, **fields)
+
+    for u in units:
+        k = key(queue_id=u.queue_id, channel=u.channel, team_id=u.team_id, agent_id=u.agent_id, at=u.queued_at)
+        if k is not None:
+            groups[k]["units"].append(u)
+    resolved = load_cases(
+        Q(events__name=EventName.RESOLVED, events__occurred_at__gte=start, events__occurred_at__lt=end)
+    )
+    for c in resolved:
+        agent = c.resolved_by_id
+        k = key(
+            queue_id=c.queue_id,
+            channel=c.channel,
+            team_id=names.agent_teams.get(agent) if agent else None,
+            agent_id=agent,
+            at=c.first_resolved_at,
+        )
+        if k is not None and c.first_resolved_at is not None and start <= c.first_resolved_at < end:
+            groups[k]["resolved"].append(c)
+    created = load_cases(Q(contacts__occurred_at__gte=start, contacts__occurred_at__lt=end))
+    for c in {c.case_id: c for c in created}.values():
+        if not start <= c.opened_at < end:
+            continue
+        agent = c.resolved_by_id
+        k = key(
+            queue_id=c.queue_id,
+            channel=c.channel,
+            team_id=names.agent_teams.get(agent) if agent else None,
+            agent_id=agent,
+            at=c.opened_at,
+        )
+        if k is not None:
+            groups[k]["created"].append(c)
+    for i in load_inbound(start, end):
+        k = key(queue_id=i.queue_id, channel=i.channel, team_id=None, agent_id=None, at=i.occurred_at)
+        if k is not None:
+            groups[k]["inbound"].append(i)
+    states = state_seconds(start, end) if by in (None, "team", "agent") else {}
+    for agent_id, seconds in states.items():
+        k = key(queue_id=None, channel=None, team_id=names.agent_teams.get(agent_id), agent_id=agent_id, at=None)
+        if k is not None:
+            groups[k]["states"].append(seconds)
+    schedules = _schedules()
+    backlog_at = min(end, now)
+    results = []
+    for label in sorted(groups):
+        parts = groups[label]
+        group_units = parts["units"]
+        row: dict[str, Any] = {"group": label, "by": by or "all"}
+        row.update(queue_figures(group_units, threshold_s=threshold_s, now=live_now))
+        rate, counted = fcr(parts["resolved"], now=now)
+        median, p90, open_cases = customer_speed_index(parts["created"])
+        responses = first_response_times(group_units, schedules)
+        row.update(
+            {
+                "fcr": rate,
+                "fcr_cases": counted,
+                "repeat_rate": repeat_rate(parts["inbound"]),
+                "identified_share": identified_share(parts["inbound"]),
+                "csi_median_s": median,
+                "csi_p90_s": p90,
+                "csi_open_cases": open_cases,
+                "first_response_median_s": statistics.median(responses) if responses else None,
+                "first_response_within_norm": first_response_within_norm(group_units, schedules, now=now),
+                "occupancy": occupancy(parts["states"]) if parts["states"] else None,
+            }
+        )
+        if by in (None, "queue", "channel"):
+            queue_ids = [k for k, v in names.queues.items() if v == label] if by == "queue" else None
+            found = backlog(at=backlog_at, queue_ids=queue_ids, channel=label if by == "channel" else None)
+            row["backlog"], row["oldest_backlog_age_s"] = found.count, found.oldest_age_s
+        results.append(row)
+    return results
