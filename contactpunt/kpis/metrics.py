@@ -70,7 +70,7 @@ FORMULAS: dict[str, str] = {
 }
 
 
-def _ratio(numerator: float, denominator: float) -> float | None:
+def ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
@@ -117,37 +117,37 @@ def service_level(
         wait = u.wait_s
         if u.outcome == "answered" and wait is not None and wait <= limit:
             within += 1
-    return _ratio(within, counted)
+    return ratio(within, counted)
 
 
 def asa_s(units: Iterable[Unit]) -> float | None:
     """ASA = mean wait (answered_at - queued_at) of the answered units, in seconds."""
     waits = [u.wait_s for u in units if u.outcome == "answered" and u.wait_s is not None]
-    return _ratio(sum(waits), len(waits))
+    return ratio(sum(waits), len(waits))
 
 
 def abandon_rate(units: Sequence[Unit]) -> float | None:
     """Abandon rate = (abandoned - short abandons) / (offered - short abandons)."""
     short = short_abandons(units)
-    return _ratio(abandoned(units) - short, offered(units) - short)
+    return ratio(abandoned(units) - short, offered(units) - short)
 
 
 def reachability(units: Sequence[Unit]) -> float | None:
     """Reachability = answered / offered."""
-    return _ratio(answered(units), offered(units))
+    return ratio(answered(units), offered(units))
 
 
 def aht_s(units: Iterable[Unit]) -> float | None:
     """AHT = (talk + hold + wrap-up) / handled, in seconds: per leg at queue/team/agent level, per
     contact otherwise; written channels count work-session time."""
     handled = [u for u in units if u.is_handled]
-    return _ratio(sum(u.handle_s for u in handled), len(handled))
+    return ratio(sum(u.handle_s for u in handled), len(handled))
 
 
 def transfer_rate(units: Iterable[Unit]) -> float | None:
     """Transfer rate = handled contacts with at least one transfer / handled contacts."""
     handled = [u for u in units if u.is_handled]
-    return _ratio(sum(1 for u in handled if u.is_transferred), len(handled))
+    return ratio(sum(1 for u in handled if u.is_transferred), len(handled))
 
 
 # -- written channels -------------------------------------------------------------------------
@@ -188,7 +188,7 @@ def first_response_within_norm(
             within += business_seconds(schedule, u.queued_at, u.outcome_at) <= norm
         elif due_at(schedule, u.queued_at, norm) <= now:
             counted += 1
-    return _ratio(within, counted)
+    return ratio(within, counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +271,7 @@ def fcr(cases: Sequence[CaseFacts], *, now: dt.datetime) -> tuple[float | None, 
     mature = [c for c in cases if c.first_resolved_at is not None and c.first_resolved_at + FCR_WINDOW <= now]
     later = _later_inbound(mature)
     solved = sum(1 for c in mature if is_first_contact_resolution(c, later))
-    return _ratio(solved, len(mature)), len(mature)
+    return ratio(solved, len(mature)), len(mature)
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
@@ -339,12 +339,12 @@ def repeat_rate(inbound: Iterable[InboundFacts]) -> float | None:
     """Repeat contact rate = inbound contacts of identified customers within 7 days of an earlier
     handled contact of theirs / inbound contacts of identified customers."""
     identified = [i for i in inbound if i.customer_id is not None]
-    return _ratio(sum(1 for i in identified if i.is_repeat), len(identified))
+    return ratio(sum(1 for i in identified if i.is_repeat), len(identified))
 
 
 def identified_share(inbound: Sequence[InboundFacts]) -> float | None:
     """Identified share = inbound contacts with a customer / inbound contacts."""
-    return _ratio(sum(1 for i in inbound if i.customer_id is not None), len(inbound))
+    return ratio(sum(1 for i in inbound if i.customer_id is not None), len(inbound))
 
 
 # -- agents -----------------------------------------------------------------------------------
@@ -384,7 +384,7 @@ def occupancy(states: Iterable[dict[str, float]]) -> float | None:
     for seconds in states:
         busy += seconds.get(AgentState.ON_CONTACT, 0.0) + seconds.get(AgentState.WRAP_UP, 0.0)
         available += seconds.get(AgentState.AVAILABLE, 0.0)
-    return _ratio(busy, busy + available)
+    return ratio(busy, busy + available)
 
 
 # -- the report -------------------------------------------------------------------------------
@@ -400,7 +400,7 @@ class Names:
     agent_teams: dict[int, int | None]
 
 
-def _names() -> Names:
+def load_names() -> Names:
     from contactpunt.people.models import Team, User
 
     return Names(
@@ -480,7 +480,7 @@ def report(
         raise ValueError(f"unknown grouping {by!r}")
     zone = zone or ZoneInfo(timezone.get_default_timezone_name())
     now = now or timezone.now()
-    names = _names()
+    names = load_names()
     level = LEG if by in ("queue", "team", "agent") else CONTACT
     if units is None:
         units = load_units(start, end, level=level)

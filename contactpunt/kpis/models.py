@@ -1,0 +1,44 @@
+"""Interval rollups: a rebuildable cache of additive parts of the queue figures, per 15 minutes.
+
+One row per interval x level x queue x channel x team. Level "contact" counts every contact once, in the
+queue it entered first (centre, channel, day and interval figures); level "leg" counts every queue a
+contact was offered to (queue and team figures). Only additive parts are stored: counts, sums of seconds,
+answered within each configured threshold and a histogram of answered waits; ratios and percentiles are
+computed when read. Everything here can be deleted and rebuilt from the event log.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class IntervalRollup(models.Model):
+    """The additive queue figures of the units that entered `queue` in the interval starting at `start`."""
+
+    start = models.DateTimeField(help_text="UTC start of the 15-minute interval.")
+    level = models.CharField(max_length=8)
+    queue = models.ForeignKey("contacts.Queue", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10)
+    team = models.ForeignKey("people.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    offered = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    short_abandons = models.PositiveIntegerField(default=0)
+    waiting = models.PositiveIntegerField(default=0, help_text="Units without an outcome when last rebuilt.")
+    handled = models.PositiveIntegerField(default=0)
+    transferred = models.PositiveIntegerField(default=0, help_text="Handled units with at least one transfer.")
+    wait_answered_s = models.FloatField(default=0.0)
+    talk_s = models.FloatField(default=0.0)
+    hold_s = models.FloatField(default=0.0)
+    wrap_s = models.FloatField(default=0.0)
+    answered_within = models.JSONField(default=dict, help_text="Threshold in seconds -> answered within it.")
+    wait_histogram = models.JSONField(default=dict, help_text="Upper edge of the wait bucket -> answered.")
+
+    class Meta:
+        indexes = [models.Index(fields=["level", "start"], name="rollup_level_start_idx")]
+
+
+class DirtyContact(models.Model):
+    """A contact whose events changed since its intervals were last rolled up."""
+
+    contact_id = models.BigIntegerField(unique=True)

@@ -1,0 +1,262 @@
+"""Keep the interval rollups up to date, rebuild them, and read queue figures from them.
+
+Every contact event and received contact marks its contact dirty (one INSERT, after commit). Before
+rollups are read, `refresh` rebuilds every interval a dirty contact entered a queue in, from the event
+log: a late event or a correction thus recomputes exactly the intervals it touches. `rebuild` throws the
+cache away for a period and computes it again. Reads that the rollups cannot answer (per agent, a
+service-level threshold that was not configured when the rows were built, live figures) come from the
+events through `metrics`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import Max, Min
+
+from contactpunt.contacts.announcements import Announcement, Message, subscribe
+from contactpunt.contacts.models import ContactEvent, EventName, Queue
+from contactpunt.kpis import metrics
+from contactpunt.kpis.facts import CONTACT, LEG, Unit, agent_teams, load_units, queue_rules
+from contactpunt.kpis.intervals import INTERVAL, interval_start
+from contactpunt.kpis.models import DirtyContact, IntervalRollup
+
+STANDARD_THRESHOLDS = (10, 15, 20, 30, 45, 60, 90, 120, 180, 300)
+HISTOGRAM_EDGES = (5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600)
+_OVER = "inf"
+
+
+def thresholds() -> list[int]:
+    """The thresholds answered-within counts are kept for: the standard ones and every queue's own."""
+    own = set(Queue.objects.values_list("sl_threshold_s", flat=True))
+    return sorted(set(STANDARD_THRESHOLDS) | own)
+
+
+def bucket(wait_s: float) -> str:
+    """The histogram bucket of a wait: the smallest edge it does not exceed, or "inf"."""
+    for edge in HISTOGRAM_EDGES:
+        if wait_s <= edge:
+            return str(edge)
+    return _OVER
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def rows_for(units: Iterable[Unit], limits: Sequence[int]) -> list[IntervalRollup]:
+    """Fold units into rollup rows (not saved), keyed by interval, level, queue, channel and team."""
+    rows: dict[tuple[dt.datetime, str, int, str, int | None], IntervalRollup] = {}
+    for u in units:
+        key = (interval_start(u.queued_at), u.level, u.queue_id, u.channel, u.team_id)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = IntervalRollup(
+                start=key[0],
+                level=u.level,
+                queue_id=u.queue_id,
+                channel=u.channel,
+                team_id=u.team_id,
+                answered_within=dict.fromkeys(map(str, limits), 0),
+                wait_histogram={},
+            )
+        row.offered += 1
+        wait = u.wait_s
+        if u.outcome == "answered" and wait is not None:
+            row.answered += 1
+            row.wait_answered_s += wait
+            for limit in limits:
+                if wait <= limit:
+                    row.answered_within[str(limit)] += 1
+            label = bucket(wait)
+            row.wait_histogram[label] = row.wait_histogram.get(label, 0) + 1
+        elif u.outcome == "abandoned":
+            row.abandoned += 1
+            row.short_abandons += u.is_short_abandon
+        elif u.outcome == "waiting":
+            row.waiting += 1
+        if u.is_handled:
+            row.handled += 1
+            row.transferred += u.is_transferred
+            row.talk_s += u.talk_s
+            row.hold_s += u.hold_s
+            row.wrap_s += u.wrap_s
+    return list(rows.values())
+
+
+def rebuild(start: dt.datetime, end: dt.datetime) -> int:
+    """Recompute the rollups of every interval in [start, end) from the events; returns the rows written.
+
+    `start` and `end` are rounded out to whole intervals.
+    """
+    start = interval_start(start)
+    end = interval_start(end) + (INTERVAL if end != interval_start(end) else dt.timedelta(0))
+    rules = queue_rules()
+    teams = agent_teams()
+    limits = thresholds()
+    written = 0
+    # A day at a time keeps memory flat on a long history.
+    chunk_start = start
+    while chunk_start < end:
+        chunk_end = min(chunk_start + dt.timedelta(days=1), end)
+        with transaction.atomic():
+            IntervalRollup.objects.filter(start__gte=chunk_start, start__lt=chunk_end).delete()
+            rows: list[IntervalRollup] = []
+            for level in (CONTACT, LEG):
+                rows += rows_for(load_units(chunk_start, chunk_end, level=level, rules=rules, teams=teams), limits)
+            IntervalRollup.objects.bulk_create(rows, batch_size=1000)
+            written += len(rows)
+        chunk_start = chunk_end
+    return written
+
+
+def rebuild_all() -> int:
+    """Throw every rollup away and rebuild them over the whole event log."""
+    bounds = ContactEvent.objects.filter(name=EventName.QUEUED).aggregate(
+        first=Min("occurred_at"), last=Max("occurred_at")
+    )
+    DirtyContact.objects.all().delete()
+    if bounds["first"] is None:
+        IntervalRollup.objects.all().delete()
+        return 0
+    IntervalRollup.objects.filter(start__lt=interval_start(bounds["first"])).delete()
+    IntervalRollup.objects.filter(start__gt=bounds["last"]).delete()
+    return rebuild(bounds["first"], bounds["last"] + dt.timedelta(seconds=1))
+
+
+def mark_dirty(message: Message) -> None:
+    """Announcement subscriber: remember that this contact's intervals need recomputing."""
+    contact_id = message.ids.get("contact_id")
+    if contact_id is not None:
+        DirtyContact.objects.bulk_create([DirtyContact(contact_id=contact_id)], ignore_conflicts=True)
+
+
+def connect() -> None:
+    """Subscribe to what `contacts` announces (called from the app's ready())."""
+    subscribe(Announcement.CONTACT_RECEIVED, mark_dirty)
+    subscribe(Announcement.CONTACT_EVENT_RECORDED, mark_dirty)
+
+
+def refresh() -> int:
+    """Recompute every interval that a dirty contact entered a queue in; returns the intervals recomputed."""
+    with transaction.atomic():
+        dirty = list(DirtyContact.objects.select_for_update().values_list("pk", "contact_id"))
+        if not dirty:
+            return 0
+        contact_ids = [c for _pk, c in dirty]
+        starts: set[dt.datetime] = set()
+        for chunk in range(0, len(contact_ids), 5000):
+            for at in ContactEvent.objects.filter(
+                contact_id__in=contact_ids[chunk : chunk + 5000], name=EventName.QUEUED
+            ).values_list("occurred_at", flat=True):
+                starts.add(interval_start(at))
+        DirtyContact.objects.filter(pk__in=[pk for pk, _c in dirty]).delete()
+    for first, last in _runs(sorted(starts)):
+        rebuild(first, last + INTERVAL)
+    return len(starts)
+
+
+def _runs(starts: list[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
+    runs: list[tuple[dt.datetime, dt.datetime]] = []
+    for start in starts:
+        if runs and start - runs[-1][1] <= INTERVAL:
+            runs[-1] = (runs[-1][0], start)
+        else:
+            runs.append((start, start))
+    return runs
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+class NotInRollups(ValueError):
+    """The rollups cannot answer this question; compute it from the events."""
+
+
+@dataclass(slots=True)
+class _Sum:
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    short_abandons: int = 0
+    waiting: int = 0
+    handled: int = 0
+    transferred: int = 0
+    wait_answered_s: float = 0.0
+    handle_s: float = 0.0
+    within: int = 0
+
+
+def queue_figures(
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    by: str | None = None,
+    zone: ZoneInfo | None = None,
+    threshold_s: int | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The queue figures of `metrics.queue_figures` for [start, end) per group, from the rollups.
+
+    Contacts still waiting count as missed. Raise NotInRollups for groupings or thresholds they lack.
+    """
+    if by not in (None, "queue", "channel", "team", "day", "interval"):
+        raise NotInRollups(f"the rollups have no grouping {by!r}")
+    if start != interval_start(start) or end != interval_start(end):
+        raise NotInRollups("the period does not fall on interval edges")
+    refresh()
+    names = metrics.load_names()
+    zone = zone or ZoneInfo("UTC")
+    own = dict(Queue.objects.values_list("pk", "sl_threshold_s"))
+    level = LEG if by in ("queue", "team") else CONTACT
+    sums: dict[str, _Sum] = defaultdict(_Sum)
+    rows = IntervalRollup.objects.filter(level=level, start__gte=start, start__lt=end)
+    for row in rows.defer("wait_histogram").iterator(chunk_size=5000):
+        label = metrics.group_key(
+            by,
+            names,
+            zone,
+            queue_id=row.queue_id,
+            channel=row.channel,
+            team_id=row.team_id,
+            agent_id=None,
+            at=row.start,
+        )
+        if label is None:
+            continue
+        limit = threshold_s if threshold_s is not None else own.get(row.queue_id, 20)
+        if str(limit) not in row.answered_within:
+            raise NotInRollups(f"no answered-within count for {limit} s; rebuild the rollups")
+        s = sums[label]
+        s.offered += row.offered
+        s.answered += row.answered
+        s.abandoned += row.abandoned
+        s.short_abandons += row.short_abandons
+        s.waiting += row.waiting
+        s.handled += row.handled
+        s.transferred += row.transferred
+        s.wait_answered_s += row.wait_answered_s
+        s.handle_s += row.talk_s + row.hold_s + row.wrap_s
+        s.within += row.answered_within[str(limit)]
+    ratio = metrics.ratio
+    return {
+        label: {
+            "offered": s.offered,
+            "answered": s.answered,
+            "abandoned": s.abandoned,
+            "short_abandons": s.short_abandons,
+            "service_level": ratio(s.within, s.offered - s.short_abandons),
+            "asa_s": ratio(s.wait_answered_s, s.answered),
+            "aht_s": ratio(s.handle_s, s.handled),
+            "abandon_rate": ratio(s.abandoned - s.short_abandons, s.offered - s.short_abandons),
+            "transfer_rate": ratio(s.transferred, s.handled),
+            "reachability": ratio(s.answered, s.offered),
+            "handled": s.handled,
+            "waiting": s.waiting,
+        }
+        for label, s in sorted(sums.items())
+    }

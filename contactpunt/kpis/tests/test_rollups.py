@@ -1,0 +1,164 @@
+"""Rollups agree with the raw computation over the events, also after late and corrected events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contactpunt.contacts.models import Channel, Queue
+from contactpunt.kpis import metrics, rollups
+from contactpunt.kpis.facts import CONTACT, LEG, load_units
+from contactpunt.kpis.models import DirtyContact, IntervalRollup
+from contactpunt.kpis.tests.helpers import arrive, call, event
+from contactpunt.people.models import Role, Team, User
+
+pytestmark = pytest.mark.django_db
+AMS = ZoneInfo("Europe/Amsterdam")
+START = dt.datetime(2026, 3, 2, 22, 0, tzinfo=dt.UTC)  # 23:00 in Amsterdam: the streams cross midnight
+END = START + dt.timedelta(hours=3)
+S = dt.timedelta(seconds=1)
+
+
+@pytest.fixture
+def world(phone_queue: Queue, second_phone_queue: Queue, team: Team, department: Any) -> dict[str, Any]:
+    chat = Queue.objects.create(code="chat", name="Chat", channel=Channel.CHAT, short_abandon_s=8, sl_threshold_s=30)
+    other = Team.objects.create(name="Team Zuid", department=department)
+    agents = [
+        User.objects.create_user(username="a1", password="x", role=Role.AGENT, team=team),
+        User.objects.create_user(username="a2", password="x", role=Role.AGENT, team=other),
+        User.objects.create_user(username="a3", password="x", role=Role.AGENT),
+    ]
+    return {"queues": [phone_queue, second_phone_queue, chat], "agents": agents}
+
+
+contact_spec = st.fixed_dictionaries(
+    {
+        "queue": st.integers(0, 2),
+        "arrival": st.integers(0, 3 * 3600 - 1),
+        "outcome": st.sampled_from(["answered", "abandoned", "waiting", "transferred"]),
+        "wait": st.integers(0, 400),
+        "talk": st.integers(1, 900),
+        "hold": st.integers(0, 60),
+        "wrap": st.integers(0, 120),
+        "agent": st.integers(0, 2),
+        "to_queue": st.integers(0, 2),
+        "wait2": st.integers(0, 200),
+        "late": st.booleans(),
+        "corrected": st.booleans(),
+    }
+)
+
+
+def _record(spec: dict[str, Any], world: dict[str, Any], held_back: list[Any]) -> None:
+    queue = world["queues"][spec["queue"]]
+    agent = world["agents"][spec["agent"]]
+    at = START + spec["arrival"] * S
+    if spec["outcome"] == "abandoned":
+        call(queue, at, wait=spec["wait"])
+        return
+    contact = arrive(queue, at)
+    if spec["outcome"] == "waiting":
+        return
+    answered_at = at + spec["wait"] * S
+    if spec["corrected"]:
+        wrong = event(contact, "answered", answered_at + 30 * S, agent)
+        held_back.append(lambda: event(contact, "answered", answered_at, agent, data={"corrects": wrong}))
+    elif spec["late"]:
+        held_back.append(lambda: event(contact, "answered", answered_at, agent))
+    else:
+        event(contact, "answered", answered_at, agent)
+    talk_end = answered_at + (spec["talk"] + spec["hold"]) * S
+    if spec["hold"]:
+        event(contact, "hold_started", answered_at + S, agent)
+        event(contact, "hold_ended", answered_at + (1 + spec["hold"]) * S, agent)
+    if spec["outcome"] == "transferred":
+        event(contact, "transferred", talk_end, agent, to_queue=world["queues"][spec["to_queue"]])
+        second = world["agents"][(spec["agent"] + 1) % 3]
+        event(contact, "answered", talk_end + spec["wait2"] * S, second)
+        talk_end += (spec["wait2"] + spec["talk"]) * S
+        agent = second
+    event(contact, "ended", talk_end, agent)
+    if spec["wrap"]:
+        event(contact, "wrapped", talk_end + spec["wrap"] * S, agent)
+
+
+def _approx(figures: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {k: {m: pytest.approx(v) if isinstance(v, float) else v for m, v in f.items()} for k, f in figures.items()}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(specs=st.lists(contact_spec, max_size=12))
+def test_rollups_agree_with_the_events(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any, specs: list[dict[str, Any]]
+) -> None:
+    with transaction.atomic():
+        held_back: list[Any] = []
+        with django_capture_on_commit_callbacks(execute=True):
+            for spec in specs:
+                _record(spec, world, held_back)
+        rollups.refresh()
+        with django_capture_on_commit_callbacks(execute=True):
+            for late in held_back:
+                late()
+        for by in (None, "queue", "channel", "team", "day", "interval"):
+            level = LEG if by in ("queue", "team") else CONTACT
+            units = load_units(START, END, level=level)
+            raw = {
+                r["group"]: {k: r[k] for k in _KEYS} for r in metrics.report(START, END, by=by, zone=AMS, units=units)
+            }
+            raw = {g: f for g, f in raw.items() if f["offered"]}
+            cached = rollups.queue_figures(START, END, by=by, zone=AMS)
+            assert {g: {k: f[k] for k in _KEYS} for g, f in cached.items()} == _approx(raw), by
+        assert not DirtyContact.objects.exists()
+        transaction.set_rollback(True)
+
+
+_KEYS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandons",
+    "service_level",
+    "asa_s",
+    "aht_s",
+    "abandon_rate",
+    "transfer_rate",
+    "reachability",
+    "handled",
+    "waiting",
+)
+
+
+def test_rebuild_all_writes_the_same_rows_as_the_live_updates(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call(world["queues"][0], START, wait=10, talk=60, agent=world["agents"][0])
+        call(world["queues"][2], START + 900 * S, wait=3)
+    rollups.refresh()
+    live = sorted(IntervalRollup.objects.values_list("start", "level", "queue_id", "offered", "answered", "abandoned"))
+    assert rollups.rebuild_all() == 4
+    assert (
+        sorted(IntervalRollup.objects.values_list("start", "level", "queue_id", "offered", "answered", "abandoned"))
+        == live
+    )
+    assert live == [
+        (START, "contact", world["queues"][0].pk, 1, 1, 0),
+        (START, "leg", world["queues"][0].pk, 1, 1, 0),
+        (START + 900 * S, "contact", world["queues"][2].pk, 1, 0, 1),
+        (START + 900 * S, "leg", world["queues"][2].pk, 1, 0, 1),
+    ]
+
+
+def test_a_threshold_the_rollups_lack_is_refused(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call(world["queues"][0], START, wait=10, talk=60, agent=world["agents"][0])
+    with pytest.raises(rollups.NotInRollups):
+        rollups.queue_figures(START, END, threshold_s=17)
+    assert rollups.queue_figures(START, END, threshold_s=15)["all"]["service_level"] == 1.0
+    with pytest.raises(rollups.NotInRollups):
+        rollups.queue_figures(START, END, by="agent")
