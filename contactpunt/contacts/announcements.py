@@ -25,6 +25,9 @@ class Announcement(StrEnum):
     CASE_RESOLVED = "case_resolved"
     CASE_REOPENED = "case_reopened"
     CUSTOMERS_MERGED = "customers_merged"
+    CASE_ASSIGNED = "case_assigned"
+    CASE_UPDATED = "case_updated"
+    WORK_SESSION_CHANGED = "work_session_changed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -429,3 +429,36 @@ class WorkSession(models.Model):
     class Meta:
         ordering = ["started_at"]
         indexes = [models.Index(fields=["agent", "started_at"], name="work_session_agent_idx")]
+
+
+class ResponseTemplate(models.Model):
+    """A canned reply with variables ({customer_name}, {case_token}, {agent_name}, ...) filled when used."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    text = models.TextField(_("text"))
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, blank=True, default="", help_text=_("Empty: any channel.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Mention(models.Model):
+    """A colleague named with @username in an internal note."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions")
+    created_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["message", "user"], name="mention_unique")]
+        indexes = [models.Index(fields=["user", "seen_at"], name="mention_user_idx")]

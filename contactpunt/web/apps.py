@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class WebConfig(AppConfig):
     name = "contactpunt.web"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from contactpunt.web.workspace.live import subscribe_live
+        from contactpunt.web.workspace.outbox import register_writers
+
+        subscribe_live()
+        register_writers()

@@ -1,5 +1,9 @@
 """Websocket routes for the live views."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from contactpunt.web.workspace.consumers import WorkspaceConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/workspace/", WorkspaceConsumer.as_asgi()),
+]

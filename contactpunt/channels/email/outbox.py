@@ -116,7 +116,8 @@ def send_due(*, now: dt.datetime | None = None, limit: int = 100) -> SendResult:
     now = now or timezone.now()
     due = OutboundMessage.objects.filter(
         Q(state=OutboundState.QUEUED, next_attempt_at__lte=now)
-        | Q(state=OutboundState.SENDING, claimed_at__lt=now - STALE_CLAIM)
+        | Q(state=OutboundState.SENDING, claimed_at__lt=now - STALE_CLAIM),
+        channel=Channel.EMAIL,  # chat, social and WhatsApp replies wait for their own senders
     ).order_by("next_attempt_at", "id")
     sent = failed = 0
     for row in due.only("id", "state", "claimed_at")[:limit]:

@@ -1,0 +1,46 @@
+"""Live updates: what `contacts` announces is pushed to every open workspace over a websocket.
+
+Messages carry ids and a kind only; the browser reloads the partials it shows, which check permission
+as every page does. The channel layer is in-memory by default and Redis in production (REDIS_URL).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from contactpunt.contacts.announcements import Announcement, Message, subscribe
+
+logger = logging.getLogger(__name__)
+
+GROUP = "workspace"
+PUSHED = (
+    Announcement.CONTACT_RECEIVED,
+    Announcement.CONTACT_EVENT_RECORDED,
+    Announcement.AGENT_STATE_CHANGED,
+    Announcement.CASE_RESOLVED,
+    Announcement.CASE_REOPENED,
+    Announcement.CASE_ASSIGNED,
+    Announcement.CASE_UPDATED,
+    Announcement.WORK_SESSION_CHANGED,
+)
+
+
+def push(kind: str, ids: dict[str, int]) -> None:
+    """Send one live message to every open workspace."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(GROUP, {"type": "workspace.event", "kind": kind, **ids})
+
+
+def on_announcement(message: Message) -> None:
+    push(message.name.value, message.ids)
+
+
+def subscribe_live() -> None:
+    """Push every announcement the workspace shows (called once from the web app's ready())."""
+    for name in PUSHED:
+        subscribe(name, on_announcement)
