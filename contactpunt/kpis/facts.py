@@ -220,6 +220,14 @@ def _legs(rows: list[EventRow]) -> list[_Leg]:
         elif name in _LEG_ENDS and leg.ended_at is None:
             leg.ended_at, leg.end_name = at, name
     for leg in legs.values():
+        # An answer or end logged before the queue entry (clocks of two systems, an import's missing time)
+        # is taken as happening at the entry: a wait is never negative.
+        if leg.queued_at is not None:
+            if leg.answered_at is not None and leg.answered_at < leg.queued_at:
+                leg.answered_at = leg.queued_at
+            floor = leg.answered_at or leg.queued_at
+            if leg.ended_at is not None and leg.ended_at < floor:
+                leg.ended_at = floor
         hold_from: dt.datetime | None = None
         wrap_from: dt.datetime | None = None
         for name, at, _agent, _data in leg.events:

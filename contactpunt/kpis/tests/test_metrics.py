@@ -292,3 +292,11 @@ def test_users_are_counted_by_their_team(phone_queue, agent, team_lead, t0):
     assert [(r["group"], r["offered"]) for r in rows] == [("Team Noord", 1)]
     rows = metrics.report(t0, t0 + dt.timedelta(hours=1), by="agent", now=NOW)
     assert [(r["group"], r["answered"]) for r in rows] == [("anna", 1), ("piet", 1)]
+
+
+def test_an_answer_logged_before_the_queue_entry_counts_as_zero_wait(phone_queue, agent, t0):
+    contact = arrive(phone_queue, t0)
+    event(contact, "answered", t0 - 3 * S, agent)
+    event(contact, "ended", t0 + 60 * S, agent)
+    (unit,) = load_units(t0, t0 + dt.timedelta(hours=1), level=CONTACT)
+    assert (unit.wait_s, unit.talk_s) == (0.0, 60.0)

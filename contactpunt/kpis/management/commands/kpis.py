@@ -1,0 +1,120 @@
+"""`contactpunt kpis --from DATE --to DATE [--by ...] [--sl-threshold S] [--timezone TZ] [--json]`, and
+`contactpunt kpis rebuild-rollups [--from DATE --to DATE]`.
+
+Prints every metric for the local days FROM to TO (inclusive) from `metrics.report`, the same function
+the dashboards use. With --json: one object per group, fractions 0..1, durations in seconds, moments
+ISO 8601 with offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from contactpunt.kpis import metrics, rollups
+from contactpunt.kpis.intervals import day_bounds
+
+_COLUMNS = (
+    ("offered", "offered", "n"),
+    ("answered", "answered", "n"),
+    ("abandoned", "aband.", "n"),
+    ("short_abandons", "short", "n"),
+    ("service_level", "SL", "%"),
+    ("asa_s", "ASA s", "s"),
+    ("aht_s", "AHT s", "s"),
+    ("abandon_rate", "aband.%", "%"),
+    ("reachability", "reach.", "%"),
+    ("transfer_rate", "transf.", "%"),
+    ("fcr", "FCR", "%"),
+    ("repeat_rate", "repeat", "%"),
+    ("identified_share", "ident.", "%"),
+    ("csi_median_s", "CSI med s", "s"),
+    ("csi_p90_s", "CSI p90 s", "s"),
+    ("occupancy", "occup.", "%"),
+)
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from error
+
+
+def _cell(value: Any, kind: str) -> str:
+    if value is None:
+        return "-"
+    if kind == "%":
+        return f"{value * 100:.1f}"
+    if kind == "s":
+        return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
+    return str(value)
+
+
+class Command(BaseCommand):
+    help = "Print every KPI for a period (optionally grouped), or rebuild the interval rollups."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", nargs="?", choices=["report", "rebuild-rollups"], default="report")
+        parser.add_argument("--from", dest="date_from", help="First local day, YYYY-MM-DD.")
+        parser.add_argument("--to", dest="date_to", help="Last local day (inclusive), YYYY-MM-DD.")
+        parser.add_argument("--by", choices=metrics.GROUPINGS)
+        parser.add_argument("--sl-threshold", type=int, metavar="SECONDS", help="Service-level threshold T.")
+        parser.add_argument("--timezone", help="IANA zone of the days and intervals (default TIME_ZONE).")
+        parser.add_argument("--json", action="store_true", help="One JSON object per group.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            zone = ZoneInfo(options["timezone"] or settings.TIME_ZONE)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise CommandError(f"unknown time zone {options['timezone']!r}") from error
+        if options["action"] == "rebuild-rollups":
+            self._rebuild(options, zone)
+            return
+        if not options["date_from"] or not options["date_to"]:
+            raise CommandError("--from and --to are required")
+        first, last = _date(options["date_from"]), _date(options["date_to"])
+        if last < first:
+            raise CommandError("--to lies before --from")
+        threshold = options["sl_threshold"]
+        if threshold is not None and threshold < 0:
+            raise CommandError("--sl-threshold must be 0 or more")
+        start, end = day_bounds(first, last, zone)
+        rows = metrics.report(start, end, by=options["by"], zone=zone, threshold_s=threshold)
+        for row in rows:
+            row["from"] = start.astimezone(zone).isoformat()
+            row["to"] = end.astimezone(zone).isoformat()
+            row["sl_threshold_s"] = threshold
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False))
+            return
+        self._print(rows, first, last, zone, options["by"])
+
+    def _rebuild(self, options: dict[str, Any], zone: ZoneInfo) -> None:
+        began = time.monotonic()
+        if options["date_from"] and options["date_to"]:
+            start, end = day_bounds(_date(options["date_from"]), _date(options["date_to"]), zone)
+            written = rollups.rebuild(start, end)
+        else:
+            written = rollups.rebuild_all()
+        self.stdout.write(f"{written} rollup rows written in {time.monotonic() - began:.1f} s")
+
+    def _print(self, rows: list[dict[str, Any]], first: dt.date, last: dt.date, zone: ZoneInfo, by: str | None) -> None:
+        write = self.stdout.write
+        write(f"KPIs {first} to {last} ({zone.key}), by {by or 'nothing'}; % are percentages, s seconds")
+        width = max([len(str(r["group"])) for r in rows] + [5])
+        write(" ".join([f"{'group':<{width}}"] + [f"{label:>9}" for _, label, _ in _COLUMNS]))
+        for row in rows:
+            cells = [f"{row['group']:<{width}}"] + [f"{_cell(row[key], kind):>9}" for key, _, kind in _COLUMNS]
+            write(" ".join(cells))
+        if by in (None, "queue", "channel"):
+            for row in rows:
+                if row.get("backlog"):
+                    write(f"{row['group']}: backlog {row['backlog']}, oldest {row['oldest_backlog_age_s']:.0f} s")
+        write("not yet measured (later issues): " + ", ".join(metrics.MISSING))
