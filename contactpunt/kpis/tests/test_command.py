@@ -31,7 +31,7 @@ def test_json_has_one_object_per_group_with_every_key(phone_queue, second_phone_
     call(second_phone_queue, t0, wait=2)
     rows = json.loads(run("--from", "2026-03-02", "--to", "2026-03-02", "--by", "queue", "--json"))
     assert [r["group"] for r in rows] == ["phone-finance", "phone-general"]
-    assert all(REQUIRED <= set(r) for r in rows)
+    assert all(set(r) >= REQUIRED for r in rows)
     finance = rows[0]
     assert (finance["offered"], finance["short_abandons"], finance["service_level"], finance["aht_s"]) == (
         2,
