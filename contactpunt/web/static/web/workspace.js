@@ -1,0 +1,134 @@
+/* The agent workspace: the live websocket feed, response templates, work-session timing and keyboard shortcuts.
+   Live messages ({kind, case_id, ...}) become a `cp:live` event on <body>; htmx partials listen for it. */
+(function () {
+  "use strict";
+  var root = document.getElementById("workspace");
+  if (!root) return;
+
+  function csrf() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  // -- live ------------------------------------------------------------------------------------
+  var status = document.getElementById("live-status");
+  var delay = 1000;
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + root.dataset.wsPath);
+    socket.onopen = function () {
+      delay = 1000;
+      status.textContent = status.dataset.connected;
+      status.classList.add("on");
+      root.dataset.live = "on";
+    };
+    socket.onmessage = function (message) {
+      var detail = JSON.parse(message.data);
+      document.body.dispatchEvent(new CustomEvent("cp:live", { detail: detail }));
+    };
+    socket.onclose = function () {
+      status.textContent = status.dataset.disconnected;
+      status.classList.remove("on");
+      root.dataset.live = "off";
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+  connect();
+
+  // -- the case: work session, templates --------------------------------------------------------
+  var caseRoot = document.getElementById("case");
+  if (caseRoot && caseRoot.dataset.openUrl) {
+    fetch(caseRoot.dataset.openUrl, { method: "POST", headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" });
+    window.addEventListener("pagehide", function () {
+      var body = new FormData();
+      body.append("csrfmiddlewaretoken", csrf());
+      navigator.sendBeacon(caseRoot.dataset.leaveUrl, body);
+    });
+  }
+  var templateSelect = document.getElementById("template-select");
+  if (templateSelect) {
+    templateSelect.addEventListener("change", function () {
+      if (!templateSelect.value) return;
+      var url = templateSelect.dataset.url.replace(/\/0\/$/, "/" + templateSelect.value + "/");
+      fetch(url, { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          var body = document.getElementById("reply-body");
+          body.value = data.text || "";
+          body.focus();
+        });
+    });
+  }
+
+  // -- toasts fade after a while (errors stay) -----------------------------------------------------
+  document.querySelectorAll(".toast-success, .toast-info").forEach(function (toast) {
+    setTimeout(function () { toast.classList.add("gone"); }, 6000);
+  });
+
+  // -- keyboard shortcuts -------------------------------------------------------------------------
+  var dialog = document.getElementById("shortcuts");
+  function openHelp() { if (dialog && !dialog.open) dialog.showModal(); }
+  document.getElementById("shortcuts-open").addEventListener("click", openHelp);
+  document.getElementById("shortcuts-close").addEventListener("click", function () { dialog.close(); });
+
+  function focusField(id) {
+    var field = document.getElementById(id);
+    if (field) { field.scrollIntoView({ block: "center" }); field.focus(); }
+  }
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("table.inbox tbody tr[data-case]")); }
+  function moveSelection(step) {
+    var all = rows();
+    if (!all.length) return;
+    var index = all.indexOf(document.activeElement);
+    var next = all[Math.max(0, Math.min(all.length - 1, index + step))];
+    next.focus();
+  }
+  var pendingG = false;
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var typing = target.matches && target.matches("input, textarea, select, [contenteditable]");
+    if (typing) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target.form) {
+        event.preventDefault();
+        target.form.requestSubmit();
+      } else if (event.key === "Escape") {
+        target.blur();
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var key = event.key;
+    if (pendingG) {
+      pendingG = false;
+      if (key === "i") { location.href = root.dataset.inboxUrl; }
+      return;
+    }
+    switch (key) {
+      case "g": pendingG = true; setTimeout(function () { pendingG = false; }, 1000); break;
+      case "?": openHelp(); break;
+      case "n": case "N":
+        var next = document.querySelector("#take-next button");
+        if (next && !next.disabled) next.click();
+        break;
+      case "a": case "A":
+        var select = document.getElementById("state-select");
+        if (select) { select.value = "available"; select.dispatchEvent(new Event("change", { bubbles: true })); }
+        break;
+      case "j": moveSelection(1); break;
+      case "k": moveSelection(-1); break;
+      case "Enter":
+        if (target.dataset && target.dataset.case) {
+          var link = target.querySelector("a.case-link");
+          if (link) link.click();
+        }
+        break;
+      case "r": case "R": focusField("reply-body"); break;
+      case "m": case "M": focusField("note-text"); break;
+      case "t": case "T": focusField("transfer-queue"); break;
+      case "w": case "W": focusField("wrap-reason"); break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+})();

@@ -1,0 +1,46 @@
+"""Template filters of the workspace: a dict lookup and due times read at a glance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def get(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    """`mapping[key]`, trying the key as a string too; None when absent."""
+    if not mapping:
+        return None
+    return mapping.get(key, mapping.get(str(key)))
+
+
+def duration(seconds: float) -> str:
+    """A short duration: 45 s, 12 min, 3 h 5 min, 2 d 4 h."""
+    seconds = int(abs(seconds))
+    if seconds < 60:
+        return _("%(n)d s") % {"n": seconds}
+    minutes = seconds // 60
+    if minutes < 60:
+        return _("%(n)d min") % {"n": minutes}
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    days, hours = divmod(hours, 24)
+    return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+
+
+@register.filter
+def relative(moment: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """ "in 12 min" for a moment to come, "12 min late" for one past."""
+    if moment is None:
+        return "—"
+    delta = (moment - (now or timezone.now())).total_seconds()
+    if delta >= 0:
+        return _("in %(duration)s") % {"duration": duration(delta)}
+    return _("%(duration)s late") % {"duration": duration(delta)}

@@ -1,0 +1,50 @@
+"""The workspace's forms: they parse and validate; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from contactpunt.contacts.models import ContactReason, Queue
+from contactpunt.contacts.services.assignment import CHOSEN_STATES
+from contactpunt.contacts.services.case_actions import MAX_NOTE, TransferReason
+from contactpunt.contacts.services.replies import MAX_REPLY
+
+
+class StateForm(forms.Form):
+    state = forms.ChoiceField(label=_("Status"), choices=[(s.value, s.label) for s in CHOSEN_STATES])
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Reply"), max_length=MAX_REPLY, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Internal note"), max_length=MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CustomerNoteForm(forms.Form):
+    text = forms.CharField(label=_("Customer note"), max_length=MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransferForm(forms.Form):
+    queue = forms.ModelChoiceField(label=_("To queue"), queryset=Queue.objects.filter(is_active=True))
+    reason = forms.ChoiceField(label=_("Reason"), choices=TransferReason.choices)
+    note = forms.CharField(label=_("Note for the colleague"), max_length=MAX_NOTE, required=False)
+
+
+class WrapUpForm(forms.Form):
+    reason = forms.ModelChoiceField(
+        label=_("Contact reason"),
+        queryset=ContactReason.objects.filter(is_active=True),
+        error_messages={"required": _("Choose a contact reason.")},
+    )
+    resolve = forms.BooleanField(label=_("Resolve the case"), required=False)
+
+
+class MergeForm(forms.Form):
+    target = forms.IntegerField(label=_("Merge into case number"), min_value=1, max_value=2**63 - 1)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.IntegerField(label=_("Assign to"), required=False, min_value=1, max_value=2**63 - 1)

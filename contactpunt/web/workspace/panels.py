@@ -1,0 +1,202 @@
+"""What the case view shows: one timeline across channels, the customer 360 and the action choices.
+
+Reads only; every function takes a case the caller already got through `get_case_for_user`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contactpunt.channels.models import OutboundMessage
+from contactpunt.contacts.inbox import STALE_SESSION, NormClock, queues_for
+from contactpunt.contacts.models import (
+    Case,
+    CaseStatus,
+    Channel,
+    Contact,
+    ContactEvent,
+    ContactReason,
+    ContactStatus,
+    Direction,
+    EventName,
+    Message,
+    Queue,
+    ResponseTemplate,
+    WorkSession,
+)
+from contactpunt.contacts.services.case_actions import TransferReason
+from contactpunt.contacts.services.replies import OUTBOX_SOURCE, PRIVATE_INVITE_SOURCE, is_private
+from contactpunt.customers.models import Customer
+from contactpunt.people.models import Role, User
+from contactpunt.web.workspace import forms
+
+#: The events the timeline shows between the messages.
+SHOWN_EVENTS = (EventName.TRANSFERRED, EventName.WRAPPED, EventName.RESOLVED, EventName.REOPENED)
+EARLIER_CASES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineItem:
+    at: dt.datetime
+    kind: str  # message, note, event
+    channel: str
+    direction: str
+    who: str
+    text: str
+    subject: str = ""
+    delivery: str = ""  # the outbox state of a reply: queued, sending, sent, failed
+    delivery_label: str = ""
+    is_public: bool = False
+
+
+def _event_text(event: ContactEvent, reasons: dict[int, str], queues: dict[int, str]) -> str:
+    data = event.data or {}
+    if event.name == EventName.TRANSFERRED:
+        reason = (
+            TransferReason(data["transfer_reason"]).label
+            if data.get("transfer_reason") in TransferReason.values
+            else ""
+        )
+        return _("Transferred to %(queue)s") % {"queue": queues.get(data.get("to_queue", 0), "?")} + (
+            f" ({reason})" if reason else ""
+        )
+    if event.name == EventName.WRAPPED:
+        return _("Wrapped up: %(reason)s") % {"reason": reasons.get(data.get("reason", 0), "—")}
+    if event.name == EventName.RESOLVED:
+        return _("Resolved") + (f": {reasons[data['reason']]}" if data.get("reason") in reasons else "")
+    return _("Reopened")
+
+
+def timeline(case: Case) -> list[TimelineItem]:
+    """Every message (with the delivery state of replies) and the transfers, wrap-ups and resolutions of the
+    case, oldest first. Four queries."""
+    messages = list(Message.objects.filter(case=case).select_related("contact", "author").order_by("created_at", "id"))
+    refs = [
+        m.contact.external_id
+        for m in messages
+        if m.contact.source in (OUTBOX_SOURCE, PRIVATE_INVITE_SOURCE) and m.contact.external_id
+    ]
+    delivery = {o.message_id: o for o in OutboundMessage.objects.filter(message_id__in=refs)} if refs else {}
+    events = list(
+        ContactEvent.objects.filter(case=case, name__in=SHOWN_EVENTS).select_related("agent").order_by("occurred_at")
+    )
+    reasons = dict(ContactReason.objects.values_list("pk", "name")) if events else {}
+    queues = dict(Queue.objects.values_list("pk", "name")) if events else {}
+    items: list[TimelineItem] = []
+    for m in messages:
+        outbound = delivery.get(m.contact.external_id or "")
+        who = (m.author.get_full_name() or m.author.username) if m.author else (m.contact.sender or _("customer"))
+        items.append(
+            TimelineItem(
+                at=m.created_at,
+                kind="note" if m.is_internal else "message",
+                channel=m.contact.channel,
+                direction=m.direction,
+                who=who,
+                text=m.text,
+                subject=m.subject,
+                delivery=outbound.state if outbound else "",
+                delivery_label=outbound.get_state_display() if outbound else "",
+                is_public=m.contact.is_public and not m.is_internal,
+            )
+        )
+    for e in events:
+        items.append(
+            TimelineItem(
+                at=e.occurred_at,
+                kind="event",
+                channel="",
+                direction="",
+                who=e.agent.username if e.agent else "",
+                text=_event_text(e, reasons, queues),
+            )
+        )
+    items.sort(key=lambda item: item.at)
+    return items
+
+
+def others_working(case: Case, user: User) -> list[str]:
+    """The usernames of colleagues who have the case open right now (collision detection)."""
+    since = timezone.now() - STALE_SESSION
+    return list(
+        WorkSession.objects.filter(case=case, ended_at__isnull=True, started_at__gte=since)
+        .exclude(agent=user)
+        .values_list("agent__username", flat=True)
+        .distinct()
+    )
+
+
+def customer_360(customer: Customer | None, case: Case) -> dict[str, Any]:
+    """The customer's identities, account, notes that carry over, and earlier cases with reason and outcome."""
+    if customer is None:
+        return {"customer": None}
+    return {
+        "customer": customer,
+        "identities": list(customer.identities.all().order_by("kind", "value")),
+        "notes": list(customer.notes.select_related("author")[:20]),
+        "earlier_cases": list(
+            Case.objects.filter(customer=customer)
+            .exclude(pk=case.pk)
+            .exclude(status=CaseStatus.MERGED)
+            .select_related("reason", "queue")
+            .order_by("-opened_at")[:EARLIER_CASES]
+        ),
+    }
+
+
+def colleagues_for(queue: Queue) -> list[User]:
+    """Active people who may work the queue: its required skills all present, or team lead and up."""
+    required = set(queue.skills.values_list("pk", flat=True))
+    people = (
+        User.objects.filter(is_active=True).exclude(role=Role.VIEWER).prefetch_related("skills").order_by("username")
+    )
+    return [u for u in people if u.can_manage or required <= {s.pk for s in u.skills.all()}]
+
+
+def case_context(case: Case, user: User) -> dict[str, Any]:
+    """Everything the case page renders."""
+    queue = case.queue
+    clock = NormClock.for_queues([queue], timezone.now())
+    waiting = (
+        Contact.objects.filter(
+            case=case, direction=Direction.INBOUND, status__in=[ContactStatus.QUEUED, ContactStatus.IN_PROGRESS]
+        )
+        .order_by("occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    due = clock.due(queue, waiting)
+    latest_inbound = Contact.objects.filter(case=case, direction=Direction.INBOUND).order_by("-occurred_at").first()
+    can_write = not user.is_read_only
+    templates = ResponseTemplate.objects.filter(is_active=True).filter(
+        Q(channel="") | Q(channel=latest_inbound.channel if latest_inbound else case.channel)
+    )
+    return {
+        "case": case,
+        "merged_into": case.merged_into if case.status == CaseStatus.MERGED else None,
+        "timeline": timeline(case),
+        "others": others_working(case, user),
+        "due": due,
+        "risk": clock.risk(due, queue),
+        "can_write": can_write,
+        "reply_channel": latest_inbound.channel if latest_inbound else case.channel,
+        "can_reply": latest_inbound is not None and latest_inbound.channel != Channel.PHONE,
+        "can_go_private": latest_inbound is not None
+        and latest_inbound.is_public
+        and latest_inbound.channel == Channel.SOCIAL
+        and not is_private(case),
+        "templates": list(templates) if can_write else [],
+        "colleagues": colleagues_for(queue) if can_write else [],
+        "transfer_queues": list(Queue.objects.filter(is_active=True).exclude(pk=queue.pk)) if can_write else [],
+        "reasons": list(ContactReason.objects.filter(is_active=True)) if can_write else [],
+        "transfer_reasons": TransferReason.choices,
+        "my_queues": queues_for(user),
+        "reply_form": forms.ReplyForm(),
+        **customer_360(case.customer, case),
+    }

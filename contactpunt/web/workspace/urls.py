@@ -1,0 +1,30 @@
+"""The workspace's URLs, under /workspace/."""
+
+from django.urls import path
+
+from contactpunt.web.workspace import views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", views.inbox_page, name="inbox"),
+    path("state/", views.set_state, name="state"),
+    path("next/", views.take_next, name="next"),
+    path("cases/<str:case_id>/", views.case_page, name="case"),
+    path("cases/<str:case_id>/timeline/", views.timeline, name="timeline"),
+    path("cases/<str:case_id>/presence/", views.presence, name="presence"),
+    path("cases/<str:case_id>/orders/", views.orders, name="orders"),
+    path("cases/<str:case_id>/templates/<int:template_id>/", views.filled_template, name="template"),
+    path("cases/<str:case_id>/open/", views.open_case, name="open"),
+    path("cases/<str:case_id>/leave/", views.leave_case, name="leave"),
+    path("cases/<str:case_id>/reply/", views.reply, name="reply"),
+    path("cases/<str:case_id>/private/", views.continue_in_private, name="private"),
+    path("cases/<str:case_id>/note/", views.note, name="note"),
+    path("cases/<str:case_id>/customer-note/", views.customer_note, name="customer_note"),
+    path("cases/<str:case_id>/assign/", views.assign, name="assign"),
+    path("cases/<str:case_id>/transfer/", views.transfer, name="transfer"),
+    path("cases/<str:case_id>/wrap-up/", views.wrap_up, name="wrap_up"),
+    path("cases/<str:case_id>/resolve/", views.resolve, name="resolve"),
+    path("cases/<str:case_id>/reopen/", views.reopen, name="reopen"),
+    path("cases/<str:case_id>/merge/", views.merge, name="merge"),
+]
