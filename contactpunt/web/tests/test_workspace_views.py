@@ -48,12 +48,12 @@ def skilled_agent(agent) -> User:
 
 
 @pytest.fixture
-def viewer(team) -> User:
+def viewer(team):
     return make_user("auditor", Role.VIEWER, team)
 
 
 @pytest.fixture
-def outsider(team) -> User:
+def outsider(team):
     return make_user("otto", Role.AGENT, team)  # no skills: not in the queue
 
 
