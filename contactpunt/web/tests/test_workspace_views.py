@@ -42,7 +42,7 @@ def case(email_queue) -> Case:
 
 
 @pytest.fixture
-def skilled_agent(agent) -> User:
+def skilled_agent(agent: User) -> User:
     agent.skills.add(skill("nl"))
     return agent
 
