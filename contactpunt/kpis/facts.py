@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
 
 from contactpunt.contacts.models import (
+    Case,
+    CaseStatus,
     Channel,
     Contact,
     ContactEvent,
+    ContactReason,
     Direction,
     EventName,
     Queue,
@@ -139,14 +142,12 @@ def effective_events(rows: Iterable[EventRow]) -> list[EventRow]:
     return kept
 
 
-def contacts_entering(start: dt.datetime, end: dt.datetime) -> list[int]:
-    """Ids of the contacts with a `queued` event in [start, end)."""
-    return list(
-        ContactEvent.objects.filter(name=EventName.QUEUED, occurred_at__gte=start, occurred_at__lt=end)
-        .order_by()
-        .values_list("contact_id", flat=True)
-        .distinct()
-    )
+def contacts_entering(start: dt.datetime, end: dt.datetime, *, channels: Collection[str] | None = None) -> list[int]:
+    """Ids of the contacts (on `channels`, default all) with a `queued` event in [start, end)."""
+    events = ContactEvent.objects.filter(name=EventName.QUEUED, occurred_at__gte=start, occurred_at__lt=end)
+    if channels is not None:
+        events = events.filter(contact__channel__in=list(channels))
+    return list(events.order_by().values_list("contact_id", flat=True).distinct())
 
 
 def load_units(
@@ -157,9 +158,10 @@ def load_units(
     contact_ids: Sequence[int] | None = None,
     rules: dict[int, QueueRules] | None = None,
     teams: dict[int, int | None] | None = None,
+    channels: Collection[str] | None = None,
 ) -> list[Unit]:
     """Return the units of `level` that entered a queue in [start, end), built from the event log."""
-    ids = list(contact_ids) if contact_ids is not None else contacts_entering(start, end)
+    ids = list(contact_ids) if contact_ids is not None else contacts_entering(start, end, channels=channels)
     if not ids:
         return []
     rules = rules if rules is not None else queue_rules()
@@ -352,8 +354,6 @@ class CaseFacts:
 
 def reason_roots() -> dict[int, int]:
     """Map every contact reason to its top-level reason."""
-    from contactpunt.contacts.models import ContactReason
-
     parents = dict(ContactReason.objects.values_list("pk", "parent_id"))
     roots: dict[int, int] = {}
     for pk in parents:
@@ -369,8 +369,6 @@ def reason_roots() -> dict[int, int]:
 
 def load_cases(case_filter: Q) -> list[CaseFacts]:
     """Load the facts of the cases matching `case_filter` (merged cases are left out)."""
-    from contactpunt.contacts.models import Case, CaseStatus
-
     roots = reason_roots()
     cases = list(
         Case.objects.filter(case_filter)

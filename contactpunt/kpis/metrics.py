@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from contactpunt.contacts.business_hours import Schedule, business_seconds, due_at, schedule_for
@@ -34,12 +34,14 @@ from contactpunt.contacts.models import (
     EventName,
     Queue,
 )
-from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, Unit, load_cases, load_units
+from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, Unit, load_cases, load_units, reason_roots
 from contactpunt.kpis.intervals import interval_start
+from contactpunt.people.models import Department, Team, User
 
 REPEAT_WINDOW = dt.timedelta(days=7)
 FCR_WINDOW = dt.timedelta(days=7)
-GROUPINGS = ("queue", "channel", "team", "agent", "day", "interval")
+GROUPINGS = ("queue", "channel", "team", "agent", "day", "interval", "department")
+LEG_GROUPINGS = ("queue", "team", "agent", "department")
 MISSING = ("nps", "csat", "ces", "schedule_adherence", "cost_to_serve", "self_service_deflection")
 
 # The formula of each metric, as the UI shows it one click away.
@@ -209,23 +211,15 @@ def backlog(*, at: dt.datetime, queue_ids: Sequence[int] | None = None, channel:
     if channel is not None:
         contacts = contacts.filter(channel=channel)
     replied = ContactEvent.objects.filter(
-        name=EventName.REPLIED, occurred_at__lte=at, occurred_at__gte=_outer_ref("occurred_at")
-    ).filter(case_id=_outer_ref("case_id"))
+        name=EventName.REPLIED, occurred_at__lte=at, occurred_at__gte=OuterRef("occurred_at")
+    ).filter(case_id=OuterRef("case_id"))
     closed = ContactEvent.objects.filter(
-        contact_id=_outer_ref("pk"), name=EventName.WRAPPED, occurred_at__lte=at, data__no_response_needed=True
+        contact_id=OuterRef("pk"), name=EventName.WRAPPED, occurred_at__lte=at, data__no_response_needed=True
     )
-    from django.db.models import Exists
-
     waiting = contacts.exclude(Exists(replied)).exclude(Exists(closed)).values_list("pk", "occurred_at")
     rows = list(waiting)
     oldest = min((r[1] for r in rows), default=None)
     return Backlog(len(rows), (at - oldest).total_seconds() if oldest else None, tuple(r[0] for r in rows))
-
-
-def _outer_ref(name: str) -> Any:
-    from django.db.models import OuterRef
-
-    return OuterRef(name)
 
 
 # -- cases ------------------------------------------------------------------------------------
@@ -233,8 +227,6 @@ def _outer_ref(name: str) -> Any:
 
 def _later_inbound(cases: Sequence[CaseFacts]) -> dict[int, list[tuple[dt.datetime, int | None, int]]]:
     """The inbound contacts of the cases' customers, with their case's top-level reason, by customer."""
-    from contactpunt.kpis.facts import reason_roots
-
     customers = {c.customer_id for c in cases if c.customer_id is not None and c.first_resolved_at is not None}
     if not customers:
         return {}
@@ -395,16 +387,17 @@ KeyOf = Callable[[Any], str | None]
 @dataclass(frozen=True, slots=True)
 class Names:
     queues: dict[int, str]
+    departments: dict[int, str]
     teams: dict[int, str]
     agents: dict[int, str]
     agent_teams: dict[int, int | None]
 
 
 def load_names() -> Names:
-    from contactpunt.people.models import Team, User
-
+    department_names = dict(Department.objects.values_list("pk", "name"))
     return Names(
         dict(Queue.objects.values_list("pk", "code")),
+        {pk: department_names[d] for pk, d in Queue.objects.values_list("pk", "department_id") if d is not None},
         dict(Team.objects.values_list("pk", "name")),
         dict(User.objects.values_list("pk", "username")),
         dict(User.objects.values_list("pk", "team_id")),
@@ -427,6 +420,8 @@ def group_key(
         return "all"
     if by == "queue":
         return names.queues.get(queue_id) if queue_id is not None else None
+    if by == "department":
+        return names.departments.get(queue_id) if queue_id is not None else None
     if by == "channel":
         return channel
     if by == "team":
@@ -471,17 +466,19 @@ def report(
     threshold_s: int | None = None,
     now: dt.datetime | None = None,
     units: Sequence[Unit] | None = None,
+    cached: dict[str, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Every metric for [start, end), one dict per group (one group "all" without `by`).
 
-    Queue figures come from `units` when given (the rollups pass theirs), else from the event log.
+    Queue figures come from `units` when given, else from the event log; `cached` (the rollups' queue
+    figures per group) replaces them, and `units` then only serve the written-channel response times.
     """
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
     zone = zone or ZoneInfo(timezone.get_default_timezone_name())
     now = now or timezone.now()
     names = load_names()
-    level = LEG if by in ("queue", "team", "agent") else CONTACT
+    level = LEG if by in LEG_GROUPINGS else CONTACT
     if units is None:
         units = load_units(start, end, level=level)
     live_now = now if now < end + dt.timedelta(hours=1) else None
@@ -489,6 +486,9 @@ def report(
 
     def key(**fields: Any) -> str | None:
         return group_key(by, names, zone, **fields)
+
+    for label in cached or {}:
+        groups[label]["units"]
 
     for u in units:
         k = key(queue_id=u.queue_id, channel=u.channel, team_id=u.team_id, agent_id=u.agent_id, at=u.queued_at)
@@ -538,7 +538,10 @@ def report(
         parts = groups[label]
         group_units = parts["units"]
         row: dict[str, Any] = {"group": label, "by": by or "all"}
-        row.update(queue_figures(group_units, threshold_s=threshold_s, now=live_now))
+        if cached is not None:
+            row.update(cached.get(label) or queue_figures([], threshold_s=threshold_s))
+        else:
+            row.update(queue_figures(group_units, threshold_s=threshold_s, now=live_now))
         rate, counted = fcr(parts["resolved"], now=now)
         median, p90, open_cases = customer_speed_index(parts["created"])
         responses = first_response_times(group_units, schedules)

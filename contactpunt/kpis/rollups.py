@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Max, Min
+from django.utils import timezone
 
 from contactpunt.contacts.announcements import Announcement, Message, subscribe
-from contactpunt.contacts.models import ContactEvent, EventName, Queue
+from contactpunt.contacts.models import Channel, ContactEvent, EventName, Queue
 from contactpunt.kpis import metrics
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, agent_teams, load_units, queue_rules
 from contactpunt.kpis.intervals import INTERVAL, interval_start
@@ -30,6 +31,8 @@ from contactpunt.kpis.models import DirtyContact, IntervalRollup
 STANDARD_THRESHOLDS = (10, 15, 20, 30, 45, 60, 90, 120, 180, 300)
 HISTOGRAM_EDGES = (5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600)
 _OVER = "inf"
+# A period that ended this long ago has (nearly) no contacts still waiting: the rollups can answer it.
+_SETTLED = dt.timedelta(hours=1)
 
 
 def thresholds() -> list[int]:
@@ -204,7 +207,7 @@ def queue_figures(
 
     Contacts still waiting count as missed. Raise NotInRollups for groupings or thresholds they lack.
     """
-    if by not in (None, "queue", "channel", "team", "day", "interval"):
+    if by not in (None, "queue", "channel", "team", "day", "interval", "department"):
         raise NotInRollups(f"the rollups have no grouping {by!r}")
     if start != interval_start(start) or end != interval_start(end):
         raise NotInRollups("the period does not fall on interval edges")
@@ -212,7 +215,7 @@ def queue_figures(
     names = metrics.load_names()
     zone = zone or ZoneInfo("UTC")
     own = dict(Queue.objects.values_list("pk", "sl_threshold_s"))
-    level = LEG if by in ("queue", "team") else CONTACT
+    level = LEG if by in metrics.LEG_GROUPINGS else CONTACT
     sums: dict[str, _Sum] = defaultdict(_Sum)
     rows = IntervalRollup.objects.filter(level=level, start__gte=start, start__lt=end)
     for row in rows.defer("wait_histogram").iterator(chunk_size=5000):
@@ -260,3 +263,30 @@ def queue_figures(
         }
         for label, s in sorted(sums.items())
     }
+
+
+def report(
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    by: str | None = None,
+    zone: ZoneInfo | None = None,
+    threshold_s: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """`metrics.report`, with the queue figures read from the rollups when they can answer (a settled
+    period on interval edges, a grouping and threshold they hold), else everything from the events."""
+    now = now or timezone.now()
+    if end <= now - _SETTLED:
+        try:
+            cached = queue_figures(start, end, by=by, zone=zone, threshold_s=threshold_s)
+        except NotInRollups:
+            pass
+        else:
+            written = [c for c in Channel.values if c not in Channel.realtime()]
+            level = LEG if by in metrics.LEG_GROUPINGS else CONTACT
+            units = load_units(start, end, level=level, channels=written)
+            return metrics.report(
+                start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, units=units, cached=cached
+            )
+    return metrics.report(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now)

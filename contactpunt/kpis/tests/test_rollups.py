@@ -162,3 +162,19 @@ def test_a_threshold_the_rollups_lack_is_refused(world, django_capture_on_commit
     assert rollups.queue_figures(START, END, threshold_s=15)["all"]["service_level"] == 1.0
     with pytest.raises(rollups.NotInRollups):
         rollups.queue_figures(START, END, by="agent")
+
+
+def test_the_dashboard_report_from_rollups_equals_the_raw_report(
+    world, email_queue, django_capture_on_commit_callbacks
+):
+    agent = world["agents"][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        call(world["queues"][0], START, wait=10, talk=60, agent=agent)
+        call(world["queues"][1], START + 1000 * S, wait=50, talk=60, agent=world["agents"][1])
+        call(world["queues"][2], START + 2000 * S, wait=3)
+        mail = arrive(email_queue, START + 10 * S, caller="a@example.nl")
+        event(mail, "replied", START + 3600 * S, agent)
+    for by in (None, "queue", "department", "day"):
+        cached = rollups.report(START, END, by=by, zone=AMS)
+        raw = metrics.report(START, END, by=by, zone=AMS)
+        assert cached == [{k: pytest.approx(v) if isinstance(v, float) else v for k, v in r.items()} for r in raw]
