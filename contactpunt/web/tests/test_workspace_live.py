@@ -1,3 +1,5 @@
+# mypy: disable-error-code="no-untyped-call"
+# (asgiref's ApplicationCommunicator has no annotations)
 """Live updates: what `contacts` announces reaches every open workspace websocket, after commit only."""
 
 from __future__ import annotations
