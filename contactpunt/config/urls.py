@@ -6,5 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("contactpunt.api.urls")),
+    path("kpis/", include("contactpunt.kpis.urls")),
     path("", include("contactpunt.web.urls")),
 ]

@@ -1,0 +1,122 @@
+"""The dashboards, drill-down, exports and wallboard: who may see them, what they show, how many queries."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from contactpunt.contacts.services.events import record_agent_state
+from contactpunt.kpis.tests.helpers import arrive, call, event
+from contactpunt.people.models import Role, User
+
+pytestmark = pytest.mark.django_db
+PAGES = ("today", "manager", "spoc", "webcare", "wallboard", "wallboard_live", "export_csv", "drill")
+
+
+@pytest.fixture
+def history(phone_queue, email_queue, agent):
+    now = timezone.now()
+    call(phone_queue, now - dt.timedelta(minutes=30), wait=10, talk=60, agent=agent)
+    call(phone_queue, now - dt.timedelta(minutes=20), wait=40, talk=60, agent=agent)
+    call(phone_queue, now - dt.timedelta(minutes=10), wait=2)
+    arrive(phone_queue, now - dt.timedelta(seconds=50))  # still waiting, past the 20 s threshold
+    mail = arrive(email_queue, now - dt.timedelta(hours=2), caller="klant@example.nl")
+    event(mail, "replied", now - dt.timedelta(hours=1), agent)
+    arrive(email_queue, now - dt.timedelta(minutes=90), caller="ander@example.nl")
+    record_agent_state(agent=agent, state="available", occurred_at=now - dt.timedelta(hours=1))
+    return now
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_agents_are_refused_and_strangers_sent_to_log_in(page, agent, history):
+    assert signed_in(agent).get(reverse(f"kpis:{page}")).status_code == 403
+    response = Client().get(reverse(f"kpis:{page}"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_team_leads_and_the_auditor_see_every_page(page, team_lead, history):
+    viewer = User.objects.create_user(username="audit", password="x", role=Role.VIEWER)
+    for user in (team_lead, viewer):
+        assert signed_in(user).get(reverse(f"kpis:{page}")).status_code == 200
+
+
+def test_today_shows_the_live_figures(team_lead, history, django_assert_max_num_queries):
+    client = signed_in(team_lead)
+    with django_assert_max_num_queries(60):
+        response = client.get(reverse("kpis:today"))
+    html = response.content.decode()
+    # 4 calls offered, 1 short abandon; answered within 20 s: 1; the 50-s wait counts as missed: 1/3.
+    assert ">4</a>" in html
+    assert "33.3%" in html
+    assert "<svg" in html
+
+
+def test_the_wallboard_counts_waiting_contacts_and_agents(team_lead, history, django_assert_max_num_queries):
+    client = signed_in(team_lead)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("kpis:wallboard_live"), HTTP_HX_REQUEST="true")
+    board = response.context["board"]
+    phone = next(q for q in board.queues if q.code == "phone-general")
+    assert (phone.waiting, phone.offered_today, phone.service_level_today) == (1, 4, 1 / 3)
+    assert 50 <= phone.longest_wait_s < 60
+    assert board.agents_by_state["available"] == 1
+    assert board.waiting == 2  # the unanswered email waits too
+    page = client.get(reverse("kpis:wallboard")).content.decode()
+    assert "every 10s [document.visibilityState === 'visible']" in page
+
+
+def test_the_drill_down_lists_the_contacts_behind_a_figure(team_lead, history, django_assert_max_num_queries):
+    day = timezone.localdate().isoformat()
+    client = signed_in(team_lead)
+    url = reverse("kpis:drill") + f"?metric=short_abandons&from={day}&to={day}&by=queue&group=phone-general"
+    with django_assert_max_num_queries(15):
+        response = client.get(url)
+    found = response.context["found"]
+    assert [(r.queue, r.outcome, r.seconds) for r in found.rows] == [("phone-general", "abandoned", 2.0)]
+    assert client.get(reverse("kpis:drill") + "?metric=nonsense").status_code == 404
+
+
+def test_the_formula_is_one_click_away(team_lead):
+    response = signed_in(team_lead).get(reverse("kpis:formula", args=["abandon_rate"]), HTTP_HX_REQUEST="true")
+    assert "(abandoned - short abandons) / (offered - short abandons)" in response.content.decode()
+    assert signed_in(team_lead).get(reverse("kpis:formula", args=["nope"])).status_code == 404
+
+
+def test_manager_weeks_with_trends_reads_few_queries(team_lead, history, django_assert_max_num_queries):
+    client = signed_in(team_lead)
+    with django_assert_max_num_queries(80):
+        response = client.get(reverse("kpis:manager") + "?period=week&by=channel")
+    groups = {r["group"]: r for r in response.context["rows"]}
+    assert groups["phone"]["offered"] == 4
+    assert groups["email"]["offered"] == 2
+
+
+def test_webcare_lists_the_unanswered_message(team_lead, history):
+    response = signed_in(team_lead).get(reverse("kpis:webcare"))
+    assert response.context["backlog"].count == 1
+    assert [c.sender for c in response.context["unanswered"]] == ["ander@example.nl"]
+
+
+def test_csv_and_xlsx_exports(team_lead, history):
+    day = timezone.localdate().isoformat()
+    client = signed_in(team_lead)
+    response = client.get(reverse("kpis:export_csv") + f"?from={day}&to={day}&by=queue")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert {r["group"]: r["offered"] for r in rows} == {"email-general": "2", "phone-general": "4"}
+    openpyxl = pytest.importorskip("openpyxl")
+    response = client.get(reverse("kpis:export_xlsx") + f"?from={day}&to={day}&by=queue")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "group" and sheet.max_row == 3

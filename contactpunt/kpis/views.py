@@ -1,0 +1,226 @@
+"""The KPI dashboards, the drill-down to the contacts behind a figure, exports and the live wallboard.
+
+Every figure comes from `metrics.report` (through `rollups.report`, which reads the queue figures from the
+rollups when they can answer), so the screens, the exports and `contactpunt kpis` agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from contactpunt.contacts.models import Channel, Contact
+from contactpunt.kpis import charts, drill, metrics, rollups, wallboard
+from contactpunt.kpis.facts import CONTACT, Unit, load_units
+from contactpunt.kpis.intervals import interval_start
+from contactpunt.kpis.views_support import (
+    KINDS,
+    LABELS,
+    MANAGER_COLUMNS,
+    QUEUE_COLUMNS,
+    SPOC_COLUMNS,
+    WEBCARE_COLUMNS,
+    Period,
+    manager_required,
+    period_from,
+    today,
+    zone,
+)
+
+BY_CHOICES = ("queue", "channel", "team", "department")
+
+
+def _columns(keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{"key": k, "label": LABELS[k], "formula": metrics.FORMULAS.get(k, "")} for k in keys]
+
+
+def _by(request: HttpRequest, default: str = "queue") -> str:
+    by = request.GET.get("by", default)
+    return by if by in BY_CHOICES else default
+
+
+def _context(period: Period, by: str, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "period": period,
+        "by": by,
+        "rows": rows,
+        "columns": _columns(columns),
+        "from": period.first.isoformat(),
+        "to": period.last.isoformat(),
+        "by_choices": BY_CHOICES,
+    }
+
+
+@manager_required
+def index(request: HttpRequest) -> HttpResponse:
+    return redirect("kpis:today")
+
+
+@manager_required
+def today_view(request: HttpRequest) -> HttpResponse:
+    """The team lead's today, live: figures per queue, the day's service level per quarter hour, agents."""
+    period = Period.of(today(), today(), "day")
+    now = timezone.now()
+    rows = metrics.report(period.start, period.end, by="queue", zone=zone(), now=now)
+    units = load_units(period.start, period.end, level=CONTACT)
+    total = metrics.report(period.start, period.end, zone=zone(), now=now, units=units)
+    per_interval: dict[str, list[Unit]] = defaultdict(list)
+    for unit in units:
+        per_interval[interval_start(unit.queued_at).astimezone(zone()).strftime("%H:%M")].append(unit)
+    by_interval = {label: metrics.queue_figures(group, now=now) for label, group in per_interval.items()}
+    chart = charts.bar_chart(
+        [(label, r["service_level"]) for label, r in sorted(by_interval.items())],
+        label="Service level per quarter hour",
+        maximum=1.0,
+        target=0.8,
+        percent=True,
+    )
+    context = _context(period, "queue", rows, QUEUE_COLUMNS)
+    context.update({"total": total[0] if total else None, "chart": chart, "agents": wallboard.agents_by_state()})
+    return render(request, "kpis/today.html", context)
+
+
+@manager_required
+def manager(request: HttpRequest) -> HttpResponse:
+    """Weeks and months with the trend against the period before, per queue, channel, team or department."""
+    period = period_from(request, "week")
+    by = _by(request)
+    rows = rollups.report(period.start, period.end, by=by, zone=zone())
+    before = {r["group"]: r for r in rollups.report(period.previous().start, period.previous().end, by=by, zone=zone())}
+    for row in rows:
+        previous = before.get(row["group"], {})
+        row["trend"] = {
+            key: (row[key] - previous[key])
+            if isinstance(row.get(key), float | int) and isinstance(previous.get(key), float | int)
+            else None
+            for key in MANAGER_COLUMNS
+        }
+    days = rollups.report(period.start, period.end, by="day", zone=zone())
+    context = _context(period, by, rows, MANAGER_COLUMNS)
+    context["charts"] = [
+        charts.bar_chart([(d["group"], d["offered"]) for d in days], label="Offered per day"),
+        charts.bar_chart(
+            [(d["group"], d["service_level"]) for d in days],
+            label="Service level per day",
+            maximum=1.0,
+            target=0.8,
+            percent=True,
+        ),
+    ]
+    context["previous"] = period.previous()
+    return render(request, "kpis/manager.html", context)
+
+
+@manager_required
+def spoc(request: HttpRequest) -> HttpResponse:
+    """The single point of contact: reachability of every department, transfers, repeat contacts, CSI."""
+    period = period_from(request, "month")
+    rows = rollups.report(period.start, period.end, by="department", zone=zone())
+    context = _context(period, "department", rows, SPOC_COLUMNS)
+    context["chart"] = charts.bar_chart(
+        [(r["group"], r["reachability"]) for r in rows], label="Reachability", maximum=1.0, percent=True
+    )
+    return render(request, "kpis/spoc.html", context)
+
+
+@manager_required
+def webcare(request: HttpRequest) -> HttpResponse:
+    """Written channels: response times on business hours, within the norm, the backlog and its oldest."""
+    period = period_from(request, "week")
+    written = {c for c in Channel.values if c not in Channel.realtime()}
+    rows = [r for r in rollups.report(period.start, period.end, by="channel", zone=zone()) if r["group"] in written]
+    waiting = metrics.backlog(at=timezone.now())
+    unanswered = (
+        Contact.objects.filter(pk__in=waiting.contact_ids[:200]).select_related("queue", "case").order_by("occurred_at")
+    )
+    context = _context(period, "channel", rows, WEBCARE_COLUMNS)
+    context.update({"backlog": waiting, "unanswered": unanswered, "now": timezone.now()})
+    return render(request, "kpis/webcare.html", context)
+
+
+@manager_required
+def drill_view(request: HttpRequest) -> HttpResponse:
+    """The contacts (or cases) behind one figure of one group."""
+    period = period_from(request)
+    metric = request.GET.get("metric", "offered")
+    by = request.GET.get("by", "all")
+    if metric not in metrics.FORMULAS or (by != "all" and by not in metrics.GROUPINGS):
+        raise Http404("unknown metric or grouping")
+    found = drill.behind(metric, period.start, period.end, by=None if by == "all" else by,
+                         group=request.GET.get("group", "all"), zone=zone())  # fmt: skip
+    context = _context(period, by, [], ())
+    context.update({"metric": metric, "label": LABELS.get(metric, metric), "formula": metrics.FORMULAS[metric],
+                    "found": found, "group": request.GET.get("group", "all")})  # fmt: skip
+    return render(request, "kpis/drill.html", context)
+
+
+@manager_required
+def formula(request: HttpRequest, key: str) -> HttpResponse:
+    """The formula of one metric (a partial for the side panel)."""
+    if key not in metrics.FORMULAS:
+        raise Http404("unknown metric")
+    return render(request, "kpis/_formula.html", {"key": key, "label": LABELS.get(key, key),
+                                                  "formula": metrics.FORMULAS[key]})  # fmt: skip
+
+
+def _export_rows(request: HttpRequest) -> tuple[list[str], list[list[Any]], str]:
+    period = period_from(request, "month")
+    by = request.GET.get("by", "queue")
+    by = by if by in metrics.GROUPINGS else "queue"
+    rows = rollups.report(period.start, period.end, by=by, zone=zone())
+    keys = [k for k in KINDS if rows and k in rows[0]]
+    header = ["group", "from", "to", *keys]
+    body = [[r["group"], period.first.isoformat(), period.last.isoformat(), *(r.get(k) for k in keys)] for r in rows]
+    return header, body, f"kpis-{by}-{period.first}-{period.last}"
+
+
+@manager_required
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The figures of a period as CSV: fractions 0..1 and seconds, as `contactpunt kpis --json`."""
+    header, body, name = _export_rows(request)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(body)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@manager_required
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The figures of a period as an Excel workbook."""
+    from openpyxl import Workbook  # an optional dependency: only this export needs it
+
+    header, body, name = _export_rows(request)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "KPIs"
+    sheet.append(header)
+    for row in body:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@manager_required
+def wallboard_page(request: HttpRequest) -> HttpResponse:
+    """The wallboard for a screen on the wall; its body refreshes itself while the tab is visible."""
+    return render(request, "kpis/wallboard.html", {"board": wallboard.build(timezone.now(), zone())})
+
+
+@manager_required
+def wallboard_partial(request: HttpRequest) -> HttpResponse:
+    return render(request, "kpis/_wallboard.html", {"board": wallboard.build(timezone.now(), zone())})
