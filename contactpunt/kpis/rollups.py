@@ -265,6 +265,25 @@ def queue_figures(
     }
 
 
+def daily_queue_figures(start: dt.datetime, end: dt.datetime, *, zone: ZoneInfo) -> dict[str, dict[str, Any]]:
+    """The queue figures per local day: from the rollups for a settled period, else from the events."""
+    if end <= timezone.now() - _SETTLED:
+        try:
+            return queue_figures(start, end, by="day", zone=zone)
+        except NotInRollups:
+            pass
+    units = load_units(start, end, level=CONTACT)
+    now = timezone.now()
+    return {day: metrics.queue_figures(group, now=now) for day, group in _by_day(units, zone).items()}
+
+
+def _by_day(units: Iterable[Unit], zone: ZoneInfo) -> dict[str, list[Unit]]:
+    days: dict[str, list[Unit]] = defaultdict(list)
+    for unit in units:
+        days[unit.queued_at.astimezone(zone).date().isoformat()].append(unit)
+    return dict(sorted(days.items()))
+
+
 def report(
     start: dt.datetime,
     end: dt.datetime,

@@ -101,7 +101,8 @@ def manager(request: HttpRequest) -> HttpResponse:
             else None
             for key in MANAGER_COLUMNS
         }
-    days = rollups.report(period.start, period.end, by="day", zone=zone())
+    per_day = rollups.daily_queue_figures(period.start, period.end, zone=zone())
+    days = [{"group": label, **figures} for label, figures in sorted(per_day.items())]
     context = _context(period, by, rows, MANAGER_COLUMNS)
     context["charts"] = [
         charts.bar_chart([(d["group"], d["offered"]) for d in days], label="Offered per day"),
