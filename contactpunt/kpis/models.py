@@ -31,6 +31,7 @@ class IntervalRollup(models.Model):
     talk_s = models.FloatField(default=0.0)
     hold_s = models.FloatField(default=0.0)
     wrap_s = models.FloatField(default=0.0)
+    answered_within_sl = models.PositiveIntegerField(default=0, help_text="Answered within the queue's own threshold.")
     answered_within = models.JSONField(default=dict, help_text="Threshold in seconds -> answered within it.")
     wait_histogram = models.JSONField(default=dict, help_text="Upper edge of the wait bucket -> answered.")
 

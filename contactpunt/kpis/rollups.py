@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 
 from contactpunt.contacts.announcements import Announcement, Message, subscribe
@@ -73,6 +73,7 @@ def rows_for(units: Iterable[Unit], limits: Sequence[int]) -> list[IntervalRollu
         if u.outcome == "answered" and wait is not None:
             row.answered += 1
             row.wait_answered_s += wait
+            row.answered_within_sl += wait <= u.sl_threshold_s
             for limit in limits:
                 if wait <= limit:
                     row.answered_within[str(limit)] += 1
@@ -177,6 +178,19 @@ def _runs(starts: list[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
 # -- reading ----------------------------------------------------------------------------------
 
 
+_GROUP_FIELDS: dict[str | None, tuple[str, ...]] = {
+    None: (),
+    "queue": ("queue_id",),
+    "department": ("queue_id",),
+    "channel": ("channel",),
+    "team": ("team_id",),
+    "day": ("start",),
+    "interval": ("start",),
+}
+_SUMMED = ("offered", "answered", "abandoned", "short_abandons", "waiting", "handled", "transferred",
+           "wait_answered_s", "answered_within_sl")  # fmt: skip
+
+
 class NotInRollups(ValueError):
     """The rollups cannot answer this question; compute it from the events."""
 
@@ -207,44 +221,54 @@ def queue_figures(
 
     Contacts still waiting count as missed. Raise NotInRollups for groupings or thresholds they lack.
     """
-    if by not in (None, "queue", "channel", "team", "day", "interval", "department"):
+    if by not in _GROUP_FIELDS:
         raise NotInRollups(f"the rollups have no grouping {by!r}")
     if start != interval_start(start) or end != interval_start(end):
         raise NotInRollups("the period does not fall on interval edges")
     refresh()
     names = metrics.load_names()
     zone = zone or ZoneInfo("UTC")
-    own = dict(Queue.objects.values_list("pk", "sl_threshold_s"))
     level = LEG if by in metrics.LEG_GROUPINGS else CONTACT
+    fields = _GROUP_FIELDS[by]
+    rows = IntervalRollup.objects.filter(level=level, start__gte=start, start__lt=end).order_by()
+    # The additive columns are summed by the database, per the fields the grouping needs; the labels
+    # (local days, departments) are folded here over those few rows.
+    totals = rows.values(*fields).annotate(
+        **{name: Sum(name) for name in _SUMMED}, handle_s=Sum(F("talk_s") + F("hold_s") + F("wrap_s"))
+    )
     sums: dict[str, _Sum] = defaultdict(_Sum)
-    rows = IntervalRollup.objects.filter(level=level, start__gte=start, start__lt=end)
-    for row in rows.defer("wait_histogram").iterator(chunk_size=5000):
-        label = metrics.group_key(
-            by,
-            names,
-            zone,
-            queue_id=row.queue_id,
-            channel=row.channel,
-            team_id=row.team_id,
-            agent_id=None,
-            at=row.start,
-        )
+
+    def label_of(row: dict[str, Any]) -> str | None:
+        return metrics.group_key(by, names, zone, queue_id=row.get("queue_id"), channel=row.get("channel"),
+                                 team_id=row.get("team_id"), agent_id=None, at=row.get("start"))  # fmt: skip
+
+    for row in totals:
+        label = label_of(row)
         if label is None:
             continue
-        limit = threshold_s if threshold_s is not None else own.get(row.queue_id, 20)
-        if str(limit) not in row.answered_within:
-            raise NotInRollups(f"no answered-within count for {limit} s; rebuild the rollups")
         s = sums[label]
-        s.offered += row.offered
-        s.answered += row.answered
-        s.abandoned += row.abandoned
-        s.short_abandons += row.short_abandons
-        s.waiting += row.waiting
-        s.handled += row.handled
-        s.transferred += row.transferred
-        s.wait_answered_s += row.wait_answered_s
-        s.handle_s += row.talk_s + row.hold_s + row.wrap_s
-        s.within += row.answered_within[str(limit)]
+        s.offered += row["offered"]
+        s.answered += row["answered"]
+        s.abandoned += row["abandoned"]
+        s.short_abandons += row["short_abandons"]
+        s.waiting += row["waiting"]
+        s.handled += row["handled"]
+        s.transferred += row["transferred"]
+        s.wait_answered_s += row["wait_answered_s"]
+        s.handle_s += row["handle_s"]
+        s.within += row["answered_within_sl"]
+    if threshold_s is not None:
+        # Another threshold than the queues' own: read it from each row's answered-within counts.
+        key = str(threshold_s)
+        for s in sums.values():
+            s.within = 0
+        for row in rows.values(*fields, "answered", "answered_within").iterator(chunk_size=5000):
+            label = label_of(row)
+            if label is None:
+                continue
+            if key not in row["answered_within"]:
+                raise NotInRollups(f"no answered-within count for {threshold_s} s; rebuild the rollups")
+            sums[label].within += row["answered_within"][key]
     ratio = metrics.ratio
     return {
         label: {
