@@ -129,7 +129,7 @@ def build(count: int, seed: int) -> float:
                     external_id=f"b{n}",
                     channel=channel,
                     identities=(IdentityInput("phone", caller),) if caller else (),
-                )  # fmt: skip
+                )
                 for n, code, channel, at, caller in specs
             ]
         )
