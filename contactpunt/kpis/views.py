@@ -82,7 +82,13 @@ def today_view(request: HttpRequest) -> HttpResponse:
         percent=True,
     )
     context = _context(period, "queue", rows, QUEUE_COLUMNS)
-    context.update({"total": total[0] if total else None, "chart": chart, "agents": wallboard.agents_by_state()})
+    context.update(
+        {
+            "total": total[0] if total else None,
+            "chart": chart,
+            "agents": wallboard.state_labels(wallboard.agents_by_state()),
+        }
+    )
     return render(request, "kpis/today.html", context)
 
 

@@ -39,6 +39,16 @@ class Wallboard:
     longest_wait_s: float | None
     service_level_today: float | None
 
+    @property
+    def states(self) -> list[tuple[str, int]]:
+        """(label, agents) per agent state, in the states' order."""
+        return state_labels(self.agents_by_state)
+
+
+def state_labels(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """(translated label, count) per agent state."""
+    return [(str(AgentState(state).label), n) for state, n in counts.items()]
+
 
 def agents_by_state() -> dict[str, int]:
     """How many agents are in each state now, by their latest state event (agents without one are left out)."""
