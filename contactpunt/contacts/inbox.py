@@ -17,9 +17,10 @@ the inbox takes the oldest rows per queue in SQL (a window function) and merges 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -317,6 +318,30 @@ def _apply(qs: QuerySet[Case], filters: InboxFilters, user: User, *, skip: str) 
     return qs
 
 
+_FACETS = {"queue": "queue_id", "channel": "queue__channel", "status": "status", "assignee": "who", "risk": "sla_risk"}
+
+
+def _facet_counts(groups: Iterable[Mapping[str, Any]], filters: InboxFilters) -> tuple[dict[str, dict[str, int]], int]:
+    chosen = {
+        "queue": str(filters.queue) if filters.queue is not None else "",
+        "channel": filters.channel,
+        "status": filters.status,
+        "assignee": filters.assignee,
+        "risk": filters.risk,
+    }
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in _FACETS}
+    total = 0
+    for group in groups:
+        values = {facet: str(group[column]) for facet, column in _FACETS.items()}
+        misses = [facet for facet, value in chosen.items() if value and values[facet] != value]
+        if not misses:
+            total += group["n"]
+        for facet in _FACETS:
+            if not misses or misses == [facet]:
+                counts[facet][values[facet]] = counts[facet].get(values[facet], 0) + group["n"]
+    return counts, total
+
+
 def inbox_queues(user: User) -> list[Queue]:
     """The user's queues with their calendars loaded (one or two queries)."""
     return list(
@@ -344,7 +369,7 @@ def inbox(
     """The user's open cases under `filters`, the `limit` most urgent first (by due time, then waiting time).
 
     `counts` holds, per filter dimension, how many cases each choice would show with the other filters
-    kept. A constant number of queries, whatever the number of cases or queues.
+    kept. Four or five queries, whatever the number of cases or queues.
     """
     clock_now = now or timezone.now()
     queues = inbox_queues(user)
@@ -353,44 +378,48 @@ def inbox(
     cases = open_cases(user, queues, clock)
     if only_queues is not None:
         cases = cases.filter(queue_id__in=list(only_queues))
-    counts: dict[str, dict[str, int]] = {}
-    for dimension, column in (
-        ("queue", "queue_id"),
-        ("channel", "queue__channel"),
-        ("status", "status"),
-        ("risk", "sla_risk"),
-    ):
-        grouped = _apply(cases, filters, user, skip=dimension).values(column).annotate(n=Count("id")).order_by()
-        counts[dimension] = {str(row[column]): row["n"] for row in grouped}
-    assignee_counts = _apply(cases, filters, user, skip="assignee").aggregate(
-        me=Count("id", filter=Q(assignee=user)),
-        unassigned=Count("id", filter=Q(assignee__isnull=True)),
-        others=Count("id", filter=Q(assignee__isnull=False) & ~Q(assignee=user)),
+    # One GROUP BY over every facet; the count of each choice (with the other filters kept) is summed from it.
+    groups = list(
+        cases.annotate(
+            who=When_(
+                When(assignee__isnull=True, then=Value(Assignee.UNASSIGNED.value)),
+                When(assignee=user, then=Value(Assignee.ME.value)),
+                default=Value(Assignee.OTHERS.value),
+                output_field=CharField(),
+            )
+        )
+        .values("queue_id", "queue__channel", "status", "who", "sla_risk")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    counts["assignee"] = dict(assignee_counts)
+    counts, total = _facet_counts(groups, filters)
     filtered = _apply(cases, filters, user, skip="")
-    total = sum(counts["risk"].values()) if not filters.risk else counts["risk"].get(filters.risk, 0)
+    # Within a queue the due time rises with the waiting time, so the `limit` most urgent overall are among the
+    # `limit` longest waiting of each queue: rank those in SQL (ids and times only), merge by due time here.
+    candidates = filtered.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("queue_id")],
+            order_by=[F("waiting_since").asc(nulls_last=True), F("id").asc()],
+        )
+    ).filter(rank__lte=limit)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    ranked: list[tuple[dt.datetime, dt.datetime, int, dt.datetime | None, dt.datetime | None]] = []
+    for pk, queue_id, waiting_since in candidates.values_list("pk", "queue_id", "waiting_since"):
+        queue = by_id.get(queue_id)
+        due = clock.due(queue, waiting_since) if queue is not None else None
+        ranked.append((due or far, waiting_since or far, pk, due, waiting_since))
+    ranked.sort()
+    chosen = ranked[:limit]
     working = WorkSession.objects.filter(
         case=OuterRef("pk"), ended_at__isnull=True, started_at__gte=clock_now - STALE_SESSION
     ).exclude(agent=user)
-    ranked = (
-        filtered.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("queue_id")],
-                order_by=[F("waiting_since").asc(nulls_last=True), F("id").asc()],
-            ),
-            working=Subquery(working.order_by("-started_at").values("agent__username")[:1]),
-        )
-        .filter(rank__lte=limit)
-        .select_related("customer", "assignee", "queue")
-    )
+    loaded = Case.objects.filter(pk__in=[row[2] for row in chosen]).select_related("customer", "assignee", "queue")
+    loaded = loaded.annotate(working=Subquery(working.order_by("-started_at").values("agent__username")[:1]))
+    by_pk = {case.pk: case for case in loaded}
     rows = []
-    for case in ranked:
+    for _due_key, _waiting_key, pk, due, waiting_since in chosen:
+        case = by_pk[pk]
         queue = by_id.get(case.queue_id, case.queue)
-        waiting_since: dt.datetime | None = getattr(case, "waiting_since", None)
-        due = clock.due(queue, waiting_since)
         rows.append(InboxRow(case, waiting_since, due, clock.risk(due, queue), case.working or ""))
-    far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    rows.sort(key=lambda r: (r.due or far, r.waiting_since or far, r.case.pk))
-    return Inbox(rows[:limit], total, counts, queues)
+    return Inbox(rows, total, counts, queues)
