@@ -62,7 +62,7 @@ from contactpunt.people.models import User
 STALE_SESSION = dt.timedelta(hours=2)
 #: A case is at risk when its due time lies within this share of its norm from now.
 AT_RISK_SHARE = 0.25
-INBOX_LIMIT = 100
+INBOX_LIMIT = 50
 
 
 class SlaRisk(StrEnum):
