@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -109,6 +110,7 @@ def _order(item: dict[str, object]) -> OrderStatus:
 
 
 def configured_provider() -> OrderStatusProvider | None:
-    """The provider the settings configure (ORDER_STATUS_URL), or None when there is none."""
-    url = getattr(settings, "ORDER_STATUS_URL", "")
+    """The provider the settings configure (ORDER_STATUS_URL, else the environment variable of that name),
+    or None when there is none."""
+    url = getattr(settings, "ORDER_STATUS_URL", "") or os.environ.get("ORDER_STATUS_URL", "").strip()
     return JsonHttpProvider(url) if url else None
