@@ -58,8 +58,8 @@ FORMULAS: dict[str, str] = {
     "transfer_rate": "handled contacts with at least one transfer / handled",
     "fcr": "resolved cases solved on their first inbound contact, never reopened, without an inbound contact "
     "of the customer on the same top-level reason in 7 days / resolved cases whose 7 days have passed",
-    "repeat_rate": "inbound contacts of identified customers within 7 days of an earlier handled contact "
-    "of theirs / inbound contacts of identified customers",
+    "repeat_rate": "inbound contacts of identified customers within 7 days of an earlier contact of theirs "
+    "that was handled before it / inbound contacts of identified customers",
     "identified_share": "inbound contacts with an identified customer / inbound contacts",
     "csi_median_s": "median of resolved_at - first contact, over cases created in the period",
     "csi_p90_s": "90th percentile (nearest rank) of resolved_at - first contact, cases created in the period",
@@ -296,40 +296,40 @@ class InboundFacts:
 
 
 def load_inbound(start: dt.datetime, end: dt.datetime) -> list[InboundFacts]:
-    """Inbound contacts that arrived in [start, end), each marked whether it is a repeat contact: its
-    identified customer had a handled contact (answered or replied) in the 7 days before."""
+    """Inbound contacts that arrived in [start, end), each marked whether it is a repeat contact: an
+    earlier contact of the same identified customer arrived in the 7 days before it and had been handled
+    (its `ended` or `replied` event) by the time it arrived."""
     rows = list(
         Contact.objects.filter(direction=Direction.INBOUND, occurred_at__gte=start, occurred_at__lt=end).values_list(
             "pk", "customer_id", "queue_id", "channel", "occurred_at"
         )
     )
-    customers = {r[1] for r in rows if r[1] is not None}
-    handled: dict[int, list[dt.datetime]] = defaultdict(list)
-    customer_list = list(customers)
+    customer_list = list({r[1] for r in rows if r[1] is not None})
+    # Per customer: (arrival, handled at) of every handled contact that could make a later one a repeat.
+    handled_at: dict[int, dict[int, tuple[dt.datetime, dt.datetime]]] = defaultdict(dict)
     for chunk_start in range(0, len(customer_list), 5000):
         chunk = customer_list[chunk_start : chunk_start + 5000]
-        for customer_id, at in (
-            Contact.objects.filter(
-                customer_id__in=chunk,
-                occurred_at__gte=start - REPEAT_WINDOW,
-                occurred_at__lt=end,
-                events__name__in=[EventName.ANSWERED, EventName.REPLIED],
-            )
-            .distinct()
-            .values_list("customer_id", "occurred_at")
-        ):
-            handled[customer_id].append(at)
+        for contact_id, customer_id, arrived, at in ContactEvent.objects.filter(
+            name__in=[EventName.ENDED, EventName.REPLIED],
+            contact__customer_id__in=chunk,
+            contact__occurred_at__gte=start - REPEAT_WINDOW,
+            contact__occurred_at__lt=end,
+        ).values_list("contact_id", "contact__customer_id", "contact__occurred_at", "occurred_at"):
+            known = handled_at[customer_id].get(contact_id)
+            if known is None or at < known[1]:
+                handled_at[customer_id][contact_id] = (arrived, at)
     facts = []
     for pk, customer_id, queue_id, channel, at in rows:
-        earlier = handled.get(customer_id, []) if customer_id is not None else []
-        is_repeat = any(at - REPEAT_WINDOW <= e < at for e in earlier)
+        earlier = handled_at[customer_id].values() if customer_id in handled_at else ()
+        is_repeat = any(at - REPEAT_WINDOW <= arrived <= at and handled < at for arrived, handled in earlier)
         facts.append(InboundFacts(pk, customer_id, queue_id, channel, at, is_repeat))
     return facts
 
 
 def repeat_rate(inbound: Iterable[InboundFacts]) -> float | None:
-    """Repeat contact rate = inbound contacts of identified customers within 7 days of an earlier
-    handled contact of theirs / inbound contacts of identified customers."""
+    """Repeat contact rate = inbound contacts of identified customers that arrived within 7 days of an
+    earlier contact of theirs which had been handled (ended or replied) by then / inbound contacts of
+    identified customers."""
     identified = [i for i in inbound if i.customer_id is not None]
     return ratio(sum(1 for i in identified if i.is_repeat), len(identified))
 

@@ -300,3 +300,13 @@ def test_an_answer_logged_before_the_queue_entry_counts_as_zero_wait(phone_queue
     event(contact, "ended", t0 + 60 * S, agent)
     (unit,) = load_units(t0, t0 + dt.timedelta(hours=1), level=CONTACT)
     assert (unit.wait_s, unit.talk_s) == (0.0, 60.0)
+
+
+def test_a_contact_while_the_earlier_one_is_still_unhandled_is_no_repeat(email_queue, agent, t0):
+    first = arrive(email_queue, t0, caller="klant@example.nl")
+    arrive(email_queue, t0 + 600 * S, caller="klant@example.nl")  # the first is not yet replied to
+    event(first, "replied", t0 + 3600 * S, agent)
+    arrive(email_queue, t0 + 7200 * S, caller="klant@example.nl")  # after the reply: a repeat
+    inbound = metrics.load_inbound(t0, t0 + dt.timedelta(hours=3))
+    assert [i.is_repeat for i in inbound] == [False, False, True]
+    assert metrics.repeat_rate(inbound) == 1 / 3
