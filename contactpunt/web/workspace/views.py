@@ -129,7 +129,7 @@ def set_state(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     assignment.set_agent_state(agent=user, state=form.cleaned_data["state"])
     if request.headers.get("HX-Request"):
-        return render(request, "workspace/_state.html", _chrome(user))
+        return render(request, "workspace/_state.html", {**_chrome(user), "oob": True})
     return redirect("workspace:inbox")
 
 
