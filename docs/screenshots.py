@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM_ARGS = [
@@ -20,6 +20,24 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def workspace(browser: Browser, url: str) -> None:
+    """The agent's inbox and a case, as agent1 sees them."""
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.goto(f"{url}/login/?next=/workspace/")
+    page.fill("#id_username", "agent1")
+    page.fill("#id_password", "demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/workspace/")
+    page.select_option("#state-select", "available")
+    page.wait_for_selector("#live-status.on")
+    page.screenshot(path=OUT / "inbox.png")
+    page.goto(f"{url}/workspace/?channel=email")
+    page.click("table.inbox tbody tr[data-case] a.case-link")
+    page.wait_for_selector("#orders:not([aria-busy]), #customer-title + p.muted", timeout=15000)
+    page.screenshot(path=OUT / "case.png")
+    page.close()
 
 
 def main() -> None:
@@ -38,6 +56,7 @@ def main() -> None:
         page.click("button[type=submit]")
         page.wait_for_url(f"{args.url}/")
         page.screenshot(path=OUT / "overview.png", full_page=False)
+        workspace(browser, args.url)
         page.goto(f"{args.url}/api/v1/docs")
         page.wait_for_selector(".swagger-ui .opblock", timeout=15000)
         page.screenshot(path=OUT / "api-docs.png")
