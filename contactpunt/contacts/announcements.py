@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -39,7 +39,9 @@ class Message:
 
 
 Subscriber = Callable[[Message], None]
+BatchSubscriber = Callable[[Sequence[Message]], None]
 _subscribers: dict[Announcement, list[Subscriber]] = defaultdict(list)
+_batch_subscribers: dict[Announcement, list[BatchSubscriber]] = defaultdict(list)
 
 
 def subscribe(name: Announcement, subscriber: Subscriber) -> None:
@@ -48,24 +50,43 @@ def subscribe(name: Announcement, subscriber: Subscriber) -> None:
         _subscribers[name].append(subscriber)
 
 
-def unsubscribe(name: Announcement, subscriber: Subscriber) -> None:
+def subscribe_many(name: Announcement, subscriber: BatchSubscriber) -> None:
+    """Call `subscriber` after commit with all announcements `name` that one batch made at once
+    (a thousand imported contacts are one call, not a thousand). Subscribing twice is a no-op."""
+    if subscriber not in _batch_subscribers[name]:
+        _batch_subscribers[name].append(subscriber)
+
+
+def unsubscribe(name: Announcement, subscriber: Subscriber | BatchSubscriber) -> None:
     """Stop calling `subscriber` for `name` (tests use this to clean up)."""
-    if subscriber in _subscribers[name]:
-        _subscribers[name].remove(subscriber)
+    for registry in (_subscribers, _batch_subscribers):
+        if subscriber in registry[name]:
+            registry[name].remove(subscriber)  # type: ignore[arg-type]
 
 
 def announce(name: Announcement, **ids: int) -> None:
     """Announce `name` once the current transaction commits (at once outside a transaction)."""
-    if not _subscribers.get(name):
+    announce_many(name, [ids])
+
+
+def announce_many(name: Announcement, ids: Sequence[dict[str, int]]) -> None:
+    """Announce `name` for each item of `ids`, delivered together once the transaction commits."""
+    if not ids or not (_subscribers.get(name) or _batch_subscribers.get(name)):
         return
-    message = Message(name, ids)
-    transaction.on_commit(lambda: _deliver(message))
+    messages = [Message(name, item) for item in ids]
+    transaction.on_commit(lambda: _deliver(name, messages))
 
 
-def _deliver(message: Message) -> None:
-    for subscriber in list(_subscribers.get(message.name, ())):
+def _deliver(name: Announcement, messages: list[Message]) -> None:
+    for batch_subscriber in list(_batch_subscribers.get(name, ())):
         try:
-            subscriber(message)
+            batch_subscriber(messages)
         except Exception:
-            # One broken subscriber must not stop the others, nor undo the committed contact.
-            logger.exception("subscriber %r failed on %s", subscriber, message.name)
+            # One broken subscriber must not stop the others, nor undo the committed contacts.
+            logger.exception("subscriber %r failed on %d messages %s", batch_subscriber, len(messages), name)
+    for subscriber in list(_subscribers.get(name, ())):
+        for message in messages:
+            try:
+                subscriber(message)
+            except Exception:
+                logger.exception("subscriber %r failed on %s", subscriber, name)

@@ -20,7 +20,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from contactpunt.contacts.announcements import Announcement, announce
+from contactpunt.contacts.announcements import Announcement, announce_many
 from contactpunt.contacts.models import (
     AgentState,
     AgentStateEvent,
@@ -182,9 +182,12 @@ class _ContactBatch:
         fast_insert.save_new([queued])
         self._write_updates()
         recorded: dict[int, Recorded] = {}
-        for (index, item), row in zip(fresh, rows, strict=True):
+        for (index, _item), row in zip(fresh, rows, strict=True):
             recorded[index] = Recorded(row.pk, True)
-            announce(Announcement.CONTACT_EVENT_RECORDED, event_id=row.pk, contact_id=item.contact_id)
+        announce_many(
+            Announcement.CONTACT_EVENT_RECORDED,
+            [{"event_id": row.pk, "contact_id": item.contact_id} for (_i, item), row in zip(fresh, rows, strict=True)],
+        )
         by_key = {
             (item.source, item.external_id): recorded[index].event_id for index, item in fresh if item.external_id
         }
@@ -358,8 +361,10 @@ def record_agent_states(states: Sequence[AgentStateInput]) -> list[Recorded]:
             rows.append((index, event))
         fast_insert.save_new([[event for _index, event in rows]])
         created = dict(rows)
-        for event in created.values():
-            announce(Announcement.AGENT_STATE_CHANGED, event_id=event.pk, agent_id=event.agent_id)
+        announce_many(
+            Announcement.AGENT_STATE_CHANGED,
+            [{"event_id": event.pk, "agent_id": event.agent_id} for event in created.values()],
+        )
         new_keys = {(e.source, e.external_id): e.pk for e in created.values() if e.external_id}
         results: list[Recorded] = []
         for index, item in enumerate(states):
@@ -413,6 +418,5 @@ def resolve_cases(resolutions: Sequence[CaseResolution]) -> int:
         _update_rows(Case, by_fields[True], ["status", "resolved_at", "reason"])
         _update_rows(Case, by_fields[False], ["status", "resolved_at"])
         fast_insert.save_new([events])
-        for item in resolutions:
-            announce(Announcement.CASE_RESOLVED, case_id=item.case_id)
+        announce_many(Announcement.CASE_RESOLVED, [{"case_id": item.case_id} for item in resolutions])
     return len(resolutions)

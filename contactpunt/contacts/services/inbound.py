@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from contactpunt.contacts.announcements import Announcement, announce
+from contactpunt.contacts.announcements import Announcement, announce_many
 from contactpunt.contacts.models import (
     Attachment,
     Case,
@@ -218,11 +218,18 @@ class _Batch:
         return found
 
     def _load_identities(self, fresh: list[_Prepared]) -> None:
-        values = {key.value for p in fresh for key in p.identities}
-        if not values:
-            return
         wanted = {key for p in fresh for key in p.identities}
-        rows = Identity.objects.filter(value__in=values).select_related("customer")
+        if not wanted:
+            return
+        # One condition per (kind, namespace), so the lookup runs on the unique index that starts
+        # with those columns rather than scanning every identity.
+        groups: dict[tuple[str, str], set[str]] = {}
+        for key in wanted:
+            groups.setdefault((key.kind, key.namespace), set()).add(key.value)
+        condition = Q()
+        for (kind, namespace), values in groups.items():
+            condition |= Q(kind=kind, namespace=namespace, value__in=values)
+        rows = Identity.objects.filter(condition).select_related("customer")
         for row in rows:
             key = IdentityKey(row.kind, row.namespace, row.value)
             if key in wanted:
@@ -459,10 +466,14 @@ class _Batch:
                 )
                 attachment.file.save(attachment.filename, ContentFile(item.content), save=False)
                 attachment.save()
-        for _p, contact, case, _created, reopened in self.new_contacts:
-            announce(Announcement.CONTACT_RECEIVED, contact_id=contact.pk, case_id=case.pk)
-            if reopened:
-                announce(Announcement.CASE_REOPENED, case_id=case.pk)
+        announce_many(
+            Announcement.CONTACT_RECEIVED,
+            [{"contact_id": contact.pk, "case_id": case.pk} for _p, contact, case, _c, _r in self.new_contacts],
+        )
+        announce_many(
+            Announcement.CASE_REOPENED,
+            [{"case_id": case.pk} for _p, _contact, case, _c, reopened in self.new_contacts if reopened],
+        )
 
 
 def _is_deadlock(exc: OperationalError) -> bool:

@@ -85,3 +85,21 @@ def test_the_agents_state_is_their_latest_event_whatever_the_arrival_order(agent
     record_agent_state(agent=agent, state="break", occurred_at=t0)  # a late event about the past
 
     assert current_agent_state(agent) == "available"
+
+
+def test_a_batch_subscriber_hears_a_whole_batch_in_one_call(phone_queue, t0, django_capture_on_commit_callbacks):
+    from contactpunt.contacts.services.inbound import receive_contacts
+
+    calls: list[list[int]] = []
+
+    def heard_many(messages) -> None:
+        calls.append([m.ids["contact_id"] for m in messages])
+
+    announcements.subscribe_many(Announcement.CONTACT_RECEIVED, heard_many)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            results = receive_contacts([call(t0, str(i)) for i in range(5)])
+    finally:
+        announcements.unsubscribe(Announcement.CONTACT_RECEIVED, heard_many)
+
+    assert calls == [[r.contact_id for r in results]]
