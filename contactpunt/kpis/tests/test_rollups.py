@@ -26,7 +26,9 @@ S = dt.timedelta(seconds=1)
 
 
 @pytest.fixture
-def world(phone_queue: Queue, second_phone_queue: Queue, team: Team, department: Any) -> dict[str, Any]:
+def world(
+    phone_queue: Queue, second_phone_queue: Queue, email_queue: Queue, team: Team, department: Any
+) -> dict[str, Any]:
     chat = Queue.objects.create(code="chat", name="Chat", channel=Channel.CHAT, short_abandon_s=8, sl_threshold_s=30)
     other = Team.objects.create(name="Team Zuid", department=department)
     agents = [
@@ -34,12 +36,12 @@ def world(phone_queue: Queue, second_phone_queue: Queue, team: Team, department:
         User.objects.create_user(username="a2", password="x", role=Role.AGENT, team=other),
         User.objects.create_user(username="a3", password="x", role=Role.AGENT),
     ]
-    return {"queues": [phone_queue, second_phone_queue, chat], "agents": agents}
+    return {"queues": [phone_queue, second_phone_queue, chat, email_queue], "agents": agents}
 
 
 contact_spec = st.fixed_dictionaries(
     {
-        "queue": st.integers(0, 2),
+        "queue": st.integers(0, 3),
         "arrival": st.integers(0, 3 * 3600 - 1),
         "outcome": st.sampled_from(["answered", "abandoned", "waiting", "transferred"]),
         "wait": st.integers(0, 400),
@@ -66,6 +68,16 @@ def _record(spec: dict[str, Any], world: dict[str, Any], held_back: list[Any]) -
     if spec["outcome"] == "waiting":
         return
     answered_at = at + spec["wait"] * S
+    if queue.channel == Channel.EMAIL:
+        # A written contact is answered by its first public reply.
+        if spec["corrected"]:
+            wrong = event(contact, "replied", answered_at + 30 * S, agent)
+            held_back.append(lambda: event(contact, "replied", answered_at, agent, data={"corrects": wrong}))
+        elif spec["late"]:
+            held_back.append(lambda: event(contact, "replied", answered_at, agent))
+        else:
+            event(contact, "replied", answered_at, agent)
+        return
     if spec["corrected"]:
         wrong = event(contact, "answered", answered_at + 30 * S, agent)
         held_back.append(lambda: event(contact, "answered", answered_at, agent, data={"corrects": wrong}))
