@@ -127,7 +127,7 @@ def build(cases: int, open_share: float, agents: int) -> None:
             """
             INSERT INTO contacts_case (id, customer_id, subject, status, queue_id, channel, opened_at, last_inbound_at,
                                        resolved_at, reopen_count, created_at)
-            SELECT i, 1 + (i * 7919) %% %(customers)s, 'Vraag over bestelling ' || i,
+            SELECT i, 1 + (i::bigint * 7919) %% %(customers)s, 'Vraag over bestelling ' || i,
                    CASE WHEN i %% %(every)s = 0 THEN 'open' ELSE 'resolved' END,
                    (%(queues)s::bigint[])[1 + i %% 8], (%(channels)s::text[])[1 + i %% 8], t, t,
                    CASE WHEN i %% %(every)s = 0 THEN NULL ELSE t + interval '3 hours' END, 0, t

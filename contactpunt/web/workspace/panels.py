@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contactpunt.channels.models import OutboundMessage
-from contactpunt.contacts.inbox import STALE_SESSION, NormClock, queues_for
+from contactpunt.contacts.inbox import STALE_SESSION, NormClock
 from contactpunt.contacts.models import (
     Case,
     CaseStatus,
@@ -34,7 +34,6 @@ from contactpunt.contacts.services.case_actions import TransferReason
 from contactpunt.contacts.services.replies import OUTBOX_SOURCE, PRIVATE_INVITE_SOURCE, is_private
 from contactpunt.customers.models import Customer
 from contactpunt.people.models import Role, User
-from contactpunt.web.workspace import forms
 
 #: The events the timeline shows between the messages.
 SHOWN_EVENTS = (EventName.TRANSFERRED, EventName.WRAPPED, EventName.RESOLVED, EventName.REOPENED)
@@ -196,7 +195,5 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
         "transfer_queues": list(Queue.objects.filter(is_active=True).exclude(pk=queue.pk)) if can_write else [],
         "reasons": list(ContactReason.objects.filter(is_active=True)) if can_write else [],
         "transfer_reasons": TransferReason.choices,
-        "my_queues": queues_for(user),
-        "reply_form": forms.ReplyForm(),
         **customer_360(case.customer, case),
     }
