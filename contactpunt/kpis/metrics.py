@@ -300,24 +300,25 @@ def load_inbound(start: dt.datetime, end: dt.datetime) -> list[InboundFacts]:
     earlier contact of the same identified customer arrived in the 7 days before it and had been handled
     (its `ended` or `replied` event) by the time it arrived."""
     rows = list(
-        Contact.objects.filter(direction=Direction.INBOUND, occurred_at__gte=start, occurred_at__lt=end).values_list(
-            "pk", "customer_id", "queue_id", "channel", "occurred_at"
-        )
+        Contact.objects.filter(direction=Direction.INBOUND, occurred_at__gte=start, occurred_at__lt=end)
+        .order_by()
+        .values_list("pk", "customer_id", "queue_id", "channel", "occurred_at")
     )
-    customer_list = list({r[1] for r in rows if r[1] is not None})
     # Per customer: (arrival, handled at) of every handled contact that could make a later one a repeat.
     handled_at: dict[int, dict[int, tuple[dt.datetime, dt.datetime]]] = defaultdict(dict)
-    for chunk_start in range(0, len(customer_list), 5000):
-        chunk = customer_list[chunk_start : chunk_start + 5000]
-        for contact_id, customer_id, arrived, at in ContactEvent.objects.filter(
+    for contact_id, customer_id, arrived, at in (
+        ContactEvent.objects.filter(
             name__in=[EventName.ENDED, EventName.REPLIED],
-            contact__customer_id__in=chunk,
+            contact__customer_id__isnull=False,
             contact__occurred_at__gte=start - REPEAT_WINDOW,
             contact__occurred_at__lt=end,
-        ).values_list("contact_id", "contact__customer_id", "contact__occurred_at", "occurred_at"):
-            known = handled_at[customer_id].get(contact_id)
-            if known is None or at < known[1]:
-                handled_at[customer_id][contact_id] = (arrived, at)
+        )
+        .order_by()
+        .values_list("contact_id", "contact__customer_id", "contact__occurred_at", "occurred_at")
+    ):
+        known = handled_at[customer_id].get(contact_id)
+        if known is None or at < known[1]:
+            handled_at[customer_id][contact_id] = (arrived, at)
     facts = []
     for pk, customer_id, queue_id, channel, at in rows:
         earlier = handled_at[customer_id].values() if customer_id in handled_at else ()

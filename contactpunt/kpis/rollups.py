@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 
-from contactpunt.contacts.announcements import Announcement, Message, subscribe
+from contactpunt.contacts.announcements import Announcement, Message, subscribe_many
 from contactpunt.contacts.models import Channel, ContactEvent, EventName, Queue
 from contactpunt.kpis import metrics
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, agent_teams, load_units, queue_rules
@@ -133,17 +133,18 @@ def rebuild_all() -> int:
     return rebuild(bounds["first"], bounds["last"] + dt.timedelta(seconds=1))
 
 
-def mark_dirty(message: Message) -> None:
-    """Announcement subscriber: remember that this contact's intervals need recomputing."""
-    contact_id = message.ids.get("contact_id")
-    if contact_id is not None:
-        DirtyContact.objects.bulk_create([DirtyContact(contact_id=contact_id)], ignore_conflicts=True)
+def mark_dirty(messages: Sequence[Message]) -> None:
+    """Announcement subscriber: remember that these contacts' intervals need recomputing (one
+    statement for a whole batch of announcements)."""
+    contact_ids = {m.ids["contact_id"] for m in messages if "contact_id" in m.ids}
+    if contact_ids:
+        DirtyContact.objects.bulk_create([DirtyContact(contact_id=c) for c in contact_ids], ignore_conflicts=True)
 
 
 def connect() -> None:
     """Subscribe to what `contacts` announces (called from the app's ready())."""
-    subscribe(Announcement.CONTACT_RECEIVED, mark_dirty)
-    subscribe(Announcement.CONTACT_EVENT_RECORDED, mark_dirty)
+    subscribe_many(Announcement.CONTACT_RECEIVED, mark_dirty)
+    subscribe_many(Announcement.CONTACT_EVENT_RECORDED, mark_dirty)
 
 
 def refresh() -> int:
