@@ -33,7 +33,7 @@ from contactpunt.kpis.views_support import (
     zone,
 )
 
-BY_CHOICES = ("queue", "channel", "team", "department")
+BY_CHOICES = ("queue", "channel", "team", "department", "agent")
 
 
 def _columns(keys: tuple[str, ...]) -> list[dict[str, Any]]:

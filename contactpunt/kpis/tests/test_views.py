@@ -120,3 +120,8 @@ def test_csv_and_xlsx_exports(team_lead, history):
     response = client.get(reverse("kpis:export_xlsx") + f"?from={day}&to={day}&by=queue")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet["A1"].value == "group" and sheet.max_row == 3
+
+
+def test_manager_per_agent_comes_from_the_events(team_lead, agent, history):
+    response = signed_in(team_lead).get(reverse("kpis:manager") + "?period=week&by=agent")
+    assert {r["group"]: r["answered"] for r in response.context["rows"]} == {"anna": 3}
