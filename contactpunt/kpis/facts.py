@@ -79,6 +79,8 @@ class Unit:
     wrap_s: float = 0.0
     short_abandon_s: int = 5
     sl_threshold_s: int = 20
+    account_id: int | None = None
+    product_type_id: int | None = None
 
     @property
     def wait_s(self) -> float | None:
@@ -177,7 +179,10 @@ def _units_of(
     ids: Sequence[int], level: Level, rules: dict[int, QueueRules], teams: dict[int, int | None]
 ) -> list[Unit]:
     contacts = {
-        row[0]: row for row in Contact.objects.filter(pk__in=ids).values_list("pk", "case_id", "customer_id", "channel")
+        row[0]: row
+        for row in Contact.objects.filter(pk__in=ids).values_list(
+            "pk", "case_id", "customer_id", "channel", "customer__account_id", "case__product_type_id"
+        )
     }
     events: dict[int, list[EventRow]] = defaultdict(list)
     rows = ContactEvent.objects.filter(contact_id__in=ids).values_list(
@@ -258,7 +263,7 @@ def _first_reply(rows: list[EventRow]) -> dt.datetime | None:
 
 
 def _build(
-    info: tuple[int, int, int | None, str],
+    info: tuple[int, int, int | None, str, int | None, int | None],
     rows: list[EventRow],
     session_s: float,
     *,
@@ -266,7 +271,7 @@ def _build(
     rules: dict[int, QueueRules],
     teams: dict[int, int | None],
 ) -> list[Unit]:
-    contact_id, case_id, customer_id, channel = info
+    contact_id, case_id, customer_id, channel, account_id, product_type_id = info
     legs = _legs(rows)
     if not legs:
         return []
@@ -286,6 +291,8 @@ def _build(
             queued_at,
             short_abandon_s=rule.short_abandon_s if rule else 5,
             sl_threshold_s=rule.sl_threshold_s if rule else 20,
+            account_id=account_id,
+            product_type_id=product_type_id,
         )
         answered = [] if is_written else [leg for leg in leg_list if leg.answered_at is not None]
         reply = _first_reply(rows) if is_written else None
@@ -350,6 +357,8 @@ class CaseFacts:
     resolved_by_id: int | None
     is_reopened: bool
     inbound_before_resolution: int
+    account_id: int | None = None
+    product_type_id: int | None = None
 
 
 def reason_roots() -> dict[int, int]:
@@ -371,7 +380,11 @@ def load_cases(case_filter: Q) -> list[CaseFacts]:
     """Load the facts of the cases matching `case_filter` (merged cases are left out)."""
     roots = reason_roots()
     matching = Case.objects.filter(case_filter).exclude(status=CaseStatus.MERGED)
-    cases = list(matching.order_by().values_list("pk", "customer_id", "queue_id", "channel", "reason_id").distinct())
+    cases = list(
+        matching.order_by()
+        .values_list("pk", "customer_id", "queue_id", "channel", "reason_id", "customer__account_id", "product_type_id")
+        .distinct()
+    )
     # Semi-joins on the same filter: the database finds the rows, no long lists of ids go back and forth.
     life: dict[int, list[tuple[str, dt.datetime, int | None]]] = defaultdict(list)
     for case_id, name, at, agent in (
@@ -390,7 +403,7 @@ def load_cases(case_filter: Q) -> list[CaseFacts]:
     ):
         inbound[case_id].append(at)
     facts = []
-    for pk, customer_id, queue_id, channel, reason_id in cases:
+    for pk, customer_id, queue_id, channel, reason_id, account_id, product_type_id in cases:
         events = life[pk]
         arrivals = sorted(inbound[pk])
         if not arrivals:
@@ -411,6 +424,8 @@ def load_cases(case_filter: Q) -> list[CaseFacts]:
                 final[2] if final else (resolved[0][2] if resolved else None),
                 any(e[0] == EventName.REOPENED for e in events),
                 sum(1 for a in arrivals if first_resolved is not None and a <= first_resolved),
+                account_id,
+                product_type_id,
             )
         )
     return facts

@@ -32,16 +32,18 @@ from contactpunt.contacts.models import (
     ContactEvent,
     Direction,
     EventName,
+    ProductType,
     Queue,
 )
+from contactpunt.customers.models import Account
 from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, Unit, load_cases, load_units, reason_roots
 from contactpunt.kpis.intervals import interval_start
 from contactpunt.people.models import Department, Team, User
 
 REPEAT_WINDOW = dt.timedelta(days=7)
 FCR_WINDOW = dt.timedelta(days=7)
-GROUPINGS = ("queue", "channel", "team", "agent", "day", "interval", "department")
-LEG_GROUPINGS = ("queue", "team", "agent", "department")
+GROUPINGS = ("queue", "channel", "team", "agent", "day", "interval", "department", "site", "account", "product_type")
+LEG_GROUPINGS = ("queue", "team", "agent", "department", "site")
 MISSING = ("nps", "csat", "ces", "schedule_adherence", "cost_to_serve", "self_service_deflection")
 
 # The formula of each metric, as the UI shows it one click away.
@@ -293,6 +295,8 @@ class InboundFacts:
     channel: str
     occurred_at: dt.datetime
     is_repeat: bool
+    account_id: int | None = None
+    product_type_id: int | None = None
 
 
 def load_inbound(start: dt.datetime, end: dt.datetime) -> list[InboundFacts]:
@@ -302,7 +306,9 @@ def load_inbound(start: dt.datetime, end: dt.datetime) -> list[InboundFacts]:
     rows = list(
         Contact.objects.filter(direction=Direction.INBOUND, occurred_at__gte=start, occurred_at__lt=end)
         .order_by()
-        .values_list("pk", "customer_id", "queue_id", "channel", "occurred_at")
+        .values_list(
+            "pk", "customer_id", "queue_id", "channel", "occurred_at", "customer__account_id", "case__product_type_id"
+        )
     )
     # Per customer: (arrival, handled at) of every handled contact that could make a later one a repeat.
     handled_at: dict[int, dict[int, tuple[dt.datetime, dt.datetime]]] = defaultdict(dict)
@@ -320,10 +326,10 @@ def load_inbound(start: dt.datetime, end: dt.datetime) -> list[InboundFacts]:
         if known is None or at < known[1]:
             handled_at[customer_id][contact_id] = (arrived, at)
     facts = []
-    for pk, customer_id, queue_id, channel, at in rows:
+    for pk, customer_id, queue_id, channel, at, account_id, product_type_id in rows:
         earlier = handled_at[customer_id].values() if customer_id in handled_at else ()
         is_repeat = any(at - REPEAT_WINDOW <= arrived <= at and handled < at for arrived, handled in earlier)
-        facts.append(InboundFacts(pk, customer_id, queue_id, channel, at, is_repeat))
+        facts.append(InboundFacts(pk, customer_id, queue_id, channel, at, is_repeat, account_id, product_type_id))
     return facts
 
 
@@ -389,6 +395,9 @@ KeyOf = Callable[[Any], str | None]
 class Names:
     queues: dict[int, str]
     departments: dict[int, str]
+    sites: dict[int, str]
+    accounts: dict[int, str]
+    product_types: dict[int, str]
     teams: dict[int, str]
     agents: dict[int, str]
     agent_teams: dict[int, int | None]
@@ -399,6 +408,9 @@ def load_names() -> Names:
     return Names(
         dict(Queue.objects.values_list("pk", "code")),
         {pk: department_names[d] for pk, d in Queue.objects.values_list("pk", "department_id") if d is not None},
+        {pk: site for pk, site in Team.objects.values_list("pk", "site__name") if site is not None},
+        dict(Account.objects.values_list("pk", "name")),
+        dict(ProductType.objects.values_list("pk", "name")),
         dict(Team.objects.values_list("pk", "name")),
         dict(User.objects.values_list("pk", "username")),
         dict(User.objects.values_list("pk", "team_id")),
@@ -415,6 +427,8 @@ def group_key(
     team_id: int | None,
     agent_id: int | None,
     at: dt.datetime | None,
+    account_id: int | None = None,
+    product_type_id: int | None = None,
 ) -> str | None:
     """The label of the group a record falls in; None when the record has no value for the grouping."""
     if by is None:
@@ -423,6 +437,12 @@ def group_key(
         return names.queues.get(queue_id) if queue_id is not None else None
     if by == "department":
         return names.departments.get(queue_id) if queue_id is not None else None
+    if by == "site":
+        return names.sites.get(team_id) if team_id is not None else None
+    if by == "account":
+        return names.accounts.get(account_id) if account_id is not None else None
+    if by == "product_type":
+        return names.product_types.get(product_type_id) if product_type_id is not None else None
     if by == "channel":
         return channel
     if by == "team":
@@ -492,7 +512,8 @@ def report(
         groups[label]["units"]
 
     for u in units:
-        k = key(queue_id=u.queue_id, channel=u.channel, team_id=u.team_id, agent_id=u.agent_id, at=u.queued_at)
+        k = key(queue_id=u.queue_id, channel=u.channel, team_id=u.team_id, agent_id=u.agent_id, at=u.queued_at,
+                account_id=u.account_id, product_type_id=u.product_type_id)  # fmt: skip
         if k is not None:
             groups[k]["units"].append(u)
     resolved = load_cases(
@@ -506,6 +527,8 @@ def report(
             team_id=names.agent_teams.get(agent) if agent else None,
             agent_id=agent,
             at=c.first_resolved_at,
+            account_id=c.account_id,
+            product_type_id=c.product_type_id,
         )
         if k is not None and c.first_resolved_at is not None and start <= c.first_resolved_at < end:
             groups[k]["resolved"].append(c)
@@ -520,11 +543,14 @@ def report(
             team_id=names.agent_teams.get(agent) if agent else None,
             agent_id=agent,
             at=c.opened_at,
+            account_id=c.account_id,
+            product_type_id=c.product_type_id,
         )
         if k is not None:
             groups[k]["created"].append(c)
     for i in load_inbound(start, end):
-        k = key(queue_id=i.queue_id, channel=i.channel, team_id=None, agent_id=None, at=i.occurred_at)
+        k = key(queue_id=i.queue_id, channel=i.channel, team_id=None, agent_id=None, at=i.occurred_at,
+                account_id=i.account_id, product_type_id=i.product_type_id)  # fmt: skip
         if k is not None:
             groups[k]["inbound"].append(i)
     states = state_seconds(start, end) if by in (None, "team", "agent") else {}

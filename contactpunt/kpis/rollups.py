@@ -185,6 +185,7 @@ _GROUP_FIELDS: dict[str | None, tuple[str, ...]] = {
     "department": ("queue_id",),
     "channel": ("channel",),
     "team": ("team_id",),
+    "site": ("team_id",),
     "day": ("start",),
     "interval": ("start",),
 }

@@ -33,7 +33,7 @@ from contactpunt.kpis.views_support import (
     zone,
 )
 
-BY_CHOICES = ("queue", "channel", "team", "department", "agent")
+BY_CHOICES = ("queue", "channel", "team", "department", "agent", "site", "account", "product_type")
 
 
 def _columns(keys: tuple[str, ...]) -> list[dict[str, Any]]:

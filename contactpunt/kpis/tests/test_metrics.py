@@ -7,15 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from contactpunt.contacts.models import BusinessCalendar, ContactReason, OpeningHours, Queue
+from contactpunt.contacts.models import BusinessCalendar, ContactReason, OpeningHours, ProductType, Queue
 from contactpunt.contacts.services.cases import reopen_case, resolve_case
 from contactpunt.contacts.services.events import record_agent_state
 from contactpunt.contacts.services.types import ThreadRef
+from contactpunt.customers.models import Account, Identity
 from contactpunt.kpis import metrics
 from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, load_units
 from contactpunt.kpis.intervals import day_intervals
 from contactpunt.kpis.tests.helpers import arrive, call, event
-from contactpunt.people.models import User
+from contactpunt.people.models import Site, User
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -281,7 +282,7 @@ def test_written_first_response_on_business_hours_and_the_backlog(office_email, 
 
 def test_the_report_rejects_an_unknown_grouping(t0):
     with pytest.raises(ValueError, match="grouping"):
-        metrics.report(t0, t0, by="site")
+        metrics.report(t0, t0, by="planet")
 
 
 def test_users_are_counted_by_their_team(phone_queue, agent, team_lead, t0):
@@ -310,3 +311,23 @@ def test_a_contact_while_the_earlier_one_is_still_unhandled_is_no_repeat(email_q
     inbound = metrics.load_inbound(t0, t0 + dt.timedelta(hours=3))
     assert [i.is_repeat for i in inbound] == [False, False, True]
     assert metrics.repeat_rate(inbound) == 1 / 3
+
+
+def test_figures_per_site_account_and_product_type(phone_queue, agent, team, t0):
+    team.site = Site.objects.create(name="Utrecht")
+    team.save(update_fields=["site"])
+    shop = call(phone_queue, t0, wait=5, talk=60, agent=agent, caller="+31201111111")
+    call(phone_queue, t0 + 60 * S, wait=50, talk=60, agent=agent, caller="+31202222222")
+    account = Account.objects.create(name="Bloemenwinkel", product_type=ProductType.objects.create(name="Kaarten"))
+    assert Identity.objects.filter(customer_id=shop.customer_id).exists()
+    shop.customer.account = account
+    shop.customer.save(update_fields=["account"])
+    shop.case.product_type = account.product_type
+    shop.case.save(update_fields=["product_type"])
+    end = t0 + dt.timedelta(hours=1)
+    assert [(r["group"], r["offered"]) for r in metrics.report(t0, end, by="site", now=NOW)] == [("Utrecht", 2)]
+    assert [(r["group"], r["offered"], r["service_level"]) for r in metrics.report(t0, end, by="account", now=NOW)] == [
+        ("Bloemenwinkel", 1, 1.0)
+    ]
+    rows = metrics.report(t0, end, by="product_type", now=NOW)
+    assert [(r["group"], r["offered"], r["identified_share"]) for r in rows] == [("Kaarten", 1, 1.0)]
