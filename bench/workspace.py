@@ -100,7 +100,7 @@ def build(cases: int, open_share: float, agents: int) -> None:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
-        params = {
+        params: dict[str, Any] = {
             "n": cases,
             "customers": max(1, cases // 2),
             "every": every,
