@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from contactpunt.contacts.business_hours import Schedule, business_seconds, due_at, schedule_for
@@ -37,7 +37,7 @@ from contactpunt.contacts.models import (
 )
 from contactpunt.customers.models import Account
 from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, Unit, load_cases, load_units, reason_roots
-from contactpunt.kpis.intervals import interval_start
+from contactpunt.kpis.intervals import INTERVAL, interval_start, local_midnight
 from contactpunt.people.models import Department, Team, User
 
 REPEAT_WINDOW = dt.timedelta(days=7)
@@ -349,32 +349,62 @@ def identified_share(inbound: Sequence[InboundFacts]) -> float | None:
 # -- agents -----------------------------------------------------------------------------------
 
 
-def state_seconds(
-    start: dt.datetime, end: dt.datetime, *, agent_ids: Sequence[int] | None = None
-) -> dict[int, dict[str, float]]:
-    """Seconds each agent spent in each state within [start, end); a state lasts until the agent's next
-    state event (the last one until `end`). Split exactly at the period's edges."""
-    events = AgentStateEvent.objects.filter(occurred_at__lt=end)
+Span = tuple[int, str, dt.datetime, dt.datetime]
+
+
+def state_spans(start: dt.datetime, end: dt.datetime, *, agent_ids: Sequence[int] | None = None) -> list[Span]:
+    """(agent, state, from, to) for every stretch of agent state within [start, end); a state lasts until
+    the agent's next state event (the last one until `end`). Cut exactly at the period's edges."""
+    events = AgentStateEvent.objects.all()
     if agent_ids is not None:
         events = events.filter(agent_id__in=agent_ids)
-    # The state each agent was in at `start`, then every change inside the period.
-    before = dict(
-        events.filter(occurred_at__lt=start).order_by("agent_id", "occurred_at", "pk").values_list("agent_id", "state")
+    latest = (
+        AgentStateEvent.objects.filter(agent=OuterRef("pk"), occurred_at__lt=start)
+        .order_by("-occurred_at", "-pk")
+        .values("state")[:1]
     )
-    totals: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    current: dict[int, tuple[str, dt.datetime]] = {agent: (state, start) for agent, state in before.items()}
+    agents = User.objects.all() if agent_ids is None else User.objects.filter(pk__in=agent_ids)
+    current: dict[int, tuple[str, dt.datetime]] = {
+        agent: (state, start)
+        for agent, state in agents.annotate(state=Subquery(latest))
+        .filter(state__isnull=False)
+        .values_list("pk", "state")
+    }
+    spans: list[Span] = []
     for agent, state, at in (
-        events.filter(occurred_at__gte=start)
+        events.filter(occurred_at__gte=start, occurred_at__lt=end)
         .order_by("occurred_at", "pk")
         .values_list("agent_id", "state", "occurred_at")
     ):
         if agent in current:
             previous, since = current[agent]
-            totals[agent][previous] += (at - since).total_seconds()
+            spans.append((agent, previous, since, at))
         current[agent] = (state, at)
-    for agent, (state, since) in current.items():
-        totals[agent][state] += (end - since).total_seconds()
+    spans += [(agent, state, since, end) for agent, (state, since) in current.items()]
+    return spans
+
+
+def state_seconds(
+    start: dt.datetime, end: dt.datetime, *, agent_ids: Sequence[int] | None = None
+) -> dict[int, dict[str, float]]:
+    """Seconds each agent spent in each state within [start, end) (see `state_spans`)."""
+    totals: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for agent, state, since, until in state_spans(start, end, agent_ids=agent_ids):
+        totals[agent][state] += (until - since).total_seconds()
     return {agent: dict(states) for agent, states in totals.items()}
+
+
+def split_spans(spans: Iterable[Span], next_edge: Callable[[dt.datetime], dt.datetime]) -> list[Span]:
+    """Cut every span at the edges `next_edge` gives (the next interval or local midnight after a moment):
+    agent-state time belongs to the intervals in which it happened."""
+    pieces: list[Span] = []
+    for agent, state, begin, until in spans:
+        moment = begin
+        while moment < until:
+            cut = min(next_edge(moment), until)
+            pieces.append((agent, state, moment, cut))
+            moment = cut
+    return pieces
 
 
 def occupancy(states: Iterable[dict[str, float]]) -> float | None:
@@ -478,6 +508,12 @@ def queue_figures(
     }
 
 
+def _edges(by: str, zone: ZoneInfo) -> Callable[[dt.datetime], dt.datetime]:
+    if by == "interval":
+        return lambda moment: interval_start(moment) + INTERVAL
+    return lambda moment: local_midnight(moment.astimezone(zone).date() + dt.timedelta(days=1), zone)
+
+
 def report(
     start: dt.datetime,
     end: dt.datetime,
@@ -553,11 +589,16 @@ def report(
                 account_id=i.account_id, product_type_id=i.product_type_id)  # fmt: skip
         if k is not None:
             groups[k]["inbound"].append(i)
-    states = state_seconds(start, end) if by in (None, "team", "agent") else {}
-    for agent_id, seconds in states.items():
-        k = key(queue_id=None, channel=None, team_id=names.agent_teams.get(agent_id), agent_id=agent_id, at=None)
-        if k is not None:
-            groups[k]["states"].append(seconds)
+    if by in (None, "team", "agent", "site"):
+        for agent_id, seconds in state_seconds(start, end).items():
+            k = key(queue_id=None, channel=None, team_id=names.agent_teams.get(agent_id), agent_id=agent_id, at=None)
+            if k is not None:
+                groups[k]["states"].append(seconds)
+    elif by in ("day", "interval"):
+        for _agent, state, since, until in split_spans(state_spans(start, end), _edges(by, zone)):
+            k = key(queue_id=None, channel=None, team_id=None, agent_id=None, at=since)
+            if k is not None:
+                groups[k]["states"].append({state: (until - since).total_seconds()})
     schedules = _schedules()
     backlog_at = min(end, now)
     results = []

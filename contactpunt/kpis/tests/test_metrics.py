@@ -331,3 +331,16 @@ def test_figures_per_site_account_and_product_type(phone_queue, agent, team, t0)
     ]
     rows = metrics.report(t0, end, by="product_type", now=NOW)
     assert [(r["group"], r["offered"], r["identified_share"]) for r in rows] == [("Kaarten", 1, 1.0)]
+
+
+def test_agent_state_time_is_split_over_the_days_and_intervals_it_happened_in(agent):
+    late = dt.datetime(2026, 3, 2, 23, 50, tzinfo=AMS)
+    record_agent_state(agent=agent, state="available", occurred_at=late)
+    record_agent_state(agent=agent, state="on_contact", occurred_at=late + dt.timedelta(minutes=5))
+    record_agent_state(agent=agent, state="offline", occurred_at=late + dt.timedelta(minutes=20))
+    start, end = late - dt.timedelta(hours=1), late + dt.timedelta(hours=1)
+    by_day = {r["group"]: r["occupancy"] for r in metrics.report(start, end, by="day", zone=AMS, now=NOW)}
+    assert by_day == {"2026-03-02": 5 / 10, "2026-03-03": 1.0}
+    by_interval = {r["group"]: r["occupancy"] for r in metrics.report(start, end, by="interval", zone=AMS, now=NOW)}
+    assert by_interval["2026-03-02T23:45:00+01:00"] == 5 / 10
+    assert by_interval["2026-03-03T00:00:00+01:00"] == 1.0
