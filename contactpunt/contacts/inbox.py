@@ -31,6 +31,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +44,7 @@ from contactpunt.contacts.models import (
     Contact,
     ContactStatus,
     Direction,
+    Message,
     OpeningHours,
     Queue,
     WorkSession,
@@ -386,7 +388,11 @@ def inbox(
         case=OuterRef("pk"), ended_at__isnull=True, started_at__gte=clock_now - STALE_SESSION
     ).exclude(agent=user)
     loaded = Case.objects.filter(pk__in=[row[2] for row in top]).select_related("customer", "assignee", "queue")
-    loaded = loaded.annotate(working=Subquery(working.order_by("-started_at").values("agent__username")[:1]))
+    latest_text = Message.objects.filter(case=OuterRef("pk"), direction=Direction.INBOUND, is_internal=False)
+    loaded = loaded.annotate(
+        working=Subquery(working.order_by("-started_at").values("agent__username")[:1]),
+        preview=Substr(Subquery(latest_text.order_by("-created_at", "-id").values("text")[:1]), 1, 120),
+    )
     by_pk = {case.pk: case for case in loaded}
     rows = []
     for _due_key, _waiting_key, pk, due, waiting_since in top:

@@ -136,6 +136,7 @@ def test_the_inbox_page_renders_the_rows_with_a_bounded_number_of_queries(
         response = client.get(reverse("workspace:inbox"))
     assert response.status_code == 200
     assert response.content.decode().count('<tr data-case="') == 11
+    assert "Ik heb vorige week besteld en nog niets ontvangen." in response.content.decode()  # the latest message
     partial = client.get(reverse("workspace:inbox"), {"channel": "phone"}, HTTP_HX_REQUEST="true")
     assert '<tr data-case="' not in partial.content.decode()
     assert 'id="filter-fields"' in partial.content.decode()  # counts refresh with the table
