@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contactpunt.contacts.models import Channel, Queue
-from contactpunt.kpis import metrics, rollups
+from contactpunt.kpis import metrics, rollups, tasks
 from contactpunt.kpis.facts import CONTACT, LEG, load_units
 from contactpunt.kpis.models import DirtyContact, IntervalRollup
 from contactpunt.kpis.tests.helpers import arrive, call, event
+from contactpunt.ops import periodic
 from contactpunt.people.models import Role, Team, User
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +191,13 @@ def test_the_dashboard_report_from_rollups_equals_the_raw_report(
         cached = rollups.report(START, END, by=by, zone=AMS)
         raw = metrics.report(START, END, by=by, zone=AMS)
         assert cached == [{k: pytest.approx(v) if isinstance(v, float) else v for k, v in r.items()} for r in raw]
+
+
+def test_the_periodic_job_refreshes_the_rollups(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call(world["queues"][0], START, wait=10, talk=60, agent=world["agents"][0])
+    assert DirtyContact.objects.count() == 1
+    assert tasks.refresh_rollups.call() == 1
+    assert not DirtyContact.objects.exists()
+    assert IntervalRollup.objects.filter(start=START, offered=1).count() == 2
+    assert "contactpunt.kpis.tasks.refresh_rollups" in {s.name for s in periodic.schedules()}

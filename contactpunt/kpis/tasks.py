@@ -1,0 +1,17 @@
+"""Background work of the KPIs: keep the interval rollups current between reads (a periodic job)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+from contactpunt.kpis import rollups
+
+REFRESH_EVERY = dt.timedelta(minutes=1)
+
+
+@task(queue_name="periodic")
+def refresh_rollups() -> int:
+    """Recompute the intervals of every contact whose events changed; return the intervals recomputed."""
+    return rollups.refresh()
