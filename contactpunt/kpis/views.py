@@ -203,8 +203,10 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 @manager_required
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     """The figures of a period as an Excel workbook."""
-    from openpyxl import Workbook  # an optional dependency: only this export needs it
-
+    try:
+        from openpyxl import Workbook  # an optional dependency: only this export needs it
+    except ImportError:
+        return HttpResponse("XLSX export needs openpyxl (pip install openpyxl==3.1.5).", status=501)
     header, body, name = _export_rows(request)
     book = Workbook()
     sheet = book.active
