@@ -88,6 +88,13 @@ def add_internal_note(*, case: Case, author: User, text: str, at: dt.datetime | 
     return Noted(message, users)
 
 
+def mark_mentions_seen(*, user: User, case: Case, at: dt.datetime | None = None) -> int:
+    """Mark the user's mentions in the case's notes as seen (they opened the case); return how many were new."""
+    return Mention.objects.filter(user=user, message__case=case, seen_at__isnull=True).update(
+        seen_at=at or timezone.now()
+    )
+
+
 def transfer_case(
     *,
     case: Case,

@@ -238,3 +238,12 @@ def test_the_viewer_may_not_set_a_state_or_take_work(viewer):
     assert client.post(reverse("workspace:state"), {"state": "available"}).status_code == 403
     assert client.post(reverse("workspace:next")).status_code == 403
     assert current_agent_state(viewer) == AgentState.OFFLINE
+
+
+def test_a_mention_shows_until_the_colleague_opens_the_case(case, skilled_agent, team_lead):
+    client_for(skilled_agent).post(reverse("workspace:note", args=[case.pk]), {"text": "@lotte kun jij bellen?"})
+    lead = client_for(team_lead)
+    page = lead.get(reverse("workspace:mentions")).content.decode()
+    assert "kun jij bellen?" in page and case.token in page and "has-unseen" in page
+    assert lead.post(reverse("workspace:open", args=[case.pk])).status_code == 204
+    assert "has-unseen" not in lead.get(reverse("workspace:mentions")).content.decode()

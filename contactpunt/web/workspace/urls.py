@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.inbox_page, name="inbox"),
     path("state/", views.set_state, name="state"),
     path("next/", views.take_next, name="next"),
+    path("mentions/", views.mentions, name="mentions"),
     path("cases/<str:case_id>/", views.case_page, name="case"),
     path("cases/<str:case_id>/timeline/", views.timeline, name="timeline"),
     path("cases/<str:case_id>/presence/", views.presence, name="presence"),

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from contactpunt.contacts.inbox import Assignee, InboxFilters, SlaRisk, get_case_for_user, inbox
-from contactpunt.contacts.models import Case, CaseStatus, Channel, ResponseTemplate
+from contactpunt.contacts.inbox import Assignee, InboxFilters, SlaRisk, get_case_for_user, inbox, visible_cases
+from contactpunt.contacts.models import Case, CaseStatus, Channel, Mention, ResponseTemplate
 from contactpunt.contacts.order_status import OrderQuery, OrderStatusUnavailable, configured_provider
 from contactpunt.contacts.services import assignment, case_actions, cases, replies, work_sessions
 from contactpunt.contacts.services.events import current_agent_state
@@ -96,9 +96,11 @@ FILTER_CHOICES = {
 
 
 def _chrome(user: User) -> dict[str, Any]:
-    """What every workspace page shows in its bar: the agent's state and the states they may choose."""
+    """What every workspace page shows in its bar: the agent's state, the states they may choose, and how
+    many notes mention them unseen."""
     return {
         "state": current_agent_state(user),
+        "unseen_mentions": Mention.objects.filter(user=user, seen_at__isnull=True).count(),
         "state_choices": [(state.value, state.label) for state in assignment.CHOSEN_STATES],
     }
 
@@ -149,6 +151,19 @@ def take_next(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Nothing is waiting for you. Well done!"))
         return HttpResponseRedirect(reverse("workspace:inbox"), status=303)
     return HttpResponseRedirect(reverse("workspace:case", args=[case.pk]), status=303)
+
+
+@login_required
+@require_GET
+def mentions(request: HttpRequest) -> HttpResponse:
+    """The notes that mention the user, newest first (only on cases they may see)."""
+    user = _user(request)
+    rows = (
+        Mention.objects.filter(user=user, message__case__in=visible_cases(user))
+        .select_related("message", "message__case", "message__author")
+        .order_by("-created_at")[:50]
+    )
+    return render(request, "workspace/mentions.html", {**_chrome(user), "mentions": rows})
 
 
 # -- the case view ---------------------------------------------------------------------------------
@@ -216,6 +231,7 @@ def open_case(request: HttpRequest, case_id: str) -> HttpResponse:
     case = get_case_for_user(user, case_id, write=True)
     if case.is_open:
         work_sessions.start_work_session(agent=user, case=case)
+    case_actions.mark_mentions_seen(user=user, case=case)
     return HttpResponse(status=204)
 
 
