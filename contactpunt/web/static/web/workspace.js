@@ -12,6 +12,17 @@
 
   // -- live ------------------------------------------------------------------------------------
   var status = document.getElementById("live-status");
+  // Lists refresh at most every REFRESH_MS, and always after the last change of a burst (htmx's own
+  // throttle drops the events that follow, which would lose the last change).
+  var REFRESH_MS = 1500;
+  var refreshTimer = null;
+  function scheduleRefresh() {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(function () {
+      refreshTimer = null;
+      document.body.dispatchEvent(new CustomEvent("cp:refresh"));
+    }, REFRESH_MS);
+  }
   var delay = 1000;
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
@@ -25,6 +36,7 @@
     socket.onmessage = function (message) {
       var detail = JSON.parse(message.data);
       document.body.dispatchEvent(new CustomEvent("cp:live", { detail: detail }));
+      scheduleRefresh();
     };
     socket.onclose = function () {
       status.textContent = status.dataset.disconnected;
