@@ -85,15 +85,12 @@ def build(cases: int, open_share: float, agents: int) -> None:
     from django.db import connection
 
     from contactpunt.contacts.models import Channel, ContactReason, Queue, ResponseTemplate
-    from contactpunt.people.models import Role, User
 
     call_command("migrate", verbosity=0)
     for code, channel, norm in QUEUES:
         Queue.objects.create(code=code, name=code.replace("-", " ").title(), channel=channel, response_norm_s=norm)
     ContactReason.objects.create(code="bezorging", name="Bezorging")
     ResponseTemplate.objects.create(name="Onderweg", text="Beste {first_name}, je bestelling is onderweg.")
-    for n in range(1, agents + 1):
-        User.objects.create_user(f"agent{n}", password=PASSWORD, role=Role.AGENT)
     queue_ids = list(Queue.objects.order_by("pk").values_list("pk", flat=True))
     channels = [Channel(q[1]).value for q in QUEUES]
     every = max(1, round(1 / open_share))
@@ -180,6 +177,15 @@ def build(cases: int, open_share: float, agents: int) -> None:
     print(f"built {cases:,} cases ({cases // every:,} open) in {time.perf_counter() - started:.1f} s", flush=True)
 
 
+def ensure_agents(agents: int) -> None:
+    """Create the agents agent1..agentN that a database built for fewer agents lacks."""
+    from contactpunt.people.models import Role, User
+
+    for n in range(1, agents + 1):
+        if not User.objects.filter(username=f"agent{n}").exists():
+            User.objects.create_user(f"agent{n}", password=PASSWORD, role=Role.AGENT)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -256,6 +262,7 @@ def main() -> None:
     django_setup(with_database(args.pg_url, name))
     if fresh:
         build(args.cases, args.open_share, args.agents)
+    ensure_agents(args.agents)
 
     from django.db import connections
 
