@@ -79,8 +79,8 @@ def django_setup(url: str) -> None:
     django.setup()
 
 
-def build(cases: int, open_share: float, agents: int) -> None:
-    """Migrate and fill the database: queues, agents, customers, cases, contacts, messages, events."""
+def build(cases: int, open_share: float) -> None:
+    """Migrate and fill the database: queues, customers, cases, contacts, messages, events."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -261,7 +261,7 @@ def main() -> None:
         psql(args.pg_url, f"CREATE DATABASE {name}")
     django_setup(with_database(args.pg_url, name))
     if fresh:
-        build(args.cases, args.open_share, args.agents)
+        build(args.cases, args.open_share)
     ensure_agents(args.agents)
 
     from django.db import connections
