@@ -7,15 +7,17 @@ as every page does. The channel layer is in-memory by default and Redis in produ
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from contactpunt.contacts.announcements import Announcement, Message, subscribe
+from contactpunt.contacts.announcements import Announcement, Message, subscribe_many
 
 logger = logging.getLogger(__name__)
 
 GROUP = "workspace"
+BATCH_AS_ONE = 20
 PUSHED = (
     Announcement.CONTACT_RECEIVED,
     Announcement.CONTACT_EVENT_RECORDED,
@@ -36,11 +38,17 @@ def push(kind: str, ids: dict[str, int]) -> None:
     async_to_sync(layer.group_send)(GROUP, {"type": "workspace.event", "kind": kind, **ids})
 
 
-def on_announcement(message: Message) -> None:
-    push(message.name.value, message.ids)
+def on_announcements(messages: Sequence[Message]) -> None:
+    """Push one message per announcement; a large batch (an import) is one message with its count,
+    since the browser reloads what it shows either way."""
+    if len(messages) <= BATCH_AS_ONE:
+        for message in messages:
+            push(message.name.value, message.ids)
+    elif messages:
+        push(messages[0].name.value, {"count": len(messages)})
 
 
 def subscribe_live() -> None:
     """Push every announcement the workspace shows (called once from the web app's ready())."""
     for name in PUSHED:
-        subscribe(name, on_announcement)
+        subscribe_many(name, on_announcements)
