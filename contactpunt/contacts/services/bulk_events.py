@@ -34,7 +34,7 @@ from contactpunt.contacts.models import (
 )
 from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.cases import CaseStateError
-from contactpunt.contacts.services.events import CONTACT_EVENTS, EventRejected, Recorded
+from contactpunt.contacts.services.events import EventRejected, Recorded, check_contact_event
 
 _BATCH = 2000
 
@@ -92,15 +92,6 @@ def _update_rows(model: type[models.Model], rows: Sequence[models.Model], fields
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", params)  # noqa: S608 (names from the model)
 
 
-def _check(name: str, occurred_at: dt.datetime, to_queue_id: int | None) -> None:
-    if name not in CONTACT_EVENTS:
-        raise EventRejected("name", "unknown_event", f"{name!r} is not a contact event")
-    if occurred_at.tzinfo is None:
-        raise EventRejected("occurred_at", "naive_datetime", "occurred_at needs a time zone offset")
-    if name == EventName.TRANSFERRED and to_queue_id is None:
-        raise EventRejected("to_queue", "required", "a transfer needs the queue it goes to")
-
-
 def record_contact_events(events: Sequence[ContactEventInput]) -> list[Recorded]:
     """Record the events in order as record_contact_event would one by one; one Recorded per input.
 
@@ -109,7 +100,7 @@ def record_contact_events(events: Sequence[ContactEventInput]) -> list[Recorded]
     Raise EventRejected (nothing written) when any input is invalid.
     """
     for item in events:
-        _check(item.name, item.occurred_at, item.to_queue_id)
+        check_contact_event(item.name, item.occurred_at, has_to_queue=item.to_queue_id is not None)
     if not events:
         return []
     with transaction.atomic():

@@ -55,6 +55,16 @@ class EventRejected(ValueError):
         self.code = code
 
 
+def check_contact_event(name: str, occurred_at: dt.datetime, *, has_to_queue: bool) -> None:
+    """Raise EventRejected naming the field when this event cannot be recorded (single or batch)."""
+    if name not in CONTACT_EVENTS:
+        raise EventRejected("name", "unknown_event", f"{name!r} is not a contact event")
+    if occurred_at.tzinfo is None:
+        raise EventRejected("occurred_at", "naive_datetime", "occurred_at needs a time zone offset")
+    if name == EventName.TRANSFERRED and not has_to_queue:
+        raise EventRejected("to_queue", "required", "a transfer needs the queue it goes to")
+
+
 @dataclass(frozen=True, slots=True)
 class Recorded:
     event_id: int
@@ -78,12 +88,7 @@ def record_contact_event(
     `transferred` needs `to_queue` and starts the next leg there with its own `queued` event;
     `wrapped` may carry the contact reason, which becomes the case's reason.
     """
-    if name not in CONTACT_EVENTS:
-        raise EventRejected("name", "unknown_event", f"{name!r} is not a contact event")
-    if occurred_at.tzinfo is None:
-        raise EventRejected("occurred_at", "naive_datetime", "occurred_at needs a time zone offset")
-    if name == EventName.TRANSFERRED and to_queue is None:
-        raise EventRejected("to_queue", "required", "a transfer needs the queue it goes to")
+    check_contact_event(name, occurred_at, has_to_queue=to_queue is not None)
     if external_id:
         existing = ContactEvent.objects.filter(source=source, external_id=external_id).first()
         if existing is not None:
