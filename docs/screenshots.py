@@ -10,16 +10,9 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
+from contactpunt.web.chromium import CHROMIUM_ARGS
+
 OUT = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def workspace(browser: Browser, url: str) -> None:

@@ -24,18 +24,9 @@ from contactpunt.conftest import make_user
 from contactpunt.contacts.models import CaseStatus, Channel, Queue, ResponseTemplate
 from contactpunt.contacts.tests.workspace_data import mail, reason
 from contactpunt.people.models import Role
+from contactpunt.web.chromium import CHROMIUM_ARGS
 
 CHROMIUM = Path("/usr/bin/chromium")
-# The launch arguments of docs/screenshots.py: no sandbox in containers, nothing that calls home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 10_000
 
 pytestmark = [
