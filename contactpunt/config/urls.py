@@ -7,5 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("contactpunt.api.urls")),
     path("kpis/", include("contactpunt.kpis.urls")),
+    path("workforce/", include("contactpunt.workforce.urls")),
+    path("insights/", include("contactpunt.insights.urls")),
+    path("channels/", include("contactpunt.channels.urls")),
     path("", include("contactpunt.web.urls")),
 ]
