@@ -1,0 +1,1 @@
+"""Social (Facebook, Instagram) and WhatsApp through Meta's webhooks and Graph API."""

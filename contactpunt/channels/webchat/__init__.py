@@ -1,0 +1,1 @@
+"""The web chat channel: the embeddable widget, its websocket and the written fallback."""

@@ -1,0 +1,1 @@
+"""The web form channel of the self-service portal."""

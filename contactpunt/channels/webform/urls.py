@@ -1,0 +1,5 @@
+"""URLs of the webform channel."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
