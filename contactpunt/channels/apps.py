@@ -9,7 +9,13 @@ class ChannelAdaptersConfig(AppConfig):
 
     def ready(self) -> None:
         from contactpunt.channels import tasks
+        from contactpunt.channels.email.outbox import send_email
+        from contactpunt.channels.senders import register_sender
+        from contactpunt.contacts.models import Channel
         from contactpunt.ops import periodic
+
+        register_sender(Channel.EMAIL, send_email)
+        register_sender(Channel.WEBFORM, send_email)
 
         periodic.register(tasks.poll_mailboxes, every=tasks.POLL_EVERY)
         periodic.register(tasks.retry_mail, every=tasks.RETRY_EVERY)

@@ -1,4 +1,5 @@
-"""Background tasks of the email channel, run by the worker as periodic jobs (registered in apps.ready)."""
+"""Background tasks of the channels (mail polling and retries, the outbox of every channel), run by the worker as
+periodic jobs (registered in apps.ready)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django_tasks import task
 
 from contactpunt.channels.email.imap import poll_all_mailboxes
 from contactpunt.channels.email.intake import retry_failed_mail
-from contactpunt.channels.email.outbox import send_due
+from contactpunt.channels.senders import send_due
 
 POLL_EVERY = dt.timedelta(minutes=1)
 RETRY_EVERY = dt.timedelta(minutes=1)
@@ -29,5 +30,5 @@ def retry_mail() -> int:
 
 @task(queue_name="periodic")
 def send_outbox() -> int:
-    """Send the queued replies whose time has come; return how many were sent."""
+    """Send the queued replies of every channel whose time has come; return how many were sent."""
     return send_due().sent

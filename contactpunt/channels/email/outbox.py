@@ -1,9 +1,9 @@
-"""The email outbox: queue a reply on a case, and send queued replies over SMTP (stdlib smtplib).
+"""The email outbox: queue a reply on a case, and the sender that delivers it over SMTP (stdlib smtplib).
 
 A reply carries the threading headers of the case's latest inbound mail (In-Reply-To, References), the case token
 in its subject, and an `X-Contactpunt-Loop` header, so that a copy coming back to one of our mailboxes is
-recognised as a loop and never answered. Senders claim a row with a conditional UPDATE (QUEUED -> SENDING); a
-failed send goes back to QUEUED with a later attempt time, up to MAX_ATTEMPTS, then stays FAILED.
+recognised as a loop and never answered. The worker's drain loop (`contactpunt.channels.senders.send_due`, also
+importable from here) claims the rows and retries failures; `send_email` is the registered EMAIL/WEBFORM sender.
 """
 
 from __future__ import annotations
@@ -12,31 +12,22 @@ import datetime as dt
 import logging
 import smtplib
 import ssl
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
-from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from contactpunt.channels.email.parsing import LOOP_HEADER, ParsedEmail, find_case_number, parse_email
-from contactpunt.channels.models import Mailbox, OutboundMessage, OutboundState
+from contactpunt.channels.models import Mailbox, OutboundMessage
+from contactpunt.channels.senders import SendError, SendResult, send_due
 from contactpunt.contacts.models import Case, Channel, Direction, Message
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-#: A row left SENDING this long (a worker died mid-send) is taken up again.
-STALE_CLAIM = dt.timedelta(minutes=15)
+__all__ = ["SendResult", "build_message", "queue_email_reply", "send_due", "send_email"]
+
 SMTP_TIMEOUT_S = 30.0
 _MAX_REFERENCES = 20
-
-
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    sent: int
-    failed: int
 
 
 def queue_email_reply(
@@ -111,53 +102,17 @@ def build_message(outbound: OutboundMessage, *, sender: Mailbox, now: dt.datetim
     return message
 
 
-def send_due(*, now: dt.datetime | None = None, limit: int = 100) -> SendResult:
-    """Send the queued replies whose time has come, claiming each first; return how many were sent and failed."""
-    now = now or timezone.now()
-    due = OutboundMessage.objects.filter(
-        Q(state=OutboundState.QUEUED, next_attempt_at__lte=now)
-        | Q(state=OutboundState.SENDING, claimed_at__lt=now - STALE_CLAIM),
-        channel=Channel.EMAIL,  # chat, social and WhatsApp replies wait for their own senders
-    ).order_by("next_attempt_at", "id")
-    sent = failed = 0
-    for row in due.only("id", "state", "claimed_at")[:limit]:
-        claimed = OutboundMessage.objects.filter(pk=row.pk, state=row.state, claimed_at=row.claimed_at).update(
-            state=OutboundState.SENDING, claimed_at=now
-        )
-        if not claimed:
-            continue  # another worker took it
-        outbound = OutboundMessage.objects.select_related("mailbox").get(pk=row.pk)
-        if _send_one(outbound, now):
-            sent += 1
-        else:
-            failed += 1
-    return SendResult(sent, failed)
+def send_email(outbound: OutboundMessage) -> None:
+    """The sender of EMAIL and WEBFORM replies: deliver the row over its mailbox's SMTP server.
 
-
-def _send_one(outbound: OutboundMessage, now: dt.datetime) -> bool:
+    Raises SendError: permanent when there is no mailbox with an SMTP server, else retryable."""
     mailbox = outbound.mailbox
+    if mailbox is None or not mailbox.smtp_host:
+        raise SendError("ValueError: no mailbox with an SMTP server to send from", permanent=True)
     try:
-        if mailbox is None or not mailbox.smtp_host:
-            raise ValueError("no mailbox with an SMTP server to send from")
-        message = build_message(outbound, sender=mailbox, now=now)
-        _deliver(mailbox, message)
-    except (OSError, smtplib.SMTPException, ValueError) as error:
-        outbound.attempts += 1
-        outbound.error = f"{type(error).__name__}: {error}"[:2000]
-        permanent = isinstance(error, ValueError) or outbound.attempts >= MAX_ATTEMPTS
-        outbound.state = OutboundState.FAILED if permanent else OutboundState.QUEUED
-        outbound.next_attempt_at = now + dt.timedelta(minutes=2**outbound.attempts)
-        outbound.claimed_at = None
-        outbound.save(update_fields=["attempts", "error", "state", "next_attempt_at", "claimed_at"])
-        logger.warning("sending outbox message %s failed: %s", outbound.pk, outbound.error)
-        return False
-    with transaction.atomic():
-        outbound.attempts += 1
-        outbound.state = OutboundState.SENT
-        outbound.sent_at = now
-        outbound.error = ""
-        outbound.save(update_fields=["attempts", "state", "sent_at", "error"])
-    return True
+        _deliver(mailbox, build_message(outbound, sender=mailbox))
+    except (OSError, smtplib.SMTPException) as error:
+        raise SendError(f"{type(error).__name__}: {error}") from error
 
 
 def _deliver(mailbox: Mailbox, message: EmailMessage) -> None:

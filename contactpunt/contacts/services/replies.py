@@ -1,8 +1,10 @@
 """Replying to the customer on the channel they used, through a transactional outbox.
 
-A reply is an outbound Contact with its Message, the `replied` event on every inbound contact it answers,
+A reply is an outbound Contact with its Message, every waiting inbound contact it answers marked handled,
 and a row in the outbox of that channel, all in the transaction that changes the case: either all of it
-is committed or none. The outbox writers are registered per channel by the apps that own the senders
+is committed or none. The `replied` event follows when the channel's sender has actually delivered the
+row (the drain loop in contactpunt.channels.senders), with the send time as its occurred_at.
+The outbox writers are registered per channel by the apps that own the senders
 (`contacts` imports no channel), and return the reference of the outbox row, which becomes the outbound
 contact's external id (source OUTBOX_SOURCE), so the workspace can show its delivery state.
 """
@@ -25,12 +27,10 @@ from contactpunt.contacts.models import (
     Contact,
     ContactStatus,
     Direction,
-    EventName,
     Message,
 )
 from contactpunt.contacts.services.assignment import follow_work_state
 from contactpunt.contacts.services.cases import CaseStateError
-from contactpunt.contacts.services.events import record_contact_event
 from contactpunt.contacts.services.work_sessions import end_work_sessions
 from contactpunt.people.models import User
 
@@ -95,7 +95,8 @@ def is_private(case: Case) -> bool:
 def reply(*, case: Case, by: User, body: str, at: dt.datetime | None = None) -> Replied:
     """Reply to the case's customer on the channel of the contact answered (its oldest waiting written
     contact, else its latest written one); public only when that contact was public and the conversation
-    was not moved to private. Every waiting written contact is marked answered (`replied`), the agent's
+    was not moved to private. Every waiting written contact is marked handled (its `replied` event is
+    written when the reply is sent), the agent's
     work session ends and the agent moves to wrap-up. Raise ReplyError or CaseStateError."""
     return _send(case=case, by=by, body=body, at=at or timezone.now(), invite=False)
 
@@ -154,10 +155,11 @@ def _send(*, case: Case, by: User, body: str, at: dt.datetime, invite: bool) -> 
             .exclude(channel__in=Channel.realtime())
             .order_by("occurred_at", "id")
         ) or [answering]
-        for contact in waiting:
-            record_contact_event(
-                contact=contact, name=EventName.REPLIED, occurred_at=at, agent=by, data={"reply_contact": outbound.pk}
-            )
+        # The agent has handled them now; the `replied` event is written when the outbox row is sent
+        # (contactpunt.channels.senders), at the send time, so a reply that is never delivered is no response.
+        Contact.objects.filter(
+            pk__in=[c.pk for c in waiting], status__in=[ContactStatus.QUEUED, ContactStatus.IN_PROGRESS]
+        ).update(status=ContactStatus.HANDLED, ended_at=at)
         end_work_sessions(agent=by, case=case, outcome="replied", at=at)
         follow_work_state(agent=by, state=AgentState.WRAP_UP, at=at)
         announce(Announcement.CASE_UPDATED, case_id=case.pk, contact_id=outbound.pk)

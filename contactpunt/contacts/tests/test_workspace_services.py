@@ -10,6 +10,7 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
+from contactpunt.channels import senders
 from contactpunt.channels.models import OutboundMessage, OutboundState
 from contactpunt.contacts.business_hours import Schedule, due_at
 from contactpunt.contacts.inbox import InboxFilters, NormClock, SlaRisk, inbox, norm_start_before
@@ -270,7 +271,7 @@ def test_a_mail_received_on_friday_evening_is_due_on_monday(email_queue, agent):
 
 
 def test_a_reply_is_queued_in_the_outbox_with_the_case_change(
-    agent, email_queue, now, django_capture_on_commit_callbacks
+    agent, email_queue, now, django_capture_on_commit_callbacks, monkeypatch
 ):
     case = mail(email_queue, now - dt.timedelta(hours=1), "m1")
     start_work_session(agent=agent, case=case, at=now - dt.timedelta(minutes=4))
@@ -285,12 +286,23 @@ def test_a_reply_is_queued_in_the_outbox_with_the_case_change(
     assert case.token in queued.subject
     inbound = Contact.objects.get(case=case, direction=Direction.INBOUND)
     assert inbound.status == ContactStatus.HANDLED
-    assert ContactEvent.objects.get(contact=inbound, name=EventName.REPLIED).data == {"reply_contact": outbound.pk}
+    # Queued is not yet a response: the `replied` event is written when the reply is sent.
+    assert not ContactEvent.objects.filter(contact=inbound, name=EventName.REPLIED).exists()
     case.refresh_from_db()
-    assert case.first_response_at == now
+    assert case.first_response_at is None
     session = WorkSession.objects.get(case=case)
     assert (session.ended_at, session.outcome) == (now, "replied")
     assert current_agent_state(agent) == AgentState.WRAP_UP
+
+    delivered: list[str] = []
+    monkeypatch.setitem(senders._SENDERS, Channel.EMAIL, lambda row: delivered.append(row.message_id))
+    assert senders.send_due().sent == 1
+    queued.refresh_from_db()
+    assert (delivered, queued.state) == ([queued.message_id], OutboundState.SENT)
+    event = ContactEvent.objects.get(contact=inbound, name=EventName.REPLIED)
+    assert (event.data, event.occurred_at, event.agent_id) == ({"reply_contact": outbound.pk}, queued.sent_at, agent.pk)
+    case.refresh_from_db()
+    assert case.first_response_at == queued.sent_at
 
 
 def test_a_phone_only_case_has_nothing_to_reply_to(agent, phone_queue, now):
