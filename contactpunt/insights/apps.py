@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class InsightsConfig(AppConfig):
     name = "contactpunt.insights"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from contactpunt.contacts.announcements import Announcement, subscribe_many
+        from contactpunt.insights import tasks
+        from contactpunt.ops import periodic
+
+        subscribe_many(Announcement.CONTACT_RECEIVED, tasks.enqueue_analysis)
+        periodic.register(tasks.retrain_reason_model, every=tasks.RETRAIN_EVERY)

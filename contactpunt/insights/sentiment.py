@@ -1,7 +1,7 @@
 """Sentiment of a message (positive, neutral, negative, with a score), Dutch and English, offline.
 
 The shipped model is a logistic-regression head on the multilingual sentence encoder, trained on
-English data only (see ``models/PROVENANCE.md``); because the encoder puts Dutch and English in one
+English data only (see ``weights/PROVENANCE.md``); because the encoder puts Dutch and English in one
 space, it reads Dutch without Dutch training data. ``score`` is P(positive) - P(negative), from -1
 (clearly negative) to +1 (clearly positive).
 """
@@ -27,7 +27,7 @@ from contactpunt.insights.metrics import accuracy, macro_f1
 Sentiment = Literal["positive", "neutral", "negative"]
 SENTIMENT_LABELS: tuple[Sentiment, ...] = ("negative", "neutral", "positive")
 KIND = "sentiment"
-SHIPPED_MODEL = Path(__file__).resolve().parent / "models" / "sentiment.npz"
+SHIPPED_MODEL = Path(__file__).resolve().parent / "weights" / "sentiment.npz"
 # Fixed, not searched: scikit-learn's default strength; balanced so the rarer positive class counts.
 REGULARISATION = 1.0
 

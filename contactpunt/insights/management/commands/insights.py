@@ -16,7 +16,12 @@ Subcommands (each with ``--json`` for machine-readable output):
   positive/neutral/negative, or positive/negative, where a neutral prediction counts as wrong.
   Without a label column it prints each row's language, sentiment and score.
 - ``train-sentiment --csv FILE --out MODEL [--text-column C --label-column L --licence TEXT]``:
-  train a sentiment model (how the shipped one was made; see models/PROVENANCE.md).
+  train a sentiment model (how the shipped one was made; see weights/PROVENANCE.md).
+- ``backfill``: analyse every stored inbound message that has no insight yet (language, sentiment,
+  suggested reason), in batches of 64; running it again analyses nothing twice. JSON keys
+  ``analysed``, ``already_analysed``, ``seconds``, ``messages_per_second``.
+- ``retrain``: train a contact-reason model version on the wrapped-up contacts (or the seed phrases)
+  and activate it if it is not worse than the active one (what the nightly task does).
 - ``seed --csv FILE --text-column C --label-column L --out MODEL [--threshold T]``: the cold start, a
   contact-reason model from a few example phrases per reason (every row of FILE is a seed phrase).
 """
@@ -32,10 +37,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from contactpunt.insights.analysis import analyse_messages_of, inbound_messages
 from contactpunt.insights.artefacts import ArtefactError
 from contactpunt.insights.datasets import DatasetError, LabelledRows, read_labelled_csv
 from contactpunt.insights.encoder import get_encoder
 from contactpunt.insights.language import detect_languages
+from contactpunt.insights.lifecycle import retrain
 from contactpunt.insights.linear import FEATURE_SETS
 from contactpunt.insights.reasons import (
     DEFAULT_OOS_LABEL,
@@ -76,6 +83,12 @@ class Command(BaseCommand):
         seed.add_argument("--out", required=True, type=Path)
         seed.add_argument("--threshold", type=float, default=DEFAULT_SEED_THRESHOLD, help="minimum cosine similarity")
 
+        backfill = subcommands.add_parser("backfill", help="analyse the stored inbound messages that have no insight")
+        backfill.add_argument("--json", action="store_true")
+
+        retrain = subcommands.add_parser("retrain", help="train a reason-model version on the wrapped-up contacts")
+        retrain.add_argument("--json", action="store_true")
+
         train_sentiment_parser = subcommands.add_parser("train-sentiment", help="train a sentiment model")
         _add_csv_options(train_sentiment_parser, label_required=False)
         train_sentiment_parser.set_defaults(label_column="label")
@@ -90,6 +103,8 @@ class Command(BaseCommand):
             "sentiment": self._sentiment,
             "train-sentiment": self._train_sentiment,
             "seed": self._seed,
+            "backfill": self._backfill,
+            "retrain": self._retrain,
         }
         try:
             result = handlers[options["subcommand"]](options)
@@ -102,6 +117,30 @@ class Command(BaseCommand):
         else:
             for key, value in result.items():
                 self.stdout.write(f"{key}: {value}")
+
+    def _backfill(self, options: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        result = analyse_messages_of(inbound_messages())
+        seconds = time.perf_counter() - started
+        return {
+            "analysed": result.analysed,
+            "already_analysed": result.skipped,
+            "seconds": round(seconds, 2),
+            "messages_per_second": round(result.analysed / seconds, 1) if result.analysed and seconds else None,
+        }
+
+    def _retrain(self, options: dict[str, Any]) -> dict[str, Any]:
+        result = retrain()
+        version = result.version
+        return {
+            "version": version.version if version else None,
+            "method": version.method if version else None,
+            "accuracy": version.accuracy if version else None,
+            "macro_f1": version.macro_f1 if version else None,
+            "threshold": version.threshold if version else None,
+            "activated": result.activated,
+            "decision": result.decision,
+        }
 
     def _read(self, options: dict[str, Any]) -> LabelledRows:
         return read_labelled_csv(

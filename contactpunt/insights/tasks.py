@@ -1,0 +1,32 @@
+"""Background work of insights: analyse new inbound messages, retrain the reason model, find structural problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django_tasks import task
+
+from contactpunt.contacts.announcements import Message
+from contactpunt.insights import analysis, lifecycle
+
+RETRAIN_EVERY = dt.timedelta(days=1)
+
+
+@task()
+def analyse_contacts(contact_ids: list[int]) -> int:
+    """Store the insights of these contacts' inbound messages; return how many were analysed now."""
+    return analysis.analyse_contacts(contact_ids).analysed
+
+
+@task(queue_name="periodic")
+def retrain_reason_model() -> str:
+    """Train a new reason-model version and activate it if it is not worse; return the decision."""
+    return lifecycle.retrain().decision
+
+
+def enqueue_analysis(messages: Sequence[Message]) -> None:
+    """Announcement subscriber: one analysis task for a whole batch of received contacts (never inline)."""
+    contact_ids = sorted({m.ids["contact_id"] for m in messages if "contact_id" in m.ids})
+    if contact_ids:
+        analyse_contacts.enqueue(contact_ids)
