@@ -173,4 +173,7 @@ class OutboundMessage(models.Model):
     def is_due(self, now: dt.datetime) -> bool:
         """True when the message waits to be sent and its time has come."""
         return self.state == OutboundState.QUEUED and self.next_attempt_at <= now
+
+
+from contactpunt.channels.meta.models import *  # noqa: E402, F403
 from contactpunt.channels.webchat.models import *  # noqa: E402, F403
