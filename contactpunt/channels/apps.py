@@ -11,6 +11,7 @@ class ChannelAdaptersConfig(AppConfig):
         from contactpunt.channels import tasks
         from contactpunt.channels.email.outbox import send_email
         from contactpunt.channels.senders import register_sender
+        from contactpunt.channels.webchat import delivery as webchat_delivery
         from contactpunt.contacts.models import Channel
         from contactpunt.ops import periodic
 
@@ -20,3 +21,4 @@ class ChannelAdaptersConfig(AppConfig):
         periodic.register(tasks.poll_mailboxes, every=tasks.POLL_EVERY)
         periodic.register(tasks.retry_mail, every=tasks.RETRY_EVERY)
         periodic.register(tasks.send_outbox, every=tasks.SEND_EVERY)
+        webchat_delivery.register()

@@ -1,0 +1,111 @@
+"""Written contacts from the web: the portal's web form and the web chat's "leave a message" when no one is there.
+
+Both go through the one inbound service as a WEBFORM contact with the visitor's email address, so the reply goes by
+email (the workspace registers the email writer for WEBFORM). Each submission carries a key made when the form was
+shown, so sending the same form twice stores it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Value, When
+from django.utils.translation import gettext
+
+from contactpunt.contacts.models import Channel, Queue
+from contactpunt.contacts.services.inbound import receive_contact
+from contactpunt.contacts.services.types import (
+    AttachmentInput,
+    IdentityInput,
+    InboundContact,
+    Outcome,
+    Received,
+    ThreadRef,
+)
+from contactpunt.customers.models import IdentityKind
+
+SOURCE = "webform"
+#: The setting naming the queue written contacts go to when no queue is asked for (a WEBFORM queue's code).
+QUEUE_SETTING = "WEBFORM_QUEUE"
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+class NoWrittenQueue(LookupError):
+    """There is no active web-form queue to take written contacts."""
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenContact:
+    """What a visitor wrote, already cleaned."""
+
+    key: str
+    name: str
+    email: str
+    subject: str
+    text: str
+    order_number: str = ""
+    language: str = ""
+    attachment: AttachmentInput | None = None
+    conversation_id: str = ""
+
+
+def webform_queue(code: str = "", *, department_id: int | None = None) -> Queue:
+    """The active WEBFORM queue `code`; else the one named by settings.WEBFORM_QUEUE; else the first active one,
+    preferring `department_id`'s. Raise NoWrittenQueue when there is none."""
+    queues = Queue.objects.filter(is_active=True, channel=Channel.WEBFORM)
+    for wanted in (code, getattr(settings, QUEUE_SETTING, "")):
+        if wanted:
+            found = queues.filter(code=wanted).first()
+            if found is not None:
+                return found
+    ranked = queues.annotate(
+        own=When_(When(department_id=department_id, then=Value(0)), default=Value(1), output_field=IntegerField())
+    )
+    queue = ranked.order_by("own", "code").first()
+    if queue is None:
+        raise NoWrittenQueue("there is no active web-form queue")
+    return queue
+
+
+def submit_written(*, written: WrittenContact, queue: Queue, source: str, at: dt.datetime) -> Received:
+    """Receive the written contact into `queue` as a WEBFORM contact, idempotent on (source, written.key)."""
+    text = written.text
+    if written.order_number:
+        text = f"{text}\n\n{gettext('Order number')}: {written.order_number}"
+    raw = json.dumps(
+        {
+            "name": written.name,
+            "email": written.email,
+            "subject": written.subject,
+            "message": written.text,
+            "order_number": written.order_number,
+        },
+        ensure_ascii=False,
+    ).encode()
+    return receive_contact(
+        InboundContact(
+            source=source,
+            queue=queue.code,
+            occurred_at=at,
+            external_id=f"written:{written.key}",
+            channel=Channel.WEBFORM,
+            identities=(IdentityInput(IdentityKind.EMAIL, written.email),),
+            customer_name=written.name,
+            language=written.language,
+            subject=written.subject,
+            text=text,
+            raw=raw,
+            raw_content_type="application/json",
+            thread=ThreadRef(conversation_id=written.conversation_id),
+            attachments=(written.attachment,) if written.attachment else (),
+        )
+    )
+
+
+def is_accepted(received: Received) -> bool:
+    """True when the contact was stored now or before (a resubmission)."""
+    return received.outcome in (Outcome.CREATED, Outcome.DUPLICATE)
