@@ -33,6 +33,7 @@ from contactpunt.contacts.models import (
 from contactpunt.contacts.services.case_actions import TransferReason
 from contactpunt.contacts.services.replies import OUTBOX_SOURCE, PRIVATE_INVITE_SOURCE, is_private
 from contactpunt.customers.models import Customer
+from contactpunt.insights.queries import latest_insight
 from contactpunt.people.models import Role, User
 
 #: The events the timeline shows between the messages.
@@ -195,5 +196,6 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
         "transfer_queues": list(Queue.objects.filter(is_active=True).exclude(pk=queue.pk)) if can_write else [],
         "reasons": list(ContactReason.objects.filter(is_active=True)) if can_write else [],
         "transfer_reasons": TransferReason.choices,
+        "insight": latest_insight(case),
         **customer_360(case.customer, case),
     }
