@@ -30,7 +30,8 @@ MIN_TRAINING_ROWS = 40
 MIN_TEST_ROWS = 10
 _SPLIT_MULTIPLIER = 2654435761  # Knuth's multiplicative hash: spreads consecutive ids over the splits
 
-_cache: dict[int, ReasonModel] = {}
+# Keyed by the content digest: the same digest is the same model, whatever row it is stored in.
+_cache: dict[str, ReasonModel] = {}
 _cache_lock = threading.Lock()
 
 
@@ -67,7 +68,7 @@ def seeds() -> dict[str, list[str]]:
 def model_of(version: ReasonModelVersion) -> ReasonModel:
     """Load the model stored in ``version`` (cached per process: versions never change)."""
     with _cache_lock:
-        cached = _cache.get(version.pk)
+        cached = _cache.get(version.version)
     if cached is not None:
         return cached
     with tempfile.TemporaryDirectory() as folder:
@@ -75,17 +76,17 @@ def model_of(version: ReasonModelVersion) -> ReasonModel:
         path.write_bytes(bytes(version.artefact))
         model = ReasonModel.load(path)
     with _cache_lock:
-        _cache[version.pk] = model
+        _cache[version.version] = model
     return model
 
 
 def active_reason_model() -> ReasonModel | None:
     """The active reason model, or None before the first one (one small query per call)."""
-    active = ReasonModelVersion.objects.filter(is_active=True).only("pk").first()
+    active = ReasonModelVersion.objects.filter(is_active=True).only("pk", "version").first()
     if active is None:
         return None
     with _cache_lock:
-        cached = _cache.get(active.pk)
+        cached = _cache.get(active.version)
     if cached is not None:
         return cached
     return model_of(ReasonModelVersion.objects.get(pk=active.pk))
@@ -119,12 +120,13 @@ def retrain() -> RetrainResult:
         test = test if len(test.texts) >= MIN_TEST_ROWS else LabelledRows([], [], [])
     else:
         return RetrainResult(None, False, "no wrapped-up contacts and no seed phrases yet")
-    return _store_and_decide(model, method, test, seconds, training_rows)
+    return consider_candidate(model, method, test, seconds, training_rows)
 
 
-def _store_and_decide(
+def consider_candidate(
     model: ReasonModel, method: str, test: LabelledRows, seconds: float, training_rows: int
 ) -> RetrainResult:
+    """Store ``model`` as a version with its scores on ``test`` and activate it when it is not worse."""
     existing = ReasonModelVersion.objects.filter(version=model.version).first()
     if existing is not None:
         return RetrainResult(existing, existing.is_active, "the same model as version " + existing.version)
