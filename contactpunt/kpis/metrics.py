@@ -6,7 +6,7 @@ period. `report` computes them all for a period and a grouping; the CLI, the das
 call it, so every screen shows the same numbers.
 
 Not yet here, because their data arrives with later issues: NPS, CSAT and CES (surveys), self-service
-deflection and article usage (knowledge portal), schedule adherence (shift plans), cost to serve.
+deflection and article usage (knowledge portal), cost to serve.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ REPEAT_WINDOW = dt.timedelta(days=7)
 FCR_WINDOW = dt.timedelta(days=7)
 GROUPINGS = ("queue", "channel", "team", "agent", "day", "interval", "department", "site", "account", "product_type")
 LEG_GROUPINGS = ("queue", "team", "agent", "department", "site")
-MISSING = ("nps", "csat", "ces", "schedule_adherence", "cost_to_serve", "self_service_deflection")
+MISSING = ("nps", "csat", "ces", "cost_to_serve", "self_service_deflection")
 
 # The formula of each metric, as the UI shows it one click away.
 FORMULAS: dict[str, str] = {
@@ -71,6 +71,8 @@ FORMULAS: dict[str, str] = {
     "backlog": "written contacts still awaiting a first reply at the end of the period",
     "oldest_backlog_age_s": "age of the oldest written contact still awaiting a first reply",
     "occupancy": "time on contact and in wrap-up / (that time + available time)",
+    "schedule_adherence": "time in the scheduled activity (agent states mapped to activities; the first 5 minutes "
+    "after each change of activity count as in it) / scheduled time",
 }
 
 
@@ -414,6 +416,53 @@ def occupancy(states: Iterable[dict[str, float]]) -> float | None:
         busy += seconds.get(AgentState.ON_CONTACT, 0.0) + seconds.get(AgentState.WRAP_UP, 0.0)
         available += seconds.get(AgentState.AVAILABLE, 0.0)
     return ratio(busy, busy + available)
+
+
+# Which agent states count as being in each scheduled activity (the workforce app's Activity values).
+ACTIVITY_STATES: dict[str, frozenset[str]] = {
+    "work": frozenset({AgentState.AVAILABLE, AgentState.ON_CONTACT, AgentState.WRAP_UP}),
+    "break": frozenset({AgentState.BREAK}),
+    "meeting": frozenset({AgentState.MEETING}),
+    "training": frozenset({AgentState.TRAINING}),
+}
+ADHERENCE_GRACE = dt.timedelta(minutes=5)
+
+Stretch = tuple[str, dt.datetime, dt.datetime]
+
+
+def adherent_seconds(
+    scheduled: Iterable[Stretch], states: Sequence[Stretch], *, grace: dt.timedelta = ADHERENCE_GRACE
+) -> tuple[float, float]:
+    """Return (seconds in the scheduled activity, scheduled seconds) for one agent.
+
+    `scheduled` holds (activity, from, to) and `states` (agent state, from, to), both without overlaps. A
+    scheduled second is adherent when the agent's state maps to the activity (`ACTIVITY_STATES`), or when it
+    lies within `grace` after a change of activity (the start of a shift, the start or end of a break):
+    moving between activities takes a moment.
+    """
+    adherent = total = 0.0
+    previous: tuple[str, dt.datetime] | None = None
+    for activity, begin, until in sorted(scheduled, key=lambda item: item[1]):
+        total += (until - begin).total_seconds()
+        changed = previous is None or previous[0] != activity or previous[1] != begin
+        checked_from = min(begin + grace, until) if changed else begin
+        adherent += (checked_from - begin).total_seconds()
+        wanted = ACTIVITY_STATES.get(activity, frozenset())
+        for state, since, to in states:
+            if state in wanted:
+                overlap = (min(until, to) - max(checked_from, since)).total_seconds()
+                adherent += max(0.0, overlap)
+        previous = (activity, until)
+    return adherent, total
+
+
+def schedule_adherence(parts: Iterable[tuple[float, float]]) -> float | None:
+    """Schedule adherence = time in the scheduled activity / scheduled time, over (adherent, scheduled) parts."""
+    adherent = scheduled = 0.0
+    for inside, total in parts:
+        adherent += inside
+        scheduled += total
+    return ratio(adherent, scheduled)
 
 
 # -- the report -------------------------------------------------------------------------------
