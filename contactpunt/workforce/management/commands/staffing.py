@@ -1,4 +1,5 @@
-"""`contactpunt staffing`: agents needed for one interval under Erlang C, or Erlang A with a patience."""
+"""`contactpunt staffing`: agents needed for one interval under Erlang C, or Erlang A with a patience
+(optionally with an abandon-rate cap)."""
 
 from __future__ import annotations
 
@@ -28,11 +29,19 @@ class Command(BaseCommand):
         parser.add_argument("--target-asa", type=float, default=None, help="ASA target in seconds")
         parser.add_argument("--patience", type=float, default=None, help="mean caller patience in seconds (Erlang A)")
         parser.add_argument("--max-occupancy", type=float, default=None, help="occupancy cap, 0..1")
+        parser.add_argument(
+            "--max-abandon",
+            type=float,
+            default=None,
+            help="abandon rate cap, 0..1 (Erlang A: needs --patience); met alongside the service level",
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             interval_s = parse_duration(options["interval"])
+            if options["max_abandon"] is not None and options["patience"] is None:
+                raise ValueError("--max-abandon needs --patience (Erlang A): under Erlang C nobody abandons")
             target_sl = options["target_sl"]
             if target_sl is None and options["target_asa"] is None:
                 target_sl = 0.8
@@ -45,6 +54,7 @@ class Command(BaseCommand):
                 target_asa_s=options["target_asa"],
                 max_occupancy=options["max_occupancy"],
                 patience_s=options["patience"],
+                max_abandon_rate=options["max_abandon"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
