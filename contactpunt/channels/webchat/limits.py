@@ -62,12 +62,19 @@ class SlidingWindow:
         return 0.0
 
 
-def take_for_address(address: str, now: float | None = None) -> float:
-    """Count one frame from `address` in the shared cache (fixed windows); return 0 or the seconds to wait."""
-    count, seconds = _rate("WEBCHAT_RATE_PER_IP", (30, 60))
+def take_for_address(
+    address: str,
+    now: float | None = None,
+    *,
+    setting: str = "WEBCHAT_RATE_PER_IP",
+    default: tuple[int, int] = (30, 60),
+) -> float:
+    """Count one event from `address` in the shared cache (fixed windows of the rate in `setting`); return 0 when
+    allowed, else the seconds to wait."""
+    count, seconds = _rate(setting, default)
     now = time.time() if now is None else now
     window = int(now // seconds)
-    key = f"webchat-rate:{address}:{window}"
+    key = f"rate:{setting}:{address}:{window}"
     cache.add(key, 0, timeout=int(seconds) + 1)
     try:
         used = cache.incr(key)

@@ -1,0 +1,145 @@
+"""The portal's web form: errors named per field, one contact per form however often it is sent, the reply by
+email, the attachment kept, and spam kept out (the hidden field, the rate per address, an unsigned key)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+from django.utils import translation
+
+from contactpunt.channels.webform.forms import new_key
+from contactpunt.contacts.models import Attachment, Case, Channel, Contact, Message, Queue
+from contactpunt.customers.models import Customer
+from contactpunt.people.models import Department
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def webform_queue(department: Department) -> Queue:
+    return Queue.objects.create(
+        code="webform-general", name="Webformulier", channel=Channel.WEBFORM, department=department
+    )
+
+
+def good(**changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "name": "Sanne de Vries",
+        "email": "Sanne@Example.nl",
+        "subject": "Kaart niet ontvangen",
+        "message": "Ik heb op 10 februari een kaart besteld.\r\nDie is nog niet bezorgd.",
+        "order_number": "A-1234",
+        "website": "",
+        "key": new_key(),
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_form_page_renders_with_a_signed_key(client: Client, webform_queue):
+    response = client.get("/channels/form/")
+    assert response.status_code == 200
+    assert b'name="csrfmiddlewaretoken"' in response.content
+    key = re.search(rb'name="key" value="([^"]+)"', response.content)
+    assert key is not None and key.group(1).count(b":") == 2  # value:timestamp:signature
+
+
+def test_bad_fields_are_named_and_nothing_is_stored(client: Client, webform_queue):
+    response = client.post(
+        "/channels/form/",
+        good(name="  ", email="geen-adres", subject="\x00\x07", message="", order_number="12;DROP", key="forged"),
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"name", "email", "subject", "message", "order_number", "key"}
+    assert errors["email"] == ["Voer een geldig e-mailadres in."]
+    html = response.content.decode()
+    assert 'href="#id_email"' in html and 'id="id_email_error"' in html and 'aria-invalid="true"' in html
+    # The visitor's text stays in the form; the expired key is replaced by a fresh one.
+    assert "12;DROP" in html
+    assert response.context["form"].data["key"] != "forged"
+    assert not Contact.objects.exists()
+
+
+def test_a_good_form_is_one_webform_contact_and_sending_it_again_does_not_double_it(client: Client, webform_queue):
+    data = good(attachment=SimpleUploadedFile("bon.pdf", b"%PDF-1.4 bon", content_type="application/pdf"))
+    response = client.post("/channels/form/", data)
+    assert response.status_code == 302
+    confirmation = client.get(response["Location"])
+    case = Case.objects.get()
+    assert confirmation.context["token"] == f"[CP-{case.pk}]"
+    assert f"[CP-{case.pk}]" in confirmation.content.decode()
+    again = client.post("/channels/form/", {**data, "attachment": SimpleUploadedFile("bon.pdf", b"%PDF-1.4 bon")})
+    assert client.get(again["Location"]).context["token"] == f"[CP-{case.pk}]"
+    contact = Contact.objects.get()
+    assert (contact.channel, contact.queue, contact.source, contact.sender) == (
+        Channel.WEBFORM,
+        webform_queue,
+        "webform",
+        "Sanne@Example.nl",
+    )
+    assert (case.subject, case.channel) == ("Kaart niet ontvangen", Channel.WEBFORM)
+    assert Customer.objects.get().display_name == "Sanne de Vries"
+    message = Message.objects.get()
+    with translation.override("nl"):
+        label = translation.gettext("Order number")
+    assert message.text == f"Ik heb op 10 februari een kaart besteld.\nDie is nog niet bezorgd.\n\n{label}: A-1234"
+    attachment = Attachment.objects.get()
+    assert (attachment.filename, attachment.size, attachment.message) == ("bon.pdf", 12, message)
+
+
+def test_an_attachment_of_a_kind_not_taken_is_named(client: Client, webform_queue):
+    response = client.post("/channels/form/", good(attachment=SimpleUploadedFile("virus.exe", b"MZ")))
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["attachment"]
+    assert not Contact.objects.exists()
+
+
+def test_the_hidden_field_filled_in_is_thanked_but_not_stored(client: Client, webform_queue):
+    response = client.post("/channels/form/", good(website="http://spam.example"))
+    assert response.status_code == 302
+    assert client.get(response["Location"]).context["token"] == ""
+    assert not Contact.objects.exists()
+
+
+@override_settings(WEBFORM_RATE_PER_IP=(2, 600))
+def test_more_forms_than_the_rate_are_refused_with_the_text_kept(client: Client, webform_queue):
+    for _ in range(2):
+        assert client.post("/channels/form/", good()).status_code == 302
+    refused = client.post("/channels/form/", good(subject="Derde vraag"))
+    assert refused.status_code == 429
+    assert "Derde vraag" in refused.content.decode()
+    assert Contact.objects.count() == 2
+
+
+def test_the_embedded_form_may_be_framed_by_allowed_sites_and_needs_no_csrf_cookie(webform_queue):
+    client = Client(enforce_csrf_checks=True)
+    with override_settings(WEBCHAT_ALLOWED_ORIGINS=["https://shop.example"]):
+        page = client.get("/channels/form/embed/")
+        assert page["Content-Security-Policy"] == "frame-ancestors 'self' https://shop.example"
+        assert "X-Frame-Options" not in page
+        sent = client.post("/channels/form/embed/", good())
+    assert sent.status_code == 302 and sent["Location"].startswith("/channels/form/embed/sent/")
+    assert Contact.objects.count() == 1
+    assert client.post("/channels/form/", good()).status_code == 403  # the portal's own form keeps CSRF
+
+
+def test_a_forged_confirmation_shows_no_case(client: Client, webform_queue):
+    response = client.get("/channels/form/sent/?ref=WzEsInhAeC5ubCJd:forged")
+    assert response.status_code == 200
+    assert response.context["token"] == ""
+
+
+def test_without_a_webform_queue_the_visitor_is_told_and_keeps_the_text(client: Client):
+    response = client.post("/channels/form/", good(subject="Mijn vraag"))
+    assert response.status_code == 503
+    assert "Mijn vraag" in response.content.decode()

@@ -1,0 +1,113 @@
+"""The web form pages: the form on the portal, the same form to embed in a customer's site, and the confirmation.
+
+The embedded form runs in a frame on another site, where the browser does not send our CSRF cookie; it is
+CSRF-exempt and relies on what guards a public, anonymous form anyway: the signed single-use key of each
+rendering, the hidden field bots fill in, and the rate per address.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from contactpunt.channels.webchat.limits import allowed_origins, take_for_address
+from contactpunt.channels.webform.forms import WebForm, new_key
+from contactpunt.channels.webform.services import SOURCE, NoWrittenQueue, is_accepted, submit_written, webform_queue
+
+_REF_SALT = "contactpunt.webform.sent"
+RATE_SETTING = "WEBFORM_RATE_PER_IP"
+RATE_DEFAULT = (5, 600)
+
+
+@require_http_methods(["GET", "POST"])
+def form_page(request: HttpRequest) -> HttpResponse:
+    """The contact form of the self-service portal."""
+    return _form(request, embed=False)
+
+
+@csrf_exempt
+@xframe_options_exempt
+@require_http_methods(["GET", "POST"])
+def embedded_form(request: HttpRequest) -> HttpResponse:
+    """The contact form for a frame on a customer's site (the sites of WEBCHAT_ALLOWED_ORIGINS may frame it)."""
+    return _framable(_form(request, embed=True))
+
+
+@require_http_methods(["GET"])
+def sent_page(request: HttpRequest) -> HttpResponse:
+    """The confirmation with the case token; `ref` is signed, so nobody reads another visitor's confirmation."""
+    return _sent(request, embed=False)
+
+
+@xframe_options_exempt
+@require_http_methods(["GET"])
+def embedded_sent_page(request: HttpRequest) -> HttpResponse:
+    return _framable(_sent(request, embed=True))
+
+
+def _form(request: HttpRequest, *, embed: bool) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        form = WebForm(request.POST, request.FILES)
+        if form.is_valid():
+            if form.is_spam:
+                return HttpResponseRedirect(_sent_url(embed, None))
+            if take_for_address(_address(request), setting=RATE_SETTING, default=RATE_DEFAULT):
+                form.add_error(None, _("You have sent several messages just now. Wait a few minutes and send again."))
+                status = 429
+            else:
+                try:
+                    queue = webform_queue(form.cleaned_data["queue"] or "")
+                    received = submit_written(
+                        written=form.written(language=translation.get_language() or ""),
+                        queue=queue,
+                        source=SOURCE,
+                        at=timezone.now(),
+                    )
+                except NoWrittenQueue:
+                    received = None
+                if received is not None and is_accepted(received) and received.case_id is not None:
+                    return HttpResponseRedirect(_sent_url(embed, (received.case_id, form.cleaned_data["email"])))
+                form.add_error(None, _("Your message could not be taken now. Your text is kept: try again later."))
+                status = 503
+        else:
+            status = 400
+        if "key" in form.errors:
+            form.data = form.data.copy()
+            form.data["key"] = new_key()
+    else:
+        form = WebForm(initial={"key": new_key(), "queue": request.GET.get("queue", "")})
+    return render(request, "channels/webform/form.html", {"form": form, "embed": embed}, status=status)
+
+
+def _sent(request: HttpRequest, *, embed: bool) -> HttpResponse:
+    case_id: int | None = None
+    email = ""
+    with contextlib.suppress(signing.BadSignature, TypeError, ValueError):
+        case_id, email = signing.loads(request.GET.get("ref", ""), salt=_REF_SALT, max_age=24 * 3600)
+    token = f"[CP-{case_id}]" if case_id else ""
+    return render(request, "channels/webform/sent.html", {"token": token, "email": email, "embed": embed})
+
+
+def _sent_url(embed: bool, reference: tuple[int, str] | None) -> str:
+    url = reverse("channels:webform-embed-sent" if embed else "channels:webform-sent")
+    return f"{url}?ref={signing.dumps(list(reference), salt=_REF_SALT)}" if reference else url
+
+
+def _framable(response: HttpResponse) -> HttpResponse:
+    ancestors = " ".join(["'self'", *[o for o in allowed_origins() if o != "*"]])
+    response["Content-Security-Policy"] = f"frame-ancestors {'*' if '*' in allowed_origins() else ancestors}"
+    return response
+
+
+def _address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
