@@ -9,6 +9,7 @@ from django_tasks import task
 
 from contactpunt.channels.email.imap import poll_all_mailboxes
 from contactpunt.channels.email.intake import retry_failed_mail
+from contactpunt.channels.meta.intake import retry_failed_webhooks
 from contactpunt.channels.senders import send_due
 
 POLL_EVERY = dt.timedelta(minutes=1)
@@ -32,3 +33,9 @@ def retry_mail() -> int:
 def send_outbox() -> int:
     """Send the queued replies of every channel whose time has come; return how many were sent."""
     return send_due().sent
+
+
+@task(queue_name="periodic")
+def retry_meta_webhooks() -> int:
+    """Process again the Meta webhooks that failed and whose retry time has come; return how many were tried."""
+    return len(retry_failed_webhooks())
