@@ -82,8 +82,9 @@ def _form(request: HttpRequest, *, embed: bool) -> HttpResponse:
         else:
             status = 400
         if "key" in form.errors:
-            form.data = form.data.copy()
-            form.data["key"] = new_key()
+            fresh = request.POST.copy()
+            fresh["key"] = new_key()
+            form.data = fresh
     else:
         form = WebForm(initial={"key": new_key(), "queue": request.GET.get("queue", "")})
     return render(request, "channels/webform/form.html", {"form": form, "embed": embed}, status=status)
