@@ -1,13 +1,26 @@
-"""Admin for mailboxes, the received mail (with its state and error visible) and the outbox."""
+"""Admin for mailboxes, the received mail (with its state and error visible), the outbox, and the Meta apps,
+accounts (secrets write-only), templates, webhooks and delivery statuses."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contactpunt.channels.meta.models import (
+    DeliveryStatus,
+    MetaAccount,
+    MetaApp,
+    WebhookDelivery,
+    WebhookState,
+    WhatsAppTemplate,
+)
 from contactpunt.channels.models import InboundMail, Mailbox, MailState, OutboundMessage, OutboundState
 
 
@@ -60,3 +73,93 @@ class OutboundMessageAdmin(admin.ModelAdmin[OutboundMessage]):
         queryset.filter(state=OutboundState.FAILED).update(
             state=OutboundState.QUEUED, next_attempt_at=timezone.now(), attempts=0
         )
+
+
+# -- Meta (WhatsApp, Facebook, Instagram) -------------------------------------------------------------
+
+
+class _SecretsForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Secrets are write-only: never rendered back; left empty, the stored value stays."""
+
+    secret_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.secret_fields:
+            field = self.fields[name]
+            field.widget = forms.PasswordInput(render_value=False)
+            field.required = not (self.instance and self.instance.pk)
+            if self.instance and self.instance.pk and getattr(self.instance, name):
+                field.help_text = _("Stored. Leave empty to keep it; type a new one to replace it.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in self.secret_fields:
+            if not cleaned.get(name) and self.instance.pk:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
+class MetaAppForm(_SecretsForm):
+    secret_fields = ("app_secret", "verify_token")
+
+    class Meta:
+        model = MetaApp
+        fields = ["name", "app_id", "app_secret", "verify_token", "graph_url", "graph_version", "is_active"]
+
+
+class MetaAccountForm(_SecretsForm):
+    secret_fields = ("access_token",)
+
+    class Meta:
+        model = MetaAccount
+        fields = ["app", "platform", "name", "account_id", "business_account_id", "queue", "access_token", "is_active"]
+
+
+@admin.register(MetaApp)
+class MetaAppAdmin(admin.ModelAdmin[MetaApp]):
+    form = MetaAppForm
+    list_display = ["name", "app_id", "webhook_url", "is_active"]
+
+    @admin.display(description=_("webhook address"))
+    def webhook_url(self, app: MetaApp) -> str:
+        return reverse("channels:meta-webhook", args=[app.app_id])
+
+
+@admin.register(MetaAccount)
+class MetaAccountAdmin(admin.ModelAdmin[MetaAccount]):
+    form = MetaAccountForm
+    list_display = ["name", "platform", "account_id", "queue", "app", "is_active"]
+    list_filter = ["platform", "is_active"]
+
+
+@admin.register(WhatsAppTemplate)
+class WhatsAppTemplateAdmin(admin.ModelAdmin[WhatsAppTemplate]):
+    list_display = ["name", "language", "account", "is_approved"]
+    list_filter = ["is_approved", "language"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
+    list_display = ["received_at", "app", "state", "attempts", "next_retry_at", "summary", "error"]
+    list_filter = ["state", "app"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.get_fields() if f.concrete and f.name != "body"]
+    exclude = ["body"]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Process again now"))
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        queryset.filter(state=WebhookState.FAILED).update(next_retry_at=timezone.now())
+
+
+@admin.register(DeliveryStatus)
+class DeliveryStatusAdmin(admin.ModelAdmin[DeliveryStatus]):
+    list_display = ["occurred_at", "platform_message_id", "status", "contact", "error"]
+    list_filter = ["status"]
+    readonly_fields = ["platform_message_id", "status", "occurred_at", "recorded_at", "contact", "error"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
