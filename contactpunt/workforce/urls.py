@@ -1,7 +1,17 @@
-"""The workforce pages: forecast, staffing, peak calendar, shift plan and adherence."""
+"""The workforce pages under /workforce/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from contactpunt.workforce import views
 
 app_name = "workforce"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("peaks/", views.peak_calendar, name="peaks"),
+    path("shifts/", views.shifts, name="shifts"),
+    path("shifts/run/", views.run_plan, name="run_plan"),
+    path("shifts/plans/<int:pk>/", views.plan_status, name="plan_status"),
+    path("adherence/", views.adherence, name="adherence"),
+    path("me/", views.me, name="me"),
+]

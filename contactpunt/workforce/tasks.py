@@ -1,0 +1,30 @@
+"""Background work of the workforce app: run a queued shift plan (the page's "plan shifts" button)."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+from contactpunt.workforce.models import PlanStatus, ShiftPlan
+from contactpunt.workforce.shifts.planning import plan_shifts
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def run_shift_plan(plan_id: int) -> str:
+    """Claim the queued plan and solve it; a plan already claimed or gone is left alone (idempotent)."""
+    claimed = ShiftPlan.objects.filter(pk=plan_id, status=PlanStatus.QUEUED).update(status=PlanStatus.RUNNING)
+    if not claimed:
+        return "skipped"
+    plan = ShiftPlan.objects.select_related("queue").get(pk=plan_id)
+    try:
+        outcome = plan_shifts(
+            first_day=plan.first_day, days=plan.days, queue=plan.queue, time_limit_s=plan.time_limit_s, plan=plan
+        )
+    except Exception as error:  # the page must show why; the worker keeps going
+        log.exception("shift plan %s failed", plan_id)
+        ShiftPlan.objects.filter(pk=plan_id).update(status=PlanStatus.FAILED, message=str(error)[:2000])
+        return "failed"
+    return outcome.solution.status
