@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from contactpunt.contacts.models import Channel, Contact
+from contactpunt.contacts.models import Channel, Contact, ContactEvent, EventName
 from contactpunt.kpis import charts, drill, metrics, rollups, wallboard
 from contactpunt.kpis.facts import CONTACT, Unit, load_units
 from contactpunt.kpis.intervals import interval_start
@@ -142,12 +142,35 @@ def webcare(request: HttpRequest) -> HttpResponse:
     period = period_from(request, "week")
     written = {c for c in Channel.values if c not in Channel.realtime()}
     rows = [r for r in rollups.report(period.start, period.end, by="channel", zone=zone()) if r["group"] in written]
-    waiting = metrics.backlog(at=timezone.now())
-    unanswered = (
-        Contact.objects.filter(pk__in=waiting.contact_ids[:200]).select_related("queue", "case").order_by("occurred_at")
+    now = timezone.now()
+    waiting = metrics.backlog(at=now)
+    unanswered = list(
+        Contact.objects.filter(pk__in=waiting.contact_ids)
+        .select_related("queue", "case")
+        .order_by("-is_public", "occurred_at")[:200]
+    )
+    # The webcare rule: a public message gets a response or an agent's explicit "no response needed".
+    public_waiting = Contact.objects.filter(pk__in=waiting.contact_ids, is_public=True).count()
+    closed = (
+        ContactEvent.objects.filter(
+            name=EventName.WRAPPED,
+            data__no_response_needed=True,
+            occurred_at__gte=period.start,
+            occurred_at__lt=period.end,
+        )
+        .select_related("agent", "contact", "case")
+        .order_by("-occurred_at")[:100]
     )
     context = _context(period, "channel", rows, WEBCARE_COLUMNS)
-    context.update({"backlog": waiting, "unanswered": unanswered, "now": timezone.now()})
+    context.update(
+        {
+            "backlog": waiting,
+            "unanswered": unanswered,
+            "public_waiting": public_waiting,
+            "closed_without_response": closed,
+            "now": now,
+        }
+    )
     return render(request, "kpis/webcare.html", context)
 
 

@@ -75,6 +75,7 @@ WRITES = [
     ("workspace:reopen", {}),
     ("workspace:merge", {"target": "1"}),
     ("workspace:private", {}),
+    ("workspace:no_response", {}),
     ("workspace:open", {}),
     ("workspace:leave", {}),
 ]

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contactpunt.channels.meta.webcare import waiting_written
+from contactpunt.channels.meta.window import case_window
 from contactpunt.channels.models import OutboundMessage
 from contactpunt.contacts.inbox import STALE_SESSION, NormClock
 from contactpunt.contacts.models import (
@@ -191,6 +193,10 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
         and latest_inbound.is_public
         and latest_inbound.channel == Channel.SOCIAL
         and not is_private(case),
+        "whatsapp_window": case_window(case, now=timezone.now())
+        if latest_inbound is not None and latest_inbound.channel == Channel.WHATSAPP
+        else None,
+        "can_close_unanswered": can_write and bool(waiting_written(case)),
         "templates": list(templates) if can_write else [],
         "colleagues": colleagues_for(queue) if can_write else [],
         "transfer_queues": list(Queue.objects.filter(is_active=True).exclude(pk=queue.pk)) if can_write else [],

@@ -16,9 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from contactpunt.channels.meta import webcare
 from contactpunt.contacts.inbox import Assignee, InboxFilters, SlaRisk, get_case_for_user, inbox, visible_cases
 from contactpunt.contacts.models import Case, CaseStatus, Channel, Mention, ResponseTemplate
 from contactpunt.contacts.order_status import OrderQuery, OrderStatusUnavailable, configured_provider
@@ -261,6 +262,14 @@ def reply(request: HttpRequest, case: Case) -> str:
 def continue_in_private(request: HttpRequest, case: Case) -> str:
     replies.continue_in_private(case=case, by=_user(request), body=request.POST.get("body", "")[: replies.MAX_REPLY])
     return _("Invited the customer to continue in private messages.")
+
+
+@case_action
+def no_response_needed(request: HttpRequest, case: Case) -> str:
+    closed = webcare.mark_no_response_needed(case=case, by=_user(request))
+    return ngettext(
+        "Closed %(count)d message without a response.", "Closed %(count)d messages without a response.", len(closed)
+    ) % {"count": len(closed)}
 
 
 @case_action
