@@ -1,0 +1,245 @@
+"""Email intake benchmark: messages per second from IMAP into cases.
+
+    .venv/bin/python bench/email.py [--messages N] [--db sqlite|postgres] [--pg-url URL] [--json]
+
+Starts a real dovecot (Debian's dovecot-imapd) on a free loopback port with one Maildir user, fills the mailbox
+with N messages (the real and malformed mails of ../shared/data/mail, then variants of them, each with its own
+Message-ID; 1 in 5 answers an earlier one by In-Reply-To), makes a fresh database, and times the poller
+(`poll_mailbox`, the worker's job) until the mailbox is drained: fetch over IMAP, store the raw message, parse,
+identify the customer, open or join a case. Prints messages/s and what became of the messages.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, and this file would stand in for the standard
+# library's `email` package: take the folder off before anything imports `email`.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import pwd  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from typing import Any  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+MAIL_DATA = ROOT.parent / "shared" / "data" / "mail"
+DOVECOT = Path("/usr/sbin/dovecot")
+_MESSAGE_ID = re.compile(rb"^(message-id|in-reply-to|references):.*(\r?\n[ \t].*)*\r?\n", re.IGNORECASE | re.MULTILINE)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_dovecot(root: Path) -> tuple[int, Path, Any, str]:
+    """Start dovecot with one passwd-file user "bench" over plain IMAP on loopback; return (port, Maildir, the
+    owner of the mail files, the config path)."""
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o755)
+    root.parent.chmod(0o755)
+    if os.getuid() == 0:
+        internal, login = "dovecot", "dovenull"
+    else:
+        internal = login = pwd.getpwuid(os.getuid()).pw_name
+    owner = pwd.getpwnam(internal)
+    port = free_port()
+    maildir = root / "mail" / "bench"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (root / "passwd").write_text("bench:{PLAIN}bench\n")
+    config = root / "dovecot.conf"
+    config.write_text(
+        f"""base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+instance_name = cpbench-{port}
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = 1
+mail_location = maildir:{root}/mail/%u
+default_internal_user = {internal}
+default_login_user = {login}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={owner.pw_uid} gid={owner.pw_gid} home={root}/mail/%u
+}}
+"""
+    )
+    if os.getuid() == 0:
+        for path in [root / "mail", *(root / "mail").rglob("*")]:
+            shutil.chown(path, internal, internal)
+    subprocess.run([str(DOVECOT), "-c", str(config)], check=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return port, maildir, owner, str(config)
+
+
+def real_mails() -> list[bytes]:
+    """The RFC 822 files of ../shared/data/mail (everything but the Outlook .msg binary)."""
+    files = sorted(p for p in MAIL_DATA.rglob("*") if p.is_file() and not p.name.lower().endswith((".msg", ".md")))
+    return [p.read_bytes() for p in files]
+
+
+def variant(raw: bytes, n: int, reply_to: int | None) -> bytes:
+    """The message with its own Message-ID (and, when `reply_to` is given, In-Reply-To that earlier message)."""
+    split = re.search(rb"\r?\n\r?\n", raw)
+    head, body = (raw[: split.start()] + b"\n", raw[split.start() :]) if split else (raw + b"\n", b"")
+    head = _MESSAGE_ID.sub(b"", head)
+    extra = f"Message-ID: <bench-{n}@bench.invalid>\n"
+    if reply_to is not None:
+        extra += f"In-Reply-To: <bench-{reply_to}@bench.invalid>\n"
+    return extra.encode() + head.rstrip(b"\r\n") + body
+
+
+def fill(maildir: Path, owner: Any, count: int) -> int:
+    """Write `count` messages into the Maildir's new/ folder; return their total size in bytes."""
+    base = real_mails()
+    size = 0
+    for n in range(count):
+        reply_to = n - 3 if n >= 3 and n % 5 == 0 else None
+        raw = variant(base[n % len(base)], n, reply_to)
+        target = maildir / "new" / f"{n:08d}.bench:2,"
+        target.write_bytes(raw)
+        if os.getuid() == 0:
+            os.chown(target, owner.pw_uid, owner.pw_gid)
+        size += len(raw)
+    return size
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="contactpunt-bench-email-"))
+    pg_db = None
+    os.environ.setdefault("SECRET_KEY", "bench-secret-key-long-enough-for-django-checks-0123456789")
+    os.environ["LOG_LEVEL"] = "ERROR"
+    os.environ["CONTACTPUNT_DATA_DIR"] = str(tmp / "data")
+    if args.db == "postgres":
+        import psycopg
+
+        pg_db = f"bench_email_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(args.pg_url, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {pg_db}")
+        os.environ["DATABASE_URL"] = args.pg_url.rsplit("/", 1)[0] + "/" + pg_db
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    config = None
+    try:
+        sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactpunt.config.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        from django.db.models import Count
+
+        from contactpunt.channels.email.imap import poll_mailbox
+        from contactpunt.channels.models import InboundMail, Mailbox
+        from contactpunt.contacts.models import Case, Channel, Contact, Queue
+
+        port, maildir, owner, config = start_dovecot(tmp / "dovecot")
+        size = fill(maildir, owner, args.messages)
+        queue = Queue.objects.create(code="bench-mail", name="Bench mail", channel=Channel.EMAIL)
+        mailbox = Mailbox.objects.create(
+            name="Bench", address="bench@shop.example", queue=queue, imap_host="127.0.0.1", imap_port=port,
+            imap_ssl=False, imap_user="bench", imap_password="bench",  # noqa: S106 (the bench dovecot)
+        )  # fmt: skip
+        polls = fetched = 0
+        started = time.perf_counter()
+        while True:
+            result = poll_mailbox(mailbox, limit=args.batch)
+            polls += 1
+            if result.error:
+                raise RuntimeError(f"polling failed: {result.error}")
+            fetched += result.fetched
+            if result.fetched == 0:
+                break
+        elapsed = time.perf_counter() - started
+        states = dict(InboundMail.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+        return {
+            "database": "PostgreSQL" if pg_db else "SQLite",
+            "messages": args.messages,
+            "fetched": fetched,
+            "bytes": size,
+            "polls": polls,
+            "seconds": round(elapsed, 3),
+            "messages_per_s": round(fetched / elapsed, 1),
+            "states": states,
+            "contacts": Contact.objects.count(),
+            "cases": Case.objects.count(),
+        }
+    finally:
+        if config:
+            subprocess.run([str(DOVECOT), "-c", config, "stop"], check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+        if pg_db:
+            from django.db import connections
+
+            connections.close_all()
+            import psycopg
+
+            with psycopg.connect(args.pg_url, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=2000, help="messages in the mailbox")
+    parser.add_argument("--batch", type=int, default=200, help="messages fetched per poll (the poller's limit)")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args()
+    if not DOVECOT.exists():
+        sys.exit("dovecot is not installed (apt-get install dovecot-imapd)")
+    result = run(args)
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(f"Email intake, IMAP (dovecot on loopback) into cases, {result['database']}, {os.cpu_count()} cores")
+    print(f"  {result['fetched']:,} messages ({result['bytes'] / 1e6:.1f} MB) in {result['seconds']:.1f} s over "
+          f"{result['polls']} polls: {result['messages_per_s']:,.1f} messages/s")  # fmt: skip
+    print(f"  {result['contacts']:,} contacts in {result['cases']:,} cases; states {result['states']}")
+
+
+if __name__ == "__main__":
+    main()
