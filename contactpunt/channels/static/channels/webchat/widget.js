@@ -83,7 +83,9 @@
   root.innerHTML =
     "<style>" +
     ":host{all:initial;position:fixed;right:20px;bottom:20px;z-index:2147483000;font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2933}" +
-    "*{box-sizing:border-box;font:inherit}" +
+    // The host page may style our host element (even with !important); inherited fonts and colours stop here.
+    ".wrap{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2933;text-align:left;letter-spacing:normal}" +
+    "*{box-sizing:border-box;font:inherit;color:inherit}" +
     ".launcher{border:0;border-radius:999px;padding:12px 20px;background:#1565c0;color:#fff;font-weight:600;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
     ".launcher:focus-visible,button:focus-visible,textarea:focus-visible,input:focus-visible{outline:3px solid #f9a825;outline-offset:2px}" +
     ".panel{display:none;flex-direction:column;width:min(360px,calc(100vw - 40px));height:min(520px,calc(100vh - 40px));background:#fff;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.28);overflow:hidden}" +
