@@ -1,5 +1,5 @@
 """The webcare rule in the workspace and on the KPI page: a public message gets a response or an agent's explicit
-"no response needed"; the WhatsApp window on the case page."""
+"no response needed"; the WhatsApp window on the case page and its templates."""
 
 from __future__ import annotations
 
@@ -98,3 +98,43 @@ def test_the_viewer_sees_the_page_but_no_close_button(social_queue, team) -> Non
     viewer = make_user("auditor", Role.VIEWER, team)
     page = client_for(viewer).get(reverse("workspace:case", args=[case.pk]))
     assert page.status_code == 200 and 'id="no-response-form"' not in page.content.decode()
+
+
+def test_outside_the_window_the_agent_sends_an_approved_template(department, skilled_agent, team) -> None:
+    from contactpunt.channels.meta.models import MetaAccount, MetaApp, Platform, WhatsAppTemplate, WhatsAppTemplateSend
+    from contactpunt.channels.models import OutboundMessage
+
+    queue = Queue.objects.create(code="wa", name="WhatsApp", channel=Channel.WHATSAPP, department=department)
+    queue.skills.add(skill("nl"))
+    app = MetaApp.objects.create(name="Shop", app_id="1", app_secret="s", verify_token="v")
+    account = MetaAccount.objects.create(app=app, platform=Platform.WHATSAPP, name="WA", account_id="1065", queue=queue)
+    template = WhatsAppTemplate.objects.create(
+        account=account,
+        name="follow_up",
+        language="nl",
+        text="Hoi {{1}}, je vraag over {{2}}?",
+        variables=["naam", "onderwerp"],
+    )
+    WhatsAppTemplate.objects.create(account=account, name="draft", text="x", is_approved=False)
+    received = receive_contact(
+        InboundContact(
+            source="whatsapp:1065", queue="wa", occurred_at=timezone.now() - dt.timedelta(hours=30),
+            external_id="wamid.old", channel=Channel.WHATSAPP, identities=(IdentityInput("whatsapp", "+31612345678"),),
+            text="Hallo",
+        )
+    )  # fmt: skip
+    url = reverse("workspace:whatsapp_template", args=[received.case_id])
+    page = client_for(skilled_agent).get(reverse("workspace:case", args=[received.case_id])).content.decode()
+    assert 'id="whatsapp-template-form"' in page and "follow_up" in page and "draft" not in page
+
+    wrong = client_for(skilled_agent).post(url, {"template": template.pk, "values": "Sanne"})
+    assert wrong.status_code == 303 and not OutboundMessage.objects.exists()
+    viewer = make_user("auditor", Role.VIEWER, team)
+    assert client_for(viewer).post(url, {"template": template.pk, "values": "Sanne\nje kaart"}).status_code == 403
+    assert (
+        client_for(skilled_agent).post(url, {"template": template.pk, "values": "Sanne\nje kaart"}).status_code == 303
+    )
+    row = OutboundMessage.objects.get()
+    assert row.body == "Hoi Sanne, je vraag over je kaart?"
+    sent = WhatsAppTemplateSend.objects.get(outbound=row)
+    assert (sent.template_id, sent.values) == (template.pk, ["Sanne", "je kaart"])

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contactpunt.channels.meta.webcare import waiting_written
+from contactpunt.channels.meta.whatsapp import templates_for
 from contactpunt.channels.meta.window import case_window
 from contactpunt.channels.models import OutboundMessage
 from contactpunt.contacts.inbox import STALE_SESSION, NormClock
@@ -197,6 +198,9 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
         if latest_inbound is not None and latest_inbound.channel == Channel.WHATSAPP
         else None,
         "can_close_unanswered": can_write and bool(waiting_written(case)),
+        "whatsapp_templates": templates_for(case)
+        if can_write and latest_inbound is not None and latest_inbound.channel == Channel.WHATSAPP
+        else [],
         "templates": list(templates) if can_write else [],
         "colleagues": colleagues_for(queue) if can_write else [],
         "transfer_queues": list(Queue.objects.filter(is_active=True).exclude(pk=queue.pk)) if can_write else [],

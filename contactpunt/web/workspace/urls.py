@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/<str:case_id>/reply/", views.reply, name="reply"),
     path("cases/<str:case_id>/private/", views.continue_in_private, name="private"),
     path("cases/<str:case_id>/no-response/", views.no_response_needed, name="no_response"),
+    path("cases/<str:case_id>/whatsapp-template/", views.whatsapp_template, name="whatsapp_template"),
     path("cases/<str:case_id>/note/", views.note, name="note"),
     path("cases/<str:case_id>/customer-note/", views.customer_note, name="customer_note"),
     path("cases/<str:case_id>/assign/", views.assign, name="assign"),

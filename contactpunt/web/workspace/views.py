@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from contactpunt.channels.meta import webcare
+from contactpunt.channels.meta import webcare, whatsapp
 from contactpunt.contacts.inbox import Assignee, InboxFilters, SlaRisk, get_case_for_user, inbox, visible_cases
 from contactpunt.contacts.models import Case, CaseStatus, Channel, Mention, ResponseTemplate
 from contactpunt.contacts.order_status import OrderQuery, OrderStatusUnavailable, configured_provider
@@ -270,6 +270,16 @@ def no_response_needed(request: HttpRequest, case: Case) -> str:
     return ngettext(
         "Closed %(count)d message without a response.", "Closed %(count)d messages without a response.", len(closed)
     ) % {"count": len(closed)}
+
+
+@case_action
+def whatsapp_template(request: HttpRequest, case: Case) -> str:
+    template = next((t for t in whatsapp.templates_for(case) if str(t.pk) == request.POST.get("template")), None)
+    if template is None:
+        raise replies.ReplyError(_("choose an approved template"))
+    values = [line.strip() for line in request.POST.get("values", "").splitlines() if line.strip()]
+    whatsapp.send_template(case=case, by=_user(request), template=template, values=values)
+    return _("Template queued for sending.")
 
 
 @case_action
