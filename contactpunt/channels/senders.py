@@ -107,14 +107,18 @@ def send_one(outbound: OutboundMessage, *, now: dt.datetime) -> bool:
         _failed(outbound, now, f"{type(error).__name__}: {error}", permanent=False)
         return False
     sent_at = timezone.now()
-    with transaction.atomic():
-        outbound.attempts += 1
-        outbound.state = OutboundState.SENT
-        outbound.sent_at = sent_at
-        outbound.error = ""
-        outbound.claimed_at = None
-        outbound.save(update_fields=["attempts", "state", "sent_at", "error", "claimed_at"])
-        record_replied(outbound, at=sent_at)
+    outbound.attempts += 1
+    outbound.state = OutboundState.SENT
+    outbound.sent_at = sent_at
+    outbound.error = ""
+    outbound.claimed_at = None
+    outbound.save(update_fields=["attempts", "state", "sent_at", "error", "claimed_at"])
+    try:
+        # After the row is SENT on its own: a failure here must never leave it to be claimed and sent again.
+        with transaction.atomic():
+            record_replied(outbound, at=sent_at)
+    except Exception:
+        logger.exception("outbox message %s was sent, but its replied event could not be written", outbound.pk)
     return True
 
 
