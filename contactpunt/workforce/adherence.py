@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from contactpunt.kpis import metrics
 from contactpunt.people.models import User
 from contactpunt.workforce.models import PlannedActivity
+from contactpunt.workforce.queries import natural
 
 
 @dataclass(frozen=True)
@@ -92,4 +93,4 @@ def adherence_report(
                 occupancy=metrics.occupancy(figures[m][1] for m in members),
             )
         )
-    return sorted(rows, key=lambda r: r.name)
+    return sorted(rows, key=lambda r: natural(r.name))

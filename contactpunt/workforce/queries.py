@@ -7,6 +7,7 @@ worked from); the scheduled agents from the planned work activities; the actual 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -115,7 +116,7 @@ def forecast_against_actual(
 ) -> tuple[list[Point], list[Marked]]:
     """Per local hour over the plan's days: forecast with its 80% interval, actual so far; peak days marked.
 
-    The hourly interval adds the quarter hours' bounds (a conservative band).
+    The hourly 80% interval combines the quarter hours' half-widths in quadrature (independent errors).
     """
     start, end = day_bounds(plan.first_day, plan.last_day, zone)
     hours: dict[dt.datetime, list[float]] = {}
@@ -123,25 +124,32 @@ def forecast_against_actual(
         if queue_code and need.queue != queue_code:
             continue
         local = need.start.astimezone(zone).replace(minute=0)
-        slot = hours.setdefault(local, [0.0, 0.0, 0.0, 0.0])
+        slot = hours.setdefault(local, [0.0, 0.0, 0.0])
         slot[0] += need.volume
-        slot[1] += need.lower if need.lower is not None else need.volume
-        slot[2] += need.upper if need.upper is not None else need.volume
+        slot[1] += (need.volume - need.lower) ** 2 if need.lower is not None else 0.0
+        slot[2] += (need.upper - need.volume) ** 2 if need.upper is not None else 0.0
     actual: dict[dt.datetime, float] = defaultdict(float)
     for moment, count in actual_per_interval(start, min(end, now), queue_code).items():
         actual[moment.astimezone(zone).replace(minute=0)] += count
     points = []
     day_index: dict[dt.date, list[int]] = defaultdict(list)
-    for n, (local, (mean, lower, upper, _)) in enumerate(sorted(hours.items())):
+    for n, (local, (mean, below, above)) in enumerate(sorted(hours.items())):
         day_index[local.date()].append(n)
         past = local + dt.timedelta(hours=1) <= now.astimezone(zone)
         seen = actual.get(local, 0.0) if past else None
-        points.append(Point(local.strftime("%a %d %b %H:%M"), mean, lower, upper, seen))
-    marked = [
-        Marked(day_index[day][0], day_index[day][-1], ", ".join(keys))
-        for day, keys in peak_days(plan.first_day, plan.last_day).items()
-        if day in day_index
-    ]
+        points.append(
+            Point(local.strftime("%a %d %b %H:%M"), mean, max(0.0, mean - below**0.5), mean + above**0.5, seen)
+        )
+    marked: list[Marked] = []
+    for day, keys in sorted(peak_days(plan.first_day, plan.last_day).items()):
+        if day not in day_index:
+            continue
+        label = ", ".join(sorted({key.rsplit(":", 1)[0].removeprefix("holiday:") for key in keys}))
+        first, last = day_index[day][0], day_index[day][-1]
+        if marked and marked[-1].label == label and marked[-1].last + 1 == first:
+            marked[-1] = Marked(marked[-1].first, last, label)
+        else:
+            marked.append(Marked(first, last, label))
     return points, marked
 
 
@@ -166,4 +174,9 @@ def shift_grid(first: dt.date, days: int, *, agent_ids: list[int] | None = None)
         row.cells[(shift.day - first).days].append(shift)
         hours = row.hours + (shift.end - shift.start).total_seconds() / 3600
         by_agent[shift.agent_id] = GridRow(row.agent, row.cells, hours)
-    return sorted(by_agent.values(), key=lambda r: r.agent.get_username())
+    return sorted(by_agent.values(), key=lambda r: natural(r.agent.get_full_name() or r.agent.get_username()))
+
+
+def natural(name: str) -> tuple[tuple[int, str], ...]:
+    """A sort key that puts agent 2 before agent 10."""
+    return tuple((int(part), "") if part.isdigit() else (0, part.casefold()) for part in re.split(r"(\d+)", name))
