@@ -12,3 +12,4 @@ class InsightsConfig(AppConfig):
 
         subscribe_many(Announcement.CONTACT_RECEIVED, tasks.enqueue_analysis)
         periodic.register(tasks.retrain_reason_model, every=tasks.RETRAIN_EVERY)
+        periodic.register(tasks.detect_structural_problems, every=tasks.DETECT_EVERY)

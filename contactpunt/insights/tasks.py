@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from django_tasks import task
 
 from contactpunt.contacts.announcements import Message
-from contactpunt.insights import analysis, lifecycle
+from contactpunt.insights import analysis, lifecycle, structural
 
 RETRAIN_EVERY = dt.timedelta(days=1)
+DETECT_EVERY = dt.timedelta(hours=6)
 
 
 @task()
@@ -23,6 +24,12 @@ def analyse_contacts(contact_ids: list[int]) -> int:
 def retrain_reason_model() -> str:
     """Train a new reason-model version and activate it if it is not worse; return the decision."""
     return lifecycle.retrain().decision
+
+
+@task(queue_name="periodic")
+def detect_structural_problems() -> int:
+    """Flag reason spikes and find new topics up to now; return how many spikes and topics are stored."""
+    return structural.detect().stored
 
 
 def enqueue_analysis(messages: Sequence[Message]) -> None:

@@ -1,7 +1,14 @@
-"""The insights pages: sentiment, contact reasons and structural problems."""
+"""The insights pages under /insights/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from contactpunt.insights import views
 
 app_name = "insights"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("detect/", views.detect, name="detect"),
+    path("remarks/", views.remarks, name="remarks"),
+    path("retrain/", views.retrain, name="retrain"),
+]

@@ -1,0 +1,89 @@
+"""The insights pages: structural problems and the weekly report (managers), remarks (everyone, agents their own)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contactpunt.contacts.models import Message
+from contactpunt.insights import remarks as remark_reports
+from contactpunt.insights.models import ReasonModelVersion, ReasonSpike
+from contactpunt.insights.tasks import detect_structural_problems, retrain_reason_model
+from contactpunt.insights.weekly import weekly_report
+from contactpunt.kpis.views_support import manager_required, period_from, today
+from contactpunt.people.models import User
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@manager_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Structural problems for managers: reason spikes, new topics, the weekly report per team, the reason model."""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = today()
+    report = weekly_report(day)
+    example_ids = {pk for topic in report.topics for pk in topic.example_message_ids}
+    texts = dict(Message.objects.filter(pk__in=example_ids).values_list("pk", "text"))
+    topics = [(topic, [texts[pk] for pk in topic.example_message_ids if pk in texts]) for topic in report.topics]
+    return render(
+        request,
+        "insights/index.html",
+        {
+            "report": report,
+            "topics": topics,
+            "recent_spikes": ReasonSpike.objects.select_related("reason")[:20],
+            "versions": ReasonModelVersion.objects.defer("artefact")[:10],
+            "previous_week": (report.first - dt.timedelta(days=7)).isoformat(),
+            "next_week": (report.first + dt.timedelta(days=7)).isoformat(),
+            "can_run": _user(request).can_manage,
+        },
+    )
+
+
+@login_required
+def remarks(request: HttpRequest) -> HttpResponse:
+    """Positive and negative remarks per agent, team and reason; an agent sees only their own contacts."""
+    user = _user(request)
+    sees_all = user.can_manage or user.is_read_only
+    period = period_from(request)
+    report = remark_reports.remarks(period.start, period.end, agent=None if sees_all else user)
+    return render(
+        request,
+        "insights/remarks.html",
+        {"report": report, "period": period, "sees_all": sees_all, "to": period.last.isoformat()},
+    )
+
+
+@require_POST
+@login_required
+def retrain(request: HttpRequest) -> HttpResponse:
+    """Retrain the reason model now (in the background); managers and admins only."""
+    if not _user(request).can_manage:
+        raise PermissionDenied
+    retrain_reason_model.enqueue()
+    messages.success(request, _("The contact-reason model is being retrained in the background."))
+    return redirect("insights:index")
+
+
+@require_POST
+@login_required
+def detect(request: HttpRequest) -> HttpResponse:
+    """Look for spikes and new topics now (in the background); managers and admins only."""
+    if not _user(request).can_manage:
+        raise PermissionDenied
+    detect_structural_problems.enqueue()
+    messages.success(request, _("Looking for structural problems in the background."))
+    return redirect("insights:index")
