@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contactpunt.channels.meta.models import (
+    DEFAULT_GRAPH_URL,
     DeliveryStatus,
     MetaAccount,
     MetaApp,
@@ -102,6 +103,7 @@ class _SecretsForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class MetaAppForm(_SecretsForm):
     secret_fields = ("app_secret", "verify_token")
+    graph_url = forms.URLField(label=_("Graph API address"), assume_scheme="https", initial=DEFAULT_GRAPH_URL)
 
     class Meta:
         model = MetaApp
