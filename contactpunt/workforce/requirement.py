@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from contactpunt.contacts.models import Channel, Queue
-from contactpunt.kpis.facts import CONTACT, load_units
+from contactpunt.kpis.facts import CONTACT, Unit, load_units
 from contactpunt.kpis.intervals import INTERVAL, day_bounds, local_midnight
 from contactpunt.workforce.erlang import required_agents
 from contactpunt.workforce.forecasting import Forecaster
@@ -70,10 +70,17 @@ def staff(volume: float, aht_s: float, queue: Queue) -> int:
     ).agents
 
 
-def history(queue: Queue, end: dt.datetime, zone: ZoneInfo) -> tuple[pd.Series, pd.Series, pd.Series]:
+def history_units(end: dt.datetime) -> list[Unit]:
+    """The contacts that entered any queue in the weeks before `end` (one read for every queue of a plan)."""
+    return load_units(end - dt.timedelta(weeks=HISTORY_WEEKS), end, level=CONTACT)
+
+
+def history(
+    queue: Queue, end: dt.datetime, zone: ZoneInfo, *, units: Sequence[Unit] | None = None
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Return offered, handled and handle seconds per local quarter hour over the weeks before `end`."""
     start = end - dt.timedelta(weeks=HISTORY_WEEKS)
-    units = [u for u in load_units(start, end, level=CONTACT) if u.queue_id == queue.pk]
+    units = [u for u in (history_units(end) if units is None else units) if u.queue_id == queue.pk]
     index = pd.date_range(
         start.astimezone(zone).replace(tzinfo=None), end.astimezone(zone).replace(tzinfo=None), freq="15min",
         inclusive="left",
@@ -93,7 +100,13 @@ def history(queue: Queue, end: dt.datetime, zone: ZoneInfo) -> tuple[pd.Series, 
 
 
 def forecast_needs(
-    queue: Queue, first_day: dt.date, days: int, zone: ZoneInfo, *, forecaster: Forecaster | None = None
+    queue: Queue,
+    first_day: dt.date,
+    days: int,
+    zone: ZoneInfo,
+    *,
+    forecaster: Forecaster | None = None,
+    units: Sequence[Unit] | None = None,
 ) -> list[IntervalNeed]:
     """Forecast the queue's quarter hours of the local days [first_day, first_day + days) and staff them.
 
@@ -101,7 +114,7 @@ def forecast_needs(
     """
     starts = grid(first_day, days, zone)
     end = local_midnight(first_day, zone)
-    offered, handled, seconds = history(queue, end, zone)
+    offered, handled, seconds = history(queue, end, zone, units=units)
     first_seen = offered[offered > 0].index.min() if offered.sum() > 0 else None
     if first_seen is None or offered.index[-1] - first_seen < pd.Timedelta(days=7):
         return [IntervalNeed(s, queue.code, 0.0, DEFAULT_AHT_S, 0) for s in starts]

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -28,7 +27,7 @@ from contactpunt.workforce.models import (
     ShiftPlan,
     ShiftTemplate,
 )
-from contactpunt.workforce.requirement import INTERVAL_S, IntervalNeed, forecast_needs, grid
+from contactpunt.workforce.requirement import INTERVAL_S, IntervalNeed, forecast_needs, grid, history_units
 from contactpunt.workforce.shifts.solver import Demand, ShiftOption, Solution, Worker, solve
 
 _MINUTES = INTERVAL_S // 60
@@ -78,13 +77,8 @@ def _skills(user: User) -> frozenset[str]:
 
 
 def workers(first_day: dt.date, days: int, starts: Sequence[dt.datetime], zone: ZoneInfo) -> list[Worker]:
-    """Core agents (role agent, schedulable) and the active flexible pool, with hours over the horizon.
-
-    Weekly minimum hours hold for the whole weeks in the horizon (a one-day plan forces nobody in), the
-    weekly maximum for every week it touches.
-    """
-    weeks = days // 7
-    share = math.ceil(days / 7)
+    """Core agents (role agent, schedulable) and the active flexible pool, with their weekly hours (the solver
+    applies them to each seven-day block of the horizon; a plan shorter than a week forces nobody in)."""
     pool = {m.user_id: m for m in PoolMember.objects.filter(is_active=True, user__is_active=True)}
     contracts = {c.agent_id: c for c in Contract.objects.all()}
     result: list[Worker] = []
@@ -93,8 +87,8 @@ def workers(first_day: dt.date, days: int, starts: Sequence[dt.datetime], zone: 
         contract = contracts.get(user.pk)
         if contract is not None and not contract.is_schedulable:
             continue
-        minimum = float(contract.min_hours_week) * weeks if contract else 0.0
-        maximum = float(contract.max_hours_week) * share if contract else 40.0 * share
+        minimum = float(contract.min_hours_week) if contract else 0.0
+        maximum = float(contract.max_hours_week) if contract else 40.0
         cost = float(user.team.effective_cost_per_hour()) if user.team else 0.0
         result.append(Worker(user.pk, user.get_username(), _skills(user), minimum, maximum, cost))
     for member in sorted(pool.values(), key=lambda m: m.user_id):
@@ -113,7 +107,7 @@ def workers(first_day: dt.date, days: int, starts: Sequence[dt.datetime], zone: 
                 user.pk,
                 user.get_username(),
                 _skills(user),
-                max_hours=float(member.max_hours_week) * share,
+                max_hours=float(member.max_hours_week),
                 cost_per_hour=float(member.cost_per_hour),
                 is_pool=True,
                 available=available,
@@ -156,7 +150,10 @@ def plan_shifts(
                                         created_by=created_by)  # fmt: skip
     ShiftPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.RUNNING)
     if needs is None:
-        needs = [n for q in queues for n in forecast_needs(q, first_day, days, local, forecaster=forecaster)]
+        units = history_units(starts[0])
+        needs = [
+            n for q in queues for n in forecast_needs(q, first_day, days, local, forecaster=forecaster, units=units)
+        ]
     position = {moment: n for n, moment in enumerate(starts)}
     demands = []
     for q in queues:

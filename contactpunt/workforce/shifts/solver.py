@@ -9,8 +9,9 @@ queue x interval. The objective is, in order of weight:
    cannot cover (a core agent at any cost is cheaper than a pool person);
 3. cost: paid hours x each person's cost per hour.
 
-Constraints: at most one shift per agent per day, each agent's paid hours within [min, max] over the
-horizon (pool people have no minimum), shifts only inside an agent's availability, and an agent covers a
+Constraints: at most one shift per agent per day, each agent's paid hours within [min, max] in every week
+of the horizon (blocks of seven days from its first day; a shorter last block has no minimum; pool people
+have none), shifts only inside an agent's availability, and an agent covers a
 queue only with all of its skills. Breaks inside a shift do not cover. Everything is indexed on one grid
 of intervals, so a day with a clock change simply has fewer or more of them.
 """
@@ -54,7 +55,8 @@ class ShiftOption:
 class Worker:
     """A person who can be scheduled: core staff or a member of the flexible pool.
 
-    `available` lists the interval indexes the person may work (None: any); a shift must lie inside it.
+    `min_hours` and `max_hours` hold for each week (seven-day block) of the horizon. `available` lists the
+    interval indexes the person may work (None: any); a shift must lie inside it.
     """
 
     id: int
@@ -186,22 +188,25 @@ def solve(
         lower.append(0.0)
         upper.append(1.0)
         row += 1
-    # Paid hours within [min, max] per worker (pool people: no minimum).
+    # Paid hours within [min, max] per worker and week (pool people and a short last week: no minimum).
+    days = max((option.day for option in options), default=-1) + 1
     for w, worker in enumerate(workers):
-        members = by_worker.get(w, [])
-        minimum = 0.0 if worker.is_pool else worker.min_hours
-        if not members:
-            if minimum > 0:
-                reason = f"{worker.name or worker.id} cannot be scheduled"
-                return _empty(demands, horizon, started, "infeasible", reason)
-            continue
-        for j in members:
-            rows.append(row)
-            cols.append(j)
-            vals.append(options[columns[j][1]].paid_hours)
-        lower.append(minimum)
-        upper.append(worker.max_hours)
-        row += 1
+        for week in range((days + 6) // 7):
+            members = [j for j in by_worker.get(w, []) if options[columns[j][1]].day // 7 == week]
+            full_week = (week + 1) * 7 <= days
+            minimum = worker.min_hours if full_week and not worker.is_pool else 0.0
+            if not members:
+                if minimum > 0:
+                    reason = f"{worker.name or worker.id} cannot be scheduled in week {week + 1}"
+                    return _empty(demands, horizon, started, "infeasible", reason)
+                continue
+            for j in members:
+                rows.append(row)
+                cols.append(j)
+                vals.append(options[columns[j][1]].paid_hours)
+            lower.append(minimum)
+            upper.append(worker.max_hours)
+            row += 1
     if n_vars == 0:
         return _empty(demands, horizon, started, "optimal", "nothing to plan")
     matrix = coo_matrix((vals, (rows, cols)), shape=(row, n_vars)).tocsr()

@@ -67,14 +67,18 @@ def test_skills_decide_who_covers_a_queue():
     assert by_worker == {1: ("phone", "early"), 2: ("finance", "late")}
 
 
-def test_minimum_and_maximum_hours_hold():
-    two_days = [ShiftOption("day", d, d * 4, 4, 4.0) for d in range(2)]
-    demand = Demand("phone", [0] * 8)
-    forced = solve([demand], two_days, [Worker(1, "a", frozenset(), 8.0, 8.0, 10.0)], time_limit_s=10)
-    assert len(forced.assignments) == 2  # nothing is needed, but the contract's minimum is 8 hours
-    capped = solve([Demand("phone", [1] * 8)], two_days, [Worker(1, "a", frozenset(), 0.0, 4.0, 10.0)], time_limit_s=10)
-    assert len(capped.assignments) == 1
-    assert capped.under_total == 4
+def test_minimum_and_maximum_hours_hold_per_week():
+    nine_days = [ShiftOption("day", d, d * 4, 4, 4.0) for d in range(9)]
+    minimum = Worker(1, "a", frozenset(), 8.0, 8.0, 10.0)
+    forced = solve([Demand("phone", [0] * 36)], nine_days, [minimum], time_limit_s=10)
+    # Nothing is needed, but the contract's minimum of 8 hours holds in the first, whole week: two shifts
+    # in days 0-6; the two days of the second week are no whole week, so no minimum there.
+    assert sorted(a.option.day < 7 for a in forced.assignments) == [True, True]
+    capped = solve([Demand("phone", [1] * 36)], nine_days, [Worker(1, "a", frozenset(), 0.0, 8.0, 10.0)],
+                   time_limit_s=10)  # fmt: skip
+    assert sum(a.option.day < 7 for a in capped.assignments) == 2
+    assert sum(a.option.day >= 7 for a in capped.assignments) == 2
+    assert capped.under_total == 36 - 16
 
 
 def test_breaks_do_not_cover():
