@@ -7,8 +7,10 @@ it is set-up, not history. History goes through the services (writer.py).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from contactpunt.contacts.models import BusinessCalendar, ContactReason, OpeningHours, ProductType, Queue
@@ -25,6 +27,13 @@ from contactpunt.simulation.scenario import (
 
 CHAT_HOURS = (0, 0, 0, 0, 0, 0, 0, 0, 5, 8, 9, 9, 8, 8, 9, 8, 7, 6, 6, 6, 5, 4, 0, 0)
 SIM_PASSWORD = "demo"  # noqa: S105 (simulated people sign in to the demo with it)
+
+
+@functools.cache
+def sim_password_hash() -> str:
+    """The hash of SIM_PASSWORD, made once: hashing is slow on purpose, and every simulated login
+    shares the one demo password anyway."""
+    return make_password(SIM_PASSWORD)
 
 
 def _service_queues(prefix: str, department: str, share: float = 1.0) -> tuple[QueueSpec, ...]:
@@ -522,10 +531,8 @@ def build_organisation(scenario: Scenario, usernames: list[tuple[str, AgentGroup
         if username not in existing
     ]
     if new:
-        hashed = User(username="x")
-        hashed.set_password(SIM_PASSWORD)
         for user in new:
-            user.password = hashed.password
+            user.password = sim_password_hash()
         User.objects.bulk_create(new)
         links = []
         through = User.skills.through

@@ -8,12 +8,18 @@ transfer starts is inserted after the batch's own events, so it refers to its tr
 single service does, only with a larger id of its own.
 
 The whole batch is one transaction: one rejected item rejects the batch, and nothing is written.
+
+No model instances are made: the rows a batch reads are small records of the columns it needs, and
+the rows it writes are tuples with reserved keys (`fast_insert.insert_rows`), holding the values
+the single services' instances would hold. At a hundred thousand contacts, `Model.__init__` cost
+more than the database's own work.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +43,7 @@ from contactpunt.contacts.services.cases import CaseStateError
 from contactpunt.contacts.services.events import EventRejected, Recorded, check_contact_event
 
 _BATCH = 2000
+_AGENT_STATES = frozenset(AgentState.values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +82,9 @@ class CaseResolution:
     reason_id: int | None = None
 
 
-def _update_rows(model: type[models.Model], rows: Sequence[models.Model], fields: Sequence[str]) -> None:
-    """Write `fields` of each row by primary key: what bulk_update writes, as one executemany.
+def _update_rows(model: type[models.Model], rows: Sequence[Any], fields: Sequence[str]) -> None:
+    """Write `fields` of each row (a model instance or a record with `pk` and the fields' attnames)
+    by primary key: what bulk_update writes, as one executemany.
 
     bulk_update builds one CASE expression per field and batch, which costs more than the write.
     """
@@ -87,9 +95,20 @@ def _update_rows(model: type[models.Model], rows: Sequence[models.Model], fields
     table = connection.ops.quote_name(meta.db_table)
     assignments = ", ".join(f"{connection.ops.quote_name(f.column or f.name)} = %s" for f in columns)
     pk = connection.ops.quote_name(meta.pk.column or "id") if meta.pk else "id"
-    params = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in columns] + [row.pk] for row in rows]
+    get = operator.attrgetter(*(f.attname for f in columns), "pk")
+    params = [get(row) for row in rows]
+    converters = [(index, convert) for index, f in enumerate(columns) if (convert := fast_insert.converter(f))]
+    if converters:
+        params = [_converted(values, converters) for values in params]
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", params)  # noqa: S608 (names from the model)
+
+
+def _converted(values: tuple[Any, ...], converters: Sequence[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
+    row = list(values)
+    for index, convert in converters:
+        row[index] = convert(row[index])
+    return tuple(row)
 
 
 def record_contact_events(events: Sequence[ContactEventInput]) -> list[Recorded]:
@@ -107,16 +126,63 @@ def record_contact_events(events: Sequence[ContactEventInput]) -> list[Recorded]
         return _ContactBatch(events).run()
 
 
+@dataclass(slots=True)
+class _ContactRow:
+    """The columns of a contact that events change."""
+
+    pk: int
+    case_id: int
+    queue_id: int
+    status: str
+    answered_at: dt.datetime | None
+    ended_at: dt.datetime | None
+
+
+@dataclass(slots=True)
+class _LegRow:
+    """The columns of a leg that events change; `pk` None for a leg this batch starts."""
+
+    pk: int | None
+    contact_id: int
+    sequence: int
+    queue_id: int
+    queued_at: dt.datetime
+    agent_id: int | None = None
+    answered_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+
+
+_EVENT_COLUMNS = (
+    "id",
+    "name",
+    "case_id",
+    "contact_id",
+    "leg",
+    "queue_id",
+    "agent_id",
+    "occurred_at",
+    "recorded_at",
+    "source",
+    "external_id",
+    "data",
+)
+_LEG_COLUMNS = ("id", "contact_id", "sequence", "queue_id", "agent_id", "queued_at", "answered_at", "ended_at")
+# An event row before its key is known: the _EVENT_COLUMNS without "id".
+_EventRow = tuple[
+    str, int, int | None, int, int | None, int | None, dt.datetime, dt.datetime, str, str | None, dict[str, Any]
+]
+
+
 class _ContactBatch:
     def __init__(self, events: Sequence[ContactEventInput]) -> None:
         self.events = events
         self.now = timezone.now()
-        self.contacts: dict[int, Contact] = {}
-        self.legs: dict[int, ContactLeg | None] = {}
+        self.contacts: dict[int, _ContactRow] = {}
+        self.legs: dict[int, _LegRow | None] = {}
         self.leg_numbers: dict[int, int] = {}
         self.changed_contacts: dict[int, set[str]] = {}
-        self.changed_legs: dict[int, ContactLeg] = {}
-        self.new_legs: list[ContactLeg] = []
+        self.changed_legs: dict[int, _LegRow] = {}
+        self.new_legs: list[_LegRow] = []
         self.case_reasons: dict[int, int] = {}
         self.case_responses: dict[int, dt.datetime] = {}
 
@@ -138,11 +204,25 @@ class _ContactBatch:
         for start in range(0, len(ids), _BATCH):
             chunk = ids[start : start + _BATCH]
             # Locked in id order, so two batches over the same contacts cannot deadlock.
-            for contact in Contact.objects.select_for_update().filter(pk__in=chunk).order_by("pk"):
-                self.contacts[contact.pk] = contact
-                self.legs[contact.pk] = None
-                self.leg_numbers[contact.pk] = 0
-            for leg in ContactLeg.objects.filter(contact_id__in=chunk).order_by("contact_id", "sequence"):
+            contacts = (
+                Contact.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", "case_id", "queue_id", "status", "answered_at", "ended_at")
+            )
+            for row in contacts:
+                self.contacts[row[0]] = _ContactRow(*row)
+                self.legs[row[0]] = None
+                self.leg_numbers[row[0]] = 0
+            legs = (
+                ContactLeg.objects.filter(contact_id__in=chunk)
+                .order_by("contact_id", "sequence")
+                .values_list(
+                    "pk", "contact_id", "sequence", "queue_id", "queued_at", "agent_id", "answered_at", "ended_at"
+                )
+            )
+            for leg_row in legs:
+                leg = _LegRow(*leg_row)
                 self.legs[leg.contact_id] = leg
                 self.leg_numbers[leg.contact_id] = leg.sequence
 
@@ -158,26 +238,29 @@ class _ContactBatch:
                 seen[key] = index
             fresh.append((index, item))
         self._load({item.contact_id for _index, item in fresh})
-        rows: list[ContactEvent] = []
-        follow_ups: list[tuple[int, ContactEvent]] = []  # (position in rows, queued event of a transfer)
+        rows: list[_EventRow] = []
+        follow_ups: list[tuple[int, _EventRow]] = []  # (position in rows, queued event of a transfer)
         for _index, item in fresh:
             contact = self.contacts.get(item.contact_id)
             if contact is None:
                 raise EventRejected("contact", "unknown_contact", f"there is no contact {item.contact_id}")
             rows.append(self._apply(contact, item, follow_ups, len(rows)))
-        fast_insert.save_new([rows])
-        queued: list[ContactEvent] = []
-        for position, event in follow_ups:
-            event.data = {"transfer_event": rows[position].pk}
-            queued.append(event)
-        fast_insert.save_new([queued])
+        ids = fast_insert.reserve_ids(ContactEvent, len(rows) + len(follow_ups))
+        event_ids = ids[: len(rows)]
+        queued = []
+        for (position, event), pk in zip(follow_ups, ids[len(rows) :], strict=True):
+            event[-1]["transfer_event"] = event_ids[position]
+            queued.append((pk, *event))
+        fast_insert.insert_rows(
+            ContactEvent, _EVENT_COLUMNS, [(pk, *row) for pk, row in zip(event_ids, rows, strict=True)] + queued
+        )
         self._write_updates()
         recorded: dict[int, Recorded] = {}
-        for (index, _item), row in zip(fresh, rows, strict=True):
-            recorded[index] = Recorded(row.pk, True)
+        for (index, _item), pk in zip(fresh, event_ids, strict=True):
+            recorded[index] = Recorded(pk, True)
         announce_many(
             Announcement.CONTACT_EVENT_RECORDED,
-            [{"event_id": row.pk, "contact_id": item.contact_id} for (_i, item), row in zip(fresh, rows, strict=True)],
+            [{"event_id": pk, "contact_id": item.contact_id} for (_i, item), pk in zip(fresh, event_ids, strict=True)],
         )
         by_key = {
             (item.source, item.external_id): recorded[index].event_id for index, item in fresh if item.external_id
@@ -191,12 +274,12 @@ class _ContactBatch:
                 results.append(Recorded(existing.get(key) or by_key[key], False))
         return results
 
-    def _mark(self, contact: Contact, *names: str) -> None:
+    def _mark(self, contact: _ContactRow, *names: str) -> None:
         self.changed_contacts.setdefault(contact.pk, set()).update(names)
 
     def _apply(
-        self, contact: Contact, item: ContactEventInput, follow_ups: list[tuple[int, ContactEvent]], position: int
-    ) -> ContactEvent:
+        self, contact: _ContactRow, item: ContactEventInput, follow_ups: list[tuple[int, _EventRow]], position: int
+    ) -> _EventRow:
         leg = self.legs[contact.pk]
         leg_number = self.leg_numbers[contact.pk]
         payload = dict(item.data)
@@ -205,18 +288,18 @@ class _ContactBatch:
         if item.reason_id is not None:
             payload["reason"] = item.reason_id
         occurred_at = item.occurred_at
-        event = ContactEvent(
-            name=item.name,
-            case_id=contact.case_id,
-            contact_id=contact.pk,
-            leg=leg_number,
-            queue_id=leg.queue_id if leg else contact.queue_id,
-            agent_id=item.agent_id,
-            occurred_at=occurred_at,
-            recorded_at=self.now,
-            source=item.source,
-            external_id=item.external_id,
-            data=payload,
+        event: _EventRow = (
+            item.name,
+            contact.case_id,
+            contact.pk,
+            leg_number,
+            leg.queue_id if leg else contact.queue_id,
+            item.agent_id,
+            occurred_at,
+            self.now,
+            item.source,
+            item.external_id,
+            payload,
         )
         name = item.name
         if name == EventName.PRESENTED and leg is not None and item.agent_id is not None and leg.answered_at is None:
@@ -237,23 +320,25 @@ class _ContactBatch:
             if leg is not None and leg.ended_at is None:
                 leg.ended_at = occurred_at
                 self._leg_changed(leg)
-            new_leg = ContactLeg(
-                contact_id=contact.pk, sequence=leg_number + 1, queue_id=item.to_queue_id, queued_at=occurred_at
-            )
+            new_leg = _LegRow(None, contact.pk, leg_number + 1, item.to_queue_id, occurred_at)
             self.new_legs.append(new_leg)
             self.legs[contact.pk] = new_leg
             self.leg_numbers[contact.pk] = leg_number + 1
             follow_ups.append(
                 (
                     position,
-                    ContactEvent(
-                        name=EventName.QUEUED,
-                        case_id=contact.case_id,
-                        contact_id=contact.pk,
-                        leg=leg_number + 1,
-                        queue_id=item.to_queue_id,
-                        occurred_at=occurred_at,
-                        recorded_at=self.now,
+                    (
+                        EventName.QUEUED,
+                        contact.case_id,
+                        contact.pk,
+                        leg_number + 1,
+                        item.to_queue_id,
+                        None,
+                        occurred_at,
+                        self.now,
+                        "",
+                        None,
+                        {},
                     ),
                 )
             )
@@ -277,34 +362,51 @@ class _ContactBatch:
                 self._mark(contact, "status", "ended_at")
         return event
 
-    def _leg_changed(self, leg: ContactLeg) -> None:
+    def _leg_changed(self, leg: _LegRow) -> None:
         if leg.pk is not None:
             self.changed_legs[leg.pk] = leg
 
     def _write_updates(self) -> None:
         # New legs are inserted whole, with every change the batch made to them.
-        fast_insert.save_new([self.new_legs])
+        leg_ids = fast_insert.reserve_ids(ContactLeg, len(self.new_legs))
+        fast_insert.insert_rows(
+            ContactLeg,
+            _LEG_COLUMNS,
+            [
+                (
+                    pk,
+                    leg.contact_id,
+                    leg.sequence,
+                    leg.queue_id,
+                    leg.agent_id,
+                    leg.queued_at,
+                    leg.answered_at,
+                    leg.ended_at,
+                )
+                for pk, leg in zip(leg_ids, self.new_legs, strict=True)
+            ],
+        )
         if self.changed_legs:
             _update_rows(
                 ContactLeg,
                 [self.changed_legs[pk] for pk in sorted(self.changed_legs)],
                 ["agent", "answered_at", "ended_at"],
             )
-        by_fields: dict[tuple[str, ...], list[Contact]] = {}
+        by_fields: dict[tuple[str, ...], list[_ContactRow]] = {}
         for pk in sorted(self.changed_contacts):
             by_fields.setdefault(tuple(sorted(self.changed_contacts[pk])), []).append(self.contacts[pk])
         for fields, contacts in by_fields.items():
             _update_rows(Contact, contacts, fields)
         if self.case_responses:
             # The first reply wins, as the single service's conditional update does.
-            unanswered = Case.objects.filter(pk__in=self.case_responses, first_response_at__isnull=True).only("pk")
-            answered = []
-            for case in unanswered:
-                case.first_response_at = self.case_responses[case.pk]
-                answered.append(case)
+            unanswered = Case.objects.filter(pk__in=self.case_responses, first_response_at__isnull=True)
+            answered = [
+                _CaseRow(pk, first_response_at=self.case_responses[pk])
+                for pk in unanswered.values_list("pk", flat=True)
+            ]
             _update_rows(Case, answered, ["first_response_at"])
         if self.case_reasons:
-            reasons = [Case(pk=pk, reason_id=reason) for pk, reason in sorted(self.case_reasons.items())]
+            reasons = [_CaseRow(pk, reason_id=reason) for pk, reason in sorted(self.case_reasons.items())]
             _update_rows(Case, reasons, ["reason"])
 
 
@@ -315,7 +417,7 @@ def record_agent_states(states: Sequence[AgentStateInput]) -> list[Recorded]:
     created=False. Raise EventRejected (nothing written) when any input is invalid.
     """
     for item in states:
-        if item.state not in AgentState.values:
+        if item.state not in _AGENT_STATES:
             raise EventRejected("state", "unknown_state", f"{item.state!r} is not an agent state")
         if item.occurred_at.tzinfo is None:
             raise EventRejected("occurred_at", "naive_datetime", "occurred_at needs a time zone offset")
@@ -327,12 +429,12 @@ def record_agent_states(states: Sequence[AgentStateInput]) -> list[Recorded]:
             by_source.setdefault(item.source, set()).add(item.external_id)
     with transaction.atomic():
         existing: dict[tuple[str, str], int] = {}
-        for source, ids in by_source.items():
-            for pk, external_id in AgentStateEvent.objects.filter(source=source, external_id__in=ids).values_list(
+        for source, keys in by_source.items():
+            for pk, external_id in AgentStateEvent.objects.filter(source=source, external_id__in=keys).values_list(
                 "pk", "external_id"
             ):
                 existing[(source, external_id or "")] = pk
-        rows: list[tuple[int, AgentStateEvent]] = []
+        rows: list[tuple[int, AgentStateInput]] = []
         seen: set[tuple[str, str]] = set()
         now = timezone.now()
         for index, item in enumerate(states):
@@ -341,26 +443,26 @@ def record_agent_states(states: Sequence[AgentStateInput]) -> list[Recorded]:
                 continue
             if key is not None:
                 seen.add(key)
-            event = AgentStateEvent(
-                agent_id=item.agent_id,
-                state=item.state,
-                occurred_at=item.occurred_at,
-                recorded_at=now,
-                source=item.source,
-                external_id=item.external_id,
-            )
-            rows.append((index, event))
-        fast_insert.save_new([[event for _index, event in rows]])
-        created = dict(rows)
+            rows.append((index, item))
+        state_ids = fast_insert.reserve_ids(AgentStateEvent, len(rows))
+        fast_insert.insert_rows(
+            AgentStateEvent,
+            ("id", "agent_id", "state", "occurred_at", "recorded_at", "source", "external_id"),
+            [
+                (pk, item.agent_id, item.state, item.occurred_at, now, item.source, item.external_id)
+                for pk, (_index, item) in zip(state_ids, rows, strict=True)
+            ],
+        )
+        created = {index: (pk, item) for pk, (index, item) in zip(state_ids, rows, strict=True)}
         announce_many(
             Announcement.AGENT_STATE_CHANGED,
-            [{"event_id": event.pk, "agent_id": event.agent_id} for event in created.values()],
+            [{"event_id": pk, "agent_id": item.agent_id} for pk, item in created.values()],
         )
-        new_keys = {(e.source, e.external_id): e.pk for e in created.values() if e.external_id}
+        new_keys = {(e.source, e.external_id): pk for pk, e in created.values() if e.external_id}
         results: list[Recorded] = []
         for index, item in enumerate(states):
             if index in created:
-                results.append(Recorded(created[index].pk, True))
+                results.append(Recorded(created[index][0], True))
             else:
                 key2 = (item.source, item.external_id or "")
                 results.append(Recorded(existing.get(key2) or new_keys[key2], False))
@@ -378,36 +480,46 @@ def resolve_cases(resolutions: Sequence[CaseResolution]) -> int:
     if len(set(ids)) != len(ids):
         raise CaseStateError("a case cannot be resolved twice in one batch")
     with transaction.atomic():
-        cases: dict[int, Case] = {}
+        statuses: dict[int, str] = {}
         ordered = sorted(ids)
         for start in range(0, len(ordered), _BATCH):
             chunk = ordered[start : start + _BATCH]
-            for case in Case.objects.select_for_update().filter(pk__in=chunk).order_by("pk"):
-                cases[case.pk] = case
-        by_fields: dict[bool, list[Case]] = {True: [], False: []}
-        events: list[ContactEvent] = []
+            rows = Case.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk", "status")
+            statuses.update(rows)
+        by_fields: dict[bool, list[_CaseRow]] = {True: [], False: []}
+        events: list[tuple[Any, ...]] = []
+        now = timezone.now()
         for item in resolutions:
-            if item.case_id not in cases:
+            if item.case_id not in statuses:
                 raise CaseStateError(f"there is no case {item.case_id}")
-            case = cases[item.case_id]
-            if not case.is_open:
-                raise CaseStateError(f"case {case.pk} is {case.status}, not open")
-            case.status = CaseStatus.RESOLVED
-            case.resolved_at = item.occurred_at
-            if item.reason_id is not None:
-                case.reason_id = item.reason_id
+            status = statuses[item.case_id]
+            if status not in _OPEN:
+                raise CaseStateError(f"case {item.case_id} is {status}, not open")
+            case = _CaseRow(item.case_id, CaseStatus.RESOLVED, item.occurred_at, reason_id=item.reason_id)
             by_fields[item.reason_id is not None].append(case)
+            data = {"reason": item.reason_id} if item.reason_id is not None else {}
             events.append(
-                ContactEvent(
-                    name=EventName.RESOLVED,
-                    case_id=case.pk,
-                    agent_id=item.by_id,
-                    occurred_at=item.occurred_at,
-                    data={"reason": item.reason_id} if item.reason_id is not None else {},
-                )
+                (EventName.RESOLVED, case.pk, None, 0, None, item.by_id, item.occurred_at, now, "", None, data)
             )
         _update_rows(Case, by_fields[True], ["status", "resolved_at", "reason"])
         _update_rows(Case, by_fields[False], ["status", "resolved_at"])
-        fast_insert.save_new([events])
+        event_ids = fast_insert.reserve_ids(ContactEvent, len(events))
+        fast_insert.insert_rows(
+            ContactEvent, _EVENT_COLUMNS, [(pk, *row) for pk, row in zip(event_ids, events, strict=True)]
+        )
         announce_many(Announcement.CASE_RESOLVED, [{"case_id": item.case_id} for item in resolutions])
     return len(resolutions)
+
+
+_OPEN = frozenset({CaseStatus.OPEN, CaseStatus.PENDING})
+
+
+@dataclass(slots=True)
+class _CaseRow:
+    """The columns of a case that a batch changes."""
+
+    pk: int
+    status: str = ""
+    resolved_at: dt.datetime | None = None
+    first_response_at: dt.datetime | None = None
+    reason_id: int | None = None

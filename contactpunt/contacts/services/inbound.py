@@ -273,7 +273,8 @@ class _Batch:
         assert p.queue is not None
         customer, identification = self._identify(p)
         case, case_created, reopened = self._case_for(p, customer)
-        new = Contact(
+        new = fast_insert.build(
+            Contact,
             case=case,
             customer=customer,
             channel=contact.channel or p.queue.channel,
@@ -309,7 +310,8 @@ class _Batch:
             customer = next(iter(customers.values()))
             identification = Identification.KNOWN
         else:
-            customer = Customer(
+            customer = fast_insert.build(
+                Customer,
                 display_name=p.contact.customer_name[:200],
                 language=p.contact.language[:8],
                 account=self._account(p.contact.account_ref),
@@ -321,7 +323,8 @@ class _Batch:
             if key not in self.identities:
                 self.identities[key] = _Known(customer, False)
                 self.new_identities.append(
-                    Identity(
+                    fast_insert.build(
+                        Identity,
                         kind=key.kind,
                         namespace=key.namespace,
                         value=key.value,
@@ -360,7 +363,8 @@ class _Batch:
             previous = self.last_cases.get(id(customer))
             if previous is None and customer.pk is not None:
                 previous_id = self.latest_case_ids.get(customer.pk)
-        case = Case(
+        case = fast_insert.build(
+            Case,
             customer=customer,
             subject=contact.subject[:300],
             status=CaseStatus.OPEN,
@@ -403,7 +407,7 @@ class _Batch:
         contacts = [entry[1] for entry in self.new_contacts]
         for case, previous in self.pending_links:
             case.previous_case = previous
-        thread_keys = [CaseThreadKey(key=key, case=case) for key, case in self.new_thread_keys]
+        thread_keys = [fast_insert.build(CaseThreadKey, key=key, case=case) for key, case in self.new_thread_keys]
         legs: list[ContactLeg] = []
         messages: list[Message] = []
         events: list[ContactEvent] = []
@@ -412,7 +416,8 @@ class _Batch:
             source = p.contact
             if reopened:
                 events.append(
-                    ContactEvent(
+                    fast_insert.build(
+                        ContactEvent,
                         name=EventName.REOPENED,
                         case=case,
                         contact=contact,
@@ -421,9 +426,14 @@ class _Batch:
                     )
                 )
             if source.offered:
-                legs.append(ContactLeg(contact=contact, sequence=1, queue=contact.queue, queued_at=source.occurred_at))
+                legs.append(
+                    fast_insert.build(
+                        ContactLeg, contact=contact, sequence=1, queue=contact.queue, queued_at=source.occurred_at
+                    )
+                )
                 events.append(
-                    ContactEvent(
+                    fast_insert.build(
+                        ContactEvent,
                         name=EventName.QUEUED,
                         case=case,
                         contact=contact,
@@ -434,7 +444,8 @@ class _Batch:
                     )
                 )
             if source.text or source.raw is not None or source.subject or source.attachments:
-                message = Message(
+                message = fast_insert.build(
+                    Message,
                     contact=contact,
                     case=case,
                     direction=Direction.INBOUND,

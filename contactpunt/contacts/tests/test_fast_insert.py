@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from contactpunt.contacts.models import Case, Contact, ContactEvent, ContactLeg, Message
+from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.inbound import receive_contacts
 from contactpunt.contacts.services.types import IdentityInput, InboundContact, ThreadRef
 from contactpunt.customers.models import Customer, Identity
@@ -60,3 +61,25 @@ def test_ids_continue_after_a_fast_batch_and_after_deleted_rows(email_queue, t0)
     assert orm_row.pk > highest  # a deleted id is never handed out again
     assert Contact.objects.get(pk=more[0].contact_id).customer_id != orm_row.pk
     assert Customer.objects.count() == 3  # two left of the first batch, the ORM row; p0 was known
+
+
+def test_build_makes_the_instance_the_model_makes(email_queue, t0):
+    customer = Customer(display_name="Anna")
+    case = Case(customer=customer, queue=email_queue, channel="email", opened_at=t0)
+    for model, values in [
+        (Customer, {"display_name": "Anna", "language": "nl"}),
+        (Case, {"customer": customer, "queue": email_queue, "channel": "email", "opened_at": t0, "subject": "x"}),
+        (Contact, {"case": case, "customer": None, "queue": email_queue, "channel": "email", "occurred_at": t0}),
+        (ContactEvent, {"name": "queued", "case": case, "leg": 1, "occurred_at": t0, "recorded_at": t0}),
+        (Message, {"contact": Contact(), "case": case, "direction": "inbound", "text": "hoi", "created_at": t0}),
+    ]:
+        fast = fast_insert.build(model, **values)
+        orm = model(**values)
+        differing = {"created_at", "recorded_at"} - set(values)  # timezone.now() defaults, called twice
+        as_orm = {k: v for k, v in vars(orm).items() if k != "_state" and k not in differing}
+        assert {k: v for k, v in vars(fast).items() if k != "_state" and k not in differing} == as_orm
+        assert fast._state.adding and fast._state.db is None
+        assert fast._state.fields_cache == orm._state.fields_cache
+    assert fast_insert.build(Contact).ivr_path is not fast_insert.build(Contact).ivr_path  # a fresh list each
+    with pytest.raises(TypeError):
+        fast_insert.build(Contact, no_such_field=1)
