@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import OperationalError, connection
 from django.test import override_settings
 
 from contactpunt.conftest import make_user
@@ -53,6 +54,28 @@ HOST_PAGE = """<!doctype html>
   <p>Wenskaarten voor Valentijnsdag, Moederdag en kerst.</p>
   <script src="{product}/channels/chat/widget.js" data-queue="chat-general" async></script>
 </body></html>"""
+
+
+def _answering_connection() -> None:
+    """The live server's teardown ends the other sessions of the PostgreSQL test database and closes the pool; under
+    Playwright's event loop the test may still hold an ended session: start from a connection that answers."""
+    if connection.vendor != "postgresql":
+        return
+    for _ in range(5):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return
+        except OperationalError:
+            connection.close()
+            if hasattr(connection, "close_pool"):
+                connection.close_pool()
+
+
+@pytest.fixture
+def department(browser: Any, transactional_db: None) -> Department:
+    _answering_connection()
+    return Department.objects.create(name="Klantenservice", cost_per_hour=35)
 
 
 @pytest.fixture
