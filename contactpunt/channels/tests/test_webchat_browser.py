@@ -202,6 +202,7 @@ def test_with_no_agent_the_widget_takes_a_written_message_and_keeps_what_was_typ
     page.click("form.written .leave")
     expect(page.locator("#cp-email-error")).to_have_text("Enter a valid email address.")
     expect(page.locator("#cp-email")).to_have_attribute("aria-invalid", "true")
+    _screenshot(page, "webchat-written.png")
     page.fill("#cp-email", "sam@example.com")
     page.click("form.written .leave")
     expect(page.locator(".status")).to_contain_text(

@@ -99,7 +99,7 @@
     ".visitor{align-self:flex-end;background:#1565c0;color:#fff;border-bottom-right-radius:4px}" +
     ".agent{align-self:flex-start;background:#eef2f7;border-bottom-left-radius:4px}" +
     ".meta{display:block;font-size:11px;opacity:.8;margin-top:2px}" +
-    ".notice{margin:0 16px 8px;padding:8px 12px;border-radius:8px;background:#fdecea;color:#8a1c13;font-size:13px}" +
+    ".notice{margin:8px 16px;padding:8px 12px;border-radius:8px;background:#fdecea;color:#8a1c13;font-size:13px}" +
     ".notice:empty{display:none}" +
     "form{margin:0;padding:12px 16px;border-top:1px solid #e4e7eb;display:flex;gap:8px}" +
     "form.written{flex-direction:column;overflow-y:auto}" +
@@ -113,6 +113,7 @@
     ".primary:disabled{opacity:.6;cursor:default}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}" +
     "[hidden]{display:none!important}" +
+    ".written-mode .log:empty{display:none}.written-mode form.written{flex:1}" +
     "</style>" +
     '<div class="wrap">' +
     '<button type="button" class="launcher" aria-expanded="false"></button>' +
@@ -208,6 +209,7 @@
     status.textContent = COPY.offline;
     chatForm.hidden = true;
     writtenForm.hidden = false;
+    wrap.classList.add("written-mode");
   }
   function fieldErrors(fields) {
     ["name", "email", "text"].forEach(function (name) {
