@@ -138,6 +138,7 @@ def test_a_team_lead_plans_shifts_and_an_agent_sees_their_own(server_url, browse
     page.select_option("select[name=queue]", phone_queue.code)
     page.fill("input[name=time_limit]", "5")
     page.click("form.wf-form button[type=submit]")
+    expect(page.locator("#plan-runs article.plan-run")).to_have_count(2)  # the new run is in (this week's too)
     run = page.locator("#plan-runs article.plan-run").first
     expect(run).to_have_attribute("data-status", "done")
     _screenshot(page, "workforce-shifts.png")
