@@ -82,6 +82,11 @@ def chat_agent(team: Team, *, available: bool = True) -> User:
     return agent
 
 
+#: Every frame is answered; the first contact of a run waits for the insights analysis (the immediate task
+#: backend runs it in the consumer, loading the language model once).
+ANSWER_TIMEOUT_S = 60
+
+
 class Socket:
     """A visitor's widget connection through the real websocket URL router."""
 
@@ -97,7 +102,7 @@ class Socket:
 
     async def connect(self) -> dict[str, Any]:
         await self.app.send_input({"type": "websocket.connect"})
-        return dict(await self.app.receive_output(3))
+        return dict(await self.app.receive_output(ANSWER_TIMEOUT_S))
 
     async def send_text(self, text: str) -> dict[str, Any]:
         await self.app.send_input({"type": "websocket.receive", "text": text})
@@ -107,7 +112,7 @@ class Socket:
         return await self.send_text(json.dumps(payload))
 
     async def receive(self) -> dict[str, Any]:
-        output = await self.app.receive_output(3)
+        output = await self.app.receive_output(ANSWER_TIMEOUT_S)
         if output["type"] == "websocket.close":
             return dict(output)
         assert output["type"] == "websocket.send", output
