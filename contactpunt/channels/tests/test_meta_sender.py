@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from contactpunt.channels.meta.models import (
     DeliveryStatus,
+    DeliveryStatusName,
     MetaAccount,
     MetaSent,
     WhatsAppTemplate,
@@ -42,6 +43,7 @@ from contactpunt.channels.tests.test_meta_webhooks import (  # noqa: F401 (fixtu
 from contactpunt.contacts.models import Case, Contact, ContactEvent, Direction, EventName
 from contactpunt.contacts.services.replies import continue_in_private, reply
 from contactpunt.people.models import User
+from contactpunt.web.workspace.panels import timeline
 
 
 class FakeGraph:
@@ -134,6 +136,9 @@ def test_a_whatsapp_reply_in_the_window_is_sent_and_replied_is_written_at_send_t
     assert list(DeliveryStatus.objects.values_list("status", "contact_id")) == [
         ("sent", done.contact.pk), ("delivered", done.contact.pk), ("read", done.contact.pk),
     ]  # fmt: skip
+    # The case's timeline shows the furthest status the platform reported.
+    [item] = [i for i in timeline(case) if i.direction == Direction.OUTBOUND]
+    assert (item.delivery, item.delivery_label) == (OutboundState.SENT, str(DeliveryStatusName.READ.label))
 
 
 def test_outside_the_window_a_free_reply_fails_permanently_and_a_template_goes(

@@ -13,10 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contactpunt.channels.meta.models import DeliveryStatus
 from contactpunt.channels.meta.webcare import waiting_written
 from contactpunt.channels.meta.whatsapp import templates_for
 from contactpunt.channels.meta.window import case_window
-from contactpunt.channels.models import OutboundMessage
+from contactpunt.channels.models import OutboundMessage, OutboundState
 from contactpunt.contacts.inbox import STALE_SESSION, NormClock
 from contactpunt.contacts.models import (
     Case,
@@ -76,9 +77,24 @@ def _event_text(event: ContactEvent, reasons: dict[int, str], queues: dict[int, 
     return _("Reopened")
 
 
+_STATUS_RANK = {"sent": 0, "delivered": 1, "read": 2, "failed": 3}
+
+
+def _platform_statuses(contact_ids: list[int]) -> dict[int, DeliveryStatus]:
+    """The furthest delivery status the platform reported (WhatsApp, Messenger) per reply contact."""
+    furthest: dict[int, DeliveryStatus] = {}
+    if not contact_ids:
+        return furthest
+    for status in DeliveryStatus.objects.filter(contact_id__in=contact_ids):
+        known = furthest.get(status.contact_id or 0)
+        if known is None or _STATUS_RANK.get(status.status, 0) > _STATUS_RANK.get(known.status, 0):
+            furthest[status.contact_id or 0] = status
+    return furthest
+
+
 def timeline(case: Case) -> list[TimelineItem]:
-    """Every message (with the delivery state of replies) and the transfers, wrap-ups and resolutions of the
-    case, oldest first. Four queries."""
+    """Every message (with the delivery state of replies, and what the platform reported: delivered, read) and
+    the transfers, wrap-ups and resolutions of the case, oldest first. Five queries."""
     messages = list(Message.objects.filter(case=case).select_related("contact", "author").order_by("created_at", "id"))
     refs = [
         m.contact.external_id
@@ -86,6 +102,7 @@ def timeline(case: Case) -> list[TimelineItem]:
         if m.contact.source in (OUTBOX_SOURCE, PRIVATE_INVITE_SOURCE) and m.contact.external_id
     ]
     delivery = {o.message_id: o for o in OutboundMessage.objects.filter(message_id__in=refs)} if refs else {}
+    reported = _platform_statuses([m.contact_id for m in messages if m.contact.external_id in delivery])
     events = list(
         ContactEvent.objects.filter(case=case, name__in=SHOWN_EVENTS).select_related("agent").order_by("occurred_at")
     )
@@ -94,6 +111,7 @@ def timeline(case: Case) -> list[TimelineItem]:
     items: list[TimelineItem] = []
     for m in messages:
         outbound = delivery.get(m.contact.external_id or "")
+        platform = reported.get(m.contact_id) if outbound and outbound.state == OutboundState.SENT else None
         who = (m.author.get_full_name() or m.author.username) if m.author else (m.contact.sender or _("customer"))
         items.append(
             TimelineItem(
@@ -104,8 +122,12 @@ def timeline(case: Case) -> list[TimelineItem]:
                 who=who,
                 text=m.text,
                 subject=m.subject,
-                delivery=outbound.state if outbound else "",
-                delivery_label=outbound.get_state_display() if outbound else "",
+                delivery=(platform.status if platform and platform.status == "failed" else outbound.state)
+                if outbound
+                else "",
+                delivery_label=(platform.get_status_display() if platform else outbound.get_state_display())
+                if outbound
+                else "",
                 is_public=m.contact.is_public and not m.is_internal,
             )
         )
