@@ -7,7 +7,9 @@ the reason model's suggestion for its message; contacts with neither are not cou
 ``BASELINE_WEEKS`` weeks before (weekdays differ a lot in a contact centre; the median ignores an
 earlier spike). **Upper bound** = expected + ``K`` x max(1.4826 x MAD, sqrt(max(expected, 1))):
 a robust standard deviation, floored by the Poisson spread so a very steady reason does not flag
-on noise. A day is a **spike** when its count is above the upper bound and at least ``MIN_COUNT``.
+on noise. A day is a **spike** when its count is above the upper bound, at least ``MIN_COUNT``, and at least
+``MIN_RATIO`` times the expected level (a busy reason's ordinary overdispersion, from repeat
+contacts and trend, is not a structural problem).
 A day needs ``MIN_BASELINE_WEEKS`` earlier weeks with contacts before it can be judged. The
 workforce forecaster is not used: it forecasts queues, not reasons, and a per-reason model per day
 would cost more than this baseline gains on volumes this small.
@@ -30,8 +32,9 @@ from contactpunt.kpis.intervals import day_bounds
 
 BASELINE_WEEKS = 6
 MIN_BASELINE_WEEKS = 3
-K = 3.0
+K = 3.5
 MIN_COUNT = 10
+MIN_RATIO = 1.5
 MAD_TO_SIGMA = 1.4826
 
 
@@ -47,7 +50,7 @@ class DayJudgement:
 
     @property
     def is_spike(self) -> bool:
-        return self.count > self.upper_bound and self.count >= MIN_COUNT
+        return self.count > self.upper_bound and self.count >= max(MIN_COUNT, MIN_RATIO * self.expected)
 
 
 def zone() -> ZoneInfo:

@@ -1,0 +1,58 @@
+"""The spike rule on hand-made volumes: same-weekday median, robust spread, minimum count and ratio."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from contactpunt.contacts.models import ContactReason
+from contactpunt.insights import spikes
+from contactpunt.insights.models import ReasonSpike
+from contactpunt.insights.tests.helpers import receive_texts, wrap
+
+pytestmark = pytest.mark.django_db
+MONDAY = dt.date(2026, 3, 2)
+LOCAL = ZoneInfo("Europe/Amsterdam")
+
+
+def volume(queue, agent, reason, day: dt.date, count: int) -> None:
+    at = dt.datetime.combine(day, dt.time(10), tzinfo=LOCAL)
+    for contact in receive_texts(queue, [f"Vraag {n}" for n in range(count)], at):
+        wrap(contact, agent, reason)
+
+
+@pytest.fixture
+def reason() -> ContactReason:
+    return ContactReason.objects.create(code="levering", name="Levering")
+
+
+@pytest.mark.parametrize(("today", "flagged"), [(20, True), (12, False), (9, False)])
+def test_a_day_is_a_spike_above_the_bound_with_enough_contacts(email_queue, agent, reason, today, flagged):
+    for weeks_back, count in ((3, 5), (2, 6), (1, 5)):
+        volume(email_queue, agent, reason, MONDAY - dt.timedelta(weeks=weeks_back), count)
+    volume(email_queue, agent, reason, MONDAY, today)
+    (judged,) = [j for j in spikes.judge_days(MONDAY, MONDAY) if j.reason_id == reason.pk]
+    # Median 5, MAD 0: the spread is the Poisson floor sqrt(5), so the bound is 5 + 3.5 x 2.236.
+    assert judged.expected == 5
+    assert judged.upper_bound == pytest.approx(5 + 3.5 * 5**0.5)
+    assert judged.is_spike is flagged
+    stored = spikes.flag_spikes(MONDAY, MONDAY)
+    assert [(s.reason_id, s.day, s.count) for s in stored] == ([(reason.pk, MONDAY, today)] if flagged else [])
+
+
+def test_other_weekdays_are_not_the_baseline_and_short_histories_are_not_judged(email_queue, agent, reason):
+    volume(email_queue, agent, reason, MONDAY - dt.timedelta(days=1), 30)  # a busy Sunday
+    volume(email_queue, agent, reason, MONDAY - dt.timedelta(weeks=1), 5)
+    volume(email_queue, agent, reason, MONDAY, 20)
+    assert spikes.judge_days(MONDAY, MONDAY) == []  # fewer than 3 earlier Mondays since the data starts
+
+
+def test_a_spike_that_no_longer_holds_is_removed(email_queue, agent, reason):
+    for weeks_back in (3, 2, 1):
+        volume(email_queue, agent, reason, MONDAY - dt.timedelta(weeks=weeks_back), 5)
+    ReasonSpike.objects.create(reason=reason, day=MONDAY, count=30, expected=5, upper_bound=12)
+    volume(email_queue, agent, reason, MONDAY, 6)
+    assert spikes.flag_spikes(MONDAY, MONDAY) == []
+    assert not ReasonSpike.objects.exists()
