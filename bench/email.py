@@ -11,25 +11,35 @@ identify the customer, open or join a case. Prints messages/s and what became of
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, and this file would stand in for the standard
-# library's `email` package: take the folder off before anything imports `email`.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+if __name__ == "email":
+    # A script in bench/ has this folder first on sys.path, so `import email` (Django does it) finds this file
+    # instead of the standard library's package: hand the importer the real one. Python's import returns what
+    # sys.modules holds once the module has run, so the swap below is what `import email` gets.
+    _here = Path(__file__).resolve().parent
+    _saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _here]
+    del sys.modules["email"]
+    try:
+        sys.modules["email"] = importlib.import_module("email")
+    finally:
+        sys.path[:] = _saved
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import pwd  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import json
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIL_DATA = ROOT.parent / "shared" / "data" / "mail"
