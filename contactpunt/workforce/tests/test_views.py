@@ -167,3 +167,11 @@ def test_adherence_page_per_agent_and_team(people, team):
     assert f"{85 / 120 * 100:.1f}%" in page
     assert team.name in page
     assert PlannedShift.objects.count() == 1
+
+
+def test_admins_configure_templates_contracts_and_the_pool(db, team):
+    admin_user = User.objects.create_superuser(username="root", password="pw-root", role=Role.ADMIN)
+    client = signed_in(admin_user)
+    for model in ("shifttemplate", "contract", "poolmember", "peakentry"):
+        assert client.get(reverse(f"admin:workforce_{model}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:workforce_{model}_add")).status_code == 200
