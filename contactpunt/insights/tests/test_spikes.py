@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 
 from contactpunt.contacts.models import ContactReason
-from contactpunt.insights import spikes
+from contactpunt.insights import spikes, structural
 from contactpunt.insights.models import ReasonSpike
 from contactpunt.insights.tests.helpers import receive_texts, wrap
 
@@ -56,3 +59,14 @@ def test_a_spike_that_no_longer_holds_is_removed(email_queue, agent, reason):
     volume(email_queue, agent, reason, MONDAY, 6)
     assert spikes.flag_spikes(MONDAY, MONDAY) == []
     assert not ReasonSpike.objects.exists()
+
+
+def test_the_detect_command_stores_and_reports_the_spikes(email_queue, agent, reason, monkeypatch):
+    monkeypatch.setattr(structural.timezone, "now", lambda: dt.datetime.combine(MONDAY, dt.time(20), tzinfo=LOCAL))
+    for weeks_back in (3, 2, 1):
+        volume(email_queue, agent, reason, MONDAY - dt.timedelta(weeks=weeks_back), 5)
+    volume(email_queue, agent, reason, MONDAY, 20)
+    out = StringIO()
+    call_command("insights", "detect", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"spikes": 1, "topics": 0}
+    assert ReasonSpike.objects.get().count == 20

@@ -22,6 +22,8 @@ Subcommands (each with ``--json`` for machine-readable output):
   ``analysed``, ``already_analysed``, ``seconds``, ``messages_per_second``.
 - ``retrain``: train a contact-reason model version on the wrapped-up contacts (or the seed phrases)
   and activate it if it is not worse than the active one (what the nightly task does).
+- ``detect``: flag the reason spikes of the last 7 days and store today's new topics (what the
+  six-hourly task does). JSON keys ``spikes``, ``topics``.
 - ``seed --csv FILE --text-column C --label-column L --out MODEL [--threshold T]``: the cold start, a
   contact-reason model from a few example phrases per reason (every row of FILE is a seed phrase).
 """
@@ -37,6 +39,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from contactpunt.insights import structural
 from contactpunt.insights.analysis import analyse_messages_of, inbound_messages
 from contactpunt.insights.artefacts import ArtefactError
 from contactpunt.insights.datasets import DatasetError, LabelledRows, read_labelled_csv
@@ -89,6 +92,9 @@ class Command(BaseCommand):
         retrain = subcommands.add_parser("retrain", help="train a reason-model version on the wrapped-up contacts")
         retrain.add_argument("--json", action="store_true")
 
+        detect = subcommands.add_parser("detect", help="flag reason spikes and find new topics up to now")
+        detect.add_argument("--json", action="store_true")
+
         train_sentiment_parser = subcommands.add_parser("train-sentiment", help="train a sentiment model")
         _add_csv_options(train_sentiment_parser, label_required=False)
         train_sentiment_parser.set_defaults(label_column="label")
@@ -105,6 +111,7 @@ class Command(BaseCommand):
             "seed": self._seed,
             "backfill": self._backfill,
             "retrain": self._retrain,
+            "detect": self._detect,
         }
         try:
             result = handlers[options["subcommand"]](options)
@@ -141,6 +148,10 @@ class Command(BaseCommand):
             "activated": result.activated,
             "decision": result.decision,
         }
+
+    def _detect(self, options: dict[str, Any]) -> dict[str, Any]:
+        result = structural.detect()
+        return {"spikes": result.spikes, "topics": result.topics}
 
     def _read(self, options: dict[str, Any]) -> LabelledRows:
         return read_labelled_csv(
