@@ -22,9 +22,8 @@ from contactpunt.simulation.scenarios import GREETING_CARDS, SIM_PASSWORD, sim_p
 DEMO_PASSWORD = SIM_PASSWORD  # the demo's logins are printed on start; never used in production
 DEMO_SOURCE = "demo"
 AGENT_PREFIX = "agent"
-# Measured: 30,517 contacts and 60 agents over 90 days in 35 s on SQLite, 2 cores (870 contacts/s);
-# 40,000 leave room for migrations and a busy machine within the 60 s first start.
-DEFAULT_CONTACTS = 40_000
+# The demo: at least 100,000 contacts over 90 days (`bench/simulate.py --demo` times it).
+DEFAULT_CONTACTS = 100_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,9 @@ class SimAgent:
     expertise: float
     friendliness: float
     on_shift: bool = False
-    busy: bool = False
+    busy: bool = False  # on a call, a written contact or its wrap-up: takes nothing else
+    chats: int = 0  # chats in progress (up to the scenario's chat_concurrency)
+    state: str = "offline"  # the last state logged
     on_break: bool = False
     break_due: float = 0.0
     idle_since: float = 0.0
@@ -81,8 +83,10 @@ class SimContact:
 class Entry:
     """One line of the log. kind: arrive, event, state, resolve.
 
-    event: `name` with `agent` and `to_queue` (a queue index), `wait` for answered/abandoned;
-    state: `agent` entered `name`; resolve: the contact's case by `agent` with reason `reason`.
+    event: `name` with `agent` and `to_queue` (a queue index), `wait` for answered/abandoned and
+    the hold's length for hold_ended; state: `agent` entered `name`; resolve: the contact's case by
+    `agent` with reason `reason`; session: `agent` worked on the written contact for `wait` seconds
+    up to `at` (a work session ended by the reply).
     """
 
     at: float
@@ -307,24 +311,25 @@ class Engine:
     # -- agents --
 
     def _state(self, agent: SimAgent, state: str) -> None:
+        agent.state = state
         self._emit("state", name=state, agent=agent.index)
 
     def _shift_start(self, agent: SimAgent) -> None:
         agent.on_shift = True
-        if not agent.busy:
+        if not agent.busy and not agent.chats:
             self._state(agent, "available")
             self._free(agent)
 
     def _shift_end(self, agent: SimAgent) -> None:
         agent.on_shift = False
         agent.break_due = 0.0
-        if not agent.busy and not agent.on_break:
+        if not agent.busy and not agent.chats and not agent.on_break:
             self._state(agent, "offline")
 
     def _break(self, agent: SimAgent, length: float) -> None:
         if not agent.on_shift:
             return
-        if agent.busy:
+        if agent.busy or agent.chats:
             agent.break_due = length
             return
         self._take_break(agent, length)
@@ -345,15 +350,21 @@ class Engine:
         self._call_at(self.env.now + length, back)
 
     def _free(self, agent: SimAgent) -> None:
-        """The agent has nothing to do: take a due break, sign off, or take the next contact."""
-        if agent.break_due:
+        """The agent finished something: take a due break, sign off, or take the next contact (with
+        chats still in progress, only another chat, up to the scenario's concurrency)."""
+        if agent.chats:
+            if agent.break_due or not agent.on_shift or agent.chats >= self.scenario.chat_concurrency:
+                return
+        elif agent.break_due:
             self._take_break(agent, agent.break_due)
             return
-        if not agent.on_shift:
+        elif not agent.on_shift:
             self._state(agent, "offline")
             return
         best: SimContact | None = None
         for qi in agent.queues:
+            if agent.chats and self.queues[qi].channel != "chat":
+                continue
             line = self.waiting[qi]
             while line and line[0].state != WAITING:
                 line.popleft()
@@ -363,7 +374,8 @@ class Engine:
             ):
                 best = line[0]
         if best is None:
-            agent.idle_since = self.env.now
+            if not agent.chats:
+                agent.idle_since = self.env.now
             return
         self.waiting[best.queue].popleft()
         self._serve(agent, best)
@@ -445,12 +457,16 @@ class Engine:
         contact.leg_queued = self.env.now
         contact.state = WAITING
         chosen: SimAgent | None = None
+        # An idle agent first (the longest idle), else one with a free chat slot (the fewest chats).
+        limit = self.scenario.chat_concurrency if self.queues[qi].channel == "chat" else 1
         for agent in self.serving[qi]:
             if (
                 agent.on_shift
                 and not agent.busy
                 and not agent.on_break
-                and (chosen is None or agent.idle_since < chosen.idle_since)
+                and agent.chats < limit
+                and not (agent.chats and agent.break_due)
+                and (chosen is None or (agent.chats, agent.idle_since) < (chosen.chats, chosen.idle_since))
             ):
                 chosen = agent
         if chosen is not None:
@@ -476,16 +492,29 @@ class Engine:
 
     def _serve(self, agent: SimAgent, contact: SimContact) -> None:
         q = self.queues[contact.queue]
-        agent.busy = True
+        if agent.state != "on_contact":
+            self._state(agent, "on_contact")
+        if q.channel == "chat":
+            agent.chats += 1
+        else:
+            agent.busy = True
         contact.state = SERVING
+        if q.channel not in REALTIME:
+            handle = self._handle_time(agent, q, contact)
+            started = self.env.now
+            self._call_at(self.env.now + handle, lambda: self._replied(agent, contact, started))
+            return
+        # Offered to the agent: it rings (the customer still waits) until they answer.
+        self._emit("event", contact=contact, name="presented", agent=agent.index)
+        ring = self.rng.uniform(0.5, 1.5) * self.scenario.ring_s
+        self._call_at(self.env.now + ring, lambda: self._answer(agent, contact))
+
+    def _answer(self, agent: SimAgent, contact: SimContact) -> None:
+        q = self.queues[contact.queue]
         wait = self.env.now - contact.leg_queued
         if contact.first_wait is None:
             contact.first_wait = wait
-        self._state(agent, "on_contact")
         handle = self._handle_time(agent, q, contact)
-        if q.channel not in REALTIME:
-            self._call_at(self.env.now + handle, lambda: self._replied(agent, contact))
-            return
         self._emit("event", contact=contact, name="answered", agent=agent.index, wait=wait)
         spec = self.scenario.reasons[contact.reason]
         target = self.queue_index.get(spec.transfer_to or "")
@@ -500,13 +529,22 @@ class Engine:
                 self.env.now + handle * self.rng.uniform(0.2, 0.5), lambda: self._transfer(agent, contact, target)
             )
             return
+        if q.channel == "phone" and self.rng.random() < self.scenario.hold_share * (1.5 - expertise):
+            # The agent looks something up or asks a colleague: one hold inside the call.
+            begin = self.env.now + handle * self.rng.uniform(0.2, 0.6)
+            length = min(handle * 0.35, 45.0 * math.exp(self.rng.gauss(0, 0.6)))
+            self._call_at(begin, lambda: self._emit("event", contact=contact, name="hold_started", agent=agent.index))
+            self._call_at(
+                begin + length,
+                lambda: self._emit("event", contact=contact, name="hold_ended", agent=agent.index, wait=length),
+            )
         self._call_at(self.env.now + handle, lambda: self._ended(agent, contact))
 
     def _transfer(self, agent: SimAgent, contact: SimContact, target: int) -> None:
         contact.transferred = True
         contact.leg += 1
         self._emit("event", contact=contact, name="transferred", agent=agent.index, to_queue=target)
-        self._wrap(agent, 10.0)
+        self._wrap(agent, 10.0, chat=self.queues[contact.queue].channel == "chat")
         self._offer(contact, target)
 
     def _ended(self, agent: SimAgent, contact: SimContact) -> None:
@@ -518,28 +556,40 @@ class Engine:
             self._emit("event", contact=contact, name="wrapped", agent=agent.index)
             self._outcome(agent, contact)
 
-        self._wrap(agent, wrap, then=wrapped)
+        self._wrap(agent, wrap, then=wrapped, chat=q.channel == "chat")
 
-    def _wrap(self, agent: SimAgent, length: float, then: Callable[[], None] | None = None) -> None:
-        self._state(agent, "wrap_up")
+    def _wrap(
+        self, agent: SimAgent, length: float, then: Callable[[], None] | None = None, *, chat: bool = False
+    ) -> None:
+        """Wrap up one contact; with other chats still going the agent stays on contact meanwhile."""
+        if not chat or agent.chats == 1:
+            self._state(agent, "wrap_up")
 
         def done() -> None:
             if then is not None:
                 then()
-            agent.busy = False
-            if agent.on_shift and not agent.break_due:
-                self._state(agent, "available")
-            self._free(agent)
+            self._release(agent, chat=chat)
 
         self._call_at(self.env.now + length, done)
 
-    def _replied(self, agent: SimAgent, contact: SimContact) -> None:
-        self._emit("event", contact=contact, name="replied", agent=agent.index)
-        self._outcome(agent, contact)
+    def _release(self, agent: SimAgent, *, chat: bool) -> None:
+        if chat:
+            agent.chats -= 1
+            if agent.chats:
+                if agent.state != "on_contact":
+                    self._state(agent, "on_contact")
+                self._free(agent)
+                return
         agent.busy = False
         if agent.on_shift and not agent.break_due:
             self._state(agent, "available")
         self._free(agent)
+
+    def _replied(self, agent: SimAgent, contact: SimContact, started: float) -> None:
+        self._emit("event", contact=contact, name="replied", agent=agent.index)
+        self._emit("session", contact=contact, agent=agent.index, wait=self.env.now - started)
+        self._outcome(agent, contact)
+        self._release(agent, chat=False)
 
     def _outcome(self, agent: SimAgent, contact: SimContact) -> None:
         """Decide whether the question was solved, resolve the case, schedule a repeat, draw a survey."""

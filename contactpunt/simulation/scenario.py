@@ -119,7 +119,12 @@ class Incident:
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
-    """Everything the simulator needs about one organisation and its customers."""
+    """Everything the simulator needs about one organisation and its customers.
+
+    `ring_s`: mean seconds a realtime contact is presented (rings) before the agent answers; part of
+    the customer's wait. `hold_share`: the share of answered calls an agent of average expertise
+    puts on hold once. `chat_concurrency`: how many chats one agent handles at once.
+    """
 
     name: str
     title: str
@@ -141,6 +146,9 @@ class Scenario:
     repeat_chance: float = 0.7
     repeat_mean_days: float = 1.5
     resolve_share: float = 0.92
+    ring_s: float = 4.0
+    hold_share: float = 0.12
+    chat_concurrency: int = 2
     shrinkage: float = 0.25
     occupancy_target: float = 0.8
     departments: dict[str, float] = field(default_factory=dict)

@@ -100,6 +100,7 @@ ALL_SKILLS = ("telefoon", "schrijven", "chat")
 GREETING_CARDS = Scenario(
     name="greeting-cards",
     title="Kaartenhuis: wenskaarten en cadeaus online, met een Valentijnspiek",
+    chat_concurrency=3,
     queues=(
         *_service_queues("", "Klantenservice", 0.97),
         QueueSpec("financien", "Financiën (telefoon)", "phone", "Financiën", "betaling", 0.03, 420, patience_s=180),
@@ -357,6 +358,7 @@ RETAILERS = tuple(
 B2B_SUPPLIER = Scenario(
     name="b2b-supplier",
     title="Premium B2B-leverancier: één loket (Accounts) in plaats van Financiën en Logistiek direct bellen",
+    chat_concurrency=1,  # premium: one chat at a time
     queues=(
         QueueSpec("spoc-telefoon", "Accounts (telefoon)", "phone", "Accounts", "accounts", 0.45, 420, patience_s=240),
         QueueSpec(

@@ -1,7 +1,8 @@
 """Turn the engine's log into service calls, and keep the run's own tallies of what was written.
 
-Arrivals go through `receive_contacts` in batches; contact events, agent states and resolutions
-through the batch services of `contacts.services.bulk_events`, which write the same rows as the
+Arrivals go through `receive_contacts` in batches; contact events (presented, answered, holds,
+transfers, ...), agent states, work sessions of written contacts and resolutions through the batch
+services of `contacts.services.bulk_events`, which write the same rows as the
 single services. Every row carries its simulated `occurred_at`. Nothing is written straight into a
 table. The tallies count exactly the entries written, so the future `kpis` module can be checked
 against them.
@@ -19,8 +20,10 @@ from contactpunt.contacts.services.bulk_events import (
     AgentStateInput,
     CaseResolution,
     ContactEventInput,
+    FinishedWorkSession,
     record_agent_states,
     record_contact_events,
+    record_work_sessions,
     resolve_cases,
 )
 from contactpunt.contacts.services.inbound import receive_contacts
@@ -56,7 +59,8 @@ class Tallies:
     replied to. transfers: transferred events; transferred_contacts: contacts with at least one.
     repeats_caused: contacts the repeat model sent because a question was not solved;
     repeat_contacts (DESIGN.md): inbound contacts from identified customers within 7 days after an
-    earlier contact of theirs that was handled, out of identified_contacts.
+    earlier contact of theirs that was handled, out of identified_contacts. hold_s: seconds on hold;
+    work_sessions and work_session_s: the written contacts' sessions and their summed length.
     """
 
     contacts: int = 0
@@ -71,6 +75,9 @@ class Tallies:
     resolved_cases: int = 0
     contact_events: int = 0
     agent_states: int = 0
+    hold_s: float = 0.0
+    work_sessions: int = 0
+    work_session_s: float = 0.0
     by_queue: dict[str, QueueTally] = field(default_factory=lambda: defaultdict(QueueTally))
     by_channel: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     surveys: list[survey.SurveyAnswer] = field(default_factory=list)
@@ -127,6 +134,9 @@ class Writer:
         queues = self.engine.queues
         if entry.kind == "state":
             t.agent_states += 1
+        elif entry.kind == "session":
+            t.work_sessions += 1
+            t.work_session_s += entry.wait
         elif entry.kind == "resolve":
             t.resolved_cases += 1
         elif entry.kind == "arrive" and contact is not None:
@@ -150,6 +160,8 @@ class Writer:
                 tally.answered_wait_s += entry.wait
                 threshold = queues[self._leg_queue(contact, entry)].sl_threshold_s
                 tally.answered_within_threshold += entry.wait <= threshold
+            elif name == "hold_ended":
+                t.hold_s += entry.wait
             elif name == "abandoned":
                 t.abandoned += 1
                 tally = t.by_queue[queues[self._leg_queue(contact, entry)].code]
@@ -194,6 +206,7 @@ class Writer:
                     if e.kind == "state" and e.agent is not None
                 ]
             )
+            record_work_sessions([self._session(e) for e in entries if e.kind == "session"])
             resolve_cases([self._resolution(e) for e in entries if e.kind == "resolve"])
 
     def _event(self, entry: Entry) -> ContactEventInput:
@@ -204,6 +217,18 @@ class Writer:
             occurred_at=self.engine.at(entry.at),
             agent_id=self.agent_ids[entry.agent] if entry.agent is not None else None,
             to_queue_id=self.queue_ids[entry.to_queue] if entry.to_queue is not None else None,
+        )
+
+    def _session(self, entry: Entry) -> FinishedWorkSession:
+        assert entry.contact is not None and entry.agent is not None
+        contact_id, case_id = self.ids[entry.contact.n]
+        return FinishedWorkSession(
+            agent_id=self.agent_ids[entry.agent],
+            case_id=case_id,
+            contact_id=contact_id,
+            started_at=self.engine.at(entry.at - entry.wait),
+            ended_at=self.engine.at(entry.at),
+            outcome="replied",
         )
 
     def _resolution(self, entry: Entry) -> CaseResolution:

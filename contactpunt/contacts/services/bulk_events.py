@@ -1,4 +1,5 @@
-"""Batch versions of record_contact_event, record_agent_state and resolve_case, for imports and the simulator.
+"""Batch versions of record_contact_event, record_agent_state, resolve_case and the work-session services,
+for imports and the simulator.
 
 Each function writes exactly the rows the single service writes when called once per item, in the
 given order (the same ContactEvent and AgentStateEvent rows, the same ContactLeg, Contact and Case
@@ -37,6 +38,7 @@ from contactpunt.contacts.models import (
     ContactLeg,
     ContactStatus,
     EventName,
+    WorkSession,
 )
 from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.cases import CaseStateError
@@ -523,3 +525,70 @@ class _CaseRow:
     resolved_at: dt.datetime | None = None
     first_response_at: dt.datetime | None = None
     reason_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedWorkSession:
+    """One start_work_session followed by end_work_sessions, by ids: the agent's work on a case
+    (for one contact) from `started_at` until `ended_at`, ended with `outcome`."""
+
+    agent_id: int
+    case_id: int
+    started_at: dt.datetime
+    ended_at: dt.datetime
+    outcome: str
+    contact_id: int | None = None
+
+
+def record_work_sessions(sessions: Sequence[FinishedWorkSession]) -> int:
+    """Write the sessions as start_work_session and end_work_sessions would one by one; return how
+    many sessions were ended.
+
+    As there: when the agent has a session open on the case already, that session is the one ended
+    (with its own start), and no new one is written.
+    """
+    if not sessions:
+        return 0
+    for item in sessions:
+        if item.started_at.tzinfo is None or item.ended_at.tzinfo is None:
+            raise EventRejected("started_at", "naive_datetime", "work session times need a time zone offset")
+    with transaction.atomic():
+        pairs = {(item.agent_id, item.case_id) for item in sessions}
+        open_ids: dict[tuple[int, int], list[int]] = {}
+        cases = sorted({case for _agent, case in pairs})
+        for start in range(0, len(cases), _BATCH):
+            rows = WorkSession.objects.filter(case_id__in=cases[start : start + _BATCH], ended_at__isnull=True)
+            for pk, agent_id, case_id in rows.order_by("pk").values_list("pk", "agent_id", "case_id"):
+                if (agent_id, case_id) in pairs:
+                    open_ids.setdefault((agent_id, case_id), []).append(pk)
+        ended: list[_SessionEnd] = []
+        new: list[FinishedWorkSession] = []
+        changes: list[dict[str, int]] = []
+        for item in sessions:
+            change = {"case_id": item.case_id, "agent_id": item.agent_id}
+            opened = open_ids.pop((item.agent_id, item.case_id), None)
+            if opened:
+                ended += [_SessionEnd(pk, item.ended_at, item.outcome[:20]) for pk in opened]
+                changes.append(change)  # end_work_sessions announces; start found the open one
+            else:
+                new.append(item)
+                changes += [change, change]  # start and end each announce
+        _update_rows(WorkSession, ended, ["ended_at", "outcome"])
+        ids = fast_insert.reserve_ids(WorkSession, len(new))
+        fast_insert.insert_rows(
+            WorkSession,
+            ("id", "agent_id", "case_id", "contact_id", "started_at", "ended_at", "outcome"),
+            [
+                (pk, s.agent_id, s.case_id, s.contact_id, s.started_at, s.ended_at, s.outcome[:20])
+                for pk, s in zip(ids, new, strict=True)
+            ],
+        )
+        announce_many(Announcement.WORK_SESSION_CHANGED, changes)
+    return len(ended) + len(new)
+
+
+@dataclass(slots=True)
+class _SessionEnd:
+    pk: int
+    ended_at: dt.datetime
+    outcome: str

@@ -7,13 +7,28 @@ from typing import Any
 
 import pytest
 
-from contactpunt.contacts.models import AgentStateEvent, Case, Contact, ContactEvent, ContactLeg, ContactReason, Queue
+from contactpunt.contacts.models import (
+    AgentStateEvent,
+    Case,
+    Contact,
+    ContactEvent,
+    ContactLeg,
+    ContactReason,
+    Queue,
+    WorkSession,
+)
 from contactpunt.contacts.services import bulk_events
-from contactpunt.contacts.services.bulk_events import AgentStateInput, CaseResolution, ContactEventInput
+from contactpunt.contacts.services.bulk_events import (
+    AgentStateInput,
+    CaseResolution,
+    ContactEventInput,
+    FinishedWorkSession,
+)
 from contactpunt.contacts.services.cases import CaseStateError, resolve_case
 from contactpunt.contacts.services.events import EventRejected, record_agent_state, record_contact_event
 from contactpunt.contacts.services.inbound import receive_contacts
 from contactpunt.contacts.services.types import InboundContact
+from contactpunt.contacts.services.work_sessions import end_work_sessions, start_work_session
 from contactpunt.people.models import User
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +37,14 @@ S = dt.timedelta(seconds=1)
 
 # Per contact, in order: (name, seconds after arrival, agent index or None, transfer target or None).
 SCRIPTS: list[list[tuple[str, int, int | None, str | None]]] = [
-    [("presented", 5, 0, None), ("answered", 8, 0, None), ("ended", 200, 0, None), ("wrapped", 230, 0, "reason")],
+    [
+        ("presented", 5, 0, None),
+        ("answered", 8, 0, None),
+        ("hold_started", 50, 0, None),
+        ("hold_ended", 80, 0, None),
+        ("ended", 200, 0, None),
+        ("wrapped", 230, 0, "reason"),
+    ],
     [("answered", 3, 1, None), ("transferred", 60, 1, "second"), ("answered", 90, 0, None), ("ended", 300, 0, None)],
     [("abandoned", 45, None, None)],
     [("answered", 10, 0, None), ("transferred", 30, 0, "second"), ("abandoned", 50, None, None)],
@@ -126,8 +148,8 @@ def test_batch_services_write_the_same_rows_as_the_single_services(
     )
 
     assert _snapshot(single) == _snapshot(batch)
-    # 6 arrivals queued, 17 scripted events, 2 legs queued by the transfers
-    assert ContactEvent.objects.filter(contact__source="single").count() == 25
+    # 6 arrivals queued, 19 scripted events, 2 legs queued by the transfers
+    assert ContactEvent.objects.filter(contact__source="single").count() == 27
 
 
 def test_agent_states_match_and_repeats_are_idempotent(t0, agent, team_lead):
@@ -175,3 +197,34 @@ def test_a_bad_item_rejects_the_whole_batch(t0, phone_queue, email_queue, agent)
 
     assert ContactEvent.objects.count() == before
     assert Case.objects.get(pk=contact.case_id).status == "open"
+
+
+def test_work_sessions_match_start_and_end(t0, phone_queue, email_queue, agent, team_lead):
+    single = _world("single", t0, phone_queue, email_queue)
+    batch = _world("batch", t0, phone_queue, email_queue)
+    # One session already open on each side (the agent opened the case live), then finished ones.
+    start_work_session(agent=agent, case=single[0].case, at=t0)
+    start_work_session(agent=agent, case=batch[0].case, at=t0)
+    plan = [(agent, 0, 10, 70, "replied"), (team_lead, 1, 20, 80, "wrapped"), (agent, 1, 100, 160, "replied")]
+    for who, n, begin, end, outcome in plan:
+        start_work_session(agent=who, case=single[n].case, contact=single[n], at=t0 + begin * S)
+        end_work_sessions(agent=who, case=single[n].case, outcome=outcome, at=t0 + end * S)
+
+    ended = bulk_events.record_work_sessions(
+        [
+            FinishedWorkSession(who.pk, batch[n].case_id, t0 + begin * S, t0 + end * S, outcome, batch[n].pk)
+            for who, n, begin, end, outcome in plan
+        ]
+    )
+
+    def rows(contacts: list[Contact]) -> list[tuple[Any, ...]]:
+        position = {c.case_id: n for n, c in enumerate(contacts)}
+        sessions = WorkSession.objects.filter(case__in=[c.case_id for c in contacts]).order_by("pk")
+        return [
+            (s.agent_id, position[s.case_id], s.contact_id is not None, s.started_at, s.ended_at, s.outcome)
+            for s in sessions
+        ]
+
+    assert ended == 3
+    assert rows(single) == rows(batch)
+    assert len(rows(batch)) == 3 and rows(batch)[0][3] == t0  # the open session kept its start

@@ -40,6 +40,12 @@ def test_kpis_count_what_the_simulator_tallied():
         assert (metrics.asa_s(queue_units) or 0.0) * tally.answered == pytest.approx(tally.answered_wait_s), code
         compared += 1
     assert compared >= 2
+    # Holds (the simulator's hold_ended entries) are the hold time kpis read from the events, and
+    # the written channels' handling time is their work sessions.
+    assert sum(u.hold_s for u in legs) == pytest.approx(tallies.hold_s)
+    assert tallies.hold_s > 0
+    written = [u for u in contacts if u.channel not in Channel.realtime() and u.outcome == "answered"]
+    assert sum(u.talk_s for u in written) == pytest.approx(tallies.work_session_s)
     inbound = metrics.load_inbound(result.start, result.end)
     identified = [i for i in inbound if i.customer_id is not None]
     assert (sum(i.is_repeat for i in identified), len(identified)) == (

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from contactpunt.contacts.models import AgentStateEvent, Case, Contact, ContactEvent
+from contactpunt.contacts.models import AgentStateEvent, Case, Contact, ContactEvent, WorkSession
 from contactpunt.simulation import survey
 from contactpunt.simulation.run import simulate
 from contactpunt.simulation.scenario import peak_factors
@@ -53,6 +53,38 @@ def test_the_history_in_the_database_is_what_the_simulator_tallied():
     for code, tally in t.by_queue.items():
         assert events.filter(name="queued", queue__code=code).count() == tally.offered
     assert not Contact.objects.filter(occurred_at__gt=END).exists()
+    # As live work writes it: every answer was presented (rung) first, calls go on hold, and
+    # written contacts carry the work session that ended with their reply.
+    for answered in events.filter(name="answered"):
+        presented = events.get(name="presented", contact_id=answered.contact_id, leg=answered.leg)
+        assert presented.agent_id == answered.agent_id and presented.occurred_at < answered.occurred_at
+    holds = events.filter(name="hold_ended").count()
+    assert 0 < holds <= events.filter(name="hold_started").count()
+    assert not events.filter(name__in=["hold_started", "hold_ended"]).exclude(contact__channel="phone").exists()
+    sessions = WorkSession.objects.all()
+    assert sessions.count() == t.work_sessions == events.filter(name="replied").count()
+    assert sum((s.ended_at - s.started_at).total_seconds() for s in sessions) == pytest.approx(t.work_session_s)
+    assert not sessions.exclude(contact__channel__in=["email", "social", "whatsapp"]).exists()
+
+
+def test_a_chat_agent_handles_several_chats_at_once_up_to_the_scenarios_limit():
+    run = simulate(GREETING_CARDS, days=1, seed=2, scale=3, end=END, write=False)
+    engine = run.engine
+    chat = {i for i, q in enumerate(engine.queues) if q.channel == "chat"}
+    open_chats: dict[int, set[int]] = {}
+    most = 0
+    for entry in engine.log:
+        contact = entry.contact
+        if entry.kind != "event" or contact is None or contact.queue not in chat or entry.agent is None:
+            continue
+        if entry.name == "answered":
+            open_chats.setdefault(entry.agent, set()).add(contact.n)
+        elif entry.name in ("wrapped", "transferred"):
+            open_chats.get(entry.agent, set()).discard(contact.n)
+        most = max(most, len(open_chats.get(entry.agent, set())))
+
+    assert GREETING_CARDS.chat_concurrency == 3
+    assert most == 3  # busy enough that some agent reached the limit, and none went past it
 
 
 def test_every_scenario_runs_with_its_own_character():
