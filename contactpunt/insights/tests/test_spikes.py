@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from contactpunt.contacts.models import ContactReason
-from contactpunt.insights import spikes, structural
+from contactpunt.insights import spikes
 from contactpunt.insights.models import ReasonSpike
 from contactpunt.insights.tests.helpers import receive_texts, wrap
 
@@ -62,7 +62,9 @@ def test_a_spike_that_no_longer_holds_is_removed(email_queue, agent, reason):
 
 
 def test_the_detect_command_stores_and_reports_the_spikes(email_queue, agent, reason, monkeypatch):
-    monkeypatch.setattr(structural.timezone, "now", lambda: dt.datetime.combine(MONDAY, dt.time(20), tzinfo=LOCAL))
+    monkeypatch.setattr(
+        "contactpunt.insights.structural.timezone.now", lambda: dt.datetime.combine(MONDAY, dt.time(20), tzinfo=LOCAL)
+    )
     for weeks_back in (3, 2, 1):
         volume(email_queue, agent, reason, MONDAY - dt.timedelta(weeks=weeks_back), 5)
     volume(email_queue, agent, reason, MONDAY, 20)
