@@ -44,7 +44,9 @@ from contactpunt.contacts.models import (
     Queue,
 )
 from contactpunt.contacts.services.assignment import set_agent_state, take_next
+from contactpunt.contacts.services.cases import merge_cases
 from contactpunt.contacts.services.replies import reply
+from contactpunt.contacts.tests.workspace_data import mail
 from contactpunt.customers.models import Identity
 from contactpunt.people.models import Department, Role, Skill, Team, User
 from contactpunt.web.routing import websocket_urlpatterns
@@ -208,6 +210,42 @@ def test_an_agent_reply_reaches_the_visitor_live_and_the_next_message_is_a_new_c
         ("agent", "Ja hoor, welk adres wordt het?"),
         ("visitor", "Dorpsstraat 1"),
     ]
+
+
+def test_a_conversation_follows_its_case_into_a_merge(team, chat_queue, email_queue):
+    agent = chat_agent(team)
+    agent.role = Role.TEAM_LEAD
+    agent.save()
+    earlier = mail(email_queue, timezone.now() - dt.timedelta(hours=1), "m1")
+    reply(case=earlier, by=agent, body="Uw mail is beantwoord.")  # so the chat is what waits after the merge
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        socket = Socket()
+        await socket.connect()
+        await socket.send(type="hello")
+        first = await socket.send(type="message", id="m-1", text="Over mijn mail van net")
+        chat_case = await sync_to_async(Case.objects.get)(channel=Channel.CHAT)
+        await sync_to_async(merge_cases)(source=chat_case, target=earlier, by=agent)
+        second = await socket.send(type="message", id="m-2", text="Nog een vraag")
+        await sync_to_async(reply)(case=earlier, by=agent, body="Beide vragen beantwoord.")
+        pushed = await socket.receive()
+        await socket.close()
+        later = Socket()
+        await later.connect()
+        resumed = await later.send(type="hello", token=first["token"])
+        await later.close()
+        return second, pushed, resumed
+
+    second, pushed, resumed = run(scenario)
+    assert second["type"] == "ack"
+    assert (pushed["type"], pushed["message"]["text"]) == ("reply", "Beide vragen beantwoord.")
+    assert [line["text"] for line in resumed["history"]] == [
+        "Over mijn mail van net",
+        "Nog een vraag",
+        "Beide vragen beantwoord.",
+    ]
+    assert set(Message.objects.values_list("case_id", flat=True)) == {earlier.pk}
+    assert OutboundMessage.objects.get(channel=Channel.CHAT).state == OutboundState.SENT
 
 
 def test_without_an_available_agent_the_chat_becomes_a_written_contact(team, chat_queue, webform_queue):
@@ -404,8 +442,6 @@ def test_an_unknown_queue_is_refused(chat_queue):
 
 
 def test_the_sender_refuses_a_reply_without_a_conversation(email_queue):
-    from contactpunt.contacts.tests.workspace_data import mail
-
     case = mail(email_queue, timezone.now() - dt.timedelta(minutes=5), "m1")
     row = OutboundMessage.objects.create(case=case, channel=Channel.CHAT, to="-", body="Hallo", message_id="x@chat")
     with pytest.raises(SendError) as raised:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db.models import Q
 from django.utils import timezone
 
 from contactpunt.channels.models import OutboundMessage, OutboundState
@@ -25,7 +26,12 @@ from contactpunt.contacts.services.replies import OUTBOX_SOURCE
 def send_chat(outbound: OutboundMessage) -> None:
     """Push the reply to the visitor's widgets. Raise SendError(permanent=True) when the case has
     no web chat conversation to deliver to."""
-    conversation = ChatConversation.objects.filter(case_id=outbound.case_id).order_by("-last_message_at", "-id").first()
+    # A case merged into the replied one keeps its conversation: the visitor still waits there.
+    conversation = (
+        ChatConversation.objects.filter(Q(case_id=outbound.case_id) | Q(case__merged_into_id=outbound.case_id))
+        .order_by("-last_message_at", "-id")
+        .first()
+    )
     if conversation is None:
         raise SendError("the case has no web chat conversation", permanent=True)
     message = (

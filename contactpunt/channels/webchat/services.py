@@ -75,16 +75,30 @@ def line_for(message: Message) -> ChatLine:
 
 def history(conversation: ChatConversation) -> list[ChatLine]:
     """The conversation's messages in order: the visitor's and the agents' public chat replies."""
-    if conversation.case_id is None:
+    case_id = current_case_id(conversation)
+    if case_id is None:
         return []
     visitor = ChatMessageKey.objects.filter(conversation=conversation).values("message_id")
     messages = (
-        Message.objects.filter(case_id=conversation.case_id, is_internal=False)
+        Message.objects.filter(case_id=case_id, is_internal=False)
         .filter(Q(pk__in=visitor) | Q(direction=Direction.OUTBOUND, contact__channel=Channel.CHAT))
         .select_related("author")
         .order_by("created_at", "id")
     )
     return [line_for(message) for message in messages]
+
+
+def current_case_id(conversation: ChatConversation) -> int | None:
+    """The conversation's case, or the case it was merged into (a merge moves the messages there)."""
+    case_id = conversation.case_id
+    if case_id is None:
+        return None
+    for _ in range(10):
+        merged_into = Case.objects.filter(pk=case_id).values_list("merged_into_id", flat=True).first()
+        if merged_into is None:
+            break
+        case_id = merged_into
+    return case_id
 
 
 def post_message(
@@ -124,6 +138,7 @@ def post_message(
             )
             Case.objects.filter(pk=session.case_id).update(last_inbound_at=at)
             announce(Announcement.CASE_UPDATED, case_id=session.case_id, contact_id=session.pk)
+            conversation.case_id = session.case_id
         else:
             message = _receive(queue, conversation, client_id, text, at)
             conversation.case_id = message.case_id
@@ -134,11 +149,12 @@ def post_message(
 
 
 def _open_session(conversation: ChatConversation) -> Contact | None:
-    if conversation.case_id is None:
+    case_id = current_case_id(conversation)
+    if case_id is None:
         return None
     return (
         Contact.objects.filter(
-            case_id=conversation.case_id,
+            case_id=case_id,
             case__status__in=[CaseStatus.OPEN, CaseStatus.PENDING],
             source=SOURCE,
             channel=Channel.CHAT,
