@@ -1,7 +1,10 @@
 """Reason spikes: a contact reason's daily volume above the upper bound of its expected level.
 
 The reason of an inbound contact is the one the agent chose at wrap-up (the case's reason), else
-the reason model's suggestion for its message; contacts with neither are not counted.
+the reason model's suggestion for its message; contacts with neither are not counted. A reason's
+volume on a day is the number of **customers** who contacted about it (a contact without an
+identified customer counts on its own): a structural problem hits many customers, while one customer
+calling back three times is a repeat contact, reported on its own.
 
 **Expected level** of a reason on a local day = the median of its counts on the same weekday in the
 ``BASELINE_WEEKS`` weeks before (weekdays differ a lot in a contact centre; the median ignores an
@@ -33,7 +36,7 @@ from contactpunt.kpis.intervals import day_bounds
 BASELINE_WEEKS = 6
 MIN_BASELINE_WEEKS = 3
 K = 3.5
-MIN_COUNT = 10
+MIN_COUNT = 12
 MIN_RATIO = 2.0
 MAD_TO_SIGMA = 1.4826
 
@@ -59,28 +62,33 @@ def zone() -> ZoneInfo:
 
 def contact_reasons(start: dt.datetime, end: dt.datetime) -> list[tuple[int, dt.datetime, int | None]]:
     """(contact id, arrival, reason id or None) of every inbound contact that arrived in [start, end)."""
+    return [(pk, at, reason) for pk, at, reason, _customer in _contact_rows(start, end)]
+
+
+def _contact_rows(start: dt.datetime, end: dt.datetime) -> list[tuple[int, dt.datetime, int | None, int | None]]:
     contacts = list(
         Contact.objects.filter(direction=Direction.INBOUND, occurred_at__gte=start, occurred_at__lt=end)
         .order_by()
-        .values_list("pk", "occurred_at", "case__reason_id")
+        .values_list("pk", "occurred_at", "case__reason_id", "customer_id")
     )
     suggested = dict(
         MessageInsight.objects.filter(occurred_at__gte=start, occurred_at__lt=end, suggested_reason__isnull=False)
         .order_by("id")
         .values_list("contact_id", "suggested_reason_id")
     )
-    return [(pk, at, chosen or suggested.get(pk)) for pk, at, chosen in contacts]
+    return [(pk, at, chosen or suggested.get(pk), customer) for pk, at, chosen, customer in contacts]
 
 
 def daily_counts(first: dt.date, last: dt.date) -> Counter[tuple[int, dt.date]]:
-    """Inbound contacts per (reason id, local day) for the local days ``first`` to ``last``."""
+    """Customers who contacted per (reason id, local day) for the local days ``first`` to ``last``."""
     local = zone()
     start, end = day_bounds(first, last, local)
-    counts: Counter[tuple[int, dt.date]] = Counter()
-    for _pk, at, reason_id in contact_reasons(start, end):
+    seen: set[tuple[int, dt.date, str]] = set()
+    for pk, at, reason_id, customer_id in _contact_rows(start, end):
         if reason_id is not None:
-            counts[reason_id, at.astimezone(local).date()] += 1
-    return counts
+            who = f"customer {customer_id}" if customer_id is not None else f"contact {pk}"
+            seen.add((reason_id, at.astimezone(local).date(), who))
+    return Counter((reason_id, day) for reason_id, day, _who in seen)
 
 
 def judge_days(first: dt.date, last: dt.date) -> list[DayJudgement]:
