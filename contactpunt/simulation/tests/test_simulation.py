@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import math
 import random
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from contactpunt.contacts.models import AgentStateEvent, Case, Contact, ContactEvent, WorkSession
 from contactpunt.simulation import survey
@@ -104,6 +107,27 @@ def test_valentines_day_is_the_greeting_card_shops_peak():
     assert factors[dt.date(2026, 2, 14)] == pytest.approx(3.5)
     assert 1 < factors[dt.date(2026, 2, 10)] < 3.5
     assert dt.date(2026, 2, 16) not in factors
+
+
+def test_a_run_from_a_start_date_shows_the_valentines_peak():
+    out = io.StringIO()
+    call_command(
+        "simulate", "--scenario", "greeting-cards", "--start", "2026-01-15", "--days", "60",
+        "--scale", "0.2", "--dry-run", "--json", stdout=out,
+    )  # fmt: skip
+    summary = json.loads(out.getvalue())
+    by_day = {dt.date.fromisoformat(day): count for day, count in summary["contacts_by_day"].items()}
+
+    assert min(by_day) == dt.date(2026, 1, 15) and max(by_day) == dt.date(2026, 3, 15)
+    valentine_week = sum(by_day[dt.date(2026, 2, d)] for d in range(9, 15))  # Monday 9 to Saturday 14
+    ordinary_week = sum(by_day[dt.date(2026, 1, d)] for d in range(19, 25))  # the same weekdays in January
+    assert valentine_week > 1.5 * ordinary_week
+    assert max(by_day, key=by_day.__getitem__) in {dt.date(2026, 2, d) for d in range(9, 15)}
+
+
+def test_a_start_that_ends_in_the_future_is_refused():
+    with pytest.raises(CommandError, match="future"):
+        call_command("simulate", "--scenario", "greeting-cards", "--start", "2099-01-01", "--days", "5", "--dry-run")
 
 
 def test_messages_vary_in_wording_tone_and_language():

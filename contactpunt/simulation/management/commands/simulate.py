@@ -1,13 +1,19 @@
-"""`contactpunt simulate --scenario NAME --days N --seed S [--scale X]`: simulated history through the services."""
+"""`contactpunt simulate --scenario NAME --days N --seed S [--scale X] [--start DATE]`: simulated history
+through the services, ending now or `days` after a local start date (to show a peak, such as Valentine's
+Day, that lies outside the last months: `--scenario greeting-cards --start 2026-01-15 --days 60`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
+from collections import Counter
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from contactpunt.simulation.engine import LOCAL, Engine
 from contactpunt.simulation.run import simulate
 from contactpunt.simulation.scenarios import SCENARIOS
 from contactpunt.simulation.writer import Tallies
@@ -21,12 +27,24 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=float, default=30)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--scale", type=float, default=1.0, help="Multiply volumes and agents.")
+        parser.add_argument(
+            "--start",
+            type=dt.date.fromisoformat,
+            help="First local day (YYYY-MM-DD) of the history, instead of ending now; the end must lie in the past.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Simulate without writing to the database.")
         parser.add_argument("--json", action="store_true", help="Print the tallies as JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["days"] <= 0 or options["scale"] <= 0:
             raise CommandError("--days and --scale must be positive")
+
+        end = None
+        if options["start"] is not None:
+            first = dt.datetime.combine(options["start"], dt.time(0), tzinfo=LOCAL)
+            end = (first + dt.timedelta(days=options["days"])).astimezone(dt.UTC)
+            if end > timezone.now():
+                raise CommandError("--start plus --days lies in the future: history ends in the past")
 
         def progress(fraction: float, tallies: Tallies) -> None:
             filled = int(fraction * 40)
@@ -40,6 +58,7 @@ class Command(BaseCommand):
             scale=options["scale"],
             write=not options["dry_run"],
             progress=progress,
+            end=end,
         )
         sys.stderr.write("\n")
         t = result.tallies
@@ -67,9 +86,23 @@ class Command(BaseCommand):
             "agents": len(result.engine.agents),
             "survey_answers": len(t.surveys),
             "nps": round(t.nps, 1),
+            "contacts_by_day": _by_day(result.engine),
         }
         if options["json"]:
             self.stdout.write(json.dumps(summary))
             return
+        by_day = summary.pop("contacts_by_day")
         for key, value in summary.items():
             self.stdout.write(f"{key:>32}: {value}")
+        if isinstance(by_day, dict) and by_day:
+            busiest = max(by_day, key=by_day.__getitem__)
+            self.stdout.write(f"{'busiest_day':>32}: {busiest} ({by_day[busiest]} contacts)")
+
+
+def _by_day(engine: Engine) -> dict[str, int]:
+    """Contacts (first and repeat) per local day of the run, from its log."""
+    days: Counter[str] = Counter()
+    for entry in engine.log:
+        if entry.kind == "arrive":
+            days[engine.at(entry.at).astimezone(LOCAL).date().isoformat()] += 1
+    return dict(sorted(days.items()))
