@@ -104,12 +104,13 @@ def start_live(stop: threading.Event, logins: DemoLogins | None = None, *, seed:
         return run.continue_live(logins.simulation, stop)
     if not is_demo():
         return None
+    scale = demo_scale(contacts=DEFAULT_CONTACTS, days=90)
     return run.start_live(
         GREETING_CARDS,
         stop,
         seed=seed,
-        scale=demo_scale(contacts=DEFAULT_CONTACTS, days=90),
+        scale=scale,
         source=DEMO_SOURCE,
         username_prefix=AGENT_PREFIX,
-        agent_scale=1.0,
+        agent_scale=max(1.0, scale),  # the staff the demo was created with
     )

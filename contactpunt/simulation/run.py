@@ -97,13 +97,13 @@ def continue_live(
     """Keep the run going in a background thread: every `every_s` seconds, simulate up to now
     (at `speed` times real time) and write what happened, until `stop` is set."""
     engine, writer = result.engine, result.writer
-    wall_start = time.monotonic()
     sim_start = (result.end - engine.start).total_seconds()
 
     def loop() -> None:
         try:
             while not stop.wait(every_s):
-                until = sim_start + (time.monotonic() - wall_start) * speed
+                # From the history's end, so the minutes its writing took are caught up at once.
+                until = sim_start + (timezone.now() - result.end).total_seconds() * speed
                 engine.advance(until)
                 writer.flush(until)
         except Exception:

@@ -7,13 +7,16 @@ import io
 import json
 import math
 import random
+import threading
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from contactpunt.contacts.models import AgentStateEvent, Case, Contact, ContactEvent, WorkSession
 from contactpunt.simulation import survey
-from contactpunt.simulation.run import simulate
+from contactpunt.simulation.run import continue_live, simulate
 from contactpunt.simulation.scenario import peak_factors
 from contactpunt.simulation.scenarios import GREETING_CARDS, SCENARIOS
 from contactpunt.simulation.texts import write_message
@@ -171,3 +174,18 @@ def test_the_survey_model_rewards_solving_and_punishes_waiting_and_transfers():
 
     exact = sum(k * ((1.0 if k == 10 else below(k + 0.5)) - (0.0 if k == 0 else below(k - 0.5))) for k in range(11))
     assert sum(a.nps for a in answers) / len(answers) == pytest.approx(exact, abs=0.1)
+
+
+def test_the_live_mode_catches_up_with_the_clock_after_a_slow_start():
+    history_end = timezone.now() - dt.timedelta(hours=1)  # the history took an hour to write, say
+    result = simulate(GREETING_CARDS, days=0.5, seed=1, scale=0.05, end=history_end, write=False)
+    stop = threading.Event()
+    thread = continue_live(result, stop, every_s=0.01)
+    behind = (timezone.now() - result.engine.start).total_seconds()
+    deadline = time.monotonic() + 10
+    while result.engine.env.now < behind and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    thread.join()
+
+    assert result.engine.env.now >= behind  # the missing hour is simulated at once, not an hour late
