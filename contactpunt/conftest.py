@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from contactpunt.contacts.models import Channel, Queue
 from contactpunt.people.models import Department, Role, Team, User
+from contactpunt.web.tests import browser as browser_support
+from contactpunt.web.tests.browser import chromium, live_server, require_chromium
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -65,3 +69,30 @@ def agent(team: Team) -> User:
 @pytest.fixture
 def team_lead(team: Team) -> User:
     return make_user("lotte", Role.TEAM_LEAD, team)
+
+
+@pytest.fixture
+def server_url(transactional_db: None) -> Iterator[str]:
+    """The product's ASGI application, served live on a loopback port, for browser tests."""
+    require_chromium()
+    with live_server() as url:
+        yield url
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Headless Chromium; skips locally without it, fails on CI."""
+    require_chromium()
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_live_server_sessions(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """After the last test, before the test database is dropped: end what live servers left behind."""
+    yield
+    if browser_support.served:
+        with django_db_blocker.unblock():
+            browser_support.end_leftover_sessions()

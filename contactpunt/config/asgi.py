@@ -10,12 +10,15 @@ http_application = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the apps loaded above)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
-from contactpunt.web.routing import websocket_urlpatterns  # noqa: E402
+from contactpunt.web.routing import public_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
+
+staff_websockets = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
 
 application = ProtocolTypeRouter(
     {
         "http": http_application,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": URLRouter([*public_websocket_urlpatterns, re_path(r"", staff_websockets)]),
     }
 )

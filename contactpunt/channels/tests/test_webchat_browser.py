@@ -10,25 +10,21 @@ With CONTACTPUNT_SCREENSHOTS=<folder> set, the tests also save screenshots of th
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import OperationalError, connection
 from django.test import override_settings
 
 from contactpunt.conftest import make_user
 from contactpunt.contacts.models import AgentState, Case, Channel, Contact, Message, Queue
 from contactpunt.contacts.services.assignment import set_agent_state
 from contactpunt.people.models import Department, Role, Skill, Team, User
-from contactpunt.web.tests.test_workspace_browser import TIMEOUT_MS, _login, browser, server_url
-
-__all__ = ["browser", "server_url"]  # fixtures shared with the workspace's browser test
+from contactpunt.web.tests.browser import TIMEOUT_MS, screenshot
+from contactpunt.web.tests.test_workspace_browser import _login
 
 pytestmark = [
     pytest.mark.browser,
@@ -54,28 +50,6 @@ HOST_PAGE = """<!doctype html>
   <p>Wenskaarten voor Valentijnsdag, Moederdag en kerst.</p>
   <script src="{product}/channels/chat/widget.js" data-queue="chat-general" async></script>
 </body></html>"""
-
-
-def _answering_connection() -> None:
-    """The live server's teardown ends the other sessions of the PostgreSQL test database and closes the pool; under
-    Playwright's event loop the test may still hold an ended session: start from a connection that answers."""
-    if connection.vendor != "postgresql":
-        return
-    for _ in range(5):
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-            return
-        except OperationalError:
-            connection.close()
-            if hasattr(connection, "close_pool"):
-                connection.close_pool()
-
-
-@pytest.fixture
-def department(browser: Any, transactional_db: None) -> Department:
-    _answering_connection()
-    return Department.objects.create(name="Klantenservice", cost_per_hour=35)
 
 
 @pytest.fixture
@@ -130,13 +104,6 @@ def _visitor(browser: Any, url: str) -> Any:
     return page
 
 
-def _screenshot(page: Any, name: str) -> None:
-    folder = os.environ.get("CONTACTPUNT_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name))
-
-
 def test_a_visitor_chats_from_another_site_and_the_agents_reply_appears_live(
     server_url, browser, host_page, team, chat_queue
 ):
@@ -173,7 +140,7 @@ def test_a_visitor_chats_from_another_site_and_the_agents_reply_appears_live(
     page.fill("#cp-text", "Dank je!")
     page.keyboard.press("Enter")
     expect(page.locator(".msg.visitor .meta").nth(1)).to_have_text("Jij · verstuurd")
-    _screenshot(page, "webchat-widget.png")
+    screenshot(page, full_page=False, name="webchat-widget.png")
 
     # Coming back later (the token is in the browser's storage): the whole conversation is there.
     page.reload()
@@ -202,7 +169,7 @@ def test_with_no_agent_the_widget_takes_a_written_message_and_keeps_what_was_typ
     page.click("form.written .leave")
     expect(page.locator("#cp-email-error")).to_have_text("Enter a valid email address.")
     expect(page.locator("#cp-email")).to_have_attribute("aria-invalid", "true")
-    _screenshot(page, "webchat-written.png")
+    screenshot(page, full_page=False, name="webchat-written.png")
     page.fill("#cp-email", "sam@example.com")
     page.click("form.written .leave")
     expect(page.locator(".status")).to_contain_text(
@@ -253,12 +220,12 @@ def test_the_web_form_names_bad_fields_and_confirms_with_the_case_token(server_u
     expect(page.locator("#id_email_error")).to_be_visible()
     expect(page.locator("#id_message_error")).to_be_visible()
     expect(page.locator("#id_subject")).to_have_value("Kaart niet ontvangen")
-    _screenshot(page, "webform-errors.png")
+    screenshot(page, full_page=False, name="webform-errors.png")
     page.fill("#id_email", "sanne@example.nl")
     page.fill("#id_message", "Ik heb op 10 februari een kaart besteld en die is nog niet bezorgd.")
     page.fill("#id_order_number", "A-1234")
     page.click("form button[type=submit]")
     case = Case.objects.get()
     expect(page.locator("#case-token")).to_have_text(f"[CP-{case.pk}]")
-    _screenshot(page, "webform-sent.png")
+    screenshot(page, full_page=False, name="webform-sent.png")
     assert Contact.objects.filter(channel=Channel.WEBFORM).count() == 1

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from asgiref.testing import ApplicationCommunicator
-from channels.routing import URLRouter
 from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
@@ -28,6 +27,7 @@ from contactpunt.channels.senders import SendError
 from contactpunt.channels.webchat.consumers import FORBIDDEN_ORIGIN, MAX_FRAME, UNKNOWN_QUEUE
 from contactpunt.channels.webchat.delivery import send_chat
 from contactpunt.channels.webchat.models import ChatConversation, ChatMessageKey
+from contactpunt.config.asgi import application
 from contactpunt.conftest import make_user
 from contactpunt.contacts.models import (
     AgentState,
@@ -49,7 +49,6 @@ from contactpunt.contacts.services.replies import reply
 from contactpunt.contacts.tests.workspace_data import mail
 from contactpunt.customers.models import Identity
 from contactpunt.people.models import Department, Role, Skill, Team, User
-from contactpunt.web.routing import websocket_urlpatterns
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,7 +89,8 @@ ANSWER_TIMEOUT_S = 60
 
 
 class Socket:
-    """A visitor's widget connection through the real websocket URL router."""
+    """A visitor's widget connection through the product's real ASGI application (a customer's site is not one of
+    our ALLOWED_HOSTS: only the chat's own origin check applies)."""
 
     def __init__(self, queue: str = "chat-general", *, origin: str = SITE, address: str = "192.0.2.1") -> None:
         scope = {
@@ -100,7 +100,7 @@ class Socket:
             "subprotocols": [],
             "client": (address, 50000),
         }
-        self.app = ApplicationCommunicator(URLRouter(websocket_urlpatterns), scope)
+        self.app = ApplicationCommunicator(application, scope)
 
     async def connect(self) -> dict[str, Any]:
         await self.app.send_input({"type": "websocket.connect"})

@@ -8,26 +8,16 @@ missing, and fails instead on CI.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from contactpunt.conftest import make_user
 from contactpunt.contacts.models import CaseStatus, Channel, Queue, ResponseTemplate
 from contactpunt.contacts.tests.workspace_data import mail, reason
 from contactpunt.people.models import Role
-from contactpunt.web.chromium import CHROMIUM_ARGS
-
-CHROMIUM = Path("/usr/bin/chromium")
-TIMEOUT_MS = 10_000
+from contactpunt.web.tests.browser import login
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,73 +27,8 @@ pytestmark = [
 ]
 
 
-def _require_chromium() -> None:
-    if not CHROMIUM.exists():
-        reason = f"headless Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        print(reason)
-        pytest.skip(reason)
-
-
-@pytest.fixture
-def server_url(transactional_db: None) -> Iterator[str]:
-    """The real ASGI application (HTTP and websockets) served by uvicorn on a free loopback port."""
-    _require_chromium()
-    import uvicorn
-
-    from contactpunt.config.asgi import application
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, log_level="warning", lifespan="off", ws="websockets-sansio"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
-        # Threads of the server still hold pooled PostgreSQL connections to the test database, which then
-        # cannot be dropped: end those sessions (this test's own connection stays).
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            connection.close()
-            if hasattr(connection, "close_pool"):
-                connection.close_pool()  # it would hand out the ended sessions
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _login(browser, url: str, username: str):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL").new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{url}/login/?next=/workspace/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-" + username)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/workspace/")
+    page = login(browser, url, username)
     page.wait_for_selector("#live-status.on")  # the websocket is connected
     return page
 

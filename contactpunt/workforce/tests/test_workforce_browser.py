@@ -9,26 +9,16 @@ CONTACTPUNT_SCREENSHOTS=<folder> set, it saves screenshots of the pages there.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from contactpunt.conftest import make_user
 from contactpunt.people.models import Role
-from contactpunt.web.chromium import CHROMIUM_ARGS
+from contactpunt.web.tests.browser import login, screenshot
 from contactpunt.workforce.models import ShiftTemplate
 from contactpunt.workforce.requirement import IntervalNeed, grid
 from contactpunt.workforce.shifts.planning import plan_shifts, zone
-
-CHROMIUM = Path("/usr/bin/chromium")
-TIMEOUT_MS = 15_000
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,75 +27,8 @@ pytestmark = [
 ]
 
 
-def _require_chromium() -> None:
-    if not CHROMIUM.exists():
-        reason = f"headless Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        print(reason)
-        pytest.skip(reason)
-
-
-@pytest.fixture
-def server_url(transactional_db: None) -> Iterator[str]:
-    """The real ASGI application served by uvicorn on a free loopback port."""
-    _require_chromium()
-    import uvicorn
-
-    from contactpunt.config.asgi import application
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, log_level="warning", lifespan="off", ws="websockets-sansio"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _login(browser: Any, url: str, username: str, landing: str) -> Any:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL").new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{url}/login/?next=/workforce/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-" + username)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}{landing}")
-    return page
-
-
-def _screenshot(page: Any, name: str) -> None:
-    folder = os.environ.get("CONTACTPUNT_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
+    return login(browser, url, username, next_url="/workforce/", landing=landing)
 
 
 def test_a_team_lead_plans_shifts_and_an_agent_sees_their_own(server_url, browser, team, phone_queue):
@@ -128,7 +51,7 @@ def test_a_team_lead_plans_shifts_and_an_agent_sees_their_own(server_url, browse
     page = _login(browser, server_url, "lotte", "/workforce/")
     expect(page.locator("svg.wf-chart polygon.band")).to_have_count(1)
     expect(page.locator("table tbody tr").first).to_be_visible()
-    _screenshot(page, "workforce-overview.png")
+    screenshot(page, "workforce-overview.png")
 
     page.click("nav.kpi-nav a[href='/workforce/shifts/']")
     expect(page.locator(".wf-grid .shift")).to_have_count(10)  # two agents, five 8-hour days each (40 h a week)
@@ -141,7 +64,7 @@ def test_a_team_lead_plans_shifts_and_an_agent_sees_their_own(server_url, browse
     expect(page.locator("#plan-runs article.plan-run")).to_have_count(2)  # the new run is in (this week's too)
     run = page.locator("#plan-runs article.plan-run").first
     expect(run).to_have_attribute("data-status", "done")
-    _screenshot(page, "workforce-shifts.png")
+    screenshot(page, "workforce-shifts.png")
     run.locator("a").click()
     page.wait_for_url(f"**/workforce/shifts/?date={next_monday.isoformat()}")
     # Nothing is forecast without history, so the run plans no shifts for those two days.
@@ -156,4 +79,4 @@ def test_a_team_lead_plans_shifts_and_an_agent_sees_their_own(server_url, browse
     expect(agent.locator(".wf-grid tbody tr")).to_have_count(1)
     expect(agent.locator(".wf-grid .shift")).to_have_count(5)
     expect(agent.locator("nav.kpi-nav a[href='/workforce/shifts/']")).to_have_count(0)
-    _screenshot(agent, "workforce-me.png")
+    screenshot(agent, "workforce-me.png")
