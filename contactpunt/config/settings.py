@@ -148,6 +148,11 @@ PHONE_REGION = env_str("PHONE_REGION", "NL").upper()
 HOLIDAY_COUNTRY = env_str("HOLIDAY_COUNTRY", "NL").upper()
 # A thread reply within this many days reopens a resolved case; later it opens a linked new case.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
+# Customers' sites that may open the web chat widget and embed the web form (scheme://host[:port]; * for any).
+# The product's own ALLOWED_HOSTS always may.
+WEBCHAT_ALLOWED_ORIGINS = env_list("WEBCHAT_ALLOWED_ORIGINS", [])
+# The queue (code) of web-form contacts; empty: the first active web-form queue.
+WEBFORM_QUEUE = env_str("WEBFORM_QUEUE", "")
 # The largest request body the API accepts (the bulk endpoint takes up to 1,000 contacts).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 
@@ -163,6 +168,8 @@ WHITENOISE_USE_FINDERS = True
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # Shared by every web process, so the chat's and the web form's rate limits hold across them.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
