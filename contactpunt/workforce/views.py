@@ -8,12 +8,8 @@ managers and admins edit the peak calendar; agents see only their own schedule a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -26,21 +22,12 @@ from django.views.decorators.http import require_POST
 
 from contactpunt.contacts.models import Queue
 from contactpunt.kpis.intervals import day_bounds
+from contactpunt.kpis.views_support import manager_required, today, zone
 from contactpunt.people.models import Role, User
 from contactpunt.workforce import charts, peaks, queries
 from contactpunt.workforce.adherence import adherence_report
 from contactpunt.workforce.models import PlanStatus, ShiftPlan
 from contactpunt.workforce.tasks import run_shift_plan
-
-View = Callable[..., HttpResponse]
-
-
-def zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def today() -> dt.date:
-    return timezone.now().astimezone(zone()).date()
 
 
 def can_see_all(user: Any) -> bool:
@@ -53,19 +40,6 @@ def can_plan(user: Any) -> bool:
 
 def can_edit_peaks(user: Any) -> bool:
     return bool(getattr(user, "role", "") in (Role.MANAGER, Role.ADMIN) or getattr(user, "is_superuser", False))
-
-
-def planners_only(view: View) -> View:
-    """Team leads and up, and the read-only auditor; agents get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_see_all(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _day(request: HttpRequest) -> dt.date:
@@ -102,7 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "workforce/index.html", context)
 
 
-@planners_only
+@manager_required
 def peak_calendar(request: HttpRequest) -> HttpResponse:
     """The peak rules and one-off peaks; managers and admins change them."""
     error = ""
@@ -128,7 +102,7 @@ def peak_calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "workforce/peaks.html", context, status=400 if error else 200)
 
 
-@planners_only
+@manager_required
 def shifts(request: HttpRequest) -> HttpResponse:
     """The week's shifts per agent, the latest plan runs and the form that starts one."""
     anchor = _day(request)
@@ -149,7 +123,7 @@ def _week(monday: dt.date, agent_ids: list[int] | None = None) -> dict[str, Any]
 
 
 @require_POST
-@planners_only
+@manager_required
 def run_plan(request: HttpRequest) -> HttpResponse:
     """Queue a plan run as a background task; the page polls its status."""
     if not can_plan(request.user):
@@ -174,7 +148,7 @@ def run_plan(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('workforce:shifts')}?date={first_day.isoformat()}")
 
 
-@planners_only
+@manager_required
 def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     """One plan run's status (a partial that polls itself while the run is queued or running)."""
     plan = get_object_or_404(ShiftPlan.objects.select_related("queue"), pk=pk)
@@ -182,7 +156,7 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workforce/_plan_status.html", {"plan": plan, "finished": finished})
 
 
-@planners_only
+@manager_required
 def adherence(request: HttpRequest) -> HttpResponse:
     """Schedule adherence and occupancy per agent and per team, for a day or the week around a date."""
     anchor = _day(request)
