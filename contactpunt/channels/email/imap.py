@@ -1,8 +1,10 @@
 """Poll a mailbox over IMAP (imap-tools) into the email intake.
 
-Polling fetches the messages whose UID is above the last one taken (under the folder's UIDVALIDITY), keeps each
-one's exact bytes through `receive_mail`, marks it seen, and then moves the mailbox's high-water mark. A crash
-half-way only means the next poll fetches some messages again, and the intake's idempotency makes that a no-op.
+Polling fetches the messages whose UID is above the last one taken (under the folder's UIDVALIDITY) in batches of
+the intake's BATCH_SIZE, one FETCH per batch; hands each batch to `receive_mails`, which stores the exact bytes
+first; only then marks the batch seen (one STORE) and moves the mailbox's high-water mark. When storing fails,
+nothing of the batch is marked and the mark stays, so the next poll fetches it again. A crash half-way only means
+the next poll fetches some messages again, and the intake's idempotency makes that a no-op.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from imap_tools import AND, BaseMailBox, MailBox, MailBoxUnencrypted, U
 
-from contactpunt.channels.email.intake import MailResult, receive_mail
+from contactpunt.channels.email.intake import BATCH_SIZE, MailResult, RawMail, receive_mails
 from contactpunt.channels.models import Mailbox
 
 logger = logging.getLogger(__name__)
@@ -86,22 +88,32 @@ def _poll(box: BaseMailBox, mailbox: Mailbox, result: PollResult, limit: int) ->
     # "n:*" always matches the highest UID, even when it is below n: filter on our side as well.
     uids = [int(u) for u in box.uids(AND(uid=U(str(mailbox.imap_last_uid + 1), "*")))]
     uids = sorted(u for u in uids if u > mailbox.imap_last_uid)[:limit]
-    for uid in uids:
-        raw = _fetch_raw(box, uid)
-        if raw is None:
-            continue  # expunged between SEARCH and FETCH
-        result.fetched += 1
-        result.results.append(receive_mail(raw=raw, queue=mailbox.queue, source=mailbox.source, mailbox=mailbox))
-        box.flag(str(uid), "\\Seen", True)
-        mailbox.imap_last_uid = uid
+    for start in range(0, len(uids), BATCH_SIZE):
+        chunk = uids[start : start + BATCH_SIZE]
+        fetched = _fetch_raw(box, chunk)
+        taken = [uid for uid in chunk if uid in fetched]  # a missing one was expunged between SEARCH and FETCH
+        if not taken:
+            continue
+        mails = [RawMail(fetched[uid]) for uid in taken]
+        result.results.extend(receive_mails(mails, queue=mailbox.queue, source=mailbox.source, mailbox=mailbox))
+        result.fetched += len(taken)
+        box.flag([str(uid) for uid in taken], "\\Seen", True)
+        mailbox.imap_last_uid = taken[-1]
 
 
-def _fetch_raw(box: BaseMailBox, uid: int) -> bytes | None:
-    """Return the message's exact bytes (BODY.PEEK[] leaves it unseen until the intake has kept it)."""
-    status, data = box.client.uid("FETCH", str(uid), "(UID BODY.PEEK[])")
+def _fetch_raw(box: BaseMailBox, uids: list[int]) -> dict[int, bytes]:
+    """Return the exact bytes of the messages by UID, in one FETCH (BODY.PEEK[] leaves them unseen until the intake
+    has kept them); a UID the server no longer has is left out."""
+    status, data = box.client.uid("FETCH", ",".join(map(str, uids)), "(UID BODY.PEEK[])")
     if status != "OK":
-        raise OSError(f"FETCH {uid} failed: {data!r}")
-    for item in data:
-        if isinstance(item, tuple) and len(item) == 2 and _UID_RE.search(item[0]):
-            return bytes(item[1])
-    return None
+        raise OSError(f"FETCH {uids[0]}..{uids[-1]} failed: {data!r}")
+    found: dict[int, bytes] = {}
+    for position, item in enumerate(data):
+        if not (isinstance(item, tuple) and len(item) == 2):
+            continue
+        # The UID comes before the literal ("* 1 FETCH (UID 7 BODY[] {n}") or, from some servers, after it.
+        after = data[position + 1] if position + 1 < len(data) else b""
+        match = _UID_RE.search(item[0]) or (_UID_RE.search(after) if isinstance(after, bytes) else None)
+        if match:
+            found[int(match.group(1))] = bytes(item[1])
+    return found

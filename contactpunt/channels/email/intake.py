@@ -1,7 +1,10 @@
 """Email intake: raw bytes in, an InboundMail row kept, a contact received through the inbound service.
 
-Every message is first stored as it arrived (`InboundMail`, unique on (source, external id), so a repeat delivery
-is a no-op), then processed:
+Messages come in batches (`receive_mails`; `receive_mail` is the batch of one). Every message is first stored as it
+arrived (`InboundMail`, unique on (source, external id), so a repeat delivery is a no-op) and committed, then the
+new ones are processed together: one transaction, one `receive_contacts` call (one key reservation, bulk inserts,
+one announcement) per batch. When a batch fails, its messages are processed one at a time, so one bad message
+neither holds up nor loses the others. Each message is processed as follows:
 
 - a normal mail becomes an inbound contact through `receive_contacts`: the From address as identity, threaded by
   Message-ID, In-Reply-To, References and the case token, the new text (quoted history and signature split off)
@@ -12,7 +15,8 @@ is a no-op), then processed:
 - a message nobody can read (empty, an Outlook .msg file) or that the inbound service refuses is FAILED without
   a retry time: kept with its error for an admin to look at.
 - anything that raises while processing leaves the row FAILED with the error and a retry time; the periodic task
-  `retry_failed_mail` tries again with a growing delay.
+  `retry_failed_mail` tries again with a growing delay. It also takes up a stored message whose processing never
+  finished (the worker died between storing and processing).
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,6 +42,7 @@ from contactpunt.contacts.services.types import (
     IdentityInput,
     InboundContact,
     Outcome,
+    Received,
     ThreadRef,
 )
 
@@ -44,6 +50,12 @@ logger = logging.getLogger(__name__)
 
 #: After this many failed attempts a message is no longer retried by itself (it stays FAILED and visible).
 MAX_ATTEMPTS = 10
+#: Messages processed together: one transaction and one `receive_contacts` call. Larger batches gain little (the
+#: per-message parse dominates) and hold the transaction longer.
+BATCH_SIZE = 100
+#: A stored message whose processing has not finished this long after it was stored or claimed is taken up again
+#: by `retry_failed_mail` (the worker that had it died).
+STALE_AFTER = dt.timedelta(minutes=15)
 #: Attachment names longer than this are cut: Attachment.file keeps "attachments/YYYY/MM/<name>" in 100 characters,
 #: and the storage may add a 8-character suffix to make the name unique.
 MAX_FILENAME = 60
@@ -54,6 +66,16 @@ _KIND_STATE = {
 }
 _RETURNED_ID_RE = re.compile(rb"^Message-ID:\s*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE)
 _RETURNED_PARTS = frozenset({"message/rfc822", "text/rfc822-headers", "message/rfc822-headers"})
+
+
+@dataclass(frozen=True, slots=True)
+class RawMail:
+    """One message as it arrived: its exact bytes; the external id (default: the Message-ID, or sha256 of the
+    bytes) and the time it arrived (default: now)."""
+
+    raw: bytes
+    external_id: str | None = None
+    received_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,18 +111,39 @@ def receive_mail(
     """Keep the raw message, then process it; a repeat of (source, external id) changes nothing.
 
     `external_id` defaults to the Message-ID (or sha256 of the bytes). Never raises for a bad message: a failure
-    is recorded on the row and returned.
+    is recorded on the row and returned. The batch of one of `receive_mails`.
     """
-    key = (external_id or message_external_id(raw))[:200]
-    mail, created = _store(raw=raw, queue=queue, source=source, mailbox=mailbox, key=key, received_at=received_at)
-    if not created and _body(bytes(mail.raw)) != _body(raw):
-        # The same Message-ID on a different message (a careless mailer, a reused test fixture): keep both. A true
-        # repeat delivery differs at most in its headers (another Received line), so it stays a duplicate.
-        key = f"{key}#sha256:{hashlib.sha256(raw).hexdigest()[:32]}"
-        mail, created = _store(raw=raw, queue=queue, source=source, mailbox=mailbox, key=key, received_at=received_at)
-    if not created:
-        return _result(mail, duplicate=True)
-    return process_mail(mail)
+    item = RawMail(raw, external_id=external_id, received_at=received_at)
+    return receive_mails([item], queue=queue, source=source, mailbox=mailbox)[0]
+
+
+def receive_mails(
+    mails: Sequence[RawMail], *, queue: Queue, source: str, mailbox: Mailbox | None = None
+) -> list[MailResult]:
+    """Keep every message's raw bytes (committed before anything else happens), then process the new ones in
+    batches of BATCH_SIZE; return one result per message, in order.
+
+    A repeat, of an earlier delivery or of a message earlier in the same call, is a duplicate and changes nothing.
+    Never raises for a bad message; it raises only when the raw bytes cannot be stored (the database is down), and
+    then nothing of the call was kept, so the caller must not mark the messages as taken.
+    """
+    stored = _store_all(mails, queue=queue, source=source, mailbox=mailbox)
+    new = list({mail.pk: mail for mail, created in stored if created}.values())
+    processed: dict[int, MailResult] = {}
+    for start in range(0, len(new), BATCH_SIZE):
+        for result in process_mails(new[start : start + BATCH_SIZE]):
+            processed[result.mail_id] = result
+    results: list[MailResult] = []
+    first_seen: set[int] = set()
+    for mail, created in stored:
+        if created and mail.pk not in first_seen:
+            first_seen.add(mail.pk)
+            results.append(processed[mail.pk])
+        elif mail.pk in processed:  # a repeat of a message earlier in this call
+            results.append(replace(processed[mail.pk], duplicate=True))
+        else:
+            results.append(_result(mail, duplicate=True))
+    return results
 
 
 def _body(raw: bytes) -> bytes:
@@ -108,8 +151,85 @@ def _body(raw: bytes) -> bytes:
     return normalised.split(b"\n\n", 1)[1] if b"\n\n" in normalised else normalised
 
 
+def _other_key(key: str, raw: bytes) -> str:
+    """Return the key of a message that shares its Message-ID with another message (a careless mailer, a reused
+    test fixture): both are kept. A true repeat delivery differs at most in its headers (another Received line), so
+    it keeps the plain key and stays a duplicate."""
+    return f"{key}#sha256:{hashlib.sha256(raw).hexdigest()[:32]}"
+
+
+def _store_all(
+    mails: Sequence[RawMail], *, queue: Queue, source: str, mailbox: Mailbox | None
+) -> list[tuple[InboundMail, bool]]:
+    """Store the messages not seen before in one INSERT; return (row, created) per message, in order.
+
+    New rows are PENDING with a retry time STALE_AFTER ahead: processing clears it, and a row whose processing
+    never finished (the worker died) is taken up by `retry_failed_mail` then, so a stored message is never lost.
+    """
+    if not mails:
+        return []
+    now = timezone.now()
+    keys = [(m.external_id or message_external_id(m.raw))[:200] for m in mails]
+    others = [_other_key(key, m.raw) for key, m in zip(keys, mails, strict=True)]
+    known = {
+        row.external_id: row
+        for row in InboundMail.objects.filter(source=source, external_id__in={*keys, *others}).defer("raw")
+    }
+    bodies: dict[str, bytes] = {}
+    stored: list[tuple[InboundMail, bool]] = []
+    new: list[InboundMail] = []
+    for plain, other, item in zip(keys, others, mails, strict=True):
+        key, holder = plain, known.get(plain)
+        if holder is not None and _body(_raw_of(holder, bodies)) != _body(item.raw):
+            key, holder = other, known.get(other)
+        if holder is not None:
+            stored.append((holder, False))
+            continue
+        mail = InboundMail(
+            mailbox=mailbox,
+            queue=queue,
+            source=source,
+            external_id=key,
+            raw=item.raw,
+            received_at=item.received_at or now,
+            state=MailState.PENDING,
+            next_retry_at=now + STALE_AFTER,
+        )
+        known[key] = mail
+        new.append(mail)
+        stored.append((mail, True))
+    if new:
+        try:
+            with transaction.atomic():
+                InboundMail.objects.bulk_create(new)
+        except IntegrityError:
+            # Another poller stored one of them at the same moment: one at a time, each finding the other's row.
+            return [_store_one(item, queue=queue, source=source, mailbox=mailbox, now=now) for item in mails]
+    return stored
+
+
+def _raw_of(mail: InboundMail, cache: dict[str, bytes]) -> bytes:
+    """Return the raw bytes of a row (loaded on first use: the lookup leaves them out)."""
+    if mail.pk is None:
+        return bytes(mail.raw)
+    if mail.external_id not in cache:
+        cache[mail.external_id] = bytes(InboundMail.objects.values_list("raw", flat=True).get(pk=mail.pk))
+    return cache[mail.external_id]
+
+
+def _store_one(
+    item: RawMail, *, queue: Queue, source: str, mailbox: Mailbox | None, now: dt.datetime
+) -> tuple[InboundMail, bool]:
+    key = (item.external_id or message_external_id(item.raw))[:200]
+    mail, created = _store(item, queue=queue, source=source, mailbox=mailbox, key=key, now=now)
+    if not created and _body(bytes(mail.raw)) != _body(item.raw):
+        key = _other_key(key, item.raw)
+        mail, created = _store(item, queue=queue, source=source, mailbox=mailbox, key=key, now=now)
+    return mail, created
+
+
 def _store(
-    *, raw: bytes, queue: Queue, source: str, mailbox: Mailbox | None, key: str, received_at: dt.datetime | None
+    item: RawMail, *, queue: Queue, source: str, mailbox: Mailbox | None, key: str, now: dt.datetime
 ) -> tuple[InboundMail, bool]:
     existing = InboundMail.objects.filter(source=source, external_id=key).first()
     if existing is not None:
@@ -121,8 +241,10 @@ def _store(
                 queue=queue,
                 source=source,
                 external_id=key,
-                raw=raw,
-                received_at=received_at or timezone.now(),
+                raw=item.raw,
+                received_at=item.received_at or now,
+                state=MailState.PENDING,
+                next_retry_at=now + STALE_AFTER,
             )
     except IntegrityError:
         # The same message arrived twice at once (two pollers); the other one keeps it.
@@ -130,78 +252,161 @@ def _store(
     return mail, True
 
 
-def process_mail(mail: InboundMail) -> MailResult:
-    """Process a stored message (new or retried) and record the outcome on its row; never raises."""
+def process_mail(mail: InboundMail, *, parsed: ParsedEmail | None = None) -> MailResult:
+    """Process a stored message (new or retried) and record the outcome on its row; never raises.
+
+    When processing raises, the row is FAILED with the error and a retry time (until MAX_ATTEMPTS)."""
+    if parsed is None:
+        parsed = _parse(mail, _own_addresses())
     try:
         with transaction.atomic():
-            _process(mail)
+            _process_batch([(mail, parsed)])
     except Exception as error:
         logger.exception("processing mail %s from %s failed", mail.external_id, mail.source)
-        mail.refresh_from_db(fields=["attempts"])
-        mail.attempts += 1
-        mail.state = MailState.FAILED
-        mail.error = f"{type(error).__name__}: {error}"[:2000]
-        mail.next_retry_at = timezone.now() + retry_delay(mail.attempts) if mail.attempts < MAX_ATTEMPTS else None
-        mail.save(update_fields=["attempts", "state", "error", "next_retry_at"])
+        _record_failure(mail, parsed, error)
     return _result(mail)
 
 
+def process_mails(mails: Sequence[InboundMail]) -> list[MailResult]:
+    """Process stored messages (new or retried) together: one transaction, one `receive_contacts` call. When the
+    batch fails, each message is processed on its own, so one bad message neither holds up nor loses the others.
+    Never raises; one result per message, in order."""
+    if len(mails) <= 1:
+        return [process_mail(mail) for mail in mails]
+    own = _own_addresses()
+    batch = [(mail, _parse(mail, own)) for mail in mails]
+    try:
+        with transaction.atomic():
+            _process_batch(batch)
+    except Exception:
+        logger.warning("a batch of %d messages failed; processing them one at a time", len(batch), exc_info=True)
+        rows = InboundMail.objects.in_bulk([mail.pk for mail in mails])
+        return [process_mail(rows.get(mail.pk, mail), parsed=parsed) for mail, parsed in batch]
+    return [_result(mail) for mail in mails]
+
+
 def retry_failed_mail(*, now: dt.datetime | None = None, limit: int = 100) -> list[MailResult]:
-    """Process again the failed messages whose retry time has come, oldest first; return their results.
+    """Process again the failed messages whose retry time has come, and the stored ones whose processing never
+    finished (PENDING past their retry time), oldest first, in batches; return their results.
 
     Each row is claimed with a conditional UPDATE (its retry time moves ahead), so two workers never process the
     same message at once.
     """
     now = now or timezone.now()
-    due = InboundMail.objects.filter(state=MailState.FAILED, next_retry_at__lte=now).order_by("next_retry_at", "id")
-    results = []
-    for mail in due.only("id", "next_retry_at")[:limit]:
-        claimed = InboundMail.objects.filter(
-            pk=mail.pk, state=MailState.FAILED, next_retry_at=mail.next_retry_at
-        ).update(next_retry_at=now + dt.timedelta(minutes=15))
-        if claimed:
-            results.append(process_mail(InboundMail.objects.get(pk=mail.pk)))
+    due = InboundMail.objects.filter(state__in=[MailState.FAILED, MailState.PENDING], next_retry_at__lte=now).order_by(
+        "next_retry_at", "id"
+    )
+    claimed = []
+    for mail in due.only("id", "state", "next_retry_at")[:limit]:
+        if InboundMail.objects.filter(pk=mail.pk, state=mail.state, next_retry_at=mail.next_retry_at).update(
+            next_retry_at=now + STALE_AFTER
+        ):
+            claimed.append(mail.pk)
+    rows = InboundMail.objects.in_bulk(claimed)
+    mails = [rows[pk] for pk in claimed if pk in rows]
+    results: list[MailResult] = []
+    for start in range(0, len(mails), BATCH_SIZE):
+        results.extend(process_mails(mails[start : start + BATCH_SIZE]))
     return results
 
 
-def _process(mail: InboundMail) -> None:
-    raw = bytes(mail.raw)
-    own = list(Mailbox.objects.values_list("address", flat=True))
-    parsed = parse_email(raw, own_addresses=own)
-    mail.sender = (parsed.from_address or "")[:320]
-    mail.subject = parsed.subject[:300]
-    mail.problems = list(parsed.problems[:50])
-    mail.processed_at = timezone.now()
-    mail.attempts += 1
-    mail.next_retry_at = None
-    mail.error = ""
-    fields = ["sender", "subject", "problems", "processed_at", "attempts", "next_retry_at", "error", "state"]
-    if _is_unreadable(parsed):
-        mail.state = MailState.FAILED
-        mail.error = "unreadable: " + ("; ".join(parsed.problems) or "no headers and no text")
-    elif parsed.kind is not MailKind.NORMAL:
+def _own_addresses() -> list[str]:
+    return list(Mailbox.objects.values_list("address", flat=True))
+
+
+def _parse(mail: InboundMail, own_addresses: list[str]) -> ParsedEmail:
+    return parse_email(bytes(mail.raw), own_addresses=own_addresses)
+
+
+_FIELDS = [
+    "sender",
+    "subject",
+    "problems",
+    "processed_at",
+    "attempts",
+    "next_retry_at",
+    "error",
+    "state",
+    "kind_reason",
+    "case",
+    "contact",
+]
+
+
+def _process_batch(batch: list[tuple[InboundMail, ParsedEmail]]) -> None:
+    """Decide what every message is, receive the normal ones in one `receive_contacts` call, link the automatic
+    ones (after the others, so an auto-reply to a message of the same batch finds its case), and save the rows."""
+    now = timezone.now()
+    normal: list[tuple[InboundMail, ParsedEmail]] = []
+    automatic: list[tuple[InboundMail, ParsedEmail]] = []
+    for mail, parsed in batch:
+        _describe(mail, parsed)
+        mail.processed_at = now
+        mail.attempts += 1
+        mail.next_retry_at = None
+        mail.error = ""
+        if _is_unreadable(parsed):
+            mail.state = MailState.FAILED
+            mail.error = "unreadable: " + ("; ".join(parsed.problems) or "no headers and no text")
+        elif parsed.kind is not MailKind.NORMAL:
+            automatic.append((mail, parsed))
+        else:
+            normal.append((mail, parsed))
+    _receive(normal)
+    for mail, parsed in automatic:
         mail.state = _KIND_STATE[parsed.kind]
         mail.kind_reason = parsed.kind_reason[:200]
         mail.case = _answered_case(parsed)
-        fields += ["kind_reason", "case"]
+    if len(batch) == 1:
+        batch[0][0].save(update_fields=_FIELDS)
     else:
-        _receive(mail, parsed)
-        fields += ["contact", "case"]
-    mail.save(update_fields=fields)
+        InboundMail.objects.bulk_update([mail for mail, _parsed in batch], _FIELDS)
+
+
+def _describe(mail: InboundMail, parsed: ParsedEmail) -> None:
+    mail.sender = (parsed.from_address or "")[:320]
+    mail.subject = parsed.subject[:300]
+    mail.problems = list(parsed.problems[:50])
+
+
+def _record_failure(mail: InboundMail, parsed: ParsedEmail, error: Exception) -> None:
+    """Keep the error on the row, as it is in the database (the failed transaction changed nothing)."""
+    mail.refresh_from_db()
+    _describe(mail, parsed)
+    mail.attempts += 1
+    mail.state = MailState.FAILED
+    mail.error = f"{type(error).__name__}: {error}"[:2000]
+    mail.next_retry_at = timezone.now() + retry_delay(mail.attempts) if mail.attempts < MAX_ATTEMPTS else None
+    mail.save(update_fields=["sender", "subject", "problems", "attempts", "state", "error", "next_retry_at"])
 
 
 def _is_unreadable(parsed: ParsedEmail) -> bool:
     return not (parsed.subject or parsed.text_body.strip() or parsed.from_address or parsed.attachments)
 
 
-def _receive(mail: InboundMail, parsed: ParsedEmail) -> None:
-    contact = _inbound_contact(mail, parsed)
-    received = receive_contacts([contact])[0]
-    if received.outcome is Outcome.REJECTED and all(e.field.startswith("identities") for e in received.errors):
-        # An unreadable From address must not cost the customer their message: receive it from an unknown sender.
-        mail.problems = [*mail.problems, *(f"{e.field}: {e.message}" for e in received.errors)]
-        contact = _inbound_contact(mail, parsed, with_identity=False)
-        received = receive_contacts([contact])[0]
+def _receive(normal: list[tuple[InboundMail, ParsedEmail]]) -> None:
+    """Receive the normal messages through one `receive_contacts` call (it joins a reply to a message earlier in
+    the same batch, and answers a repeat of an external id as a duplicate)."""
+    if not normal:
+        return
+    contacts = [_inbound_contact(mail, parsed) for mail, parsed in normal]
+    received = receive_contacts(contacts)
+    again: list[tuple[InboundMail, ParsedEmail]] = []
+    for (mail, parsed), result in zip(normal, received, strict=True):
+        if result.outcome is Outcome.REJECTED and all(e.field.startswith("identities") for e in result.errors):
+            # An unreadable From address must not cost the customer their message: receive it from an unknown
+            # sender.
+            mail.problems = [*mail.problems, *(f"{e.field}: {e.message}" for e in result.errors)]
+            again.append((mail, parsed))
+        else:
+            _apply(mail, result)
+    if again:
+        anonymous = [_inbound_contact(mail, parsed, with_identity=False) for mail, parsed in again]
+        for (mail, _parsed), result in zip(again, receive_contacts(anonymous), strict=True):
+            _apply(mail, result)
+
+
+def _apply(mail: InboundMail, received: Received) -> None:
     if received.outcome is Outcome.REJECTED:
         mail.state = MailState.FAILED
         mail.error = "rejected: " + "; ".join(f"{e.field}: {e.message}" for e in received.errors)

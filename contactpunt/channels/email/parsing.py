@@ -1,15 +1,16 @@
 """Parse raw RFC 822 / MIME bytes into a ParsedEmail: pure, no database, never raises.
 
-The message is parsed with Python's `email` package under `policy.default`; when that fails it is parsed again
-under `policy.compat32`, and when even that fails the result keeps the raw bytes and names the reason in
-`problems`. Every string in the result is clean Unicode (undecodable bytes become U+FFFD, NUL characters are
-removed), so it can be stored in PostgreSQL as it is.
+The message is parsed with Python's `email` package under `policy.default` (each header value parsed once, see
+`HeaderCachingPolicy`); when that fails it is parsed again under `policy.compat32`, and when even that fails the
+result keeps the raw bytes and names the reason in `problems`. Every string in the result is clean Unicode
+(undecodable bytes become U+FFFD, NUL characters are removed), so it can be stored in PostgreSQL as it is.
 """
 
 from __future__ import annotations
 
 import codecs
 import enum
+import functools
 import html
 import mimetypes
 import re
@@ -22,7 +23,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import nh3
 
@@ -51,6 +52,33 @@ _MAX_FILENAME_BYTES = 200
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BLOCK_TAG_RE = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h[1-6]|/blockquote|/table|hr)\b[^>]*>", re.IGNORECASE)
 _SCRIPT_STYLE_RE = re.compile(r"<(script|style|head|title)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_LINESEP_RE = re.compile(r"\n|\r")
+#: Header values longer than this are parsed every time rather than kept in the cache.
+_MAX_CACHED_HEADER = 2000
+
+
+class HeaderCachingPolicy(policy.EmailPolicy):
+    """`policy.default`, except that a header value is parsed into its header object once.
+
+    Under `policy.default` every `Message.get()`, and so every `get_content_type()`, `get_param()`,
+    `get_filename()` and `get_content_charset()`, runs the RFC 5322 header parser again on the same text: two
+    thirds of the parse time of a typical message. The header objects are immutable and depend only on (name,
+    value), so the same pair always gives an equal object; a bounded cache shares them within and across messages.
+    """
+
+    def header_fetch_parse(self, name: str, value: Any) -> Any:
+        if hasattr(value, "name") or not isinstance(value, str) or len(value) > _MAX_CACHED_HEADER:
+            return super().header_fetch_parse(name, value)
+        return _parsed_header(name, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_header(name: str, value: str) -> Any:
+    return policy.default.header_factory(name, "".join(_LINESEP_RE.split(value)))
+
+
+#: The policy messages are parsed under first.
+PARSE_POLICY = HeaderCachingPolicy()
 
 
 class MailKind(enum.StrEnum):
@@ -151,7 +179,7 @@ def parse_email(raw: bytes, *, own_addresses: Collection[str] = ()) -> ParsedEma
         return ParsedEmail(raw=raw, problems=("empty message",))
     if raw.startswith(_OLE_MAGIC):
         return ParsedEmail(raw=raw, problems=("an Outlook .msg file (OLE compound document), not an RFC 822 message",))
-    for name, chosen in (("default", policy.default), ("compat32", policy.compat32)):
+    for name, chosen in (("default", PARSE_POLICY), ("compat32", policy.compat32)):
         try:
             message = BytesParser(policy=chosen).parsebytes(raw)
             return _build(raw, message, problems, own_addresses)

@@ -13,12 +13,13 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from contactpunt.channels.email.intake import MailResult, receive_mail
+from contactpunt.channels.email.intake import BATCH_SIZE, MailResult, RawMail, receive_mails
 from contactpunt.channels.email.sources import iter_messages
 from contactpunt.channels.models import Mailbox, MailState, queue_import_source
 from contactpunt.contacts.models import Queue
@@ -82,9 +83,11 @@ class Command(BaseCommand):
         counts: Counter[str] = Counter(dict.fromkeys(OUTCOMES, 0))
         listed: list[dict[str, Any]] = []
         unreadable: list[dict[str, str]] = []
-        for path in options["paths"]:
-            for file, key, raw in walk(path, unreadable):
-                result = receive_mail(raw=raw, queue=queue, source=source, mailbox=mailbox, external_id=key)
+        messages = (item for path in options["paths"] for item in walk(path, unreadable))
+        while chunk := list(islice(messages, BATCH_SIZE)):
+            mails = [RawMail(raw, external_id=key) for _file, key, raw in chunk]
+            results = receive_mails(mails, queue=queue, source=source, mailbox=mailbox)
+            for (file, _key, _raw), result in zip(chunk, results, strict=True):
                 outcome = outcome_of(result)
                 counts[outcome] += 1
                 if outcome in ("rejected", "failed", "auto_reply", "bounce", "loop"):
