@@ -1,4 +1,5 @@
-"""Background work of the workforce app: run a queued shift plan (the page's "plan shifts" button)."""
+"""Background work of the workforce app: run a queued shift plan (the page's "plan shifts" button), and plan the
+demo organisation's shifts after its first start."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import logging
 
 from django_tasks import task
 
-from contactpunt.workforce.models import PlanStatus, ShiftPlan
+from contactpunt.workforce import demo
+from contactpunt.workforce.models import PlannedShift, PlanStatus, ShiftPlan
 from contactpunt.workforce.shifts.planning import plan_shifts
 
 log = logging.getLogger(__name__)
@@ -28,3 +30,13 @@ def run_shift_plan(plan_id: int) -> str:
         ShiftPlan.objects.filter(pk=plan_id).update(status=PlanStatus.FAILED, message=str(error)[:2000])
         return "failed"
     return outcome.solution.status
+
+
+@task()
+def plan_demo_shifts() -> int:
+    """Plan last week and this week of the demo (about a minute and a half, so `up` leaves it to the worker rather
+    than keeping the first start waiting); return how many shifts were planned or recorded."""
+    if ShiftPlan.objects.exists():
+        return 0  # planned already: the demo's start was repeated
+    demo.plan_demo()
+    return PlannedShift.objects.count()

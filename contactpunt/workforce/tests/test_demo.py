@@ -10,7 +10,8 @@ from contactpunt.contacts.models import AgentState
 from contactpunt.contacts.services.events import record_agent_state
 from contactpunt.people.models import Role, Team
 from contactpunt.workforce.demo import TEMPLATES, plan_demo
-from contactpunt.workforce.models import Activity, Contract, PlannedShift, PlanStatus, PoolMember
+from contactpunt.workforce.models import Activity, Contract, PlannedShift, PlanStatus, PoolMember, ShiftPlan
+from contactpunt.workforce.tasks import plan_demo_shifts
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -43,3 +44,15 @@ def test_plan_demo_reads_the_worked_shifts_and_plans_ahead(team, department, pho
     ]
     # From today on the planner's shifts stay: anna's 16-hour weekly minimum gives her shifts next week.
     assert PlannedShift.objects.filter(agent=anna, day__gte=dt.date(2026, 3, 12)).exists()
+
+
+def test_the_demo_plan_task_plans_once(team, department, phone_queue):
+    anna = make_user("anna", Role.AGENT, team)
+    monday = dt.date(2026, 3, 2)
+    for hour, state in ((9, AgentState.AVAILABLE), (17, AgentState.OFFLINE)):
+        record_agent_state(agent=anna, state=state, occurred_at=dt.datetime.combine(monday, dt.time(hour), AMS))
+    assert plan_demo_shifts.call() > 0
+    plans = list(ShiftPlan.objects.values_list("pk", flat=True))
+    assert plans
+    assert plan_demo_shifts.call() == 0  # a repeated start plans nothing twice
+    assert list(ShiftPlan.objects.values_list("pk", flat=True)) == plans
