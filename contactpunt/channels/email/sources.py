@@ -11,6 +11,7 @@ from email.policy import compat32
 from pathlib import Path
 
 _MESSAGE_ID_RE = re.compile(rb"<([^<>\s]+)>")
+_HEADER_END_RE = re.compile(rb"\r?\n\r?\n")
 _EML_SUFFIXES = frozenset({".eml", ".msg", ".txt", ""})
 
 
@@ -21,7 +22,9 @@ class UnknownSourceError(ValueError):
 def external_id(raw: bytes) -> str:
     """Return the message's Message-ID without angle brackets, or "sha256:<hex>" of the raw bytes when it has none."""
     try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+        # Only the header block is parsed: the body (megabytes, for an attachment) can change nothing here.
+        end = _HEADER_END_RE.search(raw)
+        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[: end.end()] if end else raw)
         value = headers.get("Message-ID")
     except Exception:  # malformed headers: fall back to the content hash
         value = None

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 from django.utils import timezone
-from imap_tools import AND, MailBoxUnencrypted
+from imap_tools import AND, BaseMailBox, MailBoxUnencrypted
 
 from contactpunt.channels.email import imap, intake
 from contactpunt.channels.email.imap import poll_mailbox
@@ -142,7 +142,8 @@ def test_a_batch_that_fails_is_processed_one_at_a_time_and_the_bad_message_retri
         return receive_contacts(contacts)
 
     monkeypatch.setattr(intake, "receive_contacts", mended)
-    later = max(InboundMail.objects.exclude(next_retry_at=None).values_list("next_retry_at", flat=True))
+    later = InboundMail.objects.exclude(next_retry_at=None).latest("next_retry_at").next_retry_at
+    assert later is not None
     retried = retry_failed_mail(now=later + dt.timedelta(seconds=1))
     assert [(r.external_id, r.state) for r in retried] == [
         ("f2@example.nl", MailState.IMPORTED),
@@ -172,8 +173,8 @@ def test_a_stored_message_whose_processing_never_finished_is_taken_up_later(mail
     # ... the retry job does, once it is stale.
     [result] = retry_failed_mail(now=row.next_retry_at + dt.timedelta(seconds=1))
     assert (result.state, result.will_retry) == (MailState.IMPORTED, False)
-    row.refresh_from_db()
-    assert (row.state, row.next_retry_at, row.attempts) == (MailState.IMPORTED, None, 1)
+    stored = InboundMail.objects.values_list("state", "next_retry_at", "attempts").get()
+    assert stored == (MailState.IMPORTED, None, 1)
     assert Contact.objects.count() == 1
 
 
@@ -230,9 +231,9 @@ def test_polling_takes_a_mailbox_in_batches_and_marks_only_what_was_stored(
     fetches: list[list[int]] = []
     real_fetch = imap._fetch_raw
 
-    def counting_fetch(box: object, uids: list[int]) -> dict[int, bytes]:
+    def counting_fetch(box: BaseMailBox, uids: list[int]) -> dict[int, bytes]:
         fetches.append(uids)
-        return real_fetch(box, uids)  # type: ignore[arg-type]
+        return real_fetch(box, uids)
 
     monkeypatch.setattr(imap, "_fetch_raw", counting_fetch)
     result = poll_mailbox(mailbox)
@@ -249,3 +250,15 @@ def test_polling_takes_a_mailbox_in_batches_and_marks_only_what_was_stored(
     seen = _seen(port)
     assert [seen[m] for m in ("i1@example.nl", "i2@example.nl", "i3@example.nl")] == [True, True, True]
     assert poll_mailbox(mailbox).fetched == 0
+
+
+def test_a_reply_to_a_mail_with_an_unreadable_sender_joins_it_in_the_same_batch(mailbox, calls):
+    batch = [
+        mail("u1@example.nl", sender="klant@@kapot", subject="Vraag"),
+        mail("u2@example.nl", sender="klant@@kapot", subject="Re: Vraag", extra="In-Reply-To: <u1@example.nl>\r\n"),
+    ]
+    first, reply = receive_mails([RawMail(raw) for raw in batch], queue=mailbox.queue, source=SOURCE)
+    assert len(calls) == 1
+    assert (first.state, reply.state, reply.case_id) == (MailState.IMPORTED, MailState.JOINED, first.case_id)
+    assert Contact.objects.get(pk=first.contact_id).customer_id is None
+    assert InboundMail.objects.get(pk=first.mail_id).problems[-1].startswith("identities[0].value: not an email")
