@@ -1,6 +1,7 @@
 """Email intake benchmark: messages per second from IMAP into cases.
 
-    .venv/bin/python bench/email.py [--messages N] [--db sqlite|postgres] [--pg-url URL] [--json]
+    .venv/bin/python bench/email.py [--messages N] [--batch N] [--db sqlite|postgres] [--pg-url URL] [--json]
+                                    [--profile N]
 
 Starts a real dovecot (Debian's dovecot-imapd) on a free loopback port with one Maildir user, fills the mailbox
 with N messages (the real and malformed mails of ../shared/data/mail, then variants of them, each with its own
@@ -29,8 +30,10 @@ if __name__ == "email":
         sys.path[:] = _saved
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import pwd
 import re
 import shutil
@@ -192,7 +195,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             imap_ssl=False, imap_user="bench", imap_password="bench",  # noqa: S106 (the bench dovecot)
         )  # fmt: skip
         polls = fetched = 0
+        profiler = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
+        if profiler:
+            profiler.enable()
         while True:
             result = poll_mailbox(mailbox, limit=args.batch)
             polls += 1
@@ -202,6 +208,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if result.fetched == 0:
                 break
         elapsed = time.perf_counter() - started
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(args.profile)
         states = dict(InboundMail.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
         return {
             "database": "PostgreSQL" if pg_db else "SQLite",
@@ -238,6 +247,9 @@ def main() -> None:
         "--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="profile the polls; print the top N functions to stderr"
+    )
     args = parser.parse_args()
     if not DOVECOT.exists():
         sys.exit("dovecot is not installed (apt-get install dovecot-imapd)")
