@@ -130,16 +130,14 @@ def receive_mails(
     then nothing of the call was kept, so the caller must not mark the messages as taken.
     """
     stored = _store_all(mails, queue=queue, source=source, mailbox=mailbox)
-    new = list({mail.pk: mail for mail, created in stored if created}.values())
+    new = [mail for mail, created in stored if created]
     processed: dict[int, MailResult] = {}
     for start in range(0, len(new), BATCH_SIZE):
         for result in process_mails(new[start : start + BATCH_SIZE]):
             processed[result.mail_id] = result
     results: list[MailResult] = []
-    first_seen: set[int] = set()
     for mail, created in stored:
-        if created and mail.pk not in first_seen:
-            first_seen.add(mail.pk)
+        if created:
             results.append(processed[mail.pk])
         elif mail.pk in processed:  # a repeat of a message earlier in this call
             results.append(replace(processed[mail.pk], duplicate=True))

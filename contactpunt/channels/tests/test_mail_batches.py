@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pytest
+from django.db import IntegrityError
 from django.utils import timezone
 from imap_tools import AND, BaseMailBox, MailBoxUnencrypted
 
@@ -262,3 +263,23 @@ def test_a_reply_to_a_mail_with_an_unreadable_sender_joins_it_in_the_same_batch(
     assert (first.state, reply.state, reply.case_id) == (MailState.IMPORTED, MailState.JOINED, first.case_id)
     assert Contact.objects.get(pk=first.contact_id).customer_id is None
     assert InboundMail.objects.get(pk=first.mail_id).problems[-1].startswith("identities[0].value: not an email")
+
+
+def test_when_the_batch_insert_hits_a_unique_key_the_messages_are_stored_one_at_a_time(mailbox, monkeypatch):
+    # Another poller stored one of them between our lookup and our INSERT; the one-at-a-time path then finds its
+    # row by the same lookups as a single delivery (exercised in test_mail_intake).
+    def racing(rows: list[InboundMail]) -> list[InboundMail]:
+        raise IntegrityError("UNIQUE constraint failed: inbound_mail_source_external_id_unique")
+
+    monkeypatch.setattr(InboundMail.objects, "bulk_create", racing)
+    batch = [mail("r1@example.nl", subject="Eerste"), mail("r2@example.nl", subject="Tweede")]
+    batch.append(batch[0])
+    results = receive_mails([RawMail(raw) for raw in batch], queue=mailbox.queue, source=SOURCE, mailbox=mailbox)
+    monkeypatch.undo()
+    assert [(r.external_id, r.state, r.duplicate) for r in results] == [
+        ("r1@example.nl", MailState.IMPORTED, False),
+        ("r2@example.nl", MailState.IMPORTED, False),
+        ("r1@example.nl", MailState.IMPORTED, True),
+    ]
+    assert results[2].mail_id == results[0].mail_id
+    assert (InboundMail.objects.count(), Contact.objects.count()) == (2, 2)
