@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import argparse
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from contactpunt.web.chromium import CHROMIUM_ARGS
 
@@ -33,10 +35,73 @@ def workspace(browser: Browser, url: str) -> None:
     page.close()
 
 
+def login(browser: Browser, url: str, username: str, landing: str) -> Page:
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.goto(f"{url}/login/?next={landing}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}{landing}")
+    return page
+
+
+def manager_pages(browser: Browser, url: str) -> None:
+    """Forecast and staffing, the shift plan, insights and webcare, as the manager sees them."""
+    page = login(browser, url, "manager", "/workforce/")
+    page.screenshot(path=OUT / "workforce.png")
+    page.goto(f"{url}/workforce/shifts/")
+    page.screenshot(path=OUT / "shifts.png")
+    page.goto(f"{url}/insights/")
+    page.screenshot(path=OUT / "insights.png")
+    page.goto(f"{url}/kpis/webcare/")
+    page.screenshot(path=OUT / "webcare.png")
+    page.close()
+
+
+HOST_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Kaartenwinkel</title>
+<style>body {{ font-family: Georgia, serif; margin: 2rem 3rem; background: #fbf7ef; color: #4a1c1c; }}</style></head>
+<body><h1>Kaartenwinkel</h1><p>Wenskaarten voor Valentijnsdag, Moederdag en kerst.</p>
+<script src="{url}/channels/chat/widget.js" data-queue="{queue}" async></script></body></html>"""
+
+
+def chat_widget(browser: Browser, url: str, queue: str) -> None:
+    """The chat widget on a shop's page (another origin), after the visitor's first message."""
+    body = HOST_PAGE.format(url=url, queue=queue).encode()
+
+    class Shop(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    shop = ThreadingHTTPServer(("localhost", 0), Shop)
+    threading.Thread(target=shop.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page(viewport={"width": 1100, "height": 760}, locale="nl-NL")
+        page.goto(f"http://localhost:{shop.server_address[1]}/")
+        page.wait_for_timeout(1500)
+        page.screenshot(path=OUT / "chat-widget.png")
+        page.close()
+    finally:
+        shop.shutdown()
+
+
+def web_form(browser: Browser, url: str) -> None:
+    page = browser.new_page(viewport={"width": 1100, "height": 860}, locale="nl-NL")
+    page.goto(f"{url}/channels/form/")
+    page.screenshot(path=OUT / "web-form.png", full_page=True)
+    page.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chat-queue", default="chat", help="the demo's chat queue code")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -50,6 +115,9 @@ def main() -> None:
         page.wait_for_url(f"{args.url}/")
         page.screenshot(path=OUT / "overview.png", full_page=False)
         workspace(browser, args.url)
+        manager_pages(browser, args.url)
+        chat_widget(browser, args.url, args.chat_queue)
+        web_form(browser, args.url)
         page.goto(f"{args.url}/api/v1/docs")
         page.wait_for_selector(".swagger-ui .opblock", timeout=15000)
         page.screenshot(path=OUT / "api-docs.png")
