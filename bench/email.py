@@ -8,6 +8,10 @@ with N messages (the real and malformed mails of ../shared/data/mail, then varia
 Message-ID; 1 in 5 answers an earlier one by In-Reply-To), makes a fresh database, and times the poller
 (`poll_mailbox`, the worker's job) until the mailbox is drained: fetch over IMAP, store the raw message, parse,
 identify the customer, open or join a case. Prints messages/s and what became of the messages.
+
+The variants repeat the 247 real messages' other headers, which flatters the parser's header cache
+(`parsing.HeaderCachingPolicy`) a little: parsing the variants costs about 2.0 ms a message with the cache shared
+across messages and 2.6 ms with it cleared before each one (4.7 ms under plain `policy.default`).
 """
 
 from __future__ import annotations
