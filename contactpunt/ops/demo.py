@@ -8,10 +8,12 @@ history. `start_live` keeps contacts arriving and agents working while `up` runs
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from contactpunt.api.models import Integration
 from contactpunt.contacts.models import Queue
@@ -48,13 +50,52 @@ def demo_scale(*, contacts: int, days: int) -> float:
     return contacts / expected
 
 
-@transaction.atomic
 def create_demo_organisation(*, contacts: int = DEFAULT_CONTACTS, days: int = 90, seed: int = 7) -> DemoLogins:
-    """Create the demo organisation with about `contacts` contacts over the last `days` days.
+    """Create the demo organisation with about `contacts` contacts over the last `days` days, in one
+    transaction.
 
     The count is a Poisson draw around `contacts` (the exact number is in the result). Agents sign in
     as agent1, agent2, ...; the named roles as admin, manager, teamlead and auditor.
     """
+    with _bulk_load() as checks_deferred, transaction.atomic():
+        logins = _create(contacts=contacts, days=days, seed=seed)
+        if checks_deferred:
+            # Every foreign key at once, before the commit: a broken row rolls the whole demo back.
+            connection.check_constraints()
+    return logins
+
+
+@contextlib.contextmanager
+def _bulk_load() -> Iterator[bool]:
+    """SQLite settings for loading the demo into a fresh database, restored afterwards; yields
+    whether foreign keys are left to one check at the end (as `loaddata` does).
+
+    Only for this first-start load, in autocommit mode (the pragmas do nothing inside a
+    transaction): a page cache that holds the new tables' indexes instead of spilling them, temporary
+    b-trees in memory, and no foreign-key lookups per inserted row. Live traffic never runs so.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_size = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA temp_store")
+        temp_store = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MiB
+        cursor.execute("PRAGMA temp_store = MEMORY")
+    checks_disabled = connection.disable_constraint_checking()
+    try:
+        yield checks_disabled
+    finally:
+        if checks_disabled:
+            connection.enable_constraint_checking()
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {cache_size:d}")
+            cursor.execute(f"PRAGMA temp_store = {temp_store:d}")
+
+
+def _create(*, contacts: int, days: int, seed: int) -> DemoLogins:
     scale = demo_scale(contacts=contacts, days=days)
     result = run.simulate(
         GREETING_CARDS,
@@ -87,6 +128,11 @@ def create_demo_organisation(*, contacts: int = DEFAULT_CONTACTS, days: int = 90
     token = integration.set_new_token()
     integration.save()
     return DemoLogins(logins, token, result.tallies.contacts, len(result.engine.agents), result)
+
+
+def agent_count() -> int:
+    """How many demo agents there are (they sign in as agent1 up to agent<count>)."""
+    return User.objects.filter(role=Role.AGENT, username__regex=rf"^{AGENT_PREFIX}[0-9]+$").count()
 
 
 def is_demo() -> bool:

@@ -93,3 +93,26 @@ def test_a_stale_claim_loses_the_race(monkeypatch: pytest.MonkeyPatch):
     stale = PeriodicJob.objects.filter(pk=job.pk, next_run_at=now).update(next_run_at=now)
 
     assert stale == 0 and task.enqueued == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_start_load_restores_the_sqlite_settings_and_checks_every_foreign_key():
+    from django.db import connection
+
+    def settings_now() -> list[int]:
+        with connection.cursor() as cursor:
+            return [
+                cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in ("foreign_keys", "cache_size", "temp_store")
+            ]
+
+    before = settings_now() if connection.vendor == "sqlite" else None
+
+    logins = demo.create_demo_organisation(contacts=60, days=2)
+
+    assert Contact.objects.filter(source="demo").count() == logins.contacts > 0
+    assert demo.agent_count() == logins.agents >= 50
+    if before is not None:
+        assert before[0] == 1  # foreign keys are checked for live traffic
+        assert settings_now() == before
+        with connection.cursor() as cursor:
+            assert cursor.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -53,7 +53,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  Demo history: {logins.contacts:,} contacts, {logins.agents} agents")
             self.stdout.write(f"  Demo API token (shown once): {logins.api_token}")
         elif not options["no_demo"]:
-            self.stdout.write("  Demo logins: admin, manager, teamlead, auditor, agent1..agent60 (password 'demo')")
+            agents = demo.agent_count()
+            self.stdout.write(
+                f"  Demo logins: admin, manager, teamlead, auditor, agent1..agent{agents} (password 'demo')"
+            )
         self.stdout.write("Press Ctrl+C to stop.\n")
         try:
             uvicorn.run(
