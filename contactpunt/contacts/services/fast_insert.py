@@ -135,10 +135,24 @@ def _sqlite_datetime(value: dt.datetime | None) -> str | None:
     return str(value)
 
 
+def _remembering_last(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert`, answering a repeat of the very same object from memory: a batch's rows share one
+    `recorded_at` (and often one `occurred_at`), and the conversion costs more than the write."""
+    last: list[Any] = [object(), None]
+
+    def convert_once(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return convert_once
+
+
 def converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
-    """How a field's Python value becomes what the driver takes; None when it takes it as it is."""
+    """How a field's Python value becomes what the driver takes; None when it takes it as it is.
+    Ask once per column of a batch: the converter may remember the value it saw last."""
     if connection.vendor == "sqlite" and isinstance(field, models.DateTimeField):
-        return _sqlite_datetime
+        return _remembering_last(_sqlite_datetime)
     prepared = _PREPARED_POSTGRESQL if connection.vendor == "postgresql" else _PREPARED_SQLITE
     if not isinstance(field, prepared):
         return None

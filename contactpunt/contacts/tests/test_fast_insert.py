@@ -83,3 +83,17 @@ def test_build_makes_the_instance_the_model_makes(email_queue, t0):
     assert fast_insert.build(Contact).ivr_path is not fast_insert.build(Contact).ivr_path  # a fresh list each
     with pytest.raises(TypeError):
         fast_insert.build(Contact, no_such_field=1)
+
+
+def test_a_column_converter_converts_every_value_as_the_orm_does():
+    from django.db import connection
+
+    field = ContactEvent._meta.get_field("occurred_at")
+    convert = fast_insert.converter(field)
+    if convert is None:
+        pytest.skip("the driver takes datetimes as they are on this database")
+    a = dt.datetime(2026, 3, 29, 0, 30, 0, 1, tzinfo=dt.UTC)
+    b = a.astimezone(dt.timezone(dt.timedelta(hours=2))) + dt.timedelta(seconds=1)
+    values = [a, a, b, a, None, b, b]
+
+    assert [convert(v) for v in values] == [field.get_db_prep_save(v, connection) for v in values]

@@ -19,6 +19,7 @@ from contactpunt.contacts.models import (
     Message,
     Queue,
 )
+from contactpunt.contacts.services import inbound
 from contactpunt.contacts.services.cases import resolve_case
 from contactpunt.contacts.services.inbound import receive_contact, receive_contacts
 from contactpunt.contacts.services.types import (
@@ -309,7 +310,10 @@ def test_a_batch_mixing_good_and_bad_items_keeps_the_good_ones(phone_queue, t0):
     assert Contact.objects.count() == 1
 
 
-def test_batch_and_single_calls_write_identical_rows(email_queue, phone_queue, t0):
+@pytest.mark.parametrize("rows_from", [100, 2], ids=["instances", "tuples"])
+def test_batch_and_single_calls_write_identical_rows(email_queue, phone_queue, t0, monkeypatch, rows_from):
+    # With rows_from 2 the batch writes its legs, messages and events as tuples, the singles as instances.
+    monkeypatch.setattr(inbound, "ROWS_FROM", rows_from)
     items = [
         email(t0, "a@example.nl", "m1", thread=ThreadRef(message_id="<1@x>")),
         email(t0 + dt.timedelta(minutes=1), "a@example.nl", "m2", thread=ThreadRef(in_reply_to="<1@x>")),
@@ -332,6 +336,31 @@ def test_batch_and_single_calls_write_identical_rows(email_queue, phone_queue, t
                     case.contacts.order_by("occurred_at").first().external_id,
                     contact.customer.identities.count() if contact.customer else None,
                     tuple(contact.events.values_list("name", flat=True)),
+                    tuple(
+                        contact.events.values_list(
+                            "leg", "queue_id", "agent_id", "occurred_at", "source", "external_id", "data"
+                        )
+                    ),
+                    set(contact.events.values_list("case_id", flat=True))
+                    | set(Message.objects.filter(contact=contact).values_list("case_id", flat=True))
+                    == {contact.case_id},
+                    tuple(
+                        contact.legs.values_list(
+                            "sequence", "queue_id", "agent_id", "queued_at", "answered_at", "ended_at"
+                        )
+                    ),
+                    tuple(
+                        Message.objects.filter(contact=contact).values_list(
+                            "direction",
+                            "author_id",
+                            "is_internal",
+                            "subject",
+                            "text",
+                            "raw",
+                            "raw_content_type",
+                            "created_at",
+                        )
+                    ),
                 )
             )
         return rows
