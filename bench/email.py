@@ -38,94 +38,18 @@ import cProfile
 import json
 import os
 import pstats
-import pwd
 import re
 import shutil
-import socket
-import subprocess
 import tempfile
 import time
 import uuid
 from typing import Any
 
+from contactpunt.channels.tests.dovecot import DOVECOT, Dovecot, start_dovecot
+
 ROOT = Path(__file__).resolve().parent.parent
 MAIL_DATA = ROOT.parent / "shared" / "data" / "mail"
-DOVECOT = Path("/usr/sbin/dovecot")
 _MESSAGE_ID = re.compile(rb"^(message-id|in-reply-to|references):.*(\r?\n[ \t].*)*\r?\n", re.IGNORECASE | re.MULTILINE)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_dovecot(root: Path) -> tuple[int, Path, Any, str]:
-    """Start dovecot with one passwd-file user "bench" over plain IMAP on loopback; return (port, Maildir, the
-    owner of the mail files, the config path)."""
-    root.mkdir(parents=True, exist_ok=True)
-    root.chmod(0o755)
-    root.parent.chmod(0o755)
-    if os.getuid() == 0:
-        internal, login = "dovecot", "dovenull"
-    else:
-        internal = login = pwd.getpwuid(os.getuid()).pw_name
-    owner = pwd.getpwnam(internal)
-    port = free_port()
-    maildir = root / "mail" / "bench"
-    for sub in ("cur", "new", "tmp"):
-        (maildir / sub).mkdir(parents=True)
-    (root / "passwd").write_text("bench:{PLAIN}bench\n")
-    config = root / "dovecot.conf"
-    config.write_text(
-        f"""base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-instance_name = cpbench-{port}
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-first_valid_uid = 1
-mail_location = maildir:{root}/mail/%u
-default_internal_user = {internal}
-default_login_user = {login}
-service imap-login {{
-  chroot =
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
-}}
-userdb {{
-  driver = static
-  args = uid={owner.pw_uid} gid={owner.pw_gid} home={root}/mail/%u
-}}
-"""
-    )
-    if os.getuid() == 0:
-        for path in [root / "mail", *(root / "mail").rglob("*")]:
-            shutil.chown(path, internal, internal)
-    subprocess.run([str(DOVECOT), "-c", str(config)], check=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return port, maildir, owner, str(config)
 
 
 def real_mails() -> list[bytes]:
@@ -175,7 +99,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         os.environ["DATABASE_URL"] = args.pg_url.rsplit("/", 1)[0] + "/" + pg_db
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    config = None
+    server: Dovecot | None = None
     try:
         sys.path.insert(0, str(ROOT))
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactpunt.config.settings")
@@ -191,11 +115,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         from contactpunt.channels.models import InboundMail, Mailbox
         from contactpunt.contacts.models import Case, Channel, Contact, Queue
 
-        port, maildir, owner, config = start_dovecot(tmp / "dovecot")
-        size = fill(maildir, owner, args.messages)
+        tmp.chmod(0o755)  # dovecot's own users reach the Maildir under it
+        server = start_dovecot(tmp / "dovecot", user="bench", password="bench")  # noqa: S106 (the bench dovecot)
+        size = fill(server.maildir, server.owner, args.messages)
         queue = Queue.objects.create(code="bench-mail", name="Bench mail", channel=Channel.EMAIL)
         mailbox = Mailbox.objects.create(
-            name="Bench", address="bench@shop.example", queue=queue, imap_host="127.0.0.1", imap_port=port,
+            name="Bench", address="bench@shop.example", queue=queue, imap_host="127.0.0.1", imap_port=server.port,
             imap_ssl=False, imap_user="bench", imap_password="bench",  # noqa: S106 (the bench dovecot)
         )  # fmt: skip
         polls = fetched = 0
@@ -229,8 +154,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "cases": Case.objects.count(),
         }
     finally:
-        if config:
-            subprocess.run([str(DOVECOT), "-c", config, "stop"], check=False)
+        if server:
+            server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
         if pg_db:
             from django.db import connections

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
-import socket
-import subprocess
 import tempfile
-import time
 from email import message_from_bytes
 from email.message import Message as EmailMessage
 from pathlib import Path
@@ -22,15 +18,8 @@ from contactpunt.channels.email.intake import receive_mail
 from contactpunt.channels.email.outbox import queue_email_reply, send_due
 from contactpunt.channels.email.parsing import MailKind, parse_email
 from contactpunt.channels.models import InboundMail, Mailbox, MailState, OutboundMessage, OutboundState
+from contactpunt.channels.tests.dovecot import DOVECOT, free_port, start_dovecot
 from contactpunt.contacts.models import Case, Contact
-
-DOVECOT = Path("/usr/sbin/dovecot")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Collect:
@@ -130,70 +119,9 @@ def dovecot():
     _require_dovecot()
     # Not under pytest's tmp_path: dovecot's own users must be able to reach the files (that tree is 0700).
     root = Path(tempfile.mkdtemp(prefix="cp-dovecot-"))
-    root.chmod(0o755)
-    if os.getuid() == 0:
-        internal, login = "dovecot", "dovenull"
-    else:
-        internal = login = pwd.getpwuid(os.getuid()).pw_name
-    mail_user = pwd.getpwnam(internal)
-    port = free_port()
-    maildir = root / "mail" / "support"
-    for sub in ("cur", "new", "tmp"):
-        (maildir / sub).mkdir(parents=True)
-    (root / "passwd").write_text("support:{PLAIN}geheim\n")
-    (root / "dovecot.conf").write_text(
-        f"""base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-instance_name = cptest-{port}
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-first_valid_uid = 1
-auth_failure_delay = 0
-mail_location = maildir:{root}/mail/%u
-default_internal_user = {internal}
-default_login_user = {login}
-service imap-login {{
-  chroot =
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
-}}
-userdb {{
-  driver = static
-  args = uid={mail_user.pw_uid} gid={mail_user.pw_gid} home={root}/mail/%u
-}}
-"""
-    )
-    if os.getuid() == 0:
-        shutil.chown(root / "mail", internal, internal)
-        for path in (root / "mail").rglob("*"):
-            shutil.chown(path, internal, internal)
-    config = str(root / "dovecot.conf")
-    subprocess.run([str(DOVECOT), "-c", config], check=True)  # noqa: S603 - a fixed binary and our own config
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield port, maildir, mail_user
-    subprocess.run([str(DOVECOT), "-c", config, "stop"], check=False)  # noqa: S603
+    server = start_dovecot(root, user="support", password="geheim")
+    yield server.port, server.maildir, server.owner
+    server.stop()
     shutil.rmtree(root, ignore_errors=True)
 
 
