@@ -20,6 +20,7 @@ finds the other's rows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -98,7 +99,8 @@ def receive_contact(contact: InboundContact) -> Received:
 def receive_contacts(contacts: Sequence[InboundContact]) -> list[Received]:
     """Receive a batch of inbound contacts in order, in one transaction; one result per contact."""
     queues = _load_queues({c.queue for c in contacts})
-    prepared = [_validate(index, c, queues) for index, c in enumerate(contacts)]
+    region = settings.PHONE_REGION
+    prepared = [_validate(index, c, queues, region) for index, c in enumerate(contacts)]
     for attempt in range(_RETRIES):
         try:
             with transaction.atomic():
@@ -127,7 +129,12 @@ def _load_queues(codes: Iterable[str]) -> dict[str, Queue]:
     return {q.code: q for q in Queue.objects.filter(code__in=set(codes), is_active=True)}
 
 
-def _validate(index: int, contact: InboundContact, queues: dict[str, Queue]) -> _Prepared:
+# Returning customers write from the same addresses and numbers; parsing a phone number costs more
+# than writing its contact. Pure, so remembering is safe; the region is part of the key.
+_normalise = functools.lru_cache(maxsize=65_536)(normalise)
+
+
+def _validate(index: int, contact: InboundContact, queues: dict[str, Queue], region: str) -> _Prepared:
     prepared = _Prepared(index, contact)
     errors = prepared.errors
     queue = queues.get(contact.queue)
@@ -153,7 +160,7 @@ def _validate(index: int, contact: InboundContact, queues: dict[str, Queue]) -> 
     seen: set[IdentityKey] = set()
     for position, identity in enumerate(contact.identities):
         try:
-            key = normalise(identity.kind, identity.value, namespace=identity.namespace, region=settings.PHONE_REGION)
+            key = _normalise(identity.kind, identity.value, namespace=identity.namespace, region=region)
         except InvalidIdentity as exc:
             errors.append(FieldError(f"identities[{position}].value", "invalid_identity", str(exc)))
             continue
