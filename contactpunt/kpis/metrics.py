@@ -604,33 +604,23 @@ def report(
     resolved = load_cases(
         Q(events__name=EventName.RESOLVED, events__occurred_at__gte=start, events__occurred_at__lt=end)
     )
-    for c in resolved:
+
+    def case_key(c: Any, at: dt.datetime | None) -> str | None:
+        """The group of a case, by its resolver and the moment `at`."""
         agent = c.resolved_by_id
-        k = key(
-            queue_id=c.queue_id,
-            channel=c.channel,
-            team_id=names.agent_teams.get(agent) if agent else None,
-            agent_id=agent,
-            at=c.first_resolved_at,
-            account_id=c.account_id,
-            product_type_id=c.product_type_id,
-        )
+        team_id = names.agent_teams.get(agent) if agent else None
+        return key(queue_id=c.queue_id, channel=c.channel, team_id=team_id, agent_id=agent, at=at,
+                   account_id=c.account_id, product_type_id=c.product_type_id)  # fmt: skip
+
+    for c in resolved:
+        k = case_key(c, c.first_resolved_at)
         if k is not None and c.first_resolved_at is not None and start <= c.first_resolved_at < end:
             groups[k]["resolved"].append(c)
     created = load_cases(Q(contacts__occurred_at__gte=start, contacts__occurred_at__lt=end))
     for c in {c.case_id: c for c in created}.values():
         if not start <= c.opened_at < end:
             continue
-        agent = c.resolved_by_id
-        k = key(
-            queue_id=c.queue_id,
-            channel=c.channel,
-            team_id=names.agent_teams.get(agent) if agent else None,
-            agent_id=agent,
-            at=c.opened_at,
-            account_id=c.account_id,
-            product_type_id=c.product_type_id,
-        )
+        k = case_key(c, c.opened_at)
         if k is not None:
             groups[k]["created"].append(c)
     for i in load_inbound(start, end):
