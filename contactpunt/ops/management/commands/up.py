@@ -32,6 +32,7 @@ class Command(BaseCommand):
 
         from contactpunt.ops import demo
         from contactpunt.ops.worker import start_in_threads
+        from contactpunt.workforce.tasks import plan_demo_shifts
 
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         if not options["no_demo"] and demo.is_empty():
             self.stdout.write("Creating the demo organisation (first start only)...")
             logins = demo.create_demo_organisation()
+            plan_demo_shifts.enqueue()  # a minute and a half of forecasting and solving: the worker does it
         stop = threading.Event()
         if not options["no_demo"] and not options["no_live"]:
             demo.start_live(stop, logins)
