@@ -41,7 +41,8 @@ class Command(BaseCommand):
         if not options["no_demo"] and demo.is_empty():
             self.stdout.write("Creating the demo organisation (first start only)...")
             logins = demo.create_demo_organisation()
-            plan_demo_shifts.enqueue()  # a minute and a half of forecasting and solving: the worker does it
+            # A minute and a half of forecasting and solving: the worker does it, before the demo's message analysis.
+            plan_demo_shifts.using(priority=10).enqueue()
         stop = threading.Event()
         if not options["no_demo"] and not options["no_live"]:
             demo.start_live(stop, logins)
