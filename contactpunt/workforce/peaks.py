@@ -9,11 +9,27 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from contactpunt.workforce.forecasting.calendar import DEFAULT_PEAK_RULES, PeakCalendar, PeakDate, PeakRule
 from contactpunt.workforce.models import PeakEntry
 
 RULE_NAMES = tuple(rule.name for rule in DEFAULT_PEAK_RULES)
+
+#: How the built-in rules are called on the pages; other peaks show the name a manager gave them.
+RULE_LABELS = {
+    "valentines_day": _("Valentine's Day"),
+    "mothers_day": _("Mother's Day"),
+    "fathers_day": _("Father's Day"),
+    "sinterklaas": _("Sinterklaas"),
+    "black_friday": _("Black Friday"),
+    "christmas": _("Christmas"),
+}
+
+
+def peak_label(name: str) -> str:
+    """The name of a peak (or holiday) as the pages show it."""
+    return str(RULE_LABELS.get(name, name))
 
 
 def holiday_country() -> str | None:
@@ -51,6 +67,10 @@ class PeakRow:
     days_after: int
     uplift: float | None
     is_active: bool
+
+    @property
+    def label(self) -> str:
+        return peak_label(self.name)
 
 
 def peak_rows(today: dt.date) -> list[PeakRow]:

@@ -20,7 +20,7 @@ from contactpunt.kpis.intervals import INTERVAL, day_bounds, interval_start
 from contactpunt.people.models import User
 from contactpunt.workforce.charts import Marked, Point
 from contactpunt.workforce.models import Activity, PlannedActivity, PlannedShift, ShiftPlan
-from contactpunt.workforce.peaks import peak_days
+from contactpunt.workforce.peaks import peak_days, peak_label
 from contactpunt.workforce.requirement import grid, needs_from_json
 
 
@@ -144,7 +144,7 @@ def forecast_against_actual(
     for day, keys in sorted(peak_days(plan.first_day, plan.last_day).items()):
         if day not in day_index:
             continue
-        label = ", ".join(sorted({key.rsplit(":", 1)[0].removeprefix("holiday:") for key in keys}))
+        label = ", ".join(sorted({peak_label(key.rsplit(":", 1)[0].removeprefix("holiday:")) for key in keys}))
         first, last = day_index[day][0], day_index[day][-1]
         if marked and marked[-1].label == label and marked[-1].last + 1 == first:
             marked[-1] = Marked(marked[-1].first, last, label)
