@@ -83,7 +83,12 @@ def chat_widget(browser: Browser, url: str, queue: str) -> None:
     try:
         page = browser.new_page(viewport={"width": 1100, "height": 760}, locale="nl-NL")
         page.goto(f"http://localhost:{shop.server_address[1]}/")
+        page.click("button.launcher")  # Playwright's selectors reach into the widget's shadow DOM
         page.wait_for_timeout(1500)
+        if page.locator("#cp-text").is_visible():  # an agent is available: chat; else the written form shows
+            page.fill("#cp-text", "Hallo! Mijn kaart voor oma is nog niet bezorgd, ordernummer 48213.")
+            page.click("button.send")
+            page.wait_for_timeout(1500)
         page.screenshot(path=OUT / "chat-widget.png")
         page.close()
     finally:
