@@ -154,20 +154,7 @@ class _LegRow:
     ended_at: dt.datetime | None = None
 
 
-_EVENT_COLUMNS = (
-    "id",
-    "name",
-    "case_id",
-    "contact_id",
-    "leg",
-    "queue_id",
-    "agent_id",
-    "occurred_at",
-    "recorded_at",
-    "source",
-    "external_id",
-    "data",
-)
+_EVENT_COLUMNS = fast_insert.CONTACT_EVENT_COLUMNS
 _LEG_COLUMNS = ("id", "contact_id", "sequence", "queue_id", "agent_id", "queued_at", "answered_at", "ended_at")
 # An event row before its key is known: the _EVENT_COLUMNS without "id".
 _EventRow = tuple[

@@ -55,6 +55,23 @@ _PREPARED_SQLITE: tuple[type[models.Field[Any, Any]], ...] = (
 )
 
 
+#: The columns of a contact event written as a plain tuple (by the inbound and the batch event services).
+CONTACT_EVENT_COLUMNS = (
+    "id",
+    "name",
+    "case_id",
+    "contact_id",
+    "leg",
+    "queue_id",
+    "agent_id",
+    "occurred_at",
+    "recorded_at",
+    "source",
+    "external_id",
+    "data",
+)
+
+
 def save_new(groups: Sequence[Sequence[models.Model]]) -> None:
     """Write every object of `groups` as a new row. Each group holds objects of one model, and a
     group comes after the groups it points at (customers before cases before contacts)."""

@@ -74,20 +74,7 @@ _MESSAGE_COLUMNS = (
     "raw_content_type",
     "created_at",
 )
-_EVENT_COLUMNS = (
-    "id",
-    "name",
-    "case_id",
-    "contact_id",
-    "leg",
-    "queue_id",
-    "agent_id",
-    "occurred_at",
-    "recorded_at",
-    "source",
-    "external_id",
-    "data",
-)
+_EVENT_COLUMNS = fast_insert.CONTACT_EVENT_COLUMNS
 
 
 def receive_contact(contact: InboundContact) -> Received:
