@@ -28,7 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contactpunt.channels.email.parsing import MailKind, ParsedEmail, parse_email
@@ -36,6 +36,7 @@ from contactpunt.channels.email.sources import external_id as message_external_i
 from contactpunt.channels.models import InboundMail, Mailbox, MailState, OutboundMessage
 from contactpunt.contacts.models import Case, Channel, Queue
 from contactpunt.contacts.queries import case_for_message_ids, follow_merges
+from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.inbound import MAX_TEXT, receive_contacts
 from contactpunt.contacts.services.types import (
     AttachmentInput,
@@ -364,20 +365,9 @@ def _process_batch(batch: list[tuple[InboundMail, ParsedEmail]]) -> None:
 
 
 def _save_all(mails: list[InboundMail]) -> None:
-    """Write the processed fields of the rows: one UPDATE statement, executed once per row (executemany).
-
-    `bulk_update` builds a CASE per field and row; for a batch of 100 it cost more than parsing the mail. (The
-    contacts app's `bulk_events._update_rows` does the same for its models; one shared helper would serve both.)"""
-    fields = [field for field in InboundMail._meta.concrete_fields if field.name in _FIELDS]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column or field.name)} = %s" for field in fields)
-    sql = f"UPDATE {quote(InboundMail._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
-    rows = [
-        [*(field.get_db_prep_save(getattr(mail, field.attname), connection) for field in fields), mail.pk]
-        for mail in mails
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    """Write the processed fields of the rows in one executemany (bulk_update's CASE per field and row cost more
+    than parsing the mail)."""
+    fast_insert.update_rows(InboundMail, mails, _FIELDS)
 
 
 def _describe(mail: InboundMail, parsed: ParsedEmail) -> None:

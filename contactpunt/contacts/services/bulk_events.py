@@ -19,12 +19,11 @@ more than the database's own work.
 from __future__ import annotations
 
 import datetime as dt
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from contactpunt.contacts.announcements import Announcement, announce_many
@@ -82,35 +81,6 @@ class CaseResolution:
     occurred_at: dt.datetime
     by_id: int | None = None
     reason_id: int | None = None
-
-
-def _update_rows(model: type[models.Model], rows: Sequence[Any], fields: Sequence[str]) -> None:
-    """Write `fields` of each row (a model instance or a record with `pk` and the fields' attnames)
-    by primary key: what bulk_update writes, as one executemany.
-
-    bulk_update builds one CASE expression per field and batch, which costs more than the write.
-    """
-    if not rows:
-        return
-    meta = model._meta
-    columns = [field for name in fields if isinstance(field := meta.get_field(name), models.Field)]
-    table = connection.ops.quote_name(meta.db_table)
-    assignments = ", ".join(f"{connection.ops.quote_name(f.column or f.name)} = %s" for f in columns)
-    pk = connection.ops.quote_name(meta.pk.column or "id") if meta.pk else "id"
-    get = operator.attrgetter(*(f.attname for f in columns), "pk")
-    params = [get(row) for row in rows]
-    converters = [(index, convert) for index, f in enumerate(columns) if (convert := fast_insert.converter(f))]
-    if converters:
-        params = [_converted(values, converters) for values in params]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", params)  # noqa: S608 (names from the model)
-
-
-def _converted(values: tuple[Any, ...], converters: Sequence[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
-    row = list(values)
-    for index, convert in converters:
-        row[index] = convert(row[index])
-    return tuple(row)
 
 
 def record_contact_events(events: Sequence[ContactEventInput]) -> list[Recorded]:
@@ -376,7 +346,7 @@ class _ContactBatch:
             ],
         )
         if self.changed_legs:
-            _update_rows(
+            fast_insert.update_rows(
                 ContactLeg,
                 [self.changed_legs[pk] for pk in sorted(self.changed_legs)],
                 ["agent", "answered_at", "ended_at"],
@@ -385,7 +355,7 @@ class _ContactBatch:
         for pk in sorted(self.changed_contacts):
             by_fields.setdefault(tuple(sorted(self.changed_contacts[pk])), []).append(self.contacts[pk])
         for fields, contacts in by_fields.items():
-            _update_rows(Contact, contacts, fields)
+            fast_insert.update_rows(Contact, contacts, fields)
         if self.case_responses:
             # The first reply wins, as the single service's conditional update does.
             unanswered = Case.objects.filter(pk__in=self.case_responses, first_response_at__isnull=True)
@@ -393,10 +363,10 @@ class _ContactBatch:
                 _CaseRow(pk, first_response_at=self.case_responses[pk])
                 for pk in unanswered.values_list("pk", flat=True)
             ]
-            _update_rows(Case, answered, ["first_response_at"])
+            fast_insert.update_rows(Case, answered, ["first_response_at"])
         if self.case_reasons:
             reasons = [_CaseRow(pk, reason_id=reason) for pk, reason in sorted(self.case_reasons.items())]
-            _update_rows(Case, reasons, ["reason"])
+            fast_insert.update_rows(Case, reasons, ["reason"])
 
 
 def record_agent_states(states: Sequence[AgentStateInput]) -> list[Recorded]:
@@ -490,8 +460,8 @@ def resolve_cases(resolutions: Sequence[CaseResolution]) -> int:
             events.append(
                 (EventName.RESOLVED, case.pk, None, 0, None, item.by_id, item.occurred_at, now, "", None, data)
             )
-        _update_rows(Case, by_fields[True], ["status", "resolved_at", "reason"])
-        _update_rows(Case, by_fields[False], ["status", "resolved_at"])
+        fast_insert.update_rows(Case, by_fields[True], ["status", "resolved_at", "reason"])
+        fast_insert.update_rows(Case, by_fields[False], ["status", "resolved_at"])
         event_ids = fast_insert.reserve_ids(ContactEvent, len(events))
         fast_insert.insert_rows(
             ContactEvent, _EVENT_COLUMNS, [(pk, *row) for pk, row in zip(event_ids, events, strict=True)]
@@ -560,7 +530,7 @@ def record_work_sessions(sessions: Sequence[FinishedWorkSession]) -> int:
             else:
                 new.append(item)
                 changes += [change, change]  # start and end each announce
-        _update_rows(WorkSession, ended, ["ended_at", "outcome"])
+        fast_insert.update_rows(WorkSession, ended, ["ended_at", "outcome"])
         ids = fast_insert.reserve_ids(WorkSession, len(new))
         fast_insert.insert_rows(
             WorkSession,
