@@ -24,14 +24,12 @@ import datetime as dt
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 
 from contactpunt.contacts.models import Contact, Direction
 from contactpunt.insights.models import MessageInsight, ReasonSpike
-from contactpunt.kpis.intervals import day_bounds
+from contactpunt.kpis.intervals import day_bounds, zone
 
 BASELINE_WEEKS = 6
 MIN_BASELINE_WEEKS = 3
@@ -54,10 +52,6 @@ class DayJudgement:
     @property
     def is_spike(self) -> bool:
         return self.count > self.upper_bound and self.count >= max(MIN_COUNT, MIN_RATIO * self.expected)
-
-
-def zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def contact_reasons(start: dt.datetime, end: dt.datetime) -> list[tuple[int, dt.datetime, int | None]]:

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from contactpunt.contacts.models import ContactReason
 from contactpunt.insights.models import MessageInsight, NewTopic, ReasonSpike, Sentiment
 from contactpunt.insights.remarks import handling_agents
-from contactpunt.insights.spikes import contact_reasons, zone
+from contactpunt.insights.spikes import contact_reasons
 from contactpunt.kpis.facts import agent_teams
-from contactpunt.kpis.intervals import day_bounds
+from contactpunt.kpis.intervals import day_bounds, zone
 from contactpunt.kpis.metrics import load_inbound
 from contactpunt.people.models import Team
 

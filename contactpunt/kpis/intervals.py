@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+
 INTERVAL = dt.timedelta(minutes=15)
 _INTERVAL_S = 15 * 60
 
@@ -18,6 +20,11 @@ def interval_start(moment: dt.datetime) -> dt.datetime:
     utc = moment.astimezone(dt.UTC)
     seconds = int(utc.timestamp())
     return dt.datetime.fromtimestamp(seconds - seconds % _INTERVAL_S, dt.UTC)
+
+
+def zone() -> ZoneInfo:
+    """The time zone local days and intervals are counted in (settings.TIME_ZONE)."""
+    return ZoneInfo(settings.TIME_ZONE)
 
 
 def local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:

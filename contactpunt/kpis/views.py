@@ -18,7 +18,7 @@ from django.utils import timezone
 from contactpunt.contacts.models import Channel, Contact, ContactEvent, EventName
 from contactpunt.kpis import charts, drill, metrics, rollups, wallboard
 from contactpunt.kpis.facts import CONTACT, Unit, load_units
-from contactpunt.kpis.intervals import interval_start
+from contactpunt.kpis.intervals import interval_start, zone
 from contactpunt.kpis.views_support import (
     KINDS,
     LABELS,
@@ -30,7 +30,6 @@ from contactpunt.kpis.views_support import (
     manager_required,
     period_from,
     today,
-    zone,
 )
 
 BY_CHOICES = ("queue", "channel", "team", "department", "agent", "site", "account", "product_type")

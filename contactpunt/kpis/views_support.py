@@ -7,16 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contactpunt.kpis.intervals import day_bounds
+from contactpunt.kpis.intervals import day_bounds, zone
 
 # How each metric is shown: n (count), % (fraction) or s (seconds).
 KINDS: dict[str, str] = {
@@ -76,10 +74,6 @@ SPOC_COLUMNS = ("offered", "reachability", "transfer_rate", "repeat_rate", "iden
                 "csi_p90_s")  # fmt: skip
 WEBCARE_COLUMNS = ("offered", "answered", "first_response_median_s", "first_response_within_norm", "backlog",
                    "oldest_backlog_age_s")  # fmt: skip
-
-
-def zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contactpunt.contacts.models import Queue
-from contactpunt.kpis.intervals import day_bounds
-from contactpunt.kpis.views_support import manager_required, today, zone
+from contactpunt.kpis.intervals import day_bounds, zone
+from contactpunt.kpis.views_support import manager_required, today
 from contactpunt.people.models import Role, User
 from contactpunt.workforce import charts, peaks, queries
 from contactpunt.workforce.adherence import adherence_report
