@@ -108,7 +108,9 @@ def main() -> None:
             days = 90
             scale = demo_scale(contacts=args.load, days=days) if scenario.name == "greeting-cards" else 1.0
             began = time.perf_counter()
-            result = simulate(scenario, days=days, seed=1, scale=scale, agent_scale=max(1.0, scale))
+            result = simulate(
+                scenario, days=days, seed=1, scale=scale, agent_scale=max(1.0, scale), engine_process=True
+            )
             seconds = time.perf_counter() - began
             t = result.tallies
             rate = t.contacts / seconds

@@ -105,6 +105,7 @@ def _create(*, contacts: int, days: int, seed: int) -> DemoLogins:
         source=DEMO_SOURCE,
         username_prefix=AGENT_PREFIX,
         agent_scale=max(1.0, scale),
+        engine_process=True,  # simulating on the second core while this one writes
     )
     team = Team.objects.order_by("name").first()
     logins: list[tuple[str, str, str]] = []

@@ -11,8 +11,9 @@ import datetime as dt
 import math
 import random
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -99,6 +100,42 @@ class Entry:
     wait: float = 0.0
 
 
+# One log entry as plain values, for the writer and for the pipe from an engine in a child process:
+# (at, kind, contact n or -1, name, agent, to_queue, reason, wait, extra). extra: for an arrival the
+# contact's Arrival; for ended and replied the customer's survey answer, if they gave one.
+Record = tuple[float, str, int, str, int | None, int | None, int | None, float, Any]
+
+
+class Arrival(NamedTuple):
+    """What the writer needs of a contact that arrived: its first queue, identity, customer and message."""
+
+    first_queue: int
+    identity: tuple[str, str, str] | None
+    customer_name: str
+    account: str
+    language: str
+    subject: str
+    text: str
+    is_repeat: bool
+
+
+def to_record(entry: Entry) -> Record:
+    """Return `entry` as plain values (the contact's survey answer as known now)."""
+    c = entry.contact
+    extra: Any = None
+    if c is not None:
+        if entry.kind == "arrive":
+            customer = c.customer
+            extra = Arrival(
+                c.first_queue, c.identity, customer.name, customer.account, customer.language,
+                c.message.subject, c.message.text, c.is_repeat,
+            )  # fmt: skip
+        elif entry.name in ("ended", "replied"):
+            extra = c.answer
+    return (entry.at, entry.kind, -1 if c is None else c.n, entry.name, entry.agent, entry.to_queue, entry.reason,
+            entry.wait, extra)  # fmt: skip
+
+
 class Engine:
     """Simulate `scenario` from `start`, with volumes times `scale` (agents scale with it)."""
 
@@ -135,6 +172,7 @@ class Engine:
         self.reason_weights = [r.weight for r in scenario.reasons]
         self.reason_index = {r.code: i for i, r in enumerate(scenario.reasons)}
         self._planned_until = 0
+        self._read = 0  # the log entries up to here have been taken as records
         self.env.process(self._days())
 
     # -- set-up --
@@ -307,6 +345,22 @@ class Engine:
         """Run the simulation up to simulated time `until` (seconds since start)."""
         if until > self.env.now:
             self.env.run(until=until)
+
+    def records(self, untils: Iterable[float], *, keep_log: bool = True) -> Iterator[list[Record]]:
+        """For each moment of `untils` in turn, advance to it and yield the records of what happened
+        since the previous one. Without `keep_log` the log is emptied as it is read (a long run)."""
+        for until in untils:
+            self.advance(until)
+            log = self.log
+            end = self._read
+            while end < len(log) and log[end].at < until:
+                end += 1
+            taken = [to_record(entry) for entry in log[self._read : end]]
+            if keep_log:
+                self._read = end
+            else:
+                del log[:end]
+            yield taken
 
     # -- agents --
 

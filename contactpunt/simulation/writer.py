@@ -1,11 +1,10 @@
-"""Turn the engine's log into service calls, and keep the run's own tallies of what was written.
+"""Turn the engine's records into service calls, and keep the run's own tallies of what was written.
 
 Arrivals go through `receive_contacts` in batches; contact events (presented, answered, holds,
 transfers, ...), agent states, work sessions of written contacts and resolutions through the batch
 services of `contacts.services.bulk_events`, which write the same rows as the
 single services. Every row carries its simulated `occurred_at`. Nothing is written straight into a
-table. The tallies count exactly the entries written, so the future `kpis` module can be checked
-against them.
+table. The tallies count exactly the records written, so `kpis` can be checked against them.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from contactpunt.contacts.services.bulk_events import (
 from contactpunt.contacts.services.inbound import receive_contacts
 from contactpunt.contacts.services.types import IdentityInput, InboundContact, Outcome, ThreadRef
 from contactpunt.simulation import survey
-from contactpunt.simulation.engine import Engine, Entry, SimContact
+from contactpunt.simulation.engine import Arrival, Engine, Record
 from contactpunt.simulation.scenarios import Organisation
 
 REPEAT_WINDOW = dt.timedelta(days=7)
@@ -88,9 +87,11 @@ class Tallies:
 
 
 class Writer:
-    """Write an engine's log up to a moment, in batches, and tally it.
+    """Write an engine's records, in batches, and tally them.
 
-    With `organisation` None nothing is written (a dry run for the simulation's own speed).
+    With `organisation` None nothing is written (a dry run for the simulation's own speed). `engine`
+    gives the run's shape (queues, reasons, agents, start); the records may come from it or from the
+    same engine in a child process (engine_process.py).
     """
 
     def __init__(self, engine: Engine, organisation: Organisation | None, *, source: str, run_tag: str) -> None:
@@ -98,174 +99,171 @@ class Writer:
         self.organisation = organisation
         self.source = source
         self.run_tag = run_tag
-        self.position = 0
         self.tallies = Tallies()
         self.ids: dict[int, tuple[int, int]] = {}  # contact n -> (contact id, case id)
-        self.legs_queued: dict[int, float] = {}
+        self.arrivals: dict[int, tuple[int, tuple[str, str, str] | None, float]] = {}  # n -> first queue, identity, at
+        self.legs_queued: dict[int, int] = {}
         self.handled_at: dict[tuple[str, str, str], list[float]] = defaultdict(list)
         self.queue_ids = [organisation.queue_ids[q.code] for q in engine.queues] if organisation else []
         self.reason_ids = [organisation.reason_ids[r.code] for r in engine.scenario.reasons] if organisation else []
         self.agent_ids = [organisation.agent_ids[a.username] for a in engine.agents] if organisation else []
 
-    def flush(self, until: float) -> int:
-        """Write every logged entry before simulated time `until`; return how many were written."""
-        log = self.engine.log
-        end = self.position
-        while end < len(log) and log[end].at < until:
-            end += 1
-        written = end - self.position
-        start = self.position
-        while start < end:
+    def write(self, records: list[Record]) -> None:
+        """Write `records` (in simulated-time order) in transactions of up to BATCH arrivals."""
+        start = 0
+        while start < len(records):
             stop = start
             arrivals = 0
-            while stop < end and arrivals < BATCH and stop - start < BATCH * 8:
-                arrivals += log[stop].kind == "arrive"
+            while stop < len(records) and arrivals < BATCH and stop - start < BATCH * 8:
+                arrivals += records[stop][1] == "arrive"
                 stop += 1
-            self._write(log[start:stop])
+            self._write(records[start:stop])
             start = stop
-        self.position = end
-        return written
 
     # -- tallies --
 
-    def _tally(self, entry: Entry) -> None:
+    def _tally(self, record: Record) -> None:
+        at, kind, n, name, _agent, to_queue, _reason, wait, extra = record
         t = self.tallies
-        contact = entry.contact
         queues = self.engine.queues
-        if entry.kind == "state":
+        if kind == "state":
             t.agent_states += 1
-        elif entry.kind == "session":
+        elif kind == "session":
             t.work_sessions += 1
-            t.work_session_s += entry.wait
-        elif entry.kind == "resolve":
+            t.work_session_s += wait
+        elif kind == "resolve":
             t.resolved_cases += 1
-        elif entry.kind == "arrive" and contact is not None:
+        elif kind == "arrive":
+            arrival: Arrival = extra
+            self.arrivals[n] = (arrival.first_queue, arrival.identity, at)
             t.contacts += 1
-            q = queues[contact.first_queue]
+            q = queues[arrival.first_queue]
             t.by_queue[q.code].offered += 1
             t.by_channel[q.channel] += 1
-            t.repeats_caused += contact.is_repeat
-            if contact.identity is not None:
+            t.repeats_caused += arrival.is_repeat
+            if arrival.identity is not None:
                 t.identified_contacts += 1
-                earlier = self.handled_at.get(contact.identity, [])
-                if any(0 <= entry.at - at <= REPEAT_WINDOW.total_seconds() for at in earlier):
+                earlier = self.handled_at.get(arrival.identity, [])
+                if any(0 <= at - handled <= REPEAT_WINDOW.total_seconds() for handled in earlier):
                     t.repeat_contacts += 1
-        elif entry.kind == "event" and contact is not None:
+        elif kind == "event":
             t.contact_events += 1
+            first_queue, identity, arrived = self.arrivals[n]
             # The leg's queue: a transfer event is logged before the contact moves on.
-            name = entry.name
+            leg_queue = queues[self.legs_queued.get(n, first_queue)]
             if name == "answered":
-                tally = t.by_queue[queues[self._leg_queue(contact, entry)].code]
+                tally = t.by_queue[leg_queue.code]
                 tally.answered += 1
-                tally.answered_wait_s += entry.wait
-                threshold = queues[self._leg_queue(contact, entry)].sl_threshold_s
-                tally.answered_within_threshold += entry.wait <= threshold
+                tally.answered_wait_s += wait
+                tally.answered_within_threshold += wait <= leg_queue.sl_threshold_s
             elif name == "hold_ended":
-                t.hold_s += entry.wait
+                t.hold_s += wait
             elif name == "abandoned":
                 t.abandoned += 1
-                tally = t.by_queue[queues[self._leg_queue(contact, entry)].code]
+                tally = t.by_queue[leg_queue.code]
                 tally.abandoned += 1
-                if entry.wait < SHORT_ABANDON_S:
+                if wait < SHORT_ABANDON_S:
                     t.short_abandoned += 1
                     tally.short_abandoned += 1
-            elif name == "transferred" and entry.to_queue is not None:
+            elif name == "transferred" and to_queue is not None:
                 t.transfers += 1
-                t.transferred_contacts += 1 if self._first_transfer(contact) else 0
-                t.by_queue[queues[entry.to_queue].code].offered += 1
-                self.legs_queued[contact.n] = entry.to_queue
+                t.transferred_contacts += n not in self.legs_queued
+                t.by_queue[queues[to_queue].code].offered += 1
+                self.legs_queued[n] = to_queue
             elif name in ("ended", "replied"):
                 t.handled += 1
-                if contact.identity is not None:
-                    self.handled_at[contact.identity].append(contact.arrived)
-                if contact.answer is not None:
-                    t.surveys.append(contact.answer)
-
-    def _leg_queue(self, contact: SimContact, entry: Entry) -> int:
-        del entry
-        return int(self.legs_queued.get(contact.n, contact.first_queue))
-
-    def _first_transfer(self, contact: SimContact) -> bool:
-        return contact.n not in self.legs_queued
+                if identity is not None:
+                    self.handled_at[identity].append(arrived)
+                if extra is not None:
+                    t.surveys.append(extra)
 
     # -- writes --
 
-    def _write(self, entries: list[Entry]) -> None:
-        for entry in entries:
-            self._tally(entry)
+    def _write(self, records: list[Record]) -> None:
+        for record in records:
+            self._tally(record)
         if self.organisation is None:
             return
+        at = self.engine.at
+        agent_ids = self.agent_ids
         with transaction.atomic():
-            self._arrivals([e.contact for e in entries if e.kind == "arrive" and e.contact is not None])
-            events = [self._event(e) for e in entries if e.kind == "event"]
-            record_contact_events(events)
-            record_agent_states(
+            self._arrivals([r for r in records if r[1] == "arrive"])
+            ids = self.ids
+            queue_ids = self.queue_ids
+            record_contact_events(
                 [
-                    AgentStateInput(self.agent_ids[e.agent], e.name, self.engine.at(e.at))
-                    for e in entries
-                    if e.kind == "state" and e.agent is not None
+                    ContactEventInput(
+                        contact_id=ids[n][0],
+                        name=name,
+                        occurred_at=at(t),
+                        agent_id=None if agent is None else agent_ids[agent],
+                        to_queue_id=None if to_queue is None else queue_ids[to_queue],
+                    )
+                    for t, kind, n, name, agent, to_queue, _reason, _wait, _extra in records
+                    if kind == "event"
                 ]
             )
-            record_work_sessions([self._session(e) for e in entries if e.kind == "session"])
-            resolve_cases([self._resolution(e) for e in entries if e.kind == "resolve"])
+            record_agent_states(
+                [
+                    AgentStateInput(agent_ids[agent], name, at(t))
+                    for t, kind, _n, name, agent, *_rest in records
+                    if kind == "state" and agent is not None
+                ]
+            )
+            record_work_sessions(
+                [
+                    FinishedWorkSession(
+                        agent_id=agent_ids[agent],
+                        case_id=ids[n][1],
+                        contact_id=ids[n][0],
+                        started_at=at(t - wait),
+                        ended_at=at(t),
+                        outcome="replied",
+                    )
+                    for t, kind, n, _name, agent, _to_queue, _reason, wait, _extra in records
+                    if kind == "session" and agent is not None
+                ]
+            )
+            resolve_cases(
+                [
+                    CaseResolution(
+                        case_id=ids[n][1],
+                        occurred_at=at(t),
+                        by_id=None if agent is None else agent_ids[agent],
+                        reason_id=None if reason is None else self.reason_ids[reason],
+                    )
+                    for t, kind, n, _name, agent, _to_queue, reason, _wait, _extra in records
+                    if kind == "resolve"
+                ]
+            )
 
-    def _event(self, entry: Entry) -> ContactEventInput:
-        assert entry.contact is not None
-        return ContactEventInput(
-            contact_id=self.ids[entry.contact.n][0],
-            name=entry.name,
-            occurred_at=self.engine.at(entry.at),
-            agent_id=self.agent_ids[entry.agent] if entry.agent is not None else None,
-            to_queue_id=self.queue_ids[entry.to_queue] if entry.to_queue is not None else None,
-        )
-
-    def _session(self, entry: Entry) -> FinishedWorkSession:
-        assert entry.contact is not None and entry.agent is not None
-        contact_id, case_id = self.ids[entry.contact.n]
-        return FinishedWorkSession(
-            agent_id=self.agent_ids[entry.agent],
-            case_id=case_id,
-            contact_id=contact_id,
-            started_at=self.engine.at(entry.at - entry.wait),
-            ended_at=self.engine.at(entry.at),
-            outcome="replied",
-        )
-
-    def _resolution(self, entry: Entry) -> CaseResolution:
-        assert entry.contact is not None
-        return CaseResolution(
-            case_id=self.ids[entry.contact.n][1],
-            occurred_at=self.engine.at(entry.at),
-            by_id=self.agent_ids[entry.agent] if entry.agent is not None else None,
-            reason_id=self.reason_ids[entry.reason] if entry.reason is not None else None,
-        )
-
-    def _arrivals(self, contacts: list[SimContact]) -> None:
-        if not contacts:
+    def _arrivals(self, records: list[Record]) -> None:
+        if not records:
             return
         queues = self.engine.queues
+        anonymous = (IdentityInput("phone", "anonymous"),)
         items = []
-        for c in contacts:
-            q = queues[c.first_queue]
-            identities = (IdentityInput(*c.identity),) if c.identity else (IdentityInput("phone", "anonymous"),)
+        for t, _kind, n, *_rest, arrival in records:
+            q = queues[arrival.first_queue]
+            external_id = f"{self.run_tag}-{n}"
             items.append(
                 InboundContact(
                     source=self.source,
                     queue=q.code,
-                    occurred_at=self.engine.at(c.arrived),
-                    external_id=f"{self.run_tag}-{c.n}",
+                    occurred_at=self.engine.at(t),
+                    external_id=external_id,
                     channel=q.channel,
-                    identities=identities,
-                    customer_name=c.customer.name,
-                    account_ref=c.customer.account,
-                    language=c.customer.language,
-                    subject=c.message.subject if q.channel == "email" else "",
-                    text=c.message.text,
-                    thread=ThreadRef(conversation_id=f"{self.run_tag}-{c.n}" if q.channel == "chat" else ""),
+                    identities=(IdentityInput(*arrival.identity),) if arrival.identity else anonymous,
+                    customer_name=arrival.customer_name,
+                    account_ref=arrival.account,
+                    language=arrival.language,
+                    subject=arrival.subject if q.channel == "email" else "",
+                    text=arrival.text,
+                    thread=ThreadRef(conversation_id=external_id if q.channel == "chat" else ""),
                     is_public=q.channel == "social",
                 )
             )
-        for contact, received in zip(contacts, receive_contacts(items), strict=True):
+        for record, received in zip(records, receive_contacts(items), strict=True):
             if received.outcome == Outcome.REJECTED or received.contact_id is None or received.case_id is None:
-                raise ValueError(f"the simulated contact {contact.n} was rejected: {received.errors}")
-            self.ids[contact.n] = (received.contact_id, received.case_id)
+                raise ValueError(f"the simulated contact {record[2]} was rejected: {received.errors}")
+            self.ids[record[2]] = (received.contact_id, received.case_id)

@@ -1,0 +1,67 @@
+"""The engine in a child process gives the records the engine gives in this one, and keeps going live."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.utils import timezone
+
+from contactpunt.contacts.models import Contact
+from contactpunt.simulation.engine import DAY, Engine
+from contactpunt.simulation.engine_process import EngineError, EngineProcess
+from contactpunt.simulation.run import continue_live, simulate
+from contactpunt.simulation.scenarios import GREETING_CARDS
+
+START = dt.datetime(2026, 2, 10, 23, 0, tzinfo=dt.UTC)
+
+
+def test_the_child_process_gives_the_same_records_as_the_engine_here():
+    arguments = {"start": START, "seed": 9, "scale": 0.3, "days": 2.0}
+    moments = [DAY / 2, DAY, 2 * DAY]
+    here = list(Engine(GREETING_CARDS, **arguments).records(moments))
+    child = EngineProcess(GREETING_CARDS, **arguments)
+    try:
+        there = list(child.records(moments))
+        later = next(child.records([2.5 * DAY]))  # it keeps its state between requests
+    finally:
+        child.close()
+
+    assert [len(batch) for batch in there] == [len(batch) for batch in here]
+    assert there == here
+    assert sum(1 for r in here[1] if r[1] == "arrive") > 50
+    assert later and all(2 * DAY <= r[0] < 2.5 * DAY for r in later)
+
+
+def test_a_failure_in_the_child_is_raised_here_with_its_traceback():
+    child = EngineProcess(GREETING_CARDS, start=START, seed=1, no_such_argument=True)
+    try:
+        with pytest.raises(EngineError, match="no_such_argument"):
+            list(child.records([DAY]))
+    finally:
+        child.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_history_written_from_the_child_goes_on_live_and_the_child_stops_with_it():
+    history_end = timezone.now() - dt.timedelta(hours=2)
+    result = simulate(GREETING_CARDS, days=1, seed=4, scale=0.1, end=history_end, engine_process=True)
+    written = Contact.objects.count()
+    in_process = simulate(GREETING_CARDS, days=1, seed=4, scale=0.1, end=history_end, write=False).tallies
+
+    assert written == result.tallies.contacts == in_process.contacts > 20
+    assert (result.tallies.handled, result.tallies.transfers) == (in_process.handled, in_process.transfers)
+
+    stop = threading.Event()
+    thread = continue_live(result, stop, every_s=0.05)
+    deadline = time.monotonic() + 20
+    while Contact.objects.count() == written and time.monotonic() < deadline:
+        time.sleep(0.1)  # the two hours since the history's end are simulated at once
+    stop.set()
+    thread.join(10)
+
+    assert Contact.objects.count() > written
+    assert not thread.is_alive()
+    assert isinstance(result.source, EngineProcess) and result.source._process.poll() is not None
