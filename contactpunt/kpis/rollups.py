@@ -141,7 +141,9 @@ def mark_dirty(messages: Sequence[Message]) -> None:
         # Plain rows rather than model instances: a demo load announces a few hundred thousand of them.
         qn = connection.ops.quote_name
         table, column = qn(DirtyContact._meta.db_table), qn("contact_id")
-        with connection.cursor() as cursor:
+        # One transaction: announcements are delivered after the commit, in autocommit mode, where
+        # SQLite would otherwise commit every row of the executemany on its own.
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {table} ({column}) VALUES (%s) ON CONFLICT DO NOTHING",  # noqa: S608 - our own names
                 [(c,) for c in sorted(contact_ids)],
