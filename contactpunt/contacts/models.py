@@ -151,8 +151,8 @@ class CaseStatus(models.TextChoices):
 class Case(models.Model):
     """One customer question, possibly over several channels and contacts."""
 
-    customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    customer = models.ForeignKey(  # indexed by case_customer_idx, which starts with it
+        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", db_index=False
     )
     subject = models.CharField(_("subject"), max_length=300, blank=True, default="")
     status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
@@ -237,8 +237,8 @@ class Contact(models.Model):
     """One interaction on one channel. Idempotent on (source, external_id)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
-    customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
+    customer = models.ForeignKey(  # indexed by contact_customer_idx
+        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts", db_index=False
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.INBOUND)
@@ -299,7 +299,9 @@ class Message(models.Model):
     """The text of a contact, with the raw original exactly as it arrived."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )  # message_case_idx
     direction = models.CharField(max_length=10, choices=Direction.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -355,8 +357,11 @@ class ContactEvent(models.Model):
     """
 
     name = models.CharField(max_length=20, choices=EventName.choices)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+    # Indexed by event_case_idx and event_contact_idx, which start with them (one index less to write each).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="events", db_index=False
+    )
     leg = models.PositiveSmallIntegerField(default=0)
     queue = models.ForeignKey(Queue, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     agent = models.ForeignKey(
@@ -397,7 +402,9 @@ class AgentState(models.TextChoices):
 class AgentStateEvent(models.Model):
     """An agent entered a state at a moment; the state lasts until the agent's next event."""
 
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="state_events")
+    agent = models.ForeignKey(  # indexed by agent_state_idx
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="state_events", db_index=False
+    )
     state = models.CharField(max_length=12, choices=AgentState.choices)
     occurred_at = models.DateTimeField()
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -419,7 +426,9 @@ class AgentStateEvent(models.Model):
 class WorkSession(models.Model):
     """An agent working a case in writing: from opening it to sending a reply or wrapping up."""
 
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_sessions")
+    agent = models.ForeignKey(  # indexed by work_session_agent_idx
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_sessions", db_index=False
+    )
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="work_sessions")
     contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     started_at = models.DateTimeField()
