@@ -152,24 +152,33 @@ def _sqlite_datetime(value: dt.datetime | None) -> str | None:
     return str(value)
 
 
-def _remembering_last(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`convert`, answering a repeat of the very same object from memory: a batch's rows share one
-    `recorded_at` (and often one `occurred_at`), and the conversion costs more than the write."""
-    last: list[Any] = [object(), None]
+# The text of datetimes converted lately, by the object's id (the object is kept, so its id is not
+# reused while here). One moment is written into several columns and tables: an inbound contact's
+# time is its case's opening, its message's creation, its leg's queueing and its queued event. The
+# conversion costs more than the write.
+_DATETIME_TEXTS: dict[int, tuple[dt.datetime, str | None]] = {}
+_DATETIME_TEXTS_KEPT = 50_000
 
-    def convert_once(value: Any) -> Any:
-        if value is not last[0]:
-            last[0], last[1] = value, convert(value)
-        return last[1]
 
-    return convert_once
+def _sqlite_datetime_remembered(value: dt.datetime | None) -> str | None:
+    """_sqlite_datetime, answering an object converted lately from memory."""
+    if value is None:
+        return None
+    known = _DATETIME_TEXTS.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]
+    text = _sqlite_datetime(value)
+    if len(_DATETIME_TEXTS) >= _DATETIME_TEXTS_KEPT:
+        _DATETIME_TEXTS.clear()
+    _DATETIME_TEXTS[id(value)] = (value, text)
+    return text
 
 
 def converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     """How a field's Python value becomes what the driver takes; None when it takes it as it is.
     Ask once per column of a batch: the converter may remember the value it saw last."""
     if connection.vendor == "sqlite" and isinstance(field, models.DateTimeField):
-        return _remembering_last(_sqlite_datetime)
+        return _sqlite_datetime_remembered
     prepared = _PREPARED_POSTGRESQL if connection.vendor == "postgresql" else _PREPARED_SQLITE
     if not isinstance(field, prepared):
         return None
