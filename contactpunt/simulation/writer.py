@@ -28,7 +28,7 @@ from contactpunt.contacts.services.bulk_events import (
 from contactpunt.contacts.services.inbound import receive_contacts
 from contactpunt.contacts.services.types import IdentityInput, InboundContact, Outcome, ThreadRef
 from contactpunt.simulation import survey
-from contactpunt.simulation.engine import Arrival, Engine, Record
+from contactpunt.simulation.engine import LOCAL, Arrival, Engine, Record
 from contactpunt.simulation.scenarios import Organisation
 
 REPEAT_WINDOW = dt.timedelta(days=7)
@@ -79,6 +79,7 @@ class Tallies:
     work_session_s: float = 0.0
     by_queue: dict[str, QueueTally] = field(default_factory=lambda: defaultdict(QueueTally))
     by_channel: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    by_day: dict[dt.date, int] = field(default_factory=lambda: defaultdict(int))  # contacts per local day
     surveys: list[survey.SurveyAnswer] = field(default_factory=list)
 
     @property
@@ -104,6 +105,8 @@ class Writer:
         self.arrivals: dict[int, tuple[int, tuple[str, str, str] | None, float]] = {}  # n -> first queue, identity, at
         self.legs_queued: dict[int, int] = {}
         self.handled_at: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+        self.start_s = engine.start.timestamp()
+        self.local_days: dict[int, dt.date] = {}  # hour of UTC since the epoch -> its local day
         self.queue_ids = [organisation.queue_ids[q.code] for q in engine.queues] if organisation else []
         self.reason_ids = [organisation.reason_ids[r.code] for r in engine.scenario.reasons] if organisation else []
         self.agent_ids = [organisation.agent_ids[a.username] for a in engine.agents] if organisation else []
@@ -140,6 +143,7 @@ class Writer:
             q = queues[arrival.first_queue]
             t.by_queue[q.code].offered += 1
             t.by_channel[q.channel] += 1
+            t.by_day[self._local_day(at)] += 1
             t.repeats_caused += arrival.is_repeat
             if arrival.identity is not None:
                 t.identified_contacts += 1
@@ -176,6 +180,13 @@ class Writer:
                     self.handled_at[identity].append(arrived)
                 if extra is not None:
                     t.surveys.append(extra)
+
+    def _local_day(self, at: float) -> dt.date:
+        hour = int((self.start_s + at) // 3600)  # hours of UTC: local days begin on one (whole-hour offsets)
+        day = self.local_days.get(hour)
+        if day is None:
+            day = self.local_days[hour] = dt.datetime.fromtimestamp(hour * 3600, LOCAL).date()
+        return day
 
     # -- writes --
 

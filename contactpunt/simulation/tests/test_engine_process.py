@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import io
+import json
 import threading
 import time
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from contactpunt.contacts.models import Contact
@@ -53,6 +57,8 @@ def test_a_history_written_from_the_child_goes_on_live_and_the_child_stops_with_
 
     assert written == result.tallies.contacts == in_process.contacts > 20
     assert (result.tallies.handled, result.tallies.transfers) == (in_process.handled, in_process.transfers)
+    assert result.tallies.by_day == in_process.by_day and sum(in_process.by_day.values()) == written
+    assert gc.isenabled()  # paused only while the history was written
 
     stop = threading.Event()
     thread = continue_live(result, stop, every_s=0.05)
@@ -65,3 +71,14 @@ def test_a_history_written_from_the_child_goes_on_live_and_the_child_stops_with_
     assert Contact.objects.count() > written
     assert not thread.is_alive()
     assert isinstance(result.source, EngineProcess) and result.source._process.poll() is not None
+
+
+@pytest.mark.django_db
+def test_the_simulate_command_writes_from_the_child_and_counts_per_day():
+    out = io.StringIO()
+    call_command("simulate", "--scenario", "holiday-parks", "--days", "2", "--scale", "0.2", "--json", stdout=out)
+    summary = json.loads(out.getvalue())
+
+    assert summary["contacts"] == Contact.objects.count() > 20
+    assert sum(summary["contacts_by_day"].values()) == summary["contacts"]
+    assert len(summary["contacts_by_day"]) in (2, 3)  # two days back from now: two or three local dates

@@ -7,13 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections import Counter
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from contactpunt.simulation.engine import LOCAL, Engine
+from contactpunt.simulation.engine import LOCAL
 from contactpunt.simulation.run import simulate
 from contactpunt.simulation.scenarios import SCENARIOS
 from contactpunt.simulation.writer import Tallies
@@ -59,6 +58,7 @@ class Command(BaseCommand):
             write=not options["dry_run"],
             progress=progress,
             end=end,
+            engine_process=not options["dry_run"],  # simulating on another core while this one writes
         )
         sys.stderr.write("\n")
         t = result.tallies
@@ -86,7 +86,7 @@ class Command(BaseCommand):
             "agents": len(result.engine.agents),
             "survey_answers": len(t.surveys),
             "nps": round(t.nps, 1),
-            "contacts_by_day": _by_day(result.engine),
+            "contacts_by_day": {day.isoformat(): count for day, count in sorted(t.by_day.items())},
         }
         if options["json"]:
             self.stdout.write(json.dumps(summary))
@@ -97,12 +97,3 @@ class Command(BaseCommand):
         if isinstance(by_day, dict) and by_day:
             busiest = max(by_day, key=by_day.__getitem__)
             self.stdout.write(f"{'busiest_day':>32}: {busiest} ({by_day[busiest]} contacts)")
-
-
-def _by_day(engine: Engine) -> dict[str, int]:
-    """Contacts (first and repeat) per local day of the run, from its log."""
-    days: Counter[str] = Counter()
-    for entry in engine.log:
-        if entry.kind == "arrive":
-            days[engine.at(entry.at).astimezone(LOCAL).date().isoformat()] += 1
-    return dict(sorted(days.items()))
