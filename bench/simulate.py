@@ -9,8 +9,9 @@ contacts into PostgreSQL.
    empty SQLite database: migrate, then create the demo organisation (100,000 contacts, 90 days).
    Runs in a child process, as `up` does, with its own settings.
 3. load (`--load N`, 0 skips): about N contacts of 90 days of the scenario written through the
-   services into a fresh PostgreSQL database (created and dropped here), contacts per second and
-   the time one million would take at that rate (measured when N is 1,000,000).
+   services into a fresh PostgreSQL database (created and dropped here), with the engine in a child
+   process as the demo has it, contacts per second and the time one million would take at that rate
+   (measured when N is 1,000,000).
 """
 
 from __future__ import annotations
