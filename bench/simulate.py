@@ -51,6 +51,8 @@ def demo_child() -> None:
     migrated = time.perf_counter() - began
     logins = demo.create_demo_organisation()
     total = time.perf_counter() - began
+    if logins.simulation is not None:
+        logins.simulation.close()
     print(
         f"demo      {logins.contacts:,} contacts, {logins.agents} agents, 90 days, 5 channels on SQLite: "
         f"{total:.1f} s (migrate {migrated:.1f} s, demo {total - migrated:.1f} s; "
@@ -113,6 +115,7 @@ def main() -> None:
                 scenario, days=days, seed=1, scale=scale, agent_scale=max(1.0, scale), engine_process=True
             )
             seconds = time.perf_counter() - began
+            result.close()
             t = result.tallies
             rate = t.contacts / seconds
             print(

@@ -49,6 +49,11 @@ class SimulationResult:
     organisation: Organisation | None
     source: Engine | EngineProcess
 
+    def close(self) -> None:
+        """Stop the engine's child process, if it has one (a run that does not go on live)."""
+        if isinstance(self.source, EngineProcess):
+            self.source.close()
+
 
 def simulate(
     scenario: Scenario,
@@ -143,8 +148,7 @@ def continue_live(
         except Exception:
             logger.exception("the live simulation stopped")
         finally:
-            if isinstance(result.source, EngineProcess):
-                result.source.close()
+            result.close()
             close_old_connections()
 
     thread = threading.Thread(target=loop, name="contactpunt-live-simulation", daemon=True)

@@ -16,10 +16,17 @@ from contactpunt.people.models import User
 pytestmark = pytest.mark.django_db
 
 
+def _stop_engine(logins: demo.DemoLogins) -> None:
+    """The demo's engine process waits for the live mode, which these tests do not start."""
+    assert logins.simulation is not None
+    logins.simulation.close()
+
+
 def test_the_demo_fills_an_empty_database_through_the_services():
     assert demo.is_empty()
 
     logins = demo.create_demo_organisation(contacts=120, days=7)
+    _stop_engine(logins)
 
     assert not demo.is_empty()
     assert {role for _u, _p, role in logins.users} == {"agent", "team_lead", "manager", "admin", "viewer"}
@@ -37,7 +44,7 @@ def test_the_demo_fills_an_empty_database_through_the_services():
 
 
 def test_the_overview_needs_a_login_and_then_shows_the_open_work():
-    demo.create_demo_organisation(contacts=40, days=3)
+    _stop_engine(demo.create_demo_organisation(contacts=40, days=3))
     client = Client()
 
     assert client.get("/").status_code == 302
@@ -50,7 +57,7 @@ def test_the_overview_needs_a_login_and_then_shows_the_open_work():
 
 
 def test_the_interface_is_dutch_unless_the_user_chose_english():
-    demo.create_demo_organisation(contacts=10, days=1)
+    _stop_engine(demo.create_demo_organisation(contacts=10, days=1))
     client = Client(HTTP_ACCEPT_LANGUAGE="en-US")
     client.login(username="agent1", password=demo.DEMO_PASSWORD)
 
@@ -108,6 +115,7 @@ def test_the_first_start_load_restores_the_sqlite_settings_and_checks_every_fore
     before = settings_now() if connection.vendor == "sqlite" else None
 
     logins = demo.create_demo_organisation(contacts=60, days=2)
+    _stop_engine(logins)
 
     assert Contact.objects.filter(source="demo").count() == logins.contacts > 0
     assert demo.agent_count() == logins.agents >= 50

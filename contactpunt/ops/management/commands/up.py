@@ -46,6 +46,8 @@ class Command(BaseCommand):
         stop = threading.Event()
         if not options["no_demo"] and not options["no_live"]:
             demo.start_live(stop, logins)
+        elif logins is not None and logins.simulation is not None:
+            logins.simulation.close()  # the demo's engine process is not needed without the live mode
         if not options["no_worker"]:
             start_in_threads(stop)
         url = f"http://{options['host']}:{options['port']}/"

@@ -60,6 +60,7 @@ class Command(BaseCommand):
             end=end,
             engine_process=not options["dry_run"],  # simulating on another core while this one writes
         )
+        result.close()
         sys.stderr.write("\n")
         t = result.tallies
         realtime = [q for q in result.scenario.queues if q.channel in ("phone", "chat")]
