@@ -124,3 +124,18 @@ def test_the_first_start_load_restores_the_sqlite_settings_and_checks_every_fore
         assert settings_now() == before
         with connection.cursor() as cursor:
             assert cursor.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_the_demo_teaches_the_reason_model_that_up_trains_first():
+    from contactpunt.insights import lifecycle
+    from contactpunt.insights.models import ReasonModelVersion
+
+    _stop_engine(demo.create_demo_organisation(contacts=600, days=7))
+
+    result = lifecycle.retrain()
+
+    assert result.activated and result.version is not None
+    assert result.version.method == ReasonModelVersion.Method.TRAINED
+    reasons = Case.objects.exclude(reason=None).values_list("reason_id", flat=True).distinct().count()
+    assert reasons >= 8
+    assert result.version.accuracy is not None and result.version.accuracy > 0.6  # chance is about 1 / reasons

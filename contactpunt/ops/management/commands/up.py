@@ -30,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import uvicorn
 
+        from contactpunt.insights.tasks import retrain_reason_model
         from contactpunt.ops import demo
         from contactpunt.ops.worker import start_in_threads
         from contactpunt.workforce.tasks import plan_demo_shifts
@@ -43,6 +44,9 @@ class Command(BaseCommand):
             logins = demo.create_demo_organisation()
             # A minute and a half of forecasting and solving: the worker does it, before the demo's message analysis.
             plan_demo_shifts.using(priority=10).enqueue()
+            # The reason model learns from the demo's wrapped-up cases before the worker analyses
+            # the demo's messages, so they get suggested reasons rather than none until the nightly run.
+            retrain_reason_model.using(priority=5).enqueue()
         stop = threading.Event()
         if not options["no_demo"] and not options["no_live"]:
             demo.start_live(stop, logins)
