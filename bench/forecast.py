@@ -28,10 +28,10 @@ from contactpunt.workforce.forecasting import (  # noqa: E402
     Forecaster,
     PeakCalendar,
     aggregate,
-    backtest,
     infer_interval_s,
     load_history,
 )
+from contactpunt.workforce.forecasting.backtest import backtest  # noqa: E402
 from contactpunt.workforce.shifts.solver import Demand, ShiftOption, Worker, solve  # noqa: E402
 
 DEFAULT_CSV = ROOT.parent / "shared" / "data" / "calls" / "anonbank_1999_arrivals_30min.csv"

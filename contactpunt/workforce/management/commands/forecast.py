@@ -15,11 +15,11 @@ from contactpunt.workforce.forecasting import (
     Forecaster,
     PeakCalendar,
     aggregate,
-    backtest,
     infer_interval_s,
     load_history,
     load_timestamps,
 )
+from contactpunt.workforce.forecasting.backtest import backtest
 
 
 def _number(value: float) -> float | None:
