@@ -106,10 +106,8 @@ class MessageInsight(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        indexes = [
-            models.Index(fields=["occurred_at", "sentiment"], name="insight_period_idx"),
-            models.Index(fields=["contact"], name="insight_contact_idx"),
-        ]
+        # The contact's foreign key has its own index (an "insight_contact_idx" beside it was the same index twice).
+        indexes = [models.Index(fields=["occurred_at", "sentiment"], name="insight_period_idx")]
 
     @property
     def is_outside_known_reasons(self) -> bool:
