@@ -280,7 +280,8 @@ class Contact(models.Model):
 class ContactLeg(models.Model):
     """One pass of a call or chat through a queue and an agent; a transfer starts a new leg."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="legs")
+    # Indexed by leg_sequence_unique, which starts with it.
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="legs", db_index=False)
     sequence = models.PositiveSmallIntegerField()
     queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="legs")
     agent = models.ForeignKey(
@@ -462,8 +463,11 @@ class ResponseTemplate(models.Model):
 class Mention(models.Model):
     """A colleague named with @username in an internal note."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mentions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions")
+    # Indexed by mention_unique and mention_user_idx, which start with them.
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mentions", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(null=True, blank=True)
 
