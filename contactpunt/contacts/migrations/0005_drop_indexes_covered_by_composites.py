@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from contactpunt.contacts.migration_operations import DropForeignKeyIndex
+
 
 class Migration(migrations.Migration):
 
@@ -14,37 +16,37 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='agentstateevent',
             name='agent',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='state_events', to=settings.AUTH_USER_MODEL),
         ),
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='case',
             name='customer',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='customers.customer'),
         ),
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='contact',
             name='customer',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='customers.customer'),
         ),
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='contactevent',
             name='case',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='contacts.case'),
         ),
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='contactevent',
             name='contact',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='contacts.contact'),
         ),
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='message',
             name='case',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='contacts.case'),
         ),
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='worksession',
             name='agent',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='work_sessions', to=settings.AUTH_USER_MODEL),

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from contactpunt.contacts.migration_operations import DropForeignKeyIndex
+
 
 class Migration(migrations.Migration):
 
@@ -13,17 +15,17 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='contactleg',
             name='contact',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='legs', to='contacts.contact'),
         ),
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='mention',
             name='message',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='contacts.message'),
         ),
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='mention',
             name='user',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to=settings.AUTH_USER_MODEL),
