@@ -1,4 +1,4 @@
-"""Template filters of the workspace: a dict lookup and due times read at a glance."""
+"""Template filters of the workspace: a dict lookup, channel names and due times read at a glance."""
 
 from __future__ import annotations
 
@@ -9,7 +9,17 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contactpunt.contacts.models import Channel
+
 register = template.Library()
+
+
+@register.filter
+def channel_label(code: str | None) -> str:
+    """The channel's name in the user's language ("telefoon" for phone); an unknown code as it is."""
+    if code not in Channel.values:
+        return code or ""
+    return str(Channel(code).label)
 
 
 @register.filter

@@ -151,6 +151,10 @@ def test_the_interface_is_dutch_by_default(case, skilled_agent):
     page = client_for(skilled_agent).get(reverse("workspace:case", args=[case.pk])).content.decode()
     assert "Volgende pakken" in client_for(skilled_agent).get(reverse("workspace:inbox")).content.decode()
     assert "Antwoord versturen" in page
+    # channels by their Dutch names, in the reply's title and on the timeline, not by their codes
+    timeline = client_for(skilled_agent).get(reverse("workspace:timeline", args=[case.pk])).content.decode()
+    assert '<span class="badge channel-email">e-mail</span>' in page
+    assert '<span class="badge channel-email">e-mail</span>' in timeline
 
 
 def test_state_take_next_reply_transfer_and_wrap_up(case, skilled_agent, email_queue, department):
