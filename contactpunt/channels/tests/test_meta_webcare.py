@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contactpunt.audit.models import AuditEntry
-from contactpunt.channels.meta.webcare import mark_no_response_needed
 from contactpunt.conftest import make_user
 from contactpunt.contacts.models import Channel, Contact, ContactEvent, ContactStatus, EventName, Queue
-from contactpunt.contacts.services.case_actions import ActionError
+from contactpunt.contacts.services.case_actions import ActionError, mark_no_response_needed
 from contactpunt.contacts.services.inbound import receive_contact
 from contactpunt.contacts.services.types import IdentityInput, InboundContact
 from contactpunt.contacts.tests.workspace_data import skill, social_post

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contactpunt.channels.meta.models import DeliveryStatus
-from contactpunt.channels.meta.webcare import waiting_written
 from contactpunt.channels.meta.whatsapp import templates_for
 from contactpunt.channels.meta.window import case_window
 from contactpunt.channels.models import OutboundMessage, OutboundState
@@ -34,7 +33,7 @@ from contactpunt.contacts.models import (
     ResponseTemplate,
     WorkSession,
 )
-from contactpunt.contacts.services.case_actions import TransferReason
+from contactpunt.contacts.services.case_actions import TransferReason, waiting_written
 from contactpunt.contacts.services.replies import OUTBOX_SOURCE, PRIVATE_INVITE_SOURCE, is_private
 from contactpunt.customers.models import Customer
 from contactpunt.insights.queries import latest_insight

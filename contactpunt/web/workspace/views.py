@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from contactpunt.channels.meta import webcare, whatsapp
+from contactpunt.channels.meta import whatsapp
 from contactpunt.contacts.inbox import Assignee, InboxFilters, SlaRisk, get_case_for_user, inbox, visible_cases
 from contactpunt.contacts.models import Case, CaseStatus, Channel, Mention, ResponseTemplate
 from contactpunt.contacts.order_status import OrderQuery, OrderStatusUnavailable, configured_provider
@@ -266,7 +266,7 @@ def continue_in_private(request: HttpRequest, case: Case) -> str:
 
 @case_action
 def no_response_needed(request: HttpRequest, case: Case) -> str:
-    closed = webcare.mark_no_response_needed(case=case, by=_user(request))
+    closed = case_actions.mark_no_response_needed(case=case, by=_user(request))
     return ngettext(
         "Closed %(count)d message without a response.", "Closed %(count)d messages without a response.", len(closed)
     ) % {"count": len(closed)}
