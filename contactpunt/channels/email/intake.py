@@ -159,18 +159,36 @@ def _other_key(key: str, raw: bytes) -> str:
     return f"{key}#sha256:{hashlib.sha256(raw).hexdigest()[:32]}"
 
 
+def _key_of(item: RawMail) -> str:
+    return (item.external_id or message_external_id(item.raw))[:200]
+
+
+def _new_row(
+    item: RawMail, *, queue: Queue, source: str, mailbox: Mailbox | None, key: str, now: dt.datetime
+) -> InboundMail:
+    """A new PENDING row with a retry time STALE_AFTER ahead: processing clears it, and a row whose processing
+    never finished (the worker died) is taken up by `retry_failed_mail` then, so a stored message is never lost."""
+    return InboundMail(
+        mailbox=mailbox,
+        queue=queue,
+        source=source,
+        external_id=key,
+        raw=item.raw,
+        received_at=item.received_at or now,
+        state=MailState.PENDING,
+        next_retry_at=now + STALE_AFTER,
+    )
+
+
 def _store_all(
     mails: Sequence[RawMail], *, queue: Queue, source: str, mailbox: Mailbox | None
 ) -> list[tuple[InboundMail, bool]]:
-    """Store the messages not seen before in one INSERT; return (row, created) per message, in order.
-
-    New rows are PENDING with a retry time STALE_AFTER ahead: processing clears it, and a row whose processing
-    never finished (the worker died) is taken up by `retry_failed_mail` then, so a stored message is never lost.
-    """
+    """Store the messages not seen before in one INSERT (rows of `_new_row`); return (row, created) per message,
+    in order."""
     if not mails:
         return []
     now = timezone.now()
-    keys = [(m.external_id or message_external_id(m.raw))[:200] for m in mails]
+    keys = [_key_of(m) for m in mails]
     others = [_other_key(key, m.raw) for key, m in zip(keys, mails, strict=True)]
     known = {
         row.external_id: row
@@ -186,16 +204,7 @@ def _store_all(
         if holder is not None:
             stored.append((holder, False))
             continue
-        mail = InboundMail(
-            mailbox=mailbox,
-            queue=queue,
-            source=source,
-            external_id=key,
-            raw=item.raw,
-            received_at=item.received_at or now,
-            state=MailState.PENDING,
-            next_retry_at=now + STALE_AFTER,
-        )
+        mail = _new_row(item, queue=queue, source=source, mailbox=mailbox, key=key, now=now)
         known[key] = mail
         new.append(mail)
         stored.append((mail, True))
@@ -221,7 +230,7 @@ def _raw_of(mail: InboundMail, cache: dict[str, bytes]) -> bytes:
 def _store_one(
     item: RawMail, *, queue: Queue, source: str, mailbox: Mailbox | None, now: dt.datetime
 ) -> tuple[InboundMail, bool]:
-    key = (item.external_id or message_external_id(item.raw))[:200]
+    key = _key_of(item)
     mail, created = _store(item, queue=queue, source=source, mailbox=mailbox, key=key, now=now)
     if not created and _body(bytes(mail.raw)) != _body(item.raw):
         key = _other_key(key, item.raw)
@@ -237,16 +246,8 @@ def _store(
         return existing, False
     try:
         with transaction.atomic():
-            mail = InboundMail.objects.create(
-                mailbox=mailbox,
-                queue=queue,
-                source=source,
-                external_id=key,
-                raw=item.raw,
-                received_at=item.received_at or now,
-                state=MailState.PENDING,
-                next_retry_at=now + STALE_AFTER,
-            )
+            mail = _new_row(item, queue=queue, source=source, mailbox=mailbox, key=key, now=now)
+            mail.save(force_insert=True)
     except IntegrityError:
         # The same message arrived twice at once (two pollers); the other one keeps it.
         return InboundMail.objects.get(source=source, external_id=key), False
