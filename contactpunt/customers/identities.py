@@ -53,12 +53,8 @@ def normalise_email(value: str) -> str:
     return address
 
 
-@functools.lru_cache(maxsize=65_536)
 def normalise_phone(value: str, region: str) -> str:
-    """Return the number in E.164, reading numbers without a country code as in `region`.
-
-    Remembered: parsing costs about 20 µs, and the same callers call again (a malformed value
-    raises every time; exceptions are not cached)."""
+    """Return the number in E.164, reading numbers without a country code as in `region`."""
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as exc:
@@ -74,10 +70,13 @@ def is_anonymous(value: str) -> bool:
     return stripped in _ANONYMOUS or stripped.strip("0+- ") == ""
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalise(kind: str, value: str, *, namespace: str = "", region: str = "NL") -> IdentityKey | None:
     """Return the identity's normalised key, or None when the value identifies nobody.
 
-    Raise InvalidIdentity when the value is present but malformed for its kind.
+    Raise InvalidIdentity when the value is present but malformed for its kind. Remembered (the key
+    is frozen): returning customers write from the same addresses and numbers, and parsing a phone
+    number costs more than writing its contact. A malformed value raises every time.
     """
     if is_anonymous(value):
         return None

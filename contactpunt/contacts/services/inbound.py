@@ -20,7 +20,6 @@ finds the other's rows.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -116,11 +115,6 @@ def _load_queues(codes: Iterable[str]) -> dict[str, Queue]:
     return {q.code: q for q in Queue.objects.filter(code__in=set(codes), is_active=True)}
 
 
-# Returning customers write from the same addresses and numbers; parsing a phone number costs more
-# than writing its contact. Pure, so remembering is safe; the region is part of the key.
-_normalise = functools.lru_cache(maxsize=65_536)(normalise)
-
-
 def _validate(index: int, contact: InboundContact, queues: dict[str, Queue], region: str) -> _Prepared:
     prepared = _Prepared(index, contact)
     errors = prepared.errors
@@ -147,7 +141,7 @@ def _validate(index: int, contact: InboundContact, queues: dict[str, Queue], reg
     seen: set[IdentityKey] = set()
     for position, identity in enumerate(contact.identities):
         try:
-            key = _normalise(identity.kind, identity.value, namespace=identity.namespace, region=region)
+            key = normalise(identity.kind, identity.value, namespace=identity.namespace, region=region)
         except InvalidIdentity as exc:
             errors.append(FieldError(f"identities[{position}].value", "invalid_identity", str(exc)))
             continue
