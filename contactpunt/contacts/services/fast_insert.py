@@ -175,8 +175,7 @@ def _sqlite_datetime_remembered(value: dt.datetime | None) -> str | None:
 
 
 def converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
-    """How a field's Python value becomes what the driver takes; None when it takes it as it is.
-    Ask once per column of a batch: the converter may remember the value it saw last."""
+    """How a field's Python value becomes what the driver takes; None when it takes it as it is."""
     if connection.vendor == "sqlite" and isinstance(field, models.DateTimeField):
         return _sqlite_datetime_remembered
     prepared = _PREPARED_POSTGRESQL if connection.vendor == "postgresql" else _PREPARED_SQLITE
@@ -273,13 +272,7 @@ def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequen
     fields = [by_attname[name] for name in attnames]
     converters = [(index, convert) for index, f in enumerate(fields) if (convert := converter(f)) is not None]
     if converters:
-        prepared: list[tuple[Any, ...]] = []
-        for row in rows:
-            values = list(row)
-            for index, convert in converters:
-                values[index] = convert(values[index])
-            prepared.append(tuple(values))
-        rows = prepared
+        rows = [_converted(row, converters) for row in rows]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
     with connection.cursor() as cursor:
