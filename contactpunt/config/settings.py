@@ -41,6 +41,7 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "contactpunt.web.errors.csrf_failure"  # a styled, translated page that says what to do
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -12,3 +12,5 @@ urlpatterns = [
     path("channels/", include("contactpunt.channels.urls")),
     path("", include("contactpunt.web.urls")),
 ]
+
+handler403 = "contactpunt.web.errors.permission_denied"
