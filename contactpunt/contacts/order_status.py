@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,6 +26,11 @@ from contactpunt.customers.models import Customer, IdentityKind
 
 MAX_ORDERS = 10
 MAX_BYTES = 256 * 1024
+#: The longest the workspace waits for a provider in all (the HTTP timeout is per socket operation, so a shop
+#: that trickles its answer could otherwise hold the case page's order panel for long).
+DEADLINE_S = 5.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +115,23 @@ def _order(item: dict[str, object]) -> OrderStatus:
         detail=str(item.get("detail") or "")[:500],
         url=str(item.get("url") or "")[:500] if str(item.get("url") or "").startswith(("http://", "https://")) else "",
     )
+
+
+def lookup_within(provider: OrderStatusProvider, query: OrderQuery, deadline_s: float = DEADLINE_S) -> list[OrderStatus]:
+    """The provider's answer within `deadline_s` seconds; OrderStatusUnavailable when it is late or fails in any
+    way (a plugin's own bug included), so the order panel always ends in orders, none, or an error."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="order-status")
+    try:
+        return pool.submit(provider.lookup, query).result(timeout=deadline_s)
+    except OrderStatusUnavailable:
+        raise
+    except FutureTimeout as error:
+        raise OrderStatusUnavailable(f"no answer within {deadline_s:g} s") from error
+    except Exception as error:
+        log.exception("order-status provider %r failed", provider)
+        raise OrderStatusUnavailable(f"order-status provider failed: {error}") from error
+    finally:
+        pool.shutdown(wait=False)  # a late answer is dropped; its thread ends with the HTTP timeout
 
 
 def configured_provider() -> OrderStatusProvider | None:

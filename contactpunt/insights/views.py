@@ -72,7 +72,7 @@ def remarks(request: HttpRequest) -> HttpResponse:
 def retrain(request: HttpRequest) -> HttpResponse:
     """Retrain the reason model now (in the background); managers and admins only."""
     if not _user(request).can_manage:
-        raise PermissionDenied
+        raise PermissionDenied(_("Only team leads, managers and administrators can do this."))
     retrain_reason_model.enqueue()
     messages.success(request, _("The contact-reason model is being retrained in the background."))
     return redirect("insights:index")
@@ -83,7 +83,7 @@ def retrain(request: HttpRequest) -> HttpResponse:
 def detect(request: HttpRequest) -> HttpResponse:
     """Look for spikes and new topics now (in the background); managers and admins only."""
     if not _user(request).can_manage:
-        raise PermissionDenied
+        raise PermissionDenied(_("Only team leads, managers and administrators can do this."))
     detect_structural_problems.enqueue()
     messages.success(request, _("Looking for structural problems in the background."))
     return redirect("insights:index")

@@ -137,7 +137,7 @@ def manager_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if not (getattr(user, "can_manage", False) or getattr(user, "is_read_only", False)):
-            raise PermissionDenied
+            raise PermissionDenied(_("Only team leads, managers and read-only viewers can see this."))
         return view(request, *args, **kwargs)
 
     return wrapped

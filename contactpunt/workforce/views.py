@@ -82,7 +82,7 @@ def peak_calendar(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         if not can_edit_peaks(request.user):
-            raise PermissionDenied
+            raise PermissionDenied(_("Only managers and administrators can change the peak calendar."))
         try:
             date_text = request.POST.get("date", "")
             uplift_text = request.POST.get("uplift", "")
@@ -127,7 +127,7 @@ def _week(monday: dt.date, agent_ids: list[int] | None = None) -> dict[str, Any]
 def run_plan(request: HttpRequest) -> HttpResponse:
     """Queue a plan run as a background task; the page polls its status."""
     if not can_plan(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("Only team leads, managers and administrators can plan shifts."))
     try:
         first_day = dt.date.fromisoformat(request.POST.get("first_day", ""))
         days = int(request.POST.get("days", "7"))

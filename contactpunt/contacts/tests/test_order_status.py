@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -14,7 +15,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contactpunt.contacts.order_status import JsonHttpProvider, OrderQuery, OrderStatus, OrderStatusUnavailable
+from contactpunt.contacts.order_status import (
+    JsonHttpProvider,
+    OrderQuery,
+    OrderStatus,
+    OrderStatusUnavailable,
+    lookup_within,
+)
 from contactpunt.contacts.tests.workspace_data import mail
 
 
@@ -31,6 +38,8 @@ class Shop(BaseHTTPRequestHandler):
             self.send_response(500)
             self.end_headers()
             return
+        if Shop.mode == "slow":  # answers, but only after the workspace has stopped waiting
+            time.sleep(2)
         if Shop.mode == "garbage":
             body = b"<html>maintenance</html>"
         elif query.get("email") == ["klant@example.nl"]:
@@ -117,3 +126,31 @@ def test_the_case_view_shows_the_orders(shop, settings, email_queue, team_lead):
     Shop.mode = "error"
     page = client.get(reverse("workspace:orders", args=[case.pk])).content.decode()
     assert "De orderstatus is nu niet op te halen." in page
+
+
+def test_a_shop_that_answers_too_late_or_a_broken_provider_is_unavailable_not_a_hang(shop):
+    Shop.mode = "slow"
+    with pytest.raises(OrderStatusUnavailable, match="no answer within 0.3 s"):
+        lookup_within(JsonHttpProvider(shop + "/orders?email={email}"), OrderQuery(1, "a@b.nl"), deadline_s=0.3)
+    # a plugin's own bug (here a placeholder the URL template does not know) is an unavailable shop, not a 500
+    with pytest.raises(OrderStatusUnavailable, match="provider failed"):
+        lookup_within(JsonHttpProvider(shop + "/orders?id={order_id}"), OrderQuery(1))
+    Shop.mode = "ok"
+    found = lookup_within(JsonHttpProvider(shop + "/orders?email={email}"), OrderQuery(1, "klant@example.nl"))
+    assert [o.reference for o in found] == ["KH-1042", "KH-0999"]
+
+
+@pytest.mark.django_db
+def test_the_order_panel_ends_in_an_error_with_a_retry_when_the_provider_is_broken(shop, settings, email_queue, agent):
+    settings.ORDER_STATUS_URL = shop + "/orders?id={order_id}"
+    case = mail(email_queue, timezone.now(), "m1")
+    client = Client()
+    client.force_login(agent)
+    url = reverse("workspace:orders", args=[case.pk])
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "De orderstatus is nu niet op te halen." in page
+    assert f'hx-get="{url}"' in page and "Opnieuw proberen" in page

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from contactpunt.channels.meta import whatsapp
 from contactpunt.contacts.inbox import Assignee, InboxFilters, SlaRisk, get_case_for_user, inbox, visible_cases
 from contactpunt.contacts.models import Case, CaseStatus, Channel, Mention, ResponseTemplate
-from contactpunt.contacts.order_status import OrderQuery, OrderStatusUnavailable, configured_provider
+from contactpunt.contacts.order_status import OrderQuery, OrderStatusUnavailable, configured_provider, lookup_within
 from contactpunt.contacts.services import assignment, case_actions, cases, replies, work_sessions
 from contactpunt.contacts.services.events import current_agent_state
 from contactpunt.contacts.services.templates import render_template
@@ -202,11 +202,11 @@ def orders(request: HttpRequest, case_id: str) -> HttpResponse:
     """The customer's orders from the order-status provider (loaded after the page, so a slow shop waits alone)."""
     case = get_case_for_user(_user(request), case_id)
     provider = configured_provider()
-    context: dict[str, Any] = {"configured": provider is not None, "orders": [], "error": ""}
+    context: dict[str, Any] = {"configured": provider is not None, "orders": [], "error": "", "case": case}
     if provider is not None and case.customer is not None:
         customer = Customer.objects.prefetch_related("identities").select_related("account").get(pk=case.customer.pk)
         try:
-            context["orders"] = provider.lookup(OrderQuery.for_customer(customer))
+            context["orders"] = lookup_within(provider, OrderQuery.for_customer(customer))
         except OrderStatusUnavailable:
             context["error"] = _("The order status cannot be fetched right now.")
     return render(request, "workspace/_orders.html", context)
