@@ -117,7 +117,9 @@ def _order(item: dict[str, object]) -> OrderStatus:
     )
 
 
-def lookup_within(provider: OrderStatusProvider, query: OrderQuery, deadline_s: float = DEADLINE_S) -> list[OrderStatus]:
+def lookup_within(
+    provider: OrderStatusProvider, query: OrderQuery, deadline_s: float = DEADLINE_S
+) -> list[OrderStatus]:
     """The provider's answer within `deadline_s` seconds; OrderStatusUnavailable when it is late or fails in any
     way (a plugin's own bug included), so the order panel always ends in orders, none, or an error."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="order-status")

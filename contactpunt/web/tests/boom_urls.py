@@ -10,5 +10,5 @@ def boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("a bug in a view")
 
 
-urlpatterns = [path("boom/", boom), *urlpatterns]
+urlpatterns = [path("boom/", boom), *urlpatterns]  # type: ignore[list-item]
 __all__ = ["handler403", "urlpatterns"]

@@ -3,7 +3,10 @@ Dutch and in English, with the navigation when someone is logged in. The 500 pag
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.http import HttpResponse
 from django.template import loader
 from django.test import Client
 from django.utils import translation
@@ -13,7 +16,7 @@ from contactpunt.people.models import Role
 
 
 @pytest.fixture(autouse=True)
-def _no_debug(settings: pytest.FixtureRequest) -> None:
+def _no_debug(settings: Any) -> None:
     settings.DEBUG = False
 
 
@@ -27,7 +30,7 @@ def _client(username: str, role: str, language: str = "", *, csrf: bool = False)
     return client
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
+def _text(response: HttpResponse) -> str:
     return response.content.decode()
 
 
@@ -44,7 +47,7 @@ def test_a_refused_page_says_why_with_the_navigation_and_a_way_back(language, he
 
     assert response.status_code == 403
     page = _text(response)
-    assert f"<h1 id=\"error-title\">{heading}</h1>" in page
+    assert f'<h1 id="error-title">{heading}</h1>' in page
     assert reason in page
     assert f'href="/" role="button">{back}</a>' in page
     assert 'href="/workspace/"' in page and 'action="/logout/"' in page  # the product's navigation
@@ -79,9 +82,7 @@ def test_a_form_without_its_security_token_gets_the_styled_page_that_says_what_t
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("language", "heading"), [("nl", "Pagina niet gevonden"), ("en", "Page not found")]
-)
+@pytest.mark.parametrize(("language", "heading"), [("nl", "Pagina niet gevonden"), ("en", "Page not found")])
 def test_an_unknown_page_is_a_styled_404_with_the_navigation(language, heading):
     response = _client("anna", Role.AGENT, language).get("/bestaat-niet/")
 
@@ -113,7 +114,10 @@ def test_a_failing_view_gets_the_static_500_page_in_dutch():
 
 @pytest.mark.parametrize(
     ("language", "heading", "back"),
-    [("nl", "Er ging iets mis", "Terug naar de vorige pagina"), ("en", "Something went wrong", "Back to the previous page")],
+    [
+        ("nl", "Er ging iets mis", "Terug naar de vorige pagina"),
+        ("en", "Something went wrong", "Back to the previous page"),
+    ],
 )
 def test_the_500_page_renders_without_request_context_or_database(language, heading, back):
     with translation.override(language):
