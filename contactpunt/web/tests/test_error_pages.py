@@ -52,6 +52,7 @@ def test_a_refused_page_says_why_with_the_navigation_and_a_way_back(language, he
     assert f'href="/" role="button">{back}</a>' in page
     assert 'href="/workspace/"' in page and 'action="/logout/"' in page  # the product's navigation
     assert "403 Forbidden" not in page
+    assert "onclick" not in page and "/static/web/errors.js" in page  # no inline script: the CSP forbids it
 
 
 @pytest.mark.django_db
@@ -125,3 +126,4 @@ def test_the_500_page_renders_without_request_context_or_database(language, head
 
     assert f'<html lang="{language}"' in page
     assert heading in page and back in page and "/static/web/contactpunt.css" in page
+    assert "onclick" not in page and "/static/web/errors.js" in page
