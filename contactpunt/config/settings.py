@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,14 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
     _database.setdefault("OPTIONS", {})
     if env_bool("DB_POOL", True):
         _database["CONN_MAX_AGE"] = 0
-        _database["OPTIONS"]["pool"] = {"min_size": 1, "max_size": env_int("DB_POOL_SIZE", 10), "timeout": 20}
+        # Health checks: a connection that died while idle in the pool (PostgreSQL restarted) is
+        # replaced when it is handed out, instead of failing the request that gets it.
+        _database["CONN_HEALTH_CHECKS"] = True
+        _database["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("DB_POOL_SIZE", 10),
+            "timeout": env_int("DB_POOL_TIMEOUT", 10),
+        }
     _database["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_contactpunt")}
 else:
     raise ImproperlyConfigured(f"DATABASE_URL must be sqlite:// or postgres://, not {_database['ENGINE']}")
@@ -148,6 +156,12 @@ PHONE_REGION = env_str("PHONE_REGION", "NL").upper()
 HOLIDAY_COUNTRY = env_str("HOLIDAY_COUNTRY", "NL").upper()
 # A thread reply within this many days reopens a resolved case; later it opens a linked new case.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
+# The API refuses moments outside [API_EARLIEST_DATE, API_YEARS_AHEAD years from now] with a 422.
+try:
+    API_EARLIEST_DATE = date.fromisoformat(env_str("API_EARLIEST_DATE", "2000-01-01"))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"API_EARLIEST_DATE must be a date like 2000-01-01: {exc}") from None
+API_YEARS_AHEAD = env_int("API_YEARS_AHEAD", 100)
 # Customers' sites that may open the web chat widget and embed the web form (scheme://host[:port]; * for any).
 # The product's own ALLOWED_HOSTS always may.
 WEBCHAT_ALLOWED_ORIGINS = env_list("WEBCHAT_ALLOWED_ORIGINS", [])
