@@ -9,7 +9,6 @@ result keeps the raw bytes and names the reason in `problems`. Every string in t
 from __future__ import annotations
 
 import codecs
-import enum
 import functools
 import html
 import mimetypes
@@ -27,23 +26,17 @@ from typing import Any, TypeVar
 
 import nh3
 
+from contactpunt.channels.email.kinds import LOOP_HEADER, MAX_HOPS, MailKind, classify
 from contactpunt.channels.email.replies import split_reply
+
+__all__ = ["LOOP_HEADER", "MAX_HOPS", "MailKind", "ParsedEmail", "classify", "parse_email"]
 
 T = TypeVar("T")
 
 #: The case token in a subject: "[CP-123]". Group 1 is the case number.
 CASE_TOKEN_RE = re.compile(r"\[CP-(\d{1,18})\]", re.IGNORECASE)
 
-#: Header that Contactpunt puts on every mail it sends; a message that carries it came back to us: a loop.
-LOOP_HEADER = "X-Contactpunt-Loop"
-
-#: More Received headers than this means the message is going round in circles (sendmail's default hop limit
-#: is 25, postfix's 50).
-MAX_HOPS = 30
-
 _MESSAGE_ID_RE = re.compile(r"<([^<>\s]+)>")
-_AUTO_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
-_BOUNCE_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster"})
 _UNSAFE_FILENAME_RE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
@@ -79,15 +72,6 @@ def _parsed_header(name: str, value: str) -> Any:
 
 #: The policy messages are parsed under first.
 PARSE_POLICY = HeaderCachingPolicy()
-
-
-class MailKind(enum.StrEnum):
-    """What kind of mail a message is. Only NORMAL mail may ever get an automatic answer."""
-
-    NORMAL = "normal"
-    AUTO_REPLY = "auto_reply"
-    BOUNCE = "bounce"
-    LOOP = "loop"
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +190,13 @@ def _build(raw: bytes, message: Message, problems: list[str], own_addresses: Col
     if not text_body.strip() and html_text:
         text_body = html_text
     split = split_reply(text_body)
-    kind, reason = classify(message, sender.address if sender else None, own_addresses)
+    kind, reason = classify(
+        message,
+        sender.address if sender else None,
+        own_addresses,
+        text=text_body,
+        sender_name=sender.name if sender else "",
+    )
     return ParsedEmail(
         raw=raw,
         message_id=_first_id(_header_text(message, "Message-ID", problems)),
@@ -231,43 +221,6 @@ def _build(raw: bytes, message: Message, problems: list[str], own_addresses: Col
         kind_reason=reason,
         problems=tuple(dict.fromkeys(problems)),
     )
-
-
-def classify(message: Message, sender: str | None, own_addresses: Collection[str] = ()) -> tuple[MailKind, str]:
-    """Return the kind of mail and the header that decided it (RFC 3834, RFC 3464 and common practice)."""
-    content_type = _safe(message.get_content_type, "")
-    report_type = _safe(lambda: str(message.get_param("report-type", "") or ""), "").lower()
-    sender_local = (sender or "").split("@", 1)[0].lower()
-    return_path = _raw_header(message, "Return-Path")
-    if content_type == "multipart/report" and report_type == "delivery-status":
-        return MailKind.BOUNCE, "multipart/report; report-type=delivery-status"
-    if sender_local in _BOUNCE_LOCAL_PARTS:
-        return MailKind.BOUNCE, f"sender is {sender_local}"
-    if _raw_header(message, "X-Failed-Recipients"):
-        return MailKind.BOUNCE, "X-Failed-Recipients"
-    own = {address.lower() for address in own_addresses}
-    if _raw_header(message, LOOP_HEADER):
-        return MailKind.LOOP, LOOP_HEADER
-    if sender and sender.lower() in own:
-        return MailKind.LOOP, "sent from one of our own addresses"
-    received: list[object] = _safe(lambda: list(message.get_all("Received") or []), [])
-    hops = len(received)
-    if hops > MAX_HOPS:
-        return MailKind.LOOP, f"{hops} Received headers"
-    auto_submitted = _raw_header(message, "Auto-Submitted").lower()
-    if auto_submitted and auto_submitted.split(";")[0].strip() != "no":
-        return MailKind.AUTO_REPLY, f"Auto-Submitted: {auto_submitted}"
-    precedence = _raw_header(message, "Precedence").lower()
-    if precedence in _AUTO_PRECEDENCE:
-        return MailKind.AUTO_REPLY, f"Precedence: {precedence}"
-    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Response"):
-        if _raw_header(message, name):
-            return MailKind.AUTO_REPLY, name
-    if content_type == "multipart/report":
-        return MailKind.AUTO_REPLY, f"multipart/report; report-type={report_type or 'unknown'}"
-    if return_path and return_path.strip("<> \t") == "":
-        return MailKind.AUTO_REPLY, "empty Return-Path"
-    return MailKind.NORMAL, ""
 
 
 def html_to_text(html_body: str) -> str:
