@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import nh3
 
 from contactpunt.channels.email.kinds import LOOP_HEADER, MAX_HOPS, MailKind, classify
+from contactpunt.channels.email.repair import codec_for, decode_unknown, repair
 from contactpunt.channels.email.replies import split_reply
 
 __all__ = ["LOOP_HEADER", "MAX_HOPS", "MailKind", "ParsedEmail", "classify", "parse_email"]
@@ -37,6 +38,7 @@ T = TypeVar("T")
 CASE_TOKEN_RE = re.compile(r"\[CP-(\d{1,18})\]", re.IGNORECASE)
 
 _MESSAGE_ID_RE = re.compile(r"<([^<>\s]+)>")
+_TRAILING_DOT = re.compile(r"(@[^\s<>,;@]+?)\.+(?=>|\s|,|;|$)")
 _UNSAFE_FILENAME_RE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
@@ -163,9 +165,11 @@ def parse_email(raw: bytes, *, own_addresses: Collection[str] = ()) -> ParsedEma
         return ParsedEmail(raw=raw, problems=("empty message",))
     if raw.startswith(_OLE_MAGIC):
         return ParsedEmail(raw=raw, problems=("an Outlook .msg file (OLE compound document), not an RFC 822 message",))
+    readable, repairs = repair(raw)
+    problems.extend(repairs)
     for name, chosen in (("default", PARSE_POLICY), ("compat32", policy.compat32)):
         try:
-            message = BytesParser(policy=chosen).parsebytes(raw)
+            message = BytesParser(policy=chosen).parsebytes(readable)
             return _build(raw, message, problems, own_addresses)
         except RecursionError:
             problems.append(f"parsing under policy.{name} failed: structure nested too deeply")
@@ -181,8 +185,16 @@ def _build(raw: bytes, message: Message, problems: list[str], own_addresses: Col
     subject = _header_text(message, "Subject", problems)
     from_addresses = _addresses(message, "From", problems)
     sender = from_addresses[0] if from_addresses else None
-    if sender is None:
-        problems.append("no From address")
+    if sender is None or not sender.address:
+        # No readable From: the Sender or Reply-To header says who wrote, as a reply would go there.
+        for fallback in ("Sender", "Reply-To"):
+            found = [a for a in _addresses(message, fallback, problems) if a.address]
+            if found:
+                sender = found[0]
+                problems.append(f"no From address; the sender is taken from {fallback}")
+                break
+        else:
+            problems.append("no From address")
     text_part, html_part = _body_parts(message, problems)
     text_body = _part_text(text_part, problems) if text_part is not None else ""
     html_body = _part_text(html_part, problems) if html_part is not None else None
@@ -257,16 +269,13 @@ def sanitise_filename(name: str | None, *, content_type: str = "application/octe
 
 
 def _clean(text: str) -> str:
-    """Return text as clean Unicode: surrogate-escaped bytes decoded (UTF-8, else Windows-1252), NUL removed."""
+    """Return text as clean Unicode: surrogate-escaped bytes decoded (UTF-8, else what they look like:
+    see `decode_unknown`), NUL removed."""
     try:
         data = text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         data = text.encode("utf-8", "replace")
-    try:
-        decoded = data.decode("utf-8")
-    except UnicodeDecodeError:
-        decoded = data.decode("cp1252", "replace")
-    return decoded.replace("\x00", "")
+    return decode_unknown(data).replace("\x00", "")
 
 
 def _safe(function: Callable[[], T], default: T) -> T:
@@ -305,7 +314,25 @@ def _header_text(message: Message, name: str, problems: list[str]) -> str:
     except Exception as error:
         problems.append(f"{name} header could not be decoded: {type(error).__name__}")
         text = _clean(str(_safe(lambda: message.get(name), None) or ""))
+    if "\ufffd" in text:
+        text = _safe(lambda: _header_from_bytes(message, name), None) or text
     return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
+
+
+def _header_from_bytes(message: Message, name: str) -> str | None:
+    """Decode a header again from its bytes, when the parser could not (8-bit text without a charset,
+    an encoded word in a charset that says less than it holds)."""
+    raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), None)
+    if raw is None:
+        return None
+    data = str(raw).encode("ascii", "surrogateescape")
+    if b"=?" in data:
+        words = decode_header(data.decode("ascii", "replace"))
+        return "".join(
+            chunk.decode(codec_for(charset or "us-ascii"), "replace") if isinstance(chunk, bytes) else chunk
+            for chunk, charset in words
+        )
+    return decode_unknown(data)
 
 
 def _addresses(message: Message, name: str, problems: list[str]) -> list[Address]:
@@ -319,10 +346,21 @@ def _addresses(message: Message, name: str, problems: list[str]) -> list[Address
     if parsed is None:
         text = _header_text(message, name, problems)
         parsed = [Address(_clean(addr), _clean(real)) for real, addr in getaddresses([text]) if addr or real]
+    if any(a.address and ("@" not in a.address or a.address.endswith(".")) for a in parsed) or (
+        parsed and not any(a.address for a in parsed)
+    ):
+        raw = _safe(lambda: _header_from_bytes(message, name), None) or ""
+        parsed = _addresses_repaired(raw) or parsed
     result = [a for a in parsed if a.address or a.name]
     if not result and _raw_header(message, name):
         problems.append(f"{name} header has no readable address")
     return result
+
+
+def _addresses_repaired(text: str) -> list[Address]:
+    """Read addresses that the strict parser refused: a trailing dot after the domain ("a@b.nl.")."""
+    text = _TRAILING_DOT.sub(r"\1", text)
+    return [Address(_clean(addr), _clean(real)) for real, addr in getaddresses([text]) if "@" in addr]
 
 
 def _first_id(value: str) -> str | None:
@@ -414,28 +452,20 @@ def _payload_bytes(part: Message) -> bytes:
 
 
 def _part_text(part: Message, problems: list[str]) -> str:
-    """Return the part's content decoded with its charset; unknown or wrong charsets fall back to UTF-8, then
-    Windows-1252, with a problem noted."""
+    """Return the part's content decoded with its charset (or the superset mail in it is written in);
+    unknown or wrong charsets are read as what the bytes look like, with a problem noted."""
     data = _payload_bytes(part)
     charset = _safe(part.get_content_charset, None) or "us-ascii"
     try:
-        codec = codecs.lookup(charset).name
+        codec = codecs.lookup(codec_for(charset)).name
     except LookupError:
         problems.append(f"unknown charset {charset!r}")
         codec = "utf-8"
     try:
         text = data.decode(codec)
     except UnicodeDecodeError:
-        for fallback in ("utf-8", "cp1252"):
-            try:
-                text = data.decode(fallback)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            text = data.decode("utf-8", "replace")
-        if codec != "ascii":
-            problems.append(f"body is not valid {charset}")
+        text = decode_unknown(data)
+        problems.append(f"body is not valid {charset}")
     return _clean(text).replace("\r\n", "\n")
 
 
