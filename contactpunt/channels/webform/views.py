@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from contactpunt.channels.webchat.limits import allowed_origins, take_for_address
 from contactpunt.channels.webform.forms import WebForm, new_key
-from contactpunt.channels.webform.services import SOURCE, NoWrittenQueue, is_accepted, submit_written, webform_queue
+from contactpunt.channels.webform.services import SOURCE, is_accepted, submit_written, webform_queue
 
 _REF_SALT = "contactpunt.webform.sent"
 RATE_SETTING = "WEBFORM_RATE_PER_IP"
@@ -65,17 +65,13 @@ def _form(request: HttpRequest, *, embed: bool) -> HttpResponse:
                 form.add_error(None, _("You have sent several messages just now. Wait a few minutes and send again."))
                 status = 429
             else:
-                try:
-                    queue = webform_queue(form.cleaned_data["queue"] or "")
-                    received = submit_written(
-                        written=form.written(language=translation.get_language() or ""),
-                        queue=queue,
-                        source=SOURCE,
-                        at=timezone.now(),
-                    )
-                except NoWrittenQueue:
-                    received = None
-                if received is not None and is_accepted(received) and received.case_id is not None:
+                received = submit_written(
+                    written=form.written(language=translation.get_language() or ""),
+                    queue=webform_queue(form.cleaned_data["queue"] or ""),
+                    source=SOURCE,
+                    at=timezone.now(),
+                )
+                if is_accepted(received) and received.case_id is not None:
                     return HttpResponseRedirect(_sent_url(embed, (received.case_id, form.cleaned_data["email"])))
                 form.add_error(None, _("Your message could not be taken now. Your text is kept: try again later."))
                 status = 503
