@@ -21,8 +21,8 @@ from contactpunt.contacts.models import BusinessCalendar, Channel, Contact, Fall
 from contactpunt.people.models import Department, Skill
 
 FALLBACK_PREFIX = "fallback-"
-#: A written contact in a fallback queue is due within a working day, like the demo's e-mail.
-FALLBACK_RESPONSE_NORM_S = 8 * 3600
+#: The first-response norm of a written queue made without one asked (a fallback queue, an imported mailbox's).
+WRITTEN_RESPONSE_NORM_S = 8 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +47,6 @@ def create_queue(
     """Create a queue; raise ValueError for an unknown channel, IntegrityError when the code is taken."""
     if channel not in Channel.values:
         raise ValueError(f"there is no channel {channel!r}")
-    if response_norm_s is None and channel not in Channel.realtime():
-        response_norm_s = FALLBACK_RESPONSE_NORM_S
     with transaction.atomic():
         queue = Queue.objects.create(
             code=code,
@@ -89,7 +87,12 @@ def fallback_queue(channel: str) -> Queue:
         name = gettext("Unsorted (%(channel)s)") % {"channel": Channel(channel).label}
     try:
         with transaction.atomic():
-            queue = create_queue(code=f"{FALLBACK_PREFIX}{channel}", name=name, channel=channel)
+            queue = create_queue(
+                code=f"{FALLBACK_PREFIX}{channel}",
+                name=name,
+                channel=channel,
+                response_norm_s=None if channel in Channel.realtime() else WRITTEN_RESPONSE_NORM_S,
+            )
             queue.is_fallback = True
             queue.save(update_fields=["is_fallback"])
             return queue

@@ -89,4 +89,11 @@ def test_ensure_queue_creates_a_missing_queue_once(db):
     again, created_again = ensure_queue(code="support", name="other", channel=Channel.PHONE)
 
     assert (created, created_again, again.pk, again.channel) == (True, False, first.pk, Channel.EMAIL)
-    assert first.response_norm_s == 8 * 3600 and not first.is_fallback
+    assert not first.is_fallback
+
+
+def test_a_written_fallback_queue_has_a_response_norm_and_a_realtime_one_none(db):
+    assert (fallback_queue(Channel.EMAIL).response_norm_s, fallback_queue(Channel.CHAT).response_norm_s) == (
+        8 * 3600,
+        None,
+    )

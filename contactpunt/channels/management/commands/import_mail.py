@@ -24,7 +24,7 @@ from contactpunt.channels.email.intake import BATCH_SIZE, MailResult, RawMail, r
 from contactpunt.channels.email.sources import iter_messages
 from contactpunt.channels.models import Mailbox, MailState, queue_import_source
 from contactpunt.contacts.models import Channel, Queue
-from contactpunt.contacts.services.queues import ensure_queue
+from contactpunt.contacts.services.queues import WRITTEN_RESPONSE_NORM_S, ensure_queue
 
 QUEUE_CODE_LENGTH = Queue._meta.get_field("code").max_length or 80
 OUTCOMES = ("imported", "joined", "auto_reply", "bounce", "loop", "rejected", "failed", "duplicate")
@@ -85,7 +85,9 @@ class Command(BaseCommand):
                     f"--queue {code!r} is not a queue code (letters, digits, - and _, at most {QUEUE_CODE_LENGTH})"
                 )
             # A fresh database has no queue yet: the import makes the e-mail queue it names, and says so.
-            queue, queue_created = ensure_queue(code=code, name=code, channel=Channel.EMAIL)
+            queue, queue_created = ensure_queue(
+                code=code, name=code, channel=Channel.EMAIL, response_norm_s=WRITTEN_RESPONSE_NORM_S
+            )
             source = queue_import_source(queue.code)
         started = time.monotonic()
         counts: Counter[str] = Counter(dict.fromkeys(OUTCOMES, 0))
