@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from contactpunt.contacts.models import Channel, Contact, FallbackReason, Queue
 from contactpunt.contacts.services.inbound import receive_contact, receive_contacts
 from contactpunt.contacts.services.queues import ensure_queue, fallback_queue, fallback_summary
 from contactpunt.contacts.services.types import IdentityInput, InboundContact, Outcome
+from contactpunt.people.models import User
 
 
 def _mail(t0, queue: str, external_id: str, channel: str = Channel.EMAIL) -> InboundContact:
@@ -97,3 +100,18 @@ def test_a_written_fallback_queue_has_a_response_norm_and_a_realtime_one_none(db
         8 * 3600,
         None,
     )
+
+
+def test_the_admin_front_page_warns_about_contacts_in_a_fallback_queue(db, t0, client):
+    admin_user = User.objects.create_superuser("beheer", password="geheim-en-lang-genoeg")
+    client.force_login(admin_user)
+    assert "fallback-notice" not in client.get("/admin/").content.decode()
+
+    receive_contacts([_mail(t0, "chat-general", "m1"), _mail(t0, "chat-general", "m2")])
+    with translation.override("nl"):
+        page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+
+    notice = page[page.index('id="fallback-notice"') :]
+    assert "<code>chat-general</code>" in notice
+    assert "Contacten in een terugvalwachtrij" in notice
+    assert "<td>2</td>" in notice
