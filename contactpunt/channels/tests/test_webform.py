@@ -123,9 +123,14 @@ def test_more_forms_than_the_rate_are_refused_with_the_text_kept(client: Client,
 
 def test_the_embedded_form_may_be_framed_by_allowed_sites_and_needs_no_csrf_cookie(webform_queue):
     client = Client(enforce_csrf_checks=True)
-    with override_settings(WEBCHAT_ALLOWED_ORIGINS=["https://shop.example"]):
+    with override_settings(
+        WEBCHAT_ALLOWED_ORIGINS=["https://shop.example"], ALLOWED_HOSTS=["testserver", ".kaartenhuis.nl", "[::1]"]
+    ):
         page = client.get("/channels/form/embed/")
-        assert page["Content-Security-Policy"] == "frame-ancestors 'self' https://shop.example"
+        # the chat's sites, and the product's own hosts on any port (as the chat's origin check allows them)
+        assert page["Content-Security-Policy"] == (
+            "frame-ancestors 'self' https://shop.example testserver:* *.kaartenhuis.nl:* kaartenhuis.nl:*"
+        )
         assert "X-Frame-Options" not in page
         sent = client.post("/channels/form/embed/", good())
     assert sent.status_code == 302 and sent["Location"].startswith("/channels/form/embed/sent/")

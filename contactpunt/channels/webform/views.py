@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -101,9 +102,25 @@ def _sent_url(embed: bool, reference: tuple[int, str] | None) -> str:
 
 
 def _framable(response: HttpResponse) -> HttpResponse:
-    ancestors = " ".join(["'self'", *[o for o in allowed_origins() if o != "*"]])
-    response["Content-Security-Policy"] = f"frame-ancestors {'*' if '*' in allowed_origins() else ancestors}"
+    """Let the sites that may open the chat frame the form too: WEBCHAT_ALLOWED_ORIGINS and (as the chat's origin
+    check does) the hosts of ALLOWED_HOSTS, on any port."""
+    origins = allowed_origins()
+    hosts = [_host_source(host) for host in settings.ALLOWED_HOSTS if "[" not in host]  # CSP has no IPv6 literals
+    if "*" in origins or "*" in hosts:
+        response["Content-Security-Policy"] = "frame-ancestors *"
+        return response
+    ancestors = " ".join(dict.fromkeys(["'self'", *origins, *hosts]))
+    response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
     return response
+
+
+def _host_source(host: str) -> str:
+    """An ALLOWED_HOSTS entry as a CSP host source on any port (".example.nl" is the domain and its subdomains)."""
+    if host == "*":
+        return "*"
+    if host.startswith("."):
+        return f"*{host}:* {host[1:]}:*"
+    return f"{host}:*"
 
 
 def _address(request: HttpRequest) -> str:
