@@ -242,3 +242,9 @@ def test_a_widget_naming_a_queue_that_does_not_exist_still_takes_the_message(
     admin_page = login(browser, server_url, "beheer", next_url="/admin/")
     expect(admin_page.locator("#fallback-notice")).to_contain_text("chat-general")
     expect(admin_page.locator("#fallback-notice")).to_contain_text("de gevraagde wachtrij bestaat niet")
+
+    # Agents see it in the inbox, flagged.
+    make_user("lotte", Role.TEAM_LEAD, Team.objects.order_by("name").first())
+    inbox = login(browser, server_url, "lotte")
+    row = inbox.locator("#inbox tr", has_text="Is hier iemand?")
+    expect(row.locator(".badge.fallback")).to_have_text("Terugvalwachtrij")
