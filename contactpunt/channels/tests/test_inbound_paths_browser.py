@@ -122,7 +122,7 @@ def test_every_inbound_path_of_the_demo_lands_in_the_inbox(
     page.fill("#id_email", "sanne@example.nl")
     page.fill("#id_subject", "Formulier: kaart niet ontvangen")
     page.fill("#id_message", "Ik heb een kaart besteld die nog niet bezorgd is.")
-    page.click("form button[type=submit]")
+    page.click("form button[type=submit]", timeout=FIRST_CONTACT_MS)
     expect(page.locator("#case-token")).to_have_text(re.compile(r"\[CP-\d+\]"), timeout=FIRST_CONTACT_MS)
     page.context.close()
 
@@ -134,8 +134,8 @@ def test_every_inbound_path_of_the_demo_lands_in_the_inbox(
     frame.locator("#id_email").fill("piet@example.nl")
     frame.locator("#id_subject").fill("Ingebed: verkeerd adres")
     frame.locator("#id_message").fill("Mijn bestelling gaat naar het oude adres.")
-    frame.locator("form button[type=submit]").click()
-    expect(frame.locator("#case-token")).to_have_text(re.compile(r"\[CP-\d+\]"))
+    frame.locator("form button[type=submit]").click(timeout=FIRST_CONTACT_MS)
+    expect(frame.locator("#case-token")).to_have_text(re.compile(r"\[CP-\d+\]"), timeout=FIRST_CONTACT_MS)
     page.context.close()
 
     # 3. The chat widget with the README's snippet, inside opening hours with an agent at work.
@@ -147,7 +147,7 @@ def test_every_inbound_path_of_the_demo_lands_in_the_inbox(
     expect(page.locator(".status")).to_have_text("Een medewerker helpt je zo.")
     page.fill("#cp-text", "Chat: kan ik mijn ontwerp nog aanpassen?")
     page.keyboard.press("Enter")
-    expect(page.locator(".msg.visitor .meta")).to_have_text("Jij · verstuurd")
+    expect(page.locator(".msg.visitor .meta")).to_have_text("Jij · verstuurd", timeout=FIRST_CONTACT_MS)
     page.context.close()
 
     # 4. The same widget outside opening hours: leaving a message becomes a written contact.
@@ -159,8 +159,8 @@ def test_every_inbound_path_of_the_demo_lands_in_the_inbox(
     page.fill("#cp-name", "Fatima el Amrani")
     page.fill("#cp-email", "fatima@example.nl")
     page.fill("#cp-message", "Buiten openingstijd: mijn betaling is twee keer afgeschreven.")
-    page.click("form.written .leave")
-    expect(page.locator(".status")).to_contain_text("fatima@example.nl")
+    page.click("form.written .leave", timeout=FIRST_CONTACT_MS)
+    expect(page.locator(".status")).to_contain_text("fatima@example.nl", timeout=FIRST_CONTACT_MS)
     expect(page.locator(".status")).to_contain_text("CP-")
     page.context.close()
 
