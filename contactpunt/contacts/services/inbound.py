@@ -50,7 +50,7 @@ from contactpunt.contacts.models import (
     Queue,
 )
 from contactpunt.contacts.services import fast_insert
-from contactpunt.contacts.services.queues import route
+from contactpunt.contacts.services.queues import Routing, route
 from contactpunt.contacts.services.types import FieldError, InboundContact, Outcome, Received
 from contactpunt.customers.identities import IdentityKey, InvalidIdentity, normalise
 from contactpunt.customers.models import Account, Customer, Identity
@@ -89,7 +89,8 @@ def receive_contacts(contacts: Sequence[InboundContact]) -> list[Received]:
     """Receive a batch of inbound contacts in order, in one transaction; one result per contact."""
     queues = _load_queues({c.queue for c in contacts})
     region = settings.PHONE_REGION
-    prepared = [_validate(index, c, queues, region) for index, c in enumerate(contacts)]
+    routes: dict[tuple[str, str], Routing | None] = {}  # a batch asks once per queue code and channel
+    prepared = [_validate(index, c, queues, region, routes) for index, c in enumerate(contacts)]
     for attempt in range(_RETRIES):
         try:
             with transaction.atomic():
@@ -119,7 +120,13 @@ def _load_queues(codes: Iterable[str]) -> dict[str, Queue]:
     return {q.code: q for q in Queue.objects.filter(code__in=set(codes), is_active=True)}
 
 
-def _validate(index: int, contact: InboundContact, queues: dict[str, Queue], region: str) -> _Prepared:
+def _validate(
+    index: int,
+    contact: InboundContact,
+    queues: dict[str, Queue],
+    region: str,
+    routes: dict[tuple[str, str], Routing | None],
+) -> _Prepared:
     prepared = _Prepared(index, contact)
     errors = prepared.errors
     queue = queues.get(contact.queue)
@@ -134,7 +141,10 @@ def _validate(index: int, contact: InboundContact, queues: dict[str, Queue], reg
             )
         )
     elif not contact.strict_queue:
-        routing = route(contact.queue, contact.channel, queues)
+        key = (contact.queue, contact.channel)
+        if key not in routes:
+            routes[key] = route(contact.queue, contact.channel, queues)
+        routing = routes[key]
         if routing is None:
             errors.append(FieldError("queue", "unknown_queue", f"there is no active queue {contact.queue!r}"))
         else:
