@@ -183,6 +183,7 @@ def _inbound(item: schemas.ContactIn, source: str) -> tuple[InboundContact | Non
         is_public=item.is_public,
         ivr_path=tuple(item.ivr_path),
         offered=item.offered,
+        strict_queue=True,  # the integration is told which queue is wrong (422); the channels fall back instead
     ), []
 
 

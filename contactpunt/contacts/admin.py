@@ -2,6 +2,9 @@ from django.contrib import admin
 
 from contactpunt.contacts.models import BusinessCalendar, Case, ContactReason, OpeningHours, ProductType, Queue
 
+# The admin's front page warns about contacts that landed in a fallback queue (contacts.services.queues).
+admin.site.index_template = "contacts/admin/index.html"
+
 
 class OpeningHoursInline(admin.TabularInline[OpeningHours, BusinessCalendar]):
     model = OpeningHours
@@ -26,8 +29,10 @@ class QueueAdmin(admin.ModelAdmin[Queue]):
         "short_abandon_s",
         "response_norm_s",
         "is_active",
+        "is_fallback",
     ]
-    list_filter = ["channel", "department", "is_active"]
+    list_filter = ["channel", "department", "is_active", "is_fallback"]
+    readonly_fields = ["is_fallback"]
     filter_horizontal = ["skills"]
     prepopulated_fields = {"code": ["name"]}
 

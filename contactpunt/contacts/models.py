@@ -131,11 +131,22 @@ class Queue(models.Model):
         BusinessCalendar, on_delete=models.SET_NULL, null=True, blank=True, related_name="queues"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    is_fallback = models.BooleanField(
+        _("fallback queue"),
+        default=False,
+        db_default=False,
+        help_text=_("Takes the contacts of its channel for which no queue fits, so none is refused."),
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("queue")
         verbose_name_plural = _("queues")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel"], condition=models.Q(is_fallback=True), name="queue_one_fallback_per_channel"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -233,6 +244,15 @@ class ContactStatus(models.TextChoices):
     SENT = "sent", _("sent")
 
 
+class FallbackReason(models.TextChoices):
+    """Why a contact landed in its channel's fallback queue instead of the queue it asked for."""
+
+    UNKNOWN_QUEUE = "unknown_queue", _("the queue it asked for does not exist")
+    INACTIVE_QUEUE = "inactive_queue", _("the queue it asked for is not active")
+    WRONG_CHANNEL = "wrong_channel", _("the queue it asked for takes another channel")
+    NO_QUEUE = "no_queue", _("no queue takes this channel")
+
+
 class Contact(models.Model):
     """One interaction on one channel. Idempotent on (source, external_id)."""
 
@@ -260,6 +280,23 @@ class Contact(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    fallback_reason = models.CharField(
+        _("in the fallback queue because"),
+        max_length=20,
+        choices=FallbackReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Set when no queue fitted and the contact landed in its channel's fallback queue."),
+    )
+    asked_queue = models.CharField(
+        _("queue asked for"),
+        max_length=255,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The code it came with."),
+    )
 
     class Meta:
         ordering = ["occurred_at", "id"]

@@ -14,7 +14,7 @@ from contactpunt.channels.email.intake import _content
 from contactpunt.channels.email.sources import iter_messages
 from contactpunt.channels.models import InboundMail, Mailbox, MailState
 from contactpunt.channels.tests.shared_data import require
-from contactpunt.contacts.models import Contact
+from contactpunt.contacts.models import Channel, Contact, Queue
 
 
 def _eml(n: int, extra: str = "") -> bytes:
@@ -93,3 +93,35 @@ def test_every_mail_of_the_shared_corpus_is_kept(email_queue):
     assert counts["bounce"] >= 8
     assert Contact.objects.count() == counts["imported"] + counts["joined"]
     assert InboundMail.objects.filter(state=MailState.FAILED).count() == 3
+
+
+def test_on_a_fresh_database_the_queue_named_is_created_and_reported(db, tmp_path):
+    (tmp_path / "a.eml").write_bytes(_eml(1))
+    (tmp_path / "b.eml").write_bytes(_eml(2))
+
+    report = _run(str(tmp_path), "--queue", "support")
+    text = StringIO()
+    call_command("import-mail", str(tmp_path), "--queue", "support", stdout=text)
+
+    queue = Queue.objects.get()
+    assert (queue.code, queue.channel, queue.is_fallback) == ("support", Channel.EMAIL, False)
+    assert (report["queue"], report["queue_created"], report["counts"]["imported"]) == ("support", True, 2)
+    assert list(Contact.objects.values_list("queue__code", "fallback_reason")) == [("support", ""), ("support", "")]
+    assert "created e-mail queue support" not in text.getvalue()  # the second run found it
+    assert "2 messages into queue support" in text.getvalue()
+
+
+def test_the_created_queue_is_said_in_the_text_report(db, tmp_path):
+    (tmp_path / "a.eml").write_bytes(_eml(1))
+    text = StringIO()
+    call_command("import-mail", str(tmp_path), "--queue", "support", stdout=text)
+    assert text.getvalue().startswith("created e-mail queue support\n")
+
+
+def test_a_queue_code_that_is_no_code_is_refused_before_anything_is_made(db, tmp_path):
+    (tmp_path / "a.eml").write_bytes(_eml(1))
+    with pytest.raises(CommandError, match="is not a queue code"):
+        _run(str(tmp_path), "--queue", "geen code")
+    with pytest.raises(CommandError, match="no such file"):
+        _run(str(tmp_path / "missing"), "--queue", "support")
+    assert not Queue.objects.exists()
