@@ -108,7 +108,9 @@ def test_an_unknown_variable_or_a_name_used_twice_in_one_language_is_refused_by_
     with pytest.raises(ValidationError) as twice:
         create_template(by=team_lead, fields=fields(text="Nog een keer"))
     assert "__all__" in twice.value.message_dict
-    english = create_template(by=team_lead, fields=fields(text="Dear {first_name}, your card is on its way.", language=EN))
+    english = create_template(
+        by=team_lead, fields=fields(text="Dear {first_name}, your card is on its way.", language=EN)
+    )
     assert english.language == "en"  # the same name in the other language is its linked version
     assert ResponseTemplate.objects.filter(name="Onderweg").count() == 2
 
