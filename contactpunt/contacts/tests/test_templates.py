@@ -28,7 +28,7 @@ EN = TemplateLanguage.ENGLISH
 
 
 def fields(name: str = "Onderweg", text: str = "Beste {first_name}, je kaart is onderweg.", **more: object):
-    return TemplateFields(name=name, language=str(more.pop("language", "nl")), text=text, **more)  # type: ignore[arg-type]
+    return TemplateFields(name=name, language=str(more.pop("language", "nl")), text=text, **more)
 
 
 def test_every_variable_is_described_for_the_page():

@@ -6,7 +6,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from contactpunt.contacts.models import ContactReason, ResponseTemplate
+from contactpunt.contacts.models import Channel, ContactReason, ResponseTemplate
 from contactpunt.contacts.services.templates import TemplateFields
 
 
@@ -36,7 +36,7 @@ class ResponseTemplateForm(forms.ModelForm[ResponseTemplate]):
         reason.empty_label = str(_("any contact reason"))
         channel = self.fields["channel"]
         assert isinstance(channel, forms.TypedChoiceField)
-        channel.choices = [("", _("any channel")), *list(channel.choices)[1:]]
+        channel.choices = [("", _("any channel")), *Channel.choices]
 
     def template_fields(self) -> TemplateFields:
         """The cleaned values, for the template services."""
