@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -458,6 +459,26 @@ TEMPLATE_VARIABLES = (
     "agent_name",
     "agent_first_name",
 )
+#: The same variables by their Dutch names, which a Dutch template may use instead.
+TEMPLATE_VARIABLES_NL = {
+    "klantnaam": "customer_name",
+    "voornaam": "first_name",
+    "klantaccount": "account",
+    "zaaknummer": "case_number",
+    "zaakkenmerk": "case_token",
+    "onderwerp": "case_subject",
+    "contactreden": "reason",
+    "wachtrij": "queue",
+    "medewerker": "agent_name",
+    "medewerker_voornaam": "agent_first_name",
+}
+
+
+def variable_names() -> list[str]:
+    """The template variables by the names of the active language (Dutch names on a Dutch screen)."""
+    if get_language() == "nl":
+        return list(TEMPLATE_VARIABLES_NL)
+    return list(TEMPLATE_VARIABLES)
 
 
 class TemplateLanguage(models.TextChoices):
@@ -509,7 +530,8 @@ class ResponseTemplate(models.Model):
     def unknown_variables(self) -> list[str]:
         """The {names} in the text that are no template variable, in order of first use."""
         found = TEMPLATE_VARIABLE.findall(self.text)
-        return list(dict.fromkeys(name for name in found if name not in TEMPLATE_VARIABLES))
+        known = {*TEMPLATE_VARIABLES, *TEMPLATE_VARIABLES_NL}
+        return list(dict.fromkeys(name for name in found if name not in known))
 
     def clean(self) -> None:
         unknown = self.unknown_variables()
@@ -519,7 +541,7 @@ class ResponseTemplate(models.Model):
                     "text": _("Unknown variable %(unknown)s; the variables are %(known)s.")
                     % {
                         "unknown": ", ".join(f"{{{name}}}" for name in unknown),
-                        "known": ", ".join(f"{{{name}}}" for name in TEMPLATE_VARIABLES),
+                        "known": ", ".join(f"{{{name}}}" for name in variable_names()),
                     }
                 }
             )

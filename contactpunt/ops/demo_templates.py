@@ -1,5 +1,6 @@
 """The demo's response templates: what a greeting-card shop's team leads write for their agents (Dutch, with
-English versions of the most used ones), made through the template services like a team lead would."""
+English versions of the most used ones), made through the template services like a team lead would. The Dutch
+ones use the Dutch variable names ({voornaam}), the English ones the English names ({first_name})."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ EN = TemplateLanguage.ENGLISH
 TEMPLATES = (
     DemoTemplate(
         "Bedankt voor je bericht",
-        "Hoi {first_name},\n\nBedankt voor je bericht. We hebben je vraag goed ontvangen onder nummer {case_token} "
-        "en komen er vandaag nog bij je op terug.\n\nHartelijke groet,\n{agent_first_name} van Kaartenhuis",
+        "Hoi {voornaam},\n\nBedankt voor je bericht. We hebben je vraag goed ontvangen onder nummer {zaakkenmerk} "
+        "en komen er vandaag nog bij je op terug.\n\nHartelijke groet,\n{medewerker_voornaam} van Kaartenhuis",
     ),
     DemoTemplate(
         "Bedankt voor je bericht",
@@ -35,9 +36,9 @@ TEMPLATES = (
     ),
     DemoTemplate(
         "Bestelling onderweg",
-        "Hoi {first_name},\n\nGoed nieuws: je bestelling is onderweg. Je ontvangt van PostNL een e-mail met de "
+        "Hoi {voornaam},\n\nGoed nieuws: je bestelling is onderweg. Je ontvangt van PostNL een e-mail met de "
         "track-and-tracecode, zodat je precies ziet wanneer je kaarten bezorgd worden. Kaarten die op werkdagen vóór "
-        "22.00 uur besteld zijn, liggen meestal de volgende dag in de bus.\n\nHartelijke groet,\n{agent_first_name}",
+        "22.00 uur besteld zijn, liggen meestal de volgende dag in de bus.\n\nHartelijke groet,\n{medewerker_voornaam}",
         reason="bestelling-status",
     ),
     DemoTemplate(
@@ -50,22 +51,22 @@ TEMPLATES = (
     ),
     DemoTemplate(
         "Bestelling geannuleerd",
-        "Hoi {first_name},\n\nJe bestelling is geannuleerd; er gaat niets naar de drukker. Heb je al betaald, dan "
-        "staat het bedrag binnen vijf werkdagen weer op je rekening.\n\nGroet,\n{agent_first_name}",
+        "Hoi {voornaam},\n\nJe bestelling is geannuleerd; er gaat niets naar de drukker. Heb je al betaald, dan "
+        "staat het bedrag binnen vijf werkdagen weer op je rekening.\n\nGroet,\n{medewerker_voornaam}",
         reason="bestelling-annuleren",
     ),
     DemoTemplate(
         "Annuleren niet meer mogelijk",
-        "Hoi {first_name},\n\nHelaas is je bestelling al gedrukt en kunnen we haar niet meer annuleren. Klopt er "
-        "iets niet aan de kaarten als ze aankomen? Laat het ons weten onder {case_token}, dan zoeken we samen een "
-        "oplossing.\n\nGroet,\n{agent_first_name}",
+        "Hoi {voornaam},\n\nHelaas is je bestelling al gedrukt en kunnen we haar niet meer annuleren. Klopt er "
+        "iets niet aan de kaarten als ze aankomen? Laat het ons weten onder {zaakkenmerk}, dan zoeken we samen een "
+        "oplossing.\n\nGroet,\n{medewerker_voornaam}",
         reason="bestelling-annuleren",
     ),
     DemoTemplate(
         "Vertraging bij de bezorging",
-        "Hoi {first_name},\n\nSorry dat je kaarten nog niet binnen zijn. Door de drukte rond de feestdagen doet "
+        "Hoi {voornaam},\n\nSorry dat je kaarten nog niet binnen zijn. Door de drukte rond de feestdagen doet "
         "PostNL er nu soms een dag langer over. Zijn ze over twee werkdagen nog niet bezorgd, dan sturen we ze "
-        "kosteloos opnieuw. Je hoeft daarvoor alleen op dit bericht te reageren.\n\nGroet,\n{agent_first_name}",
+        "kosteloos opnieuw. Je hoeft daarvoor alleen op dit bericht te reageren.\n\nGroet,\n{medewerker_voornaam}",
         reason="levering-vertraagd",
     ),
     DemoTemplate(
@@ -78,35 +79,35 @@ TEMPLATES = (
     ),
     DemoTemplate(
         "Beschadigd bezorgd: opnieuw versturen",
-        "Hoi {first_name},\n\nWat vervelend dat je bestelling beschadigd is aangekomen. We drukken haar opnieuw en "
+        "Hoi {voornaam},\n\nWat vervelend dat je bestelling beschadigd is aangekomen. We drukken haar opnieuw en "
         "versturen haar kosteloos; je hoeft niets terug te sturen. Een foto van de schade helpt ons wel om de "
-        "verpakking te verbeteren.\n\nGroet,\n{agent_first_name}",
+        "verpakking te verbeteren.\n\nGroet,\n{medewerker_voornaam}",
         reason="levering-beschadigd",
     ),
     DemoTemplate(
         "Adres aanpassen",
-        "Hoi {first_name},\n\nIk heb het bezorgadres van je bestelling aangepast. Is de bestelling al bij PostNL, "
+        "Hoi {voornaam},\n\nIk heb het bezorgadres van je bestelling aangepast. Is de bestelling al bij PostNL, "
         "dan kun je de bezorging ook zelf omleiden via de link in de track-and-trace-mail.\n\nGroet,\n"
-        "{agent_first_name}",
+        "{medewerker_voornaam}",
         reason="levering-adres",
     ),
     DemoTemplate(
         "Hulp bij het ontwerp",
-        "Hoi {first_name},\n\nIn de ontwerper kun je een eigen foto toevoegen via 'Foto toevoegen' en de tekst "
+        "Hoi {voornaam},\n\nIn de ontwerper kun je een eigen foto toevoegen via 'Foto toevoegen' en de tekst "
         "aanpassen door erop te klikken. Lukt het niet? Stuur ons de foto en de tekst, dan zetten we het ontwerp "
-        "voor je klaar in je account.\n\nGroet,\n{agent_first_name}",
+        "voor je klaar in je account.\n\nGroet,\n{medewerker_voornaam}",
         reason="product-ontwerp",
     ),
     DemoTemplate(
         "Drukfout: gratis herdruk",
-        "Hoi {first_name},\n\nExcuses voor de drukfout. We drukken je kaarten gratis opnieuw, met spoed, zodat ze "
-        "nog op tijd zijn. Je krijgt een bevestiging zodra ze verstuurd zijn.\n\nGroet,\n{agent_first_name}",
+        "Hoi {voornaam},\n\nExcuses voor de drukfout. We drukken je kaarten gratis opnieuw, met spoed, zodat ze "
+        "nog op tijd zijn. Je krijgt een bevestiging zodra ze verstuurd zijn.\n\nGroet,\n{medewerker_voornaam}",
         reason="product-drukfout",
     ),
     DemoTemplate(
         "Wachtwoord vergeten",
-        "Hoi {first_name},\n\nVia 'Wachtwoord vergeten' op de inlogpagina stuur je jezelf een nieuwe link. Die is "
-        "een uur geldig; kijk ook even in je map met ongewenste e-mail.\n\nGroet,\n{agent_first_name}",
+        "Hoi {voornaam},\n\nVia 'Wachtwoord vergeten' op de inlogpagina stuur je jezelf een nieuwe link. Die is "
+        "een uur geldig; kijk ook even in je map met ongewenste e-mail.\n\nGroet,\n{medewerker_voornaam}",
         reason="account-inloggen",
     ),
     DemoTemplate(
@@ -118,34 +119,34 @@ TEMPLATES = (
     ),
     DemoTemplate(
         "Gegevens gewijzigd",
-        "Hoi {first_name},\n\nJe gegevens zijn aangepast. Je ziet de wijziging direct in je account onder "
-        "'Mijn gegevens'.\n\nGroet,\n{agent_first_name}",
+        "Hoi {voornaam},\n\nJe gegevens zijn aangepast. Je ziet de wijziging direct in je account onder "
+        "'Mijn gegevens'.\n\nGroet,\n{medewerker_voornaam}",
         reason="account-gegevens",
     ),
     DemoTemplate(
         "Betaling mislukt",
-        "Hoi {first_name},\n\nJe betaling is niet gelukt, dus er is niets afgeschreven. Je bestelling staat nog in je "
-        "account: via 'Opnieuw betalen' kun je met iDEAL of een creditcard afrekenen.\n\nGroet,\n{agent_first_name}",
+        "Hoi {voornaam},\n\nJe betaling is niet gelukt, dus er is niets afgeschreven. Je bestelling staat nog in je "
+        "account: via 'Opnieuw betalen' kun je met iDEAL of een creditcard afrekenen.\n\nGroet,\n{medewerker_voornaam}",
         reason="betaling-mislukt",
     ),
     DemoTemplate(
         "Storing betaalpagina",
-        "Hoi {first_name},\n\nEr is op dit moment een storing bij het betalen. We werken aan een oplossing; je "
+        "Hoi {voornaam},\n\nEr is op dit moment een storing bij het betalen. We werken aan een oplossing; je "
         "winkelmandje blijft bewaard. Probeer het over een uur nog eens.\n\nExcuses voor het ongemak,\n"
-        "{agent_first_name}",
+        "{medewerker_voornaam}",
         reason="betaling-storing",
     ),
     DemoTemplate(
         "Factuur opnieuw sturen",
-        "Hoi {first_name},\n\nIn de bijlage vind je de factuur van je bestelling. Heb je een factuur op "
-        "bedrijfsnaam nodig? Laat het ons weten, dan passen we haar aan.\n\nGroet,\n{agent_first_name}",
+        "Hoi {voornaam},\n\nIn de bijlage vind je de factuur van je bestelling. Heb je een factuur op "
+        "bedrijfsnaam nodig? Laat het ons weten, dan passen we haar aan.\n\nGroet,\n{medewerker_voornaam}",
         reason="betaling-factuur",
         channel=Channel.EMAIL,
     ),
     DemoTemplate(
         "Terugbetaling in gang gezet",
-        "Hoi {first_name},\n\nWe hebben je terugbetaling in gang gezet. Het bedrag staat binnen vijf werkdagen op "
-        "je rekening. Ons kenmerk is {case_token}.\n\nGroet,\n{agent_first_name}",
+        "Hoi {voornaam},\n\nWe hebben je terugbetaling in gang gezet. Het bedrag staat binnen vijf werkdagen op "
+        "je rekening. Ons kenmerk is {zaakkenmerk}.\n\nGroet,\n{medewerker_voornaam}",
         reason="betaling-terugbetaling",
     ),
     DemoTemplate(
@@ -157,24 +158,24 @@ TEMPLATES = (
     ),
     DemoTemplate(
         "Retour aanmelden",
-        "Hoi {first_name},\n\nPersoonlijke kaarten kunnen we niet terugnemen, cadeaus wel: binnen 14 dagen na "
+        "Hoi {voornaam},\n\nPersoonlijke kaarten kunnen we niet terugnemen, cadeaus wel: binnen 14 dagen na "
         "ontvangst. Meld je retour aan in je account onder 'Retourneren'; je krijgt dan een gratis retourlabel. "
-        "Na ontvangst betalen we het bedrag binnen vijf werkdagen terug.\n\nGroet,\n{agent_first_name}",
+        "Na ontvangst betalen we het bedrag binnen vijf werkdagen terug.\n\nGroet,\n{medewerker_voornaam}",
     ),
     DemoTemplate(
         "Even naar een privébericht",
-        "Hoi {first_name}, vervelend om te lezen! We helpen je graag verder. Stuur je ons een privébericht met je "
-        "ordernummer? Dan zoeken we het meteen uit. ^{agent_first_name}",
+        "Hoi {voornaam}, vervelend om te lezen! We helpen je graag verder. Stuur je ons een privébericht met je "
+        "ordernummer? Dan zoeken we het meteen uit. ^{medewerker_voornaam}",
         channel=Channel.SOCIAL,
     ),
     DemoTemplate(
         "Nog iets anders?",
-        "Kan ik je verder nog ergens mee helpen, {first_name}?",
+        "Kan ik je verder nog ergens mee helpen, {voornaam}?",
         channel=Channel.CHAT,
     ),
     DemoTemplate(
         "Later antwoord (WhatsApp)",
-        "Hoi {first_name}, dank je voor je bericht! Het is even druk; een collega kijkt er zo snel mogelijk naar en "
+        "Hoi {voornaam}, dank je voor je bericht! Het is even druk; een collega kijkt er zo snel mogelijk naar en "
         "reageert hier in WhatsApp. Groet, team Kaartenhuis",
         channel=Channel.WHATSAPP,
     ),

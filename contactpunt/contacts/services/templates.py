@@ -16,7 +16,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from contactpunt.audit import services as audit
-from contactpunt.contacts.models import TEMPLATE_VARIABLE, Case, ContactReason, ResponseTemplate
+from contactpunt.contacts.models import (
+    TEMPLATE_VARIABLE,
+    TEMPLATE_VARIABLES_NL,
+    Case,
+    ContactReason,
+    ResponseTemplate,
+    variable_names,
+)
 from contactpunt.people.models import User
 
 #: Every variable a template may use (TEMPLATE_VARIABLES), with what it is filled with (shown on the page).
@@ -49,9 +56,15 @@ def _require_manager(user: User) -> None:
         raise PermissionDenied(REFUSED)
 
 
+def described_variables() -> list[tuple[str, Promise]]:
+    """Each variable by its name in the active language, with what it is filled with (for the page)."""
+    return [(name, VARIABLES[TEMPLATE_VARIABLES_NL.get(name, name)]) for name in variable_names()]
+
+
 def fill(text: str, values: dict[str, str]) -> str:
-    """`text` with every known {variable} filled; unknown ones stay as written, so the agent sees them before
-    sending."""
+    """`text` with every known {variable} (by its English or Dutch name) filled; unknown ones stay as written,
+    so the agent sees them before sending."""
+    values = values | {dutch: values[name] for dutch, name in TEMPLATE_VARIABLES_NL.items() if name in values}
     return TEMPLATE_VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 

@@ -8,7 +8,13 @@ from django.utils import translation
 
 from contactpunt.audit.models import AuditEntry
 from contactpunt.conftest import T0, make_user
-from contactpunt.contacts.models import TEMPLATE_VARIABLES, Channel, ResponseTemplate, TemplateLanguage
+from contactpunt.contacts.models import (
+    TEMPLATE_VARIABLES,
+    TEMPLATE_VARIABLES_NL,
+    Channel,
+    ResponseTemplate,
+    TemplateLanguage,
+)
 from contactpunt.contacts.services.templates import (
     VARIABLES,
     TemplateFields,
@@ -31,8 +37,9 @@ def fields(name: str = "Onderweg", text: str = "Beste {first_name}, je kaart is 
     return TemplateFields(name=name, language=str(more.pop("language", "nl")), text=text, **more)
 
 
-def test_every_variable_is_described_for_the_page():
+def test_every_variable_is_described_for_the_page_and_has_a_dutch_name():
     assert tuple(VARIABLES) == TEMPLATE_VARIABLES
+    assert sorted(TEMPLATE_VARIABLES_NL.values()) == sorted(TEMPLATE_VARIABLES)
 
 
 def test_a_team_lead_creates_edits_and_retires_a_template_and_each_step_is_audited(team_lead):
@@ -100,9 +107,9 @@ def test_agents_and_auditors_may_not_manage_templates_and_are_told_why_in_dutch(
 
 def test_an_unknown_variable_or_a_name_used_twice_in_one_language_is_refused_by_field(team_lead):
     with pytest.raises(ValidationError) as refused:
-        create_template(by=team_lead, fields=fields(text="Beste {voornaam}, {first_name}"))
+        create_template(by=team_lead, fields=fields(text="Beste {naam}, {first_name}"))
     assert list(refused.value.message_dict) == ["text"]
-    assert "{voornaam}" in refused.value.message_dict["text"][0]
+    assert "{naam}" in refused.value.message_dict["text"][0]
 
     create_template(by=team_lead, fields=fields())
     with pytest.raises(ValidationError) as twice:
@@ -155,3 +162,16 @@ def test_offered_templates_fit_the_channel_then_rank_reason_and_language_and_nev
         for_delivery
     ]
     assert offered_templates(channel=Channel.EMAIL, reason_id=None, language="nl", query="oud") == []
+
+
+def test_a_dutch_template_may_use_the_dutch_variable_names(team_lead, email_queue):
+    team_lead.first_name = "Lotte"
+    team_lead.save()
+    case = mail(email_queue, T0, "m1")
+    template = create_template(
+        by=team_lead, fields=fields(text="Hoi {voornaam}, over {zaakkenmerk}. Groet, {medewerker_voornaam}")
+    )
+    assert render_template(template, case=case, agent=team_lead) == f"Hoi Sanne, over [CP-{case.pk}]. Groet, Lotte"
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        create_template(by=team_lead, fields=fields(name="Fout", text="{klant}"))
+    assert "{klant}" in refused.value.message_dict["text"][0] and "{voornaam}" in refused.value.message_dict["text"][0]

@@ -34,9 +34,11 @@ class ResponseTemplateForm(forms.ModelForm[ResponseTemplate]):
         assert isinstance(reason, forms.ModelChoiceField)
         reason.queryset = ContactReason.objects.filter(is_active=True).order_by("name")
         reason.empty_label = str(_("any contact reason"))
+        reason.help_text = ""
         channel = self.fields["channel"]
         assert isinstance(channel, forms.TypedChoiceField)
         channel.choices = [("", _("any channel")), *Channel.choices]
+        channel.help_text = ""
 
     def template_fields(self) -> TemplateFields:
         """The cleaned values, for the template services."""

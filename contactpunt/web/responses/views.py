@@ -62,7 +62,7 @@ def _form_page(
         "form": form,
         "template": template,
         "versions": versions,
-        "variables": services.VARIABLES,
+        "variables": services.described_variables(),
         "preview": services.fill(form["text"].value() or "", services.example_variables(agent=_user(request))),
     }
     return render(request, "responses/edit.html", context, status=status)

@@ -124,10 +124,10 @@ def test_a_bad_id_is_not_found(team_lead):
 
 def test_bad_input_is_refused_naming_the_field(team_lead, template):
     client = client_for(team_lead)
-    response = client.post(reverse("responses:new"), form_data(text="Beste {voornaam}"))
+    response = client.post(reverse("responses:new"), form_data(text="Beste {naam}"))
     assert response.status_code == 400
     page = response.content.decode()
-    assert 'id="error-text"' in page and "{voornaam}" in page
+    assert 'id="error-text"' in page and "{naam}" in page
     response = client.post(reverse("responses:new"), form_data(name="Onderweg"))  # that name exists in Dutch
     assert response.status_code == 400
     response = client.post(reverse("responses:new"), form_data(language="fr"))
@@ -204,6 +204,6 @@ def test_the_admin_offers_templates_and_saves_through_the_services(team):
     assert AuditEntry.objects.filter(action="response_template.created", object_id=str(created.pk)).exists()
     refused = client.post(
         reverse("admin:contacts_responsetemplate_add"),
-        {"name": "Fout", "language": "nl", "channel": "", "reason": "", "text": "Hoi {voornaam}"},
+        {"name": "Fout", "language": "nl", "channel": "", "reason": "", "text": "Hoi {naam}"},
     )
     assert refused.status_code == 200 and not ResponseTemplate.objects.filter(name="Fout").exists()
