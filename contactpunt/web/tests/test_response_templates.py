@@ -12,7 +12,9 @@ from django.utils import timezone
 from contactpunt.audit.models import AuditEntry
 from contactpunt.conftest import make_user
 from contactpunt.contacts.models import Case, Channel, ResponseTemplate
+from contactpunt.contacts.services.inbound import receive_contact
 from contactpunt.contacts.services.templates import TemplateFields, create_template, retire_template
+from contactpunt.contacts.services.types import IdentityInput, InboundContact
 from contactpunt.contacts.tests.workspace_data import mail, reason, skill
 from contactpunt.people.models import Role, User
 
@@ -207,3 +209,29 @@ def test_the_admin_offers_templates_and_saves_through_the_services(team):
         {"name": "Fout", "language": "nl", "channel": "", "reason": "", "text": "Hoi {naam}"},
     )
     assert refused.status_code == 200 and not ResponseTemplate.objects.filter(name="Fout").exists()
+
+
+def test_an_english_customer_is_offered_the_english_version_first(agent, team_lead, email_queue, template):
+    email_queue.skills.add(skill("nl"))
+    agent.skills.add(skill("nl"))
+    english = create_template(
+        by=team_lead, fields=TemplateFields(name="Onderweg", language="en", text="Dear {first_name}, it is on its way.")
+    )
+    received = receive_contact(
+        InboundContact(
+            source="mailbox",
+            queue=email_queue.code,
+            occurred_at=timezone.now() - dt.timedelta(hours=1),
+            external_id="m-en",
+            channel=Channel.EMAIL,
+            identities=(IdentityInput("email", "john@example.com"),),
+            customer_name="John Smith",
+            language="en",
+            subject="Where is my order?",
+            text="I ordered last week.",
+        )
+    )
+    found = client_for(agent).get(reverse("workspace:templates", args=[received.case_id]), {"q": "onderweg"})
+    page = found.content.decode()
+    assert page.index(f"template-option-{english.pk}") < page.index(f"template-option-{template.pk}")
+    assert 'data-text="Dear John, it is on its way."' in page
