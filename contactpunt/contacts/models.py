@@ -9,7 +9,6 @@ every metric; it holds ids and timestamps only, so erasing a customer leaves it 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -19,8 +18,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from contactpunt.contacts.template_variables import (
+    TEMPLATE_VARIABLE,
+    TEMPLATE_VARIABLES,
+    TEMPLATE_VARIABLES_NL,
+    variable_names,
+)
 
 
 class Channel(models.TextChoices):
@@ -442,43 +447,6 @@ class WorkSession(models.Model):
     class Meta:
         ordering = ["started_at"]
         indexes = [models.Index(fields=["agent", "started_at"], name="work_session_agent_idx")]
-
-
-#: A variable in a response template's text: {customer_name}.
-TEMPLATE_VARIABLE = re.compile(r"\{(\w{1,40})\}")
-#: The variables a response template may use (contacts.services.templates fills them).
-TEMPLATE_VARIABLES = (
-    "customer_name",
-    "first_name",
-    "account",
-    "case_number",
-    "case_token",
-    "case_subject",
-    "reason",
-    "queue",
-    "agent_name",
-    "agent_first_name",
-)
-#: The same variables by their Dutch names, which a Dutch template may use instead.
-TEMPLATE_VARIABLES_NL = {
-    "klantnaam": "customer_name",
-    "voornaam": "first_name",
-    "klantaccount": "account",
-    "zaaknummer": "case_number",
-    "zaakkenmerk": "case_token",
-    "onderwerp": "case_subject",
-    "contactreden": "reason",
-    "wachtrij": "queue",
-    "medewerker": "agent_name",
-    "medewerker_voornaam": "agent_first_name",
-}
-
-
-def variable_names() -> list[str]:
-    """The template variables by the names of the active language (Dutch names on a Dutch screen)."""
-    if get_language() == "nl":
-        return list(TEMPLATE_VARIABLES_NL)
-    return list(TEMPLATE_VARIABLES)
 
 
 class TemplateLanguage(models.TextChoices):

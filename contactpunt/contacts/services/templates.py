@@ -16,14 +16,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from contactpunt.audit import services as audit
-from contactpunt.contacts.models import (
-    TEMPLATE_VARIABLE,
-    TEMPLATE_VARIABLES_NL,
-    Case,
-    ContactReason,
-    ResponseTemplate,
-    variable_names,
-)
+from contactpunt.contacts.models import Case, ContactReason, ResponseTemplate
+from contactpunt.contacts.template_variables import TEMPLATE_VARIABLE, TEMPLATE_VARIABLES_NL, variable_names
 from contactpunt.people.models import User
 
 #: Every variable a template may use (TEMPLATE_VARIABLES), with what it is filled with (shown on the page).

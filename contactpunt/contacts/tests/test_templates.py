@@ -8,13 +8,7 @@ from django.utils import translation
 
 from contactpunt.audit.models import AuditEntry
 from contactpunt.conftest import T0, make_user
-from contactpunt.contacts.models import (
-    TEMPLATE_VARIABLES,
-    TEMPLATE_VARIABLES_NL,
-    Channel,
-    ResponseTemplate,
-    TemplateLanguage,
-)
+from contactpunt.contacts.models import Channel, ResponseTemplate, TemplateLanguage
 from contactpunt.contacts.services.templates import (
     VARIABLES,
     TemplateFields,
@@ -25,6 +19,7 @@ from contactpunt.contacts.services.templates import (
     retire_template,
     update_template,
 )
+from contactpunt.contacts.template_variables import TEMPLATE_VARIABLES, TEMPLATE_VARIABLES_NL
 from contactpunt.contacts.tests.workspace_data import mail, reason
 from contactpunt.people.models import Role
 
