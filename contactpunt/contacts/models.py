@@ -15,9 +15,17 @@ from pathlib import PurePosixPath
 
 import holidays as holidays_lib
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from contactpunt.contacts.template_variables import (
+    TEMPLATE_VARIABLE,
+    TEMPLATE_VARIABLES,
+    TEMPLATE_VARIABLES_NL,
+    variable_names,
+)
 
 
 class Channel(models.TextChoices):
@@ -478,23 +486,70 @@ class WorkSession(models.Model):
         indexes = [models.Index(fields=["agent", "started_at"], name="work_session_agent_idx")]
 
 
-class ResponseTemplate(models.Model):
-    """A canned reply with variables ({customer_name}, {case_token}, {agent_name}, ...) filled when used."""
+class TemplateLanguage(models.TextChoices):
+    DUTCH = "nl", _("Dutch")
+    ENGLISH = "en", _("English")
 
-    name = models.CharField(_("name"), max_length=150, unique=True)
+
+class ResponseTemplate(models.Model):
+    """A canned reply in one language with variables ({customer_name}, {case_token}, {agent_name}, ...) filled
+    when used, offered on a channel and for a contact reason (empty: any). The Dutch and English versions of
+    a template share its name. A retired template is kept (history) but no longer offered."""
+
+    name = models.CharField(_("name"), max_length=150)
+    language = models.CharField(
+        _("language"), max_length=2, choices=TemplateLanguage.choices, default=TemplateLanguage.DUTCH
+    )
     text = models.TextField(_("text"))
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, blank=True, default="", help_text=_("Empty: any channel.")
     )
+    reason = models.ForeignKey(
+        ContactReason,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contact reason"),
+        help_text=_("Empty: any contact reason."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "language"], name="response_template_name_language_unique")
+        ]
         verbose_name = _("response template")
         verbose_name_plural = _("response templates")
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} ({self.language})"
+
+    def unknown_variables(self) -> list[str]:
+        """The {names} in the text that are no template variable, in order of first use."""
+        found = TEMPLATE_VARIABLE.findall(self.text)
+        known = {*TEMPLATE_VARIABLES, *TEMPLATE_VARIABLES_NL}
+        return list(dict.fromkeys(name for name in found if name not in known))
+
+    def clean(self) -> None:
+        unknown = self.unknown_variables()
+        if unknown:
+            raise ValidationError(
+                {
+                    "text": _("Unknown variable %(unknown)s; the variables are %(known)s.")
+                    % {
+                        "unknown": ", ".join(f"{{{name}}}" for name in unknown),
+                        "known": ", ".join(f"{{{name}}}" for name in variable_names()),
+                    }
+                }
+            )
 
 
 class Mention(models.Model):
