@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0006_drop_leg_and_mention_indexes_covered_by_constraints'),
+        ('contacts', '0007_fallback_queue'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
