@@ -24,10 +24,30 @@ def ensure_secret_key(data_dir: Path) -> None:
             handle.write(secrets.token_urlsafe(50))
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def serves_loopback_only(argv: list[str]) -> bool:
+    """True for `up` on a loopback address (its default): the local demo, reached from this machine only."""
+    if len(argv) < 2 or argv[1] != "up":
+        return False
+    host = "127.0.0.1"
+    for position, argument in enumerate(argv):
+        if argument == "--host" and position + 1 < len(argv):
+            host = argv[position + 1]
+        elif argument.startswith("--host="):
+            host = argument.split("=", 1)[1]
+    return host in LOOPBACK
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run a management command, with the data folder and its secret key prepared first."""
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactpunt.config.settings")
+    if serves_loopback_only(argv):
+        # Over plain HTTP to this machine alone a Secure cookie protects nothing, and some browsers
+        # (Safari) drop it on http://127.0.0.1: the demo would refuse every login.
+        os.environ.setdefault("SECURE_COOKIES", "false")
     if os.environ["DJANGO_SETTINGS_MODULE"] == "contactpunt.config.settings":
         # Every command works out of the box on a developer's machine: the key `up` would make.
         from contactpunt.config.paths import data_dir

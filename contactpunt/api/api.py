@@ -10,14 +10,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Status
+from ninja import NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import ValidationError
 
@@ -27,7 +29,7 @@ from contactpunt.api.queries import CaseFilters, CustomerFilters, list_cases, li
 from contactpunt.api.serialize import case_detail_out, case_out, customer_out
 from contactpunt.contacts.models import Case, Contact, ContactReason, Queue
 from contactpunt.contacts.services.events import EventRejected, Recorded, record_agent_state, record_contact_event
-from contactpunt.contacts.services.inbound import receive_contacts
+from contactpunt.contacts.services.inbound import receive_contact, receive_contacts
 from contactpunt.contacts.services.types import (
     AttachmentInput,
     FieldError,
@@ -40,6 +42,8 @@ from contactpunt.contacts.services.types import (
 from contactpunt.customers.models import Customer
 from contactpunt.people.models import User
 
+logger = logging.getLogger(__name__)
+
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Integration | None:
@@ -49,13 +53,38 @@ class TokenAuth(HttpBearer):
         return integration
 
 
+class UnsupportedMediaType(Exception):
+    """A request body that is not sent as JSON."""
+
+
+class JsonParser(Parser):
+    """Bodies are JSON, said so by the Content-Type: anything else is refused with a 415."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if request.content_type != "application/json":
+            raise UnsupportedMediaType(request.content_type)
+        return super().parse_body(request)
+
+
 api = NinjaAPI(
     title="Contactpunt API",
     version="1",
     description=__doc__ or "",
     auth=TokenAuth(),
     urls_namespace="api-v1",
+    parser=JsonParser(),
 )
+
+
+# Every operation can answer these besides its own statuses.
+COMMON: dict[int, type[schemas.ErrorOut]] = {401: schemas.ErrorOut, 503: schemas.ErrorOut}
+WITH_BODY: dict[int, type[schemas.ErrorOut]] = {
+    **COMMON,
+    400: schemas.ErrorOut,
+    413: schemas.ErrorOut,
+    415: schemas.ErrorOut,
+    422: schemas.ErrorOut,
+}
 
 
 # -- errors: one shape everywhere --------------------------------------------------------------
@@ -96,8 +125,21 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     return _errors(401, [FieldError("authorization", "invalid_token", "send a valid integration token as Bearer")])
 
 
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """The database is down or restarting: nothing was written; the caller should send it again."""
+    response = _errors(
+        503, [FieldError("database", "unavailable", "the database cannot be reached; nothing was stored, retry")]
+    )
+    response["Retry-After"] = "5"
+    return response
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnsupportedMediaType):
+        return _errors(415, [FieldError("content-type", "unsupported_media_type", "send the body as application/json")])
     if exc.status_code == 400 and "parse request body" in str(exc):
         return _errors(400, [FieldError("body", "invalid_json", "the request body is not valid JSON")])
     return _errors(exc.status_code, [FieldError(getattr(exc, "field", "request"), "error", str(exc))])
@@ -141,6 +183,7 @@ def _inbound(item: schemas.ContactIn, source: str) -> tuple[InboundContact | Non
         is_public=item.is_public,
         ivr_path=tuple(item.ivr_path),
         offered=item.offered,
+        strict_queue=True,  # the integration is told which queue is wrong (422); the channels fall back instead
     ), []
 
 
@@ -157,7 +200,7 @@ def _result(received: Received) -> schemas.ContactResult:
 
 @api.post(
     "/contacts",
-    response={200: schemas.ContactResult, 201: schemas.ContactResult, 422: schemas.ErrorOut},
+    response={200: schemas.ContactResult, 201: schemas.ContactResult, **WITH_BODY},
     tags=["contacts"],
 )
 async def post_contact(request: HttpRequest, payload: schemas.ContactIn) -> Any:
@@ -174,7 +217,7 @@ async def post_contact(request: HttpRequest, payload: schemas.ContactIn) -> Any:
     return Status(201 if received.outcome == Outcome.CREATED else 200, _result(received))
 
 
-@api.post("/contacts/bulk", response={200: schemas.BulkResult, 422: schemas.ErrorOut}, tags=["contacts"])
+@api.post("/contacts/bulk", response={200: schemas.BulkResult, **WITH_BODY}, tags=["contacts"])
 def post_contacts_bulk(request: HttpRequest, payload: schemas.BulkIn) -> Any:
     """Receive up to 1,000 contacts in one call. Each item is checked on its own and gets a result:
     created, duplicate (with the existing id), or rejected (with the fields named). The good items
@@ -204,8 +247,8 @@ def post_contacts_bulk(request: HttpRequest, payload: schemas.BulkIn) -> Any:
             )
             continue
         accepted.append((position, inbound))
-    for (position, _inbound_item), received in zip(accepted, receive_contacts([a[1] for a in accepted]), strict=True):
-        results[position] = _result(received)
+    for (position, _inbound_item), received in zip(accepted, _receive_each(accepted), strict=True):
+        results[position] = received
     final = [r for r in results if r is not None]
     return schemas.BulkResult(
         created=sum(r.status == "created" for r in final),
@@ -213,6 +256,30 @@ def post_contacts_bulk(request: HttpRequest, payload: schemas.BulkIn) -> Any:
         rejected=sum(r.status == "rejected" for r in final),
         results=final,
     )
+
+
+def _receive_each(accepted: list[tuple[int, InboundContact]]) -> list[schemas.ContactResult]:
+    """Write the accepted items together; should the batch fail as a whole, write them one by one,
+    so that an item the database refuses is rejected alone and the good items are kept. A database
+    that cannot be reached fails the call (503: nothing of it was stored)."""
+    contacts = [contact for _position, contact in accepted]
+    try:
+        return [_result(received) for received in receive_contacts(contacts)]
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        logger.exception("a bulk batch of %d contacts failed; writing them one by one", len(contacts))
+    results = []
+    for contact in contacts:
+        try:
+            results.append(_result(receive_contact(contact)))
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as exc:
+            logger.exception("a bulk item could not be stored")
+            error = schemas.ErrorItem(field="item", code="not_stored", message=f"this item could not be stored: {exc}")
+            results.append(schemas.ContactResult(status="rejected", errors=[error]))
+    return results
 
 
 # -- events in ---------------------------------------------------------------------------------
@@ -224,7 +291,7 @@ def _field_error(field: str, code: str, message: str) -> HttpResponse:
 
 @api.post(
     "/contact-events",
-    response={200: schemas.EventResult, 201: schemas.EventResult, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
+    response={200: schemas.EventResult, 201: schemas.EventResult, 404: schemas.ErrorOut, **WITH_BODY},
     tags=["events"],
 )
 def post_contact_event(request: HttpRequest, payload: schemas.ContactEventIn) -> Any:
@@ -278,7 +345,7 @@ def post_contact_event(request: HttpRequest, payload: schemas.ContactEventIn) ->
 
 @api.post(
     "/agent-states",
-    response={200: schemas.EventResult, 201: schemas.EventResult, 422: schemas.ErrorOut},
+    response={200: schemas.EventResult, 201: schemas.EventResult, **WITH_BODY},
     tags=["events"],
 )
 def post_agent_state(request: HttpRequest, payload: schemas.AgentStateIn) -> Any:
@@ -305,15 +372,19 @@ def _event_result(recorded: Recorded) -> Status[dict[str, Any]]:
 # -- cases and customers out -------------------------------------------------------------------
 
 
-@api.get("/cases", response={200: schemas.CasePage, 422: schemas.ErrorOut}, tags=["cases"])
+@api.get("/cases", response={200: schemas.CasePage, 422: schemas.ErrorOut, **COMMON}, tags=["cases"])
 def get_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     """List cases, newest first, with cursor pagination (pass next_cursor back as cursor)."""
     page = list_cases(filters)
     return {"items": [case_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
-@api.get("/cases/{case_id}", response={200: schemas.CaseDetailOut, 404: schemas.ErrorOut}, tags=["cases"])
-def get_case(request: HttpRequest, case_id: int) -> Any:
+@api.get(
+    "/cases/{case_id}",
+    response={200: schemas.CaseDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut, **COMMON},
+    tags=["cases"],
+)
+def get_case(request: HttpRequest, case_id: Path[schemas.Id]) -> Any:
     """One case with its contacts."""
     case = Case.objects.select_related("queue", "reason", "assignee").filter(pk=case_id).first()
     if case is None:
@@ -321,15 +392,19 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
     return case_detail_out(case)
 
 
-@api.get("/customers", response={200: schemas.CustomerPage, 422: schemas.ErrorOut}, tags=["customers"])
+@api.get("/customers", response={200: schemas.CustomerPage, 422: schemas.ErrorOut, **COMMON}, tags=["customers"])
 def get_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> Any:
     """List customers, newest first, with cursor pagination; find one by email or phone."""
     page = list_customers(filters)
     return {"items": [customer_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
-@api.get("/customers/{customer_id}", response={200: schemas.CustomerOut, 404: schemas.ErrorOut}, tags=["customers"])
-def get_customer(request: HttpRequest, customer_id: int) -> Any:
+@api.get(
+    "/customers/{customer_id}",
+    response={200: schemas.CustomerOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut, **COMMON},
+    tags=["customers"],
+)
+def get_customer(request: HttpRequest, customer_id: Path[schemas.Id]) -> Any:
     """One customer with their identities."""
     customer = Customer.objects.select_related("account").prefetch_related("identities").filter(pk=customer_id).first()
     if customer is None:

@@ -8,6 +8,11 @@ written at once; under load, batches grow by themselves and the per-transaction 
 Each contact still gets its own result (created, duplicate, rejected with the fields named), and a
 rejected contact writes nothing. Should a batch fail as a whole (the database went away, a bug),
 its contacts are retried one by one, so one contact can never make another's request fail.
+
+The writer runs outside any request, so nothing else would ever close its database connection:
+like a request, each batch starts and ends with `close_old_connections()`, which drops a
+connection that an error left unusable (PostgreSQL restarted, a network cut). The next batch then
+opens a fresh one instead of failing on the dead one forever.
 """
 
 from __future__ import annotations
@@ -16,14 +21,19 @@ import asyncio
 import contextvars
 import logging
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from asgiref.sync import sync_to_async
+from django.db import close_old_connections, connection
 
 from contactpunt.contacts.services.inbound import receive_contact, receive_contacts
 from contactpunt.contacts.services.types import InboundContact, Received
 
 logger = logging.getLogger(__name__)
+A = TypeVar("A")
+R = TypeVar("R")
 
 MAX_BATCH = 100
 
@@ -57,14 +67,14 @@ async def _write_batches(state: _LoopState) -> None:
         contacts = [contact for contact, _future in batch]
         try:
             results: list[Received | BaseException] = list(
-                await sync_to_async(receive_contacts, thread_sensitive=True)(contacts)
+                await sync_to_async(_as_a_request, thread_sensitive=True)(receive_contacts, contacts)
             )
         except Exception:
             logger.exception("a batch of %d contacts failed; writing them one by one", len(batch))
             results = []
             for contact in contacts:
                 try:
-                    results.append(await sync_to_async(receive_contact, thread_sensitive=True)(contact))
+                    results.append(await sync_to_async(_as_a_request, thread_sensitive=True)(receive_contact, contact))
                 except Exception as exc:
                     results.append(exc)
         for (_contact, future), result in zip(batch, results, strict=True):
@@ -74,3 +84,20 @@ async def _write_batches(state: _LoopState) -> None:
                 future.set_exception(result)
             else:
                 future.set_result(result)
+
+
+def _as_a_request(write: Callable[[A], R], argument: A) -> R:
+    """Run one write with the connection handling of a request: a connection that an earlier
+    error left unusable is closed before, and one that failed now is closed after."""
+    _close_if_unusable()
+    try:
+        return write(argument)
+    finally:
+        _close_if_unusable()
+
+
+def _close_if_unusable() -> None:
+    # Inside an atomic block (a test running its request in this thread) the connection is not
+    # ours to close, as Django's test client also leaves it open.
+    if not connection.in_atomic_block:
+        close_old_connections()

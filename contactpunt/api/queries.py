@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from django.conf import settings
 from django.db.models import Model, QuerySet
 from ninja import Schema
 from ninja.errors import HttpError
-from pydantic import AwareDatetime, Field
+from pydantic import AfterValidator, Field
 
+from contactpunt.api.limits import check_text
+from contactpunt.api.schemas import Id, Moment
 from contactpunt.contacts.models import Case
 from contactpunt.customers.identities import InvalidIdentity, normalise_email, normalise_phone
 from contactpunt.customers.models import Customer
 
 M = TypeVar("M", bound=Model)
+Filter = Annotated[str, AfterValidator(check_text)]
 
 
 class FieldHttpError(HttpError):
@@ -32,21 +35,21 @@ class Page(Generic[M]):
 
 
 class CaseFilters(Schema):
-    status: str | None = Field(None, max_length=10)
-    queue: str | None = Field(None, max_length=80, description="A queue code.")
-    customer: int | None = None
-    opened_after: AwareDatetime | None = None
-    opened_before: AwareDatetime | None = None
+    status: Filter | None = Field(None, max_length=10)
+    queue: Filter | None = Field(None, max_length=80, description="A queue code.")
+    customer: Id | None = None
+    opened_after: Moment | None = None
+    opened_before: Moment | None = None
     limit: int = Field(50, ge=1, le=500)
-    cursor: str | None = Field(None, max_length=40)
+    cursor: Filter | None = Field(None, max_length=40)
 
 
 class CustomerFilters(Schema):
-    email: str | None = Field(None, max_length=320)
-    phone: str | None = Field(None, max_length=40)
-    account: str | None = Field(None, max_length=100, description="An account's external reference.")
+    email: Filter | None = Field(None, max_length=320)
+    phone: Filter | None = Field(None, max_length=40)
+    account: Filter | None = Field(None, max_length=100, description="An account's external reference.")
     limit: int = Field(50, ge=1, le=500)
-    cursor: str | None = Field(None, max_length=40)
+    cursor: Filter | None = Field(None, max_length=40)
 
 
 def _decode_cursor(cursor: str | None) -> int | None:

@@ -6,11 +6,22 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
+from contactpunt.api.limits import check_moment, check_text, strip_control
 from contactpunt.contacts.models import AgentState, Channel, EventName
 
-Short = Annotated[str, StringConstraints(max_length=255)]
+# Every string field refuses control characters (NUL and friends): PostgreSQL cannot store NUL,
+# and neither database should hold what no screen can show.
+# Free text from a customer (a subject, a message, a name) loses them instead: nothing a customer
+# wrote is refused for a stray control character.
+NoControl = AfterValidator(check_text)
+Stripped = AfterValidator(strip_control)
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(check_moment)]
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Short = Annotated[str, StringConstraints(max_length=255), NoControl]
 ChannelName = Literal["phone", "email", "chat", "social", "whatsapp", "webform"]
 assert set(ChannelName.__args__) == set(Channel.values)  # type: ignore[attr-defined]
 IdentityKindName = Literal["email", "phone", "social", "whatsapp", "external"]
@@ -33,40 +44,44 @@ assert set(AgentStateName.__args__) == set(AgentState.values)  # type: ignore[at
 
 class IdentityIn(Schema):
     kind: IdentityKindName
-    value: Annotated[str, StringConstraints(max_length=320)]
-    namespace: Annotated[str, StringConstraints(max_length=100)] = ""
+    value: Annotated[str, StringConstraints(max_length=320), NoControl]
+    namespace: Annotated[str, StringConstraints(max_length=100), NoControl] = ""
 
 
 class ThreadIn(Schema):
-    message_id: Annotated[str, StringConstraints(max_length=480)] = ""
-    in_reply_to: Annotated[str, StringConstraints(max_length=480)] = ""
-    references: list[Annotated[str, StringConstraints(max_length=480)]] = Field(default_factory=list, max_length=100)
-    conversation_id: Annotated[str, StringConstraints(max_length=255)] = ""
+    message_id: Annotated[str, StringConstraints(max_length=480), NoControl] = ""
+    in_reply_to: Annotated[str, StringConstraints(max_length=480), NoControl] = ""
+    references: list[Annotated[str, StringConstraints(max_length=480), NoControl]] = Field(
+        default_factory=list, max_length=100
+    )
+    conversation_id: Annotated[str, StringConstraints(max_length=255), NoControl] = ""
 
 
 class AttachmentIn(Schema):
-    filename: Annotated[str, StringConstraints(min_length=1, max_length=255)]
-    content_type: Annotated[str, StringConstraints(max_length=100)] = "application/octet-stream"
-    content_base64: Annotated[str, StringConstraints(max_length=14_000_000)]
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=255), NoControl]
+    content_type: Annotated[str, StringConstraints(max_length=100), NoControl] = "application/octet-stream"
+    content_base64: Annotated[str, StringConstraints(max_length=14_000_000), NoControl]
 
 
 class ContactIn(Schema):
     """One inbound contact. `external_id` makes re-sending safe: a repeat returns the first."""
 
     external_id: Short | None = Field(None, description="Your id of this contact; unique per integration.")
-    queue: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    queue: Annotated[str, StringConstraints(min_length=1, max_length=80), NoControl]
     channel: ChannelName | None = Field(None, description="Defaults to the queue's channel.")
-    occurred_at: AwareDatetime = Field(description="When the contact arrived, with a time zone offset.")
+    occurred_at: Moment = Field(description="When the contact arrived, with a time zone offset.")
     identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
-    customer_name: Annotated[str, StringConstraints(max_length=200)] = ""
-    account_ref: Annotated[str, StringConstraints(max_length=100)] = ""
-    language: Annotated[str, StringConstraints(max_length=8)] = ""
-    subject: Annotated[str, StringConstraints(max_length=500)] = ""
-    text: Annotated[str, StringConstraints(max_length=1_000_000)] = ""
+    customer_name: Annotated[str, StringConstraints(max_length=200), Stripped] = ""
+    account_ref: Annotated[str, StringConstraints(max_length=100), NoControl] = ""
+    language: Annotated[str, StringConstraints(max_length=8), NoControl] = ""
+    subject: Annotated[str, StringConstraints(max_length=500), Stripped] = ""
+    text: Annotated[str, StringConstraints(max_length=1_000_000), Stripped] = ""
     thread: ThreadIn = Field(default_factory=ThreadIn)
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
     is_public: bool = False
-    ivr_path: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list, max_length=50)
+    ivr_path: list[Annotated[str, StringConstraints(max_length=50), NoControl]] = Field(
+        default_factory=list, max_length=50
+    )
     offered: bool = Field(True, description="False for a call that ended in the voice menu.")
 
 
@@ -106,19 +121,23 @@ class BulkResult(Schema):
 
 class ContactEventIn(Schema):
     contact_external_id: Short | None = Field(None, description="Your external id of the contact.")
-    contact_id: int | None = Field(None, description="Or Contactpunt's id of the contact.")
+    contact_id: Id | None = Field(None, description="Or Contactpunt's id of the contact.")
     name: ContactEventName
-    occurred_at: AwareDatetime
+    occurred_at: Moment
     external_id: Short | None = Field(None, description="Your id of this event; unique per integration.")
-    agent: Annotated[str, StringConstraints(max_length=150)] | None = Field(None, description="The agent's username.")
-    to_queue: Annotated[str, StringConstraints(max_length=80)] | None = Field(None, description="For transferred.")
-    reason: Annotated[str, StringConstraints(max_length=80)] | None = Field(None, description="For wrapped.")
+    agent: Annotated[str, StringConstraints(max_length=150), NoControl] | None = Field(
+        None, description="The agent's username."
+    )
+    to_queue: Annotated[str, StringConstraints(max_length=80), NoControl] | None = Field(
+        None, description="For transferred."
+    )
+    reason: Annotated[str, StringConstraints(max_length=80), NoControl] | None = Field(None, description="For wrapped.")
 
 
 class AgentStateIn(Schema):
-    agent: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+    agent: Annotated[str, StringConstraints(min_length=1, max_length=150), NoControl]
     state: AgentStateName
-    occurred_at: AwareDatetime
+    occurred_at: Moment
     external_id: Short | None = None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import models
@@ -21,4 +22,22 @@ def record(
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         changes=changes or {},
+    )
+
+
+def record_login_locked_out(*, username: str, address: str, since: dt.datetime) -> AuditEntry | None:
+    """Record that logins for `username`, or from `address`, were locked after too many failures;
+    once per lockout: nothing when the same lockout was recorded after `since`."""
+    already = AuditEntry.objects.filter(
+        action="login_locked_out", object_id=username[:64], changes__address=address, at__gte=since
+    )
+    if already.exists():
+        return None
+    return AuditEntry.objects.create(
+        actor=None,
+        actor_label=f"login from {address}"[:150],
+        action="login_locked_out",
+        object_type="people.user",
+        object_id=username[:64],
+        changes={"username": username[:150], "address": address},
     )

@@ -66,8 +66,13 @@ class OutboundMessageAdmin(admin.ModelAdmin[OutboundMessage]):
     list_display = ["created_at", "to", "subject", "state", "attempts", "sent_at", "error"]
     list_filter = ["state", "mailbox"]
     search_fields = ["to", "subject", "message_id"]
-    readonly_fields = ["message_id", "in_reply_to", "references", "attempts", "error", "claimed_at", "sent_at"]
+    # Replies are written by the outbox service only; here they are looked at and sent again. Every
+    # field is read-only, so no form renders a dropdown of every case and contact.
+    readonly_fields = [f.name for f in OutboundMessage._meta.get_fields() if f.concrete]
     actions = ["send_again"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     @admin.action(description=_("Send again"))
     def send_again(self, request: HttpRequest, queryset: QuerySet[OutboundMessage]) -> None:

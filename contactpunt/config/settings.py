@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "axes",
     "contactpunt.customers",
     "contactpunt.contacts",
     "contactpunt.channels.apps.ChannelAdaptersConfig",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "contactpunt.web.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "contactpunt.web.security_headers.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "contactpunt.config.urls"
@@ -118,7 +122,14 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
     _database.setdefault("OPTIONS", {})
     if env_bool("DB_POOL", True):
         _database["CONN_MAX_AGE"] = 0
-        _database["OPTIONS"]["pool"] = {"min_size": 1, "max_size": env_int("DB_POOL_SIZE", 10), "timeout": 20}
+        # Health checks: a connection that died while idle in the pool (PostgreSQL restarted) is
+        # replaced when it is handed out, instead of failing the request that gets it.
+        _database["CONN_HEALTH_CHECKS"] = True
+        _database["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("DB_POOL_SIZE", 10),
+            "timeout": env_int("DB_POOL_TIMEOUT", 10),
+        }
     _database["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_contactpunt")}
 else:
     raise ImproperlyConfigured(f"DATABASE_URL must be sqlite:// or postgres://, not {_database['ENGINE']}")
@@ -131,6 +142,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account, or
+# from one address, logins from there wait LOGIN_COOLOFF_MINUTES; a good login clears its count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = env_bool("LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: they are personal data we do not need
+AXES_LOCKOUT_CALLABLE = "contactpunt.web.login_throttle.locked_out"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 
@@ -149,6 +171,12 @@ PHONE_REGION = env_str("PHONE_REGION", "NL").upper()
 HOLIDAY_COUNTRY = env_str("HOLIDAY_COUNTRY", "NL").upper()
 # A thread reply within this many days reopens a resolved case; later it opens a linked new case.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
+# The API refuses moments outside [API_EARLIEST_DATE, API_YEARS_AHEAD years from now] with a 422.
+try:
+    API_EARLIEST_DATE = date.fromisoformat(env_str("API_EARLIEST_DATE", "2000-01-01"))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"API_EARLIEST_DATE must be a date like 2000-01-01: {exc}") from None
+API_YEARS_AHEAD = env_int("API_YEARS_AHEAD", 100)
 # Customers' sites that may open the web chat widget and embed the web form (scheme://host[:port]; * for any).
 # The product's own ALLOWED_HOSTS always may.
 WEBCHAT_ALLOWED_ORIGINS = env_list("WEBCHAT_ALLOWED_ORIGINS", [])
@@ -181,11 +209,25 @@ TASKS = {
     }
 }
 
+# Transport security, each settable from the environment. Cookies are Secure unless DEBUG is on
+# (`contactpunt up` on a loopback address, the local demo, turns them off: nothing leaves the machine).
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Behind a TLS-terminating proxy: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_header and len(_proxy_header) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER must be a header and a value, like HTTP_X_FORWARDED_PROTO,https"
+    )
+SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1]) if _proxy_header else None
+# HSTS is sent on HTTPS responses only, so the default does nothing on a plain-HTTP demo.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 LOGGING = {
     "version": 1,
@@ -195,6 +237,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # a line per failed login is noise; lockouts go to the audit log
         # One line per periodic task every half minute drowns what matters; failures still show.
         "django_tasks": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
         "django_tasks_db": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},

@@ -15,9 +15,17 @@ from pathlib import PurePosixPath
 
 import holidays as holidays_lib
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from contactpunt.contacts.template_variables import (
+    TEMPLATE_VARIABLE,
+    TEMPLATE_VARIABLES,
+    TEMPLATE_VARIABLES_NL,
+    variable_names,
+)
 
 
 class Channel(models.TextChoices):
@@ -131,11 +139,22 @@ class Queue(models.Model):
         BusinessCalendar, on_delete=models.SET_NULL, null=True, blank=True, related_name="queues"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    is_fallback = models.BooleanField(
+        _("fallback queue"),
+        default=False,
+        db_default=False,
+        help_text=_("Takes the contacts of its channel for which no queue fits, so none is refused."),
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("queue")
         verbose_name_plural = _("queues")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel"], condition=models.Q(is_fallback=True), name="queue_one_fallback_per_channel"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -233,6 +252,15 @@ class ContactStatus(models.TextChoices):
     SENT = "sent", _("sent")
 
 
+class FallbackReason(models.TextChoices):
+    """Why a contact landed in its channel's fallback queue instead of the queue it asked for."""
+
+    UNKNOWN_QUEUE = "unknown_queue", _("the queue it asked for does not exist")
+    INACTIVE_QUEUE = "inactive_queue", _("the queue it asked for is not active")
+    WRONG_CHANNEL = "wrong_channel", _("the queue it asked for takes another channel")
+    NO_QUEUE = "no_queue", _("no queue takes this channel")
+
+
 class Contact(models.Model):
     """One interaction on one channel. Idempotent on (source, external_id)."""
 
@@ -260,6 +288,23 @@ class Contact(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    fallback_reason = models.CharField(
+        _("in the fallback queue because"),
+        max_length=20,
+        choices=FallbackReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Set when no queue fitted and the contact landed in its channel's fallback queue."),
+    )
+    asked_queue = models.CharField(
+        _("queue asked for"),
+        max_length=255,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The code it came with."),
+    )
 
     class Meta:
         ordering = ["occurred_at", "id"]
@@ -441,23 +486,70 @@ class WorkSession(models.Model):
         indexes = [models.Index(fields=["agent", "started_at"], name="work_session_agent_idx")]
 
 
-class ResponseTemplate(models.Model):
-    """A canned reply with variables ({customer_name}, {case_token}, {agent_name}, ...) filled when used."""
+class TemplateLanguage(models.TextChoices):
+    DUTCH = "nl", _("Dutch")
+    ENGLISH = "en", _("English")
 
-    name = models.CharField(_("name"), max_length=150, unique=True)
+
+class ResponseTemplate(models.Model):
+    """A canned reply in one language with variables ({customer_name}, {case_token}, {agent_name}, ...) filled
+    when used, offered on a channel and for a contact reason (empty: any). The Dutch and English versions of
+    a template share its name. A retired template is kept (history) but no longer offered."""
+
+    name = models.CharField(_("name"), max_length=150)
+    language = models.CharField(
+        _("language"), max_length=2, choices=TemplateLanguage.choices, default=TemplateLanguage.DUTCH
+    )
     text = models.TextField(_("text"))
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, blank=True, default="", help_text=_("Empty: any channel.")
     )
+    reason = models.ForeignKey(
+        ContactReason,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contact reason"),
+        help_text=_("Empty: any contact reason."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "language"], name="response_template_name_language_unique")
+        ]
         verbose_name = _("response template")
         verbose_name_plural = _("response templates")
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} ({self.language})"
+
+    def unknown_variables(self) -> list[str]:
+        """The {names} in the text that are no template variable, in order of first use."""
+        found = TEMPLATE_VARIABLE.findall(self.text)
+        known = {*TEMPLATE_VARIABLES, *TEMPLATE_VARIABLES_NL}
+        return list(dict.fromkeys(name for name in found if name not in known))
+
+    def clean(self) -> None:
+        unknown = self.unknown_variables()
+        if unknown:
+            raise ValidationError(
+                {
+                    "text": _("Unknown variable %(unknown)s; the variables are %(known)s.")
+                    % {
+                        "unknown": ", ".join(f"{{{name}}}" for name in unknown),
+                        "known": ", ".join(f"{{{name}}}" for name in variable_names()),
+                    }
+                }
+            )
 
 
 class Mention(models.Model):

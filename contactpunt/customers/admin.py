@@ -17,3 +17,4 @@ class IdentityAdmin(admin.ModelAdmin[Identity]):
     list_filter = ["kind", "is_shared"]
     search_fields = ["value"]
     raw_id_fields = ["customer"]
+    list_select_related = ["customer"]

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 
 from contactpunt.api.models import Integration
 from contactpunt.contacts.models import Queue
+from contactpunt.ops.demo_templates import create_demo_templates
 from contactpunt.people.models import Role, Team, User
 from contactpunt.simulation import run
 from contactpunt.simulation.scenarios import GREETING_CARDS, SIM_PASSWORD, sim_password_hash
@@ -124,6 +125,7 @@ def _create(*, contacts: int, days: int, seed: int) -> DemoLogins:
             is_superuser=role == Role.ADMIN,
         )
         logins.append((username, DEMO_PASSWORD, role))
+    create_demo_templates(by=User.objects.get(username="teamlead"))
     logins += [(f"{AGENT_PREFIX}{n}", DEMO_PASSWORD, Role.AGENT) for n in range(1, 4)]
     integration = Integration(name="Demo-integratie", source=DEMO_SOURCE)
     token = integration.set_new_token()

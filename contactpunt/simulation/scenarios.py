@@ -1,6 +1,7 @@
 """The four scenarios of DESIGN.md, and the configuration rows each needs in the database.
 
-Configuration (sites, departments, teams, skills, queues, reasons, agents) is written with the ORM:
+Configuration (sites, departments, teams, skills, reasons, agents) is written with the ORM, queues through
+contacts.services.queues:
 it is set-up, not history. History goes through the services (writer.py).
 """
 
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from contactpunt.contacts.models import BusinessCalendar, ContactReason, OpeningHours, ProductType, Queue
+from contactpunt.contacts.models import BusinessCalendar, Channel, ContactReason, OpeningHours, ProductType
+from contactpunt.contacts.services.queues import WRITTEN_RESPONSE_NORM_S, ensure_queue
 from contactpunt.people.models import Department, Role, Site, Skill, Team, User
 from contactpunt.simulation.scenario import (
     ROUND_THE_CLOCK,
@@ -470,6 +472,26 @@ def _reason_name(code: str) -> str:
     return code.split("-", 1)[0].capitalize()
 
 
+def _ensure_webform_queue(
+    scenario: Scenario, departments: dict[str, Department], skills: dict[str, Skill], calendar: BusinessCalendar
+) -> None:
+    """The web form's queue beside the scenario's e-mail queue (same department, skill and norm; code
+    `<prefix>webformulier`), so the portal's form and the chat's "leave a message" have a queue of their own. It is
+    not simulated: only real visitors write there."""
+    email = next((q for q in scenario.queues if q.channel == Channel.EMAIL), None)
+    if email is None:
+        return
+    ensure_queue(
+        code=f"{email.code.removesuffix('email')}webformulier",
+        name="Webformulier",
+        channel=Channel.WEBFORM,
+        department=departments[email.department],
+        calendar=calendar,
+        skills=[skills[email.skill]],
+        response_norm_s=email.response_norm_s or WRITTEN_RESPONSE_NORM_S,
+    )
+
+
 @transaction.atomic
 def build_organisation(scenario: Scenario, usernames: list[tuple[str, AgentGroup]]) -> Organisation:
     """Create the scenario's sites, departments, teams, skills, queues, reasons and agents.
@@ -494,20 +516,18 @@ def build_organisation(scenario: Scenario, usernames: list[tuple[str, AgentGroup
     }
     queue_ids: dict[str, int] = {}
     for spec in scenario.queues:
-        queue, created = Queue.objects.get_or_create(
+        queue, _created = ensure_queue(
             code=spec.code,
-            defaults={
-                "name": spec.name,
-                "channel": spec.channel,
-                "department": departments[spec.department],
-                "sl_threshold_s": spec.sl_threshold_s,
-                "response_norm_s": spec.response_norm_s,
-                "calendar": calendar,
-            },
+            name=spec.name,
+            channel=spec.channel,
+            department=departments[spec.department],
+            sl_threshold_s=spec.sl_threshold_s,
+            response_norm_s=spec.response_norm_s,
+            calendar=calendar,
+            skills=[skills[spec.skill]],
         )
-        if created:
-            queue.skills.add(skills[spec.skill])
         queue_ids[spec.code] = queue.pk
+    _ensure_webform_queue(scenario, departments, skills, calendar)
     reason_ids: dict[str, int] = {}
     for reason_spec in scenario.reasons:
         parent, _ = ContactReason.objects.get_or_create(

@@ -8,26 +8,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from contactpunt.api.models import Integration
 from contactpunt.contacts.models import Case, Contact, ContactEvent, ContactLeg, ContactReason, EventName
 from contactpunt.customers.models import Customer
 
 pytestmark = pytest.mark.django_db
 
 T = "2026-03-02T10:00:00+01:00"
-
-
-@pytest.fixture
-def token(db: None) -> str:
-    integration = Integration(name="Telefooncentrale", source="pbx")
-    secret = integration.set_new_token()
-    integration.save()
-    return secret
-
-
-@pytest.fixture
-def api(token: str) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
 def post(client: Client, path: str, body: Any) -> Any:

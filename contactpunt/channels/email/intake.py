@@ -27,6 +27,8 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -147,15 +149,27 @@ def receive_mails(
     return results
 
 
-def _body(raw: bytes) -> bytes:
-    normalised = raw.replace(b"\r\n", b"\n")
-    return normalised.split(b"\n\n", 1)[1] if b"\n\n" in normalised else normalised
+_CONTENT_HEADERS = ("from", "to", "cc", "subject", "date")
+
+
+def _content(raw: bytes) -> bytes:
+    """What makes a message the same message: its From, To, Cc, Subject and Date and its body. A repeat
+    delivery differs at most in the headers servers add (Received, Delivered-To); two messages that share a
+    Message-ID but differ in any of these are two messages (a careless mailer, a reused id)."""
+    normalised = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    head, _blank, body = normalised.partition(b"\n\n")
+    headers = BytesHeaderParser(policy=compat32).parsebytes(head + b"\n\n")
+    wanted = [
+        b" ".join(str(value).encode("utf-8", "replace").split())
+        for name in _CONTENT_HEADERS
+        for value in (headers.get_all(name) or [])
+    ]
+    return b"\0".join([*wanted, body])
 
 
 def _other_key(key: str, raw: bytes) -> str:
-    """Return the key of a message that shares its Message-ID with another message (a careless mailer, a reused
-    test fixture): both are kept. A true repeat delivery differs at most in its headers (another Received line), so
-    it keeps the plain key and stays a duplicate."""
+    """Return the key of a message that shares its Message-ID with another message of other content (see
+    `_content`): both are kept. A true repeat delivery keeps the plain key and stays a duplicate."""
     return f"{key}#sha256:{hashlib.sha256(raw).hexdigest()[:32]}"
 
 
@@ -199,7 +213,7 @@ def _store_all(
     new: list[InboundMail] = []
     for plain, other, item in zip(keys, others, mails, strict=True):
         key, holder = plain, known.get(plain)
-        if holder is not None and _body(_raw_of(holder, bodies)) != _body(item.raw):
+        if holder is not None and _content(_raw_of(holder, bodies)) != _content(item.raw):
             key, holder = other, known.get(other)
         if holder is not None:
             stored.append((holder, False))
@@ -232,7 +246,7 @@ def _store_one(
 ) -> tuple[InboundMail, bool]:
     key = _key_of(item)
     mail, created = _store(item, queue=queue, source=source, mailbox=mailbox, key=key, now=now)
-    if not created and _body(bytes(mail.raw)) != _body(item.raw):
+    if not created and _content(bytes(mail.raw)) != _content(item.raw):
         key = _other_key(key, item.raw)
         mail, created = _store(item, queue=queue, source=source, mailbox=mailbox, key=key, now=now)
     return mail, created
@@ -350,10 +364,12 @@ def _process_batch(batch: list[tuple[InboundMail, ParsedEmail]]) -> None:
         if _is_unreadable(parsed):
             mail.state = MailState.FAILED
             mail.error = "unreadable: " + ("; ".join(parsed.problems) or "no headers and no text")
-        elif parsed.kind is not MailKind.NORMAL:
-            automatic.append((mail, parsed))
-        else:
+        elif parsed.kind in (MailKind.NORMAL, MailKind.BULK):
+            # List and bulk mail is a contact too; the reason stays on the row as its flag.
+            mail.kind_reason = parsed.kind_reason[:200]
             normal.append((mail, parsed))
+        else:
+            automatic.append((mail, parsed))
     _receive(normal)
     for mail, parsed in automatic:
         mail.state = _KIND_STATE[parsed.kind]

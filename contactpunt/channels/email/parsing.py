@@ -9,7 +9,6 @@ result keeps the raw bytes and names the reason in `problems`. Every string in t
 from __future__ import annotations
 
 import codecs
-import enum
 import functools
 import html
 import mimetypes
@@ -27,23 +26,19 @@ from typing import Any, TypeVar
 
 import nh3
 
+from contactpunt.channels.email.kinds import LOOP_HEADER, MAX_HOPS, MailKind, classify
+from contactpunt.channels.email.repair import codec_for, decode_unknown, repair
 from contactpunt.channels.email.replies import split_reply
+
+__all__ = ["LOOP_HEADER", "MAX_HOPS", "MailKind", "ParsedEmail", "classify", "parse_email"]
 
 T = TypeVar("T")
 
 #: The case token in a subject: "[CP-123]". Group 1 is the case number.
 CASE_TOKEN_RE = re.compile(r"\[CP-(\d{1,18})\]", re.IGNORECASE)
 
-#: Header that Contactpunt puts on every mail it sends; a message that carries it came back to us: a loop.
-LOOP_HEADER = "X-Contactpunt-Loop"
-
-#: More Received headers than this means the message is going round in circles (sendmail's default hop limit
-#: is 25, postfix's 50).
-MAX_HOPS = 30
-
 _MESSAGE_ID_RE = re.compile(r"<([^<>\s]+)>")
-_AUTO_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
-_BOUNCE_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster"})
+_TRAILING_DOT = re.compile(r"(@[^\s<>,;@]+?)\.+(?=>|\s|,|;|$)")
 _UNSAFE_FILENAME_RE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
@@ -79,15 +74,6 @@ def _parsed_header(name: str, value: str) -> Any:
 
 #: The policy messages are parsed under first.
 PARSE_POLICY = HeaderCachingPolicy()
-
-
-class MailKind(enum.StrEnum):
-    """What kind of mail a message is. Only NORMAL mail may ever get an automatic answer."""
-
-    NORMAL = "normal"
-    AUTO_REPLY = "auto_reply"
-    BOUNCE = "bounce"
-    LOOP = "loop"
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +165,11 @@ def parse_email(raw: bytes, *, own_addresses: Collection[str] = ()) -> ParsedEma
         return ParsedEmail(raw=raw, problems=("empty message",))
     if raw.startswith(_OLE_MAGIC):
         return ParsedEmail(raw=raw, problems=("an Outlook .msg file (OLE compound document), not an RFC 822 message",))
+    readable, repairs = repair(raw)
+    problems.extend(repairs)
     for name, chosen in (("default", PARSE_POLICY), ("compat32", policy.compat32)):
         try:
-            message = BytesParser(policy=chosen).parsebytes(raw)
+            message = BytesParser(policy=chosen).parsebytes(readable)
             return _build(raw, message, problems, own_addresses)
         except RecursionError:
             problems.append(f"parsing under policy.{name} failed: structure nested too deeply")
@@ -197,8 +185,16 @@ def _build(raw: bytes, message: Message, problems: list[str], own_addresses: Col
     subject = _header_text(message, "Subject", problems)
     from_addresses = _addresses(message, "From", problems)
     sender = from_addresses[0] if from_addresses else None
-    if sender is None:
-        problems.append("no From address")
+    if sender is None or not sender.address:
+        # No readable From: the Sender or Reply-To header says who wrote, as a reply would go there.
+        for fallback in ("Sender", "Reply-To"):
+            found = [a for a in _addresses(message, fallback, problems) if a.address]
+            if found:
+                sender = found[0]
+                problems.append(f"no From address; the sender is taken from {fallback}")
+                break
+        else:
+            problems.append("no From address")
     text_part, html_part = _body_parts(message, problems)
     text_body = _part_text(text_part, problems) if text_part is not None else ""
     html_body = _part_text(html_part, problems) if html_part is not None else None
@@ -206,7 +202,13 @@ def _build(raw: bytes, message: Message, problems: list[str], own_addresses: Col
     if not text_body.strip() and html_text:
         text_body = html_text
     split = split_reply(text_body)
-    kind, reason = classify(message, sender.address if sender else None, own_addresses)
+    kind, reason = classify(
+        message,
+        sender.address if sender else None,
+        own_addresses,
+        text=text_body,
+        sender_name=sender.name if sender else "",
+    )
     return ParsedEmail(
         raw=raw,
         message_id=_first_id(_header_text(message, "Message-ID", problems)),
@@ -231,43 +233,6 @@ def _build(raw: bytes, message: Message, problems: list[str], own_addresses: Col
         kind_reason=reason,
         problems=tuple(dict.fromkeys(problems)),
     )
-
-
-def classify(message: Message, sender: str | None, own_addresses: Collection[str] = ()) -> tuple[MailKind, str]:
-    """Return the kind of mail and the header that decided it (RFC 3834, RFC 3464 and common practice)."""
-    content_type = _safe(message.get_content_type, "")
-    report_type = _safe(lambda: str(message.get_param("report-type", "") or ""), "").lower()
-    sender_local = (sender or "").split("@", 1)[0].lower()
-    return_path = _raw_header(message, "Return-Path")
-    if content_type == "multipart/report" and report_type == "delivery-status":
-        return MailKind.BOUNCE, "multipart/report; report-type=delivery-status"
-    if sender_local in _BOUNCE_LOCAL_PARTS:
-        return MailKind.BOUNCE, f"sender is {sender_local}"
-    if _raw_header(message, "X-Failed-Recipients"):
-        return MailKind.BOUNCE, "X-Failed-Recipients"
-    own = {address.lower() for address in own_addresses}
-    if _raw_header(message, LOOP_HEADER):
-        return MailKind.LOOP, LOOP_HEADER
-    if sender and sender.lower() in own:
-        return MailKind.LOOP, "sent from one of our own addresses"
-    received: list[object] = _safe(lambda: list(message.get_all("Received") or []), [])
-    hops = len(received)
-    if hops > MAX_HOPS:
-        return MailKind.LOOP, f"{hops} Received headers"
-    auto_submitted = _raw_header(message, "Auto-Submitted").lower()
-    if auto_submitted and auto_submitted.split(";")[0].strip() != "no":
-        return MailKind.AUTO_REPLY, f"Auto-Submitted: {auto_submitted}"
-    precedence = _raw_header(message, "Precedence").lower()
-    if precedence in _AUTO_PRECEDENCE:
-        return MailKind.AUTO_REPLY, f"Precedence: {precedence}"
-    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Response"):
-        if _raw_header(message, name):
-            return MailKind.AUTO_REPLY, name
-    if content_type == "multipart/report":
-        return MailKind.AUTO_REPLY, f"multipart/report; report-type={report_type or 'unknown'}"
-    if return_path and return_path.strip("<> \t") == "":
-        return MailKind.AUTO_REPLY, "empty Return-Path"
-    return MailKind.NORMAL, ""
 
 
 def html_to_text(html_body: str) -> str:
@@ -304,16 +269,13 @@ def sanitise_filename(name: str | None, *, content_type: str = "application/octe
 
 
 def _clean(text: str) -> str:
-    """Return text as clean Unicode: surrogate-escaped bytes decoded (UTF-8, else Windows-1252), NUL removed."""
+    """Return text as clean Unicode: surrogate-escaped bytes decoded (UTF-8, else what they look like:
+    see `decode_unknown`), NUL removed."""
     try:
         data = text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         data = text.encode("utf-8", "replace")
-    try:
-        decoded = data.decode("utf-8")
-    except UnicodeDecodeError:
-        decoded = data.decode("cp1252", "replace")
-    return decoded.replace("\x00", "")
+    return decode_unknown(data).replace("\x00", "")
 
 
 def _safe(function: Callable[[], T], default: T) -> T:
@@ -352,7 +314,25 @@ def _header_text(message: Message, name: str, problems: list[str]) -> str:
     except Exception as error:
         problems.append(f"{name} header could not be decoded: {type(error).__name__}")
         text = _clean(str(_safe(lambda: message.get(name), None) or ""))
+    if "\ufffd" in text:
+        text = _safe(lambda: _header_from_bytes(message, name), None) or text
     return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
+
+
+def _header_from_bytes(message: Message, name: str) -> str | None:
+    """Decode a header again from its bytes, when the parser could not (8-bit text without a charset,
+    an encoded word in a charset that says less than it holds)."""
+    raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), None)
+    if raw is None:
+        return None
+    data = str(raw).encode("ascii", "surrogateescape")
+    if b"=?" in data:
+        words = decode_header(data.decode("ascii", "replace"))
+        return "".join(
+            chunk.decode(codec_for(charset or "us-ascii"), "replace") if isinstance(chunk, bytes) else chunk
+            for chunk, charset in words
+        )
+    return decode_unknown(data)
 
 
 def _addresses(message: Message, name: str, problems: list[str]) -> list[Address]:
@@ -366,10 +346,21 @@ def _addresses(message: Message, name: str, problems: list[str]) -> list[Address
     if parsed is None:
         text = _header_text(message, name, problems)
         parsed = [Address(_clean(addr), _clean(real)) for real, addr in getaddresses([text]) if addr or real]
+    if any(a.address and ("@" not in a.address or a.address.endswith(".")) for a in parsed) or (
+        parsed and not any(a.address for a in parsed)
+    ):
+        raw = _safe(lambda: _header_from_bytes(message, name), None) or ""
+        parsed = _addresses_repaired(raw) or parsed
     result = [a for a in parsed if a.address or a.name]
     if not result and _raw_header(message, name):
         problems.append(f"{name} header has no readable address")
     return result
+
+
+def _addresses_repaired(text: str) -> list[Address]:
+    """Read addresses that the strict parser refused: a trailing dot after the domain ("a@b.nl.")."""
+    text = _TRAILING_DOT.sub(r"\1", text)
+    return [Address(_clean(addr), _clean(real)) for real, addr in getaddresses([text]) if "@" in addr]
 
 
 def _first_id(value: str) -> str | None:
@@ -461,28 +452,20 @@ def _payload_bytes(part: Message) -> bytes:
 
 
 def _part_text(part: Message, problems: list[str]) -> str:
-    """Return the part's content decoded with its charset; unknown or wrong charsets fall back to UTF-8, then
-    Windows-1252, with a problem noted."""
+    """Return the part's content decoded with its charset (or the superset mail in it is written in);
+    unknown or wrong charsets are read as what the bytes look like, with a problem noted."""
     data = _payload_bytes(part)
     charset = _safe(part.get_content_charset, None) or "us-ascii"
     try:
-        codec = codecs.lookup(charset).name
+        codec = codecs.lookup(codec_for(charset)).name
     except LookupError:
         problems.append(f"unknown charset {charset!r}")
         codec = "utf-8"
     try:
         text = data.decode(codec)
     except UnicodeDecodeError:
-        for fallback in ("utf-8", "cp1252"):
-            try:
-                text = data.decode(fallback)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            text = data.decode("utf-8", "replace")
-        if codec != "ascii":
-            problems.append(f"body is not valid {charset}")
+        text = decode_unknown(data)
+        problems.append(f"body is not valid {charset}")
     return _clean(text).replace("\r\n", "\n")
 
 

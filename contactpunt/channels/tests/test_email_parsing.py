@@ -165,7 +165,6 @@ def test_sanitise_filename():
 def test_auto_reply_headers():
     cases = {
         "Auto-Submitted: auto-replied": "Auto-Submitted: auto-replied",
-        "Precedence: bulk": "Precedence: bulk",
         "Precedence: auto_reply": "Precedence: auto_reply",
         "X-Autoreply: yes": "X-Autoreply",
         "X-Autorespond: vacation": "X-Autorespond",
@@ -179,7 +178,9 @@ def test_auto_reply_headers():
 
 def test_bounce_and_loop_detection():
     assert parse_email(_mail("From: MAILER-DAEMON@mx.example.nl")).kind is MailKind.BOUNCE
-    assert parse_email(_mail("From: Mail Delivery <postmaster@example.nl>")).kind is MailKind.BOUNCE
+    assert parse_email(_mail("From: Mail Delivery <postmaster@example.nl>\nSubject: Undeliverable: offerte")).kind is (
+        MailKind.BOUNCE
+    )
     assert parse_email(_mail(f"From: a@b.nl\n{LOOP_HEADER}: 17")).kind is MailKind.LOOP
     own = parse_email(_mail("From: Service@Contactpunt.test"), own_addresses={"service@contactpunt.test"})
     assert (own.kind, own.kind_reason) == (MailKind.LOOP, "sent from one of our own addresses")

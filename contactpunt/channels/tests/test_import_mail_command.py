@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from contactpunt.channels.email.intake import _body
+from contactpunt.channels.email.intake import _content
 from contactpunt.channels.email.sources import iter_messages
 from contactpunt.channels.models import InboundMail, Mailbox, MailState
 from contactpunt.channels.tests.shared_data import require
-from contactpunt.contacts.models import Contact
+from contactpunt.contacts.models import Channel, Contact, Queue
 
 
 def _eml(n: int, extra: str = "") -> bytes:
@@ -40,9 +40,9 @@ def test_eml_mbox_and_maildir_with_an_exact_report(email_queue, tmp_path):
     maildir.add(b"")
     report = _run(str(tmp_path), "--queue", email_queue.code)
     assert report["counts"] == {
-        "imported": 2,
+        "imported": 3,  # the bulk mail too: a contact, flagged
         "joined": 1,
-        "auto_reply": 1,
+        "auto_reply": 0,
         "bounce": 0,
         "loop": 0,
         "rejected": 1,
@@ -55,7 +55,9 @@ def test_eml_mbox_and_maildir_with_an_exact_report(email_queue, tmp_path):
     again = _run(str(tmp_path), "--queue", email_queue.code)
     assert again["counts"]["duplicate"] == 5
     assert InboundMail.objects.count() == 5
-    assert Contact.objects.count() == 3
+    assert Contact.objects.count() == 4
+    bulk = InboundMail.objects.get(kind_reason="Precedence: bulk")
+    assert bulk.contact_id is not None
 
 
 def test_a_mailbox_or_a_queue_is_required(email_queue, tmp_path):
@@ -79,8 +81,8 @@ def test_every_mail_of_the_shared_corpus_is_kept(email_queue):
     counts = report["counts"]
     assert counts["failed"] == 0
     # Every message is a row of its own, or a byte-for-byte repeat (bar headers) of one that is.
-    stored = {_body(bytes(raw)) for raw in InboundMail.objects.values_list("raw", flat=True)}
-    assert all(_body(raw) in stored for raw in messages)
+    stored = {_content(bytes(raw)) for raw in InboundMail.objects.values_list("raw", flat=True)}
+    assert all(_content(raw) in stored for raw in messages)
     assert InboundMail.objects.count() == report["messages"] - counts["duplicate"]
     rejected = sorted(m["file"].split("/mail/")[1] for m in report["messages_listed"] if m["outcome"] == "rejected")
     assert rejected == [
@@ -91,3 +93,35 @@ def test_every_mail_of_the_shared_corpus_is_kept(email_queue):
     assert counts["bounce"] >= 8
     assert Contact.objects.count() == counts["imported"] + counts["joined"]
     assert InboundMail.objects.filter(state=MailState.FAILED).count() == 3
+
+
+def test_on_a_fresh_database_the_queue_named_is_created_and_reported(db, tmp_path):
+    (tmp_path / "a.eml").write_bytes(_eml(1))
+    (tmp_path / "b.eml").write_bytes(_eml(2))
+
+    report = _run(str(tmp_path), "--queue", "support")
+    text = StringIO()
+    call_command("import-mail", str(tmp_path), "--queue", "support", stdout=text)
+
+    queue = Queue.objects.get()
+    assert (queue.code, queue.channel, queue.is_fallback) == ("support", Channel.EMAIL, False)
+    assert (report["queue"], report["queue_created"], report["counts"]["imported"]) == ("support", True, 2)
+    assert list(Contact.objects.values_list("queue__code", "fallback_reason")) == [("support", ""), ("support", "")]
+    assert "created e-mail queue support" not in text.getvalue()  # the second run found it
+    assert "2 messages into queue support" in text.getvalue()
+
+
+def test_the_created_queue_is_said_in_the_text_report(db, tmp_path):
+    (tmp_path / "a.eml").write_bytes(_eml(1))
+    text = StringIO()
+    call_command("import-mail", str(tmp_path), "--queue", "support", stdout=text)
+    assert text.getvalue().startswith("created e-mail queue support\n")
+
+
+def test_a_queue_code_that_is_no_code_is_refused_before_anything_is_made(db, tmp_path):
+    (tmp_path / "a.eml").write_bytes(_eml(1))
+    with pytest.raises(CommandError, match="is not a queue code"):
+        _run(str(tmp_path), "--queue", "geen code")
+    with pytest.raises(CommandError, match="no such file"):
+        _run(str(tmp_path / "missing"), "--queue", "support")
+    assert not Queue.objects.exists()

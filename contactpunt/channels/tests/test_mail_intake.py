@@ -72,6 +72,21 @@ def test_the_same_message_id_on_another_message_is_kept_too(mailbox):
     assert sorted(Message.objects.values_list("text", flat=True)) == ["eerste", "tweede"]
 
 
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"sender": "Iemand Anders <ander@example.nl>"},
+        {"subject": "Een andere vraag"},
+        {"date": "Tue, 03 Mar 2026 11:00:00 +0100"},
+    ],
+)
+def test_the_same_message_id_and_body_from_another_sender_or_subject_is_another_message(mailbox, other):
+    receive_mail(raw=mail("same@example.nl"), queue=mailbox.queue, source=SOURCE)
+    second = receive_mail(raw=mail("same@example.nl", **other), queue=mailbox.queue, source=SOURCE)
+    assert not second.duplicate
+    assert (InboundMail.objects.count(), Contact.objects.count()) == (2, 2)
+
+
 def test_a_reply_joins_the_case_by_in_reply_to_and_by_case_token(mailbox):
     first = receive_mail(raw=mail("a1@example.nl"), queue=mailbox.queue, source=SOURCE)
     reply = receive_mail(

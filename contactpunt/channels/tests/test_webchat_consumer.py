@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from contactpunt.channels.models import OutboundMessage, OutboundState
 from contactpunt.channels.senders import SendError
-from contactpunt.channels.webchat.consumers import FORBIDDEN_ORIGIN, MAX_FRAME, UNKNOWN_QUEUE
+from contactpunt.channels.webchat.consumers import FORBIDDEN_ORIGIN, MAX_FRAME
 from contactpunt.channels.webchat.delivery import send_chat
 from contactpunt.channels.webchat.models import ChatConversation, ChatMessageKey
 from contactpunt.config.asgi import application
@@ -39,6 +39,7 @@ from contactpunt.contacts.models import (
     ContactStatus,
     Direction,
     EventName,
+    FallbackReason,
     Message,
     OpeningHours,
     Queue,
@@ -431,14 +432,44 @@ def test_a_site_that_is_not_allowed_is_refused(team, chat_queue):
         assert run(allowed)["type"] == "welcome"
 
 
-def test_an_unknown_queue_is_refused(chat_queue):
-    async def scenario() -> list[dict[str, Any]]:
+def test_a_widget_naming_no_chat_queue_chats_on_the_fallback_queue_flagged(team, chat_queue):
+    chat_agent(team)
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         socket = Socket(queue="email-general")
         await socket.connect()
-        return [await socket.receive(), await socket.receive()]
+        welcome = await socket.send(type="hello", lang="nl")
+        ack = await socket.send(type="message", id="m-1", text="Hallo?")
+        await socket.close()
+        return welcome, ack
 
-    error, closed = run(scenario)
-    assert (error["code"], closed["code"]) == ("unknown_queue", UNKNOWN_QUEUE)
+    welcome, ack = run(scenario)
+    assert (welcome["type"], welcome["staffed"], ack["type"]) == ("welcome", True, "ack")
+    contact = Contact.objects.select_related("queue").get()
+    assert (contact.queue.is_fallback, contact.queue.channel, contact.channel) == (True, Channel.CHAT, Channel.CHAT)
+    assert (contact.fallback_reason, contact.asked_queue) == (FallbackReason.UNKNOWN_QUEUE, "email-general")
+    assert ChatConversation.objects.get().queue == contact.queue
+
+
+def test_without_a_webform_queue_the_written_message_lands_in_the_fallback_queue(team, chat_queue):
+    chat_agent(team, available=False)
+
+    async def scenario() -> dict[str, Any]:
+        socket = Socket()
+        await socket.connect()
+        await socket.send(type="hello", lang="nl")
+        taken = await socket.send(type="written", id="w-1", name="Sanne", email="sanne@example.nl", text="Open?")
+        await socket.close()
+        return taken
+
+    taken = run(scenario)
+    contact = Contact.objects.select_related("queue").get()
+    assert taken == {"type": "written_ack", "id": "w-1", "case": f"CP-{contact.case_id}"}
+    assert (contact.queue.is_fallback, contact.channel, contact.fallback_reason) == (
+        True,
+        Channel.WEBFORM,
+        FallbackReason.NO_QUEUE,
+    )
 
 
 def test_the_sender_refuses_a_reply_without_a_conversation(email_queue):

@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 from django.utils import translation
 
 from contactpunt.channels.webform.forms import new_key
-from contactpunt.contacts.models import Attachment, Case, Channel, Contact, Message, Queue
+from contactpunt.contacts.models import Attachment, Case, Channel, Contact, FallbackReason, Message, Queue
 from contactpunt.customers.models import Customer
 from contactpunt.people.models import Department
 
@@ -123,9 +123,14 @@ def test_more_forms_than_the_rate_are_refused_with_the_text_kept(client: Client,
 
 def test_the_embedded_form_may_be_framed_by_allowed_sites_and_needs_no_csrf_cookie(webform_queue):
     client = Client(enforce_csrf_checks=True)
-    with override_settings(WEBCHAT_ALLOWED_ORIGINS=["https://shop.example"]):
+    with override_settings(
+        WEBCHAT_ALLOWED_ORIGINS=["https://shop.example"], ALLOWED_HOSTS=["testserver", ".kaartenhuis.nl", "[::1]"]
+    ):
         page = client.get("/channels/form/embed/")
-        assert page["Content-Security-Policy"] == "frame-ancestors 'self' https://shop.example"
+        # the chat's sites, and the product's own hosts on any port (as the chat's origin check allows them)
+        assert page["Content-Security-Policy"] == (
+            "frame-ancestors 'self' https://shop.example testserver:* *.kaartenhuis.nl:* kaartenhuis.nl:*"
+        )
         assert "X-Frame-Options" not in page
         sent = client.post("/channels/form/embed/", good())
     assert sent.status_code == 302 and sent["Location"].startswith("/channels/form/embed/sent/")
@@ -139,7 +144,19 @@ def test_a_forged_confirmation_shows_no_case(client: Client, webform_queue):
     assert response.context["token"] == ""
 
 
-def test_without_a_webform_queue_the_visitor_is_told_and_keeps_the_text(client: Client):
+def test_without_a_webform_queue_the_message_lands_in_the_fallback_queue_flagged(client: Client):
     response = client.post("/channels/form/", good(subject="Mijn vraag"))
-    assert response.status_code == 503
-    assert "Mijn vraag" in response.content.decode()
+
+    assert response.status_code == 302
+    contact = Contact.objects.select_related("queue").get()
+    assert (contact.queue.is_fallback, contact.queue.channel) == (True, Channel.WEBFORM)
+    assert (contact.fallback_reason, contact.asked_queue) == (FallbackReason.NO_QUEUE, "")
+    assert Case.objects.get().subject == "Mijn vraag"
+
+
+def test_a_queue_asked_for_that_does_not_exist_goes_to_the_webform_queue_there_is(client: Client, webform_queue):
+    response = client.post("/channels/form/", good(queue="bestaat-niet"))
+
+    assert response.status_code == 302
+    contact = Contact.objects.get()
+    assert (contact.queue, contact.fallback_reason) == (webform_queue, "")

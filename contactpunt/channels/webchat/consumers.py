@@ -23,20 +23,19 @@ from contactpunt.channels.webchat.limits import SlidingWindow, is_allowed_origin
 from contactpunt.channels.webchat.models import ChatConversation
 from contactpunt.channels.webchat.services import (
     ChatRejected,
-    chat_queue,
     find_conversation,
     history,
     leave_written_message,
     post_message,
+    widget_queue,
 )
 from contactpunt.channels.webchat.text import MAX_CHAT_TEXT, TextRejected, clean_text
-from contactpunt.channels.webform.services import NoWrittenQueue, WrittenContact, is_accepted
+from contactpunt.channels.webform.services import WrittenContact, is_accepted
 from contactpunt.contacts.models import Queue
 
 #: The largest frame read at all; anything longer is refused before parsing.
 MAX_FRAME = 4 * MAX_CHAT_TEXT + 2_000
 FORBIDDEN_ORIGIN = 4403
-UNKNOWN_QUEUE = 4404
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -53,10 +52,10 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self._error("origin_not_allowed", "this site may not open the chat")
             await self.close(code=FORBIDDEN_ORIGIN)
             return
-        self.queue = await database_sync_to_async(chat_queue)(self.scope["url_route"]["kwargs"]["queue"])
-        if self.queue is None:
-            await self._error("unknown_queue", "there is no chat queue with this name")
-            await self.close(code=UNKNOWN_QUEUE)
+        asked = str(self.scope["url_route"]["kwargs"]["queue"])
+        self.queue = await database_sync_to_async(widget_queue)(asked)
+        # A code that names no chat queue chats on the fallback queue; its contacts are flagged with the code.
+        self.asked_queue = asked if asked != self.queue.code else ""
 
     async def disconnect(self, code: int) -> None:
         if self.conversation is not None:
@@ -139,6 +138,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 text=text,
                 origin=self.origin,
                 language=getattr(self, "language", ""),
+                asked_queue=self.asked_queue,
             )
         except ChatRejected as error:
             return str(error)
@@ -168,13 +168,9 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             text=values["text"],
             language=getattr(self, "language", ""),
         )
-        try:
-            received = await database_sync_to_async(leave_written_message)(
-                queue=self.queue, conversation=self.conversation, written=written
-            )
-        except NoWrittenQueue:
-            await self._error("not_taken", "written messages are not taken here", client_id)
-            return
+        received = await database_sync_to_async(leave_written_message)(
+            queue=self.queue, conversation=self.conversation, written=written
+        )
         if not is_accepted(received):
             await self._error("not_taken", "; ".join(e.message for e in received.errors), client_id)
             return

@@ -23,6 +23,7 @@ from contactpunt.channels.webform.services import WrittenContact, submit_written
 from contactpunt.contacts.announcements import Announcement, announce
 from contactpunt.contacts.models import Case, CaseStatus, Channel, Contact, ContactStatus, Direction, Message, Queue
 from contactpunt.contacts.services.inbound import receive_contact
+from contactpunt.contacts.services.queues import fallback_queue
 from contactpunt.contacts.services.types import InboundContact, Outcome, Received, ThreadRef
 
 SOURCE = "webchat"
@@ -57,6 +58,12 @@ class Posted:
 def chat_queue(code: str) -> Queue | None:
     """The active chat queue with this code, or None."""
     return Queue.objects.filter(code=code, is_active=True, channel=Channel.CHAT).select_related("calendar").first()
+
+
+def widget_queue(code: str) -> Queue:
+    """The queue a widget with `data-queue=code` chats on: that chat queue, or (when there is none with this code)
+    the chat fallback queue, so a visitor is never turned away; their contacts are flagged with the code asked."""
+    return chat_queue(code) or fallback_queue(Channel.CHAT)
 
 
 def find_conversation(queue: Queue, token: object) -> ChatConversation | None:
@@ -110,10 +117,11 @@ def post_message(
     origin: str = "",
     language: str = "",
     at: dt.datetime | None = None,
+    asked_queue: str = "",
 ) -> Posted:
     """Store the visitor's message (a new conversation when `conversation` is None). A message id seen before in
     the conversation returns the stored message with created=False. Raise ChatRejected when the inbound service
-    refuses it."""
+    refuses it. `asked_queue` is the code the widget asked for when it differs from `queue` (the fallback)."""
     at = at or timezone.now()
     with transaction.atomic():
         if conversation is None:
@@ -140,7 +148,7 @@ def post_message(
             announce(Announcement.CASE_UPDATED, case_id=session.case_id, contact_id=session.pk)
             conversation.case_id = session.case_id
         else:
-            message = _receive(queue, conversation, client_id, text, at)
+            message = _receive(asked_queue or queue.code, conversation, client_id, text, at)
             conversation.case_id = message.case_id
         ChatMessageKey.objects.create(conversation=conversation, client_id=client_id, message=message)
         conversation.last_message_at = at
@@ -166,11 +174,11 @@ def _open_session(conversation: ChatConversation) -> Contact | None:
     )
 
 
-def _receive(queue: Queue, conversation: ChatConversation, client_id: str, text: str, at: dt.datetime) -> Message:
+def _receive(queue_code: str, conversation: ChatConversation, client_id: str, text: str, at: dt.datetime) -> Message:
     received = receive_contact(
         InboundContact(
             source=SOURCE,
-            queue=queue.code,
+            queue=queue_code,
             occurred_at=at,
             external_id=f"{conversation.pk}:{client_id}"[:255],
             channel=Channel.CHAT,
@@ -202,7 +210,7 @@ def leave_written_message(
     at: dt.datetime | None = None,
 ) -> Received:
     """Store what the visitor wrote when no agent could chat, as a written contact answered by email. It joins the
-    conversation's case when there is one. Raise NoWrittenQueue when no web-form queue takes it."""
+    conversation's case when there is one; with no web-form queue it lands in the fallback queue, flagged."""
     target = webform_queue(department_id=queue.department_id)
     if conversation is not None:
         written = replace(written, conversation_id=conversation.token)

@@ -34,10 +34,6 @@ QUEUE_SETTING = "WEBFORM_QUEUE"
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
-class NoWrittenQueue(LookupError):
-    """There is no active web-form queue to take written contacts."""
-
-
 @dataclass(frozen=True, slots=True)
 class WrittenContact:
     """What a visitor wrote, already cleaned."""
@@ -53,10 +49,10 @@ class WrittenContact:
     conversation_id: str = ""
 
 
-def webform_queue(code: str = "", *, department_id: int | None = None) -> Queue:
+def webform_queue(code: str = "", *, department_id: int | None = None) -> Queue | None:
     """The active WEBFORM queue `code`; else the one named by settings.WEBFORM_QUEUE; else the first active one,
-    preferring `department_id`'s. Raise NoWrittenQueue when there is none."""
-    queues = Queue.objects.filter(is_active=True, channel=Channel.WEBFORM)
+    preferring `department_id`'s; None when there is none (the contact then lands in the fallback queue)."""
+    queues = Queue.objects.filter(is_active=True, is_fallback=False, channel=Channel.WEBFORM)
     for wanted in (code, getattr(settings, QUEUE_SETTING, "")):
         if wanted:
             found = queues.filter(code=wanted).first()
@@ -65,14 +61,12 @@ def webform_queue(code: str = "", *, department_id: int | None = None) -> Queue:
     ranked = queues.annotate(
         own=When_(When(department_id=department_id, then=Value(0)), default=Value(1), output_field=IntegerField())
     )
-    queue = ranked.order_by("own", "code").first()
-    if queue is None:
-        raise NoWrittenQueue("there is no active web-form queue")
-    return queue
+    return ranked.order_by("own", "code").first()
 
 
-def submit_written(*, written: WrittenContact, queue: Queue, source: str, at: dt.datetime) -> Received:
-    """Receive the written contact into `queue` as a WEBFORM contact, idempotent on (source, written.key)."""
+def submit_written(*, written: WrittenContact, queue: Queue | None, source: str, at: dt.datetime) -> Received:
+    """Receive the written contact into `queue` as a WEBFORM contact, idempotent on (source, written.key). With no
+    queue it lands in the web form's fallback queue, flagged (contacts.services.queues): it is never refused."""
     text = written.text
     if written.order_number:
         text = f"{text}\n\n{gettext('Order number')}: {written.order_number}"
@@ -89,7 +83,7 @@ def submit_written(*, written: WrittenContact, queue: Queue, source: str, at: dt
     return receive_contact(
         InboundContact(
             source=source,
-            queue=queue.code,
+            queue=queue.code if queue is not None else "",
             occurred_at=at,
             external_id=f"written:{written.key}",
             channel=Channel.WEBFORM,

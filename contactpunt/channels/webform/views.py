@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from contactpunt.channels.webchat.limits import allowed_origins, take_for_address
 from contactpunt.channels.webform.forms import WebForm, new_key
-from contactpunt.channels.webform.services import SOURCE, NoWrittenQueue, is_accepted, submit_written, webform_queue
+from contactpunt.channels.webform.services import SOURCE, is_accepted, submit_written, webform_queue
 
 _REF_SALT = "contactpunt.webform.sent"
 RATE_SETTING = "WEBFORM_RATE_PER_IP"
@@ -65,17 +66,13 @@ def _form(request: HttpRequest, *, embed: bool) -> HttpResponse:
                 form.add_error(None, _("You have sent several messages just now. Wait a few minutes and send again."))
                 status = 429
             else:
-                try:
-                    queue = webform_queue(form.cleaned_data["queue"] or "")
-                    received = submit_written(
-                        written=form.written(language=translation.get_language() or ""),
-                        queue=queue,
-                        source=SOURCE,
-                        at=timezone.now(),
-                    )
-                except NoWrittenQueue:
-                    received = None
-                if received is not None and is_accepted(received) and received.case_id is not None:
+                received = submit_written(
+                    written=form.written(language=translation.get_language() or ""),
+                    queue=webform_queue(form.cleaned_data["queue"] or ""),
+                    source=SOURCE,
+                    at=timezone.now(),
+                )
+                if is_accepted(received) and received.case_id is not None:
                     return HttpResponseRedirect(_sent_url(embed, (received.case_id, form.cleaned_data["email"])))
                 form.add_error(None, _("Your message could not be taken now. Your text is kept: try again later."))
                 status = 503
@@ -105,9 +102,25 @@ def _sent_url(embed: bool, reference: tuple[int, str] | None) -> str:
 
 
 def _framable(response: HttpResponse) -> HttpResponse:
-    ancestors = " ".join(["'self'", *[o for o in allowed_origins() if o != "*"]])
-    response["Content-Security-Policy"] = f"frame-ancestors {'*' if '*' in allowed_origins() else ancestors}"
+    """Let the sites that may open the chat frame the form too: WEBCHAT_ALLOWED_ORIGINS and (as the chat's origin
+    check does) the hosts of ALLOWED_HOSTS, on any port."""
+    origins = allowed_origins()
+    hosts = [_host_source(host) for host in settings.ALLOWED_HOSTS if "[" not in host]  # CSP has no IPv6 literals
+    if "*" in origins or "*" in hosts:
+        response["Content-Security-Policy"] = "frame-ancestors *"
+        return response
+    ancestors = " ".join(dict.fromkeys(["'self'", *origins, *hosts]))
+    response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
     return response
+
+
+def _host_source(host: str) -> str:
+    """An ALLOWED_HOSTS entry as a CSP host source on any port (".example.nl" is the domain and its subdomains)."""
+    if host == "*":
+        return "*"
+    if host.startswith("."):
+        return f"*{host}:* {host[1:]}:*"
+    return f"{host}:*"
 
 
 def _address(request: HttpRequest) -> str:

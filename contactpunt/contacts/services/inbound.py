@@ -3,6 +3,8 @@
 `receive_contacts` takes a batch and `receive_contact` a single contact; the single call is the
 batch of one, so both paths create identical rows. For each contact, in order, it:
 
+0. routes it to the queue it asks for, or (when that queue does not exist, is not active or takes another
+   channel) to the channel's fallback queue, flagged with the reason (`queues.route`): never refused for it;
 1. skips it as a duplicate when (source, external_id) was seen before (idempotency);
 2. identifies the customer from the normalised identities: one known customer links, none creates
    a new customer, several (or a shared identity alone) link nobody: the agent decides;
@@ -48,6 +50,7 @@ from contactpunt.contacts.models import (
     Queue,
 )
 from contactpunt.contacts.services import fast_insert
+from contactpunt.contacts.services.queues import Routing, route
 from contactpunt.contacts.services.types import FieldError, InboundContact, Outcome, Received
 from contactpunt.customers.identities import IdentityKey, InvalidIdentity, normalise
 from contactpunt.customers.models import Account, Customer, Identity
@@ -86,7 +89,8 @@ def receive_contacts(contacts: Sequence[InboundContact]) -> list[Received]:
     """Receive a batch of inbound contacts in order, in one transaction; one result per contact."""
     queues = _load_queues({c.queue for c in contacts})
     region = settings.PHONE_REGION
-    prepared = [_validate(index, c, queues, region) for index, c in enumerate(contacts)]
+    routes: dict[tuple[str, str], Routing | None] = {}  # a batch asks once per queue code and channel
+    prepared = [_validate(index, c, queues, region, routes) for index, c in enumerate(contacts)]
     for attempt in range(_RETRIES):
         try:
             with transaction.atomic():
@@ -107,6 +111,7 @@ class _Prepared:
     index: int
     contact: InboundContact
     queue: Queue | None = None
+    fallback_reason: str = ""
     identities: list[IdentityKey] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)
 
@@ -115,13 +120,19 @@ def _load_queues(codes: Iterable[str]) -> dict[str, Queue]:
     return {q.code: q for q in Queue.objects.filter(code__in=set(codes), is_active=True)}
 
 
-def _validate(index: int, contact: InboundContact, queues: dict[str, Queue], region: str) -> _Prepared:
+def _validate(
+    index: int,
+    contact: InboundContact,
+    queues: dict[str, Queue],
+    region: str,
+    routes: dict[tuple[str, str], Routing | None],
+) -> _Prepared:
     prepared = _Prepared(index, contact)
     errors = prepared.errors
     queue = queues.get(contact.queue)
-    if queue is None:
+    if contact.strict_queue and queue is None:
         errors.append(FieldError("queue", "unknown_queue", f"there is no active queue {contact.queue!r}"))
-    elif contact.channel and contact.channel != queue.channel:
+    elif contact.strict_queue and queue is not None and contact.channel and contact.channel != queue.channel:
         errors.append(
             FieldError(
                 "channel",
@@ -129,6 +140,16 @@ def _validate(index: int, contact: InboundContact, queues: dict[str, Queue], reg
                 f"queue {queue.code!r} takes {queue.channel} contacts, not {contact.channel}",
             )
         )
+    elif not contact.strict_queue:
+        key = (contact.queue, contact.channel)
+        if key not in routes:
+            routes[key] = route(contact.queue, contact.channel, queues)
+        routing = routes[key]
+        if routing is None:
+            errors.append(FieldError("queue", "unknown_queue", f"there is no active queue {contact.queue!r}"))
+        else:
+            queue = routing.queue
+            prepared.fallback_reason = routing.fallback_reason
     prepared.queue = queue
     if not contact.source:
         errors.append(FieldError("source", "required", "a contact needs a source"))
@@ -310,6 +331,8 @@ class _Batch:
             ivr_path=list(contact.ivr_path),
             occurred_at=contact.occurred_at,
             recorded_at=self.now,
+            fallback_reason=p.fallback_reason,
+            asked_queue=contact.queue[:255] if p.fallback_reason else "",
         )
         self.new_contacts.append((p, new, case, case_created, reopened))
         for key in _own_keys(contact):

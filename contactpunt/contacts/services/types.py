@@ -60,6 +60,9 @@ class InboundContact:
     ivr_path: tuple[str, ...] = ()
     # False for a call that ended in the voice menu: it was never offered to a queue.
     offered: bool = True
+    # True refuses a queue that does not fit (the API: its caller is told, with the field named); by default such
+    # a contact lands in its channel's fallback queue, flagged, so nothing a customer sent is refused.
+    strict_queue: bool = False
 
 
 class Outcome(StrEnum):

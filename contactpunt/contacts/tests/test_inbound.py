@@ -277,7 +277,7 @@ def test_a_call_that_ended_in_the_voice_menu_was_never_queued(phone_queue, t0):
 
 def test_bad_input_is_rejected_with_the_fields_named_and_nothing_written(phone_queue, t0):
     bad = [
-        InboundContact(source="pbx", queue="nope", occurred_at=t0, external_id="1"),
+        InboundContact(source="pbx", queue="nope", occurred_at=t0, external_id="1", strict_queue=True),
         InboundContact(source="pbx", queue="phone-general", occurred_at=t0.replace(tzinfo=None), external_id="2"),
         InboundContact(
             source="pbx",
@@ -286,7 +286,9 @@ def test_bad_input_is_rejected_with_the_fields_named_and_nothing_written(phone_q
             external_id="3",
             identities=(IdentityInput("email", "not-an-address"),),
         ),
-        InboundContact(source="pbx", queue="phone-general", occurred_at=t0, external_id="4", channel="email"),
+        InboundContact(
+            source="pbx", queue="phone-general", occurred_at=t0, external_id="4", channel="email", strict_queue=True
+        ),
         InboundContact(source="pbx", queue="phone-general", occurred_at=dt.datetime(2999, 1, 1, tzinfo=dt.UTC)),
     ]
 

@@ -30,7 +30,7 @@ def test_the_demo_fills_an_empty_database_through_the_services():
 
     assert not demo.is_empty()
     assert {role for _u, _p, role in logins.users} == {"agent", "team_lead", "manager", "admin", "viewer"}
-    assert set(Queue.objects.values_list("channel", flat=True)) == set(Channel.values) - {"webform"}
+    assert set(Queue.objects.values_list("channel", flat=True)) == set(Channel.values)  # with the web form's queue
     # the simulator draws the volume (Poisson around 120, sd about 11) and reports what it wrote
     assert Contact.objects.filter(source="demo").count() == logins.contacts
     assert 70 <= logins.contacts <= 170

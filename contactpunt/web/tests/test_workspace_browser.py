@@ -58,7 +58,8 @@ def test_an_agent_handles_a_case_and_a_colleague_sees_it_live(server_url, browse
     expect(row).to_contain_text("anna")  # live in the colleague's inbox
     expect(colleague.locator("#live-status")).to_have_text("live")
 
-    page.select_option("#template-select", label="Onderweg")
+    page.locator("#template-search").press_sequentially("onderweg")
+    page.locator("#template-results [role=option]", has_text="Onderweg").click()
     expect(page.locator("#reply-body")).to_have_value(f"Beste Sanne, je bestelling {case.token} is onderweg.")
     page.click("#reply-form button[type=submit]")
     expect(page.locator(".toast-success")).to_contain_text("Antwoord staat klaar om te versturen.")

@@ -18,12 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.validators import slug_re
 
 from contactpunt.channels.email.intake import BATCH_SIZE, MailResult, RawMail, receive_mails
 from contactpunt.channels.email.sources import iter_messages
 from contactpunt.channels.models import Mailbox, MailState, queue_import_source
-from contactpunt.contacts.models import Queue
+from contactpunt.contacts.models import Channel, Queue
+from contactpunt.contacts.services.queues import WRITTEN_RESPONSE_NORM_S, ensure_queue
 
+QUEUE_CODE_LENGTH = Queue._meta.get_field("code").max_length or 80
 OUTCOMES = ("imported", "joined", "auto_reply", "bounce", "loop", "rejected", "failed", "duplicate")
 
 
@@ -66,19 +69,26 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         mailbox: Mailbox | None = None
+        for path in options["paths"]:
+            if not path.exists():
+                raise CommandError(f"no such file or directory: {path}")
+        queue_created = False
         if options["mailbox"]:
             mailbox = Mailbox.objects.select_related("queue").filter(name=options["mailbox"]).first()
             if mailbox is None:
                 raise CommandError(f"there is no mailbox named {options['mailbox']!r}")
             queue, source = mailbox.queue, mailbox.source
         else:
-            found = Queue.objects.filter(code=options["queue"]).first()
-            if found is None:
-                raise CommandError(f"there is no queue {options['queue']!r}")
-            queue, source = found, queue_import_source(found.code)
-        for path in options["paths"]:
-            if not path.exists():
-                raise CommandError(f"no such file or directory: {path}")
+            code = options["queue"]
+            if not slug_re.match(code) or len(code) > QUEUE_CODE_LENGTH:
+                raise CommandError(
+                    f"--queue {code!r} is not a queue code (letters, digits, - and _, at most {QUEUE_CODE_LENGTH})"
+                )
+            # A fresh database has no queue yet: the import makes the e-mail queue it names, and says so.
+            queue, queue_created = ensure_queue(
+                code=code, name=code, channel=Channel.EMAIL, response_norm_s=WRITTEN_RESPONSE_NORM_S
+            )
+            source = queue_import_source(queue.code)
         started = time.monotonic()
         counts: Counter[str] = Counter(dict.fromkeys(OUTCOMES, 0))
         listed: list[dict[str, Any]] = []
@@ -104,6 +114,7 @@ class Command(BaseCommand):
         report = {
             "source": source,
             "queue": queue.code,
+            "queue_created": queue_created,
             "messages": sum(counts.values()),
             "counts": dict(counts),
             "messages_listed": listed,
@@ -119,6 +130,8 @@ class Command(BaseCommand):
         if json_target:
             Path(json_target).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         counts = report["counts"]
+        if report["queue_created"]:
+            self.stdout.write(f"created e-mail queue {report['queue']}")
         self.stdout.write(f"{report['messages']} messages into queue {report['queue']} ({report['source']}):")
         for name in OUTCOMES:
             self.stdout.write(f"  {name:<11} {counts[name]}")

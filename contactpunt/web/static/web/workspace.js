@@ -1,4 +1,5 @@
-/* The agent workspace: the live websocket feed, response templates, work-session timing and keyboard shortcuts.
+/* The agent workspace: the live websocket feed, work-session timing and keyboard shortcuts (the reply box's
+   template picker is template-picker.js).
    Live messages ({kind, case_id, ...}) become a `cp:live` event on <body>; htmx partials listen for it. */
 (function () {
   "use strict";
@@ -48,7 +49,7 @@
   }
   connect();
 
-  // -- the case: work session, templates --------------------------------------------------------
+  // -- the case: work session --------------------------------------------------------
   var caseRoot = document.getElementById("case");
   if (caseRoot && caseRoot.dataset.openUrl) {
     fetch(caseRoot.dataset.openUrl, { method: "POST", headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" });
@@ -56,20 +57,6 @@
       var body = new FormData();
       body.append("csrfmiddlewaretoken", csrf());
       navigator.sendBeacon(caseRoot.dataset.leaveUrl, body);
-    });
-  }
-  var templateSelect = document.getElementById("template-select");
-  if (templateSelect) {
-    templateSelect.addEventListener("change", function () {
-      if (!templateSelect.value) return;
-      var url = templateSelect.dataset.url.replace(/\/0\/$/, "/" + templateSelect.value + "/");
-      fetch(url, { credentials: "same-origin" })
-        .then(function (response) { return response.json(); })
-        .then(function (data) {
-          var body = document.getElementById("reply-body");
-          body.value = data.text || "";
-          body.focus();
-        });
     });
   }
 
