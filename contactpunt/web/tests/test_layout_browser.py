@@ -77,6 +77,19 @@ def _settle(page: Any) -> None:
     page.wait_for_timeout(100)
 
 
+def _listen_for_errors(page: Any, problems: list[str], username: str) -> None:
+    """A script error or a refusal by the Content-Security-Policy (an inline script or style that slipped
+    in) on any page is a problem too: the page looks fine and a button silently does nothing."""
+
+    def console(message: Any) -> None:
+        document = message.location.get("url", "") == page.url  # the 403, 404 and 500 pages are asked for
+        if message.type == "error" and not (document and message.text.startswith("Failed to load resource")):
+            problems.append(f"{username} on {page.url}: console error: {message.text[:300]}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(f"{username} on {page.url}: script error: {error}"))
+
+
 def _check(page: Any, folder: Path, name: str) -> list[str]:
     problems = []
     for label, size in (("1280", WIDE), ("390", PHONE)):
@@ -118,6 +131,7 @@ def test_no_page_spills_for_any_role_at_either_width(demo_organisation, server_u
 
     for username in ROLES:
         page = _login(browser, server_url, username)
+        _listen_for_errors(page, problems, username)
         todo, seen = ["/", "/workspace/mentions/"], set()
         while todo:
             path = todo.pop(0)

@@ -1,6 +1,7 @@
 /* The agent workspace: the live websocket feed, work-session timing and keyboard shortcuts (the reply box's
    template picker is template-picker.js).
-   Live messages ({kind, case_id, ...}) become a `cp:live` event on <body>; htmx partials listen for it. */
+   Live messages ({kind, case_id, ...}) become a `cp:live` event on <body>, and a `cp:live-case` event on
+   the elements marked data-live-case with that case (data-live-kinds narrows it); htmx partials listen. */
 (function () {
   "use strict";
   var root = document.getElementById("workspace");
@@ -37,6 +38,14 @@
     socket.onmessage = function (message) {
       var detail = JSON.parse(message.data);
       document.body.dispatchEvent(new CustomEvent("cp:live", { detail: detail }));
+      // Parts of a case page refresh on news of their case (and, with data-live-kinds, of those kinds):
+      // decided here, as the Content-Security-Policy allows htmx no eval for a filter.
+      document.querySelectorAll('[data-live-case="' + detail.case_id + '"]').forEach(function (element) {
+        var kinds = element.dataset.liveKinds;
+        if (!kinds || kinds.split(" ").indexOf(detail.kind) >= 0) {
+          element.dispatchEvent(new CustomEvent("cp:live-case", { detail: detail }));
+        }
+      });
       scheduleRefresh();
     };
     socket.onclose = function () {
