@@ -61,7 +61,7 @@ class Forecaster:
     """
 
     calendar: PeakCalendar = field(default_factory=PeakCalendar)
-    selection_origins: int = 4
+    selection_origins: int = 6
     models: Sequence[Model] = field(default_factory=candidates)
 
     def fit_predict(self, series: pd.Series, interval_s: int, steps: int) -> Forecast:
