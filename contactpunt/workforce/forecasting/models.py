@@ -9,7 +9,6 @@ were and ignore the calendar.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -96,16 +95,27 @@ class SlotAverage:
 
 
 def _damped_level(values: np.ndarray, steps: int) -> np.ndarray:
-    """Return a damped-trend ETS forecast of a (deseasonalised) series, or its recent mean when short."""
+    """Return a damped-trend (Holt) forecast of a deseasonalised series, its smoothing chosen from a small
+    grid by one-step-ahead squared error; the recent mean when the series is short."""
     if len(values) < 21:
         return np.full(steps, float(values[-7:].mean()))
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = ETSModel(pd.Series(values, dtype=float), error="add", trend="add", damped_trend=True)
-        fitted = model.fit(disp=False, maxiter=200)
-        return np.asarray(fitted.forecast(steps), dtype=float)
+    damping = 0.9
+    best: tuple[float, float, float] | None = None
+    for alpha in (0.05, 0.1, 0.2, 0.35):
+        for beta in (0.0, 0.02, 0.1):
+            level, trend, error = float(values[:7].mean()), 0.0, 0.0
+            for value in values[7:]:
+                predicted = level + damping * trend
+                error += (value - predicted) ** 2
+                new_level = predicted + alpha * (value - predicted)
+                trend = damping * trend + beta * (new_level - level - damping * trend)
+                level = new_level
+            if best is None or error < best[0]:
+                best = (error, level, trend)
+    assert best is not None
+    _, level, trend = best
+    factors = np.cumsum(damping ** np.arange(1, steps + 1))
+    return level + trend * factors
 
 
 class DailyTimesProfile:
@@ -113,7 +123,7 @@ class DailyTimesProfile:
 
     The daily totals of the observed ordinary days, divided by their weekday's factor, form one series
     of open days (a missing day is skipped, not a zero and not a shift of the week); a damped-trend ETS
-    carries its level forward. The profile is the volume-weighted share of each interval over the
+    carries its level forward (damped Holt). The profile is the volume-weighted share of each interval over the
     weekday's last eight observed ordinary days.
     """
 
