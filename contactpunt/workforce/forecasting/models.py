@@ -151,7 +151,7 @@ class DailyTimesProfile:
             int(np.isin(pd.date_range(last_day + pd.Timedelta(days=1), day, freq="D").day_of_week, open_days).sum())
             for day in future_days
         ]
-        level = _damped_level(deseasonalised, max(1, max(ahead)))
+        level = _damped_level(deseasonalised, max(1, *ahead))
         for n, day in enumerate(future_days):
             weekday = day.day_of_week
             if weekday not in factor or ahead[n] == 0:

@@ -120,9 +120,7 @@ class Forecaster:
             high_ratio = np.where(factors[:, 0] > 0, factors[:, 2] / factors[:, 0], 1.0)
         return [mean], mean * low_ratio[:, None], mean * high_ratio[:, None]
 
-    def _select(
-        self, table: DayTable, horizon: int
-    ) -> tuple[_Choice, dict[str, float], tuple[np.ndarray, np.ndarray]]:
+    def _select(self, table: DayTable, horizon: int) -> tuple[_Choice, dict[str, float], tuple[np.ndarray, np.ndarray]]:
         """Backtest every model at weekly origins; return the best single model or combination."""
         predicted: dict[str, list[np.ndarray]] = {model.name: [] for model in self.models}
         actual: list[np.ndarray] = []

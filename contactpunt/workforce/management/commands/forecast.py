@@ -63,7 +63,13 @@ class Command(BaseCommand):
 
     def _forecaster(self, options: dict[str, Any]) -> Forecaster:
         peaks = options["peaks"]
-        rules = () if peaks == "none" else DEFAULT_PEAK_RULES if peaks == "calendar" else without_uplifts(DEFAULT_PEAK_RULES)
+        rules = (
+            ()
+            if peaks == "none"
+            else DEFAULT_PEAK_RULES
+            if peaks == "calendar"
+            else without_uplifts(DEFAULT_PEAK_RULES)
+        )
         return Forecaster(calendar=PeakCalendar(country=options["holidays"] or None, rules=rules))
 
     def _predict(self, options: dict[str, Any]) -> None:
@@ -117,7 +123,10 @@ class Command(BaseCommand):
             "origins": len(result.origins),
             "ours": {"mase": _number(result.ours_mase), "wape": _number(result.ours_wape)},
             "seasonal_naive": {"mase": _number(result.naive_mase), "wape": _number(result.naive_wape)},
-            "slot_mean_4w": {"mase": _number(result.mase["slot mean 4w"]), "wape": _number(result.wape["slot mean 4w"])},
+            "slot_mean_4w": {
+                "mase": _number(result.mase["slot mean 4w"]),
+                "wape": _number(result.wape["slot mean 4w"]),
+            },
             "mase_ratio": _number(result.mase_ratio),
             "wape_ratio": _number(result.wape_ratio),
             "models": [origin.model for origin in result.origins],
@@ -129,6 +138,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{'':16}{'MASE':>10}{'WAPE':>10}")
         self.stdout.write(f"{'ours':16}{result.ours_mase:>10.4f}{result.ours_wape:>10.4f}")
         self.stdout.write(f"{'seasonal naive':16}{result.naive_mase:>10.4f}{result.naive_wape:>10.4f}")
-        self.stdout.write(f"{'slot mean 4w':16}{result.mase['slot mean 4w']:>10.4f}{result.wape['slot mean 4w']:>10.4f}")
+        self.stdout.write(
+            f"{'slot mean 4w':16}{result.mase['slot mean 4w']:>10.4f}{result.wape['slot mean 4w']:>10.4f}"
+        )
         self.stdout.write(f"{'ratio':16}{result.mase_ratio:>10.4f}{result.wape_ratio:>10.4f}")
         self.stdout.write(f"{len(result.origins)} origins in {result.seconds:.1f} s")
