@@ -56,14 +56,22 @@ def _only_weekdays(series: pd.Series, open_days: set[int]) -> pd.Series:
 
 def development_sets() -> dict[str, tuple[Callable[[], pd.Series], int]]:
     """Return each set's loader (the history as an export would give it) and its interval in seconds."""
-    thirty = lambda: load_history(DATA / "anonbank_1999_arrivals_30min.csv")  # noqa: E731
-    fine = lambda: _six_to_three(load_history(DATA / "anonbank_1999_arrivals_6min.csv"))  # noqa: E731
+
+    def thirty() -> pd.Series:
+        return load_history(DATA / "anonbank_1999_arrivals_30min.csv")
+
+    def fine() -> pd.Series:
+        return _six_to_three(load_history(DATA / "anonbank_1999_arrivals_6min.csv"))
+
+    def weekdays(load: Callable[[], pd.Series], open_days: set[int]) -> Callable[[], pd.Series]:
+        return lambda: _only_weekdays(load(), open_days)
+
     return {
         "bank 30min, 7 days": (thirty, 1800),
         "bank 15min, 7 days": (fine, 900),
-        "bank 15min, Sun-Thu, 3 days missing": (lambda: _only_weekdays(fine(), {6, 0, 1, 2, 3}), 900),
-        "bank 15min, Mon-Fri, 3 days missing": (lambda: _only_weekdays(fine(), {0, 1, 2, 3, 4}), 900),
-        "bank 30min, Mon-Fri, 3 days missing": (lambda: _only_weekdays(thirty(), {0, 1, 2, 3, 4}), 1800),
+        "bank 15min, Sun-Thu, 3 days missing": (weekdays(fine, {6, 0, 1, 2, 3}), 900),
+        "bank 15min, Mon-Fri, 3 days missing": (weekdays(fine, {0, 1, 2, 3, 4}), 900),
+        "bank 30min, Mon-Fri, 3 days missing": (weekdays(thirty, {0, 1, 2, 3, 4}), 1800),
         "bank daily, 7 days": (thirty, 86400),
     }
 

@@ -139,9 +139,12 @@ class PeakCalendar:
 
     def window(self, name: str) -> tuple[int, int] | None:
         """Return (days before, days after) of the peak rule or date called `name` (None if unknown)."""
-        for item in (*self.rules, *self.dates):
-            if item.name == name:
-                return item.days_before, item.days_after
+        for rule in self.rules:
+            if rule.name == name:
+                return rule.days_before, rule.days_after
+        for peak in self.dates:
+            if peak.name == name:
+                return peak.days_before, peak.days_after
         return None
 
     def ramp(self, key: str) -> float:

@@ -34,7 +34,7 @@ class DayTable:
     @property
     def slots_per_day(self) -> int:
         """Intervals in a day."""
-        return self.values.shape[1]
+        return int(self.values.shape[1])
 
     @property
     def weekdays(self) -> np.ndarray:
@@ -66,7 +66,7 @@ class DayTable:
 def slot_of(index: pd.DatetimeIndex, interval_s: int) -> np.ndarray:
     """Return the interval of the day each timestamp falls in, by wall-clock time."""
     seconds = np.asarray(index.hour * 3600 + index.minute * 60 + index.second)
-    return np.minimum(seconds // interval_s, 86400 // interval_s - 1)
+    return np.asarray(np.minimum(seconds // interval_s, 86400 // interval_s - 1))
 
 
 def day_table(series: pd.Series, interval_s: int) -> DayTable:

@@ -2,13 +2,15 @@
 
 The candidates always include the plain seasonal naive and same-slot mean of the last four weeks, and
 combinations of the best few (their median, their mean) compete too, so the forecast chosen is never
-worse than those baselines on its own backtest.
+worse than those baselines on its own backtest; it replaces the better baseline only when it beats it by
+more than a standard error over the origins.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -16,7 +18,7 @@ from scipy.optimize import nnls
 
 from contactpunt.workforce.forecasting.calendar import PeakCalendar
 from contactpunt.workforce.forecasting.days import DayTable, day_table, slot_of
-from contactpunt.workforce.forecasting.models import Model, Prepared, candidates, prepare
+from contactpunt.workforce.forecasting.models import BASELINES, Model, Prepared, candidates, prepare
 
 # z of the 10% and 90% normal quantiles: an 80% prediction interval.
 _Z80 = 1.2815515655446004
@@ -61,7 +63,7 @@ class Forecaster:
     """
 
     calendar: PeakCalendar = field(default_factory=PeakCalendar)
-    selection_origins: int = 6
+    selection_origins: int = 8
     models: Sequence[Model] = field(default_factory=candidates)
 
     def fit_predict(self, series: pd.Series, interval_s: int, steps: int) -> Forecast:
@@ -140,6 +142,7 @@ class Forecaster:
         if not actual:
             return _Choice("slot_mean_4w+calendar", ("slot_mean_4w+calendar",), "mean"), {}, (np.array([]),) * 2
         truth = np.concatenate(actual)
+        bounds = np.cumsum([0] + [len(part) for part in actual])
         stacked = {name: np.concatenate(parts) for name, parts in predicted.items()}
         mae = {name: float(np.mean(np.abs(values - truth))) for name, values in stacked.items()}
         # A stable sort: among equals the earlier candidate (a calendar model before a plain one) wins.
@@ -153,7 +156,20 @@ class Forecaster:
                 mae[name] = float(np.mean(np.abs(stacked[name] - truth)))
                 choices[name] = _Choice(name, members, how)
         best = min(choices, key=lambda name: mae[name])
+        baseline = min(BASELINES, key=lambda name: mae[name])
+        if not _clearly_better(np.abs(stacked[best] - truth), np.abs(stacked[baseline] - truth), bounds):
+            best = baseline
         return choices[best], mae, (stacked[best], truth)
+
+
+def _clearly_better(errors: np.ndarray, baseline_errors: np.ndarray, bounds: np.ndarray) -> bool:
+    """Whether a model beats the baseline by more than one standard error of their difference per origin
+    (the one-standard-error rule: a few origins cannot tell small differences from luck)."""
+    per_origin = np.array([errors[a:b].mean() - baseline_errors[a:b].mean() for a, b in pairwise(bounds)])
+    if errors.mean() > baseline_errors.mean() or len(per_origin) < 2:
+        return bool(errors.mean() < baseline_errors.mean())
+    standard_error = per_origin.std(ddof=1) / np.sqrt(len(per_origin))
+    return bool(per_origin.mean() + standard_error < 0)
 
 
 def _combine(parts: list[np.ndarray], how: str) -> np.ndarray:
