@@ -32,6 +32,7 @@ class OriginResult:
     mase: dict[str, float]
     wape: dict[str, float]
     seconds: float
+    coverage: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ class BacktestResult:
     mase: dict[str, float]
     wape: dict[str, float]
     seconds: float
+
+    @property
+    def coverage(self) -> float:
+        """The share of scored intervals whose actual fell inside our 80% band."""
+        return float(np.nanmean([r.coverage for r in self.origins]))
 
     @property
     def ours_mase(self) -> float:
@@ -127,13 +133,18 @@ def backtest(
         training = table.head(start)
         cut = series.index < table.days[start]
         forecast = forecaster.fit_predict(series[cut], interval_s, horizon * spd + _tail(series[cut], interval_s))
-        frame = forecast.to_frame()["count"]
+        full = forecast.to_frame()
+        frame = full["count"]
+        inside: list[np.ndarray] = []
         seen = [row for row in range(start, start + horizon) if table.observed[row]]
         actual = table.values[seen].ravel()
         predicted: dict[str, np.ndarray] = {name: np.empty(0) for name in names}
         for row in seen:
             stamps = table.days[row] + pd.to_timedelta(np.arange(spd) * interval_s, unit="s")
             predicted["ours"] = np.concatenate([predicted["ours"], frame.reindex(stamps).fillna(0.0).to_numpy()])
+            band = full.reindex(stamps).fillna(0.0)
+            day_actual = table.values[row]
+            inside.append((band["lower"].to_numpy() <= day_actual) & (day_actual <= band["upper"].to_numpy()))
             for name, values in baselines(table, row, start).items():
                 predicted[name] = np.concatenate([predicted[name], values])
         scale = weekly_scale(training)
@@ -144,6 +155,7 @@ def backtest(
                 mase={name: mase(actual, predicted[name], scale) for name in names},
                 wape={name: wape(actual, predicted[name]) for name in names},
                 seconds=time.monotonic() - begun,
+                coverage=float(np.concatenate(inside).mean()) if inside else float("nan"),
             )
         )
         for name in names:
