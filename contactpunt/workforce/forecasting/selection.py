@@ -80,9 +80,8 @@ class Forecaster:
         horizon = min(7, len(future_days))
         choice, mae, pairs = self._select(table, horizon)
         prepared = prepare(table, self.calendar)
-        days, low, high = self._combined(prepared, choice, future_days)
+        base, low, high = self._combined(prepared, choice, future_days)
         dispersion, relative = _fit_spread(*pairs)
-        base = days[0]
         spread_low = _Z80 * np.sqrt(dispersion * low + relative * low**2)
         spread_high = _Z80 * np.sqrt(dispersion * high + relative * high**2)
         # An interval left on the history's last day (it ended before closing time) is closed.
@@ -111,8 +110,8 @@ class Forecaster:
 
     def _combined(
         self, prepared: Prepared, choice: _Choice, future_days: pd.DatetimeIndex
-    ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-        """Return ([expected days], low days, high days) of the choice: the band's ends on peak days."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the expected, low and high days of the choice (low and high differ on peak days)."""
         forecasts = self._forecasts(prepared, future_days)
         mean = _combine([forecasts[name] for name in choice.members], choice.how)
         keys = self.calendar.keys_by_date(future_days.date)
@@ -120,7 +119,7 @@ class Forecaster:
         with np.errstate(invalid="ignore", divide="ignore"):
             low_ratio = np.where(factors[:, 0] > 0, factors[:, 1] / factors[:, 0], 1.0)
             high_ratio = np.where(factors[:, 0] > 0, factors[:, 2] / factors[:, 0], 1.0)
-        return [mean], mean * low_ratio[:, None], mean * high_ratio[:, None]
+        return mean, mean * low_ratio[:, None], mean * high_ratio[:, None]
 
     def _select(self, table: DayTable, horizon: int) -> tuple[_Choice, dict[str, float], tuple[np.ndarray, np.ndarray]]:
         """Backtest every model at weekly origins; return the best single model or combination."""
