@@ -1,7 +1,8 @@
 """Shift plans for the demo organisation: templates, contracts, the flexible pool, and plans from its history.
 
 `ops.demo` calls `plan_demo` after it has simulated the history, so the workforce pages have a forecast
-against actual (last week), adherence (the agents' states against the shifts they worked) and a plan ahead.
+against actual (last week), adherence (the agents' states against the shifts they worked) and a plan for
+today and the week ahead, weekends included.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from contactpunt.people.models import Role, Team, User
 from contactpunt.workforce.forecasting import Forecaster
 from contactpunt.workforce.models import Contract, PlannedShift, PoolMember, ShiftPlan, ShiftTemplate
 from contactpunt.workforce.peaks import peak_calendar
+from contactpunt.workforce.requirement import needs_from_json
 from contactpunt.workforce.shifts.planning import plan_shifts, schedule_shift, zone
 
 # (name, start hour, hours, break after hours or None): days of eight hours with half an hour's break,
@@ -139,14 +141,29 @@ _ACTIVITY_OF: dict[str, str] = {
 def plan_demo(
     *, today: dt.date | None = None, time_limit_s: float = 20.0, forecaster: Forecaster | None = None
 ) -> DemoPlans:
-    """Plan last week and this week for every active queue from the history before last Monday (so the
-    forecast meets the actual), then replace the days before today by the shifts the agents worked (so
-    adherence has a schedule to measure). Takes about a minute on the demo's 40,000 contacts."""
+    """Plan the demo's days: last week up to yesterday from the history before last Monday (so the forecast
+    meets the actual there; those shifts are then replaced by the ones the agents worked, so adherence has a
+    schedule to measure), and today with the six days after it from the history before today, every day
+    the queues are open, weekends too. A day the solver leaves without anyone while people are needed (its
+    time ran out on a busy machine) is planned again on its own."""
     today = today or timezone.now().astimezone(zone()).date()
     templates = ensure_templates()
     pool = ensure_people()
     last_monday = today - dt.timedelta(days=today.weekday() + 7)
-    light = forecaster or Forecaster(calendar=peak_calendar(), selection_origins=1, model_time_limit_s=5.0)
-    plan = plan_shifts(first_day=last_monday, days=14, time_limit_s=time_limit_s, forecaster=light).plan
+    light = forecaster or Forecaster(calendar=peak_calendar(), selection_origins=2)
+    past_days = (today - last_monday).days
+    past = plan_shifts(first_day=last_monday, days=past_days, time_limit_s=min(5.0, time_limit_s), forecaster=light)
     worked = schedule_worked(first_day=last_monday, last_day=today - dt.timedelta(days=1))
-    return DemoPlans([plan], pool, templates, worked)
+    ahead = plan_shifts(first_day=today, days=7, time_limit_s=time_limit_s, forecaster=light).plan
+    plans = [past.plan, ahead]
+    for day in unstaffed_days(ahead):
+        needs = [n for n in needs_from_json(ahead.intervals) if n.start.astimezone(zone()).date() == day]
+        plans.append(plan_shifts(first_day=day, days=1, time_limit_s=time_limit_s, needs=needs).plan)
+    return DemoPlans(plans, pool, templates, worked)
+
+
+def unstaffed_days(plan: ShiftPlan) -> list[dt.date]:
+    """Return the days of a plan on which people are needed but nobody is scheduled."""
+    needed = {n.start.astimezone(zone()).date() for n in needs_from_json(plan.intervals) if n.required > 0}
+    staffed = set(PlannedShift.objects.filter(day__in=needed).values_list("day", flat=True))
+    return sorted(needed - staffed)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from contactpunt.contacts.business_hours import schedule_for
 from contactpunt.contacts.models import Channel, Queue
 from contactpunt.kpis.facts import CONTACT, Unit, load_units
 from contactpunt.kpis.intervals import INTERVAL, day_bounds, local_midnight
@@ -27,6 +28,8 @@ from contactpunt.workforce.peaks import peak_calendar
 HISTORY_WEEKS = 8
 INTERVAL_S = int(INTERVAL.total_seconds())
 DEFAULT_AHT_S = 300.0
+# Written contacts that arrive while the queue is closed are worked off over its first two open hours.
+CARRY_INTERVALS = 8
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,35 @@ def staff(volume: float, aht_s: float, queue: Queue) -> int:
         threshold_s=queue.sl_threshold_s,
         target_service_level=float(queue.sl_target),
     ).agents
+
+
+def open_flags(queue: Queue, starts: Sequence[dt.datetime]) -> list[bool]:
+    """Whether the queue is open at each interval start (no calendar: always open)."""
+    if queue.calendar_id is None:
+        return [True] * len(starts)
+    schedule = schedule_for(queue.calendar)
+    days = {start.astimezone(schedule.time_zone).date() for start in starts}
+    windows = [window for day in sorted(days) for window in schedule.open_intervals(day)]
+    return [any(opens <= start < closes for opens, closes in windows) for start in starts]
+
+
+def carried_workload(
+    volumes: Sequence[float], is_open: Sequence[bool], *, spread: int = CARRY_INTERVALS
+) -> list[float]:
+    """Return the written contacts to work per interval: what arrives while open, plus what arrived while
+    closed spread evenly over the next `spread` open intervals (nobody answers e-mail at night)."""
+    work = [volume if open_ else 0.0 for volume, open_ in zip(volumes, is_open, strict=True)]
+    carried = 0.0
+    for n, (volume, open_) in enumerate(zip(volumes, is_open, strict=True)):
+        if not open_:
+            carried += volume
+            continue
+        if carried:
+            following = [m for m in range(n, len(work)) if is_open[m]][:spread]
+            for m in following:
+                work[m] += carried / len(following)
+            carried = 0.0
+    return work
 
 
 def history_units(end: dt.datetime) -> list[Unit]:
@@ -129,14 +161,18 @@ def forecast_needs(
         aht = forecast_handle_time(handled, seconds, future, INTERVAL_S)
     except ValueError:
         aht = np.full(len(future), DEFAULT_AHT_S)
+    positions = [by_time.get(local) for local in future]
+    volumes = [float(forecast.mean[p]) if p is not None else 0.0 for p in positions]
+    is_open = open_flags(queue, starts)
+    # Nobody is needed while the queue is closed; written contacts of the closed hours wait for the opening.
+    work = carried_workload(volumes, is_open) if queue.channel not in Channel.realtime() else volumes
     needs = []
-    for start, local, handle in zip(starts, future, aht, strict=True):
-        position = by_time.get(local)
-        volume = float(forecast.mean[position]) if position is not None else 0.0
+    for start, position, volume, load, open_, handle in zip(starts, positions, volumes, work, is_open, aht,
+                                                             strict=True):  # fmt: skip
         lower = float(forecast.lower[position]) if position is not None else None
         upper = float(forecast.upper[position]) if position is not None else None
-        needs.append(IntervalNeed(start, queue.code, volume, float(handle), staff(volume, float(handle), queue),
-                                  lower, upper))  # fmt: skip
+        required = staff(load, float(handle), queue) if open_ else 0
+        needs.append(IntervalNeed(start, queue.code, volume, float(handle), required, lower, upper))
     return needs
 
 

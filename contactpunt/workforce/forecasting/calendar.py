@@ -1,8 +1,9 @@
 """The peak calendar: public holidays of a country and peak days by rule, each with a window of days.
 
-Effects are learned per key from earlier years (see effects.py); a peak rule without history uses its
-configured uplift. Keys: `holiday:<name>` for a public holiday, `<rule>:<offset>` for a day in a peak
-window (offset in days from the peak day, e.g. `mothers_day:-1`).
+Effects are learned from the history (see effects.py): per holiday, and per peak type as the lift on its
+peak day, ramping down linearly to the edges of its window; a peak type the history has not shown yet
+uses its configured uplift. Keys: `holiday:<name>` for a public holiday, `<rule>:<offset>` for a day in a
+peak window (offset in days from the peak day, e.g. `mothers_day:-1`).
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ def christmas(year: int) -> dt.date:
 class PeakRule:
     """A recurring peak: the day for a year, the window around it and an uplift to use without history.
 
-    `uplift` multiplies the volume on every day of the window when no earlier year shows the effect;
-    None means no effect until one is learned.
+    `uplift` is the volume multiplier on the peak day (the window's other days ramp from 1 at its edges
+    to it) while the history has not shown the effect; None means no effect until one is learned.
     """
 
     name: str
@@ -75,14 +76,21 @@ class PeakDate:
     uplift: float | None = None
 
 
+# The uplifts are priors for a Dutch consumer-facing centre, used until the history shows the effect;
+# the band around the forecast stays wide (from no effect to twice the uplift) while they are not learned.
 DEFAULT_PEAK_RULES: tuple[PeakRule, ...] = (
-    PeakRule("valentines_day", valentines_day, days_before=7),
-    PeakRule("mothers_day", mothers_day_nl, days_before=7),
-    PeakRule("fathers_day", fathers_day_nl, days_before=7),
-    PeakRule("sinterklaas", sinterklaas, days_before=14),
-    PeakRule("black_friday", black_friday, days_after=3),
-    PeakRule("christmas", christmas, days_before=14, days_after=7),
+    PeakRule("valentines_day", valentines_day, days_before=7, uplift=1.5),
+    PeakRule("mothers_day", mothers_day_nl, days_before=7, uplift=1.5),
+    PeakRule("fathers_day", fathers_day_nl, days_before=7, uplift=1.3),
+    PeakRule("sinterklaas", sinterklaas, days_before=14, uplift=1.5),
+    PeakRule("black_friday", black_friday, days_after=3, uplift=1.5),
+    PeakRule("christmas", christmas, days_before=14, days_after=7, uplift=1.3),
 )
+
+
+def without_uplifts(rules: Sequence[PeakRule]) -> tuple[PeakRule, ...]:
+    """Return the rules with no configured uplift: their effects come from the history alone."""
+    return tuple(PeakRule(r.name, r.day_of_year, r.days_before, r.days_after, None) for r in rules)
 
 
 @dataclass
@@ -128,6 +136,27 @@ class PeakCalendar:
                 if day in wanted_set:
                     result.setdefault(day, []).append(f"{name}:{offset:+d}")
         return result
+
+    def window(self, name: str) -> tuple[int, int] | None:
+        """Return (days before, days after) of the peak rule or date called `name` (None if unknown)."""
+        for rule in self.rules:
+            if rule.name == name:
+                return rule.days_before, rule.days_after
+        for peak in self.dates:
+            if peak.name == name:
+                return peak.days_before, peak.days_after
+        return None
+
+    def ramp(self, key: str) -> float:
+        """Return the weight of a peak key's day in its window: 1 on the peak day, falling linearly towards
+        the window's edges (never to 0 inside it)."""
+        name, _, offset_text = key.rpartition(":")
+        window = self.window(name)
+        if window is None:
+            return 1.0
+        offset = int(offset_text)
+        width = (window[0] if offset < 0 else window[1]) + 1
+        return max(0.0, 1.0 - abs(offset) / width)
 
     def configured_uplift(self, key: str) -> float | None:
         """Return the configured uplift of the rule or date a peak key belongs to (None for holidays)."""

@@ -1,157 +1,216 @@
-"""Candidate models. Each returns the mean forecast for the intervals that follow a prepared history.
+"""Candidate models. Each forecasts whole days (rows of intervals) from a prepared history.
 
-Models that learn from the cleaned history (`uses_calendar`) get the day effects of holidays and peaks
-applied afterwards by the forecaster; the seasonal naive is the plain benchmark and ignores them.
+Every model finds the days it learns from by date: the same weekday's recent observed days, skipping
+the days that were missing (their neighbours stand in). Calendar models learn from the history with
+its special days made ordinary and get the day effects applied by the forecaster afterwards; the two
+plain baselines (seasonal naive, same-slot mean of the last four weeks) read the observed days as they
+were and ignore the calendar.
 """
 
 from __future__ import annotations
 
-import warnings
-from typing import ClassVar, Protocol
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from contactpunt.workforce.forecasting.prepare import Prepared, day_matrix
+from contactpunt.workforce.forecasting.calendar import PeakCalendar
+from contactpunt.workforce.forecasting.days import DayTable
+from contactpunt.workforce.forecasting.effects import DayEffects, learn_day_effects
 
-# Recent history each model trains on: enough for the patterns, short enough to adapt and run fast.
-_DAILY_TRAINING_WEEKS = 26
-_PROFILE_WEEKS = 8
-_MSTL_TRAINING_WEEKS = 8
-
-
-class Model(Protocol):
-    """A candidate forecaster."""
-
-    name: ClassVar[str]
-    uses_calendar: ClassVar[bool]
-
-    def min_history_slots(self, prepared: Prepared) -> int:
-        """Return the shortest history the model can work with."""
-        ...
-
-    def predict(self, prepared: Prepared, steps: int) -> np.ndarray:
-        """Return the mean forecast for the `steps` intervals after the history."""
-        ...
+# Observed days the daily-level model trains on, and same-weekday days its intraday profile averages.
+_DAILY_TRAINING_DAYS = 26 * 7
+_PROFILE_DAYS = 8
 
 
-class SeasonalNaive:
-    """The same interval one week earlier (repeated for horizons past a week)."""
+@dataclass(frozen=True)
+class Prepared:
+    """A history ready for the models: its table, effects, and two day-by-interval views of it.
 
-    name: ClassVar[str] = "seasonal_naive"
-    uses_calendar: ClassVar[bool] = False
+    `raw` has NaN rows where a day was not observed; `reference` also has NaN rows on holidays and
+    divides peak days by their learned effect, so it shows ordinary days only.
+    """
 
-    def min_history_slots(self, prepared: Prepared) -> int:
-        return prepared.slots_per_week
+    table: DayTable
+    effects: DayEffects
+    raw: np.ndarray
+    reference: np.ndarray
+    open_weekdays: frozenset[int]
 
-    def predict(self, prepared: Prepared, steps: int) -> np.ndarray:
-        last_week = prepared.series.to_numpy()[-prepared.slots_per_week :]
-        return np.resize(last_week, steps).astype(float)
+    def rows_of(self, matrix: np.ndarray, weekday: int) -> np.ndarray:
+        """Return the row numbers of the observed days of a weekday in `matrix`, oldest first."""
+        usable = ~np.isnan(matrix[:, 0]) & (self.table.weekdays == weekday)
+        return np.nonzero(usable)[0]
 
 
-def _ets_forecast(values: np.ndarray, steps: int, *, seasonal_periods: int | None) -> np.ndarray:
-    """Return a damped-trend ETS forecast (additive errors), with seasonality when a period is given."""
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+def prepare(table: DayTable, calendar: PeakCalendar) -> Prepared:
+    """Return the prepared history: effects learned, special days taken out of the reference view."""
+    effects, factor = learn_day_effects(table, calendar)
+    raw = table.masked()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reference = raw / factor[:, None]
+    reference[~np.isfinite(reference)] = np.nan
+    return Prepared(table, effects, raw, reference, table.open_weekdays())
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = ETSModel(
-            pd.Series(values, dtype=float),
-            error="add",
-            trend="add",
-            damped_trend=True,
-            seasonal="add" if seasonal_periods else None,
-            seasonal_periods=seasonal_periods,
-        )
-        fitted = model.fit(disp=False, maxiter=200)
-        return np.asarray(fitted.forecast(steps), dtype=float)
+
+class SlotAverage:
+    """The same interval on the last `days` observed days of the same weekday: mean, median or a
+    weighted mean (weights halving every `half_life` days back).
+
+    With `days=1` and no calendar this is the seasonal naive; with `days=4` the same-slot mean of the
+    last four weeks. A weekday never observed gets zeros.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        days: int,
+        *,
+        how: Literal["mean", "median", "weighted"] = "mean",
+        calendar: bool = True,
+        half_life: float = 2.0,
+    ) -> None:
+        self.name = name
+        self.days = days
+        self.how = how
+        self.uses_calendar = calendar
+        self.half_life = half_life
+
+    def predict(self, prepared: Prepared, future_days: pd.DatetimeIndex) -> np.ndarray:
+        matrix = prepared.reference if self.uses_calendar else prepared.raw
+        by_weekday: dict[int, np.ndarray] = {}
+        for weekday in range(7):
+            rows = prepared.rows_of(matrix, weekday)[-self.days :]
+            if len(rows) == 0:
+                by_weekday[weekday] = np.zeros(matrix.shape[1])
+            elif self.how == "median":
+                by_weekday[weekday] = np.median(matrix[rows], axis=0)
+            elif self.how == "weighted":
+                weights = 0.5 ** (np.arange(len(rows))[::-1] / self.half_life)
+                by_weekday[weekday] = weights @ matrix[rows] / weights.sum()
+            else:
+                by_weekday[weekday] = matrix[rows].mean(axis=0)
+        return np.vstack([by_weekday[day.day_of_week] for day in future_days])
+
+
+def _damped_level(values: np.ndarray, steps: int) -> np.ndarray:
+    """Return a damped-trend (Holt) forecast of a deseasonalised series, its smoothing chosen from a small
+    grid by one-step-ahead squared error; the recent mean when the series is short."""
+    if len(values) < 21:
+        return np.full(steps, float(values[-7:].mean()))
+    damping = 0.9
+    best: tuple[float, float, float] | None = None
+    for alpha in (0.05, 0.1, 0.2, 0.35):
+        for beta in (0.0, 0.02, 0.1):
+            level, trend, error = float(values[:7].mean()), 0.0, 0.0
+            for value in values[7:]:
+                predicted = level + damping * trend
+                error += (value - predicted) ** 2
+                new_level = predicted + alpha * (value - predicted)
+                trend = damping * trend + beta * (new_level - level - damping * trend)
+                level = new_level
+            if best is None or error < best[0]:
+                best = (error, level, trend)
+    assert best is not None
+    _, level, trend = best
+    factors = np.cumsum(damping ** np.arange(1, steps + 1))
+    return level + trend * factors
 
 
 class DailyTimesProfile:
-    """Daily volume by ETS (damped trend, weekly season) times a per-weekday intraday profile.
+    """Daily volume times a per-weekday intraday profile, the usual contact-centre method.
 
-    The usual contact-centre method: the weekday profile is the volume-weighted share of each interval
-    in the day over the last eight ordinary same-weekday days, learned from the data for every weekday.
+    The daily totals of the observed ordinary days, divided by their weekday's factor, form one series
+    of open days (a missing day is skipped, not a zero and not a shift of the week); a damped-trend ETS
+    carries its level forward (damped Holt). The profile is the volume-weighted share of each interval over the
+    weekday's last eight observed ordinary days.
     """
 
-    name: ClassVar[str] = "daily_x_profile"
-    uses_calendar: ClassVar[bool] = True
+    name = "daily_x_profile"
+    uses_calendar = True
 
-    def min_history_slots(self, prepared: Prepared) -> int:
-        return 2 * prepared.slots_per_week
+    def predict(self, prepared: Prepared, future_days: pd.DatetimeIndex) -> np.ndarray:
+        matrix = prepared.reference
+        spd = matrix.shape[1]
+        rows = np.nonzero(~np.isnan(matrix[:, 0]))[0][-_DAILY_TRAINING_DAYS:]
+        result = np.zeros((len(future_days), spd))
+        if len(rows) == 0:
+            return result
+        totals = matrix[rows].sum(axis=1)
+        weekdays = prepared.table.weekdays[rows]
+        level_of = {w: float(totals[weekdays == w][-_PROFILE_DAYS:].mean()) for w in set(weekdays.tolist())}
+        overall = float(np.mean(list(level_of.values())))
+        if overall <= 0:
+            return result
+        factor = {w: level / overall for w, level in level_of.items()}
+        deseasonalised = totals / np.array([max(factor[w], 1e-9) for w in weekdays])
+        last_day = prepared.table.days[rows[-1]]
+        open_days = sorted(prepared.open_weekdays | set(level_of))
+        ahead = [
+            int(np.isin(pd.date_range(last_day + pd.Timedelta(days=1), day, freq="D").day_of_week, open_days).sum())
+            for day in future_days
+        ]
+        level = _damped_level(deseasonalised, max(1, *ahead))
+        for n, day in enumerate(future_days):
+            weekday = day.day_of_week
+            if weekday not in factor or ahead[n] == 0:
+                continue
+            recent = matrix[prepared.rows_of(matrix, weekday)[-_PROFILE_DAYS:]].sum(axis=0)
+            if recent.sum() <= 0:
+                continue
+            result[n] = max(0.0, level[ahead[n] - 1]) * factor[weekday] * recent / recent.sum()
+        return result
 
-    def predict(self, prepared: Prepared, steps: int) -> np.ndarray:
-        spd = prepared.slots_per_day
-        matrix = day_matrix(prepared.cleaned, prepared.interval_s)
-        complete = matrix.dropna(axis=0, how="any")
-        complete = complete.iloc[-_DAILY_TRAINING_WEEKS * 7 :]
-        future = prepared.future_index(steps)
-        future_days = future.normalize().unique()
-        # Days to forecast: every day after the last complete day up to the last future day.
-        first_day = complete.index[-1] + pd.Timedelta(days=1)
-        days = pd.date_range(first_day, future_days[-1], freq="D")
-        totals = complete.sum(axis=1)
-        # Gaps between complete days (a partial day) are bridged by the daily grid: fill them by weekday.
-        grid = pd.date_range(totals.index[0], totals.index[-1], freq="D")
-        totals = totals.reindex(grid)
-        totals = totals.fillna(totals.groupby(totals.index.day_of_week).transform("mean")).fillna(0.0)
-        if len(totals) >= 28:
-            daily = _ets_forecast(totals.to_numpy(), len(days), seasonal_periods=7)
-        else:
-            by_weekday = totals.groupby(totals.index.day_of_week).mean()
-            daily = np.array([by_weekday.get(day.day_of_week, totals.mean()) for day in days])
-        daily = np.clip(daily, 0.0, None)
-        shares = self._profiles(complete, spd)
-        forecast_by_day = {day: total * shares[day.day_of_week] for day, total in zip(days, daily, strict=True)}
-        slot = ((future.hour * 3600 + future.minute * 60) // prepared.interval_s).to_numpy()
-        values = np.array(
-            [forecast_by_day[day][min(s, spd - 1)] for day, s in zip(future.normalize(), slot, strict=True)]
-        )
-        return np.asarray(values, dtype=float)
 
-    @staticmethod
-    def _profiles(complete: pd.DataFrame, slots_per_day: int) -> dict[int, np.ndarray]:
-        overall = complete.sum(axis=0).to_numpy()
-        overall_share = overall / overall.sum() if overall.sum() > 0 else np.full(slots_per_day, 1 / slots_per_day)
-        shares: dict[int, np.ndarray] = {}
+class LevelTimesProfile:
+    """A weekday's daily total from its last `level_days` observed days, spread by its intraday profile
+    over the last `profile_days` (smoothed over neighbouring intervals): less noise per interval than a
+    same-slot mean, the level still recent."""
+
+    uses_calendar = True
+
+    def __init__(self, name: str, level_days: int, profile_days: int) -> None:
+        self.name = name
+        self.level_days = level_days
+        self.profile_days = profile_days
+
+    def predict(self, prepared: Prepared, future_days: pd.DatetimeIndex) -> np.ndarray:
+        matrix = prepared.reference
+        spd = matrix.shape[1]
+        kernel = np.array([1.0, 2.0, 3.0, 2.0, 1.0]) if spd >= 48 else np.array([1.0])
+        by_weekday: dict[int, np.ndarray] = {}
         for weekday in range(7):
-            recent = complete[complete.index.day_of_week == weekday].iloc[-_PROFILE_WEEKS:]
-            volume = recent.sum(axis=0).to_numpy()
-            shares[weekday] = volume / volume.sum() if volume.sum() > 0 else overall_share
-        return shares
+            rows = prepared.rows_of(matrix, weekday)
+            volume = matrix[rows[-self.profile_days :]].sum(axis=0) if len(rows) else np.zeros(spd)
+            if volume.sum() <= 0:
+                by_weekday[weekday] = np.zeros(spd)
+                continue
+            open_slots = volume > 0
+            smooth = np.convolve(volume, kernel, mode="same") / np.convolve(np.ones(spd), kernel, mode="same")
+            smooth = np.where(open_slots, smooth, 0.0)
+            level = float(matrix[rows[-self.level_days :]].sum(axis=1).mean())
+            by_weekday[weekday] = level * smooth / smooth.sum()
+        return np.vstack([by_weekday[day.day_of_week] for day in future_days])
 
 
-class MSTLModel:
-    """MSTL decomposition with daily and weekly seasons; damped-trend ETS on the deseasonalised rest.
+Model = SlotAverage | DailyTimesProfile | LevelTimesProfile
 
-    Each seasonal component continues its last period unchanged.
-    """
-
-    name: ClassVar[str] = "mstl"
-    uses_calendar: ClassVar[bool] = True
-
-    def min_history_slots(self, prepared: Prepared) -> int:
-        return 3 * prepared.slots_per_week
-
-    def predict(self, prepared: Prepared, steps: int) -> np.ndarray:
-        from statsmodels.tsa.seasonal import MSTL
-
-        spd, spw = prepared.slots_per_day, prepared.slots_per_week
-        values = prepared.cleaned.to_numpy()[-_MSTL_TRAINING_WEEKS * spw :]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = MSTL(values, periods=(spd, spw), iterate=1).fit()
-        seasonal = np.asarray(result.seasonal, dtype=float).reshape(len(values), -1)
-        rest = values - seasonal.sum(axis=1)
-        level = _ets_forecast(rest, steps, seasonal_periods=None)
-        future = np.zeros(steps)
-        for column, period in enumerate((spd, spw)):
-            future += np.resize(seasonal[-period:, column], steps)
-        return np.clip(level + future, 0.0, None)
+#: The plain baselines every choice is measured against.
+BASELINES = ("seasonal_naive", "slot_mean_4w")
 
 
-CANDIDATES: tuple[type[SeasonalNaive] | type[DailyTimesProfile] | type[MSTLModel], ...] = (
-    SeasonalNaive,
-    DailyTimesProfile,
-    MSTLModel,
-)
+def candidates() -> list[Model]:
+    """Return the candidate models; the plain baselines are always among them."""
+    return [
+        SlotAverage("slot_mean_4w+calendar", 4),
+        SlotAverage("slot_mean_8w+calendar", 8),
+        SlotAverage("slot_median_8w+calendar", 8, how="median"),
+        SlotAverage("slot_weighted_12w+calendar", 12, how="weighted"),
+        SlotAverage("seasonal_naive+calendar", 1),
+        DailyTimesProfile(),
+        LevelTimesProfile("level_4w_x_profile_8w", 4, 8),
+        LevelTimesProfile("level_2w_x_profile_12w", 2, 12),
+        SlotAverage("slot_mean_4w", 4, calendar=False),
+        SlotAverage("seasonal_naive", 1, calendar=False),
+    ]

@@ -1,128 +1,179 @@
-"""The product's forecaster: candidates compared by rolling-origin backtest per series, the best one used."""
+"""The product's forecaster: candidates compared by a rolling-origin backtest on the series itself.
+
+The candidates always include the plain seasonal naive and same-slot mean of the last four weeks, and
+combinations of the best few (their median, their mean) compete too, so the forecast chosen is never
+worse than those baselines on its own backtest; it replaces the better baseline only when it beats it by
+more than a standard error over the origins.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
 
 from contactpunt.workforce.forecasting.calendar import PeakCalendar
-from contactpunt.workforce.forecasting.effects import day_multipliers
-from contactpunt.workforce.forecasting.models import CANDIDATES, Model
-from contactpunt.workforce.forecasting.prepare import Prepared, prepare
+from contactpunt.workforce.forecasting.days import DayTable, day_table, slot_of
+from contactpunt.workforce.forecasting.models import BASELINES, Model, Prepared, candidates, prepare
 
 # z of the 10% and 90% normal quantiles: an 80% prediction interval.
 _Z80 = 1.2815515655446004
-_WEEK_S = 7 * 86400
+# Combinations tried: (how, how many of the best single models).
+_COMBINATIONS = (("median", 3), ("mean", 2), ("mean", 3))
 
 
 @dataclass(frozen=True)
 class Forecast:
-    """Mean forecast with an 80% prediction interval per interval start, and how the model was chosen."""
+    """Mean forecast with an 80% prediction interval per interval start, and how the model was chosen.
+
+    `selection_mae` holds every candidate's mean absolute error on the backtest of the choice.
+    """
 
     index: pd.DatetimeIndex
     mean: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
     model: str
-    selection_wape: dict[str, float] = field(default_factory=dict)
+    selection_mae: dict[str, float] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """Return the forecast as a DataFrame with columns count, lower, upper."""
         return pd.DataFrame({"count": self.mean, "lower": self.lower, "upper": self.upper}, index=self.index)
 
 
+@dataclass(frozen=True)
+class _Choice:
+    name: str
+    members: tuple[str, ...]
+    how: str
+
+
 @dataclass
 class Forecaster:
-    """Forecast a regular interval series from its history.
+    """Forecast an interval series from its history (indexed by interval start; gaps are days not open).
 
-    `selection_origins` backtest origins (each `selection_horizon_s` ahead, at most a week) decide the
-    model per series by WAPE; a model whose single fit takes longer than `model_time_limit_s` is dropped.
-    The backtest errors of the chosen model also calibrate its prediction interval: the squared error
-    is modelled as dispersion * mean + relative_variance * mean^2.
+    `selection_origins` weekly origins before the end of the history decide the model per series by
+    mean absolute error over the days that were observed; their errors also size the 80% band (squared
+    error ~ dispersion * mean + relative_variance * mean^2), widened on peak days by the uncertainty of
+    the peak's lift.
     """
 
     calendar: PeakCalendar = field(default_factory=PeakCalendar)
-    selection_origins: int = 3
-    selection_horizon_s: int = _WEEK_S
-    model_time_limit_s: float = 30.0
-    models: Sequence[Model] = field(default_factory=lambda: [candidate() for candidate in CANDIDATES])
-
-    def predict_model(self, model: Model, prepared: Prepared, steps: int) -> np.ndarray:
-        """Return the mean forecast of one model, with the day effects applied when the model uses them."""
-        mean = model.predict(prepared, steps)
-        if model.uses_calendar:
-            future = prepared.future_index(steps)
-            multipliers = day_multipliers(future.normalize().unique(), prepared.effects)
-            mean = mean * multipliers.reindex(future.normalize()).to_numpy()
-        return np.asarray(np.clip(mean, 0.0, None), dtype=float)
+    selection_origins: int = 8
+    models: Sequence[Model] = field(default_factory=candidates)
 
     def fit_predict(self, series: pd.Series, interval_s: int, steps: int) -> Forecast:
-        """Return the forecast for the `steps` intervals after a regular history (see data.aggregate)."""
+        """Return the forecast for the `steps` intervals after the history."""
         if steps <= 0:
             raise ValueError("steps must be positive")
-        full = prepare(series, interval_s, self.calendar)
-        usable = [model for model in self.models if len(series) >= model.min_history_slots(full)]
-        if not usable:
+        table = day_table(series, interval_s)
+        if len(table.days) < 7 or table.observed.sum() < 2:
             raise ValueError("the history is shorter than one week: too short to forecast")
-        errors, wape_by_model = self._select(series, interval_s, usable, steps)
-        ranked = sorted(wape_by_model, key=lambda name: wape_by_model[name])
-        chosen_name = ranked[0] if ranked else usable[-1].name
-        chosen = next(model for model in usable if model.name == chosen_name)
-        mean = self.predict_model(chosen, full, steps)
-        dispersion, relative = _fit_spread(*errors.get(chosen_name, (np.array([]), np.array([]))))
-        weeks_ahead = np.maximum(1.0, (np.arange(steps) + 1) * interval_s / self.selection_horizon_s)
-        spread = _Z80 * np.sqrt(dispersion * mean + relative * mean**2 * weeks_ahead)
+        step = pd.Timedelta(seconds=interval_s)
+        index = pd.date_range(pd.Timestamp(series.index[-1]) + step, periods=steps, freq=step)
+        first = table.days[-1] + pd.Timedelta(days=1)
+        future_days = pd.date_range(first, max(first, index[-1].normalize()), freq="D")
+        horizon = min(7, len(future_days))
+        choice, mae, pairs = self._select(table, horizon)
+        prepared = prepare(table, self.calendar)
+        base, low, high = self._combined(prepared, choice, future_days)
+        dispersion, relative = _fit_spread(*pairs)
+        spread_low = _Z80 * np.sqrt(dispersion * low + relative * low**2)
+        spread_high = _Z80 * np.sqrt(dispersion * high + relative * high**2)
+        # An interval left on the history's last day (it ended before closing time) is closed.
+        rows = np.asarray((index.normalize() - future_days[0]).days)
+        inside = (rows >= 0).astype(float)
+        rows, slots = np.maximum(rows, 0), slot_of(index, interval_s)
         return Forecast(
-            index=full.future_index(steps),
-            mean=mean,
-            lower=np.clip(mean - spread, 0.0, None),
-            upper=mean + spread,
-            model=chosen_name,
-            selection_wape=wape_by_model,
+            index=index,
+            mean=base[rows, slots] * inside,
+            lower=np.clip(low - spread_low, 0.0, None)[rows, slots] * inside,
+            upper=(high + spread_high)[rows, slots] * inside,
+            model=choice.name,
+            selection_mae=mae,
         )
 
-    def _select(
-        self, series: pd.Series, interval_s: int, usable: list[Model], steps: int
-    ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, float]]:
-        horizon = min(steps, self.selection_horizon_s // interval_s)
-        errors: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {model.name: [] for model in usable}
-        dropped: set[str] = set()
-        for origin_number in range(self.selection_origins, 0, -1):
-            cut = len(series) - origin_number * horizon
-            training = series.iloc[:cut]
-            actual = series.to_numpy()[cut : cut + horizon]
-            if cut <= 0 or len(actual) < horizon:
+    def _forecasts(self, prepared: Prepared, future_days: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+        """Return each model's expected days, closed weekdays zero and the day effects applied."""
+        keys = self.calendar.keys_by_date(future_days.date)
+        expected = np.array([prepared.effects.factors(keys.get(day, []))[0] for day in future_days.date])
+        is_open = np.isin(future_days.day_of_week, sorted(prepared.open_weekdays)).astype(float)
+        result = {}
+        for model in self.models:
+            days = np.clip(model.predict(prepared, future_days), 0.0, None) * is_open[:, None]
+            result[model.name] = days * expected[:, None] if model.uses_calendar else days
+        return result
+
+    def _combined(
+        self, prepared: Prepared, choice: _Choice, future_days: pd.DatetimeIndex
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the expected, low and high days of the choice (low and high differ on peak days)."""
+        forecasts = self._forecasts(prepared, future_days)
+        mean = _combine([forecasts[name] for name in choice.members], choice.how)
+        keys = self.calendar.keys_by_date(future_days.date)
+        factors = np.array([prepared.effects.factors(keys.get(day, [])) for day in future_days.date])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            low_ratio = np.where(factors[:, 0] > 0, factors[:, 1] / factors[:, 0], 1.0)
+            high_ratio = np.where(factors[:, 0] > 0, factors[:, 2] / factors[:, 0], 1.0)
+        return mean, mean * low_ratio[:, None], mean * high_ratio[:, None]
+
+    def _select(self, table: DayTable, horizon: int) -> tuple[_Choice, dict[str, float], tuple[np.ndarray, np.ndarray]]:
+        """Backtest every model at weekly origins; return the best single model or combination."""
+        predicted: dict[str, list[np.ndarray]] = {model.name: [] for model in self.models}
+        actual: list[np.ndarray] = []
+        for number in range(self.selection_origins, 0, -1):
+            cut = len(table.days) - 7 * (number - 1) - horizon
+            if cut < 14:
                 continue
-            prepared = prepare(training, interval_s, self.calendar)
-            for model in usable:
-                if model.name in dropped or len(training) < model.min_history_slots(prepared):
-                    continue
-                started = time.monotonic()
-                try:
-                    predicted = self.predict_model(model, prepared, horizon)
-                except (ValueError, np.linalg.LinAlgError):
-                    dropped.add(model.name)
-                    continue
-                if time.monotonic() - started > self.model_time_limit_s:
-                    dropped.add(model.name)
-                    continue
-                errors[model.name].append((predicted, actual))
-        stacked: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        wape_by_model: dict[str, float] = {}
-        for name, pairs in errors.items():
-            if name in dropped or not pairs:
+            training = table.head(cut)
+            window = slice(cut, cut + horizon)
+            seen = table.observed[window]
+            if not seen.any() or training.observed[-28:].sum() < 2:
                 continue
-            predicted = np.concatenate([pair[0] for pair in pairs])
-            actual = np.concatenate([pair[1] for pair in pairs])
-            stacked[name] = (predicted, actual)
-            total = float(np.abs(actual).sum())
-            wape_by_model[name] = float(np.abs(actual - predicted).sum() / total) if total > 0 else 0.0
-        return stacked, wape_by_model
+            forecasts = self._forecasts(prepare(training, self.calendar), table.days[window])
+            for name, days in forecasts.items():
+                predicted[name].append(days[seen].ravel())
+            actual.append(table.values[window][seen].ravel())
+        if not actual:
+            return _Choice("slot_mean_4w+calendar", ("slot_mean_4w+calendar",), "mean"), {}, (np.array([]),) * 2
+        truth = np.concatenate(actual)
+        bounds = np.cumsum([0] + [len(part) for part in actual])
+        stacked = {name: np.concatenate(parts) for name, parts in predicted.items()}
+        mae = {name: float(np.mean(np.abs(values - truth))) for name, values in stacked.items()}
+        # A stable sort: among equals the earlier candidate (a calendar model before a plain one) wins.
+        ranked = sorted(mae, key=lambda name: mae[name])
+        choices = {name: _Choice(name, (name,), "mean") for name in ranked}
+        for how, count in _COMBINATIONS:
+            if len(ranked) >= count:
+                members = tuple(ranked[:count])
+                name = f"{how}({', '.join(members)})"
+                stacked[name] = _combine([stacked[m] for m in members], how)
+                mae[name] = float(np.mean(np.abs(stacked[name] - truth)))
+                choices[name] = _Choice(name, members, how)
+        best = min(choices, key=lambda name: mae[name])
+        baseline = min(BASELINES, key=lambda name: mae[name])
+        if not _clearly_better(np.abs(stacked[best] - truth), np.abs(stacked[baseline] - truth), bounds):
+            best = baseline
+        return choices[best], mae, (stacked[best], truth)
+
+
+def _clearly_better(errors: np.ndarray, baseline_errors: np.ndarray, bounds: np.ndarray) -> bool:
+    """Whether a model beats the baseline by more than one standard error of their difference per origin
+    (the one-standard-error rule: a few origins cannot tell small differences from luck)."""
+    per_origin = np.array([errors[a:b].mean() - baseline_errors[a:b].mean() for a, b in pairwise(bounds)])
+    if errors.mean() > baseline_errors.mean() or len(per_origin) < 2:
+        return bool(errors.mean() < baseline_errors.mean())
+    standard_error = per_origin.std(ddof=1) / np.sqrt(len(per_origin))
+    return bool(per_origin.mean() + standard_error < 0)
+
+
+def _combine(parts: list[np.ndarray], how: str) -> np.ndarray:
+    stacked = np.stack(parts)
+    return np.asarray(np.median(stacked, axis=0) if how == "median" else stacked.mean(axis=0))
 
 
 def _fit_spread(predicted: np.ndarray, actual: np.ndarray) -> tuple[float, float]:

@@ -30,8 +30,10 @@ def test_plan_demo_reads_the_worked_shifts_and_plans_ahead(team, department, pho
     assert result.pool_members == 1
     assert PoolMember.objects.get().user == helper
     assert Contract.objects.get().agent == anna
-    [plan] = result.plans
-    assert (plan.first_day, plan.days, plan.status) == (dt.date(2026, 3, 2), 14, PlanStatus.DONE)
+    past, ahead = result.plans[:2]
+    assert (past.first_day, past.days, past.status) == (dt.date(2026, 3, 2), 10, PlanStatus.DONE)
+    # Today and the six days after it, Saturday and Sunday included.
+    assert (ahead.first_day, ahead.days, ahead.status) == (dt.date(2026, 3, 12), 7, PlanStatus.DONE)
     assert result.worked_shifts == 1
     worked = PlannedShift.objects.get(day=day)
     assert (worked.agent, worked.plan) == (anna, None)

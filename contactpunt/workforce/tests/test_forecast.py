@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 
 from contactpunt.workforce.forecasting import PeakCalendar, aggregate, infer_interval_s, load_history
 from contactpunt.workforce.forecasting.calendar import PeakDate, black_friday, mothers_day_nl
+from contactpunt.workforce.forecasting.days import day_table
 from contactpunt.workforce.forecasting.effects import learn_day_effects
 from contactpunt.workforce.forecasting.metrics import mase, wape, weekly_naive_scale
 
@@ -46,22 +47,24 @@ def test_peak_rules_follow_the_calendar():
     assert dt.date(2024, 3, 5) not in keys
 
 
-def test_a_campaign_effect_is_learned_from_an_earlier_year():
-    days = pd.date_range("2022-01-01", "2024-12-31", freq="D")
-    daily = pd.Series(100.0, index=days)
+def test_a_campaign_lift_is_learned_from_earlier_years_and_the_prior_holds_without_them():
+    days = pd.date_range("2022-01-01", "2024-05-31", freq="D")  # the 2024 campaign is still ahead
+    series = pd.Series(100.0, index=days)
     for year in (2022, 2023):
-        daily[pd.Timestamp(year, 6, 1)] = 250.0
+        series[pd.Timestamp(year, 6, 1)] = 250.0
     calendar = PeakCalendar(
         country=None,
         rules=(),
         dates=[PeakDate("campaign", dt.date(year, 6, 1), uplift=1.5) for year in (2022, 2023, 2024)],
     )
-    effects, cleaned = learn_day_effects(daily, calendar)
-    assert effects.by_key["campaign:+0"] == pytest.approx(2.5)
-    assert cleaned[pd.Timestamp(2022, 6, 1)] == pytest.approx(100.0)
-    # Without history the configured uplift applies.
-    fresh, _ = learn_day_effects(daily.iloc[:100], calendar)
-    assert fresh.multiplier(["campaign:+0"]) == pytest.approx(1.5)
+    effects, factor = learn_day_effects(day_table(series, 86400), calendar)
+    # Two peak days at 2.5 outweigh the prior of 1.5 (weight half a day): (2 * 1.5 + 0.25) / 2.5 = 1.3 above 1.
+    assert effects.lift("campaign").lift == pytest.approx(2.3)
+    assert factor[days.get_loc(pd.Timestamp(2022, 6, 1))] == pytest.approx(2.3)
+    assert factor[days.get_loc(pd.Timestamp(2022, 6, 2))] == 1.0
+    # Without history the configured uplift applies, with a band from no effect to twice the uplift.
+    fresh, _ = learn_day_effects(day_table(series.iloc[:100], 86400), calendar)
+    assert fresh.factors(["campaign:+0"]) == pytest.approx((1.5, 1.0, 2.0))
 
 
 def test_interval_inference_and_summing_to_a_coarser_interval(tmp_path):

@@ -140,3 +140,16 @@ def test_the_command_prints_json_with_the_gap_and_the_shifts(phone_queue, team, 
 def test_the_command_refuses_an_unknown_queue(db):
     with pytest.raises(CommandError, match="unknown queue"):
         call_command("plan-shifts", "--from", "2026-03-02", "--queue", "nope")
+
+
+def test_a_queue_open_at_the_weekend_gets_shifts_on_saturday_and_sunday(phone_queue, team, templates):
+    for name in ("anna", "bram", "cas"):
+        make_user(name, Role.AGENT, team)
+    friday = MONDAY + dt.timedelta(days=4)
+    needs = [
+        n for offset in range(3) for n in needs_for(phone_queue, friday + dt.timedelta(days=offset), {9: 1, 13: 1})
+    ]
+    outcome = plan_shifts(first_day=friday, days=3, queue=phone_queue, needs=needs, time_limit_s=10)
+    days = set(PlannedShift.objects.filter(plan=outcome.plan).values_list("day", flat=True))
+    assert days == {friday, friday + dt.timedelta(days=1), friday + dt.timedelta(days=2)}
+    assert outcome.solution.under_total == 0

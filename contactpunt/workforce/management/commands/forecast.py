@@ -20,6 +20,12 @@ from contactpunt.workforce.forecasting import (
     load_timestamps,
 )
 from contactpunt.workforce.forecasting.backtest import backtest
+from contactpunt.workforce.forecasting.calendar import DEFAULT_PEAK_RULES, without_uplifts
+
+_PEAKS_HELP = (
+    "peak days: 'learned' (default: the built-in peaks' lifts from the history alone), 'calendar' (with the "
+    "built-in uplifts of a Dutch consumer centre until the history shows them) or 'none'"
+)
 
 
 def _number(value: float) -> float | None:
@@ -36,12 +42,14 @@ class Command(BaseCommand):
         predict.add_argument("--at", required=True, help="CSV with a timestamp column: the intervals to forecast")
         predict.add_argument("--out", required=True, help="CSV to write: timestamp,count,lower,upper (80%%)")
         predict.add_argument("--holidays", default="NL", help="country code for public holidays (default NL)")
+        predict.add_argument("--peaks", choices=("learned", "calendar", "none"), default="learned", help=_PEAKS_HELP)
         predict.add_argument("--json", action="store_true", help="print a JSON summary")
         run = actions.add_parser("backtest", help="rolling-origin backtest against the weekly seasonal naive")
         run.add_argument("--csv", required=True, help="CSV with timestamp,count (local time)")
         run.add_argument("--horizon", default="7d", help="forecast horizon per origin (default 7d)")
         run.add_argument("--origins", type=int, default=8, help="number of origins (default 8)")
         run.add_argument("--holidays", default="NL", help="country code for public holidays (default NL)")
+        run.add_argument("--peaks", choices=("learned", "calendar", "none"), default="learned", help=_PEAKS_HELP)
         run.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -53,8 +61,16 @@ class Command(BaseCommand):
         except (ValueError, OSError, pd.errors.ParserError) as error:
             raise CommandError(str(error)) from error
 
-    def _forecaster(self, country: str) -> Forecaster:
-        return Forecaster(calendar=PeakCalendar(country=country or None))
+    def _forecaster(self, options: dict[str, Any]) -> Forecaster:
+        peaks = options["peaks"]
+        rules = (
+            ()
+            if peaks == "none"
+            else DEFAULT_PEAK_RULES
+            if peaks == "calendar"
+            else without_uplifts(DEFAULT_PEAK_RULES)
+        )
+        return Forecaster(calendar=PeakCalendar(country=options["holidays"] or None, rules=rules))
 
     def _predict(self, options: dict[str, Any]) -> None:
         history = load_history(options["history"])
@@ -70,7 +86,7 @@ class Command(BaseCommand):
         if wanted.min() <= last:
             raise ValueError(f"every timestamp to forecast must come after the history, which ends at {last}")
         steps = int((wanted.max() - last) / pd.Timedelta(seconds=interval_s))
-        forecast = self._forecaster(options["holidays"]).fit_predict(series, interval_s, steps).to_frame()
+        forecast = self._forecaster(options).fit_predict(series, interval_s, steps).to_frame()
         # Requested intervals off the grid take the interval that contains them.
         positions = forecast.index.get_indexer(wanted, method="pad")
         rows = forecast.iloc[positions]
@@ -100,13 +116,17 @@ class Command(BaseCommand):
             interval_s,
             horizon_s=int(parse_duration(options["horizon"])),
             origins=options["origins"],
-            forecaster=self._forecaster(options["holidays"]),
+            forecaster=self._forecaster(options),
         )
         figures = {
             "interval_s": interval_s,
             "origins": len(result.origins),
             "ours": {"mase": _number(result.ours_mase), "wape": _number(result.ours_wape)},
             "seasonal_naive": {"mase": _number(result.naive_mase), "wape": _number(result.naive_wape)},
+            "slot_mean_4w": {
+                "mase": _number(result.mase["slot mean 4w"]),
+                "wape": _number(result.wape["slot mean 4w"]),
+            },
             "mase_ratio": _number(result.mase_ratio),
             "wape_ratio": _number(result.wape_ratio),
             "models": [origin.model for origin in result.origins],
@@ -118,5 +138,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{'':16}{'MASE':>10}{'WAPE':>10}")
         self.stdout.write(f"{'ours':16}{result.ours_mase:>10.4f}{result.ours_wape:>10.4f}")
         self.stdout.write(f"{'seasonal naive':16}{result.naive_mase:>10.4f}{result.naive_wape:>10.4f}")
+        self.stdout.write(
+            f"{'slot mean 4w':16}{result.mase['slot mean 4w']:>10.4f}{result.wape['slot mean 4w']:>10.4f}"
+        )
         self.stdout.write(f"{'ratio':16}{result.mase_ratio:>10.4f}{result.wape_ratio:>10.4f}")
         self.stdout.write(f"{len(result.origins)} origins in {result.seconds:.1f} s")
