@@ -1,4 +1,5 @@
-"""Formatting KPI values the same way everywhere: % for fractions, seconds as m:ss, counts as is."""
+"""Formatting KPI values the same way everywhere (through the `formats` filters): % for fractions, seconds
+as m:ss, counts with the thousands separator."""
 
 from __future__ import annotations
 
@@ -9,24 +10,22 @@ from django import template
 from django.urls import reverse
 
 from contactpunt.kpis.views_support import KINDS
+from contactpunt.web.templatetags.formats import clock, number, percent
 
 register = template.Library()
 
 
 @register.filter
 def kpi(value: Any, key: str) -> str:
-    """Format `value` of metric `key`: an em dash when there is none."""
+    """Format `value` of metric `key` in the user's language: an em dash when there is none."""
     if value is None:
         return "\u2014"
     kind = KINDS.get(key, "n")
     if kind == "%":
-        return f"{value * 100:.1f}%"
+        return percent(value)
     if kind == "s":
-        seconds = round(float(value))
-        if seconds >= 3600:
-            return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-        return f"{seconds // 60}:{seconds % 60:02d}"
-    return f"{value}"
+        return clock(value)
+    return number(value) if isinstance(value, int | float) else f"{value}"
 
 
 @register.simple_tag

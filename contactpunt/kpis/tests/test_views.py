@@ -60,7 +60,7 @@ def test_today_shows_the_live_figures(team_lead, history, django_assert_max_num_
     html = response.content.decode()
     # 4 calls offered, 1 short abandon; answered within 20 s: 1; the 50-s wait counts as missed: 1/3.
     assert ">4</a>" in html
-    assert "33.3%" in html
+    assert "33,3%" in html
     assert "<svg" in html
 
 
