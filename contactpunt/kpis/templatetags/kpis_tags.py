@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
+from contactpunt.kpis import labels
 from contactpunt.kpis.views_support import KINDS
 from contactpunt.web.templatetags.formats import clock, number, percent
 
@@ -38,3 +39,15 @@ def drill_url(metric: str, start: str, end: str, by: str, group: str) -> str:
 @register.filter
 def get(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
+
+
+@register.filter
+def grouping(by: str) -> str:
+    """The name of a grouping in the user's language ("Wachtrij" for queue)."""
+    return labels.grouping_label(by)
+
+
+@register.filter
+def outcome(value: str) -> str:
+    """A drill-down outcome in the user's language."""
+    return labels.outcome_label(value)
