@@ -7,4 +7,5 @@ from django_tasks_db.apps import TasksAppConfig
 class TasksConfig(TasksAppConfig):
     """django-tasks' database backend, shown in the admin as the background jobs."""
 
-    verbose_name = _("Background jobs")
+    # The base class spells its name as a plain str; a lazy translation is what Django expects here.
+    verbose_name = _("Background jobs")  # type: ignore[assignment]

@@ -19,7 +19,7 @@ EMPTY = "\u2014"
 
 
 @register.filter
-def number(value: float | int | None, decimals: int = 0) -> str:
+def number(value: float | str | None, decimals: int = 0) -> str:
     """`value` with the language's thousands separator and decimal mark, to `decimals` places."""
     if value is None or value == "":
         return EMPTY
@@ -27,7 +27,7 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 
 
 @register.filter
-def percent(fraction: float | None, decimals: int = 1) -> str:
+def percent(fraction: float | str | None, decimals: int = 1) -> str:
     """A fraction 0..1 as a percentage: 96,5% (nl), 96.5% (en)."""
     if fraction is None or fraction == "":
         return EMPTY
@@ -35,7 +35,7 @@ def percent(fraction: float | None, decimals: int = 1) -> str:
 
 
 @register.filter
-def clock(seconds: float | None) -> str:
+def clock(seconds: float | str | None) -> str:
     """Seconds as m:ss, or h:mm:ss from an hour."""
     if seconds is None or seconds == "":
         return EMPTY
@@ -46,7 +46,7 @@ def clock(seconds: float | None) -> str:
 
 
 @register.filter
-def duration(seconds: float | None) -> str:
+def duration(seconds: float | str | None) -> str:
     """A short duration: 45 s, 12 min, 3 h 5 min, 2 d 4 h (in Dutch: 45 s, 12 min, 3 u 5 min, 2 d 4 u)."""
     if seconds is None or seconds == "":
         return EMPTY
@@ -73,8 +73,10 @@ def day(value: dt.date | str | None, style: str = "") -> str:
         return EMPTY
     if isinstance(value, str):
         try:
-            value = dt.date.fromisoformat(value)
+            moment = dt.date.fromisoformat(value)
         except ValueError:
             return value
+    else:
+        moment = value
     shape = {"year": "j F Y", "weekday": "l j F", "short": "D j F"}.get(style, "j F")
-    return formats.date_format(value, shape)
+    return formats.date_format(moment, shape)
