@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChannelAdaptersConfig(AppConfig):
     name = "contactpunt.channels"
+    verbose_name = _("Channels")
     # Django Channels already owns the label "channels".
     label = "channel_adapters"
     default_auto_field = "django.db.models.BigAutoField"

@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_tasks",
-    "django_tasks_db",
+    "contactpunt.config.apps.TasksConfig",  # django_tasks_db, with a translated name
     "ninja",
     "axes",
     "contactpunt.customers",

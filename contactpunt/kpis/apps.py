@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KpisConfig(AppConfig):
     name = "contactpunt.kpis"
+    verbose_name = _("KPIs")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

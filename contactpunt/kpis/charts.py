@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from contactpunt.web.templatetags import formats
+
 WIDTH = 640
 HEIGHT = 160
 _PAD = 24
@@ -36,20 +38,19 @@ def bar_chart(
             continue
         height = inner * min(value / top, 1.0) if top else 0.0
         x = _PAD + index * slot + slot * 0.1
-        shown = f"{value * 100:.1f}%" if percent else f"{value:.0f}"
+        shown = formats.percent(value) if percent else formats.number(value)
         parts.append(
             f'<rect x="{x:.1f}" y="{HEIGHT - _PAD - height:.1f}" width="{slot * 0.8:.1f}" height="{height:.1f}" '
-            f'class="bar"><title>{escape(name)}: {shown}</title></rect>'
+            f'class="bar"><title>{escape(formats.day(name))}: {shown}</title></rect>'
         )
     if target is not None and top:
         y = HEIGHT - _PAD - inner * min(target / top, 1.0)
         parts.append(f'<line x1="{_PAD}" y1="{y:.1f}" x2="{WIDTH - _PAD}" y2="{y:.1f}" class="target"/>')
     if points:
-        parts.append(f'<text x="{_PAD}" y="{HEIGHT - 6}" class="tick">{escape(points[0][0])}</text>')
-        parts.append(
-            f'<text x="{WIDTH - _PAD}" y="{HEIGHT - 6}" class="tick" text-anchor="end">{escape(points[-1][0])}</text>'
-        )
-    top_label = f"{top * 100:.0f}%" if percent else f"{top:.0f}"
+        first, last = escape(formats.day(points[0][0])), escape(formats.day(points[-1][0]))
+        parts.append(f'<text x="{_PAD}" y="{HEIGHT - 6}" class="tick">{first}</text>')
+        parts.append(f'<text x="{WIDTH - _PAD}" y="{HEIGHT - 6}" class="tick" text-anchor="end">{last}</text>')
+    top_label = formats.percent(top, 0) if percent else formats.number(top)
     parts.append(f'<text x="2" y="{_PAD - 6}" class="tick">{top_label}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

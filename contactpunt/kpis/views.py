@@ -6,7 +6,6 @@ rollups when they can answer), so the screens, the exports and `contactpunt kpis
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from typing import Any
@@ -14,9 +13,11 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext as _
 
 from contactpunt.contacts.models import Channel, Contact, ContactEvent, EventName
-from contactpunt.kpis import charts, drill, metrics, rollups, wallboard
+from contactpunt.kpis import charts, drill, export, labels, metrics, rollups, wallboard
 from contactpunt.kpis.facts import CONTACT, Unit, load_units
 from contactpunt.kpis.intervals import interval_start, zone
 from contactpunt.kpis.views_support import (
@@ -36,7 +37,7 @@ BY_CHOICES = ("queue", "channel", "team", "department", "agent", "site", "accoun
 
 
 def _columns(keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [{"key": k, "label": LABELS[k], "formula": metrics.FORMULAS.get(k, "")} for k in keys]
+    return [{"key": k, "label": LABELS[k], "formula": labels.formula(k)} for k in keys]
 
 
 def _by(request: HttpRequest, default: str = "queue") -> str:
@@ -49,6 +50,7 @@ def _context(period: Period, by: str, rows: list[dict[str, Any]], columns: tuple
         "period": period,
         "by": by,
         "rows": rows,
+        "group_labels": labels.group_labels(by, [r["group"] for r in rows]),
         "columns": _columns(columns),
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
@@ -75,7 +77,7 @@ def today_view(request: HttpRequest) -> HttpResponse:
     by_interval = {label: metrics.queue_figures(group, now=now) for label, group in per_interval.items()}
     chart = charts.bar_chart(
         [(label, r["service_level"]) for label, r in sorted(by_interval.items())],
-        label="Service level per quarter hour",
+        label=_("Service level per quarter hour"),
         maximum=1.0,
         target=0.8,
         percent=True,
@@ -110,10 +112,10 @@ def manager(request: HttpRequest) -> HttpResponse:
     days = [{"group": label, **figures} for label, figures in sorted(per_day.items())]
     context = _context(period, by, rows, MANAGER_COLUMNS)
     context["charts"] = [
-        charts.bar_chart([(d["group"], d["offered"]) for d in days], label="Offered per day"),
+        charts.bar_chart([(d["group"], d["offered"]) for d in days], label=_("Offered per day")),
         charts.bar_chart(
             [(d["group"], d["service_level"]) for d in days],
-            label="Service level per day",
+            label=_("Service level per day"),
             maximum=1.0,
             target=0.8,
             percent=True,
@@ -130,7 +132,7 @@ def spoc(request: HttpRequest) -> HttpResponse:
     rows = rollups.report(period.start, period.end, by="department", zone=zone())
     context = _context(period, "department", rows, SPOC_COLUMNS)
     context["chart"] = charts.bar_chart(
-        [(r["group"], r["reachability"]) for r in rows], label="Reachability", maximum=1.0, percent=True
+        [(r["group"], r["reachability"]) for r in rows], label=_("Reachability"), maximum=1.0, percent=True
     )
     return render(request, "kpis/spoc.html", context)
 
@@ -184,8 +186,9 @@ def drill_view(request: HttpRequest) -> HttpResponse:
     found = drill.behind(metric, period.start, period.end, by=None if by == "all" else by,
                          group=request.GET.get("group", "all"), zone=zone())  # fmt: skip
     context = _context(period, by, [], ())
-    context.update({"metric": metric, "label": LABELS.get(metric, metric), "formula": metrics.FORMULAS[metric],
-                    "found": found, "group": request.GET.get("group", "all")})  # fmt: skip
+    context.update({"metric": metric, "label": LABELS.get(metric, metric), "formula": labels.formula(metric),
+                    "found": found, "group": request.GET.get("group", "all"), "queue_names": labels.queue_names(),
+                    "group_labels": labels.group_labels(by, [request.GET.get("group", "all")])})  # fmt: skip
     return render(request, "kpis/drill.html", context)
 
 
@@ -195,29 +198,44 @@ def formula(request: HttpRequest, key: str) -> HttpResponse:
     if key not in metrics.FORMULAS:
         raise Http404("unknown metric")
     return render(request, "kpis/_formula.html", {"key": key, "label": LABELS.get(key, key),
-                                                  "formula": metrics.FORMULAS[key]})  # fmt: skip
+                                                  "formula": labels.formula(key)})  # fmt: skip
 
 
-def _export_rows(request: HttpRequest) -> tuple[list[str], list[list[Any]], str]:
+def _export_rows(request: HttpRequest, *, labelled: bool = False) -> tuple[list[str], list[list[Any]], str]:
+    """The figures of the period, rounded; `labelled`: headers and groups by their names in the user's language."""
     period = period_from(request, "month")
     by = request.GET.get("by", "queue")
     by = by if by in metrics.GROUPINGS else "queue"
     rows = rollups.report(period.start, period.end, by=by, zone=zone())
     keys = [k for k in KINDS if rows and k in rows[0]]
-    header = ["group", "from", "to", *keys]
-    body = [[r["group"], period.first.isoformat(), period.last.isoformat(), *(r.get(k) for k in keys)] for r in rows]
+    if labelled:
+        names = labels.group_labels(by, [r["group"] for r in rows])
+        header = [labels.grouping_label(by), gettext("From"), gettext("To"), *(str(LABELS.get(k, k)) for k in keys)]
+    else:
+        names, header = {}, ["group", "from", "to", *keys]
+    body = [
+        [names.get(r["group"], r["group"]), period.first.isoformat(), period.last.isoformat(),
+         *(export.rounded(k, r.get(k)) for k in keys)]
+        for r in rows
+    ]  # fmt: skip
     return header, body, f"kpis-{by}-{period.first}-{period.last}"
+
+
+def _wants_excel(request: HttpRequest) -> bool:
+    """?excel=1 or ?excel=0 when asked; otherwise the Dutch-Excel dialect for a user reading Dutch."""
+    asked = request.GET.get("excel", "")
+    if asked in ("1", "0"):
+        return asked == "1"
+    return (get_language() or "").startswith("nl")
 
 
 @manager_required
 def export_csv(request: HttpRequest) -> HttpResponse:
-    """The figures of a period as CSV: fractions 0..1 and seconds, as `contactpunt kpis --json`."""
-    header, body, name = _export_rows(request)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(body)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    """The figures of a period as CSV: fractions 0..1 (4 decimals) and seconds (1 decimal), as `contactpunt kpis
+    --json`; for Dutch users (or ?excel=1) as Dutch Excel reads it, with the columns and groups by name."""
+    excel = _wants_excel(request)
+    header, body, name = _export_rows(request, labelled=excel)
+    response = HttpResponse(export.to_csv(header, body, excel=excel), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 

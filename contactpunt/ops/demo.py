@@ -20,6 +20,7 @@ from contactpunt.contacts.models import Queue
 from contactpunt.ops.demo_templates import create_demo_templates
 from contactpunt.people.models import Role, Team, User
 from contactpunt.simulation import run
+from contactpunt.simulation.names import staff_name
 from contactpunt.simulation.scenarios import GREETING_CARDS, SIM_PASSWORD, sim_password_hash
 
 DEMO_PASSWORD = SIM_PASSWORD  # the demo's logins are printed on start; never used in production
@@ -27,6 +28,8 @@ DEMO_SOURCE = "demo"
 AGENT_PREFIX = "agent"
 # The demo: at least 100,000 contacts over 90 days (`bench/simulate.py --demo` times it).
 DEFAULT_CONTACTS = 100_000
+# The named logins take staff names after the scenario's own team leads and manager.
+STAFF_NAMES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +113,14 @@ def _create(*, contacts: int, days: int, seed: int) -> DemoLogins:
     )
     team = Team.objects.order_by("name").first()
     logins: list[tuple[str, str, str]] = []
-    for username, role in [
-        ("admin", Role.ADMIN),
-        ("manager", Role.MANAGER),
-        ("teamlead", Role.TEAM_LEAD),
-        ("auditor", Role.VIEWER),
-    ]:
+    for number, (username, role) in enumerate(
+        [("admin", Role.ADMIN), ("manager", Role.MANAGER), ("teamlead", Role.TEAM_LEAD), ("auditor", Role.VIEWER)]
+    ):
+        first_name, last_name = staff_name(seed, STAFF_NAMES + number)
         User.objects.create(
             username=username,
+            first_name=first_name,
+            last_name=last_name,
             password=sim_password_hash(),
             role=role,
             team=team,

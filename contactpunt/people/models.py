@@ -103,6 +103,14 @@ class User(AbstractUser):
     skills = models.ManyToManyField(Skill, blank=True, related_name="users")
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name people see: the full name, or the username when there is none."""
+        return self.get_full_name() or self.get_username()
+
     @property
     def is_read_only(self) -> bool:
         """True for the auditor role, which may look but never change anything."""

@@ -94,7 +94,9 @@ def simulate(
     engine = Engine(scenario, **arguments)
     records: Engine | EngineProcess = producer or engine
     try:
-        organisation = build_organisation(scenario, [(a.username, a.group) for a in engine.agents]) if write else None
+        organisation = (
+            build_organisation(scenario, [(a.username, a.group) for a in engine.agents], seed=seed) if write else None
+        )
         run_tag = f"{scenario.name}-{seed}-{int(start.timestamp() * 1000)}"
         writer = Writer(engine, organisation, source=source or f"sim-{scenario.name}", run_tag=run_tag)
         horizon = (end - start).total_seconds()

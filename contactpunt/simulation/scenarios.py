@@ -17,6 +17,7 @@ from django.db import transaction
 from contactpunt.contacts.models import BusinessCalendar, Channel, ContactReason, OpeningHours, ProductType
 from contactpunt.contacts.services.queues import WRITTEN_RESPONSE_NORM_S, ensure_queue
 from contactpunt.people.models import Department, Role, Site, Skill, Team, User
+from contactpunt.simulation.names import agent_name, staff_name
 from contactpunt.simulation.scenario import (
     ROUND_THE_CLOCK,
     AgentGroup,
@@ -468,6 +469,10 @@ class Organisation:
     agent_ids: dict[str, int]
 
 
+def _person(name: tuple[str, str]) -> dict[str, str]:
+    return {"first_name": name[0], "last_name": name[1]}
+
+
 def _reason_name(code: str) -> str:
     return code.split("-", 1)[0].capitalize()
 
@@ -493,10 +498,11 @@ def _ensure_webform_queue(
 
 
 @transaction.atomic
-def build_organisation(scenario: Scenario, usernames: list[tuple[str, AgentGroup]]) -> Organisation:
+def build_organisation(scenario: Scenario, usernames: list[tuple[str, AgentGroup]], *, seed: int = 0) -> Organisation:
     """Create the scenario's sites, departments, teams, skills, queues, reasons and agents.
 
     Existing rows with the same names or codes are reused, so two scenarios can share a database.
+    People get Dutch first and last names drawn from `seed`.
     """
     calendar, _ = BusinessCalendar.objects.get_or_create(name="Kantoortijden", defaults={"holiday_country": "NL"})
     if not calendar.opening_hours.exists():
@@ -548,8 +554,8 @@ def build_organisation(scenario: Scenario, usernames: list[tuple[str, AgentGroup
     existing = dict(User.objects.filter(username__in=[u for u, _g in usernames]).values_list("username", "pk"))
     agent_ids = dict(existing)
     new = [
-        User(username=username, role=Role.AGENT, team=teams[group.team], first_name=username.rsplit("agent", 1)[-1])
-        for username, group in usernames
+        User(username=username, role=Role.AGENT, team=teams[group.team], **_person(agent_name(seed, index)))
+        for index, (username, group) in enumerate(usernames)
         if username not in existing
     ]
     if new:
@@ -566,7 +572,10 @@ def build_organisation(scenario: Scenario, usernames: list[tuple[str, AgentGroup
         through.objects.bulk_create(links)
     for number, team in enumerate(teams.values(), start=1):
         User.objects.get_or_create(
-            username=f"{scenario.name}-lead{number}", defaults={"role": Role.TEAM_LEAD, "team": team}
+            username=f"{scenario.name}-lead{number}",
+            defaults={"role": Role.TEAM_LEAD, "team": team, **_person(staff_name(seed, number))},
         )
-    User.objects.get_or_create(username=f"{scenario.name}-manager", defaults={"role": Role.MANAGER})
+    User.objects.get_or_create(
+        username=f"{scenario.name}-manager", defaults={"role": Role.MANAGER, **_person(staff_name(seed, 0))}
+    )
     return Organisation(queue_ids, reason_ids, agent_ids)

@@ -75,7 +75,7 @@ def adherence_report(
         key = agent if by == "agent" else user.team_id
         groups[key].append(agent)
         if by == "agent":
-            names[key] = user.get_full_name() or user.get_username()
+            names[key] = user.display_name
         else:
             names[key] = user.team.name if user.team else "—"
     rows = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
+from django.utils import formats
 
 from contactpunt.contacts.models import Queue
 from contactpunt.kpis.facts import CONTACT, load_units
@@ -138,7 +139,7 @@ def forecast_against_actual(
         past = local + dt.timedelta(hours=1) <= now.astimezone(zone)
         seen = actual.get(local, 0.0) if past else None
         points.append(
-            Point(local.strftime("%a %d %b %H:%M"), mean, max(0.0, mean - below**0.5), mean + above**0.5, seen)
+            Point(formats.date_format(local, "D j F H:i"), mean, max(0.0, mean - below**0.5), mean + above**0.5, seen)
         )
     marked: list[Marked] = []
     for day, keys in sorted(peak_days(plan.first_day, plan.last_day).items()):
@@ -174,7 +175,7 @@ def shift_grid(first: dt.date, days: int, *, agent_ids: list[int] | None = None)
         row.cells[(shift.day - first).days].append(shift)
         hours = row.hours + (shift.end - shift.start).total_seconds() / 3600
         by_agent[shift.agent_id] = GridRow(row.agent, row.cells, hours)
-    return sorted(by_agent.values(), key=lambda r: natural(r.agent.get_full_name() or r.agent.get_username()))
+    return sorted(by_agent.values(), key=lambda r: natural(r.agent.display_name))
 
 
 def natural(name: str) -> tuple[tuple[int, str], ...]:

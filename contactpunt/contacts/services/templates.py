@@ -75,7 +75,7 @@ def template_variables(*, case: Case, agent: User) -> dict[str, str]:
         "case_subject": case.subject,
         "reason": case.reason.name if case.reason is not None else "",
         "queue": case.queue.name,
-        "agent_name": agent.get_full_name() or agent.get_username(),
+        "agent_name": agent.display_name,
         "agent_first_name": agent.first_name or agent.get_username(),
     }
 

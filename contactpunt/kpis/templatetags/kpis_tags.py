@@ -1,4 +1,5 @@
-"""Formatting KPI values the same way everywhere: % for fractions, seconds as m:ss, counts as is."""
+"""Formatting KPI values the same way everywhere (through the `formats` filters): % for fractions, seconds
+as m:ss, counts with the thousands separator."""
 
 from __future__ import annotations
 
@@ -8,25 +9,24 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
+from contactpunt.kpis import labels
 from contactpunt.kpis.views_support import KINDS
+from contactpunt.web.templatetags.formats import clock, number, percent
 
 register = template.Library()
 
 
 @register.filter
 def kpi(value: Any, key: str) -> str:
-    """Format `value` of metric `key`: an em dash when there is none."""
+    """Format `value` of metric `key` in the user's language: an em dash when there is none."""
     if value is None:
         return "\u2014"
     kind = KINDS.get(key, "n")
     if kind == "%":
-        return f"{value * 100:.1f}%"
+        return percent(value)
     if kind == "s":
-        seconds = round(float(value))
-        if seconds >= 3600:
-            return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-        return f"{seconds // 60}:{seconds % 60:02d}"
-    return f"{value}"
+        return clock(value)
+    return number(value) if isinstance(value, int | float) else f"{value}"
 
 
 @register.simple_tag
@@ -39,3 +39,15 @@ def drill_url(metric: str, start: str, end: str, by: str, group: str) -> str:
 @register.filter
 def get(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
+
+
+@register.filter
+def grouping(by: str) -> str:
+    """The name of a grouping in the user's language ("Wachtrij" for queue)."""
+    return labels.grouping_label(by)
+
+
+@register.filter
+def outcome(value: str) -> str:
+    """A drill-down outcome in the user's language."""
+    return labels.outcome_label(value)

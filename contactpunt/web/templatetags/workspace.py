@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contactpunt.contacts.models import Channel
+from contactpunt.web.templatetags.formats import duration
 
 register = template.Library()
 
@@ -28,21 +29,6 @@ def get(mapping: dict[Any, Any] | None, key: Any) -> Any:
     if not mapping:
         return None
     return mapping.get(key, mapping.get(str(key)))
-
-
-def duration(seconds: float) -> str:
-    """A short duration: 45 s, 12 min, 3 h 5 min, 2 d 4 h."""
-    seconds = int(abs(seconds))
-    if seconds < 60:
-        return _("%(n)d s") % {"n": seconds}
-    minutes = seconds // 60
-    if minutes < 60:
-        return _("%(n)d min") % {"n": minutes}
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
-    days, hours = divmod(hours, 24)
-    return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
 
 
 @register.filter

@@ -111,7 +111,7 @@ def timeline(case: Case) -> list[TimelineItem]:
     for m in messages:
         outbound = delivery.get(m.contact.external_id or "")
         platform = reported.get(m.contact_id) if outbound and outbound.state == OutboundState.SENT else None
-        who = (m.author.get_full_name() or m.author.username) if m.author else (m.contact.sender or _("customer"))
+        who = m.author.display_name if m.author else (m.contact.sender or _("customer"))
         items.append(
             TimelineItem(
                 at=m.created_at,
@@ -137,7 +137,7 @@ def timeline(case: Case) -> list[TimelineItem]:
                 kind="event",
                 channel="",
                 direction="",
-                who=e.agent.username if e.agent else "",
+                who=e.agent.display_name if e.agent else "",
                 text=_event_text(e, reasons, queues),
             )
         )
@@ -178,7 +178,10 @@ def colleagues_for(queue: Queue) -> list[User]:
     """Active people who may work the queue: its required skills all present, or team lead and up."""
     required = set(queue.skills.values_list("pk", flat=True))
     people = (
-        User.objects.filter(is_active=True).exclude(role=Role.VIEWER).prefetch_related("skills").order_by("username")
+        User.objects.filter(is_active=True)
+        .exclude(role=Role.VIEWER)
+        .prefetch_related("skills")
+        .order_by("first_name", "last_name", "username")
     )
     return [u for u in people if u.can_manage or required <= {s.pk for s in u.skills.all()}]
 

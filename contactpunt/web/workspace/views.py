@@ -289,7 +289,7 @@ def note(request: HttpRequest, case: Case) -> str:
         _form_error(form)
     noted = case_actions.add_internal_note(case=case, author=_user(request), text=form.cleaned_data["text"])
     return _("Note added.") + (
-        " " + _("Mentioned: %(names)s.") % {"names": ", ".join(u.username for u in noted.mentioned)}
+        " " + _("Mentioned: %(names)s.") % {"names": ", ".join(u.display_name for u in noted.mentioned)}
         if noted.mentioned
         else ""
     )
@@ -316,7 +316,7 @@ def assign(request: HttpRequest, case: Case) -> str:
     if to_id and to is None:
         raise assignment.AssignmentError(_("no such colleague"))
     assignment.assign_case(case=case, to=to, by=_user(request))
-    return _("Assigned to %(name)s.") % {"name": to.username} if to else _("Returned to the queue.")
+    return _("Assigned to %(name)s.") % {"name": to.display_name} if to else _("Returned to the queue.")
 
 
 @case_action

@@ -1,0 +1,50 @@
+"""The KPI export as rows and as CSV: rounded values, and a Dutch-Excel dialect (semicolons, decimal commas,
+a byte-order mark so Excel reads UTF-8) beside the plain machine CSV.
+
+Values keep their units in both dialects: fractions 0..1 and seconds, as `contactpunt kpis --json`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from contactpunt.kpis.views_support import KINDS
+
+BOM = "\ufeff"
+FRACTION_DECIMALS = 4
+SECONDS_DECIMALS = 1
+
+
+def rounded(key: str, value: Any) -> Any:
+    """`value` of metric `key` rounded for a spreadsheet: fractions to 4 decimals, seconds to 1, counts whole."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value
+    kind = KINDS.get(key, "n")
+    if kind == "%":
+        return round(float(value), FRACTION_DECIMALS)
+    if kind == "s":
+        return round(float(value), SECONDS_DECIMALS)
+    return round(value) if float(value).is_integer() else round(float(value), FRACTION_DECIMALS)
+
+
+def _cell(value: Any, decimal_mark: str) -> Any:
+    if isinstance(value, float):
+        text = repr(value)  # the shortest text that reads back as the same (already rounded) number
+        if "e" in text or "E" in text:
+            text = f"{value:.{FRACTION_DECIMALS}f}"
+        return text.replace(".", decimal_mark)
+    return "" if value is None else value
+
+
+def to_csv(header: Sequence[str], body: Sequence[Sequence[Any]], *, excel: bool) -> bytes:
+    """The rows as UTF-8 CSV; `excel`: semicolon-separated with decimal commas and a byte-order mark, as a
+    Dutch Excel opens it; otherwise comma-separated with decimal points."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if excel else ",", lineterminator="\r\n")
+    decimal_mark = "," if excel else "."
+    writer.writerow(header)
+    writer.writerows([_cell(value, decimal_mark) for value in row] for row in body)
+    return ((BOM if excel else "") + buffer.getvalue()).encode("utf-8")

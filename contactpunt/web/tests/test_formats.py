@@ -1,0 +1,59 @@
+"""The format filters every screen uses: numbers, percentages, clocks, durations and days per language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from contactpunt.kpis.templatetags.kpis_tags import kpi
+from contactpunt.web.templatetags import formats
+
+DAY = dt.date(2026, 12, 6)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("nl", ["83.831", "1.234.567,9", "96,5%", "100%", "7:40:30", "2:05", "6 december", "6 december 2026",
+                "zondag 6 december", "3 u 5 min", "—"]),
+        ("en", ["83,831", "1,234,567.9", "96.5%", "100%", "7:40:30", "2:05", "6 December", "6 December 2026",
+                "Sunday 6 December", "3 h 5 min", "—"]),
+    ],
+)  # fmt: skip
+def test_each_filter_writes_the_language_s_way(language, expected):
+    with translation.override(language):
+        assert [
+            formats.number(83831),
+            formats.number(1234567.89, 1),
+            formats.percent(0.965),
+            formats.percent(1, 0),
+            formats.clock(27630),
+            formats.clock(125.4),
+            formats.day(DAY),
+            formats.day(DAY, "year"),
+            formats.day("2026-12-06", "weekday"),
+            formats.duration(3 * 3600 + 5 * 60),
+            formats.percent(None),
+        ] == expected
+
+
+def test_the_templates_use_the_same_filters():
+    template = Template("{% load formats %}{{ n|number }} · {{ f|percent }} · {{ d|day }}")
+    context = Context({"n": 83831, "f": 0.0, "d": DAY})
+    with translation.override("nl"):
+        assert template.render(context) == "83.831 · 0,0% · 6 december"
+    with translation.override("en"):
+        assert template.render(context) == "83,831 · 0.0% · 6 December"
+
+
+def test_kpi_values_go_through_them():
+    with translation.override("nl"):
+        assert (kpi(0.965, "service_level"), kpi(27630.2, "asa_s"), kpi(83831, "offered"), kpi(None, "fcr")) == (
+            "96,5%",
+            "7:40:30",
+            "83.831",
+            "—",
+        )
