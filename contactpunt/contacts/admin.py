@@ -10,7 +10,6 @@ from contactpunt.contacts.models import (
     Case,
     ContactReason,
     OpeningHours,
-    ProductType,
     Queue,
     ResponseTemplate,
 )
@@ -70,9 +69,6 @@ class CaseAdmin(admin.ModelAdmin[Case]):
 
     def has_add_permission(self, request: object) -> bool:
         return False
-
-
-admin.site.register(ProductType)
 
 
 @admin.register(ResponseTemplate)

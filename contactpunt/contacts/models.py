@@ -42,20 +42,6 @@ class Channel(models.TextChoices):
         return frozenset({cls.PHONE, cls.CHAT})
 
 
-class ProductType(models.Model):
-    """What the customer bought or uses; cost to serve is reported per product type."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("product type")
-        verbose_name_plural = _("product types")
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class ContactReason(models.Model):
     """A wrap-up code. Reasons form a tree; FCR and repeat contacts compare top-level reasons."""
 
@@ -179,7 +165,7 @@ class Case(models.Model):
     channel = models.CharField(_("first channel"), max_length=10, choices=Channel.choices)
     reason = models.ForeignKey(ContactReason, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
     product_type = models.ForeignKey(
-        ProductType, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+        "customers.ProductType", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_cases"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from contactpunt.customers.models import Account, Identity
+from contactpunt.customers.models import Account, Identity, ProductType
 
 
 @admin.register(Account)
@@ -18,3 +18,6 @@ class IdentityAdmin(admin.ModelAdmin[Identity]):
     search_fields = ["value"]
     raw_id_fields = ["customer"]
     list_select_related = ["customer"]
+
+
+admin.site.register(ProductType)

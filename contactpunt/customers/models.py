@@ -8,13 +8,29 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class ProductType(models.Model):
+    """What the customer bought or uses; cost to serve is reported per product type."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        # Moved here from contacts (customers may not depend on contacts); the table kept its name.
+        db_table = "contacts_producttype"
+        ordering = ["name"]
+        verbose_name = _("product type")
+        verbose_name_plural = _("product types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Account(models.Model):
     """A business customer (a retailer) with people under it."""
 
     name = models.CharField(_("name"), max_length=200)
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True, default="")
     product_type = models.ForeignKey(
-        "contacts.ProductType", on_delete=models.SET_NULL, null=True, blank=True, related_name="accounts"
+        ProductType, on_delete=models.SET_NULL, null=True, blank=True, related_name="accounts"
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from contactpunt.web.templatetags import formats
+from contactpunt import formats
 
 WIDTH = 640
 HEIGHT = 160

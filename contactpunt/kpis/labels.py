@@ -14,9 +14,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contactpunt.contacts.models import Channel, Queue
+from contactpunt.formats import day
 from contactpunt.kpis import metrics
 from contactpunt.people.models import User
-from contactpunt.web.templatetags.formats import day
 
 GROUPINGS: dict[str, Any] = {
     "all": _("all"),

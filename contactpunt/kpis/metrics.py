@@ -32,10 +32,9 @@ from contactpunt.contacts.models import (
     ContactEvent,
     Direction,
     EventName,
-    ProductType,
     Queue,
 )
-from contactpunt.customers.models import Account
+from contactpunt.customers.models import Account, ProductType
 from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, Unit, load_cases, load_units, reason_roots
 from contactpunt.kpis.intervals import INTERVAL, interval_start, local_midnight
 from contactpunt.people.models import Department, Team, User

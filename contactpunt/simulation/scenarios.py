@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from contactpunt.contacts.models import BusinessCalendar, Channel, ContactReason, OpeningHours, ProductType
+from contactpunt.contacts.models import BusinessCalendar, Channel, ContactReason, OpeningHours
 from contactpunt.contacts.services.queues import WRITTEN_RESPONSE_NORM_S, ensure_queue
+from contactpunt.customers.models import ProductType
 from contactpunt.people.models import Department, Role, Site, Skill, Team, User
 from contactpunt.simulation.names import agent_name, staff_name
 from contactpunt.simulation.scenario import (

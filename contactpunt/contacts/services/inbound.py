@@ -162,13 +162,13 @@ def _validate(
     seen: set[IdentityKey] = set()
     for position, identity in enumerate(contact.identities):
         try:
-            key = normalise(identity.kind, identity.value, namespace=identity.namespace, region=region)
+            identity_key = normalise(identity.kind, identity.value, namespace=identity.namespace, region=region)
         except InvalidIdentity as exc:
             errors.append(FieldError(f"identities[{position}].value", "invalid_identity", str(exc)))
             continue
-        if key is not None and key not in seen:
-            seen.add(key)
-            prepared.identities.append(key)
+        if identity_key is not None and identity_key not in seen:
+            seen.add(identity_key)
+            prepared.identities.append(identity_key)
     return prepared
 
 

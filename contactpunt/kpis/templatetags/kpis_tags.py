@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
+from contactpunt.formats import clock, number, percent
 from contactpunt.kpis import labels
 from contactpunt.kpis.views_support import KINDS
-from contactpunt.web.templatetags.formats import clock, number, percent
 
 register = template.Library()
 

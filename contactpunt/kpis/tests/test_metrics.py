@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from contactpunt.contacts.models import BusinessCalendar, ContactReason, OpeningHours, ProductType, Queue
+from contactpunt.contacts.models import BusinessCalendar, ContactReason, OpeningHours, Queue
 from contactpunt.contacts.services.cases import reopen_case, resolve_case
 from contactpunt.contacts.services.events import record_agent_state
 from contactpunt.contacts.services.types import ThreadRef
-from contactpunt.customers.models import Account, Identity
+from contactpunt.customers.models import Account, Identity, ProductType
 from contactpunt.kpis import metrics
 from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, load_units
 from contactpunt.kpis.intervals import day_intervals

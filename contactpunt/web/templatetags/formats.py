@@ -1,82 +1,15 @@
-"""Numbers, percentages, durations and days in the user's language, the same on every screen.
-
-nl: 83.831, 96,5%, "6 december"; en: 83,831, 96.5%, "6 December". Python code (charts, exports)
-calls the functions; templates load the library (`{% load formats %}`) and use the filters.
-`USE_THOUSAND_SEPARATOR` stays off: it would also group ids written into URLs and form values.
-"""
+"""The locale's formats as template filters: {{ value|number }}, |percent, |clock, |duration, |day.
+The functions live in contactpunt.formats, shared with the charts and exports of the domain apps."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import template
-from django.utils import formats
-from django.utils.translation import gettext as _
+
+from contactpunt import formats
 
 register = template.Library()
-
-EMPTY = "\u2014"
-
-
-@register.filter
-def number(value: float | str | None, decimals: int = 0) -> str:
-    """`value` with the language's thousands separator and decimal mark, to `decimals` places."""
-    if value is None or value == "":
-        return EMPTY
-    return formats.number_format(round(float(value), decimals), decimals, use_l10n=True, force_grouping=True)
-
-
-@register.filter
-def percent(fraction: float | str | None, decimals: int = 1) -> str:
-    """A fraction 0..1 as a percentage: 96,5% (nl), 96.5% (en)."""
-    if fraction is None or fraction == "":
-        return EMPTY
-    return f"{number(float(fraction) * 100, decimals)}%"
-
-
-@register.filter
-def clock(seconds: float | str | None) -> str:
-    """Seconds as m:ss, or h:mm:ss from an hour."""
-    if seconds is None or seconds == "":
-        return EMPTY
-    whole = round(float(seconds))
-    if whole >= 3600:
-        return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
-@register.filter
-def duration(seconds: float | str | None) -> str:
-    """A short duration: 45 s, 12 min, 3 h 5 min, 2 d 4 h (in Dutch: 45 s, 12 min, 3 u 5 min, 2 d 4 u)."""
-    if seconds is None or seconds == "":
-        return EMPTY
-    whole = int(abs(float(seconds)))
-    if whole < 60:
-        return _("%(n)d s") % {"n": whole}
-    minutes = whole // 60
-    if minutes < 60:
-        return _("%(n)d min") % {"n": minutes}
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
-    days, hours = divmod(hours, 24)
-    return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
-
-
-@register.filter
-def day(value: dt.date | str | None, style: str = "") -> str:
-    """A day as "6 december" (nl) or "6 December" (en); style "year" adds the year, "weekday" the day's name.
-
-    An ISO date string (a KPI group or a chart label) is read first; anything else comes back as it is.
-    """
-    if value is None or value == "":
-        return EMPTY
-    if isinstance(value, str):
-        try:
-            moment = dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-    else:
-        moment = value
-    shape = {"year": "j F Y", "weekday": "l j F", "short": "D j F"}.get(style, "j F")
-    return formats.date_format(moment, shape)
+register.filter("number", formats.number)
+register.filter("percent", formats.percent)
+register.filter("clock", formats.clock)
+register.filter("duration", formats.duration)
+register.filter("day", formats.day)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contactpunt.contacts.models import Channel
-from contactpunt.web.templatetags.formats import duration
+from contactpunt.formats import duration
 
 register = template.Library()
 

@@ -8,8 +8,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
+from contactpunt import formats
 from contactpunt.kpis.templatetags.kpis_tags import kpi
-from contactpunt.web.templatetags import formats
 
 DAY = dt.date(2026, 12, 6)
 
