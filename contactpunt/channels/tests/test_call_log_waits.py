@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from contactpunt.channels.tests.call_log_samples import CSV_MAPPING, sample_calls, write_csv, write_queue_log
 from contactpunt.channels.tests.shared_data import require
 from contactpunt.contacts.models import Contact, Queue
-from contactpunt.kpis.facts import CONTACT, Unit, load_units
+from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_units
 from contactpunt.kpis.metrics import abandoned, aht_s, answered, asa_s, offered, service_level
 
 JANUARY = "calls/anonbank_1999_01_calls.tsv"
@@ -103,3 +104,110 @@ def test_the_whole_january_log_gives_the_waits_of_its_own_columns():
     # The figures the issue quotes from the columns (ASA 35.0 s, service level 0.547; the import gave 56.3 s, 0.552).
     assert expected["asa_s"] == pytest.approx(35.03, abs=0.005)
     assert expected["service_level_20"] == pytest.approx(0.5465, abs=0.0005)
+
+
+# -- the Asterisk queue_log and the CSV mapping, on realistic generated files (call_log_samples) --
+
+
+def leg_units() -> dict[tuple[str, str], Unit]:
+    """Return the product's units per leg, by (call id, queue code without the prefix)."""
+    units = load_units(dt.datetime(2026, 3, 1, tzinfo=dt.UTC), dt.datetime(2026, 3, 6, tzinfo=dt.UTC), level=LEG)
+    external = dict(Contact.objects.values_list("pk", "external_id"))
+    codes = dict(Queue.objects.values_list("pk", "code"))
+    return {(str(external[u.contact_id]), codes[u.queue_id].removeprefix("phone-")): u for u in units}
+
+
+def queue_log_columns(path: Path) -> dict[tuple[str, str], tuple[str, int, int]]:
+    """Return outcome, wait and talk per leg from the queue_log's own fields: CONNECT holdtime, ABANDON and
+    EXITWITHTIMEOUT waittime, COMPLETECALLER/COMPLETEAGENT/BLINDTRANSFER calltime.
+
+    A transfer is one moment in the product (it ends one leg and queues the next), so a transferred leg's talk
+    runs on to the next ENTERQUEUE: its calltime plus the seconds between the two lines.
+    """
+    legs: dict[tuple[str, str], tuple[str, int, int]] = {}
+    transferred: dict[str, tuple[tuple[str, str], dt.datetime]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        at, callid, queue, _agent, event, *data = line.split("|")
+        moment = dt.datetime.fromisoformat(at)
+        key = (callid, queue)
+        if event == "ENTERQUEUE" and callid in transferred:
+            previous, since = transferred.pop(callid)
+            outcome, wait, talk = legs[previous]
+            legs[previous] = (outcome, wait, talk + int((moment - since).total_seconds()))
+        elif event == "CONNECT":
+            legs[key] = ("answered", int(data[0]), 0)
+        elif event in ("ABANDON", "EXITWITHTIMEOUT"):
+            legs[key] = ("abandoned", int(data[2]), 0)
+        elif event in ("COMPLETECALLER", "COMPLETEAGENT"):
+            legs[key] = ("answered", legs[key][1], int(data[1]))
+        elif event == "BLINDTRANSFER":
+            legs[key] = ("answered", legs[key][1], int(data[3]))
+            transferred[callid] = (key, moment)
+    return legs
+
+
+def csv_columns(path: Path) -> dict[tuple[str, str], tuple[str, int, int]]:
+    """Return outcome, wait and talk per leg from the CSV's Wachttijd and Gesprekstijd columns (a transferred
+    leg's talk running on to the next row's start, as in queue_log_columns)."""
+    legs: dict[tuple[str, str], tuple[str, int, int]] = {}
+    previous: tuple[str, str, dt.datetime] | None = None
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        callid, at, result, queue, _agent, _caller, wait, talk = line.split(";")
+        moment = dt.datetime.strptime(at, "%d-%m-%Y %H:%M:%S")
+        if previous is not None and previous[0] == callid:
+            outcome, leg_wait, leg_talk = legs[(callid, previous[1])]
+            gap = (moment - previous[2]).total_seconds() - leg_wait - leg_talk
+            legs[(callid, previous[1])] = (outcome, leg_wait, leg_talk + int(gap))
+        answered_leg = result in ("BEANTWOORD", "DOORVERBONDEN")
+        legs[(callid, queue.lower())] = ("answered" if answered_leg else "abandoned", int(wait), int(talk or 0))
+        previous = (callid, queue.lower(), moment)
+    return legs
+
+
+def assert_legs_equal_columns(expected: dict[tuple[str, str], tuple[str, int, int]]) -> None:
+    units = leg_units()
+    assert set(units) == set(expected)
+    got = {key: (u.outcome, u.wait_s, u.talk_s if u.outcome == "answered" else 0) for key, u in units.items()}
+    assert got == {key: (outcome, float(wait), float(talk)) for key, (outcome, wait, talk) in expected.items()}
+    waits = [wait for outcome, wait, _ in expected.values() if outcome == "answered"]
+    within = sum(1 for w in waits if w <= 20)
+    short = sum(1 for outcome, wait, _ in expected.values() if outcome == "abandoned" and wait < 5)
+    leg_list = list(units.values())
+    assert asa_s(leg_list) == pytest.approx(sum(waits) / len(waits))
+    assert service_level(leg_list, threshold_s=20) == pytest.approx(within / (len(expected) - short))
+
+
+@pytest.mark.django_db
+def test_a_whole_asterisk_queue_log_gives_the_waits_and_talk_times_of_its_own_fields(tmp_path):
+    calls = sample_calls()
+    path = tmp_path / "queue_log"
+    write_queue_log(path, calls)
+    report = import_file(path, "--format", "asterisk-queue-log", "--timezone", "Europe/Amsterdam")
+    assert (report["unreadable_rows"], report["unknown_events"], report["calls_without_final_event"]) == ([], {}, [])
+    assert report["contacts_created"] == len(calls)
+
+    expected = queue_log_columns(path)
+    # The file holds what the check is about: transfers, answers without a wait, calls ending after midnight.
+    assert sum(1 for c in calls if len(c.legs) == 2) > 100
+    assert sum(1 for outcome, wait, _ in expected.values() if outcome == "answered" and wait == 0) > 200
+    assert (
+        sum(
+            1
+            for c in calls
+            if (c.start + dt.timedelta(seconds=sum(g.wait + g.talk for g in c.legs))).day != c.start.day
+        )
+        > 20
+    )
+    assert_legs_equal_columns(expected)
+
+
+@pytest.mark.django_db
+def test_a_whole_csv_export_gives_the_waits_and_talk_times_of_its_own_columns(tmp_path):
+    calls = sample_calls(seed=31)
+    path, mapping = tmp_path / "calls.csv", tmp_path / "mapping.toml"
+    write_csv(path, calls)
+    mapping.write_text(CSV_MAPPING, encoding="utf-8")
+    report = import_file(path, "--format", "csv", "--mapping", str(mapping))
+    assert report["unreadable_rows"] == []
+    assert report["contacts_created"] == len(calls)
+    assert_legs_equal_columns(csv_columns(path))
