@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -20,6 +21,8 @@ from contactpunt.simulation.run import continue_live, simulate
 from contactpunt.simulation.scenarios import GREETING_CARDS
 
 START = dt.datetime(2026, 2, 10, 23, 0, tzinfo=dt.UTC)
+# A Tuesday afternoon: the two hours before it are busy whatever day and hour the tests run on.
+BUSY_AFTERNOON = dt.datetime(2026, 2, 10, 14, 0, tzinfo=dt.UTC)
 
 
 def test_the_child_process_gives_the_same_records_as_the_engine_here():
@@ -50,6 +53,11 @@ def test_a_failure_in_the_child_is_raised_here_with_its_traceback():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_history_written_from_the_child_goes_on_live_and_the_child_stops_with_it():
+    with time_machine.travel(BUSY_AFTERNOON, tick=True):
+        _history_from_the_child_goes_on_live()
+
+
+def _history_from_the_child_goes_on_live() -> None:
     history_end = timezone.now() - dt.timedelta(hours=2)
     result = simulate(GREETING_CARDS, days=1, seed=4, scale=0.1, end=history_end, engine_process=True)
     written = Contact.objects.count()
