@@ -28,10 +28,14 @@ CLOCK_ZONE = "Europe/Amsterdam"
 #: figures, business hours, the workspace and the worker): marked `clock`, so `-m clock` runs them.
 CLOCK_MODULES = (
     "contactpunt/channels/tests/test_mail_intake.py",
+    "contactpunt/channels/tests/test_meta_sender.py",
+    "contactpunt/channels/tests/test_meta_webcare.py",
+    "contactpunt/channels/tests/test_senders.py",
     "contactpunt/channels/tests/test_webform.py",
     "contactpunt/channels/tests/test_webchat_consumer.py",
     "contactpunt/contacts/tests/test_business_hours.py",
     "contactpunt/contacts/tests/test_inbound.py",
+    "contactpunt/contacts/tests/test_order_status.py",
     "contactpunt/contacts/tests/test_workspace_services.py",
     "contactpunt/insights/tests/test_spikes.py",
     "contactpunt/insights/tests/test_views.py",
