@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contactpunt.conftest import make_user
-from contactpunt.contacts.models import ContactReason
+from contactpunt.contacts.models import Contact, ContactReason, Queue
 from contactpunt.insights import analysis
 from contactpunt.insights.models import ReasonModelVersion, ReasonSpike, SeedPhrase
 from contactpunt.insights.remarks import remarks
 from contactpunt.insights.tests.helpers import receive_texts, wrap
 from contactpunt.kpis.tests.helpers import event
-from contactpunt.people.models import Role, Team
+from contactpunt.people.models import Role, Team, User
 
 pytestmark = pytest.mark.django_db
 ANGRY = "Dit is echt belachelijk, mijn kaart is weer niet bezorgd. Slechte service!"
@@ -56,7 +56,7 @@ def history(email_queue, agent, colleague):
         yield _history(email_queue, agent, colleague)
 
 
-def _history(email_queue, agent, colleague):
+def _history(email_queue: Queue, agent: User, colleague: User) -> list[Contact]:
     now = timezone.now() - dt.timedelta(hours=1)
     delivery = ContactReason.objects.create(code="levering", name="Levering")
     contacts = receive_texts(email_queue, [ANGRY, HAPPY, ANGRY + " Weer!", ANGRY + " Nog steeds!"], now)

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from contactpunt.contacts.models import Queue
 from contactpunt.contacts.services.events import record_agent_state
 from contactpunt.kpis.tests.helpers import arrive, call, event
 from contactpunt.people.models import Role, User
@@ -30,7 +31,7 @@ def history(phone_queue, email_queue, agent):
         yield _history(phone_queue, email_queue, agent)
 
 
-def _history(phone_queue, email_queue, agent):
+def _history(phone_queue: Queue, email_queue: Queue, agent: User) -> dt.datetime:
     now = timezone.now()
     call(phone_queue, now - dt.timedelta(minutes=30), wait=10, talk=60, agent=agent)
     call(phone_queue, now - dt.timedelta(minutes=20), wait=40, talk=60, agent=agent)
