@@ -6,6 +6,9 @@ Rules (issue 5): an AGENT row with q_time 0 was offered with zero wait; a HANG r
 menu and was never offered; a HANG row with q_time > 0 was abandoned in the queue; PHANTOM rows are skipped;
 customer_id 0 is an unknown caller; the service type is the queue; a time earlier than the one before it belongs
 to the next day (calls crossing midnight); NO_SERVER or no name on an answered row means no agent is known.
+Moments follow the log's duration columns, so every wait equals q_time and every talk ser_time (issue 13): a call
+is queued at q_start (when answered without a wait, q_start is 0:00:00: at ser_start, or at vru_exit when that is
+0:00:00 too), answered q_time later and ended ser_time after the answer; an abandon ends q_time after q_start.
 """
 
 from __future__ import annotations
@@ -74,12 +77,11 @@ def _call(row: dict[str, str], field_count: int, zone: ZoneInfo, report: ParseRe
     queue = row["type"]
     legs: tuple[CallLeg, ...]
     if outcome == "AGENT":
-        queued_at = clock.at(_seconds(row["q_start"])) if q_time > 0 else None
-        answered_at = clock.at(_seconds(row["ser_start"]))
-        ended_at = clock.at(_seconds(row["ser_exit"]))
-        if q_time == 0:
-            report.notes["answered with zero wait"] += 1
-            queued_at = answered_at
+        queued_at = _queued_at(row, q_time, clock, vru_exit, report)
+        # The log's own wait and talk columns are the truth: ser_start is often a second or two before q_exit,
+        # and a few answered rows carry no service times at all (0:00:00).
+        answered_at = queued_at + timedelta(seconds=q_time)
+        ended_at = answered_at + timedelta(seconds=_int(row, "ser_time"))
         agent = row.get("server", "")
         if agent in _NO_AGENT:
             report.notes["answered without agent name"] += 1
@@ -87,7 +89,7 @@ def _call(row: dict[str, str], field_count: int, zone: ZoneInfo, report: ParseRe
                         LegOutcome.ANSWERED, exit_reason="AGENT"),)  # fmt: skip
     elif q_time > 0:
         queued_at = clock.at(_seconds(row["q_start"]))
-        ended_at = clock.at(_seconds(row["q_exit"]))
+        ended_at = queued_at + timedelta(seconds=q_time)
         legs = (CallLeg(queue, None, queued_at, None, ended_at, LegOutcome.ABANDONED, exit_reason="HANG"),)
     else:
         report.notes["ended in the voice menu"] += 1
@@ -102,6 +104,18 @@ def _call(row: dict[str, str], field_count: int, zone: ZoneInfo, report: ParseRe
         ivr_seconds=float(vru_time) if vru_time >= 0 else None,
         attributes=(("vru_line", row["vru_line"]), ("priority", row["priority"]), ("type", row["type"])),
     )
+
+
+def _queued_at(row: dict[str, str], q_time: int, clock: _Clock, vru_exit: datetime, report: ParseReport) -> datetime:
+    """Return when an answered call entered the queue: q_start after a wait; without one (q_start 0:00:00) the
+    moment of answer, ser_start, or the voice-menu exit when the row has no service start either."""
+    if q_time > 0:
+        return clock.at(_seconds(row["q_start"]))
+    report.notes["answered with zero wait"] += 1
+    if row["ser_start"] == "0:00:00":
+        report.notes["answered without service start"] += 1
+        return vru_exit
+    return clock.at(_seconds(row["ser_start"]))
 
 
 class _Clock:

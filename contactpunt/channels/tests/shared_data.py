@@ -1,4 +1,5 @@
-"""Locate the real data in ../shared/data beside the repository: skipped when missing, failing on CI."""
+"""Locate the real data in ../shared/data beside the repository (or where CONTACTPUNT_SHARED_DATA points, for a
+checkout elsewhere, such as a git worktree): skipped when missing, failing on CI."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+SHARED_DATA = Path(
+    os.environ.get("CONTACTPUNT_SHARED_DATA") or Path(__file__).resolve().parents[3].parent / "shared" / "data"
+)
 
 
 def require(relative: str) -> Path:

@@ -117,3 +117,29 @@ def test_real_january_file():
 def test_unknown_zone_raises():
     with pytest.raises(ZoneInfoNotFoundError):
         next(parse_technion(iter([]), report=ParseReport(), timezone="Nowhere/Atlantis"))
+
+
+def test_waits_and_talk_follow_the_logs_duration_columns():
+    rows = [
+        # answered after q_time 46; ser_start (9:04:54) is two seconds before q_exit: the wait is 46, not 44
+        "AA0101\t33125\t1466671\t2\tPS\t990101\t9:04:04\t9:04:10\t6\t9:04:10\t9:04:56\t46\tAGENT\t9:04:54\t9:06:37\t103\t"
+        "VICKY",
+        # answered after 137 s but without service times (0:00:00): not a wait of eleven hours into the next day
+        "AA0102\t28607\t11766342\t1\tPS\t990104\t13:01:45\t13:01:51\t6\t13:01:51\t13:04:08\t137\tAGENT\t0:00:00\t0:00:00\t"
+        "0\tIDIT",
+        # answered at once (q_start 0:00:00) without service times either: queued and answered at the menu's exit
+        "AA0102\t28609\t0\t0\tPS\t990104\t13:39:21\t13:39:30\t9\t0:00:00\t0:00:00\t0\tAGENT\t0:00:00\t0:00:00\t0\tGILI",
+        # queued a few seconds before midnight, answered after it (q_time 35)
+        "AA0213\t12511\t35796002\t1\tPS\t990109\t23:59:23\t23:59:23\t0\t23:59:28\t0:00:03\t35\tAGENT\t0:00:03\t0:00:55\t52\t"
+        "ANAT",
+    ]
+    report = ParseReport()
+    legs = [call.legs[0] for call in parse_technion(rows, report=report)]
+    assert [(leg.queued_at, leg.answered_at, leg.ended_at) for leg in legs] == [
+        (utc(1, 7, 4, 10), utc(1, 7, 4, 56), utc(1, 7, 6, 39)),
+        (utc(4, 11, 1, 51), utc(4, 11, 4, 8), utc(4, 11, 4, 8)),
+        (utc(4, 11, 39, 30), utc(4, 11, 39, 30), utc(4, 11, 39, 30)),
+        (utc(9, 21, 59, 28), utc(9, 22, 0, 3), utc(9, 22, 0, 55)),
+    ]
+    assert [(leg.wait_seconds, leg.talk_seconds) for leg in legs] == [(46, 103), (137, 0), (0, 0), (35, 52)]
+    assert report.notes["answered without service start"] == 1

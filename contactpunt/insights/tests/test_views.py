@@ -5,18 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from contactpunt.conftest import make_user
-from contactpunt.contacts.models import ContactReason
+from contactpunt.contacts.models import Contact, ContactReason, Queue
 from contactpunt.insights import analysis
 from contactpunt.insights.models import ReasonModelVersion, ReasonSpike, SeedPhrase
 from contactpunt.insights.remarks import remarks
 from contactpunt.insights.tests.helpers import receive_texts, wrap
 from contactpunt.kpis.tests.helpers import event
-from contactpunt.people.models import Role, Team
+from contactpunt.people.models import Role, Team, User
 
 pytestmark = pytest.mark.django_db
 ANGRY = "Dit is echt belachelijk, mijn kaart is weer niet bezorgd. Slechte service!"
@@ -44,9 +45,18 @@ def viewer(team):
     return make_user("auditor", Role.VIEWER, team)
 
 
+# A Wednesday afternoon: the history of the last hour lies in today and this week whenever the tests run.
+AFTERNOON = dt.datetime(2026, 3, 4, 13, 0, tzinfo=dt.UTC)
+
+
 @pytest.fixture
 def history(email_queue, agent, colleague):
-    """The agent handled one angry and one happy mail; the colleague two angry ones."""
+    """The agent handled one angry and one happy mail; the colleague two angry ones (the clock on AFTERNOON)."""
+    with time_machine.travel(AFTERNOON, tick=True):
+        yield _history(email_queue, agent, colleague)
+
+
+def _history(email_queue: Queue, agent: User, colleague: User) -> list[Contact]:
     now = timezone.now() - dt.timedelta(hours=1)
     delivery = ContactReason.objects.create(code="levering", name="Levering")
     contacts = receive_texts(email_queue, [ANGRY, HAPPY, ANGRY + " Weer!", ANGRY + " Nog steeds!"], now)

@@ -7,10 +7,12 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from contactpunt.contacts.models import Queue
 from contactpunt.contacts.services.events import record_agent_state
 from contactpunt.kpis.tests.helpers import arrive, call, event
 from contactpunt.people.models import Role, User
@@ -19,8 +21,17 @@ pytestmark = pytest.mark.django_db
 PAGES = ("today", "manager", "spoc", "webcare", "wallboard", "wallboard_live", "export_csv", "drill")
 
 
+# A Wednesday afternoon: the last two hours lie in today, this week and this month whenever the tests run.
+AFTERNOON = dt.datetime(2026, 3, 4, 13, 0, tzinfo=dt.UTC)
+
+
 @pytest.fixture
 def history(phone_queue, email_queue, agent):
+    with time_machine.travel(AFTERNOON, tick=True):
+        yield _history(phone_queue, email_queue, agent)
+
+
+def _history(phone_queue: Queue, email_queue: Queue, agent: User) -> dt.datetime:
     now = timezone.now()
     call(phone_queue, now - dt.timedelta(minutes=30), wait=10, talk=60, agent=agent)
     call(phone_queue, now - dt.timedelta(minutes=20), wait=40, talk=60, agent=agent)
