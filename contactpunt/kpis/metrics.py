@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from contactpunt.contacts.business_hours import Schedule, business_seconds, due_at, schedule_for
+from contactpunt.contacts.inbox import waiting_contacts
 from contactpunt.contacts.models import (
     AgentState,
     AgentStateEvent,
@@ -52,7 +53,8 @@ FORMULAS: dict[str, str] = {
     "answered": "offered contacts that an agent answered (written channels: that got a first public reply)",
     "abandoned": "offered contacts that hung up or left before an answer",
     "short_abandons": "abandoned with wait < the queue's short-abandon threshold, voice and chat only",
-    "service_level": "answered with wait <= T / (offered - short abandons); live, still waiting > T is missed",
+    "service_level": "phone and chat only: answered with wait <= T / (offered - short abandons); live, still "
+    "waiting > T is missed",
     "asa_s": "mean wait of answered contacts (answered_at - queued_at)",
     "abandon_rate": "(abandoned - short abandons) / (offered - short abandons)",
     "reachability": "answered / offered",
@@ -66,8 +68,8 @@ FORMULAS: dict[str, str] = {
     "csi_median_s": "median of resolved_at - first contact, over cases created in the period",
     "csi_p90_s": "90th percentile (nearest rank) of resolved_at - first contact, cases created in the period",
     "first_response_median_s": "median business-hours seconds from a written contact to the first public reply",
-    "first_response_within_norm": "replied within the queue's norm (business hours) / (replied + unreplied "
-    "past the norm)",
+    "first_response_within_norm": "written channels: replied within the queue's norm (business hours) / (replied "
+    "+ unreplied past the norm); live, every message still awaiting a reply past its norm is missed",
     "backlog": "written contacts still awaiting a first reply at the end of the period",
     "oldest_backlog_age_s": "age of the oldest written contact still awaiting a first reply",
     "occupancy": "time on contact and in wrap-up / (that time + available time)",
@@ -106,16 +108,18 @@ def short_abandons(units: Iterable[Unit]) -> int:
 def service_level(
     units: Sequence[Unit], *, threshold_s: int | None = None, now: dt.datetime | None = None
 ) -> float | None:
-    """Service level = answered with wait <= T / (offered - short abandons).
+    """Service level = answered with wait <= T / (offered - short abandons), on realtime channels (phone,
+    chat) only: written channels have a response norm instead (`first_response_within_norm`).
 
     T is `threshold_s`, else each unit's queue threshold. Live (`now` given): a unit still waiting
     longer than T counts as missed, one waiting T or less is not counted yet.
     """
     within = 0
     counted = 0
+    realtime = Channel.realtime()
     for u in units:
         limit = threshold_s if threshold_s is not None else u.sl_threshold_s
-        if u.is_short_abandon:
+        if u.is_short_abandon or u.channel not in realtime:
             continue
         if u.outcome == "waiting" and now is not None and (now - u.queued_at).total_seconds() <= limit:
             continue
@@ -159,7 +163,8 @@ def transfer_rate(units: Iterable[Unit]) -> float | None:
 # -- written channels -------------------------------------------------------------------------
 
 
-def _schedules() -> dict[int, tuple[Schedule, int | None]]:
+def load_schedules() -> dict[int, tuple[Schedule, int | None]]:
+    """Every queue's business-hours schedule and response norm (None: no norm)."""
     return {
         q.pk: (schedule_for(q.calendar), q.response_norm_s)
         for q in Queue.objects.select_related("calendar").prefetch_related("calendar__opening_hours")
@@ -177,12 +182,37 @@ def first_response_times(units: Iterable[Unit], schedules: dict[int, tuple[Sched
     return times
 
 
+#: A written contact still awaiting a reply that arrived before the period: (queue, arrived at).
+Earlier = tuple[int, dt.datetime]
+
+
+def is_overdue(schedules: dict[int, tuple[Schedule, int | None]], queue_id: int, since: dt.datetime,
+               now: dt.datetime) -> bool:  # fmt: skip
+    """True when a written contact waiting since `since` has outlived its queue's norm (business hours) by `now`."""
+    schedule, norm = schedules.get(queue_id, (Schedule.always_open(), None))
+    if norm is None:
+        return False
+    try:
+        return due_at(schedule, since, norm) <= now
+    except ValueError:
+        return False
+
+
 def first_response_within_norm(
-    units: Iterable[Unit], schedules: dict[int, tuple[Schedule, int | None]], *, now: dt.datetime
+    units: Iterable[Unit],
+    schedules: dict[int, tuple[Schedule, int | None]],
+    *,
+    now: dt.datetime,
+    earlier: Iterable[Earlier] = (),
 ) -> float | None:
     """Within norm = replied within the queue's norm on business hours / (replied + still unreplied
-    whose norm ran out by `now`). Queues without a norm are left out."""
+    whose norm ran out by `now`). Queues without a norm are left out.
+
+    Live, `earlier` holds the messages still awaiting a reply that arrived before the period: each one
+    past its norm counts as missed too, so an overdue message never leaves the figure "within the norm".
+    """
     within = counted = 0
+    counted += sum(1 for queue_id, since in earlier if is_overdue(schedules, queue_id, since, now))
     for u in units:
         if u.channel in Channel.realtime():
             continue
@@ -192,9 +222,21 @@ def first_response_within_norm(
         if u.outcome == "answered" and u.outcome_at is not None:
             counted += 1
             within += business_seconds(schedule, u.queued_at, u.outcome_at) <= norm
-        elif due_at(schedule, u.queued_at, norm) <= now:
+        elif is_overdue(schedules, u.queue_id, u.queued_at, now):
             counted += 1
     return ratio(within, counted)
+
+
+def waiting_written(*, before: dt.datetime) -> list[tuple[int, str, dt.datetime, int | None, int | None]]:
+    """(queue, channel, arrived at, account, product type) of every written contact still waiting now
+    (`contacts.inbox.waiting_contacts`) that arrived before `before`."""
+    written = [c for c in Channel.values if c not in Channel.realtime()]
+    return list(
+        waiting_contacts()
+        .filter(channel__in=written, occurred_at__lt=before)
+        .order_by()
+        .values_list("queue_id", "channel", "occurred_at", "customer__account_id", "case__product_type_id")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -638,7 +680,14 @@ def report(
             k = key(queue_id=None, channel=None, team_id=None, agent_id=None, at=since)
             if k is not None:
                 groups[k]["states"].append({state: (until - since).total_seconds()})
-    schedules = _schedules()
+    if live_now is not None and by not in ("day", "interval"):
+        # Live: messages from before the period still awaiting a reply count against the norm when overdue.
+        for queue_id, channel, since, account_id, product_type_id in waiting_written(before=start):
+            k = key(queue_id=queue_id, channel=channel, team_id=None, agent_id=None, at=since, account_id=account_id,
+                    product_type_id=product_type_id)  # fmt: skip
+            if k is not None:
+                groups[k]["earlier"].append((queue_id, since))
+    schedules = load_schedules()
     backlog_at = min(end, now)
     results = []
     for label in sorted(groups):
@@ -662,7 +711,9 @@ def report(
                 "csi_p90_s": p90,
                 "csi_open_cases": open_cases,
                 "first_response_median_s": statistics.median(responses) if responses else None,
-                "first_response_within_norm": first_response_within_norm(group_units, schedules, now=now),
+                "first_response_within_norm": first_response_within_norm(
+                    group_units, schedules, now=now, earlier=parts["earlier"]
+                ),
                 "occupancy": occupancy(parts["states"]) if parts["states"] else None,
             }
         )

@@ -272,7 +272,7 @@ def test_written_first_response_on_business_hours_and_the_backlog(office_email, 
     assert (found.count, found.oldest_age_s) == (3, (69 * 3600 + 1800))
 
     units = load_units(friday_12, dt.datetime(2026, 3, 10, tzinfo=AMS), level=CONTACT)
-    schedules = metrics._schedules()
+    schedules = metrics.load_schedules()
     assert sorted(metrics.first_response_times(units, schedules)) == [7200.0, 14 * 3600.0]
     assert metrics.first_response_within_norm(units, schedules, now=NOW) == 1 / 3
     row = one(metrics.report(friday_12, dt.datetime(2026, 3, 10, tzinfo=AMS), now=NOW))
