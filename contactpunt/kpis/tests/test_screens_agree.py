@@ -18,7 +18,7 @@ from contactpunt.contacts.services.cases import resolve_case
 from contactpunt.kpis import metrics
 from contactpunt.kpis.live import now_figures
 from contactpunt.kpis.tests.helpers import arrive, call, event
-from contactpunt.people.models import Department, User
+from contactpunt.people.models import Department, Skill, User
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -141,3 +141,21 @@ def test_an_overdue_message_is_missed_in_the_period_report_too(day):
     assert rows["email-general"]["service_level"] is None
     assert rows["email-general"]["first_response_within_norm"] == 2 / 4  # yesterday's overdue e-mail counts
     assert rows["phone-general"]["service_level"] == 1 / 3
+
+
+def test_an_agent_sees_the_same_open_and_waiting_on_the_overview_and_in_the_inbox(day, agent, team_lead, department):
+    skill = Skill.objects.create(code="finance", name="Financiën")
+    finance = Queue.objects.create(code="finance", name="Financiën", channel=Channel.EMAIL, department=department)
+    finance.skills.add(skill)
+    arrive(finance, NOW - dt.timedelta(minutes=5), caller="geheim@example.nl", subject="Betalingsachterstand")
+    client = signed_in(agent)
+    home = client.get(reverse("home")).content.decode()
+    inbox = client.get(reverse("workspace:inbox")).content.decode()
+    # The finance case is outside the agent's queues: counted on neither screen, its subject shown on neither.
+    assert (figure(home, "open"), figure(home, "waiting")) == (str(OPEN), str(WAITING))
+    caption = re.search(r'id="inbox-caption"[^>]*>(\d+)\D[^<]*<span id="inbox-waiting">(\d+)\D', inbox)
+    assert caption and caption.groups() == (str(OPEN), str(WAITING))
+    assert "Betalingsachterstand" not in home + inbox
+    # A team lead sees it on both.
+    lead = signed_in(team_lead)
+    assert figure(lead.get(reverse("home")).content.decode(), "open") == str(OPEN + 1)
