@@ -5,7 +5,7 @@ One function per figure, so the screens cannot disagree:
 - *open* and *waiting* are `contacts.inbox.open_cases` and `contacts.inbox.waiting_contacts` (the inbox
   counts the same querysets);
 - *service level* is shown for phone and chat only (`metrics.service_level`); written channels show the
-  share answered within the queue's norm (`metrics.first_response_within_norm`, where every message still
+  share answered within the queue's norm (`written.first_response_within_norm`, where every message still
   waiting past its norm counts as missed) and their backlog: the written contacts still waiting;
 - *overdue* is what the inbox marks overdue (`contacts.inbox.NormClock`): waiting past the service-level
   threshold on phone and chat, past the response norm (business hours) on written channels;
@@ -29,6 +29,7 @@ from contactpunt.customers.models import Customer
 from contactpunt.kpis import metrics
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_units
 from contactpunt.kpis.intervals import interval_start, local_midnight
+from contactpunt.kpis.written import Earlier, first_response_within_norm, waiting_written
 from contactpunt.people.models import User
 
 
@@ -140,8 +141,8 @@ def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
     queues = _queues()
     waiting = _waiting(queues, now)
     schedules = {q.pk: (schedule_for(q.calendar), q.response_norm_s or None) for q in queues}
-    earlier: dict[int, list[metrics.Earlier]] = defaultdict(list)
-    for queue_id, _channel, since, _account, _product in metrics.waiting_written(before=start):
+    earlier: dict[int, list[Earlier]] = defaultdict(list)
+    for queue_id, _channel, since, _account, _product in waiting_written(before=start):
         earlier[queue_id].append((queue_id, since))
     units: dict[int, list[Unit]] = defaultdict(list)
     for unit in load_units(start, until, level=LEG):
@@ -165,9 +166,7 @@ def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
                 metrics.answered(today),
                 metrics.service_level(today, now=now) if realtime else None,
                 float(queue.sl_target) if realtime else None,
-                None
-                if realtime
-                else metrics.first_response_within_norm(today, schedules, now=now, earlier=earlier[queue.pk]),
+                None if realtime else first_response_within_norm(today, schedules, now=now, earlier=earlier[queue.pk]),
                 metrics.asa_s(today) if realtime else None,
                 metrics.abandon_rate(today),
             )
@@ -187,7 +186,7 @@ def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
         metrics.service_level(every, now=now),
         sl_target(queues, {r.queue_id: r.offered_today for r in rows}),
         metrics.asa_s(u for u in every if u.channel in Channel.realtime()),
-        metrics.first_response_within_norm(
+        first_response_within_norm(
             every, schedules, now=now, earlier=[item for items in earlier.values() for item in items]
         ),
         sum(r.waiting for r in written),

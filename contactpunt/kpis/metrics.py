@@ -20,11 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from contactpunt.contacts.business_hours import Schedule, business_seconds, due_at, schedule_for
-from contactpunt.contacts.inbox import waiting_contacts
 from contactpunt.contacts.models import (
     AgentState,
     AgentStateEvent,
@@ -39,6 +37,14 @@ from contactpunt.contacts.models import (
 from contactpunt.customers.models import Account
 from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, Unit, load_cases, load_units, reason_roots
 from contactpunt.kpis.intervals import INTERVAL, interval_start, local_midnight
+from contactpunt.kpis.written import (
+    backlog,
+    backlog_now,
+    first_response_times,
+    first_response_within_norm,
+    load_schedules,
+    waiting_written,
+)
 from contactpunt.people.models import Department, Team, User
 
 REPEAT_WINDOW = dt.timedelta(days=7)
@@ -70,7 +76,8 @@ FORMULAS: dict[str, str] = {
     "first_response_median_s": "median business-hours seconds from a written contact to the first public reply",
     "first_response_within_norm": "written channels: replied within the queue's norm (business hours) / (replied "
     "+ unreplied past the norm); live, every message still awaiting a reply past its norm is missed",
-    "backlog": "written contacts still awaiting a first reply at the end of the period",
+    "backlog": "written contacts still awaiting a first reply at the end of the period (now: the written "
+    "contacts of open cases still waiting)",
     "oldest_backlog_age_s": "age of the oldest written contact still awaiting a first reply",
     "occupancy": "time on contact and in wrap-up / (that time + available time)",
     "schedule_adherence": "time in the scheduled activity (agent states mapped to activities; the first 5 minutes "
@@ -160,113 +167,7 @@ def transfer_rate(units: Iterable[Unit]) -> float | None:
     return ratio(sum(1 for u in handled if u.is_transferred), len(handled))
 
 
-# -- written channels -------------------------------------------------------------------------
-
-
-def load_schedules() -> dict[int, tuple[Schedule, int | None]]:
-    """Every queue's business-hours schedule and response norm (None: no norm)."""
-    return {
-        q.pk: (schedule_for(q.calendar), q.response_norm_s)
-        for q in Queue.objects.select_related("calendar").prefetch_related("calendar__opening_hours")
-    }
-
-
-def first_response_times(units: Iterable[Unit], schedules: dict[int, tuple[Schedule, int | None]]) -> list[float]:
-    """Business-hours seconds from each replied written unit to its first public reply."""
-    times = []
-    for u in units:
-        if u.channel in Channel.realtime() or u.outcome != "answered" or u.outcome_at is None:
-            continue
-        schedule = schedules.get(u.queue_id, (Schedule.always_open(), None))[0]
-        times.append(business_seconds(schedule, u.queued_at, u.outcome_at))
-    return times
-
-
-#: A written contact still awaiting a reply that arrived before the period: (queue, arrived at).
-Earlier = tuple[int, dt.datetime]
-
-
-def is_overdue(schedules: dict[int, tuple[Schedule, int | None]], queue_id: int, since: dt.datetime,
-               now: dt.datetime) -> bool:  # fmt: skip
-    """True when a written contact waiting since `since` has outlived its queue's norm (business hours) by `now`."""
-    schedule, norm = schedules.get(queue_id, (Schedule.always_open(), None))
-    if norm is None:
-        return False
-    try:
-        return due_at(schedule, since, norm) <= now
-    except ValueError:
-        return False
-
-
-def first_response_within_norm(
-    units: Iterable[Unit],
-    schedules: dict[int, tuple[Schedule, int | None]],
-    *,
-    now: dt.datetime,
-    earlier: Iterable[Earlier] = (),
-) -> float | None:
-    """Within norm = replied within the queue's norm on business hours / (replied + still unreplied
-    whose norm ran out by `now`). Queues without a norm are left out.
-
-    Live, `earlier` holds the messages still awaiting a reply that arrived before the period: each one
-    past its norm counts as missed too, so an overdue message never leaves the figure "within the norm".
-    """
-    within = counted = 0
-    counted += sum(1 for queue_id, since in earlier if is_overdue(schedules, queue_id, since, now))
-    for u in units:
-        if u.channel in Channel.realtime():
-            continue
-        schedule, norm = schedules.get(u.queue_id, (Schedule.always_open(), None))
-        if norm is None:
-            continue
-        if u.outcome == "answered" and u.outcome_at is not None:
-            counted += 1
-            within += business_seconds(schedule, u.queued_at, u.outcome_at) <= norm
-        elif is_overdue(schedules, u.queue_id, u.queued_at, now):
-            counted += 1
-    return ratio(within, counted)
-
-
-def waiting_written(*, before: dt.datetime) -> list[tuple[int, str, dt.datetime, int | None, int | None]]:
-    """(queue, channel, arrived at, account, product type) of every written contact still waiting now
-    (`contacts.inbox.waiting_contacts`) that arrived before `before`."""
-    written = [c for c in Channel.values if c not in Channel.realtime()]
-    return list(
-        waiting_contacts()
-        .filter(channel__in=written, occurred_at__lt=before)
-        .order_by()
-        .values_list("queue_id", "channel", "occurred_at", "customer__account_id", "case__product_type_id")
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Backlog:
-    count: int
-    oldest_age_s: float | None
-    contact_ids: tuple[int, ...]
-
-
-def backlog(*, at: dt.datetime, queue_ids: Sequence[int] | None = None, channel: str | None = None) -> Backlog:
-    """Backlog = inbound written contacts queued by `at` that had no public reply (on their case) by
-    `at`, and were not closed without one ("no response needed"); oldest age = `at` - the oldest arrival."""
-    written = [c for c in Channel.values if c not in Channel.realtime()]
-    contacts = Contact.objects.filter(direction=Direction.INBOUND, channel__in=written, occurred_at__lte=at)
-    contacts = contacts.filter(events__name=EventName.QUEUED).distinct()
-    if queue_ids is not None:
-        contacts = contacts.filter(queue_id__in=queue_ids)
-    if channel is not None:
-        contacts = contacts.filter(channel=channel)
-    replied = ContactEvent.objects.filter(
-        name=EventName.REPLIED, occurred_at__lte=at, occurred_at__gte=OuterRef("occurred_at")
-    ).filter(case_id=OuterRef("case_id"))
-    closed = ContactEvent.objects.filter(
-        contact_id=OuterRef("pk"), name=EventName.WRAPPED, occurred_at__lte=at, data__no_response_needed=True
-    )
-    waiting = contacts.exclude(Exists(replied)).exclude(Exists(closed)).values_list("pk", "occurred_at")
-    rows = list(waiting)
-    oldest = min((r[1] for r in rows), default=None)
-    return Backlog(len(rows), (at - oldest).total_seconds() if oldest else None, tuple(r[0] for r in rows))
-
+# -- written channels: in `written` (response times, the norm, the backlog) -----------
 
 # -- cases ------------------------------------------------------------------------------------
 
@@ -719,7 +620,12 @@ def report(
         )
         if by in (None, "queue", "channel"):
             queue_ids = [k for k, v in names.queues.items() if v == label] if by == "queue" else None
-            found = backlog(at=backlog_at, queue_ids=queue_ids, channel=label if by == "channel" else None)
+            of_channel = label if by == "channel" else None
+            found = (
+                backlog_now(now=now, queue_ids=queue_ids, channel=of_channel)
+                if end > now
+                else backlog(at=backlog_at, queue_ids=queue_ids, channel=of_channel)
+            )
             row["backlog"], row["oldest_backlog_age_s"] = found.count, found.oldest_age_s
         results.append(row)
     return results

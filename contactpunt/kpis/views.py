@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from contactpunt.contacts.models import Channel, Contact, ContactEvent, EventName
-from contactpunt.kpis import charts, drill, live, metrics, rollups, wallboard
+from contactpunt.kpis import charts, drill, live, metrics, rollups, wallboard, written
 from contactpunt.kpis.intervals import zone
 from contactpunt.kpis.views_support import (
     KINDS,
@@ -124,10 +124,11 @@ def spoc(request: HttpRequest) -> HttpResponse:
 def webcare(request: HttpRequest) -> HttpResponse:
     """Written channels: response times on business hours, within the norm, the backlog and its oldest."""
     period = period_from(request, "week")
-    written = {c for c in Channel.values if c not in Channel.realtime()}
-    rows = [r for r in rollups.report(period.start, period.end, by="channel", zone=zone()) if r["group"] in written]
+    written_channels = {c for c in Channel.values if c not in Channel.realtime()}
+    rows = rollups.report(period.start, period.end, by="channel", zone=zone())
+    rows = [r for r in rows if r["group"] in written_channels]
     now = timezone.now()
-    waiting = metrics.backlog(at=now)
+    waiting = written.backlog_now(now=now) if period.end > now else written.backlog(at=period.end)
     unanswered = list(
         Contact.objects.filter(pk__in=waiting.contact_ids)
         .select_related("queue", "case")
