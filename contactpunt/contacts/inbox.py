@@ -102,11 +102,16 @@ def queues_for(user: User) -> QuerySet[Queue]:
     return Queue.objects.all() if sees_every_queue(user) else skilled_queues(user)
 
 
+def case_scope(user: User, prefix: str = "") -> Q:
+    """The condition on a case (reached through `prefix`, e.g. "case__") that the user may see it."""
+    if sees_every_queue(user):
+        return Q()
+    return Q(**{f"{prefix}queue__in": skilled_queues(user)}) | Q(**{f"{prefix}assignee": user})
+
+
 def visible_cases(user: User) -> QuerySet[Case]:
     """Every case the user may see (merged cases included: they lead to their target)."""
-    if sees_every_queue(user):
-        return Case.objects.all()
-    return Case.objects.filter(Q(queue__in=skilled_queues(user)) | Q(assignee=user))
+    return Case.objects.filter(case_scope(user))
 
 
 def get_case_for_user(user: User, case_id: object, *, write: bool = False) -> Case:
@@ -158,9 +163,7 @@ def waiting_contacts(user: User | None = None) -> QuerySet[Contact]:
         Q(channel__in=realtime, status=ContactStatus.QUEUED)
         | Q(status__in=[ContactStatus.QUEUED, ContactStatus.IN_PROGRESS], channel__in=_written())
     )
-    if user is not None and not sees_every_queue(user):
-        contacts = contacts.filter(case__in=visible_cases(user))
-    return contacts
+    return contacts if user is None else contacts.filter(case_scope(user, "case__"))
 
 
 def _written() -> list[str]:

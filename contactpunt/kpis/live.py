@@ -20,10 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from contactpunt.contacts.business_hours import schedule_for
-from contactpunt.contacts.inbox import NormClock, SlaRisk, open_cases, sees_every_queue, visible_cases, waiting_contacts
+from contactpunt.contacts.inbox import (
+    NormClock,
+    SlaRisk,
+    open_cases,
+    sees_every_queue,
+    visible_cases,
+    waiting_contacts,
+)
 from contactpunt.contacts.models import Channel, Contact, Queue
 from contactpunt.customers.models import Customer
 from contactpunt.kpis import metrics
@@ -228,7 +235,8 @@ def overview(user: User, now: dt.datetime, zone: ZoneInfo) -> Overview:
     start = local_midnight(now.astimezone(zone).date(), zone)
     today = Contact.objects.filter(occurred_at__gte=start, occurred_at__lte=now)
     if not sees_every_queue(user):
-        today = today.filter(case__in=visible_cases(user))
+        # Per contact of today, does its case lie in the user's sight (a join lets SQLite scan every case).
+        today = today.filter(Exists(visible_cases(user).filter(pk=OuterRef("case_id"))))
     return Overview(
         sum(row.open_cases for row in per_queue),
         waiting_contacts(user).count(),
