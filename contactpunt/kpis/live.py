@@ -116,12 +116,7 @@ def sl_target(queues: Sequence[Queue], weights: dict[int, int] | None = None) ->
 
 
 def _queues() -> list[Queue]:
-    return list(
-        Queue.objects.filter(is_active=True)
-        .select_related("calendar")
-        .prefetch_related("calendar__opening_hours")
-        .order_by("name")
-    )
+    return list(Queue.objects.select_related("calendar").prefetch_related("calendar__opening_hours").order_by("name"))
 
 
 def _waiting(queues: Sequence[Queue], now: dt.datetime) -> dict[int, _Waiting]:
@@ -155,7 +150,8 @@ def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
     for unit in load_units(start, until, level=LEG):
         units[unit.queue_id].append(unit)
     rows = []
-    for queue in queues:
+    # Every active queue, and an inactive one while contacts still wait in it (they count as waiting).
+    for queue in (q for q in queues if q.is_active or q.pk in waiting):
         today = units.get(queue.pk, [])
         now_waiting = waiting.get(queue.pk, _Waiting(0, None, 0))
         realtime = queue.channel in Channel.realtime()
@@ -191,7 +187,7 @@ def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
         sum(r.overdue for r in rows),
         metrics.offered(every),
         metrics.service_level(every, now=now),
-        sl_target(queues, {r.queue_id: r.offered_today for r in rows}),
+        sl_target([q for q in queues if q.is_active], {r.queue_id: r.offered_today for r in rows}),
         metrics.asa_s(u for u in every if u.channel in Channel.realtime()),
         first_response_within_norm(
             every, schedules, now=now, earlier=[item for items in earlier.values() for item in items]

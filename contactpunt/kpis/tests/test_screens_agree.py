@@ -159,3 +159,14 @@ def test_an_agent_sees_the_same_open_and_waiting_on_the_overview_and_in_the_inbo
     # A team lead sees it on both.
     lead = signed_in(team_lead)
     assert figure(lead.get(reverse("home")).content.decode(), "open") == str(OPEN + 1)
+
+
+def test_a_contact_waiting_in_a_closed_queue_still_counts_on_every_screen(day, team_lead, department):
+    old = Queue.objects.create(code="oud", name="Oude wachtrij", channel=Channel.EMAIL, department=department)
+    arrive(old, NOW - dt.timedelta(minutes=5), caller="laat@example.nl")
+    Queue.objects.filter(pk=old.pk).update(is_active=False)
+    figures = now_figures(NOW, AMS)
+    assert (figures.open_cases, figures.waiting) == (OPEN + 1, WAITING + 1)
+    assert [q.waiting for q in figures.queues if q.code == "oud"] == [1]
+    home = signed_in(team_lead).get(reverse("home")).content.decode()
+    assert (figure(home, "open"), figure(home, "waiting")) == (str(OPEN + 1), str(WAITING + 1))
