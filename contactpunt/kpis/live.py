@@ -31,7 +31,7 @@ from contactpunt.contacts.inbox import (
     visible_cases,
     waiting_contacts,
 )
-from contactpunt.contacts.models import Channel, Contact, Queue
+from contactpunt.contacts.models import Case, Channel, Contact, Queue
 from contactpunt.customers.models import Customer
 from contactpunt.kpis import metrics
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_units
@@ -216,6 +216,23 @@ class Overview:
     contacts_today: int
     customers: int
     per_queue: list[OpenPerQueue]
+
+
+def latest_cases(user: User, limit: int = 15) -> list[Case]:
+    """The `limit` newest cases the user may see, newest first.
+
+    The newest few hundred cases of all are read first and checked for the user's sight: the scoped query
+    alone sorts every case the user may see (a second on SQLite at 100,000 cases). Only when too few of
+    those are visible does the scoped query run in full.
+    """
+    cases = Case.objects.select_related("customer").order_by("-opened_at", "-pk")
+    if sees_every_queue(user):
+        return list(cases[:limit])
+    candidates = list(Case.objects.order_by("-opened_at", "-pk").values_list("pk", flat=True)[: limit * 20])
+    visible = set(visible_cases(user).filter(pk__in=candidates).values_list("pk", flat=True))
+    if len(visible) >= limit or len(candidates) < limit * 20:
+        return list(cases.filter(pk__in=[pk for pk in candidates if pk in visible][:limit]))
+    return list(cases.filter(pk__in=visible_cases(user).values("pk"))[:limit])
 
 
 def overview(user: User, now: dt.datetime, zone: ZoneInfo) -> Overview:

@@ -7,9 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from contactpunt.contacts.inbox import visible_cases
 from contactpunt.kpis.intervals import zone
-from contactpunt.kpis.live import overview
+from contactpunt.kpis.live import latest_cases, overview
 from contactpunt.people.models import User
 
 
@@ -20,6 +19,6 @@ def home(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     context = {
         "overview": overview(user, timezone.now(), zone()),
-        "latest": visible_cases(user).select_related("customer").order_by("-opened_at")[:15],
+        "latest": latest_cases(user),
     }
     return render(request, "web/home.html", context)

@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contactpunt.contacts.models import Channel, Queue
+from contactpunt.contacts.models import Case, Channel, Queue
 from contactpunt.contacts.services.cases import resolve_case
 from contactpunt.kpis import metrics
-from contactpunt.kpis.live import now_figures
+from contactpunt.kpis.live import latest_cases, now_figures
 from contactpunt.kpis.tests.helpers import arrive, call, event
 from contactpunt.people.models import Department, Skill, User
 
@@ -170,3 +170,14 @@ def test_a_contact_waiting_in_a_closed_queue_still_counts_on_every_screen(day, t
     assert [q.waiting for q in figures.queues if q.code == "oud"] == [1]
     home = signed_in(team_lead).get(reverse("home")).content.decode()
     assert (figure(home, "open"), figure(home, "waiting")) == (str(OPEN + 1), str(WAITING + 1))
+
+
+def test_the_latest_cases_are_those_the_user_may_see(day, agent, team_lead, department):
+    skill = Skill.objects.create(code="finance", name="Financiën")
+    finance = Queue.objects.create(code="finance", name="Financiën", channel=Channel.EMAIL, department=department)
+    finance.skills.add(skill)
+    for n in range(21):  # newer than every case the agent may see, and more than the first look reads
+        arrive(finance, NOW - dt.timedelta(seconds=n), caller=f"f{n}@example.nl")
+    newest_visible = Case.objects.exclude(queue=finance).order_by("-opened_at").first()
+    assert [c.pk for c in latest_cases(agent, limit=1)] == [newest_visible.pk]
+    assert [c.queue_id for c in latest_cases(team_lead, limit=1)] == [finance.pk]
