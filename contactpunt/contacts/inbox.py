@@ -8,8 +8,14 @@ Who sees what, in one place:
 - `get_case_for_user` answers 404 for a case the user may not see (no existence leak) and 403 when
   `write=True` and the user is read-only.
 
+Two counts every screen shares (the overview, the inbox, the KPI "today" page and the wallboard):
+
+- *open* (`open_cases`): cases open or waiting for the customer;
+- *waiting* (`waiting_contacts`): inbound contacts of open cases that still await an agent: on phone and
+  chat still in the queue (not yet answered), on written channels still without a reply (the backlog).
+
 The inbox lists open cases. A case's *due time* runs from its oldest inbound contact still waiting
-(queued or in progress): on written channels the queue's response norm in business hours, on phone and
+(`waiting_contacts`): on written channels the queue's response norm in business hours, on phone and
 chat the queue's service-level threshold. Within one queue the due time rises with the waiting time, so
 the inbox takes the oldest rows per queue in SQL (a window function) and merges them by due time in Python.
 """
@@ -24,6 +30,7 @@ from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
+    Count,
     Min,
     OuterRef,
     Prefetch,
@@ -95,11 +102,16 @@ def queues_for(user: User) -> QuerySet[Queue]:
     return Queue.objects.all() if sees_every_queue(user) else skilled_queues(user)
 
 
+def case_scope(user: User, prefix: str = "") -> Q:
+    """The condition on a case (reached through `prefix`, e.g. "case__") that the user may see it."""
+    if sees_every_queue(user):
+        return Q()
+    return Q(**{f"{prefix}queue__in": skilled_queues(user)}) | Q(**{f"{prefix}assignee": user})
+
+
 def visible_cases(user: User) -> QuerySet[Case]:
     """Every case the user may see (merged cases included: they lead to their target)."""
-    if sees_every_queue(user):
-        return Case.objects.all()
-    return Case.objects.filter(Q(queue__in=skilled_queues(user)) | Q(assignee=user))
+    return Case.objects.filter(case_scope(user))
 
 
 def get_case_for_user(user: User, case_id: object, *, write: bool = False) -> Case:
@@ -126,6 +138,36 @@ def get_case_for_user(user: User, case_id: object, *, write: bool = False) -> Ca
     if write and user.is_read_only:
         raise PermissionDenied("read-only")
     return case
+
+
+# -- open and waiting: one definition each --------------------------------------------------------
+
+OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.PENDING)
+
+
+def open_cases(user: User | None = None) -> QuerySet[Case]:
+    """Open = cases open or waiting for the customer; only those the user may see when `user` is given."""
+    cases = Case.objects.all() if user is None else visible_cases(user)
+    return cases.filter(status__in=OPEN_STATUSES)
+
+
+def waiting_contacts(user: User | None = None) -> QuerySet[Contact]:
+    """Waiting = inbound contacts of open cases that still await an agent: on phone and chat still queued
+    (not answered yet), on written channels without a reply yet (queued or opened by an agent).
+
+    Only contacts of cases the user may see when `user` is given. A written contact that waits is in the
+    backlog; its queue's response norm says when it is overdue.
+    """
+    realtime = list(Channel.realtime())
+    contacts = Contact.objects.filter(direction=Direction.INBOUND, case__status__in=OPEN_STATUSES).filter(
+        Q(channel__in=realtime, status=ContactStatus.QUEUED)
+        | Q(status__in=[ContactStatus.QUEUED, ContactStatus.IN_PROGRESS], channel__in=_written())
+    )
+    return contacts if user is None else contacts.filter(case_scope(user, "case__"))
+
+
+def _written() -> list[str]:
+    return [c for c in Channel.values if c not in Channel.realtime()]
 
 
 # -- norms ---------------------------------------------------------------------------------------
@@ -259,17 +301,9 @@ class InboxRow:
 class Inbox:
     rows: list[InboxRow]
     total: int
+    waiting: int  # contacts still waiting (`waiting_contacts`) in the cases the filters show
     counts: dict[str, dict[str, int]]
     queues: list[Queue]
-
-
-def _waiting_since() -> Subquery:
-    waiting = Contact.objects.filter(
-        case=OuterRef("pk"),
-        direction=Direction.INBOUND,
-        status__in=[ContactStatus.QUEUED, ContactStatus.IN_PROGRESS],
-    ).order_by("occurred_at")
-    return Subquery(waiting.values("occurred_at")[:1])
 
 
 def inbox_queues(user: User) -> list[Queue]:
@@ -283,28 +317,24 @@ def inbox_queues(user: User) -> list[Queue]:
 
 
 # One open case as the inbox counts and sorts it: its facets (queue, channel, status, who, risk) as strings,
-# then its key and waiting time.
-_Fact = tuple[tuple[str, str, str, str, str], int, int, "dt.datetime | None"]
+# then its key, queue, waiting time and number of waiting contacts.
+_Fact = tuple[tuple[str, str, str, str, str], int, int, "dt.datetime | None", int]
 _FACETS = ("queue", "channel", "status", "who", "risk")
 
 
 def _facts(user: User, clock: NormClock, by_id: dict[int, Queue], only_queues: list[int] | None) -> list[_Fact]:
-    open_statuses = [CaseStatus.OPEN, CaseStatus.PENDING]
-    cases = visible_cases(user).filter(status__in=open_statuses).order_by()
+    cases = open_cases(user).order_by()
     if only_queues is not None:
         cases = cases.filter(queue_id__in=only_queues)
-    # The oldest waiting inbound contact per open case, in one aggregate (a correlated subquery per case
-    # costs more than this at 10,000 open cases).
-    waiting = dict(
-        Contact.objects.filter(
-            direction=Direction.INBOUND,
-            status__in=[ContactStatus.QUEUED, ContactStatus.IN_PROGRESS],
-            case__status__in=open_statuses,
-        )
+    # The oldest waiting inbound contact per open case and how many wait, in one aggregate (a correlated
+    # subquery per case costs more than this at 10,000 open cases).
+    waiting = {
+        case_id: (first, n)
+        for case_id, first, n in waiting_contacts()
         .order_by()
         .values_list("case_id")
-        .annotate(first=Min("occurred_at"))
-    )
+        .annotate(first=Min("occurred_at"), n=Count("pk"))
+    }
     cutoffs: dict[int, tuple[dt.datetime, dt.datetime] | None] = {}
     facts: list[_Fact] = []
     me = user.pk
@@ -315,7 +345,7 @@ def _facts(user: User, clock: NormClock, by_id: dict[int, Queue], only_queues: l
             queue = by_id.get(queue_id)
             cutoffs[queue_id] = clock.cutoffs(queue) if queue is not None else None
         cut = cutoffs[queue_id]
-        waiting_since = waiting.get(pk)
+        waiting_since, waiting_n = waiting.get(pk, (None, 0))
         if waiting_since is None or cut is None:
             risk = "none"
         elif waiting_since <= cut[0]:
@@ -325,7 +355,7 @@ def _facts(user: User, clock: NormClock, by_id: dict[int, Queue], only_queues: l
         else:
             risk = "on_track"
         who = "unassigned" if assignee_id is None else "me" if assignee_id == me else "others"
-        facts.append(((str(queue_id), channel, status, who, risk), pk, queue_id, waiting_since))
+        facts.append(((str(queue_id), channel, status, who, risk), pk, queue_id, waiting_since, waiting_n))
     return facts
 
 
@@ -379,7 +409,8 @@ def inbox(
     ranked: list[tuple[dt.datetime, dt.datetime, int, dt.datetime | None, dt.datetime | None]] = []
     for queue_id, group in per_queue.items():
         queue = by_id.get(queue_id)
-        for _values, pk, _queue_id, waiting_since in heapq.nsmallest(limit, group, key=lambda f: (f[3] or far, f[1])):
+        for fact in heapq.nsmallest(limit, group, key=lambda f: (f[3] or far, f[1])):
+            pk, waiting_since = fact[1], fact[3]
             due = clock.due(queue, waiting_since) if queue is not None else None
             ranked.append((due or far, waiting_since or far, pk, due, waiting_since))
     ranked.sort()
@@ -399,4 +430,4 @@ def inbox(
         case = by_pk[pk]
         queue = by_id.get(case.queue_id, case.queue)
         rows.append(InboxRow(case, waiting_since, due, clock.risk(due, queue), case.working or ""))
-    return Inbox(rows, len(shown), counts, queues)
+    return Inbox(rows, len(shown), sum(fact[4] for fact in shown), counts, queues)

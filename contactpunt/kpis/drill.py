@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from contactpunt.contacts.models import EventName
+from contactpunt.contacts.models import Channel, EventName
 from contactpunt.kpis import metrics
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_cases, load_units
 
@@ -23,13 +23,13 @@ _UNIT_FILTERS: dict[str, Callable[[Unit], bool]] = {
     "abandoned": lambda u: u.outcome == "abandoned",
     "short_abandons": lambda u: u.is_short_abandon,
     "abandon_rate": lambda u: u.outcome == "abandoned" and not u.is_short_abandon,
-    "service_level": lambda u: not u.is_short_abandon,
+    "service_level": lambda u: not u.is_short_abandon and u.channel in Channel.realtime(),
     "asa_s": lambda u: u.outcome == "answered",
     "aht_s": lambda u: u.is_handled,
     "handled": lambda u: u.is_handled,
     "transfer_rate": lambda u: u.is_handled,
     "first_response_median_s": lambda u: u.outcome == "answered",
-    "first_response_within_norm": lambda u: True,
+    "first_response_within_norm": lambda u: u.channel not in Channel.realtime(),
 }
 
 

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from contactpunt.contacts.business_hours import Schedule, business_seconds, due_at, schedule_for
 from contactpunt.contacts.models import (
     AgentState,
     AgentStateEvent,
@@ -37,6 +36,14 @@ from contactpunt.contacts.models import (
 from contactpunt.customers.models import Account, ProductType
 from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, Unit, load_cases, load_units, reason_roots
 from contactpunt.kpis.intervals import INTERVAL, interval_start, local_midnight
+from contactpunt.kpis.written import (
+    backlog,
+    backlog_now,
+    first_response_times,
+    first_response_within_norm,
+    load_schedules,
+    waiting_written,
+)
 from contactpunt.people.models import Department, Team, User
 
 REPEAT_WINDOW = dt.timedelta(days=7)
@@ -51,7 +58,8 @@ FORMULAS: dict[str, str] = {
     "answered": "offered contacts that an agent answered (written channels: that got a first public reply)",
     "abandoned": "offered contacts that hung up or left before an answer",
     "short_abandons": "abandoned with wait < the queue's short-abandon threshold, voice and chat only",
-    "service_level": "answered with wait <= T / (offered - short abandons); live, still waiting > T is missed",
+    "service_level": "phone and chat only: answered with wait <= T / (offered - short abandons); live, still "
+    "waiting > T is missed",
     "asa_s": "mean wait of answered contacts (answered_at - queued_at)",
     "abandon_rate": "(abandoned - short abandons) / (offered - short abandons)",
     "reachability": "answered / offered",
@@ -65,9 +73,10 @@ FORMULAS: dict[str, str] = {
     "csi_median_s": "median of resolved_at - first contact, over cases created in the period",
     "csi_p90_s": "90th percentile (nearest rank) of resolved_at - first contact, cases created in the period",
     "first_response_median_s": "median business-hours seconds from a written contact to the first public reply",
-    "first_response_within_norm": "replied within the queue's norm (business hours) / (replied + unreplied "
-    "past the norm)",
-    "backlog": "written contacts still awaiting a first reply at the end of the period",
+    "first_response_within_norm": "written channels: replied within the queue's norm (business hours) / (replied "
+    "+ unreplied past the norm); live, every message still awaiting a reply past its norm is missed",
+    "backlog": "written contacts still awaiting a first reply at the end of the period (now: the written "
+    "contacts of open cases still waiting)",
     "oldest_backlog_age_s": "age of the oldest written contact still awaiting a first reply",
     "occupancy": "time on contact and in wrap-up / (that time + available time)",
     "schedule_adherence": "time in the scheduled activity (agent states mapped to activities; the first 5 minutes "
@@ -105,16 +114,18 @@ def short_abandons(units: Iterable[Unit]) -> int:
 def service_level(
     units: Sequence[Unit], *, threshold_s: int | None = None, now: dt.datetime | None = None
 ) -> float | None:
-    """Service level = answered with wait <= T / (offered - short abandons).
+    """Service level = answered with wait <= T / (offered - short abandons), on realtime channels (phone,
+    chat) only: written channels have a response norm instead (`first_response_within_norm`).
 
     T is `threshold_s`, else each unit's queue threshold. Live (`now` given): a unit still waiting
     longer than T counts as missed, one waiting T or less is not counted yet.
     """
     within = 0
     counted = 0
+    realtime = Channel.realtime()
     for u in units:
         limit = threshold_s if threshold_s is not None else u.sl_threshold_s
-        if u.is_short_abandon:
+        if u.is_short_abandon or u.channel not in realtime:
             continue
         if u.outcome == "waiting" and now is not None and (now - u.queued_at).total_seconds() <= limit:
             continue
@@ -155,75 +166,7 @@ def transfer_rate(units: Iterable[Unit]) -> float | None:
     return ratio(sum(1 for u in handled if u.is_transferred), len(handled))
 
 
-# -- written channels -------------------------------------------------------------------------
-
-
-def _schedules() -> dict[int, tuple[Schedule, int | None]]:
-    return {
-        q.pk: (schedule_for(q.calendar), q.response_norm_s)
-        for q in Queue.objects.select_related("calendar").prefetch_related("calendar__opening_hours")
-    }
-
-
-def first_response_times(units: Iterable[Unit], schedules: dict[int, tuple[Schedule, int | None]]) -> list[float]:
-    """Business-hours seconds from each replied written unit to its first public reply."""
-    times = []
-    for u in units:
-        if u.channel in Channel.realtime() or u.outcome != "answered" or u.outcome_at is None:
-            continue
-        schedule = schedules.get(u.queue_id, (Schedule.always_open(), None))[0]
-        times.append(business_seconds(schedule, u.queued_at, u.outcome_at))
-    return times
-
-
-def first_response_within_norm(
-    units: Iterable[Unit], schedules: dict[int, tuple[Schedule, int | None]], *, now: dt.datetime
-) -> float | None:
-    """Within norm = replied within the queue's norm on business hours / (replied + still unreplied
-    whose norm ran out by `now`). Queues without a norm are left out."""
-    within = counted = 0
-    for u in units:
-        if u.channel in Channel.realtime():
-            continue
-        schedule, norm = schedules.get(u.queue_id, (Schedule.always_open(), None))
-        if norm is None:
-            continue
-        if u.outcome == "answered" and u.outcome_at is not None:
-            counted += 1
-            within += business_seconds(schedule, u.queued_at, u.outcome_at) <= norm
-        elif due_at(schedule, u.queued_at, norm) <= now:
-            counted += 1
-    return ratio(within, counted)
-
-
-@dataclass(frozen=True, slots=True)
-class Backlog:
-    count: int
-    oldest_age_s: float | None
-    contact_ids: tuple[int, ...]
-
-
-def backlog(*, at: dt.datetime, queue_ids: Sequence[int] | None = None, channel: str | None = None) -> Backlog:
-    """Backlog = inbound written contacts queued by `at` that had no public reply (on their case) by
-    `at`, and were not closed without one ("no response needed"); oldest age = `at` - the oldest arrival."""
-    written = [c for c in Channel.values if c not in Channel.realtime()]
-    contacts = Contact.objects.filter(direction=Direction.INBOUND, channel__in=written, occurred_at__lte=at)
-    contacts = contacts.filter(events__name=EventName.QUEUED).distinct()
-    if queue_ids is not None:
-        contacts = contacts.filter(queue_id__in=queue_ids)
-    if channel is not None:
-        contacts = contacts.filter(channel=channel)
-    replied = ContactEvent.objects.filter(
-        name=EventName.REPLIED, occurred_at__lte=at, occurred_at__gte=OuterRef("occurred_at")
-    ).filter(case_id=OuterRef("case_id"))
-    closed = ContactEvent.objects.filter(
-        contact_id=OuterRef("pk"), name=EventName.WRAPPED, occurred_at__lte=at, data__no_response_needed=True
-    )
-    waiting = contacts.exclude(Exists(replied)).exclude(Exists(closed)).values_list("pk", "occurred_at")
-    rows = list(waiting)
-    oldest = min((r[1] for r in rows), default=None)
-    return Backlog(len(rows), (at - oldest).total_seconds() if oldest else None, tuple(r[0] for r in rows))
-
+# -- written channels: in `written` (response times, the norm, the backlog) -----------
 
 # -- cases ------------------------------------------------------------------------------------
 
@@ -637,7 +580,14 @@ def report(
             k = key(queue_id=None, channel=None, team_id=None, agent_id=None, at=since)
             if k is not None:
                 groups[k]["states"].append({state: (until - since).total_seconds()})
-    schedules = _schedules()
+    if live_now is not None and by not in ("day", "interval"):
+        # Live: messages from before the period still awaiting a reply count against the norm when overdue.
+        for queue_id, channel, since, account_id, product_type_id in waiting_written(before=start):
+            k = key(queue_id=queue_id, channel=channel, team_id=None, agent_id=None, at=since, account_id=account_id,
+                    product_type_id=product_type_id)  # fmt: skip
+            if k is not None:
+                groups[k]["earlier"].append((queue_id, since))
+    schedules = load_schedules()
     backlog_at = min(end, now)
     results = []
     for label in sorted(groups):
@@ -661,13 +611,20 @@ def report(
                 "csi_p90_s": p90,
                 "csi_open_cases": open_cases,
                 "first_response_median_s": statistics.median(responses) if responses else None,
-                "first_response_within_norm": first_response_within_norm(group_units, schedules, now=now),
+                "first_response_within_norm": first_response_within_norm(
+                    group_units, schedules, now=now, earlier=parts["earlier"]
+                ),
                 "occupancy": occupancy(parts["states"]) if parts["states"] else None,
             }
         )
         if by in (None, "queue", "channel"):
             queue_ids = [k for k, v in names.queues.items() if v == label] if by == "queue" else None
-            found = backlog(at=backlog_at, queue_ids=queue_ids, channel=label if by == "channel" else None)
+            of_channel = label if by == "channel" else None
+            found = (
+                backlog_now(now=now, queue_ids=queue_ids, channel=of_channel)
+                if end > now
+                else backlog(at=backlog_at, queue_ids=queue_ids, channel=of_channel)
+            )
             row["backlog"], row["oldest_backlog_age_s"] = found.count, found.oldest_age_s
         results.append(row)
     return results

@@ -217,7 +217,9 @@ class _Sum:
     transferred: int = 0
     wait_answered_s: float = 0.0
     handle_s: float = 0.0
-    within: int = 0
+    within: int = 0  # the service level's parts: realtime channels only
+    sl_offered: int = 0
+    sl_short_abandons: int = 0
 
 
 def queue_figures(
@@ -240,7 +242,9 @@ def queue_figures(
     names = metrics.load_names()
     zone = zone or ZoneInfo("UTC")
     level = LEG if by in metrics.LEG_GROUPINGS else CONTACT
-    fields = _GROUP_FIELDS[by]
+    # Grouped by channel too: service level counts the realtime channels only.
+    fields = tuple(dict.fromkeys((*_GROUP_FIELDS[by], "channel")))
+    realtime = Channel.realtime()
     rows = IntervalRollup.objects.filter(level=level, start__gte=start, start__lt=end).order_by()
     # The additive columns are summed by the database, per the fields the grouping needs; the labels
     # (local days, departments) are folded here over those few rows.
@@ -267,7 +271,10 @@ def queue_figures(
         s.transferred += row["transferred"]
         s.wait_answered_s += row["wait_answered_s"]
         s.handle_s += row["handle_s"]
-        s.within += row["answered_within_sl"]
+        if row["channel"] in realtime:
+            s.within += row["answered_within_sl"]
+            s.sl_offered += row["offered"]
+            s.sl_short_abandons += row["short_abandons"]
     if threshold_s is not None:
         # Another threshold than the queues' own: read it from each row's answered-within counts.
         key = str(threshold_s)
@@ -275,7 +282,7 @@ def queue_figures(
             s.within = 0
         for row in rows.values(*fields, "answered", "answered_within").iterator(chunk_size=5000):
             label = label_of(row)
-            if label is None:
+            if label is None or row["channel"] not in realtime:
                 continue
             if key not in row["answered_within"]:
                 raise NotInRollups(f"no answered-within count for {threshold_s} s; rebuild the rollups")
@@ -287,7 +294,7 @@ def queue_figures(
             "answered": s.answered,
             "abandoned": s.abandoned,
             "short_abandons": s.short_abandons,
-            "service_level": ratio(s.within, s.offered - s.short_abandons),
+            "service_level": ratio(s.within, s.sl_offered - s.sl_short_abandons),
             "asa_s": ratio(s.wait_answered_s, s.answered),
             "aht_s": ratio(s.handle_s, s.handled),
             "abandon_rate": ratio(s.abandoned - s.short_abandons, s.offered - s.short_abandons),

@@ -7,7 +7,6 @@ rollups when they can answer), so the screens, the exports and `contactpunt kpis
 from __future__ import annotations
 
 import io
-from collections import defaultdict
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,14 +16,12 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
 from contactpunt.contacts.models import Channel, Contact, ContactEvent, EventName
-from contactpunt.kpis import charts, drill, export, labels, metrics, rollups, wallboard
-from contactpunt.kpis.facts import CONTACT, Unit, load_units
-from contactpunt.kpis.intervals import interval_start, zone
+from contactpunt.kpis import charts, drill, export, labels, live, metrics, rollups, wallboard, written
+from contactpunt.kpis.intervals import zone
 from contactpunt.kpis.views_support import (
     KINDS,
     LABELS,
     MANAGER_COLUMNS,
-    QUEUE_COLUMNS,
     SPOC_COLUMNS,
     WEBCARE_COLUMNS,
     Period,
@@ -65,31 +62,19 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 def today_view(request: HttpRequest) -> HttpResponse:
-    """The team lead's today, live: figures per queue, the day's service level per quarter hour, agents."""
+    """The team lead's today, live: the figures of now (as the wallboard), service level per quarter hour, agents."""
     period = Period.of(today(), today(), "day")
     now = timezone.now()
-    rows = metrics.report(period.start, period.end, by="queue", zone=zone(), now=now)
-    units = load_units(period.start, period.end, level=CONTACT)
-    total = metrics.report(period.start, period.end, zone=zone(), now=now, units=units)
-    per_interval: dict[str, list[Unit]] = defaultdict(list)
-    for unit in units:
-        per_interval[interval_start(unit.queued_at).astimezone(zone()).strftime("%H:%M")].append(unit)
-    by_interval = {label: metrics.queue_figures(group, now=now) for label, group in per_interval.items()}
+    figures = live.now_figures(now, zone())
     chart = charts.bar_chart(
-        [(label, r["service_level"]) for label, r in sorted(by_interval.items())],
+        [(i.label, i.service_level) for i in live.service_level_per_interval(now, zone())],
         label=_("Service level per quarter hour"),
         maximum=1.0,
-        target=0.8,
+        target=figures.sl_target,
         percent=True,
     )
-    context = _context(period, "queue", rows, QUEUE_COLUMNS)
-    context.update(
-        {
-            "total": total[0] if total else None,
-            "chart": chart,
-            "agents": wallboard.state_labels(wallboard.agents_by_state()),
-        }
-    )
+    context = _context(period, "queue", [], ())
+    context.update({"now": figures, "chart": chart, "agents": wallboard.state_labels(wallboard.agents_by_state())})
     return render(request, "kpis/today.html", context)
 
 
@@ -117,7 +102,7 @@ def manager(request: HttpRequest) -> HttpResponse:
             [(d["group"], d["service_level"]) for d in days],
             label=_("Service level per day"),
             maximum=1.0,
-            target=0.8,
+            target=live.centre_sl_target(),
             percent=True,
         ),
     ]
@@ -141,10 +126,11 @@ def spoc(request: HttpRequest) -> HttpResponse:
 def webcare(request: HttpRequest) -> HttpResponse:
     """Written channels: response times on business hours, within the norm, the backlog and its oldest."""
     period = period_from(request, "week")
-    written = {c for c in Channel.values if c not in Channel.realtime()}
-    rows = [r for r in rollups.report(period.start, period.end, by="channel", zone=zone()) if r["group"] in written]
+    written_channels = {c for c in Channel.values if c not in Channel.realtime()}
+    rows = rollups.report(period.start, period.end, by="channel", zone=zone())
+    rows = [r for r in rows if r["group"] in written_channels]
     now = timezone.now()
-    waiting = metrics.backlog(at=now)
+    waiting = written.backlog_now(now=now) if period.end > now else written.backlog(at=period.end)
     unanswered = list(
         Contact.objects.filter(pk__in=waiting.contact_ids)
         .select_related("queue", "case")

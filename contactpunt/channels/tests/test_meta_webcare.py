@@ -17,7 +17,7 @@ from contactpunt.contacts.services.case_actions import ActionError, mark_no_resp
 from contactpunt.contacts.services.inbound import receive_contact
 from contactpunt.contacts.services.types import IdentityInput, InboundContact
 from contactpunt.contacts.tests.workspace_data import skill, social_post
-from contactpunt.kpis.metrics import backlog
+from contactpunt.kpis.written import backlog
 from contactpunt.people.models import Role, User
 
 pytestmark = pytest.mark.django_db

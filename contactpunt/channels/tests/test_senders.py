@@ -15,7 +15,7 @@ from contactpunt.channels.senders import MAX_ATTEMPTS, STALE_CLAIM, SendError, s
 from contactpunt.contacts.models import Case, Channel, ContactEvent, EventName, Queue
 from contactpunt.contacts.services.replies import reply
 from contactpunt.contacts.tests.workspace_data import social_post
-from contactpunt.kpis.metrics import backlog
+from contactpunt.kpis.written import backlog
 from contactpunt.people.models import User
 
 pytestmark = pytest.mark.django_db

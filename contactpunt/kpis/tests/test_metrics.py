@@ -12,7 +12,7 @@ from contactpunt.contacts.services.cases import reopen_case, resolve_case
 from contactpunt.contacts.services.events import record_agent_state
 from contactpunt.contacts.services.types import ThreadRef
 from contactpunt.customers.models import Account, Identity, ProductType
-from contactpunt.kpis import metrics
+from contactpunt.kpis import metrics, written
 from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, load_units
 from contactpunt.kpis.intervals import day_intervals
 from contactpunt.kpis.tests.helpers import arrive, call, event
@@ -268,13 +268,13 @@ def test_written_first_response_on_business_hours_and_the_backlog(office_email, 
     event(quick, "replied", dt.datetime(2026, 3, 9, 10, tzinfo=AMS), agent)  # 1 h Friday + 1 h Monday
     event(slow, "replied", dt.datetime(2026, 3, 10, 10, tzinfo=AMS), agent)  # 5 h + 8 h + 1 h
 
-    found = metrics.backlog(at=dt.datetime(2026, 3, 9, 9, 30, tzinfo=AMS))
+    found = written.backlog(at=dt.datetime(2026, 3, 9, 9, 30, tzinfo=AMS))
     assert (found.count, found.oldest_age_s) == (3, (69 * 3600 + 1800))
 
     units = load_units(friday_12, dt.datetime(2026, 3, 10, tzinfo=AMS), level=CONTACT)
-    schedules = metrics._schedules()
-    assert sorted(metrics.first_response_times(units, schedules)) == [7200.0, 14 * 3600.0]
-    assert metrics.first_response_within_norm(units, schedules, now=NOW) == 1 / 3
+    schedules = written.load_schedules()
+    assert sorted(written.first_response_times(units, schedules)) == [7200.0, 14 * 3600.0]
+    assert written.first_response_within_norm(units, schedules, now=NOW) == 1 / 3
     row = one(metrics.report(friday_12, dt.datetime(2026, 3, 10, tzinfo=AMS), now=NOW))
     assert row["first_response_median_s"] == (7200 + 14 * 3600) / 2
     assert row["backlog"] == 2  # at the end of the period only the slow one and Monday's wait
