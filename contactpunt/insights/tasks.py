@@ -9,24 +9,25 @@ from django_tasks import task
 
 from contactpunt.contacts.announcements import Message
 from contactpunt.insights import analysis, lifecycle, structural
+from contactpunt.ops.lanes import LONG, SHORT
 
 RETRAIN_EVERY = dt.timedelta(days=1)
 DETECT_EVERY = dt.timedelta(hours=6)
 
 
-@task()
+@task(queue_name=SHORT)
 def analyse_contacts(contact_ids: list[int]) -> int:
     """Store the insights of these contacts' inbound messages; return how many were analysed now."""
     return analysis.analyse_contacts(contact_ids).analysed
 
 
-@task(queue_name="periodic")
+@task(queue_name=LONG)
 def retrain_reason_model() -> str:
     """Train a new reason-model version and activate it if it is not worse; return the decision."""
     return lifecycle.retrain().decision
 
 
-@task(queue_name="periodic")
+@task(queue_name=LONG)
 def detect_structural_problems() -> int:
     """Flag reason spikes and find new topics up to now; return how many spikes and topics are stored."""
     return structural.detect().stored
