@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +43,7 @@ class JobProgress(models.Model):
         return min(100, self.done * 100 // self.total)
 
 
-class BackgroundWork(DBTaskResult):
+class BackgroundWork(DBTaskResult[Any, Any]):
     """The task rows as the admin's page of the worker's lanes shows them (a proxy: no table of its own)."""
 
     class Meta:

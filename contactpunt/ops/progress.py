@@ -8,6 +8,7 @@ does nothing, so jobs call it unconditionally.
 from __future__ import annotations
 
 import contextvars
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -35,6 +36,6 @@ def report(stage: str, *, done: int = 0, total: int | None = None) -> None:
     if task_id is None:
         return
     JobProgress.objects.update_or_create(
-        task_id=task_id,
+        task_id=uuid.UUID(task_id),
         defaults={"stage": stage[:200], "done": max(0, done), "total": total, "updated_at": timezone.now()},
     )

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 from django.db import close_old_connections, transaction
 from django.utils import timezone
@@ -36,7 +37,7 @@ INTERRUPTED = "contactpunt.ops.worker.Interrupted"
 class LaneWorker(Worker):
     """django-tasks-db's worker that lets the job it runs report progress (contactpunt.ops.progress)."""
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         with progress.running(str(db_task_result.pk)):
             super().run_task(db_task_result)
 

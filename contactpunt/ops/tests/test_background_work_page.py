@@ -33,7 +33,7 @@ def database_backend(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": [SHORT, LONG, "default"]}}
 
 
-def _row(result: Any) -> DBTaskResult:
+def _row(result: Any) -> DBTaskResult[Any, Any]:
     return DBTaskResult.objects.get(pk=normalize_uuid(result.id))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import Task
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import normalize_uuid
@@ -103,21 +104,19 @@ def test_every_job_of_the_product_names_its_lane() -> None:
     from contactpunt.kpis import tasks as kpi_tasks
     from contactpunt.workforce import tasks as workforce_tasks
 
-    lanes = {
-        t.name: t.queue_name
-        for t in [
-            channel_tasks.poll_mailboxes,
-            channel_tasks.retry_mail,
-            channel_tasks.send_outbox,
-            channel_tasks.retry_meta_webhooks,
-            kpi_tasks.refresh_rollups,
-            insight_tasks.analyse_contacts,
-            insight_tasks.retrain_reason_model,
-            insight_tasks.detect_structural_problems,
-            workforce_tasks.run_shift_plan,
-            workforce_tasks.plan_demo_shifts,
-        ]
-    }
+    jobs: list[Task[Any, Any]] = [
+        channel_tasks.poll_mailboxes,
+        channel_tasks.retry_mail,
+        channel_tasks.send_outbox,
+        channel_tasks.retry_meta_webhooks,
+        kpi_tasks.refresh_rollups,
+        insight_tasks.analyse_contacts,
+        insight_tasks.retrain_reason_model,
+        insight_tasks.detect_structural_problems,
+        workforce_tasks.run_shift_plan,
+        workforce_tasks.plan_demo_shifts,
+    ]
+    lanes = {job.name: job.queue_name for job in jobs}
     assert lanes == {
         "poll_mailboxes": SHORT,
         "retry_mail": SHORT,
