@@ -11,6 +11,12 @@ from contactpunt.contacts.announcements import Message
 from contactpunt.insights import analysis, lifecycle, structural
 from contactpunt.ops.lanes import LONG, SHORT
 
+#: A batch of arrivals up to this size is analysed in the short lane (live traffic: a handful at a time); a larger
+#: one is a backfill (the demo's history, a mailbox imported at once) and goes to the long lane in chunks of
+#: BACKFILL_CHUNK, after training and planning, so the short lane's replies and figures never wait behind it.
+LIVE_BATCH = 100
+BACKFILL_CHUNK = 250
+BACKFILL_PRIORITY = -10
 RETRAIN_EVERY = dt.timedelta(days=1)
 DETECT_EVERY = dt.timedelta(hours=6)
 
@@ -34,7 +40,14 @@ def detect_structural_problems() -> int:
 
 
 def enqueue_analysis(messages: Sequence[Message]) -> None:
-    """Announcement subscriber: one analysis task for a whole batch of received contacts (never inline)."""
+    """Announcement subscriber: one analysis task for a batch of received contacts in the short lane, or a
+    backfill in chunks in the long lane (never inline)."""
     contact_ids = sorted({m.ids["contact_id"] for m in messages if "contact_id" in m.ids})
-    if contact_ids:
+    if not contact_ids:
+        return
+    if len(contact_ids) <= LIVE_BATCH:
         analyse_contacts.enqueue(contact_ids)
+        return
+    backfill = analyse_contacts.using(queue_name=LONG, priority=BACKFILL_PRIORITY)
+    for start in range(0, len(contact_ids), BACKFILL_CHUNK):
+        backfill.enqueue(contact_ids[start : start + BACKFILL_CHUNK])

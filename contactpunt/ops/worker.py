@@ -135,7 +135,8 @@ def start_lane_thread(lane: str, stop: threading.Event, *, worker_id: str) -> th
 
 
 def long_lane_command(*, worker_id: str, nice: int) -> list[str]:
-    """The command line of a long-lane worker process (no clock: the parent runs it)."""
+    """The command line of `up`'s long-lane worker process: no clock (the parent runs it), a lower CPU priority,
+    and it ends when its parent does."""
     return [
         sys.executable,
         "-m",
@@ -148,47 +149,82 @@ def long_lane_command(*, worker_id: str, nice: int) -> list[str]:
         worker_id,
         "--nice",
         str(nice),
+        "--parent-pid",
+        str(os.getpid()),
     ]
 
 
-def supervise_long_lane(stop: threading.Event, *, nice: int = 10) -> threading.Thread:
-    """Keep a long-lane worker process running until `stop` is set, then end it (for `up`)."""
+class LongLaneProcess:
+    """`up`'s long lane: a worker process, started again when it ends, and ended with `up`."""
 
-    def supervise() -> None:
-        process: subprocess.Popen[bytes] | None = None
+    def __init__(self, stop: threading.Event, *, nice: int = 10) -> None:
+        self.stop_event = stop
+        self.nice = nice
+        self.process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self.thread = threading.Thread(target=self._supervise, name="worker-long-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _supervise(self) -> None:
+        while not self.stop_event.is_set():
+            with self._lock:
+                if self.stop_event.is_set():
+                    return
+                if self.process is None or self.process.poll() is not None:
+                    if self.process is not None:
+                        logger.warning(
+                            "the long-lane worker ended (exit %s); starting it again", self.process.returncode
+                        )
+                    command = long_lane_command(worker_id=UP_WORKER_IDS[LONG], nice=self.nice)
+                    self.process = subprocess.Popen(command)  # noqa: S603 - our own interpreter and arguments
+            self.stop_event.wait(5)
+
+    def stop(self, *, grace_s: float = 5.0) -> None:
+        """End the process: a job it runs is cut short and failed at the next start (recover_interrupted); a
+        long job is idempotent and runs again, where waiting minutes for it would keep `up` from stopping."""
+        self.stop_event.set()
+        with self._lock:
+            process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
         try:
-            while not stop.is_set():
-                if process is None or process.poll() is not None:
-                    if process is not None:
-                        logger.warning("the long-lane worker ended (exit %s); starting it again", process.returncode)
-                    process = subprocess.Popen(long_lane_command(worker_id=UP_WORKER_IDS[LONG], nice=nice))  # noqa: S603 - our own interpreter and arguments
-                stop.wait(5)
-        finally:
-            if process is not None and process.poll() is None:
-                process.terminate()  # the worker finishes the job at hand; a second signal would cut it short
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
-    thread = threading.Thread(target=supervise, name="worker-long-supervisor", daemon=True)
+
+def start_for_up(stop: threading.Event, *, long_lane: str = "process") -> LongLaneProcess | None:
+    """Start the short lane and the clock in threads, and the long lane as `long_lane` says: "process" (a child
+    process at a lower CPU priority; returned, for `up` to stop), "thread" (a thread of this process) or "off"
+    (another worker runs it)."""
+    start_lane_thread(SHORT, stop, worker_id=UP_WORKER_IDS[SHORT])
+    threading.Thread(target=run_clock, args=(stop,), name="periodic-clock", daemon=True).start()
+    if long_lane == "process":
+        process = LongLaneProcess(stop)
+        process.start()
+        return process
+    if long_lane == "thread":
+        start_lane_thread(LONG, stop, worker_id=UP_WORKER_IDS[LONG])
+    return None
+
+
+def exit_with_parent(parent_pid: int, *, every_s: float = 2.0) -> threading.Thread:
+    """End this process at once when its parent is gone (`up` was killed): a job cut short is failed at the
+    next start (recover_interrupted)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(every_s)
+        logger.warning("the parent process %s is gone; the worker stops", parent_pid)
+        os._exit(0)
+
+    thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
     thread.start()
     return thread
-
-
-def start_for_up(stop: threading.Event, *, long_lane: str = "process") -> list[threading.Thread]:
-    """Start the short lane and the clock in threads, and the long lane as `long_lane` says: "process" (a child
-    process at a lower CPU priority), "thread" (a thread of this process) or "off" (another worker runs it)."""
-    threads = [
-        start_lane_thread(SHORT, stop, worker_id=UP_WORKER_IDS[SHORT]),
-        threading.Thread(target=run_clock, args=(stop,), name="periodic-clock", daemon=True),
-    ]
-    threads[1].start()
-    if long_lane == "process":
-        threads.append(supervise_long_lane(stop))
-    elif long_lane == "thread":
-        threads.append(start_lane_thread(LONG, stop, worker_id=UP_WORKER_IDS[LONG]))
-    return threads
 
 
 def lower_priority(nice: int) -> None:

@@ -199,3 +199,26 @@ def test_settling_moves_waiting_jobs_to_their_lane_and_keeps_one_run_of_each_per
         ("short_job", SHORT),
     ]
     assert str(rows[0].pk) == normalize_uuid(piled[0].id) and str(rows[1].pk) == normalize_uuid(other.id)
+
+
+def test_live_arrivals_are_analysed_in_the_short_lane_and_a_backfill_in_the_long_lane_after_training() -> None:
+    from contactpunt.contacts.announcements import Announcement, Message
+    from contactpunt.insights.tasks import BACKFILL_PRIORITY, enqueue_analysis, retrain_reason_model
+
+    def arrived(ids: range) -> list[Message]:
+        return [Message(Announcement.CONTACT_RECEIVED, {"contact_id": i}) for i in ids]
+
+    enqueue_analysis(arrived(range(1, 4)))
+    enqueue_analysis(arrived(range(100, 700)))  # the demo's history, announced at once
+    retrain_reason_model.enqueue()
+
+    rows = DBTaskResult.objects.filter(task_path__endswith="analyse_contacts").order_by("enqueued_at")
+    assert [(r.queue_name, r.priority, len(r.args_kwargs["args"][0])) for r in rows] == [
+        (SHORT, 0, 3),
+        (LONG, BACKFILL_PRIORITY, 250),
+        (LONG, BACKFILL_PRIORITY, 250),
+        (LONG, BACKFILL_PRIORITY, 100),
+    ]
+    # The long lane takes the training first, though it was enqueued after the backfill.
+    long_lane_order = DBTaskResult.objects.ready().exclude(queue_name=SHORT)
+    assert long_lane_order.first().task_path.endswith("retrain_reason_model")  # type: ignore[union-attr]

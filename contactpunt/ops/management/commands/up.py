@@ -62,9 +62,10 @@ class Command(BaseCommand):
             demo.start_live(stop, logins)
         elif logins is not None and logins.simulation is not None:
             logins.simulation.close()  # the demo's engine process is not needed without the live mode
+        long_lane = None
         if not options["no_worker"]:
             settle_waiting()
-            start_for_up(stop, long_lane=options["long_lane"])
+            long_lane = start_for_up(stop, long_lane=options["long_lane"])
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"\nContactpunt is running at {url}"))
         self.stdout.write(f"  API docs: {url}api/v1/docs   Admin: {url}admin/   Data: {settings.DATA_DIR}")
@@ -89,3 +90,5 @@ class Command(BaseCommand):
             )
         finally:
             stop.set()
+            if long_lane is not None:
+                long_lane.stop()

@@ -13,7 +13,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from contactpunt.ops.lanes import LANES, parse_lanes
-from contactpunt.ops.worker import lower_priority, make_worker, recover_interrupted, run_clock, run_lane_forever
+from contactpunt.ops.worker import (
+    exit_with_parent,
+    lower_priority,
+    make_worker,
+    recover_interrupted,
+    run_clock,
+    run_lane_forever,
+)
 
 
 class Command(BaseCommand):
@@ -34,6 +41,7 @@ class Command(BaseCommand):
             "the jobs the previous run left unfinished.",
         )
         parser.add_argument("--nice", type=int, default=0, help="Lower this process's CPU priority by this much.")
+        parser.add_argument("--parent-pid", type=int, default=0, help="Stop when this process ends (`up` uses it).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -48,7 +56,11 @@ class Command(BaseCommand):
         if demo.is_demo():
             demo_delivery.install()  # the demo's replies are recorded, never sent
         base_id = options["worker_id"] or f"{socket.gethostname()}-{'-'.join(lanes)}"
+        if options["nice"] < 0:
+            raise CommandError("--nice must be 0 or more (a worker never raises its own priority)")
         lower_priority(options["nice"])
+        if options["parent_pid"]:
+            exit_with_parent(options["parent_pid"])
         stop = threading.Event()
         if not options["no_clock"]:
             threading.Thread(target=run_clock, args=(stop,), name="periodic-clock", daemon=True).start()
