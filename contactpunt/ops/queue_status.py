@@ -25,6 +25,7 @@ JOB_LABELS: dict[str, StrPromise] = {
     "retry_mail": _("Processing failed e-mail again"),
     "retry_meta_webhooks": _("Processing failed WhatsApp and social messages again"),
     "refresh_rollups": _("Updating the figures"),
+    "refresh_rollups_backfill": _("Updating the figures of a loaded history"),
     "analyse_contacts": _("Analysing messages"),
     "retrain_reason_model": _("Training the contact-reason model"),
     "detect_structural_problems": _("Looking for structural problems"),

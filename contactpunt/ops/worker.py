@@ -24,7 +24,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from contactpunt.ops import progress
-from contactpunt.ops.lanes import LONG, SHORT
+from contactpunt.ops.lanes import LANES, LONG, SHORT
 from contactpunt.ops.periodic import enqueue_due, schedules
 
 logger = logging.getLogger(__name__)
@@ -76,9 +76,10 @@ def recover_interrupted(worker_id: str) -> int:
 
 
 def settle_waiting() -> tuple[int, int]:
-    """Move each waiting job to the lane its task names now, and keep one waiting run of each periodic job (they
-    take no arguments, so the others would do the same work again); return (moved, dropped). Run at start: a
-    database from before the lanes, or from a worker that fell behind, holds such rows."""
+    """Move each waiting job of a queue that is no lane (a database from before the lanes) to the lane its task
+    names, and keep one waiting run of each periodic job (they take no arguments, so the others would do the same
+    work again); return (moved, dropped). Run at start: a database from before the lanes, or from a worker that
+    fell behind, holds such rows. A lane chosen when the job was enqueued (a backfill in the long lane) stays."""
     periodic_paths = {schedule.task.module_path for schedule in schedules()}
     moved = dropped = 0
     with transaction.atomic():
@@ -94,7 +95,7 @@ def settle_waiting() -> tuple[int, int]:
                 queue_name = import_string(row.task_path).queue_name
             except (ImportError, AttributeError):  # a task since removed: it fails when run, in any lane
                 continue
-            if queue_name != row.queue_name:
+            if row.queue_name not in LANES and queue_name != row.queue_name:  # a lane chosen at enqueue stays
                 moved += DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.READY).update(
                     queue_name=queue_name
                 )

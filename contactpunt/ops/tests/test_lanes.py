@@ -110,6 +110,7 @@ def test_every_job_of_the_product_names_its_lane() -> None:
         channel_tasks.send_outbox,
         channel_tasks.retry_meta_webhooks,
         kpi_tasks.refresh_rollups,
+        kpi_tasks.refresh_rollups_backfill,
         insight_tasks.analyse_contacts,
         insight_tasks.retrain_reason_model,
         insight_tasks.detect_structural_problems,
@@ -123,6 +124,7 @@ def test_every_job_of_the_product_names_its_lane() -> None:
         "send_outbox": SHORT,
         "retry_meta_webhooks": SHORT,
         "refresh_rollups": SHORT,
+        "refresh_rollups_backfill": LONG,
         "analyse_contacts": SHORT,
         "retrain_reason_model": LONG,
         "detect_structural_problems": LONG,
@@ -190,8 +192,11 @@ def test_settling_moves_waiting_jobs_to_their_lane_and_keeps_one_run_of_each_per
     # A database from before the lanes: three runs of the periodic job piled up in the old queue.
     piled = [periodic_tick.using(queue_name="default").enqueue() for _ in range(3)]
     other = short_job.using(queue_name="default").enqueue("analyse")
+    chosen = short_job.using(queue_name=LONG).enqueue("a backfill, put in the long lane on purpose")
 
     assert settle_waiting() == (2, 2)
+    assert DBTaskResult.objects.get(pk=normalize_uuid(chosen.id)).queue_name == LONG
+    DBTaskResult.objects.filter(pk=normalize_uuid(chosen.id)).delete()
 
     rows = DBTaskResult.objects.order_by("enqueued_at")
     assert [(r.task_path.rsplit(".", 1)[1], r.queue_name) for r in rows] == [
@@ -222,3 +227,23 @@ def test_live_arrivals_are_analysed_in_the_short_lane_and_a_backfill_in_the_long
     # The long lane takes the training first, though it was enqueued after the backfill.
     long_lane_order = DBTaskResult.objects.ready().exclude(queue_name=SHORT)
     assert long_lane_order.first().task_path.endswith("retrain_reason_model")  # type: ignore[union-attr]
+
+
+def test_a_refresh_of_a_loaded_history_is_handed_to_the_long_lane_once() -> None:
+    from contactpunt.kpis.models import DirtyContact
+    from contactpunt.kpis.tasks import LIVE_DIRTY, refresh_rollups, refresh_rollups_backfill
+
+    DirtyContact.objects.bulk_create([DirtyContact(contact_id=i) for i in range(1, LIVE_DIRTY + 2)])
+    refresh_rollups.enqueue()
+    refresh_rollups.enqueue()
+
+    make_worker(lane=SHORT, worker_id="short-1", batch=True).run()
+
+    backfills = DBTaskResult.objects.filter(task_path=refresh_rollups_backfill.module_path)
+    assert [(b.queue_name, b.status) for b in backfills] == [(LONG, TaskResultStatus.READY)]
+    assert DirtyContact.objects.count() == LIVE_DIRTY + 1  # the short lane left them to it
+
+    make_worker(lane=LONG, worker_id="long-1", batch=True).run()
+
+    assert DirtyContact.objects.count() == 0
+    assert backfills.get().status == TaskResultStatus.SUCCESSFUL
