@@ -226,7 +226,8 @@ def test_live_arrivals_are_analysed_in_the_short_lane_and_a_backfill_in_the_long
     ]
     # The long lane takes the training first, though it was enqueued after the backfill.
     long_lane_order = DBTaskResult.objects.ready().exclude(queue_name=SHORT)
-    assert long_lane_order.first().task_path.endswith("retrain_reason_model")  # type: ignore[union-attr]
+    first = long_lane_order.first()
+    assert first is not None and first.task_path.endswith("retrain_reason_model")
 
 
 def test_a_refresh_of_a_loaded_history_is_handed_to_the_long_lane_once() -> None:
