@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contactpunt.channels import demo_delivery, senders
 from contactpunt.channels.meta.models import DeliveryStatus
@@ -47,7 +47,8 @@ def whatsapp(queue: Queue, at: dt.datetime) -> Case:
 
 
 def _delivery(case: Case) -> list[tuple[str, str, str]]:
-    return [(i.kind, i.delivery, str(i.delivery_label)) for i in timeline(case) if i.direction == "outbound"]
+    with translation.override("nl"):
+        return [(i.kind, i.delivery, str(i.delivery_label)) for i in timeline(case) if i.direction == "outbound"]
 
 
 def test_a_demo_whatsapp_reply_goes_from_queued_to_sent_to_delivered(department, agent: User) -> None:

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contactpunt.channels.tests.test_demo_delivery import whatsapp
 from contactpunt.contacts.models import Channel, Queue
@@ -29,7 +29,8 @@ def test_a_note_after_a_queued_whatsapp_reply_shows_no_channel_or_delivery_state
     reply(case=case, by=agent, body="We zoeken het uit.")  # stays queued: nothing drains the outbox here
     add_internal_note(case=case, author=agent, text="Klant belde ook al, @lotte kijk jij mee?")
 
-    items = [(i.kind, i.channel, i.delivery, str(i.delivery_label)) for i in timeline(case)]
+    with translation.override("nl"):
+        items = [(i.kind, i.channel, i.delivery, str(i.delivery_label)) for i in timeline(case)]
     assert items == [
         ("message", "whatsapp", "", ""),
         ("message", "whatsapp", "queued", "in wachtrij"),
