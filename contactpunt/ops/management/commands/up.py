@@ -51,7 +51,7 @@ class Command(BaseCommand):
             self.stdout.write("Creating the demo organisation (first start only)...")
             logins = demo.create_demo_organisation()
             # Both run in the long lane, the reason model first: it learns from the demo's wrapped-up cases, so the
-            # messages analysed after it (the short lane never waits for it) get suggested reasons.
+            # demo's history, analysed after it in the same lane (contactpunt.insights.tasks), gets suggested reasons.
             retrain_reason_model.using(priority=10).enqueue()
             # A minute and a half of forecasting and solving.
             plan_demo_shifts.using(priority=5).enqueue()
