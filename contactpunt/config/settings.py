@@ -205,7 +205,8 @@ else:
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "periodic"],
+        # The worker's lanes (contactpunt.ops.lanes); "default" for a task that names none (the long lane runs it).
+        "QUEUES": ["short", "long", "default"],
     }
 }
 

@@ -19,11 +19,13 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from contactpunt.contacts.models import Direction, Message
 from contactpunt.insights.datasets import LabelledRows
 from contactpunt.insights.models import ReasonModelVersion, SeedPhrase
 from contactpunt.insights.reasons import ReasonModel, reason_model_from_seeds, train_reason_model
+from contactpunt.ops import progress
 
 MAX_TRAINING_ROWS = 20_000
 MIN_TRAINING_ROWS = 40
@@ -103,7 +105,9 @@ class RetrainResult:
 
 def retrain() -> RetrainResult:
     """Make a new reason-model version from the wrapped-up contacts (or the seeds) and activate it if not worse."""
+    progress.report(gettext_noop("reading the wrapped-up contacts"), done=0, total=3)
     rows = wrapped_up_rows()
+    progress.report(gettext_noop("training the reason model"), done=1, total=3)
     test = rows.subset("test")
     learnable = rows.subset("train").labels + rows.subset("valid").labels
     if len(learnable) >= MIN_TRAINING_ROWS and len(set(learnable)) >= 2 and len(test.texts) >= MIN_TEST_ROWS:
@@ -120,6 +124,7 @@ def retrain() -> RetrainResult:
         test = test if len(test.texts) >= MIN_TEST_ROWS else LabelledRows([], [], [])
     else:
         return RetrainResult(None, False, "no wrapped-up contacts and no seed phrases yet")
+    progress.report(gettext_noop("comparing with the active model"), done=2, total=3)
     return consider_candidate(model, method, test, seconds, training_rows)
 
 

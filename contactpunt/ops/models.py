@@ -1,8 +1,13 @@
-"""The schedule of periodic jobs, shared by every worker process."""
+"""The schedule of periodic jobs, shared by every worker process, and what a running job reports."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 
 class PeriodicJob(models.Model):
@@ -15,3 +20,33 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class JobProgress(models.Model):
+    """How far a running job is: its stage (an English message id, translated when shown) and done of total
+    steps. Written by the job itself through contactpunt.ops.progress; removed with the task's row."""
+
+    task = models.OneToOneField(DBTaskResult, on_delete=models.CASCADE, primary_key=True, related_name="progress")
+    stage = models.CharField(max_length=200)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.done}/{self.total or '?'}"
+
+    @property
+    def percent(self) -> int | None:
+        """The share done in whole percents, or None when the job does not know its total."""
+        if not self.total:
+            return None
+        return min(100, self.done * 100 // self.total)
+
+
+class BackgroundWork(DBTaskResult[Any, Any]):
+    """The task rows as the admin's page of the worker's lanes shows them (a proxy: no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("background work")
+        verbose_name_plural = _("background work")

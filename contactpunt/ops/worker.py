@@ -1,30 +1,105 @@
-"""The task worker: django-tasks-db's worker plus the periodic-job clock, in one process or thread."""
+"""The task worker: django-tasks-db's worker, one per lane (contactpunt.ops.lanes), plus the periodic-job clock.
+
+`up` runs the short lane in a thread of its own process (replies go out while the page is served) and the long
+lane in a child process at a lower CPU priority, so model training or shift planning competes neither for the
+short lane's turn nor for the web server's interpreter lock. SQLite lets one writer at a time: every connection
+waits on busy_timeout (settings), and the jobs keep their write transactions short.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
+from typing import Any
 
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
-from contactpunt.ops.periodic import enqueue_due
+from contactpunt.ops import progress
+from contactpunt.ops.lanes import LANES, LONG, SHORT
+from contactpunt.ops.periodic import enqueue_due, schedules
 
 logger = logging.getLogger(__name__)
 
+#: The worker ids `up` gives its lanes: a restarted `up` fails the jobs its previous run left running.
+UP_WORKER_IDS = {SHORT: "up-short", LONG: "up-long"}
+INTERRUPTED = "contactpunt.ops.worker.Interrupted"
 
-def make_worker(*, interval: float = 1.0, worker_id: str = "contactpunt") -> Worker:
-    return Worker(
-        queue_names=["*"],
+
+class LaneWorker(Worker):
+    """django-tasks-db's worker that lets the job it runs report progress (contactpunt.ops.progress)."""
+
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
+        with progress.running(str(db_task_result.pk)):
+            super().run_task(db_task_result)
+
+
+def make_worker(*, lane: str, interval: float = 1.0, worker_id: str, batch: bool = False) -> LaneWorker:
+    """A worker for one lane: the short lane runs the "short" queue only; the long lane every other queue."""
+    return LaneWorker(
+        queue_names=[SHORT] if lane == SHORT else ["*"],
         interval=interval,
-        batch=False,
+        batch=batch,
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
         worker_id=worker_id,
-        excluded_queue_names=[],
+        excluded_queue_names=[] if lane == SHORT else [SHORT],
     )
+
+
+def recover_interrupted(worker_id: str) -> int:
+    """Fail the jobs that a worker with this id left running when it stopped (a restart, a crash), so they no
+    longer count as running and their periodic job is enqueued again; return how many. Worker ids are unique
+    per lane and host, so no other live worker's job is touched."""
+    stale = [
+        row.pk
+        for row in DBTaskResult.objects.running().only("id", "worker_ids")
+        if row.worker_ids and row.worker_ids[-1] == worker_id
+    ]
+    if not stale:
+        return 0
+    return DBTaskResult.objects.filter(pk__in=stale, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path=INTERRUPTED,
+        traceback=f"The worker {worker_id} stopped while this job ran; it was not finished.",
+    )
+
+
+def settle_waiting() -> tuple[int, int]:
+    """Move each waiting job of a queue that is no lane (a database from before the lanes) to the lane its task
+    names, and keep one waiting run of each periodic job (they take no arguments, so the others would do the same
+    work again); return (moved, dropped). Run at start: a database from before the lanes, or from a worker that
+    fell behind, holds such rows. A lane chosen when the job was enqueued (a backfill in the long lane) stays."""
+    periodic_paths = {schedule.task.module_path for schedule in schedules()}
+    moved = dropped = 0
+    with transaction.atomic():
+        waiting = list(DBTaskResult.objects.ready().order_by("enqueued_at").only("id", "task_path", "queue_name"))
+        seen: set[str] = set()
+        for row in waiting:
+            if row.task_path in periodic_paths:
+                if row.task_path in seen:
+                    dropped += DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.READY).delete()[0]
+                    continue
+                seen.add(row.task_path)
+            try:
+                queue_name = import_string(row.task_path).queue_name
+            except (ImportError, AttributeError):  # a task since removed: it fails when run, in any lane
+                continue
+            if row.queue_name not in LANES and queue_name != row.queue_name:  # a lane chosen at enqueue stays
+                moved += DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.READY).update(
+                    queue_name=queue_name
+                )
+    return moved, dropped
 
 
 def run_clock(stop: threading.Event, *, every_seconds: float = 15.0) -> None:
@@ -39,22 +114,121 @@ def run_clock(stop: threading.Event, *, every_seconds: float = 15.0) -> None:
         stop.wait(every_seconds)
 
 
-def start_in_threads(stop: threading.Event) -> list[threading.Thread]:
-    """Start a worker and the clock in daemon threads (for `contactpunt up`)."""
-    worker = make_worker(worker_id="up-inprocess")
+def run_lane_forever(worker: LaneWorker, stop: threading.Event) -> None:
+    """Run `worker` until `stop` is set, starting it again when it fails."""
+    while not stop.is_set():
+        try:
+            worker.run()
+        except Exception:
+            logger.exception("the %s worker stopped; restarting", worker.worker_id)
+            time.sleep(1)
+        finally:
+            close_old_connections()
 
-    def work() -> None:
-        while not stop.is_set():
-            try:
-                worker.run()
-            except Exception:
-                logger.exception("the in-process worker stopped; restarting")
-                time.sleep(1)
 
-    threads = [
-        threading.Thread(target=work, name="task-worker", daemon=True),
-        threading.Thread(target=run_clock, args=(stop,), name="periodic-clock", daemon=True),
+def start_lane_thread(lane: str, stop: threading.Event, *, worker_id: str) -> threading.Thread:
+    """Run one lane's worker in a daemon thread."""
+    recover_interrupted(worker_id)
+    worker = make_worker(lane=lane, worker_id=worker_id)
+    thread = threading.Thread(target=run_lane_forever, args=(worker, stop), name=f"worker-{lane}", daemon=True)
+    thread.start()
+    return thread
+
+
+def long_lane_command(*, worker_id: str, nice: int) -> list[str]:
+    """The command line of `up`'s long-lane worker process: no clock (the parent runs it), a lower CPU priority,
+    and it ends when its parent does."""
+    return [
+        sys.executable,
+        "-m",
+        "contactpunt.cli",
+        "worker",
+        "--queues",
+        LONG,
+        "--no-clock",
+        "--worker-id",
+        worker_id,
+        "--nice",
+        str(nice),
+        "--parent-pid",
+        str(os.getpid()),
     ]
-    for thread in threads:
-        thread.start()
-    return threads
+
+
+class LongLaneProcess:
+    """`up`'s long lane: a worker process, started again when it ends, and ended with `up`."""
+
+    def __init__(self, stop: threading.Event, *, nice: int = 10) -> None:
+        self.stop_event = stop
+        self.nice = nice
+        self.process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self.thread = threading.Thread(target=self._supervise, name="worker-long-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _supervise(self) -> None:
+        while not self.stop_event.is_set():
+            with self._lock:
+                if self.stop_event.is_set():
+                    return
+                if self.process is None or self.process.poll() is not None:
+                    if self.process is not None:
+                        logger.warning(
+                            "the long-lane worker ended (exit %s); starting it again", self.process.returncode
+                        )
+                    command = long_lane_command(worker_id=UP_WORKER_IDS[LONG], nice=self.nice)
+                    self.process = subprocess.Popen(command)  # noqa: S603 - our own interpreter and arguments
+            self.stop_event.wait(5)
+
+    def stop(self, *, grace_s: float = 5.0) -> None:
+        """End the process: a job it runs is cut short and failed at the next start (recover_interrupted); a
+        long job is idempotent and runs again, where waiting minutes for it would keep `up` from stopping."""
+        self.stop_event.set()
+        with self._lock:
+            process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def start_for_up(stop: threading.Event, *, long_lane: str = "process") -> LongLaneProcess | None:
+    """Start the short lane and the clock in threads, and the long lane as `long_lane` says: "process" (a child
+    process at a lower CPU priority; returned, for `up` to stop), "thread" (a thread of this process) or "off"
+    (another worker runs it)."""
+    start_lane_thread(SHORT, stop, worker_id=UP_WORKER_IDS[SHORT])
+    threading.Thread(target=run_clock, args=(stop,), name="periodic-clock", daemon=True).start()
+    if long_lane == "process":
+        process = LongLaneProcess(stop)
+        process.start()
+        return process
+    if long_lane == "thread":
+        start_lane_thread(LONG, stop, worker_id=UP_WORKER_IDS[LONG])
+    return None
+
+
+def exit_with_parent(parent_pid: int, *, every_s: float = 2.0) -> threading.Thread:
+    """End this process at once when its parent is gone (`up` was killed): a job cut short is failed at the
+    next start (recover_interrupted)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(every_s)
+        logger.warning("the parent process %s is gone; the worker stops", parent_pid)
+        os._exit(0)
+
+    thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+def lower_priority(nice: int) -> None:
+    """Lower this process's CPU priority by `nice` (where the platform allows it)."""
+    if nice > 0 and hasattr(os, "nice"):
+        os.nice(nice)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import logging
 
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
+from contactpunt.ops import progress
+from contactpunt.ops.lanes import LONG
 from contactpunt.workforce import demo
 from contactpunt.workforce.models import PlannedShift, PlanStatus, ShiftPlan
 from contactpunt.workforce.shifts.planning import plan_shifts
@@ -14,13 +17,14 @@ from contactpunt.workforce.shifts.planning import plan_shifts
 log = logging.getLogger(__name__)
 
 
-@task()
+@task(queue_name=LONG)
 def run_shift_plan(plan_id: int) -> str:
     """Claim the queued plan and solve it; a plan already claimed or gone is left alone (idempotent)."""
     claimed = ShiftPlan.objects.filter(pk=plan_id, status=PlanStatus.QUEUED).update(status=PlanStatus.RUNNING)
     if not claimed:
         return "skipped"
     plan = ShiftPlan.objects.select_related("queue").get(pk=plan_id)
+    progress.report(gettext_noop("forecasting and planning shifts"), done=0, total=1)
     try:
         outcome = plan_shifts(
             first_day=plan.first_day, days=plan.days, queue=plan.queue, time_limit_s=plan.time_limit_s, plan=plan
@@ -32,11 +36,12 @@ def run_shift_plan(plan_id: int) -> str:
     return outcome.solution.status
 
 
-@task()
+@task(queue_name=LONG)
 def plan_demo_shifts() -> int:
     """Plan last week and this week of the demo (about a minute and a half, so `up` leaves it to the worker rather
     than keeping the first start waiting); return how many shifts were planned or recorded."""
     if ShiftPlan.objects.exists():
         return 0  # planned already: the demo's start was repeated
+    progress.report(gettext_noop("forecasting and planning shifts"), done=0, total=1)
     demo.plan_demo()
     return PlannedShift.objects.count()

@@ -72,6 +72,7 @@ def test_the_interface_is_dutch_unless_the_user_chose_english():
 
 class _FakeTask:
     module_path = "tests.fake_task"
+    backend = "default"  # the immediate backend in tests: no stored runs to wait for
 
     def __init__(self) -> None:
         self.enqueued = 0

@@ -109,14 +109,16 @@ def timeline(case: Case) -> list[TimelineItem]:
     queues = dict(Queue.objects.values_list("pk", "name")) if events else {}
     items: list[TimelineItem] = []
     for m in messages:
-        outbound = delivery.get(m.contact.external_id or "")
+        # A note hangs on the case's latest contact, which may be a reply in the outbox: it has that contact's
+        # place in the case, never its channel or delivery state (a note is not sent to anyone).
+        outbound = None if m.is_internal else delivery.get(m.contact.external_id or "")
         platform = reported.get(m.contact_id) if outbound and outbound.state == OutboundState.SENT else None
         who = m.author.display_name if m.author else (m.contact.sender or _("customer"))
         items.append(
             TimelineItem(
                 at=m.created_at,
                 kind="note" if m.is_internal else "message",
-                channel=m.contact.channel,
+                channel="" if m.is_internal else m.contact.channel,
                 direction=m.direction,
                 who=who,
                 text=m.text,

@@ -1,7 +1,8 @@
 """`contactpunt up`: everything a first start needs, in one process, with no other service.
 
-Migrates the database, creates the demo organisation when the database is empty, starts a task
-worker in-process, and serves the web UI and API with an ASGI server.
+Migrates the database, creates the demo organisation when the database is empty, starts the task worker's
+short lane in-process and its long lane in a child process (contactpunt.ops.worker), and serves the web UI and
+API with an ASGI server. In the demo, replies are delivered by the demo delivery channel: recorded, never sent.
 """
 
 from __future__ import annotations
@@ -25,14 +26,21 @@ class Command(BaseCommand):
             "--no-live", action="store_true", help="Do not keep simulated demo contacts arriving while running."
         )
         parser.add_argument("--no-worker", action="store_true", help="Do not run a task worker in this process.")
+        parser.add_argument(
+            "--long-lane",
+            choices=["process", "thread", "off"],
+            default="process",
+            help="Run long jobs (training, planning) in a child process (default), a thread, or not at all.",
+        )
         parser.add_argument("--workers", type=int, default=1, help="ASGI server processes (needs --no-worker > 1).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         import uvicorn
 
+        from contactpunt.channels import demo_delivery
         from contactpunt.insights.tasks import retrain_reason_model
         from contactpunt.ops import demo
-        from contactpunt.ops.worker import start_in_threads
+        from contactpunt.ops.worker import settle_waiting, start_for_up
         from contactpunt.workforce.tasks import plan_demo_shifts
 
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -42,18 +50,22 @@ class Command(BaseCommand):
         if not options["no_demo"] and demo.is_empty():
             self.stdout.write("Creating the demo organisation (first start only)...")
             logins = demo.create_demo_organisation()
-            # A minute and a half of forecasting and solving: the worker does it, before the demo's message analysis.
-            plan_demo_shifts.using(priority=10).enqueue()
-            # The reason model learns from the demo's wrapped-up cases before the worker analyses
-            # the demo's messages, so they get suggested reasons rather than none until the nightly run.
-            retrain_reason_model.using(priority=5).enqueue()
+            # Both run in the long lane, the reason model first: it learns from the demo's wrapped-up cases, so the
+            # demo's history, analysed after it in the same lane (contactpunt.insights.tasks), gets suggested reasons.
+            retrain_reason_model.using(priority=10).enqueue()
+            # A minute and a half of forecasting and solving.
+            plan_demo_shifts.using(priority=5).enqueue()
+        if not options["no_demo"] and demo.is_demo():
+            demo_delivery.install()  # this process runs the short lane, which sends the outbox
         stop = threading.Event()
         if not options["no_demo"] and not options["no_live"]:
             demo.start_live(stop, logins)
         elif logins is not None and logins.simulation is not None:
             logins.simulation.close()  # the demo's engine process is not needed without the live mode
+        long_lane = None
         if not options["no_worker"]:
-            start_in_threads(stop)
+            settle_waiting()
+            long_lane = start_for_up(stop, long_lane=options["long_lane"])
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"\nContactpunt is running at {url}"))
         self.stdout.write(f"  API docs: {url}api/v1/docs   Admin: {url}admin/   Data: {settings.DATA_DIR}")
@@ -78,3 +90,5 @@ class Command(BaseCommand):
             )
         finally:
             stop.set()
+            if long_lane is not None:
+                long_lane.stop()

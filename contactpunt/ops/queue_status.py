@@ -1,0 +1,103 @@
+"""What the worker has to do, per lane: jobs waiting, running (with their progress) and failed, and how long the
+oldest has waited. Read by the admin's page of the worker (contactpunt.ops.admin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, Q
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from contactpunt.ops.lanes import LABELS, LANES, queue_filter
+from contactpunt.ops.models import JobProgress
+
+#: Failed jobs are counted over this window: older failures were seen, or pruned.
+FAILED_WINDOW = dt.timedelta(hours=24)
+
+#: The jobs by their names in the user's language (the task's function name is a code).
+JOB_LABELS: dict[str, StrPromise] = {
+    "send_outbox": _("Sending replies"),
+    "poll_mailboxes": _("Fetching e-mail"),
+    "retry_mail": _("Processing failed e-mail again"),
+    "retry_meta_webhooks": _("Processing failed WhatsApp and social messages again"),
+    "refresh_rollups": _("Updating the figures"),
+    "refresh_rollups_backfill": _("Updating the figures of a loaded history"),
+    "analyse_contacts": _("Analysing messages"),
+    "retrain_reason_model": _("Training the contact-reason model"),
+    "detect_structural_problems": _("Looking for structural problems"),
+    "run_shift_plan": _("Planning shifts"),
+    "plan_demo_shifts": _("Planning the demo's shifts"),
+}
+
+
+def job_label(task_path: str) -> str:
+    """The job's name for people: its label, else the function name (a job added without one)."""
+    name = task_path.rsplit(".", 1)[-1]
+    return str(JOB_LABELS.get(name, name))
+
+
+@dataclass(frozen=True, slots=True)
+class RunningJob:
+    label: str
+    running_for: dt.timedelta
+    progress: JobProgress | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingJobs:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class LaneStatus:
+    lane: str
+    label: str
+    waiting: int
+    running: int
+    failed: int
+    oldest_waiting: dt.timedelta | None
+    running_jobs: list[RunningJob]
+    waiting_jobs: list[WaitingJobs]
+
+
+def lane_status(*, now: dt.datetime) -> list[LaneStatus]:
+    """Every lane's depth at `now`: waiting (ready, including those scheduled for later), running, failed in
+    the last FAILED_WINDOW, the age of the oldest waiting job, the running jobs with their progress, and the
+    waiting jobs per kind (most first). Three queries per lane."""
+    statuses = []
+    for lane in LANES:
+        rows = DBTaskResult.objects.filter(queue_filter(lane))
+        ready = Q(status=TaskResultStatus.READY)
+        counts = rows.aggregate(
+            waiting=Count("pk", filter=ready),
+            running=Count("pk", filter=Q(status=TaskResultStatus.RUNNING)),
+            failed=Count("pk", filter=Q(status=TaskResultStatus.FAILED, finished_at__gte=now - FAILED_WINDOW)),
+            oldest=Min("enqueued_at", filter=ready),
+        )
+        running = rows.filter(status=TaskResultStatus.RUNNING).select_related("progress").order_by("started_at")
+        waiting = rows.filter(ready).values("task_path").annotate(count=Count("pk")).order_by("-count", "task_path")
+        statuses.append(
+            LaneStatus(
+                lane=lane,
+                label=str(LABELS[lane]),
+                waiting=counts["waiting"],
+                running=counts["running"],
+                failed=counts["failed"],
+                oldest_waiting=now - counts["oldest"] if counts["oldest"] else None,
+                running_jobs=[
+                    RunningJob(
+                        job_label(row.task_path),
+                        now - (row.started_at or now),
+                        getattr(row, "progress", None),
+                    )
+                    for row in running
+                ],
+                waiting_jobs=[WaitingJobs(job_label(w["task_path"]), w["count"]) for w in waiting],
+            )
+        )
+    return statuses
