@@ -45,7 +45,8 @@ def test_the_weeks_page_in_dutch_shows_names_and_labels(team_lead, calls):
     for option in ("Wachtrij", "Kanaal", "Afdeling", "Medewerker", "Vestiging", "Zakelijke klant", "Producttype"):
         assert f">{option}</option>" in by_queue, option
     assert not {"queue", "department", "channel", "product_type", "site"} & set(text.split())
-    assert 'title="alleen telefoon en chat: beantwoord met wachttijd ≤ T / (aangeboden \u2212 kort opgehangen)' in by_queue
+    formula = 'title="alleen telefoon en chat: beantwoord met wachttijd ≤ T / (aangeboden \u2212 kort opgehangen)'
+    assert formula in by_queue
     by_agent = page(team_lead, "manager", WEEK + "&by=agent")
     assert '<th scope="row">Anna de Vries</th>' in by_agent and "anna" not in visible_text(by_agent).split()
     by_channel = page(team_lead, "manager", WEEK + "&by=channel")

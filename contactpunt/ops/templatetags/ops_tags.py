@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import template
 
-from contactpunt.web.templatetags.workspace import duration
+from contactpunt.formats import duration
 
 register = template.Library()
 
