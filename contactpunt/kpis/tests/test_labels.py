@@ -66,7 +66,7 @@ def test_english_users_see_the_same_in_english(team_lead, calls):
     team_lead.save(update_fields=["language"])
     by_queue = page(team_lead, "manager", WEEK + "&by=queue")
     assert '<th scope="col">Queue</th>' in by_queue and '<th scope="row">Telefoon algemeen</th>' in by_queue
-    assert 'title="answered with wait &lt;= T / (offered - short abandons)' in by_queue
+    assert 'title="phone and chat only: answered with wait &lt;= T / (offered - short abandons)' in by_queue
     query = "?metric=offered&from=2026-03-02&to=2026-03-02&by=queue&group=phone-general"
     assert "answered" in visible_text(page(team_lead, "drill", query)).split()
 
