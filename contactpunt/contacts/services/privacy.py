@@ -7,6 +7,7 @@ ids and timestamps only, stays, so the figures do not change.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import models, transaction
@@ -159,3 +160,9 @@ def _objects(scope: privacy.CustomerScope) -> dict[str, list[int]]:
         "contacts.contact": scope.contact_ids,
         "contacts.message": scope.message_ids,
     }
+
+
+def forget_originals(*, before: dt.datetime) -> int:
+    """Drop the raw originals (MIME bytes, JSON payloads) of messages made before `before` (retention); the texts
+    stay with the case. Return how many were dropped."""
+    return Message.objects.filter(created_at__lt=before, raw__isnull=False).update(raw=None, raw_content_type="")
