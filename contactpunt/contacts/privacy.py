@@ -35,8 +35,14 @@ class CustomerScope:
     @property
     def needles(self) -> list[str]:
         """The identity values worth searching stored bytes for (addresses, numbers, handles)."""
-        values = {value.strip() for _kind, value in self.identities if len(value.strip()) >= MIN_NEEDLE}
-        return sorted(values)
+        values = set()
+        for kind, value in self.identities:
+            value = value.strip()
+            values.add(value)
+            if kind in ("phone", "whatsapp"):
+                # Platforms write numbers without the plus (WhatsApp's wa_id) or with separators.
+                values.add("".join(ch for ch in value if ch.isdigit()))
+        return sorted(v for v in values if len(v) >= MIN_NEEDLE)
 
     @property
     def emails(self) -> list[str]:
