@@ -36,8 +36,8 @@ def forget(*, objects: dict[str, list[int]]) -> int:
         if not ids:
             continue
         keys = [str(pk) for pk in ids]
-        forgotten += AuditEntry.objects.filter(object_type=label, object_id__in=keys).exclude(changes={}).update(
-            changes={}
+        forgotten += (
+            AuditEntry.objects.filter(object_type=label, object_id__in=keys).exclude(changes={}).update(changes={})
         )
         app_label, model = label.split(".")
         content_type = ContentType.objects.filter(app_label=app_label, model=model).first()

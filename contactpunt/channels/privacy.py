@@ -23,7 +23,9 @@ def _mail(scope: privacy.CustomerScope) -> models.QuerySet[InboundMail]:
 
 
 def _outbox(scope: privacy.CustomerScope) -> models.QuerySet[OutboundMessage]:
-    return OutboundMessage.objects.filter(models.Q(case_id__in=scope.case_ids) | models.Q(contact_id__in=scope.contact_ids))
+    return OutboundMessage.objects.filter(
+        models.Q(case_id__in=scope.case_ids) | models.Q(contact_id__in=scope.contact_ids)
+    )
 
 
 def export(scope: privacy.CustomerScope) -> dict[str, Any]:

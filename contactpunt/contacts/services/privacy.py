@@ -31,7 +31,9 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def export_customer(customer: Customer, *, by: User | None = None, reason: str = "", actor_label: str = "") -> dict[str, Any]:
+def export_customer(
+    customer: Customer, *, by: User | None = None, reason: str = "", actor_label: str = ""
+) -> dict[str, Any]:
     """Return everything stored about the customer as JSON-ready data, and audit that it was exported."""
     scope = privacy.customer_scope(customer.pk)
     customer = Customer.objects.select_related("account").get(pk=customer.pk)
@@ -133,9 +135,9 @@ def erase_customer(*, customer: Customer, by: User | None, reason: str = "", act
         CaseThreadKey.objects.filter(case_id__in=scope.case_ids).delete()
         Contact.objects.filter(pk__in=scope.contact_ids).update(sender="", ivr_path=[])
         # The log keeps ids and timestamps; free text a platform sent with an event goes.
-        ContactEvent.objects.filter(models.Q(case_id__in=scope.case_ids) | models.Q(contact_id__in=scope.contact_ids)).exclude(
-            data={}
-        ).update(data={})
+        ContactEvent.objects.filter(
+            models.Q(case_id__in=scope.case_ids) | models.Q(contact_id__in=scope.contact_ids)
+        ).exclude(data={}).update(data={})
         Identity.objects.filter(customer_id__in=scope.customer_ids).delete()
         CustomerNote.objects.filter(customer_id__in=scope.customer_ids).delete()
         erased_at = timezone.now()

@@ -148,7 +148,10 @@ def fill() -> dict[str, Any]:
     wa_body = json.dumps(payload).encode()
     signature = "sha256=" + hmac.new(APP_SECRET.encode(), wa_body, hashlib.sha256).hexdigest()
     response = client.post(
-        f"/channels/meta/webhook/{app.app_id}/", wa_body, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=signature
+        f"/channels/meta/webhook/{app.app_id}/",
+        wa_body,
+        content_type="application/json",
+        HTTP_X_HUB_SIGNATURE_256=signature,
     )
     assert response.status_code == 200, response.content
 

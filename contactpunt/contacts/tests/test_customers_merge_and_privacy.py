@@ -9,7 +9,13 @@ import pytest
 from contactpunt.audit.models import AuditEntry
 from contactpunt.contacts.models import Case, CaseStatus, Contact, ContactEvent, Message
 from contactpunt.contacts.services.cases import CaseStateError, merge_cases
-from contactpunt.contacts.services.customers import ErasureRefused, MergeError, erase_customer, export_customer, merge_customers
+from contactpunt.contacts.services.customers import (
+    ErasureRefused,
+    MergeError,
+    erase_customer,
+    export_customer,
+    merge_customers,
+)
 from contactpunt.contacts.services.inbound import receive_contact
 from contactpunt.contacts.services.types import IdentityInput, InboundContact, ThreadRef
 from contactpunt.customers.models import Customer, CustomerMerge, Identity
