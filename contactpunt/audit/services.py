@@ -25,6 +25,10 @@ def record(
     )
 
 
+#: Entries that record ids, counts and a reason only: an erasure keeps them (they are its own record).
+KEPT_ON_FORGET = ("customer.exported", "customer.erased", "customer.merged")
+
+
 def forget(*, objects: dict[str, list[int]]) -> int:
     """Blank what the audit log and the admin's history say about these objects (object type -> ids), for an
     erasure: the entries stay (who did what when), their recorded values and descriptions go. Return how many."""
@@ -36,9 +40,8 @@ def forget(*, objects: dict[str, list[int]]) -> int:
         if not ids:
             continue
         keys = [str(pk) for pk in ids]
-        forgotten += (
-            AuditEntry.objects.filter(object_type=label, object_id__in=keys).exclude(changes={}).update(changes={})
-        )
+        entries = AuditEntry.objects.filter(object_type=label, object_id__in=keys).exclude(action__in=KEPT_ON_FORGET)
+        forgotten += entries.exclude(changes={}).update(changes={})
         app_label, model = label.split(".")
         content_type = ContentType.objects.filter(app_label=app_label, model=model).first()
         if content_type is not None:

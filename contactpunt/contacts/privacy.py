@@ -36,8 +36,8 @@ class CustomerScope:
     def needles(self) -> list[str]:
         """The identity values worth searching stored bytes for (addresses, numbers, handles)."""
         values = set()
-        for kind, value in self.identities:
-            value = value.strip()
+        for kind, stored in self.identities:
+            value = stored.strip()
             values.add(value)
             if kind in ("phone", "whatsapp"):
                 # Platforms write numbers without the plus (WhatsApp's wa_id) or with separators.
@@ -106,7 +106,8 @@ def pks_containing(model: type[models.Model], field: str, needles: Iterable[str]
         for needle in needles:
             if not needle:
                 continue
-            cursor.execute(f"SELECT id FROM {table} WHERE {condition}", [needle.encode("utf-8")])
+            # Table and column are quoted names from the model, never input.
+            cursor.execute(f"SELECT id FROM {table} WHERE {condition}", [needle.encode("utf-8")])  # noqa: S608
             found.update(row[0] for row in cursor.fetchall())
     return found
 

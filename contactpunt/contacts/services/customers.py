@@ -17,7 +17,6 @@ from contactpunt.contacts.services.privacy import ErasureRefused, erase_customer
 from contactpunt.customers.models import Customer, CustomerMerge, CustomerNote, Identity
 from contactpunt.people.models import User
 
-
 __all__ = ["ErasureRefused", "MergeError", "MergeResult", "erase_customer", "export_customer", "merge_customers"]
 
 
