@@ -95,6 +95,7 @@ def pks_containing(model: type[models.Model], field: str, needles: Iterable[str]
     """The primary keys of `model` rows whose binary or text column `field` contains any of `needles`
     (case-sensitive, as bytes: UTF-8)."""
     column = model._meta.get_field(field).column  # type: ignore[union-attr]
+    assert column is not None
     table = connection.ops.quote_name(model._meta.db_table)
     quoted = connection.ops.quote_name(column)
     if connection.vendor == "postgresql":

@@ -128,7 +128,7 @@ def erase_customer(*, customer: Customer, by: User | None, reason: str = "", act
         scope = privacy.customer_scope(customer.pk)
         announce_now(Announcement.CUSTOMER_ERASED, customer_id=customer.pk)
         attachments = Attachment.objects.filter(message_id__in=scope.message_ids)
-        files = [a.file for a in attachments if a.file]
+        files = [(a.file.storage, a.file.name) for a in attachments if a.file and a.file.name]
         attachments.delete()
         Message.objects.filter(pk__in=scope.message_ids).update(text="", subject="", raw=None, raw_content_type="")
         Case.objects.filter(pk__in=scope.case_ids).update(subject="")
@@ -151,8 +151,13 @@ def erase_customer(*, customer: Customer, by: User | None, reason: str = "", act
             changes={"reason": reason, "cases": len(scope.case_ids), "contacts": len(scope.contact_ids)},
         )
         # Files go once the rows are gone for good; the checkpoint after every subscriber's commit work.
-        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+        transaction.on_commit(lambda: _delete_files(files))
         transaction.on_commit(privacy.checkpoint)
+
+
+def _delete_files(files: list[tuple[Any, str]]) -> None:
+    for storage, name in files:
+        storage.delete(name)
 
 
 def _objects(scope: privacy.CustomerScope) -> dict[str, list[int]]:
