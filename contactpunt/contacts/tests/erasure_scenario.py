@@ -1,12 +1,14 @@
 """One customer through every channel, then erased: run as a script against a real SQLite file (DATABASE_URL), so
 that the test (test_erasure_leaves_no_trace) can search the database file itself afterwards.
 
-    python -m contactpunt.contacts.tests.erasure_scenario STAGE
+    python -m contactpunt.contacts.tests.erasure_scenario SNAPSHOT_DIR
 
-STAGE "fill" migrates, builds the organisation and lets the customer in through the API, an e-mail (intake
-service), the web form, the chat, a WhatsApp webhook, an agent's reply (left queued in the outbox), an internal
-note and a customer note; it prints JSON with the customer's id. STAGE "erase" erases that customer through the
-API and prints JSON with the outbox states. Stopping in between lets the test prove its search finds the data.
+It migrates, builds the organisation and lets the customer in through the API, an e-mail (intake service), the
+web form, the chat, a WhatsApp webhook, an agent's reply (left queued in the outbox), an internal note and a
+customer note; copies the database file and its write-ahead log (SNAPSHOT_DIR/before); erases the customer
+through the API; copies them again (SNAPSHOT_DIR/after) while its connection is still open, as a running product's
+would be; and prints JSON with the customer's id and the outbox states. The "before" copy lets the test prove its
+search finds the data.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import hashlib
 import hmac
 import json
 import os
+import shutil
 import sys
+from pathlib import Path
 from typing import Any
 
 NAME = "Xandrijn Quelleboom"
@@ -201,17 +205,32 @@ def erase(customer_id: int, token: str) -> dict[str, Any]:
     return {"outbox": list(OutboundMessage.objects.values_list("state", flat=True))}
 
 
+def snapshot(to: Path) -> None:
+    """Copy the database file and its write-ahead log as they are on disk now, while the product's connection is
+    still open (closing the last connection would checkpoint and remove the log by itself)."""
+    from django.db import connection
+
+    database = Path(connection.settings_dict["NAME"])
+    to.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal"):
+        source = Path(f"{database}{suffix}")
+        if source.exists():
+            shutil.copyfile(source, to / f"{database.name}{suffix}")
+
+
 def main(argv: list[str]) -> None:
+    """`fill DIR` then `erase DIR` in one process, as a running product would: snapshots of the files in DIR/before
+    and DIR/after."""
     _setup()
     from django.db import connection
 
-    if argv[1] == "fill":
-        out = fill()
-    else:
-        state = json.loads(argv[2])
-        out = erase(state["customer_id"], state["token"])
+    folder = Path(argv[1])
+    state = fill()
+    snapshot(folder / "before")
+    out = erase(state["customer_id"], state["token"])
+    snapshot(folder / "after")
     connection.close()
-    print(json.dumps(out))
+    print(json.dumps({**state, **out}))
 
 
 if __name__ == "__main__":
