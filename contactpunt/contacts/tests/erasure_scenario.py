@@ -189,6 +189,29 @@ def _whatsapp_cases() -> list[int]:
     return list(Case.objects.filter(channel=Channel.WHATSAPP).values_list("pk", flat=True))
 
 
+def export(customer_id: int, token: str) -> dict[str, Any]:
+    """Export the customer through the API; return what the test checks of it."""
+    from django.test import Client
+
+    response = Client(HTTP_HOST="localhost").get(
+        f"/api/v1/customers/{customer_id}/export", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert response.status_code == 200, response.content
+    data = response.json()
+    messages = [m for case in data["cases"] for c in case["contacts"] for m in c["messages"]]
+    return {
+        "sections": sorted(data),
+        "channels": sorted({c["channel"] for case in data["cases"] for c in case["contacts"]}),
+        "texts_with_phrase": sum(PHRASE in m["text"] for m in messages),
+        "attachments": sum(len(m["attachments"]) for m in messages),
+        "internal_notes": sum(m["internal"] for m in messages),
+        "notes": len(data["notes"]),
+        "outbound": len(data["channels"]["outbound_messages"]),
+        "received_mail": len(data["channels"]["received_mail"]),
+        "insights": len(data["insights"]),
+    }
+
+
 def erase(customer_id: int, token: str) -> dict[str, Any]:
     from django.test import Client
 
@@ -226,6 +249,7 @@ def main(argv: list[str]) -> None:
 
     folder = Path(argv[1])
     state = fill()
+    state["export"] = export(state["customer_id"], state["token"])
     snapshot(folder / "before")
     out = erase(state["customer_id"], state["token"])
     snapshot(folder / "after")

@@ -151,11 +151,15 @@ def test_the_page_is_for_managers_and_erases_only_when_confirmed_with_a_reason(c
         assert client.get("/customer-data/").status_code == 403
         assert client.post(f"/customer-data/{customer.pk}/erase/", {"reason": "x", "confirm": "on"}).status_code == 403
     client.force_login(manager)
-    found = client.get("/customer-data/", {"q": "jan@example"}, HTTP_ACCEPT_LANGUAGE="nl")
+    found = client.get("/customer-data/", {"q": "jan@example"})
     assert found.status_code == 200 and f'data-customer="{customer.pk}"' in found.content.decode()
     assert "no-store" in found["Cache-Control"]
-    page = client.get(f"/customer-data/{customer.pk}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    page = client.get(f"/customer-data/{customer.pk}/").content.decode()
     assert "Klantgegevens" in page and "Reden" in page
+    manager.language = "en"
+    manager.save(update_fields=["language"])
+    english = client.get(f"/customer-data/{customer.pk}/").content.decode()
+    assert "Customer data" in english and "Erase this customer" in english
 
     download = client.post(f"/customer-data/{customer.pk}/export/", {"reason": "inzageverzoek"})
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
@@ -214,3 +218,14 @@ def test_retention_blanks_old_content_and_keeps_what_still_waits(customer, t0):
     sent.refresh_from_db()
     queued.refresh_from_db()
     assert sent.body == "" and queued.body == "Beste Jan Modaal"
+
+
+def test_every_sqlite_connection_zeroes_deleted_content(settings):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    assert "secure_delete=ON" in settings.DATABASES["default"]["OPTIONS"]["init_command"]
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete")
+        assert cursor.fetchone()[0] == 1

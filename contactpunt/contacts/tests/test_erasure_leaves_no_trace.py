@@ -105,3 +105,12 @@ def test_an_erased_customer_leaves_no_trace_in_any_table_or_the_database_file(tm
     assert file_traces([database, Path(f"{database}-wal")]) == []
     assert file_traces([p for p in (tmp_path / "media").rglob("*") if p.is_file()]) == []
     assert result["outbox"] == ["cancelled"]  # the queued reply is never sent
+
+    # The export made before the erasure held everything: every channel, the texts, attachment, notes, the reply
+    # in the outbox, the received mail and the message analysis.
+    exported = result["export"]
+    assert {"customer", "identities", "notes", "cases", "channels", "insights"} <= set(exported["sections"])
+    assert set(exported["channels"]) >= {"email", "webform", "chat", "whatsapp"}
+    assert exported["texts_with_phrase"] >= 6 and exported["internal_notes"] == 1
+    assert (exported["attachments"], exported["notes"], exported["outbound"], exported["received_mail"]) == (1, 1, 1, 1)
+    assert exported["insights"] >= 4
