@@ -149,7 +149,12 @@ def test_the_page_is_for_managers_and_erases_only_when_confirmed_with_a_reason(c
     for user in (agent, lead):
         client.force_login(user)
         assert client.get("/customer-data/").status_code == 403
-        assert client.post(f"/customer-data/{customer.pk}/erase/", {"reason": "x", "confirm": "on"}).status_code == 403
+        assert (
+            client.post(
+                f"/customer-data/{customer.pk}/erase/", {"erase-reason": "x", "erase-confirm": "on"}
+            ).status_code
+            == 403
+        )
     client.force_login(manager)
     found = client.get("/customer-data/", {"q": "jan@example"})
     assert found.status_code == 200 and f'data-customer="{customer.pk}"' in found.content.decode()
@@ -161,17 +166,17 @@ def test_the_page_is_for_managers_and_erases_only_when_confirmed_with_a_reason(c
     english = client.get(f"/customer-data/{customer.pk}/").content.decode()
     assert "Customer data" in english and "Erase this customer" in english
 
-    download = client.post(f"/customer-data/{customer.pk}/export/", {"reason": "inzageverzoek"})
+    download = client.post(f"/customer-data/{customer.pk}/export/", {"export-reason": "inzageverzoek"})
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
     assert json.loads(download.content)["customer"]["id"] == customer.pk
 
-    unconfirmed = client.post(f"/customer-data/{customer.pk}/erase/", {"reason": "verzoek"})
-    no_reason = client.post(f"/customer-data/{customer.pk}/erase/", {"reason": "", "confirm": "on"})
+    unconfirmed = client.post(f"/customer-data/{customer.pk}/erase/", {"erase-reason": "verzoek"})
+    no_reason = client.post(f"/customer-data/{customer.pk}/erase/", {"erase-reason": "", "erase-confirm": "on"})
     assert unconfirmed.status_code == no_reason.status_code == 400
     customer.refresh_from_db()
     assert customer.erased_at is None
 
-    done = client.post(f"/customer-data/{customer.pk}/erase/", {"reason": "verzoek", "confirm": "on"})
+    done = client.post(f"/customer-data/{customer.pk}/erase/", {"erase-reason": "verzoek", "erase-confirm": "on"})
     assert done.status_code == 302
     customer.refresh_from_db()
     assert customer.erased_at is not None

@@ -26,10 +26,12 @@ MAX_RESULTS = 25
 
 
 class ExportForm(forms.Form):
+    prefix = "export"
     reason = forms.CharField(label=gettext_lazy("Reason (optional)"), max_length=500, required=False, strip=True)
 
 
 class EraseForm(forms.Form):
+    prefix = "erase"
     reason = forms.CharField(
         label=gettext_lazy("Reason"), max_length=500, strip=True, widget=forms.Textarea(attrs={"rows": 2})
     )
