@@ -410,3 +410,7 @@ def get_customer(request: HttpRequest, customer_id: Path[schemas.Id]) -> Any:
     if customer is None:
         return _errors(404, [FieldError("customer_id", "not_found", "there is no such customer")])
     return customer_out(customer)
+
+
+# The privacy operations on a customer (export, erasure) live in their own module.
+from contactpunt.api import customer_privacy  # noqa: E402, F401

@@ -25,6 +25,32 @@ def record(
     )
 
 
+#: Entries that record ids, counts and a reason only: an erasure keeps them (they are its own record).
+KEPT_ON_FORGET = ("customer.exported", "customer.erased", "customer.merged")
+
+
+def forget(*, objects: dict[str, list[int]]) -> int:
+    """Blank what the audit log and the admin's history say about these objects (object type -> ids), for an
+    erasure: the entries stay (who did what when), their recorded values and descriptions go. Return how many."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    forgotten = 0
+    for label, ids in objects.items():
+        if not ids:
+            continue
+        keys = [str(pk) for pk in ids]
+        entries = AuditEntry.objects.filter(object_type=label, object_id__in=keys).exclude(action__in=KEPT_ON_FORGET)
+        forgotten += entries.exclude(changes={}).update(changes={})
+        app_label, model = label.split(".")
+        content_type = ContentType.objects.filter(app_label=app_label, model=model).first()
+        if content_type is not None:
+            forgotten += LogEntry.objects.filter(content_type=content_type, object_id__in=keys).update(
+                object_repr="", change_message=""
+            )
+    return forgotten
+
+
 def record_login_locked_out(*, username: str, address: str, since: dt.datetime) -> AuditEntry | None:
     """Record that logins for `username`, or from `address`, were locked after too many failures;
     once per lockout: nothing when the same lockout was recorded after `since`."""

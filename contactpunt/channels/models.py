@@ -134,6 +134,7 @@ class OutboundState(models.TextChoices):
     SENDING = "sending", _("sending")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 class OutboundMessage(models.Model):

@@ -115,7 +115,11 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        # secure_delete: deleted and overwritten content is zeroed, so an erased customer leaves no trace in
+        # freed pages (the erasure then checkpoints the write-ahead log).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+        ),
     }
 elif _database["ENGINE"] == "django.db.backends.postgresql":
     # A connection pool per process: under ASGI, Django's persistent connections do not apply.
@@ -171,6 +175,13 @@ PHONE_REGION = env_str("PHONE_REGION", "NL").upper()
 HOLIDAY_COUNTRY = env_str("HOLIDAY_COUNTRY", "NL").upper()
 # A thread reply within this many days reopens a resolved case; later it opens a linked new case.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
+# Retention, in days, per kind of data (applied by a periodic job; 0 keeps it for ever): the raw bytes of
+# received mail and message originals, Meta webhook bodies, the bodies of replies already sent or cancelled,
+# and the records of login attempts.
+RETENTION_RAW_MAIL_DAYS = env_int("RETENTION_RAW_MAIL_DAYS", 90)
+RETENTION_WEBHOOK_DAYS = env_int("RETENTION_WEBHOOK_DAYS", 30)
+RETENTION_OUTBOX_DAYS = env_int("RETENTION_OUTBOX_DAYS", 90)
+RETENTION_LOGIN_ATTEMPT_DAYS = env_int("RETENTION_LOGIN_ATTEMPT_DAYS", 30)
 # The API refuses moments outside [API_EARLIEST_DATE, API_YEARS_AHEAD years from now] with a 422.
 try:
     API_EARLIEST_DATE = date.fromisoformat(env_str("API_EARLIEST_DATE", "2000-01-01"))

@@ -99,3 +99,7 @@ class ResponseTemplateAdmin(admin.ModelAdmin[ResponseTemplate]):
         assert isinstance(request.user, User)
         for template in queryset:
             template_services.retire_template(by=request.user, template=template)
+
+
+# Customers: export and erasure from the admin.
+from contactpunt.contacts import admin_customers  # noqa: E402, F401

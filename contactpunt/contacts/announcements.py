@@ -28,6 +28,8 @@ class Announcement(StrEnum):
     CASE_ASSIGNED = "case_assigned"
     CASE_UPDATED = "case_updated"
     WORK_SESSION_CHANGED = "work_session_changed"
+    #: Delivered at once, inside the erasing transaction (see `announce_now`): every app erases its rows.
+    CUSTOMER_ERASED = "customer_erased"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ Subscriber = Callable[[Message], None]
 BatchSubscriber = Callable[[Sequence[Message]], None]
 _subscribers: dict[Announcement, list[Subscriber]] = defaultdict(list)
 _batch_subscribers: dict[Announcement, list[BatchSubscriber]] = defaultdict(list)
+_now_subscribers: dict[Announcement, list[Subscriber]] = defaultdict(list)
 
 
 def subscribe(name: Announcement, subscriber: Subscriber) -> None:
@@ -57,9 +60,25 @@ def subscribe_many(name: Announcement, subscriber: BatchSubscriber) -> None:
         _batch_subscribers[name].append(subscriber)
 
 
+def subscribe_now(name: Announcement, subscriber: Subscriber) -> None:
+    """Call `subscriber` at once, inside the announcing transaction, for every `announce_now(name)`.
+
+    For work that must succeed or undo the whole change (a customer's erasure): an exception in the
+    subscriber propagates and rolls the transaction back. Subscribing twice is a no-op."""
+    if subscriber not in _now_subscribers[name]:
+        _now_subscribers[name].append(subscriber)
+
+
+def announce_now(name: Announcement, **ids: int) -> None:
+    """Deliver `name` to its `subscribe_now` subscribers at once, in this transaction; errors propagate."""
+    message = Message(name, ids)
+    for subscriber in list(_now_subscribers.get(name, ())):
+        subscriber(message)
+
+
 def unsubscribe(name: Announcement, subscriber: Subscriber | BatchSubscriber) -> None:
     """Stop calling `subscriber` for `name` (tests use this to clean up)."""
-    for registry in (_subscribers, _batch_subscribers):
+    for registry in (_subscribers, _batch_subscribers, _now_subscribers):
         if subscriber in registry[name]:
             registry[name].remove(subscriber)  # type: ignore[arg-type]
 

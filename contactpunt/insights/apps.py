@@ -9,9 +9,10 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from contactpunt.contacts.announcements import Announcement, subscribe_many
-        from contactpunt.insights import tasks
+        from contactpunt.insights import privacy, tasks
         from contactpunt.ops import periodic
 
         subscribe_many(Announcement.CONTACT_RECEIVED, tasks.enqueue_analysis)
+        privacy.register()
         periodic.register(tasks.retrain_reason_model, every=tasks.RETRAIN_EVERY)
         periodic.register(tasks.detect_structural_problems, every=tasks.DETECT_EVERY)

@@ -6,3 +6,8 @@ class OpsConfig(AppConfig):
     name = "contactpunt.ops"
     verbose_name = _("Operations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from contactpunt.ops import periodic, retention
+
+        periodic.register(retention.retention, every=retention.RETENTION_EVERY)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("workspace/", include("contactpunt.web.workspace.urls")),
     path("templates/", include("contactpunt.web.responses.urls")),
+    path("customer-data/", include("contactpunt.web.privacy.urls")),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

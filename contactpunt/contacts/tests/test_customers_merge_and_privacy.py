@@ -9,7 +9,13 @@ import pytest
 from contactpunt.audit.models import AuditEntry
 from contactpunt.contacts.models import Case, CaseStatus, Contact, ContactEvent, Message
 from contactpunt.contacts.services.cases import CaseStateError, merge_cases
-from contactpunt.contacts.services.customers import MergeError, erase_customer, export_customer, merge_customers
+from contactpunt.contacts.services.customers import (
+    ErasureRefused,
+    MergeError,
+    erase_customer,
+    export_customer,
+    merge_customers,
+)
 from contactpunt.contacts.services.inbound import receive_contact
 from contactpunt.contacts.services.types import IdentityInput, InboundContact, ThreadRef
 from contactpunt.customers.models import Customer, CustomerMerge, Identity
@@ -110,9 +116,10 @@ def test_export_holds_everything_about_the_customer(email_queue, agent, t0):
 
     data = export_customer(customer)
 
-    assert data["identities"] == [{"kind": "email", "namespace": "", "value": "jan@example.nl"}]
+    assert [(i["kind"], i["value"]) for i in data["identities"]] == [("email", "jan@example.nl")]
     assert data["notes"][0]["text"] == "VIP"
-    assert data["cases"][0]["messages"][0]["text"] == "Hallo"
+    assert data["cases"][0]["contacts"][0]["messages"][0]["text"] == "Hallo"
+    assert AuditEntry.objects.filter(action="customer.exported", object_id=str(customer.pk)).exists()
 
 
 def test_erasure_removes_personal_data_and_keeps_the_event_log(email_queue, agent, t0):
@@ -121,7 +128,9 @@ def test_erasure_removes_personal_data_and_keeps_the_event_log(email_queue, agen
     add_note(customer=customer, author=agent, text="VIP")
     events_before = list(ContactEvent.objects.values_list("name", "occurred_at", "contact_id"))
 
-    erase_customer(customer=customer, by=agent)
+    with pytest.raises(ErasureRefused):
+        erase_customer(customer=customer, by=agent, reason=" ")
+    erase_customer(customer=customer, by=agent, reason="verzoek van de klant")
 
     customer.refresh_from_db()
     assert customer.erased_at is not None and customer.display_name == ""
@@ -130,6 +139,6 @@ def test_erasure_removes_personal_data_and_keeps_the_event_log(email_queue, agen
     assert (message.text, message.subject, message.raw) == ("", "", None)
     assert Contact.objects.get().sender == ""
     assert list(ContactEvent.objects.values_list("name", "occurred_at", "contact_id")) == events_before
-    assert AuditEntry.objects.filter(action="customer.erased", actor=agent).exists()
+    assert AuditEntry.objects.get(action="customer.erased", actor=agent).changes["reason"] == "verzoek van de klant"
     # the address no longer finds anyone: a new contact from it is a new customer
     assert receive_contact(mail(t0, "jan@example.nl", "2")).customer_id != customer.pk
