@@ -12,6 +12,7 @@ from django_tasks import task
 
 from contactpunt.channels import retention as channel_retention
 from contactpunt.contacts.services.privacy import forget_originals
+from contactpunt.ops.lanes import LONG
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def apply_retention(now: dt.datetime | None = None) -> dict[str, int]:
     return done
 
 
-@task(queue_name="periodic")
+@task(queue_name=LONG)  # a sweep over old rows: never in the way of a reply
 def retention() -> dict[str, int]:
     """The periodic job: apply every retention period now."""
     return apply_retention()
