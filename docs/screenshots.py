@@ -9,17 +9,26 @@ import argparse
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from contactpunt.web.chromium import CHROMIUM_ARGS
 
 OUT = Path(__file__).resolve().parent / "screenshots"
+#: How long a click or a page may take: the demo's first minutes keep a small machine busy.
+TIMEOUT_MS = 120_000
+
+
+def new_page(browser: Browser, **options: Any) -> Page:
+    page = browser.new_page(**options)
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
 
 
 def workspace(browser: Browser, url: str) -> None:
     """The agent's inbox and a case, as agent1 sees them."""
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page = new_page(browser, viewport={"width": 1280, "height": 860})
     page.goto(f"{url}/login/?next=/workspace/")
     page.fill("#id_username", "agent1")
     page.fill("#id_password", "demo")
@@ -30,13 +39,13 @@ def workspace(browser: Browser, url: str) -> None:
     page.screenshot(path=OUT / "inbox.png")
     page.goto(f"{url}/workspace/?channel=email")
     page.click("table.inbox tbody tr[data-case] a.case-link")
-    page.wait_for_selector("#orders:not([aria-busy]), #customer-title + p.muted", timeout=15000)
+    page.wait_for_selector("#orders:not([aria-busy]), #customer-title + p.muted", timeout=TIMEOUT_MS)
     page.screenshot(path=OUT / "case.png")
     page.close()
 
 
 def login(browser: Browser, url: str, username: str, landing: str) -> Page:
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page = new_page(browser, viewport={"width": 1280, "height": 860})
     page.goto(f"{url}/login/?next={landing}")
     page.fill("#id_username", username)
     page.fill("#id_password", "demo")
@@ -46,8 +55,12 @@ def login(browser: Browser, url: str, username: str, landing: str) -> Page:
 
 
 def manager_pages(browser: Browser, url: str) -> None:
-    """Forecast and staffing, the shift plan, insights and webcare, as the manager sees them."""
-    page = login(browser, url, "manager", "/workforce/")
+    """Today, the wallboard, forecast and staffing, the shift plan, insights and webcare, as the manager sees them."""
+    page = login(browser, url, "manager", "/kpis/today/")
+    page.screenshot(path=OUT / "kpis-today.png")
+    page.goto(f"{url}/kpis/wallboard/")
+    page.screenshot(path=OUT / "wallboard.png")
+    page.goto(f"{url}/workforce/")
     page.screenshot(path=OUT / "workforce.png")
     page.goto(f"{url}/workforce/shifts/")
     page.screenshot(path=OUT / "shifts.png")
@@ -81,7 +94,7 @@ def chat_widget(browser: Browser, url: str, queue: str) -> None:
     shop = ThreadingHTTPServer(("localhost", 0), Shop)
     threading.Thread(target=shop.serve_forever, daemon=True).start()
     try:
-        page = browser.new_page(viewport={"width": 1100, "height": 760}, locale="nl-NL")
+        page = new_page(browser, viewport={"width": 1100, "height": 760}, locale="nl-NL")
         page.goto(f"http://localhost:{shop.server_address[1]}/")
         page.click("button.launcher")  # Playwright's selectors reach into the widget's shadow DOM
         page.wait_for_timeout(1500)
@@ -96,7 +109,7 @@ def chat_widget(browser: Browser, url: str, queue: str) -> None:
 
 
 def web_form(browser: Browser, url: str) -> None:
-    page = browser.new_page(viewport={"width": 1100, "height": 860}, locale="nl-NL")
+    page = new_page(browser, viewport={"width": 1100, "height": 860}, locale="nl-NL")
     page.goto(f"{url}/channels/form/")
     page.screenshot(path=OUT / "web-form.png", full_page=True)
     page.close()
@@ -111,7 +124,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 860})
+        page = new_page(browser, viewport={"width": 1280, "height": 860})
         page.goto(f"{args.url}/login/")
         page.screenshot(path=OUT / "login.png")
         page.fill("#id_username", "teamlead")
@@ -124,7 +137,7 @@ def main() -> None:
         chat_widget(browser, args.url, args.chat_queue)
         web_form(browser, args.url)
         page.goto(f"{args.url}/api/v1/docs")
-        page.wait_for_selector(".swagger-ui .opblock", timeout=15000)
+        page.wait_for_selector(".swagger-ui .opblock", timeout=TIMEOUT_MS)
         page.screenshot(path=OUT / "api-docs.png")
         browser.close()
     print(f"Screenshots in {OUT}")

@@ -66,6 +66,9 @@ LABELS: dict[str, Any] = {
     "oldest_backlog_age_s": _("Oldest"),
     "occupancy": _("Occupancy"),
     "waiting": _("Waiting"),
+    "handled": _("Handled"),
+    "fcr_cases": _("Cases counted for FCR"),
+    "csi_open_cases": _("Cases still open (CSI)"),
 }
 
 QUEUE_COLUMNS = ("offered", "answered", "short_abandons", "service_level", "asa_s", "aht_s", "abandon_rate")

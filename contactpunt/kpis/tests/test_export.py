@@ -53,6 +53,8 @@ def test_a_dutch_user_gets_the_csv_dutch_excel_reads(team_lead, calls):
     assert row["ASA"] == "25,0" and row["AHT"] == "60,6"  # seconds to 1 decimal
     assert float(row["Servicelevel"].replace(",", ".")) == 0.3333
     assert not any("." in cell for cell in body[0][3:])  # no decimal point for Excel to misread
+    assert not [name for name in header if "_" in name or name.islower()]  # every column by its Dutch name, no key
+    assert {"Afgehandeld", "Zaken geteld voor FCR", "Zaken nog open (CSI)"} <= set(header)
 
 
 def test_the_machine_csv_for_english_users_and_on_request(team_lead, calls):
