@@ -41,6 +41,7 @@ from contactpunt.kpis.written import (
     backlog_now,
     first_response_times,
     first_response_within_norm,
+    is_overdue,
     load_schedules,
     waiting_written,
 )
@@ -515,17 +516,20 @@ def report(
     now: dt.datetime | None = None,
     units: Sequence[Unit] | None = None,
     cached: dict[str, dict[str, Any]] | None = None,
+    parts: dict[str, dict[str, Any]] | None = None,
+    names: Names | None = None,
 ) -> list[dict[str, Any]]:
     """Every metric for [start, end), one dict per group (one group "all" without `by`).
 
     Queue figures come from `units` when given, else from the event log; `cached` (the rollups' queue
     figures per group) replaces them, and `units` then only serve the written-channel response times.
+    `parts` (`dayparts.figures`) replaces the figures over cases, customers and written response times.
     """
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
     zone = zone or ZoneInfo(timezone.get_default_timezone_name())
     now = now or timezone.now()
-    names = load_names()
+    names = names or load_names()
     level = LEG if by in LEG_GROUPINGS else CONTACT
     if units is None:
         units = load_units(start, end, level=level)
@@ -535,7 +539,7 @@ def report(
     def key(**fields: Any) -> str | None:
         return group_key(by, names, zone, **fields)
 
-    for label in cached or {}:
+    for label in [*(cached or {}), *(parts or {})]:
         groups[label]["units"]
 
     for u in units:
@@ -543,8 +547,10 @@ def report(
                 account_id=u.account_id, product_type_id=u.product_type_id)  # fmt: skip
         if k is not None:
             groups[k]["units"].append(u)
-    resolved = load_cases(
-        Q(events__name=EventName.RESOLVED, events__occurred_at__gte=start, events__occurred_at__lt=end)
+    resolved = (
+        load_cases(Q(events__name=EventName.RESOLVED, events__occurred_at__gte=start, events__occurred_at__lt=end))
+        if parts is None
+        else []
     )
 
     def case_key(c: Any, at: dt.datetime | None) -> str | None:
@@ -558,14 +564,14 @@ def report(
         k = case_key(c, c.first_resolved_at)
         if k is not None and c.first_resolved_at is not None and start <= c.first_resolved_at < end:
             groups[k]["resolved"].append(c)
-    created = load_cases(Q(contacts__occurred_at__gte=start, contacts__occurred_at__lt=end))
+    created = load_cases(Q(contacts__occurred_at__gte=start, contacts__occurred_at__lt=end)) if parts is None else []
     for c in {c.case_id: c for c in created}.values():
         if not start <= c.opened_at < end:
             continue
         k = case_key(c, c.opened_at)
         if k is not None:
             groups[k]["created"].append(c)
-    for i in load_inbound(start, end):
+    for i in load_inbound(start, end) if parts is None else []:
         k = key(queue_id=i.queue_id, channel=i.channel, team_id=None, agent_id=None, at=i.occurred_at,
                 account_id=i.account_id, product_type_id=i.product_type_id)  # fmt: skip
         if k is not None:
@@ -591,32 +597,35 @@ def report(
     backlog_at = min(end, now)
     results = []
     for label in sorted(groups):
-        parts = groups[label]
-        group_units = parts["units"]
+        group = groups[label]
+        group_units = group["units"]
         row: dict[str, Any] = {"group": label, "by": by or "all"}
         if cached is not None:
             row.update(cached.get(label) or queue_figures([], threshold_s=threshold_s))
         else:
             row.update(queue_figures(group_units, threshold_s=threshold_s, now=live_now))
-        rate, counted = fcr(parts["resolved"], now=now)
-        median, p90, open_cases = customer_speed_index(parts["created"])
-        responses = first_response_times(group_units, schedules)
-        row.update(
-            {
-                "fcr": rate,
-                "fcr_cases": counted,
-                "repeat_rate": repeat_rate(parts["inbound"]),
-                "identified_share": identified_share(parts["inbound"]),
-                "csi_median_s": median,
-                "csi_p90_s": p90,
-                "csi_open_cases": open_cases,
-                "first_response_median_s": statistics.median(responses) if responses else None,
-                "first_response_within_norm": first_response_within_norm(
-                    group_units, schedules, now=now, earlier=parts["earlier"]
-                ),
-                "occupancy": occupancy(parts["states"]) if parts["states"] else None,
-            }
-        )
+        if parts is not None:
+            row.update(_from_parts(parts.get(label), group["earlier"], schedules, now))
+        else:
+            rate, counted = fcr(group["resolved"], now=now)
+            median, p90, open_cases = customer_speed_index(group["created"])
+            responses = first_response_times(group_units, schedules)
+            row.update(
+                {
+                    "fcr": rate,
+                    "fcr_cases": counted,
+                    "repeat_rate": repeat_rate(group["inbound"]),
+                    "identified_share": identified_share(group["inbound"]),
+                    "csi_median_s": median,
+                    "csi_p90_s": p90,
+                    "csi_open_cases": open_cases,
+                    "first_response_median_s": statistics.median(responses) if responses else None,
+                    "first_response_within_norm": first_response_within_norm(
+                        group_units, schedules, now=now, earlier=group["earlier"]
+                    ),
+                }
+            )
+        row["occupancy"] = occupancy(group["states"]) if group["states"] else None
         if by in (None, "queue", "channel"):
             queue_ids = [k for k, v in names.queues.items() if v == label] if by == "queue" else None
             of_channel = label if by == "channel" else None
@@ -628,3 +637,19 @@ def report(
             row["backlog"], row["oldest_backlog_age_s"] = found.count, found.oldest_age_s
         results.append(row)
     return results
+
+
+_NO_PARTS: dict[str, Any] = {"fcr": None, "fcr_cases": 0, "repeat_rate": None, "identified_share": None,
+                             "csi_median_s": None, "csi_p90_s": None, "csi_open_cases": 0,
+                             "first_response_median_s": None, "_norm": (0, 0)}  # fmt: skip
+
+
+def _from_parts(
+    found: dict[str, Any] | None, earlier: Sequence[Any], schedules: dict[int, Any], now: dt.datetime
+) -> dict[str, Any]:
+    """A group's figures over cases and customers from the day parts, with the live earlier overdue messages."""
+    figures = dict(found or _NO_PARTS)
+    within, counted = figures.pop("_norm")
+    counted += sum(1 for queue_id, since in earlier if is_overdue(schedules, queue_id, since, now))
+    figures["first_response_within_norm"] = ratio(within, counted)
+    return figures

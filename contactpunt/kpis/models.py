@@ -43,3 +43,40 @@ class DirtyContact(models.Model):
     """A contact whose events changed since its intervals were last rolled up."""
 
     contact_id = models.BigIntegerField(unique=True)
+
+
+class DayPart(models.Model):
+    """The additive parts of the figures over whole cases and customers, for one local day (settings.TIME_ZONE).
+
+    `kind` says what was counted and by which moment the day is chosen: "inbound" contacts by arrival (repeat
+    contacts, identified share), "resolved" cases by their first resolution (FCR), "created" cases by their first
+    contact (Customer Speed Index), "written" units by entering the queue (first response, within the norm; per
+    `level` as `IntervalRollup`). `agent` is the case's resolver or the unit's agent; their team is looked up
+    when read, as the events-based report does. Lists hold what a median or a moment still to come needs:
+    they are concatenated when read. Everything here can be deleted and rebuilt from the event log.
+    """
+
+    day = models.DateField()
+    kind = models.CharField(max_length=8)
+    level = models.CharField(max_length=8, default="contact")
+    queue = models.ForeignKey("contacts.Queue", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10)
+    agent = models.ForeignKey("people.User", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    inbound = models.PositiveIntegerField(default=0)
+    identified = models.PositiveIntegerField(default=0)
+    repeats = models.PositiveIntegerField(default=0)
+    fcr_cases = models.PositiveIntegerField(default=0, help_text="Resolved cases whose 7 days had passed when built.")
+    fcr_solved = models.PositiveIntegerField(default=0)
+    fcr_pending = models.JSONField(
+        default=list, help_text="[resolved at (epoch s), 0/1 solved so far] of cases whose 7 days had not passed."
+    )
+    created = models.PositiveIntegerField(default=0)
+    open_cases = models.PositiveIntegerField(default=0)
+    csi_s = models.JSONField(default=list, help_text="Seconds from first contact to resolution, resolved cases.")
+    response_s = models.JSONField(default=list, help_text="Business seconds to the first public reply.")
+    norm_replied = models.PositiveIntegerField(default=0, help_text="Replied units of queues with a norm.")
+    norm_within = models.PositiveIntegerField(default=0)
+    due = models.JSONField(default=list, help_text="Unreplied units of queues with a norm: due at (epoch s).")
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "kind"], name="daypart_day_kind_idx")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from contactpunt.contacts.announcements import Announcement, Message, subscribe_many
 from contactpunt.contacts.models import Channel, ContactEvent, EventName, Queue
-from contactpunt.kpis import metrics
+from contactpunt.kpis import dayparts, metrics
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, agent_teams, load_units, queue_rules
 from contactpunt.kpis.intervals import INTERVAL, interval_start
 from contactpunt.kpis.models import DirtyContact, IntervalRollup
@@ -125,6 +125,7 @@ def rebuild_all() -> int:
         first=Min("occurred_at"), last=Max("occurred_at")
     )
     DirtyContact.objects.all().delete()
+    dayparts.rebuild_all()
     if bounds["first"] is None:
         IntervalRollup.objects.all().delete()
         return 0
@@ -150,10 +151,21 @@ def mark_dirty(messages: Sequence[Message]) -> None:
             )
 
 
+def mark_cases_dirty(messages: Sequence[Message]) -> None:
+    """Announcement subscriber: a case resolved, reopened or changed (its reason) dirties its contacts."""
+    case_ids = {m.ids["case_id"] for m in messages if "case_id" in m.ids}
+    if case_ids:
+        contact_ids = dayparts.mark_cases(case_ids)
+        mark_dirty([Message(messages[0].name, {"contact_id": c}) for c in contact_ids])
+
+
 def connect() -> None:
     """Subscribe to what `contacts` announces (called from the app's ready())."""
     subscribe_many(Announcement.CONTACT_RECEIVED, mark_dirty)
     subscribe_many(Announcement.CONTACT_EVENT_RECORDED, mark_dirty)
+    subscribe_many(Announcement.CASE_RESOLVED, mark_cases_dirty)
+    subscribe_many(Announcement.CASE_REOPENED, mark_cases_dirty)
+    subscribe_many(Announcement.CASE_UPDATED, mark_cases_dirty)
 
 
 def refresh() -> int:
@@ -163,6 +175,7 @@ def refresh() -> int:
         if not dirty:
             return 0
         contact_ids = [c for _pk, c in dirty]
+        days = dayparts.affected_days(contact_ids)
         starts: set[dt.datetime] = set()
         for chunk in range(0, len(contact_ids), 5000):
             for at in ContactEvent.objects.filter(
@@ -172,6 +185,8 @@ def refresh() -> int:
         DirtyContact.objects.filter(pk__in=[pk for pk, _c in dirty]).delete()
     for first, last in _runs(sorted(starts)):
         rebuild(first, last + INTERVAL)
+    for day in sorted(days):
+        dayparts.rebuild(day, day)
     return len(starts)
 
 
@@ -229,23 +244,37 @@ def queue_figures(
     by: str | None = None,
     zone: ZoneInfo | None = None,
     threshold_s: int | None = None,
+    now: dt.datetime | None = None,
+    names: metrics.Names | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The queue figures of `metrics.queue_figures` for [start, end) per group, from the rollups.
 
-    Contacts still waiting count as missed. Raise NotInRollups for groupings or thresholds they lack.
+    Contacts still waiting count as missed. With `now` inside or just after the period, the last hour (not
+    settled yet) is read from the events and folded in, counted live as `metrics.service_level` does. Raise
+    NotInRollups for groupings or thresholds they lack.
     """
     if by not in _GROUP_FIELDS:
         raise NotInRollups(f"the rollups have no grouping {by!r}")
     if start != interval_start(start) or end != interval_start(end):
         raise NotInRollups("the period does not fall on interval edges")
     refresh()
-    names = metrics.load_names()
+    names = names or metrics.load_names()
     zone = zone or ZoneInfo("UTC")
     level = LEG if by in metrics.LEG_GROUPINGS else CONTACT
     # Grouped by channel too: service level counts the realtime channels only.
     fields = tuple(dict.fromkeys((*_GROUP_FIELDS[by], "channel")))
     realtime = Channel.realtime()
-    rows = IntervalRollup.objects.filter(level=level, start__gte=start, start__lt=end).order_by()
+    settled_end = end
+    units: list[Unit] = []
+    tail: list[dict[str, Any]] = []
+    if now is not None and end > now - _SETTLED:
+        settled_end = max(start, min(end, interval_start(now - _SETTLED)))
+        limits = sorted({*thresholds(), *([threshold_s] if threshold_s is not None else [])})
+        if max(limits) >= _SETTLED.total_seconds():
+            raise NotInRollups("a threshold longer than the unsettled hour")
+        units = load_units(settled_end, end, level=level)
+        tail = [_as_values(row) for row in rows_for(units, limits)]
+    rows = IntervalRollup.objects.filter(level=level, start__gte=start, start__lt=settled_end).order_by()
     # The additive columns are summed by the database, per the fields the grouping needs; the labels
     # (local days, departments) are folded here over those few rows.
     totals = rows.values(*fields).annotate(
@@ -257,7 +286,7 @@ def queue_figures(
         return metrics.group_key(by, names, zone, queue_id=row.get("queue_id"), channel=row.get("channel"),
                                  team_id=row.get("team_id"), agent_id=None, at=row.get("start"))  # fmt: skip
 
-    for row in totals:
+    for row in [*totals, *tail]:
         label = label_of(row)
         if label is None:
             continue
@@ -280,13 +309,22 @@ def queue_figures(
         key = str(threshold_s)
         for s in sums.values():
             s.within = 0
-        for row in rows.values(*fields, "answered", "answered_within").iterator(chunk_size=5000):
+        for row in [*rows.values(*fields, "answered", "answered_within").iterator(chunk_size=5000), *tail]:
             label = label_of(row)
             if label is None or row["channel"] not in realtime:
                 continue
             if key not in row["answered_within"]:
                 raise NotInRollups(f"no answered-within count for {threshold_s} s; rebuild the rollups")
             sums[label].within += row["answered_within"][key]
+    if now is not None and settled_end < end and now < end + dt.timedelta(hours=1):
+        # Live: a contact still waiting no longer than the threshold is not counted yet.
+        for u in units:
+            limit = threshold_s if threshold_s is not None else u.sl_threshold_s
+            if u.outcome == "waiting" and u.channel in realtime and (now - u.queued_at).total_seconds() <= limit:
+                label = label_of({"queue_id": u.queue_id, "channel": u.channel, "team_id": u.team_id,
+                                  "start": u.queued_at})  # fmt: skip
+                if label is not None:
+                    sums[label].sl_offered -= 1
     ratio = metrics.ratio
     return {
         label: {
@@ -307,13 +345,42 @@ def queue_figures(
     }
 
 
+def _as_values(row: IntervalRollup) -> dict[str, Any]:
+    """An unsaved rollup row as the database's summed values of it."""
+    values: dict[str, Any] = {name: getattr(row, name) for name in _SUMMED}
+    values.update(queue_id=row.queue_id, channel=row.channel, team_id=row.team_id, start=row.start,
+                  handle_s=row.talk_s + row.hold_s + row.wrap_s, answered_within=row.answered_within)  # fmt: skip
+    return values
+
+
+def offered_per_interval(
+    start: dt.datetime, end: dt.datetime, *, queue_ids: Collection[int] | None = None, now: dt.datetime | None = None
+) -> dict[dt.datetime, int]:
+    """Offered contacts (by their first `queued` event and queue) per quarter hour of [start, end): from the rollups
+    for the settled part, from the events for the last hour before `now`."""
+    now = now or timezone.now()
+    start, end = interval_start(start), interval_start(end - dt.timedelta(microseconds=1)) + INTERVAL
+    settled_end = max(start, min(end, interval_start(now - _SETTLED)))
+    refresh()
+    rows = IntervalRollup.objects.filter(level=CONTACT, start__gte=start, start__lt=settled_end).order_by()
+    if queue_ids is not None:
+        rows = rows.filter(queue_id__in=list(queue_ids))
+    counts: dict[dt.datetime, int] = defaultdict(int)
+    for at, offered in rows.values("start").annotate(total=Sum("offered")).values_list("start", "total"):
+        counts[at] += offered
+    if settled_end < end:
+        for unit in load_units(settled_end, end, level=CONTACT):
+            if queue_ids is None or unit.queue_id in queue_ids:
+                counts[interval_start(unit.queued_at)] += 1
+    return dict(counts)
+
+
 def daily_queue_figures(start: dt.datetime, end: dt.datetime, *, zone: ZoneInfo) -> dict[str, dict[str, Any]]:
     """The queue figures per local day: from the rollups for a settled period, else from the events."""
-    if end <= timezone.now() - _SETTLED:
-        try:
-            return queue_figures(start, end, by="day", zone=zone)
-        except NotInRollups:
-            pass
+    try:
+        return queue_figures(start, end, by="day", zone=zone, now=timezone.now())
+    except NotInRollups:
+        pass
     units = load_units(start, end, level=CONTACT)
     now = timezone.now()
     return {day: metrics.queue_figures(group, now=now) for day, group in _by_day(units, zone).items()}
@@ -338,16 +405,19 @@ def report(
     """`metrics.report`, with the queue figures read from the rollups when they can answer (a settled
     period on interval edges, a grouping and threshold they hold), else everything from the events."""
     now = now or timezone.now()
-    if end <= now - _SETTLED:
-        try:
-            cached = queue_figures(start, end, by=by, zone=zone, threshold_s=threshold_s)
-        except NotInRollups:
-            pass
-        else:
-            written = [c for c in Channel.values if c not in Channel.realtime()]
-            level = LEG if by in metrics.LEG_GROUPINGS else CONTACT
-            units = load_units(start, end, level=level, channels=written)
-            return metrics.report(
-                start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, units=units, cached=cached
-            )
-    return metrics.report(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now)
+    zone = zone or ZoneInfo(timezone.get_default_timezone_name())
+    refresh()
+    names = metrics.load_names()
+    try:
+        parts: dict[str, dict[str, Any]] | None = dayparts.figures(start, end, by=by, zone=zone, now=now, names=names)
+    except dayparts.NotInParts:
+        parts = None
+    try:
+        cached = queue_figures(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, names=names)
+    except NotInRollups:
+        return metrics.report(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, parts=parts, names=names)
+    written = [c for c in Channel.values if c not in Channel.realtime()]
+    level = LEG if by in metrics.LEG_GROUPINGS else CONTACT
+    units = [] if parts is not None else load_units(start, end, level=level, channels=written)
+    return metrics.report(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, units=units,
+                          cached=cached, parts=parts, names=names)  # fmt: skip

@@ -128,6 +128,12 @@ def test_rollups_agree_with_the_events(
             raw = {g: f for g, f in raw.items() if f["offered"]}
             cached = rollups.queue_figures(START, END, by=by, zone=AMS)
             assert {g: {k: f[k] for k in _KEYS} for g, f in cached.items()} == _approx(raw), by
+            # Live: the last, unsettled hour comes from the events, counted as the live service level counts it.
+            now = START + 150 * 60 * S
+            live = {r["group"]: {k: r[k] for k in _KEYS} for r in metrics.report(START, END, by=by, zone=AMS, now=now)}
+            live = {g: f for g, f in live.items() if f["offered"]}
+            cached = rollups.queue_figures(START, END, by=by, zone=AMS, now=now)
+            assert {g: {k: f[k] for k in _KEYS} for g, f in cached.items()} == _approx(live), by
         assert not DirtyContact.objects.exists()
         transaction.set_rollback(True)
 
@@ -209,3 +215,16 @@ def test_the_periodic_job_refreshes_the_rollups(world, django_capture_on_commit_
     assert not DirtyContact.objects.exists()
     assert IntervalRollup.objects.filter(start=START, offered=1).count() == 2
     assert "contactpunt.kpis.tasks.refresh_rollups" in {s.name for s in periodic.schedules()}
+
+
+def test_offered_per_interval_reads_the_rollups_and_the_unsettled_hour(world, django_capture_on_commit_callbacks):
+    first, second = world["queues"][0], world["queues"][1]
+    with django_capture_on_commit_callbacks(execute=True):
+        call(first, START + 60 * S, wait=10, talk=60, agent=world["agents"][0])
+        call(second, START + 1200 * S, wait=3)
+    # Not marked dirty: only the events know it, and it lies in the last hour before `now`.
+    call(first, START + 9000 * S, wait=5)
+    now = START + 3 * 3600 * S
+    quarter = dt.timedelta(minutes=15)
+    assert rollups.offered_per_interval(START, END, now=now) == {START: 1, START + quarter: 1, START + 10 * quarter: 1}
+    assert rollups.offered_per_interval(START, END, queue_ids={second.pk}, now=now) == {START + quarter: 1}

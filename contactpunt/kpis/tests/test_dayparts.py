@@ -1,0 +1,160 @@
+"""The day parts give every figure over cases and customers exactly as its definition over the events does:
+FCR with its 7-day look-ahead, repeat contacts, the Customer Speed Index and the written channels' response,
+also when later contacts, resolutions and reopenings change days that were already built."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import transaction
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from contactpunt.contacts.models import Channel, ContactReason, Queue
+from contactpunt.contacts.services.cases import reopen_case, resolve_case
+from contactpunt.kpis import dayparts, metrics, rollups
+from contactpunt.kpis.intervals import day_bounds
+from contactpunt.kpis.models import DayPart, DirtyContact
+from contactpunt.kpis.tests.helpers import arrive, call, event
+from contactpunt.people.models import Role, Team, User
+
+pytestmark = pytest.mark.django_db
+AMS = ZoneInfo("Europe/Amsterdam")
+FIRST = dt.date(2026, 3, 23)  # the clocks go forward on the 29th: a 23-hour day inside the period
+START, END = day_bounds(FIRST, FIRST + dt.timedelta(days=9), AMS)
+H = dt.timedelta(hours=1)
+KEYS = ("fcr", "fcr_cases", "repeat_rate", "identified_share", "csi_median_s", "csi_p90_s", "csi_open_cases",
+        "first_response_median_s", "first_response_within_norm")  # fmt: skip
+
+
+@pytest.fixture
+def world(phone_queue: Queue, email_queue: Queue, team: Team, department: Any) -> dict[str, Any]:
+    chat = Queue.objects.create(code="chat", name="Chat", channel=Channel.CHAT)
+    other = Team.objects.create(name="Team Zuid", department=department)
+    billing = ContactReason.objects.create(code="billing", name="Factuur")
+    return {
+        "queues": [phone_queue, chat, email_queue],
+        "agents": [
+            User.objects.create_user(username="a1", password="x", role=Role.AGENT, team=team),
+            User.objects.create_user(username="a2", password="x", role=Role.AGENT, team=other),
+        ],
+        "reasons": [
+            None,
+            ContactReason.objects.create(code="billing-wrong", name="Foute factuur", parent=billing),
+            ContactReason.objects.create(code="billing-copy", name="Kopie", parent=billing),
+            ContactReason.objects.create(code="delivery", name="Levering"),
+        ],
+    }
+
+
+contact_spec = st.fixed_dictionaries(
+    {
+        "customer": st.sampled_from(["", "+31201111111", "+31202222222", "a@example.nl"]),
+        "queue": st.integers(0, 2),
+        "arrival_h": st.integers(-30, 10 * 24),  # some before the period: repeats and FCR look across its edge
+        "answered": st.booleans(),
+        "resolve_after_h": st.one_of(st.none(), st.integers(0, 60)),
+        "reason": st.integers(0, 3),
+        "reopen": st.booleans(),
+        "agent": st.integers(0, 1),
+        "late": st.booleans(),
+    }
+)
+
+
+def _record(spec: dict[str, Any], world: dict[str, Any], later: list[Any]) -> None:
+    queue = world["queues"][spec["queue"]]
+    agent = world["agents"][spec["agent"]]
+    at = START + spec["arrival_h"] * H
+    if queue.channel == Channel.EMAIL:
+        contact = arrive(queue, at, caller=spec["customer"] or "")
+        if spec["answered"]:
+            event(contact, "replied", at + 2 * H, agent)
+    elif spec["answered"]:
+        contact = call(queue, at, wait=10, talk=120, agent=agent, caller=spec["customer"])
+    else:
+        contact = call(queue, at, wait=30, caller=spec["customer"])
+    if spec["resolve_after_h"] is None:
+        return
+    resolved_at = at + spec["resolve_after_h"] * H + 5 * dt.timedelta(minutes=1)
+
+    def resolve() -> None:
+        contact.case.refresh_from_db()
+        if contact.case.status in ("resolved", "merged"):
+            return
+        resolve_case(case=contact.case, by=agent, occurred_at=resolved_at, reason=world["reasons"][spec["reason"]])
+        if spec["reopen"]:
+            reopen_case(case=contact.case, by=agent, occurred_at=resolved_at + 3 * H)
+
+    # A late resolution arrives after the days were built: it must dirty them.
+    (later.append if spec["late"] else lambda f: f())(resolve)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+@given(specs=st.lists(contact_spec, max_size=10), now_days=st.sampled_from([4, 9, 12, 30]))
+def test_the_day_parts_agree_with_the_definitions(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any, specs: list[dict[str, Any]], now_days: int
+) -> None:
+    now = START + dt.timedelta(days=now_days, hours=7)
+    with transaction.atomic():
+        later: list[Any] = []
+        with django_capture_on_commit_callbacks(execute=True):
+            for spec in specs:
+                _record(spec, world, later)
+        with time_machine.travel(now, tick=False):
+            rollups.refresh()
+        with django_capture_on_commit_callbacks(execute=True):
+            for late in later:
+                late()
+        with time_machine.travel(now, tick=False):
+            for by in (None, "queue", "department", "channel", "team", "agent"):
+                rows = rollups.report(START, END, by=by, zone=AMS)
+                from_parts = {r["group"]: {k: r[k] for k in KEYS} for r in rows}
+                raw = {r["group"]: {k: r[k] for k in KEYS} for r in metrics.report(START, END, by=by, zone=AMS)}
+                assert from_parts == {g: {k: pytest.approx(v) for k, v in f.items()} for g, f in raw.items()}, by
+        assert not DirtyContact.objects.exists()
+        transaction.set_rollback(True)
+
+
+def test_an_fcr_counts_once_its_window_closes_and_a_later_contact_spoils_it(world, django_capture_on_commit_callbacks):
+    phone, agent, reason = world["queues"][0], world["agents"][0], world["reasons"][1]
+    resolved_at = START + 10 * H
+    with django_capture_on_commit_callbacks(execute=True):
+        first = call(phone, START + 9 * H, wait=5, talk=60, agent=agent, caller="+31201111111")
+        resolve_case(case=first.case, by=agent, occurred_at=resolved_at, reason=reason)
+    with time_machine.travel(resolved_at + dt.timedelta(days=2), tick=False):
+        rollups.refresh()
+        assert rollups.report(START, END, zone=AMS)[0]["fcr_cases"] == 0  # its 7 days have not passed
+    part = DayPart.objects.get(kind=dayparts.RESOLVED)
+    assert part.fcr_pending == [[resolved_at.timestamp(), 1]]
+    with time_machine.travel(resolved_at + dt.timedelta(days=8), tick=False):
+        row = rollups.report(START, END, zone=AMS)[0]
+        assert (row["fcr"], row["fcr_cases"]) == (1.0, 1)
+        # The customer called back on the same top-level reason 6 days after: no first-contact resolution.
+        with django_capture_on_commit_callbacks(execute=True):
+            again = call(phone, resolved_at + dt.timedelta(days=6), wait=5, talk=60, agent=agent, caller="+31201111111")
+            resolve_case(case=again.case, by=agent, occurred_at=resolved_at + dt.timedelta(days=6, hours=1),
+                         reason=world["reasons"][2])  # fmt: skip
+        row = rollups.report(START, END, zone=AMS)[0]
+        assert (row["fcr"], row["fcr_cases"]) == (0.0, 1)
+        assert row == metrics.report(START, END, zone=AMS)[0] | {k: row[k] for k in row if k.startswith("oldest")}
+    # The window closed: the refresh folded the pending case into the day's counts.
+    assert DayPart.objects.get(kind=dayparts.RESOLVED, day=FIRST).fcr_cases == 1
+
+
+def test_the_parts_refuse_what_they_cannot_answer(world):
+    with pytest.raises(dayparts.NotInParts):
+        dayparts.figures(START, END, by="day", zone=AMS, now=END)
+    with pytest.raises(dayparts.NotInParts):
+        dayparts.figures(START + H, END, by=None, zone=AMS, now=END)
+    with pytest.raises(dayparts.NotInParts):
+        dayparts.figures(START, END, by=None, zone=ZoneInfo("UTC"), now=END)
