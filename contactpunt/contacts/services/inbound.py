@@ -50,6 +50,7 @@ from contactpunt.contacts.models import (
     Queue,
 )
 from contactpunt.contacts.services import fast_insert
+from contactpunt.contacts.services.merges import final_case_ids
 from contactpunt.contacts.services.queues import Routing, route
 from contactpunt.contacts.services.types import FieldError, InboundContact, Outcome, Received
 from contactpunt.customers.identities import IdentityKey, InvalidIdentity, normalise
@@ -298,10 +299,12 @@ class _Batch:
                 self.thread_cases[f"token:{case.pk}"] = case
         merged = {c.merged_into_id for c in self.thread_cases.values() if c.merged_into_id}
         if merged:
-            targets = Case.objects.in_bulk(merged)
+            # Merged again, maybe: follow each chain to its end.
+            final = final_case_ids(merged)
+            targets = Case.objects.in_bulk(set(final.values()))
             for key, case in list(self.thread_cases.items()):
-                if case.merged_into_id in targets:
-                    self.thread_cases[key] = targets[case.merged_into_id]
+                if case.merged_into_id in final:
+                    self.thread_cases[key] = targets[final[case.merged_into_id]]
 
     def _load_accounts(self, fresh: list[_Prepared]) -> None:
         refs = {p.contact.account_ref for p in fresh if p.contact.account_ref}
