@@ -93,7 +93,7 @@ def _record(contact_id: int, event: rules.Event) -> Recorded:
     state = _state(contact_id)
     applied = rules.apply(state, event)
     logged = ContactEvent.objects.create(**_event_values(applied.event), recorded_at=now)
-    if applied.leg is not None and applied.leg_fields:
+    if applied.leg is not None and applied.leg.pk is not None and applied.leg_fields:
         ContactLeg.objects.filter(pk=applied.leg.pk).update(**_values(applied.leg, applied.leg_fields))
     if applied.contact_fields:
         Contact.objects.filter(pk=contact_id).update(**_values(applied.contact, applied.contact_fields))

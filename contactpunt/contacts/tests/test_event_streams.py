@@ -132,13 +132,12 @@ def _rows(contacts: list[Contact], event_source: str) -> dict[str, Any]:
             sorted(data.items()),
         )
 
-    legs = ContactLeg.objects.filter(contact__in=contact_ids).order_by("contact_id", "sequence").values()
+    legs = ContactLeg.objects.filter(contact__in=contact_ids).order_by("contact_id", "sequence")
+    leg_columns = [f.attname for f in ContactLeg._meta.concrete_fields if f.attname not in ("id", "contact_id")]
     return {
         "cases": [case_row(row) for row in Case.objects.filter(pk__in=case_ids).order_by("pk").values()],
         "contacts": [contact_row(row) for row in Contact.objects.filter(pk__in=contact_ids).order_by("pk").values()],
-        "legs": [
-            (contact_at[leg.pop("contact_id")], *(leg[name] for name in sorted(leg) if name != "id")) for leg in legs
-        ],
+        "legs": [(contact_at[contact_id], *rest) for contact_id, *rest in legs.values_list("contact_id", *leg_columns)],
         "events": sorted((event_row(row) for row in events.values()), key=repr),
     }
 
