@@ -212,17 +212,7 @@ class _ContactBatch:
     def _apply(self, item: ContactEventInput, rows: list[_EventRow], follow_ups: list[tuple[int, _EventRow]]) -> None:
         contact = self.contacts[item.contact_id]
         state = rules.State(contact, self.legs[contact.pk], self.cases[contact.case_id])
-        event = rules.Event(
-            item.name,
-            item.occurred_at,
-            item.agent_id,
-            item.to_queue_id,
-            item.reason_id,
-            item.source,
-            item.external_id,
-            item.data,
-        )
-        applied = rules.apply(state, event)
+        applied = rules.apply(state, item)
         self.contacts[contact.pk] = applied.contact
         if applied.contact_fields:
             self.changed_contacts.setdefault(contact.pk, set()).update(applied.contact_fields)
@@ -244,19 +234,8 @@ class _ContactBatch:
             follow_ups.append((len(rows) - 1, self._row(applied.queued)))
 
     def _row(self, event: rules.LoggedEvent) -> _EventRow:
-        return (
-            event.name,
-            event.case_id,
-            event.contact_id,
-            event.leg,
-            event.queue_id,
-            event.agent_id,
-            event.occurred_at,
-            self.now,
-            event.source,
-            event.external_id,
-            event.data,
-        )
+        """The event's columns in _EVENT_COLUMNS order (without the id), recorded now."""
+        return (*event[:7], self.now, *event[7:])
 
     def _write_updates(self) -> None:
         new_legs = list(self.new_legs.values())

@@ -67,7 +67,7 @@ def record_contact_event(
         existing = ContactEvent.objects.filter(source=source, external_id=external_id).first()
         if existing is not None:
             return Recorded(existing.pk, False)
-    event = rules.Event(
+    event = rules.EventInput(
         name=name,
         occurred_at=occurred_at,
         agent_id=agent.pk if agent else None,
