@@ -6,6 +6,9 @@ from collections.abc import Iterable
 
 from contactpunt.contacts.models import Case, CaseThreadKey
 from contactpunt.contacts.services.inbound import message_thread_key
+from contactpunt.contacts.services.merges import follow_merges
+
+__all__ = ["case_for_message_ids", "follow_merges"]
 
 
 def case_for_message_ids(message_ids: Iterable[str]) -> Case | None:
@@ -16,12 +19,3 @@ def case_for_message_ids(message_ids: Iterable[str]) -> Case | None:
     found = {row.key: row.case for row in CaseThreadKey.objects.filter(key__in=keys).select_related("case")}
     case = next((found[key] for key in keys if key in found), None)
     return follow_merges(case)
-
-
-def follow_merges(case: Case | None) -> Case | None:
-    """Return the case a merged case went into (itself when it was not merged)."""
-    hops = 0
-    while case is not None and case.merged_into_id is not None and hops < 10:
-        case = case.merged_into
-        hops += 1
-    return case

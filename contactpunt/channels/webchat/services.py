@@ -23,6 +23,7 @@ from contactpunt.channels.webform.services import WrittenContact, submit_written
 from contactpunt.contacts.announcements import Announcement, announce
 from contactpunt.contacts.models import Case, CaseStatus, Channel, Contact, ContactStatus, Direction, Message, Queue
 from contactpunt.contacts.services.inbound import receive_contact
+from contactpunt.contacts.services.merges import final_case_ids
 from contactpunt.contacts.services.queues import fallback_queue
 from contactpunt.contacts.services.types import InboundContact, Outcome, Received, ThreadRef
 
@@ -100,12 +101,7 @@ def current_case_id(conversation: ChatConversation) -> int | None:
     case_id = conversation.case_id
     if case_id is None:
         return None
-    for _ in range(10):
-        merged_into = Case.objects.filter(pk=case_id).values_list("merged_into_id", flat=True).first()
-        if merged_into is None:
-            break
-        case_id = merged_into
-    return case_id
+    return final_case_ids([case_id])[case_id]
 
 
 def post_message(

@@ -35,10 +35,10 @@ from contactpunt.contacts.models import (
     Contact,
     ContactEvent,
     ContactLeg,
-    ContactStatus,
     EventName,
     WorkSession,
 )
+from contactpunt.contacts.services import event_rules as rules
 from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.cases import CaseStateError
 from contactpunt.contacts.services.events import EventRejected, Recorded, check_contact_event
@@ -98,32 +98,6 @@ def record_contact_events(events: Sequence[ContactEventInput]) -> list[Recorded]
         return _ContactBatch(events).run()
 
 
-@dataclass(slots=True)
-class _ContactRow:
-    """The columns of a contact that events change."""
-
-    pk: int
-    case_id: int
-    queue_id: int
-    status: str
-    answered_at: dt.datetime | None
-    ended_at: dt.datetime | None
-
-
-@dataclass(slots=True)
-class _LegRow:
-    """The columns of a leg that events change; `pk` None for a leg this batch starts."""
-
-    pk: int | None
-    contact_id: int
-    sequence: int
-    queue_id: int
-    queued_at: dt.datetime
-    agent_id: int | None = None
-    answered_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
-
-
 _EVENT_COLUMNS = fast_insert.CONTACT_EVENT_COLUMNS
 _LEG_COLUMNS = ("id", "contact_id", "sequence", "queue_id", "agent_id", "queued_at", "answered_at", "ended_at")
 # An event row before its key is known: the _EVENT_COLUMNS without "id".
@@ -133,17 +107,18 @@ _EventRow = tuple[
 
 
 class _ContactBatch:
+    """The rows the batch reads, kept current as event_rules.apply changes them, and what changed."""
+
     def __init__(self, events: Sequence[ContactEventInput]) -> None:
         self.events = events
         self.now = timezone.now()
-        self.contacts: dict[int, _ContactRow] = {}
-        self.legs: dict[int, _LegRow | None] = {}
-        self.leg_numbers: dict[int, int] = {}
+        self.contacts: dict[int, rules.ContactState] = {}
+        self.legs: dict[int, rules.LegState | None] = {}  # the current leg of each contact
+        self.cases: dict[int, rules.CaseState] = {}
         self.changed_contacts: dict[int, set[str]] = {}
-        self.changed_legs: dict[int, _LegRow] = {}
-        self.new_legs: list[_LegRow] = []
-        self.case_reasons: dict[int, int] = {}
-        self.case_responses: dict[int, dt.datetime] = {}
+        self.changed_legs: dict[int, rules.LegState] = {}
+        self.new_legs: dict[tuple[int, int], rules.LegState] = {}  # by (contact, sequence)
+        self.changed_cases: dict[int, set[str]] = {}
 
     def _existing(self) -> dict[tuple[str, str], int]:
         by_source: dict[str, set[str]] = {}
@@ -170,9 +145,8 @@ class _ContactBatch:
                 .values_list("pk", "case_id", "queue_id", "status", "answered_at", "ended_at")
             )
             for row in contacts:
-                self.contacts[row[0]] = _ContactRow(*row)
+                self.contacts[row[0]] = rules.ContactState(*row)
                 self.legs[row[0]] = None
-                self.leg_numbers[row[0]] = 0
             legs = (
                 ContactLeg.objects.filter(contact_id__in=chunk)
                 .order_by("contact_id", "sequence")
@@ -181,9 +155,12 @@ class _ContactBatch:
                 )
             )
             for leg_row in legs:
-                leg = _LegRow(*leg_row)
-                self.legs[leg.contact_id] = leg
-                self.leg_numbers[leg.contact_id] = leg.sequence
+                self.legs[leg_row[1]] = rules.LegState(*leg_row)
+        case_ids = sorted({contact.case_id for contact in self.contacts.values()})
+        for start in range(0, len(case_ids), _BATCH):
+            cases = Case.objects.filter(pk__in=case_ids[start : start + _BATCH])
+            for case_row in cases.values_list("pk", "reason_id", "first_response_at"):
+                self.cases[case_row[0]] = rules.CaseState(*case_row)
 
     def run(self) -> list[Recorded]:
         existing = self._existing()
@@ -200,10 +177,9 @@ class _ContactBatch:
         rows: list[_EventRow] = []
         follow_ups: list[tuple[int, _EventRow]] = []  # (position in rows, queued event of a transfer)
         for _index, item in fresh:
-            contact = self.contacts.get(item.contact_id)
-            if contact is None:
+            if item.contact_id not in self.contacts:
                 raise EventRejected("contact", "unknown_contact", f"there is no contact {item.contact_id}")
-            rows.append(self._apply(contact, item, follow_ups, len(rows)))
+            self._apply(item, rows, follow_ups)
         ids = fast_insert.reserve_ids(ContactEvent, len(rows) + len(follow_ups))
         event_ids = ids[: len(rows)]
         queued = []
@@ -233,101 +209,37 @@ class _ContactBatch:
                 results.append(Recorded(existing.get(key) or by_key[key], False))
         return results
 
-    def _mark(self, contact: _ContactRow, *names: str) -> None:
-        self.changed_contacts.setdefault(contact.pk, set()).update(names)
+    def _apply(self, item: ContactEventInput, rows: list[_EventRow], follow_ups: list[tuple[int, _EventRow]]) -> None:
+        contact = self.contacts[item.contact_id]
+        state = rules.State(contact, self.legs[contact.pk], self.cases[contact.case_id])
+        applied = rules.apply(state, item)
+        self.contacts[contact.pk] = applied.contact
+        if applied.contact_fields:
+            self.changed_contacts.setdefault(contact.pk, set()).update(applied.contact_fields)
+        leg = applied.leg
+        if leg is not None and applied.leg_fields:
+            if leg.pk is None:
+                self.new_legs[(leg.contact_id, leg.sequence)] = leg  # inserted whole, with its changes
+            else:
+                self.changed_legs[leg.pk] = leg
+        if applied.case_fields:
+            self.cases[contact.case_id] = applied.case
+            self.changed_cases.setdefault(contact.case_id, set()).update(applied.case_fields)
+        started = applied.started_leg
+        if started is not None:
+            self.new_legs[(started.contact_id, started.sequence)] = started
+        self.legs[contact.pk] = started or leg
+        rows.append(self._row(applied.event))
+        if applied.queued is not None:
+            follow_ups.append((len(rows) - 1, self._row(applied.queued)))
 
-    def _apply(
-        self, contact: _ContactRow, item: ContactEventInput, follow_ups: list[tuple[int, _EventRow]], position: int
-    ) -> _EventRow:
-        leg = self.legs[contact.pk]
-        leg_number = self.leg_numbers[contact.pk]
-        payload = dict(item.data)
-        if item.to_queue_id is not None:
-            payload["to_queue"] = item.to_queue_id
-        if item.reason_id is not None:
-            payload["reason"] = item.reason_id
-        occurred_at = item.occurred_at
-        event: _EventRow = (
-            item.name,
-            contact.case_id,
-            contact.pk,
-            leg_number,
-            leg.queue_id if leg else contact.queue_id,
-            item.agent_id,
-            occurred_at,
-            self.now,
-            item.source,
-            item.external_id,
-            payload,
-        )
-        name = item.name
-        if name == EventName.PRESENTED and leg is not None and item.agent_id is not None and leg.answered_at is None:
-            leg.agent_id = item.agent_id
-            self._leg_changed(leg)
-        elif name == EventName.ANSWERED:
-            if leg is not None and leg.answered_at is None:
-                leg.answered_at = occurred_at
-                leg.agent_id = item.agent_id or leg.agent_id
-                self._leg_changed(leg)
-            if contact.answered_at is None or occurred_at < contact.answered_at:
-                contact.answered_at = occurred_at
-                self._mark(contact, "answered_at")
-            if contact.status == ContactStatus.QUEUED:
-                contact.status = ContactStatus.IN_PROGRESS
-                self._mark(contact, "status")
-        elif name == EventName.TRANSFERRED and item.to_queue_id is not None:
-            if leg is not None and leg.ended_at is None:
-                leg.ended_at = occurred_at
-                self._leg_changed(leg)
-            new_leg = _LegRow(None, contact.pk, leg_number + 1, item.to_queue_id, occurred_at)
-            self.new_legs.append(new_leg)
-            self.legs[contact.pk] = new_leg
-            self.leg_numbers[contact.pk] = leg_number + 1
-            follow_ups.append(
-                (
-                    position,
-                    (
-                        EventName.QUEUED,
-                        contact.case_id,
-                        contact.pk,
-                        leg_number + 1,
-                        item.to_queue_id,
-                        None,
-                        occurred_at,
-                        self.now,
-                        "",
-                        None,
-                        {},
-                    ),
-                )
-            )
-            contact.queue_id = item.to_queue_id
-            contact.status = ContactStatus.QUEUED
-            self._mark(contact, "queue", "status")
-        elif name in (EventName.ENDED, EventName.ABANDONED):
-            if leg is not None and leg.ended_at is None:
-                leg.ended_at = occurred_at
-                self._leg_changed(leg)
-            contact.ended_at = occurred_at
-            contact.status = ContactStatus.ABANDONED if name == EventName.ABANDONED else ContactStatus.HANDLED
-            self._mark(contact, "ended_at", "status")
-        elif name == EventName.WRAPPED and item.reason_id is not None:
-            self.case_reasons[contact.case_id] = item.reason_id
-        elif name == EventName.REPLIED:
-            self.case_responses.setdefault(contact.case_id, occurred_at)
-            if contact.status in (ContactStatus.QUEUED, ContactStatus.IN_PROGRESS):
-                contact.status = ContactStatus.HANDLED
-                contact.ended_at = occurred_at
-                self._mark(contact, "status", "ended_at")
-        return event
-
-    def _leg_changed(self, leg: _LegRow) -> None:
-        if leg.pk is not None:
-            self.changed_legs[leg.pk] = leg
+    def _row(self, event: rules.LoggedEvent) -> _EventRow:
+        """The event's columns in _EVENT_COLUMNS order (without the id), recorded now."""
+        return (*event[:7], self.now, *event[7:])
 
     def _write_updates(self) -> None:
-        # New legs are inserted whole, with every change the batch made to them.
-        leg_ids = fast_insert.reserve_ids(ContactLeg, len(self.new_legs))
+        new_legs = list(self.new_legs.values())
+        leg_ids = fast_insert.reserve_ids(ContactLeg, len(new_legs))
         fast_insert.insert_rows(
             ContactLeg,
             _LEG_COLUMNS,
@@ -342,7 +254,7 @@ class _ContactBatch:
                     leg.answered_at,
                     leg.ended_at,
                 )
-                for pk, leg in zip(leg_ids, self.new_legs, strict=True)
+                for pk, leg in zip(leg_ids, new_legs, strict=True)
             ],
         )
         if self.changed_legs:
@@ -351,22 +263,21 @@ class _ContactBatch:
                 [self.changed_legs[pk] for pk in sorted(self.changed_legs)],
                 ["agent", "answered_at", "ended_at"],
             )
-        by_fields: dict[tuple[str, ...], list[_ContactRow]] = {}
+        by_fields: dict[tuple[str, ...], list[rules.ContactState]] = {}
         for pk in sorted(self.changed_contacts):
             by_fields.setdefault(tuple(sorted(self.changed_contacts[pk])), []).append(self.contacts[pk])
         for fields, contacts in by_fields.items():
             fast_insert.update_rows(Contact, contacts, fields)
-        if self.case_responses:
-            # The first reply wins, as the single service's conditional update does.
-            unanswered = Case.objects.filter(pk__in=self.case_responses, first_response_at__isnull=True)
-            answered = [
-                _CaseRow(pk, first_response_at=self.case_responses[pk])
-                for pk in unanswered.values_list("pk", flat=True)
-            ]
-            fast_insert.update_rows(Case, answered, ["first_response_at"])
-        if self.case_reasons:
-            reasons = [_CaseRow(pk, reason_id=reason) for pk, reason in sorted(self.case_reasons.items())]
-            fast_insert.update_rows(Case, reasons, ["reason"])
+        reasons = [self.cases[pk] for pk in sorted(self.changed_cases) if "reason" in self.changed_cases[pk]]
+        fast_insert.update_rows(Case, reasons, ["reason"])
+        responded = {pk for pk, fields in self.changed_cases.items() if "first_response_at" in fields}
+        if responded:
+            # Only where none is set: a reply outside this batch may have come first, as the single
+            # service's conditional update has it.
+            unanswered = Case.objects.filter(pk__in=responded, first_response_at__isnull=True)
+            fast_insert.update_rows(
+                Case, [self.cases[pk] for pk in sorted(unanswered.values_list("pk", flat=True))], ["first_response_at"]
+            )
 
 
 def record_agent_states(states: Sequence[AgentStateInput]) -> list[Recorded]:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from contactpunt.contacts.announcements import Announcement, announce
@@ -23,46 +22,21 @@ from contactpunt.contacts.models import (
     ContactEvent,
     ContactLeg,
     ContactReason,
-    ContactStatus,
-    EventName,
     Queue,
 )
+from contactpunt.contacts.services import event_rules as rules
+from contactpunt.contacts.services.event_rules import CONTACT_EVENTS, EventRejected, check_contact_event
 from contactpunt.people.models import User
 
-# Events a channel or integration may report; resolved and reopened go through the case services.
-CONTACT_EVENTS = frozenset(
-    {
-        EventName.PRESENTED,
-        EventName.ANSWERED,
-        EventName.HOLD_STARTED,
-        EventName.HOLD_ENDED,
-        EventName.TRANSFERRED,
-        EventName.ENDED,
-        EventName.WRAP_STARTED,
-        EventName.WRAPPED,
-        EventName.ABANDONED,
-        EventName.REPLIED,
-    }
-)
-
-
-class EventRejected(ValueError):
-    """The event cannot be recorded; `field` names the input that is wrong."""
-
-    def __init__(self, field: str, code: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.code = code
-
-
-def check_contact_event(name: str, occurred_at: dt.datetime, *, has_to_queue: bool) -> None:
-    """Raise EventRejected naming the field when this event cannot be recorded (single or batch)."""
-    if name not in CONTACT_EVENTS:
-        raise EventRejected("name", "unknown_event", f"{name!r} is not a contact event")
-    if occurred_at.tzinfo is None:
-        raise EventRejected("occurred_at", "naive_datetime", "occurred_at needs a time zone offset")
-    if name == EventName.TRANSFERRED and not has_to_queue:
-        raise EventRejected("to_queue", "required", "a transfer needs the queue it goes to")
+__all__ = [
+    "CONTACT_EVENTS",
+    "EventRejected",
+    "Recorded",
+    "check_contact_event",
+    "current_agent_state",
+    "record_agent_state",
+    "record_contact_event",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,26 +60,26 @@ def record_contact_event(
     """Append one event to the contact's log and update the contact's current state.
 
     `transferred` needs `to_queue` and starts the next leg there with its own `queued` event;
-    `wrapped` may carry the contact reason, which becomes the case's reason.
+    `wrapped` may carry the contact reason, which becomes the case's reason (event_rules.apply).
     """
     check_contact_event(name, occurred_at, has_to_queue=to_queue is not None)
     if external_id:
         existing = ContactEvent.objects.filter(source=source, external_id=external_id).first()
         if existing is not None:
             return Recorded(existing.pk, False)
+    event = rules.EventInput(
+        name=name,
+        occurred_at=occurred_at,
+        agent_id=agent.pk if agent else None,
+        to_queue_id=to_queue.pk if to_queue else None,
+        reason_id=reason.pk if reason else None,
+        source=source,
+        external_id=external_id,
+        data=data or {},
+    )
     try:
         with transaction.atomic():
-            return _record(
-                contact=contact,
-                name=name,
-                occurred_at=occurred_at,
-                source=source,
-                external_id=external_id,
-                agent=agent,
-                to_queue=to_queue,
-                reason=reason,
-                data=data or {},
-            )
+            return _record(contact.pk, event)
     except IntegrityError:
         # The same event arrived twice at once; the other delivery won.
         existing = ContactEvent.objects.filter(source=source, external_id=external_id).first()
@@ -114,93 +88,74 @@ def record_contact_event(
         return Recorded(existing.pk, False)
 
 
-def _record(
-    *,
-    contact: Contact,
-    name: str,
-    occurred_at: dt.datetime,
-    source: str,
-    external_id: str | None,
-    agent: User | None,
-    to_queue: Queue | None,
-    reason: ContactReason | None,
-    data: dict[str, Any],
-) -> Recorded:
+def _record(contact_id: int, event: rules.Event) -> Recorded:
     now = timezone.now()
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    leg_number = ContactLeg.objects.filter(contact=contact).aggregate(n=Max("sequence"))["n"] or 0
-    leg = ContactLeg.objects.filter(contact=contact, sequence=leg_number).first()
-    payload = dict(data)
-    if to_queue is not None:
-        payload["to_queue"] = to_queue.pk
-    if reason is not None:
-        payload["reason"] = reason.pk
-    event = ContactEvent.objects.create(
-        name=name,
-        case_id=contact.case_id,
-        contact=contact,
-        leg=leg_number,
-        queue=leg.queue if leg else contact.queue,
-        agent=agent,
-        occurred_at=occurred_at,
-        recorded_at=now,
-        source=source,
-        external_id=external_id,
-        data=payload,
-    )
-    contact_fields: list[str] = []
-    if name == EventName.PRESENTED and leg is not None and agent is not None and leg.answered_at is None:
-        leg.agent = agent
-        leg.save(update_fields=["agent"])
-    elif name == EventName.ANSWERED:
-        if leg is not None and leg.answered_at is None:
-            leg.answered_at = occurred_at
-            leg.agent = agent or leg.agent
-            leg.save(update_fields=["answered_at", "agent"])
-        if contact.answered_at is None or occurred_at < contact.answered_at:
-            contact.answered_at = occurred_at
-            contact_fields.append("answered_at")
-        if contact.status == ContactStatus.QUEUED:
-            contact.status = ContactStatus.IN_PROGRESS
-            contact_fields.append("status")
-    elif name == EventName.TRANSFERRED and to_queue is not None:
-        if leg is not None and leg.ended_at is None:
-            leg.ended_at = occurred_at
-            leg.save(update_fields=["ended_at"])
-        ContactLeg.objects.create(contact=contact, sequence=leg_number + 1, queue=to_queue, queued_at=occurred_at)
-        ContactEvent.objects.create(
-            name=EventName.QUEUED,
-            case_id=contact.case_id,
-            contact=contact,
-            leg=leg_number + 1,
-            queue=to_queue,
-            occurred_at=occurred_at,
-            recorded_at=now,
-            data={"transfer_event": event.pk},
+    state = _state(contact_id)
+    applied = rules.apply(state, event)
+    logged = ContactEvent.objects.create(**_event_values(applied.event), recorded_at=now)
+    if applied.leg is not None and applied.leg.pk is not None and applied.leg_fields:
+        ContactLeg.objects.filter(pk=applied.leg.pk).update(**_values(applied.leg, applied.leg_fields))
+    if applied.contact_fields:
+        Contact.objects.filter(pk=contact_id).update(**_values(applied.contact, applied.contact_fields))
+    case = applied.case
+    if "reason" in applied.case_fields:
+        Case.objects.filter(pk=case.pk).update(reason_id=case.reason_id)
+    if "first_response_at" in applied.case_fields:
+        # Conditional: a reply to another contact of the case may have come first.
+        Case.objects.filter(pk=case.pk, first_response_at__isnull=True).update(first_response_at=case.first_response_at)
+    if applied.started_leg is not None and applied.queued is not None:
+        leg = applied.started_leg
+        ContactLeg.objects.create(
+            contact_id=contact_id, sequence=leg.sequence, queue_id=leg.queue_id, queued_at=leg.queued_at
         )
-        contact.queue = to_queue
-        contact.status = ContactStatus.QUEUED
-        contact_fields += ["queue", "status"]
-    elif name in (EventName.ENDED, EventName.ABANDONED):
-        if leg is not None and leg.ended_at is None:
-            leg.ended_at = occurred_at
-            leg.save(update_fields=["ended_at"])
-        contact.ended_at = occurred_at
-        contact.status = ContactStatus.ABANDONED if name == EventName.ABANDONED else ContactStatus.HANDLED
-        contact_fields += ["ended_at", "status"]
-    elif name == EventName.WRAPPED and reason is not None:
-        Case.objects.filter(pk=contact.case_id).update(reason=reason)
-    elif name == EventName.REPLIED:
-        Case.objects.filter(pk=contact.case_id, first_response_at__isnull=True).update(first_response_at=occurred_at)
-        if contact.status in (ContactStatus.QUEUED, ContactStatus.IN_PROGRESS):
-            # A written contact is handled by its reply.
-            contact.status = ContactStatus.HANDLED
-            contact.ended_at = occurred_at
-            contact_fields += ["status", "ended_at"]
-    if contact_fields:
-        contact.save(update_fields=contact_fields)
-    announce(Announcement.CONTACT_EVENT_RECORDED, event_id=event.pk, contact_id=contact.pk)
-    return Recorded(event.pk, True)
+        values = _event_values(applied.queued)
+        values["data"] = {**applied.queued.data, "transfer_event": logged.pk}
+        ContactEvent.objects.create(**values, recorded_at=now)
+    announce(Announcement.CONTACT_EVENT_RECORDED, event_id=logged.pk, contact_id=contact_id)
+    return Recorded(logged.pk, True)
+
+
+def _state(contact_id: int) -> rules.State:
+    """The contact (locked), its current leg and its case, as the rules read them."""
+    row = (
+        Contact.objects.select_for_update()
+        .filter(pk=contact_id)
+        .values_list("pk", "case_id", "queue_id", "status", "answered_at", "ended_at")
+        .get()
+    )
+    case = Case.objects.filter(pk=row[1]).values_list("pk", "reason_id", "first_response_at").get()
+    leg = (
+        ContactLeg.objects.filter(contact_id=contact_id)
+        .order_by("-sequence")
+        .values_list("pk", "contact_id", "sequence", "queue_id", "queued_at", "agent_id", "answered_at", "ended_at")
+        .first()
+    )
+    return rules.State(
+        contact=rules.ContactState(*row),
+        leg=rules.LegState(*leg) if leg else None,
+        case=rules.CaseState(*case),
+    )
+
+
+def _event_values(event: rules.LoggedEvent) -> dict[str, Any]:
+    return {
+        "name": event.name,
+        "case_id": event.case_id,
+        "contact_id": event.contact_id,
+        "leg": event.leg,
+        "queue_id": event.queue_id,
+        "agent_id": event.agent_id,
+        "occurred_at": event.occurred_at,
+        "source": event.source,
+        "external_id": event.external_id,
+        "data": event.data,
+    }
+
+
+def _values(row: rules.ContactState | rules.LegState, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The changed columns of a row by attname, for QuerySet.update()."""
+    attnames = {"queue": "queue_id", "agent": "agent_id"}
+    return {attnames.get(name, name): getattr(row, attnames.get(name, name)) for name in fields}
 
 
 def record_agent_state(

@@ -19,9 +19,9 @@ from contactpunt.contacts.models import (
     Message,
     Queue,
 )
-from contactpunt.contacts.services import inbound
 from contactpunt.contacts.services.cases import resolve_case
 from contactpunt.contacts.services.inbound import receive_contact, receive_contacts
+from contactpunt.contacts.services.inbound import writes as inbound_writes
 from contactpunt.contacts.services.types import (
     AttachmentInput,
     IdentityInput,
@@ -315,7 +315,7 @@ def test_a_batch_mixing_good_and_bad_items_keeps_the_good_ones(phone_queue, t0):
 @pytest.mark.parametrize("rows_from", [100, 2], ids=["instances", "tuples"])
 def test_batch_and_single_calls_write_identical_rows(email_queue, phone_queue, t0, monkeypatch, rows_from):
     # With rows_from 2 the batch writes its legs, messages and events as tuples, the singles as instances.
-    monkeypatch.setattr(inbound, "ROWS_FROM", rows_from)
+    monkeypatch.setattr(inbound_writes, "ROWS_FROM", rows_from)
     items = [
         email(t0, "a@example.nl", "m1", thread=ThreadRef(message_id="<1@x>")),
         email(t0 + dt.timedelta(minutes=1), "a@example.nl", "m2", thread=ThreadRef(in_reply_to="<1@x>")),

@@ -1,0 +1,181 @@
+"""The batch's writes, a few statements for the whole batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import models
+
+from contactpunt.contacts.announcements import Announcement, announce_many
+from contactpunt.contacts.models import (
+    Attachment,
+    Case,
+    CaseThreadKey,
+    ContactEvent,
+    ContactLeg,
+    Direction,
+    EventName,
+    Message,
+)
+from contactpunt.contacts.services import fast_insert
+from contactpunt.contacts.services.inbound.state import BatchState
+from contactpunt.contacts.services.types import InboundContact
+
+# From this many new contacts on (and without attachments), a batch writes its legs, messages and
+# events as plain tuples: at a hundred thousand contacts, building instances cost more than the
+# writes. Smaller batches keep instances, so every INSERT shares one round trip on PostgreSQL.
+ROWS_FROM = 100
+LEG_COLUMNS = ("id", "contact_id", "sequence", "queue_id", "queued_at")
+MESSAGE_COLUMNS = (
+    "id",
+    "contact_id",
+    "case_id",
+    "direction",
+    "author_id",
+    "is_internal",
+    "subject",
+    "text",
+    "raw",
+    "raw_content_type",
+    "created_at",
+)
+EVENT_COLUMNS = fast_insert.CONTACT_EVENT_COLUMNS
+
+
+class Writes(BatchState):
+    # -- writes, a few statements for the whole batch --
+
+    def _write(self) -> None:
+        contacts = [entry[1] for entry in self.new_contacts]
+        for case, previous in self.pending_links:
+            case.previous_case = previous
+        thread_keys = [fast_insert.build(CaseThreadKey, key=key, case=case) for key, case in self.new_thread_keys]
+        parents: list[Sequence[models.Model]] = [
+            self.new_customers,
+            self.new_identities,
+            self.new_cases,
+            thread_keys,
+            contacts,
+        ]
+        if len(contacts) >= ROWS_FROM and not any(p.contact.attachments for p, *_rest in self.new_contacts):
+            fast_insert.save_new(parents)
+            self._write_rows()
+        else:
+            self._write_instances(parents)
+        if self.changed_cases:
+            Case.objects.bulk_update(
+                sorted(self.changed_cases.values(), key=lambda c: c.pk),
+                ["status", "reopen_count", "resolved_at", "last_inbound_at"],
+            )
+        announce_many(
+            Announcement.CONTACT_RECEIVED,
+            [{"contact_id": contact.pk, "case_id": case.pk} for _p, contact, case, _c, _r in self.new_contacts],
+        )
+        announce_many(
+            Announcement.CASE_REOPENED,
+            [{"case_id": case.pk} for _p, _contact, case, _c, reopened in self.new_contacts if reopened],
+        )
+
+    def _write_rows(self) -> None:
+        """The legs, messages and events of the new contacts (written already), as tuples: the
+        values `_write_instances` gives its instances."""
+        legs: list[tuple[Any, ...]] = []
+        messages: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        now = self.now
+        for p, contact, case, _created, reopened in self.new_contacts:
+            source = p.contact
+            at = source.occurred_at
+            if reopened:
+                events.append((EventName.REOPENED, case.pk, contact.pk, 0, None, None, at, now, "", None, {}))
+            if source.offered:
+                legs.append((contact.pk, 1, contact.queue_id, at))
+                events.append((EventName.QUEUED, case.pk, contact.pk, 1, contact.queue_id, None, at, now, "", None, {}))
+            if source.text or source.raw is not None or source.subject:
+                messages.append(
+                    (
+                        contact.pk,
+                        case.pk,
+                        Direction.INBOUND,
+                        None,
+                        False,
+                        source.subject[:500],
+                        source.text,
+                        source.raw,
+                        source.raw_content_type[:100],
+                        at,
+                    )
+                )
+        for model, columns, rows in (
+            (ContactLeg, LEG_COLUMNS, legs),
+            (Message, MESSAGE_COLUMNS, messages),
+            (ContactEvent, EVENT_COLUMNS, events),
+        ):
+            ids = fast_insert.reserve_ids(model, len(rows))
+            fast_insert.insert_rows(model, columns, [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+
+    def _write_instances(self, parents: list[Sequence[models.Model]]) -> None:
+        legs: list[ContactLeg] = []
+        messages: list[Message] = []
+        events: list[ContactEvent] = []
+        attachments: list[tuple[Message, InboundContact]] = []
+        for p, contact, case, _created, reopened in self.new_contacts:
+            source = p.contact
+            if reopened:
+                events.append(
+                    fast_insert.build(
+                        ContactEvent,
+                        name=EventName.REOPENED,
+                        case=case,
+                        contact=contact,
+                        occurred_at=source.occurred_at,
+                        recorded_at=self.now,
+                    )
+                )
+            if source.offered:
+                legs.append(
+                    fast_insert.build(
+                        ContactLeg, contact=contact, sequence=1, queue=contact.queue, queued_at=source.occurred_at
+                    )
+                )
+                events.append(
+                    fast_insert.build(
+                        ContactEvent,
+                        name=EventName.QUEUED,
+                        case=case,
+                        contact=contact,
+                        leg=1,
+                        queue=contact.queue,
+                        occurred_at=source.occurred_at,
+                        recorded_at=self.now,
+                    )
+                )
+            if source.text or source.raw is not None or source.subject or source.attachments:
+                message = fast_insert.build(
+                    Message,
+                    contact=contact,
+                    case=case,
+                    direction=Direction.INBOUND,
+                    subject=source.subject[:500],
+                    text=source.text,
+                    raw=source.raw,
+                    raw_content_type=source.raw_content_type[:100],
+                    created_at=source.occurred_at,
+                )
+                messages.append(message)
+                if source.attachments:
+                    attachments.append((message, source))
+        # Every new row of every table, keys reserved up front, in a few round trips.
+        fast_insert.save_new([*parents, legs, messages, events])
+        for message, source in attachments:
+            for item in source.attachments:
+                attachment = Attachment(
+                    message=message,
+                    filename=item.filename[:255] or "attachment",
+                    content_type=item.content_type[:100] or "application/octet-stream",
+                    size=len(item.content),
+                )
+                attachment.file.save(attachment.filename, ContentFile(item.content), save=False)
+                attachment.save()
