@@ -408,7 +408,7 @@ def test_the_rules_per_role(world: World) -> None:
     assert [p for p in PERSONAS[:6] if can(users[p], Action.EDIT_PEAKS)] == ["manager", "admin"]
     assert [p for p in PERSONAS[:6] if can(users[p], Action.MANAGE_TEMPLATES)] == ["lead", "manager", "admin"]
     assert not any(can(AnonymousUser(), action) for action in Action)
-    assert not visible_cases(AnonymousUser()).exists()  # type: ignore[arg-type]
+    assert not visible_cases(AnonymousUser()).exists()
     with pytest.raises(Exception) as refused:
         get_case_for_user(users["auditor"], world.case_a.pk, write=True)
     assert type(refused.value).__name__ == "PermissionDenied"
