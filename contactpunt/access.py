@@ -27,7 +27,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from contactpunt.contacts.models import Case, Queue
+from contactpunt.contacts.models import Case, Message, Queue
+from contactpunt.customers.models import Customer
 from contactpunt.people.models import Role, User
 
 
@@ -176,6 +177,34 @@ def get_case_for_user(user: User, case_id: object, *, write: bool = False) -> Ca
     if write:
         check(user, Action.WRITE)
     return case
+
+
+def visible_messages(user: User) -> QuerySet[Message]:
+    """The messages of the cases the user may see."""
+    return Message.objects.filter(case_scope(user, "case__"))
+
+
+def visible_customers(user: User) -> QuerySet[Customer]:
+    """The customers the user may see: all for the all-queue roles, else those with a case in the user's scope
+    (an agent then sees the customer's whole history, other queues' cases included, on the case page)."""
+    if _as_user(user) is not None and sees_every_queue(user):
+        return Customer.objects.all()
+    return Customer.objects.filter(pk__in=visible_cases(user).filter(customer__isnull=False).values("customer_id"))
+
+
+def get_customer_for_user(user: User, customer_id: object, *, write: bool = False) -> Customer:
+    """The customer `customer_id` when the user may see them; Http404 otherwise, PermissionDenied on a write by
+    a read-only user (after the 404 check)."""
+    try:
+        pk = int(str(customer_id))
+    except ValueError:
+        raise Http404("no such customer") from None
+    customer = visible_customers(user).filter(pk=pk).first() if 0 < pk <= 2**63 - 1 else None
+    if customer is None:
+        raise Http404("no such customer")
+    if write:
+        check(user, Action.WRITE)
+    return customer
 
 
 def may_work_queue(user: User, queue_id: int) -> bool:
