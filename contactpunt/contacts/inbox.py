@@ -1,12 +1,7 @@
 """The agent workspace's reads: which queues and cases a user may see, and the inbox sorted by due time.
 
-Who sees what, in one place:
-
-- team leads, managers, admins and the read-only viewer see every queue;
-- an agent sees the queues whose required skills they all have (a queue that asks no skill is everyone's)
-  and every case assigned to them;
-- `get_case_for_user` answers 404 for a case the user may not see (no existence leak) and 403 when
-  `write=True` and the user is read-only.
+Who sees what is decided in `contactpunt.access` (queues, cases, 404 and 403); this module only reads
+within that scope.
 
 Two counts every screen shares (the overview, the inbox, the KPI "today" page and the wallboard):
 
@@ -28,7 +23,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
     Min,
@@ -39,10 +33,10 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Substr
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contactpunt.access import case_scope, queues_for, visible_cases
 from contactpunt.contacts.business_hours import Schedule, due_at, schedule_for
 from contactpunt.contacts.models import (
     Case,
@@ -81,63 +75,6 @@ class SlaRisk(StrEnum):
                 "none": _("no norm"),
             }[self.value]
         )
-
-
-# -- permissions ---------------------------------------------------------------------------------
-
-
-def sees_every_queue(user: User) -> bool:
-    """True for the roles that look across all queues (team lead and up, and the read-only viewer)."""
-    return user.can_manage or user.is_read_only
-
-
-def skilled_queues(user: User) -> QuerySet[Queue]:
-    """The active queues whose required skills the user all has (a queue without skills is everyone's)."""
-    missing = Queue.skills.through.objects.exclude(skill_id__in=user.skills.values("pk")).values("queue_id")
-    return Queue.objects.filter(is_active=True).exclude(pk__in=missing)
-
-
-def queues_for(user: User) -> QuerySet[Queue]:
-    """The queues whose cases the user may see."""
-    return Queue.objects.all() if sees_every_queue(user) else skilled_queues(user)
-
-
-def case_scope(user: User, prefix: str = "") -> Q:
-    """The condition on a case (reached through `prefix`, e.g. "case__") that the user may see it."""
-    if sees_every_queue(user):
-        return Q()
-    return Q(**{f"{prefix}queue__in": skilled_queues(user)}) | Q(**{f"{prefix}assignee": user})
-
-
-def visible_cases(user: User) -> QuerySet[Case]:
-    """Every case the user may see (merged cases included: they lead to their target)."""
-    return Case.objects.filter(case_scope(user))
-
-
-def get_case_for_user(user: User, case_id: object, *, write: bool = False) -> Case:
-    """Return the case `case_id` when the user may see it.
-
-    Raise Http404 when the id is malformed, the case does not exist or the user may not see it, and
-    PermissionDenied when `write` is asked by a read-only user (after the 404 check, so the viewer
-    learns nothing new).
-    """
-    try:
-        pk = int(str(case_id))
-    except ValueError:
-        raise Http404("no such case") from None
-    if pk <= 0 or pk > 2**63 - 1:
-        raise Http404("no such case")
-    case = (
-        visible_cases(user)
-        .select_related("queue", "customer", "customer__account", "assignee", "reason")
-        .filter(pk=pk)
-        .first()
-    )
-    if case is None:
-        raise Http404("no such case")
-    if write and user.is_read_only:
-        raise PermissionDenied("read-only")
-    return case
 
 
 # -- open and waiting: one definition each --------------------------------------------------------

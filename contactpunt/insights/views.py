@@ -6,18 +6,18 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contactpunt.access import Action, can, check, require
 from contactpunt.contacts.models import Message
 from contactpunt.insights import remarks as remark_reports
 from contactpunt.insights.models import ReasonModelVersion, ReasonSpike
 from contactpunt.insights.tasks import detect_structural_problems, retrain_reason_model
 from contactpunt.insights.weekly import weekly_report
-from contactpunt.kpis.views_support import manager_required, period_from, today
+from contactpunt.kpis.views_support import period_from, today
 from contactpunt.people.models import User
 
 
@@ -27,7 +27,7 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def index(request: HttpRequest) -> HttpResponse:
     """Structural problems for managers: reason spikes, new topics, the weekly report per team, the reason model."""
     try:
@@ -48,7 +48,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "versions": ReasonModelVersion.objects.defer("artefact")[:10],
             "previous_week": (report.first - dt.timedelta(days=7)).isoformat(),
             "next_week": (report.first + dt.timedelta(days=7)).isoformat(),
-            "can_run": _user(request).can_manage,
+            "can_run": can(request.user, Action.PLAN),
         },
     )
 
@@ -57,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def remarks(request: HttpRequest) -> HttpResponse:
     """Positive and negative remarks per agent, team and reason; an agent sees only their own contacts."""
     user = _user(request)
-    sees_all = user.can_manage or user.is_read_only
+    sees_all = can(user, Action.VIEW_DASHBOARDS)
     period = period_from(request)
     report = remark_reports.remarks(period.start, period.end, agent=None if sees_all else user)
     return render(
@@ -71,8 +71,7 @@ def remarks(request: HttpRequest) -> HttpResponse:
 @login_required
 def retrain(request: HttpRequest) -> HttpResponse:
     """Retrain the reason model now (in the background); managers and admins only."""
-    if not _user(request).can_manage:
-        raise PermissionDenied(_("Only team leads, managers and administrators can do this."))
+    check(request.user, Action.PLAN)
     retrain_reason_model.enqueue()
     messages.success(request, _("The contact-reason model is being retrained in the background."))
     return redirect("insights:index")
@@ -82,8 +81,7 @@ def retrain(request: HttpRequest) -> HttpResponse:
 @login_required
 def detect(request: HttpRequest) -> HttpResponse:
     """Look for spikes and new topics now (in the background); managers and admins only."""
-    if not _user(request).can_manage:
-        raise PermissionDenied(_("Only team leads, managers and administrators can do this."))
+    check(request.user, Action.PLAN)
     detect_structural_problems.enqueue()
     messages.success(request, _("Looking for structural problems in the background."))
     return redirect("insights:index")

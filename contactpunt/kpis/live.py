@@ -22,13 +22,12 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef
 
+from contactpunt.access import sees_every_queue, visible_cases
 from contactpunt.contacts.business_hours import schedule_for
 from contactpunt.contacts.inbox import (
     NormClock,
     SlaRisk,
     open_cases,
-    sees_every_queue,
-    visible_cases,
     waiting_contacts,
 )
 from contactpunt.contacts.models import Case, Channel, Contact, Queue

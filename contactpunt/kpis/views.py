@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
+from contactpunt.access import Action, require
 from contactpunt.contacts.models import Channel, Contact, ContactEvent, EventName
 from contactpunt.kpis import charts, drill, export, labels, live, metrics, rollups, wallboard, written
 from contactpunt.kpis.intervals import zone
@@ -25,7 +26,6 @@ from contactpunt.kpis.views_support import (
     SPOC_COLUMNS,
     WEBCARE_COLUMNS,
     Period,
-    manager_required,
     period_from,
     today,
 )
@@ -55,12 +55,12 @@ def _context(period: Period, by: str, rows: list[dict[str, Any]], columns: tuple
     }
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def index(request: HttpRequest) -> HttpResponse:
     return redirect("kpis:today")
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def today_view(request: HttpRequest) -> HttpResponse:
     """The team lead's today, live: the figures of now (as the wallboard), service level per quarter hour, agents."""
     period = Period.of(today(), today(), "day")
@@ -78,7 +78,7 @@ def today_view(request: HttpRequest) -> HttpResponse:
     return render(request, "kpis/today.html", context)
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def manager(request: HttpRequest) -> HttpResponse:
     """Weeks and months with the trend against the period before, per queue, channel, team or department."""
     period = period_from(request, "week")
@@ -110,7 +110,7 @@ def manager(request: HttpRequest) -> HttpResponse:
     return render(request, "kpis/manager.html", context)
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def spoc(request: HttpRequest) -> HttpResponse:
     """The single point of contact: reachability of every department, transfers, repeat contacts, CSI."""
     period = period_from(request, "month")
@@ -122,7 +122,7 @@ def spoc(request: HttpRequest) -> HttpResponse:
     return render(request, "kpis/spoc.html", context)
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def webcare(request: HttpRequest) -> HttpResponse:
     """Written channels: response times on business hours, within the norm, the backlog and its oldest."""
     period = period_from(request, "week")
@@ -161,7 +161,7 @@ def webcare(request: HttpRequest) -> HttpResponse:
     return render(request, "kpis/webcare.html", context)
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def drill_view(request: HttpRequest) -> HttpResponse:
     """The contacts (or cases) behind one figure of one group."""
     period = period_from(request)
@@ -178,7 +178,7 @@ def drill_view(request: HttpRequest) -> HttpResponse:
     return render(request, "kpis/drill.html", context)
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def formula(request: HttpRequest, key: str) -> HttpResponse:
     """The formula of one metric (a partial for the side panel)."""
     if key not in metrics.FORMULAS:
@@ -215,7 +215,7 @@ def _wants_excel(request: HttpRequest) -> bool:
     return (get_language() or "").startswith("nl")
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The figures of a period as CSV: fractions 0..1 (4 decimals) and seconds (1 decimal), as `contactpunt kpis
     --json`; for Dutch users (or ?excel=1) as Dutch Excel reads it, with the columns and groups by name."""
@@ -226,7 +226,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     """The figures of a period as an Excel workbook."""
     try:
@@ -250,12 +250,12 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def wallboard_page(request: HttpRequest) -> HttpResponse:
     """The wallboard for a screen on the wall; its body refreshes itself while the tab is visible."""
     return render(request, "kpis/wallboard.html", {"board": wallboard.build(timezone.now(), zone())})
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def wallboard_partial(request: HttpRequest) -> HttpResponse:
     return render(request, "kpis/_wallboard.html", {"board": wallboard.build(timezone.now(), zone())})

@@ -1,16 +1,14 @@
-"""What the KPI views share: the columns of each dashboard, periods from the query string, the role check."""
+"""What the KPI views share: the columns of each dashboard and periods from the query string.
+
+Who may see them is decided in `contactpunt.access`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -127,20 +125,3 @@ def period_from(request: HttpRequest, default: str = "week") -> Period:
         return Period.of(anchor, anchor, "day")
     monday = anchor - dt.timedelta(days=anchor.weekday())
     return Period.of(monday, monday + dt.timedelta(days=6), "week")
-
-
-View = Callable[..., HttpResponse]
-
-
-def manager_required(view: View) -> View:
-    """Team, department and centre figures: team leads and up, and the read-only auditor; agents get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not (getattr(user, "can_manage", False) or getattr(user, "is_read_only", False)):
-            raise PermissionDenied(_("Only team leads, managers and read-only viewers can see this."))
-        return view(request, *args, **kwargs)
-
-    return wrapped

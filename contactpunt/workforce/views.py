@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,26 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contactpunt.access import Action, can, check, require
 from contactpunt.contacts.models import Queue
 from contactpunt.kpis.intervals import day_bounds, zone
-from contactpunt.kpis.views_support import manager_required, today
-from contactpunt.people.models import Role, User
+from contactpunt.kpis.views_support import today
+from contactpunt.people.models import User
 from contactpunt.workforce import charts, peaks, queries
 from contactpunt.workforce.adherence import adherence_report
 from contactpunt.workforce.models import PlanStatus, ShiftPlan
 from contactpunt.workforce.tasks import run_shift_plan
-
-
-def can_see_all(user: Any) -> bool:
-    return bool(getattr(user, "can_manage", False) or getattr(user, "is_read_only", False))
-
-
-def can_plan(user: Any) -> bool:
-    return bool(getattr(user, "can_manage", False))
-
-
-def can_edit_peaks(user: Any) -> bool:
-    return bool(getattr(user, "role", "") in (Role.MANAGER, Role.ADMIN) or getattr(user, "is_superuser", False))
 
 
 def _day(request: HttpRequest) -> dt.date:
@@ -55,13 +43,17 @@ def _queue_code(request: HttpRequest) -> str | None:
 
 
 def _base(request: HttpRequest, section: str) -> dict[str, Any]:
-    return {"section": section, "can_plan": can_plan(request.user), "can_edit_peaks": can_edit_peaks(request.user)}
+    return {
+        "section": section,
+        "can_plan": can(request.user, Action.PLAN),
+        "can_edit_peaks": can(request.user, Action.EDIT_PEAKS),
+    }
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Forecast against actual over the plan's days, and the staffing table of one day."""
-    if not can_see_all(request.user):
+    if not can(request.user, Action.VIEW_DASHBOARDS):
         return redirect("workforce:me")
     day, code, now = _day(request), _queue_code(request), timezone.now()
     plan = queries.plan_for(day, code)
@@ -76,13 +68,12 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "workforce/index.html", context)
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def peak_calendar(request: HttpRequest) -> HttpResponse:
     """The peak rules and one-off peaks; managers and admins change them."""
     error = ""
     if request.method == "POST":
-        if not can_edit_peaks(request.user):
-            raise PermissionDenied(_("Only managers and administrators can change the peak calendar."))
+        check(request.user, Action.EDIT_PEAKS)
         try:
             date_text = request.POST.get("date", "")
             uplift_text = request.POST.get("uplift", "")
@@ -102,7 +93,7 @@ def peak_calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "workforce/peaks.html", context, status=400 if error else 200)
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def shifts(request: HttpRequest) -> HttpResponse:
     """The week's shifts per agent, the latest plan runs and the form that starts one."""
     anchor = _day(request)
@@ -123,11 +114,9 @@ def _week(monday: dt.date, agent_ids: list[int] | None = None) -> dict[str, Any]
 
 
 @require_POST
-@manager_required
+@require(Action.PLAN)
 def run_plan(request: HttpRequest) -> HttpResponse:
     """Queue a plan run as a background task; the page polls its status."""
-    if not can_plan(request.user):
-        raise PermissionDenied(_("Only team leads, managers and administrators can plan shifts."))
     try:
         first_day = dt.date.fromisoformat(request.POST.get("first_day", ""))
         days = int(request.POST.get("days", "7"))
@@ -148,7 +137,7 @@ def run_plan(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('workforce:shifts')}?date={first_day.isoformat()}")
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     """One plan run's status (a partial that polls itself while the run is queued or running)."""
     plan = get_object_or_404(ShiftPlan.objects.select_related("queue"), pk=pk)
@@ -156,7 +145,7 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workforce/_plan_status.html", {"plan": plan, "finished": finished})
 
 
-@manager_required
+@require(Action.VIEW_DASHBOARDS)
 def adherence(request: HttpRequest) -> HttpResponse:
     """Schedule adherence and occupancy per agent and per team, for a day or the week around a date."""
     anchor = _day(request)

@@ -12,9 +12,10 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from contactpunt.access import may_work_queue, skilled_queues
 from contactpunt.audit import services as audit
 from contactpunt.contacts.announcements import Announcement, announce
-from contactpunt.contacts.inbox import InboxFilters, inbox, queues_for, skilled_queues
+from contactpunt.contacts.inbox import InboxFilters, inbox
 from contactpunt.contacts.models import (
     AgentState,
     Case,
@@ -128,7 +129,7 @@ def assign_case(*, case: Case, to: User | None, by: User) -> Case:
         case = Case.objects.select_for_update().get(pk=case.pk)
         if not case.is_open:
             raise AssignmentError("only an open case is assigned")
-        if to is not None and (to.is_read_only or not queues_for(to).filter(pk=case.queue_id).exists()):
+        if to is not None and not may_work_queue(to, case.queue_id):
             raise AssignmentError(f"{to.username} does not work queue {case.queue_id}")
         previous = case.assignee_id
         case.assignee = to

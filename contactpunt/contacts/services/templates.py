@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from contactpunt.access import Action, can
 from contactpunt.audit import services as audit
 from contactpunt.contacts.models import Case, ContactReason, ResponseTemplate
 from contactpunt.contacts.template_variables import TEMPLATE_VARIABLE, TEMPLATE_VARIABLES_NL, variable_names
@@ -42,7 +43,7 @@ REFUSED = _("Only team leads, managers and administrators manage response templa
 
 def can_manage_templates(user: User) -> bool:
     """Whether `user` may create, edit and retire response templates (team lead and up)."""
-    return user.is_active and user.can_manage and not user.is_read_only
+    return can(user, Action.MANAGE_TEMPLATES)
 
 
 def _require_manager(user: User) -> None:

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contactpunt.contacts.inbox import get_case_for_user
+from contactpunt.access import Action, check, get_case_for_user
 from contactpunt.contacts.models import ResponseTemplate
 from contactpunt.contacts.services import templates as services
 from contactpunt.people.models import User
@@ -36,8 +36,7 @@ def _manager(request: HttpRequest) -> User:
 def template_list(request: HttpRequest) -> HttpResponse:
     """Every template, active ones first; the auditor may look, agents are refused."""
     user = _user(request)
-    if not (services.can_manage_templates(user) or user.is_read_only):
-        raise PermissionDenied(services.REFUSED)
+    check(user, Action.VIEW_TEMPLATES)
     retired = request.GET.get("show") == "retired"
     templates = ResponseTemplate.objects.filter(is_active=not retired).select_related("reason")
     return render(

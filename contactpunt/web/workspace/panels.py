@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contactpunt.access import Action, can, workers_of
 from contactpunt.channels.meta.models import DeliveryStatus
 from contactpunt.channels.meta.whatsapp import templates_for
 from contactpunt.channels.meta.window import case_window
@@ -37,7 +38,7 @@ from contactpunt.contacts.services.case_actions import TransferReason, waiting_w
 from contactpunt.contacts.services.replies import OUTBOX_SOURCE, PRIVATE_INVITE_SOURCE, is_private
 from contactpunt.customers.models import Customer
 from contactpunt.insights.queries import latest_insight
-from contactpunt.people.models import Role, User
+from contactpunt.people.models import User
 
 #: The events the timeline shows between the messages.
 SHOWN_EVENTS = (EventName.TRANSFERRED, EventName.WRAPPED, EventName.RESOLVED, EventName.REOPENED)
@@ -178,14 +179,7 @@ def customer_360(customer: Customer | None, case: Case) -> dict[str, Any]:
 
 def colleagues_for(queue: Queue) -> list[User]:
     """Active people who may work the queue: its required skills all present, or team lead and up."""
-    required = set(queue.skills.values_list("pk", flat=True))
-    people = (
-        User.objects.filter(is_active=True)
-        .exclude(role=Role.VIEWER)
-        .prefetch_related("skills")
-        .order_by("first_name", "last_name", "username")
-    )
-    return [u for u in people if u.can_manage or required <= {s.pk for s in u.skills.all()}]
+    return workers_of(queue)
 
 
 def case_context(case: Case, user: User) -> dict[str, Any]:
@@ -202,7 +196,7 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
     )
     due = clock.due(queue, waiting)
     latest_inbound = Contact.objects.filter(case=case, direction=Direction.INBOUND).order_by("-occurred_at").first()
-    can_write = not user.is_read_only
+    can_write = can(user, Action.WRITE)
     templates = ResponseTemplate.objects.filter(is_active=True).filter(
         Q(channel="") | Q(channel=latest_inbound.channel if latest_inbound else case.channel)
     )

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from contactpunt.contacts.inbox import get_case_for_user
+from contactpunt.access import get_case_for_user
 from contactpunt.contacts.models import Case, Contact, Direction, TemplateLanguage
 from contactpunt.contacts.services import templates
 from contactpunt.insights.queries import latest_insight

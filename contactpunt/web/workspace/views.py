@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from contactpunt.access import Action, check, get_case_for_user, visible_cases
 from contactpunt.channels.meta import whatsapp
-from contactpunt.contacts.inbox import Assignee, InboxFilters, SlaRisk, get_case_for_user, inbox, visible_cases
+from contactpunt.contacts.inbox import Assignee, InboxFilters, SlaRisk, inbox
 from contactpunt.contacts.models import Case, CaseStatus, Channel, Mention, ResponseTemplate
 from contactpunt.contacts.order_status import OrderQuery, OrderStatusUnavailable, configured_provider, lookup_within
 from contactpunt.contacts.services import assignment, case_actions, cases, replies, work_sessions
@@ -125,8 +125,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
 def set_state(request: HttpRequest) -> HttpResponse:
     """Set the agent's own state; with HX-Request the state control, else back to the inbox."""
     user = _user(request)
-    if user.is_read_only:
-        raise PermissionDenied("read-only")
+    check(user, Action.WRITE)
     form = forms.StateForm(request.POST)
     if not form.is_valid():
         return HttpResponse(status=400)
@@ -141,8 +140,7 @@ def set_state(request: HttpRequest) -> HttpResponse:
 def take_next(request: HttpRequest) -> HttpResponse:
     """Hand the agent the most urgent case they may take and open it."""
     user = _user(request)
-    if user.is_read_only:
-        raise PermissionDenied("read-only")
+    check(user, Action.WRITE)
     try:
         case = assignment.take_next(agent=user)
     except assignment.NotAvailable:

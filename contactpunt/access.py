@@ -1,0 +1,223 @@
+"""Who may see and change what: roles, scopes and permission-checked getters, in one place.
+
+Roles (`people.Role`):
+
+- *agent*: works the cases of the active queues whose required skills they all have (a queue that asks no
+  skill is everyone's) and every case assigned to them; sees their own shifts and remarks;
+- *team lead*, *manager*, *admin* (and a superuser): see every queue and the dashboards, plans, insights
+  and templates; team leads and up manage templates and run plans; managers and admins change the peak
+  calendar;
+- *read-only viewer* (the auditor): sees what a manager sees and changes nothing (403 on every write).
+
+Getters answer 404 for a case outside the user's scope (no existence leak) and 403 when a read-only user
+asks to write. Views ask `can(user, action)` or wear `@require(action)`; querysets come from
+`visible_cases` and `case_scope`. This module imports only models (contacts, people), never web or api.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from contactpunt.contacts.models import Case, Message, Queue
+from contactpunt.customers.models import Customer
+from contactpunt.people.models import Role, User
+
+
+class Action(StrEnum):
+    """What a user may ask to do; `can` answers per role."""
+
+    WRITE = "write"  # change cases, send replies, set one's state
+    SEE_ALL_QUEUES = "see_all_queues"  # every queue's cases, counts and figures
+    VIEW_DASHBOARDS = "view_dashboards"  # KPI pages, exports, wallboard, workforce overview, insights
+    VIEW_TEMPLATES = "view_templates"  # the response-templates page
+    MANAGE_TEMPLATES = "manage_templates"  # create, edit, retire and restore templates
+    PLAN = "plan"  # run shift plans, retrain and detect in insights
+    EDIT_PEAKS = "edit_peaks"  # change the peak calendar
+
+
+MANAGING = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
+
+_REFUSALS: dict[Action, Any] = {
+    Action.WRITE: "read-only",  # a short code the 403 page explains in the user's language
+    Action.SEE_ALL_QUEUES: _("Only team leads, managers and read-only viewers can see this."),
+    Action.VIEW_DASHBOARDS: _("Only team leads, managers and read-only viewers can see this."),
+    Action.VIEW_TEMPLATES: _("Only team leads, managers and administrators manage response templates."),
+    Action.MANAGE_TEMPLATES: _("Only team leads, managers and administrators manage response templates."),
+    Action.PLAN: _("Only team leads, managers and administrators can do this."),
+    Action.EDIT_PEAKS: _("Only managers and administrators can change the peak calendar."),
+}
+
+
+def _as_user(user: object) -> User | None:
+    """The signed-in active `User`, or None for anonymous visitors and anything else."""
+    if isinstance(user, User) and user.is_authenticated and user.is_active:
+        return user
+    return None
+
+
+def is_read_only(user: object) -> bool:
+    person = _as_user(user)
+    return person is None or person.role == Role.VIEWER
+
+
+def manages(user: object) -> bool:
+    """Team lead and up (a superuser too), never the read-only viewer."""
+    person = _as_user(user)
+    return person is not None and not is_read_only(person) and (person.role in MANAGING or person.is_superuser)
+
+
+def can(user: object, action: Action | str) -> bool:
+    """Whether `user` may do `action` (an `Action` or its value); anonymous visitors may do nothing."""
+    person = _as_user(user)
+    if person is None:
+        return False
+    act = Action(action)
+    viewer = person.role == Role.VIEWER
+    if act is Action.WRITE:
+        return not viewer
+    if act in (Action.SEE_ALL_QUEUES, Action.VIEW_DASHBOARDS, Action.VIEW_TEMPLATES):
+        return viewer or manages(person)
+    if act in (Action.MANAGE_TEMPLATES, Action.PLAN):
+        return manages(person)
+    if act is Action.EDIT_PEAKS:
+        return not viewer and (person.role in (Role.MANAGER, Role.ADMIN) or person.is_superuser)
+    raise ValueError(act)  # pragma: no cover - StrEnum above is exhaustive
+
+
+def check(user: object, action: Action | str) -> None:
+    """Raise PermissionDenied (with the reason) unless `user` may do `action`."""
+    if not can(user, action):
+        raise PermissionDenied(_REFUSALS[Action(action)])
+
+
+View = Callable[..., HttpResponse]
+
+
+def require(*actions: Action | str) -> Callable[[View], View]:
+    """View decorator: anonymous visitors go to the login page, users without every action get 403."""
+
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            for action in actions:
+                check(request.user, action)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+# -- scopes: queues and cases ----------------------------------------------------------------------
+
+
+def sees_every_queue(user: User) -> bool:
+    """True for the roles that look across all queues (team lead and up, and the read-only viewer)."""
+    return can(user, Action.SEE_ALL_QUEUES)
+
+
+def skilled_queues(user: User) -> QuerySet[Queue]:
+    """The active queues whose required skills the user all has (a queue without skills is everyone's)."""
+    missing = Queue.skills.through.objects.exclude(skill_id__in=user.skills.values("pk")).values("queue_id")
+    return Queue.objects.filter(is_active=True).exclude(pk__in=missing)
+
+
+def queues_for(user: User) -> QuerySet[Queue]:
+    """The queues whose cases the user may see."""
+    if _as_user(user) is None:
+        return Queue.objects.none()
+    return Queue.objects.all() if sees_every_queue(user) else skilled_queues(user)
+
+
+def case_scope(user: User, prefix: str = "") -> Q:
+    """The condition on a case (reached through `prefix`, e.g. "case__") that the user may see it."""
+    if _as_user(user) is None:
+        return Q(pk__in=[])
+    if sees_every_queue(user):
+        return Q()
+    return Q(**{f"{prefix}queue__in": skilled_queues(user)}) | Q(**{f"{prefix}assignee": user})
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Every case the user may see (merged cases included: they lead to their target)."""
+    return Case.objects.filter(case_scope(user))
+
+
+def get_case_for_user(user: User, case_id: object, *, write: bool = False) -> Case:
+    """Return the case `case_id` when the user may see it.
+
+    Raise Http404 when the id is malformed, the case does not exist or the user may not see it, and
+    PermissionDenied when `write` is asked by a read-only user (after the 404 check, so the viewer
+    learns nothing new).
+    """
+    try:
+        pk = int(str(case_id))
+    except ValueError:
+        raise Http404("no such case") from None
+    if pk <= 0 or pk > 2**63 - 1:
+        raise Http404("no such case")
+    case = (
+        visible_cases(user)
+        .select_related("queue", "customer", "customer__account", "assignee", "reason")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404("no such case")
+    if write:
+        check(user, Action.WRITE)
+    return case
+
+
+def visible_messages(user: User) -> QuerySet[Message]:
+    """The messages of the cases the user may see."""
+    return Message.objects.filter(case_scope(user, "case__"))
+
+
+def visible_customers(user: User) -> QuerySet[Customer]:
+    """The customers the user may see: all for the all-queue roles, else those with a case in the user's scope
+    (an agent then sees the customer's whole history, other queues' cases included, on the case page)."""
+    if _as_user(user) is not None and sees_every_queue(user):
+        return Customer.objects.all()
+    return Customer.objects.filter(pk__in=visible_cases(user).filter(customer__isnull=False).values("customer_id"))
+
+
+def get_customer_for_user(user: User, customer_id: object, *, write: bool = False) -> Customer:
+    """The customer `customer_id` when the user may see them; Http404 otherwise, PermissionDenied on a write by
+    a read-only user (after the 404 check)."""
+    try:
+        pk = int(str(customer_id))
+    except ValueError:
+        raise Http404("no such customer") from None
+    customer = visible_customers(user).filter(pk=pk).first() if 0 < pk <= 2**63 - 1 else None
+    if customer is None:
+        raise Http404("no such customer")
+    if write:
+        check(user, Action.WRITE)
+    return customer
+
+
+def may_work_queue(user: User, queue_id: int) -> bool:
+    """Whether `user` may be given cases of the queue: not read-only, and the queue in their scope."""
+    return can(user, Action.WRITE) and queues_for(user).filter(pk=queue_id).exists()
+
+
+def workers_of(queue: Queue) -> list[User]:
+    """Active people who may work the queue: its required skills all present, or team lead and up."""
+    required = set(queue.skills.values_list("pk", flat=True))
+    people = User.objects.filter(is_active=True).exclude(role=Role.VIEWER).prefetch_related("skills")
+    return [
+        u
+        for u in people.order_by("first_name", "last_name", "username")
+        if manages(u) or required <= {s.pk for s in u.skills.all()}
+    ]
