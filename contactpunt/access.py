@@ -42,6 +42,7 @@ class Action(StrEnum):
     MANAGE_TEMPLATES = "manage_templates"  # create, edit, retire and restore templates
     PLAN = "plan"  # run shift plans, retrain and detect in insights
     EDIT_PEAKS = "edit_peaks"  # change the peak calendar
+    MANAGE_CUSTOMER_DATA = "manage_customer_data"  # export and erase a customer's personal data (GDPR)
 
 
 MANAGING = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
@@ -54,6 +55,7 @@ _REFUSALS: dict[Action, Any] = {
     Action.MANAGE_TEMPLATES: _("Only team leads, managers and administrators manage response templates."),
     Action.PLAN: _("Only team leads, managers and administrators can do this."),
     Action.EDIT_PEAKS: _("Only managers and administrators can change the peak calendar."),
+    Action.MANAGE_CUSTOMER_DATA: _("Only managers may export or erase customer data."),
 }
 
 
@@ -88,7 +90,7 @@ def can(user: object, action: Action | str) -> bool:
         return viewer or manages(person)
     if act in (Action.MANAGE_TEMPLATES, Action.PLAN):
         return manages(person)
-    if act is Action.EDIT_PEAKS:
+    if act in (Action.EDIT_PEAKS, Action.MANAGE_CUSTOMER_DATA):
         return not viewer and (person.role in (Role.MANAGER, Role.ADMIN) or person.is_superuser)
     raise ValueError(act)  # pragma: no cover - StrEnum above is exhaustive
 

@@ -140,6 +140,13 @@ MATRIX: dict[str, str] = {
     "api-v1:get_case": API,
     "api-v1:get_customers": API,
     "api-v1:get_customer": API,
+    "api-v1:export": API,
+    "api-v1:erase": API_POST,
+    # GDPR: a customer's data, exported or erased by managers and administrators only
+    "privacy:search": "XXXAXALL",
+    "privacy:customer": "XXXAXALL",
+    "privacy:export": POST_ONLY,
+    "privacy:erase": POST_ONLY,
 }
 
 #: Every URL under Django's admin site answers as ADMIN_SITE, but for these (the admin persona opens the pages

@@ -8,7 +8,6 @@ import json
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,11 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from contactpunt.access import Action, check
 from contactpunt.contacts.services.privacy import erase_customer, export_customer
 from contactpunt.customers.models import Customer
-from contactpunt.people.models import Role, User
+from contactpunt.people.models import User
 
-REFUSED = gettext_lazy("Only managers may export or erase customer data.")
 MAX_RESULTS = 25
 
 
@@ -41,8 +40,7 @@ class EraseForm(forms.Form):
 def _manager(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
-    if not (user.role in (Role.MANAGER, Role.ADMIN) or user.is_superuser):
-        raise PermissionDenied(REFUSED)
+    check(user, Action.MANAGE_CUSTOMER_DATA)
     return user
 
 
