@@ -49,6 +49,11 @@ DEFAULT_OOS_LABEL = "oos"
 # baseline; the best validation score is kept (a coarse grid, never read off a benchmark).
 REGULARISATIONS: tuple[float, ...] = (1.0, 0.3, 3.0)
 # Feature sets tried by default; "tfidf" (word n-grams + LR) is the baseline and always among them.
+# The embedding head is a logistic regression: its C is the strength times this (dense unit-norm
+# embeddings want a weaker penalty than the SVM on sparse TF-IDF).
+EMBEDDING_STRENGTH = 10.0
+# The embedding head's shares of a hybrid's logits tried on validation.
+HYBRID_SHARES: tuple[float, ...] = (0.25, 0.5, 0.75)
 CANDIDATE_FEATURES: tuple[FeatureSet, ...] = ("tfidf", "tfidf-chars", "embedding", "hybrid", "hybrid-chars")
 # Cold-start cosine similarity below which a message matches no seeded reason. Read off clinc150's
 # validation split with 5 seed phrases per intent (in-scope accuracy 0.71 of 0.72, out-of-scope
@@ -293,6 +298,7 @@ class Candidate:
     threshold: float
     scores: ReasonScores
     seconds: float
+    embedding_share: float | None = None
 
     @property
     def is_baseline(self) -> bool:
@@ -306,6 +312,7 @@ class Candidate:
             "regularisation": self.regularisation,
             "threshold": round(self.threshold, 4),
             "seconds": round(self.seconds, 2),
+            "embedding_share": self.embedding_share,
             **self.scores.as_dict(),
         }
 
@@ -338,7 +345,8 @@ def train_reason_model(
     the threshold. The validation rows are the ``valid`` rows plus the out-of-scope training rows;
     when there are no ``valid`` rows, a seeded 10% of each reason's training rows is held out.
 
-    Every candidate is a linear classifier (see :func:`fit_logistic`, ``solver="svm"``). With
+    TF-IDF candidates are linear SVMs (see :func:`fit_logistic`, ``solver="svm"``), the embedding
+    candidate a logistic regression, a hybrid the sum of both heads' logits (the share on validation). With
     ``features="auto"`` every feature set in :data:`CANDIDATE_FEATURES` is tried (the TF-IDF word
     n-gram baseline first) at the first of ``regularisations``, then the best set and the baseline
     at the others; the candidate with the best validation accuracy (then macro-F1) wins, on a tie the
@@ -384,25 +392,70 @@ def train_reason_model(
     candidates: list[Candidate] = []
     heads: list[LinearHead] = []
 
+    fitted_heads: dict[tuple[str, float], LinearHead] = {}
+    seconds_of: dict[tuple[str, float], float] = {}
+
+    def component(kind: str, strength: float) -> LinearHead:
+        """A fitted head on one block: "words" or "chars" (linear SVM) or "embedding" (logistic regression)."""
+        key = (kind, strength)
+        if key not in fitted_heads:
+            if kind == "embedding":
+                fitted = fit_logistic(
+                    fit_labels,
+                    embeddings=fit_embeddings,
+                    tfidf=None,
+                    regularisation=strength * EMBEDDING_STRENGTH,
+                    balanced=False,
+                    max_iter=300,
+                )
+            else:
+                fitted = fit_logistic(
+                    fit_labels,
+                    embeddings=None,
+                    tfidf=blocks[kind == "chars"][0],
+                    regularisation=strength,
+                    balanced=False,
+                    solver="svm",
+                )
+            fitted_heads[key], seconds_of[key] = fitted.head, fitted.seconds
+        return fitted_heads[key]
+
+    def measure(head: LinearHead, uses_embedding: bool, check_tfidf: Any) -> tuple[float, ReasonScores]:
+        confidences = head.probabilities(check_embeddings if uses_embedding else None, check_tfidf)
+        threshold = choose_threshold(confidences, head.classes, check_labels, oos_label=oos_label)
+        predicted = _labels_at(confidences, head.classes, threshold, oos_label)
+        return threshold, _scores(check_labels, predicted, oos_label)
+
     def try_candidate(feature_set: FeatureSet, strength: float) -> None:
-        uses_embedding = feature_set in EMBEDDING_FEATURE_SETS
-        fit_tfidf, check_tfidf = (
-            blocks[feature_set in CHAR_FEATURE_SETS] if feature_set != "embedding" else (None, None)
+        block = "chars" if feature_set in CHAR_FEATURE_SETS else "words"
+        check_tfidf = blocks[block == "chars"][1] if feature_set != "embedding" else None
+        if feature_set in ("tfidf", "tfidf-chars"):
+            head = component(block, strength)
+            threshold, scores = measure(head, False, check_tfidf)
+            mix = None
+        elif feature_set == "embedding":
+            head = component("embedding", strength)
+            threshold, scores = measure(head, True, None)
+            mix = None
+        else:
+            # A hybrid adds the logits of the TF-IDF head and of the embedding head, the embedding's
+            # share chosen on validation (no third fit).
+            words, meaning = component(block, strength), component("embedding", strength)
+            options = []
+            for share in HYBRID_SHARES:
+                mixed = LinearHead(
+                    words.classes,
+                    meaning.embedding_weights * share,
+                    words.tfidf_weights * (1 - share),
+                    words.bias * (1 - share) + meaning.bias * share,
+                )
+                options.append((mixed, *measure(mixed, True, check_tfidf), share))
+            head, threshold, scores, mix = max(options, key=lambda o: (o[2].accuracy, o[2].macro_f1))
+        seconds = sum(
+            v for (kind, s), v in seconds_of.items() if s == strength and (kind == block or kind == "embedding")
         )
-        fitted = fit_logistic(
-            fit_labels,
-            embeddings=fit_embeddings if uses_embedding else None,
-            tfidf=fit_tfidf,
-            regularisation=strength,
-            balanced=False,
-            solver="svm",
-        )
-        confidences = fitted.head.probabilities(check_embeddings if uses_embedding else None, check_tfidf)
-        threshold = choose_threshold(confidences, fitted.head.classes, check_labels, oos_label=oos_label)
-        predicted = _labels_at(confidences, fitted.head.classes, threshold, oos_label)
-        scores = _scores(check_labels, predicted, oos_label)
-        candidates.append(Candidate(feature_set, strength, threshold, scores, fitted.seconds))
-        heads.append(fitted.head)
+        candidates.append(Candidate(feature_set, strength, threshold, scores, seconds, mix))
+        heads.append(head)
 
     def rank(index: int) -> tuple[float, float, int]:
         scores = candidates[index].scores
