@@ -451,9 +451,10 @@ def train_reason_model(
                 )
                 options.append((mixed, *measure(mixed, True, check_tfidf), share))
             head, threshold, scores, mix = max(options, key=lambda o: (o[2].accuracy, o[2].macro_f1))
-        seconds = sum(
-            v for (kind, s), v in seconds_of.items() if s == strength and (kind == block or kind == "embedding")
+        parts = {"tfidf": [block], "tfidf-chars": [block], "embedding": ["embedding"]}.get(
+            feature_set, [block, "embedding"]
         )
+        seconds = sum(seconds_of[(part, strength)] for part in parts)
         candidates.append(Candidate(feature_set, strength, threshold, scores, seconds, mix))
         heads.append(head)
 

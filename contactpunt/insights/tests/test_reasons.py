@@ -160,7 +160,9 @@ def test_selection_keeps_tfidf_when_words_decide(encoder: UniversalSentenceEncod
     assert report.baseline_scores.accuracy == 1.0
     assert report.scores.accuracy >= report.baseline_scores.accuracy
     assert any(c.features != "tfidf" for c in report.candidates)  # the others were tried
-    assert model.evaluate_baseline(LabelledRows(*zip(*valid, strict=True), ["test"] * len(valid))) is not None
+    check = LabelledRows([t for t, _ in valid], [label for _, label in valid], ["test"] * len(valid))
+    baseline = model.evaluate_baseline(check)
+    assert baseline is not None and baseline.accuracy == 1.0
 
 
 def test_selection_takes_embeddings_when_words_do_not_carry_over(encoder: UniversalSentenceEncoder) -> None:
