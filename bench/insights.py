@@ -1,14 +1,20 @@
-"""Benchmark: the insights models on the shared labelled text, each figure beside a TF-IDF + LR baseline.
+"""Benchmark: every insights model beside its simple baselines, on every development set and variant.
 
-Run from the repository root: `python bench/insights.py [--data ../shared/data/text]`. Measured on the
-test splits (never trained or tuned on):
+Run from the repository root: `python bench/insights.py [--data ../shared/data/text] [--quick]`.
+Measured on the test splits (never trained or tuned on). Each line prints the model, its baselines and
+the ratio model / baseline; a model that loses to a baseline on a set says LOSES on that line.
 
-- contact reasons on clinc150 (150 intents + out-of-scope): in-scope accuracy and out-of-scope recall of
-  the shipped engine (sentence embedding + TF-IDF, threshold from the valid split), of the sentence
-  embedding alone, of the TF-IDF + LR baseline (same threshold rule), and of the cold start from 5 seed
-  phrases per intent; training time on clinc150's 15,000 in-scope training messages;
-- sentiment: the shipped model on the Dutch XED set (zero-shot: no Dutch training data) and on the
-  English XED test split, beside a TF-IDF + LR baseline trained on the same English rows;
+- contact reasons, trained as `contactpunt insights train` does (feature set and strength chosen on
+  validation, the TF-IDF baseline always a candidate), against (a) the TF-IDF + linear baseline the
+  training stores beside the model (same threshold rule) and (b) plain scikit-learn TF-IDF + logistic
+  regression (default settings, best guess always). Sets: clinc150 (150 intents + out-of-scope, its
+  splits); clinc150 without the valid split and without out-of-scope (an organisation with no
+  "none" label: a tenth of train is held out); 30 clinc150 intents with 20 examples each (a small
+  organisation); bitext's 27 intents; bitext's 11 categories (coarser labels). Out-of-scope recall is
+  printed where an out-of-scope label exists.
+- sentiment (shipped model, no Dutch training data) against a TF-IDF + LR trained on the same English
+  rows and the majority class of those rows: XED Dutch (two-class), the hand-written Dutch reviews
+  (two-class), XED English (three-class and two-class).
 - language: the share of the Dutch XED and English clinc150 test lines detected as Dutch and English;
 - end to end: language + sentiment + reason per message in batches of 64, messages per second.
 """
@@ -21,86 +27,167 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactpunt.config.settings_test")
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-from contactpunt.insights.datasets import read_labelled_csv  # noqa: E402
+from contactpunt.insights.datasets import LabelledRows, read_labelled_csv  # noqa: E402
 from contactpunt.insights.encoder import get_encoder  # noqa: E402
 from contactpunt.insights.language import detect_languages  # noqa: E402
-from contactpunt.insights.linear import FeatureSet, TfidfFeatures, fit_logistic  # noqa: E402
-from contactpunt.insights.metrics import accuracy, macro_f1  # noqa: E402
+from contactpunt.insights.linear import TfidfFeatures, fit_logistic  # noqa: E402
+from contactpunt.insights.metrics import accuracy  # noqa: E402
 from contactpunt.insights.pipeline import analyse_messages  # noqa: E402
-from contactpunt.insights.reasons import ReasonModel, reason_model_from_seeds, train_reason_model  # noqa: E402
-from contactpunt.insights.sentiment import SENTIMENT_LABELS, SentimentModel, score_sentiment  # noqa: E402
+from contactpunt.insights.reasons import ReasonModel, train_reason_model  # noqa: E402
+from contactpunt.insights.sentiment import (  # noqa: E402
+    POLARITY_LABELS,
+    SENTIMENT_LABELS,
+    SentimentModel,
+    score_sentiment,
+)
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "text"
 BATCH = 64
 SEEDS_PER_REASON = 5
 
 
+HAND_WRITTEN_DUTCH = ROOT / "contactpunt" / "insights" / "tests" / "data" / "dutch_reviews_handwritten.csv"
+SMALL_INTENTS = 30
+SMALL_EXAMPLES = 20
+SEED = 17
+
+
 def fmt(value: float | None) -> str:
     return "   n/a" if value is None else f"{value:6.3f}"
 
 
-def bench_reasons(data: Path) -> dict[str, ReasonModel]:
-    rows = read_labelled_csv(data / "clinc150_en.csv", text_column="text", label_column="label")
-    test = rows.evaluation_rows()
+def verdict(model: float, baselines: dict[str, float]) -> str:
+    ratios = "  ".join(f"x{model / value:5.3f} vs {name}" for name, value in baselines.items() if value)
+    losers = [name for name, value in baselines.items() if model < value]
+    return ratios + (f"   LOSES to {', '.join(losers)}" if losers else "")
+
+
+def reason_sets(data: Path) -> list[tuple[str, LabelledRows]]:
+    clinc = read_labelled_csv(data / "clinc150_en.csv", text_column="text", label_column="label")
+    bitext = read_labelled_csv(data / "bitext_customer_support_en.csv", text_column="text", label_column="label")
+    categories = read_labelled_csv(data / "bitext_customer_support_en.csv", text_column="text", label_column="category")
+    in_scope = [i for i, label in enumerate(clinc.labels) if label != "oos" and clinc.splits[i] != "valid"]
+    no_oos = LabelledRows(
+        [clinc.texts[i] for i in in_scope], [clinc.labels[i] for i in in_scope], [clinc.splits[i] for i in in_scope]
+    )
+    rng = np.random.default_rng(SEED)
+    intents = sorted({label for label in clinc.labels if label != "oos"})
+    chosen = set(rng.choice(intents, size=SMALL_INTENTS, replace=False).tolist())
+    kept: list[int] = []
+    taken: dict[str, int] = {}
+    for i, label in enumerate(clinc.labels):
+        if label not in chosen or clinc.splits[i] == "valid":
+            continue
+        if clinc.splits[i] == "train":
+            if taken.get(label, 0) >= SMALL_EXAMPLES:
+                continue
+            taken[label] = taken.get(label, 0) + 1
+        kept.append(i)
+    small = LabelledRows(
+        [clinc.texts[i] for i in kept], [clinc.labels[i] for i in kept], [clinc.splits[i] for i in kept]
+    )
+    return [
+        ("clinc150, 150 intents + oos", clinc),
+        ("clinc150, no valid, no oos", no_oos),
+        (f"clinc150, {SMALL_INTENTS} intents x {SMALL_EXAMPLES}", small),
+        ("bitext, 27 intents", bitext),
+        ("bitext, 11 categories", categories),
+    ]
+
+
+def plain_logistic_regression(rows: LabelledRows, test: LabelledRows) -> float:
+    """scikit-learn's TF-IDF + LogisticRegression with default settings, trained on train (+valid), best guess."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    train = [i for i, split in enumerate(rows.splits) if split != "test" and rows.labels[i] != "oos"]
+    vectoriser = TfidfVectorizer()
+    features = vectoriser.fit_transform([rows.texts[i] for i in train])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = LogisticRegression(max_iter=300).fit(features, [rows.labels[i] for i in train])
+    predicted = model.predict(vectoriser.transform(test.texts))
+    return accuracy(test.labels, [str(label) for label in predicted])
+
+
+def bench_reasons(data: Path, *, quick: bool) -> dict[str, ReasonModel]:
     encoder = get_encoder()
     encoder.encode(["warm up"])  # loading the weights is not training
-    print(f"clinc150: {len(rows.subset('train'))} train, {len(rows.subset('valid'))} valid, {len(test)} test rows")
-    print(f"  {'model':<34} {'in-scope acc':>12} {'OOS recall':>10} {'accuracy':>8} {'macro-F1':>8} {'train s':>8}")
+    print("contact reasons (test splits): model = `insights train` (auto), baselines = TF-IDF + linear stored")
+    print("beside it, and plain TF-IDF + logistic regression (scikit-learn defaults, always a best guess)")
     models: dict[str, ReasonModel] = {}
-    candidates: tuple[tuple[str, FeatureSet], ...] = (
-        ("engine (embedding + TF-IDF)", "hybrid"),
-        ("embedding only", "embedding"),
-        ("baseline TF-IDF + LR", "tfidf"),
-    )
-    for name, features in candidates:
-        model, report = train_reason_model(rows, features=features, encoder=encoder)
+    sets = reason_sets(data)
+    for name, rows in [sets[2]] if quick else sets:
+        test = rows.evaluation_rows()
+        model, report = train_reason_model(rows, encoder=encoder)
         scores = model.evaluate(test)
-        models[features] = model
+        stored = model.evaluate_baseline(test)
+        assert stored is not None
+        plain = plain_logistic_regression(rows, test) if not quick else None
+        baselines = {"TF-IDF+linear": stored.accuracy}
+        if plain is not None:
+            baselines["TF-IDF+LR"] = plain
+        print(f"  {name}: {report.training_rows} training rows, {len(test)} test rows, {report.seconds:.0f} s training")
         print(
-            f"  {name:<34} {fmt(scores.in_scope_accuracy):>12} {fmt(scores.oos_recall):>10} "
-            f"{fmt(scores.accuracy):>8} {fmt(scores.macro_f1):>8} {report.seconds:8.1f}"
-            f"   ({report.training_rows} messages)"
+            f"    model {report.chosen.features:<12} C={report.chosen.regularisation:<4} acc {fmt(scores.accuracy)}"
+            f"  OOS recall {fmt(scores.oos_recall)}  |  TF-IDF+linear {fmt(stored.accuracy)}"
+            f" (OOS {fmt(stored.oos_recall)})  TF-IDF+LR {fmt(plain)}"
         )
-    train = rows.subset("train")
-    seeds: dict[str, list[str]] = {}
-    for text, label in zip(train.texts, train.labels, strict=True):
-        if label != "oos" and len(seeds.setdefault(label, [])) < SEEDS_PER_REASON:
-            seeds[label].append(text)
-    cold = reason_model_from_seeds(seeds, encoder=encoder)
-    scores = cold.evaluate(test)
-    print(
-        f"  {'cold start, 5 seeds per intent':<34} {fmt(scores.in_scope_accuracy):>12} {fmt(scores.oos_recall):>10} "
-        f"{fmt(scores.accuracy):>8} {fmt(scores.macro_f1):>8}"
-    )
+        print(f"    {verdict(scores.accuracy, baselines)}")
+        models.setdefault("first", model)
     return models
 
 
 def bench_sentiment(data: Path) -> None:
     english = read_labelled_csv(data / "xed_en_polarity.csv", text_column="text", label_column="label")
     dutch = read_labelled_csv(data / "xed_nl_polarity.csv", text_column="text", label_column="label")
+    written = read_labelled_csv(HAND_WRITTEN_DUTCH, text_column="text", label_column="label")
     shipped = SentimentModel.load()
     train = english.subset("train")
     vocabulary = TfidfFeatures.fit(train.texts)
     baseline = fit_logistic(
         train.labels, embeddings=None, tfidf=vocabulary.transform(train.texts), regularisation=1.0, balanced=True
     ).head
-    print("sentiment (test splits; Dutch zero-shot, a neutral prediction on it counts as wrong)")
-    print(f"  {'data':<30} {'rows':>5} {'shipped acc':>11} {'macro-F1':>8} {'TF-IDF acc':>10} {'macro-F1':>8}")
-    sets = (("XED Dutch, pos/neg", dutch.evaluation_rows()), ("XED English, 3 classes", english.evaluation_rows()))
-    for name, rows in sets:
-        scores = score_sentiment(shipped, rows)
+    assert set(baseline.classes) == set(SENTIMENT_LABELS)
+    polar_counts = {label: train.labels.count(label) for label in POLARITY_LABELS}
+    english_test = english.evaluation_rows()
+    polar = [i for i, label in enumerate(english_test.labels) if label != "neutral"]
+    english_polar = LabelledRows(
+        [english_test.texts[i] for i in polar], [english_test.labels[i] for i in polar], ["test"] * len(polar)
+    )
+    print("sentiment (test splits; no Dutch training data; two-class sets are answered without neutral)")
+    print("  baselines: TF-IDF + LR on the same English rows; the majority class of those rows")
+    sets = (
+        ("XED Dutch test, pos/neg", dutch.evaluation_rows(), POLARITY_LABELS),
+        ("XED Dutch all rows, pos/neg", LabelledRows(dutch.texts, dutch.labels, []), POLARITY_LABELS),
+        ("hand-written Dutch reviews", written, POLARITY_LABELS),
+        ("XED English test, 3 classes", english_test, SENTIMENT_LABELS),
+        ("XED English test, pos/neg", english_polar, POLARITY_LABELS),
+    )
+    for name, rows, labels in sets:
+        scores = score_sentiment(shipped, rows, labels=labels)
         probabilities = baseline.probabilities(None, vocabulary.transform(rows.texts))
-        predicted = [baseline.classes[i] for i in probabilities.argmax(axis=1)]
-        assert set(baseline.classes) == set(SENTIMENT_LABELS)
+        columns = [baseline.classes.index(label) for label in labels]
+        predicted = [labels[i] for i in probabilities[:, columns].argmax(axis=1)]
+        counts = polar_counts if labels == POLARITY_LABELS else {la: train.labels.count(la) for la in labels}
+        majority = max(counts, key=lambda label: counts[label])
+        tfidf_accuracy = accuracy(rows.labels, predicted)
+        majority_accuracy = accuracy(rows.labels, [majority] * len(rows))
         print(
-            f"  {name:<30} {len(rows):>5} {fmt(scores.accuracy):>11} {fmt(scores.macro_f1):>8} "
-            f"{fmt(accuracy(rows.labels, predicted)):>10} {fmt(macro_f1(rows.labels, predicted)):>8}"
+            f"  {name:<30} {len(rows):>5} rows  model {fmt(scores.accuracy)} (macro-F1 {fmt(scores.macro_f1)})"
+            f"  TF-IDF+LR {fmt(tfidf_accuracy)}  majority {fmt(majority_accuracy)}"
         )
+        print(f"    {verdict(scores.accuracy, {'TF-IDF+LR': tfidf_accuracy, 'majority': majority_accuracy})}")
 
 
 def bench_language(data: Path) -> None:
@@ -118,34 +205,28 @@ def bench_language(data: Path) -> None:
 
 
 def bench_throughput(data: Path, models: dict[str, ReasonModel]) -> None:
+    model = models["first"]
     texts = read_labelled_csv(data / "clinc150_en.csv", text_column="text", label_column=None).texts[:3200]
     texts += read_labelled_csv(data / "xed_nl_polarity.csv", text_column="text", label_column=None).texts[:640]
     sentiment = SentimentModel.load()
-    analyse_messages(texts[:BATCH], sentiment_model=sentiment, reason_model=models["hybrid"])  # warm up
+    analyse_messages(texts[:BATCH], sentiment_model=sentiment, reason_model=model)  # warm up
     started = time.perf_counter()
     for start in range(0, len(texts), BATCH):
-        analyse_messages(texts[start : start + BATCH], sentiment_model=sentiment, reason_model=models["hybrid"])
+        analyse_messages(texts[start : start + BATCH], sentiment_model=sentiment, reason_model=model)
     engine = len(texts) / (time.perf_counter() - started)
-    baseline = models["tfidf"]
-    started = time.perf_counter()
-    for start in range(0, len(texts), BATCH):
-        batch = texts[start : start + BATCH]
-        detect_languages(batch)
-        baseline.suggest(batch)
-    tfidf = len(texts) / (time.perf_counter() - started)
     print(
-        f"end to end (language + sentiment + reason), batches of {BATCH}, {len(texts)} messages, "
-        f"{os.cpu_count()} cores:"
+        f"end to end (language + sentiment + reason, model {model.features}), batches of {BATCH}, "
+        f"{len(texts)} messages, {os.cpu_count()} cores: {engine:7.0f} messages/s"
     )
-    print(f"  engine {engine:7.0f} messages/s    baseline TF-IDF (language + reason only) {tfidf:7.0f} messages/s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--quick", action="store_true", help="only the small reason set, no plain LR baseline")
     args = parser.parse_args()
     started = time.perf_counter()
-    models = bench_reasons(args.data)
+    models = bench_reasons(args.data, quick=args.quick)
     bench_sentiment(args.data)
     bench_language(args.data)
     bench_throughput(args.data, models)

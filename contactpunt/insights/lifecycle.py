@@ -147,6 +147,10 @@ def consider_candidate(
     else:
         activate = active.method == ReasonModelVersion.Method.SEEDED
         decision = "activated: replaces seeds" if activate else "kept the active model: nothing to compare on"
+    baseline = model.evaluate_baseline(test) if test.texts else None
+    if scores is not None and baseline is not None:
+        # Every retrain reports the TF-IDF + linear baseline trained beside the model, on the same rows.
+        decision += f"; accuracy {scores.accuracy:.3f} vs TF-IDF baseline {baseline.accuracy:.3f}"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.npz"
         model.save(path)

@@ -26,21 +26,38 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from contactpunt.insights.artefacts import ArtefactError, content_version, load_artefact, save_artefact
 from contactpunt.insights.datasets import DatasetError, LabelledRows
 from contactpunt.insights.encoder import ENCODER_NAME, FloatMatrix, SentenceEncoder, encode_in_batches, get_encoder
-from contactpunt.insights.linear import FEATURE_SETS, FeatureSet, LinearHead, TfidfFeatures, fit_logistic
+from contactpunt.insights.linear import (
+    CHAR_FEATURE_SETS,
+    EMBEDDING_FEATURE_SETS,
+    FEATURE_SETS,
+    FeatureSet,
+    LinearHead,
+    TfidfFeatures,
+    fit_logistic,
+)
 from contactpunt.insights.metrics import accuracy, macro_f1, out_of_scope_scores
 
 KIND = "contact-reasons"
 Method = Literal["logistic", "prototype"]
 DEFAULT_OOS_LABEL = "oos"
-# Fixed, not searched on any benchmark: a weak penalty suits dense unit-norm embeddings.
-REGULARISATION = 10.0
+# SVM strengths (C) tried: the first for every feature set, the others for the best set and the
+# baseline; the best validation score is kept (a coarse grid, never read off a benchmark).
+REGULARISATIONS: tuple[float, ...] = (1.0, 0.3, 3.0)
 # With no out-of-scope validation rows, a message is "unsure" when its confidence is below that of
 # all but this share of the correctly classified validation rows.
 UNSURE_SHARE_WITHOUT_OOS = 0.05
+# Feature sets tried by default; "tfidf" (word n-grams + LR) is the baseline and always among them.
+# The embedding head is a logistic regression: its C is the strength times this (dense unit-norm
+# embeddings want a weaker penalty than the SVM on sparse TF-IDF).
+EMBEDDING_STRENGTH = 10.0
+# The embedding head's shares of a hybrid's logits tried on validation.
+HYBRID_SHARES: tuple[float, ...] = (0.25, 0.5, 0.75)
+CANDIDATE_FEATURES: tuple[FeatureSet, ...] = ("tfidf", "tfidf-chars", "embedding", "hybrid", "hybrid-chars")
 # Cold-start cosine similarity below which a message matches no seeded reason. Read off clinc150's
 # validation split with 5 seed phrases per intent (in-scope accuracy 0.71 of 0.72, out-of-scope
 # recall 0.56); organisations can pass their own.
@@ -92,9 +109,12 @@ class ReasonModel:
         threshold: float,
         manifest: dict[str, Any],
         encoder: SentenceEncoder | None = None,
+        baseline: tuple[LinearHead, float] | None = None,
     ) -> None:
-        if (features in ("hybrid", "tfidf")) != (tfidf is not None):
-            raise ValueError(f"feature set {features!r} and the TF-IDF vocabulary do not match")
+        if features != "embedding" and tfidf is None:
+            raise ValueError(f"feature set {features!r} needs a TF-IDF vocabulary")
+        if (features in CHAR_FEATURE_SETS) and (tfidf is None or not tfidf.has_chars):
+            raise ValueError(f"feature set {features!r} needs character n-grams")
         self.method = method
         self.features = features
         self.head = head
@@ -102,6 +122,8 @@ class ReasonModel:
         self.threshold = threshold
         self.manifest = manifest
         self._encoder = encoder
+        # The TF-IDF + LR baseline trained beside the model (head on the word block, threshold).
+        self.baseline = baseline
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -123,13 +145,20 @@ class ReasonModel:
     @property
     def needs_embeddings(self) -> bool:
         """True when the model reads sentence embeddings (callers can then share one encoding)."""
-        return self.features != "tfidf"
+        return self.features in EMBEDDING_FEATURE_SETS
+
+    def _tfidf_rows(self, texts: list[str]) -> sparse.csr_matrix | None:
+        if self.tfidf is None or self.features == "embedding":
+            return None
+        if self.features in CHAR_FEATURE_SETS:
+            return self.tfidf.transform(texts)
+        return self.tfidf.words_only().transform(texts)
 
     def confidences(self, texts: list[str], embeddings: FloatMatrix | None = None) -> FloatMatrix:
         """Return one confidence per reason and text: probabilities, or cosine similarities for seeds."""
         if self.needs_embeddings and embeddings is None:
             embeddings = encode_in_batches(self.encoder, texts)
-        tfidf = self.tfidf.transform(texts) if self.tfidf is not None else None
+        tfidf = self._tfidf_rows(texts)
         use_embeddings = embeddings if self.needs_embeddings else None
         if self.method == "prototype":
             return self.head.logits(use_embeddings, None)
@@ -157,12 +186,20 @@ class ReasonModel:
         predicted = self.predict_labels(rows.texts, oos_label=oos_label)
         return _scores(rows.labels, predicted, oos_label)
 
+    def evaluate_baseline(self, rows: LabelledRows, *, oos_label: str = DEFAULT_OOS_LABEL) -> ReasonScores | None:
+        """Measure the TF-IDF + LR baseline trained beside this model (None when it has none)."""
+        if self.baseline is None or self.tfidf is None:
+            return None
+        head, threshold = self.baseline
+        confidences = head.probabilities(None, self.tfidf.words_only().transform(rows.texts))
+        return _scores(rows.labels, _labels_at(confidences, head.classes, threshold, oos_label), oos_label)
+
     def save(self, path: Path) -> None:
         """Write the model to ``path`` as an artefact."""
         arrays = self.head.to_arrays("head_")
-        if self.tfidf is not None:
-            arrays["tfidf_terms"] = np.array(self.tfidf.terms, dtype=np.str_)
-            arrays["tfidf_idf"] = self.tfidf.idf
+        arrays.update(_tfidf_arrays(self.tfidf))
+        if self.baseline is not None:
+            arrays.update(self.baseline[0].to_arrays("baseline_"))
         save_artefact(path, manifest=self.manifest, arrays=arrays)
 
     @classmethod
@@ -175,7 +212,15 @@ class ReasonModel:
         tfidf = None
         if "tfidf_terms" in artefact.arrays:
             terms = [str(term) for term in artefact.arrays["tfidf_terms"]]
-            tfidf = TfidfFeatures(terms, np.asarray(artefact.arrays["tfidf_idf"], dtype=np.float64))
+            char_terms = char_idf = None
+            if "tfidf_char_terms" in artefact.arrays:
+                char_terms = [str(term) for term in artefact.arrays["tfidf_char_terms"]]
+                char_idf = np.asarray(artefact.arrays["tfidf_char_idf"], dtype=np.float64)
+            idf = np.asarray(artefact.arrays["tfidf_idf"], dtype=np.float64)
+            tfidf = TfidfFeatures(terms, idf, char_terms, char_idf)
+        baseline = None
+        if "baseline_classes" in artefact.arrays:
+            baseline = (LinearHead.from_arrays(artefact.arrays, "baseline_"), float(manifest["baseline_threshold"]))
         return cls(
             method=manifest["method"],
             features=manifest["features"],
@@ -184,7 +229,27 @@ class ReasonModel:
             threshold=float(manifest["threshold"]),
             manifest=manifest,
             encoder=encoder,
+            baseline=baseline,
         )
+
+
+def _tfidf_arrays(tfidf: TfidfFeatures | None) -> dict[str, npt.NDArray[Any]]:
+    if tfidf is None:
+        return {}
+    arrays: dict[str, npt.NDArray[Any]] = {
+        "tfidf_terms": np.array(tfidf.terms, dtype=np.str_),
+        "tfidf_idf": tfidf.idf,
+    }
+    if tfidf.char_terms is not None and tfidf.char_idf is not None:
+        arrays["tfidf_char_terms"] = np.array(tfidf.char_terms, dtype=np.str_)
+        arrays["tfidf_char_idf"] = tfidf.char_idf
+    return arrays
+
+
+def _labels_at(confidences: FloatMatrix, classes: Sequence[str], threshold: float, oos_label: str) -> list[str]:
+    best = confidences.argmax(axis=1)
+    top = confidences[np.arange(len(best)), best]
+    return [classes[int(c)] if t >= threshold else oos_label for c, t in zip(best, top, strict=True)]
 
 
 def choose_threshold(
@@ -197,7 +262,7 @@ def choose_threshold(
     out-of-scope recall by how often each occurs, so the balance follows the organisation's own share
     of unknown messages; on ties the lowest threshold (fewest rejections) wins. Without out-of-scope
     rows: the confidence that keeps all but ``UNSURE_SHARE_WITHOUT_OOS`` of the correctly classified
-    rows. With no usable rows at all: 0.0 (never unsure).
+    rows (new topics are found among the unsure messages). With no usable rows at all: 0.0.
     """
     if len(expected) == 0:
         return 0.0
@@ -229,32 +294,72 @@ def choose_threshold(
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """One feature set and regularisation tried in training, with its scores on the validation rows."""
+
+    features: FeatureSet
+    regularisation: float
+    threshold: float
+    scores: ReasonScores
+    seconds: float
+    embedding_share: float | None = None
+
+    @property
+    def is_baseline(self) -> bool:
+        """True for the TF-IDF (word n-grams) + logistic-regression baseline."""
+        return self.features == "tfidf"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The candidate for JSON and the manifest."""
+        return {
+            "features": self.features,
+            "regularisation": self.regularisation,
+            "threshold": round(self.threshold, 4),
+            "seconds": round(self.seconds, 2),
+            "embedding_share": self.embedding_share,
+            **self.scores.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
 class TrainingReport:
-    """What training did: rows used, seconds, and the validation scores at the chosen threshold."""
+    """What training did: rows used, seconds, the candidates, and the chosen one's and baseline's scores."""
 
     training_rows: int
     validation_rows: int
     validation_source: str
     seconds: float
     scores: ReasonScores
+    baseline_scores: ReasonScores
+    candidates: tuple[Candidate, ...]
+    chosen: Candidate
 
 
 def train_reason_model(
     rows: LabelledRows,
     *,
     oos_label: str = DEFAULT_OOS_LABEL,
-    features: FeatureSet = "hybrid",
+    features: FeatureSet | Literal["auto"] = "auto",
     encoder: SentenceEncoder | None = None,
+    regularisations: Sequence[float] = REGULARISATIONS,
 ) -> tuple[ReasonModel, TrainingReport]:
     """Train a reason model on the ``train`` rows (every row when there is no split column).
 
     Rows labelled ``oos_label`` are not a reason: they are never trained on and serve only to choose
-    the threshold. The threshold is chosen on the ``valid`` rows plus the out-of-scope training rows;
-    when there are no ``valid`` rows, a seeded 10% of each reason's training rows is held out for it.
-    Raise :class:`DatasetError` when fewer than two reasons remain.
+    the threshold. The validation rows are the ``valid`` rows plus the out-of-scope training rows;
+    when there are no ``valid`` rows, a seeded 10% of each reason's training rows is held out.
+
+    TF-IDF candidates are linear SVMs (see :func:`fit_logistic`, ``solver="svm"``), the embedding
+    candidate a logistic regression, a hybrid the sum of both heads' logits (the share on validation). With
+    ``features="auto"`` every feature set in :data:`CANDIDATE_FEATURES` is tried (the TF-IDF word
+    n-gram baseline first) at the first of ``regularisations``, then the best set and the baseline
+    at the others; the candidate with the best validation accuracy (then macro-F1) wins, on a tie the
+    earlier one, so the chosen model is never below the baseline on validation. A given feature set
+    tries only that set; the baseline is still trained beside it and stored with the model for
+    comparison. Raise :class:`DatasetError` when fewer than two reasons remain.
     """
-    if features not in FEATURE_SETS:
-        raise ValueError(f"features must be one of {FEATURE_SETS}")
+    if features != "auto" and features not in FEATURE_SETS:
+        raise ValueError(f"features must be 'auto' or one of {FEATURE_SETS}")
     started = time.perf_counter()
     training = rows.subset("train") if rows.has_splits else rows
     validation = rows.subset("valid") if rows.has_splits else LabelledRows([], [], [])
@@ -269,43 +374,150 @@ def train_reason_model(
     fit_labels = [training.labels[i] for i in in_scope]
     if len(set(fit_labels)) < 2:
         raise DatasetError("training needs at least two different reasons (besides the out-of-scope label)")
-    threshold_texts = validation.texts + [training.texts[i] for i in threshold_extra]
-    threshold_labels = validation.labels + [training.labels[i] for i in threshold_extra]
+    check_texts = validation.texts + [training.texts[i] for i in threshold_extra]
+    check_labels = validation.labels + [training.labels[i] for i in threshold_extra]
 
-    encoder = encoder if encoder is not None or features == "tfidf" else get_encoder()
-    embeddings = encode_in_batches(encoder, fit_texts) if encoder is not None and features != "tfidf" else None
-    tfidf_features = TfidfFeatures.fit(fit_texts) if features != "embedding" else None
-    fitted = fit_logistic(
-        fit_labels,
-        embeddings=embeddings,
-        tfidf=tfidf_features.transform(fit_texts) if tfidf_features is not None else None,
-        regularisation=REGULARISATION,
-        balanced=False,
+    chosen_sets = CANDIDATE_FEATURES if features == "auto" else (features,)
+    wanted: tuple[FeatureSet, ...] = ("tfidf", *tuple(f for f in chosen_sets if f != "tfidf"))
+    if any(f in EMBEDDING_FEATURE_SETS for f in wanted) and encoder is None:
+        encoder = get_encoder()
+    fit_embeddings = check_embeddings = None
+    if any(f in EMBEDDING_FEATURE_SETS for f in wanted) and encoder is not None:
+        fit_embeddings = encode_in_batches(encoder, fit_texts)
+        check_embeddings = encode_in_batches(encoder, check_texts)
+    vocabulary = TfidfFeatures.fit(fit_texts, chars=any(f in CHAR_FEATURE_SETS for f in wanted))
+    words = vocabulary.words_only()
+    blocks = {
+        False: (words.transform(fit_texts), words.transform(check_texts)),
+    }
+    if vocabulary.has_chars:
+        blocks[True] = (vocabulary.transform(fit_texts), vocabulary.transform(check_texts))
+
+    candidates: list[Candidate] = []
+    heads: list[LinearHead] = []
+
+    fitted_heads: dict[tuple[str, float], LinearHead] = {}
+    seconds_of: dict[tuple[str, float], float] = {}
+
+    def component(kind: str, strength: float) -> LinearHead:
+        """A fitted head on one block: "words" or "chars" (linear SVM) or "embedding" (logistic regression)."""
+        key = (kind, strength)
+        if key not in fitted_heads:
+            if kind == "embedding":
+                fitted = fit_logistic(
+                    fit_labels,
+                    embeddings=fit_embeddings,
+                    tfidf=None,
+                    regularisation=strength * EMBEDDING_STRENGTH,
+                    balanced=False,
+                    max_iter=300,
+                )
+            else:
+                fitted = fit_logistic(
+                    fit_labels,
+                    embeddings=None,
+                    tfidf=blocks[kind == "chars"][0],
+                    regularisation=strength,
+                    balanced=False,
+                    solver="svm",
+                )
+            fitted_heads[key], seconds_of[key] = fitted.head, fitted.seconds
+        return fitted_heads[key]
+
+    def measure(head: LinearHead, uses_embedding: bool, check_tfidf: Any) -> tuple[float, ReasonScores]:
+        confidences = head.probabilities(check_embeddings if uses_embedding else None, check_tfidf)
+        threshold = choose_threshold(confidences, head.classes, check_labels, oos_label=oos_label)
+        predicted = _labels_at(confidences, head.classes, threshold, oos_label)
+        return threshold, _scores(check_labels, predicted, oos_label)
+
+    def try_candidate(feature_set: FeatureSet, strength: float) -> None:
+        block = "chars" if feature_set in CHAR_FEATURE_SETS else "words"
+        check_tfidf = blocks[block == "chars"][1] if feature_set != "embedding" else None
+        if feature_set in ("tfidf", "tfidf-chars"):
+            head = component(block, strength)
+            threshold, scores = measure(head, False, check_tfidf)
+            mix = None
+        elif feature_set == "embedding":
+            head = component("embedding", strength)
+            threshold, scores = measure(head, True, None)
+            mix = None
+        else:
+            # A hybrid adds the logits of the TF-IDF head and of the embedding head, the embedding's
+            # share chosen on validation (no third fit).
+            words, meaning = component(block, strength), component("embedding", strength)
+            options = []
+            for share in HYBRID_SHARES:
+                mixed = LinearHead(
+                    words.classes,
+                    meaning.embedding_weights * share,
+                    words.tfidf_weights * (1 - share),
+                    words.bias * (1 - share) + meaning.bias * share,
+                )
+                options.append((mixed, *measure(mixed, True, check_tfidf), share))
+            head, threshold, scores, mix = max(options, key=lambda o: (o[2].accuracy, o[2].macro_f1))
+        parts = {"tfidf": [block], "tfidf-chars": [block], "embedding": ["embedding"]}.get(
+            feature_set, [block, "embedding"]
+        )
+        seconds = sum(seconds_of[(part, strength)] for part in parts)
+        candidates.append(Candidate(feature_set, strength, threshold, scores, seconds, mix))
+        heads.append(head)
+
+    def rank(index: int) -> tuple[float, float, int]:
+        scores = candidates[index].scores
+        return (round(scores.accuracy, 6), round(scores.macro_f1, 6), -index)
+
+    # First every feature set at the middle strength, then the other strengths for the best feature
+    # set and for the baseline: fewer fits than the full grid, and the baseline gets the same search.
+    middle, *others = regularisations
+    for feature_set in wanted:
+        try_candidate(feature_set, middle)
+    best_first = max((i for i, c in enumerate(candidates) if features in ("auto", c.features)), key=rank)
+    for feature_set in dict.fromkeys(("tfidf", candidates[best_first].features)):
+        for strength in others:
+            try_candidate(feature_set, strength)
+
+    baseline_index = max((i for i, c in enumerate(candidates) if c.is_baseline), key=rank)
+    pool = (
+        range(len(candidates))
+        if features == "auto"
+        else [i for i, c in enumerate(candidates) if c.features == features]
     )
+    chosen_index = max(pool, key=rank)
+    chosen, baseline = candidates[chosen_index], candidates[baseline_index]
     model = ReasonModel(
         method="logistic",
-        features=features,
-        head=fitted.head,
-        tfidf=tfidf_features,
-        threshold=0.0,
+        features=chosen.features,
+        head=heads[chosen_index],
+        tfidf=vocabulary if vocabulary.has_chars and chosen.features in CHAR_FEATURE_SETS else words,
+        threshold=chosen.threshold,
         manifest={},
-        encoder=encoder,
+        encoder=encoder if chosen.features in EMBEDDING_FEATURE_SETS else None,
+        baseline=(heads[baseline_index], baseline.threshold),
     )
-    confidences = model.confidences(threshold_texts)
-    model.threshold = choose_threshold(confidences, fitted.head.classes, threshold_labels, oos_label=oos_label)
-    predicted = model.predict_labels(threshold_texts, oos_label=oos_label)
-    scores = _scores(threshold_labels, predicted, oos_label)
     seconds = time.perf_counter() - started
-    report = TrainingReport(len(fit_texts), len(threshold_texts), validation_source, seconds, scores)
+    report = TrainingReport(
+        len(fit_texts),
+        len(check_texts),
+        validation_source,
+        seconds,
+        chosen.scores,
+        baseline.scores,
+        tuple(candidates),
+        chosen,
+    )
     model.manifest = _manifest(
         model,
         encoder,
         oos_label,
         {
+            "regularisation": chosen.regularisation,
             "training_rows": len(fit_texts),
-            "validation_rows": len(threshold_texts),
+            "validation_rows": len(check_texts),
             "validation_source": validation_source,
-            "validation_scores": scores.as_dict(),
+            "validation_scores": chosen.scores.as_dict(),
+            "baseline": baseline.as_dict(),
+            "baseline_threshold": baseline.threshold,
+            "candidates": [c.as_dict() for c in candidates],
             "training_seconds": round(seconds, 2),
             "scikit_learn": version("scikit-learn"),
         },
@@ -359,12 +571,8 @@ def _manifest(
         "features": model.features,
         "threshold": model.threshold,
         "encoder": encoder.name if encoder is not None and model.needs_embeddings else None,
-        "regularisation": REGULARISATION if model.method == "logistic" else None,
     }
-    arrays: dict[str, npt.NDArray[Any]] = model.head.to_arrays("head_")
-    if model.tfidf is not None:
-        arrays["tfidf_idf"] = model.tfidf.idf
-        arrays["tfidf_terms"] = np.array(model.tfidf.terms, dtype=np.str_)
+    arrays: dict[str, npt.NDArray[Any]] = {**model.head.to_arrays("head_"), **_tfidf_arrays(model.tfidf)}
     return {
         **model_fields,
         "version": content_version(arrays, model_fields),

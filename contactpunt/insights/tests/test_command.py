@@ -101,6 +101,21 @@ def test_sentiment_scores_a_labelled_file(tmp_path: Path, encoder: UniversalSent
     assert plain.splitlines()[0] == "text,language,sentiment,score"
 
 
+def test_sentiment_two_class_labels_never_answer_neutral(tmp_path: Path, encoder: UniversalSentenceEncoder) -> None:
+    path = tmp_path / "facts.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text"])
+        for line in ["De bus vertrekt om drie uur.", "Het formulier heeft drie velden.", "The meeting is at ten."]:
+            writer.writerow([line])
+    three = json.loads(run("sentiment", "--csv", str(path), "--json"))
+    assert "neutral" in {r["sentiment"] for r in three}
+    two = json.loads(run("sentiment", "--csv", str(path), "--labels", "positive,negative", "--json"))
+    assert {r["sentiment"] for r in two} <= {"positive", "negative"}
+    with pytest.raises(CommandError, match="--labels"):
+        run("sentiment", "--csv", str(path), "--labels", "positive,happy")
+
+
 def test_errors_are_one_line_command_errors(reasons_csv: Path, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="no column 'body'"):
         run("sentiment", "--csv", str(reasons_csv), "--text-column", "body", "--label-column", "reason")

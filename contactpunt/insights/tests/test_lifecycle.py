@@ -77,6 +77,7 @@ def test_retraining_on_wrap_ups_measures_on_held_out_rows_and_replaces_the_seeds
     assert trained.macro_f1 is not None and trained.active_macro_f1 is not None
     assert trained.macro_f1 >= trained.active_macro_f1
     assert 0 < trained.threshold < 1
+    assert "vs TF-IDF baseline" in trained.decision
     assert set(trained.reasons) == set(REASON_PHRASES)
     assert not ReasonModelVersion.objects.get(pk=seeded.pk).is_active
     assert lifecycle.active_reason_model() is not None

@@ -9,6 +9,7 @@ from contactpunt.insights.artefacts import ArtefactError, load_artefact, save_ar
 from contactpunt.insights.datasets import DatasetError, LabelledRows, read_labelled_csv
 from contactpunt.insights.encoder import UniversalSentenceEncoder
 from contactpunt.insights.reasons import (
+    REGULARISATIONS,
     ReasonModel,
     choose_threshold,
     reason_model_from_seeds,
@@ -132,3 +133,59 @@ def test_a_model_for_another_encoder_is_refused(hybrid: ReasonModel, tmp_path: P
     save_artefact(path, manifest={**artefact.manifest, "encoder": "other-encoder"}, arrays=artefact.arrays)
     with pytest.raises(ArtefactError, match="other-encoder"):
         ReasonModel.load(path)
+
+
+def _rows(train: list[tuple[str, str]], valid: list[tuple[str, str]]) -> LabelledRows:
+    texts = [t for t, _ in train] + [t for t, _ in valid]
+    labels = [label for _, label in train] + [label for _, label in valid]
+    return LabelledRows(texts, labels, ["train"] * len(train) + ["valid"] * len(valid))
+
+
+def test_selection_keeps_tfidf_when_words_decide(encoder: UniversalSentenceEncoder) -> None:
+    # The reason is an arbitrary code in the message; the sentences around it say nothing: only the
+    # exact token tells, which word TF-IDF reads and a sentence embedding hardly does.
+    rng = np.random.default_rng(7)
+    fillers = ["please help me with this", "I have a question", "can you look at it", "thanks in advance"]
+    codes = {"alpha": "zq41", "beta": "xv77", "gamma": "kw03"}
+
+    def message(label: str) -> str:
+        words = fillers[int(rng.integers(len(fillers)))].split()
+        words.insert(int(rng.integers(len(words) + 1)), codes[label])
+        return " ".join(words)
+
+    train = [(message(label), label) for label in codes for _ in range(8)]
+    valid = [(message(label), label) for label in codes for _ in range(4)]
+    model, report = train_reason_model(_rows(train, valid), encoder=encoder)
+    assert report.baseline_scores.accuracy == 1.0
+    assert report.scores.accuracy >= report.baseline_scores.accuracy
+    assert any(c.features != "tfidf" for c in report.candidates)  # the others were tried
+    check = LabelledRows([t for t, _ in valid], [label for _, label in valid], ["test"] * len(valid))
+    baseline = model.evaluate_baseline(check)
+    assert baseline is not None and baseline.accuracy == 1.0
+
+
+def test_selection_takes_embeddings_when_words_do_not_carry_over(encoder: UniversalSentenceEncoder) -> None:
+    # Trained on English, validated on Dutch: no word is shared, so TF-IDF cannot generalise while
+    # the multilingual embedding can; the selection must leave the baseline.
+    train = [(t, reason) for reason, phrases in REASON_PHRASES.items() for t in phrases]
+    valid = [
+        ("waar is mijn pakket", "delivery"),
+        ("mijn bestelling is nog steeds niet bezorgd", "delivery"),
+        ("ik wil mijn geld terug", "refund"),
+        ("kunt u het bedrag terugbetalen", "refund"),
+        ("ik ben mijn wachtwoord vergeten", "password"),
+        ("ik kan niet inloggen op mijn account", "password"),
+    ]
+    model, report = train_reason_model(_rows(train, valid), encoder=encoder)
+    assert report.chosen.features in ("embedding", "hybrid", "hybrid-chars")
+    assert report.scores.accuracy > report.baseline_scores.accuracy
+    assert model.needs_embeddings
+    assert model.manifest["baseline"]["accuracy"] == round(report.baseline_scores.accuracy, 4)
+
+
+def test_number_of_fits_does_not_grow_with_the_data(rows: LabelledRows) -> None:
+    # Training time is bounded by a fixed number of linear fits, each linear in the rows.
+    _model, report = train_reason_model(rows, features="tfidf-chars", encoder=None)
+    assert [c.features for c in report.candidates].count("tfidf") == len(REGULARISATIONS)
+    assert len(report.candidates) <= 2 * len(REGULARISATIONS)
+    assert report.chosen.scores.accuracy >= report.baseline_scores.accuracy

@@ -2,18 +2,23 @@
 
 Subcommands (each with ``--json`` for machine-readable output):
 
-- ``train --csv FILE --text-column C --label-column L --out MODEL [--features hybrid|embedding|tfidf]
+- ``train --csv FILE --text-column C --label-column L --out MODEL [--features auto|FEATURE_SET]
   [--oos-label oos]``: train a contact-reason model on the rows whose ``split`` is ``train`` (all rows
-  without a split column), choose the "none of the known reasons" threshold on the ``valid`` rows,
-  and write MODEL. JSON keys: the validation scores ``accuracy``, ``macro_f1``, ``in_scope_accuracy``,
-  ``oos_recall``; ``messages_per_second`` (training rows per second of training); ``training_seconds``,
-  ``threshold``, ``version``.
+  without a split column); choose the feature set, strength and "none of the known reasons" threshold
+  on the ``valid`` rows (a held-out tenth of train without them), the TF-IDF + linear baseline always
+  among the candidates; write MODEL. JSON keys: the validation scores ``accuracy``, ``macro_f1``,
+  ``in_scope_accuracy``, ``oos_recall``; ``features``, ``regularisation``, ``baseline_validation``,
+  ``validation_ratio_to_baseline``, ``candidates``; ``messages_per_second`` (training rows per second
+  of training); ``training_seconds``, ``threshold``, ``version``.
 - ``evaluate --model MODEL --csv FILE --text-column C --label-column L [--oos-label oos]``: measure
   MODEL on the ``test`` rows (all rows without a split column). JSON keys ``accuracy``, ``macro_f1``,
-  ``messages_per_second`` (prediction, encoding included), ``in_scope_accuracy``, ``oos_recall``.
-- ``sentiment --csv FILE [--text-column C --label-column L] [--model MODEL]``: score the shipped
-  sentiment model (or MODEL) on the ``test`` rows (all rows without a split column). Labels are
-  positive/neutral/negative, or positive/negative, where a neutral prediction counts as wrong.
+  ``messages_per_second`` (prediction, encoding included), ``in_scope_accuracy``, ``oos_recall``, and
+  ``baseline`` (the same scores of the TF-IDF + linear baseline trained beside it), ``ratio_to_baseline``
+  (accuracy ratio) and ``loses_to_baseline``.
+- ``sentiment --csv FILE [--text-column C --label-column L] [--model MODEL] [--labels positive,negative]``:
+  score the shipped sentiment model (or MODEL) on the ``test`` rows (all rows without a split column).
+  Labels are positive/neutral/negative, or positive/negative: a two-class task (``--labels`` or the
+  labels found in the file) is answered with the polarity head and never gets a neutral answer.
   Without a label column it prints each row's language, sentiment and score.
 - ``train-sentiment --csv FILE --out MODEL [--text-column C --label-column L --licence TEXT]``:
   train a sentiment model (how the shipped one was made; see weights/PROVENANCE.md).
@@ -54,7 +59,15 @@ from contactpunt.insights.reasons import (
     reason_model_from_seeds,
     train_reason_model,
 )
-from contactpunt.insights.sentiment import SHIPPED_MODEL, SentimentModel, score_sentiment, train_sentiment
+from contactpunt.insights.sentiment import (
+    SENTIMENT_LABELS,
+    SHIPPED_MODEL,
+    Sentiment,
+    SentimentModel,
+    score_sentiment,
+    task_labels_of,
+    train_sentiment,
+)
 
 
 class Command(BaseCommand):
@@ -69,7 +82,12 @@ class Command(BaseCommand):
         train = subcommands.add_parser("train", help="train a contact-reason model")
         _add_csv_options(train, label_required=True)
         train.add_argument("--out", required=True, type=Path, help="where to write the model file")
-        train.add_argument("--features", choices=FEATURE_SETS, default="hybrid")
+        train.add_argument(
+            "--features",
+            choices=("auto", *FEATURE_SETS),
+            default="auto",
+            help="auto: choose the feature set and strength on validation (the TF-IDF baseline among them)",
+        )
         train.add_argument("--oos-label", default=DEFAULT_OOS_LABEL, help="label meaning none of the known reasons")
 
         evaluate = subcommands.add_parser("evaluate", help="measure a contact-reason model on the test rows")
@@ -80,6 +98,12 @@ class Command(BaseCommand):
         sentiment = subcommands.add_parser("sentiment", help="score the sentiment model on a file")
         _add_csv_options(sentiment, label_required=False)
         sentiment.add_argument("--model", type=Path, default=SHIPPED_MODEL)
+        sentiment.add_argument(
+            "--labels",
+            default=None,
+            help="the task's labels: positive,negative (never neutral) or positive,neutral,negative; "
+            "default: the labels found in the file (all three without a label column)",
+        )
 
         seed = subcommands.add_parser("seed", help="make a cold-start reason model from example phrases")
         _add_csv_options(seed, label_required=True)
@@ -164,6 +188,11 @@ class Command(BaseCommand):
         model.save(options["out"])
         return {
             **report.scores.as_dict(),
+            "features": report.chosen.features,
+            "regularisation": report.chosen.regularisation,
+            "baseline_validation": report.baseline_scores.as_dict(),
+            "validation_ratio_to_baseline": _ratio(report.scores.accuracy, report.baseline_scores.accuracy),
+            "candidates": [candidate.as_dict() for candidate in report.candidates],
             "messages_per_second": round(report.training_rows / report.seconds, 1) if report.seconds else None,
             "training_rows": report.training_rows,
             "training_seconds": round(report.seconds, 2),
@@ -180,8 +209,13 @@ class Command(BaseCommand):
         started = time.perf_counter()
         scores = model.evaluate(rows, oos_label=options["oos_label"])
         seconds = time.perf_counter() - started
+        baseline = model.evaluate_baseline(rows, oos_label=options["oos_label"])
         return {
             **scores.as_dict(),
+            "features": model.features,
+            "baseline": None if baseline is None else baseline.as_dict(),
+            "ratio_to_baseline": None if baseline is None else _ratio(scores.accuracy, baseline.accuracy),
+            "loses_to_baseline": None if baseline is None else scores.accuracy < baseline.accuracy,
             "messages_per_second": round(len(rows) / seconds, 1) if seconds else None,
             "version": model.version,
         }
@@ -189,12 +223,21 @@ class Command(BaseCommand):
     def _sentiment(self, options: dict[str, Any]) -> dict[str, Any] | None:
         model = SentimentModel.load(options["model"])
         rows = self._read(options)
+        labels = None
+        if options["labels"] is not None:
+            try:
+                labels = task_labels_of(rows, [part.strip() for part in options["labels"].split(",") if part.strip()])
+            except ValueError as error:
+                raise CommandError(f"--labels: {error}") from error
         if options["label_column"] is None:
-            self._print_predictions(model, rows, as_json=options["json"])
+            self._print_predictions(model, rows, as_json=options["json"], labels=labels or SENTIMENT_LABELS)
             return None
         rows = rows.evaluation_rows()
         started = time.perf_counter()
-        scores = score_sentiment(model, rows)
+        try:
+            scores = score_sentiment(model, rows, labels=labels)
+        except ValueError as error:
+            raise CommandError(f"--label-column: {error}") from error
         seconds = time.perf_counter() - started
         return {
             "accuracy": round(scores.accuracy, 4),
@@ -204,9 +247,11 @@ class Command(BaseCommand):
             "version": model.manifest.get("version"),
         }
 
-    def _print_predictions(self, model: SentimentModel, rows: LabelledRows, *, as_json: bool) -> None:
+    def _print_predictions(
+        self, model: SentimentModel, rows: LabelledRows, *, as_json: bool, labels: tuple[Sentiment, ...]
+    ) -> None:
         languages = detect_languages(rows.texts)
-        sentiments = model.predict(rows.texts)
+        sentiments = model.predict(rows.texts, labels=labels)
         records = [
             {"text": text, "language": language.language, "sentiment": sentiment.label, "score": sentiment.score}
             for text, language, sentiment in zip(rows.texts, languages, sentiments, strict=True)
@@ -249,6 +294,10 @@ class Command(BaseCommand):
             "version": model.manifest["version"],
             "model": str(options["out"]),
         }
+
+
+def _ratio(value: float, baseline: float) -> float | None:
+    return round(value / baseline, 4) if baseline else None
 
 
 def _add_csv_options(parser: ArgumentParser, *, label_required: bool) -> None:
