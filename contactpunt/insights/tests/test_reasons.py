@@ -156,12 +156,14 @@ def test_selection_keeps_tfidf_when_words_decide(encoder: UniversalSentenceEncod
     train = [(message(label), label) for label in codes for _ in range(8)]
     valid = [(message(label), label) for label in codes for _ in range(4)]
     model, report = train_reason_model(_rows(train, valid), encoder=encoder)
-    assert report.baseline_scores.accuracy == 1.0
+    # words decide, so the baseline answers right; only the least sure 5% of validation rows are held back
+    # as unsure (the rule new topics are found by), which costs at most one row of these twelve
+    assert report.baseline_scores.accuracy >= 11 / 12
     assert report.scores.accuracy >= report.baseline_scores.accuracy
     assert any(c.features != "tfidf" for c in report.candidates)  # the others were tried
     check = LabelledRows([t for t, _ in valid], [label for _, label in valid], ["test"] * len(valid))
     baseline = model.evaluate_baseline(check)
-    assert baseline is not None and baseline.accuracy == 1.0
+    assert baseline is not None and baseline.accuracy >= 11 / 12
 
 
 def test_selection_takes_embeddings_when_words_do_not_carry_over(encoder: UniversalSentenceEncoder) -> None:
@@ -178,7 +180,9 @@ def test_selection_takes_embeddings_when_words_do_not_carry_over(encoder: Univer
     ]
     model, report = train_reason_model(_rows(train, valid), encoder=encoder)
     assert report.chosen.features in ("embedding", "hybrid", "hybrid-chars")
-    assert report.scores.accuracy > report.baseline_scores.accuracy
+    # better by the selection's own order: accuracy, then macro-F1
+    scores, baseline_scores = report.scores, report.baseline_scores
+    assert (scores.accuracy, scores.macro_f1) > (baseline_scores.accuracy, baseline_scores.macro_f1)
     assert model.needs_embeddings
     assert model.manifest["baseline"]["accuracy"] == round(report.baseline_scores.accuracy, 4)
 
