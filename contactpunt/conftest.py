@@ -72,6 +72,17 @@ def team_lead(team: Team) -> User:
 
 
 @pytest.fixture
+def token(db: None) -> str:
+    """The secret token of an API integration (source "pbx"), as its Bearer token."""
+    from contactpunt.api.models import Integration
+
+    integration = Integration(name="Telefooncentrale", source="pbx")
+    secret = integration.set_new_token()
+    integration.save()
+    return secret
+
+
+@pytest.fixture
 def server_url(transactional_db: None) -> Iterator[str]:
     """The product's ASGI application, served live on a loopback port, for browser tests."""
     require_chromium()

@@ -1,19 +1,9 @@
-"""An integration and a client that sends its token, for the API tests."""
+"""A client that sends an integration's token (the `token` fixture of contactpunt/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
-
-from contactpunt.api.models import Integration
-
-
-@pytest.fixture
-def token(db: None) -> str:
-    integration = Integration(name="Telefooncentrale", source="pbx")
-    secret = integration.set_new_token()
-    integration.save()
-    return secret
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from contactpunt.api.models import Integration
 from contactpunt.audit.models import AuditEntry
 from contactpunt.channels.email.intake import receive_mail
 from contactpunt.channels.meta.models import MetaApp, WebhookDelivery, WebhookState
@@ -32,14 +31,6 @@ RAW = (
     b"From: Jan Modaal <jan@example.nl>\r\nTo: service@winkel.nl\r\nSubject: Waar is mijn pakket\r\n"
     b"Message-ID: <p-1@example.nl>\r\nDate: Sun, 06 Dec 2026 09:00:00 +0100\r\n\r\nHet pakket is zoek. Jan Modaal\r\n"
 )
-
-
-@pytest.fixture
-def token(db: None) -> str:
-    integration = Integration(name="Telefooncentrale", source="pbx")
-    secret = integration.set_new_token()
-    integration.save()
-    return secret
 
 
 @pytest.fixture

@@ -40,16 +40,6 @@ def test_api_answers_are_never_stored(token):
     assert api.status_code == 200 and api["Cache-Control"] == "no-store"
 
 
-@pytest.fixture
-def token(db: None) -> str:
-    from contactpunt.api.models import Integration
-
-    integration = Integration(name="Centrale", source="pbx")
-    secret = integration.set_new_token()
-    integration.save()
-    return secret
-
-
 @pytest.mark.django_db
 def test_the_embeddable_form_keeps_its_own_frame_ancestors(settings, email_queue):
     settings.WEBCHAT_ALLOWED_ORIGINS = ["https://shop.example"]
