@@ -40,15 +40,17 @@ def content_security_policy(existing: str = "") -> str:
     return "; ".join(f"{name} {value}".strip() for name, value in policy.items())
 
 
+DEFAULT_POLICY = content_security_policy()  # every response without a directive of its own (nearly all)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers["Content-Security-Policy"] = content_security_policy(
-            response.headers.get("Content-Security-Policy", "")
-        )
+        own = response.headers.get("Content-Security-Policy")
+        response.headers["Content-Security-Policy"] = content_security_policy(own) if own else DEFAULT_POLICY
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         personal = (user is not None and user.is_authenticated) or request.path.startswith("/api/")
