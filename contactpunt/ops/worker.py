@@ -14,8 +14,10 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -23,6 +25,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+import contactpunt
 from contactpunt.ops import progress
 from contactpunt.ops.lanes import LANES, LONG, SHORT
 from contactpunt.ops.periodic import enqueue_due, schedules
@@ -155,6 +158,28 @@ def long_lane_command(*, worker_id: str, nice: int) -> list[str]:
     ]
 
 
+def long_lane_environment() -> dict[str, str]:
+    """The child's environment: this process's, with its database and data folder and the folder its code was
+    imported from pinned, so the child runs the same code on the same database whatever folder `up` was
+    started from (`python -m` would otherwise import a `contactpunt` folder in the working directory)."""
+    environment = dict(os.environ)
+    source_root = str(Path(contactpunt.__file__).resolve().parent.parent)
+    python_path = environment.get("PYTHONPATH", "")
+    environment["PYTHONPATH"] = os.pathsep.join(part for part in (source_root, python_path) if part)
+    environment["PYTHONSAFEPATH"] = "1"  # the working directory is not put before PYTHONPATH
+    environment["CONTACTPUNT_DATA_DIR"] = str(settings.DATA_DIR)
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        environment["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
+    return environment
+
+
+#: How long the supervisor waits before starting a child that ended again: doubling while it keeps ending within
+#: a minute of its start, up to five minutes, so a child that cannot start does not fill the log every 5 s.
+RESTART_WAIT_S = (5.0, 300.0)
+STABLE_RUN_S = 60.0
+
+
 class LongLaneProcess:
     """`up`'s long lane: a worker process, started again when it ends, and ended with `up`."""
 
@@ -162,6 +187,8 @@ class LongLaneProcess:
         self.stop_event = stop
         self.nice = nice
         self.process: subprocess.Popen[bytes] | None = None
+        self.restart_wait_s = RESTART_WAIT_S[0]
+        self.started_at = 0.0
         self._lock = threading.Lock()
         self.thread = threading.Thread(target=self._supervise, name="worker-long-supervisor", daemon=True)
 
@@ -169,18 +196,34 @@ class LongLaneProcess:
         self.thread.start()
 
     def _supervise(self) -> None:
+        wait_s = RESTART_WAIT_S[0]
         while not self.stop_event.is_set():
             with self._lock:
                 if self.stop_event.is_set():
                     return
                 if self.process is None or self.process.poll() is not None:
-                    if self.process is not None:
-                        logger.warning(
-                            "the long-lane worker ended (exit %s); starting it again", self.process.returncode
-                        )
-                    command = long_lane_command(worker_id=UP_WORKER_IDS[LONG], nice=self.nice)
-                    self.process = subprocess.Popen(command)  # noqa: S603 - our own interpreter and arguments
-            self.stop_event.wait(5)
+                    wait_s = self._start_again()
+            self.stop_event.wait(wait_s)
+
+    def _start_again(self) -> float:
+        """Start the child (again); return how long to wait before looking at it next."""
+        if self.process is not None:
+            ran_s = time.monotonic() - self.started_at
+            self.restart_wait_s = (
+                RESTART_WAIT_S[0] if ran_s >= STABLE_RUN_S else min(self.restart_wait_s * 2, RESTART_WAIT_S[1])
+            )
+            logger.warning(
+                "the long-lane worker ended (exit %s after %.0f s); starting it again in %.0f s",
+                self.process.returncode,
+                ran_s,
+                self.restart_wait_s,
+            )
+            self.process = None
+            return self.restart_wait_s
+        command = long_lane_command(worker_id=UP_WORKER_IDS[LONG], nice=self.nice)
+        self.process = subprocess.Popen(command, env=long_lane_environment())  # noqa: S603 - our own interpreter
+        self.started_at = time.monotonic()
+        return RESTART_WAIT_S[0]
 
     def stop(self, *, grace_s: float = 5.0) -> None:
         """End the process: a job it runs is cut short and failed at the next start (recover_interrupted); a

@@ -8,10 +8,16 @@ claimed and RUNNING), lets the short lane drain, as the short lane's own worker 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
@@ -19,7 +25,8 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import normalize_uuid
 
-from contactpunt.ops import periodic
+import contactpunt
+from contactpunt.ops import periodic, worker
 from contactpunt.ops.lanes import LONG, SHORT
 from contactpunt.ops.worker import make_worker, recover_interrupted, settle_waiting
 
@@ -248,3 +255,45 @@ def test_a_refresh_of_a_loaded_history_is_handed_to_the_long_lane_once() -> None
 
     assert DirtyContact.objects.count() == 0
     assert backfills.get().status == TaskResultStatus.SUCCESSFUL
+
+
+def test_the_long_lane_child_runs_this_code_on_this_database_from_any_working_directory(tmp_path: Path) -> None:
+    """`up` started from another checkout's folder: the child must not import that folder's code (and so read
+    another data folder's empty database); it gets this process's code, database and data folder."""
+    decoy = tmp_path / "contactpunt"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise SystemExit('the decoy package was imported')\n")
+    probe = (
+        "import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'contactpunt.config.settings');"
+        "django.setup(); import contactpunt; from django.conf import settings;"
+        "print(contactpunt.__file__); print(settings.DATABASES['default']['NAME']); print(settings.DATA_DIR)"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=worker.long_lane_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    module_file, database_name, data_dir = done.stdout.split("\n")[:3]
+    assert Path(module_file).resolve() == Path(contactpunt.__file__).resolve()
+    assert data_dir == str(settings.DATA_DIR)  # the embedded default database lives in this folder
+    assert str(tmp_path) not in database_name
+
+
+def test_a_long_lane_child_that_keeps_ending_is_started_again_ever_later() -> None:
+    supervisor = worker.LongLaneProcess(threading.Event())
+    waits = []
+    for _ in range(8):
+        supervisor.process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+        supervisor.process.wait()
+        supervisor.started_at = time.monotonic()
+        waits.append(supervisor._start_again())
+    assert waits == [10.0, 20.0, 40.0, 80.0, 160.0, 300.0, 300.0, 300.0]
+    supervisor.process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    supervisor.process.wait()
+    supervisor.started_at = time.monotonic() - worker.STABLE_RUN_S
+    assert supervisor._start_again() == worker.RESTART_WAIT_S[0]
