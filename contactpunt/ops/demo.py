@@ -54,15 +54,18 @@ def demo_scale(*, contacts: int, days: int) -> float:
     return contacts / expected
 
 
-def create_demo_organisation(*, contacts: int = DEFAULT_CONTACTS, days: int = 90, seed: int = 7) -> DemoLogins:
+def create_demo_organisation(
+    *, contacts: int = DEFAULT_CONTACTS, days: int = 90, seed: int = 7, progress: run.Progress | None = None
+) -> DemoLogins:
     """Create the demo organisation with about `contacts` contacts over the last `days` days, in one
     transaction.
 
     The count is a Poisson draw around `contacts` (the exact number is in the result). Agents sign in
-    as agent1, agent2, ...; the named roles as admin, manager, teamlead and auditor.
+    as agent1, agent2, ...; the named roles as admin, manager, teamlead and auditor. `progress` is called after
+    each simulated day with the share done and the tallies so far (`up` shows a progress line).
     """
     with _bulk_load() as checks_deferred, transaction.atomic():
-        logins = _create(contacts=contacts, days=days, seed=seed)
+        logins = _create(contacts=contacts, days=days, seed=seed, progress=progress)
         if checks_deferred:
             # Every foreign key at once, before the commit: a broken row rolls the whole demo back.
             connection.check_constraints()
@@ -99,7 +102,7 @@ def _bulk_load() -> Iterator[bool]:
             cursor.execute(f"PRAGMA temp_store = {temp_store:d}")
 
 
-def _create(*, contacts: int, days: int, seed: int) -> DemoLogins:
+def _create(*, contacts: int, days: int, seed: int, progress: run.Progress | None) -> DemoLogins:
     scale = demo_scale(contacts=contacts, days=days)
     result = run.simulate(
         GREETING_CARDS,
@@ -110,6 +113,7 @@ def _create(*, contacts: int, days: int, seed: int) -> DemoLogins:
         username_prefix=AGENT_PREFIX,
         agent_scale=max(1.0, scale),
         engine_process=True,  # simulating on the second core while this one writes
+        progress=progress,
     )
     team = Team.objects.order_by("name").first()
     logins: list[tuple[str, str, str]] = []

@@ -7,6 +7,7 @@ API with an ASGI server. In the demo, replies are delivered by the demo delivery
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         from contactpunt.channels import demo_delivery
         from contactpunt.insights.tasks import retrain_reason_model
         from contactpunt.ops import demo
+        from contactpunt.ops.first_start import ProgressLine
         from contactpunt.ops.worker import settle_waiting, start_for_up
         from contactpunt.workforce.tasks import plan_demo_shifts
 
@@ -49,7 +51,7 @@ class Command(BaseCommand):
         logins = None
         if not options["no_demo"] and demo.is_empty():
             self.stdout.write("Creating the demo organisation (first start only)...")
-            logins = demo.create_demo_organisation()
+            logins = demo.create_demo_organisation(progress=ProgressLine(sys.stdout, interactive=sys.stdout.isatty()))
             # Both run in the long lane, the reason model first: it learns from the demo's wrapped-up cases, so the
             # demo's history, analysed after it in the same lane (contactpunt.insights.tasks), gets suggested reasons.
             retrain_reason_model.using(priority=10).enqueue()

@@ -1,0 +1,73 @@
+"""The first start's progress line: the bar, the share, the contacts and the time left, on a terminal and in a log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+
+from contactpunt.ops import demo
+from contactpunt.ops.first_start import ProgressLine, describe, time_left_s
+from contactpunt.simulation.writer import Tallies
+
+
+def test_the_time_left_goes_by_the_pace_so_far_and_waits_for_one() -> None:
+    assert time_left_s(0.01, 3.0) is None  # no pace yet
+    assert time_left_s(0.25, 10.0) == pytest.approx(30.0)
+    assert time_left_s(1.0, 50.0) == 0.0
+
+
+def test_the_line_shows_the_bar_the_share_the_contacts_and_the_time_left() -> None:
+    assert (
+        describe(0.5, 51234, 40.4) == "  [" + "#" * 15 + "." * 15 + "]  50%  51,234 contacts written, about 40 s left"
+    )
+    assert describe(0.2, 9000, 600.0).endswith("about 10 min left")
+    assert describe(1.0, 100000, 0.0).endswith("100,000 contacts written, done")
+    assert "left" not in describe(0.01, 10, None)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_in_a_log_it_writes_a_line_at_each_tenth_and_at_the_end() -> None:
+    out, clock = io.StringIO(), _Clock()
+    line = ProgressLine(out, interactive=False, clock=clock)
+    tallies = Tallies()
+    for day in range(1, 91):
+        clock.now = day * 1.0
+        tallies.contacts = day * 1000
+        line(day / 90, tallies)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 10
+    assert lines[0].startswith("  [###") and "10%" in lines[0]
+    assert lines[-1].endswith("90,000 contacts written, done")
+
+
+def test_on_a_terminal_it_redraws_one_line() -> None:
+    out = io.StringIO()
+    line = ProgressLine(out, interactive=True, clock=_Clock())
+    line(0.5, Tallies())
+    line(1.0, Tallies())
+    assert out.getvalue().count("\r") == 2
+    assert out.getvalue().endswith("\n")
+
+
+@pytest.mark.django_db
+def test_the_demo_reports_its_progress_day_by_day_up_to_done() -> None:
+    seen: list[tuple[float, int]] = []
+    with time_machine.travel(dt.datetime(2026, 3, 11, 10, 0, tzinfo=dt.UTC), tick=True):
+        logins = demo.create_demo_organisation(
+            contacts=60, days=3, progress=lambda fraction, tallies: seen.append((fraction, tallies.contacts))
+        )
+    assert logins.simulation is not None
+    logins.simulation.close()
+    assert len(seen) >= 3
+    assert [fraction for fraction, _c in seen] == sorted(fraction for fraction, _c in seen)
+    assert seen[-1] == (1.0, logins.contacts)
