@@ -18,6 +18,7 @@ from contactpunt.contacts.services.inbound.threads import own_keys, reply_keys, 
 from contactpunt.contacts.services.inbound.validate import Prepared
 from contactpunt.contacts.services.types import InboundContact
 from contactpunt.customers.models import Account, Customer, Identity
+from contactpunt.customers.services import create_account
 
 
 class Decisions(BatchState):
@@ -95,7 +96,7 @@ class Decisions(BatchState):
         if not ref:
             return None
         if ref not in self.accounts:
-            self.accounts[ref] = Account.objects.create(name=ref, external_ref=ref)
+            self.accounts[ref] = create_account(name=ref, external_ref=ref)
         return self.accounts[ref]
 
     def _case_for(self, p: Prepared, customer: Customer | None) -> tuple[Case, bool, bool]:
