@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contactpunt.contacts.models import Channel, Queue
+from contactpunt.contacts.services.case_actions import add_internal_note
 from contactpunt.contacts.services.queues import create_queue
 from contactpunt.contacts.services.templates import TemplateFields, create_template
 from contactpunt.contacts.tests.workspace_data import mail
@@ -38,6 +39,16 @@ def _mails(queue: Queue) -> Callable[[int], None]:
         for _ in range(count):
             n = next(_numbers)
             mail(queue, NOW - dt.timedelta(minutes=n), f"list-{n}", sender=f"klant{n}@example.nl", name=f"Sanne {n}")
+
+    return grow
+
+
+def _mentions(queue: Queue, author: User, mentioned: User) -> Callable[[int], None]:
+    def grow(count: int) -> None:
+        for _ in range(count):
+            n = next(_numbers)
+            case = mail(queue, NOW - dt.timedelta(minutes=n), f"note-{n}", sender=f"klant{n}@example.nl")
+            add_internal_note(case=case, author=author, text=f"@{mentioned.username} kijk je hiernaar? ({n})")
 
     return grow
 
@@ -102,7 +113,16 @@ def _clock():
 
 @pytest.mark.parametrize(
     "page",
-    ["home", "workspace:inbox", "kpis:drill", "kpis:webcare", "kpis:today", "kpis:manager", "kpis:spoc"],
+    [
+        "home",
+        "workspace:inbox",
+        "kpis:drill",
+        "kpis:webcare",
+        "kpis:today",
+        "kpis:manager",
+        "kpis:spoc",
+        "kpis:wallboard_live",
+    ],
 )
 def test_case_lists_and_reports_read_the_same_queries_for_more_cases(page, team_lead, email_queue):
     few, many = _counts(_client(team_lead), reverse(page), _mails(email_queue))
@@ -114,6 +134,13 @@ def test_an_agents_inbox_and_overview_read_the_same_queries_for_more_cases(agent
     for page in ("home", "workspace:inbox"):
         few, many = _counts(client, reverse(page), _mails(email_queue))
         assert (page, few) == (page, many)
+
+
+def test_the_mentions_read_the_same_queries_for_more_mentions(agent, team_lead, email_queue):
+    client = _client(agent)
+    few, many = _counts(client, reverse("workspace:mentions"), _mentions(email_queue, team_lead, agent))
+    assert few == many
+    assert client.get(reverse("workspace:mentions")).context["mentions"].count() == 3 * N
 
 
 def test_the_customer_search_reads_the_same_queries_for_more_customers(manager, email_queue):
