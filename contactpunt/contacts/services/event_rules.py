@@ -7,7 +7,8 @@ after it, with the names of the fields that changed and the event rows to append
 the rows, call `apply` and write what it returns, so the two cannot drift apart.
 
 `apply_case_event(case, name, at)` does the same for the case's own events, `resolved` and `reopened`: the single
-path (`cases.resolve_case`, `cases.reopen_case`) and the batch path (`bulk_events.record_case_events`) both call it.
+path (`cases.resolve_case`, `cases.reopen_case`), the batch path (`bulk_events.record_case_events`) and the inbound
+service (a thread reply within the reopen window reopens its resolved case) all call it.
 """
 
 from __future__ import annotations
