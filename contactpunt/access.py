@@ -27,7 +27,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from contactpunt.contacts.models import Case, Message, Queue
+from contactpunt.contacts.models import Case, Contact, Message, Queue
 from contactpunt.customers.models import Customer
 from contactpunt.people.models import Role, User
 
@@ -179,6 +179,26 @@ def get_case_for_user(user: User, case_id: object, *, write: bool = False) -> Ca
     if write:
         check(user, Action.WRITE)
     return case
+
+
+def live_ids_for(user: object, ids: dict[str, Any]) -> dict[str, Any] | None:
+    """What of a live message naming `ids` (case_id, contact_id, agent_id, count...) may reach `user`; None when
+    nothing may. Asked per message: the user is read afresh, so a deactivated user, a changed role or a removed
+    skill counts at once, and a case or contact outside the user's scope is never named to them. A batch's count
+    spans every queue, so only the all-queue roles get it; agent states reach every signed-in user."""
+    signed_in = _as_user(user)
+    if signed_in is None:
+        return None
+    person = User.objects.filter(pk=signed_in.pk, is_active=True).first()
+    if person is None:
+        return None
+    if "case_id" in ids and not visible_cases(person).filter(pk=ids["case_id"]).exists():
+        return None
+    if "contact_id" in ids and not Contact.objects.filter(case_scope(person, "case__"), pk=ids["contact_id"]).exists():
+        return None
+    if "count" in ids and not sees_every_queue(person):
+        return {key: value for key, value in ids.items() if key != "count"}
+    return ids
 
 
 def visible_messages(user: User) -> QuerySet[Message]:

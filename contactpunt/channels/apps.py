@@ -10,7 +10,7 @@ class ChannelAdaptersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from contactpunt.channels import privacy, tasks
+        from contactpunt.channels import outbox_writers, privacy, tasks
         from contactpunt.channels.email.outbox import send_email
         from contactpunt.channels.meta.sender import send_meta
         from contactpunt.channels.senders import register_sender
@@ -28,4 +28,5 @@ class ChannelAdaptersConfig(AppConfig):
         periodic.register(tasks.send_outbox, every=tasks.SEND_EVERY)
         periodic.register(tasks.retry_meta_webhooks, every=tasks.RETRY_EVERY)
         webchat_delivery.register()
+        outbox_writers.register_writers()
         privacy.register()

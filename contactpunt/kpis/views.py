@@ -16,8 +16,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
 from contactpunt.access import Action, require
-from contactpunt.contacts.models import Channel, Contact, ContactEvent, EventName
-from contactpunt.kpis import charts, drill, export, labels, live, metrics, rollups, wallboard, written
+from contactpunt.kpis import charts, drill, export, labels, live, metrics, rollups, trends, wallboard
 from contactpunt.kpis.intervals import zone
 from contactpunt.kpis.views_support import (
     KINDS,
@@ -29,6 +28,7 @@ from contactpunt.kpis.views_support import (
     period_from,
     today,
 )
+from contactpunt.kpis.webcare import webcare_figures
 
 BY_CHOICES = ("queue", "channel", "team", "department", "agent", "site", "account", "product_type")
 
@@ -83,16 +83,11 @@ def manager(request: HttpRequest) -> HttpResponse:
     """Weeks and months with the trend against the period before, per queue, channel, team or department."""
     period = period_from(request, "week")
     by = _by(request)
-    rows = rollups.report(period.start, period.end, by=by, zone=zone())
-    before = {r["group"]: r for r in rollups.report(period.previous().start, period.previous().end, by=by, zone=zone())}
-    for row in rows:
-        previous = before.get(row["group"], {})
-        row["trend"] = {
-            key: (row[key] - previous[key])
-            if isinstance(row.get(key), float | int) and isinstance(previous.get(key), float | int)
-            else None
-            for key in MANAGER_COLUMNS
-        }
+    previous = period.previous()
+    compared = trends.trends(
+        period.start, period.end, previous.start, previous.end, by=by, zone=zone(), keys=MANAGER_COLUMNS
+    )
+    rows = [{**row.figures, "trend": row.change} for row in compared]
     per_day = rollups.daily_queue_figures(period.start, period.end, zone=zone())
     days = [{"group": label, **figures} for label, figures in sorted(per_day.items())]
     context = _context(period, by, rows, MANAGER_COLUMNS)
@@ -126,35 +121,16 @@ def spoc(request: HttpRequest) -> HttpResponse:
 def webcare(request: HttpRequest) -> HttpResponse:
     """Written channels: response times on business hours, within the norm, the backlog and its oldest."""
     period = period_from(request, "week")
-    written_channels = {c for c in Channel.values if c not in Channel.realtime()}
-    rows = rollups.report(period.start, period.end, by="channel", zone=zone())
-    rows = [r for r in rows if r["group"] in written_channels]
     now = timezone.now()
-    waiting = written.backlog_now(now=now) if period.end > now else written.backlog(at=period.end)
-    unanswered = list(
-        Contact.objects.filter(pk__in=waiting.contact_ids)
-        .select_related("queue", "case")
-        .order_by("-is_public", "occurred_at")[:200]
-    )
-    # The webcare rule: a public message gets a response or an agent's explicit "no response needed".
-    public_waiting = Contact.objects.filter(pk__in=waiting.contact_ids, is_public=True).count()
-    closed = (
-        ContactEvent.objects.filter(
-            name=EventName.WRAPPED,
-            data__no_response_needed=True,
-            occurred_at__gte=period.start,
-            occurred_at__lt=period.end,
-        )
-        .select_related("agent", "contact", "case")
-        .order_by("-occurred_at")[:100]
-    )
-    context = _context(period, "channel", rows, WEBCARE_COLUMNS)
+    figures = webcare_figures(period.start, period.end, now=now, zone=zone())
+    context = _context(period, "channel", figures.rows, WEBCARE_COLUMNS)
     context.update(
         {
-            "backlog": waiting,
-            "unanswered": unanswered,
-            "public_waiting": public_waiting,
-            "closed_without_response": closed,
+            "backlog": figures.backlog,
+            "unanswered": figures.unanswered,
+            "public_waiting": figures.public_waiting,
+            "closed_without_response": figures.closed_without_response,
+            "closed_without_response_count": figures.closed_without_response_count,
             "now": now,
         }
     )
@@ -192,16 +168,26 @@ def _export_rows(request: HttpRequest, *, labelled: bool = False) -> tuple[list[
     period = period_from(request, "month")
     by = request.GET.get("by", "queue")
     by = by if by in metrics.GROUPINGS else "queue"
-    rows = rollups.report(period.start, period.end, by=by, zone=zone())
+    changes: dict[str, dict[str, float | None]] = {}
+    if request.GET.get("compare") == "1":  # each figure's change against the period before, as the manager page
+        previous = period.previous()
+        compared = trends.trends(period.start, period.end, previous.start, previous.end, by=by, zone=zone(),
+                                 keys=tuple(KINDS))  # fmt: skip
+        rows = [row.figures for row in compared]
+        changes = {row.group: row.change for row in compared}
+    else:
+        rows = rollups.report(period.start, period.end, by=by, zone=zone())
     keys = [k for k in KINDS if rows and k in rows[0]]
+    changed = keys if changes else []
     if labelled:
         names = labels.group_labels(by, [r["group"] for r in rows])
-        header = [labels.grouping_label(by), gettext("From"), gettext("To"), *(str(LABELS.get(k, k)) for k in keys)]
+        header = [labels.grouping_label(by), gettext("From"), gettext("To"), *(str(LABELS.get(k, k)) for k in keys),
+                  *(gettext("%(figure)s, change") % {"figure": LABELS.get(k, k)} for k in changed)]  # fmt: skip
     else:
-        names, header = {}, ["group", "from", "to", *keys]
+        names, header = {}, ["group", "from", "to", *keys, *(f"{k}_change" for k in changed)]
     body = [
         [names.get(r["group"], r["group"]), period.first.isoformat(), period.last.isoformat(),
-         *(export.rounded(k, r.get(k)) for k in keys)]
+         *(export.rounded(k, r.get(k)) for k in keys), *(export.rounded(k, changes[r["group"]][k]) for k in changed)]
         for r in rows
     ]  # fmt: skip
     return header, body, f"kpis-{by}-{period.first}-{period.last}"

@@ -10,8 +10,6 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         from contactpunt.web import login_throttle
         from contactpunt.web.workspace.live import subscribe_live
-        from contactpunt.web.workspace.outbox import register_writers
 
         subscribe_live()
-        register_writers()
         login_throttle.connect()

@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from contactpunt.people.models import User
 from contactpunt.workforce import charts, peaks, queries
 from contactpunt.workforce.adherence import adherence_report
 from contactpunt.workforce.models import PlanStatus, ShiftPlan
-from contactpunt.workforce.tasks import run_shift_plan
+from contactpunt.workforce.services import queue_shift_plan
 
 
 def _day(request: HttpRequest) -> dt.date:
@@ -128,10 +127,7 @@ def run_plan(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("queue") or None
     queue = get_object_or_404(Queue, code=code) if code else None
     assert isinstance(request.user, User)
-    with transaction.atomic():
-        plan = ShiftPlan.objects.create(first_day=first_day, days=days, queue=queue, time_limit_s=time_limit,
-                                        created_by=request.user)  # fmt: skip
-        transaction.on_commit(lambda: run_shift_plan.enqueue(plan.pk))
+    plan = queue_shift_plan(first_day=first_day, days=days, queue=queue, time_limit_s=time_limit, by=request.user)
     if request.headers.get("HX-Request"):
         return plan_status(request, plan.pk)
     return redirect(f"{reverse('workforce:shifts')}?date={first_day.isoformat()}")

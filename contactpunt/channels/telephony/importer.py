@@ -40,6 +40,7 @@ from contactpunt.contacts.services.bulk_events import (
     record_contact_events,
 )
 from contactpunt.contacts.services.inbound import receive_contacts
+from contactpunt.contacts.services.queues import ensure_queue
 from contactpunt.contacts.services.types import IdentityInput, InboundContact, Outcome, Received
 from contactpunt.people.models import Role, User
 
@@ -193,8 +194,9 @@ class _Writer:
             self.queues[queue.code] = queue
         for code, name in sorted(wanted.items()):
             if code not in self.queues:
-                self.queues[code] = Queue.objects.create(code=code, name=name[:150], channel=Channel.PHONE)
-                result.queues_created.append(code)
+                self.queues[code], created = ensure_queue(code=code, name=name, channel=Channel.PHONE)
+                if created:
+                    result.queues_created.append(code)
 
     def _queue(self, name: str | None) -> Queue:
         return self.queues[queue_code(self.prefix, name or UNKNOWN_QUEUE)]

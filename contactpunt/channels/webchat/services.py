@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from contactpunt.channels.webchat.models import ChatConversation, ChatMessageKey
 from contactpunt.channels.webform.services import WrittenContact, submit_written, webform_queue
-from contactpunt.contacts.announcements import Announcement, announce
-from contactpunt.contacts.models import Case, CaseStatus, Channel, Contact, ContactStatus, Direction, Message, Queue
+from contactpunt.contacts.models import CaseStatus, Channel, Contact, ContactStatus, Direction, Message, Queue
 from contactpunt.contacts.services.inbound import receive_contact
 from contactpunt.contacts.services.merges import final_case_ids
+from contactpunt.contacts.services.messages import add_inbound_message
 from contactpunt.contacts.services.queues import fallback_queue
 from contactpunt.contacts.services.types import InboundContact, Outcome, Received, ThreadRef
 
@@ -131,17 +131,13 @@ def post_message(
                 return Posted(conversation, line_for(seen.message), False)
         session = _open_session(conversation)
         if session is not None:
-            message = Message.objects.create(
+            message = add_inbound_message(
                 contact=session,
-                case_id=session.case_id,
-                direction=Direction.INBOUND,
                 text=text,
                 raw=_raw(client_id, text),
                 raw_content_type="application/json",
-                created_at=at,
+                occurred_at=at,
             )
-            Case.objects.filter(pk=session.case_id).update(last_inbound_at=at)
-            announce(Announcement.CASE_UPDATED, case_id=session.case_id, contact_id=session.pk)
             conversation.case_id = session.case_id
         else:
             message = _receive(asked_queue or queue.code, conversation, client_id, text, at)

@@ -31,7 +31,6 @@ from contactpunt.contacts.models import (
     AgentState,
     AgentStateEvent,
     Case,
-    CaseStatus,
     Contact,
     ContactEvent,
     ContactLeg,
@@ -40,7 +39,7 @@ from contactpunt.contacts.models import (
 )
 from contactpunt.contacts.services import event_rules as rules
 from contactpunt.contacts.services import fast_insert
-from contactpunt.contacts.services.cases import CaseStateError
+from contactpunt.contacts.services.event_rules import CaseStateError
 from contactpunt.contacts.services.events import EventRejected, Recorded, check_contact_event
 
 _BATCH = 2000
@@ -344,44 +343,77 @@ def resolve_cases(resolutions: Sequence[CaseResolution]) -> int:
 
     Raise CaseStateError (nothing written) when a case is not open, or appears twice in the batch.
     """
-    if not resolutions:
-        return 0
     ids = [item.case_id for item in resolutions]
     if len(set(ids)) != len(ids):
         raise CaseStateError("a case cannot be resolved twice in one batch")
+    items = [CaseEventInput(i.case_id, EventName.RESOLVED, i.occurred_at, i.by_id, i.reason_id) for i in resolutions]
+    return record_case_events(items)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEventInput:
+    """One call of resolve_case or reopen_case, by ids."""
+
+    case_id: int
+    name: str  # resolved or reopened
+    occurred_at: dt.datetime
+    by_id: int | None = None
+    reason_id: int | None = None
+
+
+_CASE_ANNOUNCEMENTS: dict[str, Announcement] = {
+    EventName.RESOLVED: Announcement.CASE_RESOLVED,
+    EventName.REOPENED: Announcement.CASE_REOPENED,
+}
+
+
+def record_case_events(items: Sequence[CaseEventInput]) -> int:
+    """Resolve and reopen cases in the given order as resolve_case and reopen_case would one by one (the same
+    event_rules.apply_case_event; a case may be resolved, reopened and resolved again in one batch); return how
+    many events were recorded. Raise CaseStateError (nothing written) when a case's state refuses an item."""
+    if not items:
+        return 0
     with transaction.atomic():
-        statuses: dict[int, str] = {}
-        ordered = sorted(ids)
+        cases: dict[int, rules.CaseLifecycle] = {}
+        ordered = sorted({item.case_id for item in items})
         for start in range(0, len(ordered), _BATCH):
             chunk = ordered[start : start + _BATCH]
-            rows = Case.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk", "status")
-            statuses.update(rows)
-        by_fields: dict[bool, list[_CaseRow]] = {True: [], False: []}
+            rows = Case.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+            for row in rows.values_list("pk", "status", "resolved_at", "reopen_count", "reason_id"):
+                cases[row[0]] = rules.CaseLifecycle(*row)
+        changed: dict[int, set[str]] = {}
         events: list[tuple[Any, ...]] = []
         now = timezone.now()
-        for item in resolutions:
-            if item.case_id not in statuses:
+        for item in items:
+            if item.case_id not in cases:
                 raise CaseStateError(f"there is no case {item.case_id}")
-            status = statuses[item.case_id]
-            if status not in _OPEN:
-                raise CaseStateError(f"case {item.case_id} is {status}, not open")
-            case = _CaseRow(item.case_id, CaseStatus.RESOLVED, item.occurred_at, reason_id=item.reason_id)
-            by_fields[item.reason_id is not None].append(case)
-            data = {"reason": item.reason_id} if item.reason_id is not None else {}
+            if item.name not in rules.CASE_EVENTS:
+                raise CaseStateError(f"{item.name!r} is not an event of the case itself")
+            applied = rules.apply_case_event(cases[item.case_id], item.name, item.occurred_at, reason_id=item.reason_id)
+            cases[item.case_id] = applied.case
+            changed.setdefault(item.case_id, set()).update(applied.fields)
             events.append(
-                (EventName.RESOLVED, case.pk, None, 0, None, item.by_id, item.occurred_at, now, "", None, data)
+                (item.name, item.case_id, None, 0, None, item.by_id, item.occurred_at, now, "", None, applied.data)
             )
-        fast_insert.update_rows(Case, by_fields[True], ["status", "resolved_at", "reason"])
-        fast_insert.update_rows(Case, by_fields[False], ["status", "resolved_at"])
+        by_fields: dict[tuple[str, ...], list[rules.CaseLifecycle]] = {}
+        for case_id, fields in changed.items():
+            by_fields.setdefault(tuple(sorted(fields)), []).append(cases[case_id])
+        for fields_changed, rows_changed in by_fields.items():
+            fast_insert.update_rows(Case, rows_changed, fields_changed)
         event_ids = fast_insert.reserve_ids(ContactEvent, len(events))
         fast_insert.insert_rows(
             ContactEvent, _EVENT_COLUMNS, [(pk, *row) for pk, row in zip(event_ids, events, strict=True)]
         )
-        announce_many(Announcement.CASE_RESOLVED, [{"case_id": item.case_id} for item in resolutions])
-    return len(resolutions)
-
-
-_OPEN = frozenset({CaseStatus.OPEN, CaseStatus.PENDING})
+        # One announcement per event, in order (consecutive ones of a kind together, as the subscribers take them).
+        run: list[CaseEventInput] = []
+        following: list[CaseEventInput | None] = [*items, None]
+        for next_item in following:
+            if run and (next_item is None or next_item.name != run[0].name):
+                announce_many(_CASE_ANNOUNCEMENTS[run[0].name], [{"case_id": i.case_id} for i in run])
+                run = []
+            if next_item is not None:
+                run.append(next_item)
+    return len(items)
 
 
 @dataclass(slots=True)

@@ -20,11 +20,20 @@ from contactpunt.contacts.models import (
     Message,
     WorkSession,
 )
+from contactpunt.contacts.services import event_rules as rules
+from contactpunt.contacts.services.event_rules import CaseStateError
 from contactpunt.people.models import User
 
+__all__ = ["CaseStateError", "merge_cases", "reopen_case", "resolve_case"]
 
-class CaseStateError(ValueError):
-    """The case is not in a state that allows this action."""
+
+def _lifecycle(case: Case) -> rules.CaseLifecycle:
+    return rules.CaseLifecycle(case.pk, case.status, case.resolved_at, case.reopen_count, case.reason_id)
+
+
+def _apply(case: Case, applied: rules.CaseApplied) -> None:
+    _pk, case.status, case.resolved_at, case.reopen_count, case.reason_id = applied.case
+    case.save(update_fields=list(applied.fields))
 
 
 def resolve_case(
@@ -34,21 +43,12 @@ def resolve_case(
     occurred_at = occurred_at or timezone.now()
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        if not case.is_open:
-            raise CaseStateError(f"case {case.pk} is {case.status}, not open")
-        case.status = CaseStatus.RESOLVED
-        case.resolved_at = occurred_at
-        fields = ["status", "resolved_at"]
-        if reason is not None:
-            case.reason = reason
-            fields.append("reason")
-        case.save(update_fields=fields)
+        applied = rules.apply_case_event(
+            _lifecycle(case), EventName.RESOLVED, occurred_at, reason_id=reason.pk if reason is not None else None
+        )
+        _apply(case, applied)
         ContactEvent.objects.create(
-            name=EventName.RESOLVED,
-            case=case,
-            agent=by,
-            occurred_at=occurred_at,
-            data={"reason": reason.pk} if reason else {},
+            name=EventName.RESOLVED, case=case, agent=by, occurred_at=occurred_at, data=applied.data
         )
         announce(Announcement.CASE_RESOLVED, case_id=case.pk)
     return case
@@ -59,12 +59,7 @@ def reopen_case(*, case: Case, by: User | None, occurred_at: dt.datetime | None 
     occurred_at = occurred_at or timezone.now()
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        if case.status != CaseStatus.RESOLVED:
-            raise CaseStateError(f"case {case.pk} is {case.status}, not resolved")
-        case.status = CaseStatus.OPEN
-        case.resolved_at = None
-        case.reopen_count += 1
-        case.save(update_fields=["status", "resolved_at", "reopen_count"])
+        _apply(case, rules.apply_case_event(_lifecycle(case), EventName.REOPENED, occurred_at))
         ContactEvent.objects.create(name=EventName.REOPENED, case=case, agent=by, occurred_at=occurred_at)
         announce(Announcement.CASE_REOPENED, case_id=case.pk)
     return case

@@ -5,6 +5,10 @@ alone, without I/O.
 after it, with the names of the fields that changed and the event rows to append. The single path
 (`events.record_contact_event`) and the batch path (`bulk_events.record_contact_events`) both read
 the rows, call `apply` and write what it returns, so the two cannot drift apart.
+
+`apply_case_event(case, name, at)` does the same for the case's own events, `resolved` and `reopened`: the single
+path (`cases.resolve_case`, `cases.reopen_case`), the batch path (`bulk_events.record_case_events`) and the inbound
+service (a thread reply within the reopen window reopens its resolved case) all call it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
-from contactpunt.contacts.models import ContactStatus, EventName
+from contactpunt.contacts.models import CaseStatus, ContactStatus, EventName
 
 # Events a channel or integration may report; resolved and reopened go through the case services.
 CONTACT_EVENTS = frozenset(
@@ -256,3 +260,56 @@ def apply(state: State, event: Event) -> Applied:
             contact = ContactState(*contact[:3], ContactStatus.HANDLED, contact.answered_at, at)
             contact_fields = ("status", "ended_at")
     return Applied(logged, contact, leg, case, contact_fields, leg_fields, case_fields, started, queued)
+
+
+# -- the case's own events: resolved and reopened --------------------------------------------------
+
+CASE_EVENTS = frozenset({EventName.RESOLVED, EventName.REOPENED})
+_OPEN_CASE = frozenset({CaseStatus.OPEN, CaseStatus.PENDING})
+
+
+class CaseStateError(ValueError):
+    """The case is not in a state that allows this action."""
+
+
+class CaseLifecycle(NamedTuple):
+    """The columns of a case that its own events read or change (attnames, as `fast_insert.update_rows` reads)."""
+
+    pk: int
+    status: str
+    resolved_at: dt.datetime | None
+    reopen_count: int
+    reason_id: int | None
+
+
+class CaseApplied(NamedTuple):
+    """The case after one of its events, the names of the model fields that changed, and the event's data."""
+
+    case: CaseLifecycle
+    fields: tuple[str, ...]
+    data: dict[str, Any]
+
+
+def apply_case_event(
+    case: CaseLifecycle, name: str, occurred_at: dt.datetime, *, reason_id: int | None = None
+) -> CaseApplied:
+    """Return what `name` at `occurred_at` does to the case; raise CaseStateError when the case's state refuses it.
+
+    - resolved: an open or pending case is resolved at `occurred_at`, with `reason_id` as its reason when given;
+    - reopened: a resolved case is open again, without a resolution time, and counts one more reopening.
+    """
+    pk, status, _resolved_at, reopen_count, case_reason = case
+    if name == EventName.RESOLVED:
+        if status not in _OPEN_CASE:
+            raise CaseStateError(f"case {pk} is {status}, not open")
+        if reason_id is None:
+            return CaseApplied(CaseLifecycle(pk, CaseStatus.RESOLVED, occurred_at, reopen_count, case_reason),
+                               ("status", "resolved_at"), {})  # fmt: skip
+        return CaseApplied(CaseLifecycle(pk, CaseStatus.RESOLVED, occurred_at, reopen_count, reason_id),
+                           ("status", "resolved_at", "reason"), {"reason": reason_id})  # fmt: skip
+    if name == EventName.REOPENED:
+        if status != CaseStatus.RESOLVED:
+            raise CaseStateError(f"case {pk} is {status}, not resolved")
+        return CaseApplied(CaseLifecycle(pk, CaseStatus.OPEN, None, reopen_count + 1, case_reason),
+                           ("status", "resolved_at", "reopen_count"), {})  # fmt: skip
+    raise ValueError(f"{name!r} is not an event of the case itself")

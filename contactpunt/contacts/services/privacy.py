@@ -17,6 +17,7 @@ from contactpunt.audit import services as audit
 from contactpunt.contacts import privacy
 from contactpunt.contacts.announcements import Announcement, announce_now
 from contactpunt.contacts.models import Attachment, Case, CaseThreadKey, Contact, ContactEvent, Message
+from contactpunt.customers import services as customers
 from contactpunt.customers.models import Customer, CustomerNote, Identity
 from contactpunt.people.models import User
 
@@ -138,10 +139,7 @@ def erase_customer(*, customer: Customer, by: User | None, reason: str = "", act
         ContactEvent.objects.filter(
             models.Q(case_id__in=scope.case_ids) | models.Q(contact_id__in=scope.contact_ids)
         ).exclude(data={}).update(data={})
-        Identity.objects.filter(customer_id__in=scope.customer_ids).delete()
-        CustomerNote.objects.filter(customer_id__in=scope.customer_ids).delete()
-        erased_at = timezone.now()
-        Customer.objects.filter(pk__in=scope.customer_ids).update(display_name="", erased_at=erased_at)
+        customers.erase_customer_rows(customer_ids=scope.customer_ids, erased_at=timezone.now())
         audit.forget(objects=_objects(scope))
         audit.record(
             actor=by,

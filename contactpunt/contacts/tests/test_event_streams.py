@@ -1,14 +1,14 @@
 """Random event streams give the same rows through the single and the batch path.
 
-Both paths use event_rules.apply; this checks that what each reads and writes around it agrees,
-for any order of events (valid or not), transfers, several legs, contacts sharing a merged case and
+Both paths use event_rules.apply (contact events) and event_rules.apply_case_event (the case's own resolved and
+reopened); this checks that what each reads and writes around them agrees, for any order of events (valid or
+not), transfers, several legs, contacts sharing a merged case, cases resolved and reopened in between, and
 repeated external ids, by comparing every row of the contacts, legs, cases and events.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from typing import Any
 
 import pytest
@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from contactpunt.contacts.models import Case, Contact, ContactEvent, ContactLeg, ContactReason, EventName, Queue
 from contactpunt.contacts.services import bulk_events
-from contactpunt.contacts.services.bulk_events import ContactEventInput
-from contactpunt.contacts.services.cases import merge_cases
+from contactpunt.contacts.services.bulk_events import CaseEventInput, ContactEventInput
+from contactpunt.contacts.services.cases import CaseStateError, merge_cases, reopen_case, resolve_case
 from contactpunt.contacts.services.event_rules import CONTACT_EVENTS
 from contactpunt.contacts.services.events import EventRejected, record_contact_event
 from contactpunt.contacts.services.inbound import receive_contacts
@@ -45,6 +45,9 @@ event_spec = st.fixed_dictionaries(
         "to_queue": st.sampled_from([None, "phone", "second"]),
         "reason": st.booleans(),
         "key": st.sampled_from([None, None, "k0", "k1", "k2"]),
+        # Instead of the contact event, one of the case's own, through resolve_case/reopen_case and
+        # record_case_events (refused when the case's state does not allow it: resolving a resolved case...).
+        "case": st.sampled_from([None, "reopened", None, "resolved", None]),
     }
 )
 stream = st.fixed_dictionaries(
@@ -154,11 +157,59 @@ def test_random_event_streams_write_the_same_rows_through_both_paths(
         events = [{**e, "contact": e["contact"] % len(single)} for e in spec["events"]]
 
         created_single: list[bool] = []
-        inputs: list[ContactEventInput] = []
+        created_batch: list[bool] = []
+        # What the batch path is given, in order; it runs up to a cut, and before a refused case event (whose
+        # refusal depends on the rows, so the batch world must have caught up to check it).
+        ops: list[ContactEventInput | CaseEventInput] = []
+        done = 0
+        cuts = {min(cut, MAX_EVENTS) for cut in spec["cuts"]}
+
+        def catch_up() -> None:
+            nonlocal done, created_batch
+            pending = ops[done:]
+            runs: list[list[ContactEventInput | CaseEventInput]] = []
+            for n, op in enumerate(pending, start=done):
+                if not runs or n in cuts or type(op) is not type(runs[-1][0]):
+                    runs.append([])
+                runs[-1].append(op)
+            for run in runs:
+                if isinstance(run[0], CaseEventInput):
+                    bulk_events.record_case_events([op for op in run if isinstance(op, CaseEventInput)])
+                else:
+                    contact_run = [op for op in run if isinstance(op, ContactEventInput)]
+                    created_batch += [r.created for r in bulk_events.record_contact_events(contact_run)]
+            done = len(ops)
+
         for e in events:
             at = t0 + e["second"] * S
             person = people[e["agent"]] if e["agent"] is not None else None
             queue = queues[e["to_queue"]] if e["to_queue"] else None
+            if e["case"] is not None:
+                name = e["case"]
+                reason_given = reason if e["reason"] and name == EventName.RESOLVED else None
+                case = Case.objects.get(pk=single[e["contact"]].case_id)
+                try:
+                    if name == EventName.RESOLVED:
+                        resolve_case(case=case, by=person, occurred_at=at, reason=reason_given)
+                    else:
+                        reopen_case(case=case, by=person, occurred_at=at)
+                except CaseStateError:
+                    case_refused = True
+                else:
+                    case_refused = False
+                item = CaseEventInput(
+                    batch[e["contact"]].case_id, name, at, person.pk if person else None,
+                    reason_given.pk if reason_given else None,
+                )  # fmt: skip
+                if case_refused:
+                    catch_up()
+                    before = _rows(batch, "pbx-batch")
+                    with pytest.raises(CaseStateError):
+                        bulk_events.record_case_events([item])
+                    assert _rows(batch, "pbx-batch") == before
+                else:
+                    ops.append(item)
+                continue
             try:
                 recorded = record_contact_event(
                     contact=single[e["contact"]],
@@ -176,32 +227,31 @@ def test_random_event_streams_write_the_same_rows_through_both_paths(
             else:
                 refused = False
                 created_single.append(recorded.created)
-            inputs.append(
-                ContactEventInput(
-                    contact_id=batch[e["contact"]].pk,
-                    name=e["name"],
-                    occurred_at=at,
-                    agent_id=person.pk if person else None,
-                    to_queue_id=queue.pk if queue else None,
-                    reason_id=reason.pk if e["reason"] else None,
-                    source="pbx-batch",
-                    external_id=e["key"],
-                    data={"n": e["second"]},
-                )
+            given = ContactEventInput(
+                contact_id=batch[e["contact"]].pk,
+                name=e["name"],
+                occurred_at=at,
+                agent_id=person.pk if person else None,
+                to_queue_id=queue.pk if queue else None,
+                reason_id=reason.pk if e["reason"] else None,
+                source="pbx-batch",
+                external_id=e["key"],
+                data={"n": e["second"]},
             )
             if refused:
                 # One refused item refuses its whole batch and writes nothing.
+                trailing: list[ContactEventInput] = []
+                for op in reversed(ops[done:]):
+                    if not isinstance(op, ContactEventInput):
+                        break
+                    trailing.insert(0, op)
                 before = _rows(batch, "pbx-batch")
                 with pytest.raises(EventRejected):
-                    bulk_events.record_contact_events(inputs)
+                    bulk_events.record_contact_events([*trailing, given])
                 assert _rows(batch, "pbx-batch") == before
-                inputs.pop()
-
-        created_batch: list[bool] = []
-        cuts = sorted({0, len(inputs), *(min(cut, len(inputs)) for cut in spec["cuts"])})
-        for start, end in itertools.pairwise(cuts):
-            # Keys repeated in a later batch are found in the database, within one in the batch.
-            created_batch += [r.created for r in bulk_events.record_contact_events(inputs[start:end])]
+            else:
+                ops.append(given)
+        catch_up()
 
         assert created_batch == created_single
         assert _rows(batch, "pbx-batch") == _rows(single, "pbx-single")

@@ -1,11 +1,17 @@
-"""The workspace's websocket: signed-in users receive live messages (kind and ids)."""
+"""The workspace's websocket: signed-in users receive live messages (kind and ids) about what they may see.
+
+Every message is checked against the authorisation module as it goes out (`access.live_ids_for`), not once at
+connect: an agent whose queue access is removed mid-session stops hearing about that queue's cases at once.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from contactpunt.access import live_ids_for
 from contactpunt.web.workspace.live import GROUP
 
 UNAUTHENTICATED = 4401
@@ -24,4 +30,8 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.channel_layer.group_discard(GROUP, self.channel_name)
 
     async def workspace_event(self, event: dict[str, Any]) -> None:
-        await self.send_json({key: value for key, value in event.items() if key != "type"})
+        ids = {key: value for key, value in event.items() if key != "type"}
+        allowed = await database_sync_to_async(live_ids_for)(self.scope.get("user"), ids)
+        if allowed is None:
+            return
+        await self.send_json(allowed)

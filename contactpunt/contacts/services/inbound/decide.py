@@ -10,14 +10,17 @@ from contactpunt.contacts.models import (
     Contact,
     ContactStatus,
     Direction,
+    EventName,
     Identification,
 )
 from contactpunt.contacts.services import fast_insert
+from contactpunt.contacts.services.event_rules import CaseLifecycle, apply_case_event
 from contactpunt.contacts.services.inbound.state import BatchState, Known
 from contactpunt.contacts.services.inbound.threads import own_keys, reply_keys, token_case_ids
 from contactpunt.contacts.services.inbound.validate import Prepared
 from contactpunt.contacts.services.types import InboundContact
 from contactpunt.customers.models import Account, Customer, Identity
+from contactpunt.customers.services import create_account
 
 
 class Decisions(BatchState):
@@ -95,7 +98,7 @@ class Decisions(BatchState):
         if not ref:
             return None
         if ref not in self.accounts:
-            self.accounts[ref] = Account.objects.create(name=ref, external_ref=ref)
+            self.accounts[ref] = create_account(name=ref, external_ref=ref)
         return self.accounts[ref]
 
     def _case_for(self, p: Prepared, customer: Customer | None) -> tuple[Case, bool, bool]:
@@ -108,10 +111,13 @@ class Decisions(BatchState):
                 self._touch(threaded, contact.occurred_at)
                 return threaded, False, False
             resolved_at = threaded.resolved_at or threaded.opened_at
-            if contact.occurred_at - resolved_at <= self.reopen_window:
-                threaded.status = CaseStatus.OPEN
-                threaded.reopen_count += 1
-                threaded.resolved_at = None
+            if threaded.status == CaseStatus.RESOLVED and contact.occurred_at - resolved_at <= self.reopen_window:
+                # The same rule as reopen_case and record_case_events (event_rules.apply_case_event).
+                lifecycle = CaseLifecycle(
+                    threaded.pk, threaded.status, threaded.resolved_at, threaded.reopen_count, threaded.reason_id
+                )
+                reopened = apply_case_event(lifecycle, EventName.REOPENED, contact.occurred_at).case
+                _pk, threaded.status, threaded.resolved_at, threaded.reopen_count, _reason = reopened
                 self._touch(threaded, contact.occurred_at)
                 return threaded, False, True
             previous = threaded

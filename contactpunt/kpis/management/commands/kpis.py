@@ -1,9 +1,11 @@
-"""`contactpunt kpis --from DATE --to DATE [--by ...] [--sl-threshold S] [--timezone TZ] [--json]`, and
+"""`contactpunt kpis --from DATE --to DATE [--by ...] [--sl-threshold S] [--timezone TZ] [--compare] [--json]`,
+`contactpunt kpis webcare --from DATE --to DATE [--json]` and
 `contactpunt kpis rebuild-rollups [--from DATE --to DATE]`.
 
 Prints every metric for the local days FROM to TO (inclusive) from `metrics.report`, the same function
 the dashboards use. With --json: one object per group, fractions 0..1, durations in seconds, moments
-ISO 8601 with offset.
+ISO 8601 with offset. --compare adds each figure's change against the same number of days before (`kpis.trends`,
+as the manager page); `webcare` prints the written channels' figures of the webcare page (`kpis.webcare`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
-from contactpunt.kpis import metrics, rollups
+from contactpunt.kpis import metrics, rollups, trends, webcare
 from contactpunt.kpis.intervals import day_bounds
 
 _COLUMNS = (
@@ -61,12 +64,13 @@ class Command(BaseCommand):
     help = "Print every KPI for a period (optionally grouped), or rebuild the interval rollups."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", nargs="?", choices=["report", "rebuild-rollups"], default="report")
+        parser.add_argument("action", nargs="?", choices=["report", "webcare", "rebuild-rollups"], default="report")
         parser.add_argument("--from", dest="date_from", help="First local day, YYYY-MM-DD.")
         parser.add_argument("--to", dest="date_to", help="Last local day (inclusive), YYYY-MM-DD.")
         parser.add_argument("--by", choices=metrics.GROUPINGS)
         parser.add_argument("--sl-threshold", type=int, metavar="SECONDS", help="Service-level threshold T.")
         parser.add_argument("--timezone", help="IANA zone of the days and intervals (default TIME_ZONE).")
+        parser.add_argument("--compare", action="store_true", help="Each figure's change against the days before.")
         parser.add_argument("--json", action="store_true", help="One JSON object per group.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -86,7 +90,16 @@ class Command(BaseCommand):
         if threshold is not None and threshold < 0:
             raise CommandError("--sl-threshold must be 0 or more")
         start, end = day_bounds(first, last, zone)
+        if options["action"] == "webcare":
+            self._webcare(start, end, zone, as_json=options["json"])
+            return
         rows = metrics.report(start, end, by=options["by"], zone=zone, threshold_s=threshold)
+        if options["compare"]:
+            before_start, before_end = day_bounds(*trends.previous_days(first, last), zone)
+            before = metrics.report(before_start, before_end, by=options["by"], zone=zone, threshold_s=threshold)
+            keys = [key for key, _, _ in _COLUMNS]
+            for compared in trends.compare(rows, before, keys):
+                compared.figures["change"] = compared.change
         for row in rows:
             row["from"] = start.astimezone(zone).isoformat()
             row["to"] = end.astimezone(zone).isoformat()
@@ -95,6 +108,33 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False))
             return
         self._print(rows, first, last, zone, options["by"])
+
+    def _webcare(self, start: dt.datetime, end: dt.datetime, zone: ZoneInfo, *, as_json: bool) -> None:
+        figures = webcare.webcare_figures(start, end, now=timezone.now(), zone=zone)
+        closed = [
+            {"case": c.case_token, "channel": c.channel, "public": c.is_public, "at": c.occurred_at.isoformat()}
+            for c in figures.closed_without_response
+        ]
+        summary = {
+            "channels": figures.rows,
+            "backlog": figures.backlog.count,
+            "oldest_backlog_age_s": figures.backlog.oldest_age_s,
+            "public_waiting": figures.public_waiting,
+            "closed_without_response": figures.closed_without_response_count,
+            "closed_without_response_latest": closed,
+        }
+        if as_json:
+            self.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
+            return
+        write = self.stdout.write
+        for row in figures.rows:
+            write(
+                f"{row['group']}: offered {row['offered']}, first response median "
+                f"{_cell(row.get('first_response_median_s'), 's')} s, within norm "
+                f"{_cell(row.get('first_response_within_norm'), '%')} %"
+            )
+        write(f"backlog {figures.backlog.count}, public messages waiting {figures.public_waiting}")
+        write(f"closed without a response: {figures.closed_without_response_count}")
 
     def _rebuild(self, options: dict[str, Any], zone: ZoneInfo) -> None:
         began = time.monotonic()
@@ -113,6 +153,10 @@ class Command(BaseCommand):
         for row in rows:
             cells = [f"{row['group']:<{width}}"] + [f"{_cell(row[key], kind):>9}" for key, _, kind in _COLUMNS]
             write(" ".join(cells))
+            if "change" in row:
+                change = row["change"]
+                cells = [f"{'  change':<{width}}"] + [f"{_cell(change[key], kind):>9}" for key, _, kind in _COLUMNS]
+                write(" ".join(cells))
         if by in (None, "queue", "channel"):
             for row in rows:
                 if row.get("backlog"):

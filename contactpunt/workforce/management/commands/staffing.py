@@ -10,8 +10,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from contactpunt.contacts.models import Queue
 from contactpunt.workforce.durations import parse_duration
 from contactpunt.workforce.erlang import required_agents
+
+
+def _norms(code: str | None) -> tuple[float, float]:
+    """The service-level target and threshold of queue `code`; without one, the norms a new queue gets."""
+    if code is None:
+        field = Queue._meta.get_field("sl_target")
+        threshold = Queue._meta.get_field("sl_threshold_s")
+        return float(field.get_default()), float(threshold.get_default())
+    queue = Queue.objects.filter(code=code).first()
+    if queue is None:
+        raise ValueError(f"there is no queue {code!r}")
+    return float(queue.sl_target), float(queue.sl_threshold_s)
 
 
 class Command(BaseCommand):
@@ -24,8 +37,9 @@ class Command(BaseCommand):
         parser.add_argument("--volume", type=float, required=True, help="contacts offered in the interval")
         parser.add_argument("--interval", default="30m", help="interval length, e.g. 15m or 30m (default 30m)")
         parser.add_argument("--aht", type=float, required=True, help="average handle time in seconds")
+        parser.add_argument("--queue", default=None, help="take the targets from this queue's norms (by code)")
         parser.add_argument("--target-sl", type=float, default=None, help="service level target, 0..1")
-        parser.add_argument("--target-time", type=float, default=20.0, help="service level threshold in seconds")
+        parser.add_argument("--target-time", type=float, default=None, help="service level threshold in seconds")
         parser.add_argument("--target-asa", type=float, default=None, help="ASA target in seconds")
         parser.add_argument("--patience", type=float, default=None, help="mean caller patience in seconds (Erlang A)")
         parser.add_argument("--max-occupancy", type=float, default=None, help="occupancy cap, 0..1")
@@ -42,14 +56,16 @@ class Command(BaseCommand):
             interval_s = parse_duration(options["interval"])
             if options["max_abandon"] is not None and options["patience"] is None:
                 raise ValueError("--max-abandon needs --patience (Erlang A): under Erlang C nobody abandons")
+            norm_sl, norm_time = _norms(options["queue"])
             target_sl = options["target_sl"]
             if target_sl is None and options["target_asa"] is None:
-                target_sl = 0.8
+                target_sl = norm_sl
+            target_time = norm_time if options["target_time"] is None else options["target_time"]
             result = required_agents(
                 volume=options["volume"],
                 interval_s=interval_s,
                 aht_s=options["aht"],
-                threshold_s=options["target_time"],
+                threshold_s=target_time,
                 target_service_level=target_sl,
                 target_asa_s=options["target_asa"],
                 max_occupancy=options["max_occupancy"],

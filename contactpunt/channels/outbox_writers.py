@@ -1,5 +1,6 @@
-"""The outbox writers the workspace registers: email (and web-form replies) through the email channel's
-outbox, and a queued outbox row for chat, social and WhatsApp, which those channels' senders deliver."""
+"""The outbox writers the channels app registers for the contacts reply service: email (and web-form replies)
+through the email channel's outbox, and a queued outbox row for chat, social and WhatsApp, which those channels'
+senders deliver."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def write_queued(draft: ReplyDraft) -> str:
 
 
 def register_writers() -> None:
-    """Register the writers (from the web app's ready())."""
+    """Register the writers (from the channels app's ready(): the app that owns OutboundMessage writes it)."""
     register_outbox_writer(Channel.EMAIL, write_email)
     register_outbox_writer(Channel.WEBFORM, write_email)
     for channel in (Channel.CHAT, Channel.SOCIAL, Channel.WHATSAPP):

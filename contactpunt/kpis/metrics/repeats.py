@@ -1,0 +1,70 @@
+"""Repeat contacts and the identified share, over the inbound contacts of a period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from contactpunt.contacts.models import Contact, ContactEvent, Direction, EventName
+from contactpunt.kpis.metrics.definitions import REPEAT_WINDOW, ratio
+
+
+@dataclass(frozen=True, slots=True)
+class InboundFacts:
+    contact_id: int
+    customer_id: int | None
+    queue_id: int
+    channel: str
+    occurred_at: dt.datetime
+    is_repeat: bool
+    account_id: int | None = None
+    product_type_id: int | None = None
+
+
+def load_inbound(start: dt.datetime, end: dt.datetime) -> list[InboundFacts]:
+    """Inbound contacts that arrived in [start, end), each marked whether it is a repeat contact: an
+    earlier contact of the same identified customer arrived in the 7 days before it and had been handled
+    (its `ended` or `replied` event) by the time it arrived."""
+    rows = list(
+        Contact.objects.filter(direction=Direction.INBOUND, occurred_at__gte=start, occurred_at__lt=end)
+        .order_by()
+        .values_list(
+            "pk", "customer_id", "queue_id", "channel", "occurred_at", "customer__account_id", "case__product_type_id"
+        )
+    )
+    # Per customer: (arrival, handled at) of every handled contact that could make a later one a repeat.
+    handled_at: dict[int, dict[int, tuple[dt.datetime, dt.datetime]]] = defaultdict(dict)
+    for contact_id, customer_id, arrived, at in (
+        ContactEvent.objects.filter(
+            name__in=[EventName.ENDED, EventName.REPLIED],
+            contact__customer_id__isnull=False,
+            contact__occurred_at__gte=start - REPEAT_WINDOW,
+            contact__occurred_at__lt=end,
+        )
+        .order_by()
+        .values_list("contact_id", "contact__customer_id", "contact__occurred_at", "occurred_at")
+    ):
+        known = handled_at[customer_id].get(contact_id)
+        if known is None or at < known[1]:
+            handled_at[customer_id][contact_id] = (arrived, at)
+    facts = []
+    for pk, customer_id, queue_id, channel, at, account_id, product_type_id in rows:
+        earlier = handled_at[customer_id].values() if customer_id in handled_at else ()
+        is_repeat = any(at - REPEAT_WINDOW <= arrived <= at and handled < at for arrived, handled in earlier)
+        facts.append(InboundFacts(pk, customer_id, queue_id, channel, at, is_repeat, account_id, product_type_id))
+    return facts
+
+
+def repeat_rate(inbound: Iterable[InboundFacts]) -> float | None:
+    """Repeat contact rate = inbound contacts of identified customers that arrived within 7 days of an
+    earlier contact of theirs which had been handled (ended or replied) by then / inbound contacts of
+    identified customers."""
+    identified = [i for i in inbound if i.customer_id is not None]
+    return ratio(sum(1 for i in identified if i.is_repeat), len(identified))
+
+
+def identified_share(inbound: Sequence[InboundFacts]) -> float | None:
+    """Identified share = inbound contacts with a customer / inbound contacts."""
+    return ratio(sum(1 for i in inbound if i.customer_id is not None), len(inbound))
