@@ -248,3 +248,31 @@ def test_a_refresh_of_a_loaded_history_is_handed_to_the_long_lane_once() -> None
 
     assert DirtyContact.objects.count() == 0
     assert backfills.get().status == TaskResultStatus.SUCCESSFUL
+
+
+def test_a_lane_waits_out_a_locked_database_and_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    import threading
+
+    from django.db import OperationalError
+
+    from contactpunt.ops.worker import run_lane_forever
+
+    stop = threading.Event()
+
+    class Lane:  # the worker's run: the first claim meets a locked database, the second one ends the test
+        worker_id = "up-short"
+        runs = 0
+
+        def run(self) -> None:
+            self.runs += 1
+            if self.runs == 1:
+                raise OperationalError("database is locked")
+            stop.set()
+
+    lane = Lane()
+    caplog.set_level("WARNING", logger="contactpunt.ops.worker")
+    run_lane_forever(lane, stop)
+
+    assert lane.runs == 2
+    assert "the database is locked; the up-short worker waits and goes on" in caplog.text
+    assert not [r for r in caplog.records if r.exc_info]  # a wait, not a crash with its traceback
