@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "contactpunt.config.apps.TasksConfig",  # django_tasks_db, with a translated name
     "ninja",
-    "axes",
+    "contactpunt.config.apps.AxesConfig",  # axes, with a translated name
     "contactpunt.customers",
     "contactpunt.contacts",
     "contactpunt.channels.apps.ChannelAdaptersConfig",
