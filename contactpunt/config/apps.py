@@ -12,7 +12,7 @@ class TasksConfig(TasksAppConfig):
     verbose_name = _("Background jobs")  # type: ignore[assignment]
 
 
-class AxesConfig(AxesAppConfig):
+class AxesConfig(AxesAppConfig):  # type: ignore[misc]  # django-axes ships no types
     """django-axes' login throttling, shown in the admin under a Dutch name (it has no translation of its own)."""
 
     verbose_name = _("Login protection")
