@@ -213,6 +213,15 @@ def fcr(cases: Sequence[CaseFacts], *, now: dt.datetime) -> tuple[float | None, 
     return ratio(solved, len(mature)), len(mature)
 
 
+def fcr_so_far(cases: Sequence[CaseFacts]) -> float | None:
+    """FCR so far: first-contact resolutions up to now / every resolved case of `cases`, including those whose 7
+    days are still running (a repeat contact may yet spoil them). Shown, marked provisional, only where `fcr` has
+    no case yet: a period younger than 7 days (the current month's first week showed "—")."""
+    resolved = [c for c in cases if c.first_resolved_at is not None]
+    later = _later_inbound(resolved)
+    return ratio(sum(1 for c in resolved if is_first_contact_resolution(c, later)), len(resolved))
+
+
 def percentile(values: Sequence[float], share: float) -> float | None:
     """The nearest-rank percentile: the smallest value with at least `share` of the values at or below it."""
     if not values:
@@ -614,6 +623,7 @@ def report(
                 {
                     "fcr": rate,
                     "fcr_cases": counted,
+                    "fcr_so_far": fcr_so_far(group["resolved"]),
                     "repeat_rate": repeat_rate(group["inbound"]),
                     "identified_share": identified_share(group["inbound"]),
                     "csi_median_s": median,
@@ -639,8 +649,8 @@ def report(
     return results
 
 
-_NO_PARTS: dict[str, Any] = {"fcr": None, "fcr_cases": 0, "repeat_rate": None, "identified_share": None,
-                             "csi_median_s": None, "csi_p90_s": None, "csi_open_cases": 0,
+_NO_PARTS: dict[str, Any] = {"fcr": None, "fcr_cases": 0, "fcr_so_far": None, "repeat_rate": None,
+                             "identified_share": None, "csi_median_s": None, "csi_p90_s": None, "csi_open_cases": 0,
                              "first_response_median_s": None, "_norm": (0, 0)}  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from contactpunt.contacts.models import Case, Channel, Queue
 from contactpunt.contacts.services import replies
 from contactpunt.contacts.services.cases import resolve_case
-from contactpunt.kpis import metrics
+from contactpunt.kpis import metrics, rollups
 from contactpunt.kpis.live import latest_cases, now_figures
 from contactpunt.kpis.tests.helpers import arrive, call, event
 from contactpunt.people.models import Department, Skill, User
@@ -191,3 +191,13 @@ def test_the_latest_cases_are_those_the_user_may_see(day, agent, team_lead, depa
     newest_visible = Case.objects.exclude(queue=finance).order_by("-opened_at").first()
     assert [c.pk for c in latest_cases(agent, limit=1)] == [newest_visible.pk]
     assert [c.queue_id for c in latest_cases(team_lead, limit=1)] == [finance.pk]
+
+
+def test_the_spoc_page_shows_fcr_so_far_in_a_period_younger_than_seven_days(day, team_lead, agent, phone_queue):
+    """The demo's SPOC page showed "—" for FCR in the first week of a month: no resolved case had its 7 days yet."""
+    first = Case.objects.filter(queue=phone_queue).order_by("opened_at").first()
+    assert first is not None
+    resolve_case(case=first, by=agent, occurred_at=NOW - dt.timedelta(minutes=30))
+    rollups.rebuild_all()  # as the worker does: the page reads the rollups and day parts
+    page = signed_in(team_lead).get(reverse("kpis:spoc") + "?period=month&date=2026-03-10").content.decode()
+    assert "voorlopig 100,0%" in page and 'class="provisional"' in page
