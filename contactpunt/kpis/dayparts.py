@@ -122,11 +122,11 @@ def rebuild(first: dt.date, last: dt.date) -> int:
     written = 0
     day = first
     while day <= last:
+        rows = build(day, day)  # before the transaction: the write lock is held for the swap only (rollups.rebuild)
         with transaction.atomic():
             DayPart.objects.filter(day=day).delete()
-            rows = build(day, day)
             DayPart.objects.bulk_create(rows, batch_size=1000)
-            written += len(rows)
+        written += len(rows)
         day += dt.timedelta(days=1)
     return written
 
