@@ -17,8 +17,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import slug_re
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from contactpunt.channels.email.intake import BATCH_SIZE, MailResult, RawMail, receive_mails
@@ -123,7 +125,8 @@ class Command(BaseCommand):
             "unreadable_files": unreadable,
             "seconds": round(time.monotonic() - started, 3),
         }
-        self._write(report, options["json"])
+        with translation.override(settings.LANGUAGE_CODE):  # the installation's language, whatever ran before
+            self._write(report, options["json"])
 
     def _write(self, report: dict[str, Any], json_target: str | None) -> None:
         if json_target == "-":
