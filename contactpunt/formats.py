@@ -29,25 +29,20 @@ def percent(fraction: float | str | None, decimals: int = 1) -> str:
     return f"{number(float(fraction) * 100, decimals)}%"
 
 
-def clock(seconds: float | str | None) -> str:
-    """Seconds as m:ss, or h:mm:ss from an hour."""
+def duration(seconds: float | str | None, style: str = "") -> str:
+    """A short duration: 45 s, 12 min, 3 h 5 min, 2 d 4 h (in Dutch: 45 s, 12 min, 3 u 5 min, 2 d 4 u).
+
+    Style "precise" (a measured time: handling, waiting, speed of resolution) keeps the seconds under an hour:
+    7 min 36 s; a figure never looks like a time of day (7:36 or 11:07:36)."""
     if seconds is None or seconds == "":
         return EMPTY
-    whole = round(float(seconds))
-    if whole >= 3600:
-        return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
-def duration(seconds: float | str | None) -> str:
-    """A short duration: 45 s, 12 min, 3 h 5 min, 2 d 4 h (in Dutch: 45 s, 12 min, 3 u 5 min, 2 d 4 u)."""
-    if seconds is None or seconds == "":
-        return EMPTY
-    whole = int(abs(float(seconds)))
+    whole = round(abs(float(seconds))) if style == "precise" else int(abs(float(seconds)))
     if whole < 60:
         return _("%(n)d s") % {"n": whole}
     minutes = whole // 60
     if minutes < 60:
+        if style == "precise" and whole % 60:
+            return _("%(m)d min %(s)d s") % {"m": minutes, "s": whole % 60}
         return _("%(n)d min") % {"n": minutes}
     hours, minutes = divmod(minutes, 60)
     if hours < 48:

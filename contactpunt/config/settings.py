@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "contactpunt.config.apps.TasksConfig",  # django_tasks_db, with a translated name
     "ninja",
-    "axes",
+    "contactpunt.config.apps.AxesConfig",  # axes, with a translated name
     "contactpunt.customers",
     "contactpunt.contacts",
     "contactpunt.channels.apps.ChannelAdaptersConfig",
@@ -115,7 +115,9 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
     _database["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # A minute: on a busy machine the one writer (a niced long-lane job, the live demo catching up) can hold
+        # the lock for more than the 20 s this was; a writer that waits is slow, one that gives up loses work.
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT_S", 60),
         # secure_delete: deleted and overwritten content is zeroed, so an erased customer leaves no trace in
         # freed pages (the erasure then checkpoints the write-ahead log).
         "init_command": (

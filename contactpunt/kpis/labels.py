@@ -32,6 +32,35 @@ GROUPINGS: dict[str, Any] = {
     "interval": _("Quarter hour"),
 }
 
+#: The metrics' names on every screen and export. An abbreviation (AHT, ASA, FCR, CSI) never stands alone on a
+#: Dutch screen: the name says what it means, the abbreviation follows in brackets for those who know it.
+METRIC_LABELS: dict[str, Any] = {
+    "offered": _("Offered"),
+    "answered": _("Answered"),
+    "abandoned": _("Abandoned"),
+    "short_abandons": _("Short abandons"),
+    "service_level": _("Service level"),
+    "asa_s": _("Average speed of answer (ASA)"),
+    "aht_s": _("Average handling time (AHT)"),
+    "abandon_rate": _("Abandon rate"),
+    "reachability": _("Reachability"),
+    "transfer_rate": _("Transfers"),
+    "fcr": _("First contact resolution (FCR)"),
+    "repeat_rate": _("Repeat contacts"),
+    "identified_share": _("Identified"),
+    "csi_median_s": _("Time to resolution (CSI), median"),
+    "csi_p90_s": _("Time to resolution (CSI), 90th percentile"),
+    "first_response_median_s": _("First response (median)"),
+    "first_response_within_norm": _("Within norm"),
+    "backlog": _("Backlog"),
+    "oldest_backlog_age_s": _("Oldest"),
+    "occupancy": _("Occupancy"),
+    "waiting": _("Waiting"),
+    "handled": _("Handled"),
+    "fcr_cases": _("Cases counted for first contact resolution"),
+    "csi_open_cases": _("Cases still open (time to resolution)"),
+}
+
 OUTCOMES: dict[str, Any] = {
     "answered": _("answered"),
     "abandoned": _("abandoned"),
@@ -44,6 +73,11 @@ OUTCOMES: dict[str, Any] = {
     "repeat": _("repeat contact"),
     "first": _("first contact"),
 }
+
+
+def metric_label(key: str) -> str:
+    """The name of metric `key` in the user's language ("Gem. afhandeltijd (AHT)" for aht_s)."""
+    return str(METRIC_LABELS.get(key, key))
 
 
 def grouping_label(by: str) -> str:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 
-from contactpunt.access import sees_every_queue, visible_cases
+from contactpunt.access import queues_for, sees_every_queue, visible_cases
 from contactpunt.contacts.business_hours import schedule_for
 from contactpunt.contacts.inbox import (
     NormClock,
@@ -30,7 +30,7 @@ from contactpunt.contacts.inbox import (
     open_cases,
     waiting_contacts,
 )
-from contactpunt.contacts.models import Case, Channel, Contact, Queue
+from contactpunt.contacts.models import Case, Channel, Queue
 from contactpunt.customers.models import Customer
 from contactpunt.kpis import metrics
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_units
@@ -135,10 +135,23 @@ def _waiting(queues: Sequence[Queue], now: dt.datetime) -> dict[int, _Waiting]:
     return found
 
 
+def _today(now: dt.datetime, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """Today so far: from the local midnight of `now` up to and including `now`."""
+    return local_midnight(now.astimezone(zone).date(), zone), now + dt.timedelta(seconds=1)
+
+
+def offered_today(units: Sequence[Unit], queue_ids: Collection[int] | None = None) -> int:
+    """Offered today (DESIGN.md), the one definition behind "Contacten vandaag" on the overview and "Aangeboden" on
+    "Vandaag" and the wallboard: contacts whose first queued event fell today, each once (a transfer is no second
+    offer), in `queue_ids` (the queue it entered first) when given. `units` are today's units of contact level."""
+    if queue_ids is not None:
+        units = [u for u in units if u.queue_id in queue_ids]
+    return metrics.offered(units)
+
+
 def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
     """Every queue's figures of today (the local day of `now`) and the centre's, live at `now`."""
-    start = local_midnight(now.astimezone(zone).date(), zone)
-    until = now + dt.timedelta(seconds=1)
+    start, until = _today(now, zone)
     queues = _queues()
     waiting = _waiting(queues, now)
     schedules = {q.pk: (schedule_for(q.calendar), q.response_norm_s or None) for q in queues}
@@ -184,7 +197,7 @@ def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
         sum(r.waiting for r in rows),
         max(longest) if longest else None,
         sum(r.overdue for r in rows),
-        metrics.offered(every),
+        offered_today(every),
         metrics.service_level(every, now=now),
         sl_target([q for q in queues if q.is_active], {r.queue_id: r.offered_today for r in rows}),
         metrics.asa_s(u for u in every if u.channel in Channel.realtime()),
@@ -244,15 +257,14 @@ def overview(user: User, now: dt.datetime, zone: ZoneInfo) -> Overview:
         .annotate(n=Count("id"))
         .order_by("-n", "queue__name")
     ]
-    start = local_midnight(now.astimezone(zone).date(), zone)
-    today = Contact.objects.filter(occurred_at__gte=start, occurred_at__lte=now)
-    if not sees_every_queue(user):
-        # Per contact of today, does its case lie in the user's sight (a join lets SQLite scan every case).
-        today = today.filter(Exists(visible_cases(user).filter(pk=OuterRef("case_id"))))
+    start, until = _today(now, zone)
+    # Every contact row of today counted replies, notes and unqueued contacts too: the overview now counts what
+    # "Vandaag" and the wallboard call offered, in the queues the user may see.
+    queue_ids = None if sees_every_queue(user) else set(queues_for(user).values_list("pk", flat=True))
     return Overview(
         sum(row.open_cases for row in per_queue),
         waiting_contacts(user).count(),
-        today.count(),
+        offered_today(load_units(start, until, level=CONTACT), queue_ids),
         Customer.objects.filter(merged_into__isnull=True).count(),
         per_queue,
     )

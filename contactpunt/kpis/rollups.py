@@ -104,17 +104,19 @@ def rebuild(start: dt.datetime, end: dt.datetime) -> int:
     teams = agent_teams()
     limits = thresholds()
     written = 0
-    # A day at a time keeps memory flat on a long history.
+    # A day at a time keeps memory flat on a long history. The day is computed before its transaction: SQLite
+    # takes the one write lock at BEGIN (IMMEDIATE), and a reply or wrap-up waited behind the seconds of computing.
+    # A contact that changes meanwhile is marked dirty again and recomputed by the next refresh.
     chunk_start = start
     while chunk_start < end:
         chunk_end = min(chunk_start + dt.timedelta(days=1), end)
+        rows: list[IntervalRollup] = []
+        for level in (CONTACT, LEG):
+            rows += rows_for(load_units(chunk_start, chunk_end, level=level, rules=rules, teams=teams), limits)
         with transaction.atomic():
             IntervalRollup.objects.filter(start__gte=chunk_start, start__lt=chunk_end).delete()
-            rows: list[IntervalRollup] = []
-            for level in (CONTACT, LEG):
-                rows += rows_for(load_units(chunk_start, chunk_end, level=level, rules=rules, teams=teams), limits)
             IntervalRollup.objects.bulk_create(rows, batch_size=1000)
-            written += len(rows)
+        written += len(rows)
         chunk_start = chunk_end
     return written
 

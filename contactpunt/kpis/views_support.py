@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from contactpunt.kpis import labels
 from contactpunt.kpis.intervals import day_bounds, zone
 
 # How each metric is shown: n (count), % (fraction) or s (seconds).
@@ -42,32 +41,7 @@ KINDS: dict[str, str] = {
     "oldest_backlog_age_s": "s",
 }
 
-LABELS: dict[str, Any] = {
-    "offered": _("Offered"),
-    "answered": _("Answered"),
-    "abandoned": _("Abandoned"),
-    "short_abandons": _("Short abandons"),
-    "service_level": _("Service level"),
-    "asa_s": _("ASA"),
-    "aht_s": _("AHT"),
-    "abandon_rate": _("Abandon rate"),
-    "reachability": _("Reachability"),
-    "transfer_rate": _("Transfers"),
-    "fcr": _("FCR"),
-    "repeat_rate": _("Repeat contacts"),
-    "identified_share": _("Identified"),
-    "csi_median_s": _("CSI median"),
-    "csi_p90_s": _("CSI p90"),
-    "first_response_median_s": _("First response (median)"),
-    "first_response_within_norm": _("Within norm"),
-    "backlog": _("Backlog"),
-    "oldest_backlog_age_s": _("Oldest"),
-    "occupancy": _("Occupancy"),
-    "waiting": _("Waiting"),
-    "handled": _("Handled"),
-    "fcr_cases": _("Cases counted for FCR"),
-    "csi_open_cases": _("Cases still open (CSI)"),
-}
+LABELS = labels.METRIC_LABELS  # the column headers: in kpis.labels, with every abbreviation written out
 
 QUEUE_COLUMNS = ("offered", "answered", "short_abandons", "service_level", "asa_s", "aht_s", "abandon_rate")
 MANAGER_COLUMNS = (*QUEUE_COLUMNS, "transfer_rate", "fcr", "repeat_rate", "csi_median_s", "occupancy")

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrPromise
 from django_tasks_db.compat import TaskResultStatus
@@ -45,6 +46,15 @@ class RunningJob:
     label: str
     running_for: dt.timedelta
     progress: JobProgress | None
+
+    @property
+    def stage(self) -> str:
+        """The step the job reports, in the user's language; empty when it only repeats the job's own name
+        ("Training the contact-reason model · training the reason model" said the same thing twice)."""
+        if self.progress is None or not self.progress.stage:
+            return ""
+        stage = gettext(self.progress.stage)
+        return "" if stage.casefold() == self.label.casefold() else stage
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import OperationalError, close_old_connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import is_locked_database_exception
 
 import contactpunt
 from contactpunt.ops import progress
@@ -122,9 +123,15 @@ def run_lane_forever(worker: LaneWorker, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             worker.run()
+        except OperationalError as error:
+            if not is_locked_database_exception(error):
+                logger.exception("the %s worker stopped; restarting", worker.worker_id)
+            else:  # another writer held SQLite's lock past the busy timeout: wait and go on, nothing is lost
+                logger.warning("the database is locked; the %s worker waits and goes on", worker.worker_id)
+            stop.wait(1)
         except Exception:
             logger.exception("the %s worker stopped; restarting", worker.worker_id)
-            time.sleep(1)
+            stop.wait(1)
         finally:
             close_old_connections()
 

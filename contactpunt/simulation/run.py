@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import OperationalError, close_old_connections
 from django.utils import timezone
 
 from contactpunt.simulation.engine import DAY, LOCAL, Engine
@@ -48,11 +48,13 @@ class SimulationResult:
     writer: Writer
     organisation: Organisation | None
     source: Engine | EngineProcess
+    closed: bool = False
 
     def close(self) -> None:
-        """Stop the engine's child process, if it has one (a run that does not go on live)."""
-        if isinstance(self.source, EngineProcess):
+        """Stop the engine's child process, if it has one (a run that does not go on live); once."""
+        if isinstance(self.source, EngineProcess) and not self.closed:
             self.source.close()
+        self.closed = True
 
 
 def simulate(
@@ -134,28 +136,98 @@ def _collector_paused() -> Iterator[None]:
 
 
 def continue_live(
-    result: SimulationResult, stop: threading.Event, *, every_s: float = 5.0, speed: float = 1.0
+    result: SimulationResult,
+    stop: threading.Event,
+    *,
+    every_s: float = 5.0,
+    speed: float = 1.0,
+    retry_s: float = 5.0,
+    locked_attempts: int = 6,
 ) -> threading.Thread:
     """Keep the run going in a background thread: every `every_s` seconds, simulate up to now
-    (at `speed` times real time) and write what happened, until `stop` is set."""
-    sim_start = (result.end - result.engine.start).total_seconds()
+    (at `speed` times real time) and write what happened, until `stop` is set.
+
+    A batch the database refuses because it stayed locked (another writer held SQLite's one write lock past the
+    busy timeout) is written again, up to `locked_attempts` times. Any other failure ends that run, but not the
+    live mode: after `retry_s` seconds a fresh run starts from that moment (a batch lost midway leaves the old
+    run's calls without their rows, so it cannot go on), with a log line for each."""
 
     def loop() -> None:
+        current = result
         try:
             while not stop.wait(every_s):
-                # From the history's end, so the minutes its writing took are caught up at once.
-                until = sim_start + (timezone.now() - result.end).total_seconds() * speed
-                for batch in result.source.records([until]):
-                    result.writer.write(batch)
-        except Exception:
-            logger.exception("the live simulation stopped")
+                try:
+                    _catch_up(current, speed=speed, stop=stop, locked_attempts=locked_attempts, retry_s=retry_s)
+                except Exception:
+                    logger.exception("the live simulation failed; it starts again in %s s", retry_s)
+                    current.close()
+                    close_old_connections()
+                    fresh = _restart(current, stop, retry_s=retry_s)
+                    if fresh is None:
+                        return
+                    current = fresh
         finally:
-            result.close()
+            current.close()
             close_old_connections()
 
     thread = threading.Thread(target=loop, name="contactpunt-live-simulation", daemon=True)
     thread.start()
     return thread
+
+
+def _catch_up(
+    result: SimulationResult, *, speed: float, stop: threading.Event, locked_attempts: int, retry_s: float
+) -> None:
+    """Simulate up to now and write it, writing a batch again while the database is locked."""
+    sim_start = (result.end - result.engine.start).total_seconds()
+    # From the history's end, so the minutes its writing took are caught up at once.
+    until = sim_start + (timezone.now() - result.end).total_seconds() * speed
+    for batch in result.source.records([until]):
+        for attempt in range(1, locked_attempts + 1):
+            try:
+                result.writer.write(batch)
+                break
+            except OperationalError as error:
+                if not is_locked(error) or attempt == locked_attempts:
+                    raise
+                logger.warning("the database is locked; the live simulation writes again (attempt %s)", attempt + 1)
+                close_old_connections()
+                if stop.wait(retry_s * attempt):
+                    return
+
+
+def is_locked(error: OperationalError) -> bool:
+    """Whether `error` is SQLite's "database is locked" (or "busy"): a writer that may try again."""
+    message = str(error).lower()
+    return "database is locked" in message or "database is busy" in message or "database table is locked" in message
+
+
+def _restart(result: SimulationResult, stop: threading.Event, *, retry_s: float) -> SimulationResult | None:
+    """A fresh run of `result`'s scenario from now, on the same organisation; None once `stop` is set. A failed
+    start is logged and tried again every `retry_s` seconds."""
+    engine = result.engine
+    attempt = 0
+    while not stop.wait(retry_s):
+        attempt += 1
+        try:
+            fresh = simulate(
+                result.scenario,
+                days=0,
+                seed=result.seed + attempt,
+                scale=result.scale,
+                source=result.writer.source,
+                username_prefix=engine.username_prefix,
+                start_now=True,
+                agent_scale=engine.agent_scale,
+                write=result.organisation is not None,
+            )
+        except Exception:
+            logger.exception("the live simulation could not start again; trying again in %s s", retry_s)
+            close_old_connections()
+            continue
+        logger.warning("the live simulation started again")
+        return fresh
+    return None
 
 
 def start_live(

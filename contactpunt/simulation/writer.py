@@ -191,10 +191,14 @@ class Writer:
     # -- writes --
 
     def _write(self, records: list[Record]) -> None:
+        """Write one transaction's records, then tally them: a transaction that failed (the database stayed
+        locked past its busy timeout) rolled back and can be written again without counting anything twice."""
+        if self.organisation is not None:
+            self._write_rows(records)
         for record in records:
             self._tally(record)
-        if self.organisation is None:
-            return
+
+    def _write_rows(self, records: list[Record]) -> None:
         at = self.engine.at
         agent_ids = self.agent_ids
         with transaction.atomic():

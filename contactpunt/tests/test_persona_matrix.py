@@ -69,6 +69,7 @@ MATRIX: dict[str, str] = {
     "workspace:state": POST_ONLY,
     "workspace:next": POST_ONLY,
     "workspace:mentions": SIGNED_IN,
+    "workspace:waiting": SIGNED_IN,
     "workspace:case": CASE_A_READ,
     "workspace:timeline": CASE_A_READ,
     "workspace:presence": CASE_A_READ,

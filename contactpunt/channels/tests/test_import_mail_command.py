@@ -67,7 +67,9 @@ def test_a_mailbox_or_a_queue_is_required(email_queue, tmp_path):
     Mailbox.objects.create(name="Support", address="support@shop.example", queue=email_queue)
     out = StringIO()
     call_command("import-mail", str(tmp_path), "--mailbox", "Support", stdout=out)
-    assert "1 messages into queue email-general (email:support@shop.example):" in out.getvalue()
+    assert (
+        "1 bericht naar wachtrij email-general (email:support@shop.example):" in out.getvalue()
+    )  # one, not "1 messages"
     assert "  imported    1" in out.getvalue()
 
 
@@ -107,15 +109,15 @@ def test_on_a_fresh_database_the_queue_named_is_created_and_reported(db, tmp_pat
     assert (queue.code, queue.channel, queue.is_fallback) == ("support", Channel.EMAIL, False)
     assert (report["queue"], report["queue_created"], report["counts"]["imported"]) == ("support", True, 2)
     assert list(Contact.objects.values_list("queue__code", "fallback_reason")) == [("support", ""), ("support", "")]
-    assert "created e-mail queue support" not in text.getvalue()  # the second run found it
-    assert "2 messages into queue support" in text.getvalue()
+    assert "e-mailwachtrij support aangemaakt" not in text.getvalue()  # the second run found it
+    assert "2 berichten naar wachtrij support" in text.getvalue()
 
 
 def test_the_created_queue_is_said_in_the_text_report(db, tmp_path):
     (tmp_path / "a.eml").write_bytes(_eml(1))
     text = StringIO()
     call_command("import-mail", str(tmp_path), "--queue", "support", stdout=text)
-    assert text.getvalue().startswith("created e-mail queue support\n")
+    assert text.getvalue().startswith("e-mailwachtrij support aangemaakt\n")
 
 
 def test_a_queue_code_that_is_no_code_is_refused_before_anything_is_made(db, tmp_path):

@@ -8,8 +8,10 @@ available agent, and only from queues whose required skills they all have.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from contactpunt.access import may_work_queue, skilled_queues
@@ -139,3 +141,25 @@ def assign_case(*, case: Case, to: User | None, by: User) -> Case:
         )
         announce(Announcement.CASE_ASSIGNED, case_id=case.pk, agent_id=to.pk if to else 0)
     return case
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """The calls and chats that wait for an agent: how many, and since when the longest has waited."""
+
+    count: int
+    oldest: dt.datetime | None
+
+
+def realtime_waiting_for(agent: User) -> Waiting:
+    """The phone calls and chats still queued, unassigned, in the queues "take next" would hand the agent: what
+    an available agent is alerted to (a customer sits waiting in a chat window)."""
+    queued = Contact.objects.filter(
+        direction=Direction.INBOUND,
+        status=ContactStatus.QUEUED,
+        channel__in=Channel.realtime(),
+        queue_id__in=skilled_queues(agent).values("pk"),
+        case__assignee__isnull=True,
+        case__status=CaseStatus.OPEN,
+    ).aggregate(count=Count("pk"), oldest=Min("occurred_at"))
+    return Waiting(queued["count"], queued["oldest"])

@@ -28,6 +28,7 @@ from contactpunt.kpis.metrics.cases import (
     _later_inbound,
     customer_speed_index,
     fcr,
+    fcr_so_far,
     is_first_contact_resolution,
     percentile,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "asa_s",
     "customer_speed_index",
     "fcr",
+    "fcr_so_far",
     "group_key",
     "identified_share",
     "is_first_contact_resolution",

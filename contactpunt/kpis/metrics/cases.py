@@ -54,6 +54,15 @@ def fcr(cases: Sequence[CaseFacts], *, now: dt.datetime) -> tuple[float | None, 
     return ratio(solved, len(mature)), len(mature)
 
 
+def fcr_so_far(cases: Sequence[CaseFacts]) -> float | None:
+    """FCR so far: first-contact resolutions up to now / every resolved case of `cases`, including those whose 7
+    days are still running (a repeat contact may yet spoil them). Shown, marked provisional, only where `fcr` has
+    no case yet: a period younger than 7 days (the current month's first week showed "—")."""
+    resolved = [c for c in cases if c.first_resolved_at is not None]
+    later = _later_inbound(resolved)
+    return ratio(sum(1 for c in resolved if is_first_contact_resolution(c, later)), len(resolved))
+
+
 def percentile(values: Sequence[float], share: float) -> float | None:
     """The nearest-rank percentile: the smallest value with at least `share` of the values at or below it."""
     if not values:

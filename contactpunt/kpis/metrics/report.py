@@ -18,7 +18,7 @@ from contactpunt.customers.models import Account, ProductType
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_cases, load_units
 from contactpunt.kpis.intervals import INTERVAL, interval_start, local_midnight
 from contactpunt.kpis.metrics.agents import occupancy, split_spans, state_seconds, state_spans
-from contactpunt.kpis.metrics.cases import customer_speed_index, fcr
+from contactpunt.kpis.metrics.cases import customer_speed_index, fcr, fcr_so_far
 from contactpunt.kpis.metrics.definitions import GROUPINGS, LEG_GROUPINGS, ratio
 from contactpunt.kpis.metrics.queues import (
     abandon_rate,
@@ -248,6 +248,7 @@ def report(
                 {
                     "fcr": rate,
                     "fcr_cases": counted,
+                    "fcr_so_far": fcr_so_far(group["resolved"]),
                     "repeat_rate": repeat_rate(group["inbound"]),
                     "identified_share": identified_share(group["inbound"]),
                     "csi_median_s": median,
@@ -273,8 +274,8 @@ def report(
     return results
 
 
-_NO_PARTS: dict[str, Any] = {"fcr": None, "fcr_cases": 0, "repeat_rate": None, "identified_share": None,
-                             "csi_median_s": None, "csi_p90_s": None, "csi_open_cases": 0,
+_NO_PARTS: dict[str, Any] = {"fcr": None, "fcr_cases": 0, "fcr_so_far": None, "repeat_rate": None,
+                             "identified_share": None, "csi_median_s": None, "csi_p90_s": None, "csi_open_cases": 0,
                              "first_response_median_s": None, "_norm": (0, 0)}  # fmt: skip
 
 

@@ -1,5 +1,5 @@
 """Formatting KPI values the same way everywhere (through the `formats` filters): % for fractions, seconds
-as m:ss, counts with the thousands separator."""
+as a duration ("7 min 36 s", "11 u 7 min", never a clock time), counts with the thousands separator."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
-from contactpunt.formats import clock, number, percent
+from contactpunt.formats import duration, number, percent
 from contactpunt.kpis import labels
 from contactpunt.kpis.views_support import KINDS
 
@@ -25,7 +25,7 @@ def kpi(value: Any, key: str) -> str:
     if kind == "%":
         return percent(value)
     if kind == "s":
-        return clock(value)
+        return duration(value, "precise")
     return number(value) if isinstance(value, int | float) else f"{value}"
 
 

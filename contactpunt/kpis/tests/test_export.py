@@ -50,11 +50,13 @@ def test_a_dutch_user_gets_the_csv_dutch_excel_reads(team_lead, calls):
     assert (row["Aangeboden"], row["Beantwoord"], row["Opgehangen"]) == ("3", "2", "1")
     assert row["Servicelevel"] == "0,3333"  # 1 of 3 answered within 20 s: a fraction to 4 decimals
     assert row["Ophangpercentage"] == "0,3333"
-    assert row["ASA"] == "25,0" and row["AHT"] == "60,6"  # seconds to 1 decimal
+    assert row["Gem. wachttijd (ASA)"] == "25,0" and row["Gem. afhandeltijd (AHT)"] == "60,6"  # seconds to 1 decimal
     assert float(row["Servicelevel"].replace(",", ".")) == 0.3333
     assert not any("." in cell for cell in body[0][3:])  # no decimal point for Excel to misread
     assert not [name for name in header if "_" in name or name.islower()]  # every column by its Dutch name, no key
-    assert {"Afgehandeld", "Zaken geteld voor FCR", "Zaken nog open (CSI)"} <= set(header)
+    assert {"Afgehandeld", "Zaken geteld voor opgelost bij eerste contact", "Zaken nog open (doorlooptijd)"} <= set(
+        header
+    )
 
 
 def test_the_machine_csv_for_english_users_and_on_request(team_lead, calls):
@@ -100,3 +102,20 @@ def test_csv_cells_in_both_dialects():
     assert export.to_csv(header, body, excel=False).decode("utf-8") == (
         "group,service_level,offered\r\nFinanciën,0.965,83831\r\nall,,0\r\n"
     )
+
+
+def test_no_abbreviation_stands_alone_in_the_dutch_metric_names():
+    """AHT, ASA, FCR and CSI are explained on a Dutch screen: the name first, the abbreviation in brackets."""
+    import re
+
+    from django.utils import translation
+
+    from contactpunt.kpis import labels
+
+    with translation.override("nl"):
+        names = {key: labels.metric_label(key) for key in labels.METRIC_LABELS}
+    assert names["aht_s"] == "Gem. afhandeltijd (AHT)" and names["asa_s"] == "Gem. wachttijd (ASA)"
+    assert names["fcr"] == "Opgelost bij eerste contact (FCR)"
+    for name in names.values():
+        bare = re.sub(r"\([^)]*\)", "", name)  # what is left outside the brackets
+        assert not re.search(r"\b(AHT|ASA|FCR|CSI)\b", bare), name

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contactpunt.contacts.models import Case, Channel, Queue
+from contactpunt.contacts.services import replies
 from contactpunt.contacts.services.cases import resolve_case
-from contactpunt.kpis import metrics
+from contactpunt.kpis import metrics, rollups
 from contactpunt.kpis.live import latest_cases, now_figures
 from contactpunt.kpis.tests.helpers import arrive, call, event
 from contactpunt.people.models import Department, Skill, User
@@ -70,6 +71,9 @@ def day(frozen: dt.datetime, phone_queue: Queue, email_queue: Queue, whatsapp_qu
 # What the data above gives, by the definitions: 4 phone cases + 4 e-mail cases + 2 WhatsApp cases are open;
 # 1 call + 3 e-mails + 1 WhatsApp message wait; the waiting call and the two old e-mails are overdue.
 OPEN, WAITING, OVERDUE = 10, 5, 3
+# Offered today: 4 calls, 4 e-mails (not yesterday's) and 2 WhatsApp messages entered a queue today; the replies
+# written today are contacts too, but no offer.
+OFFERED = 10
 
 
 def signed_in(user: User) -> Client:
@@ -108,7 +112,10 @@ def test_the_figures_of_now(day):
     assert (figures.backlog, figures.sl_target) == (4, 0.8)
 
 
-def test_every_screen_shows_the_same_figures(day, team_lead):
+def test_every_screen_shows_the_same_figures(day, team_lead, agent, email_queue):
+    # A reply sent today is a contact row of today, but no offer: it must not count as a contact of today.
+    answered = Case.objects.get(queue=email_queue, opened_at=NOW.replace(hour=9))  # replied at 10, waits no more
+    replies.reply(case=answered, by=agent, body="Nog een aanvulling.", at=NOW - dt.timedelta(minutes=1))
     client = signed_in(team_lead)
     home = client.get(reverse("home")).content.decode()
     inbox = client.get(reverse("workspace:inbox")).content.decode()
@@ -120,6 +127,9 @@ def test_every_screen_shows_the_same_figures(day, team_lead):
     assert caption and caption.groups() == (str(OPEN), str(WAITING))
     overdue = re.search(r'class="badge sla-overdue">[^<]*?(\d+)</span>', inbox)
     assert overdue and overdue.group(1) == str(OVERDUE)
+    # "Contacten vandaag" on the overview is what "Vandaag" and the wallboard call offered: each contact that
+    # entered a queue today, once (it counted every contact row of today, replies included, before).
+    assert figure(home, "offered") == figure(today, "offered") == figure(board, "offered") == str(OFFERED)
     for page in (today, board):
         assert (figure(page, "open"), figure(page, "waiting")) == (str(OPEN), str(WAITING))
         assert figure(page, "backlog") == "4"  # the written ones of the waiting
@@ -181,3 +191,13 @@ def test_the_latest_cases_are_those_the_user_may_see(day, agent, team_lead, depa
     newest_visible = Case.objects.exclude(queue=finance).order_by("-opened_at").first()
     assert [c.pk for c in latest_cases(agent, limit=1)] == [newest_visible.pk]
     assert [c.queue_id for c in latest_cases(team_lead, limit=1)] == [finance.pk]
+
+
+def test_the_spoc_page_shows_fcr_so_far_in_a_period_younger_than_seven_days(day, team_lead, agent, phone_queue):
+    """The demo's SPOC page showed "—" for FCR in the first week of a month: no resolved case had its 7 days yet."""
+    first = Case.objects.filter(queue=phone_queue).order_by("opened_at").first()
+    assert first is not None
+    resolve_case(case=first, by=agent, occurred_at=NOW - dt.timedelta(minutes=30))
+    rollups.rebuild_all()  # as the worker does: the page reads the rollups and day parts
+    page = signed_in(team_lead).get(reverse("kpis:spoc") + "?period=month&date=2026-03-10").content.decode()
+    assert "voorlopig 100,0%" in page and 'class="provisional"' in page

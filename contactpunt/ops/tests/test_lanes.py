@@ -297,3 +297,29 @@ def test_a_long_lane_child_that_keeps_ending_is_started_again_ever_later() -> No
     supervisor.process.wait()
     supervisor.started_at = time.monotonic() - worker.STABLE_RUN_S
     assert supervisor._start_again() == worker.RESTART_WAIT_S[0]
+
+
+def test_a_lane_waits_out_a_locked_database_and_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    from django.db import OperationalError
+
+    from contactpunt.ops.worker import run_lane_forever
+
+    stop = threading.Event()
+
+    class Lane:  # the worker's run: the first claim meets a locked database, the second one ends the test
+        worker_id = "up-short"
+        runs = 0
+
+        def run(self) -> None:
+            self.runs += 1
+            if self.runs == 1:
+                raise OperationalError("database is locked")
+            stop.set()
+
+    lane = Lane()
+    caplog.set_level("WARNING", logger="contactpunt.ops.worker")
+    run_lane_forever(lane, stop)
+
+    assert lane.runs == 2
+    assert "the database is locked; the up-short worker waits and goes on" in caplog.text
+    assert not [r for r in caplog.records if r.exc_info]  # a wait, not a crash with its traceback

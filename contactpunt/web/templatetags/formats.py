@@ -1,4 +1,4 @@
-"""The locale's formats as template filters: {{ value|number }}, |percent, |clock, |duration, |day.
+"""The locale's formats as template filters: {{ value|number }}, |percent, |duration, |day.
 The functions live in contactpunt.formats, shared with the charts and exports of the domain apps."""
 
 from __future__ import annotations
@@ -10,6 +10,5 @@ from contactpunt import formats
 register = template.Library()
 register.filter("number", formats.number)
 register.filter("percent", formats.percent)
-register.filter("clock", formats.clock)
 register.filter("duration", formats.duration)
 register.filter("day", formats.day)

@@ -1,4 +1,4 @@
-"""The format filters every screen uses: numbers, percentages, clocks, durations and days per language."""
+"""The format filters every screen uses: numbers, percentages, durations and days per language."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ DAY = dt.date(2026, 12, 6)
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("nl", ["83.831", "1.234.567,9", "96,5%", "100%", "7:40:30", "2:05", "6 december", "6 december 2026",
+        ("nl", ["83.831", "1.234.567,9", "96,5%", "100%", "7 u 40 min", "2 min 5 s", "6 december", "6 december 2026",
                 "zondag 6 december", "3 u 5 min", "—"]),
-        ("en", ["83,831", "1,234,567.9", "96.5%", "100%", "7:40:30", "2:05", "6 December", "6 December 2026",
+        ("en", ["83,831", "1,234,567.9", "96.5%", "100%", "7 h 40 min", "2 min 5 s", "6 December", "6 December 2026",
                 "Sunday 6 December", "3 h 5 min", "—"]),
     ],
 )  # fmt: skip
@@ -30,8 +30,8 @@ def test_each_filter_writes_the_language_s_way(language, expected):
             formats.number(1234567.89, 1),
             formats.percent(0.965),
             formats.percent(1, 0),
-            formats.clock(27630),
-            formats.clock(125.4),
+            formats.duration(27630, "precise"),
+            formats.duration(125.4, "precise"),
             formats.day(DAY),
             formats.day(DAY, "year"),
             formats.day("2026-12-06", "weekday"),
@@ -53,7 +53,15 @@ def test_kpi_values_go_through_them():
     with translation.override("nl"):
         assert (kpi(0.965, "service_level"), kpi(27630.2, "asa_s"), kpi(83831, "offered"), kpi(None, "fcr")) == (
             "96,5%",
-            "7:40:30",
+            "7 u 40 min",
             "83.831",
             "—",
         )
+
+
+def test_a_measured_duration_never_looks_like_a_time_of_day():
+    with translation.override("nl"):
+        assert [kpi(v, "aht_s") for v in (36.4, 456, 420, 40056, 3 * 86400 + 7200)] == [
+            "36 s", "7 min 36 s", "7 min", "11 u 7 min", "3 d 2 u"
+        ]  # fmt: skip
+        assert ":" not in kpi(40056, "csi_p90_s")

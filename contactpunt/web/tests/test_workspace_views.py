@@ -192,6 +192,11 @@ def test_state_take_next_reply_transfer_and_wrap_up(case, skilled_agent, email_q
     assert response.status_code == 303
     assert Case.objects.get(pk=case.pk).status == CaseStatus.RESOLVED
     assert current_agent_state(skilled_agent) == AgentState.AVAILABLE
+    # Wrap-up hands the case back; the page names who handled it, not "nobody".
+    assert Case.objects.get(pk=case.pk).assignee is None
+    page = client.get(reverse("workspace:case", args=[case.pk])).content.decode()
+    assert f'Afgehandeld door <strong id="assignee">{skilled_agent.display_name}</strong>' in page
+    assert "niemand</strong>" not in page
 
 
 def test_a_refused_action_is_a_toast_and_changes_nothing(case, skilled_agent):

@@ -182,6 +182,23 @@ def colleagues_for(queue: Queue) -> list[User]:
     return workers_of(queue)
 
 
+#: The events by which an agent handled a case: who did the last of them handled it last.
+HANDLING_EVENTS = (EventName.ANSWERED, EventName.ENDED, EventName.REPLIED, EventName.WRAPPED, EventName.RESOLVED)
+
+
+def last_handler(case: Case) -> User | None:
+    """The agent who handled an unassigned case last (wrap-up hands the case back): shown instead of "nobody"."""
+    if case.assignee_id is not None:
+        return None
+    event = (
+        ContactEvent.objects.filter(case=case, name__in=HANDLING_EVENTS, agent__isnull=False)
+        .select_related("agent")
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    return None if event is None else event.agent
+
+
 def case_context(case: Case, user: User) -> dict[str, Any]:
     """Everything the case page renders."""
     queue = case.queue
@@ -203,6 +220,7 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
     return {
         "case": case,
         "merged_into": case.merged_into if case.status == CaseStatus.MERGED else None,
+        "handled_by": last_handler(case),
         "timeline": timeline(case),
         "others": others_working(case, user),
         "due": due,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("state/", views.set_state, name="state"),
     path("next/", views.take_next, name="next"),
     path("mentions/", views.mentions, name="mentions"),
+    path("waiting/", views.waiting_alert, name="waiting"),
     path("cases/<str:case_id>/", views.case_page, name="case"),
     path("cases/<str:case_id>/timeline/", views.timeline, name="timeline"),
     path("cases/<str:case_id>/presence/", views.presence, name="presence"),

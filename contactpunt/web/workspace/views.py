@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from contactpunt.access import Action, check, get_case_for_user, visible_cases
+from contactpunt.access import Action, can, check, get_case_for_user, visible_cases
 from contactpunt.channels.meta import whatsapp
 from contactpunt.contacts.inbox import Assignee, InboxFilters, SlaRisk, inbox
-from contactpunt.contacts.models import Case, CaseStatus, Channel, Mention, ResponseTemplate
+from contactpunt.contacts.models import AgentState, Case, CaseStatus, Channel, Mention, ResponseTemplate
 from contactpunt.contacts.order_status import OrderQuery, OrderStatusUnavailable, configured_provider, lookup_within
 from contactpunt.contacts.services import assignment, case_actions, cases, replies, work_sessions
 from contactpunt.contacts.services.events import current_agent_state
@@ -97,13 +97,22 @@ FILTER_CHOICES = {
 
 
 def _chrome(user: User) -> dict[str, Any]:
-    """What every workspace page shows in its bar: the agent's state, the states they may choose, and how
-    many notes mention them unseen."""
+    """What every workspace page shows in its bar: the agent's state, the states they may choose, how
+    many notes mention them unseen, and the calls and chats waiting for them while they are available."""
+    state = current_agent_state(user)
     return {
-        "state": current_agent_state(user),
+        "state": state,
         "unseen_mentions": Mention.objects.filter(user=user, seen_at__isnull=True).count(),
         "state_choices": [(state.value, state.label) for state in assignment.CHOSEN_STATES],
+        "waiting": _waiting(user, state),
     }
+
+
+def _waiting(user: User, state: str) -> assignment.Waiting:
+    """What the agent is alerted to: nothing unless they may work and are available."""
+    if state != AgentState.AVAILABLE or not can(user, Action.WRITE):
+        return assignment.Waiting(0, None)
+    return assignment.realtime_waiting_for(user)
 
 
 # -- the inbox and agent state ---------------------------------------------------------------------
@@ -150,6 +159,15 @@ def take_next(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Nothing is waiting for you. Well done!"))
         return HttpResponseRedirect(reverse("workspace:inbox"), status=303)
     return HttpResponseRedirect(reverse("workspace:case", args=[case.pk]), status=303)
+
+
+@login_required
+@require_GET
+def waiting_alert(request: HttpRequest) -> HttpResponse:
+    """The alert in the workspace's bar: a call or chat waits while the agent is available (reloaded on live
+    news and every few seconds; the page sounds a tone when more are waiting than before)."""
+    user = _user(request)
+    return render(request, "workspace/_waiting_alert.html", {"waiting": _waiting(user, current_agent_state(user))})
 
 
 @login_required

@@ -187,14 +187,20 @@ def _store(
         PlannedShift.objects.filter(
             ~Q(plan=plan), plan__isnull=False, day__range=(first_day, last_day), queue__in=queues
         ).delete()
+        shifts, breaks = [], []
         for assignment in solution.assignments:
             item = by_option[(assignment.option.key, assignment.option.day)]
             begin = starts[assignment.option.start]
             end = begin + dt.timedelta(minutes=item.template.length_minutes)
-            shift = PlannedShift.objects.create(plan=plan, agent_id=assignment.worker_id, day=item.day, start=begin,
-                                                end=end, queue=by_code[assignment.queue], template=item.template,
-                                                is_pool=assignment.is_pool)  # fmt: skip
-            _create_activities(shift, item.template.break_spans())
+            shifts.append(PlannedShift(plan=plan, agent_id=assignment.worker_id, day=item.day, start=begin, end=end,
+                                       queue=by_code[assignment.queue], template=item.template,
+                                       is_pool=assignment.is_pool))  # fmt: skip
+            breaks.append(item.template.break_spans())
+        # In bulk: the write lock SQLite gives one writer at a time is held for a moment, not a query per shift.
+        PlannedShift.objects.bulk_create(shifts)
+        PlannedActivity.objects.bulk_create(
+            [row for shift, spans in zip(shifts, breaks, strict=True) for row in _activities(shift, spans)]
+        )
         ShiftPlan.objects.filter(pk=plan.pk).update(
             status=PlanStatus.DONE if solution.status != "infeasible" else PlanStatus.FAILED,
             solver_status=solution.status,
@@ -208,7 +214,7 @@ def _store(
         )
 
 
-def _create_activities(shift: PlannedShift, breaks: Sequence[tuple[int, int]]) -> None:
+def _activities(shift: PlannedShift, breaks: Sequence[tuple[int, int]]) -> list[PlannedActivity]:
     """Work from start to end, with the breaks cut out of it."""
     moment = shift.start
     rows = []
@@ -221,7 +227,7 @@ def _create_activities(shift: PlannedShift, breaks: Sequence[tuple[int, int]]) -
         moment = begin + dt.timedelta(minutes=minutes)
     if moment < shift.end:
         rows.append(PlannedActivity(shift=shift, kind=Activity.WORK, start=moment, end=shift.end))
-    PlannedActivity.objects.bulk_create(rows)
+    return rows
 
 
 def schedule_shift(

@@ -78,7 +78,7 @@ def test_the_overview_shows_the_staffing_table_and_the_forecast_band(people, pla
     # One agent on the single day template: 2 required from 09:00, 1 scheduled, a gap of -1.
     assert '<td class="num below">-1</td>' in page
     assert '<td class="num">12,0</td>' in page  # the forecast volume of a quarter hour (in Dutch)
-    assert "4:00" in page  # the AHT, 240 s
+    assert '<td class="num">4 min</td>' in page  # the AHT, 240 s
 
 
 def test_the_overview_without_a_plan_says_so(people):

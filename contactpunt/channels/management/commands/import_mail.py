@@ -17,14 +17,18 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import slug_re
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from contactpunt.channels.email.intake import BATCH_SIZE, MailResult, RawMail, receive_mails
 from contactpunt.channels.email.sources import iter_messages
 from contactpunt.channels.models import Mailbox, MailState, queue_import_source
 from contactpunt.contacts.models import Channel, Queue
 from contactpunt.contacts.services.queues import WRITTEN_RESPONSE_NORM_S, ensure_queue
+from contactpunt.formats import number
 
 QUEUE_CODE_LENGTH = Queue._meta.get_field("code").max_length or 80
 OUTCOMES = ("imported", "joined", "auto_reply", "bounce", "loop", "rejected", "failed", "duplicate")
@@ -121,7 +125,8 @@ class Command(BaseCommand):
             "unreadable_files": unreadable,
             "seconds": round(time.monotonic() - started, 3),
         }
-        self._write(report, options["json"])
+        with translation.override(settings.LANGUAGE_CODE):  # the installation's language, whatever ran before
+            self._write(report, options["json"])
 
     def _write(self, report: dict[str, Any], json_target: str | None) -> None:
         if json_target == "-":
@@ -131,12 +136,19 @@ class Command(BaseCommand):
             Path(json_target).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         counts = report["counts"]
         if report["queue_created"]:
-            self.stdout.write(f"created e-mail queue {report['queue']}")
-        self.stdout.write(f"{report['messages']} messages into queue {report['queue']} ({report['source']}):")
+            self.stdout.write(gettext("created e-mail queue %(queue)s") % {"queue": report["queue"]})
+        line = ngettext(
+            "%(n)s message into queue %(queue)s (%(source)s):",
+            "%(n)s messages into queue %(queue)s (%(source)s):",
+            report["messages"],
+        )
+        self.stdout.write(
+            line % {"n": number(report["messages"]), "queue": report["queue"], "source": report["source"]}
+        )
         for name in OUTCOMES:
             self.stdout.write(f"  {name:<11} {counts[name]}")
         for entry in report["messages_listed"]:
             if entry["outcome"] in ("rejected", "failed"):
                 self.stdout.write(f"  {entry['outcome']}: {entry['file']} {entry['external_id']}: {entry['reason']}")
         for entry in report["unreadable_files"]:
-            self.stdout.write(f"  unreadable file {entry['file']}: {entry['reason']}")
+            self.stdout.write("  " + gettext("unreadable file %(file)s: %(reason)s") % entry)

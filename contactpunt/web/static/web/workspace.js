@@ -58,6 +58,44 @@
   }
   connect();
 
+  // -- a call or chat waits while the agent is available: a visible alert (the server renders it), a tone
+  //    when more are waiting than before, and the count in the tab's title ---------------------------------
+  var baseTitle = document.title;
+  var waitingBefore = 0;
+  function tone() {
+    try {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) return;
+      var audio = new Context();
+      var oscillator = audio.createOscillator();
+      var gain = audio.createGain();
+      oscillator.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+      oscillator.connect(gain).connect(audio.destination);
+      oscillator.start();
+      oscillator.stop(audio.currentTime + 0.4);
+      oscillator.onended = function () { audio.close(); };
+    } catch (error) { /* no sound allowed yet: the alert is still shown */ }
+  }
+  function noticeWaiting(first) {
+    var slot = document.getElementById("waiting-alert");
+    if (!slot) return;
+    var count = parseInt(slot.dataset.waiting || "0", 10);
+    document.title = count > 0 ? "(" + count + ") " + baseTitle : baseTitle;
+    if (count > waitingBefore && !first) {
+      tone();
+      root.dataset.alerted = String(count);
+    }
+    waitingBefore = count;
+  }
+  noticeWaiting(true);
+  ["htmx:afterSettle", "htmx:oobAfterSwap"].forEach(function (name) {
+    document.body.addEventListener(name, function (event) {
+      if (event.target && event.target.id === "waiting-alert") noticeWaiting(false);
+    });
+  });
+
   // -- the case: work session --------------------------------------------------------
   var caseRoot = document.getElementById("case");
   if (caseRoot && caseRoot.dataset.openUrl) {
