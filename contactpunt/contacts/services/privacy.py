@@ -41,7 +41,13 @@ def export_customer(
     attachments: dict[int, list[dict[str, Any]]] = {}
     for attachment in Attachment.objects.filter(message_id__in=scope.message_ids).order_by("id"):
         attachments.setdefault(attachment.message_id, []).append(
-            {"id": attachment.pk, "filename": attachment.filename, "content_type": attachment.content_type}
+            {
+                "id": attachment.pk,
+                "filename": attachment.filename,
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+                "withheld": attachment.withheld,
+            }
         )
     by_contact: dict[int, list[dict[str, Any]]] = {}
     for m in messages:
