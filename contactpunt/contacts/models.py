@@ -566,3 +566,23 @@ class Mention(models.Model):
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["message", "user"], name="mention_unique")]
         indexes = [models.Index(fields=["user", "seen_at"], name="mention_user_idx")]
+
+
+class FailedDelivery(models.Model):
+    """Announcements a subscriber failed on (an exception, the database gone, an enqueue refused): kept with the
+    subscriber's name and retried by a periodic job until it succeeds, so no figure or analysis silently misses
+    them. Ids only, like the announcements themselves."""
+
+    announcement = models.CharField(max_length=40)
+    subscriber = models.CharField(max_length=200, help_text="The subscriber's module and name.")
+    ids = models.JSONField(default=list, help_text="The ids of each announcement, as announced.")
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    failed_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_attempt_at"], name="faileddelivery_next_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.announcement} → {self.subscriber}"
