@@ -123,9 +123,15 @@ def opaque(value: str) -> str:
 def make_opaque(model: type[models.Model], field: str, pks: Iterable[int], needles: Iterable[str]) -> int:
     """Replace `field` (an external id) by `opaque(value)` on the rows of `pks` where it contains a needle; return
     how many. Ids that name nobody stay as they are: they keep a repeat delivery from being taken in twice."""
-    wanted = set(pks)
-    found = sorted(wanted & pks_containing(model, field, needles)) if wanted else []
-    for pk, value in model._default_manager.filter(pk__in=found).values_list("pk", field):
+    wanted = sorted(set(pks))
+    naming = models.Q()
+    for needle in needles:
+        if needle:
+            naming |= models.Q(**{f"{field}__icontains": needle})
+    if not wanted or not naming:
+        return 0
+    found = list(model._default_manager.filter(naming, pk__in=wanted).values_list("pk", field))
+    for pk, value in found:
         model._default_manager.filter(pk=pk).update(**{field: opaque(value)})
     return len(found)
 

@@ -228,29 +228,27 @@ def _queued_starts(contact_ids: Sequence[int]) -> set[dt.datetime]:
 
 def refresh() -> int:
     """Recompute every interval that a dirty contact entered a queue in, and the days it touches; returns the
-    intervals recomputed. A batch of marks is removed in the transaction that rebuilt its intervals: an error
-    leaves every mark of the batch for the next run."""
-    recomputed = 0
-    after = -1
-    while True:
-        marks = list(
-            DirtyContact.objects.filter(contact_id__gt=after)
-            .order_by("contact_id")
-            .values_list("pk", "contact_id", "version")[:REFRESH_BATCH]
-        )
-        if not marks:
-            return recomputed
-        after = marks[-1][1]
-        contact_ids = [c for _pk, c, _v in marks]
+    intervals recomputed. The marks are read once, then handled a batch at a time: a batch's marks are removed in
+    the transaction that rebuilt its intervals and days, so an error leaves every mark of the batch for the next
+    run. An interval or day rebuilt by an earlier batch of the same run is not rebuilt again: it was rebuilt after
+    the marks were read, so it holds every event behind them (a mark raised since has a newer version and stays)."""
+    marks = _dirty_marks()
+    rebuilt_starts: set[dt.datetime] = set()
+    rebuilt_days: set[dt.date] = set()
+    for first in range(0, len(marks), REFRESH_BATCH):
+        batch = marks[first : first + REFRESH_BATCH]
+        contact_ids = [c for _pk, c, _v in batch]
         with transaction.atomic():
-            days = dayparts.affected_days(contact_ids)
-            starts = _queued_starts(contact_ids)
-            for first, last in _runs(sorted(starts)):
-                rebuild(first, last + INTERVAL)
+            days = dayparts.affected_days(contact_ids) - rebuilt_days
+            starts = _queued_starts(contact_ids) - rebuilt_starts
+            for run_first, run_last in _runs(sorted(starts)):
+                rebuild(run_first, run_last + INTERVAL)
             for day in sorted(days):
                 dayparts.rebuild(day, day)
-            _remove_marks(marks)
-        recomputed += len(starts)
+            _remove_marks(batch)
+        rebuilt_starts |= starts
+        rebuilt_days |= days
+    return len(rebuilt_starts)
 
 
 def _runs(starts: list[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:

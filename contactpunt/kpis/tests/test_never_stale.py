@@ -36,9 +36,8 @@ END = START + dt.timedelta(hours=1)
 
 
 def _leg_rows() -> list[tuple[Any, ...]]:
-    return sorted(
-        IntervalRollup.objects.filter(level=LEG).values_list("start", "queue_id", "team_id", "offered", "answered")
-    )
+    rows = IntervalRollup.objects.filter(level=LEG).values_list("start", "queue_id", "team_id", "offered", "answered")
+    return sorted(rows, key=lambda r: (r[0], r[1], r[2] or 0))
 
 
 def test_a_failed_refresh_keeps_every_mark(phone_queue: Queue, agent: User, capture: Any, monkeypatch: Any) -> None:
@@ -230,3 +229,29 @@ def test_the_background_work_page_shows_failed_deliveries(capture: Any) -> None:
     assert "zaak opgelost" in table and "broken" in table and "RuntimeError: kapot" in table
     assert "1 aflevering van meldingen is mislukt" in page
     assert timezone.now() >= FailedDelivery.objects.get().failed_at
+
+
+def test_a_refresh_in_batches_rebuilds_each_interval_once(
+    phone_queue: Queue, agent: User, capture: Any, monkeypatch: Any
+) -> None:
+    with capture(execute=True):
+        call(phone_queue, START, wait=10, talk=60, agent=agent)
+        call(phone_queue, START + dt.timedelta(minutes=5), wait=3)
+        call(phone_queue, START + dt.timedelta(minutes=20), wait=4, talk=30, agent=agent)
+    monkeypatch.setattr(rollups, "REFRESH_BATCH", 1)
+    rebuilt: list[dt.datetime] = []
+    original = rollups.rebuild
+
+    def counted(start: dt.datetime, end: dt.datetime) -> int:
+        rebuilt.append(start)
+        return original(start, end)
+
+    monkeypatch.setattr(rollups, "rebuild", counted)
+    assert rollups.refresh() == 2
+    assert sorted(rebuilt) == [START, START + dt.timedelta(minutes=15)]  # three batches, two intervals, once each
+    assert not DirtyContact.objects.exists()
+    totals: dict[dt.datetime, tuple[int, int]] = {}
+    for start, _queue, _team, offered, answered in _leg_rows():
+        before = totals.get(start, (0, 0))
+        totals[start] = (before[0] + offered, before[1] + answered)
+    assert totals == {START: (2, 1), START + dt.timedelta(minutes=15): (1, 1)}
