@@ -15,9 +15,11 @@ from django_tasks_db.utils import normalize_uuid
 
 from contactpunt.channels.email.intake import receive_mail
 from contactpunt.channels.models import InboundMail
-from contactpunt.contacts.models import Contact, Queue
+from contactpunt.contacts.models import Channel, Contact, Queue
 from contactpunt.contacts.privacy import opaque
+from contactpunt.contacts.services.inbound import receive_contact
 from contactpunt.contacts.services.privacy import erase_customer
+from contactpunt.contacts.services.types import IdentityInput, InboundContact, Outcome
 from contactpunt.contacts.tests.workspace_data import mail
 from contactpunt.insights.tasks import analyse_contacts, retrain_reason_model
 from contactpunt.ops.lanes import LONG, SHORT
@@ -99,3 +101,17 @@ def test_erasure_scrubs_the_task_rows_and_makes_naming_ids_opaque(email_queue: Q
     assert (again.duplicate, again.mail_id) == (True, received.mail_id)
     assert Contact.objects.count() == contacts
     assert not InboundMail.objects.filter(external_id=f"1234.{ADDRESS}").exists()
+    # So is a repeat of the contact itself through the contacts service (the API's path).
+    repeat = receive_contact(
+        InboundContact(
+            source=customer_contact.source,
+            queue=email_queue.code,
+            occurred_at=at,
+            external_id=f"1234.{ADDRESS}",
+            channel=Channel.EMAIL,
+            identities=(IdentityInput("email", ADDRESS),),
+            text="Waar blijft mijn pakket?",
+        )
+    )
+    assert (repeat.outcome, repeat.contact_id) == (Outcome.DUPLICATE, customer_contact.pk)
+    assert Contact.objects.count() == contacts
