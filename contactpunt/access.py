@@ -27,7 +27,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from contactpunt.contacts.models import Case, Contact, Message, Queue
+from contactpunt.contacts.models import Attachment, Case, Contact, Message, Queue
 from contactpunt.customers.models import Customer
 from contactpunt.people.models import Role, User
 
@@ -204,6 +204,26 @@ def live_ids_for(user: object, ids: dict[str, Any]) -> dict[str, Any] | None:
 def visible_messages(user: User) -> QuerySet[Message]:
     """The messages of the cases the user may see."""
     return Message.objects.filter(case_scope(user, "case__"))
+
+
+def get_attachment_for_user(user: User, case: Case, attachment_id: object) -> Attachment:
+    """Return the stored attachment `attachment_id` of a message of `case` (a case the caller got through
+    `get_case_for_user`); Http404 when the id is malformed, belongs to another case, or was withheld."""
+    try:
+        pk = int(str(attachment_id))
+    except ValueError:
+        raise Http404("no such attachment") from None
+    found = (
+        Attachment.objects.filter(pk=pk, message__case=case, message__case__in=visible_cases(user), withheld="")
+        .exclude(file="")
+        .select_related("message")
+        .first()
+        if 0 < pk <= 2**63 - 1
+        else None
+    )
+    if found is None:
+        raise Http404("no such attachment")
+    return found
 
 
 def visible_customers(user: User) -> QuerySet[Customer]:

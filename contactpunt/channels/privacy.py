@@ -61,7 +61,10 @@ def export(scope: privacy.CustomerScope) -> dict[str, Any]:
 def erase(message: announcements.Message) -> None:
     """Blank the customer's received mail and webhook bodies; cancel their unsent replies and blank them all."""
     scope = privacy.customer_scope(message.ids["customer_id"])
-    _mail(scope).update(raw=b"", sender="", subject="", problems=[], error="", kind_reason="")
+    mail = _mail(scope)
+    # A Message-ID stays (a repeat delivery is then still a duplicate) unless it names the customer.
+    privacy.make_opaque(InboundMail, "external_id", mail.values_list("pk", flat=True), scope.needles)
+    mail.update(raw=b"", sender="", subject="", problems=[], error="", kind_reason="")
     outbox = _outbox(scope)
     outbox.filter(state__in=[OutboundState.QUEUED, OutboundState.FAILED]).update(state=OutboundState.CANCELLED)
     WhatsAppTemplateSend.objects.filter(outbound__in=outbox).update(values=[])

@@ -199,6 +199,35 @@ WEBFORM_QUEUE = env_str("WEBFORM_QUEUE", "")
 # The largest request body the API accepts (the bulk endpoint takes up to 1,000 contacts).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 
+# Attachments that arrive with a message: larger ones, and those of a blocked type (by extension or content
+# type), are kept out; the message is stored all the same and says what was withheld and why.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
+ATTACHMENT_BLOCKED_EXTENSIONS = [
+    e.lower().lstrip(".")
+    for e in env_list(
+        "ATTACHMENT_BLOCKED_EXTENSIONS",
+        [
+            *("exe", "com", "bat", "cmd", "scr", "pif", "msi", "msp", "dll", "cpl", "jar", "vbs"),
+            *("vbe", "js", "jse", "wsf", "wsh", "ps1", "hta", "lnk", "reg", "scf", "iso", "img"),
+        ],
+    )
+]
+ATTACHMENT_BLOCKED_TYPES = [
+    t.lower()
+    for t in env_list(
+        "ATTACHMENT_BLOCKED_TYPES",
+        [
+            "application/x-msdownload",
+            "application/x-msdos-program",
+            "application/x-dosexec",
+            "application/vnd.microsoft.portable-executable",
+            "application/x-ms-installer",
+            "application/java-archive",
+            "application/hta",
+        ],
+    )
+]
+
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {

@@ -3,10 +3,15 @@
 Other apps (insights, feedback, kpis, the live views) subscribe in their AppConfig.ready();
 `contacts` imports none of them. Subscribers run only once the transaction that caused the
 announcement has committed, so they never see rows that were rolled back.
+
+A subscriber that fails (an exception, the database gone, a task that cannot be enqueued) does not stop the
+others; the announcements it failed on are recorded (`FailedDelivery`) and delivered to it again by the
+periodic job `retry_failed_deliveries` until it succeeds. Subscribers are therefore idempotent.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -14,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -96,16 +102,122 @@ def announce_many(name: Announcement, ids: Sequence[dict[str, int]]) -> None:
     transaction.on_commit(lambda: _deliver(name, messages))
 
 
+def subscriber_name(subscriber: Callable[..., None]) -> str:
+    """The name a failed delivery records its subscriber by: module and qualified name."""
+    return f"{subscriber.__module__}.{getattr(subscriber, '__qualname__', repr(subscriber))}"[:200]
+
+
 def _deliver(name: Announcement, messages: list[Message]) -> None:
     for batch_subscriber in list(_batch_subscribers.get(name, ())):
         try:
             batch_subscriber(messages)
-        except Exception:
+        except Exception as error:
             # One broken subscriber must not stop the others, nor undo the committed contacts.
             logger.exception("subscriber %r failed on %d messages %s", batch_subscriber, len(messages), name)
+            _record_failure(name, batch_subscriber, messages, error)
     for subscriber in list(_subscribers.get(name, ())):
+        failed: list[Message] = []
+        last_error: Exception | None = None
         for message in messages:
             try:
                 subscriber(message)
-            except Exception:
+            except Exception as error:
                 logger.exception("subscriber %r failed on %s", subscriber, name)
+                failed.append(message)
+                last_error = error
+        if last_error is not None:
+            _record_failure(name, subscriber, failed, last_error)
+
+
+#: Failures that could not be recorded (the database was unreachable): recorded by the next retry in this process.
+_unrecorded: list[tuple[str, str, list[dict[str, int]], str]] = []
+
+
+def _record_failure(
+    name: Announcement, subscriber: Callable[..., None], messages: list[Message], error: Exception
+) -> None:
+    entry = (
+        str(name),
+        subscriber_name(subscriber),
+        [m.ids for m in messages],
+        f"{type(error).__name__}: {error}"[:2000],
+    )
+    try:
+        _store_failures([entry])
+    except Exception:
+        logger.exception("could not record the failed delivery of %s to %s; kept in memory", name, entry[1])
+        _unrecorded.append(entry)
+
+
+def _store_failures(entries: list[tuple[str, str, list[dict[str, int]], str]]) -> None:
+    from contactpunt.contacts.models import FailedDelivery
+
+    now = timezone.now()
+    with transaction.atomic():
+        FailedDelivery.objects.bulk_create(
+            FailedDelivery(announcement=name, subscriber=path, ids=ids, error=error, failed_at=now, next_attempt_at=now)
+            for name, path, ids, error in entries
+        )
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """The wait before the next attempt after `attempts` failures: 1, 2, 4 ... minutes, at most 6 hours."""
+    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+#: A claimed delivery is not taken by another worker for this long (a crash mid-retry frees it after).
+CLAIM = dt.timedelta(minutes=10)
+
+
+def retry_failed_deliveries(*, now: dt.datetime | None = None, limit: int = 200) -> tuple[int, int]:
+    """Deliver every failed delivery that is due to its subscriber again; return (delivered, failed again).
+
+    A row is claimed with UPDATE ... WHERE next_attempt_at = <the value read>, so two workers never retry it
+    both. A success deletes it; a failure records the error and waits longer (`retry_delay`)."""
+    from contactpunt.contacts.models import FailedDelivery
+
+    now = now or timezone.now()
+    if _unrecorded:
+        pending = list(_unrecorded)
+        _store_failures(pending)
+        del _unrecorded[: len(pending)]
+    delivered = failed = 0
+    for row in FailedDelivery.objects.filter(next_attempt_at__lte=now).order_by("next_attempt_at", "pk")[:limit]:
+        claimed = FailedDelivery.objects.filter(pk=row.pk, next_attempt_at=row.next_attempt_at).update(
+            next_attempt_at=now + CLAIM
+        )
+        if not claimed:
+            continue
+        try:
+            _redeliver(row.announcement, row.subscriber, row.ids)
+        except Exception as error:
+            logger.warning("retrying %s for %s failed again: %s", row.announcement, row.subscriber, error)
+            failed += 1
+            FailedDelivery.objects.filter(pk=row.pk).update(
+                attempts=row.attempts + 1,
+                error=f"{type(error).__name__}: {error}"[:2000],
+                next_attempt_at=now + retry_delay(row.attempts + 1),
+            )
+        else:
+            delivered += 1
+            FailedDelivery.objects.filter(pk=row.pk).delete()
+    return delivered, failed
+
+
+class NoSuchSubscriber(LookupError):
+    """The recorded subscriber no longer subscribes to the announcement (the code changed since)."""
+
+
+def _redeliver(name: str, path: str, ids: list[dict[str, int]]) -> None:
+    announcement = Announcement(name)
+    messages = [Message(announcement, item) for item in ids]
+    for batch_subscriber in _batch_subscribers.get(announcement, ()):
+        if subscriber_name(batch_subscriber) == path:
+            batch_subscriber(messages)
+            return
+    for subscriber in _subscribers.get(announcement, ()):
+        if subscriber_name(subscriber) == path:
+            for message in messages:
+                subscriber(message)
+            return
+    raise NoSuchSubscriber(f"{path} does not subscribe to {name}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from functools import cached_property
-from pathlib import PurePosixPath
 
 import holidays as holidays_lib
 from django.conf import settings
@@ -351,19 +350,33 @@ class Message(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    """Store under a random name: the customer's file name (kept in `filename`) may be anything."""
-    suffix = PurePosixPath(filename).suffix.lower()
-    suffix = suffix if len(suffix) <= 10 and suffix[1:].isalnum() else ""
-    return f"attachments/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    """Store under a random name without the customer's extension: the customer's file name (kept in `filename`)
+    may be anything, and a stored `.html` or `.svg` is one misconfigured web server away from running."""
+    return f"attachments/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Withheld(models.TextChoices):
+    """Why an attachment that came with a message was not stored (the message itself always is)."""
+
+    TOO_LARGE = "too_large", _("larger than allowed")
+    TYPE_NOT_ALLOWED = "type_not_allowed", _("type not allowed")
 
 
 class Attachment(models.Model):
+    """A file that came with a message. A withheld attachment keeps its name, type, size and the reason, not its
+    content (`file` empty): the agent sees that the customer sent something that was kept out, and why."""
+
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100, default="application/octet-stream")
     size = models.PositiveIntegerField()
-    file = models.FileField(upload_to=attachment_path, max_length=255)
+    file = models.FileField(upload_to=attachment_path, max_length=255, blank=True)
+    withheld = models.CharField(max_length=20, choices=Withheld.choices, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
+
+    @property
+    def is_withheld(self) -> bool:
+        return bool(self.withheld)
 
 
 class EventName(models.TextChoices):
@@ -553,3 +566,23 @@ class Mention(models.Model):
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["message", "user"], name="mention_unique")]
         indexes = [models.Index(fields=["user", "seen_at"], name="mention_user_idx")]
+
+
+class FailedDelivery(models.Model):
+    """Announcements a subscriber failed on (an exception, the database gone, an enqueue refused): kept with the
+    subscriber's name and retried by a periodic job until it succeeds, so no figure or analysis silently misses
+    them. Ids only, like the announcements themselves."""
+
+    announcement = models.CharField(max_length=40)
+    subscriber = models.CharField(max_length=200, help_text="The subscriber's module and name.")
+    ids = models.JSONField(default=list, help_text="The ids of each announcement, as announced.")
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    failed_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_attempt_at"], name="faileddelivery_next_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.announcement} → {self.subscriber}"

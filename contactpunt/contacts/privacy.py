@@ -9,6 +9,7 @@ of them.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -111,6 +112,28 @@ def pks_containing(model: type[models.Model], field: str, needles: Iterable[str]
             cursor.execute(f"SELECT id FROM {table} WHERE {condition}", [needle.encode("utf-8")])  # noqa: S608
             found.update(row[0] for row in cursor.fetchall())
     return found
+
+
+def opaque(value: str) -> str:
+    """An external id (a Message-ID, a platform's message id) that named an erased customer, made opaque: the same
+    input always gives the same value, and nothing of it can be read back."""
+    return "erased:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def make_opaque(model: type[models.Model], field: str, pks: Iterable[int], needles: Iterable[str]) -> int:
+    """Replace `field` (an external id) by `opaque(value)` on the rows of `pks` where it contains a needle; return
+    how many. Ids that name nobody stay as they are: they keep a repeat delivery from being taken in twice."""
+    wanted = sorted(set(pks))
+    naming = models.Q()
+    for needle in needles:
+        if needle:
+            naming |= models.Q(**{f"{field}__icontains": needle})
+    if not wanted or not naming:
+        return 0
+    found = list(model._default_manager.filter(naming, pk__in=wanted).values_list("pk", field))
+    for pk, value in found:
+        model._default_manager.filter(pk=pk).update(**{field: opaque(value)})
+    return len(found)
 
 
 def checkpoint() -> None:

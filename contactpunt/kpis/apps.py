@@ -8,8 +8,9 @@ class KpisConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from contactpunt.kpis import rollups, tasks
+        from contactpunt.kpis import rollups, tasks, team_changes
         from contactpunt.ops import periodic
 
         rollups.connect()
+        team_changes.connect()
         periodic.register(tasks.refresh_rollups, every=tasks.REFRESH_EVERY)

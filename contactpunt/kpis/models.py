@@ -40,9 +40,13 @@ class IntervalRollup(models.Model):
 
 
 class DirtyContact(models.Model):
-    """A contact whose events changed since its intervals were last rolled up."""
+    """A contact whose events changed since its intervals were last rolled up.
+
+    Marking an already dirty contact again raises `version`: a refresh removes a mark only at the version it read,
+    in the transaction that rebuilt the mark's intervals, so a mark written during a rebuild survives it."""
 
     contact_id = models.BigIntegerField(unique=True)
+    version = models.PositiveIntegerField(default=0)
 
 
 class DayPart(models.Model):

@@ -1,9 +1,12 @@
 """Keep the interval rollups up to date, rebuild them, and read queue figures from them.
 
-Every contact event and received contact marks its contact dirty (one INSERT, after commit). Before
-rollups are read, `refresh` rebuilds every interval a dirty contact entered a queue in, from the event
-log: a late event or a correction thus recomputes exactly the intervals it touches. `rebuild` throws the
-cache away for a period and computes it again. Reads that the rollups cannot answer (per agent, a
+Every contact event and received contact marks its contact dirty (one upsert, after commit); so does a change
+of an agent's team (every contact the agent worked: their figures count for their current team). The periodic
+job `refresh` rebuilds every interval a dirty contact entered a queue in, from the event log, and removes the
+marks it rebuilt in the same transaction, at the version it read: a failure keeps them, and a mark written
+meanwhile survives. Reads never write: an interval a dirty contact touches is computed from the events while
+read, and with too many dirty contacts the whole read comes from the events. `rebuild` throws the cache away
+for a period and computes it again. Reads that the rollups cannot answer (per agent, a
 service-level threshold that was not configured when the rows were built, live figures) come from the
 events through `metrics`.
 """
@@ -22,10 +25,11 @@ from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 
 from contactpunt.contacts.announcements import Announcement, Message, subscribe_many
-from contactpunt.contacts.models import Channel, ContactEvent, EventName, Queue
+from contactpunt.contacts.models import Channel, ContactEvent, ContactLeg, EventName, Queue
 from contactpunt.kpis import dayparts, metrics
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, agent_teams, load_units, queue_rules
 from contactpunt.kpis.intervals import INTERVAL, interval_start
+from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.models import DirtyContact, IntervalRollup
 
 STANDARD_THRESHOLDS = (10, 15, 20, 30, 45, 60, 90, 120, 180, 300)
@@ -122,18 +126,23 @@ def rebuild(start: dt.datetime, end: dt.datetime) -> int:
 
 
 def rebuild_all() -> int:
-    """Throw every rollup away and rebuild them over the whole event log."""
+    """Throw every rollup away and rebuild them over the whole event log. The dirty marks that existed when it
+    started are removed at the end (a mark written meanwhile stays for the next refresh)."""
+    marks = _dirty_marks()
     bounds = ContactEvent.objects.filter(name=EventName.QUEUED).aggregate(
         first=Min("occurred_at"), last=Max("occurred_at")
     )
-    DirtyContact.objects.all().delete()
     dayparts.rebuild_all()
     if bounds["first"] is None:
         IntervalRollup.objects.all().delete()
-        return 0
-    IntervalRollup.objects.filter(start__lt=interval_start(bounds["first"])).delete()
-    IntervalRollup.objects.filter(start__gt=bounds["last"]).delete()
-    return rebuild(bounds["first"], bounds["last"] + dt.timedelta(seconds=1))
+        written = 0
+    else:
+        IntervalRollup.objects.filter(start__lt=interval_start(bounds["first"])).delete()
+        IntervalRollup.objects.filter(start__gt=bounds["last"]).delete()
+        written = rebuild(bounds["first"], bounds["last"] + dt.timedelta(seconds=1))
+    with transaction.atomic():
+        _remove_marks(marks)
+    return written
 
 
 def mark_dirty(messages: Sequence[Message]) -> None:
@@ -142,15 +151,32 @@ def mark_dirty(messages: Sequence[Message]) -> None:
     contact_ids = {m.ids["contact_id"] for m in messages if "contact_id" in m.ids}
     if contact_ids:
         # Plain rows rather than model instances: a demo load announces a few hundred thousand of them.
-        qn = connection.ops.quote_name
-        table, column = qn(DirtyContact._meta.db_table), qn("contact_id")
         # One transaction: announcements are delivered after the commit, in autocommit mode, where
         # SQLite would otherwise commit every row of the executemany on its own.
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} ({column}) VALUES (%s) ON CONFLICT DO NOTHING",  # noqa: S608 - our own names
-                [(c,) for c in sorted(contact_ids)],
-            )
+            cursor.executemany(_upsert_mark(), [(c,) for c in sorted(contact_ids)])
+
+
+def _upsert_mark() -> str:
+    qn = connection.ops.quote_name
+    table = qn(DirtyContact._meta.db_table)
+    # A repeat mark raises the version, so a refresh that read the older one leaves this one in place.
+    return (
+        f"INSERT INTO {table} ({qn('contact_id')}, {qn('version')}) VALUES (%s, 0) "  # noqa: S608 - our own names
+        f"ON CONFLICT ({qn('contact_id')}) DO UPDATE SET {qn('version')} = {table}.{qn('version')} + 1"
+    )
+
+
+def mark_agent_contacts(user_id: int) -> int:
+    """Mark dirty every contact the agent worked (a change of their team moves those figures); return how many."""
+    contact_ids = set(
+        ContactEvent.objects.filter(agent_id=user_id, contact_id__isnull=False).values_list("contact_id", flat=True)
+    )
+    contact_ids.update(ContactLeg.objects.filter(agent_id=user_id).values_list("contact_id", flat=True))
+    ids = sorted(c for c in contact_ids if c is not None)
+    for chunk in range(0, len(ids), 5000):
+        mark_dirty([Message(Announcement.CONTACT_EVENT_RECORDED, {"contact_id": c}) for c in ids[chunk : chunk + 5000]])
+    return len(ids)
 
 
 def mark_cases_dirty(messages: Sequence[Message]) -> None:
@@ -170,26 +196,66 @@ def connect() -> None:
     subscribe_many(Announcement.CASE_UPDATED, mark_cases_dirty)
 
 
+#: Dirty contacts rebuilt per transaction: the write lock is held for one batch's intervals, never a whole backfill.
+REFRESH_BATCH = 2000
+#: A read folds at most this many intervals that dirty contacts touch from the events; more, and it reads everything
+#: from the events (the periodic refresh catches up within a minute or two).
+READ_STALE_LIMIT = 96
+
+
+def _dirty_marks(limit: int | None = None) -> list[tuple[int, int, int]]:
+    rows = DirtyContact.objects.order_by("contact_id").values_list("pk", "contact_id", "version")
+    return list(rows[:limit] if limit is not None else rows)
+
+
+def _remove_marks(marks: Sequence[tuple[int, int, int]]) -> None:
+    """Delete these marks at the version read; a mark raised since (a newer version) stays."""
+    by_version: dict[int, list[int]] = defaultdict(list)
+    for pk, _contact, version in marks:
+        by_version[version].append(pk)
+    for version, pks in by_version.items():
+        for chunk in range(0, len(pks), 5000):
+            DirtyContact.objects.filter(pk__in=pks[chunk : chunk + 5000], version=version).delete()
+
+
+def _queued_starts(contact_ids: Sequence[int]) -> set[dt.datetime]:
+    starts: set[dt.datetime] = set()
+    for chunk in range(0, len(contact_ids), 5000):
+        for at in ContactEvent.objects.filter(
+            contact_id__in=contact_ids[chunk : chunk + 5000], name=EventName.QUEUED
+        ).values_list("occurred_at", flat=True):
+            starts.add(interval_start(at))
+    return starts
+
+
 def refresh() -> int:
-    """Recompute every interval that a dirty contact entered a queue in; returns the intervals recomputed."""
-    with transaction.atomic():
-        dirty = list(DirtyContact.objects.select_for_update().values_list("pk", "contact_id"))
-        if not dirty:
-            return 0
-        contact_ids = [c for _pk, c in dirty]
-        days = dayparts.affected_days(contact_ids)
-        starts: set[dt.datetime] = set()
-        for chunk in range(0, len(contact_ids), 5000):
-            for at in ContactEvent.objects.filter(
-                contact_id__in=contact_ids[chunk : chunk + 5000], name=EventName.QUEUED
-            ).values_list("occurred_at", flat=True):
-                starts.add(interval_start(at))
-        DirtyContact.objects.filter(pk__in=[pk for pk, _c in dirty]).delete()
-    for first, last in _runs(sorted(starts)):
-        rebuild(first, last + INTERVAL)
-    for day in sorted(days):
-        dayparts.rebuild(day, day)
-    return len(starts)
+    """Recompute every interval that a dirty contact entered a queue in, and the days it touches; returns the
+    intervals recomputed. The marks are read once, then handled a batch at a time: a batch's marks are removed
+    only after its intervals and days are rebuilt and at the version read, so an error leaves every mark of the
+    batch for the next run and a mark raised during the rebuild stays. An interval or day rebuilt by an earlier
+    batch of the same run is not rebuilt again: it was rebuilt after the marks were read, so it holds every event
+    behind them (a mark raised since has a newer version and stays)."""
+    marks = _dirty_marks()
+    rebuilt_starts: set[dt.datetime] = set()
+    rebuilt_days: set[dt.date] = set()
+    for first in range(0, len(marks), REFRESH_BATCH):
+        batch = marks[first : first + REFRESH_BATCH]
+        contact_ids = [c for _pk, c, _v in batch]
+        # No transaction around the batch: each day is computed first and swapped in a short transaction of its
+        # own (SQLite's one write lock is held for the swap only, so replies and wrap-ups get in between). The
+        # marks go once every interval and day behind them is swapped in; a mark raised meanwhile has a newer
+        # version and stays, and an error before this point leaves every mark of the batch for the next run.
+        days = dayparts.affected_days(contact_ids) - rebuilt_days
+        starts = _queued_starts(contact_ids) - rebuilt_starts
+        for run_first, run_last in _runs(sorted(starts)):
+            rebuild(run_first, run_last + INTERVAL)
+        for day in sorted(days):
+            dayparts.rebuild(day, day)
+        with transaction.atomic():
+            _remove_marks(batch)
+        rebuilt_starts |= starts
+        rebuilt_days |= days
+    return len(rebuilt_starts)
 
 
 def _runs(starts: list[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -259,7 +325,6 @@ def queue_figures(
         raise NotInRollups(f"the rollups have no grouping {by!r}")
     if start != interval_start(start) or end != interval_start(end):
         raise NotInRollups("the period does not fall on interval edges")
-    refresh()
     names = names or metrics.load_names()
     zone = zone or ZoneInfo("UTC")
     level = LEG if by in metrics.LEG_GROUPINGS else CONTACT
@@ -276,7 +341,13 @@ def queue_figures(
             raise NotInRollups("a threshold longer than the unsettled hour")
         units = load_units(settled_end, end, level=level)
         tail = [_as_values(row) for row in rows_for(units, limits)]
+    stale = stale_intervals(start, settled_end)
     rows = IntervalRollup.objects.filter(level=level, start__gte=start, start__lt=settled_end).order_by()
+    if stale:
+        # Intervals a dirty contact touches: computed from the events now, never from their outdated rows.
+        rows = rows.exclude(start__in=sorted(stale))
+        limits = sorted({*thresholds(), *([threshold_s] if threshold_s is not None else [])})
+        tail += [_as_values(row) for row in rows_for(_units_of(stale, level), limits)]
     # The additive columns are summed by the database, per the fields the grouping needs; the labels
     # (local days, departments) are folded here over those few rows.
     totals = rows.values(*fields).annotate(
@@ -363,18 +434,61 @@ def offered_per_interval(
     now = now or timezone.now()
     start, end = interval_start(start), interval_start(end - dt.timedelta(microseconds=1)) + INTERVAL
     settled_end = max(start, min(end, interval_start(now - _SETTLED)))
-    refresh()
+    try:
+        stale = stale_intervals(start, settled_end)
+    except NotInRollups:
+        settled_end, stale = start, set()  # too much to fold: all from the events
     rows = IntervalRollup.objects.filter(level=CONTACT, start__gte=start, start__lt=settled_end).order_by()
+    if stale:
+        rows = rows.exclude(start__in=sorted(stale))
     if queue_ids is not None:
         rows = rows.filter(queue_id__in=list(queue_ids))
     counts: dict[dt.datetime, int] = defaultdict(int)
     for at, offered in rows.values("start").annotate(total=Sum("offered")).values_list("start", "total"):
         counts[at] += offered
+    units = _units_of(stale, CONTACT) if stale else []
     if settled_end < end:
-        for unit in load_units(settled_end, end, level=CONTACT):
-            if queue_ids is None or unit.queue_id in queue_ids:
-                counts[interval_start(unit.queued_at)] += 1
+        units += load_units(settled_end, end, level=CONTACT)
+    for unit in units:
+        if queue_ids is None or unit.queue_id in queue_ids:
+            counts[interval_start(unit.queued_at)] += 1
     return dict(counts)
+
+
+def stale_intervals(start: dt.datetime, end: dt.datetime) -> set[dt.datetime]:
+    """The intervals of [start, end) that a dirty contact entered a queue in (their rows are out of date until the
+    next refresh). Raise NotInRollups when there are more than READ_STALE_LIMIT: too many to fold in a read."""
+    if start >= end:
+        return set()
+    queued = ContactEvent.objects.filter(
+        name=EventName.QUEUED,
+        occurred_at__gte=start,
+        occurred_at__lt=end,
+        contact_id__in=DirtyContact.objects.values("contact_id"),
+    )
+    starts = {interval_start(at) for at in queued.values_list("occurred_at", flat=True).distinct()[:10_000]}
+    if len(starts) > READ_STALE_LIMIT:
+        raise NotInRollups(f"{len(starts)} intervals wait for a refresh")
+    return starts
+
+
+def _units_of(stale: set[dt.datetime], level: str) -> list[Unit]:
+    units: list[Unit] = []
+    for first, last in _runs(sorted(stale)):
+        units += load_units(first, last + INTERVAL, level=level)
+    return units
+
+
+def parts_are_current(start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether the day parts of [start, end) hold no day a dirty contact may change (read, never written)."""
+    dirty = list(DirtyContact.objects.values_list("contact_id", flat=True)[: REFRESH_BATCH + 1])
+    if not dirty:
+        return True
+    if len(dirty) > REFRESH_BATCH:
+        return False
+    zone = local_zone()
+    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    return not any(first <= day <= last for day in dayparts.affected_days(dirty))
 
 
 def daily_queue_figures(start: dt.datetime, end: dt.datetime, *, zone: ZoneInfo) -> dict[str, dict[str, Any]]:
@@ -408,12 +522,13 @@ def report(
     period on interval edges, a grouping and threshold they hold), else everything from the events."""
     now = now or timezone.now()
     zone = zone or ZoneInfo(timezone.get_default_timezone_name())
-    refresh()
     names = metrics.load_names()
-    try:
-        parts: dict[str, dict[str, Any]] | None = dayparts.figures(start, end, by=by, zone=zone, now=now, names=names)
-    except dayparts.NotInParts:
-        parts = None
+    parts: dict[str, dict[str, Any]] | None = None
+    if parts_are_current(start, end):
+        try:
+            parts = dayparts.figures(start, end, by=by, zone=zone, now=now, names=names)
+        except dayparts.NotInParts:
+            parts = None
     try:
         cached = queue_figures(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, names=names)
     except NotInRollups:

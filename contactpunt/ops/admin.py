@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contactpunt.ops.models import BackgroundWork
-from contactpunt.ops.queue_status import lane_status
+from contactpunt.ops.queue_status import failed_deliveries, lane_status
 
 
 @admin.register(BackgroundWork)
@@ -36,4 +36,5 @@ class BackgroundWorkAdmin(admin.ModelAdmin[BackgroundWork]):
             "opts": self.model._meta,
             "lanes": lane_status(now=timezone.now()),
         }
+        context["failed_total"], context["failed_deliveries"] = failed_deliveries()
         return TemplateResponse(request, "admin/ops/background_work.html", context)

@@ -8,6 +8,8 @@ class OpsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from contactpunt.ops import periodic, retention
+        from contactpunt.ops import periodic, privacy, redelivery, retention
 
         periodic.register(retention.retention, every=retention.RETENTION_EVERY)
+        periodic.register(redelivery.redeliver_announcements, every=redelivery.REDELIVER_EVERY)
+        privacy.register()

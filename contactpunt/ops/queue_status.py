@@ -13,6 +13,7 @@ from django_stubs_ext import StrPromise
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from contactpunt.contacts.models import FailedDelivery
 from contactpunt.ops.lanes import LABELS, LANES, queue_filter
 from contactpunt.ops.models import JobProgress
 
@@ -32,6 +33,7 @@ JOB_LABELS: dict[str, StrPromise] = {
     "detect_structural_problems": _("Looking for structural problems"),
     "run_shift_plan": _("Planning shifts"),
     "plan_demo_shifts": _("Planning the demo's shifts"),
+    "redeliver_announcements": _("Delivering failed announcements again"),
 }
 
 
@@ -111,3 +113,56 @@ def lane_status(*, now: dt.datetime) -> list[LaneStatus]:
             )
         )
     return statuses
+
+
+@dataclass(frozen=True, slots=True)
+class FailedDeliveryLine:
+    announcement: str
+    subscriber: str
+    count: int  # announcements in the delivery
+    attempts: int
+    failed_at: dt.datetime
+    next_attempt_at: dt.datetime
+    error: str
+
+
+#: Announcements and subscribers by their names in the user's language (their code names otherwise).
+DELIVERY_LABELS: dict[str, StrPromise] = {
+    "contact_received": _("contact received"),
+    "contact_event_recorded": _("contact event recorded"),
+    "agent_state_changed": _("agent state changed"),
+    "case_resolved": _("case resolved"),
+    "case_reopened": _("case reopened"),
+    "customers_merged": _("customers merged"),
+    "case_assigned": _("case assigned"),
+    "case_updated": _("case updated"),
+    "work_session_changed": _("work session changed"),
+    "mark_dirty": _("the figures (rollups)"),
+    "mark_cases_dirty": _("the figures (rollups)"),
+    "enqueue_analysis": _("message analysis"),
+}
+
+
+def _label(code: str) -> str:
+    return str(DELIVERY_LABELS.get(code, code))
+
+
+#: The page lists this many failed deliveries, the oldest first (the total is shown beside it).
+SHOWN_DELIVERIES = 50
+
+
+def failed_deliveries() -> tuple[int, list[FailedDeliveryLine]]:
+    """How many announcements' deliveries failed and wait for a retry, and the oldest SHOWN_DELIVERIES of them."""
+    rows = FailedDelivery.objects.order_by("failed_at", "pk")
+    return rows.count(), [
+        FailedDeliveryLine(
+            _label(row.announcement),
+            _label(row.subscriber.rsplit(".", 1)[-1]),
+            len(row.ids),
+            row.attempts,
+            row.failed_at,
+            row.next_attempt_at,
+            row.error.splitlines()[0][:200] if row.error else "",
+        )
+        for row in rows[:SHOWN_DELIVERIES]
+    ]

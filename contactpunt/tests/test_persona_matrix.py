@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -36,7 +38,9 @@ from contactpunt.access import (
 )
 from contactpunt.api.models import Integration
 from contactpunt.conftest import make_user
-from contactpunt.contacts.models import Case, Channel, Queue, ResponseTemplate
+from contactpunt.contacts.models import Attachment, Case, Channel, Message, Queue, ResponseTemplate
+from contactpunt.contacts.services.attachments import store_attachments
+from contactpunt.contacts.services.types import AttachmentInput
 from contactpunt.contacts.tests.workspace_data import mail, skill
 from contactpunt.kpis.live import latest_cases, overview
 from contactpunt.people.models import Department, Role, Team, User
@@ -74,6 +78,7 @@ MATRIX: dict[str, str] = {
     "workspace:timeline": CASE_A_READ,
     "workspace:presence": CASE_A_READ,
     "workspace:orders": CASE_A_READ,
+    "workspace:attachment": CASE_A_READ,  # a file of case A, as a download
     "workspace:templates": CASE_A_WRITE_GET,
     "workspace:template": CASE_A_WRITE_GET,
     "workspace:open": POST_ONLY,
@@ -191,6 +196,7 @@ class World:
     token: str
     template: ResponseTemplate
     plan: ShiftPlan
+    attachment: Attachment
 
     def markers(self, case: Case) -> list[str]:
         """What would give a case away on a page: its subject, its customer's name, its link."""
@@ -207,7 +213,8 @@ class World:
 
 
 @pytest.fixture
-def world() -> World:
+def world(settings: Any, tmp_path: Path) -> World:
+    settings.MEDIA_ROOT = tmp_path
     department = Department.objects.create(name="Klantenservice")
     team = Team.objects.create(name="Team Noord", department=department)
     queue_a = Queue.objects.create(code="mail-a", name="Mail A", channel=Channel.EMAIL, department=department)
@@ -235,6 +242,9 @@ def world() -> World:
     integration.save()
     template = ResponseTemplate.objects.create(name="Groet", text="Beste klant,", is_active=True)
     plan = ShiftPlan.objects.create(first_day=dt.date(2026, 3, 2), days=7, queue=queue_a)
+    (attachment,) = store_attachments(
+        Message.objects.get(case=case_a), [AttachmentInput("bon.txt", "text/plain", b"kassabon 12,50")]
+    )
     return World(
         queue_a,
         queue_b,
@@ -244,6 +254,7 @@ def world() -> World:
         token,
         template,
         plan,
+        attachment,
     )
 
 
@@ -252,6 +263,7 @@ def fill(route: Route, world: World) -> str:
     values = {
         "case_id": world.case_a.pk,
         "template_id": world.template.pk,
+        "attachment_id": world.attachment.pk,
         "pk": world.plan.pk,
         "key": "service_level",
         "app_id": "unknown-app",

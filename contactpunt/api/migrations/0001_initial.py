@@ -5,28 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Integration',
+            name="Integration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('source', models.SlugField(help_text='Names this integration as the source of its contacts; external ids are unique per source.', max_length=100, unique=True, verbose_name='source')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('token_prefix', models.CharField(editable=False, help_text='The first characters, to tell tokens apart.', max_length=8)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "source",
+                    models.SlugField(
+                        help_text="Names this integration as the source of its contacts; external ids are unique per source.",
+                        max_length=100,
+                        unique=True,
+                        verbose_name="source",
+                    ),
+                ),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "token_prefix",
+                    models.CharField(
+                        editable=False, help_text="The first characters, to tell tokens apart.", max_length=8
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'integration',
-                'verbose_name_plural': 'integrations',
-                'ordering': ['name'],
+                "verbose_name": "integration",
+                "verbose_name_plural": "integrations",
+                "ordering": ["name"],
             },
         ),
     ]

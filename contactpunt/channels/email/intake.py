@@ -37,6 +37,7 @@ from contactpunt.channels.email.parsing import MailKind, ParsedEmail, parse_emai
 from contactpunt.channels.email.sources import external_id as message_external_id
 from contactpunt.channels.models import InboundMail, Mailbox, MailState, OutboundMessage
 from contactpunt.contacts.models import Case, Channel, Queue
+from contactpunt.contacts.privacy import opaque
 from contactpunt.contacts.queries import case_for_message_ids, follow_merges
 from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.inbound import MAX_TEXT, receive_contacts
@@ -204,14 +205,20 @@ def _store_all(
     now = timezone.now()
     keys = [_key_of(m) for m in mails]
     others = [_other_key(key, m.raw) for key, m in zip(keys, mails, strict=True)]
+    # The Message-ID of an erased customer's mail is stored opaque (contacts.privacy.opaque): a repeat delivery of
+    # it is a duplicate too, and nothing of it is taken in again.
+    erased = [opaque(key) for key in keys]
     known = {
         row.external_id: row
-        for row in InboundMail.objects.filter(source=source, external_id__in={*keys, *others}).defer("raw")
+        for row in InboundMail.objects.filter(source=source, external_id__in={*keys, *others, *erased}).defer("raw")
     }
     bodies: dict[str, bytes] = {}
     stored: list[tuple[InboundMail, bool]] = []
     new: list[InboundMail] = []
-    for plain, other, item in zip(keys, others, mails, strict=True):
+    for plain, other, gone, item in zip(keys, others, erased, mails, strict=True):
+        if gone in known:
+            stored.append((known[gone], False))
+            continue
         key, holder = plain, known.get(plain)
         if holder is not None and _content(_raw_of(holder, bodies)) != _content(item.raw):
             key, holder = other, known.get(other)

@@ -6,102 +6,233 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts', '0002_initial'),
+        ("contacts", "0002_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Mailbox',
+            name="Mailbox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('address', models.EmailField(help_text='The address customers write to.', max_length=254, unique=True, verbose_name='address')),
-                ('imap_host', models.CharField(blank=True, default='', max_length=255, verbose_name='IMAP host')),
-                ('imap_port', models.PositiveIntegerField(default=993, verbose_name='IMAP port')),
-                ('imap_user', models.CharField(blank=True, default='', max_length=255, verbose_name='IMAP user')),
-                ('imap_password', models.CharField(blank=True, default='', max_length=255, verbose_name='IMAP password')),
-                ('imap_folder', models.CharField(default='INBOX', max_length=255, verbose_name='IMAP folder')),
-                ('imap_ssl', models.BooleanField(default=True, verbose_name='IMAP over TLS')),
-                ('smtp_host', models.CharField(blank=True, default='', max_length=255, verbose_name='SMTP host')),
-                ('smtp_port', models.PositiveIntegerField(default=587, verbose_name='SMTP port')),
-                ('smtp_user', models.CharField(blank=True, default='', max_length=255, verbose_name='SMTP user')),
-                ('smtp_password', models.CharField(blank=True, default='', max_length=255, verbose_name='SMTP password')),
-                ('smtp_starttls', models.BooleanField(default=True, verbose_name='SMTP STARTTLS')),
-                ('smtp_ssl', models.BooleanField(default=False, verbose_name='SMTP over TLS (port 465)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('imap_uidvalidity', models.BigIntegerField(blank=True, editable=False, null=True)),
-                ('imap_last_uid', models.BigIntegerField(default=0, editable=False)),
-                ('last_polled_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last polled at')),
-                ('last_poll_error', models.TextField(blank=True, default='', editable=False, verbose_name='last polling error')),
-                ('queue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mailboxes', to='contacts.queue', verbose_name='queue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "address",
+                    models.EmailField(
+                        help_text="The address customers write to.", max_length=254, unique=True, verbose_name="address"
+                    ),
+                ),
+                ("imap_host", models.CharField(blank=True, default="", max_length=255, verbose_name="IMAP host")),
+                ("imap_port", models.PositiveIntegerField(default=993, verbose_name="IMAP port")),
+                ("imap_user", models.CharField(blank=True, default="", max_length=255, verbose_name="IMAP user")),
+                (
+                    "imap_password",
+                    models.CharField(blank=True, default="", max_length=255, verbose_name="IMAP password"),
+                ),
+                ("imap_folder", models.CharField(default="INBOX", max_length=255, verbose_name="IMAP folder")),
+                ("imap_ssl", models.BooleanField(default=True, verbose_name="IMAP over TLS")),
+                ("smtp_host", models.CharField(blank=True, default="", max_length=255, verbose_name="SMTP host")),
+                ("smtp_port", models.PositiveIntegerField(default=587, verbose_name="SMTP port")),
+                ("smtp_user", models.CharField(blank=True, default="", max_length=255, verbose_name="SMTP user")),
+                (
+                    "smtp_password",
+                    models.CharField(blank=True, default="", max_length=255, verbose_name="SMTP password"),
+                ),
+                ("smtp_starttls", models.BooleanField(default=True, verbose_name="SMTP STARTTLS")),
+                ("smtp_ssl", models.BooleanField(default=False, verbose_name="SMTP over TLS (port 465)")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("imap_uidvalidity", models.BigIntegerField(blank=True, editable=False, null=True)),
+                ("imap_last_uid", models.BigIntegerField(default=0, editable=False)),
+                (
+                    "last_polled_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="last polled at"),
+                ),
+                (
+                    "last_poll_error",
+                    models.TextField(blank=True, default="", editable=False, verbose_name="last polling error"),
+                ),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mailboxes",
+                        to="contacts.queue",
+                        verbose_name="queue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mailbox',
-                'verbose_name_plural': 'mailboxes',
-                'ordering': ['name'],
+                "verbose_name": "mailbox",
+                "verbose_name_plural": "mailboxes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='InboundMail',
+            name="InboundMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=100)),
-                ('external_id', models.CharField(help_text='The Message-ID, or sha256:<hex> of the bytes.', max_length=255)),
-                ('raw', models.BinaryField(help_text='The message as received, byte for byte.')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('state', models.CharField(choices=[('pending', 'pending'), ('imported', 'imported: new case'), ('joined', 'joined an existing case'), ('auto_reply', 'automatic reply'), ('bounce', 'bounce'), ('loop', 'mail loop'), ('failed', 'failed')], default='pending', max_length=12)),
-                ('kind_reason', models.CharField(blank=True, default='', help_text='The header that made it an automatic reply or bounce.', max_length=200)),
-                ('sender', models.CharField(blank=True, default='', max_length=320)),
-                ('subject', models.CharField(blank=True, default='', max_length=300)),
-                ('problems', models.JSONField(blank=True, default=list, help_text='What the parser found wrong.')),
-                ('error', models.TextField(blank=True, default='')),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_retry_at', models.DateTimeField(blank=True, null=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(blank=True, help_text='The case the message belongs to; for automatic replies and bounces, the case they answer.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts.case')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts.contact')),
-                ('queue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contacts.queue')),
-                ('mailbox', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='channel_adapters.mailbox')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("source", models.CharField(max_length=100)),
+                (
+                    "external_id",
+                    models.CharField(help_text="The Message-ID, or sha256:<hex> of the bytes.", max_length=255),
+                ),
+                ("raw", models.BinaryField(help_text="The message as received, byte for byte.")),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("imported", "imported: new case"),
+                            ("joined", "joined an existing case"),
+                            ("auto_reply", "automatic reply"),
+                            ("bounce", "bounce"),
+                            ("loop", "mail loop"),
+                            ("failed", "failed"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "kind_reason",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="The header that made it an automatic reply or bounce.",
+                        max_length=200,
+                    ),
+                ),
+                ("sender", models.CharField(blank=True, default="", max_length=320)),
+                ("subject", models.CharField(blank=True, default="", max_length=300)),
+                ("problems", models.JSONField(blank=True, default=list, help_text="What the parser found wrong.")),
+                ("error", models.TextField(blank=True, default="")),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_retry_at", models.DateTimeField(blank=True, null=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The case the message belongs to; for automatic replies and bounces, the case they answer.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contacts.case",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contacts.contact",
+                    ),
+                ),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="contacts.queue"
+                    ),
+                ),
+                (
+                    "mailbox",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="channel_adapters.mailbox",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'received mail',
-                'verbose_name_plural': 'received mail',
-                'ordering': ['-received_at', '-id'],
-                'indexes': [models.Index(fields=['state', 'next_retry_at'], name='inbound_mail_retry_idx')],
-                'constraints': [models.UniqueConstraint(fields=('source', 'external_id'), name='inbound_mail_source_external_id_unique')],
+                "verbose_name": "received mail",
+                "verbose_name_plural": "received mail",
+                "ordering": ["-received_at", "-id"],
+                "indexes": [models.Index(fields=["state", "next_retry_at"], name="inbound_mail_retry_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "external_id"), name="inbound_mail_source_external_id_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OutboundMessage',
+            name="OutboundMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('phone', 'phone'), ('email', 'email'), ('chat', 'web chat'), ('social', 'social'), ('whatsapp', 'WhatsApp'), ('webform', 'web form')], default='email', max_length=10)),
-                ('to', models.CharField(max_length=320)),
-                ('subject', models.CharField(blank=True, default='', max_length=500)),
-                ('body', models.TextField()),
-                ('in_reply_to', models.CharField(blank=True, default='', max_length=500)),
-                ('references', models.TextField(blank=True, default='')),
-                ('message_id', models.CharField(max_length=255, unique=True)),
-                ('state', models.CharField(choices=[('queued', 'queued'), ('sending', 'sending'), ('sent', 'sent'), ('failed', 'failed')], default='queued', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True, default='')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts.case')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts.contact')),
-                ('mailbox', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='outbox', to='channel_adapters.mailbox')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "phone"),
+                            ("email", "email"),
+                            ("chat", "web chat"),
+                            ("social", "social"),
+                            ("whatsapp", "WhatsApp"),
+                            ("webform", "web form"),
+                        ],
+                        default="email",
+                        max_length=10,
+                    ),
+                ),
+                ("to", models.CharField(max_length=320)),
+                ("subject", models.CharField(blank=True, default="", max_length=500)),
+                ("body", models.TextField()),
+                ("in_reply_to", models.CharField(blank=True, default="", max_length=500)),
+                ("references", models.TextField(blank=True, default="")),
+                ("message_id", models.CharField(max_length=255, unique=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("queued", "queued"), ("sending", "sending"), ("sent", "sent"), ("failed", "failed")],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True, default="")),
+                ("next_attempt_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contacts.case"
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contacts.contact",
+                    ),
+                ),
+                (
+                    "mailbox",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outbox",
+                        to="channel_adapters.mailbox",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outgoing message',
-                'verbose_name_plural': 'outbox',
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['state', 'next_attempt_at'], name='outbound_due_idx')],
+                "verbose_name": "outgoing message",
+                "verbose_name_plural": "outbox",
+                "ordering": ["created_at", "id"],
+                "indexes": [models.Index(fields=["state", "next_attempt_at"], name="outbound_due_idx")],
             },
         ),
     ]

@@ -6,138 +6,279 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('channel_adapters', '0002_chatconversation_chatmessagekey'),
-        ('contacts', '0004_workspace'),
+        ("channel_adapters", "0002_chatconversation_chatmessagekey"),
+        ("contacts", "0004_workspace"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MetaApp',
+            name="MetaApp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('app_id', models.CharField(max_length=64, unique=True, verbose_name='app id')),
-                ('app_secret', models.CharField(help_text='Signs every webhook (X-Hub-Signature-256).', max_length=255, verbose_name='app secret')),
-                ('verify_token', models.CharField(help_text="The token you typed in Meta's webhook settings.", max_length=255, verbose_name='verify token')),
-                ('graph_url', models.URLField(default='https://graph.facebook.com', verbose_name='Graph API address')),
-                ('graph_version', models.CharField(default='v21.0', max_length=10, verbose_name='Graph API version')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("app_id", models.CharField(max_length=64, unique=True, verbose_name="app id")),
+                (
+                    "app_secret",
+                    models.CharField(
+                        help_text="Signs every webhook (X-Hub-Signature-256).",
+                        max_length=255,
+                        verbose_name="app secret",
+                    ),
+                ),
+                (
+                    "verify_token",
+                    models.CharField(
+                        help_text="The token you typed in Meta's webhook settings.",
+                        max_length=255,
+                        verbose_name="verify token",
+                    ),
+                ),
+                ("graph_url", models.URLField(default="https://graph.facebook.com", verbose_name="Graph API address")),
+                ("graph_version", models.CharField(default="v21.0", max_length=10, verbose_name="Graph API version")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'Meta app',
-                'verbose_name_plural': 'Meta apps',
-                'ordering': ['name'],
+                "verbose_name": "Meta app",
+                "verbose_name_plural": "Meta apps",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='MetaAccount',
+            name="MetaAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('whatsapp', 'WhatsApp'), ('facebook', 'Facebook page'), ('instagram', 'Instagram account')], max_length=10, verbose_name='platform')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('account_id', models.CharField(help_text='The page id, Instagram account id or WhatsApp phone number id.', max_length=64, verbose_name='account id')),
-                ('business_account_id', models.CharField(blank=True, default='', max_length=64, verbose_name='WhatsApp business account id')),
-                ('access_token', models.CharField(blank=True, default='', max_length=1000, verbose_name='access token')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('queue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meta_accounts', to='contacts.queue', verbose_name='queue')),
-                ('app', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='channel_adapters.metaapp', verbose_name='app')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("whatsapp", "WhatsApp"),
+                            ("facebook", "Facebook page"),
+                            ("instagram", "Instagram account"),
+                        ],
+                        max_length=10,
+                        verbose_name="platform",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "account_id",
+                    models.CharField(
+                        help_text="The page id, Instagram account id or WhatsApp phone number id.",
+                        max_length=64,
+                        verbose_name="account id",
+                    ),
+                ),
+                (
+                    "business_account_id",
+                    models.CharField(
+                        blank=True, default="", max_length=64, verbose_name="WhatsApp business account id"
+                    ),
+                ),
+                (
+                    "access_token",
+                    models.CharField(blank=True, default="", max_length=1000, verbose_name="access token"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meta_accounts",
+                        to="contacts.queue",
+                        verbose_name="queue",
+                    ),
+                ),
+                (
+                    "app",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="channel_adapters.metaapp",
+                        verbose_name="app",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Meta account',
-                'verbose_name_plural': 'Meta accounts',
-                'ordering': ['name'],
+                "verbose_name": "Meta account",
+                "verbose_name_plural": "Meta accounts",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='MetaSent',
+            name="MetaSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform_message_id', models.CharField(max_length=255, unique=True)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='channel_adapters.metaaccount')),
-                ('outbound', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='meta_sent', to='channel_adapters.outboundmessage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("platform_message_id", models.CharField(max_length=255, unique=True)),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="channel_adapters.metaaccount"
+                    ),
+                ),
+                (
+                    "outbound",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meta_sent",
+                        to="channel_adapters.outboundmessage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sent Meta message',
-                'verbose_name_plural': 'sent Meta messages',
+                "verbose_name": "sent Meta message",
+                "verbose_name_plural": "sent Meta messages",
             },
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.BinaryField(help_text='The body as received, byte for byte.')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('state', models.CharField(choices=[('pending', 'pending'), ('processed', 'processed'), ('failed', 'failed'), ('rejected', 'rejected')], default='pending', max_length=10)),
-                ('error', models.TextField(blank=True, default='')),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_retry_at', models.DateTimeField(blank=True, null=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('summary', models.JSONField(blank=True, default=dict, help_text='How many contacts, duplicates and statuses.')),
-                ('app', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='channel_adapters.metaapp')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("body", models.BinaryField(help_text="The body as received, byte for byte.")),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("processed", "processed"),
+                            ("failed", "failed"),
+                            ("rejected", "rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("error", models.TextField(blank=True, default="")),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_retry_at", models.DateTimeField(blank=True, null=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "summary",
+                    models.JSONField(blank=True, default=dict, help_text="How many contacts, duplicates and statuses."),
+                ),
+                (
+                    "app",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="channel_adapters.metaapp",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Meta webhook',
-                'verbose_name_plural': 'Meta webhooks',
-                'ordering': ['-received_at', '-id'],
+                "verbose_name": "Meta webhook",
+                "verbose_name_plural": "Meta webhooks",
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WhatsAppTemplate',
+            name="WhatsAppTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=512, verbose_name='template name')),
-                ('language', models.CharField(default='nl', max_length=15, verbose_name='language')),
-                ('text', models.TextField(help_text='The approved text with {{1}}, {{2}}, ... where the variables go (shown to agents).', verbose_name='text')),
-                ('variables', models.JSONField(blank=True, default=list, help_text='A label per variable.', verbose_name='variables')),
-                ('is_approved', models.BooleanField(default=True, verbose_name='approved')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='templates', to='channel_adapters.metaaccount', verbose_name='account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=512, verbose_name="template name")),
+                ("language", models.CharField(default="nl", max_length=15, verbose_name="language")),
+                (
+                    "text",
+                    models.TextField(
+                        help_text="The approved text with {{1}}, {{2}}, ... where the variables go (shown to agents).",
+                        verbose_name="text",
+                    ),
+                ),
+                (
+                    "variables",
+                    models.JSONField(
+                        blank=True, default=list, help_text="A label per variable.", verbose_name="variables"
+                    ),
+                ),
+                ("is_approved", models.BooleanField(default=True, verbose_name="approved")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="templates",
+                        to="channel_adapters.metaaccount",
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'WhatsApp template',
-                'verbose_name_plural': 'WhatsApp templates',
-                'ordering': ['name', 'language'],
+                "verbose_name": "WhatsApp template",
+                "verbose_name_plural": "WhatsApp templates",
+                "ordering": ["name", "language"],
             },
         ),
         migrations.CreateModel(
-            name='WhatsAppTemplateSend',
+            name="WhatsAppTemplateSend",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('values', models.JSONField(blank=True, default=list)),
-                ('outbound', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='whatsapp_template', to='channel_adapters.outboundmessage')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='channel_adapters.whatsapptemplate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("values", models.JSONField(blank=True, default=list)),
+                (
+                    "outbound",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="whatsapp_template",
+                        to="channel_adapters.outboundmessage",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="channel_adapters.whatsapptemplate",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DeliveryStatus',
+            name="DeliveryStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform_message_id', models.CharField(max_length=255)),
-                ('status', models.CharField(choices=[('sent', 'sent'), ('delivered', 'delivered'), ('read', 'read'), ('failed', 'failed')], max_length=10)),
-                ('occurred_at', models.DateTimeField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('error', models.CharField(blank=True, default='', max_length=500)),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='delivery_statuses', to='contacts.contact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("platform_message_id", models.CharField(max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("sent", "sent"), ("delivered", "delivered"), ("read", "read"), ("failed", "failed")],
+                        max_length=10,
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("error", models.CharField(blank=True, default="", max_length=500)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="delivery_statuses",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery status',
-                'verbose_name_plural': 'delivery statuses',
-                'ordering': ['occurred_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('platform_message_id', 'status'), name='meta_status_unique')],
+                "verbose_name": "delivery status",
+                "verbose_name_plural": "delivery statuses",
+                "ordering": ["occurred_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("platform_message_id", "status"), name="meta_status_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='metaaccount',
-            constraint=models.UniqueConstraint(fields=('platform', 'account_id'), name='meta_account_platform_id_unique'),
+            model_name="metaaccount",
+            constraint=models.UniqueConstraint(
+                fields=("platform", "account_id"), name="meta_account_platform_id_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['state', 'next_retry_at'], name='meta_webhook_retry_idx'),
+            model_name="webhookdelivery",
+            index=models.Index(fields=["state", "next_retry_at"], name="meta_webhook_retry_idx"),
         ),
         migrations.AddConstraint(
-            model_name='whatsapptemplate',
-            constraint=models.UniqueConstraint(fields=('account', 'name', 'language'), name='whatsapp_template_unique'),
+            model_name="whatsapptemplate",
+            constraint=models.UniqueConstraint(fields=("account", "name", "language"), name="whatsapp_template_unique"),
         ),
     ]

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('channel_adapters', '0003_meta'),
+        ("channel_adapters", "0003_meta"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboundmessage',
-            name='state',
-            field=models.CharField(choices=[('queued', 'queued'), ('sending', 'sending'), ('sent', 'sent'), ('failed', 'failed'), ('cancelled', 'cancelled')], default='queued', max_length=10),
+            model_name="outboundmessage",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("queued", "queued"),
+                    ("sending", "sending"),
+                    ("sent", "sent"),
+                    ("failed", "failed"),
+                    ("cancelled", "cancelled"),
+                ],
+                default="queued",
+                max_length=10,
+            ),
         ),
     ]

@@ -127,3 +127,27 @@ def test_a_queue_code_that_is_no_code_is_refused_before_anything_is_made(db, tmp
     with pytest.raises(CommandError, match="no such file"):
         _run(str(tmp_path / "missing"), "--queue", "support")
     assert not Queue.objects.exists()
+
+
+def test_the_report_names_every_file_and_what_each_duplicate_repeats(email_queue, tmp_path):
+    first, copy, other = tmp_path / "a.eml", tmp_path / "b-copy.eml", tmp_path / "c.eml"
+    first.write_bytes(_eml(1))
+    copy.write_bytes(_eml(1))  # the same message again (same Message-ID and content)
+    other.write_bytes(_eml(2))
+    report = _run(str(first), str(copy), str(other), "--queue", email_queue.code)
+    a, b, c = report["files"]
+    assert (a["file"], a["outcome"], "duplicate_of" in a) == (str(first), "imported", False)
+    assert (b["file"], b["outcome"]) == (str(copy), "duplicate")
+    assert b["duplicate_of"]["file"] == str(first)
+    assert b["duplicate_of"]["external_id"] == a["external_id"]
+    assert (c["file"], c["outcome"]) == (str(other), "imported")
+    # A later import: every file a duplicate of the message stored before, named by its id.
+    later = _run(str(other), "--queue", email_queue.code)
+    (again,) = later["files"]
+    stored = InboundMail.objects.get(external_id=c["external_id"])
+    assert again["duplicate_of"] == {"mail_id": stored.pk, "file": None, "external_id": stored.external_id}
+    out = StringIO()
+    call_command("import-mail", str(first), str(copy), "--queue", email_queue.code, stdout=out)
+    text = out.getvalue()
+    assert f"  duplicate: {first} " in text and "(an earlier import)" in text
+    assert f"  duplicate: {copy} {b['external_id']} duplicates stored message" in text

@@ -6,228 +6,359 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts', '0001_initial'),
-        ('customers', '0001_initial'),
-        ('people', '0001_initial'),
+        ("contacts", "0001_initial"),
+        ("customers", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='customer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='customers.customer'),
+            model_name="case",
+            name="customer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="cases",
+                to="customers.customer",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_cases', to='contacts.case'),
+            model_name="case",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="merged_cases",
+                to="contacts.case",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='previous_case',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='next_cases', to='contacts.case'),
+            model_name="case",
+            name="previous_case",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="next_cases",
+                to="contacts.case",
+            ),
         ),
         migrations.AddField(
-            model_name='casethreadkey',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='thread_keys', to='contacts.case'),
+            model_name="casethreadkey",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="thread_keys", to="contacts.case"
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='contacts.case'),
+            model_name="contact",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="contacts", to="contacts.case"
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='customer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='customers.customer'),
+            model_name="contact",
+            name="customer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="contacts",
+                to="customers.customer",
+            ),
         ),
         migrations.AddField(
-            model_name='contactevent',
-            name='agent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="contactevent",
+            name="agent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='contactevent',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='contacts.case'),
+            model_name="contactevent",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="events", to="contacts.case"
+            ),
         ),
         migrations.AddField(
-            model_name='contactevent',
-            name='contact',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='contacts.contact'),
+            model_name="contactevent",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="contacts.contact",
+            ),
         ),
         migrations.AddField(
-            model_name='contactleg',
-            name='agent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='legs', to=settings.AUTH_USER_MODEL),
+            model_name="contactleg",
+            name="agent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="legs",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='contactleg',
-            name='contact',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='legs', to='contacts.contact'),
+            model_name="contactleg",
+            name="contact",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="legs", to="contacts.contact"
+            ),
         ),
         migrations.AddField(
-            model_name='contactreason',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='contacts.contactreason'),
+            model_name="contactreason",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children",
+                to="contacts.contactreason",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='reason',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='contacts.contactreason'),
+            model_name="case",
+            name="reason",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="cases",
+                to="contacts.contactreason",
+            ),
         ),
         migrations.AddField(
-            model_name='message',
-            name='author',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="message",
+            name="author",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='message',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='contacts.case'),
+            model_name="message",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="contacts.case"
+            ),
         ),
         migrations.AddField(
-            model_name='message',
-            name='contact',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='contacts.contact'),
+            model_name="message",
+            name="contact",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="contacts.contact"
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='message',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='contacts.message'),
+            model_name="attachment",
+            name="message",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="contacts.message"
+            ),
         ),
         migrations.AddField(
-            model_name='openinghours',
-            name='calendar',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opening_hours', to='contacts.businesscalendar'),
+            model_name="openinghours",
+            name="calendar",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="opening_hours",
+                to="contacts.businesscalendar",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='product_type',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='contacts.producttype'),
+            model_name="case",
+            name="product_type",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="cases",
+                to="contacts.producttype",
+            ),
         ),
         migrations.AddField(
-            model_name='queue',
-            name='calendar',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='queues', to='contacts.businesscalendar'),
+            model_name="queue",
+            name="calendar",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="queues",
+                to="contacts.businesscalendar",
+            ),
         ),
         migrations.AddField(
-            model_name='queue',
-            name='department',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='queues', to='people.department'),
+            model_name="queue",
+            name="department",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="queues",
+                to="people.department",
+            ),
         ),
         migrations.AddField(
-            model_name='queue',
-            name='skills',
-            field=models.ManyToManyField(blank=True, related_name='queues', to='people.skill'),
+            model_name="queue",
+            name="skills",
+            field=models.ManyToManyField(blank=True, related_name="queues", to="people.skill"),
         ),
         migrations.AddField(
-            model_name='contactleg',
-            name='queue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='legs', to='contacts.queue'),
+            model_name="contactleg",
+            name="queue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="legs", to="contacts.queue"
+            ),
         ),
         migrations.AddField(
-            model_name='contactevent',
-            name='queue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contacts.queue'),
+            model_name="contactevent",
+            name="queue",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="contacts.queue",
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='queue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='contacts.queue'),
+            model_name="contact",
+            name="queue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="contacts", to="contacts.queue"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='queue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='contacts.queue'),
+            model_name="case",
+            name="queue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="cases", to="contacts.queue"
+            ),
         ),
         migrations.AddField(
-            model_name='worksession',
-            name='agent',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='work_sessions', to=settings.AUTH_USER_MODEL),
+            model_name="worksession",
+            name="agent",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="work_sessions", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='worksession',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='work_sessions', to='contacts.case'),
+            model_name="worksession",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="work_sessions", to="contacts.case"
+            ),
         ),
         migrations.AddField(
-            model_name='worksession',
-            name='contact',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts.contact'),
+            model_name="worksession",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contacts.contact",
+            ),
         ),
         migrations.AddIndex(
-            model_name='agentstateevent',
-            index=models.Index(fields=['agent', 'occurred_at'], name='agent_state_idx'),
+            model_name="agentstateevent",
+            index=models.Index(fields=["agent", "occurred_at"], name="agent_state_idx"),
         ),
         migrations.AddConstraint(
-            model_name='agentstateevent',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id__isnull', False)), fields=('source', 'external_id'), name='agent_state_source_external_id_unique'),
+            model_name="agentstateevent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id__isnull", False)),
+                fields=("source", "external_id"),
+                name="agent_state_source_external_id_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casethreadkey',
-            constraint=models.UniqueConstraint(fields=('key',), name='thread_key_unique'),
+            model_name="casethreadkey",
+            constraint=models.UniqueConstraint(fields=("key",), name="thread_key_unique"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['case', 'created_at'], name='message_case_idx'),
+            model_name="message",
+            index=models.Index(fields=["case", "created_at"], name="message_case_idx"),
         ),
         migrations.AddConstraint(
-            model_name='openinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('opens__lt', models.F('closes'))), name='opens_before_closes'),
+            model_name="openinghours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("opens__lt", models.F("closes"))), name="opens_before_closes"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contactleg',
-            constraint=models.UniqueConstraint(fields=('contact', 'sequence'), name='leg_sequence_unique'),
+            model_name="contactleg",
+            constraint=models.UniqueConstraint(fields=("contact", "sequence"), name="leg_sequence_unique"),
         ),
         migrations.AddIndex(
-            model_name='contactevent',
-            index=models.Index(fields=['occurred_at'], name='event_occurred_idx'),
+            model_name="contactevent",
+            index=models.Index(fields=["occurred_at"], name="event_occurred_idx"),
         ),
         migrations.AddIndex(
-            model_name='contactevent',
-            index=models.Index(fields=['contact', 'occurred_at'], name='event_contact_idx'),
+            model_name="contactevent",
+            index=models.Index(fields=["contact", "occurred_at"], name="event_contact_idx"),
         ),
         migrations.AddIndex(
-            model_name='contactevent',
-            index=models.Index(fields=['case', 'occurred_at'], name='event_case_idx'),
+            model_name="contactevent",
+            index=models.Index(fields=["case", "occurred_at"], name="event_case_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contactevent',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id__isnull', False)), fields=('source', 'external_id'), name='event_source_external_id_unique'),
+            model_name="contactevent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id__isnull", False)),
+                fields=("source", "external_id"),
+                name="event_source_external_id_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['occurred_at'], name='contact_occurred_idx'),
+            model_name="contact",
+            index=models.Index(fields=["occurred_at"], name="contact_occurred_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['customer', 'occurred_at'], name='contact_customer_idx'),
+            model_name="contact",
+            index=models.Index(fields=["customer", "occurred_at"], name="contact_customer_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['status', 'queue'], name='contact_status_queue_idx'),
+            model_name="contact",
+            index=models.Index(fields=["status", "queue"], name="contact_status_queue_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id__isnull', False)), fields=('source', 'external_id'), name='contact_source_external_id_unique'),
+            model_name="contact",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id__isnull", False)),
+                fields=("source", "external_id"),
+                name="contact_source_external_id_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'queue', 'opened_at'], name='case_inbox_idx'),
+            model_name="case",
+            index=models.Index(fields=["status", "queue", "opened_at"], name="case_inbox_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['customer', '-opened_at'], name='case_customer_idx'),
+            model_name="case",
+            index=models.Index(fields=["customer", "-opened_at"], name="case_customer_idx"),
         ),
         migrations.AddIndex(
-            model_name='worksession',
-            index=models.Index(fields=['agent', 'started_at'], name='work_session_agent_idx'),
+            model_name="worksession",
+            index=models.Index(fields=["agent", "started_at"], name="work_session_agent_idx"),
         ),
     ]

@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0002_initial'),
+        ("contacts", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='attachment',
-            name='file',
+            model_name="attachment",
+            name="file",
             field=models.FileField(max_length=255, upload_to=contactpunt.contacts.models.attachment_path),
         ),
     ]

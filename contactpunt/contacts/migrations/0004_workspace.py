@@ -7,41 +7,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0003_attachment_file_name'),
+        ("contacts", "0003_attachment_file_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResponseTemplate',
+            name="ResponseTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, unique=True, verbose_name='name')),
-                ('text', models.TextField(verbose_name='text')),
-                ('channel', models.CharField(blank=True, choices=[('phone', 'phone'), ('email', 'email'), ('chat', 'web chat'), ('social', 'social'), ('whatsapp', 'WhatsApp'), ('webform', 'web form')], default='', help_text='Empty: any channel.', max_length=10, verbose_name='channel')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=150, unique=True, verbose_name="name")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("phone", "phone"),
+                            ("email", "email"),
+                            ("chat", "web chat"),
+                            ("social", "social"),
+                            ("whatsapp", "WhatsApp"),
+                            ("webform", "web form"),
+                        ],
+                        default="",
+                        help_text="Empty: any channel.",
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'response template',
-                'verbose_name_plural': 'response templates',
-                'ordering': ['name'],
+                "verbose_name": "response template",
+                "verbose_name_plural": "response templates",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Mention',
+            name="Mention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('seen_at', models.DateTimeField(blank=True, null=True)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='contacts.message')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("seen_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="mentions", to="contacts.message"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['user', 'seen_at'], name='mention_user_idx')],
-                'constraints': [models.UniqueConstraint(fields=('message', 'user'), name='mention_unique')],
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["user", "seen_at"], name="mention_user_idx")],
+                "constraints": [models.UniqueConstraint(fields=("message", "user"), name="mention_unique")],
             },
         ),
     ]

@@ -8,47 +8,81 @@ from contactpunt.contacts.migration_operations import DropForeignKeyIndex
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0004_workspace'),
-        ('customers', '0001_initial'),
+        ("contacts", "0004_workspace"),
+        ("customers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         DropForeignKeyIndex(
-            model_name='agentstateevent',
-            name='agent',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='state_events', to=settings.AUTH_USER_MODEL),
+            model_name="agentstateevent",
+            name="agent",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="state_events",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         DropForeignKeyIndex(
-            model_name='case',
-            name='customer',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='customers.customer'),
+            model_name="case",
+            name="customer",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="cases",
+                to="customers.customer",
+            ),
         ),
         DropForeignKeyIndex(
-            model_name='contact',
-            name='customer',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='customers.customer'),
+            model_name="contact",
+            name="customer",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="contacts",
+                to="customers.customer",
+            ),
         ),
         DropForeignKeyIndex(
-            model_name='contactevent',
-            name='case',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='contacts.case'),
+            model_name="contactevent",
+            name="case",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="events", to="contacts.case"
+            ),
         ),
         DropForeignKeyIndex(
-            model_name='contactevent',
-            name='contact',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='contacts.contact'),
+            model_name="contactevent",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="contacts.contact",
+            ),
         ),
         DropForeignKeyIndex(
-            model_name='message',
-            name='case',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='contacts.case'),
+            model_name="message",
+            name="case",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="contacts.case"
+            ),
         ),
         DropForeignKeyIndex(
-            model_name='worksession',
-            name='agent',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='work_sessions', to=settings.AUTH_USER_MODEL),
+            model_name="worksession",
+            name="agent",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="work_sessions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -8,26 +8,37 @@ from contactpunt.contacts.migration_operations import DropForeignKeyIndex
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0005_drop_indexes_covered_by_composites'),
+        ("contacts", "0005_drop_indexes_covered_by_composites"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         DropForeignKeyIndex(
-            model_name='contactleg',
-            name='contact',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='legs', to='contacts.contact'),
+            model_name="contactleg",
+            name="contact",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="legs", to="contacts.contact"
+            ),
         ),
         DropForeignKeyIndex(
-            model_name='mention',
-            name='message',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='contacts.message'),
+            model_name="mention",
+            name="message",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="mentions",
+                to="contacts.message",
+            ),
         ),
         DropForeignKeyIndex(
-            model_name='mention',
-            name='user',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to=settings.AUTH_USER_MODEL),
+            model_name="mention",
+            name="user",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="mentions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -4,30 +4,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0006_drop_leg_and_mention_indexes_covered_by_constraints'),
-        ('people', '0001_initial'),
+        ("contacts", "0006_drop_leg_and_mention_indexes_covered_by_constraints"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='asked_queue',
-            field=models.CharField(blank=True, db_default='', default='', help_text='The code it came with.', max_length=255, verbose_name='queue asked for'),
+            model_name="contact",
+            name="asked_queue",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                default="",
+                help_text="The code it came with.",
+                max_length=255,
+                verbose_name="queue asked for",
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='fallback_reason',
-            field=models.CharField(blank=True, choices=[('unknown_queue', 'the queue it asked for does not exist'), ('inactive_queue', 'the queue it asked for is not active'), ('wrong_channel', 'the queue it asked for takes another channel'), ('no_queue', 'no queue takes this channel')], db_default='', default='', help_text="Set when no queue fitted and the contact landed in its channel's fallback queue.", max_length=20, verbose_name='in the fallback queue because'),
+            model_name="contact",
+            name="fallback_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("unknown_queue", "the queue it asked for does not exist"),
+                    ("inactive_queue", "the queue it asked for is not active"),
+                    ("wrong_channel", "the queue it asked for takes another channel"),
+                    ("no_queue", "no queue takes this channel"),
+                ],
+                db_default="",
+                default="",
+                help_text="Set when no queue fitted and the contact landed in its channel's fallback queue.",
+                max_length=20,
+                verbose_name="in the fallback queue because",
+            ),
         ),
         migrations.AddField(
-            model_name='queue',
-            name='is_fallback',
-            field=models.BooleanField(db_default=False, default=False, help_text='Takes the contacts of its channel for which no queue fits, so none is refused.', verbose_name='fallback queue'),
+            model_name="queue",
+            name="is_fallback",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                help_text="Takes the contacts of its channel for which no queue fits, so none is refused.",
+                verbose_name="fallback queue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='queue',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_fallback', True)), fields=('channel',), name='queue_one_fallback_per_channel'),
+            model_name="queue",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_fallback", True)), fields=("channel",), name="queue_one_fallback_per_channel"
+            ),
         ),
     ]

@@ -7,54 +7,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0007_fallback_queue'),
+        ("contacts", "0007_fallback_queue"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='responsetemplate',
-            options={'ordering': ['name', 'language'], 'verbose_name': 'response template', 'verbose_name_plural': 'response templates'},
+            name="responsetemplate",
+            options={
+                "ordering": ["name", "language"],
+                "verbose_name": "response template",
+                "verbose_name_plural": "response templates",
+            },
         ),
         migrations.AddField(
-            model_name='responsetemplate',
-            name='created_at',
+            model_name="responsetemplate",
+            name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AddField(
-            model_name='responsetemplate',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="responsetemplate",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='responsetemplate',
-            name='language',
-            field=models.CharField(choices=[('nl', 'Dutch'), ('en', 'English')], default='nl', max_length=2, verbose_name='language'),
+            model_name="responsetemplate",
+            name="language",
+            field=models.CharField(
+                choices=[("nl", "Dutch"), ("en", "English")], default="nl", max_length=2, verbose_name="language"
+            ),
         ),
         migrations.AddField(
-            model_name='responsetemplate',
-            name='reason',
-            field=models.ForeignKey(blank=True, help_text='Empty: any contact reason.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts.contactreason', verbose_name='contact reason'),
+            model_name="responsetemplate",
+            name="reason",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty: any contact reason.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contacts.contactreason",
+                verbose_name="contact reason",
+            ),
         ),
         migrations.AddField(
-            model_name='responsetemplate',
-            name='retired_at',
+            model_name="responsetemplate",
+            name="retired_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='responsetemplate',
-            name='updated_at',
+            model_name="responsetemplate",
+            name="updated_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AlterField(
-            model_name='responsetemplate',
-            name='name',
-            field=models.CharField(max_length=150, verbose_name='name'),
+            model_name="responsetemplate",
+            name="name",
+            field=models.CharField(max_length=150, verbose_name="name"),
         ),
         migrations.AddConstraint(
-            model_name='responsetemplate',
-            constraint=models.UniqueConstraint(fields=('name', 'language'), name='response_template_name_language_unique'),
+            model_name="responsetemplate",
+            constraint=models.UniqueConstraint(
+                fields=("name", "language"), name="response_template_name_language_unique"
+            ),
         ),
     ]

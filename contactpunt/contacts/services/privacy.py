@@ -42,7 +42,13 @@ def export_customer(
     attachments: dict[int, list[dict[str, Any]]] = {}
     for attachment in Attachment.objects.filter(message_id__in=scope.message_ids).order_by("id"):
         attachments.setdefault(attachment.message_id, []).append(
-            {"id": attachment.pk, "filename": attachment.filename, "content_type": attachment.content_type}
+            {
+                "id": attachment.pk,
+                "filename": attachment.filename,
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+                "withheld": attachment.withheld,
+            }
         )
     by_contact: dict[int, list[dict[str, Any]]] = {}
     for m in messages:
@@ -134,6 +140,11 @@ def erase_customer(*, customer: Customer, by: User | None, reason: str = "", act
         Message.objects.filter(pk__in=scope.message_ids).update(text="", subject="", raw=None, raw_content_type="")
         Case.objects.filter(pk__in=scope.case_ids).update(subject="")
         CaseThreadKey.objects.filter(case_id__in=scope.case_ids).delete()
+        # Message-ids and platform ids stay (they keep a repeat delivery out), unless they name the customer.
+        needles = [*scope.needles, *_names(scope)]
+        privacy.make_opaque(Contact, "external_id", scope.contact_ids, needles)
+        event_ids = ContactEvent.objects.filter(contact_id__in=scope.contact_ids, external_id__isnull=False)
+        privacy.make_opaque(ContactEvent, "external_id", event_ids.values_list("pk", flat=True), needles)
         Contact.objects.filter(pk__in=scope.contact_ids).update(sender="", ivr_path=[])
         # The log keeps ids and timestamps; free text a platform sent with an event goes.
         ContactEvent.objects.filter(
@@ -151,6 +162,11 @@ def erase_customer(*, customer: Customer, by: User | None, reason: str = "", act
         # Files go once the rows are gone for good; the checkpoint after every subscriber's commit work.
         transaction.on_commit(lambda: _delete_files(files))
         transaction.on_commit(privacy.checkpoint)
+
+
+def _names(scope: privacy.CustomerScope) -> list[str]:
+    names = Customer.objects.filter(pk__in=scope.customer_ids).values_list("display_name", flat=True)
+    return [n.strip() for n in names if len(n.strip()) >= privacy.MIN_NEEDLE]
 
 
 def _delete_files(files: list[tuple[Any, str]]) -> None:

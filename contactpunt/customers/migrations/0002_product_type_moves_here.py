@@ -19,7 +19,12 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name="ProductType",
                     fields=[
-                        ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
                         ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
                     ],
                     options={

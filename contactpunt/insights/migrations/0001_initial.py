@@ -6,105 +6,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts', '0004_workspace'),
+        ("contacts", "0004_workspace"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NewTopic',
+            name="NewTopic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('found_on', models.DateField()),
-                ('size', models.PositiveIntegerField()),
-                ('top_words', models.JSONField(default=list)),
-                ('example_message_ids', models.JSONField(default=list, help_text="A few of the cluster's messages, by id: erasing a message leaves no copy here.")),
-                ('first_seen', models.DateTimeField()),
-                ('last_seen', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("found_on", models.DateField()),
+                ("size", models.PositiveIntegerField()),
+                ("top_words", models.JSONField(default=list)),
+                (
+                    "example_message_ids",
+                    models.JSONField(
+                        default=list,
+                        help_text="A few of the cluster's messages, by id: erasing a message leaves no copy here.",
+                    ),
+                ),
+                ("first_seen", models.DateTimeField()),
+                ("last_seen", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-found_on', '-size'],
+                "ordering": ["-found_on", "-size"],
             },
         ),
         migrations.CreateModel(
-            name='ReasonModelVersion',
+            name="ReasonModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=40)),
-                ('method', models.CharField(choices=[('logistic', 'trained on wrapped-up contacts'), ('prototype', 'seed phrases (cold start)')], max_length=12)),
-                ('artefact', models.BinaryField(help_text='The model file (arrays and a JSON manifest, never a pickle).')),
-                ('threshold', models.FloatField()),
-                ('reasons', models.JSONField(default=list, help_text='The contact reason codes the model knows.')),
-                ('training_rows', models.PositiveIntegerField(default=0)),
-                ('test_rows', models.PositiveIntegerField(default=0)),
-                ('accuracy', models.FloatField(blank=True, null=True)),
-                ('macro_f1', models.FloatField(blank=True, null=True)),
-                ('active_macro_f1', models.FloatField(blank=True, help_text='The model active at training time, measured on the same test rows.', null=True)),
-                ('training_seconds', models.FloatField(default=0.0)),
-                ('is_active', models.BooleanField(default=False)),
-                ('decision', models.CharField(blank=True, default='', max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.CharField(max_length=40)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("logistic", "trained on wrapped-up contacts"),
+                            ("prototype", "seed phrases (cold start)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "artefact",
+                    models.BinaryField(help_text="The model file (arrays and a JSON manifest, never a pickle)."),
+                ),
+                ("threshold", models.FloatField()),
+                ("reasons", models.JSONField(default=list, help_text="The contact reason codes the model knows.")),
+                ("training_rows", models.PositiveIntegerField(default=0)),
+                ("test_rows", models.PositiveIntegerField(default=0)),
+                ("accuracy", models.FloatField(blank=True, null=True)),
+                ("macro_f1", models.FloatField(blank=True, null=True)),
+                (
+                    "active_macro_f1",
+                    models.FloatField(
+                        blank=True,
+                        help_text="The model active at training time, measured on the same test rows.",
+                        null=True,
+                    ),
+                ),
+                ("training_seconds", models.FloatField(default=0.0)),
+                ("is_active", models.BooleanField(default=False)),
+                ("decision", models.CharField(blank=True, default="", max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'reason model version',
-                'verbose_name_plural': 'reason model versions',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='one_active_reason_model')],
+                "verbose_name": "reason model version",
+                "verbose_name_plural": "reason model versions",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_active", True)), fields=("is_active",), name="one_active_reason_model"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MessageInsight',
+            name="MessageInsight",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(help_text='When the contact arrived (copied for period queries).')),
-                ('language', models.CharField(choices=[('nl', 'Dutch'), ('en', 'English'), ('other', 'other')], max_length=5)),
-                ('sentiment', models.CharField(choices=[('positive', 'positive'), ('neutral', 'neutral'), ('negative', 'negative')], max_length=8)),
-                ('sentiment_score', models.FloatField(help_text='P(positive) - P(negative), from -1 to 1.')),
-                ('reason_confidence', models.FloatField(blank=True, null=True)),
-                ('reason_model_version', models.CharField(blank=True, default='', max_length=40)),
-                ('sentiment_model_version', models.CharField(max_length=40)),
-                ('analysed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts.contact')),
-                ('message', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='insight', to='contacts.message')),
-                ('suggested_reason', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts.contactreason')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "occurred_at",
+                    models.DateTimeField(help_text="When the contact arrived (copied for period queries)."),
+                ),
+                (
+                    "language",
+                    models.CharField(choices=[("nl", "Dutch"), ("en", "English"), ("other", "other")], max_length=5),
+                ),
+                (
+                    "sentiment",
+                    models.CharField(
+                        choices=[("positive", "positive"), ("neutral", "neutral"), ("negative", "negative")],
+                        max_length=8,
+                    ),
+                ),
+                ("sentiment_score", models.FloatField(help_text="P(positive) - P(negative), from -1 to 1.")),
+                ("reason_confidence", models.FloatField(blank=True, null=True)),
+                ("reason_model_version", models.CharField(blank=True, default="", max_length=40)),
+                ("sentiment_model_version", models.CharField(max_length=40)),
+                ("analysed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contacts.contact"
+                    ),
+                ),
+                (
+                    "message",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="insight", to="contacts.message"
+                    ),
+                ),
+                (
+                    "suggested_reason",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contacts.contactreason",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['occurred_at', 'id'],
-                'indexes': [models.Index(fields=['occurred_at', 'sentiment'], name='insight_period_idx'), models.Index(fields=['contact'], name='insight_contact_idx')],
+                "ordering": ["occurred_at", "id"],
+                "indexes": [
+                    models.Index(fields=["occurred_at", "sentiment"], name="insight_period_idx"),
+                    models.Index(fields=["contact"], name="insight_contact_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReasonSpike',
+            name="ReasonSpike",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('count', models.PositiveIntegerField()),
-                ('expected', models.FloatField(help_text='The baseline: the median of the same weekday in earlier weeks.')),
-                ('upper_bound', models.FloatField()),
-                ('detected_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts.contactreason')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("count", models.PositiveIntegerField()),
+                (
+                    "expected",
+                    models.FloatField(help_text="The baseline: the median of the same weekday in earlier weeks."),
+                ),
+                ("upper_bound", models.FloatField()),
+                ("detected_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "reason",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contacts.contactreason"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day', 'reason'],
-                'constraints': [models.UniqueConstraint(fields=('reason', 'day'), name='reason_spike_unique')],
+                "ordering": ["-day", "reason"],
+                "constraints": [models.UniqueConstraint(fields=("reason", "day"), name="reason_spike_unique")],
             },
         ),
         migrations.CreateModel(
-            name='SeedPhrase',
+            name="SeedPhrase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=300, verbose_name='phrase')),
-                ('reason', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seed_phrases', to='contacts.contactreason')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=300, verbose_name="phrase")),
+                (
+                    "reason",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="seed_phrases",
+                        to="contacts.contactreason",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'seed phrase',
-                'verbose_name_plural': 'seed phrases',
-                'ordering': ['reason', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('reason', 'text'), name='seed_phrase_unique')],
+                "verbose_name": "seed phrase",
+                "verbose_name_plural": "seed phrases",
+                "ordering": ["reason", "id"],
+                "constraints": [models.UniqueConstraint(fields=("reason", "text"), name="seed_phrase_unique")],
             },
         ),
     ]

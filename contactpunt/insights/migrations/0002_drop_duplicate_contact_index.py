@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insights', '0001_initial'),
+        ("insights", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='messageinsight',
-            name='insight_contact_idx',
+            model_name="messageinsight",
+            name="insight_contact_idx",
         ),
     ]

@@ -5,47 +5,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts', '0003_attachment_file_name'),
-        ('people', '0001_initial'),
+        ("contacts", "0003_attachment_file_name"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DirtyContact',
+            name="DirtyContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contact_id', models.BigIntegerField(unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("contact_id", models.BigIntegerField(unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='IntervalRollup',
+            name="IntervalRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField(help_text='UTC start of the 15-minute interval.')),
-                ('level', models.CharField(max_length=8)),
-                ('channel', models.CharField(max_length=10)),
-                ('offered', models.PositiveIntegerField(default=0)),
-                ('answered', models.PositiveIntegerField(default=0)),
-                ('abandoned', models.PositiveIntegerField(default=0)),
-                ('short_abandons', models.PositiveIntegerField(default=0)),
-                ('waiting', models.PositiveIntegerField(default=0, help_text='Units without an outcome when last rebuilt.')),
-                ('handled', models.PositiveIntegerField(default=0)),
-                ('transferred', models.PositiveIntegerField(default=0, help_text='Handled units with at least one transfer.')),
-                ('wait_answered_s', models.FloatField(default=0.0)),
-                ('talk_s', models.FloatField(default=0.0)),
-                ('hold_s', models.FloatField(default=0.0)),
-                ('wrap_s', models.FloatField(default=0.0)),
-                ('answered_within', models.JSONField(default=dict, help_text='Threshold in seconds -> answered within it.')),
-                ('wait_histogram', models.JSONField(default=dict, help_text='Upper edge of the wait bucket -> answered.')),
-                ('queue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts.queue')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.DateTimeField(help_text="UTC start of the 15-minute interval.")),
+                ("level", models.CharField(max_length=8)),
+                ("channel", models.CharField(max_length=10)),
+                ("offered", models.PositiveIntegerField(default=0)),
+                ("answered", models.PositiveIntegerField(default=0)),
+                ("abandoned", models.PositiveIntegerField(default=0)),
+                ("short_abandons", models.PositiveIntegerField(default=0)),
+                (
+                    "waiting",
+                    models.PositiveIntegerField(default=0, help_text="Units without an outcome when last rebuilt."),
+                ),
+                ("handled", models.PositiveIntegerField(default=0)),
+                (
+                    "transferred",
+                    models.PositiveIntegerField(default=0, help_text="Handled units with at least one transfer."),
+                ),
+                ("wait_answered_s", models.FloatField(default=0.0)),
+                ("talk_s", models.FloatField(default=0.0)),
+                ("hold_s", models.FloatField(default=0.0)),
+                ("wrap_s", models.FloatField(default=0.0)),
+                (
+                    "answered_within",
+                    models.JSONField(default=dict, help_text="Threshold in seconds -> answered within it."),
+                ),
+                (
+                    "wait_histogram",
+                    models.JSONField(default=dict, help_text="Upper edge of the wait bucket -> answered."),
+                ),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contacts.queue"
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.team",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['level', 'start'], name='rollup_level_start_idx')],
+                "indexes": [models.Index(fields=["level", "start"], name="rollup_level_start_idx")],
             },
         ),
     ]

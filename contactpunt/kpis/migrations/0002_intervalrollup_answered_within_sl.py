@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kpis', '0001_initial'),
+        ("kpis", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='intervalrollup',
-            name='answered_within_sl',
+            model_name="intervalrollup",
+            name="answered_within_sl",
             field=models.PositiveIntegerField(default=0, help_text="Answered within the queue's own threshold."),
         ),
     ]

@@ -6,40 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0009_product_type_moves_to_customers'),
-        ('kpis', '0002_intervalrollup_answered_within_sl'),
+        ("contacts", "0009_product_type_moves_to_customers"),
+        ("kpis", "0002_intervalrollup_answered_within_sl"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DayPart',
+            name="DayPart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('kind', models.CharField(max_length=8)),
-                ('level', models.CharField(default='contact', max_length=8)),
-                ('channel', models.CharField(max_length=10)),
-                ('inbound', models.PositiveIntegerField(default=0)),
-                ('identified', models.PositiveIntegerField(default=0)),
-                ('repeats', models.PositiveIntegerField(default=0)),
-                ('fcr_cases', models.PositiveIntegerField(default=0, help_text='Resolved cases whose 7 days had passed when built.')),
-                ('fcr_solved', models.PositiveIntegerField(default=0)),
-                ('fcr_pending', models.JSONField(default=list, help_text='[resolved at (epoch s), 0/1 solved so far] of cases whose 7 days had not passed.')),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('open_cases', models.PositiveIntegerField(default=0)),
-                ('csi_s', models.JSONField(default=list, help_text='Seconds from first contact to resolution, resolved cases.')),
-                ('response_s', models.JSONField(default=list, help_text='Business seconds to the first public reply.')),
-                ('norm_replied', models.PositiveIntegerField(default=0, help_text='Replied units of queues with a norm.')),
-                ('norm_within', models.PositiveIntegerField(default=0)),
-                ('due', models.JSONField(default=list, help_text='Unreplied units of queues with a norm: due at (epoch s).')),
-                ('agent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('queue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts.queue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("kind", models.CharField(max_length=8)),
+                ("level", models.CharField(default="contact", max_length=8)),
+                ("channel", models.CharField(max_length=10)),
+                ("inbound", models.PositiveIntegerField(default=0)),
+                ("identified", models.PositiveIntegerField(default=0)),
+                ("repeats", models.PositiveIntegerField(default=0)),
+                (
+                    "fcr_cases",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Resolved cases whose 7 days had passed when built."
+                    ),
+                ),
+                ("fcr_solved", models.PositiveIntegerField(default=0)),
+                (
+                    "fcr_pending",
+                    models.JSONField(
+                        default=list,
+                        help_text="[resolved at (epoch s), 0/1 solved so far] of cases whose 7 days had not passed.",
+                    ),
+                ),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("open_cases", models.PositiveIntegerField(default=0)),
+                (
+                    "csi_s",
+                    models.JSONField(
+                        default=list, help_text="Seconds from first contact to resolution, resolved cases."
+                    ),
+                ),
+                ("response_s", models.JSONField(default=list, help_text="Business seconds to the first public reply.")),
+                (
+                    "norm_replied",
+                    models.PositiveIntegerField(default=0, help_text="Replied units of queues with a norm."),
+                ),
+                ("norm_within", models.PositiveIntegerField(default=0)),
+                (
+                    "due",
+                    models.JSONField(
+                        default=list, help_text="Unreplied units of queues with a norm: due at (epoch s)."
+                    ),
+                ),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contacts.queue"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['day', 'kind'], name='daypart_day_kind_idx')],
+                "indexes": [models.Index(fields=["day", "kind"], name="daypart_day_kind_idx")],
             },
         ),
     ]

@@ -6,34 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('django_tasks_database', '0021_conditional_partial_index_ordering'),
-        ('ops', '0001_initial'),
+        ("django_tasks_database", "0021_conditional_partial_index_ordering"),
+        ("ops", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JobProgress',
+            name="JobProgress",
             fields=[
-                ('task', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='progress', serialize=False, to='django_tasks_database.dbtaskresult')),
-                ('stage', models.CharField(max_length=200)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('total', models.PositiveIntegerField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "task",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="progress",
+                        serialize=False,
+                        to="django_tasks_database.dbtaskresult",
+                    ),
+                ),
+                ("stage", models.CharField(max_length=200)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("total", models.PositiveIntegerField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='BackgroundWork',
-            fields=[
-            ],
+            name="BackgroundWork",
+            fields=[],
             options={
-                'verbose_name': 'background work',
-                'verbose_name_plural': 'background work',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "background work",
+                "verbose_name_plural": "background work",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('django_tasks_database.dbtaskresult',),
+            bases=("django_tasks_database.dbtaskresult",),
         ),
     ]

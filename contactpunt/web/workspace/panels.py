@@ -20,6 +20,7 @@ from contactpunt.channels.meta.window import case_window
 from contactpunt.channels.models import OutboundMessage, OutboundState
 from contactpunt.contacts.inbox import STALE_SESSION, NormClock
 from contactpunt.contacts.models import (
+    Attachment,
     Case,
     CaseStatus,
     Channel,
@@ -46,6 +47,16 @@ EARLIER_CASES = 10
 
 
 @dataclass(frozen=True, slots=True)
+class AttachmentLink:
+    """An attachment as the timeline lists it: downloadable (`pk`), or withheld with the reason."""
+
+    pk: int
+    filename: str
+    size: int
+    withheld: str = ""  # the reason, in the user's language; "" when it can be downloaded
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineItem:
     at: dt.datetime
     kind: str  # message, note, event
@@ -57,6 +68,18 @@ class TimelineItem:
     delivery: str = ""  # the outbox state of a reply: queued, sending, sent, failed
     delivery_label: str = ""
     is_public: bool = False
+    attachments: tuple[AttachmentLink, ...] = ()
+
+
+def _attachments_of(message_ids: list[int]) -> dict[int, list[AttachmentLink]]:
+    found: dict[int, list[AttachmentLink]] = {}
+    if not message_ids:
+        return found
+    for a in Attachment.objects.filter(message_id__in=message_ids).order_by("id"):
+        found.setdefault(a.message_id, []).append(
+            AttachmentLink(a.pk, a.filename, a.size, str(a.get_withheld_display()) if a.withheld else "")
+        )
+    return found
 
 
 def _event_text(event: ContactEvent, reasons: dict[int, str], queues: dict[int, str]) -> str:
@@ -94,7 +117,8 @@ def _platform_statuses(contact_ids: list[int]) -> dict[int, DeliveryStatus]:
 
 def timeline(case: Case) -> list[TimelineItem]:
     """Every message (with the delivery state of replies, and what the platform reported: delivered, read) and
-    the transfers, wrap-ups and resolutions of the case, oldest first. Five queries."""
+    the transfers, wrap-ups and resolutions of the case, oldest first, each message with its attachments.
+    Six queries."""
     messages = list(Message.objects.filter(case=case).select_related("contact", "author").order_by("created_at", "id"))
     refs = [
         m.contact.external_id
@@ -103,6 +127,7 @@ def timeline(case: Case) -> list[TimelineItem]:
     ]
     delivery = {o.message_id: o for o in OutboundMessage.objects.filter(message_id__in=refs)} if refs else {}
     reported = _platform_statuses([m.contact_id for m in messages if m.contact.external_id in delivery])
+    attachments = _attachments_of([m.pk for m in messages if m.direction == Direction.INBOUND])
     events = list(
         ContactEvent.objects.filter(case=case, name__in=SHOWN_EVENTS).select_related("agent").order_by("occurred_at")
     )
@@ -131,6 +156,7 @@ def timeline(case: Case) -> list[TimelineItem]:
                 if outbound
                 else "",
                 is_public=m.contact.is_public and not m.is_internal,
+                attachments=tuple(attachments.get(m.pk, ())),
             )
         )
     for e in events:

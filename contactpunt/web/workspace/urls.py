@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contactpunt.web.workspace import picker, views
+from contactpunt.web.workspace import attachments, picker, views
 
 app_name = "workspace"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<str:case_id>/orders/", views.orders, name="orders"),
     path("cases/<str:case_id>/templates/", picker.search, name="templates"),
     path("cases/<str:case_id>/templates/<int:template_id>/", views.filled_template, name="template"),
+    path("cases/<str:case_id>/attachments/<str:attachment_id>/", attachments.download, name="attachment"),
     path("cases/<str:case_id>/open/", views.open_case, name="open"),
     path("cases/<str:case_id>/leave/", views.leave_case, name="leave"),
     path("cases/<str:case_id>/reply/", views.reply, name="reply"),

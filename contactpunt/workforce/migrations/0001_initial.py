@@ -8,143 +8,253 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts', '0004_workspace'),
+        ("contacts", "0004_workspace"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PeakEntry',
+            name="PeakEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(max_length=60, unique=True, verbose_name='name')),
-                ('date', models.DateField(blank=True, help_text='Empty for a built-in rule.', null=True, verbose_name='date')),
-                ('days_before', models.PositiveSmallIntegerField(default=0, verbose_name='days before')),
-                ('days_after', models.PositiveSmallIntegerField(default=0, verbose_name='days after')),
-                ('uplift', models.FloatField(blank=True, null=True, verbose_name='uplift')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.SlugField(max_length=60, unique=True, verbose_name="name")),
+                (
+                    "date",
+                    models.DateField(
+                        blank=True, help_text="Empty for a built-in rule.", null=True, verbose_name="date"
+                    ),
+                ),
+                ("days_before", models.PositiveSmallIntegerField(default=0, verbose_name="days before")),
+                ("days_after", models.PositiveSmallIntegerField(default=0, verbose_name="days after")),
+                ("uplift", models.FloatField(blank=True, null=True, verbose_name="uplift")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'peak',
-                'verbose_name_plural': 'peak calendar',
-                'ordering': ['date', 'name'],
+                "verbose_name": "peak",
+                "verbose_name_plural": "peak calendar",
+                "ordering": ["date", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ShiftTemplate',
+            name="ShiftTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('start_time', models.TimeField(verbose_name='start time')),
-                ('length_minutes', models.PositiveIntegerField(verbose_name='length (minutes)')),
-                ('breaks', models.JSONField(blank=True, default=list, verbose_name='breaks')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("start_time", models.TimeField(verbose_name="start time")),
+                ("length_minutes", models.PositiveIntegerField(verbose_name="length (minutes)")),
+                ("breaks", models.JSONField(blank=True, default=list, verbose_name="breaks")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'shift template',
-                'verbose_name_plural': 'shift templates',
-                'ordering': ['start_time', 'length_minutes', 'name'],
+                "verbose_name": "shift template",
+                "verbose_name_plural": "shift templates",
+                "ordering": ["start_time", "length_minutes", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('min_hours_week', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='minimum hours per week')),
-                ('max_hours_week', models.DecimalField(decimal_places=2, default=Decimal('40'), max_digits=5, verbose_name='maximum hours per week')),
-                ('is_schedulable', models.BooleanField(default=True, verbose_name='schedulable')),
-                ('agent', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='contract', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "min_hours_week",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=5, verbose_name="minimum hours per week"
+                    ),
+                ),
+                (
+                    "max_hours_week",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("40"), max_digits=5, verbose_name="maximum hours per week"
+                    ),
+                ),
+                ("is_schedulable", models.BooleanField(default=True, verbose_name="schedulable")),
+                (
+                    "agent",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contract",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract',
-                'verbose_name_plural': 'contracts',
+                "verbose_name": "contract",
+                "verbose_name_plural": "contracts",
             },
         ),
         migrations.CreateModel(
-            name='PlannedShift',
+            name="PlannedShift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('is_pool', models.BooleanField(default=False)),
-                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='planned_shifts', to=settings.AUTH_USER_MODEL)),
-                ('queue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts.queue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                ("is_pool", models.BooleanField(default=False)),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="planned_shifts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contacts.queue",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day', 'start', 'agent_id'],
+                "ordering": ["day", "start", "agent_id"],
             },
         ),
         migrations.CreateModel(
-            name='PlannedActivity',
+            name="PlannedActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('work', 'work'), ('break', 'break'), ('training', 'training/coaching'), ('meeting', 'meeting')], default='work', max_length=10)),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('shift', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='workforce.plannedshift')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("work", "work"),
+                            ("break", "break"),
+                            ("training", "training/coaching"),
+                            ("meeting", "meeting"),
+                        ],
+                        default="work",
+                        max_length=10,
+                    ),
+                ),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                (
+                    "shift",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="workforce.plannedshift",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start'],
+                "ordering": ["start"],
             },
         ),
         migrations.CreateModel(
-            name='PoolMember',
+            name="PoolMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekdays', models.CharField(default='01234', max_length=7, verbose_name='weekdays')),
-                ('available_from', models.TimeField(default=datetime.time(9, 0), verbose_name='available from')),
-                ('available_until', models.TimeField(default=datetime.time(17, 0), verbose_name='available until')),
-                ('max_hours_week', models.DecimalField(decimal_places=2, default=Decimal('8'), max_digits=5, verbose_name='maximum hours per week')),
-                ('cost_per_hour', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=8, verbose_name='cost per hour')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='pool_membership', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("weekdays", models.CharField(default="01234", max_length=7, verbose_name="weekdays")),
+                ("available_from", models.TimeField(default=datetime.time(9, 0), verbose_name="available from")),
+                ("available_until", models.TimeField(default=datetime.time(17, 0), verbose_name="available until")),
+                (
+                    "max_hours_week",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("8"), max_digits=5, verbose_name="maximum hours per week"
+                    ),
+                ),
+                (
+                    "cost_per_hour",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=8, verbose_name="cost per hour"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pool_membership",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'flexible pool member',
-                'verbose_name_plural': 'flexible pool',
+                "verbose_name": "flexible pool member",
+                "verbose_name_plural": "flexible pool",
             },
         ),
         migrations.CreateModel(
-            name='ShiftPlan',
+            name="ShiftPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_day', models.DateField()),
-                ('days', models.PositiveSmallIntegerField()),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('done', 'done'), ('failed', 'failed')], default='queued', max_length=10)),
-                ('time_limit_s', models.FloatField(default=30.0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('solver_status', models.CharField(blank=True, default='', max_length=20)),
-                ('mip_gap', models.FloatField(blank=True, null=True)),
-                ('runtime_s', models.FloatField(blank=True, null=True)),
-                ('under_coverage', models.FloatField(blank=True, null=True)),
-                ('cost', models.FloatField(blank=True, null=True)),
-                ('pool_hours', models.FloatField(blank=True, null=True)),
-                ('message', models.TextField(blank=True, default='')),
-                ('intervals', models.JSONField(blank=True, default=list)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('queue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts.queue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_day", models.DateField()),
+                ("days", models.PositiveSmallIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "queued"), ("running", "running"), ("done", "done"), ("failed", "failed")],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("time_limit_s", models.FloatField(default=30.0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("solver_status", models.CharField(blank=True, default="", max_length=20)),
+                ("mip_gap", models.FloatField(blank=True, null=True)),
+                ("runtime_s", models.FloatField(blank=True, null=True)),
+                ("under_coverage", models.FloatField(blank=True, null=True)),
+                ("cost", models.FloatField(blank=True, null=True)),
+                ("pool_hours", models.FloatField(blank=True, null=True)),
+                ("message", models.TextField(blank=True, default="")),
+                ("intervals", models.JSONField(blank=True, default=list)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contacts.queue",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='plannedshift',
-            name='plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='shifts', to='workforce.shiftplan'),
+            model_name="plannedshift",
+            name="plan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="shifts",
+                to="workforce.shiftplan",
+            ),
         ),
         migrations.AddField(
-            model_name='plannedshift',
-            name='template',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='workforce.shifttemplate'),
+            model_name="plannedshift",
+            name="template",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="workforce.shifttemplate",
+            ),
         ),
         migrations.AddIndex(
-            model_name='plannedshift',
-            index=models.Index(fields=['agent', 'start'], name='planned_shift_agent_idx'),
+            model_name="plannedshift",
+            index=models.Index(fields=["agent", "start"], name="planned_shift_agent_idx"),
         ),
     ]

@@ -3,7 +3,8 @@
 Directories that are not a Maildir are walked recursively (hidden files skipped); every file is read as an mbox
 when it starts with "From ", else as one message. The report counts each message once by what became of it:
 imported (a new case), joined (an existing case), auto_reply, bounce, loop, rejected (kept, with the reason, not
-retried), failed (kept, retried later) and duplicate (received before; nothing changed).
+retried), failed (kept, retried later) and duplicate (received before; nothing changed). It names every file with
+its outcome, and for a duplicate the file (of this import) or the stored message (of an earlier one) it repeats.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django.utils.translation import gettext, ngettext
 
 from contactpunt.channels.email.intake import BATCH_SIZE, MailResult, RawMail, receive_mails
 from contactpunt.channels.email.sources import iter_messages
-from contactpunt.channels.models import Mailbox, MailState, queue_import_source
+from contactpunt.channels.models import InboundMail, Mailbox, MailState, queue_import_source
 from contactpunt.contacts.models import Channel, Queue
 from contactpunt.contacts.services.queues import WRITTEN_RESPONSE_NORM_S, ensure_queue
 from contactpunt.formats import number
@@ -96,6 +97,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         counts: Counter[str] = Counter(dict.fromkeys(OUTCOMES, 0))
         listed: list[dict[str, Any]] = []
+        every: list[dict[str, Any]] = []
+        first_seen: dict[int, dict[str, Any]] = {}  # stored mail -> the entry of this import that stored it
         unreadable: list[dict[str, str]] = []
         messages = (item for path in options["paths"] for item in walk(path, unreadable))
         while chunk := list(islice(messages, BATCH_SIZE)):
@@ -104,6 +107,22 @@ class Command(BaseCommand):
             for (file, _key, _raw), result in zip(chunk, results, strict=True):
                 outcome = outcome_of(result)
                 counts[outcome] += 1
+                entry: dict[str, Any] = {
+                    "file": str(file),
+                    "external_id": result.external_id,
+                    "outcome": outcome,
+                    "case_id": result.case_id,
+                }
+                if outcome == "duplicate":
+                    original = first_seen.get(result.mail_id)
+                    entry["duplicate_of"] = {
+                        "mail_id": result.mail_id,
+                        "file": original["file"] if original else None,
+                        "external_id": original["external_id"] if original else None,
+                    }
+                else:
+                    first_seen.setdefault(result.mail_id, entry)
+                every.append(entry)
                 if outcome in ("rejected", "failed", "auto_reply", "bounce", "loop"):
                     listed.append(
                         {
@@ -115,6 +134,7 @@ class Command(BaseCommand):
                             "case_id": result.case_id,
                         }
                     )
+        _name_earlier_originals(every)
         report = {
             "source": source,
             "queue": queue.code,
@@ -122,6 +142,7 @@ class Command(BaseCommand):
             "messages": sum(counts.values()),
             "counts": dict(counts),
             "messages_listed": listed,
+            "files": every,
             "unreadable_files": unreadable,
             "seconds": round(time.monotonic() - started, 3),
         }
@@ -147,8 +168,30 @@ class Command(BaseCommand):
         )
         for name in OUTCOMES:
             self.stdout.write(f"  {name:<11} {counts[name]}")
-        for entry in report["messages_listed"]:
-            if entry["outcome"] in ("rejected", "failed"):
-                self.stdout.write(f"  {entry['outcome']}: {entry['file']} {entry['external_id']}: {entry['reason']}")
+        reasons = {(e["file"], e["external_id"]): e["reason"] for e in report["messages_listed"]}
+        for entry in report["files"]:
+            line = f"  {entry['outcome']}: {entry['file']} {entry['external_id']}"
+            if entry["outcome"] == "duplicate":
+                original = entry["duplicate_of"]
+                line += " duplicates " + (
+                    f"{original['file']} {original['external_id']}"
+                    if original["file"]
+                    else f"stored message {original['external_id']} (an earlier import)"
+                )
+            elif reasons.get((entry["file"], entry["external_id"])):
+                line += f": {reasons[entry['file'], entry['external_id']]}"
+            self.stdout.write(line)
         for entry in report["unreadable_files"]:
             self.stdout.write("  " + gettext("unreadable file %(file)s: %(reason)s") % entry)
+
+
+def _name_earlier_originals(entries: list[dict[str, Any]]) -> None:
+    """For duplicates of mail stored by an earlier import (no file of this one), name the stored message."""
+    earlier = {e["duplicate_of"]["mail_id"] for e in entries if e.get("duplicate_of") and not e["duplicate_of"]["file"]}
+    if not earlier:
+        return
+    known = dict(InboundMail.objects.filter(pk__in=earlier).values_list("pk", "external_id"))
+    for entry in entries:
+        original = entry.get("duplicate_of")
+        if original and not original["file"]:
+            original["external_id"] = known.get(original["mail_id"])

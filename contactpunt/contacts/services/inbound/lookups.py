@@ -9,6 +9,7 @@ from contactpunt.contacts.models import (
     CaseThreadKey,
     Contact,
 )
+from contactpunt.contacts.privacy import opaque
 from contactpunt.contacts.services.inbound.state import BatchState, Known
 from contactpunt.contacts.services.inbound.threads import own_keys, reply_keys, token_case_ids
 from contactpunt.contacts.services.inbound.validate import Prepared
@@ -27,11 +28,15 @@ class Lookups(BatchState):
                 by_source.setdefault(p.contact.source, set()).add(p.contact.external_id)
         found: dict[tuple[str, str], Contact] = {}
         for source, ids in by_source.items():
-            rows = Contact.objects.filter(source=source, external_id__in=ids).only(
+            # An erased customer's external id that named them is stored opaque (privacy.opaque): a repeat
+            # delivery of it is still the same contact, and nothing of it is stored again.
+            erased = {opaque(external_id): external_id for external_id in ids}
+            rows = Contact.objects.filter(source=source, external_id__in=[*ids, *erased]).only(
                 "id", "case_id", "customer_id", "source", "external_id"
             )
             for row in rows:
-                found[(row.source, row.external_id or "")] = row
+                stored = row.external_id or ""
+                found[(row.source, erased.get(stored, stored))] = row
         return found
 
     def _load_identities(self, fresh: list[Prepared]) -> None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import models
 
 from contactpunt.contacts.announcements import Announcement, announce_many
 from contactpunt.contacts.models import (
-    Attachment,
     Case,
     CaseThreadKey,
     ContactEvent,
@@ -20,6 +18,7 @@ from contactpunt.contacts.models import (
     Message,
 )
 from contactpunt.contacts.services import fast_insert
+from contactpunt.contacts.services.attachments import store_attachments
 from contactpunt.contacts.services.inbound.state import BatchState
 from contactpunt.contacts.services.types import InboundContact
 
@@ -170,12 +169,4 @@ class Writes(BatchState):
         # Every new row of every table, keys reserved up front, in a few round trips.
         fast_insert.save_new([*parents, legs, messages, events])
         for message, source in attachments:
-            for item in source.attachments:
-                attachment = Attachment(
-                    message=message,
-                    filename=item.filename[:255] or "attachment",
-                    content_type=item.content_type[:100] or "application/octet-stream",
-                    size=len(item.content),
-                )
-                attachment.file.save(attachment.filename, ContentFile(item.content), save=False)
-                attachment.save()
+            store_attachments(message, source.attachments)
