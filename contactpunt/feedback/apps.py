@@ -1,3 +1,5 @@
+"""Feedback: surveys, responses and the closed loop."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,11 @@ class FeedbackConfig(AppConfig):
     name = "contactpunt.feedback"
     verbose_name = _("Feedback")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from contactpunt.contacts.announcements import Announcement, subscribe_many
+        from contactpunt.feedback import privacy
+        from contactpunt.feedback.services import invitations
+
+        subscribe_many(Announcement.CASE_RESOLVED, invitations.on_cases_resolved)
+        privacy.register()
