@@ -147,6 +147,9 @@ MATRIX: dict[str, str] = {
     "privacy:customer": "XXXAXALL",
     "privacy:export": POST_ONLY,
     "privacy:erase": POST_ONLY,
+    # feedback: the public survey on its signed link (a made-up token is refused with 404 to everyone)
+    "feedback:survey": "XXXXXXXX",
+    "feedback:survey_stop": POST_ONLY_OPEN,
 }
 
 #: Every URL under Django's admin site answers as ADMIN_SITE, but for these (the admin persona opens the pages
@@ -259,6 +262,7 @@ def fill(route: Route, world: World) -> str:
         "id": 1,
         "content_type_id": 1,
         "app_label": "contacts",
+        "token": "geen-geldige-link",
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
         return "/admin/contacts/"
