@@ -2,11 +2,15 @@
 
 from django.urls import path
 
-from contactpunt.feedback import views_public
+from contactpunt.feedback import views, views_public
 
 app_name = "feedback"
 
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("follow-ups/", views.follow_ups, name="follow_ups"),
+    path("follow-ups/<str:follow_up_id>/", views.follow_up, name="follow_up"),
+    path("compliments/", views.compliments, name="compliments"),
     path("s/<str:token>/", views_public.survey, name="survey"),
     path("s/<str:token>/stop/", views_public.stop, name="survey_stop"),
 ]

@@ -149,6 +149,10 @@ MATRIX: dict[str, str] = {
     "privacy:erase": POST_ONLY,
     # feedback: the public survey on its signed link (a made-up token is refused with 404 to everyone)
     "feedback:survey": "XXXXXXXX",
+    "feedback:dashboard": MANAGERS,
+    "feedback:follow_ups": MANAGERS,
+    "feedback:follow_up": "XXXXXXLL",  # the fixture has no follow-up: 404 to everyone signed in
+    "feedback:compliments": SIGNED_IN,  # an agent sees the comments on their own contacts
     "feedback:survey_stop": POST_ONLY_OPEN,
 }
 
@@ -263,6 +267,7 @@ def fill(route: Route, world: World) -> str:
         "content_type_id": 1,
         "app_label": "contacts",
         "token": "geen-geldige-link",
+        "follow_up_id": 1,
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
         return "/admin/contacts/"
