@@ -1,8 +1,9 @@
 """The answer a customer would give in an NPS survey after a contact.
 
 The writer stores the answers through the feedback app's services (`feedback.services.bulk_answers`).
-The score is a logistic-free linear model on a 0-10 scale, clipped and rounded, with the drivers DESIGN.md names: waiting, first-contact resolution, transfers, and
-the agent's friendliness and expertise.
+The score is a logistic-free linear model on a 0-10 scale, clipped and rounded, with the drivers
+DESIGN.md names: waiting, first-contact resolution, transfers, and the agent's friendliness and
+expertise.
 """
 
 from __future__ import annotations
