@@ -20,7 +20,7 @@ from contactpunt.feedback.models import Answer, Outcome, SurveyKind
 from contactpunt.feedback.queries import get_follow_up_for_user, visible_follow_ups
 from contactpunt.feedback.services.follow_ups import FollowUpClosed, close_follow_up
 from contactpunt.kpis.survey_drivers import fcr_gap, site_drivers
-from contactpunt.kpis.survey_metrics import loop_figures, survey_figures
+from contactpunt.kpis.survey_metrics import loop_figures, response_rates, survey_figures
 from contactpunt.kpis.views_support import period_from
 from contactpunt.people.models import Site, User
 
@@ -63,6 +63,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "groups": GROUPS,
             "months": survey_figures(history_start, period.end, "month"),
             "loop": loop_figures(period.start, period.end, timezone.now()),
+            "responses": response_rates(period.start, period.end),
             "drivers": drivers,
             "readings": plain.readings(drivers.analysis, site.name if site else "") if drivers.analysis else [],
             "sites": sites,

@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from contactpunt.feedback.models import Answer, FollowUp, SurveyKind
+from contactpunt.feedback.models import Answer, FollowUp, Invitation, SurveyKind
 
 Z95 = 1.959963984540054
 #: Below this many answers a figure is shown with a warning that it is too few to trust.
@@ -226,3 +226,39 @@ def loop_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> Loop
         recovered=recovered,
         with_next_answer=with_next,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRate:
+    """Per channel: invitations decided in the period, and how many were sent, delivered, opened and answered."""
+
+    channel: str
+    invited: int
+    sent: int
+    delivered: int
+    opened: int
+    answered: int
+
+    @property
+    def rate(self) -> float | None:
+        """Answered / sent (None before anything was sent)."""
+        return self.answered / self.sent if self.sent else None
+
+
+def response_rates(start: dt.datetime, end: dt.datetime) -> list[ResponseRate]:
+    """The response funnel per channel of the invitations decided in [start, end)."""
+    rows = (
+        Invitation.objects.filter(decided_at__gte=start, decided_at__lt=end)
+        .values("channel")
+        .annotate(
+            invited=Count("pk"),
+            sent=Count("sent_at"),
+            delivered=Count("delivered_at"),
+            opened=Count("opened_at"),
+            answered=Count("answered_at"),
+        )
+        .order_by("channel")
+    )
+    return [
+        ResponseRate(r["channel"], r["invited"], r["sent"], r["delivered"], r["opened"], r["answered"]) for r in rows
+    ]

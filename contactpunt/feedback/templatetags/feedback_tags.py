@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from contactpunt import formats
+from contactpunt.contacts.models import Channel
 from contactpunt.feedback.plain import label
 from contactpunt.kpis.survey_metrics import Estimate
 
@@ -62,3 +63,12 @@ def driver_label(name: str) -> str:
 def bar(value: float) -> int:
     """A share 0..1 as a bar width in percent of the widest possible (capped at 100)."""
     return max(0, min(100, round(value * 100 / 0.5)))
+
+
+@register.filter
+def channel_label(value: object) -> str:
+    """The channel's name in the user's language ("telefoon" for "phone")."""
+    try:
+        return str(Channel(str(value)).label)
+    except ValueError:
+        return str(value)
