@@ -249,7 +249,8 @@ class Writer:
                     if kind == "resolve"
                 ]
             )
-            self._answers(records)
+        # After the commit, when the CASE_RESOLVED subscriber has decided the batch's invitations.
+        self._answers(records)
 
     def _answers(self, records: list[Record]) -> None:
         """Store the survey answers of this batch (and those still waiting) through the feedback services: a

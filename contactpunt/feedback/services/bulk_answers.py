@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from contactpunt.contacts.models import Case, CaseStatus
+from contactpunt.contacts.services import fast_insert
 from contactpunt.feedback.models import Answer, FollowUp, Invitation
 from contactpunt.feedback.services.answers import validate
 from contactpunt.feedback.services.config import current_settings
@@ -94,22 +95,28 @@ def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime) -> BulkRes
             at = max(invitation.decided_at, min(invitation.send_at, now))
             invitation.sent_at = invitation.delivered_at = invitation.opened_at = invitation.answered_at = at
             claimed.append(invitation)
-            answers.append(Answer(invitation=invitation, kind=invitation.survey.kind, answered_at=at, **values))
-        Invitation.objects.bulk_update(claimed, ["sent_at", "delivered_at", "opened_at", "answered_at"])
-        Answer.objects.bulk_create(answers)
-        if any(a.pk is None for a in answers):  # a backend without RETURNING
-            stored = dict(Answer.objects.filter(invitation__in=claimed).values_list("invitation_id", "pk"))
-            for answer in answers:
-                answer.pk = stored[answer.invitation_id]
-        FollowUp.objects.bulk_create(
-            FollowUp(
-                answer=answer,
-                assignee_id=leads.get(answer.invitation.team_id) if answer.invitation.team_id else None,
-                created_at=answer.answered_at,
-                due_at=answer.answered_at + follow_up_hours,
+            answers.append(
+                fast_insert.build(
+                    Answer, invitation_id=invitation.pk, kind=invitation.survey.kind, answered_at=at, **values
+                )
             )
-            for answer in answers
-            if answer.needs_follow_up
+        fast_insert.update_rows(Invitation, claimed, ["sent_at", "delivered_at", "opened_at", "answered_at"])
+        fast_insert.save_new([answers])
+        teams = {inv.pk: inv.team_id for inv in claimed}
+        fast_insert.save_new(
+            [
+                [
+                    fast_insert.build(
+                        FollowUp,
+                        answer_id=answer.pk,
+                        assignee_id=leads.get(teams[answer.invitation_id] or 0),
+                        created_at=answer.answered_at,
+                        due_at=answer.answered_at + follow_up_hours,
+                    )
+                    for answer in answers
+                    if answer.needs_follow_up
+                ]
+            ]
         )
     result.stored = len(answers)
     return result

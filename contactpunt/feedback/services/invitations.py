@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from contactpunt.contacts import announcements
 from contactpunt.contacts.models import Case, CaseStatus, Channel, ContactLeg, Direction, Message
+from contactpunt.contacts.services import fast_insert
 from contactpunt.customers.models import Customer, Identity, IdentityKind
 from contactpunt.feedback.models import Invitation, Medium, QueueSurveyRule, Survey, SurveyOptOut
 from contactpunt.feedback.services.config import current_settings
@@ -115,113 +116,162 @@ class _SurveyChooser:
         return best[1] if best else None
 
 
+@dataclass(frozen=True, slots=True)
+class _CaseRow:
+    pk: int
+    status: str
+    resolved_at: dt.datetime | None
+    is_merged: bool
+    queue_id: int
+    reason_id: int | None
+    customer_id: int | None
+    customer_erased: bool
+    customer_merged: bool
+    language: str
+
+
+_CASE_COLUMNS = (
+    "pk",
+    "status",
+    "resolved_at",
+    "merged_into_id",
+    "queue_id",
+    "reason_id",
+    "customer_id",
+    "customer__erased_at",
+    "customer__merged_into_id",
+    "customer__language",
+)
+
+
+def _cases(ids: list[int]) -> dict[int, _CaseRow]:
+    rows = Case.objects.filter(pk__in=ids).values_list(*_CASE_COLUMNS)
+    return {
+        pk: _CaseRow(
+            pk,
+            status,
+            resolved,
+            merged is not None,
+            queue,
+            reason,
+            customer,
+            erased is not None,
+            customer_merged is not None,
+            language or "",
+        )
+        for pk, status, resolved, merged, queue, reason, customer, erased, customer_merged, language in rows
+    }
+
+
 def decide_invitations(case_ids: Sequence[int]) -> list[Decision]:
     """Decide, for each resolved case, whether its customer is asked; write the invitations (idempotent: a case
     already decided keeps its invitation). The decision moment is the case's resolution."""
     ids = sorted(set(case_ids))
     if not ids:
         return []
-    rules = current_settings()
-    throttle = dt.timedelta(days=rules.throttle_days)
     with transaction.atomic():
-        cases = {c.pk: c for c in Case.objects.filter(pk__in=ids).select_related("customer")}
-        customer_ids = {c.customer_id for c in cases.values() if c.customer_id is not None}
-        # Two workers deciding for the same person at once must not both invite: lock the people first.
-        list(Customer.objects.select_for_update().filter(pk__in=customer_ids).values_list("pk", flat=True))
         already = dict(Invitation.objects.filter(case_id__in=ids, wave=1).values_list("case_id", "pk"))
-        opted_out = set(SurveyOptOut.objects.filter(customer_id__in=customer_ids).values_list("customer_id", flat=True))
-        internal = _internal_customers(customer_ids)
-        handled = _last_agent_contacts(ids)
-        asked: dict[int, list[dt.datetime]] = defaultdict(list)
-        for customer_id, at in Invitation.objects.filter(customer_id__in=customer_ids, wave=1).values_list(
-            "customer_id", "decided_at"
-        ):
-            asked[customer_id].append(at)
-        queue_rules = {
-            r.queue_id: r for r in QueueSurveyRule.objects.filter(queue_id__in={c.queue_id for c in cases.values()})
-        }
-        chooser = _SurveyChooser()
-        agents = {
-            u.pk: u for u in User.objects.filter(pk__in={h.agent_id for h in handled.values()}).select_related("team")
-        }
-        decisions: list[Decision] = []
-        new: list[tuple[int, Invitation]] = []
-        for case_id in ids:
-            case = cases.get(case_id)
-            reason = _refusal(case, already, opted_out, internal, handled)
-            if reason is not None or case is None:
-                decisions.append(Decision(case_id, reason or "no_case", already.get(case_id)))
-                continue
-            assert case.customer is not None and case.resolved_at is not None
-            at = case.resolved_at
-            if any(abs(at - other) < throttle for other in asked[case.customer.pk]):
-                decisions.append(Decision(case_id, "throttled"))
-                continue
-            rule = queue_rules.get(case.queue_id)
-            if not sampled(case_id, rule.rate if rule else rules.default_rate):
-                decisions.append(Decision(case_id, "not_sampled"))
-                continue
-            contact = handled[case_id]
-            language = case.customer.language if case.customer.language in LANGUAGES else "nl"
-            kind = rule.kind if rule else rules.default_kind
-            survey = chooser.choose(kind, contact.channel, case.reason_id, language)
-            if survey is None:
-                decisions.append(Decision(case_id, "no_survey"))
-                continue
-            agent = agents.get(contact.agent_id)
-            team = agent.team if agent else None
-            medium = MEDIUM_OF_CHANNEL.get(Channel(contact.channel), Medium.EMAIL)
-            send_at = at if medium == Medium.CHAT else at + dt.timedelta(minutes=rules.delay_minutes)
-            invitation = Invitation(
-                case_id=case_id,
-                contact_id=contact.contact_id,
-                customer_id=case.customer.pk,
-                agent_id=contact.agent_id,
-                team=team,
-                site_id=team.site_id if team else None,
-                queue_id=case.queue_id,
-                reason_id=case.reason_id,
-                channel=contact.channel,
-                medium=medium,
-                survey=survey,
-                language=language,
-                decided_at=at,
-                send_at=send_at,
-                expires_at=send_at + dt.timedelta(days=rules.token_days),
-            )
-            asked[case.customer.pk].append(at)
-            new.append((case_id, invitation))
-        created = Invitation.objects.bulk_create([inv for _, inv in new])
-        by_case = {inv.case_id: inv.pk for inv in created}
-        if any(pk is None for pk in by_case.values()):  # SQLite before 3.35 returns no ids
-            by_case = dict(Invitation.objects.filter(case_id__in=list(by_case), wave=1).values_list("case_id", "pk"))
-        decisions += [Decision(case_id, "invited", by_case[case_id]) for case_id, _ in new]
+        decisions = [Decision(case_id, "already_decided", pk) for case_id, pk in already.items()]
+        todo = [pk for pk in ids if pk not in already]
+        if todo:
+            decisions += _decide(todo)
     decisions.sort(key=lambda d: d.case_id)
     return decisions
 
 
+def _decide(ids: list[int]) -> list[Decision]:
+    rules = current_settings()
+    throttle = dt.timedelta(days=rules.throttle_days)
+    cases = _cases(ids)
+    customer_ids = {c.customer_id for c in cases.values() if c.customer_id is not None}
+    if connection.vendor == "postgresql":
+        # Two workers deciding for the same person at once must not both invite: lock the people first. (SQLite
+        # writes one transaction at a time: ours holds the write lock already.)
+        list(Customer.objects.select_for_update().filter(pk__in=customer_ids).values_list("pk", flat=True))
+    opted_out = set(SurveyOptOut.objects.filter(customer_id__in=customer_ids).values_list("customer_id", flat=True))
+    internal = _internal_customers(customer_ids)
+    handled = _last_agent_contacts(ids)
+    asked: dict[int, list[dt.datetime]] = defaultdict(list)
+    for customer_id, at in Invitation.objects.filter(customer_id__in=customer_ids, wave=1).values_list(
+        "customer_id", "decided_at"
+    ):
+        asked[customer_id].append(at)
+    queue_rules = {r.queue_id: r for r in QueueSurveyRule.objects.all()}
+    chooser = _SurveyChooser()
+    teams = {
+        pk: (team, site)
+        for pk, team, site in User.objects.filter(pk__in={h.agent_id for h in handled.values()}).values_list(
+            "pk", "team_id", "team__site_id"
+        )
+    }
+    decisions: list[Decision] = []
+    new: list[Invitation] = []
+    delay = dt.timedelta(minutes=rules.delay_minutes)
+    valid_for = dt.timedelta(days=rules.token_days)
+    for case_id in ids:
+        case = cases.get(case_id)
+        reason = _refusal(case, opted_out, internal, handled)
+        if reason is not None or case is None or case.customer_id is None or case.resolved_at is None:
+            decisions.append(Decision(case_id, reason or "no_case"))
+            continue
+        at = case.resolved_at
+        if any(abs(at - other) < throttle for other in asked[case.customer_id]):
+            decisions.append(Decision(case_id, "throttled"))
+            continue
+        rule = queue_rules.get(case.queue_id)
+        if not sampled(case_id, rule.rate if rule else rules.default_rate):
+            decisions.append(Decision(case_id, "not_sampled"))
+            continue
+        contact = handled[case_id]
+        language = case.language if case.language in LANGUAGES else "nl"
+        survey = chooser.choose(rule.kind if rule else rules.default_kind, contact.channel, case.reason_id, language)
+        if survey is None:
+            decisions.append(Decision(case_id, "no_survey"))
+            continue
+        team_id, site_id = teams.get(contact.agent_id, (None, None))
+        medium = MEDIUM_OF_CHANNEL.get(Channel(contact.channel), Medium.EMAIL)
+        send_at = at if medium == Medium.CHAT else at + delay
+        new.append(
+            fast_insert.build(
+                Invitation,
+                case_id=case_id,
+                contact_id=contact.contact_id,
+                customer_id=case.customer_id,
+                agent_id=contact.agent_id,
+                team_id=team_id,
+                site_id=site_id,
+                queue_id=case.queue_id,
+                reason_id=case.reason_id,
+                channel=contact.channel,
+                medium=medium,
+                survey_id=survey.pk,
+                language=language,
+                decided_at=at,
+                send_at=send_at,
+                expires_at=send_at + valid_for,
+            )
+        )
+        asked[case.customer_id].append(at)
+    fast_insert.save_new([new])
+    decisions += [Decision(inv.case_id, "invited", inv.pk) for inv in new]
+    return decisions
+
+
 def _refusal(
-    case: Case | None,
-    already: dict[int, int],
-    opted_out: set[int],
-    internal: set[int],
-    handled: dict[int, _Handled],
+    case: _CaseRow | None, opted_out: set[int], internal: set[int], handled: dict[int, _Handled]
 ) -> str | None:
     """The exclusion that applies to the case, or None when it may be asked."""
     if case is None:
         return "no_case"
-    if case.pk in already:
-        return "already_decided"
-    if case.status != CaseStatus.RESOLVED or case.resolved_at is None or case.merged_into_id is not None:
+    if case.status != CaseStatus.RESOLVED or case.resolved_at is None or case.is_merged:
         return "not_resolved"
-    customer = case.customer
-    if customer is None or customer.merged_into_id is not None:
+    if case.customer_id is None or case.customer_merged:
         return "no_customer"
-    if customer.erased_at is not None:
+    if case.customer_erased:
         return "erased"
-    if customer.pk in opted_out:
+    if case.customer_id in opted_out:
         return "opted_out"
-    if customer.pk in internal:
+    if case.customer_id in internal:
         return "internal"
     if case.pk not in handled:
         return "no_agent_contact"

@@ -72,3 +72,29 @@ def channel_label(value: object) -> str:
         return str(Channel(str(value)).label)
     except ValueError:
         return str(value)
+
+
+@register.filter
+def point(estimate: Estimate, kind: str) -> str:
+    """The figure alone: NPS in points ("+23"), a share ("84,0%") or a mean ("5,2")."""
+    if estimate.value is None:
+        return formats.EMPTY
+    if kind == "nps":
+        return _points(estimate.value)
+    if kind == "share":
+        return formats.percent(estimate.value)
+    return formats.number(estimate.value, 1)
+
+
+@register.filter
+def interval(estimate: Estimate, kind: str) -> str:
+    """The 95% interval alone: "15 to 31" (NPS points), "80,1% to 87,3%" or "5,0 to 5,4"."""
+    if estimate.low is None or estimate.high is None:
+        return formats.EMPTY
+    if kind == "nps":
+        low, high = _points(estimate.low), _points(estimate.high)
+    elif kind == "share":
+        low, high = formats.percent(estimate.low), formats.percent(estimate.high)
+    else:
+        low, high = formats.number(estimate.low, 1), formats.number(estimate.high, 1)
+    return _("%(low)s to %(high)s") % {"low": low, "high": high}
