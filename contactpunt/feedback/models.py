@@ -219,3 +219,16 @@ class FollowUp(models.Model):
 
     def is_overdue(self, now: dt.datetime) -> bool:
         return self.closed_at is None and now > self.due_at
+
+
+class PdcaAction(models.Model):
+    """An improvement action a team agreed in its Plan-Do-Check-Act review, for the month that follows."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text=_("The first day of the month the action is for."))
+    text = models.CharField(_("action"), max_length=500)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "pk"]

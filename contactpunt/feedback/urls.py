@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contactpunt.feedback import views, views_public
+from contactpunt.feedback import views, views_pdca, views_public
 
 app_name = "feedback"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("follow-ups/<str:follow_up_id>/", views.follow_up, name="follow_up"),
     path("compliments/", views.compliments, name="compliments"),
+    path("pdca/", views_pdca.pdca, name="pdca"),
     path("s/<str:token>/", views_public.survey, name="survey"),
     path("s/<str:token>/stop/", views_public.stop, name="survey_stop"),
 ]

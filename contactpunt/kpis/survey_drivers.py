@@ -29,10 +29,12 @@ SURVEY_DRIVERS = ("solved", "expertise", "friendliness", "effort")
 OPERATIONAL_DRIVERS = ("fcr", "wait_min", "transfers", "reopened", "channel", "reason")
 
 
-def _answers(start: dt.datetime, end: dt.datetime, site_id: int | None) -> Any:
+def _answers(start: dt.datetime, end: dt.datetime, site_id: int | None, team_id: int | None = None) -> Any:
     answers = Answer.objects.filter(answered_at__gte=start, answered_at__lt=end, kind=SurveyKind.NPS)
     if site_id is not None:
         answers = answers.filter(invitation__site_id=site_id)
+    if team_id is not None:
+        answers = answers.filter(invitation__team_id=team_id)
     return answers
 
 
@@ -43,10 +45,12 @@ def measured_fcr(case_ids: list[int]) -> dict[int, bool]:
     return {f.case_id: metrics.is_first_contact_resolution(f, later) for f in facts}
 
 
-def driver_table(start: dt.datetime, end: dt.datetime, site_id: int | None = None) -> dict[str, list[object]]:
-    """One row per NPS answer given in [start, end) (at the site), with the columns `nps` and each driver."""
+def driver_table(
+    start: dt.datetime, end: dt.datetime, site_id: int | None = None, team_id: int | None = None
+) -> dict[str, list[object]]:
+    """One row per NPS answer given in [start, end) (at the site, of the team), with `nps` and each driver."""
     rows = list(
-        _answers(start, end, site_id).values_list(
+        _answers(start, end, site_id, team_id).values_list(
             "score",
             "solved",
             "expertise",
@@ -115,10 +119,12 @@ class SiteDrivers:
     refusal: str = ""
 
 
-def site_drivers(start: dt.datetime, end: dt.datetime, site_id: int | None, *, bootstrap: int = 100) -> SiteDrivers:
-    """The driver analysis of the NPS answers in the period at the site; refused with too few answers. A driver
-    without variation in the period (one channel only) is left out."""
-    table = driver_table(start, end, site_id)
+def site_drivers(
+    start: dt.datetime, end: dt.datetime, site_id: int | None, *, team_id: int | None = None, bootstrap: int = 100
+) -> SiteDrivers:
+    """The driver analysis of the NPS answers in the period at the site (of the team); refused with too few
+    answers. A driver without variation in the period (one channel only) is left out."""
+    table = driver_table(start, end, site_id, team_id)
     n = len(table.get("nps", []))
     drivers = [
         name

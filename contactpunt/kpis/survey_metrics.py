@@ -142,10 +142,14 @@ def _squares(answers: QuerySet[Answer], field: str) -> dict[object, float]:
     return sums
 
 
-def survey_figures(start: dt.datetime, end: dt.datetime, by: str | None = None) -> list[SurveyFigures]:
-    """NPS, CSAT, CES and "solved" of the answers given in [start, end), in total (by None), per grouping
-    (a key of GROUPINGS) or per month (by "month")."""
+def survey_figures(
+    start: dt.datetime, end: dt.datetime, by: str | None = None, *, team_id: int | None = None
+) -> list[SurveyFigures]:
+    """NPS, CSAT, CES and "solved" of the answers given in [start, end) (of one team), in total (by None), per
+    grouping (a key of GROUPINGS) or per month (by "month")."""
     answers = Answer.objects.filter(answered_at__gte=start, answered_at__lt=end)
+    if team_id is not None:
+        answers = answers.filter(invitation__team_id=team_id)
     if by is None:
         total: dict[str, Any] = answers.aggregate(**_aggregates())
         efforts = answers.filter(effort__isnull=False).values_list("effort", flat=True)
@@ -194,10 +198,13 @@ class LoopFigures:
         return self.recovered / self.with_next_answer if self.with_next_answer else None
 
 
-def loop_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> LoopFigures:
-    """Loop-closure rate, time to close and recovery of the follow-ups created in [start, end)."""
+def loop_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime, *, team_id: int | None = None) -> LoopFigures:
+    """Loop-closure rate, time to close and recovery of the follow-ups created in [start, end) (of one team)."""
+    follow_ups = FollowUp.objects.filter(created_at__gte=start, created_at__lt=end)
+    if team_id is not None:
+        follow_ups = follow_ups.filter(answer__invitation__team_id=team_id)
     rows = list(
-        FollowUp.objects.filter(created_at__gte=start, created_at__lt=end).values_list(
+        follow_ups.values_list(
             "created_at", "due_at", "closed_at", "answer__invitation__customer_id", "answer__answered_at"
         )
     )

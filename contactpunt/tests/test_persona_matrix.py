@@ -152,7 +152,8 @@ MATRIX: dict[str, str] = {
     "feedback:dashboard": MANAGERS,
     "feedback:follow_ups": MANAGERS,
     "feedback:follow_up": "XXXXXXLL",  # the fixture has no follow-up: 404 to everyone signed in
-    "feedback:compliments": SIGNED_IN,  # an agent sees the comments on their own contacts
+    "feedback:compliments": SIGNED_IN,
+    "feedback:pdca": MANAGERS,  # an agent sees the comments on their own contacts
     "feedback:survey_stop": POST_ONLY_OPEN,
 }
 
