@@ -11,8 +11,10 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from contactpunt.contacts.announcements import Announcement, subscribe_many
-        from contactpunt.feedback import privacy
+        from contactpunt.feedback import privacy, tasks
         from contactpunt.feedback.services import invitations
+        from contactpunt.ops import periodic
 
         subscribe_many(Announcement.CASE_RESOLVED, invitations.on_cases_resolved)
         privacy.register()
+        periodic.register(tasks.decide_second_invitations, every=tasks.SECOND_WAVE_EVERY)

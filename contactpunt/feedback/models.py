@@ -102,6 +102,13 @@ class QueueSurveyRule(models.Model):
         _("sampling rate"), max_digits=4, decimal_places=3, validators=[MinValueValidator(0), MaxValueValidator(1)]
     )
     kind = models.CharField(max_length=4, choices=SurveyKind.choices, default=SurveyKind.NPS)
+    second_wave_days = models.PositiveIntegerField(
+        _("ask again after (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+        help_text=_("Ask the customers who answered again whether the solution lasted; empty: never."),
+    )
 
     class Meta:
         verbose_name = _("survey rule of a queue")

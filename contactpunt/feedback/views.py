@@ -20,7 +20,7 @@ from contactpunt.feedback.models import Answer, Outcome, SurveyKind
 from contactpunt.feedback.queries import get_follow_up_for_user, visible_follow_ups
 from contactpunt.feedback.services.follow_ups import FollowUpClosed, close_follow_up
 from contactpunt.kpis.survey_drivers import fcr_gap, site_drivers
-from contactpunt.kpis.survey_metrics import loop_figures, response_rates, survey_figures
+from contactpunt.kpis.survey_metrics import loop_figures, response_rates, survey_figures, wave_comparison
 from contactpunt.kpis.views_support import period_from
 from contactpunt.people.models import Site, User
 
@@ -64,6 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "months": survey_figures(history_start, period.end, "month"),
             "loop": loop_figures(period.start, period.end, timezone.now()),
             "responses": response_rates(period.start, period.end),
+            "waves": wave_comparison(period.start, period.end, "reason"),
             "drivers": drivers,
             "readings": plain.readings(drivers.analysis, site.name if site else "") if drivers.analysis else [],
             "sites": sites,

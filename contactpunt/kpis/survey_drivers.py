@@ -30,7 +30,9 @@ OPERATIONAL_DRIVERS = ("fcr", "wait_min", "transfers", "reopened", "channel", "r
 
 
 def _answers(start: dt.datetime, end: dt.datetime, site_id: int | None, team_id: int | None = None) -> Any:
-    answers = Answer.objects.filter(answered_at__gte=start, answered_at__lt=end, kind=SurveyKind.NPS)
+    answers = Answer.objects.filter(
+        answered_at__gte=start, answered_at__lt=end, kind=SurveyKind.NPS, invitation__wave=1
+    )
     if site_id is not None:
         answers = answers.filter(invitation__site_id=site_id)
     if team_id is not None:

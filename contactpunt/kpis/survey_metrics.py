@@ -147,7 +147,8 @@ def survey_figures(
 ) -> list[SurveyFigures]:
     """NPS, CSAT, CES and "solved" of the answers given in [start, end) (of one team), in total (by None), per
     grouping (a key of GROUPINGS) or per month (by "month")."""
-    answers = Answer.objects.filter(answered_at__gte=start, answered_at__lt=end)
+    # The second wave ("did the solution last?") is compared on its own (`wave_comparison`), not mixed in.
+    answers = Answer.objects.filter(answered_at__gte=start, answered_at__lt=end, invitation__wave=1)
     if team_id is not None:
         answers = answers.filter(invitation__team_id=team_id)
     if by is None:
@@ -269,3 +270,43 @@ def response_rates(start: dt.datetime, end: dt.datetime) -> list[ResponseRate]:
     return [
         ResponseRate(r["channel"], r["invited"], r["sent"], r["delivered"], r["opened"], r["answered"]) for r in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class WaveComparison:
+    """NPS right after the contact and at the second question, over the same cases (those answered twice)."""
+
+    key: object
+    label: str
+    first: Estimate
+    second: Estimate
+
+
+def wave_comparison(start: dt.datetime, end: dt.datetime, by: str = "reason") -> list[WaveComparison]:
+    """Per reason or team (`by`): NPS of the first and second answers of the cases whose second answer was given
+    in [start, end)."""
+    field = {
+        "reason": ("invitation__reason_id", "invitation__reason__name"),
+        "team": ("invitation__team_id", "invitation__team__name"),
+    }[by]
+    second = dict(
+        Answer.objects.filter(
+            answered_at__gte=start, answered_at__lt=end, invitation__wave=2, kind=SurveyKind.NPS
+        ).values_list("invitation__case_id", "score")
+    )
+    first = Answer.objects.filter(invitation__wave=1, invitation__case_id__in=list(second), kind=SurveyKind.NPS)
+    groups: dict[object, tuple[str, list[tuple[int, int]]]] = {}
+    for key, label, case_id, score in first.values_list(*field, "invitation__case_id", "score"):
+        groups.setdefault(key, (label or "\u2014", []))[1].append((score, second[case_id]))
+    result = []
+    for key, (label, pairs) in sorted(groups.items(), key=lambda item: item[1][0]):
+        n = len(pairs)
+        result.append(
+            WaveComparison(
+                key,
+                label,
+                nps_estimate(sum(a >= 9 for a, _ in pairs), sum(a <= 6 for a, _ in pairs), n),
+                nps_estimate(sum(b >= 9 for _, b in pairs), sum(b <= 6 for _, b in pairs), n),
+            )
+        )
+    return result
