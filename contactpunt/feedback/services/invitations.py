@@ -22,6 +22,7 @@ from contactpunt.contacts import announcements
 from contactpunt.contacts.models import Case, CaseStatus, Channel, ContactLeg, Direction, Message
 from contactpunt.contacts.services import fast_insert
 from contactpunt.customers.models import Customer, Identity, IdentityKind
+from contactpunt.feedback.defaults import ensure_default_surveys
 from contactpunt.feedback.models import Invitation, Medium, QueueSurveyRule, Survey, SurveyOptOut
 from contactpunt.feedback.services.config import current_settings
 from contactpunt.people.models import User
@@ -102,6 +103,9 @@ class _SurveyChooser:
 
     def __init__(self) -> None:
         self.surveys = list(Survey.objects.filter(is_active=True).order_by("-version"))
+        if not self.surveys:
+            ensure_default_surveys()
+            self.surveys = list(Survey.objects.filter(is_active=True).order_by("-version"))
 
     def choose(self, kind: str, channel: str, reason_id: int | None, language: str) -> Survey | None:
         best: tuple[int, Survey] | None = None
