@@ -249,8 +249,9 @@ class ResponseRate:
 
     @property
     def rate(self) -> float | None:
-        """Answered / sent (None before anything was sent)."""
-        return self.answered / self.sent if self.sent else None
+        """Answered / invited (None without invitations). Invited, not sent: a link sent outside Contactpunt
+        (or not yet sent) leaves no sent time."""
+        return self.answered / self.invited if self.invited else None
 
 
 def response_rates(start: dt.datetime, end: dt.datetime) -> list[ResponseRate]:
