@@ -15,6 +15,7 @@ urlpatterns = [
     path("workforce/", include("contactpunt.workforce.urls")),
     path("insights/", include("contactpunt.insights.urls")),
     path("channels/", include("contactpunt.channels.urls")),
+    path("feedback/", include("contactpunt.feedback.urls")),
     path("", include("contactpunt.web.urls")),
 ]
 

@@ -1,9 +1,9 @@
 """The answer a customer would give in an NPS survey after a contact.
 
-Not stored yet (there is no feedback module): the model is kept ready and tested so the feedback
-issue can store its answers. The score is a logistic-free linear model on a 0-10 scale, clipped
-and rounded, with the drivers DESIGN.md names: waiting, first-contact resolution, transfers, and
-the agent's friendliness and expertise.
+The writer stores the answers through the feedback app's services (`feedback.services.bulk_answers`).
+The score is a logistic-free linear model on a 0-10 scale, clipped and rounded, with the drivers
+DESIGN.md names: waiting, first-contact resolution, transfers, and the agent's friendliness and
+expertise.
 """
 
 from __future__ import annotations
@@ -24,10 +24,14 @@ NOISE_SD = 1.3
 
 @dataclass(frozen=True, slots=True)
 class SurveyAnswer:
-    """One customer's answers: NPS 0-10 and "was your question solved?"."""
+    """One customer's answers: NPS 0-10, "was your question solved?", and the driver questions (expertise and
+    friendliness 1-5, customer effort 1-7, higher is less effort)."""
 
     nps: int
     solved: bool
+    expertise: int | None = None
+    friendliness: int | None = None
+    effort: int | None = None
 
 
 def expected_score(*, wait_s: float, solved: bool, transferred: bool, friendliness: float, expertise: float) -> float:
@@ -47,8 +51,22 @@ def answer(
     mean = expected_score(
         wait_s=wait_s, solved=solved, transferred=transferred, friendliness=friendliness, expertise=expertise
     )
-    score = round(rng.gauss(mean, NOISE_SD))
-    return SurveyAnswer(nps=min(10, max(0, score)), solved=solved)
+    score = min(10, max(0, round(rng.gauss(mean, NOISE_SD))))
+    # The driver questions draw from their own generator (seeded by the contact's values), so adding them left
+    # the simulation's main random stream, and every figure drawn from it, as it was.
+    own = random.Random(f"{score}:{wait_s:.3f}:{solved}:{transferred}:{friendliness:.6f}:{expertise:.6f}")  # noqa: S311
+    effort = 6.2 - 1.8 * (not solved) - 0.9 * transferred - min(2.0, wait_s / 300)
+    return SurveyAnswer(
+        nps=score,
+        solved=solved,
+        expertise=_scale(own.gauss(1 + 4 * expertise, 0.7), 1, 5),
+        friendliness=_scale(own.gauss(1 + 4 * friendliness, 0.7), 1, 5),
+        effort=_scale(own.gauss(effort, 0.8), 1, 7),
+    )
+
+
+def _scale(value: float, low: int, high: int) -> int:
+    return min(high, max(low, round(value)))
 
 
 def nps(scores: list[int]) -> float:

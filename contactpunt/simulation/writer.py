@@ -27,6 +27,7 @@ from contactpunt.contacts.services.bulk_events import (
 )
 from contactpunt.contacts.services.inbound import receive_contacts
 from contactpunt.contacts.services.types import IdentityInput, InboundContact, Outcome, ThreadRef
+from contactpunt.feedback.services.bulk_answers import GivenAnswer, record_answers
 from contactpunt.simulation import survey
 from contactpunt.simulation.engine import LOCAL, Arrival, Engine, Record
 from contactpunt.simulation.scenarios import Organisation
@@ -110,6 +111,7 @@ class Writer:
         self.queue_ids = [organisation.queue_ids[q.code] for q in engine.queues] if organisation else []
         self.reason_ids = [organisation.reason_ids[r.code] for r in engine.scenario.reasons] if organisation else []
         self.agent_ids = [organisation.agent_ids[a.username] for a in engine.agents] if organisation else []
+        self.answers: list[GivenAnswer] = []  # given, waiting for their case's resolution and invitation
 
     def write(self, records: list[Record]) -> None:
         """Write `records` (in simulated-time order) in transactions of up to BATCH arrivals."""
@@ -251,6 +253,27 @@ class Writer:
                     if kind == "resolve"
                 ]
             )
+        # After the commit, when the CASE_RESOLVED subscriber has decided the batch's invitations.
+        self._answers(records)
+
+    def _answers(self, records: list[Record]) -> None:
+        """Store the survey answers of this batch (and those still waiting) through the feedback services: a
+        case's customer answers once the case is resolved and the invitation rules chose them."""
+        for _t, kind, n, name, *_rest, extra in records:
+            if kind == "event" and name in ("ended", "replied") and isinstance(extra, survey.SurveyAnswer):
+                self.answers.append(
+                    GivenAnswer(
+                        case_id=self.ids[n][1],
+                        score=extra.nps,
+                        solved=extra.solved,
+                        expertise=extra.expertise,
+                        friendliness=extra.friendliness,
+                        effort=extra.effort,
+                    )
+                )
+        if self.answers:
+            latest = self.engine.at(records[-1][0])
+            self.answers = record_answers(self.answers, now=latest).pending
 
     def _arrivals(self, records: list[Record]) -> None:
         if not records:

@@ -153,6 +153,14 @@ MATRIX: dict[str, str] = {
     "privacy:customer": "XXXAXALL",
     "privacy:export": POST_ONLY,
     "privacy:erase": POST_ONLY,
+    # feedback: the public survey on its signed link (a made-up token is refused with 404 to everyone)
+    "feedback:survey": "XXXXXXXX",
+    "feedback:dashboard": MANAGERS,
+    "feedback:follow_ups": MANAGERS,
+    "feedback:follow_up": "XXXXXXLL",  # the fixture has no follow-up: 404 to everyone signed in
+    "feedback:compliments": SIGNED_IN,
+    "feedback:pdca": MANAGERS,  # an agent sees the comments on their own contacts
+    "feedback:survey_stop": POST_ONLY_OPEN,
 }
 
 #: Every URL under Django's admin site answers as ADMIN_SITE, but for these (the admin persona opens the pages
@@ -272,6 +280,8 @@ def fill(route: Route, world: World) -> str:
         "id": 1,
         "content_type_id": 1,
         "app_label": "contacts",
+        "token": "geen-geldige-link",
+        "follow_up_id": 1,
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
         return "/admin/contacts/"

@@ -107,6 +107,7 @@ def test_the_long_lane_takes_every_queue_but_the_short_one() -> None:
 
 def test_every_job_of_the_product_names_its_lane() -> None:
     from contactpunt.channels import tasks as channel_tasks
+    from contactpunt.feedback import tasks as feedback_tasks
     from contactpunt.insights import tasks as insight_tasks
     from contactpunt.kpis import tasks as kpi_tasks
     from contactpunt.workforce import tasks as workforce_tasks
@@ -123,6 +124,7 @@ def test_every_job_of_the_product_names_its_lane() -> None:
         insight_tasks.detect_structural_problems,
         workforce_tasks.run_shift_plan,
         workforce_tasks.plan_demo_shifts,
+        feedback_tasks.decide_second_invitations,
     ]
     lanes = {job.name: job.queue_name for job in jobs}
     assert lanes == {
@@ -137,6 +139,7 @@ def test_every_job_of_the_product_names_its_lane() -> None:
         "detect_structural_problems": LONG,
         "run_shift_plan": LONG,
         "plan_demo_shifts": LONG,
+        "decide_second_invitations": SHORT,
     }
     assert {s.task.queue_name for s in periodic.schedules()} <= {SHORT, LONG}
 

@@ -1,0 +1,41 @@
+"""Reads of the feedback app that check permission (through `contactpunt.access`)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from contactpunt.access import Action, can, check
+from contactpunt.feedback.models import FollowUp
+from contactpunt.people.models import User
+
+
+def visible_follow_ups(user: User) -> QuerySet[FollowUp]:
+    """Every follow-up for team leads and up and the read-only viewer; none for others."""
+    if not can(user, Action.VIEW_FEEDBACK):
+        return FollowUp.objects.none()
+    return FollowUp.objects.select_related(
+        "answer",
+        "answer__invitation",
+        "answer__invitation__agent",
+        "answer__invitation__team",
+        "answer__invitation__queue",
+        "answer__invitation__reason",
+        "assignee",
+        "closed_by",
+    )
+
+
+def get_follow_up_for_user(user: User, follow_up_id: object, *, write: bool = False) -> FollowUp:
+    """The follow-up when the user may see it; Http404 otherwise, PermissionDenied when a user who may not
+    follow up asks to write (after the 404 check)."""
+    try:
+        pk = int(str(follow_up_id))
+    except ValueError:
+        raise Http404("no such follow-up") from None
+    found = visible_follow_ups(user).filter(pk=pk).first() if 0 < pk <= 2**63 - 1 else None
+    if found is None:
+        raise Http404("no such follow-up")
+    if write:
+        check(user, Action.FOLLOW_UP)
+    return found

@@ -1,0 +1,1 @@
+"""Every write of the feedback app: invitations, answers, opt-outs and follow-ups."""

@@ -1,0 +1,140 @@
+"""Answers given outside the survey page, in bulk: the simulator's customers and imports from a survey tool.
+
+The same rules as the page: only an invitation decided by `decide_invitations` takes an answer, only once
+(claimed with `answered_at IS NULL`), values out of range are refused, and a detractor or unhappy CSAT gets
+its follow-up. Set-based: a batch costs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+
+from contactpunt.contacts.models import Case, CaseStatus
+from contactpunt.contacts.services import fast_insert
+from contactpunt.feedback.models import Answer, FollowUp, Invitation
+from contactpunt.feedback.services.answers import validate
+from contactpunt.feedback.services.config import current_settings
+from contactpunt.feedback.services.invitations import decide_invitations
+from contactpunt.people.models import Role, User
+
+
+@dataclass(frozen=True, slots=True)
+class GivenAnswer:
+    """What the customer of a case answered (None: the question was skipped)."""
+
+    case_id: int
+    score: int
+    solved: bool | None = None
+    expertise: int | None = None
+    friendliness: int | None = None
+    effort: int | None = None
+    comment: str = ""
+
+
+@dataclass
+class BulkResult:
+    stored: int = 0
+    refused: int = 0  # not invited (rules), already answered, or values out of range
+    pending: list[GivenAnswer] = field(default_factory=list)  # cases not resolved yet: give them again later
+
+
+def _form(item: GivenAnswer) -> dict[str, str]:
+    def text(value: int | None) -> str:
+        return "" if value is None else str(value)
+
+    solved = "" if item.solved is None else ("yes" if item.solved else "no")
+    return {
+        "score": str(item.score),
+        "solved": solved,
+        "expertise": text(item.expertise),
+        "friendliness": text(item.friendliness),
+        "effort": text(item.effort),
+        "comment": item.comment,
+    }
+
+
+def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime) -> BulkResult:
+    """Store the answers of resolved, invited cases; an answer is given when its invitation is sent (not before
+    the case's resolution, never after `now`)."""
+    result = BulkResult()
+    if not items:
+        return result
+    statuses = dict(Case.objects.filter(pk__in={i.case_id for i in items}).values_list("pk", "status"))
+    ready = [i for i in items if statuses.get(i.case_id) == CaseStatus.RESOLVED]
+    result.pending = [i for i in items if statuses.get(i.case_id) in (CaseStatus.OPEN, CaseStatus.PENDING)]
+    result.refused = len(items) - len(ready) - len(result.pending)
+    invited = {d.case_id: d.invitation_id for d in decide_invitations([i.case_id for i in ready]) if d.invitation_id}
+    follow_up_hours = dt.timedelta(hours=current_settings().follow_up_hours)
+    with transaction.atomic():
+        invitations = {
+            inv.case_id: inv
+            for inv in Invitation.objects.select_for_update()
+            .filter(pk__in=invited.values(), answered_at__isnull=True)
+            .select_related("survey")
+        }
+        leads: dict[int, int] = {}
+        for user_id, team_id in (
+            User.objects.filter(role=Role.TEAM_LEAD, is_active=True, team_id__isnull=False)
+            .order_by("-pk")
+            .values_list("pk", "team_id")
+        ):
+            leads[team_id] = user_id  # the first team lead of each team (highest pk first, so the lowest wins)
+        answers: list[Answer] = []
+        claimed: list[Invitation] = []
+        for item in ready:
+            invitation = invitations.pop(item.case_id, None)
+            values, errors = validate(invitation.survey.kind, _form(item)) if invitation else ({}, {"": ""})
+            if invitation is None or errors:
+                result.refused += 1
+                continue
+            at = max(invitation.decided_at, min(invitation.send_at, now))
+            invitation.sent_at = invitation.delivered_at = invitation.opened_at = invitation.answered_at = at
+            claimed.append(invitation)
+            answers.append(
+                fast_insert.build(
+                    Answer, invitation_id=invitation.pk, kind=invitation.survey.kind, answered_at=at, **values
+                )
+            )
+        fast_insert.update_rows(Invitation, claimed, ["sent_at", "delivered_at", "opened_at", "answered_at"])
+        fast_insert.save_new([answers])
+        teams = {inv.pk: inv.team_id for inv in claimed}
+        fast_insert.save_new(
+            [
+                [
+                    fast_insert.build(
+                        FollowUp,
+                        answer_id=answer.pk,
+                        assignee_id=leads.get(teams[answer.invitation_id] or 0),
+                        created_at=answer.answered_at,
+                        due_at=answer.answered_at + follow_up_hours,
+                    )
+                    for answer in answers
+                    if answer.needs_follow_up
+                ]
+            ]
+        )
+    result.stored = len(answers)
+    return result
+
+
+def close_old_follow_ups(*, outcomes: Sequence[tuple[int, str]], now: dt.datetime) -> int:
+    """Close the given open follow-ups (id, outcome) at their due time or `now`, whichever is first, by the
+    assignee (the simulator's team leads working their list). Returns how many were closed."""
+    ids = [pk for pk, _ in outcomes]
+    rows = {f.pk: f for f in FollowUp.objects.filter(Q(pk__in=ids), closed_at__isnull=True)}
+    closing = []
+    for pk, outcome in outcomes:
+        row = rows.get(pk)
+        if row is None:
+            continue
+        row.outcome = outcome
+        row.closed_at = min(row.due_at - dt.timedelta(hours=1), now)
+        row.closed_by_id = row.assignee_id
+        closing.append(row)
+    FollowUp.objects.bulk_update(closing, ["outcome", "closed_at", "closed_by"])
+    return len(closing)

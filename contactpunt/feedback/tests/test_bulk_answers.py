@@ -1,0 +1,55 @@
+"""Answers given in bulk (the simulator, a survey tool's import) follow the page's rules, and the demo has NPS."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from contactpunt.contacts.models import Queue
+from contactpunt.contacts.tests.workspace_data import mail
+from contactpunt.feedback.models import Answer, FollowUp, Invitation, SurveyOptOut
+from contactpunt.feedback.services.bulk_answers import GivenAnswer, record_answers
+from contactpunt.feedback.tests.data import resolved_mail
+from contactpunt.people.models import User
+
+pytestmark = pytest.mark.django_db
+HOUR = dt.timedelta(hours=1)
+
+
+def test_bulk_answers_follow_the_rules(email_queue: Queue, agent: User, team_lead: User, t0: dt.datetime) -> None:
+    good = resolved_mail(email_queue, agent, t0, "a", sender="a@example.nl")
+    opted = resolved_mail(email_queue, agent, t0, "b", sender="b@example.nl")
+    SurveyOptOut.objects.create(customer_id=opted.customer_id)
+    still_open = mail(email_queue, t0, "c", sender="c@example.nl")
+    wrong = resolved_mail(email_queue, agent, t0, "d", sender="d@example.nl")
+    items = [
+        GivenAnswer(good.pk, 4, solved=False, expertise=3, friendliness=2, effort=5),
+        GivenAnswer(good.pk, 10),  # a second answer for the same case changes nothing
+        GivenAnswer(opted.pk, 9),
+        GivenAnswer(still_open.pk, 8),
+        GivenAnswer(wrong.pk, 11),
+    ]
+    result = record_answers(items, now=t0 + 3 * HOUR)
+    assert (result.stored, result.refused, [p.case_id for p in result.pending]) == (1, 3, [still_open.pk])
+    answer = Answer.objects.get()
+    assert (answer.score, answer.solved, answer.expertise, answer.friendliness, answer.effort) == (4, False, 3, 2, 5)
+    invitation = Invitation.objects.get(case=good)
+    assert answer.answered_at == invitation.send_at == invitation.answered_at
+    assert FollowUp.objects.get().assignee == team_lead
+    assert record_answers(items[:1], now=t0 + 4 * HOUR).refused == 1
+    assert Answer.objects.count() == 1
+
+
+def test_the_demo_organisation_has_answers_with_drivers_and_follow_ups(transactional_db: None) -> None:
+    from contactpunt.ops import demo
+
+    logins = demo.create_demo_organisation(contacts=200, days=3)
+    if logins.simulation is not None:
+        logins.simulation.close()
+    answers = Answer.objects.all()
+    assert answers.count() > 10
+    assert not answers.filter(expertise__isnull=True).exists()
+    assert FollowUp.objects.count() == answers.filter(score__lte=6).count()
+    for answer in answers.select_related("invitation")[:50]:
+        assert answer.answered_at >= answer.invitation.decided_at

@@ -1,0 +1,138 @@
+"""The feedback pages for team leads and managers: survey figures with intervals and drivers, the follow-ups of
+detractors; and an agent's own compliments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from contactpunt.access import Action, can, require
+from contactpunt.feedback import plain
+from contactpunt.feedback.models import Answer, Outcome, SurveyKind
+from contactpunt.feedback.queries import get_follow_up_for_user, visible_follow_ups
+from contactpunt.feedback.services.follow_ups import FollowUpClosed, close_follow_up
+from contactpunt.kpis.survey_drivers import fcr_gap, site_drivers
+from contactpunt.kpis.survey_metrics import loop_figures, response_rates, survey_figures, wave_comparison
+from contactpunt.kpis.views_support import period_from
+from contactpunt.people.models import Site, User
+
+GROUPS = ("site", "team", "channel", "reason", "queue", "agent")
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@require(Action.VIEW_FEEDBACK)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """NPS, CSAT and CES with n and intervals (total and per grouping), the trend, the loop and the drivers."""
+    period = period_from(request, default="month")
+    previous = period.previous()
+    by = request.GET.get("by", "site")
+    by = by if by in GROUPS else "site"
+    [total] = survey_figures(period.start, period.end)
+    [before] = survey_figures(previous.start, previous.end)
+    sites = list(Site.objects.order_by("name"))
+    try:
+        site_id: int | None = int(request.GET.get("site", ""))
+    except ValueError:
+        site_id = None
+    site = next((s for s in sites if s.pk == site_id), None)
+    drivers = site_drivers(period.start, period.end, site.pk if site else None)
+    history_start = period.start - dt.timedelta(days=183)
+    return render(
+        request,
+        "feedback/dashboard.html",
+        {
+            "period": period,
+            "total": total,
+            "trend": total.nps.trend(before.nps),
+            "before": before,
+            "rows": survey_figures(period.start, period.end, by),
+            "by": by,
+            "groups": GROUPS,
+            "months": survey_figures(history_start, period.end, "month"),
+            "loop": loop_figures(period.start, period.end, timezone.now()),
+            "responses": response_rates(period.start, period.end),
+            "waves": wave_comparison(period.start, period.end, "reason"),
+            "drivers": drivers,
+            "readings": plain.readings(drivers.analysis, site.name if site else "") if drivers.analysis else [],
+            "sites": sites,
+            "site": site,
+            "gap": fcr_gap(history_start, period.end),
+            "previous_date": previous.first.isoformat(),
+            "next_date": (period.last + dt.timedelta(days=1)).isoformat(),
+        },
+    )
+
+
+@require(Action.VIEW_FEEDBACK)
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    """Open follow-ups (overdue first), then the recently closed ones; ?mine=1 shows only the user's own."""
+    user = _user(request)
+    rows = visible_follow_ups(user)
+    if request.GET.get("mine"):
+        rows = rows.filter(assignee=user)
+    return render(
+        request,
+        "feedback/follow_ups.html",
+        {
+            "open": list(rows.filter(closed_at__isnull=True).order_by("due_at")[:200]),
+            "closed": list(rows.filter(closed_at__isnull=False).order_by("-closed_at")[:50]),
+            "now": timezone.now(),
+            "mine": bool(request.GET.get("mine")),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def follow_up(request: HttpRequest, follow_up_id: str) -> HttpResponse:
+    """One follow-up: the answer and its case; a team lead records the outcome (POST)."""
+    user = _user(request)
+    item = get_follow_up_for_user(user, follow_up_id, write=request.method == "POST")
+    error = ""
+    if request.method == "POST":
+        outcome = request.POST.get("outcome", "")
+        if outcome not in Outcome.values:
+            error = _("Choose how the follow-up ended.")
+        else:
+            try:
+                close_follow_up(
+                    follow_up=item, by=user, outcome=outcome, note=request.POST.get("note", ""), now=timezone.now()
+                )
+            except FollowUpClosed:
+                messages.info(request, _("Someone else already recorded the outcome."))
+            else:
+                messages.success(request, _("The outcome has been recorded."))
+            return redirect("feedback:follow_ups")
+    return render(
+        request,
+        "feedback/follow_up.html",
+        {"item": item, "outcomes": Outcome.choices, "error": error, "may_close": can(user, Action.FOLLOW_UP)},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def compliments(request: HttpRequest) -> HttpResponse:
+    """The positive free text of the customers an agent helped (promoters' and CSAT 5's comments)."""
+    user = _user(request)
+    answers = (
+        Answer.objects.filter(invitation__agent=user)
+        .filter(Q(kind=SurveyKind.NPS, score__gte=9) | Q(kind=SurveyKind.CSAT, score=5))
+        .exclude(comment="")
+        .select_related("invitation", "invitation__reason")
+        .order_by("-answered_at")[:50]
+    )
+    return render(request, "feedback/compliments.html", {"answers": answers})
