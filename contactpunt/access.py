@@ -43,6 +43,8 @@ class Action(StrEnum):
     PLAN = "plan"  # run shift plans, retrain and detect in insights
     EDIT_PEAKS = "edit_peaks"  # change the peak calendar
     MANAGE_CUSTOMER_DATA = "manage_customer_data"  # export and erase a customer's personal data (GDPR)
+    READ_ARTICLES = "read_articles"  # knowledge articles, internal ones included, and "what changed"
+    MANAGE_ARTICLES = "manage_articles"  # write, review, publish and retire knowledge articles
 
 
 MANAGING = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
@@ -56,6 +58,8 @@ _REFUSALS: dict[Action, Any] = {
     Action.PLAN: _("Only team leads, managers and administrators can do this."),
     Action.EDIT_PEAKS: _("Only managers and administrators can change the peak calendar."),
     Action.MANAGE_CUSTOMER_DATA: _("Only managers may export or erase customer data."),
+    Action.READ_ARTICLES: _("Sign in to read the knowledge base."),
+    Action.MANAGE_ARTICLES: _("Only team leads, managers and administrators write knowledge articles."),
 }
 
 
@@ -86,9 +90,11 @@ def can(user: object, action: Action | str) -> bool:
     viewer = person.role == Role.VIEWER
     if act is Action.WRITE:
         return not viewer
+    if act is Action.READ_ARTICLES:
+        return True
     if act in (Action.SEE_ALL_QUEUES, Action.VIEW_DASHBOARDS, Action.VIEW_TEMPLATES):
         return viewer or manages(person)
-    if act in (Action.MANAGE_TEMPLATES, Action.PLAN):
+    if act in (Action.MANAGE_TEMPLATES, Action.PLAN, Action.MANAGE_ARTICLES):
         return manages(person)
     if act in (Action.EDIT_PEAKS, Action.MANAGE_CUSTOMER_DATA):
         return not viewer and (person.role in (Role.MANAGER, Role.ADMIN) or person.is_superuser)
