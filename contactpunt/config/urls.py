@@ -15,6 +15,7 @@ urlpatterns = [
     path("workforce/", include("contactpunt.workforce.urls")),
     path("insights/", include("contactpunt.insights.urls")),
     path("channels/", include("contactpunt.channels.urls")),
+    path("", include("contactpunt.knowledge.urls")),
     path("", include("contactpunt.web.urls")),
 ]
 

@@ -161,3 +161,41 @@ class IndexState(models.Model):
     vocabulary it read until the token moves (a rolled-back change brings its old token back, rightly)."""
 
     token = models.CharField(max_length=32)
+
+
+class UsageKind(models.TextChoices):
+    SEARCH = "search", _("search")
+    VIEW = "view", _("article read")
+    VOTE = "vote", _("vote")
+    SUGGESTED = "suggested", _("suggestions shown")
+    CONTACT = "contact", _("contact sent")
+
+
+class UsageEvent(models.Model):
+    """What a portal visitor did: searched (with the number of results), read, voted (with "what was
+    missing"), was shown suggestions. `visitor` is a random id kept in the visitor's session: no personal data."""
+
+    visitor = models.CharField(max_length=32, db_index=True)
+    kind = models.CharField(max_length=10, choices=UsageKind.choices)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    query = models.CharField(max_length=300, blank=True, default="")
+    results = models.PositiveIntegerField(default=0)
+    helpful = models.BooleanField(null=True, blank=True)
+    missing = models.TextField(blank=True, default="")
+    #: The visitor is in the hold-out that sees no suggestions (for the deflection comparison).
+    held_out = models.BooleanField(default=False)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "at"], name="knowledge_usage_kind_at")]
+
+
+class PortalContact(models.Model):
+    """A contact sent from the portal's form, with the articles the visitor read before (tied to a customer
+    through the contact: part of their export, removed by their erasure)."""
+
+    contact = models.OneToOneField("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    visitor = models.CharField(max_length=32, db_index=True)
+    articles = models.ManyToManyField(Article, related_name="+", blank=True)
+    held_out = models.BooleanField(default=False)
+    at = models.DateTimeField(default=timezone.now)

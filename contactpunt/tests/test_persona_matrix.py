@@ -38,6 +38,8 @@ from contactpunt.api.models import Integration
 from contactpunt.conftest import make_user
 from contactpunt.contacts.models import Case, Channel, Queue, ResponseTemplate
 from contactpunt.contacts.tests.workspace_data import mail, skill
+from contactpunt.knowledge.importing import load_published
+from contactpunt.knowledge.models import Article
 from contactpunt.kpis.live import latest_cases, overview
 from contactpunt.people.models import Department, Role, Team, User
 from contactpunt.workforce.models import ShiftPlan
@@ -128,6 +130,14 @@ MATRIX: dict[str, str] = {
     "channels:webform-embed": PUBLIC,
     "channels:webform-embed-sent": PUBLIC,
     "channels:meta-webhook": "XXXXXXXX",  # an unknown app: 404 to everyone
+    # knowledge: the public self-service portal (no login)
+    "knowledge:portal": PUBLIC,
+    "knowledge:category": PUBLIC,
+    "knowledge:article": PUBLIC,
+    "knowledge:vote": POST_ONLY_OPEN,
+    "knowledge:contact": PUBLIC,
+    "knowledge:contact-sent": PUBLIC,
+    "knowledge:suggest": PUBLIC,
     # the REST API (token only)
     "api-v1:api-root": "XXXXXXXX",
     "api-v1:openapi-json": PUBLIC,  # the schema only, no data (django-ninja serves it without a token)
@@ -190,6 +200,7 @@ class World:
     token: str
     template: ResponseTemplate
     plan: ShiftPlan
+    article: Article
 
     def markers(self, case: Case) -> list[str]:
         """What would give a case away on a page: its subject, its customer's name, its link."""
@@ -234,6 +245,9 @@ def world() -> World:
     integration.save()
     template = ResponseTemplate.objects.create(name="Groet", text="Beste klant,", is_active=True)
     plan = ShiftPlan.objects.create(first_day=dt.date(2026, 3, 2), days=7, queue=queue_a)
+    load_published(
+        [{"article_id": "kb-1", "title": "Wachtwoord", "body": "Herstel het.", "language": "nl", "category": "Account"}]
+    )
     return World(
         queue_a,
         queue_b,
@@ -243,6 +257,7 @@ def world() -> World:
         token,
         template,
         plan,
+        Article.objects.get(external_id="kb-1"),
     )
 
 
@@ -259,6 +274,8 @@ def fill(route: Route, world: World) -> str:
         "id": 1,
         "content_type_id": 1,
         "app_label": "contacts",
+        "article_id": world.article.pk,
+        "slug": "account",
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
         return "/admin/contacts/"
