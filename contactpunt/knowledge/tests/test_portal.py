@@ -80,7 +80,7 @@ def test_contact_form_attaches_the_articles_read(articles, django_capture_on_com
         )
     assert response.status_code == 303
     link = PortalContact.objects.get()
-    assert sorted(link.articles.values_list("external_id", flat=True)) == ["kb-1", "kb-3"]
+    assert sorted(str(pk) for pk in link.articles.values_list("external_id", flat=True)) == ["kb-1", "kb-3"]
     assert Contact.objects.get(pk=link.contact_id).channel == "webform"
 
 
