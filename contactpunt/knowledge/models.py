@@ -199,3 +199,23 @@ class PortalContact(models.Model):
     articles = models.ManyToManyField(Article, related_name="+", blank=True)
     held_out = models.BooleanField(default=False)
     at = models.DateTimeField(default=timezone.now)
+
+
+class TemplateQuote(models.Model):
+    """A response template (or letter) that quotes an article at one version. When the article's text changes or
+    it is retired, the quote is flagged and the template may not be sent until someone reviews it."""
+
+    template = models.ForeignKey("contacts.ResponseTemplate", on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
+    version = models.PositiveIntegerField()
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    quoted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["template", "article"], name="knowledge_quote_unique")]

@@ -28,7 +28,7 @@ from contactpunt.knowledge.search import reindex, touch_index
 from contactpunt.people.models import User
 
 #: Called after commit-time changes of a published article's text or status: (article, previous version).
-ChangeListener = Callable[[Article, int], None]
+ChangeListener = Callable[[Article, int], object]
 _listeners: list[ChangeListener] = []
 
 
