@@ -219,3 +219,14 @@ class TemplateQuote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["template", "article"], name="knowledge_quote_unique")]
+
+
+class ChangesRead(models.Model):
+    """That a person read "what changed in our service" of the week starting `week` (a Monday)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="knowledge_changes_read_unique")]

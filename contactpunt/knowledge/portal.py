@@ -157,7 +157,9 @@ def suggest(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("subject", "").strip()[:300] or request.GET.get("q", "").strip()[:300]
     visitor = usage.visitor_of(request.session)
     hits: list[Hit] = []
-    if len(query) >= 3 and not usage.is_held_out(visitor):
-        hits = search(query, scope=_scope(), limit=SUGGESTED).hits
+    if len(query) >= 3:
+        # The hold-out is recorded too (with nothing shown): its contact rate is the comparison.
+        if not usage.is_held_out(visitor):
+            hits = search(query, scope=_scope(), limit=SUGGESTED).hits
         usage.record_suggestions(session=request.session, query=query, shown=len(hits))
     return render(request, "knowledge/portal/_suggestions.html", {"hits": hits})

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from contactpunt.knowledge import portal
+from contactpunt.knowledge import portal, staff
 
 app_name = "knowledge"
 
@@ -14,4 +14,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("help/contact/", portal.contact, name="contact"),
     path("help/contact/sent/", portal.contact_sent, name="contact-sent"),
     path("help/suggest/", portal.suggest, name="suggest"),
+]
+
+urlpatterns += [
+    path("knowledge/", staff.article_list, name="staff-list"),
+    path("knowledge/new/", staff.article_new, name="staff-new"),
+    path("knowledge/articles/<str:article_id>/", staff.article_detail, name="staff-article"),
+    path("knowledge/articles/<str:article_id>/edit/", staff.article_edit, name="staff-edit"),
+    path("knowledge/articles/<str:article_id>/status/", staff.article_status, name="staff-status"),
+    path("knowledge/changes/", staff.changes, name="changes"),
+    path("knowledge/changes/read/", staff.changes_read, name="changes-read"),
+    path("knowledge/quotes/<int:quote_id>/review/", staff.quote_review, name="quote-review"),
+    path("knowledge/usage/", staff.usage_page, name="usage"),
 ]

@@ -138,6 +138,16 @@ MATRIX: dict[str, str] = {
     "knowledge:contact": PUBLIC,
     "knowledge:contact-sent": PUBLIC,
     "knowledge:suggest": PUBLIC,
+    # knowledge: the staff's pages (articles, what changed, templates to review, self-service figures)
+    "knowledge:staff-list": SIGNED_IN,
+    "knowledge:staff-new": TEMPLATES_EDIT,
+    "knowledge:staff-article": SIGNED_IN,
+    "knowledge:staff-edit": TEMPLATES_EDIT,
+    "knowledge:staff-status": POST_ONLY_OPEN,
+    "knowledge:changes": SIGNED_IN,
+    "knowledge:changes-read": POST_ONLY_OPEN,
+    "knowledge:quote-review": POST_ONLY_OPEN,
+    "knowledge:usage": MANAGERS,
     # the REST API (token only)
     "api-v1:api-root": "XXXXXXXX",
     "api-v1:openapi-json": PUBLIC,  # the schema only, no data (django-ninja serves it without a token)
@@ -275,6 +285,7 @@ def fill(route: Route, world: World) -> str:
         "content_type_id": 1,
         "app_label": "contacts",
         "article_id": world.article.pk,
+        "quote_id": 1,
         "slug": "account",
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
