@@ -67,7 +67,7 @@ def test_what_changed_this_week_shows_blocked_templates_with_the_new_text_and_wh
 
 @pytest.mark.django_db
 def test_deflection_three_ways():
-    def event(visitor, kind, minutes, **extra):
+    def event(visitor, kind, minutes, **extra) -> None:
         UsageEvent.objects.create(visitor=visitor, kind=kind, at=T0 + dt.timedelta(minutes=minutes), **extra)
 
     event("a" * 32, UsageKind.SEARCH, 0, query="wachtwoord", results=2)
