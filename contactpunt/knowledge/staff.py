@@ -15,11 +15,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contactpunt.access import Action, can, require
-from contactpunt.contacts.models import ResponseTemplate
+from contactpunt.access import Action, can, get_case_for_user, require
+from contactpunt.contacts.models import Direction, Message, ResponseTemplate
 from contactpunt.knowledge import quotes, services, stats
 from contactpunt.knowledge.forms import ArticleForm
-from contactpunt.knowledge.models import TRANSITIONS, ArticleStatus, ArticleVersion, ChangesRead, TemplateQuote
+from contactpunt.knowledge.models import (
+    TRANSITIONS,
+    Article,
+    ArticleStatus,
+    ArticleVersion,
+    ChangesRead,
+    PortalContact,
+    TemplateQuote,
+)
 from contactpunt.knowledge.queries import get_article_for_user, sees_every_status, visible_articles
 from contactpunt.knowledge.search import Scope, search
 from contactpunt.people.models import User
@@ -189,3 +197,21 @@ def usage_page(request: HttpRequest) -> HttpResponse:
     end = timezone.now()
     figures = stats.usage(start=end - dt.timedelta(days=28), end=end)
     return render(request, "knowledge/staff/usage.html", {"usage": figures})
+
+
+@require(Action.READ_ARTICLES)
+@require_GET
+def case_suggestions(request: HttpRequest, case_id: str) -> HttpResponse:
+    """The articles that fit the case (its subject and the customer's latest written message), internal ones
+    included, with the articles the customer read on the portal before they wrote (htmx partial)."""
+    user = _user(request)
+    case = get_case_for_user(user, case_id)
+    latest = Message.objects.filter(case=case, direction=Direction.INBOUND).order_by("-created_at", "-id").first()
+    text = f"{case.subject} {latest.text[:500] if latest is not None else ''}"
+    hits = search(text, scope=Scope(language=None, internal=True), limit=5).hits
+    read = Article.objects.filter(
+        pk__in=PortalContact.articles.through.objects.filter(portalcontact__contact__case=case).values("article_id")
+    )
+    found = {a.pk: a for a in visible_articles(user).filter(pk__in=[h.article_id for h in hits])}
+    articles = [found[h.article_id] for h in hits if h.article_id in found]
+    return render(request, "knowledge/staff/_case_suggestions.html", {"articles": articles, "read": read})

@@ -26,4 +26,5 @@ urlpatterns += [
     path("knowledge/changes/read/", staff.changes_read, name="changes-read"),
     path("knowledge/quotes/<int:quote_id>/review/", staff.quote_review, name="quote-review"),
     path("knowledge/usage/", staff.usage_page, name="usage"),
+    path("knowledge/cases/<str:case_id>/suggestions/", staff.case_suggestions, name="case-suggestions"),
 ]

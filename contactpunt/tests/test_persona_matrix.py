@@ -148,6 +148,7 @@ MATRIX: dict[str, str] = {
     "knowledge:changes-read": POST_ONLY_OPEN,
     "knowledge:quote-review": POST_ONLY_OPEN,
     "knowledge:usage": MANAGERS,
+    "knowledge:case-suggestions": CASE_A_READ,
     # the REST API (token only)
     "api-v1:api-root": "XXXXXXXX",
     "api-v1:openapi-json": PUBLIC,  # the schema only, no data (django-ninja serves it without a token)

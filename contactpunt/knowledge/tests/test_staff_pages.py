@@ -83,3 +83,18 @@ def test_deflection_three_ways():
     assert (figures.contact_rate_shown.rate, figures.contact_rate_held_out.rate) == (0.5, 1.0)
     assert figures.hold_out_difference == 0.5
     assert figures.without_result == [("hypotheek", 1)] and figures.without_click == [("wachtwoord", 1)]
+
+
+@pytest.mark.django_db
+def test_the_case_page_suggests_articles_internal_ones_included(client, agent, team_lead, email_queue):
+    from contactpunt.contacts.tests.workspace_data import mail
+
+    published(team_lead, "Wachtwoord herstellen", "Klik op Wachtwoord vergeten.")
+    published(team_lead, "Protocol: wachtwoord resetten voor een klant", "Controleer eerst de identiteit.",
+              audience="internal")  # fmt: skip
+    published(team_lead, "Factuur downloaden", "Uw facturen staan online.")
+    case = mail(email_queue, T0, "k1", sender="klant@example.nl", name="Karin Klant", subject="wachtwoord vergeten")
+    client.force_login(agent)
+    page = client.get(f"/knowledge/cases/{case.pk}/suggestions/").content.decode()
+    assert "Wachtwoord herstellen" in page and "Protocol: wachtwoord resetten" in page and "Factuur" not in page
+    assert 'hx-get="/knowledge/cases/' in client.get(f"/workspace/cases/{case.pk}/").content.decode()
