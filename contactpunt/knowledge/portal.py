@@ -45,6 +45,7 @@ class VoteForm(forms.Form):
         label=gettext_lazy("Did this help?"),
         choices=[("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))],
         coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
     )
     missing = forms.CharField(
         label=gettext_lazy("What was missing? (optional)"),

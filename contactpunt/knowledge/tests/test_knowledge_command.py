@@ -80,3 +80,14 @@ def test_search_prints_the_ranking_as_json(tmp_path):
     assert json.loads(run("search", "hypotheek", "--json")) == []
     with pytest.raises(CommandError, match="--limit"):
         run("search", "x", "--limit", "0")
+
+
+@pytest.mark.django_db
+def test_the_demo_articles_load_once():
+    from contactpunt.knowledge.demo import load_demo_articles
+
+    assert load_demo_articles() == 14
+    assert load_demo_articles() == 0
+    assert [h["article_id"] for h in json.loads(run("search", "wachtwoord vergeten", "--json", "--limit", "1"))] == [
+        "demo-wachtwoord"
+    ]
