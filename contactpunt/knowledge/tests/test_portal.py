@@ -109,3 +109,26 @@ def test_the_hold_out_is_a_stable_tenth():
     held = sum(usage.is_held_out(f"{n:032x}") for n in range(5000))
     assert 400 < held < 600
     assert usage.is_held_out("0" * 32) == usage.is_held_out("0" * 32)
+
+
+def test_the_articles_read_are_in_the_export_and_gone_after_erasure(articles, django_capture_on_commit_callbacks):
+    """The knowledge part of export and erasure (the whole erasure, with its checkpoint of the database file, is
+    tested in contacts/tests/test_erasure_leaves_no_trace.py; here its registered sections run directly)."""
+    from contactpunt.contacts import announcements
+    from contactpunt.contacts import privacy as customer_privacy
+    from contactpunt.customers.models import Customer
+    from contactpunt.knowledge import privacy
+
+    client = Client()
+    client.get(f"/help/a/{articles['kb-1'].pk}/")
+    form = {"name": "Sanne de Vries", "email": "sanne@example.nl", "subject": "Hulp", "message": "Hallo"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/help/contact/", form | {"key": new_key()})
+    customer = Customer.objects.get()
+    exported = privacy.export(customer_privacy.customer_scope(customer.pk))
+    assert exported["portal_contacts"][0]["articles_read"] == [
+        {"id": articles["kb-1"].pk, "title": "Wachtwoord herstellen"}
+    ]
+    privacy.erase(announcements.Message(announcements.Announcement.CUSTOMER_ERASED, {"customer_id": customer.pk}))
+    assert not PortalContact.objects.exists()
+    assert not UsageEvent.objects.exclude(visitor="").exists()
