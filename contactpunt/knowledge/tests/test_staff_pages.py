@@ -97,4 +97,5 @@ def test_the_case_page_suggests_articles_internal_ones_included(client, agent, t
     client.force_login(agent)
     page = client.get(f"/knowledge/cases/{case.pk}/suggestions/").content.decode()
     assert "Wachtwoord herstellen" in page and "Protocol: wachtwoord resetten" in page and "Factuur" not in page
+    assert page.count("data-insert-article=") == 1  # the public answer, never the internal protocol
     assert 'hx-get="/knowledge/cases/' in client.get(f"/workspace/cases/{case.pk}/").content.decode()
