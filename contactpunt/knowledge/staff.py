@@ -63,6 +63,11 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "may_manage": can(user, Action.MANAGE_ARTICLES),
         "blocked": len(quotes.flagged_quotes()),
         "every_status": sees_every_status(user),
+        "my_overdue": list(
+            Article.objects.filter(owner=user, status=ArticleStatus.PUBLISHED, review_by__lt=_today()).order_by(
+                "review_by"
+            )
+        ),
     }
     return render(request, "knowledge/staff/list.html", context)
 

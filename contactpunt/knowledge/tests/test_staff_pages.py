@@ -99,3 +99,18 @@ def test_the_case_page_suggests_articles_internal_ones_included(client, agent, t
     assert "Wachtwoord herstellen" in page and "Protocol: wachtwoord resetten" in page and "Factuur" not in page
     assert page.count("data-insert-article=") == 1  # the public answer, never the internal protocol
     assert 'hx-get="/knowledge/cases/' in client.get(f"/workspace/cases/{case.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_owner_is_shown_their_articles_past_the_review_date(client, team_lead):
+    article = published(
+        team_lead, "Tarieven 2025", "De tarieven van 2025.", owner=team_lead, review_by=dt.date(2026, 1, 1)
+    )
+    published(team_lead, "Tarieven 2026", "De tarieven van 2026.", owner=team_lead, review_by=dt.date(2026, 12, 31))
+    client.force_login(team_lead)
+    with time_machine.travel(T0, tick=False):
+        page = client.get("/knowledge/").content.decode()
+        detail = client.get(f"/knowledge/articles/{article.pk}/").content.decode()
+    alert = page.split('role="alert" class="form-errors"')[1].split("</div>")[0]
+    assert "Tarieven 2025" in alert and "Tarieven 2026" not in alert
+    assert "sla-overdue" in detail
