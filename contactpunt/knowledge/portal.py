@@ -61,7 +61,11 @@ def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:300]
     hits: list[Hit] = []
     if query:
-        hits = search(query, scope=_scope(), limit=RESULTS).hits
+        # The visitor's language first; an organisation that writes in one language only still answers everyone.
+        hits = (
+            search(query, scope=_scope(), limit=RESULTS).hits
+            or search(query, scope=Scope(language=None), limit=RESULTS).hits
+        )
         usage.record_search(session=request.session, query=query, results=len(hits))
     categories = Category.objects.filter(articles__in=public_articles()).distinct()
     return render(request, "knowledge/portal/home.html", {"query": query, "hits": hits, "categories": categories})

@@ -132,3 +132,8 @@ def test_the_articles_read_are_in_the_export_and_gone_after_erasure(articles, dj
     privacy.erase(announcements.Message(announcements.Announcement.CUSTOMER_ERASED, {"customer_id": customer.pk}))
     assert not PortalContact.objects.exists()
     assert not UsageEvent.objects.exclude(visitor="").exists()
+
+
+def test_an_english_visitor_still_finds_the_dutch_articles_when_there_are_no_english_ones(articles):
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/help/", {"q": "wachtwoord"}).content.decode()
+    assert "Wachtwoord herstellen" in page
