@@ -52,6 +52,8 @@ def main() -> None:
 
     if not Article.objects.exists():
         import_rows(read_csv(ARTICLES))
+    if Article.objects.count() != len(read_csv(ARTICLES)):
+        raise SystemExit("the database holds other articles too: run on an empty database (the default)")
     questions = read_questions()
     baseline = baseline_ranker(read_csv(ARTICLES))
 
