@@ -45,6 +45,8 @@ class Action(StrEnum):
     MANAGE_CUSTOMER_DATA = "manage_customer_data"  # export and erase a customer's personal data (GDPR)
     VIEW_FEEDBACK = "view_feedback"  # survey figures, drivers and every follow-up of detractors
     FOLLOW_UP = "follow_up"  # record the outcome of a detractor's follow-up
+    READ_ARTICLES = "read_articles"  # knowledge articles, internal ones included, and "what changed"
+    MANAGE_ARTICLES = "manage_articles"  # write, review, publish and retire knowledge articles
 
 
 MANAGING = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
@@ -60,6 +62,8 @@ _REFUSALS: dict[Action, Any] = {
     Action.MANAGE_CUSTOMER_DATA: _("Only managers may export or erase customer data."),
     Action.VIEW_FEEDBACK: _("Only team leads, managers and read-only viewers can see this."),
     Action.FOLLOW_UP: _("Only team leads, managers and administrators follow up survey answers."),
+    Action.READ_ARTICLES: _("Sign in to read the knowledge base."),
+    Action.MANAGE_ARTICLES: _("Only team leads, managers and administrators write knowledge articles."),
 }
 
 
@@ -90,9 +94,11 @@ def can(user: object, action: Action | str) -> bool:
     viewer = person.role == Role.VIEWER
     if act is Action.WRITE:
         return not viewer
+    if act is Action.READ_ARTICLES:
+        return True
     if act in (Action.SEE_ALL_QUEUES, Action.VIEW_DASHBOARDS, Action.VIEW_TEMPLATES, Action.VIEW_FEEDBACK):
         return viewer or manages(person)
-    if act in (Action.MANAGE_TEMPLATES, Action.PLAN, Action.FOLLOW_UP):
+    if act in (Action.MANAGE_TEMPLATES, Action.PLAN, Action.FOLLOW_UP, Action.MANAGE_ARTICLES):
         return manages(person)
     if act in (Action.EDIT_PEAKS, Action.MANAGE_CUSTOMER_DATA):
         return not viewer and (person.role in (Role.MANAGER, Role.ADMIN) or person.is_superuser)

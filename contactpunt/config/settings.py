@@ -196,6 +196,8 @@ API_YEARS_AHEAD = env_int("API_YEARS_AHEAD", 100)
 WEBCHAT_ALLOWED_ORIGINS = env_list("WEBCHAT_ALLOWED_ORIGINS", [])
 # The queue (code) of web-form contacts; empty: the first active web-form queue.
 WEBFORM_QUEUE = env_str("WEBFORM_QUEUE", "")
+# The share of portal visitors (percent) who see no article suggestions: the hold-out deflection is measured against.
+KNOWLEDGE_HOLDOUT_PERCENT = env_int("KNOWLEDGE_HOLDOUT_PERCENT", 10)
 # The largest request body the API accepts (the bulk endpoint takes up to 1,000 contacts).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 

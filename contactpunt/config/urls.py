@@ -16,6 +16,7 @@ urlpatterns = [
     path("insights/", include("contactpunt.insights.urls")),
     path("channels/", include("contactpunt.channels.urls")),
     path("feedback/", include("contactpunt.feedback.urls")),
+    path("", include("contactpunt.knowledge.urls")),
     path("", include("contactpunt.web.urls")),
 ]
 

@@ -6,3 +6,11 @@ class KnowledgeConfig(AppConfig):
     name = "contactpunt.knowledge"
     verbose_name = _("Knowledge base")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from contactpunt.contacts.services.templates import register_template_guard
+        from contactpunt.knowledge import privacy, quotes, services
+
+        services.on_article_changed(quotes.flag_quotes)
+        register_template_guard(quotes.block_reason)
+        privacy.register()

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 
 from contactpunt.api.models import Integration
 from contactpunt.contacts.models import Queue
+from contactpunt.knowledge.demo import load_demo_articles
 from contactpunt.ops.demo_templates import create_demo_templates
 from contactpunt.people.models import Role, Team, User
 from contactpunt.simulation import run
@@ -133,6 +134,7 @@ def _create(*, contacts: int, days: int, seed: int, progress: run.Progress | Non
         )
         logins.append((username, DEMO_PASSWORD, role))
     create_demo_templates(by=User.objects.get(username="teamlead"))
+    load_demo_articles()
     logins += [(f"{AGENT_PREFIX}{n}", DEMO_PASSWORD, Role.AGENT) for n in range(1, 4)]
     integration = Integration(name="Demo-integratie", source=DEMO_SOURCE)
     token = integration.set_new_token()

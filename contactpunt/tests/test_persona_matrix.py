@@ -42,6 +42,8 @@ from contactpunt.contacts.models import Attachment, Case, Channel, Message, Queu
 from contactpunt.contacts.services.attachments import store_attachments
 from contactpunt.contacts.services.types import AttachmentInput
 from contactpunt.contacts.tests.workspace_data import mail, skill
+from contactpunt.knowledge.importing import load_published
+from contactpunt.knowledge.models import Article
 from contactpunt.kpis.live import latest_cases, overview
 from contactpunt.people.models import Department, Role, Team, User
 from contactpunt.workforce.models import ShiftPlan
@@ -134,6 +136,25 @@ MATRIX: dict[str, str] = {
     "channels:webform-embed": PUBLIC,
     "channels:webform-embed-sent": PUBLIC,
     "channels:meta-webhook": "XXXXXXXX",  # an unknown app: 404 to everyone
+    # knowledge: the public self-service portal (no login)
+    "knowledge:portal": PUBLIC,
+    "knowledge:category": PUBLIC,
+    "knowledge:article": PUBLIC,
+    "knowledge:vote": POST_ONLY_OPEN,
+    "knowledge:contact": PUBLIC,
+    "knowledge:contact-sent": PUBLIC,
+    "knowledge:suggest": PUBLIC,
+    # knowledge: the staff's pages (articles, what changed, templates to review, self-service figures)
+    "knowledge:staff-list": SIGNED_IN,
+    "knowledge:staff-new": TEMPLATES_EDIT,
+    "knowledge:staff-article": SIGNED_IN,
+    "knowledge:staff-edit": TEMPLATES_EDIT,
+    "knowledge:staff-status": POST_ONLY_OPEN,
+    "knowledge:changes": SIGNED_IN,
+    "knowledge:changes-read": POST_ONLY_OPEN,
+    "knowledge:quote-review": POST_ONLY_OPEN,
+    "knowledge:usage": MANAGERS,
+    "knowledge:case-suggestions": CASE_A_READ,
     # the REST API (token only)
     "api-v1:api-root": "XXXXXXXX",
     "api-v1:openapi-json": PUBLIC,  # the schema only, no data (django-ninja serves it without a token)
@@ -205,6 +226,7 @@ class World:
     template: ResponseTemplate
     plan: ShiftPlan
     attachment: Attachment
+    article: Article
 
     def markers(self, case: Case) -> list[str]:
         """What would give a case away on a page: its subject, its customer's name, its link."""
@@ -253,6 +275,9 @@ def world(settings: Any, tmp_path: Path) -> World:
     (attachment,) = store_attachments(
         Message.objects.get(case=case_a), [AttachmentInput("bon.txt", "text/plain", b"kassabon 12,50")]
     )
+    load_published(
+        [{"article_id": "kb-1", "title": "Wachtwoord", "body": "Herstel het.", "language": "nl", "category": "Account"}]
+    )
     return World(
         queue_a,
         queue_b,
@@ -263,6 +288,7 @@ def world(settings: Any, tmp_path: Path) -> World:
         template,
         plan,
         attachment,
+        Article.objects.get(external_id="kb-1"),
     )
 
 
@@ -282,6 +308,9 @@ def fill(route: Route, world: World) -> str:
         "app_label": "contacts",
         "token": "geen-geldige-link",
         "follow_up_id": 1,
+        "article_id": world.article.pk,
+        "quote_id": 1,
+        "slug": "account",
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
         return "/admin/contacts/"

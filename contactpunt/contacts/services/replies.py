@@ -12,7 +12,7 @@ contact's external id (source OUTBOX_SOURCE), so the workspace can show its deli
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -28,9 +28,11 @@ from contactpunt.contacts.models import (
     ContactStatus,
     Direction,
     Message,
+    ResponseTemplate,
 )
 from contactpunt.contacts.services.assignment import follow_work_state
 from contactpunt.contacts.services.cases import CaseStateError
+from contactpunt.contacts.services.templates import blocked_because
 from contactpunt.contacts.services.work_sessions import end_work_sessions
 from contactpunt.people.models import User
 
@@ -92,12 +94,28 @@ def is_private(case: Case) -> bool:
     return Contact.objects.filter(case=case, source=PRIVATE_INVITE_SOURCE).exists()
 
 
-def reply(*, case: Case, by: User, body: str, at: dt.datetime | None = None) -> Replied:
+def reply(
+    *,
+    case: Case,
+    by: User,
+    body: str,
+    at: dt.datetime | None = None,
+    templates: Sequence[ResponseTemplate] = (),
+) -> Replied:
     """Reply to the case's customer on the channel of the contact answered (its oldest waiting written
     contact, else its latest written one); public only when that contact was public and the conversation
     was not moved to private. Every waiting written contact is marked handled (its `replied` event is
     written when the reply is sent), the agent's
-    work session ends and the agent moves to wrap-up. Raise ReplyError or CaseStateError."""
+    work session ends and the agent moves to wrap-up. `templates` are the response templates the text was made
+    from: one that must be reviewed first (`templates.blocked_because`) refuses the reply (ReplyError naming
+    the template and why). Raise ReplyError or CaseStateError."""
+    for template in templates:
+        reason = blocked_because(template)
+        if reason:
+            raise ReplyError(
+                gettext("the template “%(name)s” may not be sent until it is reviewed: %(reason)s")
+                % {"name": template.name, "reason": reason}
+            )
     return _send(case=case, by=by, body=body, at=at or timezone.now(), invite=False)
 
 

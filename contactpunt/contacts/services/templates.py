@@ -6,6 +6,7 @@ active ones that fit the case's reply channel, best matches of contact reason an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -100,6 +101,34 @@ def example_variables(*, agent: User) -> dict[str, str]:
 def render_template(template: ResponseTemplate, *, case: Case, agent: User) -> str:
     """The template's text with the case's variables filled (see `fill`)."""
     return fill(template.text, template_variables(case=case, agent=agent))
+
+
+# -- blocks: a template that must be reviewed before it is sent -------------------------------------------
+
+#: Asked before a template is sent: the reason it may not be sent now (shown to the agent), or None. Apps above
+#: contacts register one (knowledge: a template quoting an article that changed or was retired).
+TemplateGuard = Callable[[ResponseTemplate], str | None]
+_guards: list[TemplateGuard] = []
+
+
+def register_template_guard(guard: TemplateGuard) -> None:
+    """Ask `guard` before any template is sent (registering twice asks once)."""
+    if guard not in _guards:
+        _guards.append(guard)
+
+
+def unregister_template_guard(guard: TemplateGuard) -> None:
+    if guard in _guards:
+        _guards.remove(guard)
+
+
+def blocked_because(template: ResponseTemplate) -> str | None:
+    """Why `template` may not be sent now (the first guard that says so), or None."""
+    for guard in _guards:
+        reason = guard(template)
+        if reason:
+            return reason
+    return None
 
 
 # -- writes ------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contactpunt.contacts.models import ContactReason, Queue
+from contactpunt.contacts.models import ContactReason, Queue, ResponseTemplate
 from contactpunt.contacts.services.assignment import CHOSEN_STATES
 from contactpunt.contacts.services.case_actions import MAX_NOTE, TransferReason
 from contactpunt.contacts.services.replies import MAX_REPLY
@@ -17,6 +17,14 @@ class StateForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Reply"), max_length=MAX_REPLY, widget=forms.Textarea(attrs={"rows": 5}))
+    templates = forms.RegexField(
+        label=_("Response templates used"), regex=r"^\d{1,18}(,\d{1,18}){0,19}$", required=False
+    )
+
+    def used_templates(self) -> list[ResponseTemplate]:
+        """The response templates the agent inserted into the reply (unknown ids are ignored)."""
+        ids = {int(pk) for pk in (self.cleaned_data.get("templates") or "").split(",") if pk}
+        return list(ResponseTemplate.objects.filter(pk__in=ids).order_by("pk"))
 
 
 class NoteForm(forms.Form):

@@ -48,5 +48,6 @@ def search(request: HttpRequest, case_id: str) -> HttpResponse:
         channel=_reply_channel(case), reason_id=reason_id, language=language, query=request.GET.get("q", "")[:200]
     )
     values = templates.template_variables(case=case, agent=user)
-    results = [(template, templates.fill(template.text, values)) for template in found]
+    # A template quoting an article that changed or was retired is shown with why it must be reviewed first.
+    results = [(t, templates.fill(t.text, values), templates.blocked_because(t)) for t in found]
     return render(request, "workspace/_template_results.html", {"results": results, "language": language})

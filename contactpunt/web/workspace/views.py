@@ -270,7 +270,7 @@ def reply(request: HttpRequest, case: Case) -> str:
     form = forms.ReplyForm(request.POST)
     if not form.is_valid():
         _form_error(form)
-    replies.reply(case=case, by=_user(request), body=form.cleaned_data["body"])
+    replies.reply(case=case, by=_user(request), body=form.cleaned_data["body"], templates=form.used_templates())
     return _("Reply queued for sending.")
 
 

@@ -29,6 +29,10 @@
   }
   function insert(option) {
     var text = option.dataset.text || "";
+    var used = document.getElementById("reply-templates");
+    if (used && option.dataset.template) {
+      used.value = used.value ? used.value + "," + option.dataset.template : option.dataset.template;
+    }
     var start = body.selectionStart, end = body.selectionEnd;
     body.value = body.value.slice(0, start) + text + body.value.slice(end);
     input.value = "";

@@ -1,0 +1,222 @@
+"""The staff's knowledge pages: the article list (search, overdue reviews), an article with its versions and
+diffs, writing and reviewing articles (team lead and up), templates to review, "what changed this week" with
+who read it, and the self-service figures. Thin views over queries, services and stats."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from contactpunt.access import Action, can, get_case_for_user, require
+from contactpunt.contacts.models import Direction, Message, ResponseTemplate
+from contactpunt.knowledge import quotes, services, stats
+from contactpunt.knowledge.forms import ArticleForm
+from contactpunt.knowledge.models import (
+    TRANSITIONS,
+    Article,
+    ArticleStatus,
+    ArticleVersion,
+    ChangesRead,
+    PortalContact,
+    TemplateQuote,
+)
+from contactpunt.knowledge.queries import get_article_for_user, sees_every_status, visible_articles
+from contactpunt.knowledge.search import Scope, search
+from contactpunt.people.models import User
+
+WEEK = dt.timedelta(days=7)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+@require(Action.READ_ARTICLES)
+@require_GET
+def article_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    query = request.GET.get("q", "").strip()[:300]
+    if query:
+        hits = search(query, scope=Scope(language=None, internal=True), limit=25).hits
+        found = {a.pk: a for a in visible_articles(user).filter(pk__in=[h.article_id for h in hits])}
+        articles = [found[h.article_id] for h in hits if h.article_id in found]
+    else:
+        articles = list(visible_articles(user).order_by("status", "title")[:200])
+    context = {
+        "articles": articles,
+        "query": query,
+        "today": _today(),
+        "may_manage": can(user, Action.MANAGE_ARTICLES),
+        "blocked": len(quotes.flagged_quotes()),
+        "every_status": sees_every_status(user),
+        "my_overdue": list(
+            Article.objects.filter(owner=user, status=ArticleStatus.PUBLISHED, review_by__lt=_today()).order_by(
+                "review_by"
+            )
+        ),
+    }
+    return render(request, "knowledge/staff/list.html", context)
+
+
+@require(Action.READ_ARTICLES)
+@require_GET
+def article_detail(request: HttpRequest, article_id: str) -> HttpResponse:
+    user = _user(request)
+    article = get_article_for_user(user, article_id)
+    versions = list(ArticleVersion.objects.filter(article=article).select_related("changed_by").order_by("-number"))
+    diffs = {v.number: services.version_diff(article, v.number) for v in versions[:10]}
+    context = {
+        "article": article,
+        "versions": [(v, diffs.get(v.number, [])) for v in versions],
+        "quotes": TemplateQuote.objects.filter(article=article).select_related("template"),
+        "may_manage": can(user, Action.MANAGE_ARTICLES),
+        "next_steps": sorted(TRANSITIONS[article.status]),
+        "overdue": article.is_overdue(_today()),
+        "statuses": dict(ArticleStatus.choices),
+    }
+    return render(request, "knowledge/staff/article.html", context)
+
+
+@require(Action.MANAGE_ARTICLES)
+@require_http_methods(["GET", "POST"])
+def article_new(request: HttpRequest) -> HttpResponse:
+    form = ArticleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = services.create_article(by=_user(request), values=form.values())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Article saved as a draft."))
+            return HttpResponseRedirect(reverse("knowledge:staff-article", args=[article.pk]), status=303)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "knowledge/staff/form.html", {"form": form, "article": None}, status=status)
+
+
+@require(Action.MANAGE_ARTICLES)
+@require_http_methods(["GET", "POST"])
+def article_edit(request: HttpRequest, article_id: str) -> HttpResponse:
+    user = _user(request)
+    article = get_article_for_user(user, article_id, write=True)
+    form = ArticleForm(request.POST) if request.method == "POST" else ArticleForm.of(article)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_article(by=user, article=article, values=form.values(), note=form.cleaned_data["note"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Article saved."))
+            return HttpResponseRedirect(reverse("knowledge:staff-article", args=[article.pk]), status=303)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "knowledge/staff/form.html", {"form": form, "article": article}, status=status)
+
+
+@require_POST
+@require(Action.MANAGE_ARTICLES)
+def article_status(request: HttpRequest, article_id: str) -> HttpResponse:
+    user = _user(request)
+    article = get_article_for_user(user, article_id, write=True)
+    wanted = request.POST.get("status", "")
+    if wanted not in ArticleStatus.values:
+        messages.error(request, _("Not done: %(error)s") % {"error": _("choose a status")})
+    else:
+        try:
+            services.set_status(by=user, article=article, status=wanted)
+            messages.success(request, _("Status changed to %(status)s.") % {"status": ArticleStatus(wanted).label})
+        except services.ArticleError as error:
+            messages.error(request, _("Not done: %(error)s") % {"error": error})
+    return HttpResponseRedirect(reverse("knowledge:staff-article", args=[article.pk]), status=303)
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@require(Action.READ_ARTICLES)
+@require_GET
+def changes(request: HttpRequest) -> HttpResponse:
+    """What changed in our service this week: articles changed and retired, templates changed and retired, the
+    templates blocked until reviewed (with the article's new text), and who has read this page's week."""
+    user = _user(request)
+    week = _monday(_today())
+    since = timezone.make_aware(dt.datetime.combine(week, dt.time()))
+    changed = (
+        visible_articles(user)
+        .filter(updated_at__gte=since)
+        .exclude(status__in=[ArticleStatus.DRAFT, ArticleStatus.REVIEW])
+        .order_by("-updated_at")
+    )
+    templates = ResponseTemplate.objects.filter(updated_at__gte=since).order_by("-updated_at")
+    readers = ChangesRead.objects.filter(week=week).select_related("user").order_by("read_at")
+    context = {
+        "week": week,
+        "articles": changed,
+        "templates": templates,
+        "blocked": quotes.flagged_quotes(),
+        "has_read": readers.filter(user=user).exists(),
+        "readers": readers if can(user, Action.VIEW_DASHBOARDS) else None,
+        "may_review": can(user, Action.MANAGE_TEMPLATES),
+    }
+    return render(request, "knowledge/staff/changes.html", context)
+
+
+@require_POST
+@require(Action.READ_ARTICLES)
+def changes_read(request: HttpRequest) -> HttpResponse:
+    ChangesRead.objects.get_or_create(user=_user(request), week=_monday(_today()))
+    return HttpResponseRedirect(reverse("knowledge:changes"), status=303)
+
+
+@require_POST
+@require(Action.MANAGE_TEMPLATES)
+def quote_review(request: HttpRequest, quote_id: int) -> HttpResponse:
+    quote = get_object_or_404(TemplateQuote, pk=quote_id)
+    try:
+        if request.POST.get("remove"):
+            quotes.remove_quote(by=_user(request), quote=quote)
+        else:
+            quotes.review_quote(by=_user(request), quote=quote)
+        messages.success(request, _("Template reviewed: it may be sent again."))
+    except quotes.QuoteError as error:
+        messages.error(request, _("Not done: %(error)s") % {"error": error})
+    return HttpResponseRedirect(reverse("knowledge:changes"), status=303)
+
+
+@require(Action.VIEW_DASHBOARDS)
+@require_GET
+def usage_page(request: HttpRequest) -> HttpResponse:
+    end = timezone.now()
+    figures = stats.usage(start=end - dt.timedelta(days=28), end=end)
+    return render(request, "knowledge/staff/usage.html", {"usage": figures})
+
+
+@require(Action.READ_ARTICLES)
+@require_GET
+def case_suggestions(request: HttpRequest, case_id: str) -> HttpResponse:
+    """The articles that fit the case (its subject and the customer's latest written message), internal ones
+    included, with the articles the customer read on the portal before they wrote (htmx partial)."""
+    user = _user(request)
+    case = get_case_for_user(user, case_id)
+    latest = Message.objects.filter(case=case, direction=Direction.INBOUND).order_by("-created_at", "-id").first()
+    text = f"{case.subject} {latest.text[:500] if latest is not None else ''}"
+    hits = search(text, scope=Scope(language=None, internal=True), limit=5).hits
+    read = Article.objects.filter(
+        pk__in=PortalContact.articles.through.objects.filter(portalcontact__contact__case=case).values("article_id")
+    )
+    found = {a.pk: a for a in visible_articles(user).filter(pk__in=[h.article_id for h in hits])}
+    articles = [found[h.article_id] for h in hits if h.article_id in found]
+    return render(request, "knowledge/staff/_case_suggestions.html", {"articles": articles, "read": read})

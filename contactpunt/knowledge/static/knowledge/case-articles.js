@@ -1,0 +1,16 @@
+/* The articles on the case page: "Insert into reply" puts the article's answer at the cursor in the reply box. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-insert-article]");
+    var body = document.getElementById("reply-body");
+    if (!button || !body) return;
+    event.preventDefault();
+    var text = button.dataset.insertArticle || "";
+    var start = body.selectionStart, end = body.selectionEnd;
+    body.value = body.value.slice(0, start) + text + body.value.slice(end);
+    body.focus();
+    body.setSelectionRange(start + text.length, start + text.length);
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+})();

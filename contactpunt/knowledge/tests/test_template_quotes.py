@@ -1,0 +1,76 @@
+"""No outdated answers: a template quoting an article is blocked from sending once the article changes or is
+retired, until reviewed; the block is enforced by the reply service."""
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from contactpunt.contacts.models import ResponseTemplate
+from contactpunt.contacts.services import replies
+from contactpunt.contacts.tests.workspace_data import mail
+from contactpunt.knowledge.models import ArticleStatus
+from contactpunt.knowledge.quotes import QuoteError, block_reason, flagged_quotes, quote_article, review_quote
+from contactpunt.knowledge.services import ArticleFields, create_article, set_status, update_article
+
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def setup(team_lead, email_queue):
+    article = create_article(
+        by=team_lead, values=ArticleFields("Welkomstcadeau", "Nieuwe inwoners krijgen een cadeaubon."), at=T0
+    )
+    set_status(by=team_lead, article=article, status=ArticleStatus.REVIEW, at=T0)
+    article = set_status(by=team_lead, article=article, status=ArticleStatus.PUBLISHED, at=T0)
+    template = ResponseTemplate.objects.create(name="Welkom", text="Welkom! U krijgt een cadeaubon.")
+    quote = quote_article(by=team_lead, template=template, article=article)
+    case = mail(email_queue, T0, "w1", sender="inwoner@example.nl", name="Ilse Inwoner", subject="Welkom")
+    return article, template, quote, case
+
+
+def test_a_template_quoting_a_retired_article_cannot_be_sent(setup, team_lead, agent):
+    article, template, quote, case = setup
+    assert block_reason(template) is None
+    set_status(by=team_lead, article=article, status=ArticleStatus.RETIRED, at=T0)
+    with translation.override("nl"):
+        assert block_reason(template) == "het citeert het artikel “Welkomstcadeau”, dat is ingetrokken"
+    with pytest.raises(replies.ReplyError, match="Welkom"):
+        replies.reply(case=case, by=agent, body=template.text, templates=[template])
+    assert not case.messages.filter(direction="outbound").exists()
+    with pytest.raises(QuoteError):
+        review_quote(by=team_lead, quote=quote)
+    assert [q.pk for q in flagged_quotes()] == [quote.pk]
+
+
+def test_a_changed_article_blocks_until_the_template_is_reviewed(setup, team_lead):
+    article, template, quote, _case = setup
+    update_article(
+        by=team_lead, article=article, values=ArticleFields("Welkomstcadeau", "Het welkomstcadeau is gestopt."), at=T0
+    )
+    with translation.override("en"):
+        reason = block_reason(template)
+    assert reason == "the article “Welkomstcadeau” it quotes changed (version 3 → 4)"
+    review_quote(by=team_lead, quote=quote, at=T0)
+    assert block_reason(template) is None
+    assert flagged_quotes() == []
+
+
+def test_status_steps_without_a_new_text_do_not_block_a_draft_quote(setup, team_lead):
+    _article, template, _quote, _case = setup
+    other = create_article(by=team_lead, values=ArticleFields("Ander artikel", "Tekst."), at=T0)
+    set_status(by=team_lead, article=other, status=ArticleStatus.REVIEW, at=T0)
+    assert block_reason(template) is None
+
+
+def test_the_workspace_refuses_a_reply_made_from_a_blocked_template(setup, team_lead, agent, client):
+    article, template, _quote, case = setup
+    set_status(by=team_lead, article=article, status=ArticleStatus.RETIRED, at=T0)
+    client.force_login(agent)
+    response = client.post(
+        f"/workspace/cases/{case.pk}/reply/", {"body": template.text, "templates": str(template.pk)}, follow=True
+    )
+    assert "Welkomstcadeau" in response.content.decode()
+    assert not case.messages.filter(direction="outbound").exists()
+    picker = client.get(f"/workspace/cases/{case.pk}/templates/", {"q": "Welkom"}).content.decode()
+    assert f'data-template="{template.pk}"' in picker and "Welkomstcadeau" in picker

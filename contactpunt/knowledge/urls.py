@@ -1,0 +1,30 @@
+"""The public portal (/help/) and the staff's knowledge pages (/knowledge/)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from contactpunt.knowledge import portal, staff
+
+app_name = "knowledge"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("help/", portal.home, name="portal"),
+    path("help/c/<slug:slug>/", portal.category, name="category"),
+    path("help/a/<str:article_id>/", portal.article_page, name="article"),
+    path("help/a/<str:article_id>/vote/", portal.vote, name="vote"),
+    path("help/contact/", portal.contact, name="contact"),
+    path("help/contact/sent/", portal.contact_sent, name="contact-sent"),
+    path("help/suggest/", portal.suggest, name="suggest"),
+]
+
+urlpatterns += [
+    path("knowledge/", staff.article_list, name="staff-list"),
+    path("knowledge/new/", staff.article_new, name="staff-new"),
+    path("knowledge/articles/<str:article_id>/", staff.article_detail, name="staff-article"),
+    path("knowledge/articles/<str:article_id>/edit/", staff.article_edit, name="staff-edit"),
+    path("knowledge/articles/<str:article_id>/status/", staff.article_status, name="staff-status"),
+    path("knowledge/changes/", staff.changes, name="changes"),
+    path("knowledge/changes/read/", staff.changes_read, name="changes-read"),
+    path("knowledge/quotes/<int:quote_id>/review/", staff.quote_review, name="quote-review"),
+    path("knowledge/usage/", staff.usage_page, name="usage"),
+    path("knowledge/cases/<str:case_id>/suggestions/", staff.case_suggestions, name="case-suggestions"),
+]
