@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contactpunt.contacts.models import Case, Message, Queue
 from contactpunt.customers.models import Customer
-from contactpunt.people.models import Role, User
+from contactpunt.people.models import CheckIn, Role, Team, User
 
 
 class Action(StrEnum):
@@ -43,6 +43,10 @@ class Action(StrEnum):
     PLAN = "plan"  # run shift plans, retrain and detect in insights
     EDIT_PEAKS = "edit_peaks"  # change the peak calendar
     MANAGE_CUSTOMER_DATA = "manage_customer_data"  # export and erase a customer's personal data (GDPR)
+    CHECK_IN = "check_in"  # give one's own weekly check-in
+    VIEW_TEAM_MOODS = "view_team_moods"  # the check-ins of teams: a team lead their own team, others aggregates
+    VIEW_QUALITY = "view_quality"  # scorecards, reviews and calibration rounds
+    REVIEW_QUALITY = "review_quality"  # score contacts, run calibration rounds, edit scorecards
 
 
 MANAGING = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
@@ -56,6 +60,10 @@ _REFUSALS: dict[Action, Any] = {
     Action.PLAN: _("Only team leads, managers and administrators can do this."),
     Action.EDIT_PEAKS: _("Only managers and administrators can change the peak calendar."),
     Action.MANAGE_CUSTOMER_DATA: _("Only managers may export or erase customer data."),
+    Action.CHECK_IN: "read-only",
+    Action.VIEW_TEAM_MOODS: _("Only team leads, managers and read-only viewers can see this."),
+    Action.VIEW_QUALITY: _("Only team leads, managers and read-only viewers can see this."),
+    Action.REVIEW_QUALITY: _("Only team leads, managers and administrators can do this."),
 }
 
 
@@ -84,11 +92,17 @@ def can(user: object, action: Action | str) -> bool:
         return False
     act = Action(action)
     viewer = person.role == Role.VIEWER
-    if act is Action.WRITE:
+    if act in (Action.WRITE, Action.CHECK_IN):
         return not viewer
-    if act in (Action.SEE_ALL_QUEUES, Action.VIEW_DASHBOARDS, Action.VIEW_TEMPLATES):
+    if act in (
+        Action.SEE_ALL_QUEUES,
+        Action.VIEW_DASHBOARDS,
+        Action.VIEW_TEMPLATES,
+        Action.VIEW_TEAM_MOODS,
+        Action.VIEW_QUALITY,
+    ):
         return viewer or manages(person)
-    if act in (Action.MANAGE_TEMPLATES, Action.PLAN):
+    if act in (Action.MANAGE_TEMPLATES, Action.PLAN, Action.REVIEW_QUALITY):
         return manages(person)
     if act in (Action.EDIT_PEAKS, Action.MANAGE_CUSTOMER_DATA):
         return not viewer and (person.role in (Role.MANAGER, Role.ADMIN) or person.is_superuser)
@@ -223,3 +237,35 @@ def workers_of(queue: Queue) -> list[User]:
         for u in people.order_by("first_name", "last_name", "username")
         if manages(u) or required <= {s.pk for s in u.skills.all()}
     ]
+
+
+# -- wellbeing: the weekly check-in ------------------------------------------------------------------
+
+
+def leads_team(user: object, team_id: int | None) -> bool:
+    """Whether `user` is the team lead of the team `team_id` (a team lead's own team only)."""
+    person = _as_user(user)
+    return person is not None and team_id is not None and person.role == Role.TEAM_LEAD and person.team_id == team_id
+
+
+def readable_check_ins(user: object) -> QuerySet[CheckIn]:
+    """The check-ins whose mood and note `user` may read one by one: their own, and for a team lead those given
+    in their own team. Managers, administrators and the auditor read no one else's (only team aggregates)."""
+    person = _as_user(user)
+    if person is None:
+        return CheckIn.objects.none()
+    mine = Q(user=person)
+    if person.role == Role.TEAM_LEAD and person.team_id is not None:
+        mine |= Q(team_id=person.team_id)
+    return CheckIn.objects.filter(mine)
+
+
+def mood_teams(user: object) -> QuerySet[Team]:
+    """The teams whose check-ins `user` may see: a team lead their own team (one by one), the managers,
+    administrators and the auditor every team (as aggregates only); nobody else any."""
+    person = _as_user(user)
+    if person is None or not can(person, Action.VIEW_TEAM_MOODS):
+        return Team.objects.none()
+    if person.role == Role.TEAM_LEAD and not person.is_superuser:
+        return Team.objects.filter(pk=person.team_id) if person.team_id else Team.objects.none()
+    return Team.objects.all()

@@ -147,6 +147,9 @@ MATRIX: dict[str, str] = {
     "privacy:customer": "XXXAXALL",
     "privacy:export": POST_ONLY,
     "privacy:erase": POST_ONLY,
+    # the weekly check-in: everyone who works gives their own; team lead and up, and the auditor, see teams
+    "checkin:mine": "AAAAXALL",
+    "checkin:team": MANAGERS,
 }
 
 #: Every URL under Django's admin site answers as ADMIN_SITE, but for these (the admin persona opens the pages
