@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "contactpunt.insights",
     "contactpunt.kpis",
     "contactpunt.workforce",
+    "contactpunt.quality",
     "contactpunt.people",
     "contactpunt.api",
     "contactpunt.simulation",

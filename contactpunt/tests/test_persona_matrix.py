@@ -40,6 +40,8 @@ from contactpunt.contacts.models import Case, Channel, Queue, ResponseTemplate
 from contactpunt.contacts.tests.workspace_data import mail, skill
 from contactpunt.kpis.live import latest_cases, overview
 from contactpunt.people.models import Department, Role, Team, User
+from contactpunt.quality.models import CalibrationRound, Review
+from contactpunt.quality.services import CriterionSpec, create_scorecard, start_calibration
 from contactpunt.workforce.models import ShiftPlan
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +152,14 @@ MATRIX: dict[str, str] = {
     # the weekly check-in: everyone who works gives their own; team lead and up, and the auditor, see teams
     "checkin:mine": "AAAAXALL",
     "checkin:team": MANAGERS,
+    # quality: reviews, the weekly sample, the scorecard, calibration rounds; an agent's own reviews
+    "quality:index": MANAGERS,
+    "quality:draw": POST_ONLY_OPEN,
+    "quality:scorecard": MANAGERS,
+    "quality:review": "XXAAOALL",  # the lead's review of agent A's contact, not yet done: agent A sees it once done
+    "quality:start_round": POST_ONLY_OPEN,
+    "quality:calibration": MANAGERS,
+    "quality:mine": SIGNED_IN,
 }
 
 #: Every URL under Django's admin site answers as ADMIN_SITE, but for these (the admin persona opens the pages
@@ -193,6 +203,8 @@ class World:
     token: str
     template: ResponseTemplate
     plan: ShiftPlan
+    review: Review
+    round: CalibrationRound
 
     def markers(self, case: Case) -> list[str]:
         """What would give a case away on a page: its subject, its customer's name, its link."""
@@ -237,6 +249,15 @@ def world() -> World:
     integration.save()
     template = ResponseTemplate.objects.create(name="Groet", text="Beste klant,", is_active=True)
     plan = ShiftPlan.objects.create(first_day=dt.date(2026, 3, 2), days=7, queue=queue_a)
+    card = create_scorecard(name="Kwaliteit", criteria=[CriterionSpec("Vriendelijk")])
+    contact_a = case_a.contacts.get()
+    review = Review.objects.create(
+        scorecard=card, contact=contact_a, agent=users["agent_a"], reviewer=users["lead"], assigned_at=at
+    )
+    round_ = start_calibration(
+        name="Ronde", scorecard=card, contacts=[contact_a, case_b.contacts.get()],
+        reviewers=[users["lead"], users["manager"]], by=users["manager"], now=at,
+    )  # fmt: skip
     return World(
         queue_a,
         queue_b,
@@ -246,6 +267,8 @@ def world() -> World:
         token,
         template,
         plan,
+        review,
+        round_,
     )
 
 
@@ -262,6 +285,8 @@ def fill(route: Route, world: World) -> str:
         "id": 1,
         "content_type_id": 1,
         "app_label": "contacts",
+        "review_id": world.review.pk,
+        "round_id": world.round.pk,
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
         return "/admin/contacts/"
@@ -372,6 +397,12 @@ def test_refused_writes_change_nothing(world: World) -> None:
         ("auditor", "/workforce/peaks/", {"name": "Piek", "date": "2026-03-02", "uplift": "1.5"}, "X"),
         ("auditor", "/workforce/shifts/run/", {"first_day": "2026-03-09", "days": "7"}, "X"),
         ("auditor", "/insights/retrain/", {}, "X"),
+        ("auditor", "/checkin/", {"mood": "green"}, "X"),
+        ("auditor", "/quality/sample/", {}, "X"),
+        ("auditor", "/quality/scorecard/", {"name": "Nieuw", "label-0": "x"}, "X"),
+        ("agent_a", "/quality/calibration/", {"name": "Ronde 2"}, "X"),
+        ("agent_a", "/quality/scorecard/", {"name": "Nieuw", "label-0": "x"}, "X"),
+        ("manager", f"/quality/reviews/{world.review.pk}/", {"criterion-1": "1"}, "X"),
         ("agent_a", "/templates/new/", {"name": "Nieuw", "text": "x"}, "X"),
         ("agent_a", f"/templates/{world.template.pk}/retire/", {}, "X"),
         ("agent_a", "/workforce/shifts/run/", {"first_day": "2026-03-09", "days": "7"}, "X"),

@@ -1,0 +1,17 @@
+"""The quality pages under /quality/."""
+
+from django.urls import path
+
+from contactpunt.quality import views
+
+app_name = "quality"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("sample/", views.draw, name="draw"),
+    path("scorecard/", views.scorecard, name="scorecard"),
+    path("reviews/<int:review_id>/", views.review, name="review"),
+    path("calibration/", views.start_round, name="start_round"),
+    path("calibration/<int:round_id>/", views.calibration, name="calibration"),
+    path("mine/", views.mine, name="mine"),
+]
