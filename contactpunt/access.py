@@ -269,3 +269,19 @@ def mood_teams(user: object) -> QuerySet[Team]:
     if person.role == Role.TEAM_LEAD and not person.is_superuser:
         return Team.objects.filter(pk=person.team_id) if person.team_id else Team.objects.none()
     return Team.objects.all()
+
+
+# -- coaching ----------------------------------------------------------------------------------------
+
+
+def coached_agents(user: User) -> QuerySet[User]:
+    """The agents whose coaching (notes, goals, quality trend) `user` may see: an agent themselves, a team lead
+    their own team's agents, managers and administrators every agent; the auditor none (personnel data)."""
+    agents = User.objects.filter(role=Role.AGENT, is_active=True)
+    if not user.is_authenticated or not user.is_active or user.role == Role.VIEWER:
+        return agents.none()
+    if user.role in (Role.MANAGER, Role.ADMIN) or user.is_superuser:
+        return agents
+    if user.role == Role.TEAM_LEAD:
+        return agents.filter(team_id=user.team_id) if user.team_id else agents.none()
+    return agents.filter(pk=user.pk)

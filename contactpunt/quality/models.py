@@ -129,3 +129,41 @@ class Score(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["review", "criterion"], name="score_unique")]
+
+
+class CoachingNote(models.Model):
+    """What a team lead or manager noted in a coaching conversation with an agent; the agent reads it too."""
+
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coaching_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(_("note"), max_length=2000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("coaching note")
+        verbose_name_plural = _("coaching notes")
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    ACHIEVED = "achieved", _("achieved")
+    DROPPED = "dropped", _("dropped")
+
+
+class Goal(models.Model):
+    """A coaching goal of an agent; with a target quality score its progress is measured from the reviews."""
+
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coaching_goals")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    title = models.CharField(_("goal"), max_length=200)
+    target_score = models.FloatField(_("target quality score"), null=True, blank=True)
+    due = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN)
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "due", "pk"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")

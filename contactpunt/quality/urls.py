@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contactpunt.quality import views
+from contactpunt.quality import coaching_views, views
 
 app_name = "quality"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("calibration/", views.start_round, name="start_round"),
     path("calibration/<int:round_id>/", views.calibration, name="calibration"),
     path("mine/", views.mine, name="mine"),
+    path("coaching/", coaching_views.agents, name="coaching"),
+    path("coaching/<int:agent_id>/", coaching_views.agent, name="coach"),
 ]

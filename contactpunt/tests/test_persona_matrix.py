@@ -160,6 +160,8 @@ MATRIX: dict[str, str] = {
     "quality:start_round": POST_ONLY_OPEN,
     "quality:calibration": MANAGERS,
     "quality:mine": SIGNED_IN,
+    "quality:coaching": "XXAAXALL",  # coaching is personnel data: not for the auditor
+    "quality:coach": "AXAAXALL",  # agent A's own coaching: agent A, their team lead, managers, admins
 }
 
 #: Every URL under Django's admin site answers as ADMIN_SITE, but for these (the admin persona opens the pages
@@ -286,6 +288,7 @@ def fill(route: Route, world: World) -> str:
         "content_type_id": 1,
         "app_label": "contacts",
         "review_id": world.review.pk,
+        "agent_id": world.users["agent_a"].pk,
         "round_id": world.round.pk,
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
@@ -402,6 +405,8 @@ def test_refused_writes_change_nothing(world: World) -> None:
         ("auditor", "/quality/scorecard/", {"name": "Nieuw", "label-0": "x"}, "X"),
         ("agent_a", "/quality/calibration/", {"name": "Ronde 2"}, "X"),
         ("agent_a", "/quality/scorecard/", {"name": "Nieuw", "label-0": "x"}, "X"),
+        ("agent_a", f"/quality/coaching/{world.users['agent_a'].pk}/", {"what": "note", "text": "x"}, "X"),
+        ("auditor", f"/quality/coaching/{world.users['agent_a'].pk}/", {"what": "note", "text": "x"}, "X"),
         ("manager", f"/quality/reviews/{world.review.pk}/", {"criterion-1": "1"}, "X"),
         ("agent_a", "/templates/new/", {"name": "Nieuw", "text": "x"}, "X"),
         ("agent_a", f"/templates/{world.template.pk}/retire/", {}, "X"),
