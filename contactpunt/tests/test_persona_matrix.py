@@ -42,7 +42,7 @@ from contactpunt.kpis.live import latest_cases, overview
 from contactpunt.people.models import Department, Role, Team, User
 from contactpunt.quality.models import CalibrationRound, Review
 from contactpunt.quality.services import CriterionSpec, create_scorecard, start_calibration
-from contactpunt.workforce.models import ShiftPlan
+from contactpunt.workforce.models import ShiftPlan, TeamMeeting
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +118,8 @@ MATRIX: dict[str, str] = {
     "workforce:plan_status": MANAGERS,
     "workforce:adherence": MANAGERS,
     "workforce:me": SIGNED_IN,
+    "workforce:meetings": MANAGERS,
+    "workforce:meeting": MANAGERS,
     # insights
     "insights:index": MANAGERS,
     "insights:remarks": SIGNED_IN,  # an agent sees only their own contacts' remarks
@@ -207,6 +209,7 @@ class World:
     plan: ShiftPlan
     review: Review
     round: CalibrationRound
+    meeting: TeamMeeting
 
     def markers(self, case: Case) -> list[str]:
         """What would give a case away on a page: its subject, its customer's name, its link."""
@@ -271,6 +274,7 @@ def world() -> World:
         plan,
         review,
         round_,
+        TeamMeeting.objects.create(team=team, week=dt.date(2026, 3, 2), start=at, end=at + dt.timedelta(minutes=20)),
     )
 
 
@@ -289,6 +293,7 @@ def fill(route: Route, world: World) -> str:
         "app_label": "contacts",
         "review_id": world.review.pk,
         "agent_id": world.users["agent_a"].pk,
+        "meeting_id": world.meeting.pk,
         "round_id": world.round.pk,
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
@@ -402,6 +407,8 @@ def test_refused_writes_change_nothing(world: World) -> None:
         ("auditor", "/insights/retrain/", {}, "X"),
         ("auditor", "/checkin/", {"mood": "green"}, "X"),
         ("auditor", "/quality/sample/", {}, "X"),
+        ("auditor", "/workforce/meetings/", {"team": "1"}, "X"),
+        ("agent_a", "/workforce/meetings/", {"team": "1"}, "X"),
         ("auditor", "/quality/scorecard/", {"name": "Nieuw", "label-0": "x"}, "X"),
         ("agent_a", "/quality/calibration/", {"name": "Ronde 2"}, "X"),
         ("agent_a", "/quality/scorecard/", {"name": "Nieuw", "label-0": "x"}, "X"),
