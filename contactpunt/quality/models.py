@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -167,3 +169,49 @@ class Goal(models.Model):
         ordering = ["status", "due", "pk"]
         verbose_name = _("goal")
         verbose_name_plural = _("goals")
+
+
+class SuggestionStatus(models.TextChoices):
+    NEW = "new", _("new")
+    DISCUSSED = "discussed", _("discussed in the team")
+    REJECTED = "rejected", _("not taken up")
+    TRIAL = "trial", _("in trial")
+    ADOPTED = "adopted", _("adopted")
+    DROPPED = "dropped", _("dropped after trial")
+
+
+class TrialMetric(models.TextChoices):
+    SERVICE_LEVEL = "service_level", _("service level")
+    FCR = "fcr", _("first contact resolution")
+    AHT = "aht_s", _("average handling time")
+    TRANSFER_RATE = "transfer_rate", _("transfer rate")
+    REPEAT_RATE = "repeat_rate", _("repeat contact rate")
+
+
+class Suggestion(models.Model):
+    """An agent's improvement suggestion: discussed by the team, tried small first with one team for a period while
+    a metric is watched against the other teams, then adopted or dropped with its reason."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    team = models.ForeignKey("people.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    title = models.CharField(_("suggestion"), max_length=200)
+    text = models.TextField(_("explanation"), max_length=4000, blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.NEW
+    )
+    created_at = models.DateTimeField()
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    trial_team = models.ForeignKey("people.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    trial_start = models.DateField(_("trial from"), null=True, blank=True)
+    trial_end = models.DateField(_("trial until"), null=True, blank=True)
+    metric = models.CharField(_("metric to watch"), max_length=20, choices=TrialMetric.choices, blank=True, default="")
+    reason = models.TextField(_("reason"), max_length=2000, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+
+    def is_waiting_too_long(self, now: dt.datetime) -> bool:
+        """Still new 14 days after it was made: every suggestion gets a status within 14 days."""
+        return self.status == SuggestionStatus.NEW and now - self.created_at > dt.timedelta(days=14)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contactpunt.quality import coaching_views, views
+from contactpunt.quality import coaching_views, suggestion_views, views
 
 app_name = "quality"
 
@@ -15,5 +15,7 @@ urlpatterns = [
     path("calibration/<int:round_id>/", views.calibration, name="calibration"),
     path("mine/", views.mine, name="mine"),
     path("coaching/", coaching_views.agents, name="coaching"),
+    path("suggestions/", suggestion_views.index, name="suggestions"),
+    path("suggestions/<int:suggestion_id>/", suggestion_views.detail, name="suggestion"),
     path("coaching/<int:agent_id>/", coaching_views.agent, name="coach"),
 ]

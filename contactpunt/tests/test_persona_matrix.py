@@ -40,8 +40,9 @@ from contactpunt.contacts.models import Case, Channel, Queue, ResponseTemplate
 from contactpunt.contacts.tests.workspace_data import mail, skill
 from contactpunt.kpis.live import latest_cases, overview
 from contactpunt.people.models import Department, Role, Team, User
-from contactpunt.quality.models import CalibrationRound, Review
+from contactpunt.quality.models import CalibrationRound, Review, Suggestion
 from contactpunt.quality.services import CriterionSpec, create_scorecard, start_calibration
+from contactpunt.quality.suggestions import propose
 from contactpunt.workforce.models import ShiftPlan, TeamMeeting
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +164,9 @@ MATRIX: dict[str, str] = {
     "quality:calibration": MANAGERS,
     "quality:mine": SIGNED_IN,
     "quality:coaching": "XXAAXALL",  # coaching is personnel data: not for the auditor
-    "quality:coach": "AXAAXALL",  # agent A's own coaching: agent A, their team lead, managers, admins
+    "quality:coach": "AXAAXALL",
+    "quality:suggestions": SIGNED_IN,
+    "quality:suggestion": SIGNED_IN,  # agent A's own coaching: agent A, their team lead, managers, admins
 }
 
 #: Every URL under Django's admin site answers as ADMIN_SITE, but for these (the admin persona opens the pages
@@ -210,6 +213,7 @@ class World:
     review: Review
     round: CalibrationRound
     meeting: TeamMeeting
+    suggestion: Suggestion
 
     def markers(self, case: Case) -> list[str]:
         """What would give a case away on a page: its subject, its customer's name, its link."""
@@ -275,6 +279,7 @@ def world() -> World:
         review,
         round_,
         TeamMeeting.objects.create(team=team, week=dt.date(2026, 3, 2), start=at, end=at + dt.timedelta(minutes=20)),
+        propose(author=users["agent_a"], title="Terugbelverzoek", now=at),
     )
 
 
@@ -294,6 +299,7 @@ def fill(route: Route, world: World) -> str:
         "review_id": world.review.pk,
         "agent_id": world.users["agent_a"].pk,
         "meeting_id": world.meeting.pk,
+        "suggestion_id": world.suggestion.pk,
         "round_id": world.round.pk,
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
@@ -408,6 +414,8 @@ def test_refused_writes_change_nothing(world: World) -> None:
         ("auditor", "/checkin/", {"mood": "green"}, "X"),
         ("auditor", "/quality/sample/", {}, "X"),
         ("auditor", "/workforce/meetings/", {"team": "1"}, "X"),
+        ("auditor", "/quality/suggestions/", {"title": "Idee"}, "X"),
+        ("agent_a", f"/quality/suggestions/{world.suggestion.pk}/", {"status": "rejected", "reason": "x"}, "X"),
         ("agent_a", "/workforce/meetings/", {"team": "1"}, "X"),
         ("auditor", "/quality/scorecard/", {"name": "Nieuw", "label-0": "x"}, "X"),
         ("agent_a", "/quality/calibration/", {"name": "Ronde 2"}, "X"),

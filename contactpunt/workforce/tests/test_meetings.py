@@ -131,6 +131,6 @@ def test_the_meeting_pages_plan_show_the_agenda_and_take_actions(team: Team) -> 
     )
     assert done.status_code == 302
     assert list(meeting.actions.values_list("text", "owner__username")) == [("FAQ retouren bijwerken", "noord1")]
-    agent = Client()
-    agent.force_login(agents[0])
-    assert agent.get(f"/workforce/meetings/{meeting.pk}/").status_code == 403
+    agent_client = Client()
+    agent_client.force_login(agents[0])
+    assert agent_client.get(f"/workforce/meetings/{meeting.pk}/").status_code == 403
