@@ -72,11 +72,20 @@ class Team(models.Model):
         return self.cost_per_hour if self.cost_per_hour is not None else self.department.cost_per_hour
 
 
+class SkillKind(models.TextChoices):
+    CHANNEL = "channel", _("channel")
+    LANGUAGE = "language", _("language")
+    PRODUCT = "product", _("product")
+    REASON = "reason", _("contact reason")
+    OTHER = "other", _("other")
+
+
 class Skill(models.Model):
     """What an agent can handle (a language, a product, a channel); queues ask for skills."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=SkillKind.choices, default=SkillKind.OTHER)
 
     class Meta:
         ordering = ["code"]
@@ -157,3 +166,17 @@ class CheckIn(models.Model):
     def is_concern(self) -> bool:
         """Yellow or red."""
         return self.mood in (Mood.YELLOW, Mood.RED)
+
+
+class SkillLevel(models.Model):
+    """How well a person masters a skill: 1 learning, 2 qualified, 3 expert (can coach others). Kept in step with
+    `User.skills` by `people.skills.set_level` (which routing and shift planning read): level 1 and up is a skill."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="skill_levels")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="levels")
+    level = models.PositiveSmallIntegerField(_("level"), default=2)
+
+    class Meta:
+        verbose_name = _("skill level")
+        verbose_name_plural = _("skill levels")
+        constraints = [models.UniqueConstraint(fields=["user", "skill"], name="one_level_per_skill")]

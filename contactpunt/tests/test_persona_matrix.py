@@ -120,6 +120,7 @@ MATRIX: dict[str, str] = {
     "workforce:adherence": MANAGERS,
     "workforce:me": SIGNED_IN,
     "workforce:meetings": MANAGERS,
+    "workforce:skills": MANAGERS,
     "workforce:meeting": MANAGERS,
     # insights
     "insights:index": MANAGERS,
@@ -414,6 +415,7 @@ def test_refused_writes_change_nothing(world: World) -> None:
         ("auditor", "/checkin/", {"mood": "green"}, "X"),
         ("auditor", "/quality/sample/", {}, "X"),
         ("auditor", "/workforce/meetings/", {"team": "1"}, "X"),
+        ("auditor", "/workforce/skills/", {"user": "1", "skill": "1", "level": "3"}, "X"),
         ("auditor", "/quality/suggestions/", {"title": "Idee"}, "X"),
         ("agent_a", f"/quality/suggestions/{world.suggestion.pk}/", {"status": "rejected", "reason": "x"}, "X"),
         ("agent_a", "/workforce/meetings/", {"team": "1"}, "X"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contactpunt.workforce import meeting_views, views
+from contactpunt.workforce import meeting_views, skills_views, views
 
 app_name = "workforce"
 
@@ -15,5 +15,6 @@ urlpatterns = [
     path("adherence/", views.adherence, name="adherence"),
     path("me/", views.me, name="me"),
     path("meetings/", meeting_views.meeting_week, name="meetings"),
+    path("skills/", skills_views.matrix, name="skills"),
     path("meetings/<int:meeting_id>/", meeting_views.meeting, name="meeting"),
 ]
