@@ -22,7 +22,8 @@ def level_of(user: User, skill: Skill) -> int:
 
 def levels(user_ids: list[int], skill_ids: list[int]) -> dict[tuple[int, int], int]:
     """(user, skill) -> level for the given people and skills (a skill without a recorded level counts as 2)."""
-    result = dict.fromkeys(User.skills.through.objects.filter(user_id__in=user_ids, skill_id__in=skill_ids).values_list("user_id", "skill_id"), QUALIFIED)
+    given = User.skills.through.objects.filter(user_id__in=user_ids, skill_id__in=skill_ids)
+    result: dict[tuple[int, int], int] = dict.fromkeys(given.values_list("user_id", "skill_id"), QUALIFIED)
     for u, s, level in SkillLevel.objects.filter(user_id__in=user_ids, skill_id__in=skill_ids).values_list(
         "user_id", "skill_id", "level"
     ):
