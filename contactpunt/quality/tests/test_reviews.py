@@ -126,3 +126,19 @@ def test_a_calibration_round_shows_alpha_per_criterion_and_flags_the_low_one(set
     page = client.get(f"/quality/calibration/{round_.pk}/").content.decode()
     assert "0,938" in page
     assert "criterium herschrijven" in page
+
+
+def test_a_review_comment_is_in_the_customers_export_and_erased_with_them(setup, phone_queue) -> None:
+    from contactpunt.contacts.services.privacy import erase_customer, export_customer
+
+    agent, lead, _manager, card, _contacts = setup
+    contact = call(phone_queue, NOW - dt.timedelta(hours=9), wait=5, talk=60, agent=agent, caller="0612345678")
+    customer = contact.customer
+    assert customer is not None
+    review = Review.objects.create(scorecard=card, contact=contact, agent=agent, reviewer=lead, assigned_at=NOW)
+    ids = [c.pk for c in card.criteria.all()]
+    score_review(review=review, values={i: 1 for i in ids}, comment="Klant noemde haar adres", by=lead, now=NOW)
+    exported = export_customer(customer=customer, by=lead)
+    assert "Klant noemde haar adres" in str(exported)
+    erase_customer(customer=customer, by=lead, reason="verzoek")  # the erasure is announced inside its transaction
+    assert Review.objects.filter(comment="Klant noemde haar adres").count() == 0
