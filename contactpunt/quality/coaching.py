@@ -13,6 +13,7 @@ from django.db.models import Avg, Count
 from django.http import Http404
 
 from contactpunt.access import Action, can, coached_agents, leads_team
+from contactpunt.audit import services as audit
 from contactpunt.people.models import Role, User
 from contactpunt.quality.models import CoachingNote, Goal, GoalStatus, Review
 
@@ -46,7 +47,9 @@ def add_note(*, agent: User, text: str, by: User, now: dt.datetime) -> CoachingN
     text = text.strip()
     if not text or len(text) > NOTE_LIMIT:
         raise ValueError("text")
-    return CoachingNote.objects.create(agent=agent, author=by, text=text, created_at=now)
+    note = CoachingNote.objects.create(agent=agent, author=by, text=text, created_at=now)
+    audit.record(actor=by, action="coaching_note.added", obj=note, changes={"agent": agent.pk})
+    return note
 
 
 def add_goal(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Max
 
+from contactpunt.audit import services as audit
 from contactpunt.contacts.models import Contact, WorkSession
 from contactpunt.people.models import User
 from contactpunt.quality.models import CalibrationRound, Criterion, Review, Score, Scorecard
@@ -94,6 +95,7 @@ def score_review(
         review.score, review.is_failed, review.comment = score, failed, comment.strip()
         review.done_at = review.done_at or now
         review.save(update_fields=["score", "is_failed", "comment", "done_at"])
+        audit.record(actor=by, action="review.scored", obj=review, changes={"score": score, "failed": failed})
     return review
 
 

@@ -137,7 +137,7 @@ def test_a_review_comment_is_in_the_customers_export_and_erased_with_them(setup,
     assert customer is not None
     review = Review.objects.create(scorecard=card, contact=contact, agent=agent, reviewer=lead, assigned_at=NOW)
     ids = [c.pk for c in card.criteria.all()]
-    score_review(review=review, values={i: 1 for i in ids}, comment="Klant noemde haar adres", by=lead, now=NOW)
+    score_review(review=review, values=dict.fromkeys(ids, 1), comment="Klant noemde haar adres", by=lead, now=NOW)
     exported = export_customer(customer=customer, by=lead)
     assert "Klant noemde haar adres" in str(exported)
     erase_customer(customer=customer, by=lead, reason="verzoek")  # the erasure is announced inside its transaction

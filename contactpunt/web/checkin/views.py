@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contactpunt.access import Action, leads_team, mood_teams, readable_check_ins, require
+from contactpunt.audit import services as audit
 from contactpunt.people import checkins
 from contactpunt.people.models import CheckIn, Mood, Role, Team, User
 from contactpunt.workforce.workload import Workload, week_workload
@@ -86,6 +87,10 @@ def team(request: HttpRequest) -> HttpResponse:
         block = TeamBlock(team=each, aggregate=checkins.team_aggregate(each.pk, weeks))
         if leads_team(user, each.pk):
             _fill_members(block, user, weeks, now)
+            # Wellbeing notes are personal data: who read them, and when, is kept.
+            audit.record(
+                actor=user, action="check_ins.viewed", obj=each, changes={"weeks": [w.isoformat() for w in weeks]}
+            )
         blocks.append(block)
     context = {"weeks": weeks, "blocks": blocks, "minimum": checkins.minimum_answers()}
     return render(request, "checkin/team.html", context)

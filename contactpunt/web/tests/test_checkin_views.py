@@ -12,6 +12,7 @@ import time_machine
 from django.test import Client
 
 from contactpunt.access import readable_check_ins
+from contactpunt.audit.models import AuditEntry
 from contactpunt.conftest import make_user
 from contactpunt.people import checkins
 from contactpunt.people.models import CheckIn, Department, Role, Team, User
@@ -60,6 +61,8 @@ def test_the_note_is_read_by_the_agent_and_their_own_team_lead_only(people: dict
         page = _get(people[role], "/checkin/team/")
         assert NOTE not in page, role
         assert "agent1" not in page, role  # no one by name
+    assert AuditEntry.objects.filter(action="check_ins.viewed", actor=people["lead"]).count() == 1
+    assert not AuditEntry.objects.filter(action="check_ins.viewed").exclude(actor=people["lead"]).exists()
     readers = {name for name, user in people.items() if readable_check_ins(user).filter(note=NOTE).exists()}
     assert readers == {"agent1", "lead"}
 
