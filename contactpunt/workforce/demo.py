@@ -160,7 +160,6 @@ def plan_demo(
     for day in unstaffed_days(ahead):
         needs = [n for n in needs_from_json(ahead.intervals) if n.start.astimezone(zone()).date() == day]
         plans.append(plan_shifts(first_day=day, days=1, time_limit_s=time_limit_s, needs=needs).plan)
-    demo_meetings(today=today, now=timezone.now())
     return DemoPlans(plans, pool, templates, worked)
 
 
