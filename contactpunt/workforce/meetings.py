@@ -5,12 +5,14 @@ The planner works on the quarter-hour grid of the shift plan. A meeting of `leng
 hour takes its attendees out of every interval whose start it covers; it may only start where each attendee has a
 work activity for the whole meeting and where, in each of those intervals, the agents scheduled to work minus the
 attendees (minus those already taken out by earlier meetings) still meet the plan's requirement. Among the slots
-that fit, it takes the one with the most team members free (up to the group size), then the largest remaining
-margin, then the earliest; it repeats until everyone is placed or no slot is left (those are reported)."""
+that fit, it takes the one with the most team members free (up to an even share of the group size), then the
+largest remaining margin, then the earliest; it repeats until everyone is placed or no slot is left (those are
+reported)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -87,6 +89,8 @@ def plan_team_meetings(
     waiting = set(agents)
     with transaction.atomic():
         while waiting:
+            # Groups as even as the size allows (seven agents meet as four and three, not five and two).
+            cap = math.ceil(len(waiting) / math.ceil(len(waiting) / group_size))
             best: tuple[int, int, dt.datetime, list[PlannedActivity]] | None = None
             for begin in candidates:
                 if begin < start or begin + length > end:
@@ -95,7 +99,7 @@ def plan_team_meetings(
                 by_agent = {a.shift.agent_id: a for a in free}
                 moments = covered(begin, length)
                 room = min((margin.get(m, 0) for m in moments), default=0)
-                take = min(len(by_agent), group_size, room)
+                take = min(len(by_agent), cap, room)
                 if take <= 0:
                     continue
                 key = (take, room - take)
