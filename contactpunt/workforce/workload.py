@@ -1,5 +1,6 @@
 """Each agent's workload per week, shown beside their weekly check-in: hours worked (signed in, not offline),
-contacts handled (answered calls and chats, written work sessions) and planned breaks missed (a planned break
+contacts handled (answered calls and chats, written contacts worked on), the share of them with an angry customer
+(a message the insights read as negative) and planned breaks missed (a planned break
 during which the agent was never in the break state)."""
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count
-
 from contactpunt.contacts.models import AgentState, ContactLeg, WorkSession
+from contactpunt.insights.models import MessageInsight, Sentiment
 from contactpunt.kpis import metrics
 from contactpunt.kpis.intervals import day_bounds, zone
 from contactpunt.workforce.models import Activity, PlannedActivity
@@ -25,10 +25,16 @@ class Workload:
     contacts_handled: int
     breaks_planned: int
     breaks_missed: int
+    angry_share: float | None = None  # of the handled contacts with analysed messages, those with a negative one
 
 
 def _overlaps(since: dt.datetime, until: dt.datetime, start: dt.datetime, end: dt.datetime) -> bool:
     return since < end and start < until
+
+
+def _angry_share(contacts: set[int], mood: dict[int, bool]) -> float | None:
+    analysed = [mood[c] for c in contacts if c in mood]
+    return sum(analysed) / len(analysed) if analysed else None
 
 
 def week_workload(monday: dt.date, agent_ids: Sequence[int], *, now: dt.datetime) -> dict[int, Workload]:
@@ -43,13 +49,20 @@ def week_workload(monday: dt.date, agent_ids: Sequence[int], *, now: dt.datetime
             worked[agent] += (until - since).total_seconds()
         if state == AgentState.BREAK:
             breaks_taken[agent].append((since, until))
-    handled: dict[int, int] = defaultdict(int)
-    for rows in (
-        ContactLeg.objects.filter(agent_id__in=agent_ids, answered_at__gte=start, answered_at__lt=end),
-        WorkSession.objects.filter(agent_id__in=agent_ids, started_at__gte=start, started_at__lt=end),
+    handled: dict[int, set[int]] = defaultdict(set)
+    legs = ContactLeg.objects.filter(agent_id__in=agent_ids, answered_at__gte=start, answered_at__lt=end)
+    sessions = WorkSession.objects.filter(
+        agent_id__in=agent_ids, started_at__gte=start, started_at__lt=end, contact__isnull=False
+    )
+    for rows in (legs, sessions):
+        for agent, contact in rows.values_list("agent_id", "contact_id"):
+            handled[agent].add(contact)
+    mood: dict[int, bool] = {}  # contact -> any negative message (only contacts with an analysed message)
+    everyone = {c for contacts in handled.values() for c in contacts}
+    for contact, sentiment in MessageInsight.objects.filter(contact_id__in=everyone).values_list(
+        "contact_id", "sentiment"
     ):
-        for agent, count in rows.values("agent_id").annotate(n=Count("pk")).values_list("agent_id", "n"):
-            handled[agent] += count
+        mood[contact] = mood.get(contact, False) or sentiment == Sentiment.NEGATIVE
     planned: dict[int, int] = defaultdict(int)
     missed: dict[int, int] = defaultdict(int)
     breaks = PlannedActivity.objects.filter(
@@ -62,9 +75,10 @@ def week_workload(monday: dt.date, agent_ids: Sequence[int], *, now: dt.datetime
     return {
         agent: Workload(
             hours_worked=worked.get(agent, 0.0) / 3600,
-            contacts_handled=handled.get(agent, 0),
+            contacts_handled=len(handled.get(agent, ())),
             breaks_planned=planned.get(agent, 0),
             breaks_missed=missed.get(agent, 0),
+            angry_share=_angry_share(handled.get(agent, set()), mood),
         )
         for agent in agent_ids
     }
