@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contactpunt.contacts.models import Attachment, Case, Contact, Message, Queue
 from contactpunt.customers.models import Customer
-from contactpunt.people.models import Role, User
+from contactpunt.people.models import CheckIn, Role, Team, User
 
 
 class Action(StrEnum):
@@ -47,6 +47,10 @@ class Action(StrEnum):
     FOLLOW_UP = "follow_up"  # record the outcome of a detractor's follow-up
     READ_ARTICLES = "read_articles"  # knowledge articles, internal ones included, and "what changed"
     MANAGE_ARTICLES = "manage_articles"  # write, review, publish and retire knowledge articles
+    CHECK_IN = "check_in"  # give one's own weekly check-in
+    VIEW_TEAM_MOODS = "view_team_moods"  # the check-ins of teams: a team lead their own team, others aggregates
+    VIEW_QUALITY = "view_quality"  # scorecards, reviews and calibration rounds
+    REVIEW_QUALITY = "review_quality"  # score contacts, run calibration rounds, edit scorecards
 
 
 MANAGING = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
@@ -64,6 +68,10 @@ _REFUSALS: dict[Action, Any] = {
     Action.FOLLOW_UP: _("Only team leads, managers and administrators follow up survey answers."),
     Action.READ_ARTICLES: _("Sign in to read the knowledge base."),
     Action.MANAGE_ARTICLES: _("Only team leads, managers and administrators write knowledge articles."),
+    Action.CHECK_IN: "read-only",
+    Action.VIEW_TEAM_MOODS: _("Only team leads, managers and read-only viewers can see this."),
+    Action.VIEW_QUALITY: _("Only team leads, managers and read-only viewers can see this."),
+    Action.REVIEW_QUALITY: _("Only team leads, managers and administrators can do this."),
 }
 
 
@@ -92,13 +100,20 @@ def can(user: object, action: Action | str) -> bool:
         return False
     act = Action(action)
     viewer = person.role == Role.VIEWER
-    if act is Action.WRITE:
+    if act in (Action.WRITE, Action.CHECK_IN):
         return not viewer
     if act is Action.READ_ARTICLES:
         return True
-    if act in (Action.SEE_ALL_QUEUES, Action.VIEW_DASHBOARDS, Action.VIEW_TEMPLATES, Action.VIEW_FEEDBACK):
+    if act in (
+        Action.SEE_ALL_QUEUES,
+        Action.VIEW_DASHBOARDS,
+        Action.VIEW_TEMPLATES,
+        Action.VIEW_FEEDBACK,
+        Action.VIEW_TEAM_MOODS,
+        Action.VIEW_QUALITY,
+    ):
         return viewer or manages(person)
-    if act in (Action.MANAGE_TEMPLATES, Action.PLAN, Action.FOLLOW_UP, Action.MANAGE_ARTICLES):
+    if act in (Action.MANAGE_TEMPLATES, Action.PLAN, Action.FOLLOW_UP, Action.MANAGE_ARTICLES, Action.REVIEW_QUALITY):
         return manages(person)
     if act in (Action.EDIT_PEAKS, Action.MANAGE_CUSTOMER_DATA):
         return not viewer and (person.role in (Role.MANAGER, Role.ADMIN) or person.is_superuser)
@@ -273,3 +288,51 @@ def workers_of(queue: Queue) -> list[User]:
         for u in people.order_by("first_name", "last_name", "username")
         if manages(u) or required <= {s.pk for s in u.skills.all()}
     ]
+
+
+# -- wellbeing: the weekly check-in ------------------------------------------------------------------
+
+
+def leads_team(user: object, team_id: int | None) -> bool:
+    """Whether `user` is the team lead of the team `team_id` (a team lead's own team only)."""
+    person = _as_user(user)
+    return person is not None and team_id is not None and person.role == Role.TEAM_LEAD and person.team_id == team_id
+
+
+def readable_check_ins(user: object) -> QuerySet[CheckIn]:
+    """The check-ins whose mood and note `user` may read one by one: their own, and for a team lead those given
+    in their own team. Managers, administrators and the auditor read no one else's (only team aggregates)."""
+    person = _as_user(user)
+    if person is None:
+        return CheckIn.objects.none()
+    mine = Q(user=person)
+    if person.role == Role.TEAM_LEAD and person.team_id is not None:
+        mine |= Q(team_id=person.team_id)
+    return CheckIn.objects.filter(mine)
+
+
+def mood_teams(user: object) -> QuerySet[Team]:
+    """The teams whose check-ins `user` may see: a team lead their own team (one by one), the managers,
+    administrators and the auditor every team (as aggregates only); nobody else any."""
+    person = _as_user(user)
+    if person is None or not can(person, Action.VIEW_TEAM_MOODS):
+        return Team.objects.none()
+    if person.role == Role.TEAM_LEAD and not person.is_superuser:
+        return Team.objects.filter(pk=person.team_id) if person.team_id else Team.objects.none()
+    return Team.objects.all()
+
+
+# -- coaching ----------------------------------------------------------------------------------------
+
+
+def coached_agents(user: User) -> QuerySet[User]:
+    """The agents whose coaching (notes, goals, quality trend) `user` may see: an agent themselves, a team lead
+    their own team's agents, managers and administrators every agent; the auditor none (personnel data)."""
+    agents = User.objects.filter(role=Role.AGENT, is_active=True)
+    if not user.is_authenticated or not user.is_active or user.role == Role.VIEWER:
+        return agents.none()
+    if user.role in (Role.MANAGER, Role.ADMIN) or user.is_superuser:
+        return agents
+    if user.role == Role.TEAM_LEAD:
+        return agents.filter(team_id=user.team_id) if user.team_id else agents.none()
+    return agents.filter(pk=user.pk)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "contactpunt.insights",
     "contactpunt.kpis",
     "contactpunt.workforce",
+    "contactpunt.quality",
     "contactpunt.people",
     "contactpunt.api",
     "contactpunt.simulation",
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "contactpunt.web.context_processors.access",
+                "contactpunt.web.context_processors.check_in",
             ],
         },
     },
@@ -178,6 +180,10 @@ PHONE_REGION = env_str("PHONE_REGION", "NL").upper()
 HOLIDAY_COUNTRY = env_str("HOLIDAY_COUNTRY", "NL").upper()
 # A thread reply within this many days reopens a resolved case; later it opens a linked new case.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
+# The fewest weekly check-ins a team aggregate needs before managers and the auditor see it (never below 3).
+CHECK_IN_MIN_ANSWERS = max(env_int("CHECK_IN_MIN_ANSWERS", 5), 3)
+# Contacts per agent per week in the quality sample.
+QUALITY_SAMPLE_SIZE = env_int("QUALITY_SAMPLE_SIZE", 4)
 # Retention, in days, per kind of data (applied by a periodic job; 0 keeps it for ever): the raw bytes of
 # received mail and message originals, Meta webhook bodies, the bodies of replies already sent or cancelled,
 # and the records of login attempts.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("kpis/", include("contactpunt.kpis.urls")),
     path("workforce/", include("contactpunt.workforce.urls")),
     path("insights/", include("contactpunt.insights.urls")),
+    path("quality/", include("contactpunt.quality.urls")),
     path("channels/", include("contactpunt.channels.urls")),
     path("feedback/", include("contactpunt.feedback.urls")),
     path("", include("contactpunt.knowledge.urls")),

@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from contactpunt.api.models import Integration
 from contactpunt.contacts.models import Queue
 from contactpunt.knowledge.demo import load_demo_articles
 from contactpunt.ops.demo_templates import create_demo_templates
 from contactpunt.people.models import Role, Team, User
+from contactpunt.quality.demo import create_people_demo
 from contactpunt.simulation import run
 from contactpunt.simulation.names import staff_name
 from contactpunt.simulation.scenarios import GREETING_CARDS, SIM_PASSWORD, sim_password_hash
@@ -135,6 +137,7 @@ def _create(*, contacts: int, days: int, seed: int, progress: run.Progress | Non
         logins.append((username, DEMO_PASSWORD, role))
     create_demo_templates(by=User.objects.get(username="teamlead"))
     load_demo_articles()
+    create_people_demo(seed=seed, now=timezone.now())
     logins += [(f"{AGENT_PREFIX}{n}", DEMO_PASSWORD, Role.AGENT) for n in range(1, 4)]
     integration = Integration(name="Demo-integratie", source=DEMO_SOURCE)
     token = integration.set_new_token()

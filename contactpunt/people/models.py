@@ -72,11 +72,20 @@ class Team(models.Model):
         return self.cost_per_hour if self.cost_per_hour is not None else self.department.cost_per_hour
 
 
+class SkillKind(models.TextChoices):
+    CHANNEL = "channel", _("channel")
+    LANGUAGE = "language", _("language")
+    PRODUCT = "product", _("product")
+    REASON = "reason", _("contact reason")
+    OTHER = "other", _("other")
+
+
 class Skill(models.Model):
     """What an agent can handle (a language, a product, a channel); queues ask for skills."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=SkillKind.choices, default=SkillKind.OTHER)
 
     class Meta:
         ordering = ["code"]
@@ -120,3 +129,54 @@ class User(AbstractUser):
     def can_manage(self) -> bool:
         """True for roles that see team and centre figures (team lead and up)."""
         return self.role in (Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN) or self.is_superuser
+
+
+class Mood(models.TextChoices):
+    GREEN = "green", _("green")
+    YELLOW = "yellow", _("yellow")
+    RED = "red", _("red")
+
+
+class CheckIn(models.Model):
+    """An agent's weekly check-in: a green, yellow or red mood and an optional note, one per ISO week.
+
+    The note is wellbeing data: only the agent and their own team lead read it (see `contactpunt.access`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="check_ins")
+    week = models.DateField(_("week"), help_text=_("The Monday of the ISO week."))
+    mood = models.CharField(_("mood"), max_length=6, choices=Mood.choices)
+    note = models.TextField(_("note"), max_length=500, blank=True, default="")
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text=_("The team that week.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-week"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="one_check_in_per_week")]
+        indexes = [models.Index(fields=["team", "week"], name="check_in_team_week_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.week.isoformat()} {self.mood}"
+
+    @property
+    def is_concern(self) -> bool:
+        """Yellow or red."""
+        return self.mood in (Mood.YELLOW, Mood.RED)
+
+
+class SkillLevel(models.Model):
+    """How well a person masters a skill: 1 learning, 2 qualified, 3 expert (can coach others). Kept in step with
+    `User.skills` by `people.skills.set_level` (which routing and shift planning read): level 1 and up is a skill."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="skill_levels")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="levels")
+    level = models.PositiveSmallIntegerField(_("level"), default=2)
+
+    class Meta:
+        verbose_name = _("skill level")
+        verbose_name_plural = _("skill levels")
+        constraints = [models.UniqueConstraint(fields=["user", "skill"], name="one_level_per_skill")]

@@ -46,7 +46,10 @@ from contactpunt.knowledge.importing import load_published
 from contactpunt.knowledge.models import Article
 from contactpunt.kpis.live import latest_cases, overview
 from contactpunt.people.models import Department, Role, Team, User
-from contactpunt.workforce.models import ShiftPlan
+from contactpunt.quality.models import CalibrationRound, Review, Suggestion
+from contactpunt.quality.services import CriterionSpec, create_scorecard, start_calibration
+from contactpunt.quality.suggestions import propose
+from contactpunt.workforce.models import ShiftPlan, TeamMeeting
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +127,9 @@ MATRIX: dict[str, str] = {
     "workforce:plan_status": MANAGERS,
     "workforce:adherence": MANAGERS,
     "workforce:me": SIGNED_IN,
+    "workforce:meetings": MANAGERS,
+    "workforce:skills": MANAGERS,
+    "workforce:meeting": MANAGERS,
     # insights
     "insights:index": MANAGERS,
     "insights:remarks": SIGNED_IN,  # an agent sees only their own contacts' remarks
@@ -182,6 +188,21 @@ MATRIX: dict[str, str] = {
     "feedback:compliments": SIGNED_IN,
     "feedback:pdca": MANAGERS,  # an agent sees the comments on their own contacts
     "feedback:survey_stop": POST_ONLY_OPEN,
+    # the weekly check-in: everyone who works gives their own; team lead and up, and the auditor, see teams
+    "checkin:mine": "AAAAXALL",
+    "checkin:team": MANAGERS,
+    # quality: reviews, the weekly sample, the scorecard, calibration rounds; an agent's own reviews
+    "quality:index": MANAGERS,
+    "quality:draw": POST_ONLY_OPEN,
+    "quality:scorecard": MANAGERS,
+    "quality:review": "XXAAOALL",  # the lead's review of agent A's contact, not yet done: agent A sees it once done
+    "quality:start_round": POST_ONLY_OPEN,
+    "quality:calibration": MANAGERS,
+    "quality:mine": SIGNED_IN,
+    "quality:coaching": "XXAAXALL",  # coaching is personnel data: not for the auditor
+    "quality:coach": "AXAAXALL",
+    "quality:suggestions": SIGNED_IN,
+    "quality:suggestion": SIGNED_IN,  # agent A's own coaching: agent A, their team lead, managers, admins
 }
 
 #: Every URL under Django's admin site answers as ADMIN_SITE, but for these (the admin persona opens the pages
@@ -227,6 +248,10 @@ class World:
     plan: ShiftPlan
     attachment: Attachment
     article: Article
+    review: Review
+    round: CalibrationRound
+    meeting: TeamMeeting
+    suggestion: Suggestion
 
     def markers(self, case: Case) -> list[str]:
         """What would give a case away on a page: its subject, its customer's name, its link."""
@@ -278,6 +303,15 @@ def world(settings: Any, tmp_path: Path) -> World:
     load_published(
         [{"article_id": "kb-1", "title": "Wachtwoord", "body": "Herstel het.", "language": "nl", "category": "Account"}]
     )
+    card = create_scorecard(name="Kwaliteit", criteria=[CriterionSpec("Vriendelijk")])
+    contact_a = case_a.contacts.get()
+    review = Review.objects.create(
+        scorecard=card, contact=contact_a, agent=users["agent_a"], reviewer=users["lead"], assigned_at=at
+    )
+    round_ = start_calibration(
+        name="Ronde", scorecard=card, contacts=[contact_a, case_b.contacts.get()],
+        reviewers=[users["lead"], users["manager"]], by=users["manager"], now=at,
+    )  # fmt: skip
     return World(
         queue_a,
         queue_b,
@@ -289,6 +323,10 @@ def world(settings: Any, tmp_path: Path) -> World:
         plan,
         attachment,
         Article.objects.get(external_id="kb-1"),
+        review,
+        round_,
+        TeamMeeting.objects.create(team=team, week=dt.date(2026, 3, 2), start=at, end=at + dt.timedelta(minutes=20)),
+        propose(author=users["agent_a"], title="Terugbelverzoek", now=at),
     )
 
 
@@ -311,6 +349,11 @@ def fill(route: Route, world: World) -> str:
         "article_id": world.article.pk,
         "quote_id": 1,
         "slug": "account",
+        "review_id": world.review.pk,
+        "agent_id": world.users["agent_a"].pk,
+        "meeting_id": world.meeting.pk,
+        "suggestion_id": world.suggestion.pk,
+        "round_id": world.round.pk,
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
         return "/admin/contacts/"
@@ -421,6 +464,19 @@ def test_refused_writes_change_nothing(world: World) -> None:
         ("auditor", "/workforce/peaks/", {"name": "Piek", "date": "2026-03-02", "uplift": "1.5"}, "X"),
         ("auditor", "/workforce/shifts/run/", {"first_day": "2026-03-09", "days": "7"}, "X"),
         ("auditor", "/insights/retrain/", {}, "X"),
+        ("auditor", "/checkin/", {"mood": "green"}, "X"),
+        ("auditor", "/quality/sample/", {}, "X"),
+        ("auditor", "/workforce/meetings/", {"team": "1"}, "X"),
+        ("auditor", "/workforce/skills/", {"user": "1", "skill": "1", "level": "3"}, "X"),
+        ("auditor", "/quality/suggestions/", {"title": "Idee"}, "X"),
+        ("agent_a", f"/quality/suggestions/{world.suggestion.pk}/", {"status": "rejected", "reason": "x"}, "X"),
+        ("agent_a", "/workforce/meetings/", {"team": "1"}, "X"),
+        ("auditor", "/quality/scorecard/", {"name": "Nieuw", "label-0": "x"}, "X"),
+        ("agent_a", "/quality/calibration/", {"name": "Ronde 2"}, "X"),
+        ("agent_a", "/quality/scorecard/", {"name": "Nieuw", "label-0": "x"}, "X"),
+        ("agent_a", f"/quality/coaching/{world.users['agent_a'].pk}/", {"what": "note", "text": "x"}, "X"),
+        ("auditor", f"/quality/coaching/{world.users['agent_a'].pk}/", {"what": "note", "text": "x"}, "X"),
+        ("manager", f"/quality/reviews/{world.review.pk}/", {"criterion-1": "1"}, "X"),
         ("agent_a", "/templates/new/", {"name": "Nieuw", "text": "x"}, "X"),
         ("agent_a", f"/templates/{world.template.pk}/retire/", {}, "X"),
         ("agent_a", "/workforce/shifts/run/", {"first_day": "2026-03-09", "days": "7"}, "X"),

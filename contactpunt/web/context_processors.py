@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from contactpunt.access import Action, can
+from contactpunt.people.checkins import has_checked_in
+from contactpunt.people.models import User
 
 
 def access(request: HttpRequest) -> dict[str, object]:
     """`may`: per action of `contactpunt.access.Action` (by its value) whether the user may do it."""
     user = getattr(request, "user", None)
     return {"may": SimpleLazyObject(lambda: {action.value: can(user, action) for action in Action})}
+
+
+def check_in(request: HttpRequest) -> dict[str, object]:
+    """`check_in_due`: True when the signed-in person may check in and has not yet this week (read lazily, so
+    only the pages that show the reminder ask the database)."""
+    user = getattr(request, "user", None)
+
+    def due() -> bool:
+        return isinstance(user, User) and can(user, Action.CHECK_IN) and not has_checked_in(user, timezone.now())
+
+    return {"check_in_due": SimpleLazyObject(due)}

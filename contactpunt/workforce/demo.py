@@ -19,8 +19,9 @@ from contactpunt.contacts.models import AgentState
 from contactpunt.kpis import metrics
 from contactpunt.kpis.intervals import day_bounds
 from contactpunt.people.models import Role, Team, User
+from contactpunt.workforce import meetings
 from contactpunt.workforce.forecasting import Forecaster
-from contactpunt.workforce.models import Contract, PlannedShift, PoolMember, ShiftPlan, ShiftTemplate
+from contactpunt.workforce.models import Contract, PlannedShift, PoolMember, ShiftPlan, ShiftTemplate, TeamMeeting
 from contactpunt.workforce.peaks import peak_calendar
 from contactpunt.workforce.requirement import needs_from_json
 from contactpunt.workforce.shifts.planning import plan_shifts, schedule_shift, zone
@@ -160,6 +161,29 @@ def plan_demo(
         needs = [n for n in needs_from_json(ahead.intervals) if n.start.astimezone(zone()).date() == day]
         plans.append(plan_shifts(first_day=day, days=1, time_limit_s=time_limit_s, needs=needs).plan)
     return DemoPlans(plans, pool, templates, worked)
+
+
+def demo_meetings(*, today: dt.date, now: dt.datetime) -> int:
+    """Plan last week's and this week's team meetings of every team into the shifts, and give last week's first
+    meeting two actions (one done), which this week's agenda follows up."""
+    this_week = today - dt.timedelta(days=today.weekday())
+    planned = 0
+    for team in Team.objects.order_by("name"):
+        for week in (this_week - dt.timedelta(weeks=1), this_week):
+            try:
+                planned += len(meetings.plan_team_meetings(team=team, week=week).meetings)
+            except ValueError:  # planned before
+                continue
+    first = TeamMeeting.objects.filter(week=this_week - dt.timedelta(weeks=1)).order_by("start").first()
+    if first is not None and not first.actions.exists():
+        attendees = list(first.attendees.order_by("username")[:2])
+        texts = ["Veelgestelde vraag over retourlabels in de FAQ zetten", "Belscript voor de piek aanpassen"]
+        for n, (person, text) in enumerate(zip(attendees, texts, strict=False)):
+            action = meetings.add_action(meeting=first, text=text, owner=person, due=this_week + dt.timedelta(days=n),
+                                         now=now)  # fmt: skip
+            if n == 0:
+                meetings.finish_action(action=action, now=now)
+    return planned
 
 
 def unstaffed_days(plan: ShiftPlan) -> list[dt.date]:

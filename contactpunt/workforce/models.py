@@ -181,3 +181,41 @@ class PeakEntry(models.Model):
         ordering = ["date", "name"]
         verbose_name = _("peak")
         verbose_name_plural = _("peak calendar")
+
+
+class TeamMeeting(models.Model):
+    """A short team meeting ("Belachelijk Kort Werkoverleg"): about 20 minutes with about five agents of one team,
+    planned into their shifts as a meeting activity so the queues stay staffed."""
+
+    team = models.ForeignKey("people.Team", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(_("week"))
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="team_meetings")
+    notes = models.TextField(_("notes"), blank=True, default="", max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        verbose_name = _("team meeting")
+        verbose_name_plural = _("team meetings")
+        indexes = [models.Index(fields=["team", "week"], name="team_meeting_week_idx")]
+
+
+class MeetingAction(models.Model):
+    """An agreement made in a team meeting: what, who, by when; the next week's meeting follows it up."""
+
+    meeting = models.ForeignKey(TeamMeeting, on_delete=models.CASCADE, related_name="actions")
+    text = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    due = models.DateField(_("due"))
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due", "pk"]
+        verbose_name = _("meeting action")
+        verbose_name_plural = _("meeting actions")
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.done_at is None and self.due < today

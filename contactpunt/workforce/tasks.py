@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
@@ -44,4 +45,6 @@ def plan_demo_shifts() -> int:
         return 0  # planned already: the demo's start was repeated
     progress.report(gettext_noop("forecasting and planning shifts"), done=0, total=1)
     demo.plan_demo()
+    # The short team meetings of last week and this week, fitted into the planned shifts.
+    demo.demo_meetings(today=timezone.localdate(), now=timezone.now())
     return PlannedShift.objects.count()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contactpunt.workforce import views
+from contactpunt.workforce import meeting_views, skills_views, views
 
 app_name = "workforce"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("shifts/plans/<int:pk>/", views.plan_status, name="plan_status"),
     path("adherence/", views.adherence, name="adherence"),
     path("me/", views.me, name="me"),
+    path("meetings/", meeting_views.meeting_week, name="meetings"),
+    path("skills/", skills_views.matrix, name="skills"),
+    path("meetings/<int:meeting_id>/", meeting_views.meeting, name="meeting"),
 ]

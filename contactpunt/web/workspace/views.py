@@ -29,6 +29,7 @@ from contactpunt.contacts.services.templates import render_template
 from contactpunt.customers.models import Customer
 from contactpunt.customers.services import add_note
 from contactpunt.people.models import User
+from contactpunt.quality.queries import open_reviews_of_case
 from contactpunt.web.workspace import forms, panels
 
 #: What a service raises for a refused action; shown to the agent as a toast.
@@ -194,6 +195,7 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
     case = get_case_for_user(user, case_id)
     context = panels.case_context(case, user)
     context.update(_chrome(user))
+    context["quality_reviews"] = open_reviews_of_case(user, case.pk)
     return render(request, "workspace/case.html", context)
 
 

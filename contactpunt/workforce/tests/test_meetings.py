@@ -1,0 +1,136 @@
+"""The short team meeting planned into the shift plan: every agent of the team placed in a meeting of about five,
+no interval falls below the plan's requirement, actions followed up the next week."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from contactpunt.conftest import make_user
+from contactpunt.kpis.intervals import INTERVAL
+from contactpunt.people.models import Department, Role, Team
+from contactpunt.workforce import meetings
+from contactpunt.workforce.models import Activity, PlannedActivity, PlanStatus, ShiftPlan, TeamMeeting
+from contactpunt.workforce.queries import scheduled_per_interval
+from contactpunt.workforce.shifts.planning import schedule_shift
+
+pytestmark = pytest.mark.django_db
+
+AMS = ZoneInfo("Europe/Amsterdam")
+WEEK = dt.date(2026, 3, 2)
+
+
+def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 3, day, hour, minute, tzinfo=AMS)
+
+
+def requirement(required: dict[dt.datetime, int]) -> None:
+    rows = [{"start": s.astimezone(dt.UTC).isoformat(), "queue": "phone-general", "volume": 10.0, "aht_s": 180.0,
+             "required": n} for s, n in required.items()]  # fmt: skip
+    ShiftPlan.objects.create(first_day=WEEK, days=7, status=PlanStatus.DONE, intervals=rows)
+
+
+def test_every_agent_joins_a_meeting_and_no_interval_is_short(team: Team, department: Department) -> None:
+    north = [make_user(f"noord{n}", Role.AGENT, team) for n in range(7)]
+    south = Team.objects.create(name="Team Zuid", department=department)
+    others = [make_user(f"zuid{n}", Role.AGENT, south) for n in range(2)]
+    for agent in north + others:
+        schedule_shift(
+            agent=agent, start=at(2, 9), end=at(2, 12), activities=[(Activity.BREAK, at(2, 10, 30), at(2, 10, 45))]
+        )
+    # 9 at work: 4 needed all morning, 8 needed 09:00-09:30 (nobody can leave then), 6 needed at 10:00
+    need = {at(2, 9) + INTERVAL * k: 4 for k in range(12)}
+    need[at(2, 9)] = need[at(2, 9, 15)] = 8
+    need[at(2, 10)] = 6
+    need[at(2, 10, 30)] = 0  # everyone's break
+    requirement(need)
+    start, end = at(2, 9), at(2, 12)
+    before = scheduled_per_interval(start, end)
+
+    result = meetings.plan_team_meetings(team=team, week=WEEK)
+
+    assert result.unplaced == []
+    assert sorted(len(m.attendees.all()) for m in result.meetings) == [3, 4]  # even groups
+    attendees = [a.pk for m in result.meetings for a in m.attendees.all()]
+    assert sorted(attendees) == sorted(a.pk for a in north)  # each exactly once
+    after = scheduled_per_interval(start, end)
+    for moment, required in need.items():
+        assert after.get(moment, 0) >= required, moment
+    assert sum(before.values()) - sum(after.values()) == 7 * 2  # 20 minutes take two quarter hours each
+    first = result.meetings[0]
+    assert (first.start, first.end) == (at(2, 9, 30), at(2, 9, 50))
+    assert PlannedActivity.objects.filter(kind=Activity.MEETING).count() == 7
+    for agent in north:  # the shift is still whole: work, meeting, work, break, work
+        spans = list(PlannedActivity.objects.filter(shift__agent=agent).order_by("start").values_list("start", "end"))
+        assert spans[0][0] == at(2, 9) and spans[-1][1] == at(2, 12)
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+    with pytest.raises(ValueError, match="week"):
+        meetings.plan_team_meetings(team=team, week=WEEK)
+
+
+def test_an_agent_who_cannot_leave_is_reported(team: Team) -> None:
+    agents = [make_user(f"noord{n}", Role.AGENT, team) for n in range(2)]
+    for agent in agents:
+        schedule_shift(agent=agent, start=at(3, 9), end=at(3, 10))
+    requirement({at(3, 9) + INTERVAL * k: 2 for k in range(4)})
+    result = meetings.plan_team_meetings(team=team, week=WEEK)
+    assert result.meetings == [] and [u.username for u in result.unplaced] == ["noord0", "noord1"]
+    assert TeamMeeting.objects.count() == 0
+
+
+def test_actions_are_followed_up_the_next_week(team: Team) -> None:
+    lead = make_user("lotte", Role.TEAM_LEAD, team)
+    anna = make_user("anna", Role.AGENT, team)
+    meeting = TeamMeeting.objects.create(team=team, week=WEEK, start=at(2, 9, 30), end=at(2, 9, 50))
+    action = meetings.add_action(
+        meeting=meeting, text="Retourlabel in de FAQ", owner=anna, due=dt.date(2026, 3, 6), now=at(2, 10)
+    )
+    with pytest.raises(ValueError, match="owner"):
+        meetings.add_action(
+            meeting=meeting,
+            text="x",
+            owner=make_user("ander", Role.AGENT, None),
+            due=dt.date(2026, 3, 6),
+            now=at(2, 10),
+        )
+    assert meetings.open_actions(team, before=at(9, 9)) == [action]
+    assert action.is_overdue(dt.date(2026, 3, 9))
+    meetings.finish_action(action=action, now=at(5, 12))
+    assert meetings.open_actions(team, before=at(9, 9)) == []
+    assert lead.team_id == team.pk
+
+
+def test_the_meeting_pages_plan_show_the_agenda_and_take_actions(team: Team) -> None:
+    from django.test import Client
+
+    lead = make_user("lotte", Role.TEAM_LEAD, team)
+    agents = [make_user(f"noord{n}", Role.AGENT, team) for n in range(3)]
+    for agent in agents:
+        schedule_shift(agent=agent, start=at(4, 9), end=at(4, 13))
+    client = Client()
+    client.force_login(lead)
+    response = client.post("/workforce/meetings/", {"team": str(team.pk), "week": "2026-03-02"})
+    assert response.status_code == 302
+    meeting = TeamMeeting.objects.get()
+    assert meeting.attendees.count() == 3
+    earlier = TeamMeeting.objects.create(team=team, week=dt.date(2026, 2, 23), start=at(2, 9) - dt.timedelta(weeks=1),
+                                         end=at(2, 9, 20) - dt.timedelta(weeks=1))  # fmt: skip
+    meetings.add_action(
+        meeting=earlier, text="Belscript aanpassen", owner=agents[0], due=dt.date(2026, 3, 1), now=at(2, 9)
+    )
+    page = client.get(f"/workforce/meetings/{meeting.pk}/").content.decode()
+    assert "Belscript aanpassen" in page  # followed up
+    bad = client.post(f"/workforce/meetings/{meeting.pk}/", {"text": "x", "owner": "0", "due": "2026-03-10"})
+    assert bad.status_code == 400
+    done = client.post(
+        f"/workforce/meetings/{meeting.pk}/",
+        {"text": "FAQ retouren bijwerken", "owner": str(agents[1].pk), "due": "2026-03-10"},
+    )
+    assert done.status_code == 302
+    assert list(meeting.actions.values_list("text", "owner__username")) == [("FAQ retouren bijwerken", "noord1")]
+    agent_client = Client()
+    agent_client.force_login(agents[0])
+    assert agent_client.get(f"/workforce/meetings/{meeting.pk}/").status_code == 403
