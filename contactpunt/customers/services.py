@@ -1,9 +1,15 @@
-"""Writes to customers that touch nothing else: notes that carry over."""
+"""Writes to customers that touch nothing else: notes that carry over, customers recognised by their identities
+(set-based, for imports), accounts and product types by name."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from django.db import transaction
+
 from contactpunt.audit import services as audit
-from contactpunt.customers.models import Customer, CustomerNote
+from contactpunt.customers.identities import IdentityKey
+from contactpunt.customers.models import Account, Customer, CustomerNote, Identity, ProductType
 from contactpunt.people.models import User
 
 
@@ -12,3 +18,88 @@ def add_note(*, customer: Customer, author: User | None, text: str) -> CustomerN
     note = CustomerNote.objects.create(customer=customer, author=author, text=text)
     audit.record(actor=author, action="customer.note_added", obj=customer, changes={"note": note.pk})
     return note
+
+
+def _final_customer_ids(customer_ids: set[int]) -> dict[int, int]:
+    """Map each customer id to the customer it was (finally) merged into, or to itself."""
+    final = {pk: pk for pk in customer_ids}
+    pending = set(customer_ids)
+    for _hop in range(10):
+        pointers = dict(
+            Customer.objects.filter(pk__in=pending, merged_into__isnull=False).values_list("pk", "merged_into_id")
+        )
+        if not pointers:
+            break
+        for start, now in final.items():
+            if now in pointers:
+                final[start] = pointers[now]
+        pending = set(pointers.values())
+    return final
+
+
+def customers_for_identities(keys: Sequence[IdentityKey | None], *, names: Sequence[str] = ()) -> list[int | None]:
+    """Return the id of the customer each identity recognises, creating a customer (with that identity) for an
+    identity seen for the first time; set-based, for imports of many rows.
+
+    None for a key that is None (it identifies nobody) or a shared identity (a switchboard number, a shared
+    mailbox: never linked automatically). A merged-away customer answers with the customer it went into. The
+    same key twice in `keys` is the same customer. `names` (parallel to `keys`) name new customers.
+    """
+    wanted = {key for key in keys if key is not None}
+    found: dict[IdentityKey, int | None] = {}
+    by_group: dict[tuple[str, str], set[str]] = {}
+    for key in wanted:
+        by_group.setdefault((key.kind, key.namespace), set()).add(key.value)
+    no_customer: list[IdentityKey] = []
+    for (kind, namespace), values in by_group.items():
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 900):
+            rows = Identity.objects.filter(kind=kind, namespace=namespace, value__in=ordered[start : start + 900])
+            for value, customer_id, is_shared in rows.values_list("value", "customer_id", "is_shared"):
+                key = IdentityKey(kind, namespace, value)
+                if is_shared:
+                    found[key] = None
+                elif customer_id is None:
+                    no_customer.append(key)
+                else:
+                    found[key] = customer_id
+    final = _final_customer_ids({pk for pk in found.values() if pk is not None})
+    found = {key: (final[pk] if pk is not None else None) for key, pk in found.items()}
+    name_of = {key: name for key, name in zip(keys, names, strict=False) if key is not None and name}
+    unowned = set(no_customer)
+    fresh = sorted((wanted - found.keys()) | unowned, key=lambda k: (k.kind, k.namespace, k.value))
+    if fresh:
+        with transaction.atomic():
+            created = Customer.objects.bulk_create([Customer(display_name=name_of.get(k, "")[:200]) for k in fresh])
+            for key, customer in zip(fresh, created, strict=True):
+                found[key] = customer.pk
+            for key in unowned:  # an identity stored without a customer (rare): it gets its customer now
+                Identity.objects.filter(kind=key.kind, namespace=key.namespace, value=key.value).update(
+                    customer_id=found[key]
+                )
+            Identity.objects.bulk_create(
+                [
+                    Identity(kind=k.kind, namespace=k.namespace, value=k.value, customer_id=found[k])
+                    for k in fresh
+                    if k not in unowned
+                ],
+                batch_size=900,
+            )
+    return [found.get(key) if key is not None else None for key in keys]
+
+
+def create_customer(*, name: str = "", account: Account | None = None) -> Customer:
+    """A new customer without an identity (a guest known only by name): never matched to anyone else."""
+    return Customer.objects.create(display_name=name[:200], account=account)
+
+
+def account_for_ref(ref: str) -> Account:
+    """The account with this external reference, created (named after it) the first time it is seen."""
+    account, _created = Account.objects.get_or_create(external_ref=ref[:100], defaults={"name": ref[:200]})
+    return account
+
+
+def product_type_named(name: str) -> ProductType:
+    """The product type with this name, created the first time it is seen."""
+    product_type, _created = ProductType.objects.get_or_create(name=name[:100])
+    return product_type

@@ -1,0 +1,100 @@
+"""Orders, bookings and stays: who bought or booked what, when, for how much, with whom, and where it stands.
+
+The date of an order (`ordered_on`) is the date the source gave, never shifted by a time zone: the cohorts are
+built on it. Every guest of a booking is a customer of their own, linked as booker or fellow traveller.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contactpunt.customers.models import Account, Customer, ProductType
+
+
+class OrderKind(models.TextChoices):
+    ORDER = "order", _("order")
+    BOOKING = "booking", _("booking")
+    STAY = "stay", _("stay")
+
+
+class Stage(models.TextChoices):
+    ORDERED = "ordered", _("ordered")
+    PAID = "paid", _("paid")
+    SHIPPED = "shipped", _("shipped")
+    DELIVERED = "delivered", _("delivered")
+    RETURNED = "returned", _("returned")
+    BOOKED = "booked", _("booked")
+    BEFORE_ARRIVAL = "before_arrival", _("before arrival")
+    DURING = "during", _("during the stay")
+    AFTER = "after", _("after the stay")
+
+
+#: The stages each kind passes through, in order; the first is where a new one starts.
+STAGES: dict[str, tuple[str, ...]] = {
+    OrderKind.ORDER: (Stage.ORDERED, Stage.PAID, Stage.SHIPPED, Stage.DELIVERED, Stage.RETURNED),
+    OrderKind.BOOKING: (Stage.BOOKED, Stage.BEFORE_ARRIVAL, Stage.DURING, Stage.AFTER),
+    OrderKind.STAY: (Stage.BOOKED, Stage.BEFORE_ARRIVAL, Stage.DURING, Stage.AFTER),
+}
+
+
+class Role(models.TextChoices):
+    BOOKER = "booker", _("booker")
+    FELLOW_TRAVELLER = "fellow_traveller", _("fellow traveller")
+
+
+class Order(models.Model):
+    """One order, booking or stay from a source (a web shop, a booking system, an import)."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=OrderKind.choices, default=OrderKind.ORDER)
+    source = models.CharField(_("source"), max_length=100)
+    external_id = models.CharField(_("order number"), max_length=255)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="orders", verbose_name=_("customer")
+    )
+    account = models.ForeignKey(Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders")
+    product_type = models.ForeignKey(
+        ProductType, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
+    ordered_on = models.DateField(_("order date"), help_text=_("The date as the source gave it."))
+    ordered_at = models.DateTimeField(null=True, blank=True)
+    starts_on = models.DateField(_("arrival"), null=True, blank=True)
+    ends_on = models.DateField(_("departure"), null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-ordered_on", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="order_source_external_unique")]
+        indexes = [models.Index(fields=["customer", "ordered_on"], name="order_customer_day")]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class StageChange(models.Model):
+    """The stage history of an order: one row per change, never rewritten."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="stage_changes")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+
+class Participant(models.Model):
+    """A person in an order or booking: the booker, or a fellow traveller who is a customer of their own."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="participants")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="participations")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "customer"], name="participant_unique")]

@@ -1,0 +1,176 @@
+"""Every write to orders, bookings and stays: record one (idempotent on its source's id), change its stage,
+record many at once (imports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from contactpunt.audit import services as audit
+from contactpunt.journey.models import STAGES, Order, OrderKind, Participant, Role, StageChange
+
+
+class OrderRejected(ValueError):
+    """The order cannot be taken as sent; `field` names what is wrong."""
+
+    def __init__(self, field_name: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+        self.code = code
+
+
+def check_stage(kind: str, stage: str) -> str:
+    """Return `stage` when it is a stage of `kind`; raise OrderRejected naming the field `status`."""
+    if stage not in STAGES[kind]:
+        allowed = ", ".join(STAGES[kind])
+        raise OrderRejected("status", "unknown_stage", f"a {kind} has the stages {allowed}, not {stage!r}")
+    return stage
+
+
+@dataclass(frozen=True, slots=True)
+class OrderInput:
+    """One order as a source sends it; `customer_id` is already recognised (None when nobody is)."""
+
+    source: str
+    external_id: str
+    ordered_on: dt.date
+    customer_id: int | None
+    kind: str = OrderKind.ORDER
+    amount: Decimal = Decimal(0)
+    ordered_at: dt.datetime | None = None
+    account_id: int | None = None
+    product_type_id: int | None = None
+    stage: str = ""
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    fellow_travellers: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    order: Order
+    created: bool
+    stage_changed: bool
+
+
+def _new_order(item: OrderInput, now: dt.datetime) -> Order:
+    stage = check_stage(item.kind, item.stage or STAGES[item.kind][0])
+    return Order(
+        kind=item.kind,
+        source=item.source,
+        external_id=item.external_id,
+        customer_id=item.customer_id,
+        account_id=item.account_id,
+        product_type_id=item.product_type_id,
+        amount=item.amount,
+        ordered_on=item.ordered_on,
+        ordered_at=item.ordered_at,
+        starts_on=item.starts_on,
+        ends_on=item.ends_on,
+        stage=stage,
+        stage_changed_at=item.ordered_at or now,
+        created_at=now,
+    )
+
+
+def _participants(order: Order, item: OrderInput) -> list[Participant]:
+    rows = []
+    if item.customer_id is not None:
+        rows.append(Participant(order=order, customer_id=item.customer_id, role=Role.BOOKER))
+    rows.extend(
+        Participant(order=order, customer_id=pk, role=Role.FELLOW_TRAVELLER)
+        for pk in dict.fromkeys(item.fellow_travellers)
+        if pk != item.customer_id
+    )
+    return rows
+
+
+def change_stage(*, order: Order, stage: str, occurred_at: dt.datetime | None = None) -> bool:
+    """Move the order to `stage` (one of its kind's), recording the change; False when it is already there."""
+    check_stage(order.kind, stage)
+    when = occurred_at or timezone.now()
+    with transaction.atomic():
+        moved = Order.objects.filter(pk=order.pk).exclude(stage=stage).update(stage=stage, stage_changed_at=when)
+        if not moved:
+            return False
+        StageChange.objects.create(order=order, stage=stage, occurred_at=when)
+    order.stage, order.stage_changed_at = stage, when
+    return True
+
+
+def record_order(item: OrderInput, *, stage_at: dt.datetime | None = None) -> Recorded:
+    """Store the order, or find it again by (source, external id): a repeat changes nothing but its stage,
+    when the repeat brings another one (a status change). Raise OrderRejected for a stage its kind lacks."""
+    now = timezone.now()
+    existing = Order.objects.filter(source=item.source, external_id=item.external_id).first()
+    if existing is None:
+        order = _new_order(item, now)
+        with transaction.atomic():
+            if Order.objects.filter(source=item.source, external_id=item.external_id).exists():
+                existing = Order.objects.get(source=item.source, external_id=item.external_id)
+            else:
+                order.save()
+                StageChange.objects.create(order=order, stage=order.stage, occurred_at=order.stage_changed_at)
+                Participant.objects.bulk_create(_participants(order, item))
+                audit.record(actor=None, action="journey.order_recorded", obj=order, changes={"source": item.source})
+                return Recorded(order, True, False)
+    changed = False
+    if item.stage and item.stage != existing.stage:
+        changed = change_stage(order=existing, stage=item.stage, occurred_at=stage_at)
+    return Recorded(existing, False, changed)
+
+
+@dataclass(slots=True)
+class BulkResult:
+    created: int = 0
+    duplicates: int = 0
+    stage_changes: int = 0
+
+
+def record_orders(items: Sequence[OrderInput], *, batch_size: int = 2000) -> BulkResult:
+    """Store many orders set-based: new ones in bulk (with their first stage and their booker), repeats by
+    (source, external id) left as they are unless they bring another stage. The first of two items with the
+    same id in `items` counts; the second is a repeat."""
+    result = BulkResult()
+    now = timezone.now()
+    for start in range(0, len(items), batch_size):
+        batch = items[start : start + batch_size]
+        by_source: dict[str, set[str]] = {}
+        for item in batch:
+            by_source.setdefault(item.source, set()).add(item.external_id)
+        existing: dict[tuple[str, str], Order] = {}
+        for source, ids in by_source.items():
+            for order in Order.objects.filter(source=source, external_id__in=ids).only(
+                "pk", "source", "external_id", "kind", "stage"
+            ):
+                existing[(order.source, order.external_id)] = order
+        fresh: dict[tuple[str, str], OrderInput] = {}
+        repeats: list[tuple[Order, str]] = []
+        for item in batch:
+            key = (item.source, item.external_id)
+            if key in existing:
+                result.duplicates += 1
+                if item.stage and item.stage != existing[key].stage:
+                    repeats.append((existing[key], item.stage))
+            elif key in fresh:
+                result.duplicates += 1
+            else:
+                check_stage(item.kind, item.stage or STAGES[item.kind][0])
+                fresh[key] = item
+        with transaction.atomic():
+            orders = Order.objects.bulk_create([_new_order(item, now) for item in fresh.values()])
+            StageChange.objects.bulk_create(
+                [StageChange(order=o, stage=o.stage, occurred_at=o.stage_changed_at, recorded_at=now) for o in orders]
+            )
+            Participant.objects.bulk_create(
+                [p for order, item in zip(orders, fresh.values(), strict=True) for p in _participants(order, item)]
+            )
+            for order, stage in repeats:
+                result.stage_changes += change_stage(order=order, stage=stage, occurred_at=now)
+        result.created += len(orders)
+    return result
