@@ -43,6 +43,8 @@ class Action(StrEnum):
     PLAN = "plan"  # run shift plans, retrain and detect in insights
     EDIT_PEAKS = "edit_peaks"  # change the peak calendar
     MANAGE_CUSTOMER_DATA = "manage_customer_data"  # export and erase a customer's personal data (GDPR)
+    VIEW_JOURNEYS = "view_journeys"  # loyalty figures: cohorts, segments, service and loyalty, cost to serve
+    MANAGE_SEGMENTS = "manage_segments"  # change the segment rules and the moment rules
 
 
 MANAGING = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
@@ -56,6 +58,8 @@ _REFUSALS: dict[Action, Any] = {
     Action.PLAN: _("Only team leads, managers and administrators can do this."),
     Action.EDIT_PEAKS: _("Only managers and administrators can change the peak calendar."),
     Action.MANAGE_CUSTOMER_DATA: _("Only managers may export or erase customer data."),
+    Action.VIEW_JOURNEYS: _("Only team leads, managers and read-only viewers can see this."),
+    Action.MANAGE_SEGMENTS: _("Only managers and administrators can change the segment and moment rules."),
 }
 
 
@@ -86,11 +90,11 @@ def can(user: object, action: Action | str) -> bool:
     viewer = person.role == Role.VIEWER
     if act is Action.WRITE:
         return not viewer
-    if act in (Action.SEE_ALL_QUEUES, Action.VIEW_DASHBOARDS, Action.VIEW_TEMPLATES):
+    if act in (Action.SEE_ALL_QUEUES, Action.VIEW_DASHBOARDS, Action.VIEW_TEMPLATES, Action.VIEW_JOURNEYS):
         return viewer or manages(person)
     if act in (Action.MANAGE_TEMPLATES, Action.PLAN):
         return manages(person)
-    if act in (Action.EDIT_PEAKS, Action.MANAGE_CUSTOMER_DATA):
+    if act in (Action.EDIT_PEAKS, Action.MANAGE_CUSTOMER_DATA, Action.MANAGE_SEGMENTS):
         return not viewer and (person.role in (Role.MANAGER, Role.ADMIN) or person.is_superuser)
     raise ValueError(act)  # pragma: no cover - StrEnum above is exhaustive
 

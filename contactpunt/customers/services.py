@@ -103,3 +103,41 @@ def product_type_named(name: str) -> ProductType:
     """The product type with this name, created the first time it is seen."""
     product_type, _created = ProductType.objects.get_or_create(name=name[:100])
     return product_type
+
+
+def customer_for_identities(
+    keys: Sequence[IdentityKey], *, name: str = "", account: Account | None = None
+) -> int | None:
+    """The id of the one person these identities (of one person) recognise: the customer of the first known one,
+    who is given the unknown ones; a new customer with all of them when none is known; None when every key is a
+    shared identity. Identities of other customers are left with them: nobody is merged automatically."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return None
+    with transaction.atomic():
+        known: dict[IdentityKey, Identity] = {}
+        for key in wanted:
+            row = Identity.objects.filter(kind=key.kind, namespace=key.namespace, value=key.value).first()
+            if row is not None:
+                known[key] = row
+        owners = [
+            row.customer_id for key in wanted if (row := known.get(key)) and not row.is_shared and row.customer_id
+        ]
+        if owners:
+            customer_id = _final_customer_ids({owners[0]})[owners[0]]
+        elif known and all(row.is_shared for row in known.values()) and len(known) == len(wanted):
+            return None
+        else:
+            customer_id = create_customer(name=name, account=account).pk
+        Identity.objects.bulk_create(
+            [
+                Identity(kind=k.kind, namespace=k.namespace, value=k.value, customer_id=customer_id)
+                for k in wanted
+                if k not in known
+            ],
+            ignore_conflicts=True,
+        )
+        Identity.objects.filter(
+            pk__in=[r.pk for r in known.values() if r.customer_id is None and not r.is_shared]
+        ).update(customer_id=customer_id)
+    return customer_id

@@ -98,3 +98,44 @@ class Participant(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "customer"], name="participant_unique")]
+
+
+class SegmentRule(models.Model):
+    """A rule placing a customer in a segment by their recency, frequency and value scores (1 to 5, quintiles;
+    5 is the most recent, most frequent, highest value). Rules are tried by `position`; the first that matches
+    decides. A manager reads and changes them on the loyalty page."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    recency_min = models.PositiveSmallIntegerField(_("recency from"), default=1)
+    recency_max = models.PositiveSmallIntegerField(_("recency to"), default=5)
+    frequency_min = models.PositiveSmallIntegerField(_("frequency from"), default=1)
+    frequency_max = models.PositiveSmallIntegerField(_("frequency to"), default=5)
+    value_min = models.PositiveSmallIntegerField(_("value from"), default=1)
+    value_max = models.PositiveSmallIntegerField(_("value to"), default=5)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("segment rule")
+        verbose_name_plural = _("segment rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def matches(self, recency: int, frequency: int, value: int) -> bool:
+        return (
+            self.recency_min <= recency <= self.recency_max
+            and self.frequency_min <= frequency <= self.frequency_max
+            and self.value_min <= value <= self.value_max
+        )
+
+
+class ComplaintReason(models.Model):
+    """A contact reason that counts as a complaint when service is set beside loyalty."""
+
+    reason = models.OneToOneField("contacts.ContactReason", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("complaint reason")
+        verbose_name_plural = _("complaint reasons")

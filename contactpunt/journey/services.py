@@ -7,12 +7,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from contactpunt.audit import services as audit
-from contactpunt.journey.models import STAGES, Order, OrderKind, Participant, Role, StageChange
+from contactpunt.journey.models import STAGES, Order, OrderKind, Participant, Role, SegmentRule, StageChange
+from contactpunt.people.models import User
 
 
 class OrderRejected(ValueError):
@@ -73,7 +75,7 @@ def _new_order(item: OrderInput, now: dt.datetime) -> Order:
         starts_on=item.starts_on,
         ends_on=item.ends_on,
         stage=stage,
-        stage_changed_at=item.ordered_at or now,
+        stage_changed_at=item.ordered_at or dt.datetime.combine(item.ordered_on, dt.time(), tzinfo=dt.UTC),
         created_at=now,
     )
 
@@ -174,3 +176,15 @@ def record_orders(items: Sequence[OrderInput], *, batch_size: int = 2000) -> Bul
                 result.stage_changes += change_stage(order=order, stage=stage, occurred_at=now)
         result.created += len(orders)
     return result
+
+
+def change_segment_rule(*, rule: SegmentRule, changes: dict[str, Any], by: object) -> SegmentRule:
+    """Change a segment rule's name, position and ranges, audited with who did it."""
+    fields = [name for name in changes if name in {f.name for f in SegmentRule._meta.get_fields()} and name != "id"]
+    before = {name: getattr(rule, name) for name in fields}
+    for name in fields:
+        setattr(rule, name, changes[name])
+    rule.save(update_fields=fields)
+    actor = by if isinstance(by, User) else None
+    audit.record(actor=actor, action="journey.segment_rule_changed", obj=rule, changes={"before": before})
+    return rule

@@ -10,6 +10,7 @@ from contactpunt import formats
 register = template.Library()
 register.filter("number", formats.number)
 register.filter("percent", formats.percent)
+register.filter("money", formats.money)
 register.filter("clock", formats.clock)
 register.filter("duration", formats.duration)
 register.filter("day", formats.day)

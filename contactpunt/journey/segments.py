@@ -1,0 +1,96 @@
+"""Segments from recency, frequency and value: quintile scores (1 to 5) per customer as of a day, placed by the
+segment rules (data a manager reads and changes), and the movement between segments from one month to the next.
+
+Scores are quintiles of the customers who ordered on or before the day: recency by days since the last order
+(fewer is better), frequency by the number of orders, value by the sum of amounts. Ties share a score (ranked
+by their lowest place), so a customer with one order never scores above another with one order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from django.db.models import Count, Max, Sum
+
+from contactpunt.journey.models import Order, SegmentRule
+
+OTHER = "other"
+
+#: The rules a new installation starts with (key, Dutch-first names are translated on the page).
+DEFAULT_RULES: tuple[tuple[str, str, int, int, int, int], ...] = (
+    # key, name, recency min-max, frequency min-max
+    ("fans", "Fans", 4, 5, 4, 5),
+    ("new", "New", 3, 5, 1, 1),
+    ("returning", "Returning", 3, 5, 2, 5),
+    ("at_risk", "At risk", 1, 2, 3, 5),
+    ("lost", "Lost", 1, 2, 1, 2),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    customer_id: int
+    recency: int
+    frequency: int
+    value: int
+    segment: str
+
+
+def quintile(values: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """Scores 1..5 by quintile of rank, ties sharing the lower score: 1 + floor(5 * (rank_min - 1) / n)."""
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.sort(values)
+    rank_min = np.searchsorted(order, values, side="left")  # 0-based place of the first equal value
+    return (1 + (5 * rank_min) // n).astype(np.int64)
+
+
+def score(day: dt.date, rules: list[SegmentRule] | None = None) -> list[Scored]:
+    """Every customer with an order on or before `day`, scored and placed in a segment."""
+    rows = list(
+        Order.objects.filter(customer__isnull=False, ordered_on__lte=day)
+        .values("customer_id")
+        .annotate(last=Max("ordered_on"), orders=Count("id"), value=Sum("amount"))
+        .order_by("customer_id")
+    )
+    if not rows:
+        return []
+    rules = list(SegmentRule.objects.all()) if rules is None else rules
+    days_since = np.array([(day - r["last"]).days for r in rows], dtype=np.float64)
+    recency = quintile(-days_since)  # more recent is higher
+    frequency = quintile(np.array([r["orders"] for r in rows], dtype=np.float64))
+    value = quintile(np.array([float(r["value"] or 0) for r in rows], dtype=np.float64))
+    result = []
+    for row, r, f, m in zip(rows, recency, frequency, value, strict=True):
+        segment = next((rule.key for rule in rules if rule.matches(int(r), int(f), int(m))), OTHER)
+        result.append(Scored(row["customer_id"], int(r), int(f), int(m), segment))
+    return result
+
+
+def month_end(day: dt.date) -> dt.date:
+    first_next = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return first_next - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    before: dt.date
+    after: dt.date
+    counts: dict[tuple[str, str], int]  # (from, to) -> customers; from "" for customers new since `before`
+    sizes: dict[str, int]  # segment sizes at `after`
+
+
+def movement(month: dt.date) -> Movement:
+    """How customers moved between segments from the end of the month before `month` to the end of `month`."""
+    after = month_end(month)
+    before = month.replace(day=1) - dt.timedelta(days=1)
+    rules = list(SegmentRule.objects.all())
+    then = {s.customer_id: s.segment for s in score(before, rules)}
+    now = score(after, rules)
+    counts = Counter((then.get(s.customer_id, ""), s.segment) for s in now)
+    return Movement(before, after, dict(counts), dict(Counter(s.segment for s in now)))
