@@ -14,6 +14,7 @@ urlpatterns = [
     path("kpis/", include("contactpunt.kpis.urls")),
     path("workforce/", include("contactpunt.workforce.urls")),
     path("insights/", include("contactpunt.insights.urls")),
+    path("journey/", include("contactpunt.journey.urls")),
     path("channels/", include("contactpunt.channels.urls")),
     path("", include("contactpunt.web.urls")),
 ]

@@ -20,16 +20,6 @@ from contactpunt.journey.models import Order, SegmentRule
 
 OTHER = "other"
 
-#: The rules a new installation starts with (key, Dutch-first names are translated on the page).
-DEFAULT_RULES: tuple[tuple[str, str, int, int, int, int], ...] = (
-    # key, name, recency min-max, frequency min-max
-    ("fans", "Fans", 4, 5, 4, 5),
-    ("new", "New", 3, 5, 1, 1),
-    ("returning", "Returning", 3, 5, 2, 5),
-    ("at_risk", "At risk", 1, 2, 3, 5),
-    ("lost", "Lost", 1, 2, 1, 2),
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Scored:

@@ -82,8 +82,8 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require(Action.MANAGE_SEGMENTS)
 @require_POST
+@require(Action.MANAGE_SEGMENTS)
 def edit_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
     """Change one segment rule's score ranges (managers and administrators)."""
     rule = get_object_or_404(SegmentRule, pk=rule_id)

@@ -121,6 +121,9 @@ MATRIX: dict[str, str] = {
     "insights:remarks": SIGNED_IN,  # an agent sees only their own contacts' remarks
     "insights:detect": POST_ONLY_OPEN,
     "insights:retrain": POST_ONLY_OPEN,
+    # journey: loyalty figures for team leads and up and the auditor; managers change the segment rules
+    "journey:index": MANAGERS,
+    "journey:edit_rule": POST_ONLY_OPEN,
     # channels: public endpoints for customers and platforms
     "channels:chat-widget": PUBLIC,
     "channels:webform": PUBLIC,
@@ -142,6 +145,7 @@ MATRIX: dict[str, str] = {
     "api-v1:get_customer": API,
     "api-v1:export": API,
     "api-v1:erase": API_POST,
+    "api-v1:post_order": API_POST,
     # GDPR: a customer's data, exported or erased by managers and administrators only
     "privacy:search": "XXXAXALL",
     "privacy:customer": "XXXAXALL",
@@ -259,6 +263,7 @@ def fill(route: Route, world: World) -> str:
         "id": 1,
         "content_type_id": 1,
         "app_label": "contacts",
+        "rule_id": 1,
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
         return "/admin/contacts/"
@@ -369,6 +374,10 @@ def test_refused_writes_change_nothing(world: World) -> None:
         ("auditor", "/workforce/peaks/", {"name": "Piek", "date": "2026-03-02", "uplift": "1.5"}, "X"),
         ("auditor", "/workforce/shifts/run/", {"first_day": "2026-03-09", "days": "7"}, "X"),
         ("auditor", "/insights/retrain/", {}, "X"),
+        ("auditor", "/journey/segments/1/", {"r1-name": "Fans", "r1-position": "1"}, "X"),
+        ("lead", "/journey/segments/1/", {"r1-name": "Fans", "r1-position": "1"}, "X"),
+        ("agent_a", "/journey/segments/1/", {"r1-name": "Fans", "r1-position": "1"}, "X"),
+        ("agent_a", "/api/v1/orders", {}, "X"),
         ("agent_a", "/templates/new/", {"name": "Nieuw", "text": "x"}, "X"),
         ("agent_a", f"/templates/{world.template.pk}/retire/", {}, "X"),
         ("agent_a", "/workforce/shifts/run/", {"first_day": "2026-03-09", "days": "7"}, "X"),
