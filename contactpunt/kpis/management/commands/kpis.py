@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from contactpunt.kpis import metrics, rollups
+from contactpunt.kpis import cost, metrics, rollups
 from contactpunt.kpis.intervals import day_bounds
 
 _COLUMNS = (
@@ -37,7 +37,22 @@ _COLUMNS = (
     ("csi_median_s", "CSI med s", "s"),
     ("csi_p90_s", "CSI p90 s", "s"),
     ("occupancy", "occup.", "%"),
+    ("cost_to_serve", "cost", "n"),
+    ("cost_per_contact", "cost/ct", "n"),
 )
+
+
+def _add_cost(rows: list[dict[str, Any]], report: cost.CostReport, by: str | None) -> None:
+    """Cost to serve and per contact beside the other figures: for all, per account and per product type
+    (other groupings have no cost line and get null)."""
+    lines = {"account": report.by_account, "product_type": report.by_product_type}.get(by or "", [])
+    found = {line.name: line for line in lines} if by else {"all": report.total}
+    for row in rows:
+        line = found.get(str(row["group"]))
+        row["cost_to_serve"] = round(line.cost, 2) if line else None
+        row["cost_per_contact"] = (
+            round(line.cost_per_contact, 2) if line and line.cost_per_contact is not None else None
+        )
 
 
 def _date(value: str) -> dt.date:
@@ -87,6 +102,7 @@ class Command(BaseCommand):
             raise CommandError("--sl-threshold must be 0 or more")
         start, end = day_bounds(first, last, zone)
         rows = metrics.report(start, end, by=options["by"], zone=zone, threshold_s=threshold)
+        _add_cost(rows, cost.cost_to_serve(start, end), options["by"])
         for row in rows:
             row["from"] = start.astimezone(zone).isoformat()
             row["to"] = end.astimezone(zone).isoformat()
