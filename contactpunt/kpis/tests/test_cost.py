@@ -9,9 +9,9 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.core.management import call_command
 
 from contactpunt.conftest import make_user
 from contactpunt.contacts.models import Contact, Queue
@@ -66,7 +66,7 @@ def test_cost_to_serve_by_hand(phone_queue: Queue, team: Team) -> None:
                 account_id=account.pk,
                 product_type_id=cards.pk,
                 amount=Decimal(10),
-            )  # fmt: skip
+            )
             for n in range(2)
         ]
     )
