@@ -8,6 +8,8 @@ class JourneyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from contactpunt.journey import privacy
+        from contactpunt.journey import privacy, tasks
+        from contactpunt.ops import periodic
 
         privacy.register()
+        periodic.register(tasks.create_moment_tasks, every=tasks.MOMENTS_EVERY)

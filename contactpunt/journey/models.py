@@ -139,3 +139,60 @@ class ComplaintReason(models.Model):
     class Meta:
         verbose_name = _("complaint reason")
         verbose_name_plural = _("complaint reasons")
+
+
+class MomentKind(models.TextChoices):
+    AFTER_COMPLAINT = "after_complaint", _("a personal call after a stay that had a complaint")
+    BEFORE_ARRIVAL = "before_arrival", _("a note some days before arrival")
+    FAN_UPGRADE = "fan_upgrade", _("an upgrade offer to a fan before their next stay")
+
+
+class MomentRule(models.Model):
+    """When to act at a moment in the journey: what kind of moment, how many days from it, and what to do."""
+
+    kind = models.CharField(_("moment"), max_length=20, choices=MomentKind.choices, unique=True)
+    days = models.PositiveSmallIntegerField(
+        _("days"), default=3, help_text=_("Before arrival, or after departure, depending on the moment.")
+    )
+    instruction = models.CharField(_("what to do"), max_length=300)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("moment rule")
+        verbose_name_plural = _("moment rules")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class MomentStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    DONE = "done", _("done")
+    SKIPPED = "skipped", _("skipped")
+
+
+class MomentTask(models.Model):
+    """One task for one customer at one moment (of one order): created once, however often the rules run."""
+
+    rule = models.ForeignKey(MomentRule, on_delete=models.CASCADE, related_name="tasks")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="moment_tasks")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="moment_tasks")
+    due_on = models.DateField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=MomentStatus.choices, default=MomentStatus.OPEN)
+    outcome = models.CharField(_("outcome"), max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "customer", "order"], name="moment_task_once"),
+        ]
+
+
+class MomentOptOut(models.Model):
+    """The customer asked not to be approached at journey moments (no calls, offers or notes)."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="moment_opt_out")
+    created_at = models.DateTimeField(default=timezone.now)

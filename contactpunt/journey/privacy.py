@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from contactpunt.contacts import announcements, privacy
-from contactpunt.journey.models import Order, Participant
+from contactpunt.journey.models import MomentTask, Order, Participant
+from contactpunt.journey.moments import erase_moments
 
 
 def export(scope: privacy.CustomerScope) -> dict[str, Any]:
@@ -37,6 +38,16 @@ def export(scope: privacy.CustomerScope) -> dict[str, Any]:
             }
             for o in orders
         ],
+        "moments": [
+            {
+                "moment": t.rule.kind,
+                "order": t.order.external_id,
+                "due_on": t.due_on.isoformat(),
+                "status": t.status,
+                "outcome": t.outcome,
+            }
+            for t in MomentTask.objects.filter(customer_id__in=scope.customer_ids).select_related("rule", "order")
+        ],
         "guest_in": [
             {"order": p.order.external_id, "source": p.order.source, "role": p.role}
             for p in guest_of.select_related("order").order_by("order_id")
@@ -47,6 +58,7 @@ def export(scope: privacy.CustomerScope) -> dict[str, Any]:
 def erase(message: announcements.Message) -> None:
     """Delete the customer's orders (with their stages and guests' links) and their places in others' bookings."""
     scope = privacy.customer_scope(message.ids["customer_id"])
+    erase_moments(scope.customer_ids)
     Participant.objects.filter(customer_id__in=scope.customer_ids).delete()
     Order.objects.filter(customer_id__in=scope.customer_ids).delete()
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contactpunt.access import visible_customers
+from django.http import Http404
+
+from contactpunt.access import Action, check, visible_customers
 from contactpunt.customers.models import Customer
-from contactpunt.journey.models import STAGES, Order, Participant, Role
+from contactpunt.journey.models import STAGES, MomentStatus, MomentTask, Order, Participant, Role
 from contactpunt.people.models import User
 
 JOURNEY_ITEMS = 10
@@ -67,3 +69,28 @@ def journey_for(user: User, customer: Customer | None) -> list[JourneyItem]:
             )
         )
     return items
+
+
+def moment_tasks_for(user: User, customer: Customer | None) -> list[MomentTask]:
+    """The customer's open moment tasks (a call after a complaint, a note before arrival), soonest first; [] when
+    the user may not see the customer."""
+    if customer is None or not visible_customers(user).filter(pk=customer.pk).exists():
+        return []
+    return list(
+        MomentTask.objects.filter(customer=customer, status=MomentStatus.OPEN)
+        .select_related("rule", "order")
+        .order_by("due_on", "pk")[:JOURNEY_ITEMS]
+    )
+
+
+def get_moment_task_for_user(user: User, task_id: int) -> MomentTask:
+    """The moment task when the user may see its customer (Http404 otherwise) and may write (PermissionDenied)."""
+    task = (
+        MomentTask.objects.filter(pk=task_id, customer__in=visible_customers(user))
+        .select_related("rule", "order", "customer")
+        .first()
+    )
+    if task is None:
+        raise Http404("no such task")
+    check(user, Action.WRITE)
+    return task

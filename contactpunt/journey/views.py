@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,9 +16,12 @@ from django.views.decorators.http import require_POST
 from contactpunt.access import Action, can, require
 from contactpunt.journey import cohorts, loyalty, segments
 from contactpunt.journey.forms import SegmentRuleForm
-from contactpunt.journey.models import Order, SegmentRule
+from contactpunt.journey.models import MomentStatus, Order, SegmentRule
+from contactpunt.journey.moments import close_task
+from contactpunt.journey.queries import get_moment_task_for_user
 from contactpunt.journey.services import change_segment_rule
 from contactpunt.kpis import charts
+from contactpunt.people.models import User
 
 GROUP_LABELS = {
     "no_contact": gettext_lazy("No contact after the first order"),
@@ -94,3 +99,22 @@ def edit_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
     else:
         messages.error(request, _("The segment rule was not changed: each range runs from 1 to 5, low to high."))
     return redirect("journey:index")
+
+
+@require_POST
+@require(Action.WRITE)
+def close_moment(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Record the outcome of a moment's task (done or skipped, with a note) and go back where the agent was."""
+    user = request.user
+    assert isinstance(user, User)
+    task = get_moment_task_for_user(user, task_id)
+    status = request.POST.get("status", "")
+    if status not in (MomentStatus.DONE, MomentStatus.SKIPPED):
+        messages.error(request, _("Choose done or skipped."))
+    else:
+        close_task(task=task, status=status, outcome=request.POST.get("outcome", "").strip(), by=user)
+        messages.success(request, _("The outcome was recorded."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("workspace:inbox")
+    return redirect(back)

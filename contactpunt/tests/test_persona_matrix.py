@@ -124,6 +124,7 @@ MATRIX: dict[str, str] = {
     # journey: loyalty figures for team leads and up and the auditor; managers change the segment rules
     "journey:index": MANAGERS,
     "journey:edit_rule": POST_ONLY_OPEN,
+    "journey:close_moment": POST_ONLY_OPEN,
     # channels: public endpoints for customers and platforms
     "channels:chat-widget": PUBLIC,
     "channels:webform": PUBLIC,
@@ -264,6 +265,7 @@ def fill(route: Route, world: World) -> str:
         "content_type_id": 1,
         "app_label": "contacts",
         "rule_id": 1,
+        "task_id": 1,
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
         return "/admin/contacts/"
@@ -378,6 +380,7 @@ def test_refused_writes_change_nothing(world: World) -> None:
         ("lead", "/journey/segments/1/", {"r1-name": "Fans", "r1-position": "1"}, "X"),
         ("agent_a", "/journey/segments/1/", {"r1-name": "Fans", "r1-position": "1"}, "X"),
         ("agent_a", "/api/v1/orders", {}, "X"),
+        ("auditor", "/journey/moments/1/", {"status": "done"}, "X"),
         ("agent_a", "/templates/new/", {"name": "Nieuw", "text": "x"}, "X"),
         ("agent_a", f"/templates/{world.template.pk}/retire/", {}, "X"),
         ("agent_a", "/workforce/shifts/run/", {"first_day": "2026-03-09", "days": "7"}, "X"),

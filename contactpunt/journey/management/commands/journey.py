@@ -7,10 +7,13 @@
 - ``cohorts --by month|quarter [--window-days 730] [--periods 12] [--json]``: the returning customers per
   cohort of first order, computed by the code behind the cohort page: ``{"cohorts": [{"cohort": "1997-01",
   "size": N, "returning_24m": x, "bracket": [...], "on_or_after": [...]}]}`` with shares 0..1.
+- ``moments [--date YYYY-MM-DD] [--json]``: create the tasks of the journey's moments (what the worker does every
+  six hours); running it again creates nothing new.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from argparse import ArgumentParser
 from pathlib import Path
@@ -21,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from contactpunt.journey import cohorts
 from contactpunt.journey.importer import FileRejected, import_orders
 from contactpunt.journey.models import OrderKind
+from contactpunt.journey.moments import run_moments
 
 
 class Command(BaseCommand):
@@ -34,6 +38,9 @@ class Command(BaseCommand):
         imp.add_argument("--source", default="import", help="The source the order and customer ids belong to.")
         imp.add_argument("--kind", default=OrderKind.ORDER, choices=list(OrderKind.values))
         imp.add_argument("--json", action="store_true")
+        mom = sub.add_parser("moments", help="Create the tasks of the journey's moments (idempotent).")
+        mom.add_argument("--date", type=dt.date.fromisoformat, help="The day to run for (default today).")
+        mom.add_argument("--json", action="store_true")
         coh = sub.add_parser("cohorts", help="Returning customers by cohort of first order.")
         coh.add_argument("--by", default="month", choices=list(cohorts.PERIODS))
         coh.add_argument("--window-days", type=int, default=730)
@@ -43,6 +50,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "import-orders":
             self._import(options)
+        elif options["subcommand"] == "moments":
+            created = run_moments(today=options["date"])
+            self.stdout.write(json.dumps({"created": created}) if options["json"] else f"{created} new tasks")
         else:
             self._cohorts(options)
 
