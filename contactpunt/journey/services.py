@@ -13,7 +13,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from contactpunt.audit import services as audit
-from contactpunt.journey.models import STAGES, Order, OrderKind, Participant, Role, SegmentRule, StageChange
+from contactpunt.contacts.services.fast_insert import insert_rows, reserve_ids
+from contactpunt.journey.models import (
+    STAGES,
+    ComplaintReason,
+    Order,
+    OrderKind,
+    Participant,
+    Role,
+    SegmentRule,
+    StageChange,
+)
 from contactpunt.people.models import User
 
 
@@ -165,16 +175,10 @@ def record_orders(items: Sequence[OrderInput], *, batch_size: int = 2000) -> Bul
                 check_stage(item.kind, item.stage or STAGES[item.kind][0])
                 fresh[key] = item
         with transaction.atomic():
-            orders = Order.objects.bulk_create([_new_order(item, now) for item in fresh.values()])
-            StageChange.objects.bulk_create(
-                [StageChange(order=o, stage=o.stage, occurred_at=o.stage_changed_at, recorded_at=now) for o in orders]
-            )
-            Participant.objects.bulk_create(
-                [p for order, item in zip(orders, fresh.values(), strict=True) for p in _participants(order, item)]
-            )
+            created = _insert_new(list(fresh.values()), now)
             for order, stage in repeats:
                 result.stage_changes += change_stage(order=order, stage=stage, occurred_at=now)
-        result.created += len(orders)
+        result.created += created
     return result
 
 
@@ -188,3 +192,52 @@ def change_segment_rule(*, rule: SegmentRule, changes: dict[str, Any], by: objec
     actor = by if isinstance(by, User) else None
     audit.record(actor=actor, action="journey.segment_rule_changed", obj=rule, changes={"before": before})
     return rule
+
+
+def mark_complaint_reasons(reason_ids: Sequence[int]) -> None:
+    """Count these contact reasons as complaints when service is set beside loyalty (idempotent)."""
+    ComplaintReason.objects.bulk_create([ComplaintReason(reason_id=pk) for pk in reason_ids], ignore_conflicts=True)
+
+
+_ORDER_COLUMNS = (
+    "id", "kind", "source", "external_id", "customer_id", "account_id", "product_type_id", "amount", "ordered_on",
+    "ordered_at", "starts_on", "ends_on", "stage", "stage_changed_at", "created_at",
+)  # fmt: skip
+
+
+def _insert_new(items: list[OrderInput], now: dt.datetime) -> int:
+    """Write new orders with their first stage and their people as plain rows: no model instances (their
+    `__init__` costs more than the database's work at import sizes), no per-row SQL. Inside a transaction."""
+    if not items:
+        return 0
+    ids = reserve_ids(Order, len(items))
+    rows, changes, people = [], [], []
+    for pk, item in zip(ids, items, strict=True):
+        stage = item.stage or STAGES[item.kind][0]
+        moment = item.ordered_at or dt.datetime.combine(item.ordered_on, dt.time(), tzinfo=dt.UTC)
+        rows.append(
+            (pk, item.kind, item.source, item.external_id, item.customer_id, item.account_id, item.product_type_id,
+             item.amount, item.ordered_on, item.ordered_at, item.starts_on, item.ends_on, stage, moment, now)
+        )  # fmt: skip
+        changes.append((pk, stage, moment, now))
+        if item.customer_id is not None:
+            people.append((pk, item.customer_id, Role.BOOKER))
+        people.extend(
+            (pk, guest, Role.FELLOW_TRAVELLER)
+            for guest in dict.fromkeys(item.fellow_travellers)
+            if guest != item.customer_id
+        )
+    insert_rows(Order, _ORDER_COLUMNS, rows)
+    change_ids = reserve_ids(StageChange, len(changes))
+    insert_rows(
+        StageChange,
+        ("id", "order_id", "stage", "occurred_at", "recorded_at"),
+        [(key, *row) for key, row in zip(change_ids, changes, strict=True)],
+    )
+    people_ids = reserve_ids(Participant, len(people))
+    insert_rows(
+        Participant,
+        ("id", "order_id", "customer_id", "role"),
+        [(key, *row) for key, row in zip(people_ids, people, strict=True)],
+    )
+    return len(rows)
