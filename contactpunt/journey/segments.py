@@ -2,7 +2,8 @@
 segment rules (data a manager reads and changes), and the movement between segments from one month to the next.
 
 Scores are quintiles of the customers who ordered on or before the day: recency by days since the last order
-(fewer is better), frequency by the number of orders, value by the sum of amounts. Ties share a score (ranked
+(fewer is better), frequency by the number of orders, value by the sum of amounts. Each segment's contact rate and
+top contact reasons come beside it (NPS per segment waits for the survey answers of the feedback app). Ties share a score (ranked
 by their lowest place), so a customer with one order never scores above another with one order.
 """
 
@@ -16,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from django.db.models import Count, Max, Sum
 
+from contactpunt.contacts.models import Case, Contact, Direction
 from contactpunt.journey.models import Order, SegmentRule
 
 OTHER = "other"
@@ -84,3 +86,44 @@ def movement(month: dt.date) -> Movement:
     now = score(after, rules)
     counts = Counter((then.get(s.customer_id, ""), s.segment) for s in now)
     return Movement(before, after, dict(counts), dict(Counter(s.segment for s in now)))
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What a segment's customers did with customer service in the `days` before the day."""
+
+    segment: str
+    customers: int
+    contacts: int
+    top_reasons: list[tuple[str, int]]
+
+    @property
+    def contact_rate(self) -> float | None:
+        """Inbound contacts per customer of the segment."""
+        return self.contacts / self.customers if self.customers else None
+
+
+def profiles(day: dt.date, *, days: int = 90, scored: list[Scored] | None = None) -> list[Profile]:
+    """Per segment (as of `day`): its customers, their inbound contacts in the `days` before and the contact rate,
+    and the three most frequent contact reasons of their cases opened then."""
+    scored = score(day) if scored is None else scored
+    segment_of = {s.customer_id: s.segment for s in scored}
+    start = dt.datetime.combine(day - dt.timedelta(days=days), dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    contacts: Counter[str] = Counter()
+    inbound = Contact.objects.filter(
+        direction=Direction.INBOUND, occurred_at__gte=start, occurred_at__lt=end, customer_id__in=list(segment_of)
+    )
+    for customer_id, n in inbound.values("customer_id").annotate(n=Count("id")).values_list("customer_id", "n"):
+        contacts[segment_of[customer_id]] += n
+    reasons: dict[str, Counter[str]] = {}
+    cases = Case.objects.filter(
+        opened_at__gte=start, opened_at__lt=end, customer_id__in=list(segment_of), reason__isnull=False
+    ).values_list("customer_id", "reason__name")
+    for customer_id, name in cases:
+        reasons.setdefault(segment_of[customer_id], Counter())[name] += 1
+    sizes = Counter(segment_of.values())
+    return [
+        Profile(segment, size, contacts[segment], reasons.get(segment, Counter()).most_common(3))
+        for segment, size in sorted(sizes.items())
+    ]

@@ -55,6 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     latest = Order.objects.order_by("-ordered_on").values_list("ordered_on", flat=True).first()
     move = segments.movement(latest) if latest else None
+    profiles = segments.profiles(latest) if latest else []
     rules = list(SegmentRule.objects.all())
     names = {rule.key: rule.name for rule in rules} | {segments.OTHER: _("other"), "": _("new customer")}
     groups = [
@@ -83,6 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "sizes": [move.sizes.get(k, 0) for k in segment_keys] if move else [],
             "matrix": matrix,
             "groups": groups,
+            "profiles": [(names.get(p.segment, p.segment), p) for p in profiles],
         },
     )
 

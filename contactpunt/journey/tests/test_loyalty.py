@@ -130,3 +130,16 @@ def test_the_loyalty_page_for_its_personas(team_lead: User, agent: User) -> None
     boss.post(reverse("journey:edit_rule", args=[rule.pk]), data)
     rule.refresh_from_db()
     assert rule.value_max == 5
+
+
+def test_contact_rate_and_reasons_per_segment(email_queue: Queue, agent: User) -> None:
+    question = reason("vraag", "Vraag")
+    case = mail(email_queue, dt.datetime(2026, 6, 20, 9, tzinfo=dt.UTC), "m1", sender="p@example.nl")
+    wrap_up(case=case, by=agent, reason=question, resolve=True)
+    assert case.customer_id is not None
+    other = _customer("q@example.nl")
+    _orders([(case.customer_id, D(2026, 6, 1), "10"), (other, D(2026, 6, 2), "10")])
+    rows = {p.segment: p for p in segments.profiles(D(2026, 6, 30))}
+    assert sum(p.customers for p in rows.values()) == 2
+    (with_contact,) = [p for p in rows.values() if p.contacts]
+    assert with_contact.top_reasons == [("Vraag", 1)] and with_contact.contacts == 1
