@@ -2,9 +2,9 @@
 segment rules (data a manager reads and changes), and the movement between segments from one month to the next.
 
 Scores are quintiles of the customers who ordered on or before the day: recency by days since the last order
-(fewer is better), frequency by the number of orders, value by the sum of amounts. Each segment's contact rate and
-top contact reasons come beside it (NPS per segment waits for the survey answers of the feedback app). Ties share a score (ranked
-by their lowest place), so a customer with one order never scores above another with one order.
+(fewer is better), frequency by the number of orders, value by the sum of amounts. Ties share a score (ranked
+by their lowest place), so a customer with one order never scores above another with one order. Each segment's
+contact rate and top contact reasons come beside it (NPS per segment waits for the feedback app's survey answers).
 """
 
 from __future__ import annotations
