@@ -127,46 +127,69 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             yield reader.line_num, clean
 
 
+#: Rows read, recognised and written together: the memory of an import stays flat however long the file is.
+CHUNK = 20_000
+
+Parsed = tuple[dict[str, str], dt.date, dt.datetime | None, Decimal, str]
+
+
+def _parse(line: int, row: dict[str, str], kind: str, order: str, report: ImportReport) -> Parsed | None:
+    """The row's order date, moment, amount and status; None (with the error reported) when it cannot be read."""
+    if not row["order_id"]:
+        report.errors.append(RowError(line, "order_id", "empty"))
+        return None
+    row_kind = row.get("kind") or kind
+    if row_kind not in STAGES:
+        report.errors.append(RowError(line, "kind", f"not one of {', '.join(STAGES)}"))
+        return None
+    status = row.get("status", "").casefold().replace(" ", "_")
+    if status and status not in STAGES[row_kind]:
+        report.errors.append(RowError(line, "status", f"not one of {', '.join(STAGES[row_kind])}"))
+        return None
+    try:
+        day, moment = parse_moment(row["ordered_at"], order)
+    except ValueError as exc:
+        report.errors.append(RowError(line, "ordered_at", str(exc)))
+        return None
+    try:
+        amount = parse_amount(row["amount"])
+    except ValueError as exc:
+        report.errors.append(RowError(line, "amount", str(exc)))
+        return None
+    return row, day, moment, amount, status
+
+
 def import_orders(path: Path, *, source: str = "import", kind: str = OrderKind.ORDER) -> ImportReport:
     """Import the order file: every row one order, idempotent on (source, order_id); a re-import creates
     nothing and only records changed statuses. Rows that cannot be read are reported by line and field."""
     report = ImportReport()
-    rows = list(read_rows(path))
-    order = slash_order(row["ordered_at"] for _line, row in rows)
-    parsed: list[tuple[dict[str, str], dt.date, dt.datetime | None, Decimal, str]] = []
-    for line, row in rows:
+    order = slash_order(row["ordered_at"] for _line, row in read_rows(path))
+    chunk: list[Parsed] = []
+    for line, row in read_rows(path):
         report.rows += 1
-        if not row["order_id"]:
-            report.errors.append(RowError(line, "order_id", "empty"))
-            continue
-        row_kind = row.get("kind") or kind
-        if row_kind not in STAGES:
-            report.errors.append(RowError(line, "kind", f"not one of {', '.join(STAGES)}"))
-            continue
-        status = row.get("status", "").casefold().replace(" ", "_")
-        if status and status not in STAGES[row_kind]:
-            report.errors.append(RowError(line, "status", f"not one of {', '.join(STAGES[row_kind])}"))
-            continue
-        try:
-            day, moment = parse_moment(row["ordered_at"], order)
-        except ValueError as exc:
-            report.errors.append(RowError(line, "ordered_at", str(exc)))
-            continue
-        try:
-            amount = parse_amount(row["amount"])
-        except ValueError as exc:
-            report.errors.append(RowError(line, "amount", str(exc)))
-            continue
-        parsed.append((row, day, moment, amount, status or ""))
+        parsed = _parse(line, row, kind, order, report)
+        if parsed is not None:
+            chunk.append(parsed)
+        if len(chunk) >= CHUNK:
+            _write(chunk, source, kind, report)
+            chunk = []
+    _write(chunk, source, kind, report)
+    return report
+
+
+def _write(parsed: list[Parsed], source: str, kind: str, report: ImportReport) -> None:
+    """Recognise the customers of the rows (creating the new ones) and store the orders."""
+    if not parsed:
+        return
     keys = [
         None
         if is_anonymous(row["customer_id"])
         else IdentityKey(IdentityKind.EXTERNAL, source, row["customer_id"][:320])
         for row, *_rest in parsed
     ]
-    before = _customer_count()
+    before = Customer.objects.count()
     customer_ids = customers.customers_for_identities(keys)
-    report.new_customers = _customer_count() - before
+    report.new_customers += Customer.objects.count() - before
     accounts = {ref: customers.account_for_ref(ref).pk for ref in {r.get("account", "") for r, *_ in parsed} if ref}
     products = {n: customers.product_type_named(n).pk for n in {r.get("product_type", "") for r, *_ in parsed} if n}
     items = []
@@ -187,9 +210,6 @@ def import_orders(path: Path, *, source: str = "import", kind: str = OrderKind.O
             )
         )
     result = record_orders(items)
-    report.created, report.duplicates, report.stage_changes = result.created, result.duplicates, result.stage_changes
-    return report
-
-
-def _customer_count() -> int:
-    return Customer.objects.count()
+    report.created += result.created
+    report.duplicates += result.duplicates
+    report.stage_changes += result.stage_changes

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from contactpunt.customers.models import Customer, Identity
+from contactpunt.journey import importer
 from contactpunt.journey.importer import parse_moment, slash_order
 from contactpunt.journey.models import Order, StageChange
 
@@ -26,7 +27,11 @@ def _run(path: Path, *extra: str) -> dict[str, Any]:
     return report
 
 
-def test_import_is_idempotent_and_records_status_changes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [20_000, 2])
+def test_import_is_idempotent_and_records_status_changes(
+    tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "CHUNK", chunk)  # the same answer however the file is cut into chunks
     file = tmp_path / "o.csv"
     file.write_text(
         "order_id,customer_id,ordered_at,amount,product_type,account,status\n"
