@@ -17,6 +17,8 @@ from contactpunt.journey.services import OrderInput, mark_complaint_reasons, rec
 from contactpunt.simulation.names import FIRST_NAMES, LAST_NAMES
 
 RETURN_WITHIN_TWO_YEARS = 0.67
+#: The demo's first start stays fast: at most this many customers get a journey (an even sample of them).
+MAX_CUSTOMERS = 20_000
 HISTORY_DAYS = 3 * 365
 PRODUCTS = {
     "greeting-cards": ("Wenskaarten", "Geboortekaartjes", "Cadeaus"),
@@ -70,6 +72,8 @@ def write_journeys(scenario: str, *, today: dt.date, seed: int, source: str) -> 
         .values_list("pk", "account_id")
         .order_by("pk")
     )
+    if len(people) > MAX_CUSTOMERS:
+        people = people[:: -(-len(people) // MAX_CUSTOMERS)]
     plans: list[tuple[int, int | None, dt.date, int]] = []
     for person, account in people:
         for day in _order_days(rng, today):

@@ -44,7 +44,7 @@ _COLUMNS = (
 
 def _add_cost(rows: list[dict[str, Any]], report: cost.CostReport, by: str | None) -> None:
     """Cost to serve and per contact beside the other figures: for all, per account and per product type
-    (other groupings have no cost line and get null)."""
+    (other groupings have no cost line: the command leaves the keys out)."""
     lines = {"account": report.by_account, "product_type": report.by_product_type}.get(by or "", [])
     found = {line.name: line for line in lines} if by else {"all": report.total}
     for row in rows:
@@ -102,7 +102,8 @@ class Command(BaseCommand):
             raise CommandError("--sl-threshold must be 0 or more")
         start, end = day_bounds(first, last, zone)
         rows = metrics.report(start, end, by=options["by"], zone=zone, threshold_s=threshold)
-        _add_cost(rows, cost.cost_to_serve(start, end), options["by"])
+        if options["by"] in (None, "account", "product_type"):
+            _add_cost(rows, cost.cost_to_serve(start, end), options["by"])
         for row in rows:
             row["from"] = start.astimezone(zone).isoformat()
             row["to"] = end.astimezone(zone).isoformat()
@@ -127,7 +128,7 @@ class Command(BaseCommand):
         width = max([len(str(r["group"])) for r in rows] + [5])
         write(" ".join([f"{'group':<{width}}"] + [f"{label:>9}" for _, label, _ in _COLUMNS]))
         for row in rows:
-            cells = [f"{row['group']:<{width}}"] + [f"{_cell(row[key], kind):>9}" for key, _, kind in _COLUMNS]
+            cells = [f"{row['group']:<{width}}"] + [f"{_cell(row.get(key), kind):>9}" for key, _, kind in _COLUMNS]
             write(" ".join(cells))
         if by in (None, "queue", "channel"):
             for row in rows:
