@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         began = time.perf_counter()
         first = import_orders(file, source="bench")
         imported = time.perf_counter() - began
+        print(f"import: {imported:.1f} s for {args.orders} rows", flush=True)
         began = time.perf_counter()
         again = import_orders(file, source="bench")
         reimported = time.perf_counter() - began

@@ -21,19 +21,15 @@ def add_note(*, customer: Customer, author: User | None, text: str) -> CustomerN
 
 
 def _final_customer_ids(customer_ids: set[int]) -> dict[int, int]:
-    """Map each customer id to the customer it was (finally) merged into, or to itself."""
-    final = {pk: pk for pk in customer_ids}
-    pending = set(customer_ids)
-    for _hop in range(10):
-        pointers = dict(
-            Customer.objects.filter(pk__in=pending, merged_into__isnull=False).values_list("pk", "merged_into_id")
-        )
-        if not pointers:
-            break
-        for start, now in final.items():
-            if now in pointers:
-                final[start] = pointers[now]
-        pending = set(pointers.values())
+    """Map each customer id to the customer it was (finally) merged into, or to itself. Merges are few: their
+    pointers are read at once (a set of many ids would exceed the database's limit of query parameters)."""
+    pointers = dict(Customer.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into_id"))
+    final = {}
+    for pk in customer_ids:
+        target, hops = pk, 0
+        while target in pointers and hops < 10:
+            target, hops = pointers[target], hops + 1
+        final[pk] = target
     return final
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from contactpunt.contacts.services.customers import merge_customers
 from contactpunt.customers.models import Customer, Identity
 from contactpunt.journey import importer
 from contactpunt.journey.importer import parse_moment, slash_order
@@ -93,3 +94,15 @@ def test_dates_are_read_as_written() -> None:
     assert parse_moment("2010-12-01T23:30:00-08:00")[0] == dt.date(2010, 12, 1)  # never shifted to UTC
     with pytest.raises(ValueError):
         parse_moment("yesterday")
+
+
+def test_an_id_of_a_merged_customer_finds_the_customer_it_went_into(tmp_path: Path) -> None:
+    file = tmp_path / "o.csv"
+    file.write_text("order_id,customer_id,ordered_at,amount\nA,1,2020-01-01,1\nB,2,2020-01-02,1\n")
+    _run(file)
+    first, second = (Order.objects.get(external_id=x).customer for x in "AB")
+    assert first is not None and second is not None
+    merge_customers(source=second, target=first, by=None)
+    file.write_text("order_id,customer_id,ordered_at,amount\nC,2,2020-02-01,1\n")
+    _run(file)
+    assert Order.objects.get(external_id="C").customer_id == first.pk
