@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,10 +13,11 @@ from django.utils import timezone
 
 from contactpunt.conftest import make_user
 from contactpunt.contacts.models import Case, Queue
-from contactpunt.contacts.services.customers import erase_customer, export_customer
+from contactpunt.contacts.services.customers import erase_customer, export_customer, merge_customers
 from contactpunt.contacts.tests.workspace_data import mail, skill
 from contactpunt.customers import services as customers
 from contactpunt.customers.identities import IdentityKey
+from contactpunt.customers.models import Customer
 from contactpunt.journey.models import Order, Participant, StageChange
 from contactpunt.journey.services import OrderInput, change_stage, record_order
 from contactpunt.people.models import Role, User
@@ -79,3 +81,19 @@ def test_the_journey_is_exported_and_erased(case: Case) -> None:
     assert export_customer(customer=guest, by=manager)["journey"]["guest_in"][0]["role"] == ("fellow_traveller")
     erase_customer(customer=case.customer, by=manager, reason="verzoek klant")
     assert not Order.objects.exists() and not StageChange.objects.exists() and not Participant.objects.exists()
+
+
+def test_orders_follow_a_merge(case: Case, django_capture_on_commit_callbacks: Any) -> None:
+    order = _stay(case)
+    assert case.customer is not None
+    other = customers.customer_for_identities([IdentityKey("email", "", "ander@example.nl")])
+    assert other is not None
+    record_order(
+        OrderInput(source="parks", external_id="B-2", kind="stay", ordered_on=dt.date(2026, 4, 1), customer_id=other)
+    )
+    source = Customer.objects.get(pk=other)
+    with django_capture_on_commit_callbacks(execute=True):
+        merge_customers(source=source, target=case.customer, by=None)
+    assert set(Order.objects.values_list("customer_id", flat=True)) == {case.customer_id}
+    assert Participant.objects.filter(customer_id=other).count() == 0
+    assert order.participants.count() == 2  # the guest stays a customer of their own
