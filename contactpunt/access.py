@@ -51,6 +51,8 @@ class Action(StrEnum):
     VIEW_TEAM_MOODS = "view_team_moods"  # the check-ins of teams: a team lead their own team, others aggregates
     VIEW_QUALITY = "view_quality"  # scorecards, reviews and calibration rounds
     REVIEW_QUALITY = "review_quality"  # score contacts, run calibration rounds, edit scorecards
+    VIEW_JOURNEYS = "view_journeys"  # loyalty figures: cohorts, segments, service and loyalty, cost to serve
+    MANAGE_SEGMENTS = "manage_segments"  # change the segment rules and the moment rules
 
 
 MANAGING = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
@@ -72,6 +74,8 @@ _REFUSALS: dict[Action, Any] = {
     Action.VIEW_TEAM_MOODS: _("Only team leads, managers and read-only viewers can see this."),
     Action.VIEW_QUALITY: _("Only team leads, managers and read-only viewers can see this."),
     Action.REVIEW_QUALITY: _("Only team leads, managers and administrators can do this."),
+    Action.VIEW_JOURNEYS: _("Only team leads, managers and read-only viewers can see this."),
+    Action.MANAGE_SEGMENTS: _("Only managers and administrators can change the segment and moment rules."),
 }
 
 
@@ -111,11 +115,12 @@ def can(user: object, action: Action | str) -> bool:
         Action.VIEW_FEEDBACK,
         Action.VIEW_TEAM_MOODS,
         Action.VIEW_QUALITY,
+        Action.VIEW_JOURNEYS,
     ):
         return viewer or manages(person)
     if act in (Action.MANAGE_TEMPLATES, Action.PLAN, Action.FOLLOW_UP, Action.MANAGE_ARTICLES, Action.REVIEW_QUALITY):
         return manages(person)
-    if act in (Action.EDIT_PEAKS, Action.MANAGE_CUSTOMER_DATA):
+    if act in (Action.EDIT_PEAKS, Action.MANAGE_CUSTOMER_DATA, Action.MANAGE_SEGMENTS):
         return not viewer and (person.role in (Role.MANAGER, Role.ADMIN) or person.is_superuser)
     raise ValueError(act)  # pragma: no cover - StrEnum above is exhaustive
 

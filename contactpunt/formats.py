@@ -29,6 +29,13 @@ def percent(fraction: float | str | None, decimals: int = 1) -> str:
     return f"{number(float(fraction) * 100, decimals)}%"
 
 
+def money(amount: float | str | object | None) -> str:
+    """An amount in euros with two decimals: € 1.234,50 (nl), € 1,234.50 (en)."""
+    if amount is None or amount == "":
+        return EMPTY
+    return f"\u20ac\u00a0{number(float(str(amount)), 2)}"
+
+
 def duration(seconds: float | str | None, style: str = "") -> str:
     """A short duration: 45 s, 12 min, 3 h 5 min, 2 d 4 h (in Dutch: 45 s, 12 min, 3 u 5 min, 2 d 4 u).
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "contactpunt.contacts",
     "contactpunt.channels.apps.ChannelAdaptersConfig",
     "contactpunt.knowledge",
+    "contactpunt.journey",
     "contactpunt.feedback",
     "contactpunt.insights",
     "contactpunt.kpis",

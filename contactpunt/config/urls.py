@@ -15,6 +15,7 @@ urlpatterns = [
     path("workforce/", include("contactpunt.workforce.urls")),
     path("insights/", include("contactpunt.insights.urls")),
     path("quality/", include("contactpunt.quality.urls")),
+    path("journey/", include("contactpunt.journey.urls")),
     path("channels/", include("contactpunt.channels.urls")),
     path("feedback/", include("contactpunt.feedback.urls")),
     path("", include("contactpunt.knowledge.urls")),

@@ -1,13 +1,17 @@
-"""Every write to the customers app's rows: notes that carry over, accounts met by the inbound service, and the
-customers' own part of a merge and an erasure (contacts moves and blanks its rows, then calls these)."""
+"""Every write to the customers app's rows: notes that carry over, accounts met by the inbound service, the
+customers' own part of a merge and an erasure (contacts moves and blanks its rows, then calls these), customers
+recognised by their identities (set-based, for imports), and accounts and product types by name."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+
+from django.db import transaction
 
 from contactpunt.audit import services as audit
-from contactpunt.customers.models import Account, Customer, CustomerMerge, CustomerNote, Identity
+from contactpunt.customers.identities import IdentityKey
+from contactpunt.customers.models import Account, Customer, CustomerMerge, CustomerNote, Identity, ProductType
 from contactpunt.people.models import User
 
 
@@ -50,3 +54,127 @@ def erase_customer_rows(*, customer_ids: Collection[int], erased_at: dt.datetime
     Identity.objects.filter(customer_id__in=customer_ids).delete()
     CustomerNote.objects.filter(customer_id__in=customer_ids).delete()
     Customer.objects.filter(pk__in=customer_ids).update(display_name="", erased_at=erased_at)
+
+
+def _final_customer_ids(customer_ids: set[int]) -> dict[int, int]:
+    """Map each customer id to the customer it was (finally) merged into, or to itself. Merges are few: their
+    pointers are read at once (a set of many ids would exceed the database's limit of query parameters)."""
+    pointers = dict(Customer.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into_id"))
+    final = {}
+    for pk in customer_ids:
+        target, hops = pk, 0
+        while target in pointers and hops < 10:
+            target, hops = pointers[target], hops + 1
+        final[pk] = target
+    return final
+
+
+def customers_for_identities(keys: Sequence[IdentityKey | None], *, names: Sequence[str] = ()) -> list[int | None]:
+    """Return the id of the customer each identity recognises, creating a customer (with that identity) for an
+    identity seen for the first time; set-based, for imports of many rows.
+
+    None for a key that is None (it identifies nobody) or a shared identity (a switchboard number, a shared
+    mailbox: never linked automatically). A merged-away customer answers with the customer it went into. The
+    same key twice in `keys` is the same customer. `names` (parallel to `keys`) name new customers.
+    """
+    wanted = {key for key in keys if key is not None}
+    found: dict[IdentityKey, int | None] = {}
+    by_group: dict[tuple[str, str], set[str]] = {}
+    for key in wanted:
+        by_group.setdefault((key.kind, key.namespace), set()).add(key.value)
+    no_customer: list[IdentityKey] = []
+    for (kind, namespace), values in by_group.items():
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 900):
+            rows = Identity.objects.filter(kind=kind, namespace=namespace, value__in=ordered[start : start + 900])
+            for value, customer_id, is_shared in rows.values_list("value", "customer_id", "is_shared"):
+                key = IdentityKey(kind, namespace, value)
+                if is_shared:
+                    found[key] = None
+                elif customer_id is None:
+                    no_customer.append(key)
+                else:
+                    found[key] = customer_id
+    final = _final_customer_ids({pk for pk in found.values() if pk is not None})
+    found = {key: (final[pk] if pk is not None else None) for key, pk in found.items()}
+    name_of = {key: name for key, name in zip(keys, names, strict=False) if key is not None and name}
+    unowned = set(no_customer)
+    fresh = sorted((wanted - found.keys()) | unowned, key=lambda k: (k.kind, k.namespace, k.value))
+    if fresh:
+        with transaction.atomic():
+            created = Customer.objects.bulk_create([Customer(display_name=name_of.get(k, "")[:200]) for k in fresh])
+            for key, customer in zip(fresh, created, strict=True):
+                found[key] = customer.pk
+            for key in unowned:  # an identity stored without a customer (rare): it gets its customer now
+                Identity.objects.filter(kind=key.kind, namespace=key.namespace, value=key.value).update(
+                    customer_id=found[key]
+                )
+            Identity.objects.bulk_create(
+                [
+                    Identity(kind=k.kind, namespace=k.namespace, value=k.value, customer_id=found[k])
+                    for k in fresh
+                    if k not in unowned
+                ],
+                batch_size=900,
+            )
+    return [found.get(key) if key is not None else None for key in keys]
+
+
+def create_customer(*, name: str = "", account: Account | None = None) -> Customer:
+    """A new customer without an identity (a guest known only by name): never matched to anyone else."""
+    return Customer.objects.create(display_name=name[:200], account=account)
+
+
+def account_for_ref(ref: str) -> Account:
+    """The account with this external reference, created (named after it) the first time it is seen."""
+    account, _created = Account.objects.get_or_create(external_ref=ref[:100], defaults={"name": ref[:200]})
+    return account
+
+
+def product_type_named(name: str) -> ProductType:
+    """The product type with this name, created the first time it is seen."""
+    product_type, _created = ProductType.objects.get_or_create(name=name[:100])
+    return product_type
+
+
+def customer_for_identities(
+    keys: Sequence[IdentityKey], *, name: str = "", account: Account | None = None
+) -> int | None:
+    """The id of the one person these identities (of one person) recognise: the customer of the first known one,
+    who is given the unknown ones; a new customer with all of them when none is known; None when every key is a
+    shared identity. Identities of other customers are left with them: nobody is merged automatically."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return None
+    with transaction.atomic():
+        known: dict[IdentityKey, Identity] = {}
+        for key in wanted:
+            row = Identity.objects.filter(kind=key.kind, namespace=key.namespace, value=key.value).first()
+            if row is not None:
+                known[key] = row
+        owners = [
+            row.customer_id for key in wanted if (row := known.get(key)) and not row.is_shared and row.customer_id
+        ]
+        if owners:
+            customer_id = _final_customer_ids({owners[0]})[owners[0]]
+        elif known and all(row.is_shared for row in known.values()) and len(known) == len(wanted):
+            return None
+        else:
+            customer_id = create_customer(name=name, account=account).pk
+        Identity.objects.bulk_create(
+            [
+                Identity(kind=k.kind, namespace=k.namespace, value=k.value, customer_id=customer_id)
+                for k in wanted
+                if k not in known
+            ],
+            ignore_conflicts=True,
+        )
+        Identity.objects.filter(
+            pk__in=[r.pk for r in known.values() if r.customer_id is None and not r.is_shared]
+        ).update(customer_id=customer_id)
+    return customer_id
+
+
+def create_customers(names: Sequence[str]) -> list[int]:
+    """New customers without identities (guests known by name), in bulk; their ids in the order of `names`."""
+    return [c.pk for c in Customer.objects.bulk_create([Customer(display_name=n[:200]) for n in names], batch_size=900)]

@@ -16,7 +16,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
 from contactpunt.access import Action, require
-from contactpunt.kpis import charts, drill, export, labels, live, metrics, rollups, trends, wallboard
+from contactpunt.kpis import charts, cost, drill, export, labels, live, metrics, rollups, trends, wallboard
 from contactpunt.kpis.intervals import zone
 from contactpunt.kpis.views_support import (
     KINDS,
@@ -114,6 +114,13 @@ def spoc(request: HttpRequest) -> HttpResponse:
     context["chart"] = charts.bar_chart(
         [(r["group"], r["reachability"]) for r in rows], label=_("Reachability"), maximum=1.0, percent=True
     )
+    report = cost.cost_to_serve(period.start, period.end)
+    context["cost_total"] = report.total
+    context["cost_tables"] = [
+        ("cost-account", _("Cost to serve per account"), report.by_account),
+        ("cost-product", _("Cost to serve per product type"), report.by_product_type),
+        ("cost-reason", _("Cost to serve per contact reason"), report.by_reason),
+    ]
     return render(request, "kpis/spoc.html", context)
 
 

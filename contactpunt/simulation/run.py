@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from contactpunt.simulation.engine import DAY, LOCAL, Engine
 from contactpunt.simulation.engine_process import EngineProcess
+from contactpunt.simulation.journeys import write_journeys
 from contactpunt.simulation.scenario import Scenario
 from contactpunt.simulation.scenarios import Organisation, build_organisation
 from contactpunt.simulation.writer import Tallies, Writer
@@ -108,6 +109,8 @@ def simulate(
                 writer.write(batch)
                 if progress is not None:
                     progress(until / horizon, writer.tallies)
+        if write and not start_now:
+            write_journeys(scenario.name, today=end.astimezone(LOCAL).date(), seed=seed, source=writer.source)
     except BaseException:
         if isinstance(records, EngineProcess):
             records.close()

@@ -135,6 +135,10 @@ MATRIX: dict[str, str] = {
     "insights:remarks": SIGNED_IN,  # an agent sees only their own contacts' remarks
     "insights:detect": POST_ONLY_OPEN,
     "insights:retrain": POST_ONLY_OPEN,
+    # journey: loyalty figures for team leads and up and the auditor; managers change the segment rules
+    "journey:index": MANAGERS,
+    "journey:edit_rule": POST_ONLY_OPEN,
+    "journey:close_moment": POST_ONLY_OPEN,
     # channels: public endpoints for customers and platforms
     "channels:chat-widget": PUBLIC,
     "channels:webform": PUBLIC,
@@ -175,6 +179,7 @@ MATRIX: dict[str, str] = {
     "api-v1:get_customer": API,
     "api-v1:export": API,
     "api-v1:erase": API_POST,
+    "api-v1:post_order": API_POST,
     # GDPR: a customer's data, exported or erased by managers and administrators only
     "privacy:search": "XXXAXALL",
     "privacy:customer": "XXXAXALL",
@@ -354,6 +359,8 @@ def fill(route: Route, world: World) -> str:
         "meeting_id": world.meeting.pk,
         "suggestion_id": world.suggestion.pk,
         "round_id": world.round.pk,
+        "rule_id": 1,
+        "task_id": 1,
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
         return "/admin/contacts/"
@@ -477,6 +484,11 @@ def test_refused_writes_change_nothing(world: World) -> None:
         ("agent_a", f"/quality/coaching/{world.users['agent_a'].pk}/", {"what": "note", "text": "x"}, "X"),
         ("auditor", f"/quality/coaching/{world.users['agent_a'].pk}/", {"what": "note", "text": "x"}, "X"),
         ("manager", f"/quality/reviews/{world.review.pk}/", {"criterion-1": "1"}, "X"),
+        ("auditor", "/journey/segments/1/", {"r1-name": "Fans", "r1-position": "1"}, "X"),
+        ("lead", "/journey/segments/1/", {"r1-name": "Fans", "r1-position": "1"}, "X"),
+        ("agent_a", "/journey/segments/1/", {"r1-name": "Fans", "r1-position": "1"}, "X"),
+        ("agent_a", "/api/v1/orders", {}, "X"),
+        ("auditor", "/journey/moments/1/", {"status": "done"}, "X"),
         ("agent_a", "/templates/new/", {"name": "Nieuw", "text": "x"}, "X"),
         ("agent_a", f"/templates/{world.template.pk}/retire/", {}, "X"),
         ("agent_a", "/workforce/shifts/run/", {"first_day": "2026-03-09", "days": "7"}, "X"),

@@ -174,6 +174,22 @@ def fill() -> dict[str, Any]:
     reply(case=case, by=agent, body=f"Beste {NAME}, uw {PHRASE} komt morgen. We bellen u op {PHONE}.")
     add_internal_note(case=case, author=agent, text=f"{NAME} belde ook over de {PHRASE}")
     add_note(customer=customer, author=agent, text=f"{NAME} wil teruggebeld worden op {PHONE}")
+
+    # 8. A stay booked through the orders API, with a fellow traveller (a customer of their own, who stays).
+    stay = {
+        "external_id": "B-erasure-1",
+        "kind": "stay",
+        "ordered_at": now.isoformat(),
+        "status": "booked",
+        "customer": {"name": NAME, "identities": [{"kind": "email", "value": EMAIL}]},
+        "guests": [{"name": "Medereiziger Een"}],
+        "arrival": "2027-07-01",
+        "departure": "2027-07-08",
+    }
+    response = client.post(
+        "/api/v1/orders", json.dumps(stay), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert response.status_code == 201 and response.json()["customer_id"] == customer_id, response.content
     return {"customer_id": customer_id, "token": token}
 
 
@@ -209,6 +225,7 @@ def export(customer_id: int, token: str) -> dict[str, Any]:
         "outbound": len(data["channels"]["outbound_messages"]),
         "received_mail": len(data["channels"]["received_mail"]),
         "insights": len(data["insights"]),
+        "stays": [o["order_id"] for o in data["journey"]["orders"]],
     }
 
 
@@ -225,7 +242,12 @@ def erase(customer_id: int, token: str) -> dict[str, Any]:
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert response.status_code == 200, response.content
-    return {"outbox": list(OutboundMessage.objects.values_list("state", flat=True))}
+    from contactpunt.journey.models import Order, Participant
+
+    return {
+        "outbox": list(OutboundMessage.objects.values_list("state", flat=True)),
+        "journey": [Order.objects.count(), Participant.objects.count()],  # the guest's own link went with the stay
+    }
 
 
 def snapshot(to: Path) -> None:

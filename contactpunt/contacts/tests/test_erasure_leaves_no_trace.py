@@ -105,6 +105,7 @@ def test_an_erased_customer_leaves_no_trace_in_any_table_or_the_database_file(tm
     assert file_traces([database, Path(f"{database}-wal")]) == []
     assert file_traces([p for p in (tmp_path / "media").rglob("*") if p.is_file()]) == []
     assert result["outbox"] == ["cancelled"]  # the queued reply is never sent
+    assert result["journey"] == [0, 0]  # the stay, its stages and its people (the guest stays a customer)
 
     # The export made before the erasure held everything: every channel, the texts, attachment, notes, the reply
     # in the outbox, the received mail and the message analysis.
@@ -114,3 +115,4 @@ def test_an_erased_customer_leaves_no_trace_in_any_table_or_the_database_file(tm
     assert exported["texts_with_phrase"] >= 6 and exported["internal_notes"] == 1
     assert (exported["attachments"], exported["notes"], exported["outbound"], exported["received_mail"]) == (1, 1, 1, 1)
     assert exported["insights"] >= 4
+    assert exported["stays"] == ["B-erasure-1"]

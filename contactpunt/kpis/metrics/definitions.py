@@ -8,7 +8,7 @@ REPEAT_WINDOW = dt.timedelta(days=7)
 FCR_WINDOW = dt.timedelta(days=7)
 GROUPINGS = ("queue", "channel", "team", "agent", "day", "interval", "department", "site", "account", "product_type")
 LEG_GROUPINGS = ("queue", "team", "agent", "department", "site")
-MISSING = ("nps", "csat", "ces", "cost_to_serve", "self_service_deflection")
+MISSING = ("nps", "csat", "ces", "self_service_deflection")
 
 # The formula of each metric, as the UI shows it one click away.
 FORMULAS: dict[str, str] = {

@@ -10,5 +10,6 @@ from contactpunt import formats
 register = template.Library()
 register.filter("number", formats.number)
 register.filter("percent", formats.percent)
+register.filter("money", formats.money)
 register.filter("duration", formats.duration)
 register.filter("day", formats.day)

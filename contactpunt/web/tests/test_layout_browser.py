@@ -156,7 +156,12 @@ def test_no_page_spills_for_any_role_at_either_width(demo_organisation, server_u
     # every role saw its navigation, a case included
     assert all(any(p.startswith("/workspace/cases/") for p in seen) for seen in visited_by_role.values())
     manager_saw = {urlsplit(path).path for path in visited_by_role["manager"]}
-    assert {"/kpis/spoc/", "/kpis/wallboard/", "/kpis/drill/", "/insights/remarks/", "/workforce/adherence/"} <= (
-        manager_saw
-    )
+    assert {
+        "/kpis/spoc/",
+        "/kpis/wallboard/",
+        "/kpis/drill/",
+        "/insights/remarks/",
+        "/workforce/adherence/",
+        "/journey/",
+    } <= (manager_saw)
     assert not problems, "\n".join(problems)

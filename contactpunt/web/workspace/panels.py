@@ -39,6 +39,7 @@ from contactpunt.contacts.services.case_actions import TransferReason, waiting_w
 from contactpunt.contacts.services.replies import OUTBOX_SOURCE, PRIVATE_INVITE_SOURCE, is_private
 from contactpunt.customers.models import Customer
 from contactpunt.insights.queries import latest_insight
+from contactpunt.journey.queries import journey_for, moment_tasks_for
 from contactpunt.people.models import User
 
 #: The events the timeline shows between the messages.
@@ -272,4 +273,6 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
         "transfer_reasons": TransferReason.choices,
         "insight": latest_insight(case),
         **customer_360(case.customer, case),
+        "journey": journey_for(user, case.customer),
+        "moment_tasks": moment_tasks_for(user, case.customer),
     }

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from contactpunt.kpis import metrics, rollups, trends, webcare
+from contactpunt.kpis import cost, metrics, rollups, trends, webcare
 from contactpunt.kpis.intervals import day_bounds
 
 _COLUMNS = (
@@ -40,7 +40,22 @@ _COLUMNS = (
     ("csi_median_s", "CSI med s", "s"),
     ("csi_p90_s", "CSI p90 s", "s"),
     ("occupancy", "occup.", "%"),
+    ("cost_to_serve", "cost", "n"),
+    ("cost_per_contact", "cost/ct", "n"),
 )
+
+
+def _add_cost(rows: list[dict[str, Any]], report: cost.CostReport, by: str | None) -> None:
+    """Cost to serve and per contact beside the other figures: for all, per account and per product type
+    (other groupings have no cost line: the command leaves the keys out)."""
+    lines = {"account": report.by_account, "product_type": report.by_product_type}.get(by or "", [])
+    found = {line.name: line for line in lines} if by else {"all": report.total}
+    for row in rows:
+        line = found.get(str(row["group"]))
+        row["cost_to_serve"] = round(line.cost, 2) if line else None
+        row["cost_per_contact"] = (
+            round(line.cost_per_contact, 2) if line and line.cost_per_contact is not None else None
+        )
 
 
 def _date(value: str) -> dt.date:
@@ -94,6 +109,8 @@ class Command(BaseCommand):
             self._webcare(start, end, zone, as_json=options["json"])
             return
         rows = metrics.report(start, end, by=options["by"], zone=zone, threshold_s=threshold)
+        if options["by"] in (None, "account", "product_type"):
+            _add_cost(rows, cost.cost_to_serve(start, end), options["by"])
         if options["compare"]:
             before_start, before_end = day_bounds(*trends.previous_days(first, last), zone)
             before = metrics.report(before_start, before_end, by=options["by"], zone=zone, threshold_s=threshold)
@@ -151,7 +168,7 @@ class Command(BaseCommand):
         width = max([len(str(r["group"])) for r in rows] + [5])
         write(" ".join([f"{'group':<{width}}"] + [f"{label:>9}" for _, label, _ in _COLUMNS]))
         for row in rows:
-            cells = [f"{row['group']:<{width}}"] + [f"{_cell(row[key], kind):>9}" for key, _, kind in _COLUMNS]
+            cells = [f"{row['group']:<{width}}"] + [f"{_cell(row.get(key), kind):>9}" for key, _, kind in _COLUMNS]
             write(" ".join(cells))
             if "change" in row:
                 change = row["change"]

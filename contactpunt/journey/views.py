@@ -1,0 +1,122 @@
+"""The loyalty page under /journey/: returning customers by cohort (heat map and chart), segments with their rules
+and month-to-month movement, and service beside loyalty. Team leads and up and the read-only viewer see it;
+managers change the segment rules."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from contactpunt.access import Action, can, require
+from contactpunt.journey import cohorts, loyalty, segments
+from contactpunt.journey.forms import SegmentRuleForm
+from contactpunt.journey.models import MomentStatus, Order, SegmentRule
+from contactpunt.journey.moments import close_task
+from contactpunt.journey.queries import get_moment_task_for_user
+from contactpunt.journey.services import change_segment_rule
+from contactpunt.kpis import charts
+from contactpunt.people.models import User
+
+GROUP_LABELS = {
+    "no_contact": gettext_lazy("No contact after the first order"),
+    "complaint": gettext_lazy("First contact was a complaint"),
+    "no_complaint": gettext_lazy("First contact was no complaint"),
+    "solved_first": gettext_lazy("Solved in one contact"),
+    "not_solved_first": gettext_lazy("Not solved in one contact"),
+}
+
+
+def _heat(share: float) -> int:
+    return min(10, round(share * 10))
+
+
+@require(Action.VIEW_JOURNEYS)
+def index(request: HttpRequest) -> HttpResponse:
+    """Cohorts by month or quarter, segments and their movement, returning by the outcome of the first contact."""
+    by = request.GET.get("by", "month")
+    by = by if by in cohorts.PERIODS else "month"
+    rows = cohorts.cohorts(by=by)
+    table = [
+        {
+            "cohort": c,
+            "bracket": [(share, _heat(share)) for share in c.bracket],
+            "later": [(share, _heat(share)) for share in c.on_or_after],
+        }
+        for c in rows
+    ]
+    chart = charts.bar_chart(
+        [(c.label, c.returning) for c in rows], label=_("Returning within two years"), maximum=1.0, percent=True
+    )
+    latest = Order.objects.order_by("-ordered_on").values_list("ordered_on", flat=True).first()
+    move = segments.movement(latest) if latest else None
+    profiles = segments.profiles(latest) if latest else []
+    rules = list(SegmentRule.objects.all())
+    names = {rule.key: rule.name for rule in rules} | {segments.OTHER: _("other"), "": _("new customer")}
+    groups = [
+        {"label": GROUP_LABELS[g.key], "group": g, "low": g.interval[0], "high": g.interval[1]}
+        for g in loyalty.returning_by_first_contact()
+    ]
+    segment_keys = [rule.key for rule in rules] + [segments.OTHER]
+    matrix = []
+    if move is not None:
+        for source in ["", *segment_keys]:
+            cells = [move.counts.get((source, target), 0) for target in segment_keys]
+            if any(cells):
+                matrix.append({"name": names.get(source, source), "cells": cells})
+    return render(
+        request,
+        "journey/index.html",
+        {
+            "by": by,
+            "table": table,
+            "periods": range(1, 13),
+            "chart": chart,
+            "rules": [(rule, SegmentRuleForm(instance=rule, prefix=f"r{rule.pk}")) for rule in rules],
+            "can_change_rules": can(request.user, Action.MANAGE_SEGMENTS),
+            "move": move,
+            "segment_names": [names[k] for k in segment_keys],
+            "sizes": [move.sizes.get(k, 0) for k in segment_keys] if move else [],
+            "matrix": matrix,
+            "groups": groups,
+            "profiles": [(names.get(p.segment, p.segment), p) for p in profiles],
+        },
+    )
+
+
+@require_POST
+@require(Action.MANAGE_SEGMENTS)
+def edit_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
+    """Change one segment rule's score ranges (managers and administrators)."""
+    rule = get_object_or_404(SegmentRule, pk=rule_id)
+    form = SegmentRuleForm(request.POST, instance=SegmentRule.objects.get(pk=rule.pk), prefix=f"r{rule.pk}")
+    if form.is_valid():
+        change_segment_rule(rule=rule, changes=form.cleaned_data, by=request.user)
+        messages.success(request, _("The segment rule was changed."))
+    else:
+        messages.error(request, _("The segment rule was not changed: each range runs from 1 to 5, low to high."))
+    return redirect("journey:index")
+
+
+@require_POST
+@require(Action.WRITE)
+def close_moment(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Record the outcome of a moment's task (done or skipped, with a note) and go back where the agent was."""
+    user = request.user
+    assert isinstance(user, User)
+    task = get_moment_task_for_user(user, task_id)
+    status = request.POST.get("status", "")
+    if status not in (MomentStatus.DONE, MomentStatus.SKIPPED):
+        messages.error(request, _("Choose done or skipped."))
+    else:
+        close_task(task=task, status=status, outcome=request.POST.get("outcome", "").strip(), by=user)
+        messages.success(request, _("The outcome was recorded."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("workspace:inbox")
+    return redirect(back)

@@ -1,0 +1,109 @@
+"""The journey of a simulated organisation's customers, written through the journey's services in bulk: stays with
+guests for the holiday parks (about 67% book again within two years, the chain's own figure), orders with product
+types for the web shop and the B2B supplier (per account)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from contactpunt.contacts.models import ContactReason
+from contactpunt.customers import services as customers
+from contactpunt.customers.models import Account, Customer
+from contactpunt.journey.models import Order, OrderKind, Stage
+from contactpunt.journey.services import OrderInput, mark_complaint_reasons, record_orders
+from contactpunt.simulation.names import FIRST_NAMES, LAST_NAMES
+
+RETURN_WITHIN_TWO_YEARS = 0.67
+#: The demo's first start stays fast: at most this many customers get a journey (an even sample of them).
+MAX_CUSTOMERS = 20_000
+HISTORY_DAYS = 3 * 365
+PRODUCTS = {
+    "greeting-cards": ("Wenskaarten", "Geboortekaartjes", "Cadeaus"),
+    "b2b-supplier": ("Premium koffiemachines", "Bonen en capsules", "Onderhoudscontracten"),
+    "telecom": ("Mobiel", "Internet en tv"),
+    "holiday-parks": ("Bungalow 4 personen", "Bungalow 6 personen", "Lodge 8 personen"),
+}
+COMPLAINTS = {"tijdens-storing", "na-borg", "levering-beschadigd", "product-drukfout", "order-levering"}
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    orders: int
+    guests: int
+
+
+def _stage(kind: str, today: dt.date, starts: dt.date, ends: dt.date, ordered: dt.date) -> str:
+    if kind == OrderKind.ORDER:
+        age = (today - ordered).days
+        return Stage.ORDERED if age < 1 else Stage.SHIPPED if age < 3 else Stage.DELIVERED
+    if today < starts - dt.timedelta(days=14):
+        return Stage.BOOKED
+    if today < starts:
+        return Stage.BEFORE_ARRIVAL
+    return Stage.DURING if today <= ends else Stage.AFTER
+
+
+def _order_days(rng: random.Random, today: dt.date) -> list[dt.date]:
+    """A customer's order days: a first one in the last three years and, for about 67%, another within two years
+    (some a third); only days up to today (nobody books in the future)."""
+    first = today - dt.timedelta(days=rng.randint(20, HISTORY_DAYS))
+    days = [first]
+    while rng.random() < (RETURN_WITHIN_TWO_YEARS if len(days) == 1 else 0.4):
+        days.append(days[-1] + dt.timedelta(days=rng.randint(30, 730)))
+    return [d for d in days if d <= today]
+
+
+def write_journeys(scenario: str, *, today: dt.date, seed: int, source: str) -> Written:
+    """Give every customer of the simulated organisation their orders or stays (idempotent on the order ids)."""
+    if Order.objects.filter(source=source, external_id__startswith=f"{scenario}-{seed}-").exists():
+        return Written(0, 0)  # written before (a restart): the same customers would get their guests twice
+    rng = random.Random(f"journeys-{scenario}-{seed}")  # noqa: S311 - simulated data, not secrets
+    kind = OrderKind.STAY if scenario == "holiday-parks" else OrderKind.ORDER
+    products = {name: customers.product_type_named(name).pk for name in PRODUCTS.get(scenario, ("Bestellingen",))}
+    account_products = {
+        pk: sorted(products.values())[pk % len(products)] for pk in Account.objects.values_list("pk", flat=True)
+    }
+    people = list(
+        Customer.objects.filter(erased_at__isnull=True, merged_into__isnull=True, cases__isnull=False)
+        .distinct()
+        .values_list("pk", "account_id")
+        .order_by("pk")
+    )
+    if len(people) > MAX_CUSTOMERS:
+        people = people[:: -(-len(people) // MAX_CUSTOMERS)]
+    plans: list[tuple[int, int | None, dt.date, int]] = []
+    for person, account in people:
+        for day in _order_days(rng, today):
+            guests = rng.choice((0, 1, 1, 2, 2, 3, 4)) if kind == OrderKind.STAY else 0
+            plans.append((person, account, day, guests))
+    guest_ids = customers.create_customers(
+        [f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for *_plan, guests in plans for _n in range(guests)]
+    )
+    items, position = [], 0
+    for number, (customer_id, account_id, day, guests) in enumerate(plans):
+        starts = day + dt.timedelta(days=rng.randint(14, 150)) if kind == OrderKind.STAY else None
+        ends = starts + dt.timedelta(days=rng.choice((3, 4, 7))) if starts else None
+        product = account_products.get(account_id) if account_id else rng.choice(sorted(products.values()))
+        items.append(
+            OrderInput(
+                source=source,
+                external_id=f"{scenario}-{seed}-{number}",
+                kind=kind,
+                ordered_on=day,
+                customer_id=customer_id,
+                account_id=account_id,
+                product_type_id=product,
+                amount=Decimal(rng.randint(300, 1500) if kind == OrderKind.STAY else rng.randint(5, 400)),
+                stage=_stage(kind, today, starts or day, ends or day, day),
+                starts_on=starts,
+                ends_on=ends,
+                fellow_travellers=tuple(guest_ids[position : position + guests]),
+            )
+        )
+        position += guests
+    written = record_orders(items)
+    mark_complaint_reasons(list(ContactReason.objects.filter(code__in=COMPLAINTS).values_list("pk", flat=True)))
+    return Written(written.created, len(guest_ids))
