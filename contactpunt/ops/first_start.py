@@ -58,3 +58,20 @@ class ProgressLine:
             while self._next_tenth <= fraction:
                 self._next_tenth += 0.1
         self.out.flush()
+
+
+def enqueue_first_start_jobs() -> None:
+    """The long lane's work after the demo is loaded, in the order a new user needs it: the figures of the history
+    first (the weeks, months and SPOC reports read the rollups), then the shift plan (today's staffing), then the
+    reason model, which the history's analysis (lower still, contactpunt.insights.tasks) waits for so that it gets
+    suggested reasons."""
+    from contactpunt.insights.tasks import retrain_reason_model
+    from contactpunt.kpis.tasks import refresh_rollups_backfill
+    from contactpunt.workforce.tasks import plan_demo_shifts
+
+    refresh_rollups_backfill.using(priority=FIRST_START_PRIORITY["figures"]).enqueue()
+    plan_demo_shifts.using(priority=FIRST_START_PRIORITY["shift plan"]).enqueue()
+    retrain_reason_model.using(priority=FIRST_START_PRIORITY["reason model"]).enqueue()
+
+
+FIRST_START_PRIORITY = {"figures": 20, "shift plan": 10, "reason model": 5}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 import time_machine
@@ -71,3 +72,25 @@ def test_the_demo_reports_its_progress_day_by_day_up_to_done() -> None:
     assert len(seen) >= 3
     assert [fraction for fraction, _c in seen] == sorted(fraction for fraction, _c in seen)
     assert seen[-1] == (1.0, logins.contacts)
+
+
+@pytest.mark.django_db
+def test_after_the_first_start_the_long_lane_takes_the_figures_then_the_shift_plan_then_the_reason_model(
+    settings: Any,
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from contactpunt.ops.tests.test_lanes import DATABASE_TASKS
+
+    settings.TASKS = DATABASE_TASKS
+    from contactpunt.contacts.announcements import Announcement, Message
+    from contactpunt.insights.tasks import enqueue_analysis
+    from contactpunt.ops.first_start import enqueue_first_start_jobs
+    from contactpunt.ops.lanes import SHORT
+
+    enqueue_analysis([Message(Announcement.CONTACT_RECEIVED, {"contact_id": i}) for i in range(1, 400)])
+    enqueue_first_start_jobs()
+
+    order = [r.task_path.rsplit(".", 1)[1] for r in DBTaskResult.objects.ready().exclude(queue_name=SHORT)]
+    assert order[:3] == ["refresh_rollups_backfill", "plan_demo_shifts", "retrain_reason_model"]
+    assert set(order[3:]) == {"analyse_contacts"}

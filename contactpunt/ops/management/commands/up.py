@@ -39,11 +39,9 @@ class Command(BaseCommand):
         import uvicorn
 
         from contactpunt.channels import demo_delivery
-        from contactpunt.insights.tasks import retrain_reason_model
         from contactpunt.ops import demo
-        from contactpunt.ops.first_start import ProgressLine
+        from contactpunt.ops.first_start import ProgressLine, enqueue_first_start_jobs
         from contactpunt.ops.worker import settle_waiting, start_for_up
-        from contactpunt.workforce.tasks import plan_demo_shifts
 
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
@@ -52,11 +50,7 @@ class Command(BaseCommand):
         if not options["no_demo"] and demo.is_empty():
             self.stdout.write("Creating the demo organisation (first start only)...")
             logins = demo.create_demo_organisation(progress=ProgressLine(sys.stdout, interactive=sys.stdout.isatty()))
-            # Both run in the long lane, the reason model first: it learns from the demo's wrapped-up cases, so the
-            # demo's history, analysed after it in the same lane (contactpunt.insights.tasks), gets suggested reasons.
-            retrain_reason_model.using(priority=10).enqueue()
-            # A minute and a half of forecasting and solving.
-            plan_demo_shifts.using(priority=5).enqueue()
+            enqueue_first_start_jobs()  # the history's figures, the shift plan, the reason model
         if not options["no_demo"] and demo.is_demo():
             demo_delivery.install()  # this process runs the short lane, which sends the outbox
         stop = threading.Event()
