@@ -77,7 +77,7 @@ class Now:
     queues: list[QueueNow]
     open_cases: int
     waiting: int
-    longest_wait_s: float | None
+    longest_wait_s: float | None  # phone and chat: the customer waiting longest now (written: oldest_backlog_age_s)
     overdue: int
     offered_today: int
     service_level_today: float | None  # each contact once (a transfer is no second offer)
@@ -189,7 +189,7 @@ def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
     every = load_units(start, until, level=CONTACT)
     written = [r for r in rows if not r.is_realtime]
     oldest_written = [r.longest_wait_s for r in written if r.longest_wait_s is not None]
-    longest = [r.longest_wait_s for r in rows if r.longest_wait_s is not None]
+    longest = [r.longest_wait_s for r in rows if r.is_realtime and r.longest_wait_s is not None]
     return Now(
         now,
         rows,

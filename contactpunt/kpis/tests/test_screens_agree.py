@@ -108,6 +108,10 @@ def test_the_figures_of_now(day):
     assert (whatsapp.waiting, whatsapp.overdue, whatsapp.service_level_today) == (1, 0, None)
     assert whatsapp.within_norm_today == 1.0
     assert email.longest_wait_s == 27 * 3600  # since yesterday 12:00
+    # The centre's longest wait is a caller's or chatter's (a team lead read the oldest e-mail as a caller waiting
+    # for a day); the written backlog has its own oldest age.
+    assert figures.longest_wait_s == phone.longest_wait_s
+    assert figures.oldest_backlog_age_s is not None and figures.oldest_backlog_age_s >= 27 * 3600
     assert (figures.service_level_today, figures.within_norm_today) == (1 / 3, 3 / 5)
     assert (figures.backlog, figures.sl_target) == (4, 0.8)
 
