@@ -140,7 +140,7 @@ GREETING_CARDS = Scenario(
         AgentGroup("Team Noord", "Amsterdam", "Klantenservice", 26, ALL_SKILLS),
         AgentGroup("Team Zuid", "Eindhoven", "Klantenservice", 24, ("telefoon", "chat", "schrijven"), expertise=0.55),
         AgentGroup("Flexpool", "Amsterdam", "Klantenservice", 6, ("telefoon", "schrijven"), expertise=0.4),
-        AgentGroup("Team Financiën", "Amsterdam", "Financiën", 4, ("betaling", "telefoon"), expertise=0.8),
+        AgentGroup("Team Financiën", "Amsterdam", "Financiën", 6, ("betaling", "telefoon"), expertise=0.8),
     ),
     contacts_per_hour=46,
     peaks=(
