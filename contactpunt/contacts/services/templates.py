@@ -243,12 +243,14 @@ def _set_active(*, by: User, template: ResponseTemplate, active: bool) -> Respon
 def offered_templates(
     *, channel: str, reason_id: int | None, language: str, query: str = "", limit: int = OFFERED
 ) -> list[ResponseTemplate]:
-    """The active templates for a reply on `channel` whose name or text holds every word of `query`: the
+    """The active templates for a reply on `channel` whose name, text or contact reason holds every word of `query`: the
     case's contact reason before templates for any reason before other reasons, then `language` first,
     then by name."""
     templates = ResponseTemplate.objects.filter(is_active=True).filter(Q(channel="") | Q(channel=channel))
     for word in query.split()[:8]:
-        templates = templates.filter(Q(name__icontains=word) | Q(text__icontains=word))
+        templates = templates.filter(
+            Q(name__icontains=word) | Q(text__icontains=word) | Q(reason__name__icontains=word)
+        )
 
     def rank(template: ResponseTemplate) -> tuple[int, int, int, str]:
         fits = {reason_id: 0, None: 1}

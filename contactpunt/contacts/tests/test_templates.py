@@ -157,6 +157,9 @@ def test_offered_templates_fit_the_channel_then_rank_reason_and_language_and_nev
         for_delivery
     ]
     assert offered_templates(channel=Channel.EMAIL, reason_id=None, language="nl", query="oud") == []
+    # An agent types the contact reason ("Betaling"), not the template's name: the walk's "lever" found nothing.
+    refund = make("Geld terug", reason=payment)  # neither its name nor its text says "betaling"
+    assert offered_templates(channel=Channel.EMAIL, reason_id=None, language="nl", query="betaling geld") == [refund]
 
 
 def test_a_dutch_template_may_use_the_dutch_variable_names(team_lead, email_queue):
