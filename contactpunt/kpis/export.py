@@ -1,7 +1,8 @@
 """The KPI export as rows and as CSV: rounded values, and a Dutch-Excel dialect (semicolons, decimal commas,
 a byte-order mark so Excel reads UTF-8) beside the plain machine CSV.
 
-Values keep their units in both dialects: fractions 0..1 and seconds, as `contactpunt kpis --json`.
+The machine CSV keeps the units of `contactpunt kpis --json` (fractions 0..1, seconds); the labelled one (Dutch
+Excel) shows what a team lead reads: percentages to one decimal and seconds, each unit named in its column's header.
 """
 
 from __future__ import annotations
@@ -28,6 +29,23 @@ def rounded(key: str, value: Any) -> Any:
     if kind == "s":
         return round(float(value), SECONDS_DECIMALS)
     return round(value) if float(value).is_integer() else round(float(value), FRACTION_DECIMALS)
+
+
+PERCENT_DECIMALS = 1
+
+
+def unit_header(key: str, label: str) -> str:
+    """The labelled column's header with its unit: "Servicelevel (%)", "Gem. wachttijd (ASA) (s)"."""
+    kind = KINDS.get(key, "n")
+    return f"{label} (%)" if kind == "%" else f"{label} (s)" if kind == "s" else label
+
+
+def labelled(key: str, value: Any) -> Any:
+    """`value` of metric `key` for the labelled export: a fraction as a percentage to one decimal (95,2), seconds to
+    one decimal, counts whole."""
+    if KINDS.get(key, "n") == "%" and isinstance(value, int | float) and not isinstance(value, bool):
+        return round(float(value) * 100, PERCENT_DECIMALS)
+    return rounded(key, value)
 
 
 def _cell(value: Any, decimal_mark: str) -> Any:

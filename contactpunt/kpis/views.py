@@ -188,13 +188,16 @@ def _export_rows(request: HttpRequest, *, labelled: bool = False) -> tuple[list[
     changed = keys if changes else []
     if labelled:
         names = labels.group_labels(by, [r["group"] for r in rows])
-        header = [labels.grouping_label(by), gettext("From"), gettext("To"), *(str(LABELS.get(k, k)) for k in keys),
-                  *(gettext("%(figure)s, change") % {"figure": LABELS.get(k, k)} for k in changed)]  # fmt: skip
+        header = [labels.grouping_label(by), gettext("From"), gettext("To"),
+                  *(export.unit_header(k, str(LABELS.get(k, k))) for k in keys),
+                  *(export.unit_header(k, gettext("%(figure)s, change") % {"figure": LABELS.get(k, k)})
+                    for k in changed)]  # fmt: skip
     else:
         names, header = {}, ["group", "from", "to", *keys, *(f"{k}_change" for k in changed)]
+    value = export.labelled if labelled else export.rounded
     body = [
         [names.get(r["group"], r["group"]), period.first.isoformat(), period.last.isoformat(),
-         *(export.rounded(k, r.get(k)) for k in keys), *(export.rounded(k, changes[r["group"]][k]) for k in changed)]
+         *(value(k, r.get(k)) for k in keys), *(value(k, changes[r["group"]][k]) for k in changed)]
         for r in rows
     ]  # fmt: skip
     return header, body, f"kpis-{by}-{period.first}-{period.last}"

@@ -48,10 +48,11 @@ def test_a_dutch_user_gets_the_csv_dutch_excel_reads(team_lead, calls):
     row = dict(zip(header, body[0], strict=True))
     assert (row["Wachtrij"], row["Van"], row["Tot en met"]) == ("Telefoon algemeen", "2026-03-02", "2026-03-02")
     assert (row["Aangeboden"], row["Beantwoord"], row["Opgehangen"]) == ("3", "2", "1")
-    assert row["Servicelevel"] == "0,3333"  # 1 of 3 answered within 20 s: a fraction to 4 decimals
-    assert row["Ophangpercentage"] == "0,3333"
-    assert row["Gem. wachttijd (ASA)"] == "25,0" and row["Gem. afhandeltijd (AHT)"] == "60,6"  # seconds to 1 decimal
-    assert float(row["Servicelevel"].replace(",", ".")) == 0.3333
+    # 1 of 3 answered within 20 s: a percentage to one decimal, the unit in the header (the walk read "0,9522")
+    assert row["Servicelevel (%)"] == "33,3"
+    assert row["Ophangpercentage (%)"] == "33,3"
+    assert row["Gem. wachttijd (ASA) (s)"] == "25,0" and row["Gem. afhandeltijd (AHT) (s)"] == "60,6"
+    assert float(row["Servicelevel (%)"].replace(",", ".")) == 33.3
     assert not any("." in cell for cell in body[0][3:])  # no decimal point for Excel to misread
     assert not [name for name in header if "_" in name or name.islower()]  # every column by its Dutch name, no key
     assert {"Afgehandeld", "Zaken geteld voor opgelost bij eerste contact", "Zaken nog open (doorlooptijd)"} <= set(
