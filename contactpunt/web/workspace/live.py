@@ -6,7 +6,9 @@ as every page does. The channel layer is in-memory by default and Redis in produ
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Sequence
 
 from asgiref.sync import async_to_sync
@@ -35,7 +37,17 @@ def push(kind: str, ids: dict[str, int]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(GROUP, {"type": "workspace.event", "kind": kind, **ids})
+    event = {"type": "workspace.event", "kind": kind, **ids}
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: a request's or the worker's thread, with no event loop of its own
+        async_to_sync(layer.group_send)(GROUP, event)
+        return
+    # A commit in a thread that runs an event loop (a sync caller inside async code) cannot wait on it: the message
+    # is sent from a thread of its own, so the announcement is still delivered instead of failing.
+    sender = threading.Thread(target=async_to_sync(layer.group_send), args=(GROUP, event), name="workspace-push")
+    sender.start()
+    sender.join(timeout=5)
 
 
 def on_announcements(messages: Sequence[Message]) -> None:
