@@ -20,17 +20,22 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 
-from contactpunt.contacts.announcements import Announcement, Message, subscribe_many
-from contactpunt.contacts.models import Channel, ContactEvent, ContactLeg, EventName, Queue
+from contactpunt.contacts.announcements import Announcement, subscribe_many
+from contactpunt.contacts.models import Channel, ContactEvent, EventName, Queue
 from contactpunt.kpis import dayparts, metrics
+from contactpunt.kpis.dirty_marks import dirty_marks as _dirty_marks
+from contactpunt.kpis.dirty_marks import mark_agent_contacts, mark_cases_dirty, mark_dirty
+from contactpunt.kpis.dirty_marks import remove_marks as _remove_marks
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, agent_teams, load_units, queue_rules
 from contactpunt.kpis.intervals import INTERVAL, interval_start
 from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.models import DirtyContact, IntervalRollup
+
+__all__ = ["mark_agent_contacts", "mark_cases_dirty", "mark_dirty"]  # kept importable from here
 
 STANDARD_THRESHOLDS = (10, 15, 20, 30, 45, 60, 90, 120, 180, 300)
 HISTOGRAM_EDGES = (5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600)
@@ -145,48 +150,6 @@ def rebuild_all() -> int:
     return written
 
 
-def mark_dirty(messages: Sequence[Message]) -> None:
-    """Announcement subscriber: remember that these contacts' intervals need recomputing (one
-    statement for a whole batch of announcements)."""
-    contact_ids = {m.ids["contact_id"] for m in messages if "contact_id" in m.ids}
-    if contact_ids:
-        # Plain rows rather than model instances: a demo load announces a few hundred thousand of them.
-        # One transaction: announcements are delivered after the commit, in autocommit mode, where
-        # SQLite would otherwise commit every row of the executemany on its own.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(_upsert_mark(), [(c,) for c in sorted(contact_ids)])
-
-
-def _upsert_mark() -> str:
-    qn = connection.ops.quote_name
-    table = qn(DirtyContact._meta.db_table)
-    # A repeat mark raises the version, so a refresh that read the older one leaves this one in place.
-    return (
-        f"INSERT INTO {table} ({qn('contact_id')}, {qn('version')}) VALUES (%s, 0) "  # noqa: S608 - our own names
-        f"ON CONFLICT ({qn('contact_id')}) DO UPDATE SET {qn('version')} = {table}.{qn('version')} + 1"
-    )
-
-
-def mark_agent_contacts(user_id: int) -> int:
-    """Mark dirty every contact the agent worked (a change of their team moves those figures); return how many."""
-    contact_ids = set(
-        ContactEvent.objects.filter(agent_id=user_id, contact_id__isnull=False).values_list("contact_id", flat=True)
-    )
-    contact_ids.update(ContactLeg.objects.filter(agent_id=user_id).values_list("contact_id", flat=True))
-    ids = sorted(c for c in contact_ids if c is not None)
-    for chunk in range(0, len(ids), 5000):
-        mark_dirty([Message(Announcement.CONTACT_EVENT_RECORDED, {"contact_id": c}) for c in ids[chunk : chunk + 5000]])
-    return len(ids)
-
-
-def mark_cases_dirty(messages: Sequence[Message]) -> None:
-    """Announcement subscriber: a case resolved, reopened or changed (its reason) dirties its contacts."""
-    case_ids = {m.ids["case_id"] for m in messages if "case_id" in m.ids}
-    if case_ids:
-        contact_ids = dayparts.mark_cases(case_ids)
-        mark_dirty([Message(messages[0].name, {"contact_id": c}) for c in contact_ids])
-
-
 def connect() -> None:
     """Subscribe to what `contacts` announces (called from the app's ready())."""
     subscribe_many(Announcement.CONTACT_RECEIVED, mark_dirty)
@@ -201,21 +164,6 @@ REFRESH_BATCH = 2000
 #: A read folds at most this many intervals that dirty contacts touch from the events; more, and it reads everything
 #: from the events (the periodic refresh catches up within a minute or two).
 READ_STALE_LIMIT = 96
-
-
-def _dirty_marks(limit: int | None = None) -> list[tuple[int, int, int]]:
-    rows = DirtyContact.objects.order_by("contact_id").values_list("pk", "contact_id", "version")
-    return list(rows[:limit] if limit is not None else rows)
-
-
-def _remove_marks(marks: Sequence[tuple[int, int, int]]) -> None:
-    """Delete these marks at the version read; a mark raised since (a newer version) stays."""
-    by_version: dict[int, list[int]] = defaultdict(list)
-    for pk, _contact, version in marks:
-        by_version[version].append(pk)
-    for version, pks in by_version.items():
-        for chunk in range(0, len(pks), 5000):
-            DirtyContact.objects.filter(pk__in=pks[chunk : chunk + 5000], version=version).delete()
 
 
 def _queued_starts(contact_ids: Sequence[int]) -> set[dt.datetime]:

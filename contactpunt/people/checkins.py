@@ -53,6 +53,19 @@ def record_check_in(*, user: User, mood: str, note: str = "", now: dt.datetime) 
     return check_in
 
 
+def record_history(check_ins: list[CheckIn]) -> int:
+    """Store a history of check-ins at once (the demo's weeks; an import): each must have a known mood and a note
+    within the limit, and a week that already has a check-in of that person is left as it is. Return how many
+    were given."""
+    for check_in in check_ins:
+        if check_in.mood not in Mood.values:
+            raise ValueError("mood")
+        if len(check_in.note) > NOTE_LIMIT:
+            raise ValueError("note")
+    CheckIn.objects.bulk_create(check_ins, ignore_conflicts=True, batch_size=500)
+    return len(check_ins)
+
+
 def has_checked_in(user: User, now: dt.datetime) -> bool:
     """Whether the user gave their check-in for the week of `now`."""
     return CheckIn.objects.filter(user=user, week=week_of(now)).exists()

@@ -11,6 +11,7 @@ import random
 from django.db import transaction
 
 from contactpunt.contacts.models import Contact
+from contactpunt.people import checkins
 from contactpunt.people.checkins import recent_weeks
 from contactpunt.people.models import CheckIn, Mood, Role, Team, User
 from contactpunt.quality.coaching import add_goal, add_note
@@ -46,8 +47,7 @@ def check_ins(rng: random.Random, now: dt.datetime) -> int:
             if agent.team_id == first_team and n % 2 == 0 and k >= len(weeks) - 2:
                 mood = Mood.YELLOW if k == len(weeks) - 1 or n % 4 else Mood.RED
             rows.append(CheckIn(user=agent, week=week, mood=mood, note=rng.choice(NOTES[mood]), team_id=agent.team_id))
-    CheckIn.objects.bulk_create(rows)
-    return len(rows)
+    return checkins.record_history(rows)
 
 
 def _score_in_bulk(reviews: list[Review], criteria: list[Criterion], rng: random.Random, now: dt.datetime,

@@ -1,0 +1,75 @@
+"""The dirty marks: which contacts' intervals and days the rollups must recompute.
+
+Every contact event and received contact marks its contact (one upsert for a batch, after commit); a case resolved,
+reopened or changed marks its contacts; a change of an agent's team marks every contact they worked. A repeat mark
+raises the mark's version, so a refresh (contactpunt.kpis.rollups) that read the older one leaves it in place.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.db import connection, transaction
+
+from contactpunt.contacts.announcements import Announcement, Message
+from contactpunt.contacts.models import ContactEvent, ContactLeg
+from contactpunt.kpis import dayparts
+from contactpunt.kpis.models import DirtyContact
+
+
+def mark_dirty(messages: Sequence[Message]) -> None:
+    """Announcement subscriber: remember that these contacts' intervals need recomputing (one
+    statement for a whole batch of announcements)."""
+    contact_ids = {m.ids["contact_id"] for m in messages if "contact_id" in m.ids}
+    if contact_ids:
+        # Plain rows rather than model instances: a demo load announces a few hundred thousand of them.
+        # One transaction: announcements are delivered after the commit, in autocommit mode, where
+        # SQLite would otherwise commit every row of the executemany on its own.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(_upsert_mark(), [(c,) for c in sorted(contact_ids)])
+
+
+def _upsert_mark() -> str:
+    qn = connection.ops.quote_name
+    table = qn(DirtyContact._meta.db_table)
+    # A repeat mark raises the version, so a refresh that read the older one leaves this one in place.
+    return (
+        f"INSERT INTO {table} ({qn('contact_id')}, {qn('version')}) VALUES (%s, 0) "  # noqa: S608 - our own names
+        f"ON CONFLICT ({qn('contact_id')}) DO UPDATE SET {qn('version')} = {table}.{qn('version')} + 1"
+    )
+
+
+def mark_agent_contacts(user_id: int) -> int:
+    """Mark dirty every contact the agent worked (a change of their team moves those figures); return how many."""
+    contact_ids = set(
+        ContactEvent.objects.filter(agent_id=user_id, contact_id__isnull=False).values_list("contact_id", flat=True)
+    )
+    contact_ids.update(ContactLeg.objects.filter(agent_id=user_id).values_list("contact_id", flat=True))
+    ids = sorted(c for c in contact_ids if c is not None)
+    for chunk in range(0, len(ids), 5000):
+        mark_dirty([Message(Announcement.CONTACT_EVENT_RECORDED, {"contact_id": c}) for c in ids[chunk : chunk + 5000]])
+    return len(ids)
+
+
+def mark_cases_dirty(messages: Sequence[Message]) -> None:
+    """Announcement subscriber: a case resolved, reopened or changed (its reason) dirties its contacts."""
+    case_ids = {m.ids["case_id"] for m in messages if "case_id" in m.ids}
+    if case_ids:
+        contact_ids = dayparts.mark_cases(case_ids)
+        mark_dirty([Message(messages[0].name, {"contact_id": c}) for c in contact_ids])
+
+
+def dirty_marks(limit: int | None = None) -> list[tuple[int, int, int]]:
+    rows = DirtyContact.objects.order_by("contact_id").values_list("pk", "contact_id", "version")
+    return list(rows[:limit] if limit is not None else rows)
+
+
+def remove_marks(marks: Sequence[tuple[int, int, int]]) -> None:
+    """Delete these marks at the version read; a mark raised since (a newer version) stays."""
+    by_version: dict[int, list[int]] = defaultdict(list)
+    for pk, _contact, version in marks:
+        by_version[version].append(pk)
+    for version, pks in by_version.items():
+        for chunk in range(0, len(pks), 5000):
+            DirtyContact.objects.filter(pk__in=pks[chunk : chunk + 5000], version=version).delete()
