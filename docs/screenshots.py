@@ -68,7 +68,27 @@ def manager_pages(browser: Browser, url: str) -> None:
     page.screenshot(path=OUT / "insights.png")
     page.goto(f"{url}/kpis/webcare/")
     page.screenshot(path=OUT / "webcare.png")
+    page.goto(f"{url}/feedback/")
+    page.screenshot(path=OUT / "feedback.png")
+    page.goto(f"{url}/journey/")
+    page.screenshot(path=OUT / "loyalty.png")
     page.close()
+
+
+def people_pages(browser: Browser, url: str) -> None:
+    """An agent's weekly check-in on a phone, and the self-service portal a customer reads without logging in."""
+    page = new_page(browser, viewport={"width": 390, "height": 844}, locale="nl-NL")
+    page.goto(f"{url}/login/?next=/checkin/")
+    page.fill("#id_username", "agent2")
+    page.fill("#id_password", "demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/checkin/")
+    page.screenshot(path=OUT / "checkin.png")
+    page.close()
+    portal = new_page(browser, viewport={"width": 1100, "height": 860}, locale="nl-NL")
+    portal.goto(f"{url}/help/?q=wachtwoord+vergeten")
+    portal.screenshot(path=OUT / "help-portal.png")
+    portal.close()
 
 
 HOST_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Kaartenwinkel</title>
@@ -134,6 +154,7 @@ def main() -> None:
         page.screenshot(path=OUT / "overview.png", full_page=False)
         workspace(browser, args.url)
         manager_pages(browser, args.url)
+        people_pages(browser, args.url)
         chat_widget(browser, args.url, args.chat_queue)
         web_form(browser, args.url)
         page.goto(f"{args.url}/api/v1/docs")
