@@ -37,7 +37,7 @@ def test_a_customer_answers_on_a_phone(server_url: str, browser: Any, email_queu
     page.click("#q-effort label:has-text('6')")
     page.fill("#q-comment", "Ik moest drie keer bellen.")
     page.click("button[type=submit]")
-    page.wait_for_selector("text=Bedankt voor uw antwoord")
+    page.wait_for_selector("text=Bedankt voor je antwoord")
     assert page.evaluate(PROBLEMS_JS, MAX_WORD) == []
     answer = Answer.objects.get()
     assert (answer.score, answer.solved, answer.effort, answer.comment) == (3, False, 6, "Ik moest drie keer bellen.")

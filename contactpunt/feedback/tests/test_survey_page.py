@@ -45,7 +45,7 @@ def test_submit_then_resubmit_and_bad_values(email_queue: Queue, agent: User, t0
         assert bad.status_code == 400 and "Kies een van de getoonde waarden." in bad.content.decode()
         assert not Answer.objects.exists()
         done = client.post(f"/feedback/s/{token}/", {"score": "5", "comment": "Lang gewacht"})
-        assert done.status_code == 200 and "Bedankt voor uw antwoord" in done.content.decode()
+        assert done.status_code == 200 and "Bedankt voor je antwoord" in done.content.decode()
         again = client.post(f"/feedback/s/{token}/", {"score": "10"})
         assert again.status_code == 409 and "U hebt deze enquête al ingevuld" in again.content.decode()
     assert list(Answer.objects.values_list("score", flat=True)) == [5]
