@@ -27,7 +27,7 @@ from contactpunt.contacts.services.bulk_events import (
 )
 from contactpunt.contacts.services.inbound import receive_contacts
 from contactpunt.contacts.services.types import IdentityInput, InboundContact, Outcome, ThreadRef
-from contactpunt.feedback.services.bulk_answers import GivenAnswer, record_answers
+from contactpunt.feedback.services.bulk_answers import GivenAnswer, record_answers, work_follow_up_list
 from contactpunt.simulation import survey
 from contactpunt.simulation.engine import LOCAL, Arrival, Engine, Record
 from contactpunt.simulation.scenarios import Organisation
@@ -274,6 +274,7 @@ class Writer:
         if self.answers:
             latest = self.engine.at(records[-1][0])
             self.answers = record_answers(self.answers, now=latest).pending
+            work_follow_up_list(now=latest)  # the team leads call most detractors back before the due time
 
     def _arrivals(self, records: list[Record]) -> None:
         if not records:

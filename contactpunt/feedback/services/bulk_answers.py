@@ -138,3 +138,20 @@ def close_old_follow_ups(*, outcomes: Sequence[tuple[int, str]], now: dt.datetim
         closing.append(row)
     FollowUp.objects.bulk_update(closing, ["outcome", "closed_at", "closed_by"])
     return len(closing)
+
+
+#: The simulated team leads' outcomes, in the proportions of a team that works its list: most are called back.
+SIMULATED_OUTCOMES = ("called_back", "called_back", "solved", "solved", "apology", "no_answer")
+
+
+def work_follow_up_list(*, now: dt.datetime, share: float = 0.85) -> int:
+    """The simulator's team leads working their list: close `share` of the open follow-ups that fall due by `now`
+    (which ones, and how each ended, follow from the follow-up's id, so a run is reproducible); the rest stay open
+    and late, as in a real team. Returns how many were closed."""
+    due = FollowUp.objects.filter(closed_at__isnull=True, due_at__lte=now).values_list("pk", flat=True)
+    outcomes = [
+        (pk, SIMULATED_OUTCOMES[(pk * 7919) % len(SIMULATED_OUTCOMES)])
+        for pk in due
+        if (pk * 2654435761) % 1000 < share * 1000
+    ]
+    return close_old_follow_ups(outcomes=outcomes, now=now) if outcomes else 0

@@ -9,7 +9,7 @@ import pytest
 from contactpunt.contacts.models import Queue
 from contactpunt.contacts.tests.workspace_data import mail
 from contactpunt.feedback.models import Answer, FollowUp, Invitation, SurveyOptOut
-from contactpunt.feedback.services.bulk_answers import GivenAnswer, record_answers
+from contactpunt.feedback.services.bulk_answers import GivenAnswer, record_answers, work_follow_up_list
 from contactpunt.feedback.tests.data import resolved_mail
 from contactpunt.people.models import User
 
@@ -53,3 +53,21 @@ def test_the_demo_organisation_has_answers_with_drivers_and_follow_ups(transacti
     assert FollowUp.objects.count() == answers.filter(score__lte=6).count()
     for answer in answers.select_related("invitation")[:50]:
         assert answer.answered_at >= answer.invitation.decided_at
+
+
+def test_the_simulated_team_leads_close_most_follow_ups_that_fall_due_and_leave_the_rest_late(
+    email_queue: Queue, agent: User, team_lead: User, t0: dt.datetime
+) -> None:
+    cases = [resolved_mail(email_queue, agent, t0, f"m{n}", sender=f"k{n}@example.nl") for n in range(40)]
+    record_answers([GivenAnswer(case.pk, 3) for case in cases], now=t0 + 3 * HOUR)
+    follow_ups = FollowUp.objects.all()
+    assert follow_ups.count() == 40
+    due = follow_ups.order_by("due_at").last()
+    assert due is not None
+    assert work_follow_up_list(now=t0 + 3 * HOUR) == 0  # nothing falls due yet
+    closed = work_follow_up_list(now=due.due_at)
+    assert 25 <= closed <= 39  # most, not all: about 85%
+    assert follow_ups.filter(closed_at__isnull=True).count() == 40 - closed
+    for follow_up in follow_ups.filter(closed_at__isnull=False):
+        assert follow_up.closed_at < follow_up.due_at and follow_up.closed_by == team_lead and follow_up.outcome
+    assert work_follow_up_list(now=due.due_at) == 0  # the same list again: the open ones stay open (reproducible)
