@@ -1,63 +1,6 @@
-"""The first start's progress line: how much of the demo's history is written and about how long it still takes.
-
-`up` prints it while the demo organisation is created; on a terminal it redraws one line, elsewhere (a log, CI)
-it writes a line at each tenth, so a slow machine shows it is still working instead of seeming to hang.
-"""
+"""What the first start of the demo leaves to the worker, in the order a new user needs it."""
 
 from __future__ import annotations
-
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TextIO
-
-from contactpunt.simulation.writer import Tallies
-
-BAR_WIDTH = 30
-
-
-def time_left_s(fraction: float, elapsed_s: float) -> float | None:
-    """The time still needed at the pace so far, or None before there is a pace to go by (under 2%)."""
-    if fraction < 0.02 or elapsed_s <= 0:
-        return None
-    return max(0.0, elapsed_s / fraction * (1 - fraction))
-
-
-def describe(fraction: float, contacts: int, left_s: float | None) -> str:
-    """One line: a bar, the share done, the contacts written and the time left (in whole seconds or minutes)."""
-    fraction = min(max(fraction, 0.0), 1.0)
-    filled = round(fraction * BAR_WIDTH)
-    bar = "#" * filled + "." * (BAR_WIDTH - filled)
-    line = f"  [{bar}] {fraction:4.0%}  {contacts:,} contacts written"
-    if fraction >= 1:
-        return line + ", done"
-    if left_s is None:
-        return line
-    return line + (f", about {left_s:.0f} s left" if left_s < 90 else f", about {left_s / 60:.0f} min left")
-
-
-@dataclass
-class ProgressLine:
-    """A `run.simulate` progress callback that writes `describe` to `out`."""
-
-    out: TextIO
-    interactive: bool
-    clock: Callable[[], float] = time.monotonic
-    started: float = field(init=False)
-    _next_tenth: float = field(init=False, default=0.1)
-
-    def __post_init__(self) -> None:
-        self.started = self.clock()
-
-    def __call__(self, fraction: float, tallies: Tallies) -> None:
-        line = describe(fraction, tallies.contacts, time_left_s(fraction, self.clock() - self.started))
-        if self.interactive:
-            self.out.write("\r" + line.ljust(90) + ("\n" if fraction >= 1 else ""))
-        elif fraction >= self._next_tenth or fraction >= 1:
-            self.out.write(line + "\n")
-            while self._next_tenth <= fraction:
-                self._next_tenth += 0.1
-        self.out.flush()
 
 
 def enqueue_first_start_jobs() -> None:

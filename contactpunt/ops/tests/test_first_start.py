@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from contactpunt.ops import demo
-from contactpunt.ops.first_start import ProgressLine, describe, time_left_s
+from contactpunt.simulation.progress import ProgressLine, describe, time_left_s
 from contactpunt.simulation.writer import Tallies
 
 

@@ -40,8 +40,9 @@ class Command(BaseCommand):
 
         from contactpunt.channels import demo_delivery
         from contactpunt.ops import demo
-        from contactpunt.ops.first_start import ProgressLine, enqueue_first_start_jobs
+        from contactpunt.ops.first_start import enqueue_first_start_jobs
         from contactpunt.ops.worker import settle_waiting, start_for_up
+        from contactpunt.simulation.progress import ProgressLine
 
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)

@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from contactpunt.simulation.engine import LOCAL
+from contactpunt.simulation.progress import ProgressLine
 from contactpunt.simulation.run import simulate
 from contactpunt.simulation.scenarios import SCENARIOS
-from contactpunt.simulation.writer import Tallies
 
 
 class Command(BaseCommand):
@@ -45,23 +45,17 @@ class Command(BaseCommand):
             if end > timezone.now():
                 raise CommandError("--start plus --days lies in the future: history ends in the past")
 
-        def progress(fraction: float, tallies: Tallies) -> None:
-            filled = int(fraction * 40)
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (40 - filled)}] {fraction:6.1%} {tallies.contacts:>9,} contacts")
-            sys.stderr.flush()
-
         result = simulate(
             SCENARIOS[options["scenario"]],
             days=options["days"],
             seed=options["seed"],
             scale=options["scale"],
             write=not options["dry_run"],
-            progress=progress,
+            progress=ProgressLine(sys.stderr, interactive=sys.stderr.isatty()),
             end=end,
             engine_process=not options["dry_run"],  # simulating on another core while this one writes
         )
         result.close()
-        sys.stderr.write("\n")
         t = result.tallies
         realtime = [q for q in result.scenario.queues if q.channel in ("phone", "chat")]
         answered = sum(t.by_queue[q.code].answered for q in realtime)
