@@ -32,7 +32,7 @@ def describe(fraction: float, contacts: int, left_s: float | None) -> str:
     line = f"  [{bar}] {fraction:4.0%}  {contacts:,} contacts written"
     if fraction >= 1:
         return line + ", done"
-    if left_s is None:
+    if left_s is None or left_s < 1:
         return line
     return line + (f", about {left_s:.0f} s left" if left_s < 90 else f", about {left_s / 60:.0f} min left")
 
