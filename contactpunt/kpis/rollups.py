@@ -27,15 +27,11 @@ from django.utils import timezone
 from contactpunt.contacts.announcements import Announcement, subscribe_many
 from contactpunt.contacts.models import Channel, ContactEvent, EventName, Queue
 from contactpunt.kpis import dayparts, metrics
-from contactpunt.kpis.dirty_marks import dirty_marks as _dirty_marks
-from contactpunt.kpis.dirty_marks import mark_agent_contacts, mark_cases_dirty, mark_dirty
-from contactpunt.kpis.dirty_marks import remove_marks as _remove_marks
+from contactpunt.kpis.dirty_marks import dirty_marks, mark_cases_dirty, mark_dirty, remove_marks
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, agent_teams, load_units, queue_rules
 from contactpunt.kpis.intervals import INTERVAL, interval_start
 from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.models import DirtyContact, IntervalRollup
-
-__all__ = ["mark_agent_contacts", "mark_cases_dirty", "mark_dirty"]  # kept importable from here
 
 STANDARD_THRESHOLDS = (10, 15, 20, 30, 45, 60, 90, 120, 180, 300)
 HISTOGRAM_EDGES = (5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600)
@@ -133,7 +129,7 @@ def rebuild(start: dt.datetime, end: dt.datetime) -> int:
 def rebuild_all() -> int:
     """Throw every rollup away and rebuild them over the whole event log. The dirty marks that existed when it
     started are removed at the end (a mark written meanwhile stays for the next refresh)."""
-    marks = _dirty_marks()
+    marks = dirty_marks()
     bounds = ContactEvent.objects.filter(name=EventName.QUEUED).aggregate(
         first=Min("occurred_at"), last=Max("occurred_at")
     )
@@ -146,7 +142,7 @@ def rebuild_all() -> int:
         IntervalRollup.objects.filter(start__gt=bounds["last"]).delete()
         written = rebuild(bounds["first"], bounds["last"] + dt.timedelta(seconds=1))
     with transaction.atomic():
-        _remove_marks(marks)
+        remove_marks(marks)
     return written
 
 
@@ -183,7 +179,7 @@ def refresh() -> int:
     batch for the next run and a mark raised during the rebuild stays. An interval or day rebuilt by an earlier
     batch of the same run is not rebuilt again: it was rebuilt after the marks were read, so it holds every event
     behind them (a mark raised since has a newer version and stays)."""
-    marks = _dirty_marks()
+    marks = dirty_marks()
     rebuilt_starts: set[dt.datetime] = set()
     rebuilt_days: set[dt.date] = set()
     for first in range(0, len(marks), REFRESH_BATCH):
@@ -200,7 +196,7 @@ def refresh() -> int:
         for day in sorted(days):
             dayparts.rebuild(day, day)
         with transaction.atomic():
-            _remove_marks(batch)
+            remove_marks(batch)
         rebuilt_starts |= starts
         rebuilt_days |= days
     return len(rebuilt_starts)

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 
-from contactpunt.kpis import rollups
+from contactpunt.kpis import dirty_marks
 from contactpunt.people.models import User
 
 _BEFORE = "_kpis_team_before"
@@ -31,7 +31,7 @@ def _mark_when_changed(sender: type[User], instance: User, created: bool, **kwar
     delattr(instance, _BEFORE)
     if before != instance.team_id:
         user_id = instance.pk
-        transaction.on_commit(lambda: rollups.mark_agent_contacts(user_id))
+        transaction.on_commit(lambda: dirty_marks.mark_agent_contacts(user_id))
 
 
 def connect() -> None:

@@ -22,7 +22,7 @@ from contactpunt.contacts import announcements
 from contactpunt.contacts.announcements import Announcement, Message, retry_failed_deliveries
 from contactpunt.contacts.models import FailedDelivery, Queue
 from contactpunt.insights import tasks as insights_tasks
-from contactpunt.kpis import dayparts, rollups
+from contactpunt.kpis import dayparts, dirty_marks, rollups
 from contactpunt.kpis.facts import LEG
 from contactpunt.kpis.models import DirtyContact, IntervalRollup
 from contactpunt.kpis.tests.helpers import arrive, call
@@ -71,7 +71,7 @@ def test_a_mark_written_during_a_rebuild_survives_it(phone_queue: Queue, agent: 
     def rebuild_while_an_event_arrives(start: dt.datetime, end: dt.datetime) -> int:
         written = original(start, end)
         if not raised:  # an event of the same contact is recorded while the rebuild runs
-            rollups.mark_dirty([Message(Announcement.CONTACT_EVENT_RECORDED, {"contact_id": first.pk})])
+            dirty_marks.mark_dirty([Message(Announcement.CONTACT_EVENT_RECORDED, {"contact_id": first.pk})])
             raised.append(first.pk)
         return written
 
