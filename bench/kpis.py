@@ -95,12 +95,12 @@ def build(count: int, seed: int) -> float:
     from contactpunt.contacts.services.bulk_events import ContactEventInput, record_contact_events
     from contactpunt.contacts.services.inbound import receive_contacts
     from contactpunt.contacts.services.types import IdentityInput, InboundContact
-    from contactpunt.kpis import rollups
+    from contactpunt.kpis import dirty_marks
     from contactpunt.people.models import Department, Role, Team, User
 
     # The build rebuilds the rollups at the end (that is measured); no per-event bookkeeping meanwhile.
     for name in (Announcement.CONTACT_RECEIVED, Announcement.CONTACT_EVENT_RECORDED):
-        announcements.unsubscribe(name, rollups.mark_dirty)
+        announcements.unsubscribe(name, dirty_marks.mark_dirty)
     department = Department.objects.create(name="Klantenservice")
     teams = [Team.objects.create(name=f"Team {i}", department=department) for i in range(3)]
     agents = [
