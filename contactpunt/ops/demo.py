@@ -21,6 +21,7 @@ from contactpunt.contacts.models import Queue
 from contactpunt.knowledge.demo import load_demo_articles
 from contactpunt.ops.demo_templates import create_demo_templates
 from contactpunt.people.models import Role, Team, User
+from contactpunt.people.organisation import NewUser, ensure_users
 from contactpunt.quality.demo import create_people_demo
 from contactpunt.simulation import run
 from contactpunt.simulation.names import staff_name
@@ -120,21 +121,23 @@ def _create(*, contacts: int, days: int, seed: int, progress: run.Progress | Non
     )
     team = Team.objects.order_by("name").first()
     logins: list[tuple[str, str, str]] = []
-    for number, (username, role) in enumerate(
-        [("admin", Role.ADMIN), ("manager", Role.MANAGER), ("teamlead", Role.TEAM_LEAD), ("auditor", Role.VIEWER)]
-    ):
+    staff = [("admin", Role.ADMIN), ("manager", Role.MANAGER), ("teamlead", Role.TEAM_LEAD), ("auditor", Role.VIEWER)]
+    people = []
+    for number, (username, role) in enumerate(staff):
         first_name, last_name = staff_name(seed, STAFF_NAMES + number)
-        User.objects.create(
-            username=username,
-            first_name=first_name,
-            last_name=last_name,
-            password=sim_password_hash(),
-            role=role,
-            team=team,
-            is_staff=role == Role.ADMIN,
-            is_superuser=role == Role.ADMIN,
+        people.append(
+            NewUser(
+                username=username,
+                role=role,
+                first_name=first_name,
+                last_name=last_name,
+                team=team,
+                password_hash=sim_password_hash(),
+                is_admin=role == Role.ADMIN,
+            )
         )
         logins.append((username, DEMO_PASSWORD, role))
+    ensure_users(people)
     create_demo_templates(by=User.objects.get(username="teamlead"))
     load_demo_articles()
     create_people_demo(seed=seed, now=timezone.now())

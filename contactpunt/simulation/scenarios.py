@@ -14,10 +14,19 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from contactpunt.contacts.models import BusinessCalendar, Channel, ContactReason, OpeningHours
+from contactpunt.contacts.models import BusinessCalendar, Channel
 from contactpunt.contacts.services.queues import WRITTEN_RESPONSE_NORM_S, ensure_queue
-from contactpunt.customers.models import ProductType
-from contactpunt.people.models import Department, Role, Site, Skill, Team, User
+from contactpunt.contacts.services.reference import ensure_calendar, ensure_reason
+from contactpunt.customers.services import product_type_named
+from contactpunt.people.models import Department, Role, Skill, Team
+from contactpunt.people.organisation import (
+    NewUser,
+    ensure_department,
+    ensure_site,
+    ensure_skill,
+    ensure_team,
+    ensure_users,
+)
 from contactpunt.simulation.names import agent_name, staff_name
 from contactpunt.simulation.scenario import (
     ROUND_THE_CLOCK,
@@ -470,10 +479,6 @@ class Organisation:
     agent_ids: dict[str, int]
 
 
-def _person(name: tuple[str, str]) -> dict[str, str]:
-    return {"first_name": name[0], "last_name": name[1]}
-
-
 def _reason_name(code: str) -> str:
     return code.split("-", 1)[0].capitalize()
 
@@ -505,22 +510,17 @@ def build_organisation(scenario: Scenario, usernames: list[tuple[str, AgentGroup
     Existing rows with the same names or codes are reused, so two scenarios can share a database.
     People get Dutch first and last names drawn from `seed`.
     """
-    calendar, _ = BusinessCalendar.objects.get_or_create(name="Kantoortijden", defaults={"holiday_country": "NL"})
-    if not calendar.opening_hours.exists():
-        OpeningHours.objects.bulk_create(
-            OpeningHours(calendar=calendar, weekday=d, opens=dt.time(8), closes=dt.time(21 if d < 5 else 17))
-            for d in range(7)
-        )
+    calendar = ensure_calendar(
+        "Kantoortijden",
+        holiday_country="NL",
+        windows=[(d, dt.time(8), dt.time(21 if d < 5 else 17)) for d in range(7)],
+    )
     departments = {
-        name: Department.objects.get_or_create(
-            name=name, defaults={"cost_per_hour": scenario.departments.get(name, 40)}
-        )[0]
+        name: ensure_department(name, cost_per_hour=scenario.departments.get(name, 40))
         for name in {q.department for q in scenario.queues} | {g.department for g in scenario.agents}
     }
     skill_codes = {q.skill for q in scenario.queues} | {s for g in scenario.agents for s in g.skills} | {"nl", "en"}
-    skills = {
-        code: Skill.objects.get_or_create(code=code, defaults={"name": code.capitalize()})[0] for code in skill_codes
-    }
+    skills = {code: ensure_skill(code) for code in skill_codes}
     queue_ids: dict[str, int] = {}
     for spec in scenario.queues:
         queue, _created = ensure_queue(
@@ -537,46 +537,25 @@ def build_organisation(scenario: Scenario, usernames: list[tuple[str, AgentGroup
     _ensure_webform_queue(scenario, departments, skills, calendar)
     reason_ids: dict[str, int] = {}
     for reason_spec in scenario.reasons:
-        parent, _ = ContactReason.objects.get_or_create(
-            code=reason_spec.parent, defaults={"name": _reason_name(reason_spec.code)}
-        )
-        reason, _ = ContactReason.objects.get_or_create(
-            code=reason_spec.code, defaults={"name": reason_spec.name, "parent": parent}
-        )
-        reason_ids[reason_spec.code] = reason.pk
+        parent = ensure_reason(reason_spec.parent, name=_reason_name(reason_spec.code))
+        reason_ids[reason_spec.code] = ensure_reason(reason_spec.code, name=reason_spec.name, parent=parent).pk
     for name in scenario.product_types:
-        ProductType.objects.get_or_create(name=name)
+        product_type_named(name)
     teams: dict[str, Team] = {}
     for group in scenario.agents:
-        site = Site.objects.get_or_create(name=group.site)[0]
-        teams[group.team] = Team.objects.get_or_create(
-            name=group.team, defaults={"department": departments[group.department], "site": site}
-        )[0]
-    existing = dict(User.objects.filter(username__in=[u for u, _g in usernames]).values_list("username", "pk"))
-    agent_ids = dict(existing)
-    new = [
-        User(username=username, role=Role.AGENT, team=teams[group.team], **_person(agent_name(seed, index)))
-        for index, (username, group) in enumerate(usernames)
-        if username not in existing
-    ]
-    if new:
-        for user in new:
-            user.password = sim_password_hash()
-        User.objects.bulk_create(new)
-        links = []
-        through = User.skills.through
-        by_name = {g.team: g for _u, g in usernames}
-        for user in User.objects.filter(username__in=[u.username for u in new]).select_related("team"):
-            agent_ids[user.username] = user.pk
-            group = by_name[user.team.name if user.team else ""]
-            links += [through(user_id=user.pk, skill_id=skills[code].pk) for code in (*group.skills, "nl")]
-        through.objects.bulk_create(links)
-    for number, team in enumerate(teams.values(), start=1):
-        User.objects.get_or_create(
-            username=f"{scenario.name}-lead{number}",
-            defaults={"role": Role.TEAM_LEAD, "team": team, **_person(staff_name(seed, number))},
+        teams[group.team] = ensure_team(
+            group.team, department=departments[group.department], site=ensure_site(group.site)
         )
-    User.objects.get_or_create(
-        username=f"{scenario.name}-manager", defaults={"role": Role.MANAGER, **_person(staff_name(seed, 0))}
-    )
+    agents = []
+    for index, (username, group) in enumerate(usernames):
+        first_name, last_name = agent_name(seed, index)
+        skill_list = tuple(skills[code] for code in (*group.skills, "nl"))
+        agents.append(
+            NewUser(username, Role.AGENT, first_name, last_name, teams[group.team], skill_list, sim_password_hash())
+        )
+    agent_ids, _made = ensure_users(agents)
+    staff = [NewUser(f"{scenario.name}-manager", Role.MANAGER, *staff_name(seed, 0))]
+    for number, team in enumerate(teams.values(), start=1):
+        staff.append(NewUser(f"{scenario.name}-lead{number}", Role.TEAM_LEAD, *staff_name(seed, number), team=team))
+    ensure_users(staff)
     return Organisation(queue_ids, reason_ids, agent_ids)

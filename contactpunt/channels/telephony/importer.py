@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
 
 from contactpunt.channels.telephony.records import (
@@ -42,7 +41,8 @@ from contactpunt.contacts.services.bulk_events import (
 from contactpunt.contacts.services.inbound import receive_contacts
 from contactpunt.contacts.services.queues import ensure_queue
 from contactpunt.contacts.services.types import IdentityInput, InboundContact, Outcome, Received
-from contactpunt.people.models import Role, User
+from contactpunt.people.models import Role
+from contactpunt.people.organisation import NewUser, ensure_users
 
 CallerKind = Literal["external", "phone", "auto"]
 UNKNOWN_QUEUE = "unknown"
@@ -207,15 +207,9 @@ class _Writer:
         wanted.discard("")
         if not wanted:
             return
-        self.agents.update(User.objects.filter(username__in=wanted).values_list("username", "pk"))
-        missing = sorted(wanted - set(self.agents))
-        if missing:
-            unusable = make_password(None)
-            User.objects.bulk_create(
-                [User(username=name, role=Role.AGENT, password=unusable) for name in missing], ignore_conflicts=True
-            )
-            self.agents.update(User.objects.filter(username__in=missing).values_list("username", "pk"))
-            result.agents_created.extend(missing)
+        ids, made = ensure_users([NewUser(username=name, role=Role.AGENT) for name in sorted(wanted)])
+        self.agents.update(ids)
+        result.agents_created.extend(made)
 
     def _agent_id(self, name: str | None) -> int | None:
         return self.agents.get(agent_username(name)) if name else None
