@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contactpunt.audit import services as audit
-from contactpunt.contacts.services.fast_insert import insert_rows, reserve_ids
+from contactpunt.fast_insert import insert_rows, reserve_ids
 from contactpunt.journey.models import (
     STAGES,
     ComplaintReason,

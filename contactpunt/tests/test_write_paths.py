@@ -1,6 +1,6 @@
 """Writes to an app's rows go through that app's own modules (its services): a scan of the source for
 `Model.objects.<write>(...)` (create, update, delete, bulk writes, upserts, also at the end of a queryset chain)
-on a model another app owns. The few writes that stay outside are listed below, each with why.
+and for the fast writers (`fast_insert.build(Model, ...)`, `insert_rows(Model, ...)`) on a model another app owns. The few writes that stay outside are listed below, each with why.
 
 `instance.save()` and writes through related managers are not seen by this scan (the type of the instance is
 unknown to a syntax tree); the reviewing rule in docs/architecture.md covers them.
@@ -50,9 +50,21 @@ def _imported_models(tree: ast.Module, owners: dict[str, str]) -> dict[str, str]
     return names
 
 
+#: The fast writers of `contactpunt.fast_insert` that take the model as their first argument (building an instance
+#: is how its rows are written by `save_new`).
+FAST_WRITES = {"build", "insert_rows"}
+
+
 def _model_of_write(call: ast.Call) -> tuple[str, str] | None:
-    """(model name, write) when `call` is `Model.objects....<write>(...)`."""
+    """(model name, write) when `call` is `Model.objects....<write>(...)`, or `fast_insert.build(Model, ...)` and
+    `insert_rows(Model, ...)`."""
     func = call.func
+    fast = (
+        isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "fast_insert"
+    ) or (isinstance(func, ast.Name) and func.id == "insert_rows")
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if fast and name in FAST_WRITES and call.args and isinstance(call.args[0], ast.Name):
+        return call.args[0].id, name
     if not isinstance(func, ast.Attribute) or func.attr not in WRITES:
         return None
     node: ast.AST = func.value

@@ -33,13 +33,13 @@ from email.policy import compat32
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from contactpunt import fast_insert
 from contactpunt.channels.email.parsing import MailKind, ParsedEmail, parse_email
 from contactpunt.channels.email.sources import external_id as message_external_id
 from contactpunt.channels.models import InboundMail, Mailbox, MailState, OutboundMessage
 from contactpunt.contacts.models import Case, Channel, Queue
 from contactpunt.contacts.privacy import opaque
 from contactpunt.contacts.queries import case_for_message_ids, follow_merges
-from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.inbound import MAX_TEXT, receive_contacts
 from contactpunt.contacts.services.types import (
     AttachmentInput,

@@ -26,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from contactpunt import fast_insert
 from contactpunt.contacts.announcements import Announcement, announce_many
 from contactpunt.contacts.models import (
     AgentState,
@@ -38,7 +39,6 @@ from contactpunt.contacts.models import (
     WorkSession,
 )
 from contactpunt.contacts.services import event_rules as rules
-from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.event_rules import CaseStateError
 from contactpunt.contacts.services.events import EventRejected, Recorded, check_contact_event
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 
+from contactpunt import fast_insert
 from contactpunt.contacts.models import Case, CaseStatus
-from contactpunt.contacts.services import fast_insert
 from contactpunt.feedback.models import Answer, FollowUp, Invitation
 from contactpunt.feedback.services.answers import validate
 from contactpunt.feedback.services.config import current_settings

@@ -18,9 +18,9 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from contactpunt import fast_insert
 from contactpunt.contacts import announcements
 from contactpunt.contacts.models import Case, CaseStatus, Channel, ContactLeg, Direction, Message
-from contactpunt.contacts.services import fast_insert
 from contactpunt.customers.models import Customer, Identity, IdentityKind
 from contactpunt.feedback.defaults import ensure_default_surveys
 from contactpunt.feedback.models import Invitation, Medium, QueueSurveyRule, Survey, SurveyOptOut

@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from contactpunt.contacts.services import fast_insert
+from contactpunt import fast_insert
 from contactpunt.feedback.models import Invitation, QueueSurveyRule, SurveyOptOut
 from contactpunt.feedback.services.config import current_settings
 

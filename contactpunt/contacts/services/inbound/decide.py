@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from contactpunt import fast_insert
 from contactpunt.contacts.models import (
     Case,
     CaseStatus,
@@ -13,14 +14,13 @@ from contactpunt.contacts.models import (
     EventName,
     Identification,
 )
-from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.event_rules import CaseLifecycle, apply_case_event
 from contactpunt.contacts.services.inbound.state import BatchState, Known
 from contactpunt.contacts.services.inbound.threads import own_keys, reply_keys, token_case_ids
 from contactpunt.contacts.services.inbound.validate import Prepared
 from contactpunt.contacts.services.types import InboundContact
-from contactpunt.customers.models import Account, Customer, Identity
-from contactpunt.customers.services import create_account
+from contactpunt.customers.models import Account, Customer
+from contactpunt.customers.services import create_account, new_customer, new_identity
 
 
 class Decisions(BatchState):
@@ -66,32 +66,20 @@ class Decisions(BatchState):
         customers = {id(k.customer): k.customer for k in known if k.customer is not None}
         if len(customers) > 1:
             return None, Identification.AMBIGUOUS
+        at = p.contact.occurred_at
         if customers:
             customer = next(iter(customers.values()))
             identification = Identification.KNOWN
         else:
-            customer = fast_insert.build(
-                Customer,
-                display_name=p.contact.customer_name[:200],
-                language=p.contact.language[:8],
-                account=self._account(p.contact.account_ref),
-                created_at=p.contact.occurred_at,
-            )
+            contact = p.contact
+            account = self._account(contact.account_ref)
+            customer = new_customer(name=contact.customer_name, language=contact.language, account=account, at=at)
             self.new_customers.append(customer)
             identification = Identification.NEW
         for key in p.identities:
             if key not in self.identities:
                 self.identities[key] = Known(customer, False)
-                self.new_identities.append(
-                    fast_insert.build(
-                        Identity,
-                        kind=key.kind,
-                        namespace=key.namespace,
-                        value=key.value,
-                        customer=customer,
-                        created_at=p.contact.occurred_at,
-                    )
-                )
+                self.new_identities.append(new_identity(key, customer=customer, at=at))
         return customer, identification
 
     def _account(self, ref: str) -> Account | None:

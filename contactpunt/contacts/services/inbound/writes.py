@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 
+from contactpunt import fast_insert
 from contactpunt.contacts.announcements import Announcement, announce_many
 from contactpunt.contacts.models import (
     Case,
@@ -17,10 +18,10 @@ from contactpunt.contacts.models import (
     EventName,
     Message,
 )
-from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.attachments import store_attachments
 from contactpunt.contacts.services.inbound.state import BatchState
 from contactpunt.contacts.services.types import InboundContact
+from contactpunt.customers.services import insert_new
 
 # From this many new contacts on (and without attachments), a batch writes its legs, messages and
 # events as plain tuples: at a hundred thousand contacts, building instances cost more than the
@@ -51,9 +52,8 @@ class Writes(BatchState):
         for case, previous in self.pending_links:
             case.previous_case = previous
         thread_keys = [fast_insert.build(CaseThreadKey, key=key, case=case) for key, case in self.new_thread_keys]
+        insert_new(self.new_customers, self.new_identities)
         parents: list[Sequence[models.Model]] = [
-            self.new_customers,
-            self.new_identities,
             self.new_cases,
             thread_keys,
             contacts,

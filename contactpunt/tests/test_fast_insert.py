@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from contactpunt import fast_insert
 from contactpunt.contacts.models import Case, Contact, ContactEvent, ContactLeg, Message
-from contactpunt.contacts.services import fast_insert
 from contactpunt.contacts.services.inbound import receive_contacts
 from contactpunt.contacts.services.types import IdentityInput, InboundContact, ThreadRef
 from contactpunt.customers.models import Customer, Identity
