@@ -1,6 +1,7 @@
 """Writes to an app's rows go through that app's own modules (its services): a scan of the source for
 `Model.objects.<write>(...)` (create, update, delete, bulk writes, upserts, also at the end of a queryset chain)
-and for the fast writers (`fast_insert.build(Model, ...)`, `insert_rows(Model, ...)`) on a model another app owns. The few writes that stay outside are listed below, each with why.
+and for the fast writers (`fast_insert.build(Model, ...)`, `insert_rows(Model, ...)`) on a model another app owns.
+Writes that stay outside would be listed below, each with why.
 
 `instance.save()` and writes through related managers are not seen by this scan (the type of the instance is
 unknown to a syntax tree); the reviewing rule in docs/architecture.md covers them.

@@ -1,0 +1,81 @@
+"""Cases (one customer question, possibly over several channels) and the thread keys that find them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contactpunt.contacts.models.routing import Channel, ContactReason, Queue
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    PENDING = "pending", _("waiting for customer")
+    RESOLVED = "resolved", _("resolved")
+    MERGED = "merged", _("merged")
+
+
+class Case(models.Model):
+    """One customer question, possibly over several channels and contacts."""
+
+    customer = models.ForeignKey(  # indexed by case_customer_idx, which starts with it
+        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", db_index=False
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True, default="")
+    status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="cases")
+    channel = models.CharField(_("first channel"), max_length=10, choices=Channel.choices)
+    reason = models.ForeignKey(ContactReason, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    product_type = models.ForeignKey(
+        "customers.ProductType", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_cases"
+    )
+    previous_case = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_cases"
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_cases"
+    )
+    opened_at = models.DateTimeField(_("opened at"), help_text=_("When the first contact of the case happened."))
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["status", "queue", "opened_at"], name="case_inbox_idx"),
+            models.Index(fields=["customer", "-opened_at"], name="case_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token} {self.subject}".strip()
+
+    @property
+    def token(self) -> str:
+        """The token that threads an email reply into this case when it is in the subject."""
+        return f"[CP-{self.pk}]"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (CaseStatus.OPEN, CaseStatus.PENDING)
+
+
+class CaseThreadKey(models.Model):
+    """A key a later message may carry to join this case: an email Message-ID, a chat session,
+    a social conversation id. Keys are namespaced by kind so that values from two systems never
+    collide."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="thread_keys")
+    key = models.CharField(max_length=500)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key"], name="thread_key_unique")]
