@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from contactpunt.api.integrations import create_integration
 from contactpunt.api.models import Integration
 from contactpunt.contacts.models import Queue
 from contactpunt.knowledge.demo import load_demo_articles
@@ -142,9 +143,7 @@ def _create(*, contacts: int, days: int, seed: int, progress: run.Progress | Non
     load_demo_articles()
     create_people_demo(seed=seed, now=timezone.now())
     logins += [(f"{AGENT_PREFIX}{n}", DEMO_PASSWORD, Role.AGENT) for n in range(1, 4)]
-    integration = Integration(name="Demo-integratie", source=DEMO_SOURCE)
-    token = integration.set_new_token()
-    integration.save()
+    _integration, token = create_integration(name="Demo-integratie", source=DEMO_SOURCE, actor_label="demo")
     return DemoLogins(logins, token, result.tallies.contacts, len(result.engine.agents), result)
 
 
