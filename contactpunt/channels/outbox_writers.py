@@ -1,14 +1,23 @@
-"""The outbox writers the channels app registers for the contacts reply service: email (and web-form replies)
-through the email channel's outbox, and a queued outbox row for chat, social and WhatsApp, which those channels'
-senders deliver."""
+"""The outbox writers the channels app registers for the contacts reply and notice services: email (and web-form
+replies) through the email channel's outbox, and a queued outbox row for chat, social and WhatsApp, which those
+channels' senders deliver; and when notices went out (their outbox rows' send times)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 from contactpunt.channels.email.outbox import queue_email_reply
-from contactpunt.channels.models import OutboundMessage
+from contactpunt.channels.models import OutboundMessage, OutboundState
+from contactpunt.channels.webchat.models import ChatConversation
 from contactpunt.contacts.models import Channel
+from contactpunt.contacts.services.notices import (
+    NoticeDraft,
+    NoticeError,
+    register_notice_times,
+    register_notice_writer,
+)
 from contactpunt.contacts.services.replies import ReplyDraft, ReplyError, register_outbox_writer
 
 
@@ -38,9 +47,53 @@ def write_queued(draft: ReplyDraft) -> str:
     return row.message_id
 
 
+def write_email_notice(draft: NoticeDraft) -> str:
+    """Queue a notice by e-mail to `draft.to`, in the case's mail thread when it has one, with its own subject."""
+    if "@" not in draft.to:
+        raise NoticeError("there is no email address to send the notice to")
+    return queue_email_reply(case=draft.case, body=draft.body, to=draft.to, subject=draft.subject).message_id
+
+
+def write_queued_notice(draft: NoticeDraft) -> str:
+    """Queue a notice for the chat, social or WhatsApp sender."""
+    row = OutboundMessage.objects.create(
+        case=draft.case,
+        contact=draft.contact,
+        channel=draft.channel,
+        to=draft.to[:320],
+        subject=draft.subject[:500],
+        body=draft.body,
+        message_id=f"{uuid.uuid4().hex}@{draft.channel}.contactpunt.invalid",
+    )
+    return row.message_id
+
+
+def write_chat_notice(draft: NoticeDraft) -> str:
+    """Queue a notice as a line at the end of the case's web chat; NoticeError when the case has no conversation
+    (a chat that came in by another route: the caller may send it another way)."""
+    if not ChatConversation.objects.filter(case_id=draft.case.pk).exists():
+        raise NoticeError("the case has no web chat conversation")
+    return write_queued_notice(draft)
+
+
+def notice_times(refs: Sequence[str]) -> dict[str, dt.datetime]:
+    """The send times of the outbox rows with these references that were sent."""
+    sent: dict[str, dt.datetime] = {}
+    refs = list(refs)
+    for start in range(0, len(refs), 500):
+        rows = OutboundMessage.objects.filter(message_id__in=refs[start : start + 500], state=OutboundState.SENT)
+        sent.update((ref, at) for ref, at in rows.values_list("message_id", "sent_at") if at is not None)
+    return sent
+
+
 def register_writers() -> None:
     """Register the writers (from the channels app's ready(): the app that owns OutboundMessage writes it)."""
     register_outbox_writer(Channel.EMAIL, write_email)
     register_outbox_writer(Channel.WEBFORM, write_email)
     for channel in (Channel.CHAT, Channel.SOCIAL, Channel.WHATSAPP):
         register_outbox_writer(channel, write_queued)
+    register_notice_writer(Channel.EMAIL, write_email_notice)
+    register_notice_writer(Channel.CHAT, write_chat_notice)
+    for channel in (Channel.SOCIAL, Channel.WHATSAPP):
+        register_notice_writer(channel, write_queued_notice)
+    register_notice_times(notice_times)

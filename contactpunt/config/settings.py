@@ -175,6 +175,9 @@ TIME_ZONE = env_str("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True
 
+# The address customers reach this Contactpunt at: the links in survey invitations start with it (`up` sets it to
+# the address it serves when the environment does not).
+PUBLIC_URL = env_str("PUBLIC_URL", "http://localhost:8000").rstrip("/")
 # The region a phone number without a country code belongs to (E.164 normalisation).
 PHONE_REGION = env_str("PHONE_REGION", "NL").upper()
 # The country whose public holidays close the queues' business hours by default.

@@ -18,3 +18,4 @@ class FeedbackConfig(AppConfig):
         subscribe_many(Announcement.CASE_RESOLVED, invitations.on_cases_resolved)
         privacy.register()
         periodic.register(tasks.decide_second_invitations, every=tasks.SECOND_WAVE_EVERY)
+        periodic.register(tasks.send_invitations, every=tasks.SEND_EVERY)

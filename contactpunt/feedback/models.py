@@ -130,6 +130,14 @@ class Medium(models.TextChoices):
     SOCIAL = "social", _("link in a private message")
 
 
+class Undeliverable(models.TextChoices):
+    """Why an invitation due to be sent was not sent (it never will be)."""
+
+    NO_ADDRESS = "no_address", _("no address on a channel we can send on")
+    OPTED_OUT = "opted_out", _("the customer asked not to be surveyed")
+    ERASED = "erased", _("the customer's data was erased")
+
+
 class Invitation(models.Model):
     """The decision to ask one customer about one resolved case, and what happened to the question since."""
 
@@ -154,6 +162,9 @@ class Invitation(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    #: The outbox reference of the message that carried the link (its delivery is read from the outbox).
+    outbound_ref = models.CharField(max_length=255, blank=True, default="")
+    undeliverable = models.CharField(max_length=12, choices=Undeliverable.choices, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "wave"], name="invitation_case_wave_unique")]

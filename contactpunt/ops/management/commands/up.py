@@ -7,6 +7,7 @@ API with an ASGI server. In the demo, replies are delivered by the demo delivery
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from typing import Any
@@ -45,6 +46,9 @@ class Command(BaseCommand):
         from contactpunt.simulation.progress import ProgressLine
 
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        if "PUBLIC_URL" not in os.environ:  # survey links lead to where this process serves
+            host = "localhost" if options["host"] in ("0.0.0.0", "::", "127.0.0.1") else options["host"]  # noqa: S104
+            settings.PUBLIC_URL = f"http://{host}:{options['port']}"
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         logins = None
