@@ -57,6 +57,28 @@ def test_an_email_invitation_is_sent_once_with_a_link_that_opens_the_survey(
     assert not Answer.objects.exists()  # opening the link (a link scanner) stores no rating
 
 
+def _answered(
+    queue: Queue, channel: str, identity: IdentityInput, agent: User, at: dt.datetime, *, text: str
+) -> Invitation:
+    """A message on `channel` answered by `agent`, the case resolved, and its customer's invitation."""
+    received = receive_contact(
+        InboundContact(
+            source=f"test-{channel}",
+            queue=queue.code,
+            occurred_at=at,
+            external_id=f"{channel}-1",
+            channel=channel,
+            identities=(identity,),
+            text=text,
+        )
+    )
+    case = Case.objects.get(pk=received.case_id)
+    reply(case=case, by=agent, body="Het is geregeld.", at=at + MINUTE)
+    resolve_case(case=case, by=agent, occurred_at=at + 2 * MINUTE)
+    [decision] = decide_invitations([case.pk])
+    return Invitation.objects.get(pk=decision.invitation_id)
+
+
 def _replies(case: Case) -> list[int]:
     """The outbox rows of the agents' replies on the case (made before any invitation was sent)."""
     return list(OutboundMessage.objects.filter(case=case, subject__startswith="Re:").values_list("pk", flat=True))
@@ -101,23 +123,8 @@ def test_whatsapp_gets_a_short_message_to_the_number_in_english_for_an_english_c
     department, agent: User, t0: dt.datetime
 ) -> None:
     queue = Queue.objects.create(code="whatsapp", name="WhatsApp", channel=Channel.WHATSAPP, department=department)
-    received = receive_contact(
-        InboundContact(
-            source="whatsapp:31612345678",
-            queue=queue.code,
-            occurred_at=t0,
-            external_id="wamid.1",
-            channel=Channel.WHATSAPP,
-            identities=(IdentityInput("phone", "0612345678"),),
-            text="My parcel arrived damaged.",
-            language="en",
-        )
-    )
-    case = Case.objects.get(pk=received.case_id)
-    reply(case=case, by=agent, body="Sorry to hear that, a new one is on its way.", at=t0 + 5 * MINUTE)
-    resolve_case(case=case, by=agent, occurred_at=t0 + 10 * MINUTE)
-    [decision] = decide_invitations([case.pk])
-    invitation = Invitation.objects.get(pk=decision.invitation_id)
+    identity = IdentityInput("phone", "0612345678")
+    invitation = _answered(queue, Channel.WHATSAPP, identity, agent, t0, text="My parcel arrived damaged.")
     Invitation.objects.filter(pk=invitation.pk).update(language="en")
     contact = invitation.contact
     assert contact is not None
@@ -149,23 +156,8 @@ def test_the_time_the_outbox_sent_it_is_recorded_as_delivered(
 
 def test_a_chat_without_a_conversation_to_write_in_is_asked_by_email(department, agent: User, t0: dt.datetime) -> None:
     queue = Queue.objects.create(code="chat", name="Chat", channel=Channel.CHAT, department=department)
-    received = receive_contact(
-        InboundContact(
-            source="chatbot",
-            queue=queue.code,
-            occurred_at=t0,
-            external_id="chat-1",
-            channel=Channel.CHAT,
-            identities=(IdentityInput("email", "vijf@example.nl"),),
-            customer_name="Vijf",
-            text="Kan ik mijn kaart nog aanpassen?",
-        )
-    )
-    case = Case.objects.get(pk=received.case_id)
-    reply(case=case, by=agent, body="Ja, dat kan tot vanavond.", at=t0 + MINUTE)
-    resolve_case(case=case, by=agent, occurred_at=t0 + 2 * MINUTE)
-    [decision] = decide_invitations([case.pk])
-    invitation = Invitation.objects.get(pk=decision.invitation_id)
+    identity = IdentityInput("email", "vijf@example.nl")
+    invitation = _answered(queue, Channel.CHAT, identity, agent, t0, text="Kan ik mijn kaart nog aanpassen?")
     assert invitation.medium == Medium.CHAT
     assert send_due_invitations(_due(invitation)).sent == {Medium.EMAIL: 1}
     invitation.refresh_from_db()
