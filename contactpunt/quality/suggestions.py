@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from contactpunt.access import Action, can
-from contactpunt.kpis import metrics
+from contactpunt.kpis import rollups
 from contactpunt.kpis.intervals import day_bounds, zone
 from contactpunt.people.models import Team, User
 from contactpunt.quality.models import Suggestion, SuggestionStatus, TrialMetric
@@ -87,7 +87,7 @@ class Comparison:
 
 def _by_team(first: dt.date, last: dt.date, metric: str, now: dt.datetime) -> dict[str, float | None]:
     start, end = day_bounds(first, last, zone())
-    return {row["group"]: row.get(metric) for row in metrics.report(start, end, by="team", zone=zone(), now=now)}
+    return {row["group"]: row.get(metric) for row in rollups.report(start, end, by="team", zone=zone(), now=now)}
 
 
 def _mean(values: list[float | None]) -> float | None:

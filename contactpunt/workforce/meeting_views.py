@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contactpunt.access import Action, can, check, mood_teams, require
-from contactpunt.kpis import metrics
+from contactpunt.kpis import rollups
 from contactpunt.kpis.intervals import day_bounds, zone
 from contactpunt.people.checkins import team_aggregate, week_of
 from contactpunt.people.models import Role, Team, User
@@ -60,7 +60,7 @@ def meeting_week(request: HttpRequest) -> HttpResponse:
 def _figures(team: Team, week: dt.date) -> dict[str, Any]:
     """Last week's figures of the team: service level, FCR, AHT and handled contacts."""
     start, end = day_bounds(week, week + dt.timedelta(days=6), zone())
-    rows = {row["group"]: row for row in metrics.report(start, end, by="team", zone=zone())}
+    rows = {row["group"]: row for row in rollups.report(start, end, by="team", zone=zone())}
     return rows.get(team.name, {})
 
 
