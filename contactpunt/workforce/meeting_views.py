@@ -1,5 +1,5 @@
 """The short team meeting's pages: a week's meetings per team (team leads and up plan them into the shift plan)
-and one meeting's agenda (last week's figures, the moods, open actions) with its actions."""
+and one meeting's agenda (last week's figures, what customers said, the moods, open actions) with its actions."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from contactpunt.kpis.intervals import day_bounds, zone
 from contactpunt.people.checkins import team_aggregate, week_of
 from contactpunt.people.models import Role, Team, User
 from contactpunt.workforce import meetings
+from contactpunt.workforce.meeting_voice import customer_voice
 from contactpunt.workforce.models import MeetingAction, TeamMeeting
 
 
@@ -89,6 +90,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "last_week": last_week,
         "moods": team_aggregate(item.team.pk, [last_week, item.week]),
         "reasons": meetings.top_reasons(item.team, last_week),
+        "voice": customer_voice(item.team, last_week),
         "follow_up": meetings.open_actions(item.team, before=item.start),
         "actions": item.actions.select_related("owner"),
         "members": members,
