@@ -122,6 +122,29 @@ def plan_team_meetings(
     return result
 
 
+def keep_meetings(start: dt.datetime, end: dt.datetime) -> list[tuple[TeamMeeting, User]]:
+    """After a new shift plan for [start, end): cut the planned meetings of that time into the new shifts again (a
+    re-plan replaces the shifts, and with them the meeting activities). An attendee whose new shift does not cover
+    the meeting stays invited; the (meeting, attendee) pairs left without a place are returned, for the planner to
+    see (the team lead may plan that person into another meeting)."""
+    unplaced: list[tuple[TeamMeeting, User]] = []
+    planned = TeamMeeting.objects.filter(start__lt=end, end__gt=start).prefetch_related("attendees")
+    with transaction.atomic():
+        for meeting in planned:
+            for person in meeting.attendees.all():
+                shift_activities = PlannedActivity.objects.filter(shift__agent=person, start__lt=meeting.end,
+                                                                  end__gt=meeting.start)  # fmt: skip
+                if shift_activities.filter(kind=Activity.MEETING).exists():
+                    continue  # a hand-made shift kept its meeting
+                work = shift_activities.filter(kind=Activity.WORK, start__lte=meeting.start, end__gte=meeting.end)
+                activity = work.select_related("shift").first()
+                if activity is None:
+                    unplaced.append((meeting, person))
+                    continue
+                _cut(activity, meeting.start, meeting.end)
+    return unplaced
+
+
 def _cut(activity: PlannedActivity, begin: dt.datetime, until: dt.datetime) -> list[PlannedActivity]:
     """Cut a meeting out of a work activity: work before it (the same row), the meeting, work after it."""
     after_end = activity.end

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from django.utils import timezone
 from contactpunt.contacts.models import Queue
 from contactpunt.people.models import Role, User
 from contactpunt.workforce.forecasting import Forecaster
+from contactpunt.workforce.meetings import keep_meetings
 from contactpunt.workforce.models import (
     Activity,
     Contract,
@@ -29,6 +31,8 @@ from contactpunt.workforce.models import (
 )
 from contactpunt.workforce.requirement import INTERVAL_S, IntervalNeed, forecast_needs, grid, history_units
 from contactpunt.workforce.shifts.solver import Demand, ShiftOption, Solution, Worker, solve
+
+logger = logging.getLogger(__name__)
 
 _MINUTES = INTERVAL_S // 60
 
@@ -166,6 +170,10 @@ def plan_shifts(
     solution = solve(demands, [p.option for p in placed], workers(first_day, days, starts, local),
                      time_limit_s=time_limit_s)  # fmt: skip
     _store(plan, solution, placed=placed, queues=queues, starts=starts, needs=needs)
+    # The team meetings already planned in these days go into the new shifts again.
+    for meeting, person in keep_meetings(starts[0], starts[-1] + dt.timedelta(seconds=INTERVAL_S)):
+        logger.info("meeting %s at %s: %s has no shift at that time in plan %s", meeting.pk, meeting.start,
+                    person.pk, plan.pk)  # fmt: skip
     plan.refresh_from_db()
     return PlanOutcome(plan, solution)
 

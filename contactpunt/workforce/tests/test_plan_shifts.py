@@ -153,3 +153,25 @@ def test_a_queue_open_at_the_weekend_gets_shifts_on_saturday_and_sunday(phone_qu
     days = set(PlannedShift.objects.filter(plan=outcome.plan).values_list("day", flat=True))
     assert days == {friday, friday + dt.timedelta(days=1), friday + dt.timedelta(days=2)}
     assert outcome.solution.under_total == 0
+
+
+def test_a_new_plan_keeps_the_team_meetings_planned_in_its_days(phone_queue, team, templates):
+    from contactpunt.workforce import meetings
+    from contactpunt.workforce.models import PlannedActivity, TeamMeeting
+
+    anna = make_user("anna", Role.AGENT, team)
+    needs = needs_for(phone_queue, MONDAY, {8: 1, 9: 1, 10: 1, 11: 1})
+    plan_shifts(first_day=MONDAY, days=1, queue=phone_queue, needs=needs, time_limit_s=10)
+    begin = dt.datetime(2026, 3, 2, 9, tzinfo=AMS)
+    meeting = TeamMeeting.objects.create(team=team, week=MONDAY, start=begin, end=begin + meetings.LENGTH)
+    early = PlannedShift.objects.get(agent=anna, start__lte=begin, end__gte=meeting.end)
+    meeting.attendees.set([anna])
+    work = early.activities.get(kind=Activity.WORK, start__lte=begin, end__gte=meeting.end)
+    meetings._cut(work, meeting.start, meeting.end)  # as plan_team_meetings does
+
+    plan_shifts(first_day=MONDAY, days=1, queue=phone_queue, needs=needs, time_limit_s=10)  # a re-plan
+    [kept] = PlannedActivity.objects.filter(kind=Activity.MEETING)
+    assert (kept.shift.agent, kept.start, kept.end) == (anna, meeting.start, meeting.end)
+    assert kept.shift.plan is not None and kept.shift.pk != early.pk  # cut into the new plan's shift
+    around = kept.shift.activities.filter(kind=Activity.WORK).order_by("start")
+    assert any(a.end == meeting.start for a in around) and any(a.start == meeting.end for a in around)
