@@ -34,6 +34,8 @@ class Announcement(StrEnum):
     CASE_ASSIGNED = "case_assigned"
     CASE_UPDATED = "case_updated"
     WORK_SESSION_CHANGED = "work_session_changed"
+    #: An agent's reply made from a response template (ids: message_id, template_id, case_id), once per template.
+    REPLY_FROM_TEMPLATE = "reply_from_template"
     #: Delivered at once, inside the erasing transaction (see `announce_now`): every app erases its rows.
     CUSTOMER_ERASED = "customer_erased"
 

@@ -8,9 +8,11 @@ class KnowledgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from contactpunt.contacts.announcements import Announcement, subscribe
         from contactpunt.contacts.services.templates import register_template_guard
         from contactpunt.knowledge import privacy, quotes, services
 
         services.on_article_changed(quotes.flag_quotes)
         register_template_guard(quotes.block_reason)
+        subscribe(Announcement.REPLY_FROM_TEMPLATE, quotes.record_sent_quotes)
         privacy.register()

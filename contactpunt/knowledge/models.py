@@ -221,6 +221,21 @@ class TemplateQuote(models.Model):
         constraints = [models.UniqueConstraint(fields=["template", "article"], name="knowledge_quote_unique")]
 
 
+class QuoteSent(models.Model):
+    """That a reply sent to a customer quoted an article at one version (through a template): which answer, from
+    which text, went to whom can be traced back when the article changes."""
+
+    message = models.ForeignKey("contacts.Message", on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sent_quotes")
+    version = models.PositiveIntegerField()
+    template = models.ForeignKey("contacts.ResponseTemplate", on_delete=models.SET_NULL, null=True, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "article"], name="knowledge_quote_sent_unique")]
+        indexes = [models.Index(fields=["article", "version"], name="knowledge_quote_sent_idx")]
+
+
 class ChangesRead(models.Model):
     """That a person read "what changed in our service" of the week starting `week` (a Monday)."""
 

@@ -3,7 +3,8 @@
 `contacts` asks its template guards before a reply made from a template is sent; this module registers
 `block_reason` as one (in KnowledgeConfig.ready), so contacts never imports knowledge. A changed article flags
 every quoting template; a team lead reviews it (the quote then holds the new version) or removes the quote. A
-template quoting a retired article stays blocked until the quote is removed.
+template quoting a retired article stays blocked until the quote is removed. A reply sent from a quoting
+template is recorded with the article version it carried (`record_sent_quotes`, on contacts' announcement).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from django.utils.translation import gettext
 
 from contactpunt.access import Action, check
 from contactpunt.audit import services as audit
+from contactpunt.contacts.announcements import Message as Announced
 from contactpunt.contacts.models import ResponseTemplate
-from contactpunt.knowledge.models import Article, ArticleStatus, TemplateQuote
+from contactpunt.knowledge.models import Article, ArticleStatus, QuoteSent, TemplateQuote
 from contactpunt.people.models import User
 
 
@@ -95,3 +97,15 @@ def flagged_quotes() -> list[TemplateQuote]:
     """Every quote whose template is blocked now, oldest flag first."""
     rows = TemplateQuote.objects.select_related("template", "article").order_by("flagged_at", "id")
     return [q for q in rows if q.article.status == ArticleStatus.RETIRED or q.version < q.article.version]
+
+
+def record_sent_quotes(announced: Announced) -> None:
+    """For a reply made from a template (REPLY_FROM_TEMPLATE): record each article the template quotes, at the
+    version it quotes, as sent in that message. Idempotent (a redelivered announcement records nothing new)."""
+    message_id, template_id = announced.ids["message_id"], announced.ids["template_id"]
+    for quote in TemplateQuote.objects.filter(template_id=template_id):
+        QuoteSent.objects.get_or_create(
+            message_id=message_id,
+            article_id=quote.article_id,
+            defaults={"version": quote.version, "template_id": template_id},
+        )

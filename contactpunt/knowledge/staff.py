@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from contactpunt.knowledge.models import (
     ArticleVersion,
     ChangesRead,
     PortalContact,
+    QuoteSent,
     TemplateQuote,
 )
 from contactpunt.knowledge.queries import get_article_for_user, sees_every_status, visible_articles
@@ -83,6 +85,12 @@ def article_detail(request: HttpRequest, article_id: str) -> HttpResponse:
         "article": article,
         "versions": [(v, diffs.get(v.number, [])) for v in versions],
         "quotes": TemplateQuote.objects.filter(article=article).select_related("template"),
+        "sent": list(
+            QuoteSent.objects.filter(article=article)
+            .values("version")
+            .annotate(replies=Count("pk"))
+            .order_by("-version")
+        ),
         "may_manage": can(user, Action.MANAGE_ARTICLES),
         "next_steps": sorted(TRANSITIONS[article.status]),
         "overdue": article.is_overdue(_today()),

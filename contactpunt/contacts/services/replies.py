@@ -116,7 +116,7 @@ def reply(
                 gettext("the template “%(name)s” may not be sent until it is reviewed: %(reason)s")
                 % {"name": template.name, "reason": reason}
             )
-    return _send(case=case, by=by, body=body, at=at or timezone.now(), invite=False)
+    return _send(case=case, by=by, body=body, at=at or timezone.now(), invite=False, templates=templates)
 
 
 def continue_in_private(*, case: Case, by: User, body: str = "", at: dt.datetime | None = None) -> Replied:
@@ -128,7 +128,9 @@ def continue_in_private(*, case: Case, by: User, body: str = "", at: dt.datetime
     return _send(case=case, by=by, body=body, at=at or timezone.now(), invite=True)
 
 
-def _send(*, case: Case, by: User, body: str, at: dt.datetime, invite: bool) -> Replied:
+def _send(
+    *, case: Case, by: User, body: str, at: dt.datetime, invite: bool, templates: Sequence[ResponseTemplate] = ()
+) -> Replied:
     body = body.strip()
     if not body:
         raise ReplyError("a reply needs a text")
@@ -181,4 +183,6 @@ def _send(*, case: Case, by: User, body: str, at: dt.datetime, invite: bool) -> 
         end_work_sessions(agent=by, case=case, outcome="replied", at=at)
         follow_work_state(agent=by, state=AgentState.WRAP_UP, at=at)
         announce(Announcement.CASE_UPDATED, case_id=case.pk, contact_id=outbound.pk)
+        for template in dict.fromkeys(templates):
+            announce(Announcement.REPLY_FROM_TEMPLATE, message_id=message.pk, template_id=template.pk, case_id=case.pk)
     return Replied(outbound, message, ref, [c.pk for c in waiting])

@@ -74,3 +74,27 @@ def test_the_workspace_refuses_a_reply_made_from_a_blocked_template(setup, team_
     assert not case.messages.filter(direction="outbound").exists()
     picker = client.get(f"/workspace/cases/{case.pk}/templates/", {"q": "Welkom"}).content.decode()
     assert f'data-template="{template.pk}"' in picker and "Welkomstcadeau" in picker
+
+
+def test_a_reply_from_a_quoting_template_records_the_version_it_sent(
+    setup, team_lead, agent, client, django_capture_on_commit_callbacks
+):
+    from contactpunt.knowledge.models import QuoteSent
+
+    article, template, quote, case = setup
+    with django_capture_on_commit_callbacks(execute=True):
+        done = replies.reply(case=case, by=agent, body=template.text, templates=[template])
+    [sent] = QuoteSent.objects.all()
+    assert (sent.message_id, sent.article_id, sent.version, sent.template_id) == (
+        done.message.pk,
+        article.pk,
+        quote.version,
+        template.pk,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        replies.reply(case=case, by=agent, body="Zonder sjabloon.")  # no template: nothing recorded
+    assert QuoteSent.objects.count() == 1
+    client.force_login(team_lead)
+    with translation.override("nl"):
+        page = client.get(f"/knowledge/articles/{article.pk}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert f"Versie {quote.version}: in 1 antwoord" in page
