@@ -75,7 +75,8 @@ def follow_work_state(*, agent: User, state: str, at: dt.datetime | None = None)
 
 
 def take_next(*, agent: User, at: dt.datetime | None = None) -> Case | None:
-    """Assign the most urgent unassigned open case from the agent's skilled queues to the agent.
+    """Assign the most urgent unassigned open case from the agent's skilled queues to the agent: a waiting call or
+    chat first (by due time), else the written case due first.
 
     The oldest waiting contact of the case is presented to the agent (and answered, on phone and chat),
     a work session starts and the agent is on contact. Returns None when nothing waits. Raises
@@ -84,15 +85,20 @@ def take_next(*, agent: User, at: dt.datetime | None = None) -> Case | None:
     at = at or timezone.now()
     if current_agent_state(agent) != AgentState.AVAILABLE:
         raise NotAvailable("only an available agent takes the next case")
-    queue_ids = list(skilled_queues(agent).values_list("pk", flat=True))
-    candidates = inbox(
-        agent,
-        InboxFilters(status=CaseStatus.OPEN, assignee="unassigned"),
-        now=at,
-        limit=_CANDIDATES,
-        only_queues=queue_ids,
-    )
-    for row in candidates.rows:
+    queues = list(skilled_queues(agent).values_list("pk", "channel"))
+    # Calls and chats first: their customer is waiting on the line and gives up; written work stays (by due time).
+    live = [pk for pk, channel in queues if channel in Channel.realtime()]
+    rows = []
+    for queue_ids in (live, [pk for pk, _channel in queues]):
+        if queue_ids:
+            rows += inbox(
+                agent,
+                InboxFilters(status=CaseStatus.OPEN, assignee="unassigned"),
+                now=at,
+                limit=_CANDIDATES,
+                only_queues=queue_ids,
+            ).rows
+    for row in rows:
         if row.waiting_since is None:
             continue
         with transaction.atomic():

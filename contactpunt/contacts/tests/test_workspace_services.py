@@ -40,8 +40,10 @@ from contactpunt.contacts.services.assignment import (
 )
 from contactpunt.contacts.services.case_actions import ActionError, add_internal_note, transfer_case, wrap_up
 from contactpunt.contacts.services.events import EventRejected, current_agent_state
+from contactpunt.contacts.services.inbound import receive_contact
 from contactpunt.contacts.services.replies import ReplyError, continue_in_private, reply
 from contactpunt.contacts.services.templates import render_template
+from contactpunt.contacts.services.types import InboundContact
 from contactpunt.contacts.services.work_sessions import end_work_sessions, start_work_session
 from contactpunt.contacts.tests.workspace_data import call, mail, reason, skill, social_post
 from contactpunt.people.models import Role, User
@@ -409,3 +411,23 @@ def test_work_sessions_are_one_per_agent_and_case_while_open(agent, email_queue,
     assert first.pk == again.pk
     assert end_work_sessions(agent=agent, case=case, outcome="left", at=now + dt.timedelta(minutes=2)) == 1
     assert end_work_sessions(agent=agent, case=case, outcome="left") == 0
+
+
+def test_take_next_hands_a_waiting_chat_before_overdue_mail(agent, email_queue, department, now):
+    chat_queue = Queue.objects.create(code="chat", name="Chat", channel=Channel.CHAT, department=department)
+    for n in range(12):  # more overdue mail than one page of candidates
+        mail(email_queue, now - dt.timedelta(days=30 + n), f"m-old-{n}", sender=f"m{n}@example.nl")
+    received = receive_contact(
+        InboundContact(
+            source="widget",
+            queue=chat_queue.code,
+            occurred_at=now - dt.timedelta(seconds=40),
+            external_id="chat-1",
+            channel=Channel.CHAT,
+            text="Ben je er?",
+        )
+    )
+    set_agent_state(agent=agent, state=AgentState.AVAILABLE, at=now - dt.timedelta(minutes=1))
+    assert take_next(agent=agent, at=now).pk == received.case_id
+    set_agent_state(agent=agent, state=AgentState.AVAILABLE, at=now + dt.timedelta(seconds=1))
+    assert take_next(agent=agent, at=now + dt.timedelta(seconds=2)).queue == email_queue  # then the oldest mail
