@@ -61,8 +61,12 @@ def _setup() -> None:
 
 def _time(client: Any, path: str) -> tuple[float, float, int]:
     cpu, wall = time.process_time(), time.perf_counter()
-    response = client.get(path)
-    return time.process_time() - cpu, time.perf_counter() - wall, response.status_code
+    try:
+        status = client.get(path).status_code
+    except Exception as error:  # a failing page is reported, the others still measured
+        print(f"{path}: {type(error).__name__}: {error}", file=sys.stderr)
+        status = 500
+    return time.process_time() - cpu, time.perf_counter() - wall, status
 
 
 def measure(*, repeat: int, user: str, only: set[str] | None) -> list[dict[str, Any]]:
