@@ -16,6 +16,7 @@ from contactpunt.customers.identities import IdentityKey
 from contactpunt.journey import cohorts, loyalty, segments, snapshot
 from contactpunt.journey.models import LoyaltySnapshot, SegmentRule
 from contactpunt.journey.services import OrderInput, record_orders
+from contactpunt.ops import periodic
 from contactpunt.people.models import User
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_the_snapshot_equals_the_figures_from_the_orders_and_follows_their_chang
     assert again.cohorts["month"][0].returning == 1.0 and LoyaltySnapshot.objects.count() == 1
     # A changed rule too; while the refresh waits in the queue the page shows the last figures and their time.
     SegmentRule.objects.filter(key="fans").update(value_min=5)
-    with mock.patch.object(snapshot.periodic, "is_pending", return_value=True):  # a refresh waits in the queue
+    with mock.patch.object(periodic, "is_pending", return_value=True):  # a refresh waits in the queue
         stale = snapshot.read()
         assert not stale.current and stale.cohorts == again.cohorts
         html = lead.get(reverse("journey:index")).content.decode()
