@@ -65,10 +65,13 @@ def returning_by_first_contact(*, window_days: int = 730) -> list[Group]:
         returned[customer_id] = bool(later) and (later[0] - start).days <= window_days
     complaints = set(ComplaintReason.objects.values_list("reason_id", flat=True))
     first_case: dict[int, tuple[dt.datetime, int, bool, bool]] = {}
-    cases = Case.objects.filter(customer_id__in=list(first), merged_into__isnull=True).values_list(
+    # No list of (a hundred thousand) customer or case ids goes to the database: the rows are kept here.
+    cases = Case.objects.filter(customer__isnull=False, merged_into__isnull=True).values_list(
         "customer_id", "opened_at", "pk", "reason_id", "reason__parent_id", "resolved_at", "reopen_count"
     )
     for customer_id, opened_at, pk, reason_id, parent_id, resolved_at, reopens in cases.iterator(chunk_size=5000):
+        if customer_id not in first:
+            continue
         day = timezone.localdate(opened_at)
         if not first[customer_id] <= day < until[customer_id]:
             continue
@@ -76,12 +79,15 @@ def returning_by_first_contact(*, window_days: int = 730) -> list[Group]:
         if known is None or opened_at < known[0]:
             is_complaint = reason_id in complaints or parent_id in complaints
             first_case[customer_id] = (opened_at, pk, is_complaint, resolved_at is not None and reopens == 0)
-    inbound = dict(
-        Contact.objects.filter(case_id__in=[v[1] for v in first_case.values()], direction=Direction.INBOUND)
-        .values("case_id")
-        .annotate(n=Count("id"))
-        .values_list("case_id", "n")
-    )
+    first_cases = sorted(v[1] for v in first_case.values())
+    inbound: dict[int, int] = {}
+    for chunk in range(0, len(first_cases), 5000):
+        inbound.update(
+            Contact.objects.filter(case_id__in=first_cases[chunk : chunk + 5000], direction=Direction.INBOUND)
+            .values("case_id")
+            .annotate(n=Count("id"))
+            .values_list("case_id", "n")
+        )
     tally = {key: [0, 0] for key in GROUPS}
     for customer_id, came_back in returned.items():
         keys = ["no_contact"]

@@ -196,3 +196,13 @@ class MomentOptOut(models.Model):
 
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="moment_opt_out")
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class LoyaltySnapshot(models.Model):
+    """The loyalty page's figures (cohorts, segments, movement, profiles, returning by first contact), computed in
+    the background (contactpunt.journey.snapshot) so the page reads one row however long the history is.
+    `fingerprint` says what they were computed from: the orders, the segment rules and the day."""
+
+    computed_at = models.DateTimeField()
+    fingerprint = models.CharField(max_length=200)
+    data = models.JSONField(default=dict)

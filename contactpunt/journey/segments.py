@@ -111,17 +111,20 @@ def profiles(day: dt.date, *, days: int = 90, scored: list[Scored] | None = None
     start = dt.datetime.combine(day - dt.timedelta(days=days), dt.time(), tzinfo=dt.UTC)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     contacts: Counter[str] = Counter()
+    # Every customer's contacts, kept when scored: no list of (a hundred thousand) ids goes to the database.
     inbound = Contact.objects.filter(
-        direction=Direction.INBOUND, occurred_at__gte=start, occurred_at__lt=end, customer_id__in=list(segment_of)
+        direction=Direction.INBOUND, occurred_at__gte=start, occurred_at__lt=end, customer__isnull=False
     )
     for customer_id, n in inbound.values("customer_id").annotate(n=Count("id")).values_list("customer_id", "n"):
-        contacts[segment_of[customer_id]] += n
+        if customer_id in segment_of:
+            contacts[segment_of[customer_id]] += n
     reasons: dict[str, Counter[str]] = {}
     cases = Case.objects.filter(
-        opened_at__gte=start, opened_at__lt=end, customer_id__in=list(segment_of), reason__isnull=False
+        opened_at__gte=start, opened_at__lt=end, customer__isnull=False, reason__isnull=False
     ).values_list("customer_id", "reason__name")
     for customer_id, name in cases:
-        reasons.setdefault(segment_of[customer_id], Counter())[name] += 1
+        if customer_id in segment_of:
+            reasons.setdefault(segment_of[customer_id], Counter())[name] += 1
     sizes = Counter(segment_of.values())
     return [
         Profile(segment, size, contacts[segment], reasons.get(segment, Counter()).most_common(3))

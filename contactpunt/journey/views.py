@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from contactpunt.access import Action, can, require
-from contactpunt.journey import cohorts, loyalty, segments
+from contactpunt.journey import cohorts, segments, snapshot
 from contactpunt.journey.forms import SegmentRuleForm
-from contactpunt.journey.models import MomentStatus, Order, SegmentRule
+from contactpunt.journey.models import MomentStatus, SegmentRule
 from contactpunt.journey.moments import close_task
 from contactpunt.journey.queries import get_moment_task_for_user
 from contactpunt.journey.services import change_segment_rule
@@ -41,7 +41,8 @@ def index(request: HttpRequest) -> HttpResponse:
     """Cohorts by month or quarter, segments and their movement, returning by the outcome of the first contact."""
     by = request.GET.get("by", "month")
     by = by if by in cohorts.PERIODS else "month"
-    rows = cohorts.cohorts(by=by)
+    figures = snapshot.read()  # computed in the background: one row, however long the history
+    rows = figures.cohorts.get(by, [])
     table = [
         {
             "cohort": c,
@@ -53,14 +54,12 @@ def index(request: HttpRequest) -> HttpResponse:
     chart = charts.bar_chart(
         [(c.label, c.returning) for c in rows], label=_("Returning within two years"), maximum=1.0, percent=True
     )
-    latest = Order.objects.order_by("-ordered_on").values_list("ordered_on", flat=True).first()
-    move = segments.movement(latest) if latest else None
-    profiles = segments.profiles(latest) if latest else []
+    move = figures.movement
+    profiles = figures.profiles
     rules = list(SegmentRule.objects.all())
     names = {rule.key: rule.name for rule in rules} | {segments.OTHER: _("other"), "": _("new customer")}
     groups = [
-        {"label": GROUP_LABELS[g.key], "group": g, "low": g.interval[0], "high": g.interval[1]}
-        for g in loyalty.returning_by_first_contact()
+        {"label": GROUP_LABELS[g.key], "group": g, "low": g.interval[0], "high": g.interval[1]} for g in figures.groups
     ]
     segment_keys = [rule.key for rule in rules] + [segments.OTHER]
     matrix = []
@@ -85,6 +84,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "matrix": matrix,
             "groups": groups,
             "profiles": [(names.get(p.segment, p.segment), p) for p in profiles],
+            "computed_at": figures.computed_at,
+            "current": figures.current,
         },
     )
 

@@ -7,6 +7,7 @@ folded. A figure that looks ahead is kept exact at any moment: a case resolved l
 build keeps its resolution moment and whether it is a first-contact resolution so far; when read, it counts
 once its 7 days have passed (a later contact that spoils it dirties the case's day first, see `affected_days`).
 Unreplied written contacts keep the moment their norm runs out, counted as missed once it has.
+The handled legs behind cost to serve are kept per day beside them (`cost_parts`, rebuilt with the same days).
 `rollups.refresh` rebuilds the days that dirty contacts touch; `rebuild` throws a span away and computes it again.
 """
 
@@ -25,11 +26,11 @@ from django.utils import timezone
 
 from contactpunt.contacts.business_hours import Schedule, business_seconds, due_at
 from contactpunt.contacts.models import Channel, Contact, ContactEvent, EventName
-from contactpunt.kpis import metrics
+from contactpunt.kpis import cost_parts, metrics
 from contactpunt.kpis.facts import CONTACT, LEG, load_cases, load_units
 from contactpunt.kpis.intervals import day_bounds
 from contactpunt.kpis.intervals import zone as local_zone
-from contactpunt.kpis.models import DayPart
+from contactpunt.kpis.models import CostPart, DayPart
 from contactpunt.kpis.written import load_schedules
 
 INBOUND, RESOLVED, CREATED, WRITTEN = "inbound", "resolved", "created", "written"
@@ -123,10 +124,13 @@ def rebuild(first: dt.date, last: dt.date) -> int:
     day = first
     while day <= last:
         rows = build(day, day)  # before the transaction: the write lock is held for the swap only (rollups.rebuild)
+        costs = cost_parts.build(day, day, local_zone())
         with transaction.atomic():
             DayPart.objects.filter(day=day).delete()
             DayPart.objects.bulk_create(rows, batch_size=1000)
-        written += len(rows)
+            CostPart.objects.filter(day=day).delete()
+            CostPart.objects.bulk_create(costs, batch_size=1000)
+        written += len(rows) + len(costs)
         day += dt.timedelta(days=1)
     return written
 
@@ -135,6 +139,7 @@ def rebuild_all() -> int:
     """Throw every day part away and rebuild them over the whole history of contacts."""
     bounds = Contact.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
     DayPart.objects.all().delete()
+    CostPart.objects.all().delete()
     if bounds["first"] is None:
         return 0
     zone = local_zone()
@@ -176,6 +181,13 @@ def affected_days(contact_ids: list[int], *, now: dt.datetime | None = None) -> 
         moments.update(Contact.objects.filter(case_id__in=ids).values_list("occurred_at", flat=True))
         moments.update(
             ContactEvent.objects.filter(case_id__in=ids, name=EventName.RESOLVED).values_list("occurred_at", flat=True)
+        )
+    for chunk in range(0, len(contact_ids), 5000):
+        # A leg transferred after midnight enters its queue on the next day (its cost part and written unit).
+        moments.update(
+            ContactEvent.objects.filter(
+                contact_id__in=contact_ids[chunk : chunk + 5000], name=EventName.QUEUED
+            ).values_list("occurred_at", flat=True)
         )
     days = {m.astimezone(zone).date() for m in moments}
     # Windows that closed: days with cases still pending a week ago.

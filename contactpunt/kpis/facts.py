@@ -161,8 +161,10 @@ def load_units(
     rules: dict[int, QueueRules] | None = None,
     teams: dict[int, int | None] | None = None,
     channels: Collection[str] | None = None,
+    whole_contacts: bool = False,
 ) -> list[Unit]:
-    """Return the units of `level` that entered a queue in [start, end), built from the event log."""
+    """Return the units of `level` that entered a queue in [start, end), built from the event log; with
+    `whole_contacts`, every unit of the contacts that have one there (also those entering before or after)."""
     ids = list(contact_ids) if contact_ids is not None else contacts_entering(start, end, channels=channels)
     if not ids:
         return []
@@ -172,7 +174,7 @@ def load_units(
     for chunk_start in range(0, len(ids), 5000):
         chunk = ids[chunk_start : chunk_start + 5000]
         units += _units_of(chunk, level, rules, teams)
-    return [u for u in units if start <= u.queued_at < end]
+    return units if whole_contacts else [u for u in units if start <= u.queued_at < end]
 
 
 def _units_of(

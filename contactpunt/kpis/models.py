@@ -84,3 +84,23 @@ class DayPart(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["day", "kind"], name="daypart_day_kind_idx")]
+
+
+class CostPart(models.Model):
+    """The handled legs of one local day per agent x queue x account x product type x contact reason: the additive
+    parts of cost to serve (contactpunt.kpis.cost). `product_type` is the case's own (the account's is looked up
+    when read, as are the rates and the agents' paid time). `contacts` counts each contact once, on the row of its
+    first handled leg. Everything here can be deleted and rebuilt from the event log."""
+
+    day = models.DateField()
+    agent = models.ForeignKey("people.User", on_delete=models.CASCADE, related_name="+")
+    queue = models.ForeignKey("contacts.Queue", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey("customers.Account", on_delete=models.SET_NULL, null=True, related_name="+")
+    product_type = models.ForeignKey("customers.ProductType", on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.ForeignKey("contacts.ContactReason", on_delete=models.SET_NULL, null=True, related_name="+")
+    legs = models.PositiveIntegerField(default=0)
+    contacts = models.PositiveIntegerField(default=0, help_text="Contacts whose first handled leg is counted here.")
+    handle_s = models.FloatField(default=0.0, help_text="Talk + hold + wrap-up (written channels: work sessions).")
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="costpart_day_idx")]

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from contactpunt.contacts.models import Channel, ContactReason, Queue
 from contactpunt.contacts.services.cases import reopen_case, resolve_case
-from contactpunt.kpis import dayparts, metrics, rollups
+from contactpunt.contacts.services.events import record_agent_state
+from contactpunt.kpis import cost, dayparts, metrics, rollups
 from contactpunt.kpis.intervals import day_bounds
 from contactpunt.kpis.models import DayPart, DirtyContact
 from contactpunt.kpis.tests.helpers import arrive, call, event
@@ -27,6 +28,7 @@ AMS = ZoneInfo("Europe/Amsterdam")
 FIRST = dt.date(2026, 3, 23)  # the clocks go forward on the 29th: a 23-hour day inside the period
 START, END = day_bounds(FIRST, FIRST + dt.timedelta(days=9), AMS)
 H = dt.timedelta(hours=1)
+S = dt.timedelta(seconds=1)
 KEYS = ("fcr", "fcr_cases", "repeat_rate", "identified_share", "csi_median_s", "csi_p90_s", "csi_open_cases",
         "first_response_median_s", "first_response_within_norm")  # fmt: skip
 
@@ -36,12 +38,18 @@ def world(phone_queue: Queue, email_queue: Queue, team: Team, department: Any) -
     chat = Queue.objects.create(code="chat", name="Chat", channel=Channel.CHAT)
     other = Team.objects.create(name="Team Zuid", department=department)
     billing = ContactReason.objects.create(code="billing", name="Factuur")
+    agents = [
+        User.objects.create_user(username="a1", password="x", role=Role.AGENT, team=team),
+        User.objects.create_user(username="a2", password="x", role=Role.AGENT, team=other),
+    ]
+    # Paid time for cost to serve: a1 logged in all along, a2 from the third day and off for a day on the sixth.
+    record_agent_state(agent=agents[0], state="available", occurred_at=START - 2 * dt.timedelta(days=1))
+    record_agent_state(agent=agents[1], state="available", occurred_at=START + 50 * H)
+    record_agent_state(agent=agents[1], state="offline", occurred_at=START + 5 * 24 * H)
+    record_agent_state(agent=agents[1], state="break", occurred_at=START + 6 * 24 * H)
     return {
         "queues": [phone_queue, chat, email_queue],
-        "agents": [
-            User.objects.create_user(username="a1", password="x", role=Role.AGENT, team=team),
-            User.objects.create_user(username="a2", password="x", role=Role.AGENT, team=other),
-        ],
+        "agents": agents,
         "reasons": [
             None,
             ContactReason.objects.create(code="billing-wrong", name="Foute factuur", parent=billing),
@@ -62,6 +70,8 @@ contact_spec = st.fixed_dictionaries(
         "reopen": st.booleans(),
         "agent": st.integers(0, 1),
         "late": st.booleans(),
+        # hours later the call is transferred to another queue (a leg that may enter it on a later day)
+        "transfer_h": st.one_of(st.none(), st.integers(0, 30)),
     }
 )
 
@@ -74,6 +84,19 @@ def _record(spec: dict[str, Any], world: dict[str, Any], later: list[Any]) -> No
         contact = arrive(queue, at, caller=spec["customer"] or "")
         if spec["answered"]:
             event(contact, "replied", at + 2 * H, agent)
+    elif spec["answered"] and spec["transfer_h"] is not None:
+        contact = arrive(queue, at, caller=spec["customer"])
+        event(contact, "answered", at + 10 * S, agent)
+        moved = at + spec["transfer_h"] * H + 60 * S
+        second = world["agents"][1 - spec["agent"]]
+
+        def transfer() -> None:
+            target = world["queues"][1 if queue.channel == Channel.PHONE else 0]
+            event(contact, "transferred", moved, agent, to_queue=target)
+            event(contact, "answered", moved + 20 * S, second)
+            event(contact, "ended", moved + 200 * S, second)
+
+        (later.append if spec["late"] else lambda f: f())(transfer)
     elif spec["answered"]:
         contact = call(queue, at, wait=10, talk=120, agent=agent, caller=spec["customer"])
     else:
@@ -121,6 +144,7 @@ def test_the_day_parts_agree_with_the_definitions(
                 from_parts = {r["group"]: {k: r[k] for k in KEYS} for r in rows}
                 raw = {r["group"]: {k: r[k] for k in KEYS} for r in metrics.report(START, END, by=by, zone=AMS)}
                 assert from_parts == {g: {k: pytest.approx(v) for k, v in f.items()} for g, f in raw.items()}, by
+            assert _cost(cost.cost_to_serve(START, END)) == _cost(cost.definition(START, END))
             # Reads never write: the late events' marks wait for the periodic refresh, and the parts agree after it.
             assert DirtyContact.objects.exists() == bool(later)
             rollups.refresh()
@@ -130,7 +154,23 @@ def test_the_day_parts_agree_with_the_definitions(
                 from_parts = {r["group"]: {k: r[k] for k in KEYS} for r in rows}
                 raw = {r["group"]: {k: r[k] for k in KEYS} for r in metrics.report(START, END, by=by, zone=AMS)}
                 assert from_parts == {g: {k: pytest.approx(v) for k, v in f.items()} for g, f in raw.items()}, by
+            assert _cost(cost.cost_to_serve(START, END)) == _cost(cost.definition(START, END))
+            assert _cost(cost.cost_to_serve(START, START + 3 * 24 * H)) == _cost(
+                cost.definition(START, START + 3 * 24 * H)
+            )
         transaction.set_rollback(True)
+
+
+def _cost(report: cost.CostReport) -> dict[str, list[tuple[Any, ...]]]:
+    """Cost to serve in every grouping, each line as (name, contacts, paid seconds, cost, orders)."""
+    groups = {"all": [report.total], "account": report.by_account, "product_type": report.by_product_type,
+              "reason": report.by_reason}  # fmt: skip
+    return {
+        kind: sorted(
+            (line.name, line.contacts, round(line.paid_s, 4), round(line.cost, 4), line.orders) for line in lines
+        )
+        for kind, lines in groups.items()
+    }
 
 
 def test_an_fcr_counts_once_its_window_closes_and_a_later_contact_spoils_it(world, django_capture_on_commit_callbacks):

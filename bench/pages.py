@@ -1,0 +1,127 @@
+"""Dashboard pages benchmark: the server time of every dashboard page as a team lead, beside the inbox page's.
+
+    CONTACTPUNT_DATA_DIR=/tmp/demo .venv/bin/python bench/pages.py [--repeat R] [--user teamlead] [--only spoc,...]
+        [--json]
+
+Reads the database of an existing demo (build one with `contactpunt up` in that data folder and wait until the
+long lane's first-start jobs are done; a running server may keep serving beside it). Each page is requested through
+Django's test client in this process, logged in as `--user`: once cold (the first request of the page) and R more
+times; it prints the CPU seconds (process time) and wall seconds of the median warm request and the cold one, and
+the median's ratio to the inbox page's median CPU time (the anchor; the inbox is the agent's page, requested as
+the agent `agent1`). The goal (issue 16): every dashboard page at most 0.3 s server time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: (name, path, who asks): "lead" is --user, "agent" the demo's first agent.
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("inbox", "/workspace/", "agent"),
+    ("today", "/kpis/today/", "lead"),
+    ("weeks", "/kpis/manager/?period=week", "lead"),
+    ("months", "/kpis/manager/?period=month", "lead"),
+    ("spoc", "/kpis/spoc/", "lead"),
+    ("spoc month", "/kpis/spoc/?period=month", "lead"),
+    ("webcare", "/kpis/webcare/", "lead"),
+    ("wallboard", "/kpis/wallboard/", "lead"),
+    ("wallboard live", "/kpis/wallboard/live/", "lead"),
+    ("forecast+staffing", "/workforce/", "lead"),
+    ("shift plan", "/workforce/shifts/", "lead"),
+    ("adherence", "/workforce/adherence/", "lead"),
+    ("insights", "/insights/", "lead"),
+    ("journey", "/journey/", "lead"),
+    ("feedback", "/feedback/", "lead"),
+    ("knowledge usage", "/knowledge/usage/", "lead"),
+)
+GOAL_S = 0.3
+
+
+def _setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactpunt.config.settings")
+    if "CONTACTPUNT_DATA_DIR" not in os.environ and "DATABASE_URL" not in os.environ:
+        sys.exit("Set CONTACTPUNT_DATA_DIR (or DATABASE_URL) to a demo's data folder.")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+
+
+def _time(client: Any, path: str) -> tuple[float, float, int]:
+    cpu, wall = time.process_time(), time.perf_counter()
+    try:
+        status = client.get(path).status_code
+    except Exception as error:  # a failing page is reported, the others still measured
+        print(f"{path}: {type(error).__name__}: {error}", file=sys.stderr)
+        status = 500
+    return time.process_time() - cpu, time.perf_counter() - wall, status
+
+
+def measure(*, repeat: int, user: str, only: set[str] | None) -> list[dict[str, Any]]:
+    from django.test import Client
+
+    from contactpunt.people.models import User
+
+    clients = {}
+    for who, username in (("lead", user), ("agent", "agent1")):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        clients[who] = client
+    results = []
+    for name, path, who in PAGES:
+        if only is not None and name not in only and name != "inbox":
+            continue
+        cold_cpu, cold_wall, status = _time(clients[who], path)
+        runs = [_time(clients[who], path) for _ in range(repeat)]
+        results.append(
+            {
+                "page": name,
+                "path": path,
+                "status": status,
+                "cold_cpu_s": round(cold_cpu, 3),
+                "cold_wall_s": round(cold_wall, 3),
+                "cpu_s": round(statistics.median(r[0] for r in runs), 3) if runs else round(cold_cpu, 3),
+                "wall_s": round(statistics.median(r[1] for r in runs), 3) if runs else round(cold_wall, 3),
+            }
+        )
+    anchor = next(r["cpu_s"] for r in results if r["page"] == "inbox") or 0.001
+    for r in results:
+        r["x_inbox"] = round(r["cpu_s"] / anchor, 1)
+        r["ok"] = r["status"] == 200 and r["cpu_s"] <= GOAL_S and r["cold_cpu_s"] <= GOAL_S
+    return results
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--user", default="teamlead")
+    parser.add_argument("--only", default="", help="Comma-separated page names (the inbox is always measured).")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    _setup()
+    only = {name.strip() for name in args.only.split(",") if name.strip()} or None
+    results = measure(repeat=args.repeat, user=args.user, only=only)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(f"{'page':<18} {'status':>6} {'cpu s':>7} {'wall s':>7} {'cold cpu':>8} {'x inbox':>7}  goal 0.3 s")
+        for r in results:
+            print(f"{r['page']:<18} {r['status']:>6} {r['cpu_s']:>7.3f} {r['wall_s']:>7.3f} {r['cold_cpu_s']:>8.3f} "
+                  f"{r['x_inbox']:>7.1f}  {'ok' if r['ok'] else 'OVER'}")  # fmt: skip
+    return results
+
+
+if __name__ == "__main__":
+    main()
