@@ -123,7 +123,7 @@ def _clock():
         ("kpis:webcare", 31),
         ("kpis:today", 26),
         ("kpis:manager", 61),
-        ("kpis:spoc", 41),
+        ("kpis:spoc", 38),
         ("kpis:wallboard_live", 19),
     ],
 )
