@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contactpunt.contacts.template_variables import (
@@ -39,6 +41,16 @@ class Channel(models.TextChoices):
     def realtime(cls) -> frozenset[str]:
         """The channels where a customer waits on the line (short abandons apply)."""
         return frozenset({cls.PHONE, cls.CHAT})
+
+
+#: The first-response norm (business-hour seconds) of a written queue that sets none of its own: a working day for
+#: e-mail and the web form, an hour on WhatsApp and social media, where customers expect a quick answer.
+DEFAULT_RESPONSE_NORM_S: dict[str, int] = {
+    Channel.EMAIL: 8 * 3600,
+    Channel.WEBFORM: 8 * 3600,
+    Channel.WHATSAPP: 3600,
+    Channel.SOCIAL: 3600,
+}
 
 
 class ContactReason(models.Model):
@@ -118,7 +130,10 @@ class Queue(models.Model):
         _("response norm (s)"),
         null=True,
         blank=True,
-        help_text=_("For written channels: first response within this many business-hour seconds."),
+        help_text=_(
+            "For written channels: first response within this many business-hour seconds. Empty: the channel's"
+            " default (8 hours for e-mail and the web form, 1 hour for WhatsApp and social media)."
+        ),
     )
     calendar = models.ForeignKey(
         BusinessCalendar, on_delete=models.SET_NULL, null=True, blank=True, related_name="queues"
@@ -143,6 +158,14 @@ class Queue(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def effective_response_norm_s(self) -> int | None:
+        """The first-response norm of a written queue: its own, else its channel's default
+        (DEFAULT_RESPONSE_NORM_S); None on phone and chat, whose norm is the service-level threshold."""
+        if self.channel in Channel.realtime():
+            return None
+        return self.response_norm_s or DEFAULT_RESPONSE_NORM_S.get(self.channel)
 
 
 class CaseStatus(models.TextChoices):
@@ -202,6 +225,29 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (CaseStatus.OPEN, CaseStatus.PENDING)
+
+    @property
+    def title(self) -> str:
+        """What the case is called in lists and on its page: its subject; a case without one (a call, a chat, a
+        WhatsApp or social message: channels without subjects) is named by its channel and customer ("Chat met
+        Anna de Vries"), so the customer's first words are not repeated as a title. Reads the customer: load it
+        with the case (select_related) in lists."""
+        if self.subject:
+            return self.subject
+        customer = self.customer
+        name = (customer.display_name if customer is not None else "") or gettext("an unknown customer")
+        phrase = _TITLES.get(self.channel) or _TITLES[Channel.EMAIL]
+        return str(phrase) % {"name": name}
+
+
+_TITLES: dict[str, Promise] = {
+    Channel.PHONE: _("Call with %(name)s"),
+    Channel.CHAT: _("Chat with %(name)s"),
+    Channel.WHATSAPP: _("WhatsApp message from %(name)s"),
+    Channel.SOCIAL: _("Social media message from %(name)s"),
+    Channel.EMAIL: _("E-mail from %(name)s"),
+    Channel.WEBFORM: _("Web form from %(name)s"),
+}
 
 
 class CaseThreadKey(models.Model):
