@@ -63,6 +63,8 @@ class SlaRisk(StrEnum):
     OVERDUE = "overdue"
     AT_RISK = "at_risk"
     ON_TRACK = "on_track"
+    #: Open, but nothing of the customer waits for an agent (answered; the next move is the customer's).
+    ANSWERED = "answered"
     NONE = "none"
 
     @property
@@ -72,6 +74,7 @@ class SlaRisk(StrEnum):
                 "overdue": _("overdue"),
                 "at_risk": _("at risk"),
                 "on_track": _("on track"),
+                "answered": _("nothing waiting"),
                 "none": _("no norm"),
             }[self.value]
         )
@@ -142,16 +145,17 @@ class NormClock:
     def for_queues(cls, queues: Iterable[Queue], now: dt.datetime) -> NormClock:
         clock = cls(now)
         for queue in queues:
-            if queue.channel not in Channel.realtime() and queue.response_norm_s:
+            if queue.effective_response_norm_s:
                 clock.schedules[queue.pk] = schedule_for(queue.calendar)
         return clock
 
     @staticmethod
     def norm_seconds(queue: Queue) -> int | None:
-        """The queue's norm: the service-level threshold on phone and chat, the response norm otherwise."""
+        """The queue's norm: the service-level threshold on phone and chat, the response norm (its own or its
+        channel's default) otherwise."""
         if queue.channel in Channel.realtime():
             return queue.sl_threshold_s
-        return queue.response_norm_s or None
+        return queue.effective_response_norm_s
 
     def due(self, queue: Queue, waiting_since: dt.datetime | None) -> dt.datetime | None:
         """When the waiting contact must be answered; None when nothing waits or the queue has no norm."""
@@ -283,7 +287,9 @@ def _facts(user: User, clock: NormClock, by_id: dict[int, Queue], only_queues: l
             cutoffs[queue_id] = clock.cutoffs(queue) if queue is not None else None
         cut = cutoffs[queue_id]
         waiting_since, waiting_n = waiting.get(pk, (None, 0))
-        if waiting_since is None or cut is None:
+        if waiting_since is None:
+            risk = "answered"
+        elif cut is None:
             risk = "none"
         elif waiting_since <= cut[0]:
             risk = "overdue"
@@ -366,5 +372,6 @@ def inbox(
     for _due_key, _waiting_key, pk, due, waiting_since in top:
         case = by_pk[pk]
         queue = by_id.get(case.queue_id, case.queue)
-        rows.append(InboxRow(case, waiting_since, due, clock.risk(due, queue), case.working or ""))
+        risk = SlaRisk.ANSWERED if waiting_since is None else clock.risk(due, queue)
+        rows.append(InboxRow(case, waiting_since, due, risk, case.working or ""))
     return Inbox(rows, len(shown), sum(fact[4] for fact in shown), counts, queues)

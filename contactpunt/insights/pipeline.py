@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contactpunt.insights.cues import customer_sentiment
 from contactpunt.insights.encoder import encode_in_batches
 from contactpunt.insights.language import Language, detect_languages
 from contactpunt.insights.reasons import ReasonModel, ReasonSuggestion
@@ -30,7 +31,11 @@ def analyse_messages(
     if not texts:
         return []
     embeddings = encode_in_batches(sentiment_model.encoder, texts)
-    sentiments = sentiment_model.predict_embeddings(embeddings)
+    # The model's reading, kept neutral where the message voices no opinion (a plain request, a polite letter).
+    sentiments = [
+        customer_sentiment(text, result)
+        for text, result in zip(texts, sentiment_model.predict_embeddings(embeddings), strict=True)
+    ]
     languages = detect_languages(texts)
     reasons: list[ReasonSuggestion | None] = [None] * len(texts)
     if reason_model is not None:

@@ -122,7 +122,9 @@ class _Leg:
 def queue_rules() -> dict[int, QueueRules]:
     """Every queue's norms by id."""
     return {
-        q.pk: QueueRules(q.pk, q.channel, q.sl_threshold_s, q.short_abandon_s, q.response_norm_s, q.department_id)
+        q.pk: QueueRules(
+            q.pk, q.channel, q.sl_threshold_s, q.short_abandon_s, q.effective_response_norm_s, q.department_id
+        )
         for q in Queue.objects.all()
     }
 

@@ -154,7 +154,7 @@ def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
     start, until = _today(now, zone)
     queues = _queues()
     waiting = _waiting(queues, now)
-    schedules = {q.pk: (schedule_for(q.calendar), q.response_norm_s or None) for q in queues}
+    schedules = {q.pk: (schedule_for(q.calendar), q.effective_response_norm_s) for q in queues}
     earlier: dict[int, list[Earlier]] = defaultdict(list)
     for queue_id, _channel, since, _account, _product in waiting_written(before=start):
         earlier[queue_id].append((queue_id, since))

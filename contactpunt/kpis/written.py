@@ -22,7 +22,7 @@ def ratio(numerator: float, denominator: float) -> float | None:
 def load_schedules() -> dict[int, tuple[Schedule, int | None]]:
     """Every queue's business-hours schedule and response norm (None: no norm)."""
     return {
-        q.pk: (schedule_for(q.calendar), q.response_norm_s)
+        q.pk: (schedule_for(q.calendar), q.effective_response_norm_s)
         for q in Queue.objects.select_related("calendar").prefetch_related("calendar__opening_hours")
     }
 

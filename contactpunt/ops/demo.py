@@ -9,6 +9,7 @@ history. `start_live` keeps contacts arriving and agents working while `up` runs
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ DEMO_SOURCE = "demo"
 AGENT_PREFIX = "agent"
 # The demo: at least 100,000 contacts over 90 days (`bench/simulate.py --demo` times it).
 DEFAULT_CONTACTS = 100_000
+#: The demo's shop: the greeting-card scenario as a Dutch team meets it, a few customers writing in English.
+DEMO_SCENARIO = dataclasses.replace(GREETING_CARDS, english_share=0.03)
 # The named logins take staff names after the scenario's own team leads and manager.
 STAFF_NAMES = 50
 
@@ -110,7 +113,7 @@ def _bulk_load() -> Iterator[bool]:
 def _create(*, contacts: int, days: int, seed: int, progress: run.Progress | None) -> DemoLogins:
     scale = demo_scale(contacts=contacts, days=days)
     result = run.simulate(
-        GREETING_CARDS,
+        DEMO_SCENARIO,
         days=days,
         seed=seed,
         scale=scale,
@@ -169,7 +172,7 @@ def start_live(stop: threading.Event, logins: DemoLogins | None = None, *, seed:
         return None
     scale = demo_scale(contacts=DEFAULT_CONTACTS, days=90)
     return run.start_live(
-        GREETING_CARDS,
+        DEMO_SCENARIO,
         stop,
         seed=seed,
         scale=scale,

@@ -312,9 +312,24 @@ PRODUCTS = {
     "nl": ("kaart", "verjaardagskaart", "fotoboek", "mok", "poster", "cadeaubon", "modem", "tv-ontvanger", "ballon"),
     "en": ("card", "birthday card", "photo book", "mug", "poster", "gift card", "modem", "set-top box", "balloon"),
 }
+#: E-mail subjects as customers write them (a first message: no "Re:"; an order number says what it is). Six
+#: Dutch and five English, as before: the same number of choices keeps every seeded simulation's draws.
 SUBJECTS = {
-    "nl": ("Vraag over {order}", "{topic}", "Re: {order}", "Dringend: {topic}", "Hulp nodig", "{topic} ({order})"),
-    "en": ("Question about {order}", "{topic}", "Urgent: {topic}", "Need help", "{topic} ({order})"),
+    "nl": (
+        "Vraag over bestelling {order}",
+        "{topic}",
+        "Mijn bestelling {order}",
+        "Dringend: {topic}",
+        "Vraag over {topic_lower}",
+        "{topic} (bestelling {order})",
+    ),
+    "en": (
+        "Question about order {order}",
+        "{topic}",
+        "Urgent: {topic}",
+        "Help with order {order}",
+        "{topic} (order {order})",
+    ),
 }
 
 
@@ -366,5 +381,5 @@ def write_message(
     text = "\n".join(p for p in parts if p)
     if short and rng.random() < 0.3:
         text = text.lower()
-    subject = rng.choice(SUBJECTS[language]).format(order=order, topic=topic_name)
+    subject = rng.choice(SUBJECTS[language]).format(order=order, topic=topic_name, topic_lower=topic_name.lower())
     return Written(subject=subject, text=text, tone=tone)

@@ -154,7 +154,9 @@ def test_a_conversation_is_one_case_every_message_kept_and_a_resend_is_not_doubl
     assert second["token"] == first["token"]
     case = Case.objects.get()
     contact = Contact.objects.get()
-    assert (case.channel, case.queue, case.subject) == (Channel.CHAT, chat_queue, "Waar blijft mijn bestelling?")
+    # the first message is the conversation, not also the case's title
+    assert (case.channel, case.queue, case.subject) == (Channel.CHAT, chat_queue, "")
+    assert case.title == "Chat met een onbekende klant"
     assert (contact.channel, contact.status, contact.source) == (Channel.CHAT, ContactStatus.QUEUED, "webchat")
     assert list(Message.objects.values_list("contact_id", "text")) == [
         (contact.pk, "Waar blijft mijn bestelling?"),

@@ -164,7 +164,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             key=client_id,
             name=values["name"],
             email=values["email"],
-            subject=" ".join(values["text"].split())[:80],
+            subject="",  # a chat has no subject: the case is named by its channel and customer (Case.title)
             text=values["text"],
             language=getattr(self, "language", ""),
         )

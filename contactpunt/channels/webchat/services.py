@@ -28,7 +28,6 @@ from contactpunt.contacts.services.queues import fallback_queue
 from contactpunt.contacts.services.types import InboundContact, Outcome, Received, ThreadRef
 
 SOURCE = "webchat"
-_SUBJECT_LENGTH = 80
 
 
 class ChatRejected(ValueError):
@@ -175,7 +174,6 @@ def _receive(queue_code: str, conversation: ChatConversation, client_id: str, te
             external_id=f"{conversation.pk}:{client_id}"[:255],
             channel=Channel.CHAT,
             language=conversation.language,
-            subject=" ".join(text.split())[:_SUBJECT_LENGTH],
             text=text,
             raw=_raw(client_id, text),
             raw_content_type="application/json",

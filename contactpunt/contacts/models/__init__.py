@@ -24,9 +24,17 @@ from contactpunt.contacts.models.contacts import (
 )
 from contactpunt.contacts.models.events import AgentState, AgentStateEvent, ContactEvent, EventName, WorkSession
 from contactpunt.contacts.models.replies import FailedDelivery, Mention, ResponseTemplate, TemplateLanguage
-from contactpunt.contacts.models.routing import BusinessCalendar, Channel, ContactReason, OpeningHours, Queue
+from contactpunt.contacts.models.routing import (
+    DEFAULT_RESPONSE_NORM_S,
+    BusinessCalendar,
+    Channel,
+    ContactReason,
+    OpeningHours,
+    Queue,
+)
 
 __all__ = [
+    "DEFAULT_RESPONSE_NORM_S",
     "AgentState",
     "AgentStateEvent",
     "Attachment",

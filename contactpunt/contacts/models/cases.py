@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contactpunt.contacts.models.routing import Channel, ContactReason, Queue
@@ -67,6 +69,29 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (CaseStatus.OPEN, CaseStatus.PENDING)
+
+    @property
+    def title(self) -> str:
+        """What the case is called in lists and on its page: its subject; a case without one (a call, a chat, a
+        WhatsApp or social message: channels without subjects) is named by its channel and customer ("Chat met
+        Anna de Vries"), so the customer's first words are not repeated as a title. Reads the customer: load it
+        with the case (select_related) in lists."""
+        if self.subject:
+            return self.subject
+        customer = self.customer
+        name = (customer.display_name if customer is not None else "") or gettext("an unknown customer")
+        phrase = _TITLES.get(self.channel) or _TITLES[Channel.EMAIL]
+        return str(phrase) % {"name": name}
+
+
+_TITLES: dict[str, Promise] = {
+    Channel.PHONE: _("Call with %(name)s"),
+    Channel.CHAT: _("Chat with %(name)s"),
+    Channel.WHATSAPP: _("WhatsApp message from %(name)s"),
+    Channel.SOCIAL: _("Social media message from %(name)s"),
+    Channel.EMAIL: _("E-mail from %(name)s"),
+    Channel.WEBFORM: _("Web form from %(name)s"),
+}
 
 
 class CaseThreadKey(models.Model):

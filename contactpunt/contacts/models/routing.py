@@ -24,6 +24,16 @@ class Channel(models.TextChoices):
         return frozenset({cls.PHONE, cls.CHAT})
 
 
+#: The first-response norm (business-hour seconds) of a written queue that sets none of its own: a working day for
+#: e-mail and the web form, an hour on WhatsApp and social media, where customers expect a quick answer.
+DEFAULT_RESPONSE_NORM_S: dict[str, int] = {
+    Channel.EMAIL: 8 * 3600,
+    Channel.WEBFORM: 8 * 3600,
+    Channel.WHATSAPP: 3600,
+    Channel.SOCIAL: 3600,
+}
+
+
 class ContactReason(models.Model):
     """A wrap-up code. Reasons form a tree; FCR and repeat contacts compare top-level reasons."""
 
@@ -101,7 +111,10 @@ class Queue(models.Model):
         _("response norm (s)"),
         null=True,
         blank=True,
-        help_text=_("For written channels: first response within this many business-hour seconds."),
+        help_text=_(
+            "For written channels: first response within this many business-hour seconds. Empty: the channel's"
+            " default (8 hours for e-mail and the web form, 1 hour for WhatsApp and social media)."
+        ),
     )
     calendar = models.ForeignKey(
         BusinessCalendar, on_delete=models.SET_NULL, null=True, blank=True, related_name="queues"
@@ -126,3 +139,11 @@ class Queue(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def effective_response_norm_s(self) -> int | None:
+        """The first-response norm of a written queue: its own, else its channel's default
+        (DEFAULT_RESPONSE_NORM_S); None on phone and chat, whose norm is the service-level threshold."""
+        if self.channel in Channel.realtime():
+            return None
+        return self.response_norm_s or DEFAULT_RESPONSE_NORM_S.get(self.channel)

@@ -31,7 +31,7 @@ from contactpunt.contacts.models import (
     ResponseTemplate,
 )
 from contactpunt.contacts.services.assignment import follow_work_state
-from contactpunt.contacts.services.cases import CaseStateError
+from contactpunt.contacts.services.cases import CaseStateError, resolve_case
 from contactpunt.contacts.services.templates import blocked_because
 from contactpunt.contacts.services.work_sessions import end_work_sessions
 from contactpunt.people.models import User
@@ -101,6 +101,7 @@ def reply(
     body: str,
     at: dt.datetime | None = None,
     templates: Sequence[ResponseTemplate] = (),
+    resolve: bool = False,
 ) -> Replied:
     """Reply to the case's customer on the channel of the contact answered (its oldest waiting written
     contact, else its latest written one); public only when that contact was public and the conversation
@@ -108,7 +109,8 @@ def reply(
     written when the reply is sent), the agent's
     work session ends and the agent moves to wrap-up. `templates` are the response templates the text was made
     from: one that must be reviewed first (`templates.blocked_because`) refuses the reply (ReplyError naming
-    the template and why). Raise ReplyError or CaseStateError."""
+    the template and why). With `resolve` the case is resolved in the same transaction (the agent chose "send
+    and resolve"); without it the case stays open. Raise ReplyError or CaseStateError."""
     for template in templates:
         reason = blocked_because(template)
         if reason:
@@ -116,7 +118,12 @@ def reply(
                 gettext("the template “%(name)s” may not be sent until it is reviewed: %(reason)s")
                 % {"name": template.name, "reason": reason}
             )
-    return _send(case=case, by=by, body=body, at=at or timezone.now(), invite=False, templates=templates)
+    at = at or timezone.now()
+    with transaction.atomic():
+        replied = _send(case=case, by=by, body=body, at=at, invite=False, templates=templates)
+        if resolve:
+            resolve_case(case=case, by=by, occurred_at=at)
+    return replied
 
 
 def continue_in_private(*, case: Case, by: User, body: str = "", at: dt.datetime | None = None) -> Replied:

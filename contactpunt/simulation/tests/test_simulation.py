@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from contactpunt.contacts.models import AgentStateEvent, Case, Contact, ContactEvent, WorkSession
+from contactpunt.ops.demo import DEMO_SCENARIO
 from contactpunt.simulation import survey
 from contactpunt.simulation.run import continue_live, simulate
 from contactpunt.simulation.scenario import peak_factors
@@ -145,6 +146,20 @@ def test_messages_vary_in_wording_tone_and_language():
     assert len({t.text for t in texts}) >= 95
     assert {t.tone for t in texts} == {"positive", "neutral", "negative"}
     assert any("bezorg" in t.text for t in texts[:50]) and any("courier" in t.text for t in texts[50:])
+
+
+def test_dutch_customers_write_dutch_subjects_and_a_first_message_is_no_reply():
+    rng = random.Random(2)
+    subjects = [
+        write_message(
+            rng, topic="delivery_late", topic_name="Levering", language="nl", name="Anna Bos", channel="email"
+        ).subject
+        for _ in range(200)
+    ]
+    assert not [s for s in subjects if s.lower().startswith("re:")]
+    assert not [s for s in subjects if any(word in s.lower().split() for word in ("question", "about", "help"))]
+    assert "Vraag over levering" in subjects
+    assert DEMO_SCENARIO.english_share <= 0.05  # the demo is a Dutch team's: a few customers write in English
 
 
 def test_the_survey_model_rewards_solving_and_punishes_waiting_and_transfers():

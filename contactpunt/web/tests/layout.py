@@ -7,7 +7,9 @@
   without an ellipsis) counts too;
 - a short word (a label, a figure such as "7:40:30") is broken over two lines, as a squeezed button does
   ("T-o-o-n"). Long tokens (URLs, e-mail addresses) may break; they are longer than MAX_WORD. A line may end
-  after a hyphen ("tv-" / "ontvanger"): the parts between hyphens are the words checked.
+  after a hyphen ("tv-" / "ontvanger"): the parts between hyphens are the words checked;
+- a closed drop-down (select) is too narrow for the option it shows, so a name is cut off;
+- a grid of figure tiles (.tiles) leaves one card alone on its last row.
 """
 
 from __future__ import annotations

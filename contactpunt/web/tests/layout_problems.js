@@ -34,6 +34,36 @@
       problems.push("overflows its box by " + (el.scrollWidth - el.clientWidth) + "px: " + name(el));
     }
   }
+  // A closed drop-down shows its chosen option: cut off, a name or a label cannot be read. Its text is measured
+  // in the select's own font against the room inside its padding (where the arrow is drawn).
+  const canvas = document.createElement("canvas").getContext("2d");
+  for (const select of document.body.querySelectorAll("select")) {
+    const style = getComputedStyle(select);
+    if (!visible(select, style) || select.multiple || select.size > 1 || select.selectedIndex < 0) continue;
+    if (select.closest("dialog:not([open])")) continue;
+    canvas.font = style.font || `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const text = select.options[select.selectedIndex].text.trim();
+    const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const needed = canvas.measureText(text).width;
+    if (needed > room + 1) {
+      problems.push("a drop-down cuts its text (" + Math.round(needed) + " > " + Math.round(room) + "px): " + name(select) + ' "' + text.slice(0, 40) + '"');
+    }
+  }
+  // A grid of figure tiles leaves no card alone on its last row (an untidy grid: "7 tiles, 6 + 1").
+  for (const grid of document.body.querySelectorAll(".tiles")) {
+    const cards = Array.from(grid.children).filter((el) => visible(el, getComputedStyle(el)));
+    const rows = new Map();
+    for (const card of cards) {
+      const top = Math.round(card.getBoundingClientRect().top);
+      rows.set(top, (rows.get(top) || 0) + 1);
+    }
+    const counts = Array.from(rows.entries()).sort((a, b) => a[0] - b[0]).map((entry) => entry[1]);
+    const last = cards[cards.length - 1];
+    const fills = last && last.getBoundingClientRect().width >= grid.clientWidth * 0.9;  // spans the whole row
+    if (counts.length > 1 && counts[counts.length - 1] === 1 && !fills) {
+      problems.push("a card sits alone on the last row of its grid (rows of " + counts.join(", ") + "): " + name(grid));
+    }
+  }
   // Words broken over two lines (letter by letter in a squeezed button, a figure spilling in a card).
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const range = document.createRange();

@@ -12,10 +12,11 @@ from contactpunt.kpis.tests.helpers import arrive
 from contactpunt.people.models import User
 
 
-def test_a_case_without_a_subject_is_named_so_on_the_overview(team_lead: User, phone_queue: Queue) -> None:
+def test_a_case_without_a_subject_is_named_by_its_channel_on_the_overview(team_lead: User, phone_queue: Queue) -> None:
     arrive(phone_queue, dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC), caller="+31612345678")
     client = Client()
     client.force_login(team_lead)
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     row = page.split("Nieuwste zaken", 1)[1]
-    assert "(geen onderwerp)" in row
+    assert "Gesprek met " in row  # a call has no subject: it is named by its channel and customer
+    assert "(geen onderwerp)" not in row

@@ -1,7 +1,8 @@
 """The workspace in headless Chromium against a live ASGI server (uvicorn, websockets included).
 
 An agent logs in, sets available, takes the next case, replies with a template, transfers it and wraps
-it up; a colleague's inbox, never reloaded, follows every step live. Skips (saying why) when Chromium is
+it up; a colleague's inbox, never reloaded, follows every step live. A reply or a wrap-up resolves the case
+only when the agent chooses so. Skips (saying why) when Chromium is
 missing, and fails instead on CI.
 """
 
@@ -61,7 +62,7 @@ def test_an_agent_handles_a_case_and_a_colleague_sees_it_live(server_url, browse
     page.locator("#template-search").press_sequentially("onderweg")
     page.locator("#template-results [role=option]", has_text="Onderweg").click()
     expect(page.locator("#reply-body")).to_have_value(f"Beste Sanne, je bestelling {case.token} is onderweg.")
-    page.click("#reply-form button[type=submit]")
+    page.click("#reply-form button[type=submit]:not([data-resolves])")
     expect(page.locator(".toast-success")).to_contain_text("Antwoord staat klaar om te versturen.")
     expect(page.locator(".timeline .delivery-queued")).to_have_text("in wachtrij")
 
@@ -76,11 +77,42 @@ def test_an_agent_handles_a_case_and_a_colleague_sees_it_live(server_url, browse
     page.keyboard.press("w")
     expect(page.locator("#wrap-reason")).to_be_focused()
     page.select_option("#wrap-reason", label="Bezorging")
-    page.click("#wrap-up-form button[type=submit]")
-    expect(page.locator(".toast-success")).to_contain_text("Afgerond.")
+    page.click("#wrap-up-form button[data-resolves]")  # the agent chooses to resolve
+    expect(page.locator(".toast-success")).to_contain_text("Afgerond; de zaak is afgesloten.")
     expect(row).to_have_count(0)  # resolved: gone from the colleague's inbox
     assert colleague.evaluate("window.neverReloaded") is True
 
     case.refresh_from_db()
     assert (case.status, case.queue, case.reason) == (CaseStatus.RESOLVED, business, delivery)
     anna.refresh_from_db()
+
+
+def test_a_reply_leaves_the_case_open_unless_the_agent_resolves_it(server_url, browser, team, email_queue):
+    from playwright.sync_api import expect
+
+    make_user("anna", Role.AGENT, team)
+    delivery = reason("bezorging", "Bezorging")
+    case = mail(email_queue, timezone.now() - dt.timedelta(hours=1), "m1")
+    page = login(browser, server_url, "anna", next_url=f"/workspace/cases/{case.pk}/")
+    expect(page.locator("input[name=resolve]")).to_have_count(0)  # no box that resolves by default
+
+    page.keyboard.press("r")
+    page.locator("#reply-body").fill("We zoeken het voor je uit.")
+    page.keyboard.press("Control+Enter")  # send: the case stays open
+    expect(page.locator(".toast-success")).to_have_text("Antwoord staat klaar om te versturen.")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN
+
+    page.keyboard.press("w")
+    page.select_option("#wrap-reason", label="Bezorging")
+    page.click("#wrap-up-form button[type=submit]:not([data-resolves])")  # wrap up, nothing more
+    expect(page.locator(".toast-success")).to_have_text("Afgerond.")
+    case.refresh_from_db()
+    assert (case.status, case.reason) == (CaseStatus.OPEN, delivery)
+
+    page.keyboard.press("r")
+    page.locator("#reply-body").fill("Je pakket is vandaag bezorgd.")
+    page.keyboard.press("Control+Shift+Enter")  # send and resolve
+    expect(page.locator(".toast-success")).to_have_text("Antwoord staat klaar om te versturen; de zaak is afgesloten.")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED

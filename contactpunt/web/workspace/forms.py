@@ -20,6 +20,8 @@ class ReplyForm(forms.Form):
     templates = forms.RegexField(
         label=_("Response templates used"), regex=r"^\d{1,18}(,\d{1,18}){0,19}$", required=False
     )
+    #: Only the "send and resolve" button sends it: a plain reply leaves the case open.
+    resolve = forms.BooleanField(label=_("Resolve the case"), required=False)
 
     def used_templates(self) -> list[ResponseTemplate]:
         """The response templates the agent inserted into the reply (unknown ids are ignored)."""
@@ -47,6 +49,7 @@ class WrapUpForm(forms.Form):
         queryset=ContactReason.objects.filter(is_active=True),
         error_messages={"required": _("Choose a contact reason.")},
     )
+    #: Only the "wrap up and resolve" button sends it: a plain wrap-up leaves the case open.
     resolve = forms.BooleanField(label=_("Resolve the case"), required=False)
 
 

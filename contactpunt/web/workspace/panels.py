@@ -198,7 +198,7 @@ def customer_360(customer: Customer | None, case: Case) -> dict[str, Any]:
             Case.objects.filter(customer=customer)
             .exclude(pk=case.pk)
             .exclude(status=CaseStatus.MERGED)
-            .select_related("reason", "queue")
+            .select_related("reason", "queue", "customer")
             .order_by("-opened_at")[:EARLIER_CASES]
         ),
     }

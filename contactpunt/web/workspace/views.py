@@ -92,7 +92,8 @@ FILTER_CHOICES = {
         (Assignee.OTHERS, gettext_lazy("colleagues")),
     ],
     "risk_choices": [
-        (risk.value, risk.label) for risk in (SlaRisk.OVERDUE, SlaRisk.AT_RISK, SlaRisk.ON_TRACK, SlaRisk.NONE)
+        (risk.value, risk.label)
+        for risk in (SlaRisk.OVERDUE, SlaRisk.AT_RISK, SlaRisk.ON_TRACK, SlaRisk.ANSWERED, SlaRisk.NONE)
     ],
 }
 
@@ -178,7 +179,7 @@ def mentions(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     rows = (
         Mention.objects.filter(user=user, message__case__in=visible_cases(user))
-        .select_related("message", "message__case", "message__author")
+        .select_related("message", "message__case", "message__case__customer", "message__author")
         .order_by("-created_at")[:50]
     )
     return render(request, "workspace/mentions.html", {**_chrome(user), "mentions": rows})
@@ -272,8 +273,11 @@ def reply(request: HttpRequest, case: Case) -> str:
     form = forms.ReplyForm(request.POST)
     if not form.is_valid():
         _form_error(form)
-    replies.reply(case=case, by=_user(request), body=form.cleaned_data["body"], templates=form.used_templates())
-    return _("Reply queued for sending.")
+    data = form.cleaned_data
+    replies.reply(
+        case=case, by=_user(request), body=data["body"], templates=form.used_templates(), resolve=data["resolve"]
+    )
+    return _("Reply queued for sending; case resolved.") if data["resolve"] else _("Reply queued for sending.")
 
 
 @case_action
@@ -356,7 +360,7 @@ def wrap_up(request: HttpRequest, case: Case) -> str:
         _form_error(form)
     data = form.cleaned_data
     case_actions.wrap_up(case=case, by=_user(request), reason=data["reason"], resolve=data["resolve"])
-    return _("Wrapped up.")
+    return _("Wrapped up; case resolved.") if data["resolve"] else _("Wrapped up.")
 
 
 @case_action

@@ -137,7 +137,10 @@
     if (typing) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target.form) {
         event.preventDefault();
-        target.form.requestSubmit();
+        // Ctrl+Enter sends without resolving (no submitter: the form's default); Ctrl+Shift+Enter presses the
+        // form's "... and resolve" button when it has one.
+        var resolving = event.shiftKey ? target.form.querySelector("[data-resolves]") : null;
+        if (resolving) target.form.requestSubmit(resolving); else target.form.requestSubmit();
       } else if (event.key === "Escape") {
         target.blur();
       }
