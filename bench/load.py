@@ -165,8 +165,10 @@ def role_agents(url: str, prepared: str, think_text: str, seconds_text: str, out
             return None
         return response
 
-    async def act(client: httpx.AsyncClient, lock: asyncio.Lock, seed: int) -> None:
+    async def act(client: httpx.AsyncClient, lock: asyncio.Lock, seed: int, until: float) -> None:
         async with lock:  # one request at a time per agent, as in a browser tab
+            if time.perf_counter() >= until:
+                return  # an action still queued behind this agent's slower ones when the run ends is not done
             pick = random.Random(seed)
             listing = await page(client, "inbox", "GET", "/workspace/?assignee=unassigned")
             if listing is None:
@@ -195,7 +197,7 @@ def role_agents(url: str, prepared: str, think_text: str, seconds_text: str, out
             next_at = time.perf_counter() + agent_rng.expovariate(1 / think)
             while next_at < until:
                 await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
-                task = asyncio.create_task(act(client, lock, agent_rng.randrange(1 << 30)))
+                task = asyncio.create_task(act(client, lock, agent_rng.randrange(1 << 30), until))
                 pending.add(task)
                 task.add_done_callback(pending.discard)
                 next_at += agent_rng.expovariate(1 / think)

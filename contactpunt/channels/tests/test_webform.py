@@ -198,3 +198,9 @@ def test_a_body_past_the_limit_is_refused_with_a_fresh_form_not_an_error_page(cl
     assert response.status_code == 413
     assert "groter dan dit formulier aanneemt (10 MB)" in response.content.decode()
     assert not Contact.objects.exists()
+
+
+def test_the_portal_form_still_checks_csrf_behind_the_upload_cap(webform_queue):
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/channels/form/", good()).status_code == 403
+    assert not Contact.objects.exists()
