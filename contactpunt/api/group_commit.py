@@ -48,8 +48,20 @@ class _LoopState:
 _states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
 
 
+@sync_to_async  # thread-sensitive: the calling request's own thread, where its connection lives
+def _give_back_connection() -> None:
+    """Close the calling request's database connection (back to the pool) before it waits for the writer.
+
+    The request used it to check its token; held while it waits, with more requests waiting than the pool has
+    connections, the writer finds none and waits for its own callers until the pool times out (every call a 503).
+    Inside a transaction (a test's) the connection stays."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 async def submit(contact: InboundContact) -> Received:
     """Receive one contact, written together with whatever else arrives concurrently."""
+    await _give_back_connection()
     loop = asyncio.get_running_loop()
     state = _states.setdefault(loop, _LoopState())
     future: asyncio.Future[Received] = loop.create_future()

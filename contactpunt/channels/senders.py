@@ -12,12 +12,15 @@ delivered is no response in the figures (first response time, the written backlo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,8 +34,6 @@ logger = logging.getLogger(__name__)
 Sender = Callable[[OutboundMessage], None]
 
 MAX_ATTEMPTS = 8
-#: A row left SENDING this long (a worker died mid-send) is taken up again.
-STALE_CLAIM = dt.timedelta(minutes=15)
 #: The source of the `replied` events written by the drain; their external id is "<message id>:<contact id>".
 SENT_EVENT_SOURCE = "outbox-sent"
 
@@ -68,13 +69,45 @@ class SendResult:
     failed: int
 
 
+def stale_claim() -> dt.timedelta:
+    """A row left SENDING without its claim renewed this long (its worker died mid-send) is taken up again: the
+    sender renews the claim every fifth of it while it sends (`renewing_claim`), so a slow send is never taken
+    twice. WORKER_CLAIM_TIMEOUT_S, the same as a worker's heartbeat (contactpunt.ops.heartbeat)."""
+    return dt.timedelta(seconds=settings.WORKER_CLAIM_TIMEOUT_S)
+
+
+@contextlib.contextmanager
+def renewing_claim(pk: int) -> Iterator[None]:
+    """Renew the claim of the SENDING row `pk` from a thread of its own while the block runs. Nothing is written
+    when the block ends within a fifth of the timeout (the usual send)."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(settings.WORKER_CLAIM_TIMEOUT_S / 5):
+                try:
+                    OutboundMessage.objects.filter(pk=pk, state=OutboundState.SENDING).update(claimed_at=timezone.now())
+                except Exception:
+                    logger.exception("renewing the claim of outbox message %s failed", pk)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=renew, name=f"outbox-claim-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def send_due(*, now: dt.datetime | None = None, limit: int = 100) -> SendResult:
     """Send the queued replies whose time has come, of every channel with a registered sender, claiming each
     first; return how many were sent and how many failed. Rows of a channel without a sender wait."""
     now = now or timezone.now()
     due = OutboundMessage.objects.filter(
         Q(state=OutboundState.QUEUED, next_attempt_at__lte=now)
-        | Q(state=OutboundState.SENDING, claimed_at__lt=now - STALE_CLAIM),
+        | Q(state=OutboundState.SENDING, claimed_at__lt=now - stale_claim()),
         channel__in=list(_SENDERS),
     ).order_by("next_attempt_at", "id")
     sent = failed = 0
@@ -98,7 +131,8 @@ def send_one(outbound: OutboundMessage, *, now: dt.datetime) -> bool:
     try:
         if sender is None:
             raise SendError(f"there is no sender for {outbound.channel} replies", permanent=True)
-        sender(outbound)
+        with renewing_claim(outbound.pk):
+            sender(outbound)
     except SendError as error:
         _failed(outbound, now, str(error), permanent=error.permanent)
         return False

@@ -195,6 +195,9 @@ RETENTION_RAW_MAIL_DAYS = env_int("RETENTION_RAW_MAIL_DAYS", 90)
 RETENTION_WEBHOOK_DAYS = env_int("RETENTION_WEBHOOK_DAYS", 30)
 RETENTION_OUTBOX_DAYS = env_int("RETENTION_OUTBOX_DAYS", 90)
 RETENTION_LOGIN_ATTEMPT_DAYS = env_int("RETENTION_LOGIN_ATTEMPT_DAYS", 30)
+# A job or reply claimed by a worker that shows no sign of life this long (it was killed) is taken up again; a
+# live worker renews its claims every fifth of it, so a long job that runs is never taken twice.
+WORKER_CLAIM_TIMEOUT_S = max(env_int("WORKER_CLAIM_TIMEOUT_S", 30), 2)
 # The API refuses moments outside [API_EARLIEST_DATE, API_YEARS_AHEAD years from now] with a 422.
 try:
     API_EARLIEST_DATE = date.fromisoformat(env_str("API_EARLIEST_DATE", "2000-01-01"))

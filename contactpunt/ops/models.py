@@ -50,3 +50,16 @@ class BackgroundWork(DBTaskResult[Any, Any]):
         proxy = True
         verbose_name = _("background work")
         verbose_name_plural = _("background work")
+
+
+class WorkerHeartbeat(models.Model):
+    """A running worker's last sign of life, written every few seconds while it runs (contactpunt.ops.heartbeat).
+    A job claimed by a worker without a recent beat, whose process is not alive on this host, is released."""
+
+    worker_id = models.CharField(max_length=200, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"

@@ -28,6 +28,7 @@ from django_tasks_db.utils import is_locked_database_exception
 
 import contactpunt
 from contactpunt.ops import progress
+from contactpunt.ops.heartbeat import INTERRUPTED, start_heartbeat
 from contactpunt.ops.lanes import LANES, LONG, SHORT
 from contactpunt.ops.periodic import enqueue_due, schedules
 
@@ -35,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 #: The worker ids `up` gives its lanes: a restarted `up` fails the jobs its previous run left running.
 UP_WORKER_IDS = {SHORT: "up-short", LONG: "up-long"}
-INTERRUPTED = "contactpunt.ops.worker.Interrupted"
 
 
 class LaneWorker(Worker):
@@ -137,8 +137,9 @@ def run_lane_forever(worker: LaneWorker, stop: threading.Event) -> None:
 
 
 def start_lane_thread(lane: str, stop: threading.Event, *, worker_id: str) -> threading.Thread:
-    """Run one lane's worker in a daemon thread."""
+    """Run one lane's worker in a daemon thread, with its heartbeat (contactpunt.ops.heartbeat)."""
     recover_interrupted(worker_id)
+    start_heartbeat([worker_id], stop)
     worker = make_worker(lane=lane, worker_id=worker_id)
     thread = threading.Thread(target=run_lane_forever, args=(worker, stop), name=f"worker-{lane}", daemon=True)
     thread.start()

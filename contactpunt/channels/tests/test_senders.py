@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from contactpunt.channels import senders
 from contactpunt.channels.models import OutboundMessage, OutboundState
-from contactpunt.channels.senders import MAX_ATTEMPTS, STALE_CLAIM, SendError, send_due
+from contactpunt.channels.senders import MAX_ATTEMPTS, SendError, send_due, stale_claim
 from contactpunt.contacts.models import Case, Channel, ContactEvent, EventName, Queue
 from contactpunt.contacts.services.replies import reply
 from contactpunt.contacts.tests.workspace_data import social_post
@@ -113,8 +113,8 @@ def test_a_stale_claim_is_taken_up_again_and_a_fresh_one_is_not(social, social_q
     done = reply(case=case, by=agent, body="Hallo")
     now = timezone.now()
     OutboundMessage.objects.filter(message_id=done.outbox_ref).update(state=OutboundState.SENDING, claimed_at=now)
-    assert send_due(now=now + STALE_CLAIM - dt.timedelta(seconds=1)).sent == 0  # another worker is on it
-    assert send_due(now=now + STALE_CLAIM + dt.timedelta(seconds=1)).sent == 1
+    assert send_due(now=now + stale_claim() - dt.timedelta(seconds=1)).sent == 0  # another worker is on it
+    assert send_due(now=now + stale_claim() + dt.timedelta(seconds=1)).sent == 1
     assert social.sent == ["Hallo"]
 
 

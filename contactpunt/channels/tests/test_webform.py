@@ -162,3 +162,45 @@ def test_a_queue_asked_for_that_does_not_exist_goes_to_the_webform_queue_there_i
     assert response.status_code == 302
     contact = Contact.objects.get()
     assert (contact.queue, contact.fallback_reason) == (webform_queue, "")
+
+
+def test_an_attachment_past_10_mb_is_named_in_dutch_and_the_text_is_kept(client: Client, webform_queue):
+    big = SimpleUploadedFile("scan.pdf", b"%PDF" + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
+    with translation.override("nl"):
+        response = client.post(
+            "/channels/form/", good(subject="Kapotte kaart", attachment=big), HTTP_ACCEPT_LANGUAGE="nl"
+        )
+    assert response.status_code == 413
+    form = response.context["form"]
+    assert list(form.errors) == ["attachment"]
+    html = response.content.decode()
+    assert "De bijlage is groter dan 10 MB en is niet meegestuurd. Je tekst is bewaard" in html
+    assert 'href="#id_attachment"' in html
+    # Everything typed stays in the form, and nothing was stored.
+    assert "Kapotte kaart" in html and "Die is nog niet bezorgd." in html and "Sanne@Example.nl" in html
+    assert not Contact.objects.exists()
+    # The same text with a file that fits is taken.
+    small = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 klein", content_type="application/pdf")
+    assert client.post("/channels/form/", good(attachment=small)).status_code == 302
+
+
+def test_the_embedded_form_skips_a_too_large_file_the_same_way(webform_queue):
+    big = SimpleUploadedFile("foto.jpg", b"0" * (10 * 1024 * 1024 + 1), content_type="image/jpeg")
+    response = Client().post("/channels/form/embed/", good(attachment=big))
+    assert response.status_code == 413
+    assert list(response.context["form"].errors) == ["attachment"]
+    assert "Ik heb op 10 februari een kaart besteld." in response.content.decode()
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=20_000)
+def test_a_body_past_the_limit_is_refused_with_a_fresh_form_not_an_error_page(client: Client, webform_queue):
+    response = client.post("/channels/form/", good(message="x" * 30_000), HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.status_code == 413
+    assert "groter dan dit formulier aanneemt (10 MB)" in response.content.decode()
+    assert not Contact.objects.exists()
+
+
+def test_the_portal_form_still_checks_csrf_behind_the_upload_cap(webform_queue):
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/channels/form/", good()).status_code == 403
+    assert not Contact.objects.exists()

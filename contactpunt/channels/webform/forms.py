@@ -18,6 +18,11 @@ ATTACHMENT_SUFFIXES = frozenset(
     {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic", ".txt", ".csv", ".doc", ".docx", ".xls", ".xlsx"}
 )
 _KEY_SALT = "contactpunt.webform.key"
+#: Names the field, and says the text is kept (the file is all that is lost).
+TOO_LARGE = _(
+    "The attachment is larger than 10 MB and was not sent. Your text is kept: choose a smaller file or send "
+    "without an attachment."
+)
 #: A form older than this is refused (a bot replaying an old page); the visitor loads it again.
 KEY_MAX_AGE_S = 24 * 3600
 
@@ -77,7 +82,7 @@ class WebForm(forms.Form):
         if upload is None:
             return None
         if upload.size > MAX_ATTACHMENT_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."), code="too_large")
+            raise forms.ValidationError(TOO_LARGE, code="too_large")
         if PurePosixPath(upload.name or "").suffix.lower() not in ATTACHMENT_SUFFIXES:
             raise forms.ValidationError(_("This kind of file is not accepted."), code="file_type")
         return upload

@@ -11,28 +11,37 @@ import contextlib
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from contactpunt.channels.webchat.limits import allowed_origins, take_for_address
-from contactpunt.channels.webform.forms import WebForm, new_key
+from contactpunt.channels.webform.forms import TOO_LARGE, WebForm, new_key
 from contactpunt.channels.webform.services import SOURCE, is_accepted, submit_written, webform_queue
+from contactpunt.channels.webform.uploads import CappedUploadHandler, cap_uploads
 
 _REF_SALT = "contactpunt.webform.sent"
 RATE_SETTING = "WEBFORM_RATE_PER_IP"
 RATE_DEFAULT = (5, 600)
 
 
+@csrf_exempt  # the CSRF check reads the body: it runs below, once the upload cap is in place
 @require_http_methods(["GET", "POST"])
 def form_page(request: HttpRequest) -> HttpResponse:
     """The contact form of the self-service portal."""
-    return _form(request, embed=False)
+    cap = cap_uploads(request)
+    return _checked_form(request, cap)
+
+
+@csrf_protect
+def _checked_form(request: HttpRequest, cap: CappedUploadHandler) -> HttpResponse:
+    return _form(request, cap, embed=False)
 
 
 @csrf_exempt
@@ -40,7 +49,7 @@ def form_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def embedded_form(request: HttpRequest) -> HttpResponse:
     """The contact form for a frame on a customer's site (the sites of WEBCHAT_ALLOWED_ORIGINS may frame it)."""
-    return _framable(_form(request, embed=True))
+    return _framable(_form(request, cap_uploads(request), embed=True))
 
 
 @require_http_methods(["GET"])
@@ -55,11 +64,21 @@ def embedded_sent_page(request: HttpRequest) -> HttpResponse:
     return _framable(_sent(request, embed=True))
 
 
-def _form(request: HttpRequest, *, embed: bool) -> HttpResponse:
+def _form(request: HttpRequest, cap: CappedUploadHandler, *, embed: bool) -> HttpResponse:
     status = 200
     if request.method == "POST":
-        form = WebForm(request.POST, request.FILES)
-        if form.is_valid():
+        try:
+            form = WebForm(request.POST, request.FILES)
+        except RequestDataTooBig:  # only a forged post: the fields' own limits keep a browser's far below it
+            form = WebForm(initial={"key": new_key(), "queue": request.GET.get("queue", "")})
+            notice = _("Your message is larger than this form takes (10 MB) and did not arrive.")
+            context = {"form": form, "embed": embed, "notice": notice}
+            return render(request, "channels/webform/form.html", context, status=413)
+        valid = form.is_valid()
+        if "attachment" in cap.too_large:
+            form.add_error("attachment", TOO_LARGE)
+            valid, status = False, 413
+        if valid:
             if form.is_spam:
                 return HttpResponseRedirect(_sent_url(embed, None))
             if take_for_address(_address(request), setting=RATE_SETTING, default=RATE_DEFAULT):
@@ -76,7 +95,7 @@ def _form(request: HttpRequest, *, embed: bool) -> HttpResponse:
                     return HttpResponseRedirect(_sent_url(embed, (received.case_id, form.cleaned_data["email"])))
                 form.add_error(None, _("Your message could not be taken now. Your text is kept: try again later."))
                 status = 503
-        else:
+        elif status != 413:
             status = 400
         if "key" in form.errors:
             fresh = request.POST.copy()

@@ -1,14 +1,15 @@
 """A worker killed mid-task: `contactpunt worker` runs as a real subprocess on this test's own database (a SQLite file
 migrated for it), is killed with SIGKILL while it sends a reply (the SMTP server accepted the connection and holds
-it), and is started again. The interrupted job is failed at the restart (not left running), the outbox takes up the
-reply its claim held once that claim is stale, and every reply reaches the SMTP server exactly once.
+it) while a second worker runs beside it. While the first is alive its job and its reply are never taken twice,
+however long the send takes; once it is dead, the second worker releases its job within the claim timeout
+(WORKER_CLAIM_TIMEOUT_S, contactpunt.ops.heartbeat), the outbox takes up the reply whose claim is no longer renewed,
+and every reply reaches the SMTP server exactly once.
 
 Loopback only. It takes about a minute (migrating the database is most of it)."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import signal
 import socket
@@ -24,13 +25,13 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from contactpunt.channels.senders import STALE_CLAIM
 from contactpunt.channels.tests.dovecot import free_port
 from contactpunt.channels.tests.test_mail_servers import Collect
-from contactpunt.ops.worker import INTERRUPTED
+from contactpunt.ops.heartbeat import INTERRUPTED
 
 REPO = Path(__file__).resolve().parents[3]
 REPLIES = 4
+CLAIM_TIMEOUT_S = 3
 SEED = """
 import django; django.setup()
 from contactpunt.channels.email.outbox import queue_email_reply
@@ -86,6 +87,7 @@ def database(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
         "SECRET_KEY": "worker-crash-test-secret-key-long-enough-for-django",
         "PYTHONPATH": str(REPO),
         "LOG_LEVEL": "WARNING",
+        "WORKER_CLAIM_TIMEOUT_S": str(CLAIM_TIMEOUT_S),
     }
     subprocess.run([sys.executable, "-m", "contactpunt.cli", "migrate", "-v0"], env=env, cwd=REPO, check=True)
     yield path, env
@@ -106,11 +108,17 @@ def _wait(check: Callable[[], bool], timeout_s: float, what: str) -> None:
 
 def _worker(env: dict[str, str], tmp_path: Path, name: str) -> subprocess.Popen[bytes]:
     log = (tmp_path / f"{name}.log").open("wb")
-    command = [sys.executable, "-m", "contactpunt.cli", "worker", "--queues", "short", "--worker-id", "crash-test"]
+    command = [sys.executable, "-m", "contactpunt.cli", "worker", "--queues", "short", "--worker-id", name]
     return subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
 
 
-def test_a_worker_killed_mid_send_is_recovered_and_every_reply_is_sent_once(
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        worker.wait(20)
+
+
+def test_a_worker_killed_mid_send_is_taken_over_within_the_claim_timeout_and_every_reply_is_sent_once(
     database: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
     path, env = database
@@ -119,38 +127,47 @@ def test_a_worker_killed_mid_send_is_recovered_and_every_reply_is_sent_once(
     subprocess.run([sys.executable, "-c", seed], env=env, cwd=REPO, check=True)  # noqa: S603
     outbox = "SELECT state, attempts FROM channel_adapters_outboundmessage ORDER BY id"
     assert [state for state, _a in _rows(path, outbox)] == ["queued"] * REPLIES
+    running = "SELECT worker_ids FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
+    sending = "SELECT count(*) FROM channel_adapters_outboundmessage WHERE state = 'sending'"
+    beats = "SELECT worker_id FROM ops_workerheartbeat ORDER BY worker_id"
 
     tarpit = Tarpit(port)
-    worker = _worker(env, tmp_path, "first")
+    first = _worker(env, tmp_path, "first")
+    second = None
     try:
-        sending = "SELECT count(*) FROM channel_adapters_outboundmessage WHERE state = 'sending'"
-        _wait(lambda: bool(tarpit.accepted) and _rows(path, sending)[0][0] == 1, 60, "the worker to be mid-send")
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(10)
+        _wait(lambda: bool(tarpit.accepted) and _rows(path, sending)[0][0] == 1, 60, "the first worker to be mid-send")
+        # A second worker (another id) runs beside the first, which stays stuck in its send for three claim
+        # timeouts: the first is alive (it beats, and renews its claim), so nothing it holds is taken twice.
+        second = _worker(env, tmp_path, "second")
+        _wait(lambda: [w for (w,) in _rows(path, beats)] == ["first", "second"], 60, "the second worker to beat")
+        time.sleep(3 * CLAIM_TIMEOUT_S)
+        assert _rows(path, running) == [('["first"]',)]
+        assert _rows(path, sending)[0][0] == 1
+        assert len(tarpit.accepted) == 1
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        killed_at = time.monotonic()
     finally:
-        if worker.poll() is None:
-            worker.kill()
+        if first.poll() is None:
+            first.kill()
         tarpit.close()
-    running = "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
-    assert _rows(path, running)[0][0] == 1  # the killed worker's job still looks as if it runs
-    assert [state for state, _a in _rows(path, outbox)].count("sending") == 1
 
     handler = Collect()
     smtp = Controller(handler, hostname="127.0.0.1", port=port)
     smtp.start()
-    # The claim of the reply the dead worker held goes stale (STALE_CLAIM): time passes, here written directly.
-    stale = (dt.datetime.now(dt.UTC) - STALE_CLAIM - dt.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S.%f")
-    with sqlite3.connect(path, timeout=20) as db:
-        db.execute("UPDATE channel_adapters_outboundmessage SET claimed_at = ? WHERE state = 'sending'", (stale,))
-    restarted = _worker(env, tmp_path, "restarted")
     try:
+        # No restart under the first worker's id and no clock moved by hand: the second worker sees the first's
+        # beats stop, releases its job, and the next send takes up the reply whose claim is no longer renewed.
         sent = "SELECT count(*) FROM channel_adapters_outboundmessage WHERE state = 'sent'"
         _wait(lambda: _rows(path, sent)[0][0] == REPLIES, 120, "every reply to be sent")
+        taken_over_s = time.monotonic() - killed_at
         time.sleep(3)  # a further round of the job must not send anything again
     finally:
-        restarted.terminate()
-        restarted.wait(20)
+        if second is not None:
+            _stop(second)
         smtp.stop()
+    # The claim timeout, then at most one round of the periodic clock (15 s) and the send; far from 15 minutes.
+    assert taken_over_s < CLAIM_TIMEOUT_S + 45
     ids = [message_from_bytes(content)["Message-ID"] for _from, _to, content in handler.messages]
     assert len(ids) == REPLIES and len(set(ids)) == REPLIES  # none lost, none doubled
     stored = {f"<{m}>" for (m,) in _rows(path, "SELECT message_id FROM channel_adapters_outboundmessage")}
@@ -161,5 +178,8 @@ def test_a_worker_killed_mid_send_is_recovered_and_every_reply_is_sent_once(
         INTERRUPTED,
     )
     assert interrupted == [("FAILED", "contactpunt.channels.tasks.send_outbox")]
-    assert _rows(path, running)[0][0] == 0
-    print(f"worker killed mid-send: {REPLIES} replies, {len(ids)} delivered, 0 lost, 0 doubled; 1 job interrupted")
+    assert _rows(path, running) == []
+    print(
+        f"worker killed mid-send: {REPLIES} replies, {len(ids)} delivered, 0 lost, 0 doubled; 1 job released, "
+        f"taken over {taken_over_s:.0f} s after the kill (claim timeout {CLAIM_TIMEOUT_S} s)"
+    )

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from contactpunt.ops.heartbeat import start_heartbeat
 from contactpunt.ops.lanes import LANES, parse_lanes
 from contactpunt.ops.worker import (
     exit_with_parent,
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             worker_id = base_id if len(lanes) == 1 else f"{base_id}:{lane}"
             recover_interrupted(worker_id)
             workers[lane] = make_worker(lane=lane, interval=options["interval"], worker_id=worker_id)
+        start_heartbeat([worker.worker_id for worker in workers.values()], stop)
         *others, main = workers.values()
         for worker in others:
             threading.Thread(target=run_lane_forever, args=(worker, stop), name=worker.worker_id, daemon=True).start()
