@@ -136,6 +136,7 @@ class Undeliverable(models.TextChoices):
     NO_ADDRESS = "no_address", _("no address on a channel we can send on")
     OPTED_OUT = "opted_out", _("the customer asked not to be surveyed")
     ERASED = "erased", _("the customer's data was erased")
+    TOO_LATE = "too_late", _("its moment passed days ago (asking now would be about an old contact)")
 
 
 class Invitation(models.Model):

@@ -37,6 +37,9 @@ CHANNEL_OF_MEDIUM = {
     Medium.SOCIAL: Channel.SOCIAL,
 }
 MEDIUM_OF_NOTICE_CHANNEL: dict[str, str] = {channel: medium for medium, channel in CHANNEL_OF_MEDIUM.items()}
+#: An invitation not sent within this long after its moment is not sent at all (a question about a contact of weeks
+#: ago, after an outage or from an imported or simulated history, helps nobody).
+SEND_WITHIN = dt.timedelta(days=2)
 #: How long after sending the outbox is asked whether the message went out.
 DELIVERY_WATCH = dt.timedelta(days=7)
 
@@ -115,6 +118,8 @@ def _send(
     """Send one invitation in its own transaction; return the medium it went on, or why it was not sent."""
     if invitation.customer.erased_at is not None:
         return _mark_undeliverable(invitation, Undeliverable.ERASED)
+    if now - invitation.send_at > SEND_WITHIN:
+        return _mark_undeliverable(invitation, Undeliverable.TOO_LATE)
     if invitation.customer_id in opted_out:
         return _mark_undeliverable(invitation, Undeliverable.OPTED_OUT)
     routes = _routes(invitation, emails, whatsapps, channels)
@@ -131,7 +136,7 @@ def _send(
                 with transaction.atomic():  # a writer that fails half-way leaves nothing
                     ref = queue_notice(NoticeDraft(invitation.case, invitation.contact, channel, to, subject, body))
             except NoticeError as error:
-                logger.info("invitation %s not sent on %s: %s", invitation.pk, channel, error)
+                logger.debug("invitation %s not sent on %s: %s", invitation.pk, channel, error)
                 continue
             medium = MEDIUM_OF_NOTICE_CHANNEL[channel]
             Invitation.objects.filter(pk=invitation.pk).update(sent_at=now, medium=medium, outbound_ref=ref[:255])

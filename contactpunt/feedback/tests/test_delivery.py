@@ -162,3 +162,13 @@ def test_a_chat_without_a_conversation_to_write_in_is_asked_by_email(department,
     assert send_due_invitations(_due(invitation)).sent == {Medium.EMAIL: 1}
     invitation.refresh_from_db()
     assert OutboundMessage.objects.get(message_id=invitation.outbound_ref).to == "vijf@example.nl"
+
+
+def test_an_invitation_whose_moment_passed_days_ago_is_not_sent(
+    email_queue: Queue, agent: User, t0: dt.datetime
+) -> None:
+    invitation, _ = invited(email_queue, agent, t0, "late1")
+    report = send_due_invitations(_due(invitation) + dt.timedelta(days=3))  # e.g. after an outage
+    assert report.undeliverable == {Undeliverable.TOO_LATE: 1} and report.sent == {}
+    invitation.refresh_from_db()
+    assert invitation.sent_at is None and invitation.undeliverable == Undeliverable.TOO_LATE
