@@ -308,7 +308,7 @@ def test_a_contact_while_the_earlier_one_is_still_unhandled_is_no_repeat(email_q
     arrive(email_queue, t0 + 600 * S, caller="klant@example.nl")  # the first is not yet replied to
     event(first, "replied", t0 + 3600 * S, agent)
     arrive(email_queue, t0 + 7200 * S, caller="klant@example.nl")  # after the reply: a repeat
-    inbound = metrics.load_inbound(t0, t0 + dt.timedelta(hours=3))
+    inbound = sorted(metrics.load_inbound(t0, t0 + dt.timedelta(hours=3)), key=lambda i: i.occurred_at)
     assert [i.is_repeat for i in inbound] == [False, False, True]
     assert metrics.repeat_rate(inbound) == 1 / 3
 
