@@ -251,3 +251,9 @@ class PdcaAction(models.Model):
 
     class Meta:
         ordering = ["month", "pk"]
+
+
+def kind_words(answers: models.QuerySet[Answer]) -> models.QuerySet[Answer]:
+    """The answers among `answers` with kind words: a promoter's (NPS 9-10) or a CSAT 5's comment."""
+    happy = models.Q(kind=SurveyKind.NPS, score__gte=9) | models.Q(kind=SurveyKind.CSAT, score=5)
+    return answers.filter(happy).exclude(comment="")

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from contactpunt.access import Action, can, require
 from contactpunt.feedback import plain
-from contactpunt.feedback.models import Answer, Outcome, SurveyKind
+from contactpunt.feedback.models import Answer, Outcome, kind_words
 from contactpunt.feedback.queries import get_follow_up_for_user, visible_follow_ups
 from contactpunt.feedback.services.follow_ups import FollowUpClosed, close_follow_up
 from contactpunt.kpis.survey_drivers import fcr_gap, site_drivers
@@ -129,9 +128,7 @@ def compliments(request: HttpRequest) -> HttpResponse:
     """The positive free text of the customers an agent helped (promoters' and CSAT 5's comments)."""
     user = _user(request)
     answers = (
-        Answer.objects.filter(invitation__agent=user)
-        .filter(Q(kind=SurveyKind.NPS, score__gte=9) | Q(kind=SurveyKind.CSAT, score=5))
-        .exclude(comment="")
+        kind_words(Answer.objects.filter(invitation__agent=user))
         .select_related("invitation", "invitation__reason")
         .order_by("-answered_at")[:50]
     )

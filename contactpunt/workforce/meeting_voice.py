@@ -7,10 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from contactpunt.feedback import plain
-from contactpunt.feedback.models import Answer, SurveyKind
+from contactpunt.feedback.models import Answer, kind_words
 from contactpunt.kpis.intervals import day_bounds, zone
 from contactpunt.kpis.survey_drivers import site_drivers
 from contactpunt.kpis.survey_metrics import Estimate, survey_figures
@@ -35,11 +33,9 @@ def customer_voice(team: Team, last_week: dt.date) -> CustomerVoice:
     driver_start, _ = day_bounds(last_week - dt.timedelta(weeks=DRIVER_WEEKS - 1), last_week, zone())
     drivers = site_drivers(driver_start, end, None, team_id=team.pk)
     readings = plain.readings(drivers.analysis)[:3] if drivers.analysis else []
-    kind_words = (
-        Answer.objects.filter(invitation__team=team, answered_at__gte=start, answered_at__lt=end)
-        .filter(Q(kind=SurveyKind.NPS, score__gte=9) | Q(kind=SurveyKind.CSAT, score=5))
-        .exclude(comment="")
+    comments = (
+        kind_words(Answer.objects.filter(invitation__team=team, answered_at__gte=start, answered_at__lt=end))
         .order_by("-answered_at")
         .values_list("comment", flat=True)[:COMPLIMENTS]
     )
-    return CustomerVoice(figures.nps, readings, list(kind_words))
+    return CustomerVoice(figures.nps, readings, list(comments))
