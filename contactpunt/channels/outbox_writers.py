@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from contactpunt.channels.email.outbox import queue_email_reply
 from contactpunt.channels.models import OutboundMessage, OutboundState
 from contactpunt.channels.webchat.models import ChatConversation
-from contactpunt.contacts.models import Channel
+from contactpunt.contacts.models import Case, Channel, Contact
 from contactpunt.contacts.services.notices import (
     NoticeDraft,
     NoticeError,
@@ -33,18 +33,24 @@ def write_email(draft: ReplyDraft) -> str:
     return row.message_id
 
 
-def write_queued(draft: ReplyDraft) -> str:
-    """Queue a reply for a chat, social, WhatsApp or web-form sender."""
+def _queue_row(*, case: Case, contact: Contact | None, channel: str, to: str, subject: str, body: str) -> str:
+    """An outbox row for the chat, social or WhatsApp sender; returns its reference."""
     row = OutboundMessage.objects.create(
-        case=draft.case,
-        contact=draft.answering,
-        channel=draft.channel,
-        to=draft.to[:320] or "-",
-        subject=draft.case.subject[:500],
-        body=draft.body,
-        message_id=f"{uuid.uuid4().hex}@{draft.channel}.contactpunt.invalid",
+        case=case,
+        contact=contact,
+        channel=channel,
+        to=to[:320] or "-",
+        subject=subject[:500],
+        body=body,
+        message_id=f"{uuid.uuid4().hex}@{channel}.contactpunt.invalid",
     )
     return row.message_id
+
+
+def write_queued(draft: ReplyDraft) -> str:
+    """Queue a reply for a chat, social, WhatsApp or web-form sender."""
+    return _queue_row(case=draft.case, contact=draft.answering, channel=draft.channel, to=draft.to,
+                      subject=draft.case.subject, body=draft.body)  # fmt: skip
 
 
 def write_email_notice(draft: NoticeDraft) -> str:
@@ -56,16 +62,8 @@ def write_email_notice(draft: NoticeDraft) -> str:
 
 def write_queued_notice(draft: NoticeDraft) -> str:
     """Queue a notice for the chat, social or WhatsApp sender."""
-    row = OutboundMessage.objects.create(
-        case=draft.case,
-        contact=draft.contact,
-        channel=draft.channel,
-        to=draft.to[:320],
-        subject=draft.subject[:500],
-        body=draft.body,
-        message_id=f"{uuid.uuid4().hex}@{draft.channel}.contactpunt.invalid",
-    )
-    return row.message_id
+    return _queue_row(case=draft.case, contact=draft.contact, channel=draft.channel, to=draft.to,
+                      subject=draft.subject, body=draft.body)  # fmt: skip
 
 
 def write_chat_notice(draft: NoticeDraft) -> str:
