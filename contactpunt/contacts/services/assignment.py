@@ -88,8 +88,9 @@ def take_next(*, agent: User, at: dt.datetime | None = None) -> Case | None:
     queues = list(skilled_queues(agent).values_list("pk", "channel"))
     # Calls and chats first: their customer is waiting on the line and gives up; written work stays (by due time).
     live = [pk for pk, channel in queues if channel in Channel.realtime()]
+    written = [pk for pk, channel in queues if channel not in Channel.realtime()]
     rows = []
-    for queue_ids in (live, [pk for pk, _channel in queues]):
+    for queue_ids in (live, written):
         if queue_ids:
             rows += inbox(
                 agent,
