@@ -13,8 +13,11 @@ the ratio model / baseline; a model that loses to a baseline on a set says LOSES
   organisation); bitext's 27 intents; bitext's 11 categories (coarser labels). Out-of-scope recall is
   printed where an out-of-scope label exists.
 - sentiment (shipped model, no Dutch training data) against a TF-IDF + LR trained on the same English
-  rows and the majority class of those rows: XED Dutch (two-class), the hand-written Dutch reviews
-  (two-class), XED English (three-class and two-class).
+  rows, the majority class of those rows and, on the two-class sets, the shipped lexicon alone (the
+  sign of Pattern's polarity; a text without opinion words gets the majority class): XED Dutch
+  (two-class; also a balanced variant, as many positive as negative lines, as review sets often are),
+  the hand-written Dutch reviews (two-class), XED English (three-class and two-class). The encoder's
+  heads without the lexicon are printed beside the model.
 - language: the share of the Dutch XED and English clinc150 test lines detected as Dutch and English;
 - end to end: language + sentiment + reason per message in batches of 64, messages per second.
 """
@@ -35,8 +38,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactpunt.config.settings_tes
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 from contactpunt.insights.datasets import LabelledRows, read_labelled_csv  # noqa: E402
-from contactpunt.insights.encoder import get_encoder  # noqa: E402
+from contactpunt.insights.encoder import encode_in_batches, get_encoder  # noqa: E402
 from contactpunt.insights.language import detect_languages  # noqa: E402
+from contactpunt.insights.lexicon import lexicon_features  # noqa: E402
 from contactpunt.insights.linear import TfidfFeatures, fit_logistic  # noqa: E402
 from contactpunt.insights.metrics import accuracy  # noqa: E402
 from contactpunt.insights.pipeline import analyse_messages  # noqa: E402
@@ -170,6 +174,7 @@ def bench_sentiment(data: Path) -> None:
     sets = (
         ("XED Dutch test, pos/neg", dutch.evaluation_rows(), POLARITY_LABELS),
         ("XED Dutch all rows, pos/neg", LabelledRows(dutch.texts, dutch.labels, []), POLARITY_LABELS),
+        ("XED Dutch balanced, pos/neg", balanced(LabelledRows(dutch.texts, dutch.labels, [])), POLARITY_LABELS),
         ("hand-written Dutch reviews", written, POLARITY_LABELS),
         ("XED English test, 3 classes", english_test, SENTIMENT_LABELS),
         ("XED English test, pos/neg", english_polar, POLARITY_LABELS),
@@ -181,13 +186,36 @@ def bench_sentiment(data: Path) -> None:
         predicted = [labels[i] for i in probabilities[:, columns].argmax(axis=1)]
         counts = polar_counts if labels == POLARITY_LABELS else {la: train.labels.count(la) for la in labels}
         majority = max(counts, key=lambda label: counts[label])
-        tfidf_accuracy = accuracy(rows.labels, predicted)
-        majority_accuracy = accuracy(rows.labels, [majority] * len(rows))
+        baselines = {
+            "TF-IDF+LR": accuracy(rows.labels, predicted),
+            "majority": accuracy(rows.labels, [majority] * len(rows)),
+        }
+        if labels == POLARITY_LABELS:
+            baselines["lexicon"] = accuracy(rows.labels, lexicon_labels(rows.texts, majority))
+        alone = shipped.predict_embeddings(encode_in_batches(shipped.encoder, rows.texts), labels=labels)
+        encoder_alone = accuracy(rows.labels, [result.label for result in alone])
         print(
-            f"  {name:<30} {len(rows):>5} rows  model {fmt(scores.accuracy)} (macro-F1 {fmt(scores.macro_f1)})"
-            f"  TF-IDF+LR {fmt(tfidf_accuracy)}  majority {fmt(majority_accuracy)}"
+            f"  {name:<30} {len(rows):>5} rows  model {fmt(scores.accuracy)} (macro-F1 {fmt(scores.macro_f1)}, "
+            f"encoder alone {fmt(encoder_alone)})  "
+            + "  ".join(f"{baseline} {fmt(value)}" for baseline, value in baselines.items())
         )
-        print(f"    {verdict(scores.accuracy, {'TF-IDF+LR': tfidf_accuracy, 'majority': majority_accuracy})}")
+        print(f"    {verdict(scores.accuracy, baselines)}")
+
+
+def balanced(rows: LabelledRows) -> LabelledRows:
+    """As many positive as negative rows (the first of each, in file order)."""
+    keep = min(rows.labels.count("positive"), rows.labels.count("negative"))
+    chosen = [i for i, label in enumerate(rows.labels) if label == "positive"][:keep]
+    chosen += [i for i, label in enumerate(rows.labels) if label == "negative"][:keep]
+    chosen.sort()
+    return LabelledRows([rows.texts[i] for i in chosen], [rows.labels[i] for i in chosen], [])
+
+
+def lexicon_labels(texts: list[str], fallback: str) -> list[str]:
+    """The lexicon baseline: the sign of each text's lexicon polarity (its detected language's lexicon)."""
+    languages = [result.language for result in detect_languages(texts)]
+    polarity = lexicon_features(texts, languages)[:, 0]
+    return ["positive" if value > 0 else "negative" if value < 0 else fallback for value in polarity]
 
 
 def bench_language(data: Path) -> None:

@@ -31,12 +31,12 @@ def analyse_messages(
     if not texts:
         return []
     embeddings = encode_in_batches(sentiment_model.encoder, texts)
-    # The model's reading, kept neutral where the message voices no opinion (a plain request, a polite letter).
-    sentiments = [
-        customer_sentiment(text, result)
-        for text, result in zip(texts, sentiment_model.predict_embeddings(embeddings), strict=True)
-    ]
     languages = detect_languages(texts)
+    readings = sentiment_model.predict_embeddings(
+        embeddings, texts=texts, languages=[language.language for language in languages]
+    )
+    # The model's reading, kept neutral where the message voices no opinion (a plain request, a polite letter).
+    sentiments = [customer_sentiment(text, result) for text, result in zip(texts, readings, strict=True)]
     reasons: list[ReasonSuggestion | None] = [None] * len(texts)
     if reason_model is not None:
         same_encoder = reason_model.needs_embeddings and reason_model.encoder.name == sentiment_model.encoder.name

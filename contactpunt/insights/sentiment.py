@@ -6,12 +6,18 @@ space, it reads Dutch without Dutch training data. The three-class head answers 
 negative; the polarity head, trained on the positive and negative rows only, answers the two-class
 task (``labels=("positive", "negative")``), which never answers neutral. ``score`` is
 P(positive) - P(negative), from -1 (clearly negative) to +1 (clearly positive).
+
+Each head's reading is combined with the message's lexicon polarity (``lexicon.py``: Pattern's Dutch
+and English opinion words) by a small fusion head, trained on the same rows from the heads'
+cross-validated logits, so that it learns how far to trust each signal on text the heads did not
+see. A message in a language without a lexicon is read by the encoder alone.
 """
 
 from __future__ import annotations
 
 import subprocess
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +30,8 @@ import numpy as np
 from contactpunt.insights.artefacts import ArtefactError, content_version, load_artefact, save_artefact
 from contactpunt.insights.datasets import LabelledRows
 from contactpunt.insights.encoder import ENCODER_NAME, FloatMatrix, SentenceEncoder, encode_in_batches, get_encoder
+from contactpunt.insights.language import detect_languages
+from contactpunt.insights.lexicon import lexicon_features
 from contactpunt.insights.linear import LinearHead, fit_logistic
 from contactpunt.insights.metrics import accuracy, macro_f1
 
@@ -34,6 +42,9 @@ KIND = "sentiment"
 SHIPPED_MODEL = Path(__file__).resolve().parent / "weights" / "sentiment.npz"
 # Fixed, not searched: scikit-learn's default strength; balanced so the rarer positive class counts.
 REGULARISATION = 1.0
+# The fusion heads learn from logits of heads that did not see the row: five folds, a fixed shuffle.
+FUSION_FOLDS = 5
+FUSION_SEED = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +63,23 @@ class SentimentModel:
         head: LinearHead,
         manifest: dict[str, Any],
         encoder: SentenceEncoder | None = None,
+        *,
         polarity: LinearHead | None = None,
+        fusion: LinearHead | None = None,
+        polarity_fusion: LinearHead | None = None,
     ) -> None:
         if set(head.classes) != set(SENTIMENT_LABELS):
             raise ValueError(f"a sentiment head has classes {SENTIMENT_LABELS}, not {head.classes}")
         if polarity is not None and set(polarity.classes) != set(POLARITY_LABELS):
             raise ValueError(f"a polarity head has classes {POLARITY_LABELS}, not {polarity.classes}")
+        if fusion is not None and set(fusion.classes) != set(SENTIMENT_LABELS):
+            raise ValueError(f"a fusion head has classes {SENTIMENT_LABELS}, not {fusion.classes}")
+        if polarity_fusion is not None and (polarity is None or set(polarity_fusion.classes) != set(POLARITY_LABELS)):
+            raise ValueError(f"a polarity fusion head needs a polarity head and has classes {POLARITY_LABELS}")
         self.head = head
         self.polarity = polarity
+        self.fusion = fusion
+        self.polarity_fusion = polarity_fusion
         self.manifest = manifest
         self._encoder = encoder
         self._columns = [head.classes.index(label) for label in SENTIMENT_LABELS]
@@ -77,34 +97,68 @@ class SentimentModel:
         artefact = load_artefact(path, kind=KIND)
         if artefact.manifest.get("encoder") != ENCODER_NAME:
             raise ArtefactError(f"{path} needs the sentence encoder {artefact.manifest.get('encoder')!r}")
-        polarity = (
-            LinearHead.from_arrays(artefact.arrays, "polarity_") if "polarity_classes" in artefact.arrays else None
+        heads = {
+            prefix: LinearHead.from_arrays(artefact.arrays, prefix) if f"{prefix}classes" in artefact.arrays else None
+            for prefix in ("polarity_", "fusion_", "polarity_fusion_")
+        }
+        return cls(
+            LinearHead.from_arrays(artefact.arrays, "head_"),
+            artefact.manifest,
+            encoder,
+            polarity=heads["polarity_"],
+            fusion=heads["fusion_"],
+            polarity_fusion=heads["polarity_fusion_"],
         )
-        return cls(LinearHead.from_arrays(artefact.arrays, "head_"), artefact.manifest, encoder, polarity)
+
+    def to_arrays(self) -> dict[str, Any]:
+        """The model's heads as named arrays."""
+        arrays = self.head.to_arrays("head_")
+        for prefix, head in (
+            ("polarity_", self.polarity),
+            ("fusion_", self.fusion),
+            ("polarity_fusion_", self.polarity_fusion),
+        ):
+            if head is not None:
+                arrays.update(head.to_arrays(prefix))
+        return arrays
 
     def save(self, path: Path) -> None:
         """Write the model as an artefact (arrays plus manifest)."""
-        arrays = self.head.to_arrays("head_")
-        if self.polarity is not None:
-            arrays.update(self.polarity.to_arrays("polarity_"))
-        save_artefact(path, manifest=self.manifest, arrays=arrays)
+        save_artefact(path, manifest=self.manifest, arrays=self.to_arrays())
 
     def predict_embeddings(
-        self, embeddings: FloatMatrix, *, labels: tuple[Sentiment, ...] = SENTIMENT_LABELS
+        self,
+        embeddings: FloatMatrix,
+        *,
+        labels: tuple[Sentiment, ...] = SENTIMENT_LABELS,
+        texts: list[str] | None = None,
+        languages: list[str] | None = None,
     ) -> list[SentimentResult]:
         """Return the sentiment of already encoded texts, in order, choosing only among ``labels``.
 
-        ``labels`` is all three, or positive and negative (the two-class task: never neutral).
+        ``labels`` is all three, or positive and negative (the two-class task: never neutral). With
+        ``texts`` (and their ``languages``, detected when not given) the fusion heads add the
+        lexicon's reading; without them the encoder's heads answer alone.
         """
         two_class = _task_labels(labels) == POLARITY_LABELS
-        probabilities = self.head.probabilities(embeddings, None)[:, self._columns]
+        lexicon = None
+        if texts is not None and (self.fusion is not None or self.polarity_fusion is not None):
+            if languages is None:
+                languages = [result.language for result in detect_languages(texts)]
+            lexicon = lexicon_features(texts, languages)
         if two_class and self.polarity is not None:
-            polar = self.polarity.probabilities(embeddings, None)
-            negative, positive = self.polarity.classes.index("negative"), self.polarity.classes.index("positive")
-            probabilities = np.stack([polar[:, negative], np.zeros(len(polar), np.float32), polar[:, positive]], axis=1)
-        elif two_class:
-            probabilities = probabilities.copy()
-            probabilities[:, 1] = -1.0  # a model without a polarity head: the likelier of the two
+            polar = _polarity_probabilities(self.polarity, self.polarity_fusion, embeddings, lexicon)
+            probabilities = np.stack([polar[:, 0], np.zeros(len(polar), np.float32), polar[:, 1]], axis=1)
+        else:
+            logits = _centred(self.head.logits(embeddings, None)[:, self._columns])
+            if self.fusion is not None and lexicon is not None:
+                fused = self.fusion.probabilities(np.hstack([logits, lexicon]), None)
+                probabilities = fused[:, [self.fusion.classes.index(label) for label in SENTIMENT_LABELS]]
+            else:
+                probabilities = _softmax(logits)
+            if two_class:
+                probabilities = probabilities.copy()
+                probabilities[:, 1] = -1.0  # a model without a polarity head: the likelier of the two
         results = []
         for row in probabilities:
             label = SENTIMENT_LABELS[int(np.argmax(row))]
@@ -113,7 +167,39 @@ class SentimentModel:
 
     def predict(self, texts: list[str], *, labels: tuple[Sentiment, ...] = SENTIMENT_LABELS) -> list[SentimentResult]:
         """Return the sentiment of each text, in order, choosing only among ``labels``."""
-        return self.predict_embeddings(encode_in_batches(self.encoder, texts), labels=labels)
+        return self.predict_embeddings(encode_in_batches(self.encoder, texts), labels=labels, texts=texts)
+
+
+def _centred(logits: FloatMatrix) -> FloatMatrix:
+    """Logits minus their row mean: the same softmax, a fixed scale for the fusion head."""
+    return np.asarray(logits - logits.mean(axis=1, keepdims=True), dtype=np.float32)
+
+
+def _softmax(logits: FloatMatrix) -> FloatMatrix:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float32)
+
+
+def _polarity_margin(polarity: LinearHead, embeddings: FloatMatrix) -> FloatMatrix:
+    """The polarity head's logit of positive over negative, one column."""
+    logits = polarity.logits(embeddings, None)
+    margin = logits[:, polarity.classes.index("positive")] - logits[:, polarity.classes.index("negative")]
+    return np.asarray(margin[:, None], dtype=np.float32)
+
+
+def _polarity_probabilities(
+    polarity: LinearHead, fusion: LinearHead | None, embeddings: FloatMatrix, lexicon: FloatMatrix | None
+) -> FloatMatrix:
+    """P(negative), P(positive) per row: the polarity head's, or the fusion head's when there is a lexicon reading."""
+    if fusion is not None and lexicon is not None:
+        head, probabilities = (
+            fusion,
+            fusion.probabilities(np.hstack([_polarity_margin(polarity, embeddings), lexicon]), None),
+        )
+    else:
+        head, probabilities = polarity, polarity.probabilities(embeddings, None)
+    columns = [head.classes.index("negative"), head.classes.index("positive")]
+    return np.asarray(probabilities[:, columns], dtype=np.float32)
 
 
 def _task_labels(labels: Sequence[str]) -> tuple[Sentiment, ...]:
@@ -179,60 +265,122 @@ def score_sentiment(
 
 
 def train_sentiment(
-    rows: LabelledRows, *, encoder: SentenceEncoder, source: str, licence: str
+    rows: LabelledRows,
+    *,
+    encoder: SentenceEncoder,
+    source: str,
+    licence: str,
+    extra: LabelledRows | None = None,
 ) -> tuple[SentimentModel, SentimentScores | None]:
     """Train a sentiment model on the ``train`` rows of ``rows`` (all rows when there is no split column).
 
-    Returns the model and its scores on the ``test`` rows (None when there are none). ``source`` and
-    ``licence`` describe the training data and are written into the manifest with the package versions
-    and the git commit.
+    ``extra`` rows (positive and negative, such as ``service_sentences``) teach the encoder's heads
+    but not the fusion heads, which learn on the real rows alone. Returns the model and its scores on
+    the ``test`` rows (None when there are none). ``source`` and ``licence`` describe the training
+    data and are written into the manifest with the package versions and the git commit.
     """
-    training = rows.subset("train") if rows.has_splits else rows
-    unknown = set(training.labels) - set(SENTIMENT_LABELS)
-    if unknown or set(training.labels) != set(SENTIMENT_LABELS):
-        raise ValueError(
-            f"training rows need exactly the labels {SENTIMENT_LABELS}; found {sorted(set(training.labels))}"
-        )
-    embeddings = encode_in_batches(encoder, training.texts)
-    fitted = fit_logistic(
-        training.labels, embeddings=embeddings, tfidf=None, regularisation=REGULARISATION, balanced=True
-    )
-    polar_rows = [i for i, label in enumerate(training.labels) if label != "neutral"]
+    real = rows.subset("train") if rows.has_splits else rows
+    if set(real.labels) != set(SENTIMENT_LABELS):
+        raise ValueError(f"training rows need exactly the labels {SENTIMENT_LABELS}; found {sorted(set(real.labels))}")
+    if extra is not None and not set(extra.labels) <= set(POLARITY_LABELS):
+        raise ValueError(f"extra training rows are positive or negative; found {sorted(set(extra.labels))}")
+    added = extra.texts if extra is not None else []
+    labels = real.labels + (extra.labels if extra is not None else [])
+    embeddings = encode_in_batches(encoder, real.texts + added)
+    languages = [result.language for result in detect_languages(real.texts)]
+    lexicon = lexicon_features(real.texts, languages)
+    fitted = fit_logistic(labels, embeddings=embeddings, tfidf=None, regularisation=REGULARISATION, balanced=True)
+    polar_rows = [i for i, label in enumerate(labels) if label != "neutral"]
     # Not balanced: the two-class head keeps the share of positive and negative lines it saw.
     polarity = fit_logistic(
-        [training.labels[i] for i in polar_rows],
+        [labels[i] for i in polar_rows],
         embeddings=embeddings[polar_rows],
         tfidf=None,
         regularisation=REGULARISATION,
         balanced=False,
     ).head
+    fusion = polarity_fusion = None
+    folds = min(FUSION_FOLDS, *Counter(real.labels).values())
+    if folds >= 2:  # held-out logits need two folds; a tiny training set goes without fusion
+        held_out, held_out_margin = _held_out_logits(labels, embeddings, polar_rows, folds)
+        n_real = len(real)
+        real_polar = [position for position, row in enumerate(polar_rows) if row < n_real]
+        fusion = fit_logistic(
+            real.labels,
+            embeddings=np.hstack([held_out[:n_real], lexicon]),
+            tfidf=None,
+            regularisation=REGULARISATION,
+            balanced=True,
+        ).head
+        polarity_fusion = fit_logistic(
+            [real.labels[polar_rows[position]] for position in real_polar],
+            embeddings=np.hstack([held_out_margin[real_polar], lexicon[[polar_rows[p] for p in real_polar]]]),
+            tfidf=None,
+            regularisation=REGULARISATION,
+            balanced=False,
+        ).head
     model_fields = {
         "kind": KIND,
         "encoder": encoder.name,
         "regularisation": REGULARISATION,
         "class_weight": "balanced",
         "polarity_class_weight": "none",
+        "fusion": f"held-out logits ({folds} folds) + lexicon polarity (lexicon_nl.tsv, lexicon_en.tsv)"
+        if fusion is not None
+        else "none (too few rows per class)",
     }
-    arrays = {**fitted.head.to_arrays("head_"), **polarity.to_arrays("polarity_")}
+    model = SentimentModel(fitted.head, {}, encoder, polarity=polarity, fusion=fusion, polarity_fusion=polarity_fusion)
+    arrays = model.to_arrays()
     manifest: dict[str, Any] = {
         **model_fields,
         "version": content_version(arrays, model_fields),
         "classes": list(fitted.head.classes),
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "training_rows": len(training),
+        "training_rows": len(real),
+        "extra_training_rows": len(added),
         "training_data": source,
         "training_data_licence": licence,
         "encoder_package": getattr(encoder, "version", encoder.name),
         "scikit_learn": version("scikit-learn"),
         "git_commit": _git_commit(),
     }
-    model = SentimentModel(fitted.head, manifest, encoder, polarity)
+    model.manifest = manifest
     scores = None
     if rows.has_splits and rows.subset("test").texts:
         scores = score_sentiment(model, rows.subset("test"))
         manifest["test_accuracy"] = round(scores.accuracy, 4)
         manifest["test_macro_f1"] = round(scores.macro_f1, 4)
     return model, scores
+
+
+def _held_out_logits(
+    labels: list[str], embeddings: FloatMatrix, polar_rows: list[int], folds: int
+) -> tuple[FloatMatrix, FloatMatrix]:
+    """Each row's three-class logits and (for the polar rows) polarity margin from heads that did not see it."""
+    from sklearn.model_selection import StratifiedKFold
+
+    three = np.zeros((len(labels), len(SENTIMENT_LABELS)), dtype=np.float32)
+    margin = np.zeros((len(polar_rows), 1), dtype=np.float32)
+    position = {row: index for index, row in enumerate(polar_rows)}
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=FUSION_SEED)
+    for train, test in splitter.split(np.zeros(len(labels)), labels):
+        train_labels = [labels[i] for i in train]
+        head = fit_logistic(
+            train_labels, embeddings=embeddings[train], tfidf=None, regularisation=REGULARISATION, balanced=True
+        ).head
+        columns = [head.classes.index(label) for label in SENTIMENT_LABELS]
+        three[test] = _centred(head.logits(embeddings[test], None)[:, columns])
+        polar_train = [i for i in train if labels[i] != "neutral"]
+        polar_test = [i for i in test if labels[i] != "neutral"]
+        polar_head = fit_logistic(
+            [labels[i] for i in polar_train],
+            embeddings=embeddings[polar_train],
+            tfidf=None,
+            regularisation=REGULARISATION,
+            balanced=False,
+        ).head
+        margin[[position[i] for i in polar_test]] = _polarity_margin(polar_head, embeddings[polar_test])
+    return three, margin
 
 
 def _git_commit() -> str:

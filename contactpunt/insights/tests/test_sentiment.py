@@ -15,6 +15,7 @@ from contactpunt.insights.sentiment import (
     task_labels_of,
     train_sentiment,
 )
+from contactpunt.insights.service_sentences import service_sentences
 
 DUTCH_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_handwritten.csv"
 
@@ -119,11 +120,13 @@ def test_training_reproduces_a_working_model(encoder: UniversalSentenceEncoder, 
     model.save(path)
     again = SentimentModel.load(path, encoder=encoder)
     assert again.manifest["version"] == model.manifest["version"]
-    embeddings = encoder.encode(POSITIVE)
-    assert [r.label for r in again.predict_embeddings(embeddings)] == [r.label for r in model.predict(POSITIVE)]
+    assert again.predict(POSITIVE + NEGATIVE) == model.predict(POSITIVE + NEGATIVE)
     np.testing.assert_allclose(again.head.embedding_weights, model.head.embedding_weights)
     assert again.polarity is not None and model.polarity is not None
     np.testing.assert_allclose(again.polarity.embedding_weights, model.polarity.embedding_weights)
+    # Two rows of each label are enough for two folds: the fusion heads are trained and kept.
+    assert again.fusion is not None and model.fusion is not None and again.polarity_fusion is not None
+    np.testing.assert_allclose(again.fusion.embedding_weights, model.fusion.embedding_weights)
     assert {r.label for r in again.predict(neutral, labels=("positive", "negative"))} <= {"positive", "negative"}
 
 
@@ -132,3 +135,38 @@ def test_training_needs_all_three_labels(encoder: UniversalSentenceEncoder, tmp_
     data = read_labelled_csv(_write(tmp_path / "t.csv", rows), text_column="text", label_column="label")
     with pytest.raises(ValueError, match="need exactly the labels"):
         train_sentiment(data, encoder=encoder, source="t.csv", licence="x")
+
+
+def test_extra_rows_teach_the_heads_and_are_counted(encoder: UniversalSentenceEncoder, tmp_path: Path) -> None:
+    neutral = ["The meeting is at ten.", "I live in Utrecht.", "The form has three fields."]
+    rows = [(t, "positive", "train") for t in POSITIVE] + [(t, "negative", "train") for t in NEGATIVE]
+    rows += [(t, "neutral", "train") for t in neutral]
+    data = read_labelled_csv(_write(tmp_path / "train.csv", rows), text_column="text", label_column="label")
+    model, _ = train_sentiment(data, encoder=encoder, source="train.csv", licence="x", extra=service_sentences(60))
+    assert model.manifest["training_rows"] == 11
+    assert model.manifest["extra_training_rows"] == 60
+    assert model.polarity_fusion is not None
+    with pytest.raises(ValueError, match="positive or negative"):
+        train_sentiment(
+            data, encoder=encoder, source="t", licence="x", extra=LabelledRows(["It is Tuesday."], ["neutral"], [])
+        )
+
+
+SERVICE_PRAISE = [
+    "De klantenservice was vriendelijk en heeft mijn probleem snel opgelost.",
+    "Retourneren ging makkelijk en het geld stond snel terug op mijn rekening.",
+    "Mijn vraag werd binnen een uur beantwoord, dank jullie wel.",
+    "The agent solved my problem quickly, very nice.",
+]
+SERVICE_COMPLAINTS = [
+    "Het pakket kwam beschadigd en veel te laat aan.",
+    "De medewerker was onbeleefd en hielp me niet.",
+    "Ik wacht al drie weken op mijn terugbetaling, belachelijk.",
+    "Nooit meer bij jullie, wat een waardeloze service.",
+]
+
+
+def test_service_messages_are_read_by_their_opinion_not_their_topic(shipped: SentimentModel) -> None:
+    # A solved problem or a quick refund is praise: the topic words (problem, refund) must not decide.
+    results = shipped.predict(SERVICE_PRAISE + SERVICE_COMPLAINTS, labels=("positive", "negative"))
+    assert [r.label for r in results] == ["positive"] * 4 + ["negative"] * 4

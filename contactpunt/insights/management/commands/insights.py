@@ -20,8 +20,9 @@ Subcommands (each with ``--json`` for machine-readable output):
   Labels are positive/neutral/negative, or positive/negative: a two-class task (``--labels`` or the
   labels found in the file) is answered with the polarity head and never gets a neutral answer.
   Without a label column it prints each row's language, sentiment and score.
-- ``train-sentiment --csv FILE --out MODEL [--text-column C --label-column L --licence TEXT]``:
-  train a sentiment model (how the shipped one was made; see weights/PROVENANCE.md).
+- ``train-sentiment --csv FILE --out MODEL [--text-column C --label-column L --licence TEXT]
+  [--service-sentences N]``: train a sentiment model (how the shipped one was made; see
+  weights/PROVENANCE.md), with N lexicon-labelled service sentences beside the file's rows (1,000).
 - ``backfill``: analyse every stored inbound message that has no insight yet (language, sentiment,
   suggested reason), in batches of 64; running it again analyses nothing twice. JSON keys
   ``analysed``, ``already_analysed``, ``seconds``, ``messages_per_second``.
@@ -68,6 +69,7 @@ from contactpunt.insights.sentiment import (
     task_labels_of,
     train_sentiment,
 )
+from contactpunt.insights.service_sentences import SERVICE_SENTENCES, service_sentences
 
 
 class Command(BaseCommand):
@@ -124,6 +126,12 @@ class Command(BaseCommand):
         train_sentiment_parser.set_defaults(label_column="label")
         train_sentiment_parser.add_argument("--out", required=True, type=Path)
         train_sentiment_parser.add_argument("--licence", default="unknown", help="the training data's licence")
+        train_sentiment_parser.add_argument(
+            "--service-sentences",
+            type=int,
+            default=SERVICE_SENTENCES,
+            help=f"lexicon-labelled English service sentences added to the heads' training rows ({SERVICE_SENTENCES})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the chosen subcommand; bad input becomes a CommandError with a one-line message."""
@@ -281,8 +289,14 @@ class Command(BaseCommand):
     def _train_sentiment(self, options: dict[str, Any]) -> dict[str, Any]:
         rows = self._read(options)
         started = time.perf_counter()
+        if options["service_sentences"] < 0:
+            raise CommandError("--service-sentences is a count: 0 or more")
         model, scores = train_sentiment(
-            rows, encoder=get_encoder(), source=Path(options["csv"]).name, licence=options["licence"]
+            rows,
+            encoder=get_encoder(),
+            source=Path(options["csv"]).name,
+            licence=options["licence"],
+            extra=service_sentences(options["service_sentences"]) if options["service_sentences"] else None,
         )
         seconds = time.perf_counter() - started
         model.save(options["out"])
