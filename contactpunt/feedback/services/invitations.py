@@ -2,9 +2,11 @@
 
 A resolved case gets at most one first invitation. It is refused when the case has no customer, the customer is
 erased, opted out or one of our own people, when no agent really handled it (no answered leg and no public reply by
-an agent), when the customer was asked about another case within the throttle window (across every channel), or
-when the queue's sampling leaves it out. Sampling is a hash of the case id, so a repeated decision gives the same
-answer. Decisions are set-based: one batch of resolved cases costs a fixed number of queries.
+an agent), when it was escalated as a complaint (transferred with the reason "escalation": the team lead follows it
+up in person, a survey would only add to it), when the customer was asked about another case within the throttle
+window (across every channel), or when the queue's sampling leaves it out. Sampling is a hash of the case id, so a
+repeated decision gives the same answer. Decisions are set-based: one batch of resolved cases costs a fixed number of
+queries.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from django.db import connection, transaction
 
 from contactpunt import fast_insert
 from contactpunt.contacts import announcements
-from contactpunt.contacts.models import Case, CaseStatus, Channel, ContactLeg, Direction, Message
+from contactpunt.contacts.models import (
+    Case,
+    CaseStatus,
+    Channel,
+    ContactEvent,
+    ContactLeg,
+    Direction,
+    EventName,
+    Message,
+)
 from contactpunt.customers.models import Customer, Identity, IdentityKind
 from contactpunt.feedback.defaults import ensure_default_surveys
 from contactpunt.feedback.models import Invitation, Medium, QueueSurveyRule, Survey, SurveyOptOut
@@ -36,6 +47,7 @@ MEDIUM_OF_CHANNEL = {
     Channel.SOCIAL: Medium.SOCIAL,
 }
 LANGUAGES = ("nl", "en")
+ESCALATION = "escalation"  # contacts.services.case_actions.TransferReason.ESCALATION
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +97,15 @@ def _last_agent_contacts(case_ids: list[int]) -> dict[int, _Handled]:
     for case_id, agent_id, contact_id, channel, at in replies:
         keep(case_id, _Handled(agent_id, contact_id, channel, at))
     return found
+
+
+def _escalated_cases(case_ids: list[int]) -> set[int]:
+    """Cases transferred with the reason "escalation" (the transfer reason of the workspace's transfer action)."""
+    return set(
+        ContactEvent.objects.filter(
+            case_id__in=case_ids, name=EventName.TRANSFERRED, data__transfer_reason=ESCALATION
+        ).values_list("case_id", flat=True)
+    )
 
 
 def _internal_customers(customer_ids: set[int]) -> set[int]:
@@ -195,6 +216,7 @@ def _decide(ids: list[int]) -> list[Decision]:
     opted_out = set(SurveyOptOut.objects.filter(customer_id__in=customer_ids).values_list("customer_id", flat=True))
     internal = _internal_customers(customer_ids)
     handled = _last_agent_contacts(ids)
+    escalated = _escalated_cases(ids)
     asked: dict[int, list[dt.datetime]] = defaultdict(list)
     for customer_id, at in Invitation.objects.filter(customer_id__in=customer_ids, wave=1).values_list(
         "customer_id", "decided_at"
@@ -214,7 +236,7 @@ def _decide(ids: list[int]) -> list[Decision]:
     valid_for = dt.timedelta(days=rules.token_days)
     for case_id in ids:
         case = cases.get(case_id)
-        reason = _refusal(case, opted_out, internal, handled)
+        reason = _refusal(case, opted_out, internal, handled) or ("escalated" if case_id in escalated else None)
         if reason is not None or case is None or case.customer_id is None or case.resolved_at is None:
             decisions.append(Decision(case_id, reason or "no_case"))
             continue

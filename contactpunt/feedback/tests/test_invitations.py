@@ -13,12 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contactpunt.contacts.models import Case, Queue
+from contactpunt.contacts.services.case_actions import TransferReason, transfer_case
 from contactpunt.contacts.services.cases import resolve_case
+from contactpunt.contacts.services.replies import reply
 from contactpunt.contacts.tests.workspace_data import call, mail
 from contactpunt.customers.models import Customer
 from contactpunt.feedback.models import Invitation, Medium, QueueSurveyRule, SurveyOptOut
 from contactpunt.feedback.services.config import current_settings, set_throttle_days
-from contactpunt.feedback.services.invitations import decide_invitations, sampled
+from contactpunt.feedback.services.invitations import ESCALATION, decide_invitations, sampled
 from contactpunt.feedback.tests.data import resolved_mail
 from contactpunt.people.models import User
 
@@ -71,6 +73,23 @@ def test_exclusions(email_queue: Queue, phone_queue: Queue, agent: User, t0: dt.
         unanswered_call.pk: "no_agent_contact",
     }
     assert not Invitation.objects.exists()
+
+
+def test_an_escalated_complaint_is_not_surveyed(
+    email_queue: Queue, phone_queue: Queue, agent: User, t0: dt.datetime
+) -> None:
+    escalated = mail(email_queue, t0, "esc", sender="boos@example.nl")
+    transfer_case(case=escalated, to_queue=phone_queue, by=agent, reason=TransferReason.ESCALATION, at=t0)
+    reply(case=escalated, by=agent, body="Excuses, we lossen het op.", at=t0 + DAY)
+    resolve_case(case=escalated, by=agent, occurred_at=t0 + 2 * DAY)
+    expertise = mail(email_queue, t0, "exp", sender="vraag@example.nl")
+    transfer_case(case=expertise, to_queue=phone_queue, by=agent, reason=TransferReason.EXPERTISE, at=t0)
+    reply(case=expertise, by=agent, body="Het is geregeld.", at=t0 + DAY)
+    resolve_case(case=expertise, by=agent, occurred_at=t0 + 2 * DAY)
+    reasons = {d.case_id: d.reason for d in decide_invitations([escalated.pk, expertise.pk])}
+    # Only the escalation keeps the customer from a survey; any other transfer is an ordinary handled case.
+    assert reasons == {escalated.pk: "escalated", expertise.pk: "invited"}
+    assert ESCALATION == TransferReason.ESCALATION
 
 
 def test_sampling_per_queue_is_stable_and_near_the_rate(email_queue: Queue) -> None:
