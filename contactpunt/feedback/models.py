@@ -240,6 +240,24 @@ class FollowUp(models.Model):
         return self.closed_at is None and now > self.due_at
 
 
+class Gratitude(models.TextChoices):
+    THANKS = "thanks", _("thanked")
+    AMBASSADOR = "ambassador", _("asked to become an ambassador")
+
+
+class PromoterReply(models.Model):
+    """A team lead's message to a happy customer (a promoter or a CSAT 5): thanks, or the question to be an
+    ambassador. At most one per answer; `outbound_ref` names the channels' outbox row that carries it, empty with
+    `undeliverable` set when no channel could."""
+
+    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="promoter_reply")
+    kind = models.CharField(max_length=10, choices=Gratitude.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField()
+    outbound_ref = models.CharField(max_length=255, blank=True, default="")
+    undeliverable = models.CharField(max_length=12, choices=Undeliverable.choices, blank=True, default="")
+
+
 class PdcaAction(models.Model):
     """An improvement action a team agreed in its Plan-Do-Check-Act review, for the month that follows."""
 

@@ -10,10 +10,10 @@ from contactpunt.feedback.models import Invitation, SurveyOptOut
 
 
 def export(scope: privacy.CustomerScope) -> dict[str, Any]:
-    """Every invitation of the customer with its answer and follow-up, and whether they opted out."""
+    """Every invitation of the customer with its answer, follow-up and thank-you, and whether they opted out."""
     invitations = (
         Invitation.objects.filter(customer_id__in=scope.customer_ids)
-        .select_related("answer", "answer__follow_up", "survey")
+        .select_related("answer", "answer__follow_up", "answer__promoter_reply", "survey")
         .order_by("decided_at", "pk")
     )
     rows: list[dict[str, Any]] = []
@@ -31,6 +31,7 @@ def export(scope: privacy.CustomerScope) -> dict[str, Any]:
         answer = getattr(inv, "answer", None)
         if answer is not None:
             follow_up = getattr(answer, "follow_up", None)
+            thanked = getattr(answer, "promoter_reply", None)
             row["answer"] = {
                 "score": answer.score,
                 "solved": answer.solved,
@@ -45,6 +46,7 @@ def export(scope: privacy.CustomerScope) -> dict[str, Any]:
                     "note": follow_up.note,
                     "closed_at": follow_up.closed_at and follow_up.closed_at.isoformat(),
                 },
+                "thanked": None if thanked is None else {"kind": thanked.kind, "at": thanked.at.isoformat()},
             }
         rows.append(row)
     opted_out = SurveyOptOut.objects.filter(customer_id__in=scope.customer_ids).exists()
@@ -52,7 +54,7 @@ def export(scope: privacy.CustomerScope) -> dict[str, Any]:
 
 
 def erase(message: announcements.Message) -> None:
-    """Delete the customer's invitations (their answers and follow-ups go with them) and their opt-out."""
+    """Delete the customer's invitations (their answers, follow-ups and thank-yous go with them) and their opt-out."""
     scope = privacy.customer_scope(message.ids["customer_id"])
     Invitation.objects.filter(customer_id__in=scope.customer_ids).delete()
     Invitation.objects.filter(case_id__in=scope.case_ids).delete()

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from contactpunt.access import Action, can, check
-from contactpunt.feedback.models import FollowUp
+from contactpunt.feedback.models import Answer, FollowUp
 from contactpunt.people.models import User
 
 
@@ -38,4 +38,27 @@ def get_follow_up_for_user(user: User, follow_up_id: object, *, write: bool = Fa
         raise Http404("no such follow-up")
     if write:
         check(user, Action.FOLLOW_UP)
+    return found
+
+
+def visible_answers(user: User) -> QuerySet[Answer]:
+    """Every survey answer for team leads and up and the read-only viewer; none for others."""
+    if not can(user, Action.VIEW_FEEDBACK):
+        return Answer.objects.none()
+    return Answer.objects.all()
+
+
+def get_answer_for_user(user: User, answer_id: object) -> Answer:
+    """The answer when the user may see it; Http404 otherwise."""
+    try:
+        pk = int(str(answer_id))
+    except ValueError:
+        raise Http404("no such answer") from None
+    found = (
+        visible_answers(user).select_related("invitation", "invitation__customer").filter(pk=pk).first()
+        if 0 < pk <= 2**63 - 1
+        else None
+    )
+    if found is None:
+        raise Http404("no such answer")
     return found

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("follow-ups/<str:follow_up_id>/", views.follow_up, name="follow_up"),
+    path("promoters/<str:answer_id>/reply/", views.promoter_reply, name="promoter_reply"),
     path("compliments/", views.compliments, name="compliments"),
     path("pdca/", views_pdca.pdca, name="pdca"),
     path("s/<str:token>/", views_public.survey, name="survey"),

@@ -15,9 +15,15 @@ from django.views.decorators.http import require_http_methods
 
 from contactpunt.access import Action, can, require
 from contactpunt.feedback import plain
-from contactpunt.feedback.models import Answer, Outcome, kind_words
-from contactpunt.feedback.queries import get_follow_up_for_user, visible_follow_ups
+from contactpunt.feedback.models import Answer, Gratitude, Outcome, kind_words
+from contactpunt.feedback.queries import (
+    get_answer_for_user,
+    get_follow_up_for_user,
+    visible_answers,
+    visible_follow_ups,
+)
 from contactpunt.feedback.services.follow_ups import FollowUpClosed, close_follow_up
+from contactpunt.feedback.services.promoters import AlreadyReplied, NotHappy, awaiting_reply, reply_to_promoter
 from contactpunt.kpis.survey_drivers import fcr_gap, site_drivers
 from contactpunt.kpis.survey_metrics import loop_figures, response_rates, survey_figures, wave_comparison
 from contactpunt.kpis.views_support import period_from
@@ -82,6 +88,9 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     rows = visible_follow_ups(user)
     if request.GET.get("mine"):
         rows = rows.filter(assignee=user)
+    happy = awaiting_reply(visible_answers(user)).select_related(
+        "invitation", "invitation__agent", "invitation__team", "invitation__customer"
+    )
     return render(
         request,
         "feedback/follow_ups.html",
@@ -90,8 +99,39 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
             "closed": list(rows.filter(closed_at__isnull=False).order_by("-closed_at")[:50]),
             "now": timezone.now(),
             "mine": bool(request.GET.get("mine")),
+            "happy": list(happy.order_by("-answered_at")[:50]),
+            "may_reply": can(user, Action.FOLLOW_UP),
+            "gratitude": Gratitude.choices,
         },
     )
+
+
+@require_http_methods(["POST"])
+@require(Action.FOLLOW_UP)
+def promoter_reply(request: HttpRequest, answer_id: str) -> HttpResponse:
+    """A team lead thanks a happy customer, or asks them to become an ambassador (once per answer)."""
+    user = _user(request)
+    answer = get_answer_for_user(user, answer_id)
+    kind = request.POST.get("kind", "")
+    if kind not in Gratitude.values:
+        messages.error(request, _("Choose whether to thank the customer or ask them to become an ambassador."))
+        return redirect("feedback:follow_ups")
+    try:
+        reply = reply_to_promoter(answer=answer, by=user, kind=kind, now=timezone.now())
+    except NotHappy:
+        messages.error(request, _("Only promoters and customers who gave a 5 are thanked this way."))
+    except AlreadyReplied:
+        messages.info(request, _("This customer has already been thanked."))
+    else:
+        if reply.undeliverable:
+            messages.warning(
+                request,
+                _("Recorded, but no channel could carry the message: %(why)s.")
+                % {"why": reply.get_undeliverable_display()},
+            )
+        else:
+            messages.success(request, _("The message to the customer is on its way."))
+    return redirect("feedback:follow_ups")
 
 
 @require_http_methods(["GET", "POST"])

@@ -191,6 +191,7 @@ MATRIX: dict[str, str] = {
     "feedback:follow_ups": MANAGERS,
     "feedback:follow_up": "XXXXXXLL",  # the fixture has no follow-up: 404 to everyone signed in
     "feedback:compliments": SIGNED_IN,
+    "feedback:promoter_reply": POST_ONLY_OPEN,
     "feedback:pdca": MANAGERS,  # an agent sees the comments on their own contacts
     "feedback:survey_stop": POST_ONLY_OPEN,
     # the weekly check-in: everyone who works gives their own; team lead and up, and the auditor, see teams
@@ -351,6 +352,7 @@ def fill(route: Route, world: World) -> str:
         "app_label": "contacts",
         "token": "geen-geldige-link",
         "follow_up_id": 1,
+        "answer_id": 1,
         "article_id": world.article.pk,
         "quote_id": 1,
         "slug": "account",

@@ -75,8 +75,8 @@ def send_due_invitations(now: dt.datetime, *, limit: int = 500) -> DeliveryRepor
     if due:
         customer_ids = {inv.customer_id for inv in due}
         opted_out = set(SurveyOptOut.objects.filter(customer_id__in=customer_ids).values_list("customer_id", flat=True))
-        emails = _latest_identities(customer_ids, IdentityKind.EMAIL)
-        whatsapps = _latest_identities(customer_ids, IdentityKind.WHATSAPP)
+        emails = latest_identities(customer_ids, IdentityKind.EMAIL)
+        whatsapps = latest_identities(customer_ids, IdentityKind.WHATSAPP)
         channels = notice_channels()
         for invitation in due:
             outcome = _send(invitation, now, opted_out=opted_out, emails=emails, whatsapps=whatsapps, channels=channels)
@@ -101,7 +101,8 @@ def record_deliveries(now: dt.datetime) -> int:
     return len(went_out)
 
 
-def _latest_identities(customer_ids: Iterable[int], kind: str) -> dict[int, str]:
+def latest_identities(customer_ids: Iterable[int], kind: str) -> dict[int, str]:
+    """Each customer's latest own (not shared) identity of `kind`: the address we write to."""
     rows = Identity.objects.filter(customer_id__in=list(customer_ids), kind=kind, is_shared=False)
     return dict(rows.order_by("customer_id", "created_at", "pk").values_list("customer_id", "value"))
 
@@ -122,7 +123,7 @@ def _send(
         return _mark_undeliverable(invitation, Undeliverable.TOO_LATE)
     if invitation.customer_id in opted_out:
         return _mark_undeliverable(invitation, Undeliverable.OPTED_OUT)
-    routes = _routes(invitation, emails, whatsapps, channels)
+    routes = routes_for(invitation, emails, whatsapps, channels)
     if not routes:
         return _mark_undeliverable(invitation, Undeliverable.NO_ADDRESS)
     with transaction.atomic():
@@ -144,7 +145,7 @@ def _send(
         return _mark_undeliverable(invitation, Undeliverable.NO_ADDRESS)
 
 
-def _routes(
+def routes_for(
     invitation: Invitation, emails: dict[int, str], whatsapps: dict[int, str], channels: frozenset[str]
 ) -> list[tuple[str, str]]:
     """(channel, recipient) to try in turn: the decided medium's channel when it can carry the link, then e-mail."""
