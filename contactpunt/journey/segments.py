@@ -4,7 +4,7 @@ segment rules (data a manager reads and changes), and the movement between segme
 Scores are quintiles of the customers who ordered on or before the day: recency by days since the last order
 (fewer is better), frequency by the number of orders, value by the sum of amounts. Ties share a score (ranked
 by their lowest place), so a customer with one order never scores above another with one order. Each segment's
-contact rate and top contact reasons come beside it (NPS per segment waits for the feedback app's survey answers).
+contact rate, top contact reasons and NPS (the survey answers its customers gave, with a 95% interval) come beside it.
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ import numpy.typing as npt
 from django.db.models import Count, Max, Sum
 
 from contactpunt.contacts.models import Case, Contact, Direction
+from contactpunt.feedback.models import Answer, SurveyKind
 from contactpunt.journey.models import Order, SegmentRule
+from contactpunt.kpis.survey_metrics import Estimate, nps_estimate
 
 OTHER = "other"
+PROMOTER, DETRACTOR = 9, 6  # NPS: 9-10 promote, 0-6 detract (DESIGN.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +99,24 @@ class Profile:
     customers: int
     contacts: int
     top_reasons: list[tuple[str, int]]
+    answers: int = 0  # NPS answers given in those days
+    promoters: int = 0
+    detractors: int = 0
 
     @property
     def contact_rate(self) -> float | None:
         """Inbound contacts per customer of the segment."""
         return self.contacts / self.customers if self.customers else None
 
+    @property
+    def nps(self) -> Estimate:
+        """The segment's NPS over the answers its customers gave in those days, with its 95% interval."""
+        return nps_estimate(self.promoters, self.detractors, self.answers)
+
 
 def profiles(day: dt.date, *, days: int = 90, scored: list[Scored] | None = None) -> list[Profile]:
     """Per segment (as of `day`): its customers, their inbound contacts in the `days` before and the contact rate,
-    and the three most frequent contact reasons of their cases opened then."""
+    the three most frequent contact reasons of their cases opened then, and the NPS of the answers they gave then."""
     scored = score(day) if scored is None else scored
     segment_of = {s.customer_id: s.segment for s in scored}
     start = dt.datetime.combine(day - dt.timedelta(days=days), dt.time(), tzinfo=dt.UTC)
@@ -125,8 +136,26 @@ def profiles(day: dt.date, *, days: int = 90, scored: list[Scored] | None = None
     for customer_id, name in cases:
         if customer_id in segment_of:
             reasons.setdefault(segment_of[customer_id], Counter())[name] += 1
+    answers: Counter[str] = Counter()
+    promoters: Counter[str] = Counter()
+    detractors: Counter[str] = Counter()
+    given = Answer.objects.filter(kind=SurveyKind.NPS, answered_at__gte=start, answered_at__lt=end)
+    for customer_id, score_given in given.values_list("invitation__customer_id", "score"):
+        segment = segment_of.get(customer_id)
+        if segment is not None:
+            answers[segment] += 1
+            promoters[segment] += score_given >= PROMOTER
+            detractors[segment] += score_given <= DETRACTOR
     sizes = Counter(segment_of.values())
     return [
-        Profile(segment, size, contacts[segment], reasons.get(segment, Counter()).most_common(3))
+        Profile(
+            segment,
+            size,
+            contacts[segment],
+            reasons.get(segment, Counter()).most_common(3),
+            answers[segment],
+            promoters[segment],
+            detractors[segment],
+        )
         for segment, size in sorted(sizes.items())
     ]

@@ -102,7 +102,15 @@ def read() -> Loyalty:
             move["sizes"],
         ),
         profiles=[
-            segments.Profile(p["segment"], p["customers"], p["contacts"], [tuple(r) for r in p["top_reasons"]])
+            segments.Profile(
+                p["segment"],
+                p["customers"],
+                p["contacts"],
+                [tuple(r) for r in p["top_reasons"]],
+                p.get("answers", 0),  # a snapshot from before NPS per segment has none
+                p.get("promoters", 0),
+                p.get("detractors", 0),
+            )
             for p in data["profiles"]
         ],
         groups=[loyalty.Group(**g) for g in data["groups"]],

@@ -18,7 +18,9 @@ from contactpunt.contacts.services.case_actions import wrap_up
 from contactpunt.contacts.tests.workspace_data import mail, reason
 from contactpunt.customers import services as customers
 from contactpunt.customers.identities import IdentityKey
-from contactpunt.journey import loyalty, segments
+from contactpunt.feedback.services.answers import submit_answer
+from contactpunt.feedback.tests.data import invited
+from contactpunt.journey import loyalty, segments, snapshot
 from contactpunt.journey.models import ComplaintReason, SegmentRule
 from contactpunt.journey.services import OrderInput, record_orders
 from contactpunt.people.models import Role, User
@@ -143,3 +145,31 @@ def test_contact_rate_and_reasons_per_segment(email_queue: Queue, agent: User) -
     assert sum(p.customers for p in rows.values()) == 2
     (with_contact,) = [p for p in rows.values() if p.contacts]
     assert with_contact.top_reasons == [("Vraag", 1)] and with_contact.contacts == 1
+
+
+def test_nps_per_segment_counts_the_answers_its_customers_gave(email_queue: Queue, agent: User) -> None:
+    at = dt.datetime(2026, 6, 10, 9, tzinfo=dt.UTC)
+    ordered = []
+    for n, score in enumerate(["10", "9", "3", "7"]):
+        invitation, token = invited(email_queue, agent, at, f"s{n}", sender=f"s{n}@example.nl")
+        assert submit_answer(token, {"score": score}, at + dt.timedelta(hours=1)).answer is not None
+        ordered.append(invitation.customer_id)
+    # A customer without orders is in no segment: their answer counts nowhere.
+    _, token = invited(email_queue, agent, at, "x", sender="x@example.nl")
+    assert submit_answer(token, {"score": "0"}, at + dt.timedelta(hours=1)).answer is not None
+    _orders([(pk, D(2026, 6, 1), "10") for pk in ordered])  # one order each on one day: one segment
+    [profile] = [p for p in segments.profiles(D(2026, 6, 30)) if p.answers]
+    assert (profile.customers, profile.answers, profile.promoters, profile.detractors) == (4, 4, 2, 1)
+    assert profile.nps.value == pytest.approx(0.25) and profile.nps.n == 4
+    assert profile.nps.low is not None and profile.nps.high is not None
+    assert profile.nps.low < 0.25 < profile.nps.high and profile.nps.is_small
+    # Answers after the day are not in its 90 days.
+    assert not [p for p in segments.profiles(D(2026, 6, 5)) if p.answers]
+    # The page reads the figures from the snapshot (as of the newest order): they survive its JSON.
+    late = OrderInput(
+        source="shop", external_id="late", ordered_on=D(2026, 6, 20), customer_id=_customer("n@example.nl"), amount=1
+    )
+    record_orders([late])
+    snapshot.refresh()
+    assert snapshot.read().profiles == segments.profiles(D(2026, 6, 20))
+    assert sum(p.answers for p in snapshot.read().profiles) == 4
