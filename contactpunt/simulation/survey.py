@@ -8,6 +8,7 @@ expertise.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
@@ -20,6 +21,11 @@ TRANSFERRED = -0.9
 FRIENDLINESS = 2.2  # times (friendliness - 0.5)
 EXPERTISE = 1.2  # times (expertise - 0.5)
 NOISE_SD = 1.3
+
+# The invitation of a customer who does not answer: how often it bounces, and how often it is opened all the same.
+BOUNCED = 0.03
+OPENED_UNANSWERED = 0.4
+MEDIAN_OPEN_HOURS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +82,14 @@ def nps(scores: list[int]) -> float:
     promoters = sum(1 for s in scores if s >= 9)
     detractors = sum(1 for s in scores if s <= 6)
     return 100 * (promoters - detractors) / len(scores)
+
+
+def went_out(case_id: int) -> tuple[bool, dt.timedelta | None]:
+    """How the invitation of a case whose customer does not answer went out: delivered (or bounced) and, when it
+    was opened, how long after sending (a log-normal delay around two hours). Drawn from the case's own generator,
+    so the simulation's main random stream is left as it was. (The engine's process has no Django: plain values.)"""
+    own = random.Random(f"went-out:{case_id}")  # noqa: S311 - a simulated behaviour, not a secret
+    delivered = own.random() >= BOUNCED
+    opened = delivered and own.random() < OPENED_UNANSWERED
+    hours = own.lognormvariate(0.0, 1.2) * MEDIAN_OPEN_HOURS
+    return delivered, dt.timedelta(hours=hours) if opened else None

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from contactpunt.contacts.services.bulk_events import (
     AgentStateInput,
@@ -27,7 +28,14 @@ from contactpunt.contacts.services.bulk_events import (
 )
 from contactpunt.contacts.services.inbound import receive_contacts
 from contactpunt.contacts.services.types import IdentityInput, InboundContact, Outcome, ThreadRef
-from contactpunt.feedback.services.bulk_answers import GivenAnswer, record_answers, work_follow_up_list
+from contactpunt.feedback.services.bulk_answers import (
+    GivenAnswer,
+    WentOut,
+    record_answers,
+    record_went_out,
+    work_follow_up_list,
+)
+from contactpunt.feedback.services.delivery import SEND_WITHIN
 from contactpunt.simulation import survey
 from contactpunt.simulation.engine import LOCAL, Arrival, Engine, Record
 from contactpunt.simulation.scenarios import Organisation
@@ -112,6 +120,7 @@ class Writer:
         self.reason_ids = [organisation.reason_ids[r.code] for r in engine.scenario.reasons] if organisation else []
         self.agent_ids = [organisation.agent_ids[a.username] for a in engine.agents] if organisation else []
         self.answers: list[GivenAnswer] = []  # given, waiting for their case's resolution and invitation
+        self.went_out: list[WentOut] = []  # invitations of customers who do not answer, waiting for their send time
 
     def write(self, records: list[Record]) -> None:
         """Write `records` (in simulated-time order) in transactions of up to BATCH arrivals."""
@@ -271,8 +280,16 @@ class Writer:
                         effort=extra.effort,
                     )
                 )
-        if self.answers:
-            latest = self.engine.at(records[-1][0])
+        latest = self.engine.at(records[-1][0]) if records else None
+        if latest is not None:
+            # The invitations of the cases resolved in this batch whose customers do not answer still went out:
+            # most were delivered, some opened; the answered ones are marked below when their answers are stored.
+            # Those of the last days are left to the outbox, which sends them for real (as it does live).
+            answering = {a.case_id for a in self.answers}
+            resolved = {self.ids[n][1] for _t, kind, n, *_rest in records if kind == "resolve"}
+            self.went_out += [WentOut(case_id, *survey.went_out(case_id)) for case_id in sorted(resolved - answering)]
+            self.went_out = record_went_out(self.went_out, now=min(latest, timezone.now() - SEND_WITHIN))
+        if self.answers and latest is not None:
             self.answers = record_answers(self.answers, now=latest).pending
             work_follow_up_list(now=latest)  # the team leads call most detractors back before the due time
 

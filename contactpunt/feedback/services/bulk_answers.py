@@ -58,6 +58,44 @@ def _form(item: GivenAnswer) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class WentOut:
+    """How the invitation of a case went out when the outbox did not send it (a survey tool's log, the simulator's
+    history): delivered or bounced, and how long after sending the customer opened it (None: never)."""
+
+    case_id: int
+    delivered: bool = True
+    opened_after: dt.timedelta | None = None
+
+
+DELIVERED_AFTER = dt.timedelta(minutes=1)
+
+
+def record_went_out(items: Sequence[WentOut], *, now: dt.datetime) -> list[WentOut]:
+    """Mark the first invitations of these cases as sent at their send time, delivered a minute later unless they
+    bounced, and opened when reported; nothing after `now`. An invitation already sent is left as it is; a case
+    without an invitation is skipped. Returns the items whose invitation is not due yet: give them again later."""
+    wanted = {item.case_id: item for item in items}
+    if not wanted:
+        return []
+    with transaction.atomic():
+        unsent = list(
+            Invitation.objects.select_for_update().filter(
+                case_id__in=wanted, wave=1, sent_at__isnull=True, undeliverable=""
+            )
+        )
+        due = [invitation for invitation in unsent if invitation.send_at <= now]
+        for invitation in due:
+            item = wanted[invitation.case_id]
+            invitation.sent_at = invitation.send_at
+            delivered = invitation.send_at + DELIVERED_AFTER
+            invitation.delivered_at = delivered if item.delivered and delivered <= now else None
+            opened = invitation.send_at + item.opened_after if item.opened_after is not None else None
+            invitation.opened_at = opened if invitation.delivered_at and opened and opened <= now else None
+        fast_insert.update_rows(Invitation, due, ["sent_at", "delivered_at", "opened_at"])
+    return [wanted[invitation.case_id] for invitation in unsent if invitation.send_at > now]
+
+
 def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime) -> BulkResult:
     """Store the answers of resolved, invited cases; an answer is given when its invitation is sent (not before
     the case's resolution, never after `now`)."""
@@ -93,7 +131,11 @@ def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime) -> BulkRes
                 result.refused += 1
                 continue
             at = max(invitation.decided_at, min(invitation.send_at, now))
-            invitation.sent_at = invitation.delivered_at = invitation.opened_at = invitation.answered_at = at
+            # Moments it went out that were reported before (`record_went_out`) stay; the rest are the answer's.
+            invitation.sent_at = invitation.sent_at or at
+            invitation.delivered_at = invitation.delivered_at or at
+            invitation.opened_at = invitation.opened_at or at
+            at = invitation.answered_at = max(at, invitation.opened_at)
             claimed.append(invitation)
             answers.append(
                 fast_insert.build(

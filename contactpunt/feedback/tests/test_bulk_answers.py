@@ -9,9 +9,17 @@ import pytest
 from contactpunt.contacts.models import Queue
 from contactpunt.contacts.tests.workspace_data import mail
 from contactpunt.feedback.models import Answer, FollowUp, Invitation, SurveyOptOut
-from contactpunt.feedback.services.bulk_answers import GivenAnswer, record_answers, work_follow_up_list
+from contactpunt.feedback.services.bulk_answers import (
+    GivenAnswer,
+    WentOut,
+    record_answers,
+    record_went_out,
+    work_follow_up_list,
+)
+from contactpunt.feedback.services.invitations import decide_invitations
 from contactpunt.feedback.tests.data import resolved_mail
 from contactpunt.people.models import User
+from contactpunt.simulation import survey
 
 pytestmark = pytest.mark.django_db
 HOUR = dt.timedelta(hours=1)
@@ -39,6 +47,47 @@ def test_bulk_answers_follow_the_rules(email_queue: Queue, agent: User, team_lea
     assert FollowUp.objects.get().assignee == team_lead
     assert record_answers(items[:1], now=t0 + 4 * HOUR).refused == 1
     assert Answer.objects.count() == 1
+
+
+def test_invitations_that_went_out_elsewhere_are_marked_when_due(
+    email_queue: Queue, agent: User, t0: dt.datetime
+) -> None:
+    opened = resolved_mail(email_queue, agent, t0, "a", sender="a@example.nl")
+    bounced = resolved_mail(email_queue, agent, t0, "b", sender="b@example.nl")
+    later = resolved_mail(email_queue, agent, t0 + 5 * HOUR, "c", sender="c@example.nl")
+    no_invitation = mail(email_queue, t0, "d", sender="d@example.nl")
+    decide_invitations([opened.pk, bounced.pk, later.pk])
+    items = [
+        WentOut(opened.pk, opened_after=2 * HOUR),
+        WentOut(bounced.pk, delivered=False, opened_after=HOUR),
+        WentOut(later.pk),
+        WentOut(no_invitation.pk),
+    ]
+    now = t0 + 4 * HOUR
+    waiting = record_went_out(items, now=now)
+    assert waiting == [WentOut(later.pk)]  # its invitation is due after `now`: given again later
+    first = Invitation.objects.get(case=opened)
+    assert (first.sent_at, first.delivered_at) == (first.send_at, first.send_at + dt.timedelta(minutes=1))
+    assert first.opened_at == first.send_at + 2 * HOUR <= now and first.answered_at is None
+    lost = Invitation.objects.get(case=bounced)
+    assert (lost.sent_at, lost.delivered_at, lost.opened_at) == (lost.send_at, None, None)  # a bounce is never opened
+    assert Invitation.objects.get(case=later).sent_at is None
+    # Marked once: the same report again changes nothing.
+    assert record_went_out(items[:2], now=now + HOUR) == []
+    assert Invitation.objects.get(case=opened).sent_at == first.sent_at
+    # An answer afterwards keeps the moments it went out and adds its own.
+    assert record_answers([GivenAnswer(opened.pk, 9)], now=now + HOUR).stored == 1
+    answered = Invitation.objects.get(case=opened)
+    assert answered.opened_at == first.opened_at and answered.answered_at is not None
+
+
+def test_the_simulated_customers_who_do_not_answer_mostly_get_the_invitation_and_some_open_it() -> None:
+    outcomes = [survey.went_out(case_id) for case_id in range(1, 4001)]
+    delivered = sum(got for got, _ in outcomes) / len(outcomes)
+    opened = sum(after is not None for _, after in outcomes) / len(outcomes)
+    assert 0.95 < delivered < 0.99 and 0.33 < opened < 0.45
+    assert all(after is None for got, after in outcomes if not got)
+    assert survey.went_out(7) == survey.went_out(7)  # the same case, the same draw
 
 
 def test_the_demo_organisation_has_answers_with_drivers_and_follow_ups(transactional_db: None) -> None:
