@@ -88,6 +88,8 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     rows = visible_follow_ups(user)
     if request.GET.get("mine"):
         rows = rows.filter(assignee=user)
+    now = timezone.now()
+    still_open = rows.filter(closed_at__isnull=True)
     happy = awaiting_reply(visible_answers(user)).select_related(
         "invitation", "invitation__agent", "invitation__team", "invitation__customer"
     )
@@ -95,9 +97,11 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         request,
         "feedback/follow_ups.html",
         {
-            "open": list(rows.filter(closed_at__isnull=True).order_by("due_at")[:200]),
+            "open": list(still_open.order_by("due_at")[:200]),
+            "open_count": still_open.count(),
+            "overdue_count": still_open.filter(due_at__lt=now).count(),
             "closed": list(rows.filter(closed_at__isnull=False).order_by("-closed_at")[:50]),
-            "now": timezone.now(),
+            "now": now,
             "mine": bool(request.GET.get("mine")),
             "happy": list(happy.order_by("-answered_at")[:50]),
             "may_reply": can(user, Action.FOLLOW_UP),

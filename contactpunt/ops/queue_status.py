@@ -34,6 +34,11 @@ JOB_LABELS: dict[str, StrPromise] = {
     "run_shift_plan": _("Planning shifts"),
     "plan_demo_shifts": _("Planning the demo's shifts"),
     "redeliver_announcements": _("Delivering failed announcements again"),
+    "send_invitations": _("Sending survey invitations"),
+    "decide_second_invitations": _("Asking whether solutions lasted"),
+    "refresh_loyalty": _("Updating the loyalty figures"),
+    "create_moment_tasks": _("Creating the tasks of customer moments"),
+    "retention": _("Removing data past its retention period"),
 }
 
 

@@ -37,6 +37,9 @@ def test_the_lead_records_the_outcome_and_the_loop_figures_follow(
     with time_machine.travel(t0 + 5 * HOUR, tick=False):
         page = client.get("/feedback/follow-ups/")
         assert page.status_code == 200 and "Drie keer doorverbonden" in page.content.decode()
+        # How many are open over every period (the dashboard counts one period), dates in Dutch.
+        assert "2 open opvolgingen" in page.content.decode() and "te laat" not in page.content.decode()
+        assert (first.due_at.strftime("%-d ") + "mrt") in page.content.decode()
         bad = client.post(f"/feedback/follow-ups/{first.pk}/", {"outcome": "vergeten"})
         assert bad.status_code == 400 and "Kies hoe de opvolging is afgelopen." in bad.content.decode()
         done = client.post(f"/feedback/follow-ups/{first.pk}/", {"outcome": Outcome.CALLED_BACK, "note": "Gebeld"})

@@ -122,3 +122,24 @@ def test_a_step_that_says_more_than_the_job_s_name_is_shown() -> None:
         )
         assert reading.stage not in ("", "reading the wrapped-up contacts")  # in Dutch, beside the job's name
         assert RunningJob("Model voor contactredenen trainen", dt.timedelta(0), None).stage == ""
+
+
+def test_every_background_job_of_the_product_has_a_name_for_people() -> None:
+    import ast
+    from pathlib import Path
+
+    from contactpunt.ops.queue_status import JOB_LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    jobs = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any(
+                (isinstance(d, ast.Call) and getattr(d.func, "id", "") == "task") or getattr(d, "id", "") == "task"
+                for d in node.decorator_list
+            ):
+                jobs.add(node.name)
+    assert len(jobs) > 15
+    assert sorted(jobs - JOB_LABELS.keys()) == []  # the admin's page would show a function name
