@@ -148,7 +148,7 @@ def test_a_conversation_is_one_case_every_message_kept_and_a_resend_is_not_doubl
         return welcome, first, again, second, resumed
 
     welcome, first, again, second, resumed = run(scenario)
-    assert welcome == {"type": "welcome", "token": None, "staffed": True, "history": []}
+    assert welcome == {"type": "welcome", "token": None, "staffed": True, "open": True, "history": []}
     assert (first["type"], first["id"], again["type"], again["id"]) == ("ack", "m-1", "ack", "m-1")
     assert again["message"]["id"] == first["message"]["id"]
     assert second["token"] == first["token"]
@@ -270,8 +270,8 @@ def test_without_an_available_agent_the_chat_becomes_a_written_contact(team, cha
         return welcome, refused, invalid, taken, again
 
     welcome, refused, invalid, taken, again = run(scenario)
-    assert welcome["staffed"] is False
-    assert refused == {"type": "unstaffed", "id": "m-1"}
+    assert welcome["staffed"] is False and welcome["open"] is True  # open, but nobody to answer
+    assert refused == {"type": "unstaffed", "id": "m-1", "open": True}
     assert (invalid["code"], invalid["fields"]) == ("invalid", {"name": "empty", "email": "invalid"})
     case = Case.objects.get()
     assert taken == {"type": "written_ack", "id": "w-1", "case": f"CP-{case.pk}"}
@@ -301,7 +301,9 @@ def test_outside_business_hours_no_one_chats_even_with_an_agent_available(team, 
         await socket.close()
         return welcome
 
-    assert run(scenario)["staffed"] is False
+    welcome = run(scenario)
+    # The widget tells the visitor the chat is closed, not that nobody is available.
+    assert (welcome["staffed"], welcome["open"]) == (False, False)
 
 
 def test_a_written_message_joins_the_chat_case_when_the_agents_leave(team, chat_queue, webform_queue):

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
-from contactpunt.channels.webchat.availability import is_staffed
+from contactpunt.channels.webchat.availability import is_open, is_staffed
 from contactpunt.channels.webchat.limits import SlidingWindow, is_allowed_origin, take_for_address
 from contactpunt.channels.webchat.models import ChatConversation
 from contactpunt.channels.webchat.services import (
@@ -92,12 +92,14 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         lines = await database_sync_to_async(history)(conversation) if conversation is not None else []
         if conversation is not None:
             await self._join(conversation)
-        staffed = await database_sync_to_async(is_staffed)(self.queue, timezone.now())
+        now = timezone.now()
+        staffed = await database_sync_to_async(is_staffed)(self.queue, now)
         await self._send(
             {
                 "type": "welcome",
                 "token": conversation.token if conversation is not None else None,
                 "staffed": staffed,
+                "open": staffed or await database_sync_to_async(is_open)(self.queue, now),
                 "history": [line.as_json() for line in lines],
             }
         )
@@ -111,7 +113,8 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             return
         outcome = await database_sync_to_async(self._post)(client_id, text)
         if outcome is None:
-            await self._send({"type": "unstaffed", "id": client_id})
+            open_now = await database_sync_to_async(is_open)(self.queue, timezone.now())
+            await self._send({"type": "unstaffed", "id": client_id, "open": open_now})
             return
         if isinstance(outcome, str):
             await self._error("not_taken", outcome, client_id)

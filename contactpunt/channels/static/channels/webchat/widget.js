@@ -28,6 +28,7 @@
       connecting: "Verbinden…", online: "Een medewerker helpt je zo.", reconnecting: "Verbinding verbroken, opnieuw verbinden…",
       you: "Jij", agent: "Medewerker", sending: "wordt verstuurd", sent: "verstuurd",
       offline: "Er is nu geen medewerker beschikbaar. Laat je bericht achter, dan antwoorden we per e-mail.",
+      closed: "De chat is nu gesloten. Laat je bericht achter, dan antwoorden we per e-mail zodra we weer open zijn.",
       name: "Naam", email: "E-mailadres", message: "Bericht", leave: "Bericht versturen",
       thanks: "Dank je wel! We antwoorden per e-mail op {email}. Je kenmerk: {case}.",
       rate_limited: "Je verstuurt berichten te snel. Wacht even en verstuur je bericht opnieuw.",
@@ -45,6 +46,7 @@
       connecting: "Connecting…", online: "An agent will be with you shortly.", reconnecting: "Connection lost, reconnecting…",
       you: "You", agent: "Agent", sending: "sending", sent: "sent",
       offline: "No agent is available right now. Leave your message and we will answer by email.",
+      closed: "The chat is closed now. Leave your message and we will answer by email when we are open again.",
       name: "Name", email: "Email address", message: "Message", leave: "Send message",
       thanks: "Thank you! We will answer by email at {email}. Your reference: {case}.",
       rate_limited: "You are sending messages too quickly. Wait a moment and send your message again.",
@@ -195,7 +197,7 @@
   function say(text) { notice.textContent = text || ""; }
 
   // -- the written fallback --
-  function toWritten() {
+  function toWritten(closed) {
     if (!writtenForm.hidden) return;
     var typed = state.pending.map(function (p) { return p.text; });
     state.pending.forEach(function (p) { var item = shown["p:" + p.id]; if (item) item.remove(); delete shown["p:" + p.id]; });
@@ -206,7 +208,7 @@
     save();
     var message = $("#cp-message");
     message.value = typed.join("\n") + (message.value ? "\n" + message.value : "");
-    status.textContent = COPY.offline;
+    status.textContent = closed ? COPY.closed : COPY.offline;
     chatForm.hidden = true;
     writtenForm.hidden = false;
     wrap.classList.add("written-mode");
@@ -250,7 +252,7 @@
       if (data.staffed || data.token) {
         status.textContent = COPY.online;
       } else {
-        toWritten();
+        toWritten(data.open === false);
       }
       if (writtenForm.hidden) {
         state.pending.forEach(function (p) {
@@ -265,7 +267,7 @@
     } else if (data.type === "reply") {
       addLine(data.message, false);
     } else if (data.type === "unstaffed") {
-      toWritten();
+      toWritten(data.open === false);
     } else if (data.type === "written_ack") {
       writtenId = null;
       var email = $("#cp-email").value;
