@@ -70,7 +70,12 @@ class ReasonModelVersion(models.Model):
 class SeedPhrase(models.Model):
     """An example phrase for a contact reason: the cold start before there are wrapped-up contacts."""
 
-    reason = models.ForeignKey("contacts.ContactReason", on_delete=models.CASCADE, related_name="seed_phrases")
+    reason = models.ForeignKey(
+        "contacts.ContactReason",
+        on_delete=models.CASCADE,
+        related_name="seed_phrases",
+        verbose_name=_("contact reason"),
+    )
     text = models.CharField(_("phrase"), max_length=300)
 
     class Meta:

@@ -27,9 +27,16 @@ class Case(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=300, blank=True, default="")
     status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
-    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="cases")
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="cases", verbose_name=_("queue"))
     channel = models.CharField(_("first channel"), max_length=10, choices=Channel.choices)
-    reason = models.ForeignKey(ContactReason, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    reason = models.ForeignKey(
+        ContactReason,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("contact reason"),
+    )
     product_type = models.ForeignKey(
         "customers.ProductType", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
     )
