@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mailbox as stdlib_mailbox
+import re
 from io import StringIO
 from typing import Any
 
@@ -70,7 +71,8 @@ def test_a_mailbox_or_a_queue_is_required(email_queue, tmp_path):
     assert (
         "1 bericht naar wachtrij email-general (email:support@shop.example):" in out.getvalue()
     )  # one, not "1 messages"
-    assert "  imported    1" in out.getvalue()
+    assert re.search(r"  nieuwe zaak +1\n", out.getvalue())
+    assert "imported" not in out.getvalue()  # the text report is Dutch; the JSON report keeps the codes
 
 
 def test_every_mail_of_the_shared_corpus_is_kept(email_queue):
@@ -149,5 +151,5 @@ def test_the_report_names_every_file_and_what_each_duplicate_repeats(email_queue
     out = StringIO()
     call_command("import-mail", str(first), str(copy), "--queue", email_queue.code, stdout=out)
     text = out.getvalue()
-    assert f"  duplicate: {first} " in text and "(an earlier import)" in text
-    assert f"  duplicate: {copy} {b['external_id']} duplicates stored message" in text
+    assert f"  dubbel: {first} " in text and "(een eerdere import)" in text
+    assert f"  dubbel: {copy} {b['external_id']} herhaalt opgeslagen bericht" in text

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import slug_re
 from django.utils import translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from contactpunt.channels.email.intake import BATCH_SIZE, MailResult, RawMail, receive_mails
 from contactpunt.channels.email.sources import iter_messages
@@ -33,6 +33,17 @@ from contactpunt.formats import number
 
 QUEUE_CODE_LENGTH = Queue._meta.get_field("code").max_length or 80
 OUTCOMES = ("imported", "joined", "auto_reply", "bounce", "loop", "rejected", "failed", "duplicate")
+#: The outcomes in the report's text, in the installation's language (the JSON report keeps the codes above).
+OUTCOME_LABELS = {
+    "imported": gettext_lazy("new case"),
+    "joined": gettext_lazy("joined a case"),
+    "auto_reply": gettext_lazy("auto-reply"),
+    "bounce": gettext_lazy("bounce"),
+    "loop": gettext_lazy("mail loop"),
+    "rejected": gettext_lazy("rejected"),
+    "failed": gettext_lazy("failed, retried later"),
+    "duplicate": gettext_lazy("duplicate"),
+}
 
 
 def outcome_of(result: MailResult) -> str:
@@ -166,17 +177,18 @@ class Command(BaseCommand):
         self.stdout.write(
             line % {"n": number(report["messages"]), "queue": report["queue"], "source": report["source"]}
         )
+        width = max(len(str(label)) for label in OUTCOME_LABELS.values()) + 1
         for name in OUTCOMES:
-            self.stdout.write(f"  {name:<11} {counts[name]}")
+            self.stdout.write(f"  {OUTCOME_LABELS[name]!s:<{width}} {counts[name]}")
         reasons = {(e["file"], e["external_id"]): e["reason"] for e in report["messages_listed"]}
         for entry in report["files"]:
-            line = f"  {entry['outcome']}: {entry['file']} {entry['external_id']}"
+            line = f"  {OUTCOME_LABELS[entry['outcome']]}: {entry['file']} {entry['external_id']}"
             if entry["outcome"] == "duplicate":
                 original = entry["duplicate_of"]
-                line += " duplicates " + (
-                    f"{original['file']} {original['external_id']}"
+                line += " " + (
+                    gettext("repeats %(file)s %(id)s") % {"file": original["file"], "id": original["external_id"]}
                     if original["file"]
-                    else f"stored message {original['external_id']} (an earlier import)"
+                    else gettext("repeats stored message %(id)s (an earlier import)") % {"id": original["external_id"]}
                 )
             elif reasons.get((entry["file"], entry["external_id"])):
                 line += f": {reasons[entry['file'], entry['external_id']]}"
