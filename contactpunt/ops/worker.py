@@ -229,7 +229,11 @@ class LongLaneProcess:
             self.process = None
             return self.restart_wait_s
         command = long_lane_command(worker_id=UP_WORKER_IDS[LONG], nice=self.nice)
-        self.process = subprocess.Popen(command, env=long_lane_environment())  # noqa: S603 - our own interpreter
+        # Its own session: a Ctrl+C in the terminal reaches `up` only, which then ends the child with one SIGTERM
+        # (the terminal's SIGINT and ours made two signals, and the worker's second-signal exit printed a traceback).
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter
+            command, env=long_lane_environment(), start_new_session=True
+        )
         self.started_at = time.monotonic()
         return RESTART_WAIT_S[0]
 

@@ -52,6 +52,9 @@ class EngineProcess:
                 pass_fds=(to_child, from_child),
                 stdin=subprocess.DEVNULL,
                 env=env,
+                # Its own session: a Ctrl+C in the terminal stops the parent, which closes the pipes; the child
+                # then ends quietly at the end of its input (it printed a KeyboardInterrupt traceback).
+                start_new_session=True,
             )
         finally:
             os.close(to_child)
