@@ -8,6 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.db.models import Count
+
 from contactpunt.contacts.models import Contact, ContactEvent, Direction, EventName
 from contactpunt.kpis.metrics.definitions import REPEAT_WINDOW, ratio
 
@@ -35,12 +37,23 @@ def load_inbound(start: dt.datetime, end: dt.datetime) -> list[InboundFacts]:
         )
     )
     # Per customer: (arrival, handled at) of every handled contact that could make a later one a repeat.
+    # Only customers who arrived in the period with another contact in the window can have a repeat (a day's read
+    # looked at a week of everyone's contacts); a handled moment from `end` on makes no contact of the period one.
+    window = Contact.objects.filter(occurred_at__gte=start - REPEAT_WINDOW, occurred_at__lt=end)
+    several = (
+        window.filter(customer_id__in=inbound.filter(customer_id__isnull=False).values("customer_id"))
+        .order_by()
+        .values("customer_id")
+        .annotate(contacts=Count("pk"))
+        .filter(contacts__gte=2)
+        .values("customer_id")
+    )
     handled_at: dict[int, dict[int, tuple[dt.datetime, dt.datetime]]] = defaultdict(dict)
     for contact_id, customer_id, arrived, at in (
         ContactEvent.objects.filter(
             name__in=[EventName.ENDED, EventName.REPLIED],
-            # Only the customers who arrived in the period: a day's read looked at a week of everyone's contacts.
-            contact__customer_id__in=inbound.filter(customer_id__isnull=False).values("customer_id"),
+            occurred_at__lt=end,
+            contact__customer_id__in=several,
             contact__occurred_at__gte=start - REPEAT_WINDOW,
             contact__occurred_at__lt=end,
         )
