@@ -49,18 +49,18 @@ def measured_fcr(cases: QuerySet[Any, Any]) -> dict[int, bool]:
     stale = rollups.dirty_days()
     if stale is None:  # too much waiting for the refresh: all from the events
         return measured_from_events(Q(pk__in=cases))
-    found: dict[int, bool] = {}
-    for case_id, day, solved in CaseResolution.objects.filter(case_id__in=cases).values_list(
-        "case_id", "day", "solved"
-    ):
-        if day not in stale:
-            found[case_id] = solved
-    # The rest of the resolved cases: on a stale day, resolved since the last refresh (its day is stale too), or
-    # merged (left out by the definition): from the events.
-    resolved = ContactEvent.objects.filter(name=EventName.RESOLVED, case_id__in=cases).order_by()
-    rest = sorted(set(resolved.values_list("case_id", flat=True)) - found.keys())
+    stored = CaseResolution.objects.filter(case_id__in=cases)
+    found = dict(stored.exclude(day__in=sorted(stale)).values_list("case_id", "solved"))
+    # The rest of the resolved cases from the events: on a stale day, resolved since the last refresh (its day is
+    # stale too), or merged (left out by the definition). The database finds them (no list of ids goes back).
+    rest = set(stored.filter(day__in=sorted(stale)).values_list("case_id", flat=True)) if stale else set()
+    rest.update(
+        ContactEvent.objects.filter(name=EventName.RESOLVED, case_id__in=cases)
+        .exclude(case_id__in=CaseResolution.objects.values("case_id"))
+        .values_list("case_id", flat=True)
+    )
     if rest:
-        found.update(measured_from_events(Q(pk__in=rest)))
+        found.update(measured_from_events(Q(pk__in=sorted(rest))))
     return found
 
 
