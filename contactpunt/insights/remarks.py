@@ -15,6 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
 
 from contactpunt.contacts.models import ContactEvent, ContactReason, EventName, Message
 from contactpunt.insights.models import MessageInsight, Sentiment
@@ -52,25 +55,31 @@ class RemarkReport:
     messages: int
 
 
-def handling_agents(contact_ids: Iterable[int]) -> dict[int, int]:
-    """The agent who handled each contact: first to answer or reply, else the one who wrapped it up."""
-    ids = sorted(set(contact_ids))
+def handling_agents(contact_ids: Iterable[int] | QuerySet[Any, Any]) -> dict[int, int]:
+    """The agent who handled each contact: first to answer or reply, else the one who wrapped it up. `contact_ids`
+    is a list of ids or a query of them (one query with the query as a subquery, no list of ids sent back)."""
     handled: dict[int, int] = {}
     wrapped: dict[int, int] = {}
-    for start in range(0, len(ids), 5000):
+    if isinstance(contact_ids, QuerySet):
+        chunks: list[Any] = [contact_ids]
+    else:
+        ids = sorted(set(contact_ids))
+        chunks = [ids[start : start + 5000] for start in range(0, len(ids), 5000)]
+    for chunk in chunks:
         rows = (
             ContactEvent.objects.filter(
-                contact_id__in=ids[start : start + 5000],
+                contact_id__in=chunk,
                 name__in=[*_HANDLING, EventName.WRAPPED],
                 agent__isnull=False,
             )
             .order_by("occurred_at", "id")
-            .values_list("contact_id", "name", "agent_id", "data")
+            # The two flags rather than each event's whole data (decoding it cost more than the query).
+            .values_list("contact_id", "name", "agent_id", "data__internal", "data__automatic")
         )
-        for contact_id, name, agent_id, data in rows:
+        for contact_id, name, agent_id, internal, automatic in rows:
             if name == EventName.WRAPPED:
                 wrapped.setdefault(contact_id, agent_id)
-            elif not (data.get("internal") or data.get("automatic")):
+            elif not (internal or automatic):
                 handled.setdefault(contact_id, agent_id)
     return {**wrapped, **handled}
 

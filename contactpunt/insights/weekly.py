@@ -20,10 +20,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from contactpunt.contacts.models import ContactReason
+from contactpunt.contacts.models import Contact, ContactReason, Direction
 from contactpunt.insights.models import MessageInsight, NewTopic, ReasonSpike, Sentiment
 from contactpunt.insights.remarks import handling_agents
-from contactpunt.insights.spikes import contact_reasons
+from contactpunt.insights.spikes import reasons_of_contacts
 from contactpunt.kpis.facts import agent_teams
 from contactpunt.kpis.intervals import day_bounds, zone
 from contactpunt.kpis.metrics import load_inbound
@@ -80,9 +80,13 @@ def weekly_report(day: dt.date) -> WeeklyReport:
     local = zone()
     start, end = day_bounds(first, last, local)
     previous_start = start - (end - start)
-    this_week = contact_reasons(start, end)
-    last_week = contact_reasons(previous_start, start)
-    agents = handling_agents(pk for pk, _at, _reason in this_week + last_week)
+    this_week = reasons_of_contacts(start, end)
+    last_week = reasons_of_contacts(previous_start, start)
+    agents = handling_agents(
+        Contact.objects.filter(direction=Direction.INBOUND, occurred_at__gte=previous_start, occurred_at__lt=end)
+        .order_by()
+        .values("pk")
+    )  # the contacts of both weeks (those of `contact_reasons`), as a subquery
     teams = agent_teams()
 
     def team_of(contact_id: int) -> int | None:
@@ -98,11 +102,11 @@ def weekly_report(day: dt.date) -> WeeklyReport:
 
     now: Counter[tuple[int, int]] = Counter()
     before: Counter[tuple[int, int]] = Counter()
-    for pk, _at, reason in this_week:
+    for pk, reason in this_week:
         count(now, pk, reason)
-    for pk, _at, reason in last_week:
+    for pk, reason in last_week:
         count(before, pk, reason)
-    reason_of = {pk: reason for pk, _at, reason in this_week}
+    reason_of = dict(this_week)
     negative: Counter[tuple[int, int]] = Counter()
     for contact_id in MessageInsight.objects.filter(
         occurred_at__gte=start, occurred_at__lt=end, sentiment=Sentiment.NEGATIVE

@@ -7,7 +7,8 @@ folded. A figure that looks ahead is kept exact at any moment: a case resolved l
 build keeps its resolution moment and whether it is a first-contact resolution so far; when read, it counts
 once its 7 days have passed (a later contact that spoils it dirties the case's day first, see `affected_days`).
 Unreplied written contacts keep the moment their norm runs out, counted as missed once it has.
-The handled legs behind cost to serve are kept per day beside them (`cost_parts`, rebuilt with the same days).
+The handled legs behind cost to serve are kept per day beside them (`cost_parts`, rebuilt with the same days), and
+so is every resolved case's measured FCR (`CaseResolution`: the survey drivers compare it per case).
 `rollups.refresh` rebuilds the days that dirty contacts touch; `rebuild` throws a span away and computes it again.
 """
 
@@ -15,13 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Max, Min, Q, Sum
+from django.db.models import Max, Min, Q, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from contactpunt.contacts.business_hours import Schedule, business_seconds, due_at
@@ -30,13 +34,14 @@ from contactpunt.kpis import cost_parts, metrics
 from contactpunt.kpis.facts import CONTACT, LEG, load_cases, load_units
 from contactpunt.kpis.intervals import day_bounds
 from contactpunt.kpis.intervals import zone as local_zone
-from contactpunt.kpis.models import CostPart, DayPart
+from contactpunt.kpis.models import CaseResolution, CostPart, DayPart
 from contactpunt.kpis.written import load_schedules
 
 INBOUND, RESOLVED, CREATED, WRITTEN = "inbound", "resolved", "created", "written"
 #: The groupings the day parts can answer: the others need a moment or an attribute the parts do not keep.
 GROUPINGS = (None, "queue", "department", "channel", "team", "site", "agent")
 WEEK = dt.timedelta(days=7)
+_LISTS = ("fcr_pending", "csi_s", "response_s", "due")
 _COUNTED = ("inbound", "identified", "repeats", "fcr_cases", "fcr_solved", "open_cases", "norm_replied", "norm_within")
 
 Key = tuple[dt.date, str, str, int, str, int | None]
@@ -57,8 +62,16 @@ def _part(parts: dict[Key, DayPart], key: Key) -> DayPart:
     return part
 
 
-def build(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> list[DayPart]:
-    """The day parts of the local days `first` to `last` (not saved), as of `now`."""
+def build(
+    first: dt.date,
+    last: dt.date,
+    *,
+    now: dt.datetime | None = None,
+    resolutions: list[CaseResolution] | None = None,
+    levels: tuple[str, ...] = (CONTACT, LEG),
+) -> list[DayPart]:
+    """The day parts of the local days `first` to `last` (not saved), as of `now`, the written units at `levels`;
+    each case first resolved on them is appended to `resolutions` when given (not saved either)."""
     now = now or timezone.now()
     zone = local_zone()
     start, end = day_bounds(first, last, zone)
@@ -85,6 +98,8 @@ def build(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> l
         assert c.first_resolved_at is not None
         p = _part(parts, (day(c.first_resolved_at), RESOLVED, CONTACT, c.queue_id, c.channel, c.resolved_by_id))
         solved = metrics.is_first_contact_resolution(c, later)
+        if resolutions is not None:
+            resolutions.append(CaseResolution(day=day(c.first_resolved_at), case_id=c.case_id, solved=solved))
         if c.first_resolved_at + metrics.FCR_WINDOW <= now:
             p.fcr_cases += 1
             p.fcr_solved += solved
@@ -102,7 +117,7 @@ def build(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> l
             p.csi_s.append((c.resolved_at - c.opened_at).total_seconds())
     schedules = load_schedules()
     written = [c for c in Channel.values if c not in Channel.realtime()]
-    for level in (CONTACT, LEG):
+    for level in levels:
         for u in load_units(start, end, level=level, channels=written):
             p = _part(parts, (day(u.queued_at), WRITTEN, level, u.queue_id, u.channel, u.agent_id))
             schedule, norm = schedules.get(u.queue_id, (Schedule.always_open(), None))
@@ -123,13 +138,17 @@ def rebuild(first: dt.date, last: dt.date) -> int:
     written = 0
     day = first
     while day <= last:
-        rows = build(day, day)  # before the transaction: the write lock is held for the swap only (rollups.rebuild)
+        resolutions: list[CaseResolution] = []
+        # Built before the transaction: the write lock is held for the swap only (rollups.rebuild).
+        rows = build(day, day, resolutions=resolutions)
         costs = cost_parts.build(day, day, local_zone())
         with transaction.atomic():
             DayPart.objects.filter(day=day).delete()
             DayPart.objects.bulk_create(rows, batch_size=1000)
             CostPart.objects.filter(day=day).delete()
             CostPart.objects.bulk_create(costs, batch_size=1000)
+            CaseResolution.objects.filter(day=day).delete()
+            CaseResolution.objects.bulk_create(resolutions, batch_size=1000)
         written += len(rows) + len(costs)
         day += dt.timedelta(days=1)
     return written
@@ -140,17 +159,19 @@ def rebuild_all() -> int:
     bounds = Contact.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
     DayPart.objects.all().delete()
     CostPart.objects.all().delete()
+    CaseResolution.objects.all().delete()
     if bounds["first"] is None:
         return 0
     zone = local_zone()
     return rebuild(bounds["first"].astimezone(zone).date(), timezone.now().astimezone(zone).date())
 
 
-def affected_days(contact_ids: list[int], *, now: dt.datetime | None = None) -> set[dt.date]:
+def affected_days(contact_ids: list[int], *, now: dt.datetime | None = None, closing: bool = True) -> set[dt.date]:
     """The local days whose parts the changed contacts may alter: their own day and their cases' days, and, for
     identified customers, the days of their contacts and resolutions within 7 days either side (a contact makes a
-    later one a repeat, and spoils the FCR of a case resolved in the 7 days before it). Days whose cases' 7 days
-    have since passed are included too, so their parts are rebuilt when the window closes."""
+    later one a repeat, and spoils the FCR of a case resolved in the 7 days before it). With `closing`, days whose
+    cases' 7 days have since passed are included too, so their parts are rebuilt when the window closes (a read
+    needs not: it counts a pending case by its moment)."""
     now = now or timezone.now()
     zone = local_zone()
     moments: set[dt.datetime] = set()
@@ -190,6 +211,8 @@ def affected_days(contact_ids: list[int], *, now: dt.datetime | None = None) -> 
             ).values_list("occurred_at", flat=True)
         )
     days = {m.astimezone(zone).date() for m in moments}
+    if not closing:
+        return days
     # Windows that closed: days with cases still pending a week ago.
     closed = (now - WEEK - dt.timedelta(days=1)).astimezone(zone).date()
     days.update(
@@ -214,11 +237,13 @@ def figures(
     zone: ZoneInfo,
     now: dt.datetime,
     names: metrics.Names | None = None,
+    stale: Collection[dt.date] = (),
 ) -> dict[str, dict[str, Any]]:
     """The figures of `metrics.report` over cases and customers per group of [start, end), from the day parts.
 
-    Raise NotInParts for a grouping they lack, a zone other than the configured one or a period not on local
-    midnights. The caller refreshes the parts first (`rollups.refresh`).
+    The `stale` days (those a dirty contact may change, see `affected_days`) are built from the events now, as of
+    `now`, and folded in instead of their stored rows: the result is the definition's over the events. Raise
+    NotInParts for a grouping they lack, a zone other than the configured one or a period not on local midnights.
     """
     configured = local_zone()
     if by not in GROUPINGS:
@@ -238,6 +263,12 @@ def figures(
                  "csi": [], "response": [], "norm_replied": 0, "norm_within": 0, "overdue": 0, "units": False}
     )  # fmt: skip
     rows = DayPart.objects.filter(day__gte=first, day__lte=last).filter(~Q(kind=WRITTEN) | Q(level=level)).order_by()
+    stale_days = sorted(day for day in set(stale) if first <= day <= last)
+    fresh: list[DayPart] = []
+    if stale_days:
+        rows = rows.exclude(day__in=stale_days)
+        for run_first, run_last in _day_runs(stale_days):
+            fresh += build(run_first, run_last, now=now, levels=(level,))  # a read needs its own level only
     labels: dict[tuple[str, int, str, int | None], str | None] = {}
 
     def label_of(kind: str, queue_id: int, channel: str, agent: int | None) -> str | None:
@@ -251,7 +282,9 @@ def figures(
     # The counts are summed by the database; only the lists (medians, moments still to come) are read.
     totals = rows.values("kind", "queue_id", "channel", "agent_id").annotate(**{name: Sum(name) for name in _COUNTED})
     row: dict[str, Any]
-    for row in cast(Iterable[dict[str, Any]], totals):
+    counted = [{"kind": p.kind, "queue_id": p.queue_id, "channel": p.channel, "agent_id": p.agent_id,
+                **{name: getattr(p, name) for name in _COUNTED}} for p in fresh]  # fmt: skip
+    for row in [*cast(Iterable[dict[str, Any]], totals), *counted]:
         label = label_of(row["kind"], row["queue_id"], row["channel"], row["agent_id"])
         if label is None:
             continue
@@ -259,14 +292,18 @@ def figures(
         for name in _COUNTED:
             s[name] += row[name]
         s["units"] = s["units"] or row["kind"] == WRITTEN
-    lists = rows.exclude(csi_s=[], response_s=[], fcr_pending=[], due=[]).values_list(
-        "kind", "queue_id", "channel", "agent_id", "csi_s", "response_s", "fcr_pending", "due"
+    # The lists as text in one query, decoded only where a row holds one (a row fills one or two of the four):
+    # decoding the empty ones cost a week's read more than all its sums.
+    stored = rows.exclude(csi_s=[], response_s=[], fcr_pending=[], due=[]).values_list(
+        "kind", "queue_id", "channel", "agent_id", *(Cast(field, TextField()) for field in _LISTS)
     )
-    for kind, queue_id, channel, agent, csi_s, response_s, pending, due in lists.iterator(chunk_size=2000):
+    built = [(p.kind, p.queue_id, p.channel, p.agent_id, *(getattr(p, field) for field in _LISTS)) for p in fresh]
+    for kind, queue_id, channel, agent, *lists in itertools.chain(stored.iterator(chunk_size=2000), built):
         label = label_of(kind, queue_id, channel, agent)
         if label is None:
             continue
         s = sums[label]
+        pending, csi_s, response_s, due = (_decoded(values) for values in lists)
         for at, solved in pending:
             if at + week_s <= now_s:
                 s["fcr_cases"] += 1
@@ -295,6 +332,24 @@ def figures(
             "_norm": (s["norm_within"], s["norm_replied"] + s["overdue"]),
         }
     return result
+
+
+def _decoded(values: str | list[Any]) -> list[Any]:
+    """A list field read as text (stored) or as a list (built now)."""
+    if isinstance(values, list):
+        return values
+    return [] if values == "[]" else cast(list[Any], json.loads(values))
+
+
+def _day_runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Sorted days as runs of consecutive days (first, last): each run is built from the events in one pass."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for day in days:
+        if runs and day - runs[-1][1] == dt.timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def _median(ordered: list[float]) -> float | None:

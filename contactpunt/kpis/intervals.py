@@ -46,3 +46,20 @@ def day_intervals(day: dt.date, zone: ZoneInfo) -> list[dt.datetime]:
         starts.append(moment)
         moment += INTERVAL
     return starts
+
+
+def month_spans(
+    start: dt.datetime, end: dt.datetime, zone: ZoneInfo
+) -> list[tuple[dt.datetime, dt.datetime, dt.datetime]]:
+    """The local calendar months [start, end) touches, each as (its local start as an aware datetime in `zone`, then
+    the UTC moments [from, to) of that month within [start, end)). A query per month reads an index range where
+    grouping by a truncated moment (TruncMonth) ran a Python function per row on SQLite."""
+    spans: list[tuple[dt.datetime, dt.datetime, dt.datetime]] = []
+    first = start.astimezone(zone).date().replace(day=1)
+    while True:
+        following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        month_start, month_end = local_midnight(first, zone), local_midnight(following, zone)
+        if month_start >= end:
+            return spans
+        spans.append((dt.datetime.combine(first, dt.time(0), zone), max(start, month_start), min(end, month_end)))
+        first = following

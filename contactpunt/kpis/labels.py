@@ -46,6 +46,7 @@ METRIC_LABELS: dict[str, Any] = {
     "reachability": _("Reachability"),
     "transfer_rate": _("Transfers"),
     "fcr": _("First contact resolution (FCR)"),
+    "fcr_so_far": _("First contact resolution so far (provisional)"),
     "repeat_rate": _("Repeat contacts"),
     "identified_share": _("Identified"),
     "csi_median_s": _("Time to resolution (CSI), median"),

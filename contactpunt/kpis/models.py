@@ -104,3 +104,17 @@ class CostPart(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="costpart_day_idx")]
+
+
+class CaseResolution(models.Model):
+    """A case first resolved on the local day `day`, and whether it was a first-contact resolution as measured when
+    the day was built (DESIGN.md; while its 7 days run, so far). Built and swapped with the day's parts
+    (contactpunt.kpis.dayparts), so a case on a day a dirty contact may change is computed from the events when
+    read. Everything here can be deleted and rebuilt from the event log."""
+
+    day = models.DateField()
+    case = models.ForeignKey("contacts.Case", on_delete=models.CASCADE, related_name="+")
+    solved = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="caseresolution_day_idx")]

@@ -4,9 +4,9 @@ Every contact event and received contact marks its contact dirty (one upsert, af
 of an agent's team (every contact the agent worked: their figures count for their current team). The periodic
 job `refresh` rebuilds every interval a dirty contact entered a queue in, from the event log, and removes the
 marks it rebuilt in the same transaction, at the version it read: a failure keeps them, and a mark written
-meanwhile survives. Reads never write: an interval a dirty contact touches is computed from the events while
-read, and with too many dirty contacts the whole read comes from the events. `rebuild` throws the cache away
-for a period and computes it again. Reads that the rollups cannot answer (per agent, a
+meanwhile survives. Reads never write: an interval or a day a dirty contact touches is computed from the events
+while read and folded in beside the rest, and with too many dirty contacts the whole read comes from the events.
+`rebuild` throws the cache away for a period and computes it again. Reads that the rollups cannot answer (per agent, a
 service-level threshold that was not configured when the rows were built, live figures) come from the
 events through `metrics`.
 """
@@ -299,7 +299,15 @@ def queue_figures(
     )
     sums: dict[str, _Sum] = defaultdict(_Sum)
 
+    by_moment: dict[dt.datetime, str | None] = {}
+
     def label_of(row: dict[str, Any]) -> str | None:
+        if by in ("day", "interval"):  # the label of a moment, asked once per channel of every interval
+            at = row["start"]
+            if at not in by_moment:
+                by_moment[at] = metrics.group_key(by, names, zone, queue_id=None, channel=None, team_id=None,
+                                                  agent_id=None, at=at)  # fmt: skip
+            return by_moment[at]
         return metrics.group_key(by, names, zone, queue_id=row.get("queue_id"), channel=row.get("channel"),
                                  team_id=row.get("team_id"), agent_id=None, at=row.get("start"))  # fmt: skip
 
@@ -423,16 +431,25 @@ def _units_of(stale: set[dt.datetime], level: str) -> list[Unit]:
     return units
 
 
-def parts_are_current(start: dt.datetime, end: dt.datetime) -> bool:
-    """Whether the day parts of [start, end) hold no day a dirty contact may change (read, never written)."""
+def dirty_days(*, now: dt.datetime | None = None) -> set[dt.date] | None:
+    """The local days whose day parts (and case resolutions) a dirty contact may change (read, never written): a
+    read builds those from the events. None with more dirty contacts than a refresh batch: too many to fold in."""
     dirty = list(DirtyContact.objects.values_list("contact_id", flat=True)[: REFRESH_BATCH + 1])
     if not dirty:
-        return True
+        return set()
     if len(dirty) > REFRESH_BATCH:
-        return False
+        return None
+    return dayparts.affected_days(dirty, now=now, closing=False)
+
+
+def stale_days(start: dt.datetime, end: dt.datetime, *, now: dt.datetime | None = None) -> set[dt.date] | None:
+    """`dirty_days` within the local days of [start, end)."""
+    days = dirty_days(now=now)
+    if days is None:
+        return None
     zone = local_zone()
     first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
-    return not any(first <= day <= last for day in dayparts.affected_days(dirty))
+    return {day for day in days if first <= day <= last}
 
 
 def daily_queue_figures(start: dt.datetime, end: dt.datetime, *, zone: ZoneInfo) -> dict[str, dict[str, Any]]:
@@ -461,24 +478,38 @@ def report(
     zone: ZoneInfo | None = None,
     threshold_s: int | None = None,
     now: dt.datetime | None = None,
+    with_backlog: bool = True,
 ) -> list[dict[str, Any]]:
-    """`metrics.report`, with the queue figures read from the rollups when they can answer (a settled
-    period on interval edges, a grouping and threshold they hold), else everything from the events."""
+    """`metrics.report`, with the queue figures read from the rollups and the figures over cases and customers from
+    the day parts when they can answer (a period on local midnights, a grouping and threshold they hold; the
+    intervals and days dirty contacts touch computed from the events beside them), else everything from the events.
+    `with_backlog` False leaves the backlog out (a page that does not show it)."""
     now = now or timezone.now()
     zone = zone or ZoneInfo(timezone.get_default_timezone_name())
     names = metrics.load_names()
     parts: dict[str, dict[str, Any]] | None = None
-    if parts_are_current(start, end):
+    stale = stale_days(start, end, now=now)
+    if stale is not None:
         try:
-            parts = dayparts.figures(start, end, by=by, zone=zone, now=now, names=names)
+            parts = dayparts.figures(start, end, by=by, zone=zone, now=now, names=names, stale=stale)
         except dayparts.NotInParts:
             parts = None
     try:
         cached = queue_figures(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, names=names)
     except NotInRollups:
-        return metrics.report(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, parts=parts, names=names)
+        return metrics.report(
+            start,
+            end,
+            by=by,
+            zone=zone,
+            threshold_s=threshold_s,
+            now=now,
+            parts=parts,
+            names=names,
+            with_backlog=with_backlog,
+        )
     written = [c for c in Channel.values if c not in Channel.realtime()]
     level = LEG if by in metrics.LEG_GROUPINGS else CONTACT
     units = [] if parts is not None else load_units(start, end, level=level, channels=written)
     return metrics.report(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, units=units,
-                          cached=cached, parts=parts, names=names)  # fmt: skip
+                          cached=cached, parts=parts, names=names, with_backlog=with_backlog)  # fmt: skip

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from contactpunt.feedback.models import Answer, FollowUp, Invitation, SurveyKind
+from contactpunt.kpis.intervals import month_spans
 
 Z95 = 1.959963984540054
 #: Below this many answers a figure is shown with a warning that it is too few to trust.
@@ -135,11 +136,9 @@ def _figures(key: object, label: str, row: dict[str, Any], squares: float) -> Su
 
 
 def _squares(answers: QuerySet[Answer], field: str) -> dict[object, float]:
-    """Sum of squared effort per group (for the CES interval)."""
-    sums: dict[object, float] = {}
-    for key, effort in answers.filter(effort__isnull=False).values_list(field, "effort"):
-        sums[key] = sums.get(key, 0.0) + float(effort) ** 2
-    return sums
+    """Sum of squared effort per group (for the CES interval), summed by the database."""
+    rows = answers.filter(effort__isnull=False).values(field).annotate(squares=Sum(F("effort") * F("effort")))
+    return {row[field]: float(row["squares"] or 0) for row in rows.order_by()}
 
 
 def survey_figures(
@@ -155,15 +154,14 @@ def survey_figures(
         total: dict[str, Any] = answers.aggregate(**_aggregates())
         efforts = answers.filter(effort__isnull=False).values_list("effort", flat=True)
         return [_figures(None, "", total, sum(float(e or 0) ** 2 for e in efforts))]
-    if by == "month":
-        monthly = answers.annotate(month=TruncMonth("answered_at"))
-        month_squares = _squares(monthly, "month")
-        rows: list[dict[str, Any]] = [
-            dict(r) for r in monthly.values("month").annotate(**_aggregates()).order_by("month")
-        ]
-        return [
-            _figures(r["month"], r["month"].date().isoformat(), r, month_squares.get(r["month"], 0.0)) for r in rows
-        ]
+    if by == "month":  # the local months of the current time zone, as TruncMonth counts them
+        months = []
+        for month, since, until in month_spans(start, end, timezone.get_current_timezone()):
+            of_month = answers.filter(answered_at__gte=since, answered_at__lt=until)
+            row = of_month.aggregate(**_aggregates(), answers=Count("pk"), squares=Sum(F("effort") * F("effort")))
+            if row["answers"]:
+                months.append(_figures(month, month.date().isoformat(), row, float(row["squares"] or 0)))
+        return months
     fields = GROUPINGS[by]
     squares = _squares(answers, fields[0])
     result = []

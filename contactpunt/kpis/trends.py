@@ -60,6 +60,7 @@ def trends(
     keys: Sequence[str],
 ) -> list[TrendRow]:
     """The report of `start`..`end` per `by`, each row with its change against `previous_start`..`previous_end`."""
-    current = rollups.report(start, end, by=by, zone=zone)
-    previous = rollups.report(previous_start, previous_end, by=by, zone=zone)
+    with_backlog = bool({"backlog", "oldest_backlog_age_s"} & set(keys))  # the backlog's query only when shown
+    current = rollups.report(start, end, by=by, zone=zone, with_backlog=with_backlog)
+    previous = rollups.report(previous_start, previous_end, by=by, zone=zone, with_backlog=with_backlog)
     return compare(current, previous, keys)

@@ -29,6 +29,7 @@ KINDS: dict[str, str] = {
     "reachability": "%",
     "transfer_rate": "%",
     "fcr": "%",
+    "fcr_so_far": "%",  # what the screens show, marked provisional, while no case's 7 days have passed
     "repeat_rate": "%",
     "identified_share": "%",
     "first_response_within_norm": "%",

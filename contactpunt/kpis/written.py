@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from contactpunt.contacts.business_hours import Schedule, business_seconds, due_at, schedule_for
 from contactpunt.contacts.inbox import waiting_contacts
@@ -102,37 +102,58 @@ class Backlog:
     contact_ids: tuple[int, ...]
 
 
-def backlog(*, at: dt.datetime, queue_ids: Sequence[int] | None = None, channel: str | None = None) -> Backlog:
-    """Backlog = inbound written contacts queued by `at` that had no public reply (on their case) by
-    `at`, and were not closed without one ("no response needed"); oldest age = `at` - the oldest arrival."""
+def _waiting_at(at: dt.datetime) -> QuerySet[Contact]:
+    """The inbound written contacts queued by `at` that had no public reply (on their case) by `at` and were not
+    closed without one ("no response needed")."""
     written = [c for c in Channel.values if c not in Channel.realtime()]
     contacts = Contact.objects.filter(direction=Direction.INBOUND, channel__in=written, occurred_at__lte=at)
     contacts = contacts.filter(events__name=EventName.QUEUED).distinct()
-    if queue_ids is not None:
-        contacts = contacts.filter(queue_id__in=queue_ids)
-    if channel is not None:
-        contacts = contacts.filter(channel=channel)
     replied = ContactEvent.objects.filter(
         name=EventName.REPLIED, occurred_at__lte=at, occurred_at__gte=OuterRef("occurred_at")
     ).filter(case_id=OuterRef("case_id"))
     closed = ContactEvent.objects.filter(
         contact_id=OuterRef("pk"), name=EventName.WRAPPED, occurred_at__lte=at, data__no_response_needed=True
     )
-    waiting = contacts.exclude(Exists(replied)).exclude(Exists(closed)).values_list("pk", "occurred_at")
-    rows = list(waiting)
+    return contacts.exclude(Exists(replied)).exclude(Exists(closed))
+
+
+def _waiting_now(now: dt.datetime) -> QuerySet[Contact]:
+    """The written contacts still waiting (`contacts.inbox.waiting_contacts`) that arrived by `now`."""
+    written = [c for c in Channel.values if c not in Channel.realtime()]
+    return waiting_contacts().filter(channel__in=written, occurred_at__lte=now)
+
+
+def _backlog(
+    contacts: QuerySet[Contact], at: dt.datetime, queue_ids: Sequence[int] | None, channel: str | None
+) -> Backlog:
+    if queue_ids is not None:
+        contacts = contacts.filter(queue_id__in=queue_ids)
+    if channel is not None:
+        contacts = contacts.filter(channel=channel)
+    return backlog_of(list(contacts.order_by().values_list("pk", "occurred_at")), at)
+
+
+def backlog_of(rows: Iterable[tuple[int, dt.datetime]], at: dt.datetime) -> Backlog:
+    """The backlog of these (contact, arrival) rows at `at`: their count and the age of the oldest."""
+    rows = list(rows)
     oldest = min((r[1] for r in rows), default=None)
     return Backlog(len(rows), (at - oldest).total_seconds() if oldest else None, tuple(r[0] for r in rows))
+
+
+def backlog(*, at: dt.datetime, queue_ids: Sequence[int] | None = None, channel: str | None = None) -> Backlog:
+    """Backlog = inbound written contacts queued by `at` that had no public reply (on their case) by
+    `at`, and were not closed without one ("no response needed"); oldest age = `at` - the oldest arrival."""
+    return _backlog(_waiting_at(at), at, queue_ids, channel)
 
 
 def backlog_now(*, now: dt.datetime, queue_ids: Sequence[int] | None = None, channel: str | None = None) -> Backlog:
     """The backlog now: the written contacts still waiting (`contacts.inbox.waiting_contacts`, as the inbox,
     the overview and the wallboard count them); oldest age = `now` - the oldest arrival."""
-    written = [c for c in Channel.values if c not in Channel.realtime()]
-    contacts = waiting_contacts().filter(channel__in=written, occurred_at__lte=now)
-    if queue_ids is not None:
-        contacts = contacts.filter(queue_id__in=queue_ids)
-    if channel is not None:
-        contacts = contacts.filter(channel=channel)
-    rows = list(contacts.order_by().values_list("pk", "occurred_at"))
-    oldest = min((r[1] for r in rows), default=None)
-    return Backlog(len(rows), (now - oldest).total_seconds() if oldest else None, tuple(r[0] for r in rows))
+    return _backlog(_waiting_now(now), now, queue_ids, channel)
+
+
+def backlog_rows(*, at: dt.datetime, live: bool) -> list[tuple[int, dt.datetime, int, str]]:
+    """(contact, arrival, queue, channel) of the whole backlog in one query, for a report to split per group:
+    `live`, as `backlog_now(now=at)`; otherwise as `backlog(at=at)`."""
+    contacts = _waiting_now(at) if live else _waiting_at(at)
+    return list(contacts.order_by().values_list("pk", "occurred_at", "queue_id", "channel"))

@@ -4,22 +4,25 @@ also when later contacts, resolutions and reopenings change days that were alrea
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.db import transaction
+from django.db.models import Q
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from contactpunt.contacts.models import Channel, ContactReason, Queue
+from contactpunt.contacts.models import Case, Channel, ContactReason, Queue
 from contactpunt.contacts.services.cases import reopen_case, resolve_case
 from contactpunt.contacts.services.events import record_agent_state
-from contactpunt.kpis import cost, dayparts, metrics, rollups
+from contactpunt.kpis import cost, dayparts, metrics, rollups, survey_drivers
 from contactpunt.kpis.intervals import day_bounds
-from contactpunt.kpis.models import DayPart, DirtyContact
+from contactpunt.kpis.models import CaseResolution, DayPart, DirtyContact
 from contactpunt.kpis.tests.helpers import arrive, call, event
 from contactpunt.people.models import Role, Team, User
 
@@ -138,13 +141,20 @@ def test_the_day_parts_agree_with_the_definitions(
         with django_capture_on_commit_callbacks(execute=True):
             for late in later:
                 late()
-        with time_machine.travel(now, tick=False):
+        with time_machine.travel(now, tick=False), _reads_of_parts() as stale_read:
             for by in (None, "queue", "department", "channel", "team", "agent"):
                 rows = rollups.report(START, END, by=by, zone=AMS)
                 from_parts = {r["group"]: {k: r[k] for k in KEYS} for r in rows}
                 raw = {r["group"]: {k: r[k] for k in KEYS} for r in metrics.report(START, END, by=by, zone=AMS)}
                 assert from_parts == {g: {k: pytest.approx(v) for k, v in f.items()} for g, f in raw.items()}, by
+            # Every read came from the parts, the days the late events dirtied built from the events beside them.
+            assert len(stale_read) == 6
+            assert all(days == stale_read[0] for days in stale_read)
+            assert bool(stale_read[0]) <= bool(later)
             assert _cost(cost.cost_to_serve(START, END)) == _cost(cost.definition(START, END))
+            # Each case's measured FCR (the survey drivers): from the case resolutions, the dirty days from the events.
+            every_case = Case.objects.values("pk")
+            assert survey_drivers.measured_fcr(every_case) == survey_drivers.measured_from_events(Q())
             # Reads never write: the late events' marks wait for the periodic refresh, and the parts agree after it.
             assert DirtyContact.objects.exists() == bool(later)
             rollups.refresh()
@@ -159,6 +169,70 @@ def test_the_day_parts_agree_with_the_definitions(
                 cost.definition(START, START + 3 * 24 * H)
             )
         transaction.set_rollback(True)
+
+
+@contextlib.contextmanager
+def _reads_of_parts() -> Iterator[list[set[dt.date]]]:
+    """The stale days of every read of the day parts made inside the block (one entry per read)."""
+    original = dayparts.figures
+    seen: list[set[dt.date]] = []
+
+    def spy(*args: Any, **kwargs: Any) -> dict[str, dict[str, Any]]:
+        seen.append(set(kwargs.get("stale", ())))
+        return original(*args, **kwargs)
+
+    dayparts.figures = spy
+    try:
+        yield seen
+    finally:
+        dayparts.figures = original
+
+
+def test_a_read_builds_only_the_dirty_days_and_equals_the_events(world, django_capture_on_commit_callbacks):
+    """Weeks and months in a live centre: one dirty day is built from the events, the others are read from their
+    parts, and every figure equals the definition over the events."""
+    phone, chat, email = world["queues"]
+    a1, a2 = world["agents"]
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(9):
+            at = START + dt.timedelta(days=n, hours=9)
+            first = call(phone, at, wait=5, talk=60, agent=a1, caller="+31201111111")
+            resolve_case(case=first.case, by=a1, occurred_at=at + H, reason=world["reasons"][1 + n % 3])
+            call(chat, at + 2 * H, wait=40, talk=200, agent=a2, caller="+31202222222")
+            mail = arrive(email, at + 3 * H, caller="a@example.nl")
+            if n % 2:
+                event(mail, "replied", at + 5 * H, a2)
+        once = call(phone, START + dt.timedelta(days=3, hours=14), wait=5, talk=60, agent=a1, caller="+31209999999")
+        resolve_case(case=once.case, by=a1, occurred_at=START + dt.timedelta(days=3, hours=15))
+    now = END + dt.timedelta(days=2)
+    with time_machine.travel(now, tick=False):
+        rollups.refresh()
+        built = DayPart.objects.count()
+        # A late reply on the fifth day and a repeat call on the sixth: those days (and the FCR of the cases resolved
+        # in the 7 days before the call) change; the marks wait for the periodic refresh.
+        with django_capture_on_commit_callbacks(execute=True):
+            event(mail, "replied", now - H, a1)
+            call(phone, START + dt.timedelta(days=5, hours=11), wait=5, talk=30, agent=a2, caller="+31209999999")
+        assert DirtyContact.objects.exists()
+        with _reads_of_parts() as stale_read:
+            for by in (None, "queue", "channel", "team", "agent"):
+                rows = rollups.report(START, END, by=by, zone=AMS)
+                assert _without_live(rows) == _without_live(metrics.report(START, END, by=by, zone=AMS)), by
+        assert stale_read and stale_read[0]
+        assert stale_read[0] < {FIRST + dt.timedelta(days=n) for n in range(10)}  # not every day of the period
+        assert DayPart.objects.count() == built  # a read writes nothing
+        # The repeat call spoiled the FCR of the case resolved two days before it: the case resolutions of that day
+        # still say solved, the read computes the dirty days' cases from the events.
+        measured = survey_drivers.measured_fcr(Case.objects.values("pk"))
+        assert measured == survey_drivers.measured_from_events(Q())
+        stored = dict(CaseResolution.objects.values_list("case_id", "solved"))
+        assert {c for c, solved in stored.items() if solved != measured[c]} == {once.case_id}  # out of date
+        rollups.refresh()
+        assert dict(CaseResolution.objects.values_list("case_id", "solved")) == measured
+
+
+def _without_live(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: pytest.approx(v) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
 
 
 def _cost(report: cost.CostReport) -> dict[str, list[tuple[Any, ...]]]:

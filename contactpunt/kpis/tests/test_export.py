@@ -8,10 +8,12 @@ import io
 import json
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from contactpunt.contacts.services.cases import resolve_case
 from contactpunt.kpis import export, rollups
 from contactpunt.kpis.tests.helpers import call
 from contactpunt.people.models import User
@@ -120,3 +122,22 @@ def test_no_abbreviation_stands_alone_in_the_dutch_metric_names():
     for name in names.values():
         bare = re.sub(r"\([^)]*\)", "", name)  # what is left outside the brackets
         assert not re.search(r"\b(AHT|ASA|FCR|CSI)\b", bare), name
+
+
+def test_the_export_carries_the_fcr_the_screens_show_while_its_days_run(
+    team_lead, phone_queue, agent, t0, django_capture_on_commit_callbacks
+):
+    """Within 7 days of the resolutions FCR has no case yet: the screens show the figure so far, marked provisional,
+    and the export carries the same figure in its own column (it was empty)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        solved = call(phone_queue, t0, wait=10, talk=60, agent=agent, caller="+31201111111")
+        resolve_case(case=solved.case, by=agent, occurred_at=t0 + dt.timedelta(hours=1))
+    with time_machine.travel(t0 + dt.timedelta(days=2), tick=False):
+        rollups.refresh()
+        content = download(team_lead, DAY + "&excel=0")
+        page = Client()
+        page.force_login(team_lead)
+        screen = page.get(reverse("kpis:manager") + "?from=2026-03-02&to=2026-03-02&by=queue").content.decode()
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    assert (rows[0]["fcr"], rows[0]["fcr_so_far"]) == ("", "1.0")
+    assert "voorlopig 100" in screen  # the manager page's FCR column: 100,0% so far

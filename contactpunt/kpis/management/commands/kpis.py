@@ -2,10 +2,12 @@
 `contactpunt kpis webcare --from DATE --to DATE [--json]` and
 `contactpunt kpis rebuild-rollups [--from DATE --to DATE]`.
 
-Prints every metric for the local days FROM to TO (inclusive) from `metrics.report`, the same function
-the dashboards use. With --json: one object per group, fractions 0..1, durations in seconds, moments
-ISO 8601 with offset. --compare adds each figure's change against the same number of days before (`kpis.trends`,
-as the manager page); `webcare` prints the written channels' figures of the webcare page (`kpis.webcare`).
+Prints every metric for the local days FROM to TO (inclusive) from `rollups.report`, the same function the
+dashboards and the exports use (the rollups and day parts, the days and intervals dirty contacts touch folded from
+the events: every figure is its `metrics` definition). With --json: one object per group, fractions 0..1, durations
+in seconds, moments ISO 8601 with offset. --compare adds each figure's change against the same number of days before
+(`kpis.trends`, as the manager page); `webcare` prints the written channels' figures of the webcare page
+(`kpis.webcare`).
 """
 
 from __future__ import annotations
@@ -108,12 +110,12 @@ class Command(BaseCommand):
         if options["action"] == "webcare":
             self._webcare(start, end, zone, as_json=options["json"])
             return
-        rows = metrics.report(start, end, by=options["by"], zone=zone, threshold_s=threshold)
+        rows = rollups.report(start, end, by=options["by"], zone=zone, threshold_s=threshold)
         if options["by"] in (None, "account", "product_type"):
             _add_cost(rows, cost.cost_to_serve(start, end), options["by"])
         if options["compare"]:
             before_start, before_end = day_bounds(*trends.previous_days(first, last), zone)
-            before = metrics.report(before_start, before_end, by=options["by"], zone=zone, threshold_s=threshold)
+            before = rollups.report(before_start, before_end, by=options["by"], zone=zone, threshold_s=threshold)
             keys = [key for key, _, _ in _COLUMNS]
             for compared in trends.compare(rows, before, keys):
                 compared.figures["change"] = compared.change
