@@ -4,6 +4,20 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def mark_contacts(apps, schema_editor):
+    """The resolutions of the history are built by the next refresh (the long lane): every contact is marked dirty,
+    as 0005 did for the cost parts."""
+    Contact = apps.get_model("contacts", "Contact")
+    DirtyContact = apps.get_model("kpis", "DirtyContact")
+    qn = schema_editor.connection.ops.quote_name
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(  # noqa: S608 - our own table names
+            f"INSERT INTO {qn(DirtyContact._meta.db_table)} ({qn('contact_id')}, {qn('version')}) "
+            f"SELECT {qn('id')}, 0 FROM {qn(Contact._meta.db_table)} WHERE true "
+            f"ON CONFLICT ({qn('contact_id')}) DO NOTHING"
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -24,4 +38,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['day'], name='caseresolution_day_idx')],
             },
         ),
+        migrations.RunPython(mark_contacts, migrations.RunPython.noop),
     ]
