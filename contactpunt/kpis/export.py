@@ -1,5 +1,6 @@
-"""The KPI export as rows and as CSV: rounded values, and a Dutch-Excel dialect (semicolons, decimal commas,
-a byte-order mark so Excel reads UTF-8) beside the plain machine CSV.
+"""The KPI export as rows, as CSV and as a workbook: rounded values, and a Dutch-Excel dialect (semicolons, decimal
+commas, a byte-order mark so Excel reads UTF-8) beside the plain machine CSV; in the workbook numbers stay numbers
+and carry their format (a percentage shows as 96,0% in a Dutch Excel), dates are dates.
 
 The machine CSV keeps the units of `contactpunt kpis --json` (fractions 0..1, seconds); the labelled one (Dutch
 Excel) shows what a team lead reads: percentages to one decimal and seconds, each unit named in its column's header.
@@ -66,3 +67,30 @@ def to_csv(header: Sequence[str], body: Sequence[Sequence[Any]], *, excel: bool)
     writer.writerow(header)
     writer.writerows([_cell(value, decimal_mark) for value in row] for row in body)
     return ((BOM if excel else "") + buffer.getvalue()).encode("utf-8")
+
+
+#: Cell formats per column kind (Excel's own codes; Excel shows them in the reader's locale).
+SHEET_FORMATS = {"date": "d-m-yyyy", "%": "0.0%", "s": "#,##0.0", "n": "#,##0", "text": "@"}
+SHEET_WIDTH = 14
+
+
+def fill_sheet(sheet: Any, header: Sequence[str], body: Sequence[Sequence[Any]], kinds: Sequence[str]) -> None:
+    """Write the header (bold, frozen, wrapped) and the rows, each cell with its column's number format."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in body:
+        sheet.append(list(row))
+    for column, kind in enumerate(kinds, start=1):
+        code = SHEET_FORMATS.get(kind, "General")
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            if cell.value is None:
+                continue
+            # A count is whole; a figure of kind "n" that is not (an average, a rate) keeps two decimals.
+            cell.number_format = "#,##0.00" if kind == "n" and isinstance(cell.value, float) else code
+        sheet.column_dimensions[get_column_letter(column)].width = SHEET_WIDTH * (2 if column == 1 else 1)
+    sheet.freeze_panes = "B2"

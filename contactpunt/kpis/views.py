@@ -170,8 +170,12 @@ def formula(request: HttpRequest, key: str) -> HttpResponse:
                                                   "formula": labels.formula(key)})  # fmt: skip
 
 
-def _export_rows(request: HttpRequest, *, labelled: bool = False) -> tuple[list[str], list[list[Any]], str]:
-    """The figures of the period, rounded; `labelled`: headers and groups by their names in the user's language."""
+def _export_rows(
+    request: HttpRequest, *, labelled: bool = False, sheet: bool = False
+) -> tuple[list[str], list[list[Any]], str, list[str]]:
+    """The figures of the period, rounded; `labelled`: headers and groups by their names in the user's language;
+    `sheet`: labelled, but the values kept as numbers (fractions, seconds) and dates as dates, for a workbook whose
+    cells carry the formats. Also returns each column's kind: "text", "date", or the metric's ("%", "s", "n")."""
     period = period_from(request, "month")
     by = request.GET.get("by", "queue")
     by = by if by in metrics.GROUPINGS else "queue"
@@ -186,21 +190,24 @@ def _export_rows(request: HttpRequest, *, labelled: bool = False) -> tuple[list[
         rows = rollups.report(period.start, period.end, by=by, zone=zone())
     keys = [k for k in KINDS if rows and k in rows[0]]
     changed = keys if changes else []
-    if labelled:
+    if labelled or sheet:
         names = labels.group_labels(by, [r["group"] for r in rows])
+        unit = (lambda k, text: text) if sheet else export.unit_header  # a sheet's cells show their unit
         header = [labels.grouping_label(by), gettext("From"), gettext("To"),
-                  *(export.unit_header(k, str(LABELS.get(k, k))) for k in keys),
-                  *(export.unit_header(k, gettext("%(figure)s, change") % {"figure": LABELS.get(k, k)})
+                  *(unit(k, str(LABELS.get(k, k))) for k in keys),
+                  *(unit(k, gettext("%(figure)s, change") % {"figure": LABELS.get(k, k)})
                     for k in changed)]  # fmt: skip
     else:
         names, header = {}, ["group", "from", "to", *keys, *(f"{k}_change" for k in changed)]
-    value = export.labelled if labelled else export.rounded
+    value = export.labelled if labelled and not sheet else export.rounded
+    first, last = (period.first, period.last) if sheet else (period.first.isoformat(), period.last.isoformat())
     body = [
-        [names.get(r["group"], r["group"]), period.first.isoformat(), period.last.isoformat(),
+        [names.get(r["group"], r["group"]), first, last,
          *(value(k, r.get(k)) for k in keys), *(value(k, changes[r["group"]][k]) for k in changed)]
         for r in rows
     ]  # fmt: skip
-    return header, body, f"kpis-{by}-{period.first}-{period.last}"
+    kinds = ["text", "date", "date", *(KINDS[k] for k in keys), *(KINDS[k] for k in changed)]
+    return header, body, f"kpis-{by}-{period.first}-{period.last}", kinds
 
 
 def _wants_excel(request: HttpRequest) -> bool:
@@ -216,7 +223,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     """The figures of a period as CSV: fractions 0..1 (4 decimals) and seconds (1 decimal), as `contactpunt kpis
     --json`; for Dutch users (or ?excel=1) as Dutch Excel reads it, with the columns and groups by name."""
     excel = _wants_excel(request)
-    header, body, name = _export_rows(request, labelled=excel)
+    header, body, name, _kinds = _export_rows(request, labelled=excel)
     response = HttpResponse(export.to_csv(header, body, excel=excel), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
@@ -224,19 +231,18 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 @require(Action.VIEW_DASHBOARDS)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    """The figures of a period as an Excel workbook."""
+    """The figures of a period as an Excel workbook: columns and groups by name in the user's language, numbers
+    as numbers with their format (percentages, seconds, counts), dates as dates."""
     try:
         from openpyxl import Workbook  # an optional dependency: only this export needs it
     except ImportError:
         return HttpResponse("XLSX export needs openpyxl (pip install openpyxl==3.1.5).", status=501)
-    header, body, name = _export_rows(request)
+    header, body, name, kinds = _export_rows(request, sheet=True)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "KPIs"
-    sheet.append(header)
-    for row in body:
-        sheet.append(row)
+    export.fill_sheet(sheet, header, body, kinds)
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(

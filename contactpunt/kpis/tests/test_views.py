@@ -137,7 +137,18 @@ def test_csv_and_xlsx_exports(team_lead, history):
     openpyxl = pytest.importorskip("openpyxl")
     response = client.get(reverse("kpis:export_xlsx") + f"?from={day}&to={day}&by=queue")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert sheet["A1"].value == "group" and sheet.max_row == 3
+    assert sheet.max_row == 3
+    # For people: columns and queues by name in Dutch, numbers as numbers with their format, dates as dates.
+    header = [cell.value for cell in sheet[1]]
+    assert header[:3] == ["Wachtrij", "Van", "Tot en met"] and "group" not in header and "offered" not in header
+    groups = {sheet.cell(row=r, column=1).value for r in (2, 3)}
+    assert "email-general" not in groups and len(groups) == 2
+    assert sheet["B2"].is_date and sheet["B2"].value.date().isoformat() == day
+    level = header.index("Servicelevel") + 1
+    cell = sheet.cell(row=2, column=level)
+    assert cell.value is None or (0 <= cell.value <= 1 and cell.number_format == "0.0%")
+    offered = sheet.cell(row=2, column=4)
+    assert isinstance(offered.value, int) and offered.number_format == "#,##0"
 
 
 def test_manager_per_agent_comes_from_the_events(team_lead, agent, history):
