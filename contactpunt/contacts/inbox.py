@@ -31,8 +31,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Substr
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -365,6 +366,11 @@ def inbox(
     latest_text = Message.objects.filter(case=OuterRef("pk"), direction=Direction.INBOUND, is_internal=False)
     loaded = loaded.annotate(
         working=Subquery(working.order_by("-started_at").values("agent__username")[:1]),
+        working_name=Subquery(
+            working.order_by("-started_at")
+            .annotate(name=Concat("agent__first_name", Value(" "), "agent__last_name"))
+            .values("name")[:1]
+        ),
         preview=Substr(Subquery(latest_text.order_by("-created_at", "-id").values("text")[:1]), 1, 120),
     )
     by_pk = {case.pk: case for case in loaded}
@@ -373,5 +379,5 @@ def inbox(
         case = by_pk[pk]
         queue = by_id.get(case.queue_id, case.queue)
         risk = SlaRisk.ANSWERED if waiting_since is None else clock.risk(due, queue)
-        rows.append(InboxRow(case, waiting_since, due, risk, case.working or ""))
+        rows.append(InboxRow(case, waiting_since, due, risk, (case.working_name or "").strip() or case.working or ""))
     return Inbox(rows, len(shown), sum(fact[4] for fact in shown), counts, queues)

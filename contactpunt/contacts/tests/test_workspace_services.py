@@ -217,7 +217,9 @@ def test_the_inbox_shows_who_else_is_working_on_a_case(agent, team, email_queue,
     colleague = User.objects.create_user("bram", password="x", role=Role.AGENT, team=team)
     case = mail(email_queue, now - dt.timedelta(minutes=3), "m1")
     start_work_session(agent=colleague, case=case, at=now - dt.timedelta(minutes=1))
-    assert inbox(agent, InboxFilters(), now=now).rows[0].working == "bram"
+    assert inbox(agent, InboxFilters(), now=now).rows[0].working == "bram"  # no name: the username
+    User.objects.filter(pk=colleague.pk).update(first_name="Bram", last_name="de Wit")
+    assert inbox(agent, InboxFilters(), now=now).rows[0].working == "Bram de Wit"  # people are shown by name
     assert inbox(colleague, InboxFilters(), now=now).rows[0].working == ""  # not yourself
     end_work_sessions(agent=colleague, case=case, outcome="left", at=now)
     assert inbox(agent, InboxFilters(), now=now).rows[0].working == ""

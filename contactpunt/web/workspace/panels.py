@@ -176,14 +176,15 @@ def timeline(case: Case) -> list[TimelineItem]:
 
 
 def others_working(case: Case, user: User) -> list[str]:
-    """The usernames of colleagues who have the case open right now (collision detection)."""
+    """The names of colleagues who have the case open right now (collision detection)."""
     since = timezone.now() - STALE_SESSION
-    return list(
+    agents = (
         WorkSession.objects.filter(case=case, ended_at__isnull=True, started_at__gte=since)
         .exclude(agent=user)
-        .values_list("agent__username", flat=True)
+        .values_list("agent__first_name", "agent__last_name", "agent__username")
         .distinct()
     )
+    return sorted({f"{first} {last}".strip() or username for first, last, username in agents})
 
 
 def customer_360(customer: Customer | None, case: Case) -> dict[str, Any]:
