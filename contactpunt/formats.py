@@ -59,7 +59,8 @@ def duration(seconds: float | str | None, style: str = "") -> str:
 
 
 def day(value: dt.date | str | None, style: str = "") -> str:
-    """A day as "6 december" (nl) or "6 December" (en); style "year" adds the year, "weekday" the day's name.
+    """A day as "6 december" (nl) or "6 December" (en); style "year" adds the year, "weekday" the day's name,
+    "abbreviated" shortens the month ("6 dec", a column of weeks).
 
     An ISO date string (a KPI group or a chart label) is read first; anything else comes back as it is.
     """
@@ -72,5 +73,5 @@ def day(value: dt.date | str | None, style: str = "") -> str:
             return value
     else:
         moment = value
-    shape = {"year": "j F Y", "weekday": "l j F", "short": "D j F"}.get(style, "j F")
+    shape = {"year": "j F Y", "weekday": "l j F", "short": "D j F", "abbreviated": "j b"}.get(style, "j F")
     return formats.date_format(moment, shape)
