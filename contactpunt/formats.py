@@ -58,6 +58,13 @@ def duration(seconds: float | str | None, style: str = "") -> str:
     return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
 
 
+def hours(seconds: float | str | None) -> str:
+    """Hours worked or scheduled, to a tenth: 7,5 u (nl), 7.5 h (en); an em dash for none."""
+    if seconds is None or seconds == "":
+        return EMPTY
+    return _("%(hours)s h") % {"hours": number(float(seconds) / 3600, 1)}
+
+
 def day(value: dt.date | str | None, style: str = "") -> str:
     """A day as "6 december" (nl) or "6 December" (en); style "year" adds the year, "weekday" the day's name,
     "abbreviated" shortens the month ("6 dec", a column of weeks).

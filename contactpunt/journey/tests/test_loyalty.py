@@ -143,3 +143,21 @@ def test_contact_rate_and_reasons_per_segment(email_queue: Queue, agent: User) -
     assert sum(p.customers for p in rows.values()) == 2
     (with_contact,) = [p for p in rows.values() if p.contacts]
     assert with_contact.top_reasons == [("Vraag", 1)] and with_contact.contacts == 1
+
+
+def test_the_catch_all_is_called_overig_everywhere(team_lead: User) -> None:
+    """The loyalty page named customers who fit no segment "anders" while its own help text (and the rest of the
+    product: the contact reason "Overig") says "overig": one word for one thing."""
+    from django.utils import translation
+
+    from contactpunt.contacts.services.case_actions import TransferReason
+    from contactpunt.insights.models import Language
+    from contactpunt.people.models import SkillKind
+
+    with translation.override("nl"):
+        assert {str(TransferReason.OTHER.label), str(Language.OTHER.label), str(SkillKind.OTHER.label)} == {"overig"}
+    _orders([(_customer("x@example.nl"), D(2026, 1, 5), "10"), (_customer("y@example.nl"), D(2026, 2, 5), "5")])
+    lead = Client()
+    lead.force_login(team_lead)
+    html = lead.get(reverse("journey:index"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "'overig'" in html and "anders" not in html
