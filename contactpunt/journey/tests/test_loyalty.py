@@ -160,4 +160,4 @@ def test_the_catch_all_is_called_overig_everywhere(team_lead: User) -> None:
     lead = Client()
     lead.force_login(team_lead)
     html = lead.get(reverse("journey:index"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
-    assert "'overig'" in html and "anders" not in html
+    assert "'Overig'" in html and "anders" not in html  # the segment, capitalised as the others (Fans, Nieuw)
