@@ -8,7 +8,10 @@ calls the functions; templates load the library (`{% load formats %}`) and use t
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import phonenumbers
+from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -63,6 +66,26 @@ def hours(seconds: float | str | None) -> str:
     if seconds is None or seconds == "":
         return EMPTY
     return _("%(hours)s h") % {"hours": number(float(seconds) / 3600, 1)}
+
+
+_E164 = re.compile(r"\+[1-9]\d{5,14}")
+
+
+def phone(value: str | None) -> str:
+    """A stored phone number (E.164, "+31612345678") as people write it: in the organisation's own country
+    nationally ("06 12345678"), any other internationally ("+32 470 12 34 56"). Anything else (an e-mail
+    address, a handle, a number that does not parse) comes back as it is."""
+    if not value or not _E164.fullmatch(value):
+        return value or ""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    if not phonenumbers.is_valid_number(number):
+        return value
+    home = phonenumbers.region_code_for_number(number) == settings.PHONE_REGION
+    shape = phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, shape)
 
 
 def day(value: dt.date | str | None, style: str = "") -> str:
