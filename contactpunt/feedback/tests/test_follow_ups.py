@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -37,6 +38,8 @@ def test_the_lead_records_the_outcome_and_the_loop_figures_follow(
     with time_machine.travel(t0 + 5 * HOUR, tick=False):
         page = client.get("/feedback/follow-ups/")
         assert page.status_code == 200 and "Drie keer doorverbonden" in page.content.decode()
+        # due dates in Dutch, the month in lower case ("3 mrt 10:00"; it showed "3 Mrt", and "9 Sep")
+        assert re.search(r">\d{1,2} mrt \d\d:\d\d</a>", page.content.decode()) and " Mrt " not in page.content.decode()
         bad = client.post(f"/feedback/follow-ups/{first.pk}/", {"outcome": "vergeten"})
         assert bad.status_code == 400 and "Kies hoe de opvolging is afgelopen." in bad.content.decode()
         done = client.post(f"/feedback/follow-ups/{first.pk}/", {"outcome": Outcome.CALLED_BACK, "note": "Gebeld"})
