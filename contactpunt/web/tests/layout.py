@@ -16,7 +16,9 @@
   letter in a label, header or cell ("E-" / "mail" in a squeezed queue column); text in a closed <details> is
   not shown and not checked;
 - a closed drop-down (select) is too narrow for the option it shows, so a name is cut off;
-- a grid of figure tiles (.tiles) leaves one card alone on its last row.
+- a grid of figure tiles (.tiles) leaves one card alone on its last row;
+- on a Dutch page, a date whose month is capitalised or English ("9 Sep", "26 Okt"); what customers and
+  colleagues wrote (messages, notes) is not checked.
 """
 
 from __future__ import annotations

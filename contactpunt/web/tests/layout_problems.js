@@ -123,5 +123,22 @@
       }
     }
   }
+  // A Dutch screen writes a date's month in lower case ("6 december", "9 sep"): a capitalised or English month
+  // after a day number is a date formatted the English way. What customers and colleagues wrote is left alone.
+  if (document.documentElement.lang === "nl") {
+    const month = /\b\d{1,2} (Januari|Februari|Maart|April|Mei|Juni|Juli|Augustus|September|Oktober|November|December|Jan|Feb|Mrt|Apr|Jun|Jul|Aug|Sep|Okt|Nov|Dec|January|February|March|May|June|July|August|October|Mar|Oct)\b/;
+    const written = ".item-text, .subject, .preview, .checkin-note, .review-message, blockquote, textarea, input, option";
+    const dates = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = dates.nextNode(); node; node = dates.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || parent.closest(written + ", svg, script, style, dialog:not([open])")) continue;
+      const found = month.exec(node.textContent);
+      const key = "date " + parent.tagName + (parent.parentElement ? parent.parentElement.tagName : "");
+      if (found && !seen.has(key) && visible(parent, getComputedStyle(parent))) {
+        seen.add(key);  // one line per kind of place: a list of dates is one problem
+        problems.push('a date with its month written the English way ("' + found[0] + '"): ' + name(parent));
+      }
+    }
+  }
   return problems;
 }
