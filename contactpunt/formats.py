@@ -8,7 +8,10 @@ calls the functions; templates load the library (`{% load formats %}`) and use t
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import phonenumbers
+from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -58,8 +61,36 @@ def duration(seconds: float | str | None, style: str = "") -> str:
     return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
 
 
+def hours(seconds: float | str | None) -> str:
+    """Hours worked or scheduled, to a tenth: 7,5 u (nl), 7.5 h (en); an em dash for none."""
+    if seconds is None or seconds == "":
+        return EMPTY
+    return _("%(hours)s h") % {"hours": number(float(seconds) / 3600, 1)}
+
+
+_E164 = re.compile(r"\+[1-9]\d{5,14}")
+
+
+def phone(value: str | None) -> str:
+    """A stored phone number (E.164, "+31612345678") as people write it: in the organisation's own country
+    nationally ("06 12345678"), any other internationally ("+32 470 12 34 56"). Anything else (an e-mail
+    address, a handle, a number that does not parse) comes back as it is."""
+    if not value or not _E164.fullmatch(value):
+        return value or ""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    if not phonenumbers.is_valid_number(number):
+        return value
+    home = phonenumbers.region_code_for_number(number) == settings.PHONE_REGION
+    shape = phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, shape)
+
+
 def day(value: dt.date | str | None, style: str = "") -> str:
-    """A day as "6 december" (nl) or "6 December" (en); style "year" adds the year, "weekday" the day's name.
+    """A day as "6 december" (nl) or "6 December" (en); style "year" adds the year, "weekday" the day's name,
+    "abbreviated" shortens the month ("6 dec", a column of weeks).
 
     An ISO date string (a KPI group or a chart label) is read first; anything else comes back as it is.
     """
@@ -72,5 +103,5 @@ def day(value: dt.date | str | None, style: str = "") -> str:
             return value
     else:
         moment = value
-    shape = {"year": "j F Y", "weekday": "l j F", "short": "D j F"}.get(style, "j F")
+    shape = {"year": "j F Y", "weekday": "l j F", "short": "D j F", "abbreviated": "j b"}.get(style, "j F")
     return formats.date_format(moment, shape)

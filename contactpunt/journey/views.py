@@ -57,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
     move = figures.movement
     profiles = figures.profiles
     rules = list(SegmentRule.objects.all())
-    names = {rule.key: rule.name for rule in rules} | {segments.OTHER: _("other"), "": _("new customer")}
+    names = {rule.key: rule.name for rule in rules} | {segments.OTHER: _("Other"), "": _("new customer")}
     groups = [
         {"label": GROUP_LABELS[g.key], "group": g, "low": g.interval[0], "high": g.interval[1]} for g in figures.groups
     ]

@@ -214,9 +214,13 @@ def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
 
 @dataclass(frozen=True, slots=True)
 class OpenPerQueue:
+    """One queue on the overview: its open cases (by the case's queue) and its waiting contacts (by the contact's
+    queue, as the wallboard counts them: on written channels the backlog)."""
+
     name: str
     channel: str
     open_cases: int
+    waiting: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,20 +254,25 @@ def latest_cases(user: User, limit: int = 15) -> list[Case]:
 def overview(user: User, now: dt.datetime, zone: ZoneInfo) -> Overview:
     """The overview for `user`: open and waiting within the queues and cases the user may see."""
     cases = open_cases(user)
-    per_queue = [
-        OpenPerQueue(name, channel, n)
-        for name, channel, n in cases.order_by()
-        .values_list("queue__name", "queue__channel")
-        .annotate(n=Count("id"))
-        .order_by("-n", "queue__name")
-    ]
+    fields = ("queue_id", "queue__name", "queue__channel")
+    opened = {row[:3]: row[3] for row in cases.order_by().values_list(*fields).annotate(n=Count("id"))}
+    waiting_rows = waiting_contacts(user).order_by().values_list(*fields).annotate(n=Count("id"))
+    waiting = {row[:3]: row[3] for row in waiting_rows}
+    per_queue = sorted(
+        (
+            OpenPerQueue(name or "\u2014", channel or "", opened.get(key, 0), waiting.get(key, 0))
+            for key in opened.keys() | waiting.keys()
+            for _queue_id, name, channel in [key]
+        ),
+        key=lambda row: (-row.open_cases, -row.waiting, row.name),
+    )
     start, until = _today(now, zone)
     # Every contact row of today counted replies, notes and unqueued contacts too: the overview now counts what
     # "Vandaag" and the wallboard call offered, in the queues the user may see.
     queue_ids = None if sees_every_queue(user) else set(queues_for(user).values_list("pk", flat=True))
     return Overview(
         sum(row.open_cases for row in per_queue),
-        waiting_contacts(user).count(),
+        sum(row.waiting for row in per_queue),
         offered_today(load_units(start, until, level=CONTACT), queue_ids),
         Customer.objects.filter(merged_into__isnull=True).count(),
         per_queue,

@@ -117,9 +117,24 @@ def spoc(request: HttpRequest) -> HttpResponse:
     report = cost.cost_to_serve(period.start, period.end)
     context["cost_total"] = report.total
     context["cost_tables"] = [
-        ("cost-account", _("Cost to serve per account"), report.by_account),
-        ("cost-product", _("Cost to serve per product type"), report.by_product_type),
-        ("cost-reason", _("Cost to serve per contact reason"), report.by_reason),
+        (
+            "cost-account",
+            _("Cost to serve per account"),
+            report.by_account,
+            _("No handled contacts of business customers (accounts) in this period."),
+        ),
+        (
+            "cost-product",
+            _("Cost to serve per product type"),
+            report.by_product_type,
+            _("No handled contacts with a product type (of the case or the customer's account) in this period."),
+        ),
+        (
+            "cost-reason",
+            _("Cost to serve per contact reason"),
+            report.by_reason,
+            _("No handled contacts in this period."),
+        ),
     ]
     return render(request, "kpis/spoc.html", context)
 

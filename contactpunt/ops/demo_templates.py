@@ -111,7 +111,7 @@ TEMPLATES = (
         reason="account-inloggen",
     ),
     DemoTemplate(
-        "Forgotten password",
+        "Wachtwoord vergeten",
         "Hi {first_name},\n\nUse 'Forgot password' on the sign-in page to send yourself a new link. It is valid for "
         "one hour; please also check your spam folder.\n\nKind regards,\n{agent_first_name}",
         reason="account-inloggen",
@@ -150,7 +150,7 @@ TEMPLATES = (
         reason="betaling-terugbetaling",
     ),
     DemoTemplate(
-        "Refund on its way",
+        "Terugbetaling in gang gezet",
         "Hi {first_name},\n\nWe have started your refund. The amount will be back in your account within five "
         "working days. Our reference is {case_token}.\n\nKind regards,\n{agent_first_name}",
         reason="betaling-terugbetaling",

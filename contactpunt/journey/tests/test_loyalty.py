@@ -173,3 +173,21 @@ def test_nps_per_segment_counts_the_answers_its_customers_gave(email_queue: Queu
     snapshot.refresh()
     assert snapshot.read().profiles == segments.profiles(D(2026, 6, 20))
     assert sum(p.answers for p in snapshot.read().profiles) == 4
+
+
+def test_the_catch_all_is_called_overig_everywhere(team_lead: User) -> None:
+    """The loyalty page named customers who fit no segment "anders" while its own help text (and the rest of the
+    product: the contact reason "Overig") says "overig": one word for one thing."""
+    from django.utils import translation
+
+    from contactpunt.contacts.services.case_actions import TransferReason
+    from contactpunt.insights.models import Language
+    from contactpunt.people.models import SkillKind
+
+    with translation.override("nl"):
+        assert {str(TransferReason.OTHER.label), str(Language.OTHER.label), str(SkillKind.OTHER.label)} == {"overig"}
+    _orders([(_customer("x@example.nl"), D(2026, 1, 5), "10"), (_customer("y@example.nl"), D(2026, 2, 5), "5")])
+    lead = Client()
+    lead.force_login(team_lead)
+    html = lead.get(reverse("journey:index"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "'Overig'" in html and "anders" not in html  # the segment, capitalised as the others (Fans, Nieuw)

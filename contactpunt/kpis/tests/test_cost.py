@@ -123,3 +123,15 @@ def _check(account: Account) -> None:
     html = page.content.decode()
     assert page.status_code == 200 and 'id="cost-account"' in html and account.name in html
     assert "17,50" in html or "17.50" in html
+
+
+def test_an_empty_cost_table_says_what_it_lacks(team: Team) -> None:
+    """The demo (no business customers) said "no handled contacts in this period" under "per account", two lines
+    above "9.918 handled contacts": an empty table names what it has none of."""
+    client = Client()
+    client.force_login(make_user("lea", Role.TEAM_LEAD, team))
+    html = client.get(reverse("kpis:spoc") + "?from=2026-03-02&to=2026-03-02", HTTP_ACCEPT_LANGUAGE="nl")
+    page = html.content.decode()
+    assert "Geen afgehandelde contacten van zakelijke klanten in deze periode." in page
+    assert "Geen afgehandelde contacten met een producttype" in page
+    assert page.count("Geen afgehandelde contacten in deze periode.") == 1  # per contact reason

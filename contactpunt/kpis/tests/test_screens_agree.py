@@ -205,3 +205,27 @@ def test_the_spoc_page_shows_fcr_so_far_in_a_period_younger_than_seven_days(day,
     rollups.rebuild_all()  # as the worker does: the page reads the rollups and day parts
     page = signed_in(team_lead).get(reverse("kpis:spoc") + "?period=month&date=2026-03-10").content.decode()
     assert "voorlopig 100,0%" in page and 'class="provisional"' in page
+
+
+def test_the_overview_per_queue_counts_waiting_as_the_wallboard_and_says_what_open_means(day, team_lead):
+    """The overview's "open e-mail" (open cases) and the wallboard's backlog are different figures: the overview
+    shows both, named, and its waiting column is the wallboard's number for every queue."""
+    client = signed_in(team_lead)
+    home = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    board = client.get(reverse("kpis:wallboard_live"), HTTP_HX_REQUEST="true").content.decode()
+    table = home.split('id="open-per-queue"', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="col" class="num">Open zaken</th>' in table
+    assert '<th scope="col" class="num">Wachtende contacten</th>' in table
+    rows = {
+        name: dict(re.findall(r'data-figure="(\w+)">([^<]*)<', cells))
+        for name, cells in re.findall(r"<tr><td>([^<]*)</td>(.*?)</tr>", table, re.S)
+    }
+    assert rows == {
+        "E-mail algemeen": {"open": "4", "waiting": "3"},
+        "Telefoon algemeen": {"open": "4", "waiting": "1"},
+        "WhatsApp": {"open": "2", "waiting": "1"},
+    }
+    names = {"email-general": "E-mail algemeen", "phone-general": "Telefoon algemeen", "whatsapp": "WhatsApp"}
+    for code, name in names.items():
+        assert queue_row(board, code)["waiting"] == rows[name]["waiting"]
+    assert "de werkvoorraad op het wallboard" in home

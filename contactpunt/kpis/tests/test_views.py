@@ -90,6 +90,9 @@ def test_the_wallboard_counts_waiting_contacts_and_agents(team_lead, history, dj
     assert 50 <= phone.longest_wait_s < 60
     assert board.agents_by_state["available"] == 1
     assert board.waiting == 2  # the unanswered email waits too
+    tiles = response.content.decode()
+    # an agent state heads its tile as every other figure does ("Beschikbaar", not "beschikbaar")
+    assert "<header>Beschikbaar</header>" in tiles and "<header>beschikbaar</header>" not in tiles
     page = client.get(reverse("kpis:wallboard")).content.decode()
     # it refreshes itself every 10 s while visible, from a static file (the CSP allows htmx no eval)
     assert 'hx-trigger="cp:tick" data-refresh-seconds="10"' in page and "kpis/wallboard.js" in page

@@ -25,8 +25,11 @@ def test_the_demo_templates_are_made_for_the_shop_s_reasons_in_dutch_and_english
     languages = list(ResponseTemplate.objects.values_list("language", flat=True))
     assert languages.count("nl") >= 15 and 4 <= languages.count("en") < languages.count("nl")
     # every English template is the linked version of a Dutch one or stands for a Dutch one on the same reason
+    # under the Dutch one's name: the team's list is Dutch, the language column says which is which
+    # ("Forgotten password" and "Refund on its way" stood in it beside Dutch names)
     for english in ResponseTemplate.objects.filter(language="en"):
         assert ResponseTemplate.objects.filter(language="nl", reason=english.reason).exists()
+        assert ResponseTemplate.objects.filter(language="nl", name=english.name).exists()
 
     late = ContactReason.objects.get(code="levering-vertraagd")
     offered = offered_templates(channel=Channel.EMAIL, reason_id=late.pk, language="nl")

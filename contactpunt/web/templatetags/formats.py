@@ -1,4 +1,4 @@
-"""The locale's formats as template filters: {{ value|number }}, |percent, |duration, |day.
+"""The locale's formats as template filters: {{ value|number }}, |percent, |duration, |hours, |phone, |day.
 The functions live in contactpunt.formats, shared with the charts and exports of the domain apps."""
 
 from __future__ import annotations
@@ -12,4 +12,6 @@ register.filter("number", formats.number)
 register.filter("percent", formats.percent)
 register.filter("money", formats.money)
 register.filter("duration", formats.duration)
+register.filter("hours", formats.hours)
+register.filter("phone", formats.phone)
 register.filter("day", formats.day)

@@ -34,6 +34,23 @@
       problems.push("overflows its box by " + (el.scrollWidth - el.clientWidth) + "px: " + name(el));
     }
   }
+  // A box that scrolls sideways hides part of what it holds: it must say so (web/tables.js marks it and shows a
+  // hint above it), or a reader takes the visible columns for the whole table ("Zaak" cut off on a phone). On a
+  // phone only a matrix keeps its columns; every other table stacks its rows into cards and is never cut.
+  const phone = window.innerWidth <= 576;
+  for (const box of document.body.querySelectorAll("*")) {
+    const style = getComputedStyle(box);
+    if (!scrolls(style) || !visible(box, style) || box.scrollWidth <= box.clientWidth + 1) continue;
+    if (box.closest("dialog:not([open])")) continue;
+    const cut = box.scrollWidth - box.clientWidth;
+    const hint = box.previousElementSibling;
+    const hinted = box.classList.contains("scrolls-x") && hint && hint.classList.contains("scroll-hint") && visible(hint, getComputedStyle(hint));
+    if (!hinted) problems.push("scrolls sideways without showing it (" + cut + "px out of view): " + name(box));
+    const tables = box.matches("table") ? [box] : Array.from(box.querySelectorAll("table"));
+    if (phone && tables.some((table) => !table.classList.contains("matrix"))) {
+      problems.push("a table is cut on a phone (" + cut + "px out of view) instead of stacking its rows: " + name(box));
+    }
+  }
   // A closed drop-down shows its chosen option: cut off, a name or a label cannot be read. Its text is measured
   // in the select's own font against the room inside its padding (where the arrow is drawn).
   const canvas = document.createElement("canvas").getContext("2d");
@@ -71,6 +88,8 @@
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
     if (!parent || parent.closest("svg, script, style, option, select, textarea, dialog:not([open])")) continue;
+    const folded = parent.closest("details:not([open])");  // laid out, but not shown: only its summary is
+    if (folded && !parent.closest("summary")) continue;
     const style = getComputedStyle(parent);
     if (!visible(parent, style)) continue;
     const text = node.textContent;
@@ -85,6 +104,39 @@
         if (seen.has(key)) continue;
         seen.add(key);
         problems.push('the word "' + match[0] + '" breaks over ' + tops.size + " lines: " + name(parent));
+      }
+    }
+    // A break after a hyphen is fine ("tv-" / "ontvanger"), but not after a single letter ("E-" / "mail") in a
+    // label, a header or a cell (running text of a paragraph may break there, as a printed page does).
+    if (text.trim().length > 60) continue;
+    const tokens = /[^\s\u00a0]+/g;
+    for (let match = tokens.exec(text); match; match = tokens.exec(text)) {
+      const token = match[0];
+      if (token.length > maxWord || !/(^|[^\p{L}\p{N}])\p{L}[\-\u2010]/u.test(token)) continue;
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + token.length);
+      const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+      const key = parent.tagName + token;
+      if (tops.size > 1 && !seen.has(key)) {
+        seen.add(key);
+        problems.push('the word "' + token + '" breaks after a single letter: ' + name(parent));
+      }
+    }
+  }
+  // A Dutch screen writes a date's month in lower case ("6 december", "9 sep"): a capitalised or English month
+  // after a day number is a date formatted the English way. What customers and colleagues wrote is left alone.
+  if (document.documentElement.lang === "nl") {
+    const month = /\b\d{1,2} (Januari|Februari|Maart|April|Mei|Juni|Juli|Augustus|September|Oktober|November|December|Jan|Feb|Mrt|Apr|Jun|Jul|Aug|Sep|Okt|Nov|Dec|January|February|March|May|June|July|August|October|Mar|Oct)\b/;
+    const written = ".item-text, .subject, .preview, .checkin-note, .review-message, blockquote, textarea, input, option";
+    const dates = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = dates.nextNode(); node; node = dates.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || parent.closest(written + ", svg, script, style, dialog:not([open])")) continue;
+      const found = month.exec(node.textContent);
+      const key = "date " + parent.tagName + (parent.parentElement ? parent.parentElement.tagName : "");
+      if (found && !seen.has(key) && visible(parent, getComputedStyle(parent))) {
+        seen.add(key);  // one line per kind of place: a list of dates is one problem
+        problems.push('a date with its month written the English way ("' + found[0] + '"): ' + name(parent));
       }
     }
   }

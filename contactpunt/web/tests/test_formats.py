@@ -65,3 +65,28 @@ def test_a_measured_duration_never_looks_like_a_time_of_day():
             "36 s", "7 min 36 s", "7 min", "11 u 7 min", "3 d 2 u"
         ]  # fmt: skip
         assert ":" not in kpi(40056, "csi_p90_s")
+
+
+def test_hours_and_abbreviated_days_in_dutch():
+    with translation.override("nl"):
+        assert [formats.hours(4 * 3600), formats.hours(27_000), formats.hours(0), formats.hours(None)] == [
+            "4,0 u",
+            "7,5 u",
+            "0,0 u",
+            "—",
+        ]
+        assert [formats.day(dt.date(2026, m, 26), "abbreviated") for m in (3, 10)] == ["26 mrt", "26 okt"]
+
+
+def test_a_phone_number_reads_as_people_write_it():
+    """The timeline and the customer panel showed "+31610050198" (the stored E.164 form)."""
+    assert formats.phone("+31610050198") == "06 10050198"
+    assert formats.phone("+31201234567") == "020 123 4567"
+    assert formats.phone("+32470123456") == "+32 470 12 34 56"  # another country: international
+    assert [formats.phone(v) for v in ("anna@example.nl", "@sanne", "+999", "", None)] == [
+        "anna@example.nl",
+        "@sanne",
+        "+999",
+        "",
+        "",
+    ]

@@ -5,7 +5,8 @@ navigation offers (the top bar and each section's own navigation), a case page a
 the agent, 404, and the static 500 page). Each page is photographed at both widths (into
 $CONTACTPUNT_SCREENSHOTS, else a temporary folder; the path is printed) and the test fails, listing every
 problem, when the page scrolls sideways, an element's content spills out of its box outside a scroll
-container, or a short word breaks over two lines (see layout.py). Skips (saying why) when Chromium is
+container, a table is cut off without a sign that more columns are out of view (or at all on a phone, where rows
+stack), or a short word breaks over two lines (see layout.py). Skips (saying why) when Chromium is
 missing, and fails instead on CI.
 """
 

@@ -96,9 +96,38 @@ def _event_text(event: ContactEvent, reasons: dict[int, str], queues: dict[int, 
         )
     if event.name == EventName.WRAPPED:
         return _("Wrapped up: %(reason)s") % {"reason": reasons.get(data.get("reason", 0), "—")}
+    if event.name == _WRAPPED_AND_RESOLVED:
+        return _("Wrapped up and resolved: %(reason)s") % {"reason": reasons.get(data.get("reason", 0), "—")}
     if event.name == EventName.RESOLVED:
         return _("Resolved") + (f": {reasons[data['reason']]}" if data.get("reason") in reasons else "")
     return _("Reopened")
+
+
+_WRAPPED_AND_RESOLVED = "wrapped_and_resolved"
+
+
+def _one_line_per_action(events: list[ContactEvent]) -> list[ContactEvent]:
+    """The events of one action on one line: "wrap up and resolve" writes a `wrapped` and a `resolved` event by the
+    same agent at the same moment, shown as one "wrapped up and resolved" line (with the reason either carries)."""
+    shown: list[ContactEvent] = []
+    for event in events:
+        before = shown[-1] if shown else None
+        if (
+            before is not None
+            and {before.name, event.name} == {EventName.WRAPPED, EventName.RESOLVED}
+            and before.agent_id == event.agent_id
+            and before.occurred_at == event.occurred_at
+        ):
+            reason = (before.data or {}).get("reason") or (event.data or {}).get("reason")
+            shown[-1] = ContactEvent(
+                name=_WRAPPED_AND_RESOLVED,
+                occurred_at=event.occurred_at,
+                agent=event.agent,
+                data={"reason": reason} if reason else {},
+            )
+            continue
+        shown.append(event)
+    return shown
 
 
 _STATUS_RANK = {"sent": 0, "delivered": 1, "read": 2, "failed": 3}
@@ -129,9 +158,8 @@ def timeline(case: Case) -> list[TimelineItem]:
     delivery = {o.message_id: o for o in OutboundMessage.objects.filter(message_id__in=refs)} if refs else {}
     reported = _platform_statuses([m.contact_id for m in messages if m.contact.external_id in delivery])
     attachments = _attachments_of([m.pk for m in messages if m.direction == Direction.INBOUND])
-    events = list(
-        ContactEvent.objects.filter(case=case, name__in=SHOWN_EVENTS).select_related("agent").order_by("occurred_at")
-    )
+    shown = ContactEvent.objects.filter(case=case, name__in=SHOWN_EVENTS)
+    events = list(shown.select_related("agent").order_by("occurred_at", "id"))
     reasons = dict(ContactReason.objects.values_list("pk", "name")) if events else {}
     queues = dict(Queue.objects.values_list("pk", "name")) if events else {}
     items: list[TimelineItem] = []
@@ -160,7 +188,7 @@ def timeline(case: Case) -> list[TimelineItem]:
                 attachments=tuple(attachments.get(m.pk, ())),
             )
         )
-    for e in events:
+    for e in _one_line_per_action(events):
         items.append(
             TimelineItem(
                 at=e.occurred_at,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -55,7 +56,7 @@ def test_agents_see_only_their_own_schedule(people, planned):
     assert client.post(reverse("workforce:run_plan"), {"first_day": "2026-03-09"}).status_code == 403
     page = client.get(reverse("workforce:me") + "?date=2026-03-02").content.decode()
     assert "09:00\u201317:00" in page
-    assert "phone-general" in page
+    assert "Telefoon algemeen" in page and "phone-general" not in page  # the queue's name, never its code
 
 
 def test_strangers_are_sent_to_log_in(db):
@@ -189,3 +190,41 @@ def test_admins_configure_templates_contracts_and_the_pool(db, team):
     for model in ("shifttemplate", "contract", "poolmember", "peakentry"):
         assert client.get(reverse(f"admin:workforce_{model}_changelist")).status_code == 200
         assert client.get(reverse(f"admin:workforce_{model}_add")).status_code == 200
+
+
+def test_adherence_shows_hours_and_a_dash_where_nothing_was_scheduled(people, team):
+    """Roostertrouw showed "0 s" scheduled and in adherence for everyone on a day without shifts: nothing scheduled
+    is no measured zero. Scheduled time reads in hours (4,0 u), not as a handling time."""
+    planned_agent, unplanned = people[Role.AGENT], make_user("bram", Role.AGENT, team)
+    day = dt.datetime(2026, 3, 2, tzinfo=AMS)
+    schedule_shift(agent=planned_agent, start=day.replace(hour=9), end=day.replace(hour=13), activities=[])
+    for agent in (planned_agent, unplanned):
+        record_agent_state(agent=agent, state=AgentState.AVAILABLE, occurred_at=day.replace(hour=9))
+        record_agent_state(agent=agent, state=AgentState.OFFLINE, occurred_at=day.replace(hour=11))
+    page = signed_in(people[Role.TEAM_LEAD]).get(reverse("workforce:adherence") + "?date=2026-03-02").content.decode()
+    rows = dict(re.findall(r"<tr><td>([^<]+)</td>(.*?)</tr>", page, re.S))
+    numbers = {name: re.findall(r'<td class="num[^"]*"[^>]*>([^<]*)</td>', cells) for name, cells in rows.items()}
+    assert numbers[planned_agent.display_name][:3] == ["4,0 u", "2,0 u", "50,0%"]
+    assert numbers[unplanned.display_name][:3] == ["—", "—", "—"]
+    assert " s</td>" not in page
+
+
+def test_a_plan_run_says_how_far_it_may_be_from_the_best_plan_in_words(people):
+    """A run stopped by its time limit showed "gat 0,8099": a solver's raw number."""
+    plan = ShiftPlan.objects.create(
+        first_day=MONDAY,
+        days=7,
+        status=PlanStatus.DONE,
+        solver_status="time_limit",
+        mip_gap=0.8099,
+        runtime_s=20.9,
+        under_coverage=103,
+        pool_hours=96,
+    )
+    page = (
+        signed_in(people[Role.TEAM_LEAD])
+        .get(reverse("workforce:plan_status", args=[plan.pk]), HTTP_ACCEPT_LANGUAGE="nl")
+        .content.decode()
+    )
+    assert "hoogstens 81% van het beste plan af" in page
+    assert "0,8099" not in page and "gat" not in page
