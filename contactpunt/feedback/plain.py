@@ -44,7 +44,10 @@ def readings(analysis: DriverAnalysis, site: str = "") -> list[str]:
         else:
             text = _("%(driver)s explains %(share)s of the variation in NPS (%(low)s to %(high)s).")
         text = text % values
-        if not driver.significant:
+        if not driver.significant and driver.low > 0 and driver.direction:
+            # Its size is clear, its direction is not: in some resamples it raised the score, in others lowered it.
+            text += " " + _("Not significant: whether it raises or lowers the score may be chance.")
+        elif not driver.significant:
             text += " " + _("This may be chance: not significant.")
         sentences.append(text[:1].upper() + text[1:])
     return sentences

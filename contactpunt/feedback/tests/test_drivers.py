@@ -86,3 +86,19 @@ def test_the_command_prints_the_json_the_issue_names(tmp_path: Path) -> None:
     (tmp_path / "few.csv").write_text("nps,wait\n9,30\n3,600\n", encoding="utf-8")
     with pytest.raises(CommandError, match="not enough answers"):
         call_command("feedback", "drivers", "--csv", str(tmp_path / "few.csv"))
+
+
+def test_a_driver_of_clear_size_but_unsure_direction_says_so() -> None:
+    from django.utils import translation
+
+    from contactpunt.feedback.drivers import Driver, DriverAnalysis
+    from contactpunt.feedback.plain import readings
+
+    unsure = Driver("fcr", 0.04, 0.031, 0.057, significant=False, direction=1)
+    noise = Driver("transfers", 0.002, 0.0, 0.01, significant=False, direction=-1)
+    clear = Driver("waiting", 0.2, 0.15, 0.25, significant=True, direction=-1)
+    with translation.override("nl"):
+        lines = readings(DriverAnalysis([clear, unsure, noise], 0.3, 500))
+    assert "toeval" not in lines[0]
+    assert "of het de score verhoogt of verlaagt, kan toeval zijn" in lines[1]  # its size is clear, not its sign
+    assert "Dit kan toeval zijn" in lines[2]
