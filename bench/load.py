@@ -14,7 +14,8 @@ processes) and `contactpunt worker`, both with `REDIS_URL` (channel layer and ca
     that falls behind shows as a lower achieved rate); a 503 ("nothing was stored, retry") or a broken connection is
     sent again after Retry-After with the same external id, up to 5 times, as an integration does; counted apart;
   - agents: `--agents` agents, each logged in with its own session, acting on average every `--think` seconds
-    (Poisson, open loop): open the inbox, open one of its cases, reply (written channels), wrap up and resolve.
+    (Poisson, open loop): open the inbox, open one of its cases, reply (written channels), wrap up and resolve;
+    a page answered 503 ("busy, retry") is asked again after its Retry-After, as an agent reloads it; counted apart.
 
 After `--minutes` it prints: requests and errors (a non-2xx answer or a broken connection; must be 0), the offered
 and the achieved arrival rate, contacts accepted, lost (accepted but not stored) and doubled (stored twice), and the
@@ -150,15 +151,24 @@ def role_agents(url: str, prepared: str, think_text: str, seconds_text: str, out
     setup = json.loads(Path(prepared).read_text())
     samples: dict[str, list[float]] = {}
     errors: list[str] = []
+    retried = 0
     rng = random.Random(7)
 
     async def page(client: httpx.AsyncClient, name: str, method: str, path: str, **kw: Any) -> httpx.Response | None:
+        """One page, timed from the first send to the answer; a 503 ("busy, retry") is sent again after its
+        Retry-After, up to RETRIES times, as an agent reloads it (the wait counts in the page's time)."""
+        nonlocal retried
         started = time.perf_counter()
-        try:
-            response = await client.request(method, path, **kw)
-        except httpx.HTTPError as error:
-            errors.append(f"{name}: {type(error).__name__}: {error}")
-            return None
+        for attempt in range(RETRIES + 1):
+            try:
+                response = await client.request(method, path, **kw)
+            except httpx.HTTPError as error:
+                errors.append(f"{name}: {type(error).__name__}: {error}")
+                return None
+            if response.status_code != 503 or attempt == RETRIES:
+                break
+            retried += 1
+            await asyncio.sleep(float(response.headers.get("Retry-After", "5")))
         samples.setdefault(name, []).append((time.perf_counter() - started) * 1000)
         if response.status_code >= 400:
             errors.append(f"{name}: HTTP {response.status_code}")
@@ -208,7 +218,7 @@ def role_agents(url: str, prepared: str, think_text: str, seconds_text: str, out
         await asyncio.gather(*(agent(s, rng.randrange(1 << 30), until) for s in setup["sessions"]))
 
     asyncio.run(main())
-    Path(out).write_text(json.dumps({"samples": samples, "errors": errors}))
+    Path(out).write_text(json.dumps({"samples": samples, "errors": errors, "retried": retried}))
 
 
 def django_setup() -> None:
@@ -337,6 +347,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "first_api_error": arrivals["errors"][0] if arrivals["errors"] else "",
         "agent_requests": len(every_page),
         "agent_errors": len(agents["errors"]),
+        "agent_pages_resent_after_503": agents["retried"],
         "first_agent_error": agents["errors"][0] if agents["errors"] else "",
         **{f"contacts_{key}": value for key, value in store.items()},
         "pages": {
@@ -397,7 +408,10 @@ def main() -> None:
         f"({result['api_resent_after_503_or_broken_connection']} sends repeated after a 503 or a broken connection); "
         f"stored {result['contacts_stored']}, lost {result['contacts_lost']}, doubled {result['contacts_doubled']}"
     )
-    print(f"agents: {result['agent_requests']} requests, {result['agent_errors']} errors")
+    print(
+        f"agents: {result['agent_requests']} requests, {result['agent_errors']} errors "
+        f"({result['agent_pages_resent_after_503']} pages sent again after a 503)"
+    )
     for page, figures in result["pages"].items():
         print(f"  {page:<8} n={figures['n']:<6} p50 {figures['p50_ms']:7.1f} ms   p95 {figures['p95_ms']:7.1f} ms")
     print(f"  all pages p95 {result['all_pages_p95_ms']:.1f} ms")
