@@ -90,6 +90,7 @@ class Command(BaseCommand):
                 host=options["host"],
                 port=options["port"],
                 workers=options["workers"] if options["no_worker"] else 1,
+                timeout_worker_healthcheck=settings.WEB_WORKER_HEALTHCHECK_S,
                 log_level="warning",
                 lifespan="off",
             )
