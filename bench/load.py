@@ -6,8 +6,9 @@
 
 Makes the PostgreSQL database named in `--pg-url` afresh (drops it first: give it a database of its own), migrates
 it, creates a queue, an API integration (bench/ingest.py's setup: 5,000 known customers) and the agents
-(bench/workspace.py's agent1..agentN), then starts, on a free high port, the real server (uvicorn, `--workers`
-processes) and `contactpunt worker`, both with `REDIS_URL` (channel layer and cache), and two client processes:
+(bench/workspace.py's agent1..agentN), then starts, on a free high port, the real server as production runs it
+(`contactpunt up --no-demo --no-worker --workers N`: uvicorn) and `contactpunt worker`, both with `REDIS_URL` (channel
+layer and cache), and two client processes:
 
   - arrivals: `--rate` contacts per second to POST /api/v1/contacts, open loop (each send is due at its own time,
     whatever the earlier ones do; at most `--in-flight` calls open at once, 64, as an integration's pool: a server
@@ -16,6 +17,10 @@ processes) and `contactpunt worker`, both with `REDIS_URL` (channel layer and ca
   - agents: `--agents` agents, each logged in with its own session, acting on average every `--think` seconds
     (Poisson, open loop): open the inbox, open one of its cases, reply (written channels), wrap up and resolve;
     a page answered 503 ("busy, retry") is asked again after its Retry-After, as an agent reloads it; counted apart.
+
+The database is analysed after the preparation and every minute of the run, as PostgreSQL's autovacuum does on
+a production server (a server with autovacuum off, as a shared development server may be, otherwise plans every
+query of a table grown from nothing on its first statistics: the case page took seconds).
 
 After `--minutes` it prints: requests and errors (a non-2xx answer or a broken connection; must be 0), the offered
 and the achieved arrival rate, contacts accepted, lost (accepted but not stored) and doubled (stored twice), and the
@@ -46,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 KNOWN = 5000
 RETRIES = 5
+ANALYZE_EVERY_S = 60.0
 
 
 # -- child process roles ------------------------------------------------------------------------
@@ -266,6 +272,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "SECURE_COOKIES": "false",  # plain HTTP on the loopback
         "PYTHONPATH": str(ROOT),
         "LOG_LEVEL": "WARNING",
+        "CONTACTPUNT_DATA_DIR": str(Path(args.out_dir) / "data"),
     }
     work = Path(args.out_dir)
     work.mkdir(parents=True, exist_ok=True)
@@ -276,11 +283,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if out.returncode:
         raise RuntimeError(out.stderr[-3000:])
     prepared.write_text(out.stdout.strip().splitlines()[-1])
+    psql(args.pg_url, "ANALYZE")
     token = json.loads(prepared.read_text())["token"]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server_command = [PY, "-m", "uvicorn", "contactpunt.config.asgi:application", "--workers", str(args.workers)]
-    server_command += ["--port", str(port), "--log-level", "warning", "--no-access-log", "--lifespan", "off"]
+    # Served as in production (README): `contactpunt up --no-demo --no-worker --workers N`, uvicorn under the
+    # product's own settings (the web processes' health-check timeout among them).
+    server_command = [PY, "-m", "contactpunt.cli", "up", "--no-demo", "--no-worker", "--workers", str(args.workers)]
+    server_command += ["--host", "127.0.0.1", "--port", str(port)]
     log = (work / "server.log").open("wb")
     processes = [subprocess.Popen(server_command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)]
     if not args.no_worker:
@@ -313,9 +323,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 env=env,
             ),
         ]
+        analysed_at = time.monotonic()
         while any(client.poll() is None for client in clients):
             time.sleep(min(30.0, seconds / 4))
             loads.append(load_average())
+            if time.monotonic() - analysed_at >= ANALYZE_EVERY_S:
+                psql(args.pg_url, "ANALYZE")  # as autovacuum does on a production server (see the docstring)
+                analysed_at = time.monotonic()
         if any(client.returncode for client in clients):
             raise RuntimeError("a client process failed")
     finally:
