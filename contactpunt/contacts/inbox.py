@@ -270,6 +270,10 @@ def inbox_queues(user: User) -> list[Queue]:
 
 _FACETS = ("queue", "channel", "status", "who", "risk")
 _Sql = tuple[str, list[Any]]
+# (queue, channel, status, who, risk) with the number of open cases and of contacts waiting in them
+_Group = tuple[tuple[str, str, str, str, str], int, int]
+# an open case, its queue and since when a contact in it waits (None: nothing waits)
+_Candidate = tuple[int, int, "dt.datetime | None"]
 
 
 class _OpenCaseSql:
@@ -291,7 +295,7 @@ class _OpenCaseSql:
             .annotate(w_first=Min("contacts__occurred_at", filter=waiting), w_n=Count("contacts", filter=waiting))
             .query.sql_with_params()
         )
-        self.source: _Sql = (f"({sql}) c", list(source_params))
+        self.source: _Sql = (sql, list(source_params))
         self.who: _Sql = (
             "CASE WHEN c.c_assignee IS NULL THEN 'unassigned' WHEN c.c_assignee = %s THEN 'me' ELSE 'others' END",
             [user.pk],
@@ -317,50 +321,38 @@ class _OpenCaseSql:
             params,
         )
 
-    def _facet_columns(self) -> _Sql:
-        return (
-            f"c.c_queue, c.c_channel, c.c_status, {self.who[0]} AS who, {self.risk[0]} AS risk",
-            [*self.who[1], *self.risk[1]],
-        )
-
-    def groups(self) -> list[tuple[tuple[str, str, str, str, str], int, int]]:
-        """Every combination of facets among the open cases, with its number of cases and of waiting contacts."""
-        columns, column_params = self._facet_columns()
-        sql = (
-            f"SELECT c_queue, c_channel, c_status, who, risk, COUNT(*), SUM(w_n) FROM "  # noqa: S608 - ORM-made SQL, values as parameters
-            f"(SELECT {columns}, c.w_n FROM {self.source[0]}) t "
-            "GROUP BY c_queue, c_channel, c_status, who, risk"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*column_params, *self.source[1]])
-            return [((str(q), ch, st, who, risk), int(n), int(w or 0)) for q, ch, st, who, risk, n, w in cursor]
-
-    def oldest_per_queue(self, chosen: dict[str, str], limit: int) -> list[tuple[int, int, dt.datetime | None]]:
-        """(case, queue, waiting since) of the `limit` longest waiting cases of each queue among those the
-        filters in `chosen` show (cases with nothing waiting last, then by id)."""
+    def read(self, chosen: dict[str, str], limit: int) -> tuple[list[_Group], list[_Candidate]]:
+        """In one statement, over the open cases read once: every combination of facets with its number of cases
+        and of waiting contacts; and (case, queue, waiting since) of the `limit` longest waiting cases of each
+        queue among those the filters in `chosen` show (cases with nothing waiting last, then by id)."""
         conditions: list[str] = []
-        params: list[Any] = []
-        expressions: dict[str, _Sql] = {
-            "queue": ("c.c_queue", []),
-            "channel": ("c.c_channel", []),
-            "status": ("c.c_status", []),
-            "who": self.who,
-            "risk": self.risk,
-        }
-        for facet in _FACETS:
+        condition_params: list[Any] = []
+        for facet, column in zip(_FACETS, ("c_queue", "c_channel", "c_status", "who", "risk"), strict=True):
             if chosen[facet]:
-                expression, expression_params = expressions[facet]
-                conditions.append(f"{expression} = %s")
-                params += [*expression_params, int(chosen[facet]) if facet == "queue" else chosen[facet]]
+                conditions.append(f"f.{column} = %s")
+                condition_params.append(int(chosen[facet]) if facet == "queue" else chosen[facet])
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         sql = (
-            "SELECT c_pk, c_queue, w_first FROM (SELECT c.c_pk, c.c_queue, c.w_first, ROW_NUMBER() OVER ("  # noqa: S608 - as above
-            "PARTITION BY c.c_queue ORDER BY CASE WHEN c.w_first IS NULL THEN 1 ELSE 0 END, c.w_first, c.c_pk"
-            f") AS position FROM {self.source[0]} {where}) t WHERE position <= %s"
+            f"WITH c AS ({self.source[0]}), f AS (SELECT c.c_pk, c.c_queue, c.c_channel, c.c_status, "  # noqa: S608 - ORM-made SQL, values as parameters
+            f"{self.who[0]} AS who, {self.risk[0]} AS risk, c.w_first, c.w_n FROM c) "
+            "SELECT 0, c_queue, c_channel, c_status, who, risk, COUNT(*), SUM(w_n), NULL FROM f "
+            "GROUP BY c_queue, c_channel, c_status, who, risk "
+            "UNION ALL "
+            "SELECT 1, c_queue, NULL, NULL, NULL, NULL, c_pk, 0, w_first FROM (SELECT f.c_pk, f.c_queue, f.w_first, "
+            "ROW_NUMBER() OVER (PARTITION BY f.c_queue ORDER BY CASE WHEN f.w_first IS NULL THEN 1 ELSE 0 END, "
+            f"f.w_first, f.c_pk) AS position FROM f {where}) r WHERE position <= %s"
         )
+        params = [*self.source[1], *self.who[1], *self.risk[1], *condition_params, limit]
+        groups: list[_Group] = []
+        candidates: list[_Candidate] = []
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*self.source[1], *params, limit])
-            return [(pk, queue_id, _as_datetime(first)) for pk, queue_id, first in cursor]
+            cursor.execute(sql, params)
+            for kind, queue_id, channel, status, who, risk, number, waiting, first in cursor:
+                if kind == 0:
+                    groups.append(((str(queue_id), channel, status, who, risk), int(number), int(waiting or 0)))
+                else:
+                    candidates.append((int(number), int(queue_id), _as_datetime(first)))
+        return groups, candidates
 
 
 def _as_datetime(value: dt.datetime | str | None) -> dt.datetime | None:
@@ -384,9 +376,9 @@ def inbox(
     """The user's open cases under `filters`, the `limit` most urgent first (by due time, then waiting time).
 
     `counts` holds, per filter dimension (queue, channel, status, assignee, risk), how many cases each choice
-    would show with the other filters kept. Five queries whatever the number of cases or queues: the queues
-    (two), the open cases counted by every combination of facets (one GROUP BY), the longest waiting of each
-    queue under the filters (a window function), and the rows shown.
+    would show with the other filters kept. Four queries whatever the number of cases or queues: the queues
+    (two); the open cases, read once, counted by every combination of facets (a GROUP BY) beside the longest
+    waiting of each queue under the filters (a window function); and the rows shown.
     """
     clock_now = now or timezone.now()
     queues = inbox_queues(user)
@@ -403,7 +395,8 @@ def inbox(
     counts: dict[str, dict[str, int]] = {facet: {} for facet in _FACETS}
     wanted = [(index, chosen[facet]) for index, facet in enumerate(_FACETS) if chosen[facet]]
     total = waiting = 0
-    for values, n, waiting_n in source.groups():
+    groups, candidates = source.read(chosen, limit)
+    for values, n, waiting_n in groups:
         misses = [index for index, value in wanted if values[index] != value]
         if not misses:
             total += n
@@ -419,7 +412,7 @@ def inbox(
     # `limit` longest waiting of each queue: only those get a due time (business hours cost a little each).
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     ranked: list[tuple[dt.datetime, dt.datetime, int, dt.datetime | None, dt.datetime | None]] = []
-    for pk, queue_id, waiting_since in source.oldest_per_queue(chosen, limit):
+    for pk, queue_id, waiting_since in candidates:
         queue = by_id.get(queue_id)
         due = clock.due(queue, waiting_since) if queue is not None else None
         ranked.append((due or far, waiting_since or far, pk, due, waiting_since))
