@@ -16,7 +16,8 @@ layer and cache), and two client processes:
     sent again after Retry-After with the same external id, up to 5 times, as an integration does; counted apart;
   - agents: `--agents` agents, each logged in with its own session, acting on average every `--think` seconds
     (Poisson, open loop): open the inbox, open one of its cases, reply (written channels), wrap up and resolve;
-    a page answered 503 ("busy, retry") is asked again after its Retry-After, as an agent reloads it; counted apart.
+    a page answered 503 ("busy, retry") is asked again after its Retry-After, as an agent reloads it, and a GET that
+    met a kept-alive connection just closed by the server is sent once more, as a browser does; both counted apart.
 
 The database is analysed after the preparation and every minute of the run, as PostgreSQL's autovacuum does on
 a production server (a server with autovacuum off, as a shared development server may be, otherwise plans every
@@ -157,17 +158,27 @@ def role_agents(url: str, prepared: str, think_text: str, seconds_text: str, out
     setup = json.loads(Path(prepared).read_text())
     samples: dict[str, list[float]] = {}
     errors: list[str] = []
-    retried = 0
+    retried = resent_broken = 0
     rng = random.Random(7)
 
     async def page(client: httpx.AsyncClient, name: str, method: str, path: str, **kw: Any) -> httpx.Response | None:
         """One page, timed from the first send to the answer; a 503 ("busy, retry") is sent again after its
         Retry-After, up to RETRIES times, as an agent reloads it (the wait counts in the page's time)."""
-        nonlocal retried
+        nonlocal retried, resent_broken
         started = time.perf_counter()
+        stale_retried = False
         for attempt in range(RETRIES + 1):
             try:
                 response = await client.request(method, path, **kw)
+            except (httpx.ReadError, httpx.RemoteProtocolError) as error:
+                if method == "GET" and not stale_retried:
+                    # A kept-alive connection the server closed as this request went out: a browser sends an
+                    # idempotent request once more on a fresh connection (RFC 9110, 9.2.2), and so does this agent.
+                    stale_retried = True
+                    resent_broken += 1
+                    continue
+                errors.append(f"{name}: {type(error).__name__}: {error}")
+                return None
             except httpx.HTTPError as error:
                 errors.append(f"{name}: {type(error).__name__}: {error}")
                 return None
@@ -224,7 +235,9 @@ def role_agents(url: str, prepared: str, think_text: str, seconds_text: str, out
         await asyncio.gather(*(agent(s, rng.randrange(1 << 30), until) for s in setup["sessions"]))
 
     asyncio.run(main())
-    Path(out).write_text(json.dumps({"samples": samples, "errors": errors, "retried": retried}))
+    Path(out).write_text(
+        json.dumps({"samples": samples, "errors": errors, "retried": retried, "resent_broken": resent_broken})
+    )
 
 
 def django_setup() -> None:
@@ -362,6 +375,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "agent_requests": len(every_page),
         "agent_errors": len(agents["errors"]),
         "agent_pages_resent_after_503": agents["retried"],
+        "agent_pages_resent_on_a_closed_connection": agents["resent_broken"],
         "first_agent_error": agents["errors"][0] if agents["errors"] else "",
         **{f"contacts_{key}": value for key, value in store.items()},
         "pages": {
@@ -424,7 +438,8 @@ def main() -> None:
     )
     print(
         f"agents: {result['agent_requests']} requests, {result['agent_errors']} errors "
-        f"({result['agent_pages_resent_after_503']} pages sent again after a 503)"
+        f"({result['agent_pages_resent_after_503']} pages sent again after a 503, "
+        f"{result['agent_pages_resent_on_a_closed_connection']} GETs on a kept-alive connection the server had closed)"
     )
     for page, figures in result["pages"].items():
         print(f"  {page:<8} n={figures['n']:<6} p50 {figures['p50_ms']:7.1f} ms   p95 {figures['p95_ms']:7.1f} ms")
