@@ -6,15 +6,22 @@
 
 Makes the PostgreSQL database named in `--pg-url` afresh (drops it first: give it a database of its own), migrates
 it, creates a queue, an API integration (bench/ingest.py's setup: 5,000 known customers) and the agents
-(bench/workspace.py's agent1..agentN), then starts, on a free high port, the real server (uvicorn, `--workers`
-processes) and `contactpunt worker`, both with `REDIS_URL` (channel layer and cache), and two client processes:
+(bench/workspace.py's agent1..agentN), then starts, on a free high port, the real server as production runs it
+(`contactpunt up --no-demo --no-worker --workers N`: uvicorn) and `contactpunt worker`, both with `REDIS_URL` (channel
+layer and cache), and two client processes:
 
   - arrivals: `--rate` contacts per second to POST /api/v1/contacts, open loop (each send is due at its own time,
     whatever the earlier ones do; at most `--in-flight` calls open at once, 64, as an integration's pool: a server
     that falls behind shows as a lower achieved rate); a 503 ("nothing was stored, retry") or a broken connection is
     sent again after Retry-After with the same external id, up to 5 times, as an integration does; counted apart;
   - agents: `--agents` agents, each logged in with its own session, acting on average every `--think` seconds
-    (Poisson, open loop): open the inbox, open one of its cases, reply (written channels), wrap up and resolve.
+    (Poisson, open loop): open the inbox, open one of its cases, reply (written channels), wrap up and resolve;
+    a page answered 503 ("busy, retry") is asked again after its Retry-After, as an agent reloads it, and a GET that
+    met a kept-alive connection just closed by the server is sent once more, as a browser does; both counted apart.
+
+The database is analysed after the preparation and every minute of the run, as PostgreSQL's autovacuum does on
+a production server (a server with autovacuum off, as a shared development server may be, otherwise plans every
+query of a table grown from nothing on its first statistics: the case page took seconds).
 
 After `--minutes` it prints: requests and errors (a non-2xx answer or a broken connection; must be 0), the offered
 and the achieved arrival rate, contacts accepted, lost (accepted but not stored) and doubled (stored twice), and the
@@ -45,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 KNOWN = 5000
 RETRIES = 5
+ANALYZE_EVERY_S = 60.0
 
 
 # -- child process roles ------------------------------------------------------------------------
@@ -150,15 +158,34 @@ def role_agents(url: str, prepared: str, think_text: str, seconds_text: str, out
     setup = json.loads(Path(prepared).read_text())
     samples: dict[str, list[float]] = {}
     errors: list[str] = []
+    retried = resent_broken = 0
     rng = random.Random(7)
 
     async def page(client: httpx.AsyncClient, name: str, method: str, path: str, **kw: Any) -> httpx.Response | None:
+        """One page, timed from the first send to the answer; a 503 ("busy, retry") is sent again after its
+        Retry-After, up to RETRIES times, as an agent reloads it (the wait counts in the page's time)."""
+        nonlocal retried, resent_broken
         started = time.perf_counter()
-        try:
-            response = await client.request(method, path, **kw)
-        except httpx.HTTPError as error:
-            errors.append(f"{name}: {type(error).__name__}: {error}")
-            return None
+        stale_retried = False
+        for attempt in range(RETRIES + 1):
+            try:
+                response = await client.request(method, path, **kw)
+            except (httpx.ReadError, httpx.RemoteProtocolError) as error:
+                if method == "GET" and not stale_retried:
+                    # A kept-alive connection the server closed as this request went out: a browser sends an
+                    # idempotent request once more on a fresh connection (RFC 9110, 9.2.2), and so does this agent.
+                    stale_retried = True
+                    resent_broken += 1
+                    continue
+                errors.append(f"{name}: {type(error).__name__}: {error}")
+                return None
+            except httpx.HTTPError as error:
+                errors.append(f"{name}: {type(error).__name__}: {error}")
+                return None
+            if response.status_code != 503 or attempt == RETRIES:
+                break
+            retried += 1
+            await asyncio.sleep(float(response.headers.get("Retry-After", "5")))
         samples.setdefault(name, []).append((time.perf_counter() - started) * 1000)
         if response.status_code >= 400:
             errors.append(f"{name}: HTTP {response.status_code}")
@@ -208,7 +235,9 @@ def role_agents(url: str, prepared: str, think_text: str, seconds_text: str, out
         await asyncio.gather(*(agent(s, rng.randrange(1 << 30), until) for s in setup["sessions"]))
 
     asyncio.run(main())
-    Path(out).write_text(json.dumps({"samples": samples, "errors": errors}))
+    Path(out).write_text(
+        json.dumps({"samples": samples, "errors": errors, "retried": retried, "resent_broken": resent_broken})
+    )
 
 
 def django_setup() -> None:
@@ -256,6 +285,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "SECURE_COOKIES": "false",  # plain HTTP on the loopback
         "PYTHONPATH": str(ROOT),
         "LOG_LEVEL": "WARNING",
+        "CONTACTPUNT_DATA_DIR": str(Path(args.out_dir) / "data"),
     }
     work = Path(args.out_dir)
     work.mkdir(parents=True, exist_ok=True)
@@ -266,11 +296,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if out.returncode:
         raise RuntimeError(out.stderr[-3000:])
     prepared.write_text(out.stdout.strip().splitlines()[-1])
+    psql(args.pg_url, "ANALYZE")
     token = json.loads(prepared.read_text())["token"]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server_command = [PY, "-m", "uvicorn", "contactpunt.config.asgi:application", "--workers", str(args.workers)]
-    server_command += ["--port", str(port), "--log-level", "warning", "--no-access-log", "--lifespan", "off"]
+    # Served as in production (README): `contactpunt up --no-demo --no-worker --workers N`, uvicorn under the
+    # product's own settings (the web processes' health-check timeout among them).
+    server_command = [PY, "-m", "contactpunt.cli", "up", "--no-demo", "--no-worker", "--workers", str(args.workers)]
+    server_command += ["--host", "127.0.0.1", "--port", str(port)]
     log = (work / "server.log").open("wb")
     processes = [subprocess.Popen(server_command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)]
     if not args.no_worker:
@@ -303,9 +336,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 env=env,
             ),
         ]
+        analysed_at = time.monotonic()
         while any(client.poll() is None for client in clients):
             time.sleep(min(30.0, seconds / 4))
             loads.append(load_average())
+            if time.monotonic() - analysed_at >= ANALYZE_EVERY_S:
+                psql(args.pg_url, "ANALYZE")  # as autovacuum does on a production server (see the docstring)
+                analysed_at = time.monotonic()
         if any(client.returncode for client in clients):
             raise RuntimeError("a client process failed")
     finally:
@@ -337,6 +374,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "first_api_error": arrivals["errors"][0] if arrivals["errors"] else "",
         "agent_requests": len(every_page),
         "agent_errors": len(agents["errors"]),
+        "agent_pages_resent_after_503": agents["retried"],
+        "agent_pages_resent_on_a_closed_connection": agents["resent_broken"],
         "first_agent_error": agents["errors"][0] if agents["errors"] else "",
         **{f"contacts_{key}": value for key, value in store.items()},
         "pages": {
@@ -397,7 +436,11 @@ def main() -> None:
         f"({result['api_resent_after_503_or_broken_connection']} sends repeated after a 503 or a broken connection); "
         f"stored {result['contacts_stored']}, lost {result['contacts_lost']}, doubled {result['contacts_doubled']}"
     )
-    print(f"agents: {result['agent_requests']} requests, {result['agent_errors']} errors")
+    print(
+        f"agents: {result['agent_requests']} requests, {result['agent_errors']} errors "
+        f"({result['agent_pages_resent_after_503']} pages sent again after a 503, "
+        f"{result['agent_pages_resent_on_a_closed_connection']} GETs on a kept-alive connection the server had closed)"
+    )
     for page, figures in result["pages"].items():
         print(f"  {page:<8} n={figures['n']:<6} p50 {figures['p50_ms']:7.1f} ms   p95 {figures['p95_ms']:7.1f} ms")
     print(f"  all pages p95 {result['all_pages_p95_ms']:.1f} ms")

@@ -198,6 +198,10 @@ RETENTION_LOGIN_ATTEMPT_DAYS = env_int("RETENTION_LOGIN_ATTEMPT_DAYS", 30)
 # A job or reply claimed by a worker that shows no sign of life this long (it was killed) is taken up again; a
 # live worker renews its claims every fifth of it, so a long job that runs is never taken twice.
 WORKER_CLAIM_TIMEOUT_S = max(env_int("WORKER_CLAIM_TIMEOUT_S", 30), 2)
+# Seconds a web server process (`up --workers N`) may leave its supervisor's health check unanswered before it is
+# killed and replaced. uvicorn's 5 s killed busy processes on a loaded machine (their ping thread waits for the
+# interpreter lock behind the requests), dropping every request they held; a hung process is still replaced.
+WEB_WORKER_HEALTHCHECK_S = max(env_int("WEB_WORKER_HEALTHCHECK_S", 120), 5)
 # The API refuses moments outside [API_EARLIEST_DATE, API_YEARS_AHEAD years from now] with a 422.
 try:
     API_EARLIEST_DATE = date.fromisoformat(env_str("API_EARLIEST_DATE", "2000-01-01"))

@@ -23,3 +23,4 @@ urlpatterns = [
 ]
 
 handler403 = "contactpunt.web.errors.permission_denied"
+handler500 = "contactpunt.web.errors.server_error"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import secrets
 import socket
 import threading
 from collections.abc import Iterable
@@ -29,6 +30,15 @@ logger = logging.getLogger(__name__)
 
 INTERRUPTED = "contactpunt.ops.worker.Interrupted"
 HOST = socket.gethostname()
+
+
+def unique_worker_id(label: str) -> str:
+    """A worker id that no other worker process uses, on this host or another: the host name, the process id and
+    a random part (two hosts can bear one name, and containers give their processes the same small ids), then
+    `label` (the lanes). A stopped worker's jobs are released by the next beat of any worker once its own beats
+    have stopped for WORKER_CLAIM_TIMEOUT_S (`release_dead_claims`); a worker id reused by two running workers
+    would instead let each fail the other's running jobs at its start."""
+    return f"{HOST}-{os.getpid()}-{secrets.token_hex(3)}-{label}"
 
 
 def claim_timeout() -> dt.timedelta:

@@ -28,14 +28,19 @@ from django_tasks_db.utils import is_locked_database_exception
 
 import contactpunt
 from contactpunt.ops import progress
-from contactpunt.ops.heartbeat import INTERRUPTED, start_heartbeat
+from contactpunt.ops.heartbeat import INTERRUPTED, start_heartbeat, unique_worker_id
 from contactpunt.ops.lanes import LANES, LONG, SHORT
 from contactpunt.ops.periodic import enqueue_due, schedules
 
 logger = logging.getLogger(__name__)
 
-#: The worker ids `up` gives its lanes: a restarted `up` fails the jobs its previous run left running.
-UP_WORKER_IDS = {SHORT: "up-short", LONG: "up-long"}
+
+def up_worker_ids() -> dict[str, str]:
+    """The worker ids of one `up` process's lanes: unique to the process (`unique_worker_id`), so two `up`s on two
+    hosts sharing a database never take each other's running jobs for their own (both were "up-short"). The long
+    lane's child keeps its id when the supervisor starts it again, and fails the jobs its previous run left."""
+    base = unique_worker_id("up")
+    return {SHORT: f"{base}-{SHORT}", LONG: f"{base}-{LONG}"}
 
 
 class LaneWorker(Worker):
@@ -63,7 +68,7 @@ def make_worker(*, lane: str, interval: float = 1.0, worker_id: str, batch: bool
 def recover_interrupted(worker_id: str) -> int:
     """Fail the jobs that a worker with this id left running when it stopped (a restart, a crash), so they no
     longer count as running and their periodic job is enqueued again; return how many. Worker ids are unique
-    per lane and host, so no other live worker's job is touched."""
+    per process (`unique_worker_id`) unless given, so no other live worker's job is touched."""
     stale = [
         row.pk
         for row in DBTaskResult.objects.running().only("id", "worker_ids")
@@ -191,8 +196,9 @@ STABLE_RUN_S = 60.0
 class LongLaneProcess:
     """`up`'s long lane: a worker process, started again when it ends, and ended with `up`."""
 
-    def __init__(self, stop: threading.Event, *, nice: int = 10) -> None:
+    def __init__(self, stop: threading.Event, *, worker_id: str = "", nice: int = 10) -> None:
         self.stop_event = stop
+        self.worker_id = worker_id or unique_worker_id(LONG)
         self.nice = nice
         self.process: subprocess.Popen[bytes] | None = None
         self.restart_wait_s = RESTART_WAIT_S[0]
@@ -228,7 +234,7 @@ class LongLaneProcess:
             )
             self.process = None
             return self.restart_wait_s
-        command = long_lane_command(worker_id=UP_WORKER_IDS[LONG], nice=self.nice)
+        command = long_lane_command(worker_id=self.worker_id, nice=self.nice)
         # Its own session: a Ctrl+C in the terminal reaches `up` only, which then ends the child with one SIGTERM
         # (the terminal's SIGINT and ours made two signals, and the worker's second-signal exit printed a traceback).
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter
@@ -257,14 +263,15 @@ def start_for_up(stop: threading.Event, *, long_lane: str = "process") -> LongLa
     """Start the short lane and the clock in threads, and the long lane as `long_lane` says: "process" (a child
     process at a lower CPU priority; returned, for `up` to stop), "thread" (a thread of this process) or "off"
     (another worker runs it)."""
-    start_lane_thread(SHORT, stop, worker_id=UP_WORKER_IDS[SHORT])
+    worker_ids = up_worker_ids()
+    start_lane_thread(SHORT, stop, worker_id=worker_ids[SHORT])
     threading.Thread(target=run_clock, args=(stop,), name="periodic-clock", daemon=True).start()
     if long_lane == "process":
-        process = LongLaneProcess(stop)
+        process = LongLaneProcess(stop, worker_id=worker_ids[LONG])
         process.start()
         return process
     if long_lane == "thread":
-        start_lane_thread(LONG, stop, worker_id=UP_WORKER_IDS[LONG])
+        start_lane_thread(LONG, stop, worker_id=worker_ids[LONG])
     return None
 
 

@@ -118,7 +118,7 @@ def _clock():
     ("page", "expected"),
     [
         ("home", 12),
-        ("workspace:inbox", 9),
+        ("workspace:inbox", 8),
         ("kpis:drill", 18),
         ("kpis:webcare", 31),
         ("kpis:today", 26),
@@ -131,7 +131,7 @@ def test_case_lists_and_reports_read_a_fixed_number_of_queries(page, expected, t
     _assert_queries(_client(team_lead), reverse(page), _mails(email_queue), expected)
 
 
-@pytest.mark.parametrize(("page", "expected"), [("home", 15), ("workspace:inbox", 9)])
+@pytest.mark.parametrize(("page", "expected"), [("home", 15), ("workspace:inbox", 8)])
 def test_an_agents_inbox_and_overview_read_a_fixed_number_of_queries(page, expected, agent, email_queue):
     _assert_queries(_client(agent), reverse(page), _mails(email_queue), expected)
 

@@ -1,5 +1,6 @@
 """A dead worker's claim is released after WORKER_CLAIM_TIMEOUT_S without a beat; a live one's never is, even when
-its beat lags (a live process on this host), and a reply being sent keeps its claim while the send lasts."""
+its beat lags (a live process on this host), and a reply being sent keeps its claim while the send lasts. Worker ids
+are unique per process, so no worker takes another's running job for its own."""
 
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ import sys
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from contactpunt.ops.heartbeat import HOST, INTERRUPTED, beat, release_dead_claims
+from contactpunt.ops.heartbeat import HOST, INTERRUPTED, beat, release_dead_claims, unique_worker_id
+from contactpunt.ops.lanes import SHORT
 from contactpunt.ops.models import PeriodicJob, WorkerHeartbeat
 from contactpunt.ops.tests.test_lanes import DATABASE_TASKS, periodic_tick
+from contactpunt.ops.worker import recover_interrupted, up_worker_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +93,43 @@ def test_a_worker_beats_with_its_host_and_process() -> None:
         "w2": (HOST, os.getpid(), NOW),
     }
     assert timezone.is_aware(rows["w1"][2])
+
+
+def test_worker_ids_are_unique_per_process_even_on_hosts_of_one_name() -> None:
+    first, second = unique_worker_id("short"), unique_worker_id("short")
+    assert first != second  # two hosts (or containers) of one name, with the same process id, still differ
+    assert first.startswith(f"{HOST}-{os.getpid()}-") and first.endswith("-short")
+
+
+def test_two_ups_sharing_a_database_never_fail_each_others_running_jobs() -> None:
+    """`up` named its lanes "up-short" and "up-long" on every host: a second `up` on another host against the same
+    database failed the first one's running jobs at its start (recover_interrupted) as if they were its own."""
+    first, second = up_worker_ids(), up_worker_ids()
+    assert set(first.values()).isdisjoint(second.values())
+    row = _running(first[SHORT], started=timezone.now())
+
+    assert recover_interrupted(second[SHORT]) == 0
+    assert _status(row) == (TaskResultStatus.RUNNING, "")
+    assert recover_interrupted(first[SHORT]) == 1  # its own restart under its id still fails what it left
+
+
+def test_the_worker_command_takes_a_unique_id_unless_given_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contactpunt.ops.management.commands import worker as command
+
+    class Started(Exception):
+        pass
+
+    ids: list[str] = []
+
+    def capture(*, lane: str, interval: float, worker_id: str) -> None:
+        ids.append(worker_id)
+        raise Started
+
+    monkeypatch.setattr(command, "make_worker", capture)
+    for _ in range(2):
+        with pytest.raises(Started):
+            call_command("worker", "--queues", "short", "--no-clock")
+    with pytest.raises(Started):
+        call_command("worker", "--queues", "short", "--no-clock", "--worker-id", "mail-1")
+    assert ids[0] != ids[1] and ids[0].startswith(f"{HOST}-{os.getpid()}-") and ids[0].endswith("-short")
+    assert ids[2] == "mail-1"

@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import OperationalError
 from django.http import HttpResponse
 from django.template import loader
 from django.test import Client
 from django.utils import translation
+from psycopg_pool import PoolTimeout
 
 from contactpunt.conftest import make_user
 from contactpunt.people.models import Role
@@ -111,6 +114,33 @@ def test_a_failing_view_gets_the_static_500_page_in_dutch():
     page = _text(response)
     assert "Er ging iets mis" in page and 'href="/" role="button">Naar het overzicht</a>' in page
     assert "RuntimeError" not in page and "a bug in a view" not in page
+
+
+@pytest.mark.urls("contactpunt.web.tests.boom_urls")
+@pytest.mark.parametrize(("path", "wait_s"), [("/busy/", "2"), ("/gone/", "5")])
+def test_a_page_that_cannot_get_the_database_is_a_503_to_retry_not_a_500(path, wait_s):
+    response = Client(raise_request_exception=False).get(path)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == wait_s  # a busy pool frees up sooner than a restarting database
+    page = _text(response)
+    assert "Even druk" in page and "Probeer het over een paar seconden opnieuw." in page
+    assert "Er ging iets mis" not in page and "connection" not in page
+
+
+@pytest.mark.django_db
+def test_a_pool_timeout_before_the_view_runs_is_a_503_too(monkeypatch):
+    """The session is read by the middleware, before any view: the pool can run dry there as well."""
+    client = _client("anna", Role.AGENT)
+    client.raise_request_exception = False
+
+    def no_connection(self: object) -> None:
+        raise OperationalError("couldn't get a connection after 10.00 sec") from PoolTimeout("timeout")
+
+    monkeypatch.setattr(SessionStore, "load", no_connection)
+    response = client.get("/workspace/")
+
+    assert response.status_code == 503 and response["Retry-After"] == "2"
 
 
 @pytest.mark.parametrize(

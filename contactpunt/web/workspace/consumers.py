@@ -29,6 +29,12 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(GROUP, self.channel_name)
 
+    async def workspace_events(self, event: dict[str, Any]) -> None:
+        """Several items of one kind sent together (contactpunt.web.workspace.live.push_each): each is checked
+        and sent as its own message, as if pushed alone."""
+        for ids in event["items"]:
+            await self.workspace_event({"type": "workspace.event", "kind": event["kind"], **ids})
+
     async def workspace_event(self, event: dict[str, Any]) -> None:
         ids = {key: value for key, value in event.items() if key != "type"}
         allowed = await database_sync_to_async(live_ids_for)(self.scope.get("user"), ids)

@@ -34,10 +34,20 @@ PUSHED = (
 
 def push(kind: str, ids: dict[str, int]) -> None:
     """Send one live message to every open workspace."""
+    _send({"type": "workspace.event", "kind": kind, **ids})
+
+
+def push_each(kind: str, items: Sequence[dict[str, int]]) -> None:
+    """Send live messages about several items to every open workspace in one send (each workspace's socket
+    checks and passes on each item as its own message): a batch of contacts costs one round trip to the
+    channel layer, not one per contact, in the writer that committed them."""
+    _send({"type": "workspace.events", "kind": kind, "items": list(items)})
+
+
+def _send(event: dict[str, object]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    event = {"type": "workspace.event", "kind": kind, **ids}
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # the usual case: a request's or the worker's thread, with no event loop of its own
@@ -51,11 +61,12 @@ def push(kind: str, ids: dict[str, int]) -> None:
 
 
 def on_announcements(messages: Sequence[Message]) -> None:
-    """Push one message per announcement; a large batch (an import) is one message with its count,
-    since the browser reloads what it shows either way."""
-    if len(messages) <= BATCH_AS_ONE:
-        for message in messages:
-            push(message.name.value, message.ids)
+    """Push every announcement, a batch of them in one send; a large batch (an import) is one message with its
+    count, since the browser reloads what it shows either way."""
+    if len(messages) == 1:
+        push(messages[0].name.value, messages[0].ids)
+    elif len(messages) <= BATCH_AS_ONE:
+        push_each(messages[0].name.value, [message.ids for message in messages])
     elif messages:
         push(messages[0].name.value, {"count": len(messages)})
 

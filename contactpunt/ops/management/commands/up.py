@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
 
 
 class Command(BaseCommand):
@@ -80,12 +81,16 @@ class Command(BaseCommand):
                 f"  Demo logins: admin, manager, teamlead, auditor, agent1..agent{agents} (password 'demo')"
             )
         self.stdout.write("Press Ctrl+C to stop.\n")
+        # The preparation above used this thread's connection, and nothing would ever give it back: from a
+        # pool (PostgreSQL) it stayed checked out for good, one connection fewer for the requests.
+        connections.close_all()
         try:
             uvicorn.run(
                 "contactpunt.config.asgi:application",
                 host=options["host"],
                 port=options["port"],
                 workers=options["workers"] if options["no_worker"] else 1,
+                timeout_worker_healthcheck=settings.WEB_WORKER_HEALTHCHECK_S,
                 log_level="warning",
                 lifespan="off",
             )

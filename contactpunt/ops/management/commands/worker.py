@@ -6,13 +6,12 @@ or both lanes in one process (`--queues short,long`, the default: a thread each)
 
 from __future__ import annotations
 
-import socket
 import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from contactpunt.ops.heartbeat import start_heartbeat
+from contactpunt.ops.heartbeat import start_heartbeat, unique_worker_id
 from contactpunt.ops.lanes import LANES, parse_lanes
 from contactpunt.ops.worker import (
     exit_with_parent,
@@ -38,8 +37,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--worker-id",
             default="",
-            help="Unique per running worker (default: host name and lanes). A restart under the same id fails "
-            "the jobs the previous run left unfinished.",
+            help="Unique per running worker (default: host name, process id, a random part and the lanes, new at "
+            "every start). A restart under the same id fails the jobs the previous run left unfinished at once; "
+            "otherwise they are released once its beats have stopped for WORKER_CLAIM_TIMEOUT_S.",
         )
         parser.add_argument("--nice", type=int, default=0, help="Lower this process's CPU priority by this much.")
         parser.add_argument("--parent-pid", type=int, default=0, help="Stop when this process ends (`up` uses it).")
@@ -56,7 +56,7 @@ class Command(BaseCommand):
 
         if demo.is_demo():
             demo_delivery.install()  # the demo's replies are recorded, never sent
-        base_id = options["worker_id"] or f"{socket.gethostname()}-{'-'.join(lanes)}"
+        base_id = options["worker_id"] or unique_worker_id("-".join(lanes))
         if options["nice"] < 0:
             raise CommandError("--nice must be 0 or more (a worker never raises its own priority)")
         lower_priority(options["nice"])
