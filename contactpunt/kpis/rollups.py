@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,7 +37,7 @@ STANDARD_THRESHOLDS = (10, 15, 20, 30, 45, 60, 90, 120, 180, 300)
 HISTOGRAM_EDGES = (5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600)
 _OVER = "inf"
 # A period that ended this long ago has (nearly) no contacts still waiting: the rollups can answer it.
-_SETTLED = dt.timedelta(hours=1)
+SETTLED = dt.timedelta(hours=1)
 
 
 def thresholds() -> list[int]:
@@ -278,10 +278,10 @@ def queue_figures(
     settled_end = end
     units: list[Unit] = []
     tail: list[dict[str, Any]] = []
-    if now is not None and end > now - _SETTLED:
-        settled_end = max(start, min(end, interval_start(now - _SETTLED)))
+    if now is not None and end > now - SETTLED:
+        settled_end = max(start, min(end, interval_start(now - SETTLED)))
         limits = sorted({*thresholds(), *([threshold_s] if threshold_s is not None else [])})
-        if max(limits) >= _SETTLED.total_seconds():
+        if max(limits) >= SETTLED.total_seconds():
             raise NotInRollups("a threshold longer than the unsettled hour")
         units = load_units(settled_end, end, level=level)
         tail = [_as_values(row) for row in rows_for(units, limits)]
@@ -291,7 +291,7 @@ def queue_figures(
         # Intervals a dirty contact touches: computed from the events now, never from their outdated rows.
         rows = rows.exclude(start__in=sorted(stale))
         limits = sorted({*thresholds(), *([threshold_s] if threshold_s is not None else [])})
-        tail += [_as_values(row) for row in rows_for(_units_of(stale, level), limits)]
+        tail += [_as_values(row) for row in rows_for(units_of(stale, level), limits)]
     # The additive columns are summed by the database, per the fields the grouping needs; the labels
     # (local days, departments) are folded here over those few rows.
     totals = rows.values(*fields).annotate(
@@ -378,35 +378,6 @@ def _as_values(row: IntervalRollup) -> dict[str, Any]:
     return values
 
 
-def offered_per_interval(
-    start: dt.datetime, end: dt.datetime, *, queue_ids: Collection[int] | None = None, now: dt.datetime | None = None
-) -> dict[dt.datetime, int]:
-    """Offered contacts (by their first `queued` event and queue) per quarter hour of [start, end): from the rollups
-    for the settled part, from the events for the last hour before `now`."""
-    now = now or timezone.now()
-    start, end = interval_start(start), interval_start(end - dt.timedelta(microseconds=1)) + INTERVAL
-    settled_end = max(start, min(end, interval_start(now - _SETTLED)))
-    try:
-        stale = stale_intervals(start, settled_end)
-    except NotInRollups:
-        settled_end, stale = start, set()  # too much to fold: all from the events
-    rows = IntervalRollup.objects.filter(level=CONTACT, start__gte=start, start__lt=settled_end).order_by()
-    if stale:
-        rows = rows.exclude(start__in=sorted(stale))
-    if queue_ids is not None:
-        rows = rows.filter(queue_id__in=list(queue_ids))
-    counts: dict[dt.datetime, int] = defaultdict(int)
-    for at, offered in rows.values("start").annotate(total=Sum("offered")).values_list("start", "total"):
-        counts[at] += offered
-    units = _units_of(stale, CONTACT) if stale else []
-    if settled_end < end:
-        units += load_units(settled_end, end, level=CONTACT)
-    for unit in units:
-        if queue_ids is None or unit.queue_id in queue_ids:
-            counts[interval_start(unit.queued_at)] += 1
-    return dict(counts)
-
-
 def stale_intervals(start: dt.datetime, end: dt.datetime) -> set[dt.datetime]:
     """The intervals of [start, end) that a dirty contact entered a queue in (their rows are out of date until the
     next refresh). Raise NotInRollups when there are more than READ_STALE_LIMIT: too many to fold in a read."""
@@ -424,7 +395,7 @@ def stale_intervals(start: dt.datetime, end: dt.datetime) -> set[dt.datetime]:
     return starts
 
 
-def _units_of(stale: set[dt.datetime], level: str) -> list[Unit]:
+def units_of(stale: set[dt.datetime], level: str) -> list[Unit]:
     units: list[Unit] = []
     for first, last in _runs(sorted(stale)):
         units += load_units(first, last + INTERVAL, level=level)

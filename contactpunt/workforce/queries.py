@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import formats
 
 from contactpunt.contacts.models import Queue
-from contactpunt.kpis import rollups
+from contactpunt.kpis import offered
 from contactpunt.kpis.intervals import INTERVAL, day_bounds, interval_start
 from contactpunt.people.models import User
 from contactpunt.workforce.charts import Marked, Point
@@ -76,7 +76,7 @@ def actual_per_interval(start: dt.datetime, end: dt.datetime, queue_code: str | 
     queue_ids = None
     if queue_code:
         queue_ids = set(Queue.objects.filter(code=queue_code).values_list("pk", flat=True))
-    counts = rollups.offered_per_interval(start, end, queue_ids=queue_ids)
+    counts = offered.offered_per_interval(start, end, queue_ids=queue_ids)
     return {moment: count for moment, count in counts.items() if start <= moment < end}
 
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contactpunt.contacts.models import Channel, Queue
-from contactpunt.kpis import metrics, rollups, tasks
+from contactpunt.kpis import metrics, offered, rollups, tasks
 from contactpunt.kpis.facts import CONTACT, LEG, load_units
 from contactpunt.kpis.models import DirtyContact, IntervalRollup
 from contactpunt.kpis.tests.helpers import arrive, call, event
@@ -235,5 +235,5 @@ def test_offered_per_interval_reads_the_rollups_and_the_unsettled_hour(world, dj
     call(first, START + 9000 * S, wait=5)
     now = START + 3 * 3600 * S
     quarter = dt.timedelta(minutes=15)
-    assert rollups.offered_per_interval(START, END, now=now) == {START: 1, START + quarter: 1, START + 10 * quarter: 1}
-    assert rollups.offered_per_interval(START, END, queue_ids={second.pk}, now=now) == {START + quarter: 1}
+    assert offered.offered_per_interval(START, END, now=now) == {START: 1, START + quarter: 1, START + 10 * quarter: 1}
+    assert offered.offered_per_interval(START, END, queue_ids={second.pk}, now=now) == {START + quarter: 1}
