@@ -203,6 +203,11 @@ class Answer(models.Model):
         return self.kind == SurveyKind.NPS and self.score >= 9
 
     @property
+    def is_happy(self) -> bool:
+        """A promoter (NPS 9-10) or a CSAT 5: who may be thanked (`kind_words` is the same test for a query)."""
+        return self.is_promoter or (self.kind == SurveyKind.CSAT and self.score == 5)
+
+    @property
     def needs_follow_up(self) -> bool:
         """A detractor (NPS 0-6) or an unhappy CSAT (1-2)."""
         return self.is_detractor or (self.kind == SurveyKind.CSAT and self.score <= 2)

@@ -18,11 +18,9 @@ from django.utils.translation import gettext
 from contactpunt.audit.services import record
 from contactpunt.contacts.services.notices import NoticeDraft, NoticeError, notice_channels, queue_notice
 from contactpunt.customers.models import IdentityKind
-from contactpunt.feedback.models import Answer, Gratitude, PromoterReply, SurveyKind, Undeliverable, kind_words
+from contactpunt.feedback.models import Answer, Gratitude, PromoterReply, Undeliverable, kind_words
 from contactpunt.feedback.services.delivery import latest_identities, routes_for
 from contactpunt.people.models import User
-
-CSAT_TOP = 5
 
 
 class NotHappy(ValueError):
@@ -44,7 +42,7 @@ def reply_to_promoter(*, answer: Answer, by: User, kind: str, now: dt.datetime) 
     ValueError for an unknown kind, NotHappy for an answer that is not a promoter's or a CSAT 5's, AlreadyReplied
     when a reply was recorded before (also when two team leads click at once)."""
     chosen = Gratitude(kind)
-    if not _happy(answer):
+    if not answer.is_happy:
         raise NotHappy(str(answer.pk))
     invitation = answer.invitation
     with transaction.atomic():
@@ -67,10 +65,6 @@ def reply_to_promoter(*, answer: Answer, by: User, kind: str, now: dt.datetime) 
             changes={"answer": answer.pk, "kind": chosen.value, "undeliverable": undeliverable},
         )
     return reply
-
-
-def _happy(answer: Answer) -> bool:
-    return answer.is_promoter or (answer.kind == SurveyKind.CSAT and answer.score == CSAT_TOP)
 
 
 def _queue(answer: Answer, kind: Gratitude) -> str:
