@@ -150,12 +150,12 @@ class SentimentModel:
             polar = _polarity_probabilities(self.polarity, self.polarity_fusion, embeddings, lexicon)
             probabilities = np.stack([polar[:, 0], np.zeros(len(polar), np.float32), polar[:, 1]], axis=1)
         else:
-            logits = _centred(self.head.logits(embeddings, None)[:, self._columns])
             if self.fusion is not None and lexicon is not None:
+                logits = _centred(self.head.logits(embeddings, None)[:, self._columns])
                 fused = self.fusion.probabilities(np.hstack([logits, lexicon]), None)
                 probabilities = fused[:, [self.fusion.classes.index(label) for label in SENTIMENT_LABELS]]
             else:
-                probabilities = _softmax(logits)
+                probabilities = self.head.probabilities(embeddings, None)[:, self._columns]
             if two_class:
                 probabilities = probabilities.copy()
                 probabilities[:, 1] = -1.0  # a model without a polarity head: the likelier of the two
@@ -173,11 +173,6 @@ class SentimentModel:
 def _centred(logits: FloatMatrix) -> FloatMatrix:
     """Logits minus their row mean: the same softmax, a fixed scale for the fusion head."""
     return np.asarray(logits - logits.mean(axis=1, keepdims=True), dtype=np.float32)
-
-
-def _softmax(logits: FloatMatrix) -> FloatMatrix:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float32)
 
 
 def _polarity_margin(polarity: LinearHead, embeddings: FloatMatrix) -> FloatMatrix:
