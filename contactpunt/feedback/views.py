@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -90,6 +91,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(assignee=user)
     now = timezone.now()
     still_open = rows.filter(closed_at__isnull=True)
+    counts = still_open.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
     happy = awaiting_reply(visible_answers(user)).select_related(
         "invitation", "invitation__agent", "invitation__team", "invitation__customer"
     )
@@ -98,8 +100,8 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         "feedback/follow_ups.html",
         {
             "open": list(still_open.order_by("due_at")[:200]),
-            "open_count": still_open.count(),
-            "overdue_count": still_open.filter(due_at__lt=now).count(),
+            "open_count": counts["open"],
+            "overdue_count": counts["overdue"],
             "closed": list(rows.filter(closed_at__isnull=False).order_by("-closed_at")[:50]),
             "now": now,
             "mine": bool(request.GET.get("mine")),
