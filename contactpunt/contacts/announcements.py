@@ -4,6 +4,12 @@ Other apps (insights, feedback, kpis, the live views) subscribe in their AppConf
 `contacts` imports none of them. Subscribers run only once the transaction that caused the
 announcement has committed, so they never see rows that were rolled back.
 
+Bookkeeping that must exist exactly when the announced rows do (the KPI dirty marks) subscribes with
+`subscribe_within` instead: it runs inside the announcing transaction, in a savepoint of its own, so it
+commits or rolls back with the contacts, costs no commit of its own, and a crash between two commits can
+never leave a stored contact unmarked. Its failure rolls back its savepoint only and is recorded, after
+commit, for the retry job like any other.
+
 A subscriber that fails (an exception, the database gone, a task that cannot be enqueued) does not stop the
 others; the announcements it failed on are recorded (`FailedDelivery`) and delivered to it again by the
 periodic job `retry_failed_deliveries` until it succeeds. Subscribers are therefore idempotent.
@@ -53,6 +59,7 @@ BatchSubscriber = Callable[[Sequence[Message]], None]
 _subscribers: dict[Announcement, list[Subscriber]] = defaultdict(list)
 _batch_subscribers: dict[Announcement, list[BatchSubscriber]] = defaultdict(list)
 _now_subscribers: dict[Announcement, list[Subscriber]] = defaultdict(list)
+_within_subscribers: dict[Announcement, list[BatchSubscriber]] = defaultdict(list)
 
 
 def subscribe(name: Announcement, subscriber: Subscriber) -> None:
@@ -66,6 +73,14 @@ def subscribe_many(name: Announcement, subscriber: BatchSubscriber) -> None:
     (a thousand imported contacts are one call, not a thousand). Subscribing twice is a no-op."""
     if subscriber not in _batch_subscribers[name]:
         _batch_subscribers[name].append(subscriber)
+
+
+def subscribe_within(name: Announcement, subscriber: BatchSubscriber) -> None:
+    """Call `subscriber` inside the announcing transaction (in a savepoint), with the announcements of one
+    `announce_many` call. For writes that belong with the announced rows; it must not read other apps'
+    uncommitted state or do slow work. Subscribing twice is a no-op."""
+    if subscriber not in _within_subscribers[name]:
+        _within_subscribers[name].append(subscriber)
 
 
 def subscribe_now(name: Announcement, subscriber: Subscriber) -> None:
@@ -86,7 +101,7 @@ def announce_now(name: Announcement, **ids: int) -> None:
 
 def unsubscribe(name: Announcement, subscriber: Subscriber | BatchSubscriber) -> None:
     """Stop calling `subscriber` for `name` (tests use this to clean up)."""
-    for registry in (_subscribers, _batch_subscribers, _now_subscribers):
+    for registry in (_subscribers, _batch_subscribers, _now_subscribers, _within_subscribers):
         if subscriber in registry[name]:
             registry[name].remove(subscriber)  # type: ignore[arg-type]
 
@@ -97,11 +112,26 @@ def announce(name: Announcement, **ids: int) -> None:
 
 
 def announce_many(name: Announcement, ids: Sequence[dict[str, int]]) -> None:
-    """Announce `name` for each item of `ids`, delivered together once the transaction commits."""
-    if not ids or not (_subscribers.get(name) or _batch_subscribers.get(name)):
+    """Announce `name` for each item of `ids`: to the `subscribe_within` subscribers at once, in this
+    transaction; to the others together once the transaction commits."""
+    if not ids or not (_subscribers.get(name) or _batch_subscribers.get(name) or _within_subscribers.get(name)):
         return
     messages = [Message(name, item) for item in ids]
-    transaction.on_commit(lambda: _deliver(name, messages))
+    for within in list(_within_subscribers.get(name, ())):
+        _deliver_within(name, within, messages)
+    if _subscribers.get(name) or _batch_subscribers.get(name):
+        transaction.on_commit(lambda: _deliver(name, messages))
+
+
+def _deliver_within(name: Announcement, subscriber: BatchSubscriber, messages: list[Message]) -> None:
+    try:
+        with transaction.atomic():  # a savepoint inside the caller's transaction, a transaction outside one
+            subscriber(messages)
+    except Exception as error:
+        # The contacts still commit; the subscriber gets these messages again from the retry job.
+        logger.exception("subscriber %r failed on %d messages %s", subscriber, len(messages), name)
+        failure = error
+        transaction.on_commit(lambda: _record_failure(name, subscriber, messages, failure))
 
 
 def subscriber_name(subscriber: Callable[..., None]) -> str:
@@ -213,7 +243,7 @@ class NoSuchSubscriber(LookupError):
 def _redeliver(name: str, path: str, ids: list[dict[str, int]]) -> None:
     announcement = Announcement(name)
     messages = [Message(announcement, item) for item in ids]
-    for batch_subscriber in _batch_subscribers.get(announcement, ()):
+    for batch_subscriber in (*_within_subscribers.get(announcement, ()), *_batch_subscribers.get(announcement, ())):
         if subscriber_name(batch_subscriber) == path:
             batch_subscriber(messages)
             return

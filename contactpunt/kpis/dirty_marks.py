@@ -24,9 +24,9 @@ def mark_dirty(messages: Sequence[Message]) -> None:
     contact_ids = {m.ids["contact_id"] for m in messages if "contact_id" in m.ids}
     if contact_ids:
         # Plain rows rather than model instances: a demo load announces a few hundred thousand of them.
-        # One transaction: announcements are delivered after the commit, in autocommit mode, where
-        # SQLite would otherwise commit every row of the executemany on its own.
-        with transaction.atomic(), connection.cursor() as cursor:
+        # One transaction (SQLite in autocommit mode would commit every row of the executemany on its own);
+        # inside the announcing transaction no savepoint of its own: the announcement already made one.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             cursor.executemany(_upsert_mark(), [(c,) for c in sorted(contact_ids)])
 
 

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 
-from contactpunt.contacts.announcements import Announcement, subscribe_many
+from contactpunt.contacts.announcements import Announcement, subscribe_many, subscribe_within
 from contactpunt.contacts.models import Channel, ContactEvent, EventName, Queue
 from contactpunt.kpis import dayparts, metrics
 from contactpunt.kpis.dirty_marks import dirty_marks, mark_cases_dirty, mark_dirty, remove_marks
@@ -148,8 +148,9 @@ def rebuild_all() -> int:
 
 def connect() -> None:
     """Subscribe to what `contacts` announces (called from the app's ready())."""
-    subscribe_many(Announcement.CONTACT_RECEIVED, mark_dirty)
-    subscribe_many(Announcement.CONTACT_EVENT_RECORDED, mark_dirty)
+    # Marks for new contacts and events commit with them (no commit of their own, none lost to a crash).
+    subscribe_within(Announcement.CONTACT_RECEIVED, mark_dirty)
+    subscribe_within(Announcement.CONTACT_EVENT_RECORDED, mark_dirty)
     subscribe_many(Announcement.CASE_RESOLVED, mark_cases_dirty)
     subscribe_many(Announcement.CASE_REOPENED, mark_cases_dirty)
     subscribe_many(Announcement.CASE_UPDATED, mark_cases_dirty)

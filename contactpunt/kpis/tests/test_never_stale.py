@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -257,3 +257,36 @@ def test_a_refresh_in_batches_rebuilds_each_interval_once(
         before = totals.get(start, (0, 0))
         totals[start] = (before[0] + offered, before[1] + answered)
     assert totals == {START: (2, 1), START + dt.timedelta(minutes=15): (1, 1)}
+
+
+def test_a_contacts_dirty_mark_commits_and_rolls_back_with_the_contact(phone_queue: Queue, capture: Any) -> None:
+    # The mark is written inside the contact's own transaction: no commit of its own, and no moment where a
+    # stored contact has no mark (a crash between two commits would have left its figures stale for good).
+    with pytest.raises(RuntimeError), transaction.atomic():
+        arrive(phone_queue, START, caller="+31201234567")
+        assert DirtyContact.objects.count() == 1  # already there before the commit
+        raise RuntimeError("the request failed after the contact")
+    assert not DirtyContact.objects.exists()
+    with capture(execute=True):
+        contact = arrive(phone_queue, START, caller="+31201234567")
+    assert list(DirtyContact.objects.values_list("contact_id", flat=True)) == [contact.pk]
+
+
+def test_a_failing_mark_keeps_the_contact_and_is_retried(phone_queue: Queue, capture: Any, monkeypatch: Any) -> None:
+    def broken(messages: Sequence[Message]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")  # a failed statement: PostgreSQL aborts the transaction
+
+    # The subscriber is looked up by name on retry: replace it where the registry holds it.
+    monkeypatch.setitem(announcements._within_subscribers, Announcement.CONTACT_RECEIVED, [broken])
+    with capture(execute=True):
+        contact = arrive(phone_queue, START, caller="+31201234567")
+    contact.refresh_from_db()  # stored: the savepoint took the failure, not the contact's transaction
+    (row,) = FailedDelivery.objects.filter(subscriber__endswith="broken")
+    assert [ids["contact_id"] for ids in row.ids] == [contact.pk]
+    monkeypatch.setitem(announcements._within_subscribers, Announcement.CONTACT_RECEIVED, [dirty_marks.mark_dirty])
+    row.subscriber = announcements.subscriber_name(dirty_marks.mark_dirty)
+    row.save()
+    DirtyContact.objects.all().delete()
+    assert retry_failed_deliveries(now=row.next_attempt_at) == (1, 0)
+    assert list(DirtyContact.objects.values_list("contact_id", flat=True)) == [contact.pk]
