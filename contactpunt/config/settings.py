@@ -112,38 +112,53 @@ TEMPLATES = [
 
 # Databases: SQLite in the data folder by default, DATABASE_URL (PostgreSQL) in production.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'contactpunt.sqlite3'}")
-_database: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)))
-if _database["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN, so two
-    # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
-    _database["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        # A minute: on a busy machine the one writer (a niced long-lane job, the live demo catching up) can hold
-        # the lock for more than the 20 s this was; a writer that waits is slow, one that gives up loses work.
-        "timeout": env_int("SQLITE_BUSY_TIMEOUT_S", 60),
-        # secure_delete: deleted and overwritten content is zeroed, so an erased customer leaves no trace in
-        # freed pages (the erasure then checkpoints the write-ahead log).
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
-        ),
-    }
-elif _database["ENGINE"] == "django.db.backends.postgresql":
-    # A connection pool per process: under ASGI, Django's persistent connections do not apply.
-    _database.setdefault("OPTIONS", {})
-    if env_bool("DB_POOL", True):
-        _database["CONN_MAX_AGE"] = 0
-        # Health checks: a connection that died while idle in the pool (PostgreSQL restarted) is
-        # replaced when it is handed out, instead of failing the request that gets it.
-        _database["CONN_HEALTH_CHECKS"] = True
-        _database["OPTIONS"]["pool"] = {
-            "min_size": 1,
-            "max_size": env_int("DB_POOL_SIZE", 10),
-            "timeout": env_int("DB_POOL_TIMEOUT", 10),
+
+
+def _database_settings(url: str) -> dict[str, Any]:
+    """Django settings for one database URL: SQLite with WAL and a busy timeout, or PostgreSQL with a pool."""
+    database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)))
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN, so two
+        # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
+        database["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            # A minute: on a busy machine the one writer (a niced long-lane job, the live demo catching up) can hold
+            # the lock for more than the 20 s this was; a writer that waits is slow, one that gives up loses work.
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT_S", 60),
+            # secure_delete: deleted and overwritten content is zeroed, so an erased customer leaves no trace in
+            # freed pages (the erasure then checkpoints the write-ahead log).
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+            ),
         }
-    _database["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_contactpunt")}
-else:
-    raise ImproperlyConfigured(f"DATABASE_URL must be sqlite:// or postgres://, not {_database['ENGINE']}")
-DATABASES = {"default": _database}
+    elif database["ENGINE"] == "django.db.backends.postgresql":
+        # A connection pool per process: under ASGI, Django's persistent connections do not apply.
+        database.setdefault("OPTIONS", {})
+        if env_bool("DB_POOL", True):
+            database["CONN_MAX_AGE"] = 0
+            # Health checks: a connection that died while idle in the pool (PostgreSQL restarted) is
+            # replaced when it is handed out, instead of failing the request that gets it.
+            database["CONN_HEALTH_CHECKS"] = True
+            database["OPTIONS"]["pool"] = {
+                "min_size": 1,
+                "max_size": env_int("DB_POOL_SIZE", 10),
+                "timeout": env_int("DB_POOL_TIMEOUT", 10),
+            }
+        database["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_contactpunt")}
+    else:
+        raise ImproperlyConfigured(f"a database URL must be sqlite:// or postgres://, not {database['ENGINE']}")
+    return database
+
+
+DATABASES = {"default": _database_settings(DATABASE_URL)}
+# A PostgreSQL replica for the dashboards (`contactpunt.replica`): pages that only show figures read from it.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database_settings(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPLICA_READS = env_bool("REPLICA_READS", bool(DATABASE_REPLICA_URL))
+DATABASE_ROUTERS = ["contactpunt.replica.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"

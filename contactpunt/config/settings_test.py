@@ -11,3 +11,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast log
 # Django's test client logs in without a request, which login throttling needs; the throttling's
 # own tests switch it on.
 AXES_ENABLED = False
+# A replica alias mirroring the test database, so the replica's own tests can send reads to it; the rest of the
+# suite reads from the primary (REPLICA_READS off), as the data a test writes is not committed.
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPLICA_READS = False

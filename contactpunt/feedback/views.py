@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from contactpunt import replica
 from contactpunt.access import Action, can, require
 from contactpunt.feedback import plain
 from contactpunt.feedback.models import Answer, Gratitude, Outcome, kind_words
@@ -40,6 +41,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @require(Action.VIEW_FEEDBACK)
+@replica.dashboard
 def dashboard(request: HttpRequest) -> HttpResponse:
     """NPS, CSAT and CES with n and intervals (total and per grouping), the trend, the loop and the drivers."""
     period = period_from(request, default="month")

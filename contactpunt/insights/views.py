@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contactpunt import replica
 from contactpunt.access import Action, can, check, require
 from contactpunt.contacts.models import Message
 from contactpunt.insights import remarks as remark_reports
@@ -28,6 +29,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @require(Action.VIEW_DASHBOARDS)
+@replica.dashboard
 def index(request: HttpRequest) -> HttpResponse:
     """Structural problems for managers: reason spikes, new topics, the weekly report per team, the reason model."""
     try:

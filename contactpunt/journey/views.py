@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from contactpunt import replica
 from contactpunt.access import Action, can, require
 from contactpunt.journey import cohorts, segments, snapshot
 from contactpunt.journey.forms import SegmentRuleForm
@@ -37,6 +38,7 @@ def _heat(share: float) -> int:
 
 
 @require(Action.VIEW_JOURNEYS)
+@replica.dashboard
 def index(request: HttpRequest) -> HttpResponse:
     """Cohorts by month or quarter, segments and their movement, returning by the outcome of the first contact."""
     by = request.GET.get("by", "month")

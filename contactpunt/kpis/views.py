@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
+from contactpunt import replica
 from contactpunt.access import Action, require
 from contactpunt.kpis import charts, cost, drill, export, labels, live, metrics, rollups, trends, wallboard
 from contactpunt.kpis.intervals import zone
@@ -61,6 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require(Action.VIEW_DASHBOARDS)
+@replica.dashboard
 def today_view(request: HttpRequest) -> HttpResponse:
     """The team lead's today, live: the figures of now (as the wallboard), service level per quarter hour, agents."""
     period = Period.of(today(), today(), "day")
@@ -79,6 +81,7 @@ def today_view(request: HttpRequest) -> HttpResponse:
 
 
 @require(Action.VIEW_DASHBOARDS)
+@replica.dashboard
 def manager(request: HttpRequest) -> HttpResponse:
     """Weeks and months with the trend against the period before, per queue, channel, team or department."""
     period = period_from(request, "week")
@@ -106,6 +109,7 @@ def manager(request: HttpRequest) -> HttpResponse:
 
 
 @require(Action.VIEW_DASHBOARDS)
+@replica.dashboard
 def spoc(request: HttpRequest) -> HttpResponse:
     """The single point of contact: reachability of every department, transfers, repeat contacts, CSI."""
     period = period_from(request, "month")
@@ -140,6 +144,7 @@ def spoc(request: HttpRequest) -> HttpResponse:
 
 
 @require(Action.VIEW_DASHBOARDS)
+@replica.dashboard
 def webcare(request: HttpRequest) -> HttpResponse:
     """Written channels: response times on business hours, within the norm, the backlog and its oldest."""
     period = period_from(request, "week")
@@ -160,6 +165,7 @@ def webcare(request: HttpRequest) -> HttpResponse:
 
 
 @require(Action.VIEW_DASHBOARDS)
+@replica.dashboard
 def drill_view(request: HttpRequest) -> HttpResponse:
     """The contacts (or cases) behind one figure of one group."""
     period = period_from(request)
@@ -234,6 +240,7 @@ def _wants_excel(request: HttpRequest) -> bool:
 
 
 @require(Action.VIEW_DASHBOARDS)
+@replica.dashboard
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The figures of a period as CSV: fractions 0..1 (4 decimals) and seconds (1 decimal), as `contactpunt kpis
     --json`; for Dutch users (or ?excel=1) as Dutch Excel reads it, with the columns and groups by name."""
@@ -245,6 +252,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require(Action.VIEW_DASHBOARDS)
+@replica.dashboard
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     """The figures of a period as an Excel workbook: columns and groups by name in the user's language, numbers
     as numbers with their format (percentages, seconds, counts), dates as dates."""
@@ -268,11 +276,13 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 @require(Action.VIEW_DASHBOARDS)
+@replica.dashboard
 def wallboard_page(request: HttpRequest) -> HttpResponse:
     """The wallboard for a screen on the wall; its body refreshes itself while the tab is visible."""
     return render(request, "kpis/wallboard.html", {"board": wallboard.build(timezone.now(), zone())})
 
 
 @require(Action.VIEW_DASHBOARDS)
+@replica.dashboard
 def wallboard_partial(request: HttpRequest) -> HttpResponse:
     return render(request, "kpis/_wallboard.html", {"board": wallboard.build(timezone.now(), zone())})
