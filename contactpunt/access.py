@@ -16,7 +16,7 @@ asks to write. Views ask `can(user, action)` or wear `@require(action)`; queryse
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from functools import wraps
 from typing import Any
@@ -213,22 +213,41 @@ def get_case_for_user(user: User, case_id: object, *, write: bool = False) -> Ca
 
 def live_ids_for(user: object, ids: dict[str, Any]) -> dict[str, Any] | None:
     """What of a live message naming `ids` (case_id, contact_id, agent_id, count...) may reach `user`; None when
-    nothing may. Asked per message: the user is read afresh, so a deactivated user, a changed role or a removed
-    skill counts at once, and a case or contact outside the user's scope is never named to them. A batch's count
-    spans every queue, so only the all-queue roles get it; agent states reach every signed-in user."""
+    nothing may (`live_items_for` with one item)."""
+    allowed = live_items_for(user, [ids])
+    return allowed[0] if allowed else None
+
+
+def live_items_for(user: object, items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The live messages of `items` that may reach `user`, in order, each cut to what the user may know.
+
+    Asked as they go out: the user is read afresh, so a deactivated user, a changed role or a removed skill
+    counts at once, and a case or contact outside the user's scope is never named to them. A batch's count spans
+    every queue, so only the all-queue roles get it; agent states reach every signed-in user. A batch costs at
+    most three queries however many items it holds (the user, its cases, its contacts)."""
     signed_in = _as_user(user)
-    if signed_in is None:
-        return None
+    if signed_in is None or not items:
+        return []
     person = User.objects.filter(pk=signed_in.pk, is_active=True).first()
     if person is None:
-        return None
-    if "case_id" in ids and not visible_cases(person).filter(pk=ids["case_id"]).exists():
-        return None
-    if "contact_id" in ids and not Contact.objects.filter(case_scope(person, "case__"), pk=ids["contact_id"]).exists():
-        return None
-    if "count" in ids and not sees_every_queue(person):
-        return {key: value for key, value in ids.items() if key != "count"}
-    return ids
+        return []
+    case_ids = {ids["case_id"] for ids in items if "case_id" in ids}
+    contact_ids = {ids["contact_id"] for ids in items if "contact_id" in ids}
+    cases = set(visible_cases(person).filter(pk__in=case_ids).values_list("pk", flat=True)) if case_ids else set()
+    contacts = (
+        set(Contact.objects.filter(case_scope(person, "case__"), pk__in=contact_ids).values_list("pk", flat=True))
+        if contact_ids
+        else set()
+    )
+    every_queue = sees_every_queue(person)
+    allowed = []
+    for ids in items:
+        if ("case_id" in ids and ids["case_id"] not in cases) or (
+            "contact_id" in ids and ids["contact_id"] not in contacts
+        ):
+            continue
+        allowed.append(ids if every_queue or "count" not in ids else {k: v for k, v in ids.items() if k != "count"})
+    return allowed
 
 
 def visible_messages(user: User) -> QuerySet[Message]:

@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contactpunt.access import live_ids_for
+from contactpunt.access import live_ids_for, live_items_for
 from contactpunt.contacts.models import Channel, Message, Queue
 from contactpunt.contacts.services.queues import create_queue
 from contactpunt.contacts.tests.workspace_data import mail
@@ -79,3 +79,27 @@ def test_a_batch_count_reaches_only_the_all_queue_roles(agent: User, team_lead: 
     agent.save(update_fields=["is_active"])
     assert live_ids_for(team_lead, {"kind": "agent_state_changed", "agent_id": agent.pk}) is not None
     assert live_ids_for(agent, {"kind": "agent_state_changed", "agent_id": agent.pk}) is None
+
+
+def test_a_batch_is_checked_in_three_queries_and_keeps_only_what_the_user_may_see(
+    agent: User, email_queue: Queue, finance: tuple[Queue, Skill], django_assert_max_num_queries: Any
+) -> None:
+    queue, _skill = finance  # the agent lacks the finance skill: its cases stay hidden
+    at = timezone.now() - dt.timedelta(minutes=5)
+    mine = [mail(email_queue, at, f"m{i}", sender=f"m{i}@example.nl") for i in range(20)]
+    hidden = [mail(queue, at, f"h{i}", sender=f"h{i}@example.nl") for i in range(20)]
+    contact = mine[0].contacts.get()
+    items: list[dict[str, Any]] = [{"kind": "contact_received", "case_id": case.pk} for case in [*mine, *hidden]]
+    items += [
+        {"kind": "case_updated", "case_id": mine[1].pk, "contact_id": contact.pk},  # both in scope
+        {"kind": "contact_received", "count": 40},
+        {"kind": "agent_state_changed", "agent_id": agent.pk},
+    ]
+    with django_assert_max_num_queries(3):
+        allowed = live_items_for(agent, items)
+    assert allowed == [
+        *({"kind": "contact_received", "case_id": case.pk} for case in mine),
+        {"kind": "case_updated", "case_id": mine[1].pk, "contact_id": contact.pk},
+        {"kind": "contact_received"},  # the count spans every queue: not for an agent
+        {"kind": "agent_state_changed", "agent_id": agent.pk},
+    ]
