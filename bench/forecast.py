@@ -36,7 +36,7 @@ from contactpunt.workforce.erlang import staff_intervals  # noqa: E402
 from contactpunt.workforce.forecasting import Forecaster, PeakCalendar, aggregate, load_history  # noqa: E402
 from contactpunt.workforce.forecasting.backtest import BASELINE_NAMES, backtest  # noqa: E402
 from contactpunt.workforce.forecasting.calendar import DEFAULT_PEAK_RULES, without_uplifts  # noqa: E402
-from contactpunt.workforce.shifts.solver import Demand, ShiftOption, Worker, solve  # noqa: E402
+from contactpunt.workforce.shifts.solver import Demand, MeetingNeed, ShiftOption, Worker, solve  # noqa: E402
 
 DATA = Path(os.environ.get("CONTACTPUNT_CALL_DATA", ROOT.parent / "shared" / "data" / "calls"))
 # Weekdays left out of the weekday-only variants as if the centre had been closed for a holiday.
@@ -214,6 +214,20 @@ def bench_shift_planning(series: object, interval_s: int, *, time_limit_s: float
         f"shift planning 60 agents + 10 pool, 7 days x {per_day} intervals, {len(options)} shift options: "
         f"{elapsed:.2f} s, status {plan.status}, MIP gap {plan.mip_gap}, shifts {len(plan.assignments)}, "
         f"under-coverage {plan.under_total:.0f} of {sum(required)} agent-intervals, pool hours {plan.pool_hours:.0f}"
+    )
+    # The same week with room for every agent's weekly team meeting: twelve teams of five, six moments a day.
+    moments = tuple(
+        (day, day * per_day + int(h / hours)) for day in range(7) for h in (9.5, 10.5, 11.5, 13.5, 14.5, 15.5)
+    )
+    teams = [MeetingNeed(f"team{t}", frozenset(range(5 * t, 5 * t + 5)), moments, 1) for t in range(12)]
+    started = time.monotonic()
+    met = solve([Demand("bank", required)], options, workers, time_limit_s=time_limit_s, meetings=teams)
+    elapsed = time.monotonic() - started
+    seated = sum(len(ids) for *_rest, ids in met.meetings)
+    print(
+        f"  with the weekly team meeting (12 teams of 5): {elapsed:.2f} s, status {met.status}, MIP gap {met.mip_gap}, "
+        f"{len(met.meetings)} sessions seating {seated} of 60, under-coverage {met.under_total:.0f}, "
+        f"cost {met.cost:.0f} against {plan.cost:.0f} without"
     )
 
 

@@ -30,6 +30,7 @@ from contactpunt.workforce.models import (
     ShiftTemplate,
 )
 from contactpunt.workforce.requirement import INTERVAL_S, IntervalNeed, forecast_needs, grid, history_units
+from contactpunt.workforce.shifts.meeting_capacity import meeting_needs
 from contactpunt.workforce.shifts.solver import Demand, ShiftOption, Solution, Worker, solve
 
 logger = logging.getLogger(__name__)
@@ -167,8 +168,15 @@ def plan_shifts(
                 required[position[need.start]] = float(need.required)
         demands.append(Demand(q.code, required, frozenset(q.skills.values_list("code", flat=True))))
     placed = shift_options(list(ShiftTemplate.objects.filter(is_active=True)), first_day, days, starts, local)
-    solution = solve(demands, [p.option for p in placed], workers(first_day, days, starts, local),
-                     time_limit_s=time_limit_s)  # fmt: skip
+    people = workers(first_day, days, starts, local)
+    meetings = meeting_needs(people, demands, starts, first_day, days, local)  # room for the weekly team meeting
+    options = [p.option for p in placed]
+    solution = solve(demands, options, people, time_limit_s=time_limit_s, meetings=meetings)
+    if meetings and not solution.assignments and solution.status != "optimal":
+        # No plan at all within the time limit with the meetings' room: a plan without it beats none.
+        logger.warning("plan %s: no plan with room for the team meetings in %s s; planned without", plan.pk,
+                       time_limit_s)  # fmt: skip
+        solution = solve(demands, options, people, time_limit_s=time_limit_s)
     _store(plan, solution, placed=placed, queues=queues, starts=starts, needs=needs)
     # The team meetings already planned in these days go into the new shifts again.
     for meeting, person in keep_meetings(starts[0], starts[-1] + dt.timedelta(seconds=INTERVAL_S)):

@@ -9,6 +9,16 @@ queue x interval. The objective is, in order of weight:
    cannot cover (a core agent at any cost is cheaper than a pool person);
 3. cost: paid hours x each person's cost per hour.
 
+4. the weekly team meeting: `meeting_penalty` per agent left without a session in a seven-day block (below
+   under-coverage, so a meeting never costs the customer a gap; above an extra hour, so capacity is made).
+
+Meetings (`MeetingNeed`): one binary per team member x candidate start, and one per session held; a member
+attends at most one session per seven-day block, only inside a shift of theirs that covers the whole session; a
+team holds as few sessions as its size needs (seven members: two), each with as even a share as that allows (at
+least three of seven, at most `group_size`); and in every interval the agents at work less those in a session
+still cover the summed requirement (less its shortfall). The team lead's meeting planner then places the
+sessions into the room the plan made.
+
 Constraints: at most one shift per agent per day, each agent's paid hours within [min, max] in every week
 of the horizon (blocks of seven days from its first day; a shorter last block has no minimum; pool people
 have none), shifts only inside an agent's availability, and an agent covers a
@@ -18,7 +28,9 @@ of intervals, so a day with a clock change simply has fewer or more of them.
 
 from __future__ import annotations
 
+import math
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -28,6 +40,7 @@ from scipy.sparse import coo_matrix
 
 UNDER_PENALTY = 1000.0
 POOL_PENALTY = 100.0
+MEETING_PENALTY = 500.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,18 @@ class Demand:
 
 
 @dataclass(frozen=True)
+class MeetingNeed:
+    """A team's weekly meeting: each of `workers` (ids) joins one session of `length` intervals per seven-day
+    block, starting at one of `starts` (interval indexes, each with the day of the horizon it lies on)."""
+
+    team: str
+    workers: frozenset[int]
+    starts: tuple[tuple[int, int], ...]  # (day, interval index)
+    length: int = 2
+    group_size: int = 5
+
+
+@dataclass(frozen=True)
 class Assignment:
     worker_id: int
     option: ShiftOption
@@ -105,6 +130,8 @@ class Solution:
     cost: float
     pool_hours: float
     message: str = ""
+    #: The meeting capacity the plan reserved: (team, start interval, attending worker ids).
+    meetings: list[tuple[str, int, list[int]]] = field(default_factory=list)
     under_total: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -126,6 +153,8 @@ def solve(
     under_penalty: float = UNDER_PENALTY,
     pool_penalty: float = POOL_PENALTY,
     mip_rel_gap: float = 1e-4,
+    meetings: Sequence[MeetingNeed] = (),
+    meeting_penalty: float = MEETING_PENALTY,
 ) -> Solution:
     """Return the plan minimising under-coverage, then pool hours, then cost (see the module docstring)."""
     started = time.perf_counter()
@@ -147,12 +176,17 @@ def solve(
                     columns.append((w, o, d))
     n_x = len(columns)
     n_under = len(demands) * horizon
-    n_vars = n_x + n_under
+    seats = _seats(meetings, workers, options)
+    n_seats = len(seats)
+    blocks = sorted({(w, day // 7) for _m, w, day, _t in seats})
+    held = sorted({(m, day, start) for m, _w, day, start in seats})
+    n_vars = n_x + n_under + n_seats + len(blocks) + len(held)
     cost = np.zeros(n_vars)
     for j, (w, o, _d) in enumerate(columns):
         worker, option = workers[w], options[o]
         cost[j] = option.paid_hours * (worker.cost_per_hour + (pool_penalty if worker.is_pool else 0.0))
-    cost[n_x:] = under_penalty
+    cost[n_x : n_x + n_under] = under_penalty
+    cost[n_x + n_under + n_seats : n_x + n_under + n_seats + len(blocks)] = meeting_penalty
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
@@ -209,10 +243,27 @@ def solve(
             row += 1
     if n_vars == 0:
         return _empty(demands, horizon, started, "optimal", "nothing to plan")
+    row = _meeting_rows(
+        meetings,
+        (seats, blocks, held),
+        columns,
+        covered,
+        demands,
+        (n_x, n_under),
+        row,
+        (rows, cols, vals, lower, upper),
+    )
     matrix = coo_matrix((vals, (rows, cols)), shape=(row, n_vars)).tocsr()
     integrality = np.zeros(n_vars)
     integrality[:n_x] = 1
-    bounds = Bounds(np.zeros(n_vars), np.concatenate([np.ones(n_x), np.full(n_under, np.inf)]))
+    integrality[n_x + n_under : n_x + n_under + n_seats] = 1
+    integrality[n_x + n_under + n_seats + len(blocks) :] = 1
+    bounds = Bounds(
+        np.zeros(n_vars),
+        np.concatenate(
+            [np.ones(n_x), np.full(n_under, np.inf), np.ones(n_seats), np.ones(len(blocks)), np.ones(len(held))]
+        ),
+    )
     result = milp(
         cost,
         constraints=LinearConstraint(matrix, np.array(lower), np.array(upper)),
@@ -242,6 +293,10 @@ def solve(
     paid_cost = sum(a.option.paid_hours * by_id[a.worker_id].cost_per_hour for a in assignments)
     pool_hours = sum(a.option.paid_hours for a in assignments if a.is_pool)
     gap = getattr(result, "mip_gap", None)
+    sessions: dict[tuple[str, int], list[int]] = {}
+    for k, (m, w, _day, start) in enumerate(seats):
+        if result.x[n_x + n_under + k] > 0.5:
+            sessions.setdefault((meetings[m].team, start), []).append(workers[w].id)
     return Solution(
         status="optimal" if result.status == 0 else "time_limit",
         assignments=sorted(assignments, key=lambda a: (a.option.day, a.option.start, a.worker_id)),
@@ -253,7 +308,102 @@ def solve(
         cost=float(paid_cost),
         pool_hours=float(pool_hours),
         message=str(result.message),
+        meetings=[(team, start, sorted(ids)) for (team, start), ids in sorted(sessions.items())],
     )
+
+
+def _seats(
+    meetings: Sequence[MeetingNeed], workers: Sequence[Worker], options: Sequence[ShiftOption]
+) -> list[tuple[int, int, int, int]]:
+    """The meeting binaries: (meeting index, worker index, day, start) for each member and candidate start."""
+    index = {worker.id: w for w, worker in enumerate(workers) if not worker.is_pool}
+    return [
+        (m, index[worker_id], day, start)
+        for m, need in enumerate(meetings)
+        for worker_id in sorted(need.workers)
+        if worker_id in index
+        for day, start in need.starts
+    ]
+
+
+def _meeting_rows(  # noqa: PLR0917 - the model's parts, passed as they are
+    meetings: Sequence[MeetingNeed],
+    variables: tuple[list[tuple[int, int, int, int]], list[tuple[int, int]], list[tuple[int, int, int]]],
+    columns: Sequence[tuple[int, int, int]],
+    covered: Sequence[list[int]],
+    demands: Sequence[Demand],
+    sizes: tuple[int, int],
+    row: int,
+    matrix: tuple[list[int], list[int], list[float], list[float], list[float]],
+) -> int:
+    """Append the meeting constraints (see the module docstring); return the next free row."""
+    seats, blocks, held = variables
+    if not seats:
+        return row
+    rows, cols, vals, lower, upper = matrix
+    n_x, n_under = sizes
+    first_seat, first_block = n_x + n_under, n_x + n_under + len(seats)
+    first_held = first_block + len(blocks)
+    horizon = len(demands[0].required) if demands else 0
+    length = [need.length for need in meetings]
+
+    def constraint(terms: list[tuple[int, float]], low: float, high: float) -> None:
+        nonlocal row
+        for column, value in terms:
+            rows.append(row)
+            cols.append(column)
+            vals.append(value)
+        lower.append(low)
+        upper.append(high)
+        row += 1
+
+    # One session per member and block, or the member counts as missed.
+    block_of = {block: b for b, block in enumerate(blocks)}
+    per_block: dict[int, list[int]] = {}
+    for k, (_m, w, day, _start) in enumerate(seats):
+        per_block.setdefault(block_of[(w, day // 7)], []).append(k)
+    for b, ks in per_block.items():
+        constraint([(first_seat + k, 1.0) for k in ks] + [(first_block + b, 1.0)], 1.0, 1.0)
+    # A member attends only inside a shift of theirs covering the whole session.
+    spans = [set(c) for c in covered]
+    by_worker: dict[int, list[int]] = {}
+    for j, (w, _o, _d) in enumerate(columns):
+        by_worker.setdefault(w, []).append(j)
+    for k, (m, w, _day, start) in enumerate(seats):
+        session = set(range(start, start + length[m]))
+        shifts = [(j, 1.0) for j in by_worker.get(w, []) if session <= spans[columns[j][1]]]
+        constraint([(first_seat + k, -1.0), *shifts], 0.0, np.inf)
+    # A session held has an even share of the team (at most group_size); a team holds as few as its size needs.
+    members = Counter(m for m, _w in {(m, w) for m, w, _day, _start in seats})
+    per_session: dict[tuple[int, int, int], list[int]] = {}
+    for k, (m, _w, day, start) in enumerate(seats):
+        per_session.setdefault((m, day, start), []).append(k)
+    per_team_block: dict[tuple[int, int], list[int]] = {}
+    for h, (m, day, start) in enumerate(held):
+        sessions = math.ceil(members[m] / meetings[m].group_size)
+        smallest = members[m] // sessions
+        seated = [(first_seat + k, 1.0) for k in per_session[(m, day, start)]]
+        constraint([*seated, (first_held + h, -float(meetings[m].group_size))], -np.inf, 0.0)
+        constraint([*seated, (first_held + h, -float(smallest))], 0.0, np.inf)
+        per_team_block.setdefault((m, day // 7), []).append(h)
+    for (m, _block), hs in per_team_block.items():
+        sessions = math.ceil(members[m] / meetings[m].group_size)
+        constraint([(first_held + h, 1.0) for h in hs], 0.0, float(sessions))
+    # In every interval a session covers: at work, less those in a session, plus shortfall >= the summed need.
+    in_session: dict[int, list[int]] = {}
+    for k, (m, _w, _day, start) in enumerate(seats):
+        for t in range(start, start + length[m]):
+            in_session.setdefault(t, []).append(k)
+    at_work: dict[int, list[int]] = {}
+    for j, (_w, o, _d) in enumerate(columns):
+        for t in covered[o]:
+            if t in in_session:
+                at_work.setdefault(t, []).append(j)
+    for t, ks in sorted(in_session.items()):
+        terms = [(j, 1.0) for j in at_work.get(t, [])] + [(first_seat + k, -1.0) for k in ks]
+        terms += [(n_x + d * horizon + t, 1.0) for d in range(len(demands))]
+        constraint(terms, float(sum(max(demand.required[t], 0.0) for demand in demands)), np.inf)
+    return row
 
 
 def _empty(demands: Sequence[Demand], horizon: int, started: float, status: str, message: str) -> Solution:

@@ -10,12 +10,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contactpunt.conftest import make_user
-from contactpunt.kpis.intervals import INTERVAL
+from contactpunt.contacts.models import Queue
+from contactpunt.kpis.intervals import INTERVAL, day_bounds
 from contactpunt.people.models import Department, Role, Team
 from contactpunt.workforce import meetings
-from contactpunt.workforce.models import Activity, PlannedActivity, PlanStatus, ShiftPlan, TeamMeeting
+from contactpunt.workforce.models import Activity, PlannedActivity, PlanStatus, ShiftPlan, ShiftTemplate, TeamMeeting
 from contactpunt.workforce.queries import scheduled_per_interval
-from contactpunt.workforce.shifts.planning import schedule_shift
+from contactpunt.workforce.requirement import IntervalNeed, grid
+from contactpunt.workforce.shifts.meeting_capacity import meeting_needs
+from contactpunt.workforce.shifts.planning import plan_shifts, schedule_shift, shift_options
+from contactpunt.workforce.shifts.solver import Demand, Worker, solve
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +138,46 @@ def test_the_meeting_pages_plan_show_the_agenda_and_take_actions(team: Team) -> 
     agent_client = Client()
     agent_client.force_login(agents[0])
     assert agent_client.get(f"/workforce/meetings/{meeting.pk}/").status_code == 403
+
+
+def test_a_week_plan_makes_room_for_every_agents_meeting_without_a_gap(
+    team: Team, department: Department, phone_queue: Queue
+) -> None:
+    # Three agents needed all day on weekdays, seven in the team, eight-hour shifts without a break: the cheapest
+    # plan has exactly three at work each day, and no one could leave for a meeting. The plan makes the room.
+    north = [make_user(f"noord{n}", Role.AGENT, team) for n in range(7)]
+    ShiftTemplate.objects.create(name="dag", start_time=dt.time(9), length_minutes=480, breaks=[])
+    needs = [
+        IntervalNeed(start, phone_queue.code, 10.0, 180.0, 3 if start.astimezone(AMS).weekday() < 5 and
+                     9 <= start.astimezone(AMS).hour < 17 else 0)
+        for start in grid(WEEK, 7, AMS)
+    ]  # fmt: skip
+    outcome = plan_shifts(first_day=WEEK, days=7, queue=phone_queue, needs=needs, time_limit_s=60)
+    assert outcome.plan.under_coverage == 0
+    assert sorted(len(ids) for _team, _start, ids in outcome.solution.meetings) == [3, 4]  # even groups
+
+    result = meetings.plan_team_meetings(team=team, week=WEEK)
+
+    assert result.unplaced == []
+    attendees = sorted(a.pk for m in result.meetings for a in m.attendees.all())
+    assert attendees == sorted(a.pk for a in north)
+    assert all(len(m.attendees.all()) >= 3 for m in result.meetings)
+    after = scheduled_per_interval(*day_bounds(WEEK, WEEK + dt.timedelta(days=6), AMS))
+    for need in needs:  # nobody short while a meeting runs
+        assert after.get(need.start, 0) >= need.required, need.start
+
+
+def test_without_the_room_nobody_could_leave(team: Team, phone_queue: Queue) -> None:
+    # The same week planned by the solver alone (no meeting need): the check above is not met by chance.
+    people = [make_user(f"noord{n}", Role.AGENT, team) for n in range(7)]
+    starts = grid(WEEK, 7, AMS)
+    required = [3.0 if s.astimezone(AMS).weekday() < 5 and 9 <= s.astimezone(AMS).hour < 17 else 0.0 for s in starts]
+    day_shift = ShiftTemplate(pk=1, name="dag", start_time=dt.time(9), length_minutes=480, breaks=[])
+    options = [p.option for p in shift_options([day_shift], WEEK, 7, starts, AMS)]
+    workers = [Worker(u.pk, u.username, cost_per_hour=35.0) for u in people]
+    demand = [Demand(phone_queue.code, required)]
+    alone = solve(demand, options, workers, time_limit_s=60)
+    assert max(sum(1 for a in alone.assignments if a.option.day == day) for day in range(7)) == 3
+    with_room = solve(demand, options, workers, time_limit_s=60,
+                      meetings=meeting_needs(workers, demand, starts, WEEK, 7, AMS))  # fmt: skip
+    assert with_room.under_total == 0 and sum(len(ids) for *_rest, ids in with_room.meetings) == 7
