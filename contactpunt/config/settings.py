@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "contactpunt.web.context_processors.access",
                 "contactpunt.web.context_processors.check_in",
+                "contactpunt.web.context_processors.navigation",
             ],
         },
     },

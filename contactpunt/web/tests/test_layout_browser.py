@@ -2,12 +2,12 @@
 
 On a small demo organisation (the demo's own loader, one week), each role logs in and visits every page its
 navigation offers (the top bar and each section's own navigation), a case page and the error pages (403 for
-the agent, 404, and the static 500 page). Each page is photographed at both widths (into
-$CONTACTPUNT_SCREENSHOTS, else a temporary folder; the path is printed) and the test fails, listing every
-problem, when the page scrolls sideways, an element's content spills out of its box outside a scroll
-container, a table is cut off without a sign that more columns are out of view (or at all on a phone, where rows
-stack), or a short word breaks over two lines (see layout.py). Skips (saying why) when Chromium is
-missing, and fails instead on CI.
+the agent, 404, and the static 500 page). Each page is photographed at
+both widths (into $CONTACTPUNT_SCREENSHOTS, else a temporary folder; the path is printed) and the test fails,
+listing every problem, when the page scrolls sideways, the top bar wraps at 1280 px, an element's content spills
+out of its box outside a scroll container, a table is cut off without a sign that more columns are out of view
+(or at all on a phone, where rows stack), or a short word breaks over two lines (see layout.py). Skips (saying
+why) when Chromium is missing, and fails instead on CI.
 """
 
 from __future__ import annotations
@@ -93,6 +93,9 @@ def _listen_for_errors(page: Any, problems: list[str], username: str) -> None:
 
 def _check(page: Any, folder: Path, name: str) -> list[str]:
     problems = []
+    language = page.evaluate("document.documentElement.lang")
+    if language != "nl":  # the demo's people read Dutch: the page says so, for dates, hyphenation, screen readers
+        problems.append(f'{name}: the page says it is in "{language}", not "nl"')
     for label, size in (("1280", WIDE), ("390", PHONE)):
         page.set_viewport_size(size)
         page.wait_for_timeout(50)
