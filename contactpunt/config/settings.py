@@ -96,7 +96,9 @@ WSGI_APPLICATION = "contactpunt.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Django's admin finds its own templates first (it is the first app): our admin/base_site.html (the
+        # admin's style sheet beside Django's) is in a folder searched before every app's.
+        "DIRS": [BASE_DIR / "web" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "contactpunt.web.context_processors.access",
                 "contactpunt.web.context_processors.check_in",
+                "contactpunt.web.context_processors.navigation",
             ],
         },
     },

@@ -56,8 +56,6 @@ from contactpunt.contacts.models import (
 )
 from contactpunt.people.models import User
 
-#: An open work session older than this is a tab that was closed, not someone still working.
-STALE_SESSION = dt.timedelta(hours=2)
 #: A case is at risk when its due time lies within this share of its norm from now.
 AT_RISK_SHARE = 0.25
 INBOX_LIMIT = 50
@@ -419,9 +417,7 @@ def inbox(
         ranked.append((due or far, waiting_since or far, pk, due, waiting_since))
     ranked.sort()
     top = ranked[:limit]
-    working = WorkSession.objects.filter(
-        case=OuterRef("pk"), ended_at__isnull=True, started_at__gte=clock_now - STALE_SESSION
-    ).exclude(agent=user)
+    working = WorkSession.objects.filter(WorkSession.present(clock_now), case=OuterRef("pk")).exclude(agent=user)
     loaded = Case.objects.filter(pk__in=[row[2] for row in top]).select_related("customer", "assignee", "queue")
     latest_text = Message.objects.filter(case=OuterRef("pk"), direction=Direction.INBOUND, is_internal=False)
     loaded = loaded.annotate(

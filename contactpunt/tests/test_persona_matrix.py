@@ -88,6 +88,7 @@ MATRIX: dict[str, str] = {
     "workspace:template": CASE_A_WRITE_GET,
     "workspace:open": POST_ONLY,
     "workspace:leave": POST_ONLY,
+    "workspace:heartbeat": POST_ONLY,
     "workspace:reply": POST_ONLY,
     "workspace:private": POST_ONLY,
     "workspace:no_response": POST_ONLY,

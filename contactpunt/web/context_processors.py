@@ -9,6 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from contactpunt.access import Action, can
 from contactpunt.people.checkins import has_checked_in
 from contactpunt.people.models import User
+from contactpunt.web.navigation import top_bar
 
 
 def access(request: HttpRequest) -> dict[str, object]:
@@ -26,3 +27,11 @@ def check_in(request: HttpRequest) -> dict[str, object]:
         return isinstance(user, User) and can(user, Action.CHECK_IN) and not has_checked_in(user, timezone.now())
 
     return {"check_in_due": SimpleLazyObject(due)}
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """`top_bar`: the menus of the signed-in person (`contactpunt.web.navigation`), the current page marked; None
+    for anonymous visitors."""
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    return {"top_bar": SimpleLazyObject(lambda: top_bar(user, match) if isinstance(user, User) else None)}

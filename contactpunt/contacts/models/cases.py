@@ -9,7 +9,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from contactpunt import formats
 from contactpunt.contacts.models.routing import Channel, ContactReason, Queue
+from contactpunt.customers.models import Customer, IdentityKind
 
 
 class CaseStatus(models.TextChoices):
@@ -85,10 +87,27 @@ class Case(models.Model):
         with the case (select_related) in lists."""
         if self.subject:
             return self.subject
-        customer = self.customer
-        name = (customer.display_name if customer is not None else "") or gettext("an unknown customer")
         phrase = _TITLES.get(self.channel) or _TITLES[Channel.EMAIL]
-        return str(phrase) % {"name": name}
+        return str(phrase) % {"name": _customer_label(self.customer) or gettext("an unknown customer")}
+
+
+def _customer_label(customer: Customer | None) -> str:
+    """The customer as a title names them: their name; a number stored as a name ("+31610050198", as some caller
+    ids give it) as people write it ("06 10050198"); a customer without a name by their phone number, so written
+    (one query, only for them); else "" (unknown). Derived when shown, so cases stored earlier read the same."""
+    if customer is None:
+        return ""
+    if customer.display_name:
+        return formats.phone(customer.display_name)
+    if not hasattr(customer, "_phone_label"):
+        number = (
+            customer.identities.filter(kind__in=(IdentityKind.PHONE, IdentityKind.WHATSAPP))
+            .order_by("kind", "pk")
+            .values_list("value", flat=True)
+            .first()
+        )
+        customer._phone_label = formats.phone(number)  # type: ignore[attr-defined]  # once per customer object
+    return str(customer._phone_label)  # type: ignore[attr-defined]
 
 
 _TITLES: dict[str, Promise] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -101,8 +103,15 @@ class AgentStateEvent(models.Model):
         indexes = [models.Index(fields=["agent", "occurred_at"], name="agent_state_idx")]
 
 
+#: An open work session whose page sent no heartbeat for this long is a tab that was closed without saying so (a
+#: browser killed, a laptop shut): its agent no longer counts as present on the case. The case page beats every
+#: 30 seconds (workspace.js), so two beats may be lost before a colleague stops seeing "X is working on this case".
+PRESENT_WITHIN = dt.timedelta(minutes=2)
+
+
 class WorkSession(models.Model):
-    """An agent working a case in writing: from opening it to sending a reply or wrapping up."""
+    """An agent working a case in writing: from opening it to sending a reply or wrapping up. `seen_at` is the
+    last heartbeat of the agent's case page (None for sessions from before heartbeats: their start counts)."""
 
     agent = models.ForeignKey(  # indexed by work_session_agent_idx
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_sessions", db_index=False
@@ -112,7 +121,25 @@ class WorkSession(models.Model):
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, blank=True, default="")
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["started_at"]
         indexes = [models.Index(fields=["agent", "started_at"], name="work_session_agent_idx")]
+
+    @property
+    def last_seen(self) -> dt.datetime:
+        return self.seen_at or self.started_at
+
+    def is_present(self, now: dt.datetime) -> bool:
+        """Whether the agent still has the case open at `now`: the session is open and its page beat lately."""
+        return self.ended_at is None and self.last_seen >= now - PRESENT_WITHIN
+
+    @staticmethod
+    def present(now: dt.datetime, prefix: str = "") -> models.Q:
+        """The condition on a work session (reached through `prefix`, e.g. "work_sessions__") that `is_present`."""
+        since = now - PRESENT_WITHIN
+        return models.Q(**{f"{prefix}ended_at__isnull": True}) & (
+            models.Q(**{f"{prefix}seen_at__gte": since})
+            | models.Q(**{f"{prefix}seen_at__isnull": True, f"{prefix}started_at__gte": since})
+        )

@@ -24,6 +24,31 @@ def test_a_case_is_called_by_its_subject_else_by_its_channel_and_customer() -> N
         assert Case(subject="", channel=Channel.WHATSAPP).title == "WhatsApp-bericht van een onbekende klant"
 
 
+@pytest.mark.django_db
+def test_a_call_is_called_by_the_customers_name_else_by_their_number_written_the_dutch_way() -> None:
+    """The number as the product writes it elsewhere (formats.phone): "06 10050198", not "+31610050198"."""
+    from contactpunt.customers.models import Identity
+
+    named = Customer.objects.create(display_name="Anna de Vries")
+    numbered = Customer.objects.create(display_name="+31610050198")  # a caller id stored as the name
+    nameless = Customer.objects.create()
+    Identity.objects.create(kind="email", value="x@example.nl", customer=nameless)
+    Identity.objects.create(kind="phone", value="+31610050199", customer=nameless)
+    abroad = Customer.objects.create()
+    Identity.objects.create(kind="whatsapp", value="+32470123456", customer=abroad)
+    with translation.override("nl"):
+        assert Case(subject="", channel=Channel.PHONE, customer=named).title == "Gesprek met Anna de Vries"
+        assert Case(subject="", channel=Channel.PHONE, customer=numbered).title == "Gesprek met 06 10050198"
+        assert Case(subject="", channel=Channel.PHONE, customer=nameless).title == "Gesprek met 06 10050199"
+        assert (
+            Case(subject="", channel=Channel.WHATSAPP, customer=abroad).title == "WhatsApp-bericht van +32 470 12 34 56"
+        )
+        assert Case(subject="", channel=Channel.PHONE, customer=Customer.objects.create()).title == (
+            "Gesprek met een onbekende klant"
+        )
+        assert Case(subject="", channel=Channel.PHONE).title == "Gesprek met een onbekende klant"  # withheld
+
+
 @pytest.mark.parametrize(
     ("channel", "own", "expected"),
     [

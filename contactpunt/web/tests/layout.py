@@ -15,10 +15,13 @@
   after a hyphen ("tv-" / "ontvanger"): the parts between hyphens are the words checked; but not after a single
   letter in a label, header or cell ("E-" / "mail" in a squeezed queue column); text in a closed <details> is
   not shown and not checked;
+- at 1280 px the top bar wraps onto a second line (its links and menus no longer share one line);
 - a closed drop-down (select) is too narrow for the option it shows, so a name is cut off;
 - a grid of figure tiles (.tiles) leaves one card alone on its last row;
-- on a Dutch page, a date whose month is capitalised or English ("9 Sep", "26 Okt"); what customers and
-  colleagues wrote (messages, notes) is not checked.
+- on a Dutch page, a date whose month is capitalised or English ("9 Sep", "26 Okt") or written with slashes
+  ("12/06/2026"); what customers and colleagues wrote (messages, notes) is not checked. (A date field,
+  <input type=date>, is drawn by the browser in the browser's own language whatever the page's lang says: it is
+  not text of the page and cannot be checked or forced here.)
 """
 
 from __future__ import annotations

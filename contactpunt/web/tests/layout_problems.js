@@ -51,6 +51,22 @@
       problems.push("a table is cut on a phone (" + cut + "px out of view) instead of stacking its rows: " + name(box));
     }
   }
+  // On a wide screen (1280 px) the top bar is one line: its items (the brand, the links and menus, the person's
+  // menu) sit side by side. Fourteen links once pushed it onto three lines for a team lead.
+  if (window.innerWidth >= 1200) {
+    const rows = [];
+    for (const item of document.querySelectorAll("header.topbar nav > ul > li")) {
+      if (!visible(item, getComputedStyle(item))) continue;
+      const box = item.getBoundingClientRect();
+      const row = rows.find((r) => Math.min(r.bottom, box.bottom) - Math.max(r.top, box.top) > box.height / 2);
+      if (row) row.items.push(item); else rows.push({ top: box.top, bottom: box.bottom, items: [item] });
+    }
+    if (rows.length > 1) {
+      const bar = document.querySelector("header.topbar");
+      problems.push("the top bar wraps onto " + rows.length + " lines (" + Math.round(bar.getBoundingClientRect().height) +
+        "px high); the second starts with " + name(rows[1].items[0]));
+    }
+  }
   // A closed drop-down shows its chosen option: cut off, a name or a label cannot be read. Its text is measured
   // in the select's own font against the room inside its padding (where the arrow is drawn).
   const canvas = document.createElement("canvas").getContext("2d");
@@ -127,16 +143,17 @@
   // after a day number is a date formatted the English way. What customers and colleagues wrote is left alone.
   if (document.documentElement.lang === "nl") {
     const month = /\b\d{1,2} (Januari|Februari|Maart|April|Mei|Juni|Juli|Augustus|September|Oktober|November|December|Jan|Feb|Mrt|Apr|Jun|Jul|Aug|Sep|Okt|Nov|Dec|January|February|March|May|June|July|August|October|Mar|Oct)\b/;
+    const numeric = /\b\d{1,2}\/\d{1,2}\/\d{2,4}\b/;  // "12/06/2026": an English browser's way, not "12-6-2026"
     const written = ".item-text, .subject, .preview, .checkin-note, .review-message, blockquote, textarea, input, option";
     const dates = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = dates.nextNode(); node; node = dates.nextNode()) {
       const parent = node.parentElement;
       if (!parent || parent.closest(written + ", svg, script, style, dialog:not([open])")) continue;
-      const found = month.exec(node.textContent);
+      const found = month.exec(node.textContent) || numeric.exec(node.textContent);
       const key = "date " + parent.tagName + (parent.parentElement ? parent.parentElement.tagName : "");
       if (found && !seen.has(key) && visible(parent, getComputedStyle(parent))) {
         seen.add(key);  // one line per kind of place: a list of dates is one problem
-        problems.push('a date with its month written the English way ("' + found[0] + '"): ' + name(parent));
+        problems.push('a date written the English way ("' + found[0] + '"): ' + name(parent));
       }
     }
   }

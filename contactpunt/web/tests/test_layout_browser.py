@@ -1,13 +1,13 @@
 """Every page at 1280 px and on a phone (390 px), for every role, in headless Chromium: nothing spills.
 
 On a small demo organisation (the demo's own loader, one week), each role logs in and visits every page its
-navigation offers (the top bar and each section's own navigation), a case page and the error pages (403 for
-the agent, 404, and the static 500 page). Each page is photographed at both widths (into
-$CONTACTPUNT_SCREENSHOTS, else a temporary folder; the path is printed) and the test fails, listing every
-problem, when the page scrolls sideways, an element's content spills out of its box outside a scroll
-container, a table is cut off without a sign that more columns are out of view (or at all on a phone, where rows
-stack), or a short word breaks over two lines (see layout.py). Skips (saying why) when Chromium is
-missing, and fails instead on CI.
+navigation offers (the top bar and each section's own navigation), a case page, the error pages (403 for
+the agent, 404, and the static 500 page) and, for the admin, Django's admin index. Each page is photographed at
+both widths (into $CONTACTPUNT_SCREENSHOTS, else a temporary folder; the path is printed) and the test fails,
+listing every problem, when the page scrolls sideways, the top bar wraps at 1280 px, an element's content spills
+out of its box outside a scroll container, a table is cut off without a sign that more columns are out of view
+(or at all on a phone, where rows stack), or a short word breaks over two lines (see layout.py). Skips (saying
+why) when Chromium is missing, and fails instead on CI.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ROLES = ["agent1", "teamlead", "manager", "auditor", "admin"]
 #: Links that are not pages of the product's own layout: logging out, downloads, the API's own docs and
-#: Django's admin (styled by Django), which the admin's navigation offers.
+#: Django's admin (styled by Django, its index checked on its own), which the admin's navigation offers.
 SKIPPED = ("/logout/", "/api/", "/admin/")
 SKIPPED_SUFFIXES = (".csv", ".xlsx", ".json")
 
@@ -93,6 +93,9 @@ def _listen_for_errors(page: Any, problems: list[str], username: str) -> None:
 
 def _check(page: Any, folder: Path, name: str) -> list[str]:
     problems = []
+    language = page.evaluate("document.documentElement.lang")
+    if language != "nl":  # the demo's people read Dutch: the page says so, for dates, hyphenation, screen readers
+        problems.append(f'{name}: the page says it is in "{language}", not "nl"')
     for label, size in (("1280", WIDE), ("390", PHONE)):
         page.set_viewport_size(size)
         page.wait_for_timeout(50)
@@ -150,6 +153,8 @@ def test_no_page_spills_for_any_role_at_either_width(demo_organisation, server_u
                 todo.append(f"{drill.path}?{drill.query}")
         visited_by_role[username] = sorted(seen)
         problems += _visit(page, server_url, "/bestaat-niet/", folder, f"{username}-error-404", status=404)
+        if username == "admin":  # Django's admin index, with our admin style sheet (web/admin.css)
+            problems += _visit(page, server_url, "/admin/", folder, f"{username}-admin-index")
         if username == "agent1":
             problems += _visit(page, server_url, "/kpis/", folder, f"{username}-error-403", status=403)
             problems += _server_error(page, server_url, folder)

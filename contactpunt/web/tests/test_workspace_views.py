@@ -257,3 +257,21 @@ def test_a_mention_shows_until_the_colleague_opens_the_case(case, skilled_agent,
     assert "kun jij bellen?" in page and case.token in page and "has-unseen" in page
     assert lead.post(reverse("workspace:open", args=[case.pk])).status_code == 204
     assert "has-unseen" not in lead.get(reverse("workspace:mentions")).content.decode()
+
+
+def test_the_case_page_beats_and_a_quiet_colleague_disappears_from_it(case, skilled_agent, team_lead):
+    """The heartbeat keeps the agent's session seen; the page polls its presence badge (every 60 s) so that a
+    colleague whose browser was killed disappears from it (the rule itself: contacts/tests/test_presence.py)."""
+    client = client_for(skilled_agent)
+    client.post(reverse("workspace:open", args=[case.pk]))
+    WorkSession.objects.update(started_at=timezone.now() - dt.timedelta(hours=1), seen_at=None)  # went quiet
+    badge = reverse("workspace:presence", args=[case.pk])
+    assert "anna" not in client_for(team_lead).get(badge).content.decode()
+    assert client.post(reverse("workspace:heartbeat", args=[case.pk])).status_code == 204
+    assert "anna" in client_for(team_lead).get(badge).content.decode()
+    page = client_for(team_lead).get(reverse("workspace:case", args=[case.pk])).content.decode()
+    assert 'hx-trigger="cp:live-case, every 60s"' in page
+    assert (
+        reverse("workspace:heartbeat", args=[case.pk])
+        in client.get(reverse("workspace:case", args=[case.pk])).content.decode()
+    )

@@ -18,7 +18,7 @@ from contactpunt.channels.meta.models import DeliveryStatus
 from contactpunt.channels.meta.whatsapp import templates_for
 from contactpunt.channels.meta.window import case_window
 from contactpunt.channels.models import OutboundMessage, OutboundState
-from contactpunt.contacts.inbox import STALE_SESSION, NormClock
+from contactpunt.contacts.inbox import NormClock
 from contactpunt.contacts.models import (
     Attachment,
     Case,
@@ -203,11 +203,11 @@ def timeline(case: Case) -> list[TimelineItem]:
     return items
 
 
-def others_working(case: Case, user: User) -> list[str]:
-    """The names of colleagues who have the case open right now (collision detection)."""
-    since = timezone.now() - STALE_SESSION
+def others_working(case: Case, user: User, now: dt.datetime | None = None) -> list[str]:
+    """The names of colleagues who have the case open at `now` (collision detection): an open session whose page
+    beat within `PRESENT_WITHIN`."""
     agents = (
-        WorkSession.objects.filter(case=case, ended_at__isnull=True, started_at__gte=since)
+        WorkSession.objects.filter(WorkSession.present(now or timezone.now()), case=case)
         .exclude(agent=user)
         .values_list("agent__first_name", "agent__last_name", "agent__username")
         .distinct()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/<str:case_id>/attachments/<str:attachment_id>/", attachments.download, name="attachment"),
     path("cases/<str:case_id>/open/", views.open_case, name="open"),
     path("cases/<str:case_id>/leave/", views.leave_case, name="leave"),
+    path("cases/<str:case_id>/heartbeat/", views.heartbeat, name="heartbeat"),
     path("cases/<str:case_id>/reply/", views.reply, name="reply"),
     path("cases/<str:case_id>/private/", views.continue_in_private, name="private"),
     path("cases/<str:case_id>/no-response/", views.no_response_needed, name="no_response"),

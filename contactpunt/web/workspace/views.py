@@ -257,6 +257,16 @@ def open_case(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def heartbeat(request: HttpRequest, case_id: str) -> HttpResponse:
+    """The open case page beats (every 30 s): the agent is still on it, so colleagues keep seeing them there."""
+    user = _user(request)
+    case = get_case_for_user(user, case_id, write=True)
+    work_sessions.keep_work_session(agent=user, case=case)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
 def leave_case(request: HttpRequest, case_id: str) -> HttpResponse:
     """The agent left the case without finishing: their session ends (outcome `left`)."""
     user = _user(request)
