@@ -30,6 +30,7 @@ from contactpunt.simulation import run
 from contactpunt.simulation.names import staff_name
 from contactpunt.simulation.scenarios import GREETING_CARDS, SIM_PASSWORD, sim_password_hash
 from contactpunt.simulation.writer import Tallies
+from contactpunt.workforce.demo import plan_today
 
 DEMO_PASSWORD = SIM_PASSWORD  # the demo's logins are printed on start; never used in production
 DEMO_SOURCE = "demo"
@@ -178,6 +179,8 @@ def _create(*, contacts: int, days: int, seed: int, progress: _ProgressShare) ->
     create_demo_templates(by=User.objects.get(username="teamlead"))
     load_demo_articles()
     create_people_demo(seed=seed, now=timezone.now())
+    # Today forecast and staffed from the first minute; the long lane's plan_demo_shifts replaces it.
+    plan_today()
     progress.step(HISTORY_SHARE + (FINISHING_SHARE - HISTORY_SHARE) / 2)
     logins += [(f"{AGENT_PREFIX}{n}", DEMO_PASSWORD, Role.AGENT) for n in range(1, 4)]
     _integration, token = create_integration(name="Demo-integratie", source=DEMO_SOURCE, actor_label="demo")
