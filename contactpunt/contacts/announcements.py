@@ -17,10 +17,12 @@ periodic job `retry_failed_deliveries` until it succeeds. Subscribers are theref
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -113,14 +115,18 @@ def announce(name: Announcement, **ids: int) -> None:
 
 def announce_many(name: Announcement, ids: Sequence[dict[str, int]]) -> None:
     """Announce `name` for each item of `ids`: to the `subscribe_within` subscribers at once, in this
-    transaction; to the others together once the transaction commits."""
+    transaction; to the others together once the transaction commits (at once inside `delivered_at_once`)."""
     if not ids or not (_subscribers.get(name) or _batch_subscribers.get(name) or _within_subscribers.get(name)):
         return
     messages = [Message(name, item) for item in ids]
     for within in list(_within_subscribers.get(name, ())):
         _deliver_within(name, within, messages)
-    if _subscribers.get(name) or _batch_subscribers.get(name):
-        transaction.on_commit(lambda: _deliver(name, messages))
+    if not (_subscribers.get(name) or _batch_subscribers.get(name)):
+        return
+    if _at_once.get():
+        _deliver(name, messages, guard=transaction.atomic)
+        return
+    transaction.on_commit(lambda: _deliver(name, messages))
 
 
 def _deliver_within(name: Announcement, subscriber: BatchSubscriber, messages: list[Message]) -> None:
@@ -134,15 +140,40 @@ def _deliver_within(name: Announcement, subscriber: BatchSubscriber, messages: l
         transaction.on_commit(lambda: _record_failure(name, subscriber, messages, failure))
 
 
+_at_once: contextvars.ContextVar[bool] = contextvars.ContextVar("contactpunt_announce_at_once", default=False)
+
+
+@contextlib.contextmanager
+def delivered_at_once() -> Iterator[None]:
+    """Within this block, deliver each announcement at once, inside the announcing transaction, each subscriber in
+    a savepoint of its own (a failing one is recorded as after a commit and undoes only its own writes).
+
+    For one long transaction that writes a whole history (the demo's first start): its subscribers' work is done
+    batch by batch as the history is written (the progress line shows it), instead of all after the one commit
+    while the line already says done, and what a later batch reads (a resolved case's survey invitation) is
+    there as it would be live. A rollback undoes the subscribers' rows with the rest."""
+    token = _at_once.set(True)
+    try:
+        yield
+    finally:
+        _at_once.reset(token)
+
+
 def subscriber_name(subscriber: Callable[..., None]) -> str:
     """The name a failed delivery records its subscriber by: module and qualified name."""
     return f"{subscriber.__module__}.{getattr(subscriber, '__qualname__', repr(subscriber))}"[:200]
 
 
-def _deliver(name: Announcement, messages: list[Message]) -> None:
+def _deliver(
+    name: Announcement,
+    messages: list[Message],
+    *,
+    guard: Callable[[], contextlib.AbstractContextManager[object]] = (contextlib.nullcontext),
+) -> None:
     for batch_subscriber in list(_batch_subscribers.get(name, ())):
         try:
-            batch_subscriber(messages)
+            with guard():
+                batch_subscriber(messages)
         except Exception as error:
             # One broken subscriber must not stop the others, nor undo the committed contacts.
             logger.exception("subscriber %r failed on %d messages %s", batch_subscriber, len(messages), name)
@@ -152,7 +183,8 @@ def _deliver(name: Announcement, messages: list[Message]) -> None:
         last_error: Exception | None = None
         for message in messages:
             try:
-                subscriber(message)
+                with guard():
+                    subscriber(message)
             except Exception as error:
                 logger.exception("subscriber %r failed on %s", subscriber, name)
                 failed.append(message)

@@ -104,9 +104,8 @@ def _from_parts(start: dt.datetime, end: dt.datetime) -> dict[cost_parts.Key, co
     first, last = start.astimezone(zone).date(), (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
     if (start, end) != day_bounds(first, last, zone):
         return None
-    dirty = list(DirtyContact.objects.values_list("contact_id", flat=True)[: rollups.REFRESH_BATCH + 1])
-    if len(dirty) > rollups.REFRESH_BATCH:
-        return None
+    # While a backfill runs the parts are read as far as they are built (the page says so).
+    dirty = [] if rollups.is_catching_up() else list(DirtyContact.objects.values_list("contact_id", flat=True))
     # A day's parts change only with the legs that entered a queue on it (a case's reason or product type, changed,
     # marks the case's contacts): the days a dirty contact entered a queue on are folded from the events now.
     stale = sorted(

@@ -161,6 +161,15 @@ REFRESH_BATCH = 2000
 #: A read folds at most this many intervals that dirty contacts touch from the events; more, and it reads everything
 #: from the events (the periodic refresh catches up within a minute or two).
 READ_STALE_LIMIT = 96
+#: From this many dirty contacts on, a backfill runs (the first start's history, an import; kpis.tasks hands it to
+#: the long lane): reads show the rollups and day parts as far as they are built instead of computing minutes of
+#: history from the events on a request, and the pages say the figures are still being computed (`is_catching_up`).
+CATCHING_UP_FROM = 2000
+
+
+def is_catching_up() -> bool:
+    """Whether a backfill of the rollups runs: more than CATCHING_UP_FROM contacts wait for their refresh."""
+    return DirtyContact.objects.order_by()[CATCHING_UP_FROM : CATCHING_UP_FROM + 1].exists()
 
 
 def _queued_starts(contact_ids: Sequence[int]) -> set[dt.datetime]:
@@ -381,8 +390,9 @@ def _as_values(row: IntervalRollup) -> dict[str, Any]:
 
 def stale_intervals(start: dt.datetime, end: dt.datetime) -> set[dt.datetime]:
     """The intervals of [start, end) that a dirty contact entered a queue in (their rows are out of date until the
-    next refresh). Raise NotInRollups when there are more than READ_STALE_LIMIT: too many to fold in a read."""
-    if start >= end:
+    next refresh). Raise NotInRollups when there are more than READ_STALE_LIMIT: too many to fold in a read.
+    Nothing while a backfill runs (`is_catching_up`): the rows are read as far as they are built."""
+    if start >= end or is_catching_up():
         return set()
     queued = ContactEvent.objects.filter(
         name=EventName.QUEUED,
@@ -403,22 +413,21 @@ def units_of(stale: set[dt.datetime], level: str) -> list[Unit]:
     return units
 
 
-def dirty_days(*, now: dt.datetime | None = None) -> set[dt.date] | None:
+def dirty_days(*, now: dt.datetime | None = None) -> set[dt.date]:
     """The local days whose day parts (and case resolutions) a dirty contact may change (read, never written): a
-    read builds those from the events. None with more dirty contacts than a refresh batch: too many to fold in."""
-    dirty = list(DirtyContact.objects.values_list("contact_id", flat=True)[: REFRESH_BATCH + 1])
+    read builds those from the events. Nothing while a backfill runs (`is_catching_up`): the day parts are read
+    as far as they are built."""
+    if is_catching_up():
+        return set()
+    dirty = list(DirtyContact.objects.values_list("contact_id", flat=True)[:CATCHING_UP_FROM])
     if not dirty:
         return set()
-    if len(dirty) > REFRESH_BATCH:
-        return None
     return dayparts.affected_days(dirty, now=now, closing=False)
 
 
-def stale_days(start: dt.datetime, end: dt.datetime, *, now: dt.datetime | None = None) -> set[dt.date] | None:
+def stale_days(start: dt.datetime, end: dt.datetime, *, now: dt.datetime | None = None) -> set[dt.date]:
     """`dirty_days` within the local days of [start, end)."""
     days = dirty_days(now=now)
-    if days is None:
-        return None
     zone = local_zone()
     first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
     return {day for day in days if first <= day <= last}
@@ -460,12 +469,12 @@ def report(
     zone = zone or ZoneInfo(timezone.get_default_timezone_name())
     names = metrics.load_names()
     parts: dict[str, dict[str, Any]] | None = None
-    stale = stale_days(start, end, now=now)
-    if stale is not None:
-        try:
-            parts = dayparts.figures(start, end, by=by, zone=zone, now=now, names=names, stale=stale)
-        except dayparts.NotInParts:
-            parts = None
+    try:
+        parts = dayparts.figures(
+            start, end, by=by, zone=zone, now=now, names=names, stale=stale_days(start, end, now=now)
+        )
+    except dayparts.NotInParts:
+        parts = None
     try:
         cached = queue_figures(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, names=names)
     except NotInRollups:

@@ -47,8 +47,6 @@ def measured_fcr(cases: QuerySet[Any, Any]) -> dict[int, bool]:
     cases never resolved are left out. Read from the case resolutions kept with the day parts; a case on a day a
     dirty contact may change, or resolved since its day was built, is computed from the events."""
     stale = rollups.dirty_days()
-    if stale is None:  # too much waiting for the refresh: all from the events
-        return measured_from_events(Q(pk__in=cases))
     stored = CaseResolution.objects.filter(case_id__in=cases)
     found = dict(stored.exclude(day__in=sorted(stale)).values_list("case_id", "solved"))
     # The rest of the resolved cases from the events: on a stale day, resolved since the last refresh (its day is

@@ -18,8 +18,8 @@ from contactpunt.ops import periodic
 from contactpunt.ops.lanes import LONG, SHORT
 
 REFRESH_EVERY = dt.timedelta(minutes=1)
-#: More dirty contacts than this is a backfill, for the long lane.
-LIVE_DIRTY = 2000
+#: More dirty contacts than this is a backfill, for the long lane (and the pages read the rollups as far as built).
+LIVE_DIRTY = rollups.CATCHING_UP_FROM
 
 
 @task(queue_name=SHORT)

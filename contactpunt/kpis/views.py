@@ -53,6 +53,8 @@ def _context(period: Period, by: str, rows: list[dict[str, Any]], columns: tuple
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
         "by_choices": BY_CHOICES,
+        # A backfill runs (the first start's history, an import): the figures are those built so far.
+        "catching_up": rollups.is_catching_up(),
     }
 
 

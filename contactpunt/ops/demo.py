@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from contactpunt.api.integrations import create_integration
 from contactpunt.api.models import Integration
+from contactpunt.contacts import announcements
 from contactpunt.contacts.models import Queue
 from contactpunt.knowledge.demo import load_demo_articles
 from contactpunt.ops.demo_templates import create_demo_templates
@@ -28,6 +29,8 @@ from contactpunt.quality.demo import create_people_demo
 from contactpunt.simulation import run
 from contactpunt.simulation.names import staff_name
 from contactpunt.simulation.scenarios import GREETING_CARDS, SIM_PASSWORD, sim_password_hash
+from contactpunt.simulation.writer import Tallies
+from contactpunt.workforce.demo import plan_today
 
 DEMO_PASSWORD = SIM_PASSWORD  # the demo's logins are printed on start; never used in production
 DEMO_SOURCE = "demo"
@@ -70,14 +73,45 @@ def create_demo_organisation(
 
     The count is a Poisson draw around `contacts` (the exact number is in the result). Agents sign in
     as agent1, agent2, ...; the named roles as admin, manager, teamlead and auditor. `progress` is called after
-    each simulated day with the share done and the tallies so far (`up` shows a progress line).
+    each simulated day with the share done and the tallies so far (`up` shows a progress line), and once more at
+    1.0 when everything is committed: the days fill the bar up to HISTORY_SHARE, the rest is the organisation's
+    other demo content, the check and the commit, so the line never says done while work remains.
+
+    The announcements of the history are delivered batch by batch inside the one transaction
+    (`announcements.delivered_at_once`): their subscribers' work (survey invitations, dirty marks, analysis jobs)
+    is part of the bar instead of a silent minute after it.
     """
-    with _bulk_load() as checks_deferred, transaction.atomic():
-        logins = _create(contacts=contacts, days=days, seed=seed, progress=progress)
+    written = _ProgressShare(progress)
+    with _bulk_load() as checks_deferred, transaction.atomic(), announcements.delivered_at_once():
+        logins = _create(contacts=contacts, days=days, seed=seed, progress=written)
+        written.step(FINISHING_SHARE)
         if checks_deferred:
             # Every foreign key at once, before the commit: a broken row rolls the whole demo back.
             connection.check_constraints()
+    written.step(1.0)
     return logins
+
+
+#: The share of the progress bar the simulated days fill; the rest is the demo's other content and the commit.
+HISTORY_SHARE = 0.9
+FINISHING_SHARE = 0.96
+
+
+@dataclass(slots=True)
+class _ProgressShare:
+    """A progress callback that maps the simulated history's share onto the first HISTORY_SHARE of the bar."""
+
+    progress: run.Progress | None
+    tallies: Tallies = dataclasses.field(default_factory=Tallies)
+
+    def __call__(self, fraction: float, tallies: Tallies) -> None:
+        self.tallies = tallies
+        if self.progress is not None:
+            self.progress(min(fraction, 1.0) * HISTORY_SHARE, tallies)
+
+    def step(self, fraction: float) -> None:
+        if self.progress is not None:
+            self.progress(fraction, self.tallies)
 
 
 @contextlib.contextmanager
@@ -110,7 +144,7 @@ def _bulk_load() -> Iterator[bool]:
             cursor.execute(f"PRAGMA temp_store = {temp_store:d}")
 
 
-def _create(*, contacts: int, days: int, seed: int, progress: run.Progress | None) -> DemoLogins:
+def _create(*, contacts: int, days: int, seed: int, progress: _ProgressShare) -> DemoLogins:
     scale = demo_scale(contacts=contacts, days=days)
     result = run.simulate(
         DEMO_SCENARIO,
@@ -145,6 +179,9 @@ def _create(*, contacts: int, days: int, seed: int, progress: run.Progress | Non
     create_demo_templates(by=User.objects.get(username="teamlead"))
     load_demo_articles()
     create_people_demo(seed=seed, now=timezone.now())
+    # Today forecast and staffed from the first minute; the long lane's plan_demo_shifts replaces it.
+    plan_today()
+    progress.step(HISTORY_SHARE + (FINISHING_SHARE - HISTORY_SHARE) / 2)
     logins += [(f"{AGENT_PREFIX}{n}", DEMO_PASSWORD, Role.AGENT) for n in range(1, 4)]
     _integration, token = create_integration(name="Demo-integratie", source=DEMO_SOURCE, actor_label="demo")
     return DemoLogins(logins, token, result.tallies.contacts, len(result.engine.agents), result)

@@ -145,7 +145,6 @@ class Scenario:
     accounts: tuple[str, ...] = ()
     repeat_chance: float = 0.7
     repeat_mean_days: float = 1.5
-    resolve_share: float = 0.92
     ring_s: float = 4.0
     hold_share: float = 0.12
     chat_concurrency: int = 2

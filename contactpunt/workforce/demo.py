@@ -1,8 +1,9 @@
 """Shift plans for the demo organisation: templates, contracts, the flexible pool, and plans from its history.
 
-`ops.demo` calls `plan_demo` after it has simulated the history, so the workforce pages have a forecast
-against actual (last week), adherence (the agents' states against the shifts they worked) and a plan for
-today and the week ahead, weekends included.
+`ops.demo` calls `plan_today` while it prepares the demo, so today is forecast and staffed from the first minute
+(the same-slot mean of the last four weeks, seconds of work), and the long lane's `plan_demo` replaces it with the
+chosen forecast: a forecast against actual (last week), adherence (the agents' states against the shifts they
+worked) and a plan for today and the week ahead, weekends included.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from contactpunt.contacts.models import AgentState
+from contactpunt.contacts.models import AgentState, Queue
 from contactpunt.kpis import metrics
-from contactpunt.kpis.intervals import day_bounds
+from contactpunt.kpis.facts import CONTACT, load_units
+from contactpunt.kpis.intervals import day_bounds, local_midnight
 from contactpunt.people.models import Role, Team, User
 from contactpunt.workforce import meetings
 from contactpunt.workforce.forecasting import Forecaster
+from contactpunt.workforce.forecasting.models import SlotAverage
 from contactpunt.workforce.models import Contract, PlannedShift, PoolMember, ShiftPlan, ShiftTemplate, TeamMeeting
 from contactpunt.workforce.peaks import peak_calendar
-from contactpunt.workforce.requirement import needs_from_json
+from contactpunt.workforce.requirement import forecast_needs, needs_from_json
 from contactpunt.workforce.shifts.planning import plan_shifts, schedule_shift, zone
 
 # (name, start hour, hours, break after hours or None): days of eight hours with half an hour's break,
@@ -161,6 +164,37 @@ def plan_demo(
         needs = [n for n in needs_from_json(ahead.intervals) if n.start.astimezone(zone()).date() == day]
         plans.append(plan_shifts(first_day=day, days=1, time_limit_s=time_limit_s, needs=needs).plan)
     return DemoPlans(plans, pool, templates, worked)
+
+
+#: The quick forecast of the first start: the same-slot mean of the last four weeks with the peak calendar, one of
+#: the baselines the full forecaster compares its candidates with.
+QUICK_MODEL = "slot_mean_4w+calendar"
+#: The history the quick forecast reads: its four weeks, and a few days for the first of them to have a full week.
+QUICK_HISTORY = dt.timedelta(weeks=5)
+#: Plans of a week or more come from `plan_demo`; a one-day plan of today is the first start's quick one.
+WEEK_PLAN_DAYS = 7
+
+
+def plan_today(*, today: dt.date | None = None, time_limit_s: float = 5.0) -> ShiftPlan:
+    """Forecast and staff today at once, from the same-slot mean of the last four weeks (no backtest, no model
+    selection): the first start's plan, so "today" is forecast and staffed before the long lane has run.
+    `plan_demo` replaces it with the chosen forecast's plan."""
+    local = zone()
+    today = today or timezone.now().astimezone(local).date()
+    ensure_templates()
+    ensure_people()
+    quick = Forecaster(calendar=peak_calendar(), selection_origins=0, models=[SlotAverage(QUICK_MODEL, 4)])
+    # Only the weeks the same-slot mean reads: loading the contacts is most of the work.
+    end = local_midnight(today, local)
+    units = load_units(end - QUICK_HISTORY, end, level=CONTACT)
+    queues = Queue.objects.filter(is_active=True).order_by("code")
+    needs = [n for q in queues for n in forecast_needs(q, today, 1, local, forecaster=quick, units=units)]
+    return plan_shifts(first_day=today, days=1, time_limit_s=time_limit_s, needs=needs).plan
+
+
+def is_planned() -> bool:
+    """Whether `plan_demo` has run: its week plans exist (the first start's quick plan of today is one day)."""
+    return ShiftPlan.objects.filter(days__gte=WEEK_PLAN_DAYS).exists()
 
 
 def demo_meetings(*, today: dt.date, now: dt.datetime) -> int:

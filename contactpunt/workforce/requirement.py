@@ -117,18 +117,20 @@ def history(
         start.astimezone(zone).replace(tzinfo=None), end.astimezone(zone).replace(tzinfo=None), freq="15min",
         inclusive="left",
     )  # fmt: skip
-    offered = pd.Series(0.0, index=index)
-    handled = pd.Series(0.0, index=index)
-    seconds = pd.Series(0.0, index=index)
-    for unit in units:
-        local = pd.Timestamp(unit.queued_at.astimezone(zone).replace(tzinfo=None)).floor("15min")
-        if local not in offered.index:
-            continue
-        offered[local] += 1
-        if unit.is_handled:
-            handled[local] += 1
-            seconds[local] += unit.handle_s
-    return offered, handled, seconds
+    if not units:
+        return pd.Series(0.0, index=index), pd.Series(0.0, index=index), pd.Series(0.0, index=index)
+    # Counted with numpy over the local quarter hours, not a pandas assignment per contact (seconds per queue on
+    # the demo's weeks of history).
+    queued = pd.DatetimeIndex([unit.queued_at for unit in units]).tz_convert(zone).tz_localize(None).floor("15min")
+    positions = index.get_indexer(queued)
+    inside = positions >= 0
+    handled_mask = inside & np.array([unit.is_handled for unit in units], dtype=bool)
+    handle_s = np.array([unit.handle_s for unit in units], dtype=float)
+    size = len(index)
+    offered = np.bincount(positions[inside], minlength=size).astype(float)
+    handled = np.bincount(positions[handled_mask], minlength=size).astype(float)
+    seconds = np.bincount(positions[handled_mask], weights=handle_s[handled_mask], minlength=size)
+    return pd.Series(offered, index=index), pd.Series(handled, index=index), pd.Series(seconds, index=index)
 
 
 def forecast_needs(

@@ -39,9 +39,10 @@ def run_shift_plan(plan_id: int) -> str:
 
 @task(queue_name=LONG)
 def plan_demo_shifts() -> int:
-    """Plan last week and this week of the demo (about a minute and a half, so `up` leaves it to the worker rather
-    than keeping the first start waiting); return how many shifts were planned or recorded."""
-    if ShiftPlan.objects.exists():
+    """Plan last week and this week of the demo with the chosen forecast (about a minute and a half, so `up` leaves
+    it to the worker rather than keeping the first start waiting; the first start planned today with a quick
+    forecast, which this replaces); return how many shifts were planned or recorded."""
+    if demo.is_planned():
         return 0  # planned already: the demo's start was repeated
     progress.report(gettext_noop("forecasting and planning shifts"), done=0, total=1)
     demo.plan_demo()

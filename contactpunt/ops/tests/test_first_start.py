@@ -94,3 +94,44 @@ def test_after_the_first_start_the_long_lane_takes_the_figures_then_the_shift_pl
     order = [r.task_path.rsplit(".", 1)[1] for r in DBTaskResult.objects.ready().exclude(queue_name=SHORT)]
     assert order[:3] == ["refresh_rollups_backfill", "plan_demo_shifts", "retrain_reason_model"]
     assert set(order[3:]) == {"analyse_contacts"}
+
+
+@pytest.mark.django_db
+def test_today_is_forecast_and_staffed_before_any_long_job_ran_and_the_chosen_forecast_replaces_it(
+    settings: Any,
+) -> None:
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from contactpunt.ops.first_start import enqueue_first_start_jobs
+    from contactpunt.ops.lanes import SHORT
+    from contactpunt.ops.tests.test_lanes import DATABASE_TASKS
+    from contactpunt.workforce import queries
+    from contactpunt.workforce.models import PlannedShift
+    from contactpunt.workforce.tasks import plan_demo_shifts
+
+    settings.TASKS = DATABASE_TASKS
+    today = dt.date(2026, 3, 11)  # a Wednesday of an ordinary week
+    with time_machine.travel(dt.datetime(2026, 3, 11, 6, 30, tzinfo=dt.UTC), tick=True):
+        logins = demo.create_demo_organisation(contacts=500, days=21)
+        assert logins.simulation is not None
+        logins.simulation.close()
+        enqueue_first_start_jobs()
+
+        long_jobs = DBTaskResult.objects.exclude(queue_name=SHORT)
+        assert long_jobs.exists()
+        assert not long_jobs.exclude(status=TaskResultStatus.READY).exists()  # no long job ran
+        quick = queries.plan_for(today)
+        assert quick is not None and (quick.first_day, quick.days) == (today, 1)
+        forecast = [row for row in quick.intervals if row["required"] > 0]
+        assert sum(row["volume"] for row in quick.intervals) > 0
+        assert forecast
+        staffed = PlannedShift.objects.filter(day=today, plan=quick)
+        assert staffed.count() >= 2
+        assert staffed.values("agent").distinct().count() == staffed.count()  # one shift per agent
+
+        assert plan_demo_shifts.call() > 0
+    chosen = queries.plan_for(today)
+    assert chosen is not None and chosen.pk != quick.pk and chosen.days == 7
+    assert PlannedShift.objects.filter(day=today).exists()
+    assert not PlannedShift.objects.filter(day=today, plan=quick).exists()  # its shifts gave way to the new plan

@@ -120,8 +120,9 @@ class ContactFlow(EngineBase):
             return
         contact.state = ABANDONED
         self._emit("event", contact=contact, name="abandoned", wait=self.env.now - contact.leg_queued)
-        # The team lead closes the cases of abandoned contacts the next morning.
-        self._call_at(self.env.now + 12 * 3600, lambda: self._emit("resolve", contact=contact))
+        # Closed with its outcome (abandoned) at once: an open case with nothing waiting would say "nothing waits"
+        # in the inbox, and nobody is to call back.
+        self._emit("resolve", contact=contact)
 
     def _handle_time(self, agent: SimAgent, q: QueueSpec, contact: SimContact) -> float:
         median = q.median_handle_s * agent.speed * self.scenario.reasons[contact.reason].handle_factor
@@ -229,20 +230,18 @@ class ContactFlow(EngineBase):
         self._release(agent, chat=False)
 
     def _outcome(self, agent: SimAgent, contact: SimContact) -> None:
-        """Decide whether the question was solved, resolve the case, schedule a repeat, draw a survey."""
+        """Decide whether the question was solved, close the case with its outcome, schedule a repeat, draw a survey.
+
+        The case is closed at the wrap-up or the reply, solved or not: an unsolved question comes back as the
+        customer's repeat contact (a new case that waits in its queue), so no case stays open with nothing
+        waiting in it."""
         s = self.scenario
         spec = s.reasons[contact.reason]
         expertise, friendliness = self._quality(agent)
         chance = min(0.99, spec.solve_chance * (0.75 + 0.5 * expertise))
         contact.solved = self.rng.random() < chance
         contact.state = DONE
-        if self.rng.random() < s.resolve_share:
-            self._emit("resolve", contact=contact, agent=agent.index, reason=contact.reason)
-        else:
-            later = self.env.now + self.rng.expovariate(1 / DAY)
-            self._call_at(
-                later, lambda: self._emit("resolve", contact=contact, agent=agent.index, reason=contact.reason)
-            )
+        self._emit("resolve", contact=contact, agent=agent.index, reason=contact.reason)
         if not contact.solved and self.rng.random() < s.repeat_chance:
             delay = self.rng.expovariate(1 / (s.repeat_mean_days * DAY))
             self._schedule_arrival(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 
 from contactpunt.contacts.models import BusinessCalendar, OpeningHours
@@ -35,3 +36,31 @@ def test_open_flags_follow_the_calendar_on_a_weekend_day(email_queue):
     # Without a calendar a queue is always open.
     email_queue.calendar = None
     assert all(open_flags(email_queue, starts))
+
+
+@pytest.mark.django_db
+def test_the_history_counts_each_contact_in_its_local_quarter_hour_across_the_clock_change(phone_queue, email_queue):
+    from contactpunt.kpis.facts import CONTACT, Unit
+    from contactpunt.workforce.requirement import history
+
+    def unit(queue_id: int, at: dt.datetime, *, handled: bool = True, talk: float = 0.0) -> Unit:
+        return Unit(CONTACT, 1, 1, None, "phone", queue_id, None, None, at, is_handled=handled, talk_s=talk, wrap_s=5)
+
+    end = dt.datetime(2026, 3, 30, tzinfo=AMS)  # Monday; summer time began on Sunday 29 March at 02:00
+    units = [
+        unit(phone_queue.pk, dt.datetime(2026, 3, 29, 0, 59, tzinfo=dt.UTC), talk=100),  # 01:59 winter time
+        unit(phone_queue.pk, dt.datetime(2026, 3, 29, 1, 0, tzinfo=dt.UTC), talk=50),  # 03:00 summer time
+        unit(phone_queue.pk, dt.datetime(2026, 3, 29, 1, 14, tzinfo=dt.UTC), handled=False),  # 03:14, abandoned
+        unit(email_queue.pk, dt.datetime(2026, 3, 29, 1, 5, tzinfo=dt.UTC)),  # another queue
+        unit(phone_queue.pk, dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)),  # before the eight weeks
+        unit(phone_queue.pk, dt.datetime(2026, 3, 30, 9, 0, tzinfo=dt.UTC)),  # after the end
+    ]
+    offered, handled, seconds = history(phone_queue, end.astimezone(dt.UTC), AMS, units=units)
+
+    def at(hour: int, minute: int) -> pd.Timestamp:
+        return pd.Timestamp(dt.datetime(2026, 3, 29, hour, minute))
+
+    assert offered.sum() == 3 and handled.sum() == 2 and seconds.sum() == 160
+    assert (offered[at(1, 45)], handled[at(1, 45)], seconds[at(1, 45)]) == (1, 1, 105)
+    assert (offered[at(3, 0)], handled[at(3, 0)], seconds[at(3, 0)]) == (2, 1, 55)
+    assert offered.index[-1] == pd.Timestamp(dt.datetime(2026, 3, 29, 23, 45))

@@ -50,6 +50,10 @@ class Command(BaseCommand):
         if "PUBLIC_URL" not in os.environ:  # survey links lead to where this process serves
             host = "localhost" if options["host"] in ("0.0.0.0", "::", "127.0.0.1") else options["host"]  # noqa: S104
             settings.PUBLIC_URL = f"http://{host}:{options['port']}"
+        if not connections["default"].introspection.table_names():
+            # Half a minute on a busy machine before the demo's progress line starts: say what happens meanwhile.
+            self.stdout.write("Creating the database (first start only)...")
+            self.stdout.flush()
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         logins = None
