@@ -9,7 +9,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from contactpunt.contacts.models import Case, Channel, Contact, ContactEvent, Queue
+from contactpunt.contacts.inbox import open_cases, waiting_contacts
+from contactpunt.contacts.models import Case, Channel, Contact, ContactEvent, ContactStatus, Queue
 from contactpunt.ops import demo, periodic
 from contactpunt.ops.models import PeriodicJob
 from contactpunt.people.models import User
@@ -43,7 +44,11 @@ def test_the_demo_fills_an_empty_database_through_the_services():
     offered = Contact.objects.exclude(status="ivr_only").count()
     transfers = ContactEvent.objects.filter(name="transferred").count()
     assert ContactEvent.objects.filter(name="queued").count() == offered + transfers
-    assert Case.objects.filter(status="resolved").exists() and Case.objects.filter(status="open").exists()
+    assert Case.objects.filter(status="resolved").exists()
+    # A case is open only while a contact of it waits or is in hand (a small week may end with none open).
+    waiting = set(waiting_contacts().values_list("case_id", flat=True))
+    in_hand = set(Contact.objects.filter(status=ContactStatus.IN_PROGRESS).values_list("case_id", flat=True))
+    assert set(open_cases().values_list("pk", flat=True)) <= waiting | in_hand
     assert logins.api_token.startswith("cp_")
 
 
