@@ -308,9 +308,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--budget", type=float, default=30.0, help="Minutes; a size not reached within it is skipped.")
     parser.add_argument("--keep", action="store_true", help="Keep the bench database.")
+    parser.add_argument("--name", help="The bench database's name (default: the --pg-url database's + _kpis).")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    name = urlsplit(args.pg_url).path.lstrip("/") + "_kpis"
+    name = args.name or urlsplit(args.pg_url).path.lstrip("/") + "_kpis"
     url = with_database(args.pg_url, name)
     psql(args.pg_url, f"DROP DATABASE IF EXISTS {name}")
     psql(args.pg_url, f"CREATE DATABASE {name}")

@@ -71,6 +71,10 @@ class _Dialect:
             f" THEN json_extract({data}, '$.corrects') END"
         )
 
+    def has_key(self, data: str, key: str) -> str:
+        """A cheap first test that `data` holds `key` (the full test follows)."""
+        return f"{data} ? '{key}'" if self.pg else f"json_type({data}, '$.{key}') IS NOT NULL"
+
     def is_truthy(self, data: str, key: str) -> str:
         """Whether `data[key]` is true as Python reads it (absent, null, false, 0, "", [] and {} are not)."""
         if self.pg:
@@ -114,14 +118,20 @@ WITH entering AS (
     SELECT e.id, e.contact_id, e.name, e.leg, e.queue_id, e.agent_id, e.occurred_at AS at, e.data
     FROM contacts_contactevent e JOIN entering n ON n.contact_id = e.contact_id
 ), corrected AS (
-    SELECT DISTINCT contact_id, {d.corrects("data")} AS id FROM raw WHERE {d.corrects("data")} IS NOT NULL
+    SELECT DISTINCT contact_id, {d.corrects("data")} AS id FROM raw
+    WHERE {d.has_key("data", "corrects")} AND {d.corrects("data")} IS NOT NULL
 ), ev AS (
-    SELECT r.id, r.contact_id, r.name, r.leg, r.queue_id, r.agent_id, r.at, r.data,
-           CASE WHEN r.name IN ('transferred', 'ended', 'abandoned') THEN 'end'
-                WHEN r.name IN ('presented', 'replied') AND r.agent_id IS NULL THEN r.name || '0'
-                WHEN r.name IN ('hold_started', 'hold_ended') THEN 'hold'
-                WHEN r.name IN ('wrap_started', 'wrapped') THEN 'wrap'
-                ELSE r.name END AS kind
+    -- The kind is a number: the window sorts on it (text would be compared by collation).
+    SELECT r.id, r.contact_id, r.name, r.leg, r.queue_id, r.agent_id, r.at,
+           CASE WHEN r.name = 'queued' THEN 1
+                WHEN r.name = 'presented' THEN CASE WHEN r.agent_id IS NULL THEN 3 ELSE 2 END
+                WHEN r.name = 'answered' THEN 4
+                WHEN r.name IN ('transferred', 'ended', 'abandoned') THEN 5
+                WHEN r.name IN ('hold_started', 'hold_ended') THEN 6
+                WHEN r.name IN ('wrap_started', 'wrapped') THEN 7
+                ELSE CASE WHEN r.agent_id IS NULL THEN 9 ELSE 8 END END AS kind,
+           CASE WHEN r.name = 'replied' AND NOT {d.is_truthy("r.data", "internal")}
+                     AND NOT {d.is_truthy("r.data", "automatic")} THEN 1 ELSE 0 END AS is_public_reply
     FROM raw r
     WHERE r.name IN ('queued', 'presented', 'answered', 'transferred', 'ended', 'abandoned', 'hold_started',
                      'hold_ended', 'wrap_started', 'wrapped', 'replied')
@@ -135,14 +145,14 @@ WITH entering AS (
     FROM w1
 ), legs1 AS (
     SELECT contact_id, leg,
-           MAX(CASE WHEN kind = 'queued' AND rn = 1 THEN at END) AS queued_at,
-           MAX(CASE WHEN kind = 'queued' AND rn = 1 THEN queue_id END) AS queue_id,
-           MAX(CASE WHEN kind = 'answered' AND rn = 1 THEN at END) AS answered_raw,
-           MAX(CASE WHEN kind = 'answered' AND rn = 1 THEN agent_id END) AS answered_agent,
-           MAX(CASE WHEN kind = 'presented' AND rn = 1 THEN agent_id END) AS presented_agent,
-           MAX(CASE WHEN kind = 'replied' AND rn = 1 THEN agent_id END) AS replied_agent,
-           MAX(CASE WHEN kind = 'end' AND rn = 1 THEN at END) AS ended_raw,
-           MAX(CASE WHEN kind = 'end' AND rn = 1 THEN name END) AS end_name,
+           MAX(CASE WHEN kind = 1 AND rn = 1 THEN at END) AS queued_at,
+           MAX(CASE WHEN kind = 1 AND rn = 1 THEN queue_id END) AS queue_id,
+           MAX(CASE WHEN kind = 4 AND rn = 1 THEN at END) AS answered_raw,
+           MAX(CASE WHEN kind = 4 AND rn = 1 THEN agent_id END) AS answered_agent,
+           MAX(CASE WHEN kind = 2 AND rn = 1 THEN agent_id END) AS presented_agent,
+           MAX(CASE WHEN kind = 8 AND rn = 1 THEN agent_id END) AS replied_agent,
+           MAX(CASE WHEN kind = 5 AND rn = 1 THEN at END) AS ended_raw,
+           MAX(CASE WHEN kind = 5 AND rn = 1 THEN name END) AS end_name,
            SUM(CASE WHEN name = 'hold_ended' AND prev = 'hold_started' THEN {pos(sec("at", "opened"))} ELSE 0 END)
                AS hold_closed_s,
            MAX(CASE WHEN name = 'hold_started' AND next IS NULL THEN opened END) AS hold_open_at,
@@ -191,9 +201,7 @@ WITH entering AS (
            SUM(CASE WHEN l.answered_at IS NOT NULL THEN l.wrap_s ELSE 0 END) AS wrap_s
     FROM legs l GROUP BY l.contact_id
 ), replies AS (
-    SELECT contact_id, MIN(at) AS replied_at FROM ev
-    WHERE name = 'replied' AND NOT {d.is_truthy("data", "internal")} AND NOT {d.is_truthy("data", "automatic")}
-    GROUP BY contact_id
+    SELECT contact_id, MIN(at) AS replied_at FROM ev WHERE is_public_reply = 1 GROUP BY contact_id
 ), sessions AS (
     SELECT s.contact_id, SUM({sec("s.ended_at", "s.started_at")}) AS seconds
     FROM contacts_worksession s JOIN entering n ON n.contact_id = s.contact_id
@@ -223,7 +231,8 @@ WITH entering AS (
     FROM legs l JOIN contacts_contact c ON c.id = l.contact_id
     LEFT JOIN replies r ON r.contact_id = l.contact_id LEFT JOIN sessions s ON s.contact_id = l.contact_id
     WHERE l.queue_rank = 1
-), units AS (
+), units AS MATERIALIZED (
+    -- Materialised: inlined, every aggregate below would compute the wait again (40 times a unit).
     SELECT p.level, p.queue_id, p.channel, p.queued_at, p.transferred, p.talk_s, p.hold_s, p.wrap_s,
            CASE WHEN p.answered_at IS NOT NULL THEN 'answered'
                 WHEN p.end_name IN ('abandoned', 'ended') THEN 'abandoned'
