@@ -26,6 +26,11 @@ _INSERTED = (
 )  # fmt: skip
 
 
+#: Periods longer than this are computed with hash joins over one pass of the log; shorter ones (a refresh of a few
+#: intervals) look their contacts up by index.
+HASHED_ABOVE = dt.timedelta(hours=6)
+
+
 class _Dialect:
     """The few expressions that differ between PostgreSQL and SQLite."""
 
@@ -281,7 +286,7 @@ def replace(start: dt.datetime, end: dt.datetime, *, limits: Sequence[int], edge
             # The planner cannot estimate the rows of the grouped stages and may take nested loops that scan the
             # contacts once per leg; over more than a day hash joins over one pass of the log are right (a refresh
             # of a few intervals keeps the index lookups).
-            if end - start > dt.timedelta(days=1):
+            if end - start > HASHED_ABOVE:
                 cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute("SET LOCAL work_mem = '128MB'")
             IntervalRollup.objects.filter(start__gte=start, start__lt=end).delete()
