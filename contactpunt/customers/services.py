@@ -13,7 +13,18 @@ from django.db import transaction
 from contactpunt import fast_insert
 from contactpunt.audit import services as audit
 from contactpunt.customers.identities import IdentityKey
-from contactpunt.customers.models import Account, Customer, CustomerMerge, CustomerNote, Identity, ProductType
+from contactpunt.customers.models import (
+    Account,
+    Consent,
+    ConsentChannel,
+    ConsentPurpose,
+    ConsentSource,
+    Customer,
+    CustomerMerge,
+    CustomerNote,
+    Identity,
+    ProductType,
+)
 from contactpunt.people.models import User
 
 
@@ -57,6 +68,7 @@ def absorb_customer(*, source: Customer, target: Customer, by: User | None, move
         **moved,
         "identities": Identity.objects.filter(customer=source).update(customer=target),
         "notes": CustomerNote.objects.filter(customer=source).update(customer=target),
+        "consents": Consent.objects.filter(customer=source).update(customer=target),
     }
     if not target.display_name and source.display_name:
         target.display_name = source.display_name
@@ -74,6 +86,7 @@ def erase_customer_rows(*, customer_ids: Collection[int], erased_at: dt.datetime
     customers keep their id with no name and the time of erasure."""
     Identity.objects.filter(customer_id__in=customer_ids).delete()
     CustomerNote.objects.filter(customer_id__in=customer_ids).delete()
+    Consent.objects.filter(customer_id__in=customer_ids).delete()
     Customer.objects.filter(pk__in=customer_ids).update(display_name="", erased_at=erased_at)
 
 
@@ -199,3 +212,56 @@ def customer_for_identities(
 def create_customers(names: Sequence[str]) -> list[int]:
     """New customers without identities (guests known by name), in bulk; their ids in the order of `names`."""
     return [c.pk for c in Customer.objects.bulk_create([Customer(display_name=n[:200]) for n in names], batch_size=900)]
+
+
+class ConsentRejected(ValueError):
+    """The consent cannot be recorded as given; `field` names what is wrong."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+def record_consent(
+    *,
+    customer: Customer,
+    purpose: str,
+    channel: str = ConsentChannel.ANY,
+    is_granted: bool,
+    source: str,
+    by: User | None,
+    at: dt.datetime,
+    note: str = "",
+) -> Consent:
+    """Record that `customer` said yes or no (`is_granted`) to being approached for `purpose` on `channel` ("" for
+    every channel) at `at`, how it came in (`source`) and who recorded it (`by`, None for the customer themself or
+    a system); audited. A record never replaces another: the latest that applies decides (`customers.consent`).
+    Raise ConsentRejected for an unknown purpose, channel or source, or an erased customer."""
+    for name, value, choices in (
+        ("purpose", purpose, ConsentPurpose.values),
+        ("channel", channel, ConsentChannel.values),
+        ("source", source, ConsentSource.values),
+    ):
+        if value not in choices:
+            raise ConsentRejected(name, f"{name} {value!r} is not one of {', '.join(map(repr, choices))}")
+    if customer.erased_at is not None:
+        raise ConsentRejected("customer", "the customer was erased")
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            customer=customer,
+            purpose=purpose,
+            channel=channel,
+            is_granted=is_granted,
+            given_at=at,
+            source=source,
+            recorded_by=by,
+            note=note[:300],
+        )
+        audit.record(
+            actor=by,
+            actor_label="" if by else source,
+            action="customer.consent_recorded",
+            obj=customer,
+            changes={"purpose": purpose, "channel": channel, "granted": is_granted, "source": source},
+        )
+    return consent

@@ -139,6 +139,7 @@ MATRIX: dict[str, str] = {
     "journey:index": MANAGERS,
     "journey:edit_rule": POST_ONLY_OPEN,
     "journey:close_moment": POST_ONLY_OPEN,
+    "journey:record_consent": POST_ONLY_OPEN,
     # channels: public endpoints for customers and platforms
     "channels:chat-widget": PUBLIC,
     "channels:webform": PUBLIC,
