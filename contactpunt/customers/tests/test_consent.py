@@ -17,7 +17,13 @@ from contactpunt.contacts.services.customers import erase_customer, export_custo
 from contactpunt.contacts.tests.workspace_data import mail, skill
 from contactpunt.customers import consent
 from contactpunt.customers.models import Consent, ConsentPurpose, ConsentSource, Customer
-from contactpunt.customers.services import ConsentRejected, create_customer, record_consent
+from contactpunt.customers.services import (
+    ConsentInput,
+    ConsentRejected,
+    create_customer,
+    record_consent,
+    record_consents,
+)
 from contactpunt.feedback.services.invitations import decide_invitations
 from contactpunt.feedback.tests.data import resolved_mail
 from contactpunt.people.models import Role, User
@@ -143,3 +149,20 @@ def test_surveys_respect_a_no(email_queue: Queue, agent: User, t0: dt.datetime) 
     _say(refused.customer, ConsentPurpose.SURVEYS, False, t0 - HOUR)
     reasons = {d.case_id: d.reason for d in decide_invitations([refused.pk, asked.pk])}
     assert reasons == {refused.pk: "opted_out", asked.pk: "invited"}
+
+
+def test_an_import_records_many_at_once_audited_and_leaves_out_the_erased() -> None:
+    kept, erased = create_customer(name="Blijft"), create_customer(name="Weg")
+    Customer.objects.filter(pk=erased.pk).update(erased_at=T)
+    items = [
+        ConsentInput(kept.pk, ConsentPurpose.MARKETING, True, T, "email"),
+        ConsentInput(erased.pk, ConsentPurpose.MARKETING, True, T, "email"),
+        ConsentInput(kept.pk, ConsentPurpose.SURVEYS, False, T + HOUR),
+    ]
+    assert record_consents(items=items, source=ConsentSource.IMPORT, by=None) == 2
+    assert consent.permitted([kept.pk, erased.pk], ConsentPurpose.MARKETING, "email") == {kept.pk}
+    entries = AuditEntry.objects.filter(action="customer.consent_recorded")
+    assert sorted(entries.values_list("object_id", "actor_label")) == [(str(kept.pk), "import")] * 2
+    with pytest.raises(ConsentRejected):
+        record_consents(items=[ConsentInput(kept.pk, "spam", True, T)], source=ConsentSource.IMPORT, by=None)
+    assert Consent.objects.count() == 2
