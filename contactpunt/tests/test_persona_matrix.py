@@ -194,6 +194,7 @@ MATRIX: dict[str, str] = {
     "feedback:compliments": SIGNED_IN,
     "feedback:promoter_reply": POST_ONLY_OPEN,
     "feedback:pdca": MANAGERS,  # an agent sees the comments on their own contacts
+    "feedback:pdca_pdf": MANAGERS,
     "feedback:survey_stop": POST_ONLY_OPEN,
     # the weekly check-in: everyone who works gives their own; team lead and up, and the auditor, see teams
     "checkin:mine": "AAAAXALL",
