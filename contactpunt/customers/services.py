@@ -254,11 +254,13 @@ def record_consent(
     by: User | None,
     at: dt.datetime,
     note: str = "",
+    actor_label: str = "",
 ) -> Consent:
     """Record that `customer` said yes or no (`is_granted`) to being approached for `purpose` on `channel` ("" for
     every channel) at `at`, how it came in (`source`) and who recorded it (`by`, None for the customer themself or
-    a system); audited. A record never replaces another: the latest that applies decides (`customers.consent`).
-    Raise ConsentRejected for an unknown purpose, channel or source, or an erased customer."""
+    a system, then named by `actor_label` in the audit log); audited. A record never replaces another: the latest
+    that applies decides (`customers.consent`). Raise ConsentRejected for an unknown purpose, channel or
+    source, or an erased customer."""
     _check_consent(purpose, channel, source)
     if customer.erased_at is not None:
         raise ConsentRejected("customer", "the customer was erased")
@@ -275,7 +277,7 @@ def record_consent(
         )
         audit.record(
             actor=by,
-            actor_label="" if by else source,
+            actor_label=actor_label or ("" if by else source),
             action="customer.consent_recorded",
             obj=customer,
             changes={"purpose": purpose, "channel": channel, "granted": is_granted, "source": source},

@@ -5,6 +5,7 @@ the surveys respect it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.test import Client
@@ -166,3 +167,26 @@ def test_an_import_records_many_at_once_audited_and_leaves_out_the_erased() -> N
     with pytest.raises(ConsentRejected):
         record_consents(items=[ConsentInput(kept.pk, "spam", True, T)], source=ConsentSource.IMPORT, by=None)
     assert Consent.objects.count() == 2
+
+
+def test_a_linked_system_records_and_reads_consent_through_the_api(token: str) -> None:
+    customer = create_customer(name="Els")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/api/v1/customers/{customer.pk}/consent"
+    body = {"purpose": "marketing", "channel": "email", "agreed": True, "at": "2026-03-02T10:00:00+01:00"}
+    response = api.post(url, data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 201
+    marketing = next(p for p in response.json()["purposes"] if p["purpose"] == "marketing")
+    assert marketing == {"purpose": "marketing", "allowed": False, "exceptions": {"email": True},
+                         "decided_at": "2026-03-02T09:00:00+00:00"}  # fmt: skip
+    row = Consent.objects.get()
+    assert (row.source, row.recorded_by_id, row.is_granted) == ("integration", None, True)
+    assert AuditEntry.objects.get(action="customer.consent_recorded").actor_label.startswith("API: ")
+    assert api.get(url).json() == response.json()
+    # bad input changes nothing: an unknown purpose, a foreign customer, a naive time
+    for bad in ({**body, "purpose": "spam"}, {**body, "at": "2026-03-02T10:00:00"}):
+        assert api.post(url, data=json.dumps(bad), content_type="application/json").status_code == 422
+    missing = f"/api/v1/customers/{customer.pk + 1000}/consent"
+    assert api.post(missing, data=json.dumps(body), content_type="application/json").status_code == 404
+    assert Client().get(url).status_code == 401
+    assert Consent.objects.count() == 1
