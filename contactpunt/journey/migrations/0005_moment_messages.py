@@ -4,14 +4,14 @@ from django.db import migrations, models
 
 
 BEFORE_ARRIVAL = (
-    "Uw verblijf komt eraan",
-    "Beste {name},\n\nOver een paar dagen, op {arrival}, bent u welkom. Vanaf 15.00 uur staat uw verblijf voor u "
-    "klaar; heeft u vragen of wensen, antwoord dan gerust op dit bericht.\n\nTot snel!",
+    "Binnenkort bij ons",
+    "Beste {name},\n\nOp {arrival} bent u van harte welkom. Heeft u vooraf nog vragen of wensen, antwoord dan "
+    "gerust op dit bericht.\n\nTot snel!",
 )
 AFTER_STAY = (
-    "Bedankt voor uw verblijf",
-    "Beste {name},\n\nBedankt dat u tot {departure} bij ons verbleef. We hopen dat u het naar uw zin had en "
-    "heten u graag opnieuw welkom.",
+    "Bedankt voor uw bezoek",
+    "Beste {name},\n\nBedankt voor uw bezoek. We hopen dat u het naar uw zin had en heten u graag opnieuw "
+    "welkom.",
 )
 
 

@@ -60,7 +60,7 @@ def test_a_note_before_arrival_goes_out_once_by_email(case: Case) -> None:
     assert (task.status, task.channel, task.outbound_ref, task.closed_at) == ("sent", "email", row.message_id, NOW)
     assert (row.customer_id, row.to, row.channel) == (case.customer_id, "sanne@example.nl", "email")
     assert row.state == "queued"
-    assert row.subject == "Uw verblijf komt eraan"
+    assert row.subject == "Binnenkort bij ons"
     assert row.body.startswith("Beste Sanne de Vries,") and "9 juli 2026" in row.body
     # however often the rules run, on the same day or the next: one message
     assert run_moments(today=TODAY, now=NOW + DAY) == 0 and run_moments(today=TODAY + DAY, now=NOW + DAY) == 0
@@ -68,8 +68,8 @@ def test_a_note_before_arrival_goes_out_once_by_email(case: Case) -> None:
     # in the customer's export, with the moment
     exported = export_customer(case.customer)
     assert exported["journey"]["moments"][0]["sent_on"] == "email"
-    assert [m["subject"] for m in exported["channels"]["outbound_messages"] if m["subject"].startswith("Uw")] == [
-        "Uw verblijf komt eraan"
+    assert [m["subject"] for m in exported["channels"]["outbound_messages"] if m["subject"].startswith("Binnen")] == [
+        "Binnenkort bij ons"
     ]
 
 
@@ -93,7 +93,7 @@ def test_consent_decides_service_and_thanks(case: Case) -> None:
     _stay(customer.pk, "S-past-2", TODAY - 5 * DAY, TODAY - DAY, stage="after")
     run_moments(today=TODAY + DAY, now=NOW + DAY)
     assert ("after_stay", "sent", "") in _moments()
-    assert OutboundMessage.objects.filter(case__isnull=True, subject="Bedankt voor uw verblijf").count() == 1
+    assert OutboundMessage.objects.filter(case__isnull=True, subject="Bedankt voor uw bezoek").count() == 1
 
 
 def test_at_most_one_message_a_week_and_none_for_the_erased(case: Case, agent: User) -> None:
