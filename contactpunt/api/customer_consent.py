@@ -72,7 +72,7 @@ def _not_found() -> Any:
     response={200: ConsentOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut, **COMMON},
     tags=["customers"],
 )
-def current(request: HttpRequest, customer_id: Path[schemas.Id]) -> Any:
+def get_consent(request: HttpRequest, customer_id: Path[schemas.Id]) -> Any:
     """What the customer agrees to now, per purpose: service messages and surveys until they say no, marketing only
     after a yes; a later record for one channel shows as an exception."""
     customer = _customer(customer_id)
@@ -84,7 +84,7 @@ def current(request: HttpRequest, customer_id: Path[schemas.Id]) -> Any:
     response={201: ConsentOut, 404: schemas.ErrorOut, **WITH_BODY},
     tags=["customers"],
 )
-def record(request: HttpRequest, customer_id: Path[schemas.Id], payload: ConsentIn) -> Any:
+def post_consent(request: HttpRequest, customer_id: Path[schemas.Id], payload: ConsentIn) -> Any:
     """Record that the customer agreed to (or refused) being approached for a purpose on a channel. Records are
     never changed: the latest that applies decides. Audited; in the customer's export, gone on their erasure."""
     customer = _customer(customer_id)
