@@ -54,6 +54,11 @@ class PurposeState:
     exceptions: dict[str, bool]  # channel -> allowed, where a later record for that channel says otherwise
     decided_by: Consent | None
 
+    @property
+    def named_exceptions(self) -> list[tuple[str, bool]]:
+        """The exceptions with the channels' names in the active language ("e-mail" for "email")."""
+        return [(str(ConsentChannel(channel).label), allowed) for channel, allowed in self.exceptions.items()]
+
 
 def overview(records: Iterable[Consent]) -> list[PurposeState]:
     """Each purpose's state from one customer's records (any order)."""

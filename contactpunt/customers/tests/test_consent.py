@@ -118,7 +118,7 @@ def test_an_agent_records_consent_on_the_case_page(case: Case, agent: User) -> N
         "marketing", "email", True, "agent", agent.pk
     )  # fmt: skip
     page = client.get(back).content.decode()
-    assert "email: ja" in page  # the exception on e-mail, in Dutch
+    assert "e-mail: ja" in page  # the exception on e-mail, in Dutch
 
     viewer, outsider = make_user("vera", Role.VIEWER), make_user("otto", Role.AGENT)
     for person, status in ((viewer, 403), (outsider, 404)):

@@ -63,7 +63,7 @@ def test_the_agent_sees_the_stay_and_its_message_and_records_consent(
     form.locator("input[name=note]").fill("aan de telefoon gevraagd")
     form.locator("button[value=yes]").click()
     # back on the case page after the redirect, with the exception on e-mail
-    page.wait_for_selector("#consent li[data-purpose='marketing']:has-text('email: ja')")
+    page.wait_for_selector("#consent li[data-purpose='marketing']:has-text('e-mail: ja')")
     assert page.url == f"{server_url}/workspace/cases/{case.pk}/"
     row = Consent.objects.get()
     assert (row.purpose, row.channel, row.is_granted, row.recorded_by_id, row.note) == (
