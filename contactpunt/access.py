@@ -28,7 +28,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from contactpunt.contacts.models import Attachment, Case, Contact, Message, Queue
-from contactpunt.customers.models import Customer
+from contactpunt.customers.models import Consent, Customer
 from contactpunt.people.models import CheckIn, Role, Team, User
 
 
@@ -296,6 +296,14 @@ def get_customer_for_user(user: User, customer_id: object, *, write: bool = Fals
     if write:
         check(user, Action.WRITE)
     return customer
+
+
+def consents_for(user: User, customer: Customer | None) -> list[Consent]:
+    """The consent records of `customer` (newest first) when the user may see the customer; [] otherwise. What a
+    customer agreed to is shown to whoever works their cases, so that nobody offers what they refused."""
+    if customer is None or not visible_customers(user).filter(pk=customer.pk).exists():
+        return []
+    return list(Consent.objects.filter(customer=customer).select_related("recorded_by").order_by("-given_at", "-id"))
 
 
 def may_work_queue(user: User, queue_id: int) -> bool:

@@ -413,4 +413,4 @@ def get_customer(request: HttpRequest, customer_id: Path[schemas.Id]) -> Any:
 
 
 # The privacy operations on a customer (export, erasure) live in their own module.
-from contactpunt.api import customer_privacy, orders  # noqa: E402, F401
+from contactpunt.api import customer_consent, customer_privacy, orders  # noqa: E402, F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -23,6 +24,29 @@ def record(
         object_id=str(obj.pk),
         changes=changes or {},
     )
+
+
+def record_many(
+    *, actor: User | None, action: str, changes: Sequence[tuple[models.Model, dict[str, Any]]], actor_label: str = ""
+) -> int:
+    """Record that `actor` did `action` to each object of `changes` (object, its changes), in one insert (imports
+    write many rows at once); return how many."""
+    label = actor_label or (actor.get_username() if actor else "")
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor,
+                actor_label=label,
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                changes=change,
+            )
+            for obj, change in changes
+        ],
+        batch_size=500,
+    )
+    return len(changes)
 
 
 #: Entries that record ids, counts and a reason only: an erasure keeps them (they are its own record).

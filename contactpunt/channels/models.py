@@ -144,7 +144,11 @@ class OutboundMessage(models.Model):
     reply threads the same way whichever attempt got through.
     """
 
-    case = models.ForeignKey("contacts.Case", on_delete=models.CASCADE, related_name="+")
+    # A notice about no case (a journey moment's message) has none: it names its customer instead.
+    case = models.ForeignKey("contacts.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     contact = models.ForeignKey("contacts.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)

@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from contactpunt.channels.email.outbox import queue_email_reply
+from contactpunt.channels.email.outbox import queue_email_notice, queue_email_reply
 from contactpunt.channels.models import OutboundMessage, OutboundState
 from contactpunt.channels.webchat.models import ChatConversation
 from contactpunt.contacts.models import Case, Channel, Contact
@@ -57,11 +57,18 @@ def write_email_notice(draft: NoticeDraft) -> str:
     """Queue a notice by e-mail to `draft.to`, in the case's mail thread when it has one, with its own subject."""
     if "@" not in draft.to:
         raise NoticeError("there is no email address to send the notice to")
+    if draft.case is None:
+        return queue_email_notice(
+            customer_id=draft.customer_id, to=draft.to, subject=draft.subject, body=draft.body
+        ).message_id
     return queue_email_reply(case=draft.case, body=draft.body, to=draft.to, subject=draft.subject).message_id
 
 
 def write_queued_notice(draft: NoticeDraft) -> str:
-    """Queue a notice for the chat, social or WhatsApp sender."""
+    """Queue a notice for the chat, social or WhatsApp sender (on a case: outside a conversation these channels
+    take only approved templates)."""
+    if draft.case is None:
+        raise NoticeError(f"a {draft.channel} notice needs a case")
     return _queue_row(case=draft.case, contact=draft.contact, channel=draft.channel, to=draft.to,
                       subject=draft.subject, body=draft.body)  # fmt: skip
 
@@ -69,7 +76,7 @@ def write_queued_notice(draft: NoticeDraft) -> str:
 def write_chat_notice(draft: NoticeDraft) -> str:
     """Queue a notice as a line at the end of the case's web chat; NoticeError when the case has no conversation
     (a chat that came in by another route: the caller may send it another way)."""
-    if not ChatConversation.objects.filter(case_id=draft.case.pk).exists():
+    if draft.case is None or not ChatConversation.objects.filter(case_id=draft.case.pk).exists():
         raise NoticeError("the case has no web chat conversation")
     return write_queued_notice(draft)
 

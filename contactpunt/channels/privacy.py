@@ -24,7 +24,9 @@ def _mail(scope: privacy.CustomerScope) -> models.QuerySet[InboundMail]:
 
 def _outbox(scope: privacy.CustomerScope) -> models.QuerySet[OutboundMessage]:
     return OutboundMessage.objects.filter(
-        models.Q(case_id__in=scope.case_ids) | models.Q(contact_id__in=scope.contact_ids)
+        models.Q(case_id__in=scope.case_ids)
+        | models.Q(contact_id__in=scope.contact_ids)
+        | models.Q(customer_id__in=scope.customer_ids)
     )
 
 

@@ -126,3 +126,57 @@ class CustomerMerge(models.Model):
 
     class Meta:
         ordering = ["-merged_at"]
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a customer may be approached for. Service messages (about their own order or stay) and surveys go to
+    every customer who did not refuse them; marketing (offers, loyalty moments) only to those who agreed."""
+
+    SERVICE = "service", _("service messages")
+    MARKETING = "marketing", _("offers and loyalty moments")
+    SURVEYS = "surveys", _("surveys")
+
+
+#: The purposes a customer is approached for unless they said no (the rest only after a yes).
+WITHOUT_OPT_IN = frozenset({ConsentPurpose.SERVICE, ConsentPurpose.SURVEYS})
+
+
+class ConsentChannel(models.TextChoices):
+    ANY = "", _("every channel")
+    EMAIL = "email", _("email")
+    PHONE = "phone", _("phone")
+    SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
+class ConsentSource(models.TextChoices):
+    AGENT = "agent", _("told an agent")
+    CUSTOMER = "customer", _("the customer, by a link in a message")
+    INTEGRATION = "integration", _("a linked system")
+    IMPORT = "import", _("an import")
+
+
+class Consent(models.Model):
+    """One yes or no of a customer to being approached for a purpose on a channel (or on every channel), with when,
+    how it came in and who recorded it. Never changed: a later record takes over (`customers.consent`)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=ConsentChannel.choices, blank=True, default="")
+    is_granted = models.BooleanField(_("agreed"))
+    given_at = models.DateTimeField(_("when"))
+    source = models.CharField(_("source"), max_length=20, choices=ConsentSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True, default="")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["customer", "purpose", "given_at"], name="consent_customer_purpose")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.purpose}/{self.channel or '*'}: {'yes' if self.is_granted else 'no'}"

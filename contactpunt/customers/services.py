@@ -7,13 +7,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from contactpunt import fast_insert
 from contactpunt.audit import services as audit
 from contactpunt.customers.identities import IdentityKey
-from contactpunt.customers.models import Account, Customer, CustomerMerge, CustomerNote, Identity, ProductType
+from contactpunt.customers.models import (
+    Account,
+    Consent,
+    ConsentChannel,
+    ConsentPurpose,
+    ConsentSource,
+    Customer,
+    CustomerMerge,
+    CustomerNote,
+    Identity,
+    ProductType,
+)
 from contactpunt.people.models import User
 
 
@@ -43,9 +55,20 @@ def add_note(*, customer: Customer, author: User | None, text: str) -> CustomerN
     return note
 
 
-def create_account(*, name: str, external_ref: str = "") -> Account:
-    """A new business account (the inbound service makes one for an account reference it has not met)."""
-    return Account.objects.create(name=name[:200], external_ref=external_ref[:100])
+def create_account(*, name: str, external_ref: str = "", product_type: ProductType | None = None) -> Account:
+    """A new business account (the inbound service makes one for an account reference it has not met), buying
+    `product_type` when given (cost to serve is then counted per product type for its contacts too)."""
+    return Account.objects.create(name=name[:200], external_ref=external_ref[:100], product_type=product_type)
+
+
+def link_to_account(*, account: Account, customer_ids: Collection[int]) -> int:
+    """Make the customers people of `account` (a retailer's staff who contact us), set-based for imports and the
+    demo; return how many changed. Erased and merged-away customers are left alone."""
+    return (
+        Customer.objects.filter(pk__in=list(customer_ids), erased_at__isnull=True, merged_into__isnull=True)
+        .exclude(account=account)
+        .update(account=account)
+    )
 
 
 def absorb_customer(*, source: Customer, target: Customer, by: User | None, moved: dict[str, int]) -> dict[str, int]:
@@ -57,6 +80,7 @@ def absorb_customer(*, source: Customer, target: Customer, by: User | None, move
         **moved,
         "identities": Identity.objects.filter(customer=source).update(customer=target),
         "notes": CustomerNote.objects.filter(customer=source).update(customer=target),
+        "consents": Consent.objects.filter(customer=source).update(customer=target),
     }
     if not target.display_name and source.display_name:
         target.display_name = source.display_name
@@ -74,6 +98,7 @@ def erase_customer_rows(*, customer_ids: Collection[int], erased_at: dt.datetime
     customers keep their id with no name and the time of erasure."""
     Identity.objects.filter(customer_id__in=customer_ids).delete()
     CustomerNote.objects.filter(customer_id__in=customer_ids).delete()
+    Consent.objects.filter(customer_id__in=customer_ids).delete()
     Customer.objects.filter(pk__in=customer_ids).update(display_name="", erased_at=erased_at)
 
 
@@ -199,3 +224,118 @@ def customer_for_identities(
 def create_customers(names: Sequence[str]) -> list[int]:
     """New customers without identities (guests known by name), in bulk; their ids in the order of `names`."""
     return [c.pk for c in Customer.objects.bulk_create([Customer(display_name=n[:200]) for n in names], batch_size=900)]
+
+
+class ConsentRejected(ValueError):
+    """The consent cannot be recorded as given; `field` names what is wrong."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+def _check_consent(purpose: str, channel: str, source: str) -> None:
+    for name, value, choices in (
+        ("purpose", purpose, ConsentPurpose.values),
+        ("channel", channel, ConsentChannel.values),
+        ("source", source, ConsentSource.values),
+    ):
+        if value not in choices:
+            raise ConsentRejected(name, f"{name} {value!r} is not one of {', '.join(map(repr, choices))}")
+
+
+def record_consent(
+    *,
+    customer: Customer,
+    purpose: str,
+    channel: str = ConsentChannel.ANY,
+    is_granted: bool,
+    source: str,
+    by: User | None,
+    at: dt.datetime,
+    note: str = "",
+    actor_label: str = "",
+) -> Consent:
+    """Record that `customer` said yes or no (`is_granted`) to being approached for `purpose` on `channel` ("" for
+    every channel) at `at`, how it came in (`source`) and who recorded it (`by`, None for the customer themself or
+    a system, then named by `actor_label` in the audit log); audited. A record never replaces another: the latest
+    that applies decides (`customers.consent`). Raise ConsentRejected for an unknown purpose, channel or
+    source, or an erased customer."""
+    _check_consent(purpose, channel, source)
+    if customer.erased_at is not None:
+        raise ConsentRejected("customer", "the customer was erased")
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            customer=customer,
+            purpose=purpose,
+            channel=channel,
+            is_granted=is_granted,
+            given_at=at,
+            source=source,
+            recorded_by=by,
+            note=note[:300],
+        )
+        audit.record(
+            actor=by,
+            actor_label=actor_label or ("" if by else source),
+            action="customer.consent_recorded",
+            obj=customer,
+            changes={"purpose": purpose, "channel": channel, "granted": is_granted, "source": source},
+        )
+    return consent
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentInput:
+    """One yes or no of an import: the customer, the purpose, the channel ("" every channel), when it was given."""
+
+    customer_id: int
+    purpose: str
+    is_granted: bool
+    given_at: dt.datetime
+    channel: str = ConsentChannel.ANY
+
+
+def record_consents(*, items: Sequence[ConsentInput], source: str, by: User | None, note: str = "") -> int:
+    """Record many yeses and noes at once (an import, a linked booking system), set-based, each audited on its
+    customer; erased and unknown customers are left out. Return how many were recorded. Raise ConsentRejected for
+    an unknown purpose, channel or source (nothing is written then)."""
+    for item in items:
+        _check_consent(item.purpose, item.channel, source)
+    ids = sorted({item.customer_id for item in items})
+    known: dict[int, Customer] = {}
+    for start in range(0, len(ids), 900):
+        known.update(
+            (c.pk, c) for c in Customer.objects.filter(pk__in=ids[start : start + 900], erased_at__isnull=True)
+        )
+    kept = [item for item in items if item.customer_id in known]
+    with transaction.atomic():
+        Consent.objects.bulk_create(
+            [
+                Consent(
+                    customer_id=item.customer_id,
+                    purpose=item.purpose,
+                    channel=item.channel,
+                    is_granted=item.is_granted,
+                    given_at=item.given_at,
+                    source=source,
+                    recorded_by=by,
+                    note=note[:300],
+                )
+                for item in kept
+            ],
+            batch_size=500,
+        )
+        audit.record_many(
+            actor=by,
+            actor_label="" if by else source,
+            action="customer.consent_recorded",
+            changes=[
+                (
+                    known[item.customer_id],
+                    {"purpose": item.purpose, "channel": item.channel, "granted": item.is_granted, "source": source},
+                )
+                for item in kept
+            ],
+        )
+    return len(kept)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("promoters/<str:answer_id>/reply/", views.promoter_reply, name="promoter_reply"),
     path("compliments/", views.compliments, name="compliments"),
     path("pdca/", views_pdca.pdca, name="pdca"),
+    path("pdca/pdf/", views_pdca.pdca_pdf, name="pdca_pdf"),
     path("s/<str:token>/", views_public.survey, name="survey"),
     path("s/<str:token>/stop/", views_public.stop, name="survey_stop"),
 ]

@@ -1,4 +1,4 @@
-"""The segment rule form: score ranges from 1 to 5, low to high."""
+"""The segment rule form (score ranges from 1 to 5, low to high) and the consent an agent records."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contactpunt.customers.models import ConsentChannel, ConsentPurpose
 from contactpunt.journey.models import SegmentRule
 
 RANGES = (("recency_min", "recency_max"), ("frequency_min", "frequency_max"), ("value_min", "value_max"))
@@ -33,3 +34,12 @@ class SegmentRuleForm(forms.ModelForm[SegmentRule]):
             if low in data and high in data and data[low] > data[high]:
                 self.add_error(high, _("The range must run from low to high."))
         return data
+
+
+class ConsentForm(forms.Form):
+    """A customer's yes or no to a purpose on a channel (or every channel), as they told an agent."""
+
+    purpose = forms.ChoiceField(label=_("purpose"), choices=ConsentPurpose.choices)
+    channel = forms.ChoiceField(label=_("channel"), choices=ConsentChannel.choices, required=False)
+    granted = forms.ChoiceField(label=_("agreed"), choices=(("yes", _("yes")), ("no", _("no"))))
+    note = forms.CharField(label=_("note"), max_length=300, required=False)

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contactpunt.customers.models import Account, Customer, ProductType
+from contactpunt.customers.models import Account, ConsentPurpose, Customer, ProductType
 
 
 class OrderKind(models.TextChoices):
@@ -145,6 +145,16 @@ class MomentKind(models.TextChoices):
     AFTER_COMPLAINT = "after_complaint", _("a personal call after a stay that had a complaint")
     BEFORE_ARRIVAL = "before_arrival", _("a note some days before arrival")
     FAN_UPGRADE = "fan_upgrade", _("an upgrade offer to a fan before their next stay")
+    AFTER_STAY = "after_stay", _("a thank-you some days after a stay")
+
+
+#: What each moment approaches the customer for: about their own stay (service), or an offer or thanks (marketing).
+MOMENT_PURPOSES = {
+    MomentKind.AFTER_COMPLAINT: ConsentPurpose.SERVICE,
+    MomentKind.BEFORE_ARRIVAL: ConsentPurpose.SERVICE,
+    MomentKind.FAN_UPGRADE: ConsentPurpose.MARKETING,
+    MomentKind.AFTER_STAY: ConsentPurpose.MARKETING,
+}
 
 
 class MomentRule(models.Model):
@@ -156,6 +166,15 @@ class MomentRule(models.Model):
     )
     instruction = models.CharField(_("what to do"), max_length=300)
     is_active = models.BooleanField(_("active"), default=True)
+    sends_message = models.BooleanField(
+        _("send a message"),
+        default=False,
+        help_text=_("Send the message below by e-mail instead of giving an agent a task (only with consent)."),
+    )
+    subject = models.CharField(_("subject"), max_length=200, blank=True, default="")
+    message = models.TextField(
+        _("message"), blank=True, default="", help_text=_("May use {name}, {order}, {arrival} and {departure}.")
+    )
 
     class Meta:
         ordering = ["kind"]
@@ -165,15 +184,22 @@ class MomentRule(models.Model):
     def __str__(self) -> str:
         return self.get_kind_display()
 
+    @property
+    def purpose(self) -> str:
+        """What the moment approaches the customer for (the consent it needs)."""
+        return MOMENT_PURPOSES[MomentKind(self.kind)]
+
 
 class MomentStatus(models.TextChoices):
     OPEN = "open", _("open")
     DONE = "done", _("done")
     SKIPPED = "skipped", _("skipped")
+    SENT = "sent", _("message sent")
 
 
 class MomentTask(models.Model):
-    """One task for one customer at one moment (of one order): created once, however often the rules run."""
+    """One task or message for one customer at one moment (of one order): created once, however often the rules
+    run. A message moment's row records whether the message went out (SENT, with its outbox row) or why not."""
 
     rule = models.ForeignKey(MomentRule, on_delete=models.CASCADE, related_name="tasks")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="moment_tasks")
@@ -183,6 +209,8 @@ class MomentTask(models.Model):
     outcome = models.CharField(_("outcome"), max_length=500, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(_("sent on"), max_length=20, blank=True, default="")
+    outbound_ref = models.CharField(max_length=255, blank=True, default="")  # the outbox row that carries it
 
     class Meta:
         ordering = ["due_on", "id"]

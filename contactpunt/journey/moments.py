@@ -1,13 +1,17 @@
-"""Moments in the journey: rules that create a task for a customer at a moment of their stay or order.
+"""Moments in the journey: rules that create a task, or send a message, for a customer at a moment of their stay
+or order.
 
 Each rule creates exactly one task per customer and moment (the unique constraint on rule, customer and order;
-running the rules again, or after a re-import, creates nothing new). Nobody who opted out and nobody erased gets
-a task. The moments:
+running the rules again, or after a re-import, creates nothing new). Nobody who opted out, nobody whose consent
+says no to the moment's purpose (service or marketing, `MomentRule.purpose`; a call on the phone channel) and
+nobody erased gets a task. A rule that sends a message gives its moments to `contactpunt.journey.moment_messages`,
+which sends each once, by e-mail, with consent. The moments:
 
 - after a complaint: a stay whose departure lies `days` or more ago, with a case of the booker on a complaint
   reason opened from the arrival to `days` after the departure: a personal call;
 - before arrival: a stay or booking arriving in `days` days or fewer (and not yet begun): a note;
-- fan upgrade: a stay or booking arriving within `days` days whose booker is in the "fans" segment: an offer.
+- fan upgrade: a stay or booking arriving within `days` days whose booker is in the "fans" segment: an offer;
+- after a stay: a stay whose departure lies `days` days ago: a thank-you.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from django.utils import timezone
 
 from contactpunt.audit import services as audit
 from contactpunt.contacts.models import Case
+from contactpunt.customers import consent
+from contactpunt.customers.models import ConsentChannel
 from contactpunt.journey import segments
 from contactpunt.journey.models import (
     ComplaintReason,
@@ -34,6 +40,7 @@ from contactpunt.journey.models import (
     OrderKind,
     Stage,
 )
+from contactpunt.journey.moment_messages import MESSAGE_WITHIN, send_due_messages
 from contactpunt.people.models import User
 
 STAYS = (OrderKind.STAY, OrderKind.BOOKING)
@@ -102,20 +109,41 @@ def _fan_upgrade(rule: MomentRule, today: dt.date) -> list[Candidate]:
     return [Candidate(customer_id, pk, today) for pk, customer_id, _starts in rows if customer_id in fans]
 
 
+def _after_stay(rule: MomentRule, today: dt.date) -> list[Candidate]:
+    day = today - dt.timedelta(days=rule.days)
+    rows = _reachable(Order.objects.filter(kind__in=STAYS, ends_on__gt=day - MESSAGE_WITHIN, ends_on__lte=day))
+    return [
+        Candidate(customer_id, pk, ends_on + dt.timedelta(days=rule.days))
+        for pk, customer_id, ends_on in rows.values_list("pk", "customer_id", "ends_on")
+        if ends_on is not None and customer_id is not None
+    ]
+
+
 FINDERS = {
     MomentKind.AFTER_COMPLAINT: _after_complaint,
     MomentKind.BEFORE_ARRIVAL: _before_arrival,
     MomentKind.FAN_UPGRADE: _fan_upgrade,
+    MomentKind.AFTER_STAY: _after_stay,
 }
 
 
-def run_moments(*, today: dt.date | None = None) -> int:
-    """Create the task of every active rule's moments up to `today` (default: the local day); return how many
-    were new. Idempotent: a moment that already has its task is left alone."""
+def _with_consent(rule: MomentRule, candidates: list[Candidate], today: dt.date) -> list[Candidate]:
+    """The candidates the rule may approach: a task (a call) needs consent on the phone; a message is checked on its
+    channel when it is sent, and is not written at all once its day lies more than MESSAGE_WITHIN behind."""
+    if rule.sends_message:
+        return [c for c in candidates if c.due_on >= today - MESSAGE_WITHIN]
+    allowed = consent.permitted({c.customer_id for c in candidates}, rule.purpose, ConsentChannel.PHONE)
+    return [c for c in candidates if c.customer_id in allowed]
+
+
+def run_moments(*, today: dt.date | None = None, now: dt.datetime | None = None) -> int:
+    """Create the task of every active rule's moments up to `today` (default: the local day), then send the due
+    messages of the rules that send one (at `now`, default the present); return how many moments were new.
+    Idempotent: a moment that already has its task is left alone, a message goes out once."""
     today = today or timezone.localdate()
     created = 0
     for rule in MomentRule.objects.filter(is_active=True):
-        candidates = FINDERS[MomentKind(rule.kind)](rule, today)
+        candidates = _with_consent(rule, FINDERS[MomentKind(rule.kind)](rule, today), today)
         existing = set(
             MomentTask.objects.filter(rule=rule, order_id__in=[c.order_id for c in candidates]).values_list(
                 "customer_id", "order_id"
@@ -128,6 +156,7 @@ def run_moments(*, today: dt.date | None = None) -> int:
                 ignore_conflicts=True,  # a concurrent run wrote the same moment: the constraint keeps one
             )
         created += len(fresh)
+    send_due_messages(today=today, now=now or timezone.now())
     return created
 
 

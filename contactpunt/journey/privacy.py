@@ -1,11 +1,13 @@
-"""The journey's part of a customer's export, erasure and merge: their orders, bookings and stays, and the
-bookings they took part in. Registered in apps.ready(); the erasure runs inside the erasing transaction."""
+"""The journey's part of a customer's export, erasure and merge: their orders, bookings and stays, the
+bookings they took part in, and their consent (erased with the customer's own rows, `customers.services`).
+Registered in apps.ready(); the erasure runs inside the erasing transaction."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from contactpunt.contacts import announcements, privacy
+from contactpunt.customers.models import Consent
 from contactpunt.journey.models import MomentTask, Order, Participant
 from contactpunt.journey.moments import erase_moments
 
@@ -45,6 +47,7 @@ def export(scope: privacy.CustomerScope) -> dict[str, Any]:
                 "due_on": t.due_on.isoformat(),
                 "status": t.status,
                 "outcome": t.outcome,
+                "sent_on": t.channel,
             }
             for t in MomentTask.objects.filter(customer_id__in=scope.customer_ids).select_related("rule", "order")
         ],
@@ -53,6 +56,21 @@ def export(scope: privacy.CustomerScope) -> dict[str, Any]:
             for p in guest_of.select_related("order").order_by("order_id")
         ],
     }
+
+
+def export_consent(scope: privacy.CustomerScope) -> list[dict[str, Any]]:
+    """Every yes and no the customer gave, oldest first: to what, on which channel, when and how it came in."""
+    return [
+        {
+            "purpose": c.purpose,
+            "channel": c.channel or "every channel",
+            "agreed": c.is_granted,
+            "at": c.given_at.isoformat(),
+            "source": c.source,
+            "note": c.note,
+        }
+        for c in Consent.objects.filter(customer_id__in=scope.customer_ids).order_by("given_at", "pk")
+    ]
 
 
 def erase(message: announcements.Message) -> None:
@@ -74,5 +92,6 @@ def merge(message: announcements.Message) -> None:
 
 def register() -> None:
     privacy.register_export("journey", export)
+    privacy.register_export("consent", export_consent)
     announcements.subscribe_now(announcements.Announcement.CUSTOMER_ERASED, erase)
     announcements.subscribe(announcements.Announcement.CUSTOMERS_MERGED, merge)

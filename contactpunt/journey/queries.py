@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
-from contactpunt.access import Action, check, visible_customers
+from contactpunt.access import Action, check, consents_for, visible_customers
+from contactpunt.customers import consent
 from contactpunt.customers.models import Customer
 from contactpunt.journey.models import STAGES, MomentStatus, MomentTask, Order, Participant, Role
 from contactpunt.people.models import User
@@ -94,3 +95,24 @@ def get_moment_task_for_user(user: User, task_id: int) -> MomentTask:
         raise Http404("no such task")
     check(user, Action.WRITE)
     return task
+
+
+def consent_for(user: User, customer: Customer | None) -> list[consent.PurposeState]:
+    """What the customer agreed to, per purpose (with the channels that differ and the record that decided); []
+    when the user may not see the customer."""
+    if customer is None or not visible_customers(user).filter(pk=customer.pk).exists():
+        return []
+    return consent.overview(consents_for(user, customer))
+
+
+def moment_messages_for(user: User, customer: Customer | None) -> list[MomentTask]:
+    """The customer's latest moment messages, sent or held back (and why), newest first; [] when the user may not
+    see the customer."""
+    if customer is None or not visible_customers(user).filter(pk=customer.pk).exists():
+        return []
+    return list(
+        MomentTask.objects.filter(customer=customer, rule__sends_message=True)
+        .exclude(status=MomentStatus.OPEN)
+        .select_related("rule", "order")
+        .order_by("-closed_at", "-pk")[:JOURNEY_ITEMS]
+    )

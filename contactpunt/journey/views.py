@@ -8,15 +8,18 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from contactpunt import replica
-from contactpunt.access import Action, can, require
+from contactpunt.access import Action, can, get_customer_for_user, require
+from contactpunt.customers.models import ConsentSource
+from contactpunt.customers.services import ConsentRejected, record_consent
 from contactpunt.journey import cohorts, segments, snapshot
-from contactpunt.journey.forms import SegmentRuleForm
+from contactpunt.journey.forms import ConsentForm, SegmentRuleForm
 from contactpunt.journey.models import MomentStatus, SegmentRule
 from contactpunt.journey.moments import close_task
 from contactpunt.journey.queries import get_moment_task_for_user
@@ -119,7 +122,42 @@ def close_moment(request: HttpRequest, task_id: int) -> HttpResponse:
     else:
         close_task(task=task, status=status, outcome=request.POST.get("outcome", "").strip(), by=user)
         messages.success(request, _("The outcome was recorded."))
+    return _back(request)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    """Back where the agent was (`next`, on this site only), else the inbox."""
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("workspace:inbox")
     return redirect(back)
+
+
+@require_POST
+@require(Action.WRITE)
+def record_customer_consent(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Record what the customer told the agent they agree to (or not), then go back where the agent was."""
+    user = request.user
+    assert isinstance(user, User)
+    customer = get_customer_for_user(user, customer_id, write=True)
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The consent was not recorded: choose a purpose, a channel and yes or no."))
+        return _back(request)
+    data = form.cleaned_data
+    try:
+        record_consent(
+            customer=customer,
+            purpose=data["purpose"],
+            channel=data["channel"] or "",
+            is_granted=data["granted"] == "yes",
+            source=ConsentSource.AGENT,
+            by=user,
+            at=timezone.now(),
+            note=data["note"],
+        )
+    except ConsentRejected:
+        messages.error(request, _("The consent was not recorded: the customer was erased."))
+    else:
+        messages.success(request, _("The consent was recorded."))
+    return _back(request)

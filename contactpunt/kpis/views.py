@@ -128,18 +128,21 @@ def spoc(request: HttpRequest) -> HttpResponse:
             _("Cost to serve per account"),
             report.by_account,
             _("No handled contacts of business customers (accounts) in this period."),
+            True,
         ),
         (
             "cost-product",
             _("Cost to serve per product type"),
             report.by_product_type,
             _("No handled contacts with a product type (of the case or the customer's account) in this period."),
+            True,
         ),
         (
             "cost-reason",
             _("Cost to serve per contact reason"),
             report.by_reason,
             _("No handled contacts in this period."),
+            False,  # an order has no contact reason: no orders per reason
         ),
     ]
     return render(request, "kpis/spoc.html", context)

@@ -2,8 +2,9 @@
 
 The greeting-card and gift web shop of the simulator ("Kaartenhuis": customer service at two sites,
 a flex pool and finance, five channels, contact reasons, people in every role) with `days` days of
-history up to now, simulated and written through the real services, so the demo looks like live
-history. `start_live` keeps contacts arriving and agents working while `up` runs.
+history up to now, the customers' orders, the retailers' accounts and orders and the workshop bookings with
+their guests (contactpunt.simulation.demo_journeys), simulated and written through the real services, so the demo
+looks like live history. `start_live` keeps contacts arriving and agents working while `up` runs.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from contactpunt.people.models import Role, Team, User
 from contactpunt.people.organisation import NewUser, ensure_users
 from contactpunt.quality.demo import create_people_demo
 from contactpunt.simulation import run
+from contactpunt.simulation.demo_journeys import write_demo_journeys
 from contactpunt.simulation.names import staff_name
 from contactpunt.simulation.scenarios import GREETING_CARDS, SIM_PASSWORD, sim_password_hash
 from contactpunt.simulation.writer import Tallies
@@ -157,6 +159,8 @@ def _create(*, contacts: int, days: int, seed: int, progress: _ProgressShare) ->
         engine_process=True,  # simulating on the second core while this one writes
         progress=progress,
     )
+    # Beside the consumers' orders the run wrote: retailers with their orders, workshop bookings with their guests.
+    write_demo_journeys(today=timezone.localdate(result.end), seed=seed, source=DEMO_SOURCE)
     team = Team.objects.order_by("name").first()
     logins: list[tuple[str, str, str]] = []
     staff = [("admin", Role.ADMIN), ("manager", Role.MANAGER), ("teamlead", Role.TEAM_LEAD), ("auditor", Role.VIEWER)]

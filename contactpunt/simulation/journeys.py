@@ -35,7 +35,8 @@ class Written:
     guests: int
 
 
-def _stage(kind: str, today: dt.date, starts: dt.date, ends: dt.date, ordered: dt.date) -> str:
+def stage_on(kind: str, today: dt.date, starts: dt.date, ends: dt.date, ordered: dt.date) -> str:
+    """Where an order (by its age) or a stay or booking (by its arrival and departure) stands on `today`."""
     if kind == OrderKind.ORDER:
         age = (today - ordered).days
         return Stage.ORDERED if age < 1 else Stage.SHIPPED if age < 3 else Stage.DELIVERED
@@ -97,7 +98,7 @@ def write_journeys(scenario: str, *, today: dt.date, seed: int, source: str) -> 
                 account_id=account_id,
                 product_type_id=product,
                 amount=Decimal(rng.randint(300, 1500) if kind == OrderKind.STAY else rng.randint(5, 400)),
-                stage=_stage(kind, today, starts or day, ends or day, day),
+                stage=stage_on(kind, today, starts or day, ends or day, day),
                 starts_on=starts,
                 ends_on=ends,
                 fellow_travellers=tuple(guest_ids[position : position + guests]),

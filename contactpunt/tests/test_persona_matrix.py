@@ -140,6 +140,7 @@ MATRIX: dict[str, str] = {
     "journey:index": MANAGERS,
     "journey:edit_rule": POST_ONLY_OPEN,
     "journey:close_moment": POST_ONLY_OPEN,
+    "journey:record_consent": POST_ONLY_OPEN,
     # channels: public endpoints for customers and platforms
     "channels:chat-widget": PUBLIC,
     "channels:webform": PUBLIC,
@@ -181,6 +182,8 @@ MATRIX: dict[str, str] = {
     "api-v1:export": API,
     "api-v1:erase": API_POST,
     "api-v1:post_order": API_POST,
+    "api-v1:get_consent": API,
+    "api-v1:post_consent": API,  # the same path as get_consent: a GET there reads the consent
     # GDPR: a customer's data, exported or erased by managers and administrators only
     "privacy:search": "XXXAXALL",
     "privacy:customer": "XXXAXALL",
@@ -194,6 +197,7 @@ MATRIX: dict[str, str] = {
     "feedback:compliments": SIGNED_IN,
     "feedback:promoter_reply": POST_ONLY_OPEN,
     "feedback:pdca": MANAGERS,  # an agent sees the comments on their own contacts
+    "feedback:pdca_pdf": MANAGERS,
     "feedback:survey_stop": POST_ONLY_OPEN,
     # the weekly check-in: everyone who works gives their own; team lead and up, and the auditor, see teams
     "checkin:mine": "AAAAXALL",

@@ -24,7 +24,7 @@ from contactpunt.contacts.models import Case, Channel, Direction, Message
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SendResult", "build_message", "queue_email_reply", "send_due", "send_email"]
+__all__ = ["SendResult", "build_message", "queue_email_notice", "queue_email_reply", "send_due", "send_email"]
 
 SMTP_TIMEOUT_S = 30.0
 _MAX_REFERENCES = 20
@@ -81,6 +81,22 @@ def queue_email_reply(
         in_reply_to=in_reply_to[:500],
         references=" ".join(f"<{r}>" for r in references),
         message_id=make_msgid(idstring=f"cp{case.pk}", domain=domain).strip("<>"),
+    )
+
+
+def queue_email_notice(*, customer_id: int | None, to: str, subject: str, body: str) -> OutboundMessage:
+    """Queue an e-mail about no case (a journey moment's message) to `to`, from the first active mailbox, and return
+    the outbox row; it names the customer (their export and erasure find it) and carries no case token."""
+    mailbox = Mailbox.objects.filter(is_active=True).order_by("pk").first()
+    domain = mailbox.address.rpartition("@")[2] if mailbox is not None else "contactpunt.invalid"
+    return OutboundMessage.objects.create(
+        customer_id=customer_id,
+        mailbox=mailbox,
+        channel=Channel.EMAIL,
+        to=to[:320],
+        subject=subject[:500],
+        body=body,
+        message_id=make_msgid(idstring=f"cpm{customer_id or 0}", domain=domain).strip("<>"),
     )
 
 

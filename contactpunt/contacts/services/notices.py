@@ -16,15 +16,17 @@ from contactpunt.contacts.models import Case, Contact
 
 @dataclass(frozen=True, slots=True)
 class NoticeDraft:
-    """What a notice writer needs: the case it is about, the contact it follows (if any), the channel, the
+    """What a notice writer needs: the case it is about (None for a notice about no case, such as a journey
+    moment's message: then `customer_id` names whom it is for), the contact it follows (if any), the channel, the
     recipient on that channel (an address, a number, a chat), a subject (where the channel has one) and the text."""
 
-    case: Case
+    case: Case | None
     contact: Contact | None
     channel: str
     to: str
     subject: str
     body: str
+    customer_id: int | None = None
 
 
 class NoticeError(ValueError):

@@ -53,7 +53,7 @@ def test_merging_customers_moves_every_contact_case_identity_and_note(email_queu
 
     result = merge_customers(source=source, target=target, by=agent)
 
-    assert result.moved == {"contacts": 1, "cases": 1, "identities": 1, "notes": 1}
+    assert result.moved == {"contacts": 1, "cases": 1, "identities": 1, "notes": 1, "consents": 0}
     assert set(Identity.objects.values_list("customer_id", flat=True)) == {target.pk}
     assert set(Contact.objects.values_list("customer_id", flat=True)) == {target.pk}
     assert target.notes.get().text == "Belt liever na 17:00"

@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from django.db import transaction
 
+from contactpunt.customers.models import ConsentPurpose, ConsentSource
+from contactpunt.customers.services import record_consent
 from contactpunt.feedback.models import (
     EFFORT_RANGE,
     RATING_RANGE,
@@ -160,10 +162,21 @@ def opt_out(token: str, now: dt.datetime) -> Problem | None:
         if error.problem.value != Problem.EXPIRED:
             return Problem.TAMPERED
         return Problem.EXPIRED
-    customer_id = (
-        Invitation.objects.filter(pk=pk, customer__erased_at__isnull=True).values_list("customer_id", flat=True).first()
-    )
-    if customer_id is None:
+    invitation = Invitation.objects.filter(pk=pk, customer__erased_at__isnull=True).select_related("customer").first()
+    if invitation is None:
         return Problem.ERASED
-    SurveyOptOut.objects.get_or_create(customer_id=customer_id, defaults={"created_at": now})
+    with transaction.atomic():
+        _row, created = SurveyOptOut.objects.get_or_create(
+            customer_id=invitation.customer_id, defaults={"created_at": now}
+        )
+        if created:  # the customer's no, on every channel, in their consent history (and its audit)
+            record_consent(
+                customer=invitation.customer,
+                purpose=ConsentPurpose.SURVEYS,
+                is_granted=False,
+                source=ConsentSource.CUSTOMER,
+                by=None,
+                at=now,
+                note="survey link",
+            )
     return None

@@ -25,7 +25,8 @@ from django.utils.translation import gettext
 from contactpunt.contacts.models import Channel
 from contactpunt.contacts.services.notices import NoticeDraft, NoticeError, notice_channels, queue_notice, sent_times
 from contactpunt.customers.models import Identity, IdentityKind
-from contactpunt.feedback.models import Invitation, Medium, SurveyOptOut, Undeliverable
+from contactpunt.feedback.models import Invitation, Medium, Undeliverable
+from contactpunt.feedback.services.opt_outs import CONSENT_CHANNEL, not_to_survey
 from contactpunt.feedback.services.tokens import make_token
 
 logger = logging.getLogger(__name__)
@@ -74,12 +75,21 @@ def send_due_invitations(now: dt.datetime, *, limit: int = 500) -> DeliveryRepor
     )
     if due:
         customer_ids = {inv.customer_id for inv in due}
-        opted_out = set(SurveyOptOut.objects.filter(customer_id__in=customer_ids).values_list("customer_id", flat=True))
+        opted_out = not_to_survey(customer_ids)
+        refused = {channel: not_to_survey(customer_ids, channel) for channel in CONSENT_CHANNEL}
         emails = latest_identities(customer_ids, IdentityKind.EMAIL)
         whatsapps = latest_identities(customer_ids, IdentityKind.WHATSAPP)
         channels = notice_channels()
         for invitation in due:
-            outcome = _send(invitation, now, opted_out=opted_out, emails=emails, whatsapps=whatsapps, channels=channels)
+            outcome = _send(
+                invitation,
+                now,
+                opted_out=opted_out,
+                emails=emails,
+                whatsapps=whatsapps,
+                channels=channels,
+                refused=refused,
+            )
             bucket = report.sent if outcome in Medium.values else report.undeliverable
             bucket[outcome] = bucket.get(outcome, 0) + 1
     report.delivered = record_deliveries(now)
@@ -115,15 +125,21 @@ def _send(
     emails: dict[int, str],
     whatsapps: dict[int, str],
     channels: frozenset[str],
+    refused: dict[str, set[int]],
 ) -> str:
-    """Send one invitation in its own transaction; return the medium it went on, or why it was not sent."""
+    """Send one invitation in its own transaction; return the medium it went on, or why it was not sent. A channel
+    the customer refused surveys on (`refused`: channel -> customers) is not tried."""
     if invitation.customer.erased_at is not None:
         return _mark_undeliverable(invitation, Undeliverable.ERASED)
     if now - invitation.send_at > SEND_WITHIN:
         return _mark_undeliverable(invitation, Undeliverable.TOO_LATE)
     if invitation.customer_id in opted_out:
         return _mark_undeliverable(invitation, Undeliverable.OPTED_OUT)
-    routes = routes_for(invitation, emails, whatsapps, channels)
+    routes = [
+        (channel, to)
+        for channel, to in routes_for(invitation, emails, whatsapps, channels)
+        if invitation.customer_id not in refused.get(channel, ())
+    ]
     if not routes:
         return _mark_undeliverable(invitation, Undeliverable.NO_ADDRESS)
     with transaction.atomic():

@@ -34,8 +34,9 @@ from contactpunt.contacts.models import (
 )
 from contactpunt.customers.models import Customer, Identity, IdentityKind
 from contactpunt.feedback.defaults import ensure_default_surveys
-from contactpunt.feedback.models import Invitation, Medium, QueueSurveyRule, Survey, SurveyOptOut
+from contactpunt.feedback.models import Invitation, Medium, QueueSurveyRule, Survey
 from contactpunt.feedback.services.config import current_settings
+from contactpunt.feedback.services.opt_outs import not_to_survey
 from contactpunt.people.models import User
 
 MEDIUM_OF_CHANNEL = {
@@ -213,7 +214,7 @@ def _decide(ids: list[int]) -> list[Decision]:
         # Two workers deciding for the same person at once must not both invite: lock the people first. (SQLite
         # writes one transaction at a time: ours holds the write lock already.)
         list(Customer.objects.select_for_update().filter(pk__in=customer_ids).values_list("pk", flat=True))
-    opted_out = set(SurveyOptOut.objects.filter(customer_id__in=customer_ids).values_list("customer_id", flat=True))
+    opted_out = not_to_survey(customer_ids)
     internal = _internal_customers(customer_ids)
     handled = _last_agent_contacts(ids)
     escalated = _escalated_cases(ids)

@@ -13,8 +13,9 @@ import datetime as dt
 from django.db import transaction
 
 from contactpunt import fast_insert
-from contactpunt.feedback.models import Invitation, QueueSurveyRule, SurveyOptOut
+from contactpunt.feedback.models import Invitation, QueueSurveyRule
 from contactpunt.feedback.services.config import current_settings
+from contactpunt.feedback.services.opt_outs import not_to_survey
 
 
 def decide_second_waves(now: dt.datetime) -> int:
@@ -26,13 +27,14 @@ def decide_second_waves(now: dt.datetime) -> int:
         return 0
     valid_for = dt.timedelta(days=current_settings().token_days)
     with transaction.atomic():
-        first = (
-            Invitation.objects.filter(wave=1, answered_at__isnull=False, queue_id__in=rules, customer__erased_at=None)
-            .exclude(customer_id__in=SurveyOptOut.objects.values("customer_id"))
-            .exclude(case_id__in=Invitation.objects.filter(wave=2).values("case_id"))
-        )
+        first = Invitation.objects.filter(
+            wave=1, answered_at__isnull=False, queue_id__in=rules, customer__erased_at=None
+        ).exclude(case_id__in=Invitation.objects.filter(wave=2).values("case_id"))
+        refusing = not_to_survey(first.values_list("customer_id", flat=True))
         new = []
         for inv in first.iterator():
+            if inv.customer_id in refusing:
+                continue
             at = inv.decided_at + dt.timedelta(days=rules[inv.queue_id])
             if at > now:
                 continue

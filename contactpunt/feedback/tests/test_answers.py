@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contactpunt.contacts.models import Queue
-from contactpunt.customers.models import Customer
+from contactpunt.customers.models import Consent, Customer
 from contactpunt.feedback.models import Answer, FollowUp, Invitation, SurveyOptOut
 from contactpunt.feedback.services.answers import Problem, open_survey, opt_out, submit_answer
 from contactpunt.feedback.services.tokens import make_token
@@ -93,6 +93,10 @@ def test_a_promoter_gets_no_follow_up_and_opt_out_is_kept(email_queue: Queue, ag
     assert not FollowUp.objects.exists()
     assert opt_out(token, t0 + HOUR) is None
     assert SurveyOptOut.objects.filter(customer_id=invitation.customer_id).exists()
+    # the customer's no is in their consent history, once however often they click
+    assert opt_out(token, t0 + 2 * HOUR) is None
+    said = Consent.objects.values_list("customer_id", "purpose", "channel", "is_granted", "source", "given_at")
+    assert list(said) == [(invitation.customer_id, "surveys", "", False, "customer", t0 + HOUR)]
 
 
 def test_a_new_token_for_the_same_invitation_is_still_single_use(

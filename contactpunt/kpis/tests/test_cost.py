@@ -123,6 +123,11 @@ def _check(account: Account) -> None:
     html = page.content.decode()
     assert page.status_code == 200 and 'id="cost-account"' in html and account.name in html
     assert "17,50" in html or "17.50" in html
+    # an order has no contact reason: the reason table shows no orders column (it said "0" on every line)
+    assert [(table[0], table[4]) for table in page.context["cost_tables"]] == [
+        ("cost-account", True), ("cost-product", True), ("cost-reason", False)
+    ]  # fmt: skip
+    assert "Bestellingen" in html.split('id="cost-account"')[1].split("</thead>")[0]
 
 
 def test_an_empty_cost_table_says_what_it_lacks(team: Team) -> None:

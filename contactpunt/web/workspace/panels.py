@@ -39,7 +39,7 @@ from contactpunt.contacts.services.case_actions import TransferReason, waiting_w
 from contactpunt.contacts.services.replies import OUTBOX_SOURCE, PRIVATE_INVITE_SOURCE, is_private
 from contactpunt.customers.models import Customer
 from contactpunt.insights.queries import latest_insight
-from contactpunt.journey.queries import journey_for, moment_tasks_for
+from contactpunt.journey.queries import consent_for, journey_for, moment_messages_for, moment_tasks_for
 from contactpunt.people.models import User
 
 #: The events the timeline shows between the messages.
@@ -304,4 +304,6 @@ def case_context(case: Case, user: User) -> dict[str, Any]:
         **customer_360(case.customer, case),
         "journey": journey_for(user, case.customer),
         "moment_tasks": moment_tasks_for(user, case.customer),
+        "moment_messages": moment_messages_for(user, case.customer),
+        "consent": consent_for(user, case.customer),
     }
