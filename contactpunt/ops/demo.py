@@ -86,7 +86,6 @@ def create_demo_organisation(
     written = _ProgressShare(progress)
     with _bulk_load() as checks_deferred, transaction.atomic(), announcements.delivered_at_once():
         logins = _create(contacts=contacts, days=days, seed=seed, progress=written)
-        written.step(FINISHING_SHARE)
         if checks_deferred:
             # Every foreign key at once, before the commit: a broken row rolls the whole demo back.
             connection.check_constraints()
@@ -94,9 +93,11 @@ def create_demo_organisation(
     return logins
 
 
-#: The share of the progress bar the simulated days fill; the rest is the demo's other content and the commit.
-HISTORY_SHARE = 0.9
-FINISHING_SHARE = 0.96
+#: The share of the progress bar the simulated days fill, and the share done once the demo's other content (the
+#: customer journeys, people, today's plan) is written: the rest is the check and the commit. Measured on the
+#: demo: the days take about 82% of the preparation, the other content 15%.
+HISTORY_SHARE = 0.85
+CONTENT_SHARE = 0.97
 
 
 @dataclass(slots=True)
@@ -185,7 +186,7 @@ def _create(*, contacts: int, days: int, seed: int, progress: _ProgressShare) ->
     create_people_demo(seed=seed, now=timezone.now())
     # Today forecast and staffed from the first minute; the long lane's plan_demo_shifts replaces it.
     plan_today()
-    progress.step(HISTORY_SHARE + (FINISHING_SHARE - HISTORY_SHARE) / 2)
+    progress.step(CONTENT_SHARE)
     logins += [(f"{AGENT_PREFIX}{n}", DEMO_PASSWORD, Role.AGENT) for n in range(1, 4)]
     _integration, token = create_integration(name="Demo-integratie", source=DEMO_SOURCE, actor_label="demo")
     return DemoLogins(logins, token, result.tallies.contacts, len(result.engine.agents), result)
