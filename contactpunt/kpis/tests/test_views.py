@@ -102,7 +102,7 @@ def test_the_drill_down_lists_the_contacts_behind_a_figure(team_lead, history, d
     day = timezone.localdate().isoformat()
     client = signed_in(team_lead)
     url = reverse("kpis:drill") + f"?metric=short_abandons&from={day}&to={day}&by=queue&group=phone-general"
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):  # 20, and whether the figures are still being caught up
         response = client.get(url)
     found = response.context["found"]
     assert [(r.queue, r.outcome, r.seconds) for r in found.rows] == [("phone-general", "abandoned", 2.0)]
