@@ -12,12 +12,15 @@ the ratio model / baseline; a model that loses to a baseline on a set says LOSES
   "none" label: a tenth of train is held out); 30 clinc150 intents with 20 examples each (a small
   organisation); bitext's 27 intents; bitext's 11 categories (coarser labels). Out-of-scope recall is
   printed where an out-of-scope label exists.
-- sentiment (shipped model, no Dutch training data) against a TF-IDF + LR trained on the same English
-  rows, the majority class of those rows and, on the two-class sets, the shipped lexicon alone (the
-  sign of Pattern's polarity; a text without opinion words gets the majority class): XED Dutch
-  (two-class; also a balanced variant, as many positive as negative lines, as review sets often are),
-  the hand-written Dutch reviews (two-class), XED English (three-class and two-class). The encoder's
-  heads without the lexicon are printed beside the model.
+- sentiment (shipped model, or `--sentiment-model PATH`; no Dutch training data) against a TF-IDF + LR
+  trained on the same English rows (XED English train and the train split of the UCI review
+  sentences), the majority class of those rows and, on the two-class sets, the shipped lexicon alone
+  (the sign of Pattern's polarity; a text without opinion words gets the majority class): XED Dutch
+  (two-class; also balanced variants, as many positive as negative lines, as review sets often are),
+  the hand-written Dutch reviews (short sentences, and longer multi-sentence reviews of many domains
+  with mixed opinions, negation, irony and spelling errors), XED English (three-class and two-class),
+  and the test split of the UCI English review sentences. The encoder's heads without the lexicon are
+  printed beside the model.
 - language: the share of the Dutch XED and English clinc150 test lines detected as Dutch and English;
 - end to end: language + sentiment + reason per message in batches of 64, messages per second.
 """
@@ -58,6 +61,8 @@ SEEDS_PER_REASON = 5
 
 
 HAND_WRITTEN_DUTCH = ROOT / "contactpunt" / "insights" / "tests" / "data" / "dutch_reviews_handwritten.csv"
+HAND_WRITTEN_DUTCH_LONG = ROOT / "contactpunt" / "insights" / "tests" / "data" / "dutch_reviews_long_handwritten.csv"
+ENGLISH_REVIEWS = ROOT / "data" / "sentiment" / "uci_review_sentences_en.csv"
 SMALL_INTENTS = 30
 SMALL_EXAMPLES = 20
 SEED = 17
@@ -152,12 +157,15 @@ def bench_reasons(data: Path, *, quick: bool) -> dict[str, ReasonModel]:
     return models
 
 
-def bench_sentiment(data: Path) -> None:
+def bench_sentiment(data: Path, model_path: Path | None = None) -> None:
     english = read_labelled_csv(data / "xed_en_polarity.csv", text_column="text", label_column="label")
     dutch = read_labelled_csv(data / "xed_nl_polarity.csv", text_column="text", label_column="label")
     written = read_labelled_csv(HAND_WRITTEN_DUTCH, text_column="text", label_column="label")
-    shipped = SentimentModel.load()
-    train = english.subset("train")
+    written_long = read_labelled_csv(HAND_WRITTEN_DUTCH_LONG, text_column="text", label_column="label")
+    reviews = read_labelled_csv(ENGLISH_REVIEWS, text_column="text", label_column="label")
+    shipped = SentimentModel.load(model_path) if model_path else SentimentModel.load()
+    english_train, review_train = english.subset("train"), reviews.subset("train")
+    train = LabelledRows(english_train.texts + review_train.texts, english_train.labels + review_train.labels, [])
     vocabulary = TfidfFeatures.fit(train.texts)
     baseline = fit_logistic(
         train.labels, embeddings=None, tfidf=vocabulary.transform(train.texts), regularisation=1.0, balanced=True
@@ -169,15 +177,19 @@ def bench_sentiment(data: Path) -> None:
     english_polar = LabelledRows(
         [english_test.texts[i] for i in polar], [english_test.labels[i] for i in polar], ["test"] * len(polar)
     )
-    print("sentiment (test splits; no Dutch training data; two-class sets are answered without neutral)")
+    print(f"sentiment model {shipped.manifest.get('version')} (test splits; no Dutch training data;")
+    print("  two-class sets are answered without neutral)")
     print("  baselines: TF-IDF + LR on the same English rows; the majority class of those rows")
     sets = (
         ("XED Dutch test, pos/neg", dutch.evaluation_rows(), POLARITY_LABELS),
+        ("XED Dutch test balanced", balanced(dutch.evaluation_rows()), POLARITY_LABELS),
         ("XED Dutch all rows, pos/neg", LabelledRows(dutch.texts, dutch.labels, []), POLARITY_LABELS),
         ("XED Dutch balanced, pos/neg", balanced(LabelledRows(dutch.texts, dutch.labels, [])), POLARITY_LABELS),
         ("hand-written Dutch reviews", written, POLARITY_LABELS),
+        ("hand-written Dutch, long", written_long, POLARITY_LABELS),
         ("XED English test, 3 classes", english_test, SENTIMENT_LABELS),
         ("XED English test, pos/neg", english_polar, POLARITY_LABELS),
+        ("UCI English reviews test", reviews.evaluation_rows(), POLARITY_LABELS),
     )
     for name, rows, labels in sets:
         scores = score_sentiment(shipped, rows, labels=labels)
@@ -252,10 +264,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--quick", action="store_true", help="only the small reason set, no plain LR baseline")
+    parser.add_argument("--sentiment-model", type=Path, default=None, help="a sentiment artefact (the shipped one)")
     args = parser.parse_args()
     started = time.perf_counter()
     models = bench_reasons(args.data, quick=args.quick)
-    bench_sentiment(args.data)
+    bench_sentiment(args.data, args.sentiment_model)
     bench_language(args.data)
     bench_throughput(args.data, models)
     print(f"total {time.perf_counter() - started:.0f} s")

@@ -192,6 +192,7 @@ def fit_logistic(
     balanced: bool,
     max_iter: int = 1000,
     solver: Literal["logistic", "svm"] = "logistic",
+    sample_weight: npt.NDArray[np.float64] | None = None,
 ) -> FitResult:
     """Fit a linear classifier on the given features (at least one) and ``labels``.
 
@@ -199,7 +200,8 @@ def fit_logistic(
     linear SVM (liblinear), an order of magnitude faster on many classes and large vocabularies; its
     margins times :data:`SVM_LOGIT_SCALE` are the logits, so the head's softmax gives a confidence.
     ``regularisation`` is scikit-learn's C (larger means weaker regularisation); ``balanced`` weights
-    every class equally regardless of its frequency. Needs at least two distinct labels.
+    every class equally regardless of its frequency; ``sample_weight`` (one per row) weighs rows on top
+    of that. Needs at least two distinct labels.
     """
     import warnings
 
@@ -228,7 +230,7 @@ def fit_logistic(
     with warnings.catch_warnings():
         # An unconverged lbfgs after max_iter still gives a usable model; its measured scores tell.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(features, labels)
+        model.fit(features, labels, sample_weight=sample_weight)
     seconds = time.perf_counter() - started
     classes = tuple(str(label) for label in model.classes_)
     scale = SVM_LOGIT_SCALE if solver == "svm" else 1.0

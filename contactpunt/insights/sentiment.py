@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from contactpunt.insights.artefacts import ArtefactError, content_version, load_artefact, save_artefact
 from contactpunt.insights.datasets import LabelledRows
@@ -266,24 +267,37 @@ def train_sentiment(
     source: str,
     licence: str,
     extra: LabelledRows | None = None,
+    reviews: LabelledRows | None = None,
+    reviews_source: str = "",
+    reviews_licence: str = "",
 ) -> tuple[SentimentModel, SentimentScores | None]:
     """Train a sentiment model on the ``train`` rows of ``rows`` (all rows when there is no split column).
 
-    ``extra`` rows (positive and negative, such as ``service_sentences``) teach the encoder's heads
-    but not the fusion heads, which learn on the real rows alone. Returns the model and its scores on
-    the ``test`` rows (None when there are none). ``source`` and ``licence`` describe the training
-    data and are written into the manifest with the package versions and the git commit.
+    ``reviews`` (positive and negative rows of real reviews, their ``train`` rows when the file has a
+    split column) teach the encoder's heads and the polarity fusion head beside ``rows``: in that
+    fusion head each of the two sources weighs alike, so that the larger one (film subtitles) does not
+    decide alone how far the lexicon is trusted. ``extra`` rows (positive and negative, such as
+    ``service_sentences``) teach the encoder's heads but not the fusion heads, which learn on real
+    rows alone. Returns the model and its scores on the ``test`` rows of ``rows`` (None when there are
+    none). ``source`` and ``licence`` (and ``reviews_source``, ``reviews_licence``) describe the
+    training data and are written into the manifest with the package versions and the git commit.
     """
     real = rows.subset("train") if rows.has_splits else rows
     if set(real.labels) != set(SENTIMENT_LABELS):
         raise ValueError(f"training rows need exactly the labels {SENTIMENT_LABELS}; found {sorted(set(real.labels))}")
     if extra is not None and not set(extra.labels) <= set(POLARITY_LABELS):
         raise ValueError(f"extra training rows are positive or negative; found {sorted(set(extra.labels))}")
+    review = LabelledRows([], [], [])
+    if reviews is not None:
+        review = reviews.subset("train") if reviews.has_splits else reviews
+        if set(review.labels) != set(POLARITY_LABELS):
+            raise ValueError(f"review rows need the labels {POLARITY_LABELS}; found {sorted(set(review.labels))}")
+    known = LabelledRows(real.texts + review.texts, real.labels + review.labels, [])
     added = extra.texts if extra is not None else []
-    labels = real.labels + (extra.labels if extra is not None else [])
-    embeddings = encode_in_batches(encoder, real.texts + added)
-    languages = [result.language for result in detect_languages(real.texts)]
-    lexicon = lexicon_features(real.texts, languages)
+    labels = known.labels + (extra.labels if extra is not None else [])
+    embeddings = encode_in_batches(encoder, known.texts + added)
+    languages = [result.language for result in detect_languages(known.texts)]
+    lexicon = lexicon_features(known.texts, languages)
     fitted = fit_logistic(labels, embeddings=embeddings, tfidf=None, regularisation=REGULARISATION, balanced=True)
     polar_rows = [i for i, label in enumerate(labels) if label != "neutral"]
     # Not balanced: the two-class head keeps the share of positive and negative lines it saw.
@@ -299,20 +313,22 @@ def train_sentiment(
     if folds >= 2:  # held-out logits need two folds; a tiny training set goes without fusion
         held_out, held_out_margin = _held_out_logits(labels, embeddings, polar_rows, folds)
         n_real = len(real)
-        real_polar = [position for position, row in enumerate(polar_rows) if row < n_real]
         fusion = fit_logistic(
             real.labels,
-            embeddings=np.hstack([held_out[:n_real], lexicon]),
+            embeddings=np.hstack([held_out[:n_real], lexicon[:n_real]]),
             tfidf=None,
             regularisation=REGULARISATION,
             balanced=True,
         ).head
+        known_polar = [position for position, row in enumerate(polar_rows) if row < len(known)]
+        from_reviews = np.array([polar_rows[position] >= n_real for position in known_polar])
         polarity_fusion = fit_logistic(
-            [real.labels[polar_rows[position]] for position in real_polar],
-            embeddings=np.hstack([held_out_margin[real_polar], lexicon[[polar_rows[p] for p in real_polar]]]),
+            [known.labels[polar_rows[position]] for position in known_polar],
+            embeddings=np.hstack([held_out_margin[known_polar], lexicon[[polar_rows[p] for p in known_polar]]]),
             tfidf=None,
             regularisation=REGULARISATION,
             balanced=False,
+            sample_weight=_equal_source_weights(from_reviews),
         ).head
     model_fields = {
         "kind": KIND,
@@ -321,6 +337,7 @@ def train_sentiment(
         "class_weight": "balanced",
         "polarity_class_weight": "none",
         "fusion": f"held-out logits ({folds} folds) + lexicon polarity (lexicon_nl.tsv, lexicon_en.tsv)"
+        + (", polarity fusion: each source weighs alike" if len(review) else "")
         if fusion is not None
         else "none (too few rows per class)",
     }
@@ -335,6 +352,9 @@ def train_sentiment(
         "extra_training_rows": len(added),
         "training_data": source,
         "training_data_licence": licence,
+        "review_rows": len(review),
+        "review_data": reviews_source if len(review) else "",
+        "review_data_licence": reviews_licence if len(review) else "",
         "encoder_package": getattr(encoder, "version", encoder.name),
         "scikit_learn": version("scikit-learn"),
         "git_commit": _git_commit(),
@@ -346,6 +366,15 @@ def train_sentiment(
         manifest["test_accuracy"] = round(scores.accuracy, 4)
         manifest["test_macro_f1"] = round(scores.macro_f1, 4)
     return model, scores
+
+
+def _equal_source_weights(second_source: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64] | None:
+    """Row weights under which two sources weigh alike in total (mean weight 1); None for a single source."""
+    count = int(second_source.sum())
+    if count in (0, len(second_source)):
+        return None
+    shares = np.where(second_source, 1.0 / count, 1.0 / (len(second_source) - count))
+    return np.asarray(shares * len(second_source) / 2.0, dtype=np.float64)
 
 
 def _held_out_logits(

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from contactpunt.insights.encoder import UniversalSentenceEncoder
 from contactpunt.insights.reasons import ReasonModel
+from contactpunt.insights.sentiment import SentimentModel
 
 from .conftest import write_reason_csv
 
@@ -164,3 +165,45 @@ def test_seed_makes_a_cold_start_model(tmp_path: Path, encoder: UniversalSentenc
         "delivery",
         None,
     ]
+
+
+def test_train_sentiment_with_review_rows(tmp_path: Path, encoder: UniversalSentenceEncoder) -> None:
+    base = tmp_path / "base.csv"
+    lines = [("Thank you, great help!", "positive"), ("Super, heel blij mee.", "positive")]
+    lines += [("Terrible, I am furious.", "negative"), ("Verschrikkelijk slecht.", "negative")]
+    lines += [("The meeting is at ten.", "neutral"), ("Het formulier heeft drie velden.", "neutral")]
+    with base.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "split"])
+        writer.writerows([(text, label, "train") for text, label in lines])
+    reviews = tmp_path / "reviews.csv"
+    with reviews.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "split"])
+        writer.writerows([("Works great.", "positive", "train"), ("Broke in a day.", "negative", "train")])
+    out = tmp_path / "sentiment.npz"
+    result = json.loads(
+        run(
+            "train-sentiment",
+            "--csv",
+            str(base),
+            "--out",
+            str(out),
+            "--service-sentences",
+            "0",
+            "--reviews-csv",
+            str(reviews),
+            "--reviews-licence",
+            "CC BY 4.0",
+            "--json",
+        )
+    )
+    assert result["training_rows"] == 6 and out.exists()
+    manifest = SentimentModel.load(out, encoder=encoder).manifest
+    assert (manifest["review_rows"], manifest["review_data"], manifest["review_data_licence"]) == (
+        2,
+        "reviews.csv",
+        "CC BY 4.0",
+    )
+    with pytest.raises(CommandError, match="review rows need the labels"):
+        run("train-sentiment", "--csv", str(base), "--out", str(out), "--reviews-csv", str(base))

@@ -11,6 +11,7 @@ from contactpunt.insights.encoder import UniversalSentenceEncoder
 from contactpunt.insights.sentiment import (
     SHIPPED_MODEL,
     SentimentModel,
+    _equal_source_weights,
     score_sentiment,
     task_labels_of,
     train_sentiment,
@@ -18,6 +19,7 @@ from contactpunt.insights.sentiment import (
 from contactpunt.insights.service_sentences import service_sentences
 
 DUTCH_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_handwritten.csv"
+DUTCH_LONG_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_long_handwritten.csv"
 
 POSITIVE = [
     "Thank you so much, your help was excellent!",
@@ -92,11 +94,21 @@ def test_task_labels_are_checked() -> None:
 
 def test_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
     # 67 short Dutch customer-review sentences written by hand for this check (not from any data set);
-    # the model never saw Dutch training data. Measured 0.87 when the weights were made.
+    # the model never saw Dutch training data. Measured 0.955 when the weights were made (lexicon: 1.000).
     data = read_labelled_csv(DUTCH_REVIEWS, text_column="text", label_column="label")
     assert len(data) == 67
     scores = score_sentiment(shipped, data)
     assert scores.accuracy >= 0.8
+
+
+def test_long_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
+    # 64 longer Dutch reviews (hotels, webshops, energy, telecom, municipalities, ...) with mixed
+    # opinions, negation, irony and spelling errors, written by hand as a development variant (never
+    # trained on). Measured 0.750 when the weights were made (Pattern's lexicon alone: 0.844).
+    data = read_labelled_csv(DUTCH_LONG_REVIEWS, text_column="text", label_column="label")
+    assert len(data) == 64 and data.labels.count("positive") == 32
+    scores = score_sentiment(shipped, data)
+    assert scores.accuracy >= 0.7
 
 
 def test_unknown_labels_are_refused(shipped: SentimentModel, tmp_path: Path) -> None:
@@ -150,6 +162,43 @@ def test_extra_rows_teach_the_heads_and_are_counted(encoder: UniversalSentenceEn
         train_sentiment(
             data, encoder=encoder, source="t", licence="x", extra=LabelledRows(["It is Tuesday."], ["neutral"], [])
         )
+
+
+def test_review_rows_teach_the_heads_and_are_counted(encoder: UniversalSentenceEncoder, tmp_path: Path) -> None:
+    neutral = ["The meeting is at ten.", "I live in Utrecht.", "The form has three fields."]
+    rows = [(t, "positive", "train") for t in POSITIVE] + [(t, "negative", "train") for t in NEGATIVE]
+    rows += [(t, "neutral", "train") for t in neutral]
+    data = read_labelled_csv(_write(tmp_path / "train.csv", rows), text_column="text", label_column="label")
+    review_rows = [("Works great, I love it.", "positive", "train"), ("Broke after a day.", "negative", "train")]
+    review_rows += [("Fast delivery and a fine product.", "positive", "train"), ("Do not buy.", "negative", "test")]
+    reviews = read_labelled_csv(_write(tmp_path / "reviews.csv", review_rows), text_column="text", label_column="label")
+    model, _ = train_sentiment(
+        data,
+        encoder=encoder,
+        source="train.csv",
+        licence="x",
+        reviews=reviews,
+        reviews_source="r.csv",
+        reviews_licence="y",
+    )
+    assert model.manifest["training_rows"] == 11
+    assert model.manifest["review_rows"] == 3  # the test row is left out
+    assert (model.manifest["review_data"], model.manifest["review_data_licence"]) == ("r.csv", "y")
+    assert "each source weighs alike" in model.manifest["fusion"]
+    alone, _ = train_sentiment(data, encoder=encoder, source="train.csv", licence="x")
+    assert alone.manifest["review_rows"] == 0 and alone.manifest["version"] != model.manifest["version"]
+    with pytest.raises(ValueError, match="review rows need the labels"):
+        train_sentiment(
+            data, encoder=encoder, source="t", licence="x", reviews=LabelledRows(["It is Tuesday."], ["neutral"], [])
+        )
+
+
+def test_two_sources_weigh_alike_in_the_fusion_head() -> None:
+    weights = _equal_source_weights(np.array([False, False, False, True]))
+    assert weights is not None
+    np.testing.assert_allclose(weights, [2 / 3, 2 / 3, 2 / 3, 2.0])
+    assert weights[:3].sum() == pytest.approx(weights[3:].sum())
+    assert _equal_source_weights(np.array([False, False])) is None
 
 
 SERVICE_PRAISE = [

@@ -21,8 +21,10 @@ Subcommands (each with ``--json`` for machine-readable output):
   labels found in the file) is answered with the polarity head and never gets a neutral answer.
   Without a label column it prints each row's language, sentiment and score.
 - ``train-sentiment --csv FILE --out MODEL [--text-column C --label-column L --licence TEXT]
-  [--service-sentences N]``: train a sentiment model (how the shipped one was made; see
-  weights/PROVENANCE.md), with N lexicon-labelled service sentences beside the file's rows (1,000).
+  [--service-sentences N] [--reviews-csv FILE --reviews-licence TEXT]``: train a sentiment model (how
+  the shipped one was made; see weights/PROVENANCE.md), with N lexicon-labelled service sentences
+  beside the file's rows (1,000) and, with ``--reviews-csv``, the train rows of a positive/negative
+  review file (columns text, label, split).
 - ``backfill``: analyse every stored inbound message that has no insight yet (language, sentiment,
   suggested reason), in batches of 64; running it again analyses nothing twice. JSON keys
   ``analysed``, ``already_analysed``, ``seconds``, ``messages_per_second``.
@@ -132,6 +134,13 @@ class Command(BaseCommand):
             default=SERVICE_SENTENCES,
             help=f"lexicon-labelled English service sentences added to the heads' training rows ({SERVICE_SENTENCES})",
         )
+        train_sentiment_parser.add_argument(
+            "--reviews-csv",
+            type=Path,
+            default=None,
+            help="positive/negative review rows (columns text, label, split) beside the --csv rows",
+        )
+        train_sentiment_parser.add_argument("--reviews-licence", default="unknown", help="the review rows' licence")
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the chosen subcommand; bad input becomes a CommandError with a one-line message."""
@@ -291,12 +300,17 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if options["service_sentences"] < 0:
             raise CommandError("--service-sentences is a count: 0 or more")
+        reviews_path = options["reviews_csv"]
+        reviews = read_labelled_csv(reviews_path, text_column="text", label_column="label") if reviews_path else None
         model, scores = train_sentiment(
             rows,
             encoder=get_encoder(),
             source=Path(options["csv"]).name,
             licence=options["licence"],
             extra=service_sentences(options["service_sentences"]) if options["service_sentences"] else None,
+            reviews=reviews,
+            reviews_source=reviews_path.name if reviews_path else "",
+            reviews_licence=options["reviews_licence"],
         )
         seconds = time.perf_counter() - started
         model.save(options["out"])
