@@ -62,7 +62,7 @@ SEEDS_PER_REASON = 5
 
 HAND_WRITTEN_DUTCH = ROOT / "contactpunt" / "insights" / "tests" / "data" / "dutch_reviews_handwritten.csv"
 HAND_WRITTEN_DUTCH_LONG = ROOT / "contactpunt" / "insights" / "tests" / "data" / "dutch_reviews_long_handwritten.csv"
-ENGLISH_REVIEWS = ROOT / "data" / "sentiment" / "uci_review_sentences_en.csv"
+ENGLISH_REVIEWS = ROOT / "contactpunt" / "insights" / "training_data" / "uci_review_sentences_en.csv"
 SMALL_INTENTS = 30
 SMALL_EXAMPLES = 20
 SEED = 17
