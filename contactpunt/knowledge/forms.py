@@ -67,3 +67,12 @@ class ArticleForm(forms.Form):
                 "translation_of": article.translation_of_id,
             }
         )
+
+
+class GroupPortalForm(forms.Form):
+    account_group = forms.CharField(
+        label=_("Account group"),
+        max_length=80,
+        help_text=_("The same name as on the articles for this group."),
+    )
+    name = forms.CharField(label=_("Name shown to the group"), max_length=120)

@@ -89,13 +89,21 @@ def record_suggestions(*, session: SessionBase, query: str, shown: int, at: dt.d
     )
 
 
-def link_contact(*, session: SessionBase, contact_id: int, at: dt.datetime | None = None) -> PortalContact:
-    """Attach the articles the visitor read to the contact they sent from the portal (once per contact)."""
+def link_contact(
+    *, session: SessionBase, contact_id: int, account_group: str = "", at: dt.datetime | None = None
+) -> PortalContact:
+    """Attach the articles the visitor read to the contact they sent from the portal (once per contact), with the
+    account group when it was sent from that group's portal view."""
     visitor = visitor_of(session)
     with transaction.atomic():
         link, created = PortalContact.objects.get_or_create(
             contact_id=contact_id,
-            defaults={"visitor": visitor, "held_out": is_held_out(visitor), "at": at or timezone.now()},
+            defaults={
+                "visitor": visitor,
+                "held_out": is_held_out(visitor),
+                "account_group": account_group[:80],
+                "at": at or timezone.now(),
+            },
         )
         if created:
             link.articles.set(Article.objects.filter(pk__in=read_articles(session)))
