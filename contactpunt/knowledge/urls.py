@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from contactpunt.knowledge import portal, staff
+from contactpunt.knowledge import portal, staff, widget
 
 app_name = "knowledge"
 
@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("help/contact/", portal.contact, name="contact"),
     path("help/contact/sent/", portal.contact_sent, name="contact-sent"),
     path("help/suggest/", portal.suggest, name="suggest"),
+    path("help/suggest/widget/", widget.suggest, name="widget-suggest"),
     # The same pages in an account group's portal view, reached by the link with the group's key.
     path("help/p/<str:portal_key>/", portal.home, name="group-portal"),
     path("help/p/<str:portal_key>/c/<slug:slug>/", portal.category, name="group-category"),

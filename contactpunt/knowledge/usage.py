@@ -78,7 +78,12 @@ def record_vote(
 
 
 def record_suggestions(*, session: SessionBase, query: str, shown: int, at: dt.datetime | None = None) -> None:
-    visitor = visitor_of(session)
+    record_suggestions_for(visitor=visitor_of(session), query=query, shown=shown, at=at)
+
+
+def record_suggestions_for(*, visitor: str, query: str, shown: int, at: dt.datetime | None = None) -> None:
+    """Count suggestions shown to `visitor` (the portal's session id, or the chat widget's own), with its side of
+    the hold-out."""
     UsageEvent.objects.create(
         visitor=visitor,
         kind=UsageKind.SUGGESTED,
@@ -110,4 +115,17 @@ def link_contact(
             UsageEvent.objects.create(
                 visitor=visitor, kind=UsageKind.CONTACT, held_out=link.held_out, at=at or timezone.now()
             )
+    return link
+
+
+def link_chat_contact(*, visitor: str, contact_id: int, at: dt.datetime | None = None) -> PortalContact:
+    """Count the chat contact of a widget visitor who may have been shown suggestions (once per contact): their
+    suggestions were then followed by a contact."""
+    with transaction.atomic():
+        link, created = PortalContact.objects.get_or_create(
+            contact_id=contact_id,
+            defaults={"visitor": visitor, "held_out": is_held_out(visitor), "at": at or timezone.now()},
+        )
+        if created:
+            UsageEvent.objects.create(visitor=visitor, kind=UsageKind.CONTACT, held_out=link.held_out, at=link.at)
     return link

@@ -154,6 +154,7 @@ MATRIX: dict[str, str] = {
     "knowledge:contact": PUBLIC,
     "knowledge:contact-sent": PUBLIC,
     "knowledge:suggest": PUBLIC,
+    "knowledge:widget-suggest": PUBLIC,  # the chat widget's suggestions (JSON, across origins)
     # an account group's portal view: a wrong key finds nothing, for everyone
     "knowledge:group-portal": "XXXXXXXX",
     "knowledge:group-category": "XXXXXXXX",
