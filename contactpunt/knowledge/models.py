@@ -97,6 +97,11 @@ class Article(models.Model):
         verbose_name=_("owner"),
     )
     review_by = models.DateField(_("review by"), null=True, blank=True)
+    #: The contact reasons this article answers: a growing reason with no published article for customers among
+    #: these is flagged to the knowledge owners.
+    reasons = models.ManyToManyField(
+        "contacts.ContactReason", blank=True, related_name="+", verbose_name=_("contact reasons it answers")
+    )
     status = models.CharField(_("status"), max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1)
     #: The number of analysed terms (title terms counted with their weight): BM25's document length.

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contactpunt.access import Action, can, get_case_for_user, require
 from contactpunt.contacts.models import Direction, Message, ResponseTemplate
-from contactpunt.knowledge import group_portals, quotes, services, stats
+from contactpunt.knowledge import coverage, group_portals, quotes, services, stats
 from contactpunt.knowledge.forms import ArticleForm, GroupPortalForm
 from contactpunt.knowledge.models import (
     TRANSITIONS,
@@ -65,6 +65,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "today": _today(),
         "may_manage": can(user, Action.MANAGE_ARTICLES),
+        "uncovered": coverage.uncovered_growing(_today()) if can(user, Action.MANAGE_ARTICLES) else [],
         "blocked": len(quotes.flagged_quotes()),
         "every_status": sees_every_status(user),
         "my_overdue": list(
@@ -97,6 +98,7 @@ def article_detail(request: HttpRequest, article_id: str) -> HttpResponse:
         "next_steps": sorted(TRANSITIONS[article.status]),
         "overdue": article.is_overdue(_today()),
         "statuses": dict(ArticleStatus.choices),
+        "reasons": list(article.reasons.order_by("name")),
     }
     return render(request, "knowledge/staff/article.html", context)
 
@@ -108,6 +110,7 @@ def article_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             article = services.create_article(by=_user(request), values=form.values())
+            services.set_reasons(by=_user(request), article=article, reasons=form.cleaned_data["reasons"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -126,6 +129,7 @@ def article_edit(request: HttpRequest, article_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_article(by=user, article=article, values=form.values(), note=form.cleaned_data["note"])
+            services.set_reasons(by=user, article=article, reasons=form.cleaned_data["reasons"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
