@@ -68,6 +68,22 @@ class WeeklyReport:
     topics: list[NewTopic]
 
 
+def is_growing(count: int, previous: int) -> bool:
+    """The rule for a growing reason: at least MIN_COUNT contacts this week and MIN_GROWTH more than the week before."""
+    return count >= MIN_COUNT and count - previous >= MIN_GROWTH
+
+
+def growing_reasons(day: dt.date) -> list[tuple[int, int, int]]:
+    """(reason id, contacts this week, contacts the week before) of every growing reason of the whole centre in
+    the week that holds local day `day`, fastest growth first (the report's top is the first TOP of these)."""
+    first, last = week_of(day)
+    start, end = day_bounds(first, last, zone())
+    now = Counter(reason for _pk, reason in reasons_of_contacts(start, end) if reason is not None)
+    before = Counter(reason for _pk, reason in reasons_of_contacts(start - (end - start), start) if reason is not None)
+    growth = [(reason, count, before[reason]) for reason, count in now.items() if is_growing(count, before[reason])]
+    return sorted(growth, key=lambda row: (-(row[1] - row[2]), row[0]))
+
+
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     """The Monday and Sunday of the week that holds ``day``."""
     monday = day - dt.timedelta(days=day.weekday())
@@ -123,7 +139,7 @@ def weekly_report(day: dt.date) -> WeeklyReport:
         growth = [
             Point(names.get(key[1], ""), figure, before[key])
             for key, figure in now.items()
-            if key[0] == team_id and figure >= MIN_COUNT and figure - before[key] >= MIN_GROWTH
+            if key[0] == team_id and is_growing(figure, before[key])
         ]
         growth.sort(key=lambda p: (-(p.count - (p.previous or 0)), p.reason))
         return TeamPoints(

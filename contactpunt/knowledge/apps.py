@@ -8,11 +8,12 @@ class KnowledgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from contactpunt.contacts.announcements import Announcement, subscribe
+        from contactpunt.contacts.announcements import Announcement, subscribe, subscribe_many
         from contactpunt.contacts.services.templates import register_template_guard
-        from contactpunt.knowledge import privacy, quotes, services
+        from contactpunt.knowledge import privacy, quotes, services, widget
 
         services.on_article_changed(quotes.flag_quotes)
         register_template_guard(quotes.block_reason)
         subscribe(Announcement.REPLY_FROM_TEMPLATE, quotes.record_sent_quotes)
+        subscribe_many(Announcement.CONTACT_RECEIVED, widget.link_chat_contacts)
         privacy.register()

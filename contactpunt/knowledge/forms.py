@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contactpunt.contacts.models import ContactReason
 from contactpunt.knowledge.models import Article, ArticleKind, ArticleLanguage, Audience, Category
 from contactpunt.knowledge.services import ArticleFields
 from contactpunt.people.models import Role, User
@@ -26,6 +27,12 @@ class ArticleForm(forms.Form):
     )
     review_by = forms.DateField(label=_("Review by"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     translation_of = forms.ModelChoiceField(label=_("Translation of"), queryset=Article.objects.all(), required=False)
+    reasons = forms.ModelMultipleChoiceField(
+        label=_("Contact reasons it answers"),
+        queryset=ContactReason.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        help_text=_("A growing contact reason that no article answers is flagged to the knowledge owners."),
+    )
     note = forms.CharField(label=_("What changed (for the version history)"), max_length=300, required=False)
 
     def clean(self) -> dict[str, object]:
@@ -65,5 +72,15 @@ class ArticleForm(forms.Form):
                 "owner": article.owner_id,
                 "review_by": article.review_by,
                 "translation_of": article.translation_of_id,
+                "reasons": list(article.reasons.values_list("pk", flat=True)),
             }
         )
+
+
+class GroupPortalForm(forms.Form):
+    account_group = forms.CharField(
+        label=_("Account group"),
+        max_length=80,
+        help_text=_("The same name as on the articles for this group."),
+    )
+    name = forms.CharField(label=_("Name shown to the group"), max_length=120)

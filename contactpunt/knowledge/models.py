@@ -97,6 +97,11 @@ class Article(models.Model):
         verbose_name=_("owner"),
     )
     review_by = models.DateField(_("review by"), null=True, blank=True)
+    #: The contact reasons this article answers: a growing reason with no published article for customers among
+    #: these is flagged to the knowledge owners.
+    reasons = models.ManyToManyField(
+        "contacts.ContactReason", blank=True, related_name="+", verbose_name=_("contact reasons it answers")
+    )
     status = models.CharField(_("status"), max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1)
     #: The number of analysed terms (title terms counted with their weight): BM25's document length.
@@ -190,6 +195,30 @@ class UsageEvent(models.Model):
         indexes = [models.Index(fields=["kind", "at"], name="knowledge_usage_kind_at")]
 
 
+class GroupPortal(models.Model):
+    """The portal view of one account group (a retailer's portal): the public articles plus the group's own,
+    under the group's name, reached by a link with a secret key that the knowledge owners give out, renew
+    (the old link stops working) and close. No customer login."""
+
+    account_group = models.CharField(_("account group"), max_length=80, unique=True)
+    name = models.CharField(_("name shown"), max_length=120)
+    key = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField(_("open"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    key_renewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("portal view of an account group")
+        verbose_name_plural = _("portal views of account groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PortalContact(models.Model):
     """A contact sent from the portal's form, with the articles the visitor read before (tied to a customer
     through the contact: part of their export, removed by their erasure)."""
@@ -198,6 +227,8 @@ class PortalContact(models.Model):
     visitor = models.CharField(max_length=32, db_index=True)
     articles = models.ManyToManyField(Article, related_name="+", blank=True)
     held_out = models.BooleanField(default=False)
+    #: Sent from the portal view of this account group ("" from the public portal).
+    account_group = models.CharField(max_length=80, blank=True, default="")
     at = models.DateTimeField(default=timezone.now)
 
 

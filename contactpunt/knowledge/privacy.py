@@ -17,6 +17,7 @@ def export(scope: privacy.CustomerScope) -> dict[str, Any]:
             {
                 "contact_id": link.contact_id,
                 "at": link.at.isoformat(),
+                "account_group": link.account_group,
                 "articles_read": [{"id": a.pk, "title": a.title} for a in link.articles.all()],
             }
             for link in links.order_by("at", "id")

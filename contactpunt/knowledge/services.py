@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from contactpunt.access import Action, check
 from contactpunt.audit import services as audit
+from contactpunt.contacts.models import ContactReason
 from contactpunt.knowledge.models import (
     TRANSITIONS,
     Article,
@@ -220,3 +221,18 @@ def version_diff(article: Article, number: int) -> list[str]:
 
 def with_review(values: ArticleFields, review_by: dt.date | None) -> ArticleFields:
     return replace(values, review_by=review_by)
+
+
+def set_reasons(*, by: User | None, article: Article, reasons: Iterable[ContactReason]) -> None:
+    """Name the contact reasons `article` answers (replacing the earlier ones), audited when they change."""
+    _require(by)
+    wanted = sorted({reason.pk for reason in reasons})
+    with transaction.atomic():
+        before = sorted(article.reasons.values_list("pk", flat=True))
+        if before == wanted:
+            return
+        article.reasons.set(wanted)
+        changes = {"reasons": [before, wanted]}
+        audit.record(
+            actor=by, actor_label="" if by else "import", action="article.reasons", obj=article, changes=changes
+        )

@@ -18,14 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contactpunt.access import Action, can, get_case_for_user, require
 from contactpunt.contacts.models import Direction, Message, ResponseTemplate
-from contactpunt.knowledge import quotes, services, stats
-from contactpunt.knowledge.forms import ArticleForm
+from contactpunt.knowledge import coverage, group_portals, quotes, services, stats
+from contactpunt.knowledge.forms import ArticleForm, GroupPortalForm
 from contactpunt.knowledge.models import (
     TRANSITIONS,
     Article,
     ArticleStatus,
     ArticleVersion,
+    Audience,
     ChangesRead,
+    GroupPortal,
     PortalContact,
     QuoteSent,
     TemplateQuote,
@@ -63,6 +65,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "today": _today(),
         "may_manage": can(user, Action.MANAGE_ARTICLES),
+        "uncovered": coverage.uncovered_growing(_today()) if can(user, Action.MANAGE_ARTICLES) else [],
         "blocked": len(quotes.flagged_quotes()),
         "every_status": sees_every_status(user),
         "my_overdue": list(
@@ -95,6 +98,7 @@ def article_detail(request: HttpRequest, article_id: str) -> HttpResponse:
         "next_steps": sorted(TRANSITIONS[article.status]),
         "overdue": article.is_overdue(_today()),
         "statuses": dict(ArticleStatus.choices),
+        "reasons": list(article.reasons.order_by("name")),
     }
     return render(request, "knowledge/staff/article.html", context)
 
@@ -106,6 +110,7 @@ def article_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             article = services.create_article(by=_user(request), values=form.values())
+            services.set_reasons(by=_user(request), article=article, reasons=form.cleaned_data["reasons"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -124,6 +129,7 @@ def article_edit(request: HttpRequest, article_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_article(by=user, article=article, values=form.values(), note=form.cleaned_data["note"])
+            services.set_reasons(by=user, article=article, reasons=form.cleaned_data["reasons"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -227,4 +233,63 @@ def case_suggestions(request: HttpRequest, case_id: str) -> HttpResponse:
     )
     found = {a.pk: a for a in visible_articles(user).filter(pk__in=[h.article_id for h in hits])}
     articles = [found[h.article_id] for h in hits if h.article_id in found]
-    return render(request, "knowledge/staff/_case_suggestions.html", {"articles": articles, "read": read})
+    groups = set(
+        PortalContact.objects.filter(contact__case=case)
+        .exclude(account_group="")
+        .values_list("account_group", flat=True)
+    )
+    names = dict(GroupPortal.objects.filter(account_group__in=groups).values_list("account_group", "name"))
+    portals = sorted(names.get(group, group) for group in groups)
+    context = {"articles": articles, "read": read, "portals": portals}
+    return render(request, "knowledge/staff/_case_suggestions.html", context)
+
+
+@require(Action.MANAGE_ARTICLES)
+@require_http_methods(["GET", "POST"])
+def group_portal_list(request: HttpRequest) -> HttpResponse:
+    """The account groups' portal views with their links, and opening a new one (team lead and up: the links
+    hold the keys)."""
+    form = GroupPortalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group_portals.open_group_portal(
+                by=_user(request), account_group=form.cleaned_data["account_group"], name=form.cleaned_data["name"]
+            )
+        except ValidationError:
+            form.add_error("account_group", _("This account group already has a portal view."))
+        else:
+            messages.success(request, _("Portal view opened. Give its link to the account group."))
+            return HttpResponseRedirect(reverse("knowledge:group-portals"), status=303)
+    own = dict(
+        Article.objects.filter(status=ArticleStatus.PUBLISHED, audience=Audience.ACCOUNT_GROUP)
+        .values("account_group")
+        .annotate(n=Count("pk"))
+        .values_list("account_group", "n")
+    )
+    rows = [
+        (
+            group,
+            request.build_absolute_uri(reverse("knowledge:group-portal", args=[group.key])),
+            own.get(group.account_group, 0),
+        )
+        for group in GroupPortal.objects.all()
+    ]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "knowledge/staff/portals.html", {"form": form, "rows": rows}, status=status)
+
+
+@require_POST
+@require(Action.MANAGE_ARTICLES)
+def group_portal_change(request: HttpRequest, group_id: int) -> HttpResponse:
+    """Renew a portal view's key (the old link stops working), close it or open it again."""
+    group = get_object_or_404(GroupPortal, pk=group_id)
+    step = request.POST.get("step", "")
+    if step == "renew":
+        group_portals.renew_key(by=_user(request), portal=group)
+        messages.success(request, _("New link made: the old link no longer works."))
+    elif step in ("close", "open"):
+        group_portals.set_open(by=_user(request), portal=group, is_open=step == "open")
+        messages.success(request, _("Portal view opened.") if step == "open" else _("Portal view closed."))
+    else:
+        messages.error(request, _("Not done: %(error)s") % {"error": _("choose a step")})
+    return HttpResponseRedirect(reverse("knowledge:group-portals"), status=303)

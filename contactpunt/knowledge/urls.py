@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from contactpunt.knowledge import portal, staff
+from contactpunt.knowledge import portal, staff, widget
 
 app_name = "knowledge"
 
@@ -14,6 +14,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("help/contact/", portal.contact, name="contact"),
     path("help/contact/sent/", portal.contact_sent, name="contact-sent"),
     path("help/suggest/", portal.suggest, name="suggest"),
+    path("help/suggest/widget/", widget.suggest, name="widget-suggest"),
+    # The same pages in an account group's portal view, reached by the link with the group's key.
+    path("help/p/<str:portal_key>/", portal.home, name="group-portal"),
+    path("help/p/<str:portal_key>/c/<slug:slug>/", portal.category, name="group-category"),
+    path("help/p/<str:portal_key>/a/<str:article_id>/", portal.article_page, name="group-article"),
+    path("help/p/<str:portal_key>/a/<str:article_id>/vote/", portal.vote, name="group-vote"),
+    path("help/p/<str:portal_key>/contact/", portal.contact, name="group-contact"),
+    path("help/p/<str:portal_key>/contact/sent/", portal.contact_sent, name="group-contact-sent"),
+    path("help/p/<str:portal_key>/suggest/", portal.suggest, name="group-suggest"),
 ]
 
 urlpatterns += [
@@ -26,5 +35,7 @@ urlpatterns += [
     path("knowledge/changes/read/", staff.changes_read, name="changes-read"),
     path("knowledge/quotes/<int:quote_id>/review/", staff.quote_review, name="quote-review"),
     path("knowledge/usage/", staff.usage_page, name="usage"),
+    path("knowledge/portals/", staff.group_portal_list, name="group-portals"),
+    path("knowledge/portals/<int:group_id>/", staff.group_portal_change, name="group-portal-change"),
     path("knowledge/cases/<str:case_id>/suggestions/", staff.case_suggestions, name="case-suggestions"),
 ]

@@ -78,7 +78,12 @@ def record_vote(
 
 
 def record_suggestions(*, session: SessionBase, query: str, shown: int, at: dt.datetime | None = None) -> None:
-    visitor = visitor_of(session)
+    record_suggestions_for(visitor=visitor_of(session), query=query, shown=shown, at=at)
+
+
+def record_suggestions_for(*, visitor: str, query: str, shown: int, at: dt.datetime | None = None) -> None:
+    """Count suggestions shown to `visitor` (the portal's session id, or the chat widget's own), with its side of
+    the hold-out."""
     UsageEvent.objects.create(
         visitor=visitor,
         kind=UsageKind.SUGGESTED,
@@ -89,17 +94,38 @@ def record_suggestions(*, session: SessionBase, query: str, shown: int, at: dt.d
     )
 
 
-def link_contact(*, session: SessionBase, contact_id: int, at: dt.datetime | None = None) -> PortalContact:
-    """Attach the articles the visitor read to the contact they sent from the portal (once per contact)."""
+def link_contact(
+    *, session: SessionBase, contact_id: int, account_group: str = "", at: dt.datetime | None = None
+) -> PortalContact:
+    """Attach the articles the visitor read to the contact they sent from the portal (once per contact), with the
+    account group when it was sent from that group's portal view."""
     visitor = visitor_of(session)
     with transaction.atomic():
         link, created = PortalContact.objects.get_or_create(
             contact_id=contact_id,
-            defaults={"visitor": visitor, "held_out": is_held_out(visitor), "at": at or timezone.now()},
+            defaults={
+                "visitor": visitor,
+                "held_out": is_held_out(visitor),
+                "account_group": account_group[:80],
+                "at": at or timezone.now(),
+            },
         )
         if created:
             link.articles.set(Article.objects.filter(pk__in=read_articles(session)))
             UsageEvent.objects.create(
                 visitor=visitor, kind=UsageKind.CONTACT, held_out=link.held_out, at=at or timezone.now()
             )
+    return link
+
+
+def link_chat_contact(*, visitor: str, contact_id: int, at: dt.datetime | None = None) -> PortalContact:
+    """Count the chat contact of a widget visitor who may have been shown suggestions (once per contact): their
+    suggestions were then followed by a contact."""
+    with transaction.atomic():
+        link, created = PortalContact.objects.get_or_create(
+            contact_id=contact_id,
+            defaults={"visitor": visitor, "held_out": is_held_out(visitor), "at": at or timezone.now()},
+        )
+        if created:
+            UsageEvent.objects.create(visitor=visitor, kind=UsageKind.CONTACT, held_out=link.held_out, at=link.at)
     return link

@@ -156,6 +156,15 @@ MATRIX: dict[str, str] = {
     "knowledge:contact": PUBLIC,
     "knowledge:contact-sent": PUBLIC,
     "knowledge:suggest": PUBLIC,
+    "knowledge:widget-suggest": PUBLIC,  # the chat widget's suggestions (JSON, across origins)
+    # an account group's portal view: a wrong key finds nothing, for everyone
+    "knowledge:group-portal": "XXXXXXXX",
+    "knowledge:group-category": "XXXXXXXX",
+    "knowledge:group-article": "XXXXXXXX",
+    "knowledge:group-vote": POST_ONLY_OPEN,
+    "knowledge:group-contact": "XXXXXXXX",
+    "knowledge:group-contact-sent": "XXXXXXXX",
+    "knowledge:group-suggest": "XXXXXXXX",
     # knowledge: the staff's pages (articles, what changed, templates to review, self-service figures)
     "knowledge:staff-list": SIGNED_IN,
     "knowledge:staff-new": TEMPLATES_EDIT,
@@ -167,6 +176,8 @@ MATRIX: dict[str, str] = {
     "knowledge:quote-review": POST_ONLY_OPEN,
     "knowledge:usage": MANAGERS,
     "knowledge:case-suggestions": CASE_A_READ,
+    "knowledge:group-portals": TEMPLATES_EDIT,  # the links hold the keys: not for the read-only viewer
+    "knowledge:group-portal-change": POST_ONLY_OPEN,
     # the REST API (token only)
     "api-v1:api-root": "XXXXXXXX",
     "api-v1:openapi-json": PUBLIC,  # the schema only, no data (django-ninja serves it without a token)
@@ -367,6 +378,8 @@ def fill(route: Route, world: World) -> str:
         "suggestion_id": world.suggestion.pk,
         "round_id": world.round.pk,
         "rule_id": 1,
+        "portal_key": "geen-geldige-sleutel",
+        "group_id": 1,
         "task_id": 1,
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
@@ -505,6 +518,9 @@ def test_refused_writes_change_nothing(world: World) -> None:
         ("anon", "/templates/new/", {"name": "Nieuw", "text": "x"}, "L"),
         ("anon", "/insights/retrain/", {}, "L"),
         ("agent_a", "/api/v1/contacts", {}, "X"),
+        ("auditor", "/knowledge/portals/", {"account_group": "dealers", "name": "Dealers"}, "X"),
+        ("agent_a", "/knowledge/portals/", {"account_group": "dealers", "name": "Dealers"}, "X"),
+        ("anon", "/help/p/geen-geldige-sleutel/contact/", {"name": "x", "email": "x@example.nl"}, "X"),
         ("anon", "/api/v1/contact-events", {}, "X"),
     ]
     before, state = _counts(), _case_state(world.case_a)

@@ -3,7 +3,8 @@
 The widget is loaded by one script tag on a host page served from another origin (a tiny http.server on
 `localhost`, while the product runs on `127.0.0.1`), with hostile CSS of its own. A visitor chats, an agent answers
 in the workspace, and the answer appears in the widget live; with no agent the widget takes a written message;
-over the rate the visitor is told and keeps the text. Skips (saying why) when Chromium is missing, fails on CI.
+over the rate the visitor is told and keeps the text; while the visitor types, help articles are suggested. Skips
+(saying why) when Chromium is missing, fails on CI.
 
 With CONTACTPUNT_SCREENSHOTS=<folder> set, the tests also save screenshots of the widget and the form there.
 """
@@ -22,6 +23,8 @@ from django.test import override_settings
 from contactpunt.conftest import make_user
 from contactpunt.contacts.models import AgentState, Case, Channel, Contact, Message, Queue
 from contactpunt.contacts.services.assignment import set_agent_state
+from contactpunt.knowledge.importing import load_published
+from contactpunt.knowledge.models import Article, PortalContact, UsageEvent, UsageKind
 from contactpunt.people.models import Department, Role, Skill, Team, User
 from contactpunt.web.tests.browser import TIMEOUT_MS, screenshot
 from contactpunt.web.tests.test_workspace_browser import _login
@@ -229,3 +232,35 @@ def test_the_web_form_names_bad_fields_and_confirms_with_the_case_token(server_u
     expect(page.locator("#case-token")).to_have_text(f"[CP-{case.pk}]")
     screenshot(page, full_page=False, name="webform-sent.png")
     assert Contact.objects.filter(channel=Channel.WEBFORM).count() == 1
+
+
+@override_settings(KNOWLEDGE_HOLDOUT_PERCENT=0)
+def test_while_the_visitor_types_the_widget_suggests_help_articles(server_url, browser, host_page, team, chat_queue):
+    from playwright.sync_api import expect
+
+    load_published(
+        [
+            {"article_id": "kb-1", "title": "Kaart niet bezorgd", "body": "Een kaart is binnen twee werkdagen bezorgd.",
+             "language": "nl"},
+            {"article_id": "kb-2", "title": "Intern: bezorgklacht", "body": "Bel de vervoerder.", "language": "nl",
+             "audience": "internal"},
+        ]
+    )  # fmt: skip
+    set_agent_state(agent=chat_agent(team), state=AgentState.AVAILABLE)
+    page = _visitor(browser, host_page("nl"))
+    page.locator(".launcher").click()
+    expect(page.locator(".status")).to_have_text("Een medewerker helpt je zo.")
+    expect(page.locator(".suggest")).to_be_hidden()
+    page.locator("#cp-text").press_sequentially("kaart niet bezorgd", delay=20)
+    expect(page.locator(".suggest")).to_contain_text("Misschien helpt dit je meteen:")
+    expect(page.locator(".suggest a")).to_have_text(["Kaart niet bezorgd"])  # the internal article is not suggested
+    article = Article.objects.get(external_id="kb-1")
+    assert page.locator(".suggest a").get_attribute("href") == f"{server_url}/help/a/{article.pk}/"
+    screenshot(page, full_page=False, name="webchat-suggestions.png")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.visitor .meta")).to_have_text("Jij · verstuurd", timeout=FIRST_CONTACT_MS)
+    shown = UsageEvent.objects.filter(kind=UsageKind.SUGGESTED).order_by("-id").first()
+    assert shown is not None and (shown.query, shown.results, shown.held_out) == ("kaart niet bezorgd", 1, False)
+    # The chat that followed is counted as a contact of the same visitor (the deflection figures' follow-up).
+    link = PortalContact.objects.get()
+    assert link.visitor == shown.visitor and link.contact_id == Contact.objects.get().pk

@@ -1,6 +1,7 @@
 """The web chat's websocket: one per open widget, at /ws/chat/<queue>/.
 
-The widget sends JSON frames: `hello` (with the stored conversation token, to resume), `message` (the visitor's
+The widget sends JSON frames: `hello` (with the stored conversation token, to resume, and its self-service visitor
+id), `message` (the visitor's
 text with a message id made by the widget) and `written` (name, email and text when no agent can chat). Every frame
 gets an answer: `welcome`, `ack`, `unstaffed`, `written_ack`, or `error` with a stable code and the message id, so
 the widget can keep what was not taken and say why. Agent replies arrive as `reply`.
@@ -37,6 +38,7 @@ from contactpunt.contacts.models import Queue
 MAX_FRAME = 4 * MAX_CHAT_TEXT + 2_000
 FORBIDDEN_ORIGIN = 4403
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_VISITOR = re.compile(r"^[0-9a-f]{32}$")
 
 
 class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
@@ -88,6 +90,8 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def _hello(self, data: dict[str, Any]) -> None:
         assert self.queue is not None
         self.language = str(data.get("lang", ""))[:8]
+        visitor = data.get("visitor")
+        self.visitor = visitor if isinstance(visitor, str) and _VISITOR.match(visitor) else ""
         conversation = await database_sync_to_async(find_conversation)(self.queue, data.get("token"))
         lines = await database_sync_to_async(history)(conversation) if conversation is not None else []
         if conversation is not None:
@@ -142,6 +146,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 origin=self.origin,
                 language=getattr(self, "language", ""),
                 asked_queue=self.asked_queue,
+                visitor=getattr(self, "visitor", ""),
             )
         except ChatRejected as error:
             return str(error)

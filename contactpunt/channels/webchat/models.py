@@ -22,6 +22,9 @@ class ChatConversation(models.Model):
     case = models.ForeignKey("contacts.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     origin = models.CharField(_("site"), max_length=200, blank=True, default="")
     language = models.CharField(max_length=8, blank=True, default="")
+    #: The widget's random self-service visitor id (no personal data): the knowledge base counts a chat that
+    #: follows the articles it suggested to this visitor.
+    visitor = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(null=True, blank=True)
 

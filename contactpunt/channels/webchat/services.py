@@ -113,15 +113,21 @@ def post_message(
     language: str = "",
     at: dt.datetime | None = None,
     asked_queue: str = "",
+    visitor: str = "",
 ) -> Posted:
     """Store the visitor's message (a new conversation when `conversation` is None). A message id seen before in
     the conversation returns the stored message with created=False. Raise ChatRejected when the inbound service
-    refuses it. `asked_queue` is the code the widget asked for when it differs from `queue` (the fallback)."""
+    refuses it. `asked_queue` is the code the widget asked for when it differs from `queue` (the fallback); `visitor`
+    is the widget's self-service visitor id, kept on a new conversation."""
     at = at or timezone.now()
     with transaction.atomic():
         if conversation is None:
             conversation = ChatConversation.objects.create(
-                token=secrets.token_urlsafe(32), queue=queue, origin=origin[:200], language=language[:8]
+                token=secrets.token_urlsafe(32),
+                queue=queue,
+                origin=origin[:200],
+                language=language[:8],
+                visitor=visitor[:32],
             )
         else:
             conversation = ChatConversation.objects.select_for_update().get(pk=conversation.pk)

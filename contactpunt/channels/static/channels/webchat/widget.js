@@ -5,6 +5,8 @@
  * Plain JavaScript, no dependencies; its markup and styles live in a shadow root, so the host page's CSS
  * cannot break it and its CSS cannot leak into the page. Everything the visitor typed and did not see
  * confirmed stays in the browser's storage and is sent again on reconnect (the server keeps each message id once).
+ * While the visitor types (before an agent answers), the help articles that fit are suggested; the widget asks the
+ * product without cookies, with a random visitor id of its own, which the chat's hello frame carries too.
  */
 (function () {
   "use strict";
@@ -38,7 +40,8 @@
       field_name: "Vul je naam in.", field_email: "Vul een geldig e-mailadres in.", field_text: "Vul je bericht in.",
       origin_not_allowed: "De chat is op deze website niet beschikbaar.",
       unknown_queue: "Deze chat bestaat niet.",
-      error: "Je bericht is niet aangekomen. Probeer het opnieuw."
+      error: "Je bericht is niet aangekomen. Probeer het opnieuw.",
+      suggestions: "Misschien helpt dit je meteen:"
     },
     en: {
       open: "Chat with us", title: "Customer service", close: "Close chat", send: "Send",
@@ -56,7 +59,8 @@
       field_name: "Enter your name.", field_email: "Enter a valid email address.", field_text: "Enter your message.",
       origin_not_allowed: "The chat is not available on this website.",
       unknown_queue: "This chat does not exist.",
-      error: "Your message did not arrive. Please try again."
+      error: "Your message did not arrive. Please try again.",
+      suggestions: "These answers may help you right away:"
     }
   }[lang];
   var title = script.getAttribute("data-title") || COPY.title;
@@ -69,7 +73,7 @@
   var state = load();
   state.pending = state.pending || [];
   function save() {
-    try { window.localStorage.setItem(storeKey, JSON.stringify({ token: state.token || null, pending: state.pending, open: !!state.open, draft: state.draft || "" })); } catch (e) { /* private mode: memory only */ }
+    try { window.localStorage.setItem(storeKey, JSON.stringify({ token: state.token || null, pending: state.pending, open: !!state.open, draft: state.draft || "", visitor: state.visitor })); } catch (e) { /* private mode: memory only */ }
   }
   function newId() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
@@ -77,6 +81,8 @@
     window.crypto.getRandomValues(bytes);
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
+
+  if (!/^[0-9a-f]{32}$/.test(state.visitor || "")) state.visitor = newId().replace(/-/g, "");
 
   // -- markup, in a shadow root --
   var host = document.createElement("div");
@@ -116,6 +122,9 @@
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}" +
     "[hidden]{display:none!important}" +
     ".written-mode .log:empty{display:none}.written-mode form.written{flex:1}" +
+    ".suggest{margin:0 16px 8px;padding:8px 12px;border-radius:8px;background:#e8f1fb;font-size:13px}" +
+    ".suggest p{margin:0 0 4px;font-weight:600}.suggest ul{margin:0;padding-left:18px}" +
+    ".suggest a{color:#0d47a1;text-decoration:underline}" +
     "</style>" +
     '<div class="wrap">' +
     '<button type="button" class="launcher" aria-expanded="false"></button>' +
@@ -124,6 +133,7 @@
     '<p class="status" role="status" aria-live="polite"></p>' +
     '<ol class="log" role="log" aria-live="polite" aria-relevant="additions"></ol>' +
     '<p class="notice" role="alert"></p>' +
+    '<div class="suggest" aria-live="polite" hidden><p></p><ul></ul></div>' +
     '<form class="chat" novalidate><label class="sr" for="cp-text"></label>' +
     '<textarea id="cp-text" rows="2" maxlength="' + MAX_TEXT + '"></textarea>' +
     '<button type="submit" class="primary send"></button></form>' +
@@ -196,6 +206,43 @@
   }
   function say(text) { notice.textContent = text || ""; }
 
+  // -- suggested articles while the visitor types, until an agent answers --
+  var suggestBox = $(".suggest"), suggestList = $(".suggest ul"), agentAnswered = false, asked = "", suggestTimer = null;
+  $(".suggest p").textContent = COPY.suggestions;
+  function showSuggestions(articles) {
+    suggestList.textContent = "";
+    (articles || []).forEach(function (article) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = article.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = article.title;
+      item.appendChild(link);
+      suggestList.appendChild(item);
+    });
+    suggestBox.hidden = agentAnswered || !suggestList.childNodes.length;
+  }
+  function suggestFor(text) {
+    text = text.trim().slice(0, 300);
+    if (agentAnswered || text.length < 3 || text === asked || !window.fetch) return;
+    asked = text;
+    var url = new URL("/help/suggest/widget/", base);
+    url.searchParams.set("q", text);
+    url.searchParams.set("visitor", state.visitor);
+    url.searchParams.set("lang", lang);
+    window.fetch(url.toString(), { credentials: "omit", mode: "cors" })
+      .then(function (response) { return response.ok ? response.json() : { articles: [] }; })
+      .then(function (data) { if (text === asked) showSuggestions(data.articles); })
+      .catch(function () { /* suggestions are a help, never in the way */ });
+  }
+  function typing(event) {
+    window.clearTimeout(suggestTimer);
+    var text = event.target.value;
+    suggestTimer = window.setTimeout(function () { suggestFor(text); }, 500);
+  }
+  function agentHere() { agentAnswered = true; suggestBox.hidden = true; }
+
   // -- the written fallback --
   function toWritten(closed) {
     if (!writtenForm.hidden) return;
@@ -232,7 +279,7 @@
   function connect() {
     status.textContent = retry ? COPY.reconnecting : COPY.connecting;
     socket = new WebSocket(socketUrl);
-    socket.onopen = function () { send({ type: "hello", token: state.token || null, lang: lang }); };
+    socket.onopen = function () { send({ type: "hello", token: state.token || null, lang: lang, visitor: state.visitor }); };
     socket.onmessage = function (event) {
       var data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
@@ -248,7 +295,7 @@
     if (data.type === "welcome") {
       retry = 0;
       if (!data.token) state.token = null;
-      (data.history || []).forEach(function (line) { addLine(line, false); });
+      (data.history || []).forEach(function (line) { addLine(line, false); if (line.from !== "visitor") agentHere(); });
       if (data.staffed || data.token) {
         status.textContent = COPY.online;
       } else {
@@ -266,6 +313,7 @@
       confirm(data.id, data.message);
     } else if (data.type === "reply") {
       addLine(data.message, false);
+      agentHere();
     } else if (data.type === "unstaffed") {
       toWritten(data.open === false);
     } else if (data.type === "written_ack") {
@@ -305,7 +353,8 @@
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); chatForm.requestSubmit(); }
   });
-  input.addEventListener("input", function () { state.draft = input.value; save(); });
+  input.addEventListener("input", function (event) { state.draft = input.value; save(); typing(event); });
+  $("#cp-message").addEventListener("input", typing);
   writtenForm.addEventListener("submit", function (event) {
     event.preventDefault();
     writtenId = writtenId || newId();

@@ -1,0 +1,19 @@
+"""`{% portal_url "article" hit.article_id %}`: a portal page's URL in the portal the visitor is in (the public
+one, or the account group's portal view that is the template's `group`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from contactpunt.knowledge.group_portals import portal_reverse
+from contactpunt.knowledge.models import GroupPortal
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def portal_url(context: template.Context, name: str, *args: Any) -> str:
+    group = context.get("group")
+    return portal_reverse(name, group if isinstance(group, GroupPortal) else None, *args)
