@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channel_adapters', '0004_outbound_cancelled'),
+        ('channel_adapters', '0005_outbound_notice_customer'),
     ]
 
     operations = [
