@@ -26,6 +26,7 @@ from contactpunt.contacts.services.case_actions import add_internal_note
 from contactpunt.contacts.services.queues import create_queue
 from contactpunt.contacts.services.templates import TemplateFields, create_template
 from contactpunt.contacts.tests.workspace_data import mail
+from contactpunt.kpis import rollups
 from contactpunt.people.models import Role, User
 from contactpunt.workforce.services import queue_shift_plan
 
@@ -41,6 +42,9 @@ def _mails(queue: Queue) -> Callable[[int], None]:
         for _ in range(count):
             n = next(_numbers)
             mail(queue, NOW - dt.timedelta(minutes=n), f"list-{n}", sender=f"klant{n}@example.nl", name=f"Sanne {n}")
+        # The periodic refresh has run, as it does within a minute: the pages read the kept figures. (The marks
+        # are written with the contacts; reads that fold dirty contacts are counted in kpis' own tests.)
+        rollups.refresh()
 
     return grow
 
@@ -119,11 +123,12 @@ def _clock():
     [
         ("home", 12),
         ("workspace:inbox", 8),
-        ("kpis:drill", 18),
-        ("kpis:webcare", 31),
-        ("kpis:today", 26),
-        ("kpis:manager", 60),  # 61 until the page stopped computing the backlog it does not show
-        ("kpis:spoc", 38),
+        # The KPI pages ask once per figure group whether a backfill runs (rollups.is_catching_up, one LIMIT query).
+        ("kpis:drill", 19),
+        ("kpis:webcare", 34),
+        ("kpis:today", 27),
+        ("kpis:manager", 66),  # 61 until the page stopped computing the backlog it does not show
+        ("kpis:spoc", 42),
         ("kpis:wallboard_live", 19),
     ],
 )
