@@ -5,8 +5,8 @@ The planner works on the quarter-hour grid of the shift plan. A meeting of `leng
 hour takes its attendees out of every interval whose start it covers; it may only start where each attendee has a
 work activity for the whole meeting and where, in each of those intervals, the agents scheduled to work minus the
 attendees (minus those already taken out by earlier meetings) still meet the plan's requirement. Among the slots
-that fit, it takes the one with the most team members free (up to an even share of the group size), then the
-largest remaining margin, then the earliest; it repeats until everyone is placed or no slot is left (those are
+that fit, it takes one inside office hours (09:00-17:00 local) before any other, then the one with the most team
+members free (up to an even share of the group size), then the largest remaining margin, then the earliest; it repeats until everyone is placed or no slot is left (those are
 reported)."""
 
 from __future__ import annotations
@@ -52,6 +52,19 @@ def _required(start: dt.datetime, end: dt.datetime) -> dict[dt.datetime, int]:
     return required
 
 
+#: A session inside these local hours is preferred: people meet during office hours where the plan allows it.
+OFFICE_HOURS = (dt.time(9), dt.time(17))
+
+
+def _daytime(begin: dt.datetime, length: dt.timedelta) -> bool:
+    local = begin.astimezone(zone())
+    return (
+        OFFICE_HOURS[0] <= local.time()
+        and (local + length).time() <= OFFICE_HOURS[1]
+        and ((local + length).date() == local.date())
+    )
+
+
 def covered(begin: dt.datetime, length: dt.timedelta = LENGTH) -> list[dt.datetime]:
     """The interval starts a meeting from `begin` covers (the staffing count is taken at each interval's start)."""
     moments, moment = [], interval_start(begin)
@@ -91,7 +104,7 @@ def plan_team_meetings(
         while waiting:
             # Groups as even as the size allows (seven agents meet as four and three, not five and two).
             cap = math.ceil(len(waiting) / math.ceil(len(waiting) / group_size))
-            best: tuple[int, int, dt.datetime, list[PlannedActivity]] | None = None
+            best: tuple[bool, int, int, dt.datetime, list[PlannedActivity]] | None = None
             for begin in candidates:
                 if begin < start or begin + length > end:
                     continue
@@ -102,13 +115,15 @@ def plan_team_meetings(
                 take = min(len(by_agent), cap, room)
                 if take <= 0:
                     continue
-                key = (take, room - take)
-                if best is None or key > best[:2]:
+                # Office hours first (a meeting at 21:30 only when no daytime slot fits anyone), then the most
+                # members, then the largest margin left.
+                key = (_daytime(begin, length), take, room - take)
+                if best is None or key > best[:3]:
                     chosen = [by_agent[a] for a in sorted(by_agent)[:take]]
-                    best = (take, room - take, begin, chosen)
+                    best = (*key, begin, chosen)
             if best is None:
                 break
-            _take, _left, begin, chosen = best
+            _daytime_slot, _take, _left, begin, chosen = best
             meeting = TeamMeeting.objects.create(team=team, week=week, start=begin, end=begin + length)
             meeting.attendees.set([a.shift.agent_id for a in chosen])
             for activity in chosen:

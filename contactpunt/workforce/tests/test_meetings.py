@@ -181,3 +181,16 @@ def test_without_the_room_nobody_could_leave(team: Team, phone_queue: Queue) -> 
     with_room = solve(demand, options, workers, time_limit_s=60,
                       meetings=meeting_needs(workers, demand, starts, WEEK, 7, AMS))  # fmt: skip
     assert with_room.under_total == 0 and sum(len(ids) for *_rest, ids in with_room.meetings) == 7
+
+
+def test_a_meeting_takes_office_hours_before_a_roomier_evening(team: Team) -> None:
+    agents = [make_user(f"noord{n}", Role.AGENT, team) for n in range(3)]
+    for agent in agents:
+        schedule_shift(agent=agent, start=at(3, 14), end=at(3, 23))
+    # Room for one at a time in the afternoon, for all three in the evening.
+    need = {at(3, 14) + INTERVAL * k: 2 for k in range(12)}
+    need.update({at(3, 17) + INTERVAL * k: 0 for k in range(24)})
+    requirement(need)
+    result = meetings.plan_team_meetings(team=team, week=WEEK)
+    assert result.unplaced == []
+    assert all(at(3, 9) <= m.start and m.end <= at(3, 17) for m in result.meetings)  # three sessions of one
