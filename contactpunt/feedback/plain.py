@@ -36,7 +36,8 @@ def readings(analysis: DriverAnalysis, site: str = "") -> list[str]:
             "driver": label(driver.name),
             "share": percent(driver.share, 0),
             "site": site,
-            "low": percent(driver.low, 0),
+            # A lower bound above zero never reads "0%" (it would look like "may be nothing" beside a clear result).
+            "low": percent(driver.low, 1 if 0 < driver.low < 0.005 else 0),
             "high": percent(driver.high, 0),
         }
         if site:
@@ -46,7 +47,7 @@ def readings(analysis: DriverAnalysis, site: str = "") -> list[str]:
         text = text % values
         if not driver.significant and driver.low > 0 and driver.direction:
             # Its size is clear, its direction is not: in some resamples it raised the score, in others lowered it.
-            text += " " + _("Not significant: whether it raises or lowers the score may be chance.")
+            text += " " + _("Its size is clear, its direction is not: whether it raises or lowers the score may be chance.")
         elif not driver.significant:
             text += " " + _("This may be chance: not significant.")
         sentences.append(text[:1].upper() + text[1:])

@@ -100,5 +100,9 @@ def test_a_driver_of_clear_size_but_unsure_direction_says_so() -> None:
     with translation.override("nl"):
         lines = readings(DriverAnalysis([clear, unsure, noise], 0.3, 500))
     assert "toeval" not in lines[0]
-    assert "of het de score verhoogt of verlaagt, kan toeval zijn" in lines[1]  # its size is clear, not its sign
+    assert "De omvang is duidelijk, de richting niet" in lines[1]  # its size is clear, not its sign
     assert "Dit kan toeval zijn" in lines[2]
+    barely = Driver("expertise", 0.05, 0.003, 0.11, significant=True, direction=1)
+    with translation.override("nl"):
+        (line,) = readings(DriverAnalysis([barely], 0.3, 500))
+    assert "(0,3% tot 11%)" in line  # a clear lower bound never reads 0%
