@@ -49,9 +49,11 @@ def ensure_team(name: str, *, department: Department, site: Site | None = None) 
     return Team.objects.get_or_create(name=name[:100], defaults={"department": department, "site": site})[0]
 
 
-def ensure_skill(code: str, *, name: str = "") -> Skill:
-    """The skill with this code, made (named `name`, else the code capitalised) the first time it is asked for."""
-    return Skill.objects.get_or_create(code=code[:50], defaults={"name": (name or code.capitalize())[:100]})[0]
+def ensure_skill(code: str, *, name: str = "", kind: str = "") -> Skill:
+    """The skill with this code, made (named `name`, else the code capitalised; of `kind`, else other) the first
+    time it is asked for."""
+    defaults = {"name": (name or code.capitalize())[:100], **({"kind": kind} if kind else {})}
+    return Skill.objects.get_or_create(code=code[:50], defaults=defaults)[0]
 
 
 @transaction.atomic

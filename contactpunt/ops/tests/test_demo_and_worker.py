@@ -12,7 +12,7 @@ from django.utils import timezone
 from contactpunt.contacts.models import Case, Channel, Contact, ContactEvent, Queue
 from contactpunt.ops import demo, periodic
 from contactpunt.ops.models import PeriodicJob
-from contactpunt.people.models import User
+from contactpunt.people.models import Skill, User
 
 pytestmark = pytest.mark.django_db
 # An ordinary week, far from Sinterklaas, Black Friday and the holidays: the demo's volume is about what was asked.
@@ -47,6 +47,11 @@ def test_the_demo_fills_an_empty_database_through_the_services():
     # A case stays open only while one of its contacts waits or is in hand: nothing open with nothing waiting.
     assert not Case.objects.filter(status="open").exclude(contacts__status__in=["queued", "in_progress"]).exists()
     assert logins.api_token.startswith("cp_")
+    # Language skills read as a Dutch team lead reads them on the skills matrix, not "Nl" and "En".
+    assert dict(Skill.objects.filter(code__in=["nl", "en"]).values_list("code", "name")) == {
+        "nl": "Nederlands",
+        "en": "Engels",
+    }
 
 
 def test_the_overview_needs_a_login_and_then_shows_the_open_work():
