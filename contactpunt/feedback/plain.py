@@ -47,7 +47,9 @@ def readings(analysis: DriverAnalysis, site: str = "") -> list[str]:
         text = text % values
         if not driver.significant and driver.low > 0 and driver.direction:
             # Its size is clear, its direction is not: in some resamples it raised the score, in others lowered it.
-            text += " " + _("Its size is clear, its direction is not: whether it raises or lowers the score may be chance.")
+            text += " " + _(
+                "Its size is clear, its direction is not: whether it raises or lowers the score may be chance."
+            )
         elif not driver.significant:
             text += " " + _("This may be chance: not significant.")
         sentences.append(text[:1].upper() + text[1:])

@@ -6,8 +6,8 @@ hour takes its attendees out of every interval whose start it covers; it may onl
 work activity for the whole meeting and where, in each of those intervals, the agents scheduled to work minus the
 attendees (minus those already taken out by earlier meetings) still meet the plan's requirement. Among the slots
 that fit, it takes one inside office hours (09:00-17:00 local) before any other, then the one with the most team
-members free (up to an even share of the group size), then the largest remaining margin, then the earliest; it repeats until everyone is placed or no slot is left (those are
-reported)."""
+members free (up to an even share of the group size), then the largest remaining margin, then the earliest; it
+repeats until everyone is placed or no slot is left (those are reported)."""
 
 from __future__ import annotations
 

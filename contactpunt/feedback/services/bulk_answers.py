@@ -186,14 +186,19 @@ def close_old_follow_ups(*, outcomes: Sequence[tuple[int, str]], now: dt.datetim
 SIMULATED_OUTCOMES = ("called_back", "called_back", "solved", "solved", "apology", "no_answer")
 
 
+#: How late a simulated follow-up gets before its team lead works it after all.
+LATE_AT_MOST = dt.timedelta(days=7)
+
+
 def work_follow_up_list(*, now: dt.datetime, share: float = 0.85) -> int:
     """The simulator's team leads working their list: close `share` of the open follow-ups that fall due by `now`
     (which ones, and how each ended, follow from the follow-up's id, so a run is reproducible); the rest stay open
-    and late, as in a real team. Returns how many were closed."""
-    due = FollowUp.objects.filter(closed_at__isnull=True, due_at__lte=now).values_list("pk", flat=True)
+    and late, as in a real team, until they are a week late: by then the team lead has worked them too (a demo
+    with months of history would otherwise show every late one since September). Returns how many were closed."""
+    due = FollowUp.objects.filter(closed_at__isnull=True, due_at__lte=now).values_list("pk", "due_at")
     outcomes = [
         (pk, SIMULATED_OUTCOMES[(pk * 7919) % len(SIMULATED_OUTCOMES)])
-        for pk in due
-        if (pk * 2654435761) % 1000 < share * 1000
+        for pk, due_at in due
+        if (pk * 2654435761) % 1000 < share * 1000 or due_at <= now - LATE_AT_MOST
     ]
     return close_old_follow_ups(outcomes=outcomes, now=now) if outcomes else 0

@@ -120,3 +120,7 @@ def test_the_simulated_team_leads_close_most_follow_ups_that_fall_due_and_leave_
     for follow_up in follow_ups.filter(closed_at__isnull=False):
         assert follow_up.closed_at < follow_up.due_at and follow_up.closed_by == team_lead and follow_up.outcome
     assert work_follow_up_list(now=due.due_at) == 0  # the same list again: the open ones stay open (reproducible)
+    late = 40 - closed
+    assert work_follow_up_list(now=due.due_at + dt.timedelta(days=6)) == 0  # late, still open
+    assert work_follow_up_list(now=due.due_at + dt.timedelta(days=7)) == late  # a week late: worked after all
+    assert not follow_ups.filter(closed_at__isnull=True).exists()
