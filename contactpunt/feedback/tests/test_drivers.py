@@ -106,3 +106,14 @@ def test_a_driver_of_clear_size_but_unsure_direction_says_so() -> None:
     with translation.override("nl"):
         (line,) = readings(DriverAnalysis([barely], 0.3, 500))
     assert "(0,3% tot 11%)" in line  # a clear lower bound never reads 0%
+
+
+def test_every_interval_holds_its_estimate_a_categorical_driver_included() -> None:
+    # A share of R² is never negative, so a driver of many columns resamples above its estimate: the plain
+    # percentile interval of a reason started at or above the estimate itself ("11%, 11% to 33%").
+    table = answers(200, seed=0)
+    levels = np.random.default_rng(0).integers(0, 15, 200)  # fifteen reasons, a small effect
+    table["reason"] = [f"r{v}" for v in levels]
+    table["nps"] = [float(y) + 0.4 * (level % 3) for y, level in zip(table["nps"], levels, strict=True)]
+    for driver in analyse(table, "nps", bootstrap=200, seed=2).drivers:
+        assert driver.low <= driver.share <= driver.high, driver
