@@ -17,7 +17,7 @@ from contactpunt.customers.models import ConsentPurpose, ConsentSource
 from contactpunt.customers.services import record_consent
 from contactpunt.journey.models import MomentRule, MomentStatus, MomentTask
 from contactpunt.journey.moments import run_moments
-from contactpunt.journey.services import OrderInput, record_order
+from contactpunt.journey.tests.helpers import stay
 from contactpunt.people.models import User
 
 pytestmark = pytest.mark.django_db
@@ -32,28 +32,13 @@ def case(email_queue: Queue) -> Case:
     return mail(email_queue, dt.datetime(2026, 6, 12, 9, tzinfo=dt.UTC), "m1", sender="sanne@example.nl")
 
 
-def _stay(customer_id: int, ext: str, starts: dt.date, ends: dt.date, stage: str = "booked") -> None:
-    record_order(
-        OrderInput(
-            source="parks",
-            external_id=ext,
-            kind="stay",
-            ordered_on=dt.date(2026, 1, 5),
-            customer_id=customer_id,
-            starts_on=starts,
-            ends_on=ends,
-            stage=stage,
-        )
-    )
-
-
 def _moments() -> list[tuple[str, str, str]]:
     return sorted(MomentTask.objects.values_list("rule__kind", "status", "outcome"))
 
 
 def test_a_note_before_arrival_goes_out_once_by_email(case: Case) -> None:
     assert case.customer_id is not None
-    _stay(case.customer_id, "S-1", TODAY + 2 * DAY, TODAY + 9 * DAY)
+    stay(case.customer_id, "S-1", TODAY + 2 * DAY, TODAY + 9 * DAY)
     assert run_moments(today=TODAY, now=NOW) == 1
     [row] = OutboundMessage.objects.filter(case__isnull=True)
     task = MomentTask.objects.get()
@@ -77,20 +62,20 @@ def test_consent_decides_service_and_thanks(case: Case) -> None:
     customer = case.customer
     assert customer is not None
     # a thank-you after a stay is marketing: not without a yes
-    _stay(customer.pk, "S-past", TODAY - 12 * DAY, TODAY - 2 * DAY, stage="after")
+    stay(customer.pk, "S-past", TODAY - 12 * DAY, TODAY - 2 * DAY, stage="after")
     run_moments(today=TODAY, now=NOW)
     assert _moments() == [("after_stay", "skipped", "no consent")]
     assert not OutboundMessage.objects.filter(case__isnull=True).exists()
     # a no to service messages by e-mail holds back the note before arrival
     record_consent(customer=customer, purpose=ConsentPurpose.SERVICE, channel="email", is_granted=False,
                    source=ConsentSource.AGENT, by=None, at=NOW - DAY)  # fmt: skip
-    _stay(customer.pk, "S-next", TODAY + 3 * DAY, TODAY + 7 * DAY)
+    stay(customer.pk, "S-next", TODAY + 3 * DAY, TODAY + 7 * DAY)
     run_moments(today=TODAY, now=NOW)
     assert _moments() == [("after_stay", "skipped", "no consent"), ("before_arrival", "skipped", "no consent")]
     # with a yes to offers by e-mail, the next stay's thank-you goes out
     record_consent(customer=customer, purpose=ConsentPurpose.MARKETING, channel="email", is_granted=True,
                    source=ConsentSource.AGENT, by=None, at=NOW)  # fmt: skip
-    _stay(customer.pk, "S-past-2", TODAY - 5 * DAY, TODAY - DAY, stage="after")
+    stay(customer.pk, "S-past-2", TODAY - 5 * DAY, TODAY - DAY, stage="after")
     run_moments(today=TODAY + DAY, now=NOW + DAY)
     assert ("after_stay", "sent", "") in _moments()
     assert OutboundMessage.objects.filter(case__isnull=True, subject="Bedankt voor uw bezoek").count() == 1
@@ -99,8 +84,8 @@ def test_consent_decides_service_and_thanks(case: Case) -> None:
 def test_at_most_one_message_a_week_and_none_for_the_erased(case: Case, agent: User) -> None:
     customer = case.customer
     assert customer is not None
-    _stay(customer.pk, "S-a", TODAY + 1 * DAY, TODAY + 4 * DAY)
-    _stay(customer.pk, "S-b", TODAY + 3 * DAY, TODAY + 6 * DAY)  # a second stay arriving the same week
+    stay(customer.pk, "S-a", TODAY + 1 * DAY, TODAY + 4 * DAY)
+    stay(customer.pk, "S-b", TODAY + 3 * DAY, TODAY + 6 * DAY)  # a second stay arriving the same week
     run_moments(today=TODAY, now=NOW)
     assert _moments() == [("before_arrival", "sent", ""), ("before_arrival", "skipped", "throttled")]
     assert OutboundMessage.objects.filter(case__isnull=True).count() == 1
@@ -113,7 +98,7 @@ def test_at_most_one_message_a_week_and_none_for_the_erased(case: Case, agent: U
     assert 'data-status="skipped"' in page and "throttled" in page
     # an erased customer gets no message and their messages' outbox rows are blanked
     MomentRule.objects.filter(kind="before_arrival").update(days=10)
-    _stay(customer.pk, "S-c", TODAY + 9 * DAY, TODAY + 12 * DAY)
+    stay(customer.pk, "S-c", TODAY + 9 * DAY, TODAY + 12 * DAY)
     erase_customer(customer=customer, by=agent, reason="verzoek")
     run_moments(today=TODAY + 8 * DAY, now=NOW + 8 * DAY)
     assert not MomentTask.objects.exists()
@@ -126,6 +111,6 @@ def test_a_moment_whose_day_is_long_past_is_not_sent(case: Case) -> None:
     assert case.customer_id is not None
     record_consent(customer=case.customer, purpose=ConsentPurpose.MARKETING, is_granted=True,
                    source=ConsentSource.IMPORT, by=None, at=NOW - 400 * DAY)  # fmt: skip
-    _stay(case.customer_id, "S-old", dt.date(2025, 5, 1), dt.date(2025, 5, 8), stage="after")  # an imported history
+    stay(case.customer_id, "S-old", dt.date(2025, 5, 1), dt.date(2025, 5, 8), stage="after")  # an imported history
     assert run_moments(today=TODAY, now=NOW) == 0
     assert not MomentTask.objects.filter(status=MomentStatus.SENT).exists()

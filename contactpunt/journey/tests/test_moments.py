@@ -18,8 +18,8 @@ from contactpunt.contacts.services.customers import erase_customer
 from contactpunt.contacts.tests.workspace_data import mail, reason, skill
 from contactpunt.journey.models import ComplaintReason, MomentStatus, MomentTask
 from contactpunt.journey.moments import opt_out, run_moments
-from contactpunt.journey.services import OrderInput, record_order
 from contactpunt.journey.tasks import create_moment_tasks
+from contactpunt.journey.tests.helpers import stay
 from contactpunt.ops import periodic
 from contactpunt.people.models import Role, User
 
@@ -33,29 +33,14 @@ def case(email_queue: Queue) -> Case:
     return mail(email_queue, dt.datetime(2026, 6, 12, 9, tzinfo=dt.UTC), "m1")
 
 
-def _stay(customer_id: int, ext: str, starts: dt.date, ends: dt.date, stage: str = "booked") -> None:
-    record_order(
-        OrderInput(
-            source="parks",
-            external_id=ext,
-            kind="stay",
-            ordered_on=dt.date(2026, 1, 5),
-            customer_id=customer_id,
-            starts_on=starts,
-            ends_on=ends,
-            stage=stage,
-        )
-    )
-
-
 def test_one_task_per_customer_and_moment(case: Case, agent: User) -> None:
     assert case.customer_id is not None
     complaint = reason("klacht", "Klacht")
     ComplaintReason.objects.create(reason=complaint)
     wrap_up(case=case, by=agent, reason=complaint, resolve=True)
-    _stay(case.customer_id, "S-past", dt.date(2026, 6, 10), dt.date(2026, 6, 17), stage="after")  # complained during
-    _stay(case.customer_id, "S-soon", TODAY + dt.timedelta(days=2), TODAY + dt.timedelta(days=9))  # arrives in 2 days
-    _stay(case.customer_id, "S-later", TODAY + dt.timedelta(days=20), TODAY + dt.timedelta(days=27))  # too far
+    stay(case.customer_id, "S-past", dt.date(2026, 6, 10), dt.date(2026, 6, 17), stage="after")  # complained during
+    stay(case.customer_id, "S-soon", TODAY + dt.timedelta(days=2), TODAY + dt.timedelta(days=9))  # arrives in 2 days
+    stay(case.customer_id, "S-later", TODAY + dt.timedelta(days=20), TODAY + dt.timedelta(days=27))  # too far
     assert run_moments(today=TODAY) == 2
     kinds = sorted(MomentTask.objects.values_list("rule__kind", "order__external_id"))
     assert kinds == [("after_complaint", "S-past"), ("before_arrival", "S-soon")]
@@ -85,7 +70,7 @@ def test_one_task_per_customer_and_moment(case: Case, agent: User) -> None:
 
 def test_opted_out_and_erased_customers_get_nothing(case: Case) -> None:
     assert case.customer_id is not None and case.customer is not None
-    _stay(case.customer_id, "S-1", TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=8))
+    stay(case.customer_id, "S-1", TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=8))
     opt_out(customer_ids=[case.customer_id])
     assert run_moments(today=TODAY) == 0
     erase_customer(customer=case.customer, by=make_user("mia", Role.MANAGER), reason="verzoek")

@@ -13,32 +13,16 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contactpunt.contacts.models import Channel, Queue
 from contactpunt.kpis import rollups
 from contactpunt.kpis.facts import CONTACT, LEG, load_units
 from contactpunt.kpis.models import IntervalRollup
 from contactpunt.kpis.tests.helpers import arrive, event
-from contactpunt.people.models import Role, Team, User
 
 pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 3, 2, 22, 0, tzinfo=dt.UTC)
 END = START + dt.timedelta(hours=2)
 NAMES = ("presented", "answered", "hold_started", "hold_ended", "transferred", "ended", "wrap_started", "wrapped",
          "abandoned", "replied")  # fmt: skip
-
-
-@pytest.fixture
-def world(
-    phone_queue: Queue, second_phone_queue: Queue, email_queue: Queue, team: Team, department: Any
-) -> dict[str, Any]:
-    chat = Queue.objects.create(code="chat", name="Chat", channel=Channel.CHAT, short_abandon_s=8, sl_threshold_s=30)
-    other = Team.objects.create(name="Team Zuid", department=department)
-    agents = [
-        User.objects.create_user(username="a1", password="x", role=Role.AGENT, team=team),
-        User.objects.create_user(username="a2", password="x", role=Role.AGENT, team=other),
-        User.objects.create_user(username="a3", password="x", role=Role.AGENT),
-    ]
-    return {"queues": [phone_queue, second_phone_queue, chat, email_queue], "agents": agents}
 
 
 event_spec = st.fixed_dictionaries(
