@@ -281,6 +281,7 @@ def test_without_an_available_agent_the_chat_becomes_a_written_contact(team, cha
     assert Identity.objects.get().value == "sanne@example.nl"
     assert Message.objects.get().text == "Is er iemand?"
     assert not ChatConversation.objects.exists()
+    assert case.title == "Bericht achtergelaten in de chat"  # not "Webformulier van Sanne": where it was left
 
 
 def test_outside_business_hours_no_one_chats_even_with_an_agent_available(team, chat_queue):

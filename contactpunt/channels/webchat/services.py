@@ -14,9 +14,11 @@ import json
 import secrets
 from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from contactpunt.channels.webchat.models import ChatConversation, ChatMessageKey
 from contactpunt.channels.webform.services import WrittenContact, submit_written, webform_queue
@@ -210,4 +212,7 @@ def leave_written_message(
     target = webform_queue(department_id=queue.department_id)
     if conversation is not None:
         written = replace(written, conversation_id=conversation.token)
+    if not written.subject:  # the case would read "Web form from …": say where it was left
+        with translation.override(settings.LANGUAGE_CODE):
+            written = replace(written, subject=gettext("Message left in the chat"))
     return submit_written(written=written, queue=target, source=SOURCE, at=at or timezone.now())
