@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from contactpunt.people.models import Department, Role, Site, Skill, Team, User
+from contactpunt.people.models import Department, Role, Site, Skill, SkillKind, Team, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +49,17 @@ def ensure_team(name: str, *, department: Department, site: Site | None = None) 
     return Team.objects.get_or_create(name=name[:100], defaults={"department": department, "site": site})[0]
 
 
-def ensure_skill(code: str, *, name: str = "", kind: str = "") -> Skill:
-    """The skill with this code, made (named `name`, else the code capitalised; of `kind`, else other) the first
-    time it is asked for."""
-    defaults = {"name": (name or code.capitalize())[:100], **({"kind": kind} if kind else {})}
+#: Language skills by code, named as a Dutch team lead reads them on the skills matrix (not "Nl" and "En").
+LANGUAGE_SKILLS = {"nl": "Nederlands", "en": "Engels", "de": "Duits", "fr": "Frans"}
+
+
+def ensure_skill(code: str, *, name: str = "") -> Skill:
+    """The skill with this code, made the first time it is asked for: named `name`, else a language skill by its
+    language's name (and of kind language), else the code capitalised."""
+    language = LANGUAGE_SKILLS.get(code)
+    defaults = {"name": (name or language or code.capitalize())[:100]}
+    if language:
+        defaults["kind"] = SkillKind.LANGUAGE
     return Skill.objects.get_or_create(code=code[:50], defaults=defaults)[0]
 
 

@@ -483,10 +483,6 @@ def _reason_name(code: str) -> str:
     return code.split("-", 1)[0].capitalize()
 
 
-#: The language skills every scenario has, named as a Dutch team lead reads them (not "Nl" and "En").
-_LANGUAGES = {"nl": {"name": "Nederlands", "kind": "language"}, "en": {"name": "Engels", "kind": "language"}}
-
-
 def _ensure_webform_queue(
     scenario: Scenario, departments: dict[str, Department], skills: dict[str, Skill], calendar: BusinessCalendar
 ) -> None:
@@ -524,7 +520,7 @@ def build_organisation(scenario: Scenario, usernames: list[tuple[str, AgentGroup
         for name in {q.department for q in scenario.queues} | {g.department for g in scenario.agents}
     }
     skill_codes = {q.skill for q in scenario.queues} | {s for g in scenario.agents for s in g.skills} | {"nl", "en"}
-    skills = {code: ensure_skill(code, **_LANGUAGES.get(code, {})) for code in skill_codes}
+    skills = {code: ensure_skill(code) for code in skill_codes}
     queue_ids: dict[str, int] = {}
     for spec in scenario.queues:
         queue, _created = ensure_queue(
