@@ -16,6 +16,15 @@ from contactpunt.web.tests.browser import chromium, live_server, require_chromiu
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty cache (the tests' is in memory): nothing a page kept for one test's data,
+    and no rate limit one test used up, reaches the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def t0() -> dt.datetime:
     """A fixed moment in the past (Monday 2 March 2026, 10:00 in Amsterdam)."""

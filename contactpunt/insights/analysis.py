@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -21,6 +22,8 @@ from contactpunt.insights.pipeline import analyse_messages
 from contactpunt.insights.sentiment import SentimentModel
 
 BATCH_SIZE = 64
+#: The history's analysis stores this many messages at a time (newest first).
+BACKLOG_BATCH = 256
 
 _sentiment_model: SentimentModel | None = None
 _sentiment_lock = threading.Lock()
@@ -64,6 +67,49 @@ def analyse_contacts(contact_ids: Iterable[int]) -> AnalysisResult:
         analysed += result.analysed
         skipped += result.skipped
     return AnalysisResult(analysed, skipped)
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """The inbound messages without an insight: how many are left of how many in all."""
+
+    left: int
+    total: int
+
+
+def backlog() -> Backlog:
+    """How many inbound messages still wait for their analysis (two counts)."""
+    messages = inbound_messages()
+    return Backlog(messages.filter(insight__isnull=True).count(), messages.count())
+
+
+def analyse_backlog(
+    *, seconds: float, report: Callable[[int, int], None] | None = None, clock: Callable[[], float] = time.monotonic
+) -> Backlog:
+    """Analyse the newest inbound messages without an insight, batch by batch, until none is left or `seconds`
+    have passed (checked after each batch); return the backlog that is left. `report(done, total)` is told after
+    each batch. Newest first: the pages show the recent weeks, and those are right first.
+
+    What is left is read from the database, not from a list of ids: a run that stops (a slice ends, the worker is
+    restarted) loses nothing, and an erased customer's messages are simply gone from it."""
+    started = clock()
+    state = backlog()
+    while state.left:
+        rows = list(
+            inbound_messages()
+            .filter(insight__isnull=True)
+            .order_by("-id")
+            .values_list("id", "contact_id", "contact__occurred_at", "subject", "text")[:BACKLOG_BATCH]
+        )
+        if not rows:
+            break
+        _store(rows)
+        state = Backlog(max(0, state.left - len(rows)), state.total)
+        if report is not None:
+            report(state.total - state.left, state.total)
+        if clock() - started >= seconds:
+            break
+    return backlog() if state.left else state
 
 
 def analyse_messages_of(messages: QuerySet[Message]) -> AnalysisResult:

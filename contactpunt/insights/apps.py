@@ -16,3 +16,4 @@ class InsightsConfig(AppConfig):
         privacy.register()
         periodic.register(tasks.retrain_reason_model, every=tasks.RETRAIN_EVERY)
         periodic.register(tasks.detect_structural_problems, every=tasks.DETECT_EVERY)
+        periodic.register(tasks.analyse_history, every=tasks.HISTORY_EVERY)

@@ -8,17 +8,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contactpunt import replica
 from contactpunt.access import Action, can, check, require
 from contactpunt.contacts.models import Message
+from contactpunt.insights import analysis
 from contactpunt.insights import remarks as remark_reports
 from contactpunt.insights.models import ReasonModelVersion, ReasonSpike
-from contactpunt.insights.tasks import detect_structural_problems, retrain_reason_model
-from contactpunt.insights.weekly import weekly_report
+from contactpunt.insights.tasks import analyse_history, detect_structural_problems, retrain_reason_model
+from contactpunt.insights.weekly import kept_weekly_report
 from contactpunt.kpis.views_support import period_from, today
+from contactpunt.ops import periodic
 from contactpunt.people.models import User
 
 
@@ -36,7 +39,8 @@ def index(request: HttpRequest) -> HttpResponse:
         day = dt.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         day = today()
-    report = weekly_report(day)
+    now = timezone.now()
+    report, computed_at = kept_weekly_report(day, now=now)
     example_ids = {pk for topic in report.topics for pk in topic.example_message_ids}
     texts = dict(Message.objects.filter(pk__in=example_ids).values_list("pk", "text"))
     topics = [(topic, [texts[pk] for pk in topic.example_message_ids if pk in texts]) for topic in report.topics]
@@ -45,6 +49,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "insights/index.html",
         {
             "report": report,
+            "computed_at": computed_at,
+            "analysing_history": periodic.is_pending(analyse_history, now=now)
+            and analysis.inbound_messages().filter(insight__isnull=True).exists(),
             "topics": topics,
             "recent_spikes": ReasonSpike.objects.select_related("reason")[:20],
             "versions": ReasonModelVersion.objects.defer("artefact")[:10],

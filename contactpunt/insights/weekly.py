@@ -20,8 +20,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from contactpunt.contacts.models import Contact, ContactReason, Direction
-from contactpunt.insights.models import MessageInsight, NewTopic, ReasonSpike, Sentiment
+from contactpunt.insights.models import MessageInsight, NewTopic, ReasonModelVersion, ReasonSpike, Sentiment
 from contactpunt.insights.remarks import handling_agents
 from contactpunt.insights.spikes import reasons_of_contacts
 from contactpunt.kpis.facts import agent_teams
@@ -33,6 +35,11 @@ TOP = 3
 CENTRE = 0  # the key of the whole centre's figures (team ids start at 1)
 MIN_GROWTH = 3
 MIN_COUNT = 5
+#: The team points of a week that is still going on are kept this long, a past week's longer (a late event may
+#: still change them); the page says when they were computed. Reading them means reading two weeks of contacts,
+#: their handling agents and their repeats: about half a second on the demo, too much for every visit.
+CURRENT_WEEK_KEPT = dt.timedelta(minutes=5)
+PAST_WEEK_KEPT = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,15 +158,41 @@ def weekly_report(day: dt.date) -> WeeklyReport:
 
     team_names = dict(Team.objects.values_list("pk", "name"))
     team_ids = sorted({key[0] for key in now if key[0] != CENTRE}, key=lambda t: team_names.get(t, ""))
-    latest_topics = NewTopic.objects.filter(found_on__gte=first, found_on__lte=last).order_by("-found_on").first()
     return WeeklyReport(
         first,
         last,
         points_of(CENTRE, None),
         [points_of(team_id, team_names.get(team_id, "")) for team_id in team_ids],
-        list(ReasonSpike.objects.filter(day__gte=first, day__lte=last).select_related("reason")),
-        list(NewTopic.objects.filter(found_on=latest_topics.found_on)) if latest_topics else [],
+        _spikes(first, last),
+        _topics(first, last),
     )
+
+
+def kept_weekly_report(day: dt.date, *, now: dt.datetime) -> tuple[WeeklyReport, dt.datetime]:
+    """The report of the week that holds `day` and when its team points were computed: kept (CURRENT_WEEK_KEPT,
+    PAST_WEEK_KEPT) per week and active reason model, with the reason spikes and new topics read fresh (a
+    detection run shows at once)."""
+    first, last = week_of(day)
+    version = ReasonModelVersion.objects.filter(is_active=True).values_list("version", flat=True).first() or ""
+    key = f"insights:weekly:{first.isoformat()}:{version}"
+    kept = cache.get(key)
+    if kept is None:
+        report = weekly_report(day)
+        kept = (report.centre, report.teams, now)
+        current = day_bounds(first, last, zone())[1] > now
+        cache.set(key, kept, (CURRENT_WEEK_KEPT if current else PAST_WEEK_KEPT).total_seconds())
+    else:
+        report = WeeklyReport(first, last, kept[0], kept[1], _spikes(first, last), _topics(first, last))
+    return report, kept[2]
+
+
+def _spikes(first: dt.date, last: dt.date) -> list[ReasonSpike]:
+    return list(ReasonSpike.objects.filter(day__gte=first, day__lte=last).select_related("reason"))
+
+
+def _topics(first: dt.date, last: dt.date) -> list[NewTopic]:
+    latest = NewTopic.objects.filter(found_on__gte=first, found_on__lte=last).order_by("-found_on").first()
+    return list(NewTopic.objects.filter(found_on=latest.found_on)) if latest else []
 
 
 def _top(counter: Counter[tuple[int, int]], team_id: int, names: dict[int, str]) -> list[Point]:

@@ -56,6 +56,19 @@ def is_pending(task: Any, *, now: dt.datetime) -> bool:
     )
 
 
+def enqueue_unless_waiting(task: Any) -> bool:
+    """Enqueue `task` (taking no arguments) unless a run of it already waits; True when enqueued. A job that
+    continues itself in slices uses this: one waiting slice does all that is left. On a backend without stored
+    results it is simply enqueued (and so run at once)."""
+    backend = task_backends[task.backend]
+    if isinstance(backend, DatabaseBackend):
+        waiting = DBTaskResult.objects.filter(backend_name=backend.alias, task_path=task.module_path)
+        if waiting.filter(status=TaskResultStatus.READY).exists():
+            return False
+    task.enqueue()
+    return True
+
+
 def enqueue_due(now: dt.datetime | None = None) -> list[str]:
     """Enqueue every registered job whose time has come and of which no run waits or runs; return the names
     enqueued. A job that is due but still pending stays due, so it is enqueued at the first round after its run.

@@ -29,6 +29,7 @@ JOB_LABELS: dict[str, StrPromise] = {
     "refresh_rollups": _("Updating the figures"),
     "refresh_rollups_backfill": _("Updating the figures of a loaded history"),
     "analyse_contacts": _("Analysing messages"),
+    "analyse_history": _("Analysing the history's messages"),
     "retrain_reason_model": _("Training the contact-reason model"),
     "detect_structural_problems": _("Looking for structural problems"),
     "run_shift_plan": _("Planning shifts"),

@@ -68,9 +68,9 @@ def test_a_mailbox_or_a_queue_is_required(email_queue, tmp_path):
     Mailbox.objects.create(name="Support", address="support@shop.example", queue=email_queue)
     out = StringIO()
     call_command("import-mail", str(tmp_path), "--mailbox", "Support", stdout=out)
-    assert (
-        "1 bericht naar wachtrij email-general (email:support@shop.example):" in out.getvalue()
-    )  # one, not "1 messages"
+    # One, not "1 messages"; the queue by its name and the mailbox by its address, no source code.
+    assert "1 bericht van support@shop.example naar wachtrij E-mail algemeen:" in out.getvalue()
+    assert "email-general" not in out.getvalue() and "email:" not in out.getvalue()
     assert re.search(r"  nieuwe zaak +1\n", out.getvalue())
     assert "imported" not in out.getvalue()  # the text report is Dutch; the JSON report keeps the codes
 

@@ -98,3 +98,39 @@ def test_backfill_analyses_existing_messages_once(email_queue, t0):
     assert (first["analysed"], first["already_analysed"]) == (2, 0)
     assert (again["analysed"], again["already_analysed"]) == (0, 2)
     assert MessageInsight.objects.count() == 2
+
+
+def test_the_history_is_analysed_newest_first_in_slices_that_lose_nothing(email_queue, t0, monkeypatch):
+    contacts = receive_texts(email_queue, [f"Waar blijft bestelling {n}?" for n in range(10)], t0)
+    monkeypatch.setattr(analysis, "BACKLOG_BATCH", 4)
+    ticks = iter(range(100))  # each look at the clock is one second later
+    told: list[tuple[int, int]] = []
+
+    left = analysis.analyse_backlog(seconds=1, report=lambda *a: told.append(a), clock=lambda: next(ticks))
+    # One slice: a batch, then the second has passed. The newest four are analysed, the rest is still there.
+    assert (left.left, left.total) == (6, 10) and told == [(4, 10)]
+    newest = {c.pk for c in sorted(contacts, key=lambda c: c.pk)[-4:]}
+    assert set(MessageInsight.objects.values_list("contact_id", flat=True)) == newest
+
+    left = analysis.analyse_backlog(seconds=60, report=lambda *a: told.append(a))
+    assert (left.left, left.total) == (0, 10) and told[1:] == [(8, 10), (10, 10)]
+    assert MessageInsight.objects.count() == 10
+    assert analysis.analyse_backlog(seconds=60) == analysis.Backlog(0, 10)
+
+
+def test_the_history_job_continues_itself_until_nothing_is_left(email_queue, t0, monkeypatch):
+    from contactpunt.insights import tasks
+
+    receive_texts(email_queue, [f"Mijn factuur {n} klopt niet" for n in range(5)], t0)
+    monkeypatch.setattr(analysis, "BACKLOG_BATCH", 2)
+    monkeypatch.setattr(tasks, "HISTORY_SLICE_SECONDS", 0.0)  # a batch per slice
+    slices: list[int] = []
+    real = analysis.analyse_backlog
+
+    def counted(**kwargs):
+        slices.append(1)
+        return real(**kwargs)
+
+    monkeypatch.setattr(analysis, "analyse_backlog", counted)
+    tasks.enqueue_history_analysis()  # the test's immediate backend runs each slice as it is enqueued
+    assert len(slices) == 3 and MessageInsight.objects.count() == 5

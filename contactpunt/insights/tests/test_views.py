@@ -118,6 +118,29 @@ def test_the_page_shows_spikes_and_reacts_to_a_bad_date(history, team_lead):
     assert "Levering" in html and ">40<" in html and ("22,4" in html or "22.4" in html)
 
 
+def test_the_weeks_points_are_kept_a_few_minutes_and_its_spikes_read_fresh(history, team_lead, monkeypatch):
+    from contactpunt.insights import weekly
+
+    computed: list[dt.date] = []
+    real = weekly.weekly_report
+
+    def counted(day: dt.date) -> weekly.WeeklyReport:
+        computed.append(day)
+        return real(day)
+
+    monkeypatch.setattr(weekly, "weekly_report", counted)
+    client = client_for(team_lead)
+    first = client.get(reverse("insights:index")).content.decode()
+    assert "Levering" in first and len(computed) == 1
+    reason = ContactReason.objects.get(code="levering")
+    ReasonSpike.objects.create(reason=reason, day=timezone.localdate(), count=41, expected=12, upper_bound=22.4)
+    kept = client.get(reverse("insights:index")).content.decode()
+    assert len(computed) == 1 and ">41<" in kept  # the points kept, the spike read fresh
+    with time_machine.travel(timezone.now() + weekly.CURRENT_WEEK_KEPT + dt.timedelta(seconds=5)):
+        client.get(reverse("insights:index"))
+    assert len(computed) == 2
+
+
 def test_retraining_on_demand_is_for_managers_not_the_auditor_or_agents(history, agent, team_lead, viewer):
     SeedPhrase.objects.create(reason=ContactReason.objects.get(code="levering"), text="waar is mijn kaart")
     for user in (agent, viewer):

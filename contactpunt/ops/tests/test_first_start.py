@@ -75,7 +75,7 @@ def test_the_demo_reports_its_progress_day_by_day_up_to_done() -> None:
 
 
 @pytest.mark.django_db
-def test_after_the_first_start_the_long_lane_takes_the_figures_then_the_shift_plan_then_the_reason_model(
+def test_after_the_first_start_the_long_lane_takes_the_figures_the_loyalty_the_shift_plan_then_the_reason_model(
     settings: Any,
 ) -> None:
     from django_tasks_db.models import DBTaskResult
@@ -92,8 +92,13 @@ def test_after_the_first_start_the_long_lane_takes_the_figures_then_the_shift_pl
     enqueue_first_start_jobs()
 
     order = [r.task_path.rsplit(".", 1)[1] for r in DBTaskResult.objects.ready().exclude(queue_name=SHORT)]
-    assert order[:3] == ["refresh_rollups_backfill", "plan_demo_shifts", "retrain_reason_model"]
-    assert set(order[3:]) == {"analyse_contacts"}
+    assert order == [
+        "refresh_rollups_backfill",
+        "refresh_loyalty",
+        "plan_demo_shifts",
+        "retrain_reason_model",
+        "analyse_history",
+    ]
 
 
 @pytest.mark.django_db

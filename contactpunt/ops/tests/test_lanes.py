@@ -216,7 +216,7 @@ def test_settling_moves_waiting_jobs_to_their_lane_and_keeps_one_run_of_each_per
     assert str(rows[0].pk) == normalize_uuid(piled[0].id) and str(rows[1].pk) == normalize_uuid(other.id)
 
 
-def test_live_arrivals_are_analysed_in_the_short_lane_and_a_backfill_in_the_long_lane_after_training() -> None:
+def test_live_arrivals_are_analysed_in_the_short_lane_and_a_backfill_by_one_history_job_after_training() -> None:
     from contactpunt.contacts.announcements import Announcement, Message
     from contactpunt.insights.tasks import BACKFILL_PRIORITY, enqueue_analysis, retrain_reason_model
 
@@ -225,14 +225,13 @@ def test_live_arrivals_are_analysed_in_the_short_lane_and_a_backfill_in_the_long
 
     enqueue_analysis(arrived(range(1, 4)))
     enqueue_analysis(arrived(range(100, 700)))  # the demo's history, announced at once
+    enqueue_analysis(arrived(range(700, 1300)))  # a mailbox imported beside it: the waiting job takes it too
     retrain_reason_model.enqueue()
 
-    rows = DBTaskResult.objects.filter(task_path__endswith="analyse_contacts").order_by("enqueued_at")
-    assert [(r.queue_name, r.priority, len(r.args_kwargs["args"][0])) for r in rows] == [
-        (SHORT, 0, 3),
-        (LONG, BACKFILL_PRIORITY, 250),
-        (LONG, BACKFILL_PRIORITY, 250),
-        (LONG, BACKFILL_PRIORITY, 100),
+    rows = DBTaskResult.objects.filter(task_path__contains="insights.tasks.analyse_").order_by("enqueued_at")
+    assert [(r.task_path.rsplit(".", 1)[1], r.queue_name, r.priority, r.args_kwargs["args"]) for r in rows] == [
+        ("analyse_contacts", SHORT, 0, [[1, 2, 3]]),
+        ("analyse_history", LONG, BACKFILL_PRIORITY, []),
     ]
     # The long lane takes the training first, though it was enqueued after the backfill.
     long_lane_order = DBTaskResult.objects.ready().exclude(queue_name=SHORT)

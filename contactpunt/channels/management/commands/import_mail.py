@@ -148,7 +148,9 @@ class Command(BaseCommand):
         _name_earlier_originals(every)
         report = {
             "source": source,
+            "mailbox": mailbox.address if mailbox else None,
             "queue": queue.code,
+            "queue_name": queue.name,
             "queue_created": queue_created,
             "messages": sum(counts.values()),
             "counts": dict(counts),
@@ -169,13 +171,20 @@ class Command(BaseCommand):
         counts = report["counts"]
         if report["queue_created"]:
             self.stdout.write(gettext("created e-mail queue %(queue)s") % {"queue": report["queue"]})
-        line = ngettext(
-            "%(n)s message into queue %(queue)s (%(source)s):",
-            "%(n)s messages into queue %(queue)s (%(source)s):",
-            report["messages"],
-        )
+        # People read the queue's name and the mailbox's address; the source (the key that makes a second import
+        # of the same mail a duplicate) is in the JSON report.
+        if report["mailbox"]:
+            line = ngettext(
+                "%(n)s message from %(mailbox)s into queue %(queue)s:",
+                "%(n)s messages from %(mailbox)s into queue %(queue)s:",
+                report["messages"],
+            )
+        else:
+            line = ngettext(
+                "%(n)s message into queue %(queue)s:", "%(n)s messages into queue %(queue)s:", report["messages"]
+            )
         self.stdout.write(
-            line % {"n": number(report["messages"]), "queue": report["queue"], "source": report["source"]}
+            line % {"n": number(report["messages"]), "queue": report["queue_name"], "mailbox": report["mailbox"]}
         )
         width = max(len(str(label)) for label in OUTCOME_LABELS.values()) + 1
         for name in OUTCOMES:
