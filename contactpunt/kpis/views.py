@@ -53,6 +53,9 @@ def _context(period: Period, by: str, rows: list[dict[str, Any]], columns: tuple
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
         "by_choices": BY_CHOICES,
+        # Per queue, team, agent, department and site a transferred contact counts once per leg; per channel and the
+        # rest once: the same week's AHT differs between the two (the table says so).
+        "counts_legs": by in metrics.LEG_GROUPINGS,
         # A backfill runs (the first start's history, an import): the figures are those built so far.
         "catching_up": rollups.is_catching_up(),
     }

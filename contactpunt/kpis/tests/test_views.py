@@ -125,6 +125,14 @@ def test_manager_weeks_with_trends_reads_few_queries(team_lead, history, django_
     assert groups["email"]["offered"] == 2
 
 
+def test_the_table_says_whether_a_transferred_contact_counts_once_or_per_leg(team_lead, history):
+    client = signed_in(team_lead)
+    per_queue = client.get(reverse("kpis:manager") + "?period=week&by=queue").content.decode()
+    per_channel = client.get(reverse("kpis:manager") + "?period=week&by=channel").content.decode()
+    assert "elk deel van een doorverbonden contact apart" in per_queue and "In deze tabel telt" not in per_queue
+    assert "In deze tabel telt een contact één keer" in per_channel
+
+
 def test_webcare_lists_the_unanswered_message(team_lead, history):
     response = signed_in(team_lead).get(reverse("kpis:webcare"))
     assert response.context["backlog"].count == 1
