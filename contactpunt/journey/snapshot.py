@@ -3,8 +3,8 @@
 Cohorts, RFM segments and their movement read every order and customer: seconds on a long history, too much for a
 page request. `refresh` computes them (the long lane: after an order import, a change of segment rule, and once a
 day as the 90 days of the profiles move on); the page reads the latest row and asks for a refresh when what it was
-computed from changed (`fingerprint`), showing the figures of the last computation meanwhile with their time. Only
-when no snapshot exists yet does the page compute one itself.
+computed from changed (`fingerprint`), showing the figures of the last computation meanwhile with their time, or, before
+the first, that they are being computed.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from contactpunt.ops import periodic
 
 @dataclass(frozen=True, slots=True)
 class Loyalty:
-    computed_at: dt.datetime
+    computed_at: dt.datetime | None
     current: bool
     cohorts: dict[str, list[cohorts.Cohort]]
     movement: segments.Movement | None
@@ -74,19 +74,19 @@ def refresh() -> LoyaltySnapshot:
 
 
 def read() -> Loyalty:
-    """The latest figures; a refresh is asked for when they are out of date (computed here when there are none)."""
+    """The latest figures; a refresh is asked for when they are out of date or missing. Before the first one is
+    done the figures are empty (`computed_at` None): the page never computes them itself (seconds on a long
+    history, and several visitors at once would each do it)."""
+    from contactpunt.journey.tasks import refresh_loyalty  # the tasks module imports this one
+
     snapshot = LoyaltySnapshot.objects.order_by("-computed_at", "-pk").first()
     current = snapshot is not None and snapshot.fingerprint == fingerprint()
+    if not current and not periodic.is_pending(refresh_loyalty, now=timezone.now()):
+        refresh_loyalty.enqueue()  # an immediate backend (tests) has run it: read what it wrote
+        snapshot = LoyaltySnapshot.objects.order_by("-computed_at", "-pk").first() or snapshot
+        current = snapshot is not None and snapshot.fingerprint == fingerprint()
     if snapshot is None:
-        snapshot = refresh()
-        current = True
-    elif not current:
-        from contactpunt.journey.tasks import refresh_loyalty  # the tasks module imports this one
-
-        if not periodic.is_pending(refresh_loyalty, now=timezone.now()):
-            refresh_loyalty.enqueue()  # an immediate backend (tests) has run it: read what it wrote
-            snapshot = LoyaltySnapshot.objects.order_by("-computed_at", "-pk").first() or snapshot
-            current = snapshot.fingerprint == fingerprint()
+        return Loyalty(computed_at=None, current=False, cohorts={}, movement=None, profiles=[], groups=[])
     data = snapshot.data
     move = data["movement"]
     return Loyalty(

@@ -63,3 +63,16 @@ def test_the_snapshot_equals_the_figures_from_the_orders_and_follows_their_chang
         assert not stale.current and stale.cohorts == again.cohorts
         html = lead.get(reverse("journey:index")).content.decode()
     assert "new figures are being computed" in html or "nieuwe cijfers worden nu berekend" in html
+
+
+def test_before_the_first_snapshot_the_page_asks_for_one_and_never_computes_it_itself(team_lead: User) -> None:
+    _orders([("x@example.nl", D(2026, 1, 5), "10")])
+    lead = Client()
+    lead.force_login(team_lead)
+    with (
+        mock.patch.object(periodic, "is_pending", return_value=True),  # the first refresh waits in the queue
+        mock.patch.object(snapshot, "compute", side_effect=AssertionError("computed by the page")),
+    ):
+        html = lead.get(reverse("journey:index")).content.decode()
+    assert "De cijfers worden berekend" in html and "2026-01" not in html
+    assert not LoyaltySnapshot.objects.exists()
