@@ -75,4 +75,5 @@ def test_before_the_first_snapshot_the_page_asks_for_one_and_never_computes_it_i
     ):
         html = lead.get(reverse("journey:index")).content.decode()
     assert "De cijfers worden berekend" in html and "2026-01" not in html
+    assert "Nog geen bestellingen" not in html and 'id="service-loyalty"' not in html  # nothing says "none"
     assert not LoyaltySnapshot.objects.exists()
