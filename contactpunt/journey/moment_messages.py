@@ -4,8 +4,9 @@ A message moment's row (`MomentTask` of a rule that `sends_message`) is sent onc
 while open, and leaves OPEN for SENT (with the outbox row's reference and the channel) or SKIPPED (with why, in
 `outcome`). It goes on the first of the rule's channels (`MomentRule.channels`, in order of preference: e-mail,
 WhatsApp, SMS) for which the customer has their own address or number (an e-mail address; a WhatsApp identity; a
-phone number for SMS), agreed to the rule's purpose on that channel, and the product has an outbox (SMS only once a
-channel adapter registers a notice writer for it), as a notice about no case (the outbox row names the customer, so
+phone number for SMS), agreed to the rule's purpose on that channel, and the product has an outbox that takes it (SMS
+only once a channel adapter registers a notice writer for it; a WhatsApp template that is gone passes to the next
+channel), as a notice about no case (the outbox row names the customer, so
 their export and erasure find it). On WhatsApp, outside a conversation, only an approved template may go: the
 rule's `whatsapp_template`, its variables filled from `template_values`. It is not sent to an erased customer,
 without consent on any usable channel, without an address, once its day lies more than `MESSAGE_WITHIN` behind, or
@@ -44,6 +45,7 @@ class Skipped:
     NO_CONSENT = "no consent"
     NO_ADDRESS = "no address"
     NO_OUTBOX = "no outbox for the channel"
+    NOT_QUEUED = "not taken by the outbox"
     THROTTLED = "throttled"
     TOO_LATE = "too late"
     ALREADY = "already handled"
@@ -137,7 +139,7 @@ def send_due_messages(*, today: dt.date, now: dt.datetime, limit: int = 1000) ->
         outcome = _why_not(task, today=today, last_sent=last_sent, now=now)
         if outcome is None:
             route = _route(task, agreed=agreed, addresses=addresses)
-            outcome = route if isinstance(route, str) else _send(task, *route, now)
+            outcome = route if isinstance(route, str) else _send(task, route, now)
             if outcome is None:
                 last_sent[task.customer_id] = now
                 report.sent += 1
@@ -159,16 +161,16 @@ def _why_not(task: MomentTask, *, today: dt.date, last_sent: dict[int, dt.dateti
 
 def _route(
     task: MomentTask, *, agreed: dict[tuple[str, str], set[int]], addresses: dict[str, dict[int, str]]
-) -> tuple[str, str] | str:
-    """The first of the rule's usable channels with the customer's consent and address, and that address; else why
-    not (no consent on any of them, or consent but no address)."""
+) -> list[tuple[str, str]] | str:
+    """The rule's usable channels with the customer's consent and address, in order, each with that address; else
+    why not (no outbox, no consent on any of them, or consent but no address)."""
     usable = _usable(task.rule)
     if not usable:
         return Skipped.NO_OUTBOX
     consented = [c for c in usable if task.customer_id in agreed[(task.rule.purpose, c)]]
-    for channel in consented:
-        if task.customer_id in addresses[channel]:
-            return channel, addresses[channel][task.customer_id]
+    routes = [(c, addresses[c][task.customer_id]) for c in consented if task.customer_id in addresses[c]]
+    if routes:
+        return routes
     return Skipped.NO_ADDRESS if consented else Skipped.NO_CONSENT
 
 
@@ -182,25 +184,27 @@ def _draft(task: MomentTask, channel: str, to: str) -> NoticeDraft:
     )
 
 
-def _send(task: MomentTask, channel: str, to: str, now: dt.datetime) -> str | None:
-    """Queue the task's message on `channel` to `to` and mark it sent, in one transaction; None when sent, else why
+def _send(task: MomentTask, routes: list[tuple[str, str]], now: dt.datetime) -> str | None:
+    """Queue the task's message on the first of `routes` (channel, address) whose outbox takes it (a WhatsApp
+    template that is not there passes to the next) and mark it sent, in one transaction; None when sent, else why
     not."""
-    draft = _draft(task, channel, to)
     with transaction.atomic():
         # Claimed under a lock: two workers never send the same moment.
         claimed = MomentTask.objects.select_for_update().filter(pk=task.pk, status=MomentStatus.OPEN).first()
         if claimed is None:
             return Skipped.ALREADY  # another run sent or closed it meanwhile
-        try:
-            with transaction.atomic():
-                ref = queue_notice(draft)
-        except NoticeError as error:
-            logger.warning("moment %s not sent on %s: %s", task.pk, channel, error)
-            return Skipped.NO_ADDRESS if channel == ConsentChannel.EMAIL else Skipped.NO_OUTBOX
-        MomentTask.objects.filter(pk=task.pk).update(
-            status=MomentStatus.SENT, channel=channel, outbound_ref=ref[:255], closed_at=now, outcome=""
-        )
-    return None
+        for channel, to in routes:
+            try:
+                with transaction.atomic():
+                    ref = queue_notice(_draft(task, channel, to))
+            except NoticeError as error:
+                logger.warning("moment %s not queued on %s: %s", task.pk, channel, error)
+                continue
+            MomentTask.objects.filter(pk=task.pk).update(
+                status=MomentStatus.SENT, channel=channel, outbound_ref=ref[:255], closed_at=now, outcome=""
+            )
+            return None
+    return Skipped.NOT_QUEUED
 
 
 def _skip(task: MomentTask, why: str, now: dt.datetime) -> None:

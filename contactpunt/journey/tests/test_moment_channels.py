@@ -164,3 +164,21 @@ def test_at_most_one_moment_message_a_week_whatever_the_channel(template: WhatsA
         ("after_stay", "skipped", "", "throttled"),
         ("before_arrival", "sent", "whatsapp", ""),
     ]
+
+
+def test_a_missing_whatsapp_template_passes_to_the_next_channel(template: WhatsAppTemplate) -> None:
+    template.is_approved = False  # withdrawn by WhatsApp
+    template.save()
+    customer = _guest(EMAIL, WHATSAPP)
+    stay(customer, "S-1", TODAY + 2 * DAY, TODAY + 9 * DAY)
+    run_moments(today=TODAY, now=NOW)
+    assert MomentTask.objects.values_list("status", "channel").get() == ("sent", "email")
+    assert list(OutboundMessage.objects.values_list("channel", "to")) == [("email", "sanne@example.nl")]
+    MomentTask.objects.all().delete()
+    OutboundMessage.objects.all().delete()
+    rule = MomentRule.objects.get(kind=MomentKind.BEFORE_ARRIVAL)
+    rule.channels = "whatsapp"
+    rule.save()
+    run_moments(today=TODAY, now=NOW)
+    assert MomentTask.objects.values_list("status", "outcome").get() == ("skipped", "not taken by the outbox")
+    assert not OutboundMessage.objects.exists()
