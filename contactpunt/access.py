@@ -9,14 +9,23 @@ Roles (`people.Role`):
   calendar;
 - *read-only viewer* (the auditor): sees what a manager sees and changes nothing (403 on every write).
 
+The other people in a booking (`guest_details`; guest privacy, `docs/privacy.md`): everyone who may see a customer
+sees the name and role (booker, fellow traveller) of the other people in that customer's bookings, never of an
+erased one. A person's own contact data (identities), notes and contact history (their cases) are shown beside
+another person's booking only to the roles that see every queue (team lead, manager, admin, and the read-only
+viewer: they can open that person's cases anyway), or, to an agent and to an integration through the API, when that
+person agreed to share within the booking (consent purpose "sharing", only after a yes; a later no takes it back).
+Every time a user is shown such details the audit log records who saw whose, and on what basis.
+
 Getters answer 404 for a case outside the user's scope (no existence leak) and 403 when a read-only user
 asks to write. Views ask `can(user, action)` or wear `@require(action)`; querysets come from
-`visible_cases` and `case_scope`. This module imports only models (contacts, people), never web or api.
+`visible_cases` and `case_scope`. This module imports only models (contacts, customers, people) and what customers
+agreed to (`customers.consent`), never web or api.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from functools import wraps
 from typing import Any
@@ -28,7 +37,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from contactpunt.contacts.models import Attachment, Case, Contact, Message, Queue
-from contactpunt.customers.models import Consent, Customer
+from contactpunt.customers import consent
+from contactpunt.customers.models import Consent, ConsentPurpose, Customer
 from contactpunt.people.models import CheckIn, Role, Team, User
 
 
@@ -53,6 +63,7 @@ class Action(StrEnum):
     REVIEW_QUALITY = "review_quality"  # score contacts, run calibration rounds, edit scorecards
     VIEW_JOURNEYS = "view_journeys"  # loyalty figures: cohorts, segments, service and loyalty, cost to serve
     MANAGE_SEGMENTS = "manage_segments"  # change the segment rules and the moment rules
+    SEE_GUEST_DETAILS = "see_guest_details"  # others' contact data, notes and history in a booking, without consent
 
 
 MANAGING = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
@@ -76,6 +87,7 @@ _REFUSALS: dict[Action, Any] = {
     Action.REVIEW_QUALITY: _("Only team leads, managers and administrators can do this."),
     Action.VIEW_JOURNEYS: _("Only team leads, managers and read-only viewers can see this."),
     Action.MANAGE_SEGMENTS: _("Only managers and administrators can change the segment and moment rules."),
+    Action.SEE_GUEST_DETAILS: _("Only team leads, managers and read-only viewers can see this."),
 }
 
 
@@ -116,6 +128,7 @@ def can(user: object, action: Action | str) -> bool:
         Action.VIEW_TEAM_MOODS,
         Action.VIEW_QUALITY,
         Action.VIEW_JOURNEYS,
+        Action.SEE_GUEST_DETAILS,
     ):
         return viewer or manages(person)
     if act in (Action.MANAGE_TEMPLATES, Action.PLAN, Action.FOLLOW_UP, Action.MANAGE_ARTICLES, Action.REVIEW_QUALITY):
@@ -304,6 +317,34 @@ def consents_for(user: User, customer: Customer | None) -> list[Consent]:
     if customer is None or not visible_customers(user).filter(pk=customer.pk).exists():
         return []
     return list(Consent.objects.filter(customer=customer).select_related("recorded_by").order_by("-given_at", "-id"))
+
+
+# -- guests: the other people in a booking ---------------------------------------------------------------
+
+
+class GuestBasis(StrEnum):
+    """Why a user may see another person's details beside a customer's booking."""
+
+    ROLE = "role"  # a role that sees every queue
+    CONSENT = "consent"  # the person agreed to share within the booking
+
+
+def guest_details(user: User, customer_id: int, others: Iterable[int]) -> dict[int, GuestBasis]:
+    """Which of `others` (the other people of bookings the customer `customer_id` is in) `user` may see the contact
+    data, notes and contact history of beside that customer, each with the basis; {} when the user may not see the
+    customer at all. Their names and roles are for whoever sees the customer (the module's rules)."""
+    wanted = set(others) - {customer_id}
+    if not wanted or _as_user(user) is None or not visible_customers(user).filter(pk=customer_id).exists():
+        return {}
+    if can(user, Action.SEE_GUEST_DETAILS):
+        return dict.fromkeys(wanted, GuestBasis.ROLE)
+    return dict.fromkeys(consent.permitted(wanted, ConsentPurpose.SHARING), GuestBasis.CONSENT)
+
+
+def guest_details_for_integration(others: Iterable[int]) -> dict[int, GuestBasis]:
+    """Which of `others` an integration (the API, no person, no role) gets the identities of beside a booking they
+    are in: those who agreed to share within the booking."""
+    return dict.fromkeys(consent.permitted(set(others), ConsentPurpose.SHARING), GuestBasis.CONSENT)
 
 
 def may_work_queue(user: User, queue_id: int) -> bool:

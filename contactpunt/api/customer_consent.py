@@ -17,14 +17,17 @@ from contactpunt.customers import consent
 from contactpunt.customers.models import Consent, ConsentChannel, ConsentPurpose, ConsentSource, Customer
 from contactpunt.customers.services import ConsentRejected, record_consent
 
-PurposeName = Literal["service", "marketing", "surveys"]
+PurposeName = Literal["service", "marketing", "surveys", "sharing"]
 ConsentChannelName = Literal["", "email", "phone", "sms", "whatsapp"]
 assert set(PurposeName.__args__) == set(ConsentPurpose.values)  # type: ignore[attr-defined]
 assert set(ConsentChannelName.__args__) == set(ConsentChannel.values)  # type: ignore[attr-defined]
 
 
 class ConsentIn(Schema):
-    purpose: PurposeName = Field(description="service messages, marketing (offers, loyalty moments) or surveys")
+    purpose: PurposeName = Field(
+        description="service messages, marketing (offers, loyalty moments), surveys, or sharing (a guest's contact "
+        "data, notes and history shown to whoever serves the booker of their booking; every channel only)"
+    )
     channel: ConsentChannelName = Field("", description="The channel it is about; empty for every channel.")
     agreed: bool
     at: schemas.Moment | None = Field(None, description="When the customer said so (default: now).")
@@ -102,6 +105,6 @@ def post_consent(request: HttpRequest, customer_id: Path[schemas.Id], payload: C
             note=payload.note,
             actor_label=f"API: {_integration(request).name}"[:150],
         )
-    except ConsentRejected as error:  # pragma: no cover - the schema admits only valid choices
+    except ConsentRejected as error:  # sharing asked for one channel (the schema admits only known choices)
         return _errors(422, [FieldError(error.field, "invalid", str(error))])
     return Status(201, _state(customer))

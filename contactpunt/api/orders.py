@@ -9,17 +9,20 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Schema, Status
+from ninja import Path, Schema, Status
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from contactpunt.access import guest_details_for_integration
 from contactpunt.api import schemas
-from contactpunt.api.api import WITH_BODY, _errors, _integration, api
+from contactpunt.api.api import COMMON, WITH_BODY, _errors, _integration, api
 from contactpunt.contacts.services.types import FieldError
 from contactpunt.customers import services as customers
 from contactpunt.customers.identities import IdentityKey, InvalidIdentity, normalise
-from contactpunt.journey.models import Order, Role, Stage
+from contactpunt.customers.models import Customer, Identity
+from contactpunt.journey.models import Order, Participant, Role, Stage
 from contactpunt.journey.services import OrderInput, OrderRejected, check_stage, record_order
 
 StageName = Literal[
@@ -142,3 +145,93 @@ def post_order(request: HttpRequest, payload: OrderIn) -> Any:
         guests=sorted(order.participants.filter(role=Role.FELLOW_TRAVELLER).values_list("customer_id", flat=True)),
     )
     return Status(201 if recorded.created else 200, body)
+
+
+class PersonOut(Schema):
+    customer_id: int
+    name: str
+    role: str = Field(description="booker or fellow_traveller")
+    identities: list[schemas.IdentityOut] | None = Field(
+        description="Only for a person who agreed to share within the booking (consent purpose `sharing`); else null."
+    )
+
+
+class CustomerOrderOut(Schema):
+    id: int
+    source: str
+    external_id: str
+    kind: str
+    role: str = Field(description="The customer's own role in it: booker or fellow_traveller.")
+    ordered_on: dt.date
+    stage: str
+    amount: Decimal
+    arrival: dt.date | None
+    departure: dt.date | None
+    people: list[PersonOut] = Field(description="The other people in it (erased people left out).")
+
+
+class CustomerOrdersOut(Schema):
+    customer_id: int
+    items: list[CustomerOrderOut]
+
+
+ORDERS_SHOWN = 50
+
+
+@api.get(
+    "/customers/{customer_id}/orders",
+    response={200: CustomerOrdersOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut, **COMMON},
+    tags=["orders"],
+)
+def get_customer_orders(request: HttpRequest, customer_id: Path[schemas.Id]) -> Any:
+    """The customer's latest orders, bookings and stays (their own and those they were a guest in, at most 50),
+    newest first, with the other people in each: name and role always; a person's identities only when that person
+    agreed to share within the booking (the rules of `contactpunt.access`)."""
+    customer = Customer.objects.filter(pk=customer_id, erased_at__isnull=True, merged_into__isnull=True).first()
+    if customer is None:
+        return _errors(404, [FieldError("customer_id", "not_found", "there is no such customer")])
+    roles = dict(Participant.objects.filter(customer=customer).values_list("order_id", "role"))
+    orders = list(
+        Order.objects.filter(Q(pk__in=list(roles)) | Q(customer=customer)).order_by("-ordered_on", "-id")[:ORDERS_SHOWN]
+    )
+    others = list(
+        Participant.objects.filter(order_id__in=[o.pk for o in orders], customer__erased_at__isnull=True)
+        .exclude(customer=customer)
+        .select_related("customer")
+        .order_by("order_id", "role", "pk")
+    )
+    allowed = guest_details_for_integration({p.customer_id for p in others})
+    identities: dict[int, list[schemas.IdentityOut]] = {pk: [] for pk in allowed}
+    for row in Identity.objects.filter(customer_id__in=list(allowed)).order_by("customer_id", "created_at", "pk"):
+        assert row.customer_id is not None
+        identities[row.customer_id].append(
+            schemas.IdentityOut(kind=row.kind, namespace=row.namespace, value=row.value, is_shared=row.is_shared)
+        )
+    return CustomerOrdersOut(
+        customer_id=customer.pk,
+        items=[
+            CustomerOrderOut(
+                id=o.pk,
+                source=o.source,
+                external_id=o.external_id,
+                kind=o.kind,
+                role=roles.get(o.pk, Role.BOOKER),
+                ordered_on=o.ordered_on,
+                stage=o.stage,
+                amount=o.amount,
+                arrival=o.starts_on,
+                departure=o.ends_on,
+                people=[
+                    PersonOut(
+                        customer_id=p.customer_id,
+                        name=str(p.customer),
+                        role=p.role,
+                        identities=identities.get(p.customer_id),
+                    )
+                    for p in others
+                    if p.order_id == o.pk
+                ],
+            )
+            for o in orders
+        ],
+    )

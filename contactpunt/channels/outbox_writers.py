@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Sequence
 
 from contactpunt.channels.email.outbox import queue_email_notice, queue_email_reply
+from contactpunt.channels.meta.models import Platform, WhatsAppTemplate, WhatsAppTemplateSend
 from contactpunt.channels.models import OutboundMessage, OutboundState
 from contactpunt.channels.webchat.models import ChatConversation
 from contactpunt.contacts.models import Case, Channel, Contact
@@ -66,11 +67,42 @@ def write_email_notice(draft: NoticeDraft) -> str:
 
 def write_queued_notice(draft: NoticeDraft) -> str:
     """Queue a notice for the chat, social or WhatsApp sender (on a case: outside a conversation these channels
-    take only approved templates)."""
+    take only approved templates); a WhatsApp notice about no case goes as the approved template it names."""
+    if draft.case is None and draft.channel == Channel.WHATSAPP:
+        return _write_whatsapp_template(draft)
     if draft.case is None:
         raise NoticeError(f"a {draft.channel} notice needs a case")
     return _queue_row(case=draft.case, contact=draft.contact, channel=draft.channel, to=draft.to,
                       subject=draft.subject, body=draft.body)  # fmt: skip
+
+
+def _write_whatsapp_template(draft: NoticeDraft) -> str:
+    """Queue the approved WhatsApp template `draft.template` (of an active WhatsApp number) to `draft.to`, its
+    variables filled with `draft.values`, for the customer `draft.customer_id`; the sender sends it from the
+    template's number. NoticeError when there is no such template or the number of values is wrong."""
+    template = (
+        WhatsAppTemplate.objects.filter(
+            name=draft.template, is_approved=True, account__platform=Platform.WHATSAPP, account__is_active=True
+        )
+        .order_by("pk")
+        .first()
+        if draft.template
+        else None
+    )
+    if template is None:
+        raise NoticeError(f"there is no approved WhatsApp template {draft.template!r}")
+    if len(draft.values) != len(template.variables):
+        raise NoticeError(f"the template needs {len(template.variables)} values, not {len(draft.values)}")
+    row = OutboundMessage.objects.create(
+        customer_id=draft.customer_id,
+        channel=Channel.WHATSAPP,
+        to=draft.to[:320],
+        subject=draft.subject[:500],
+        body=template.render(list(draft.values)),
+        message_id=f"{uuid.uuid4().hex}@{Channel.WHATSAPP}.contactpunt.invalid",
+    )
+    WhatsAppTemplateSend.objects.create(outbound=row, template=template, values=list(draft.values))
+    return row.message_id
 
 
 def write_chat_notice(draft: NoticeDraft) -> str:

@@ -130,11 +130,14 @@ class CustomerMerge(models.Model):
 
 class ConsentPurpose(models.TextChoices):
     """What a customer may be approached for. Service messages (about their own order or stay) and surveys go to
-    every customer who did not refuse them; marketing (offers, loyalty moments) only to those who agreed."""
+    every customer who did not refuse them; marketing (offers, loyalty moments) only to those who agreed. Sharing
+    is no approach: a guest's yes to their contact data, notes and contact history being shown to whoever serves
+    another person of their booking (the booker); only after a yes, on every channel (`contactpunt.access`)."""
 
     SERVICE = "service", _("service messages")
     MARKETING = "marketing", _("offers and loyalty moments")
     SURVEYS = "surveys", _("surveys")
+    SHARING = "sharing", _("details shared within the booking")
 
 
 #: The purposes a customer is approached for unless they said no (the rest only after a yes).

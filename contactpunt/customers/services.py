@@ -242,6 +242,8 @@ def _check_consent(purpose: str, channel: str, source: str) -> None:
     ):
         if value not in choices:
             raise ConsentRejected(name, f"{name} {value!r} is not one of {', '.join(map(repr, choices))}")
+    if purpose == ConsentPurpose.SHARING and channel:
+        raise ConsentRejected("channel", "sharing within a booking is agreed for every channel at once")
 
 
 def record_consent(

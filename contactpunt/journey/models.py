@@ -6,6 +6,7 @@ built on it. Every guest of a booking is a customer of their own, linked as book
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -157,6 +158,26 @@ MOMENT_PURPOSES = {
 }
 
 
+#: The channels a moment's message can go on (a ConsentChannel each).
+MOMENT_CHANNELS = ("email", "whatsapp", "sms")
+
+
+def moment_channel_list(text: str) -> list[str]:
+    """The channels of a rule's `channels` text, in order, each once."""
+    found: list[str] = []
+    for part in text.split(","):
+        name = part.strip().lower()
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
+def validate_moment_channels(text: str) -> None:
+    unknown = [c for c in moment_channel_list(text) if c not in MOMENT_CHANNELS]
+    if unknown or not moment_channel_list(text):
+        raise ValidationError(_("Name one or more of: email, whatsapp, sms."))
+
+
 class MomentRule(models.Model):
     """When to act at a moment in the journey: what kind of moment, how many days from it, and what to do."""
 
@@ -169,7 +190,31 @@ class MomentRule(models.Model):
     sends_message = models.BooleanField(
         _("send a message"),
         default=False,
-        help_text=_("Send the message below by e-mail instead of giving an agent a task (only with consent)."),
+        help_text=_("Send the message below instead of giving an agent a task (only with consent)."),
+    )
+    channels = models.CharField(
+        _("channels"),
+        max_length=40,
+        default="email",
+        validators=[validate_moment_channels],
+        help_text=_(
+            "Where the message goes, in order of preference, comma-separated: email, whatsapp, sms. It goes on the "
+            "first one for which the customer has an address or number and agreed to this purpose."
+        ),
+    )
+    whatsapp_template = models.CharField(
+        _("WhatsApp template"),
+        max_length=512,
+        blank=True,
+        default="",
+        help_text=_("The name of the approved WhatsApp template (outside a conversation only a template may go)."),
+    )
+    template_values = models.CharField(
+        _("template values"),
+        max_length=300,
+        blank=True,
+        default="",
+        help_text=_("The template's variables in order, separated by |, e.g. {name}|{arrival}."),
     )
     subject = models.CharField(_("subject"), max_length=200, blank=True, default="")
     message = models.TextField(
@@ -188,6 +233,11 @@ class MomentRule(models.Model):
     def purpose(self) -> str:
         """What the moment approaches the customer for (the consent it needs)."""
         return MOMENT_PURPOSES[MomentKind(self.kind)]
+
+    @property
+    def channel_list(self) -> list[str]:
+        """The channels the message may go on, in order of preference (unknown names left out)."""
+        return [c for c in moment_channel_list(self.channels) if c in MOMENT_CHANNELS]
 
 
 class MomentStatus(models.TextChoices):

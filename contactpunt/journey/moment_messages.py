@@ -1,12 +1,17 @@
 """Sending the messages of journey moments (a note before arrival, a thank-you after a stay) through the outbox.
 
 A message moment's row (`MomentTask` of a rule that `sends_message`) is sent once: it is claimed under a lock
-while open, and leaves OPEN for SENT (with the outbox row's reference) or SKIPPED (with why, in `outcome`). It goes
-by e-mail to the customer's latest own address, as a notice about no case (the outbox row names the customer, so
-their export and erasure find it); WhatsApp and chat take only approved templates outside a conversation, so a
-moment never goes there. It is not sent to an erased customer, without consent for the rule's purpose on e-mail,
-without an address, once its day lies more than `MESSAGE_WITHIN` behind, or when the customer got another moment's
-message less than `GAP` ago (at most one such message a week, whatever the rules).
+while open, and leaves OPEN for SENT (with the outbox row's reference and the channel) or SKIPPED (with why, in
+`outcome`). It goes on the first of the rule's channels (`MomentRule.channels`, in order of preference: e-mail,
+WhatsApp, SMS) for which the customer has their own address or number (an e-mail address; a WhatsApp identity; a
+phone number for SMS), agreed to the rule's purpose on that channel, and the product has an outbox that takes it (SMS
+only once a channel adapter registers a notice writer for it; a WhatsApp template that is gone passes to the next
+channel), as a notice about no case (the outbox row names the customer, so
+their export and erasure find it). On WhatsApp, outside a conversation, only an approved template may go: the
+rule's `whatsapp_template`, its variables filled from `template_values`. It is not sent to an erased customer,
+without consent on any usable channel, without an address, once its day lies more than `MESSAGE_WITHIN` behind, or
+when the customer got another moment's message less than `GAP` ago, on whatever channel (at most one such message
+a week, whatever the rules).
 """
 
 from __future__ import annotations
@@ -21,11 +26,10 @@ from django.db import transaction
 from django.utils import formats, translation
 from django.utils.translation import gettext
 
-from contactpunt.contacts.models import Channel
-from contactpunt.contacts.services.notices import NoticeDraft, NoticeError, queue_notice
+from contactpunt.contacts.services.notices import NoticeDraft, NoticeError, notice_channels, queue_notice
 from contactpunt.customers import consent
 from contactpunt.customers.models import ConsentChannel, Identity, IdentityKind
-from contactpunt.journey.models import MomentStatus, MomentTask, Order
+from contactpunt.journey.models import MomentRule, MomentStatus, MomentTask, Order
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +43,9 @@ MESSAGE_WITHIN = dt.timedelta(days=2)
 class Skipped:
     ERASED = "erased"
     NO_CONSENT = "no consent"
-    NO_ADDRESS = "no e-mail address"
+    NO_ADDRESS = "no address"
+    NO_OUTBOX = "no outbox for the channel"
+    NOT_QUEUED = "not taken by the outbox"
     THROTTLED = "throttled"
     TOO_LATE = "too late"
     ALREADY = "already handled"
@@ -51,9 +57,28 @@ class MessageReport:
     skipped: dict[str, int] = field(default_factory=dict)
 
 
-def _addresses(customer_ids: set[int]) -> dict[int, str]:
-    rows = Identity.objects.filter(customer_id__in=customer_ids, kind=IdentityKind.EMAIL, is_shared=False)
+#: The identity that gives a customer's address or number on each channel.
+IDENTITY_OF_CHANNEL: dict[str, str] = {
+    ConsentChannel.EMAIL: IdentityKind.EMAIL,
+    ConsentChannel.WHATSAPP: IdentityKind.WHATSAPP,
+    ConsentChannel.SMS: IdentityKind.PHONE,
+}
+
+
+def _addresses(customer_ids: set[int], channel: str) -> dict[int, str]:
+    """Each customer's latest own (unshared) address or number on `channel`."""
+    rows = Identity.objects.filter(customer_id__in=customer_ids, kind=IDENTITY_OF_CHANNEL[channel], is_shared=False)
     return dict(rows.order_by("customer_id", "created_at", "pk").values_list("customer_id", "value"))
+
+
+def _usable(rule: MomentRule) -> list[str]:
+    """The rule's channels that can carry its message now: an outbox for the channel, and on WhatsApp a template."""
+    open_channels = notice_channels()
+    return [
+        c
+        for c in rule.channel_list
+        if c in open_channels and (c != ConsentChannel.WHATSAPP or rule.whatsapp_template.strip())
+    ]
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -64,19 +89,23 @@ def _fill(template: str, values: dict[str, str]) -> str:
 def render(task: MomentTask) -> tuple[str, str]:
     """The subject and text of the task's message, with dates written out in the language of the rule's text (the
     organisation's: a manager writes it in one language)."""
+    values = _values(task)
+    try:
+        return _fill(task.rule.subject, values), _fill(task.rule.message, values)
+    except (ValueError, IndexError):  # a template a manager broke ("{" alone): sent as written
+        return task.rule.subject, task.rule.message
+
+
+def _values(task: MomentTask) -> dict[str, str]:
+    """What {name}, {order}, {arrival} and {departure} stand for in the task's message."""
     order: Order = task.order
-    customer = task.customer
     with translation.override(settings.LANGUAGE_CODE):
-        values = {
-            "name": customer.display_name.strip() or gettext("guest"),
+        return {
+            "name": task.customer.display_name.strip() or gettext("guest"),
             "order": order.external_id,
             "arrival": formats.date_format(order.starts_on, "j F Y") if order.starts_on else "",
             "departure": formats.date_format(order.ends_on, "j F Y") if order.ends_on else "",
         }
-        try:
-            return _fill(task.rule.subject, values), _fill(task.rule.message, values)
-        except (ValueError, IndexError):  # a template a manager broke ("{" alone): sent as written
-            return task.rule.subject, task.rule.message
 
 
 def send_due_messages(*, today: dt.date, now: dt.datetime, limit: int = 1000) -> MessageReport:
@@ -90,10 +119,13 @@ def send_due_messages(*, today: dt.date, now: dt.datetime, limit: int = 1000) ->
     if not due:
         return report
     customer_ids = {task.customer_id for task in due}
-    by_purpose: dict[str, set[int]] = {}
-    for purpose in {task.rule.purpose for task in due}:
-        by_purpose[purpose] = consent.permitted(customer_ids, purpose, ConsentChannel.EMAIL)
-    addresses = _addresses(customer_ids)
+    channels = {c for task in due for c in _usable(task.rule)}
+    agreed: dict[tuple[str, str], set[int]] = {
+        (purpose, channel): consent.permitted(customer_ids, purpose, channel)
+        for purpose in {task.rule.purpose for task in due}
+        for channel in channels
+    }
+    addresses = {channel: _addresses(customer_ids, channel) for channel in channels}
     last_sent: dict[int, dt.datetime] = {
         customer_id: at
         for customer_id, at in MomentTask.objects.filter(
@@ -104,9 +136,10 @@ def send_due_messages(*, today: dt.date, now: dt.datetime, limit: int = 1000) ->
         if at is not None
     }
     for task in due:
-        outcome = _why_not(task, today=today, by_purpose=by_purpose, addresses=addresses, last_sent=last_sent, now=now)
+        outcome = _why_not(task, today=today, last_sent=last_sent, now=now)
         if outcome is None:
-            outcome = _send(task, addresses[task.customer_id], now)
+            route = _route(task, agreed=agreed, addresses=addresses)
+            outcome = route if isinstance(route, str) else _send(task, route, now)
             if outcome is None:
                 last_sent[task.customer_id] = now
                 report.sent += 1
@@ -116,46 +149,62 @@ def send_due_messages(*, today: dt.date, now: dt.datetime, limit: int = 1000) ->
     return report
 
 
-def _why_not(
-    task: MomentTask,
-    *,
-    today: dt.date,
-    by_purpose: dict[str, set[int]],
-    addresses: dict[int, str],
-    last_sent: dict[int, dt.datetime],
-    now: dt.datetime,
-) -> str | None:
+def _why_not(task: MomentTask, *, today: dt.date, last_sent: dict[int, dt.datetime], now: dt.datetime) -> str | None:
     if task.customer.erased_at is not None:
         return Skipped.ERASED
     if today - task.due_on > MESSAGE_WITHIN:
         return Skipped.TOO_LATE
-    if task.customer_id not in by_purpose[task.rule.purpose]:
-        return Skipped.NO_CONSENT
-    if task.customer_id not in addresses:
-        return Skipped.NO_ADDRESS
     if task.customer_id in last_sent and now - last_sent[task.customer_id] < GAP:
         return Skipped.THROTTLED
     return None
 
 
-def _send(task: MomentTask, to: str, now: dt.datetime) -> str | None:
-    """Queue the task's message and mark it sent, in one transaction; None when sent, else why not."""
+def _route(
+    task: MomentTask, *, agreed: dict[tuple[str, str], set[int]], addresses: dict[str, dict[int, str]]
+) -> list[tuple[str, str]] | str:
+    """The rule's usable channels with the customer's consent and address, in order, each with that address; else
+    why not (no outbox, no consent on any of them, or consent but no address)."""
+    usable = _usable(task.rule)
+    if not usable:
+        return Skipped.NO_OUTBOX
+    consented = [c for c in usable if task.customer_id in agreed[(task.rule.purpose, c)]]
+    routes = [(c, addresses[c][task.customer_id]) for c in consented if task.customer_id in addresses[c]]
+    if routes:
+        return routes
+    return Skipped.NO_ADDRESS if consented else Skipped.NO_CONSENT
+
+
+def _draft(task: MomentTask, channel: str, to: str) -> NoticeDraft:
     subject, body = render(task)
+    if channel != ConsentChannel.WHATSAPP:
+        return NoticeDraft(None, None, channel, to, subject, body, task.customer_id)
+    values = tuple(_fill(part.strip(), _values(task)) for part in task.rule.template_values.split("|") if part.strip())
+    return NoticeDraft(
+        None, None, channel, to, subject, body or subject, task.customer_id, task.rule.whatsapp_template.strip(), values
+    )
+
+
+def _send(task: MomentTask, routes: list[tuple[str, str]], now: dt.datetime) -> str | None:
+    """Queue the task's message on the first of `routes` (channel, address) whose outbox takes it (a WhatsApp
+    template that is not there passes to the next) and mark it sent, in one transaction; None when sent, else why
+    not."""
     with transaction.atomic():
         # Claimed under a lock: two workers never send the same moment.
         claimed = MomentTask.objects.select_for_update().filter(pk=task.pk, status=MomentStatus.OPEN).first()
         if claimed is None:
             return Skipped.ALREADY  # another run sent or closed it meanwhile
-        try:
-            with transaction.atomic():
-                ref = queue_notice(NoticeDraft(None, None, Channel.EMAIL, to, subject, body, task.customer_id))
-        except NoticeError as error:
-            logger.debug("moment %s not sent: %s", task.pk, error)
-            return Skipped.NO_ADDRESS
-        MomentTask.objects.filter(pk=task.pk).update(
-            status=MomentStatus.SENT, channel=Channel.EMAIL, outbound_ref=ref[:255], closed_at=now, outcome=""
-        )
-    return None
+        for channel, to in routes:
+            try:
+                with transaction.atomic():
+                    ref = queue_notice(_draft(task, channel, to))
+            except NoticeError as error:
+                logger.warning("moment %s not queued on %s: %s", task.pk, channel, error)
+                continue
+            MomentTask.objects.filter(pk=task.pk).update(
+                status=MomentStatus.SENT, channel=channel, outbound_ref=ref[:255], closed_at=now, outcome=""
+            )
+            return None
+    return Skipped.NOT_QUEUED
 
 
 def _skip(task: MomentTask, why: str, now: dt.datetime) -> None:

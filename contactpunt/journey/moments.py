@@ -5,7 +5,7 @@ Each rule creates exactly one task per customer and moment (the unique constrain
 running the rules again, or after a re-import, creates nothing new). Nobody who opted out, nobody whose consent
 says no to the moment's purpose (service or marketing, `MomentRule.purpose`; a call on the phone channel) and
 nobody erased gets a task. A rule that sends a message gives its moments to `contactpunt.journey.moment_messages`,
-which sends each once, by e-mail, with consent. The moments:
+which sends each once, on the first of its channels with consent (e-mail, WhatsApp, SMS). The moments:
 
 - after a complaint: a stay whose departure lies `days` or more ago, with a case of the booker on a complaint
   reason opened from the arrival to `days` after the departure: a personal call;

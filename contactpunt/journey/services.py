@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contactpunt.audit import services as audit
+from contactpunt.customers.models import Customer
 from contactpunt.fast_insert import insert_rows, reserve_ids
 from contactpunt.journey.models import (
     STAGES,
@@ -241,3 +242,25 @@ def _insert_new(items: list[OrderInput], now: dt.datetime) -> int:
         [(key, *row) for key, row in zip(people_ids, people, strict=True)],
     )
     return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class GuestView:
+    """One person's details shown to a user beside another customer's booking."""
+
+    guest_id: int
+    order_id: int
+    basis: str  # access.GuestBasis
+
+
+def record_guest_views(*, by: User, customer_id: int, shown: Sequence[GuestView]) -> int:
+    """Audit that `by` was shown these people's contact data, notes and contact history beside the bookings of the
+    customer `customer_id` (one entry per person and booking, on the person); return how many."""
+    return audit.record_many(
+        actor=by,
+        action="customer.guest_viewed",
+        changes=[
+            (Customer(pk=view.guest_id), {"order": view.order_id, "beside": customer_id, "basis": view.basis})
+            for view in shown
+        ],
+    )

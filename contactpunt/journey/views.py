@@ -156,8 +156,11 @@ def record_customer_consent(request: HttpRequest, customer_id: int) -> HttpRespo
             at=timezone.now(),
             note=data["note"],
         )
-    except ConsentRejected:
-        messages.error(request, _("The consent was not recorded: the customer was erased."))
+    except ConsentRejected as error:
+        if error.field == "channel":
+            messages.error(request, _("The consent was not recorded: sharing holds for every channel."))
+        else:
+            messages.error(request, _("The consent was not recorded: the customer was erased."))
     else:
         messages.success(request, _("The consent was recorded."))
     return _back(request)

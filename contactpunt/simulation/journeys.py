@@ -1,6 +1,8 @@
 """The journey of a simulated organisation's customers, written through the journey's services in bulk: stays with
-guests for the holiday parks (about 67% book again within two years, the chain's own figure), orders with product
-types for the web shop and the B2B supplier (per account)."""
+guests for the holiday parks (about 67% book again within two years, the chain's own figure; a returning booker
+mostly brings the same fellow travellers, each a customer of their own, so the park knows every guest and not only
+the booker), orders with product types for the web shop and the B2B supplier (per account). A stay's stage follows
+from its dates on the last day: booked, before arrival (the last two weeks), during, after."""
 
 from __future__ import annotations
 
@@ -26,6 +28,9 @@ PRODUCTS = {
     "telecom": ("Mobiel", "Internet en tv"),
     "holiday-parks": ("Bungalow 4 personen", "Bungalow 6 personen", "Lodge 8 personen"),
 }
+#: How many fellow travellers a first stay has (equally likely), and the chance each comes along again on a return.
+PARTY_SIZES = (0, 1, 1, 2, 2, 3, 4)
+SAME_PARTY = 0.8
 COMPLAINTS = {"tijdens-storing", "na-borg", "levering-beschadigd", "product-drukfout", "order-levering"}
 
 
@@ -57,6 +62,18 @@ def _order_days(rng: random.Random, today: dt.date) -> list[dt.date]:
     return [d for d in days if d <= today]
 
 
+def _party(rng: random.Random, before: tuple[int, ...], planned: int) -> tuple[tuple[int, ...], int]:
+    """The fellow travellers of a booker's next stay (numbers of planned guests) and the guests planned so far: on a
+    first stay 0 to 4 new ones; on a return most of the same people come again (`SAME_PARTY`), sometimes with
+    someone new. Every guest stays a customer of their own, recognised when they return."""
+    if not before:
+        size = rng.choice(PARTY_SIZES)
+        return tuple(range(planned, planned + size)), planned + size
+    kept = tuple(g for g in before if rng.random() < SAME_PARTY)
+    extra = 1 if rng.random() < 0.25 and len(kept) < max(PARTY_SIZES) else 0
+    return kept + tuple(range(planned, planned + extra)), planned + extra
+
+
 def write_journeys(scenario: str, *, today: dt.date, seed: int, source: str) -> Written:
     """Give every customer of the simulated organisation their orders or stays (idempotent on the order ids)."""
     if Order.objects.filter(source=source, external_id__startswith=f"{scenario}-{seed}-").exists():
@@ -75,16 +92,19 @@ def write_journeys(scenario: str, *, today: dt.date, seed: int, source: str) -> 
     )
     if len(people) > MAX_CUSTOMERS:
         people = people[:: -(-len(people) // MAX_CUSTOMERS)]
-    plans: list[tuple[int, int | None, dt.date, int]] = []
+    plans: list[tuple[int, int | None, dt.date, tuple[int, ...]]] = []
+    new_guests = 0  # guests are numbered as planned, then created in one go
     for person, account in people:
+        party: tuple[int, ...] = ()
         for day in _order_days(rng, today):
-            guests = rng.choice((0, 1, 1, 2, 2, 3, 4)) if kind == OrderKind.STAY else 0
-            plans.append((person, account, day, guests))
+            if kind == OrderKind.STAY:
+                party, new_guests = _party(rng, party, new_guests)
+            plans.append((person, account, day, party))
     guest_ids = customers.create_customers(
-        [f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for *_plan, guests in plans for _n in range(guests)]
+        [f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for _n in range(new_guests)]
     )
-    items, position = [], 0
-    for number, (customer_id, account_id, day, guests) in enumerate(plans):
+    items = []
+    for number, (customer_id, account_id, day, party) in enumerate(plans):
         starts = day + dt.timedelta(days=rng.randint(14, 150)) if kind == OrderKind.STAY else None
         ends = starts + dt.timedelta(days=rng.choice((3, 4, 7))) if starts else None
         product = account_products.get(account_id) if account_id else rng.choice(sorted(products.values()))
@@ -101,10 +121,9 @@ def write_journeys(scenario: str, *, today: dt.date, seed: int, source: str) -> 
                 stage=stage_on(kind, today, starts or day, ends or day, day),
                 starts_on=starts,
                 ends_on=ends,
-                fellow_travellers=tuple(guest_ids[position : position + guests]),
+                fellow_travellers=tuple(guest_ids[n] for n in party),
             )
         )
-        position += guests
     written = record_orders(items)
     mark_complaint_reasons(list(ContactReason.objects.filter(code__in=COMPLAINTS).values_list("pk", flat=True)))
     return Written(written.created, len(guest_ids))

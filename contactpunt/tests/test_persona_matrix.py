@@ -193,6 +193,7 @@ MATRIX: dict[str, str] = {
     "api-v1:export": API,
     "api-v1:erase": API_POST,
     "api-v1:post_order": API_POST,
+    "api-v1:get_customer_orders": API,  # the other people in a booking: identities only with their consent
     "api-v1:get_consent": API,
     "api-v1:post_consent": API,  # the same path as get_consent: a GET there reads the consent
     # GDPR: a customer's data, exported or erased by managers and administrators only

@@ -1,7 +1,8 @@
 """The sender of SOCIAL and WHATSAPP replies through the Graph API of the account the customer wrote to.
 
 - WhatsApp: POST /<phone number id>/messages, a text inside the 24-hour window, else only an approved template
-  (a free-form reply outside it is refused as a permanent SendError, with the reason).
+  (a free-form reply outside it is refused as a permanent SendError, with the reason). A template that answers
+  no contact (a journey moment's message) goes from its template's number.
 - Messenger and Instagram messages: POST /<page or account id>/messages to the sender's id.
 - A public comment: a public reply under it (POST /<comment id>/comments on Facebook, /<comment id>/replies on
   Instagram), or, once the conversation was moved to private, a private reply to the comment.
@@ -29,16 +30,18 @@ def send_meta(outbound: OutboundMessage) -> None:
     """Deliver one SOCIAL or WHATSAPP outbox row; raise SendError (permanent when retrying cannot help)."""
     answering = outbound.contact
     if answering is None:
-        raise SendError("the reply answers no inbound contact, so there is no account to send it from", permanent=True)
-    platform, _, account_id = answering.source.partition(":")
-    account = (
-        MetaAccount.objects.filter(platform=platform, account_id=account_id, is_active=True)
-        .select_related("app")
-        .first()
-    )
-    if account is None:
-        raise SendError(f"no active Meta account for {answering.source}", permanent=True)
-    path, payload = _request(outbound, answering, account)
+        account, path, payload = _unprompted(outbound)
+    else:
+        platform, _, account_id = answering.source.partition(":")
+        found = (
+            MetaAccount.objects.filter(platform=platform, account_id=account_id, is_active=True)
+            .select_related("app")
+            .first()
+        )
+        if found is None:
+            raise SendError(f"no active Meta account for {answering.source}", permanent=True)
+        account = found
+        path, payload = _request(outbound, answering, account)
     answer = graph.post(
         base_url=account.app.graph_url,
         version=account.app.graph_version,
@@ -83,22 +86,7 @@ def _whatsapp_payload(outbound: OutboundMessage, answering: Contact) -> dict[str
     to = outbound.to.lstrip("+")
     template = WhatsAppTemplateSend.objects.filter(outbound=outbound).select_related("template").first()
     if template is not None:
-        if not template.template.is_approved:
-            raise SendError(f"template {template.template.name} is not approved", permanent=True)
-        return {
-            "messaging_product": "whatsapp",
-            "to": to,
-            "type": "template",
-            "template": {
-                "name": template.template.name,
-                "language": {"code": template.template.language},
-                "components": [
-                    {"type": "body", "parameters": [{"type": "text", "text": str(v)} for v in template.values]}
-                ]
-                if template.values
-                else [],
-            },
-        }
+        return _template_payload(to, template)
     window = window_for(source=answering.source, sender=answering.sender, now=timezone.now())
     if window is None or not window.is_open:
         since = f" (the customer's last message was at {window.last_inbound_at:%Y-%m-%d %H:%M} UTC)" if window else ""
@@ -107,6 +95,34 @@ def _whatsapp_payload(outbound: OutboundMessage, answering: Contact) -> dict[str
             permanent=True,
         )
     return {"messaging_product": "whatsapp", "to": to, "type": "text", "text": {"body": outbound.body}}
+
+
+def _template_payload(to: str, template: WhatsAppTemplateSend) -> dict[str, Any]:
+    if not template.template.is_approved:
+        raise SendError(f"template {template.template.name} is not approved", permanent=True)
+    return {
+        "messaging_product": "whatsapp",
+        "to": to,
+        "type": "template",
+        "template": {
+            "name": template.template.name,
+            "language": {"code": template.template.language},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": str(v)} for v in template.values]}]
+            if template.values
+            else [],
+        },
+    }
+
+
+def _unprompted(outbound: OutboundMessage) -> tuple[MetaAccount, str, dict[str, Any]]:
+    """A message that answers nothing (a journey moment's WhatsApp template): sent from its template's number."""
+    marked = WhatsAppTemplateSend.objects.filter(outbound=outbound).select_related("template__account__app").first()
+    if marked is None or outbound.channel != Platform.WHATSAPP:
+        raise SendError("the reply answers no inbound contact, so there is no account to send it from", permanent=True)
+    account = marked.template.account
+    if not account.is_active:
+        raise SendError(f"the WhatsApp number {account.name} is not active", permanent=True)
+    return account, f"{account.account_id}/messages", _template_payload(outbound.to.lstrip("+"), marked)
 
 
 def _platform_id(answer: dict[str, Any]) -> str:

@@ -18,7 +18,9 @@ from contactpunt.contacts.models import Case, Contact
 class NoticeDraft:
     """What a notice writer needs: the case it is about (None for a notice about no case, such as a journey
     moment's message: then `customer_id` names whom it is for), the contact it follows (if any), the channel, the
-    recipient on that channel (an address, a number, a chat), a subject (where the channel has one) and the text."""
+    recipient on that channel (an address, a number, a chat), a subject (where the channel has one) and the text.
+    Outside a conversation WhatsApp takes only an approved template: `template` names it and `values` fill its
+    variables in order (the text then is what the template says with them, for the record)."""
 
     case: Case | None
     contact: Contact | None
@@ -27,6 +29,8 @@ class NoticeDraft:
     subject: str
     body: str
     customer_id: int | None = None
+    template: str = ""
+    values: tuple[str, ...] = ()
 
 
 class NoticeError(ValueError):

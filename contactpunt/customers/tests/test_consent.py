@@ -59,7 +59,8 @@ def test_defaults_and_the_latest_record_that_applies_decides() -> None:
     # a record given earlier but entered later does not overrule a later one
     _say(said, ConsentPurpose.MARKETING, True, T + dt.timedelta(minutes=30), channel="email")
     assert consent.permitted(both, ConsentPurpose.MARKETING, "email") == set()
-    [_service, marketing, surveys] = consent.overview(Consent.objects.filter(customer=said))
+    [_service, marketing, surveys, sharing] = consent.overview(Consent.objects.filter(customer=said))
+    assert (sharing.purpose, sharing.is_allowed) == ("sharing", False)  # only after a yes
     assert (marketing.purpose, marketing.is_allowed, marketing.exceptions) == ("marketing", False, {})
     assert (surveys.is_allowed, surveys.exceptions) == (True, {"email": False})
 

@@ -28,6 +28,8 @@ from contactpunt.contacts.services.events import current_agent_state
 from contactpunt.contacts.services.templates import render_template
 from contactpunt.customers.models import Customer
 from contactpunt.customers.services import add_note
+from contactpunt.journey.queries import shown_details
+from contactpunt.journey.services import record_guest_views
 from contactpunt.people.models import User
 from contactpunt.quality.queries import open_reviews_of_case
 from contactpunt.web.workspace import forms, panels
@@ -195,6 +197,8 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
     user = _user(request)
     case = get_case_for_user(user, case_id)
     context = panels.case_context(case, user)
+    if case.customer_id is not None and (shown := shown_details(context["journey"])):
+        record_guest_views(by=user, customer_id=case.customer_id, shown=shown)  # guests' details: who saw whose
     context.update(_chrome(user))
     context["quality_reviews"] = open_reviews_of_case(user, case.pk)
     return render(request, "workspace/case.html", context)
