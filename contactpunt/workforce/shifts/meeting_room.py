@@ -124,7 +124,7 @@ def make_room(
         per_week[(worker_id, day // 7)] += [(j, options[o].paid_hours) for j, o, _d in columns]
     limit = {worker.id: worker.max_hours for worker in workers}
     for (worker_id, week), terms in per_week.items():
-        model.constraint(terms, 0.0, limit[worker_id] - hours[(worker_id, week)])
+        model.constraint(terms, 0.0, max(0.0, limit[worker_id] - hours[(worker_id, week)]))
     # Seats: (variable, meeting, worker id, day, start, queue index), in a planned shift or in an added one.
     seats: list[tuple[int, int, int, int, int, int]] = []
     core = [sorted(i for i in need.workers if i in index and not workers[index[i]].is_pool) for need in meetings]
