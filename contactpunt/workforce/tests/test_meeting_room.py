@@ -1,15 +1,28 @@
 """The weekly team meetings placed into a plan made without them (`meeting_room.make_room`): on generated teams and
 requirements every member gets a session in the week, inside a shift of theirs, and no queue is covered less than
-the plan without meetings covered it (at least its requirement wherever that plan met it)."""
+the plan without meetings covered it (at least its requirement wherever that plan met it); from a week plan through
+the team lead's meeting planner, everyone is placed without a gap."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections import Counter
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from contactpunt.conftest import make_user
+from contactpunt.contacts.models import Queue
+from contactpunt.kpis.intervals import day_bounds
+from contactpunt.people.models import Department, Role, Team
+from contactpunt.workforce import meetings
+from contactpunt.workforce.models import Contract, ShiftTemplate
+from contactpunt.workforce.queries import scheduled_per_interval
+from contactpunt.workforce.requirement import IntervalNeed, grid
 from contactpunt.workforce.shifts.meeting_room import make_room
+from contactpunt.workforce.shifts.planning import plan_shifts
 from contactpunt.workforce.shifts.solver import Demand, MeetingNeed, ShiftOption, Solution, Worker, solve
 
 DAY = 96  # quarter hours
@@ -116,3 +129,37 @@ def test_nothing_to_place_returns_the_plan() -> None:
     demands, workers, _needs = _instance(1)
     plan = solve(demands, _options(), workers, time_limit_s=20, mip_rel_gap=0.01)
     assert make_room(demands, _options(), workers, [], plan) is plan
+
+
+@pytest.mark.django_db
+def test_a_week_plan_and_the_team_leads_planner_place_everyone_without_a_gap(
+    team: Team, department: Department, phone_queue: Queue
+) -> None:
+    # From the requirement to the meetings in the shifts: the week plan makes the room, each team lead's planner
+    # places their team into it, and no quarter hour the plan staffed falls short.
+    local, week, rng = ZoneInfo("Europe/Amsterdam"), dt.date(2026, 3, 2), random.Random(3)
+    south = Team.objects.create(name="Team Zuid", department=department)
+    people = [make_user(f"noord{n}", Role.AGENT, team) for n in range(8)]
+    people += [make_user(f"zuid{n}", Role.AGENT, south) for n in range(7)]
+    for person in people:
+        Contract.objects.create(agent=person, min_hours_week=Decimal(16), max_hours_week=Decimal(40))
+    for hour in range(7, 14):
+        ShiftTemplate.objects.create(name=f"dag-{hour}", start_time=dt.time(hour), length_minutes=480,
+                                     breaks=[[240, 30]])  # fmt: skip
+    needs = []
+    for start in grid(week, 7, local):
+        moment = start.astimezone(local)
+        busy = moment.weekday() < 5 and 8 <= moment.hour < 20
+        required = rng.randint(4, 6) + (3 if 10 <= moment.hour < 13 else 0) if busy else 0
+        needs.append(IntervalNeed(start, phone_queue.code, 10.0, 180.0, required))
+    outcome = plan_shifts(first_day=week, days=7, queue=phone_queue, needs=needs, time_limit_s=20)
+    assert sum(len(ids) for *_rest, ids in outcome.solution.meetings) == len(people)
+    bounds = day_bounds(week, week + dt.timedelta(days=6), local)
+    before = scheduled_per_interval(*bounds)
+
+    unplaced = [u for each in (team, south) for u in meetings.plan_team_meetings(team=each, week=week).unplaced]
+
+    assert unplaced == []
+    after = scheduled_per_interval(*bounds)
+    assert [n.start for n in needs if after.get(n.start, 0) < n.required <= before.get(n.start, 0)] == []
+    assert sum(before.values()) - sum(after.values()) == 2 * len(people)  # each out for two quarter hours
