@@ -40,6 +40,7 @@ JOB_LABELS: dict[str, StrPromise] = {
     "refresh_loyalty": _("Updating the loyalty figures"),
     "create_moment_tasks": _("Creating the tasks of customer moments"),
     "retention": _("Removing data past its retention period"),
+    "draw_weekly_sample": _("Drawing the weekly quality sample"),
 }
 
 

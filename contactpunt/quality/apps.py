@@ -8,6 +8,8 @@ class QualityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from contactpunt.quality import privacy
+        from contactpunt.ops import periodic
+        from contactpunt.quality import privacy, tasks
 
         privacy.register()
+        periodic.register(tasks.draw_weekly_sample, every=tasks.SAMPLE_EVERY)

@@ -17,6 +17,7 @@ from contactpunt.people.checkins import recent_weeks
 from contactpunt.people.models import User
 from contactpunt.quality import coaching
 from contactpunt.quality.models import Goal, GoalStatus
+from contactpunt.quality.remarks import kind_remarks
 
 TREND_WEEKS = 8
 
@@ -40,7 +41,8 @@ def agents(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def agent(request: HttpRequest, agent_id: int) -> HttpResponse:
-    """One agent's coaching: notes, goals with their progress, and the quality score per week."""
+    """One agent's coaching: notes, goals with their progress, the quality score per week, and what customers said
+    kindly of their work (passed on to the agent and their team lead)."""
     user, now = _user(request), timezone.now()
     person = coaching.get_agent_for_user(user, agent_id)
     error = ""
@@ -63,6 +65,7 @@ def agent(request: HttpRequest, agent_id: int) -> HttpResponse:
         "trend": trend,
         "direction": coaching.direction(trend),
         "may_coach": coaching.may_coach(user, person),
+        "remarks": kind_remarks(person, now=now),
         "error": error,
     }
     return render(request, "quality/coach.html", context, status=400 if error else 200)

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from contactpunt.contacts.models import ContactLeg, WorkSession
 from contactpunt.kpis.intervals import day_bounds, zone
+from contactpunt.people.checkins import week_of
 from contactpunt.people.models import Role, User
 from contactpunt.quality.models import Review, Scorecard
 
@@ -117,3 +118,18 @@ def draw_week_sample(*, week: dt.date, scorecard: Scorecard, size: int, now: dt.
         Review.objects.bulk_create(rows, ignore_conflicts=True)
         after = Review.objects.filter(week=week, calibration__isnull=True).count()
     return SampleResult(agents=len(agents), assigned=len(rows), created=after - before)
+
+
+def active_scorecard() -> Scorecard | None:
+    """The scorecard reviews are drawn with: the newest version of the first active one by name."""
+    return Scorecard.objects.filter(is_active=True).order_by("name", "-version").first()
+
+
+def draw_finished_week(*, now: dt.datetime, size: int) -> SampleResult | None:
+    """Draw the sample of the last finished week with the active scorecard, when that week has none yet (a sample
+    drawn by hand during the week stays as it is). None when there is no scorecard or the week has its sample."""
+    card = active_scorecard()
+    week = week_of(now) - dt.timedelta(weeks=1)
+    if card is None or Review.objects.filter(week=week, calibration__isnull=True).exists():
+        return None
+    return draw_week_sample(week=week, scorecard=card, size=size, now=now)

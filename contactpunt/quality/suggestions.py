@@ -113,3 +113,13 @@ def compare(suggestion: Suggestion, now: dt.datetime) -> Comparison | None:
         others_before=_mean([v for k, v in before.items() if k != name]),
         others_during=_mean([v for k, v in during.items() if k != name]),
     )
+
+
+def to_discuss(team: Team, before: dt.datetime) -> list[Suggestion]:
+    """The team's suggestions made before `before` that still have no status (new), oldest first: an item on the
+    team meeting's agenda, so that each gets its status within 14 days."""
+    return list(
+        Suggestion.objects.filter(team=team, status=SuggestionStatus.NEW, created_at__lt=before)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )

@@ -32,10 +32,6 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def active_scorecard() -> Scorecard | None:
-    return Scorecard.objects.filter(is_active=True).order_by("name", "-version").first()
-
-
 def reviewers() -> list[User]:
     return list(User.objects.filter(is_active=True, role__in=[Role.TEAM_LEAD, Role.MANAGER]).order_by("username"))
 
@@ -61,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "week": week,
         "todo": todo,
         "sample": sample,
-        "scorecard": active_scorecard(),
+        "scorecard": sampling.active_scorecard(),
         "rounds": [(r, calibration_rules.progress(r)) for r in rounds],
         "may_review": can(user, Action.REVIEW_QUALITY),
         "reviewers": reviewers(),
@@ -73,7 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require(Action.REVIEW_QUALITY)
 def draw(request: HttpRequest) -> HttpResponse:
     """Draw this week's sample (again: nothing changes) and assign it to the reviewers."""
-    now, card = timezone.now(), active_scorecard()
+    now, card = timezone.now(), sampling.active_scorecard()
     if card is None:
         messages.error(request, _("Make a scorecard first."))
         return redirect("quality:index")
@@ -166,7 +162,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("New scorecard version saved."))
             return redirect("quality:scorecard")
-    card = active_scorecard()
+    card = sampling.active_scorecard()
     criteria = list(card.criteria.all()) if card else []
     context = {
         "scorecard": card,
@@ -192,7 +188,7 @@ def calibration_contacts(week: dt.date, count: int, seed: str) -> list[int]:
 @require(Action.REVIEW_QUALITY)
 def start_round(request: HttpRequest) -> HttpResponse:
     """Open a calibration round over a few contacts of last week, for the reviewers chosen."""
-    now, card = timezone.now(), active_scorecard()
+    now, card = timezone.now(), sampling.active_scorecard()
     name = request.POST.get("name", "").strip()
     try:
         count = min(max(int(request.POST.get("contacts", "5")), 2), 20)

@@ -17,6 +17,7 @@ from contactpunt.kpis import rollups
 from contactpunt.kpis.intervals import day_bounds, zone
 from contactpunt.people.checkins import team_aggregate, week_of
 from contactpunt.people.models import Role, Team, User
+from contactpunt.quality import suggestions
 from contactpunt.workforce import meetings
 from contactpunt.workforce.meeting_voice import customer_voice
 from contactpunt.workforce.models import MeetingAction, TeamMeeting
@@ -92,6 +93,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "reasons": meetings.top_reasons(item.team, last_week),
         "voice": customer_voice(item.team, last_week),
         "follow_up": meetings.open_actions(item.team, before=item.start),
+        "suggestions": [(s, s.is_waiting_too_long(item.start)) for s in suggestions.to_discuss(item.team, item.end)],
         "actions": item.actions.select_related("owner"),
         "members": members,
         "error": error,

@@ -1,5 +1,6 @@
 """The skills matrix page: every agent's level per skill (channels, languages, products, contact reasons), kept
-by team leads and up, and the bus-factor warnings of the week's shift plan."""
+by team leads and up, with the flexible pool's people (and their department) marked, and the bus-factor warnings of
+the week's shift plan."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from contactpunt.people.checkins import week_of
 from contactpunt.people.models import Role, Skill, SkillKind, User
 from contactpunt.people.skills import LEVELS, levels, set_level
 from contactpunt.workforce import bus_factor
+from contactpunt.workforce.models import PoolMember
 
 
 @require(Action.VIEW_DASHBOARDS)
@@ -35,7 +37,8 @@ def matrix(request: HttpRequest) -> HttpResponse:
     except ValueError:
         week = week_of(timezone.now())
     skills = list(Skill.objects.order_by("kind", "name"))
-    people = list(User.objects.filter(is_active=True, role__in=[Role.AGENT, Role.TEAM_LEAD]).select_related("team")
+    people = list(User.objects.filter(is_active=True, role__in=[Role.AGENT, Role.TEAM_LEAD])
+                  .select_related("team__department")
                   .order_by("team__name", "first_name", "username"))  # fmt: skip
     known = levels([p.pk for p in people], [s.pk for s in skills])
     rows = [(p, [(s, known.get((p.pk, s.pk), 0)) for s in skills]) for p in people]
@@ -44,6 +47,8 @@ def matrix(request: HttpRequest) -> HttpResponse:
         "skills": skills,
         "kinds": dict(SkillKind.choices),
         "rows": rows,
+        # The flexible pool: people from other departments with the skills to help at peaks.
+        "pool": set(PoolMember.objects.filter(is_active=True).values_list("user_id", flat=True)),
         "levels": LEVELS,
         "week": week,
         "warnings": bus_factor.warnings(week, 7),

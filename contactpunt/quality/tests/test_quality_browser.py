@@ -5,6 +5,7 @@ read differently flagged for rewriting."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -52,4 +53,7 @@ def test_a_calibration_round_in_the_browser(server_url, browser, team, email_que
     expect(rows.nth(0)).to_contain_text("1,000")
     expect(rows.nth(0)).to_contain_text("gelijk gescoord")
     expect(rows.nth(1)).to_contain_text("criterium herschrijven")
+    # "friendly": (0, 4, 1) against (4, 0, 3) on an ordinal scale, alpha = 1 - D_o / D_e = -2/3 (below chance)
+    expect(page.locator("#agreement thead")).to_contain_text("Alfa")
+    assert re.fullmatch(r"[-\u2212]0,667", rows.nth(1).locator("td.num").first.inner_text().strip())
     assert Review.objects.filter(calibration=round_, done_at__isnull=False).count() == 6

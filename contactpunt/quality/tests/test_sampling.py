@@ -86,3 +86,20 @@ def test_the_seed_is_fixed_across_runs() -> None:
     # A stable hash (not Python's salted hash()): the same sample on every machine and every run.
     assert sampling.seed_of(WEEK, 7) == int.from_bytes(hashlib.sha256(b"2026-03-02:7").digest()[:8], "big")
     assert sampling.draw({"phone": list(range(100))}, 3, 42) == sampling.draw({"phone": list(range(100))}, 3, 42)
+
+
+def test_the_periodic_job_draws_the_finished_week_once(week_of_work) -> None:
+    assert sampling.draw_finished_week(now=NOW, size=4) is None  # no scorecard yet
+    create_scorecard(name="Kwaliteit", criteria=[CriterionSpec("Vriendelijk")])
+    result = sampling.draw_finished_week(now=NOW, size=4)  # Monday 9 March: the week of 2 March is finished
+    assert result is not None and (result.agents, result.created) == (2, 5)
+    assert set(Review.objects.values_list("week", flat=True)) == {WEEK}
+    assert sampling.draw_finished_week(now=NOW + dt.timedelta(hours=6), size=4) is None  # it has its sample
+    assert Review.objects.count() == 5
+
+
+def test_the_periodic_job_is_registered() -> None:
+    from contactpunt.ops import periodic
+    from contactpunt.quality import tasks
+
+    assert any(s.task is tasks.draw_weekly_sample for s in periodic.schedules())

@@ -2,8 +2,9 @@
 
 For each seven-day block of the plan, every team of core agents asks that each of its members can leave work for
 one session of twenty minutes, in groups of about five, at one of a few candidate moments in the middle of the
-open day. The solver (`MeetingNeed`) then plans enough people that the queues stay covered while a session runs;
-the team lead's meeting planner places the sessions into that room afterwards.
+open day. `meeting_room.make_room` places those sessions into the plan made without them (adding a shift only where
+the shifts leave no room), so the queues stay covered while a session runs; the solver can also take them in its
+one model (`MeetingNeed`). The team lead's meeting planner places the sessions into that room afterwards.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from contactpunt.workforce.models import (
 )
 from contactpunt.workforce.requirement import INTERVAL_S, IntervalNeed, forecast_needs, grid, history_units
 from contactpunt.workforce.shifts.meeting_capacity import meeting_needs
+from contactpunt.workforce.shifts.meeting_room import make_room
 from contactpunt.workforce.shifts.solver import Demand, ShiftOption, Solution, Worker, solve
 
 logger = logging.getLogger(__name__)
@@ -173,15 +174,14 @@ def plan_shifts(
     options = [p.option for p in placed]
     solution = solve(demands, options, people, time_limit_s=time_limit_s)
     if meetings:
-        # The same plan with room for the weekly team meetings, kept only when it covers the queues as well: within
-        # the time limit the larger model may find a worse plan, and the meetings never cost the customer a gap.
-        with_room = solve(demands, options, people, time_limit_s=time_limit_s, meetings=meetings)
-        if with_room.assignments and with_room.under_total <= solution.under_total + 1e-6:
-            solution = with_room
-        else:
-            logger.info("plan %s: the plan with room for the team meetings covers less (%s against %s "
-                           "agent-quarters short); planned without", plan.pk, with_room.under_total,
-                           solution.under_total)  # fmt: skip
+        # The weekly team meetings go into the plan as a second, small problem over its shifts (adding a shift only
+        # where the shifts leave no room): it cannot cover the queues worse, as one larger model within the same
+        # time limit could.
+        solution = make_room(demands, options, people, meetings, solution, time_limit_s=min(time_limit_s, 30.0))
+        seated = sum(len(ids) for *_rest, ids in solution.meetings)
+        members = sum(len(need.workers) for need in meetings) * (days // 7)
+        if seated < members:
+            logger.info("plan %s: room for %s of %s team-meeting seats", plan.pk, seated, members)
     _store(plan, solution, placed=placed, queues=queues, starts=starts, needs=needs)
     # The team meetings already planned in these days go into the new shifts again.
     for meeting, person in keep_meetings(starts[0], starts[-1] + dt.timedelta(seconds=INTERVAL_S)):

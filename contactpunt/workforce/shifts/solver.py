@@ -138,7 +138,8 @@ class Solution:
         object.__setattr__(self, "under_total", float(sum(sum(values) for values in self.under.values())))
 
 
-def _fits(worker: Worker, option: ShiftOption) -> bool:
+def fits(worker: Worker, option: ShiftOption) -> bool:
+    """Whether the shift lies inside the worker's availability."""
     if worker.available is None:
         return True
     return all(t in worker.available for t in range(option.start, option.start + option.length))
@@ -169,7 +170,7 @@ def solve(
     columns: list[tuple[int, int, int]] = []  # (worker index, option index, demand index)
     for w, worker in enumerate(workers):
         for o, option in enumerate(options):
-            if not _fits(worker, option):
+            if not fits(worker, option):
                 continue
             for d, demand in enumerate(demands):
                 if demand.skills <= worker.skills:

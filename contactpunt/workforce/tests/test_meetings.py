@@ -194,3 +194,32 @@ def test_a_meeting_takes_office_hours_before_a_roomier_evening(team: Team) -> No
     result = meetings.plan_team_meetings(team=team, week=WEEK)
     assert result.unplaced == []
     assert all(at(3, 9) <= m.start and m.end <= at(3, 17) for m in result.meetings)  # three sessions of one
+
+
+def test_the_agenda_lists_the_teams_new_suggestions_and_flags_one_waiting_over_14_days(
+    team: Team, department: Department
+) -> None:
+    from django.test import Client
+
+    from contactpunt.quality import suggestions
+    from contactpunt.quality.models import SuggestionStatus
+
+    lead = make_user("lotte", Role.TEAM_LEAD, team)
+    anna = make_user("anna", Role.AGENT, team)
+    other = make_user("zuid0", Role.AGENT, Team.objects.create(name="Team Zuid", department=department))
+    meeting = TeamMeeting.objects.create(team=team, week=WEEK, start=at(4, 9, 30), end=at(4, 9, 50))
+    old = suggestions.propose(author=anna, title="Terugbelverzoek in de wachtrij", now=at(4, 9) - dt.timedelta(days=15))
+    fresh = suggestions.propose(author=anna, title="Sjabloon voor retouren", now=at(3, 9))
+    decided = suggestions.propose(author=anna, title="Al besproken", now=at(2, 9))
+    suggestions.decide(suggestion=decided, status=SuggestionStatus.DISCUSSED, by=lead, now=at(3, 10))
+    suggestions.propose(author=other, title="Van een ander team", now=at(3, 9))
+    suggestions.propose(author=anna, title="Na het overleg", now=at(4, 12))
+
+    assert suggestions.to_discuss(team, meeting.end) == [old, fresh]
+    client = Client()
+    client.force_login(lead)
+    page = client.get(f"/workforce/meetings/{meeting.pk}/").content.decode()
+    agenda = page[page.index('id="agenda-suggestions"') :].split("</ul>")[0]
+    assert "Terugbelverzoek in de wachtrij" in agenda and "Sjabloon voor retouren" in agenda
+    assert "Al besproken" not in agenda and "Van een ander team" not in agenda and "Na het overleg" not in agenda
+    assert agenda.count("badge-warn") == 1  # only the suggestion of 15 days ago

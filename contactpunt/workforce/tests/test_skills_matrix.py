@@ -51,3 +51,21 @@ def test_levels_and_the_bus_factor(team, phone_queue: Queue) -> None:
     assert 'id="bus-factor"' in page and "Duits" in page
     assert client.post("/workforce/skills/", {"user": cees.pk, "skill": german.pk, "level": "2"}).status_code == 302
     assert bus_factor.warnings(dt.date(2026, 3, 2), 7)[0].start == at(17)
+
+
+def test_the_matrix_marks_the_flexible_pool_with_their_department(team, department) -> None:
+    from contactpunt.people.models import Department, Team
+    from contactpunt.workforce.models import PoolMember
+
+    finance = Department.objects.create(name="Financiën")
+    helper = make_user("femke", Role.AGENT, Team.objects.create(name="Debiteuren", department=finance))
+    PoolMember.objects.create(user=helper, weekdays="0123456")
+    make_user("anna", Role.AGENT, team)
+    client = Client()
+    client.force_login(make_user("lotte", Role.TEAM_LEAD, team))
+    page = client.get("/workforce/skills/?week=2026-03-02").content.decode()
+    rows = page.split('<tr><th scope="row">')[1:]
+    femke = next(row for row in rows if row.startswith("femke"))
+    anna = next(row for row in rows if row.startswith("anna"))
+    assert "pool-member" in femke.split("</th>")[0] and "Financiën" in femke.split("</th>")[0]
+    assert "pool-member" not in anna.split("</th>")[0]

@@ -80,3 +80,42 @@ def test_a_team_lead_plans_shifts_and_an_agent_sees_their_own(server_url, browse
     expect(agent.locator(".wf-grid .shift")).to_have_count(5)
     expect(agent.locator("nav.kpi-nav a[href='/workforce/shifts/']")).to_have_count(0)
     screenshot(agent, "workforce-me.png")
+
+
+def test_a_team_lead_plans_the_weekly_meetings_into_the_shift_plan(server_url, browser, team, phone_queue):
+    from playwright.sync_api import expect
+
+    from contactpunt.kpis.intervals import day_bounds
+    from contactpunt.workforce.queries import scheduled_per_interval
+
+    make_user("lotte", Role.TEAM_LEAD, team)
+    agents = [make_user(f"noord{n}", Role.AGENT, team) for n in range(7)]
+    ShiftTemplate.objects.create(name="dag", start_time=dt.time(9), length_minutes=480, breaks=[])
+    week = dt.date(2026, 3, 2)
+    local = zone()
+    # Three needed 09:00-17:00 on weekdays: the cheapest plan without meetings has exactly three at work, so the plan
+    # adds the shifts that make room for the sessions.
+    needs = [
+        IntervalNeed(s, phone_queue.code, 10.0, 180.0, 3 if s.astimezone(local).weekday() < 5 and
+                     9 <= s.astimezone(local).hour < 17 else 0)
+        for s in grid(week, 7, local)
+    ]  # fmt: skip
+    outcome = plan_shifts(first_day=week, days=7, queue=phone_queue, needs=needs, time_limit_s=20)
+    assert outcome.plan.under_coverage == 0
+
+    page = login(browser, server_url, "lotte", next_url=f"/workforce/meetings/?week={week.isoformat()}")
+    page.select_option("#plan-meetings select[name=team]", str(team.pk))
+    page.click("#plan-meetings button[type=submit]")
+    expect(page.locator("#meetings tbody tr")).to_have_count(2)  # seven agents meet as four and three
+    listed = page.locator("#meetings tbody").inner_text()
+    assert all(agent.display_name in listed for agent in agents)
+    expect(page.locator("p.toast")).not_to_contain_text("staffing gap")
+
+    page.goto(f"{server_url}/workforce/shifts/?date={week.isoformat()}")
+    meetings = page.locator(".wf-grid .act.meeting")
+    expect(meetings).to_have_count(7)  # every agent once in the week
+    expect(meetings.first).to_contain_text("overleg")
+    screenshot(page, "workforce-meetings-in-plan.png")
+    after = scheduled_per_interval(*day_bounds(week, week + dt.timedelta(days=6), local))
+    for need in needs:  # the queue stays staffed while the sessions run
+        assert after.get(need.start, 0) >= need.required, need.start
