@@ -11,7 +11,8 @@ answer is given in it any more and every case's FCR is final); otherwise the pag
 it. So a new answer shows at once; a change of an operational driver alone (a later contact that makes a case's
 FCR provisional no more) shows within FRESH. The worker (`refresh`, every REFRESH_EVERY on the long lane) re-reads
 the inputs of every unsettled snapshot: unchanged inputs only move its check time, changed ones are computed again;
-and it keeps the pages' default scopes (this month, in total, per site and per team, and the view) computed.
+and it keeps the pages' default scopes (this month and the last, in total, per site and per team, and the view)
+computed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,15 +148,15 @@ def kept_fcr_gap(start: dt.datetime, end: dt.datetime, *, now: dt.datetime) -> l
     return [_gap_from(row) for row in result]
 
 
-def refresh(now: dt.datetime, *, default_period: Period | None = None) -> int:
-    """The worker's run: compute the default scopes not kept yet (of `default_period`, else none), confirm or
-    recompute every unsettled snapshot, and remove the ones unchecked for KEEP. Returns how many were computed."""
+def refresh(now: dt.datetime, *, default_periods: Sequence[Period] = ()) -> int:
+    """The worker's run: compute the default scopes of `default_periods` not kept yet, confirm or recompute every
+    unsettled snapshot, and remove the ones unchecked for KEEP. Returns how many were computed."""
     SurveySnapshot.objects.filter(checked_at__lt=now - KEEP).delete()
     computed = 0
     done: set[str] = set()
-    if default_period is not None:
+    if default_periods:
         known = set(SurveySnapshot.objects.values_list("key", flat=True))
-        for scope in default_scopes(default_period):
+        for scope in [s for period in default_periods for s in default_scopes(period)]:
             if scope.key not in known:
                 answers = answers_key(scope)
                 inputs, compute = _inputs(scope)

@@ -44,7 +44,8 @@ def refresh_rollups_backfill() -> int:
 @task(queue_name=LONG)
 def refresh_survey_snapshots() -> int:
     """Keep the slow survey figures (driver analysis, the FCR view) current for the feedback pages: this month's
-    default scopes computed, every unsettled snapshot confirmed or recomputed; return how many were computed."""
+    and last month's default scopes computed, every unsettled snapshot confirmed or recomputed; return how many were
+    computed."""
     first = today().replace(day=1)
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    return survey_snapshots.refresh(timezone.now(), default_period=Period.of(first, last, "month"))
+    this_month = Period.of(first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1), "month")
+    return survey_snapshots.refresh(timezone.now(), default_periods=[this_month, this_month.previous()])

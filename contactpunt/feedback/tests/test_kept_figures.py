@@ -92,9 +92,9 @@ def test_the_worker_computes_the_default_scopes_and_confirms_the_rest(
     march = Period.of(dt.date(2026, 3, 1), dt.date(2026, 3, 31), "month")
     now = t0 + 5 * DAY
     scopes = survey_snapshots.default_scopes(march)
-    assert survey_snapshots.refresh(now, default_period=march) == len(scopes)
+    assert survey_snapshots.refresh(now, default_periods=[march]) == len(scopes)
     assert set(SurveySnapshot.objects.values_list("key", flat=True)) == {s.key for s in scopes}
-    assert survey_snapshots.refresh(now + FRESH, default_period=march) == 0  # nothing changed: confirmed
+    assert survey_snapshots.refresh(now + FRESH, default_periods=[march]) == 0  # nothing changed: confirmed
     assert set(SurveySnapshot.objects.values_list("checked_at", flat=True)) == {now + FRESH}
     give_answers(email_queue, agent, t0 + DAY, range(3, 4))
     # The new answer changes the month's drivers in total and of the team, and the FCR view.
