@@ -41,7 +41,9 @@ def refresh_rollups_backfill() -> int:
     return rollups.refresh()
 
 
-@task(queue_name=LONG)
+# Ahead of the long lane's backlog of text analysis (priority 0) and the reason model's training (5): the feedback
+# pages read what this keeps; after the first start's figures (20) and shift plan (10).
+@task(queue_name=LONG, priority=8)
 def refresh_survey_snapshots() -> int:
     """Keep the slow survey figures (driver analysis, the FCR view) current for the feedback pages: this month's
     and last month's default scopes computed, every unsettled snapshot confirmed or recomputed; return how many were
