@@ -110,6 +110,10 @@ def _inputs(scope: Scope) -> tuple[str, Callable[[], object]]:
 
 
 def _save(scope: Scope, answers: str, inputs: str, result: object, now: dt.datetime) -> None:
+    try:
+        json.dumps(result, allow_nan=False)
+    except ValueError:  # a figure that is not a number (PostgreSQL's JSON cannot hold it): shown, not kept
+        return
     values = {"period_end": scope.end, "answers": answers, "inputs": inputs, "result": result, "checked_at": now}
     try:
         with transaction.atomic():

@@ -106,3 +106,11 @@ def test_the_worker_computes_the_default_scopes_and_confirms_the_rest(
     assert SurveySnapshot.objects.get(key=old.key).checked_at == now
     assert Scope.from_key(old.key) == old
     assert "contactpunt.kpis.tasks.refresh_survey_snapshots" in {s.name for s in periodic.schedules()}
+
+
+def test_a_result_that_is_not_a_number_is_shown_but_not_kept(t0: dt.datetime) -> None:
+    scope = Scope(survey_snapshots.DRIVERS, t0, t0 + DAY)
+    survey_snapshots._save(scope, "0:0:0", "inputs", {"r2": float("nan")}, t0)
+    assert not SurveySnapshot.objects.exists()
+    survey_snapshots._save(scope, "0:0:0", "inputs", {"r2": 0.25}, t0)
+    assert SurveySnapshot.objects.get().result == {"r2": 0.25}
