@@ -41,6 +41,21 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("insights", "/insights/", "lead"),
     ("journey", "/journey/", "lead"),
     ("feedback", "/feedback/", "lead"),
+    ("feedback week", "/feedback/?period=week", "lead"),
+    ("feedback last month", "/feedback/?period=month&date={last_month}", "lead"),
+    ("feedback per team", "/feedback/?period=month&by=team", "lead"),
+    ("feedback per agent", "/feedback/?period=month&by=agent", "lead"),
+    ("feedback per reason", "/feedback/?period=month&by=reason", "lead"),
+    ("feedback site", "/feedback/?period=month&site={site}", "lead"),
+    ("feedback site week", "/feedback/?period=week&site={site}", "lead"),
+    ("feedback quarter", "/feedback/?from={quarter_from}&to={today}", "lead"),
+    ("follow-ups", "/feedback/follow-ups/", "lead"),
+    ("follow-ups mine", "/feedback/follow-ups/?mine=1", "lead"),
+    ("follow-up", "/feedback/follow-ups/{follow_up}/", "lead"),
+    ("pdca", "/feedback/pdca/?team={team}", "lead"),
+    ("pdca last month", "/feedback/pdca/?team={team}&date={last_month}", "lead"),
+    ("pdca pdf", "/feedback/pdca/pdf/?team={team}", "lead"),
+    ("compliments", "/feedback/compliments/", "agent"),
     ("knowledge usage", "/knowledge/usage/", "lead"),
 )
 GOAL_S = 0.3
@@ -69,6 +84,25 @@ def _time(client: Any, path: str) -> tuple[float, float, int]:
     return time.process_time() - cpu, time.perf_counter() - wall, status
 
 
+def _places() -> dict[str, object]:
+    """What the paths' {placeholders} stand for on this database: the first site and team, a follow-up, dates."""
+    import datetime as dt
+
+    from contactpunt.feedback.models import FollowUp
+    from contactpunt.kpis.views_support import today
+    from contactpunt.people.models import Site, Team
+
+    day = today()
+    return {
+        "site": Site.objects.order_by("name").values_list("pk", flat=True).first() or 0,
+        "team": Team.objects.order_by("name").values_list("pk", flat=True).first() or 0,
+        "follow_up": FollowUp.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+        "today": day.isoformat(),
+        "last_month": (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1).isoformat(),
+        "quarter_from": (day - dt.timedelta(days=91)).isoformat(),
+    }
+
+
 def measure(*, repeat: int, user: str, only: set[str] | None) -> list[dict[str, Any]]:
     from django.test import Client
 
@@ -80,9 +114,11 @@ def measure(*, repeat: int, user: str, only: set[str] | None) -> list[dict[str, 
         client.force_login(User.objects.get(username=username))
         clients[who] = client
     results = []
-    for name, path, who in PAGES:
+    places = _places()
+    for name, template, who in PAGES:
         if only is not None and name not in only and name != "inbox":
             continue
+        path = template.format(**places)
         cold_cpu, cold_wall, status = _time(clients[who], path)
         runs = [_time(clients[who], path) for _ in range(repeat)]
         results.append(
@@ -108,10 +144,18 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--user", default="teamlead")
     parser.add_argument("--only", default="", help="Comma-separated page names (the inbox is always measured).")
+    parser.add_argument(
+        "--prefix",
+        default="",
+        help="Also the pages whose name starts with one of these (comma-separated: feedback,follow,pdca).",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     _setup()
     only = {name.strip() for name in args.only.split(",") if name.strip()} or None
+    if args.prefix:
+        starts = tuple(p.strip() for p in args.prefix.split(",") if p.strip())
+        only = (only or set()) | {name for name, _, _ in PAGES if name.startswith(starts)}
     results = measure(repeat=args.repeat, user=args.user, only=only)
     if args.json:
         print(json.dumps(results, indent=2))

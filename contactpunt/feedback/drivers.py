@@ -23,6 +23,7 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # (scikit-learn's dependency)
 
 Array = npt.NDArray[np.float64]
 MIN_PER_DRIVER = 10
@@ -235,7 +236,15 @@ def analyse(
     table: Mapping[str, Sequence[object]], target: str, *, bootstrap: int = BOOTSTRAP, seed: int = 0
 ) -> DriverAnalysis:
     """The LMG analysis of `target` on every other column of `table`; NotEnoughAnswers under MIN_PER_DRIVER
-    answers per driver, ValueError for more than MAX_DRIVERS drivers."""
+    answers per driver, ValueError for more than MAX_DRIVERS drivers.
+
+    On one BLAS thread: the matrices are a few dozen columns wide, and OpenBLAS's threads only wait for each other
+    (on two busy cores a month of answers took five times the CPU, and more wall time, with them)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _analyse(table, target, bootstrap=bootstrap, seed=seed)
+
+
+def _analyse(table: Mapping[str, Sequence[object]], target: str, *, bootstrap: int, seed: int) -> DriverAnalysis:
     design = build_design(table, target)
     p, n = len(design.groups), len(design.y)
     if p == 0:

@@ -172,6 +172,8 @@ class Invitation(models.Model):
         indexes = [
             models.Index(fields=["customer", "decided_at"], name="invitation_customer_idx"),
             models.Index(fields=["send_at"], name="invitation_send_idx"),
+            # The response funnel counts the invitations decided in a period.
+            models.Index(fields=["decided_at"], name="invitation_decided_idx"),
         ]
 
     def is_expired(self, now: dt.datetime) -> bool:

@@ -26,8 +26,8 @@ from contactpunt.feedback.queries import (
 )
 from contactpunt.feedback.services.follow_ups import FollowUpClosed, close_follow_up
 from contactpunt.feedback.services.promoters import AlreadyReplied, NotHappy, awaiting_reply, reply_to_promoter
-from contactpunt.kpis.survey_drivers import fcr_gap, site_drivers
 from contactpunt.kpis.survey_metrics import loop_figures, response_rates, survey_figures, wave_comparison
+from contactpunt.kpis.survey_snapshots import GAP_HISTORY, kept_fcr_gap, kept_site_drivers
 from contactpunt.kpis.views_support import period_from
 from contactpunt.people.models import Site, User
 
@@ -56,8 +56,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except ValueError:
         site_id = None
     site = next((s for s in sites if s.pk == site_id), None)
-    drivers = site_drivers(period.start, period.end, site.pk if site else None)
-    history_start = period.start - dt.timedelta(days=183)
+    now = timezone.now()
+    # The driver analysis and the FCR view are seconds of work: read as kept (kpis.survey_snapshots).
+    drivers = kept_site_drivers(period.start, period.end, site.pk if site else None, now=now)
+    history_start = period.start - GAP_HISTORY
     return render(
         request,
         "feedback/dashboard.html",
@@ -70,14 +72,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "by": by,
             "groups": GROUPS,
             "months": survey_figures(history_start, period.end, "month"),
-            "loop": loop_figures(period.start, period.end, timezone.now()),
+            "loop": loop_figures(period.start, period.end, now),
             "responses": response_rates(period.start, period.end),
             "waves": wave_comparison(period.start, period.end, "reason"),
             "drivers": drivers,
             "readings": plain.readings(drivers.analysis, site.name if site else "") if drivers.analysis else [],
             "sites": sites,
             "site": site,
-            "gap": fcr_gap(history_start, period.end),
+            "gap": kept_fcr_gap(history_start, period.end, now=now),
             "previous_date": previous.first.isoformat(),
             "next_date": (period.last + dt.timedelta(days=1)).isoformat(),
         },

@@ -17,8 +17,8 @@ from contactpunt.access import Action, can, check, require
 from contactpunt.feedback import pdca_document, plain
 from contactpunt.feedback.models import PdcaAction
 from contactpunt.feedback.services.pdca import agree_action
-from contactpunt.kpis.survey_drivers import site_drivers
 from contactpunt.kpis.survey_metrics import loop_figures, survey_figures
+from contactpunt.kpis.survey_snapshots import kept_site_drivers
 from contactpunt.kpis.views_support import Period, today
 from contactpunt.people.models import Team, User
 
@@ -49,7 +49,8 @@ def _report(team: Team, period: Period) -> dict[str, Any]:
     following = (period.last + dt.timedelta(days=1)).replace(day=1)
     [now_figures] = survey_figures(period.start, period.end, team_id=team.pk)
     [before] = survey_figures(previous.start, previous.end, team_id=team.pk)
-    drivers = site_drivers(period.start, period.end, None, team_id=team.pk)
+    now = timezone.now()
+    drivers = kept_site_drivers(period.start, period.end, None, team_id=team.pk, now=now)
     change = (
         now_figures.nps.value - before.nps.value
         if now_figures.nps.value is not None and before.nps.value is not None
@@ -62,7 +63,7 @@ def _report(team: Team, period: Period) -> dict[str, Any]:
         "before": before,
         "change_points": None if change is None else round(change * 100),
         "trend": now_figures.nps.trend(before.nps),
-        "loop": loop_figures(period.start, period.end, timezone.now(), team_id=team.pk),
+        "loop": loop_figures(period.start, period.end, now, team_id=team.pk),
         "drivers": drivers,
         "readings": plain.readings(drivers.analysis) if drivers.analysis else [],
         "acted": list(PdcaAction.objects.filter(team=team, month=period.first)),

@@ -14,3 +14,4 @@ class KpisConfig(AppConfig):
         rollups.connect()
         team_changes.connect()
         periodic.register(tasks.refresh_rollups, every=tasks.REFRESH_EVERY)
+        periodic.register(tasks.refresh_survey_snapshots, every=tasks.SNAPSHOTS_EVERY)

@@ -118,3 +118,20 @@ class CaseResolution(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="caseresolution_day_idx")]
+
+
+class SurveySnapshot(models.Model):
+    """A kept result of a slow survey figure (the driver analysis, the "FCR rose, NPS did not" view) for one scope:
+    a cache (contactpunt.kpis.survey_snapshots), rebuilt from the answers and the event log."""
+
+    key = models.CharField(max_length=200, unique=True)
+    period_end = models.DateTimeField()
+    #: The count, last id and sum of ids of the scope's answers when computed.
+    answers = models.CharField(max_length=80)
+    #: A digest of everything the computation read (the driver table; the view's rows).
+    inputs = models.CharField(max_length=64)
+    result = models.JSONField()
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["period_end"], name="surveysnapshot_end_idx")]

@@ -31,7 +31,11 @@ SURVEY_DRIVERS = ("solved", "expertise", "friendliness", "effort")
 OPERATIONAL_DRIVERS = ("fcr", "wait_min", "transfers", "reopened", "channel", "reason")
 
 
-def _answers(start: dt.datetime, end: dt.datetime, site_id: int | None, team_id: int | None = None) -> Any:
+def driver_answers(
+    start: dt.datetime, end: dt.datetime, site_id: int | None, team_id: int | None = None
+) -> QuerySet[Answer]:
+    """The answers `driver_table` reads: the first wave's NPS answers given in [start, end) (at the site, of the
+    team)."""
     answers = Answer.objects.filter(
         answered_at__gte=start, answered_at__lt=end, kind=SurveyKind.NPS, invitation__wave=1
     )
@@ -74,7 +78,7 @@ def driver_table(
 ) -> dict[str, list[object]]:
     """One row per NPS answer given in [start, end) (at the site, of the team), with `nps` and each driver."""
     rows = list(
-        _answers(start, end, site_id, team_id).values_list(
+        driver_answers(start, end, site_id, team_id).values_list(
             "score",
             "solved",
             "expertise",
@@ -90,7 +94,7 @@ def driver_table(
             "invitation__contact__answered_at",
         )
     )
-    case_ids = _answers(start, end, site_id, team_id).values("invitation__case_id")
+    case_ids = driver_answers(start, end, site_id, team_id).values("invitation__case_id")
     fcr = measured_fcr(case_ids)
     transfers = dict(
         ContactEvent.objects.filter(case_id__in=case_ids, name=EventName.TRANSFERRED)
@@ -147,8 +151,13 @@ def site_drivers(
     start: dt.datetime, end: dt.datetime, site_id: int | None, *, team_id: int | None = None, bootstrap: int = 100
 ) -> SiteDrivers:
     """The driver analysis of the NPS answers in the period at the site (of the team); refused with too few
-    answers. A driver without variation in the period (one channel only) is left out."""
-    table = driver_table(start, end, site_id, team_id)
+    answers. A driver without variation in the period (one channel only) is left out. (The pages read it kept, from
+    `survey_snapshots`.)"""
+    return drivers_of(driver_table(start, end, site_id, team_id), bootstrap=bootstrap)
+
+
+def drivers_of(table: dict[str, list[object]], *, bootstrap: int = 100) -> SiteDrivers:
+    """`site_drivers` of a driver table."""
     n = len(table.get("nps", []))
     drivers = [
         name
@@ -164,6 +173,11 @@ def site_drivers(
     return SiteDrivers(analysis, n)
 
 
+def gap_answers(start: dt.datetime, end: dt.datetime) -> QuerySet[Answer]:
+    """The answers `fcr_gap` reads."""
+    return Answer.objects.filter(answered_at__gte=start, answered_at__lt=end, kind=SurveyKind.NPS)
+
+
 @dataclass(frozen=True, slots=True)
 class FcrGap:
     """Per site and month: FCR as measured beside the share of customers who said it was solved, and NPS."""
@@ -177,7 +191,7 @@ class FcrGap:
 
 def fcr_gap(start: dt.datetime, end: dt.datetime) -> list[FcrGap]:
     """The "FCR rose, NPS did not" view: per site and month of the answers, over the surveyed cases."""
-    answers = Answer.objects.filter(answered_at__gte=start, answered_at__lt=end, kind=SurveyKind.NPS)
+    answers = gap_answers(start, end)
     fcr = measured_fcr(answers.values("invitation__case_id"))
     groups: dict[tuple[str, dt.date], list[tuple[int, int, bool | None]]] = defaultdict(list)
     # A query per local month (as TruncMonth counts them): truncating every row ran a Python function per row.

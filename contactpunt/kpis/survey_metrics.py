@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from contactpunt.feedback.models import Answer, FollowUp, Invitation, SurveyKind
@@ -135,12 +135,6 @@ def _figures(key: object, label: str, row: dict[str, Any], squares: float) -> Su
     )
 
 
-def _squares(answers: QuerySet[Answer], field: str) -> dict[object, float]:
-    """Sum of squared effort per group (for the CES interval), summed by the database."""
-    rows = answers.filter(effort__isnull=False).values(field).annotate(squares=Sum(F("effort") * F("effort")))
-    return {row[field]: float(row["squares"] or 0) for row in rows.order_by()}
-
-
 def survey_figures(
     start: dt.datetime, end: dt.datetime, by: str | None = None, *, team_id: int | None = None
 ) -> list[SurveyFigures]:
@@ -151,9 +145,8 @@ def survey_figures(
     if team_id is not None:
         answers = answers.filter(invitation__team_id=team_id)
     if by is None:
-        total: dict[str, Any] = answers.aggregate(**_aggregates())
-        efforts = answers.filter(effort__isnull=False).values_list("effort", flat=True)
-        return [_figures(None, "", total, sum(float(e or 0) ** 2 for e in efforts))]
+        total: dict[str, Any] = answers.aggregate(**_aggregates(), squares=Sum(F("effort") * F("effort")))
+        return [_figures(None, "", total, float(total["squares"] or 0))]
     if by == "month":  # the local months of the current time zone, as TruncMonth counts them
         months = []
         for month, since, until in month_spans(start, end, timezone.get_current_timezone()):
@@ -163,11 +156,11 @@ def survey_figures(
                 months.append(_figures(month, month.date().isoformat(), row, float(row["squares"] or 0)))
         return months
     fields = GROUPINGS[by]
-    squares = _squares(answers, fields[0])
     result = []
-    for r in answers.values(*fields).annotate(**_aggregates()).order_by(fields[-1]):
+    rows = answers.values(*fields).annotate(**_aggregates(), squares=Sum(F("effort") * F("effort")))
+    for r in rows.order_by(fields[-1]):
         label = " ".join(str(r[f]) for f in fields[1:] if r[f]) if len(fields) > 1 else str(r[fields[0]] or "")
-        result.append(_figures(r[fields[0]], label or "\u2014", r, squares.get(r[fields[0]], 0.0)))
+        result.append(_figures(r[fields[0]], label or "\u2014", r, float(r["squares"] or 0)))
     return result
 
 

@@ -12,12 +12,14 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
-from contactpunt.kpis import rollups
+from contactpunt.kpis import rollups, survey_snapshots
 from contactpunt.kpis.models import DirtyContact
+from contactpunt.kpis.views_support import Period, today
 from contactpunt.ops import periodic
 from contactpunt.ops.lanes import LONG, SHORT
 
 REFRESH_EVERY = dt.timedelta(minutes=1)
+SNAPSHOTS_EVERY = survey_snapshots.REFRESH_EVERY
 #: More dirty contacts than this is a backfill, for the long lane (and the pages read the rollups as far as built).
 LIVE_DIRTY = rollups.CATCHING_UP_FROM
 
@@ -37,3 +39,15 @@ def refresh_rollups() -> int:
 def refresh_rollups_backfill() -> int:
     """Recompute the intervals of every dirty contact however many there are; return the intervals recomputed."""
     return rollups.refresh()
+
+
+# Ahead of the long lane's backlog of text analysis (priority 0) and the reason model's training (5): the feedback
+# pages read what this keeps; after the first start's figures (20) and shift plan (10).
+@task(queue_name=LONG, priority=8)
+def refresh_survey_snapshots() -> int:
+    """Keep the slow survey figures (driver analysis, the FCR view) current for the feedback pages: this month's
+    and last month's default scopes computed, every unsettled snapshot confirmed or recomputed; return how many were
+    computed."""
+    first = today().replace(day=1)
+    this_month = Period.of(first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1), "month")
+    return survey_snapshots.refresh(timezone.now(), default_periods=[this_month, this_month.previous()])

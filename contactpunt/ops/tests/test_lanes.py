@@ -119,6 +119,7 @@ def test_every_job_of_the_product_names_its_lane() -> None:
         channel_tasks.retry_meta_webhooks,
         kpi_tasks.refresh_rollups,
         kpi_tasks.refresh_rollups_backfill,
+        kpi_tasks.refresh_survey_snapshots,
         insight_tasks.analyse_contacts,
         insight_tasks.retrain_reason_model,
         insight_tasks.detect_structural_problems,
@@ -134,6 +135,7 @@ def test_every_job_of_the_product_names_its_lane() -> None:
         "retry_meta_webhooks": SHORT,
         "refresh_rollups": SHORT,
         "refresh_rollups_backfill": LONG,
+        "refresh_survey_snapshots": LONG,  # seconds of numpy per scope: never before a reply
         "analyse_contacts": SHORT,
         "retrain_reason_model": LONG,
         "detect_structural_problems": LONG,
