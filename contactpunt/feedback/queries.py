@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from contactpunt.access import Action, can, check
@@ -62,3 +64,13 @@ def get_answer_for_user(user: User, answer_id: object) -> Answer:
     if found is None:
         raise Http404("no such answer")
     return found
+
+
+def my_open_follow_ups(user: User, *, now: dt.datetime) -> tuple[int, int]:
+    """(open, overdue) follow-ups assigned to `user`, for the workspace; (0, 0) for who does not follow up."""
+    if not can(user, Action.FOLLOW_UP):
+        return 0, 0
+    counts = FollowUp.objects.filter(assignee=user, closed_at__isnull=True).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
+    )
+    return counts["open"], counts["overdue"]

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -28,6 +29,7 @@ from contactpunt.contacts.services.events import current_agent_state
 from contactpunt.contacts.services.templates import render_template
 from contactpunt.customers.models import Customer
 from contactpunt.customers.services import add_note
+from contactpunt.feedback.queries import my_open_follow_ups
 from contactpunt.journey.queries import shown_details
 from contactpunt.journey.services import record_guest_views
 from contactpunt.people.models import User
@@ -130,6 +132,8 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     filters = InboxFilters.parse(request.GET.dict())
     partial = bool(request.headers.get("HX-Request"))
     context = {**_chrome(user), **FILTER_CHOICES, "inbox": inbox(user, filters), "filters": filters, "partial": partial}
+    if not partial:  # a team lead's follow-ups of unhappy customers wait beside the inbox (feedback's closed loop)
+        context["follow_ups"], context["follow_ups_overdue"] = my_open_follow_ups(user, now=timezone.now())
     return render(request, "workspace/_inbox.html" if partial else "workspace/inbox.html", context)
 
 
