@@ -178,7 +178,8 @@ class UsageKind(models.TextChoices):
 
 class UsageEvent(models.Model):
     """What a portal visitor did: searched (with the number of results), read, voted (with "what was
-    missing"), was shown suggestions. `visitor` is a random id kept in the visitor's session: no personal data."""
+    missing"), was shown suggestions, sent a contact; in the public portal or an account group's portal view.
+    `visitor` is a random id kept in the visitor's session (or the chat widget's storage): no personal data."""
 
     visitor = models.CharField(max_length=32, db_index=True)
     kind = models.CharField(max_length=10, choices=UsageKind.choices)
@@ -189,6 +190,10 @@ class UsageEvent(models.Model):
     missing = models.TextField(blank=True, default="")
     #: The visitor is in the hold-out that sees no suggestions (for the deflection comparison).
     held_out = models.BooleanField(default=False)
+    #: The articles suggested (ids, best first), for SUGGESTED: attached to a contact of the visitor that follows.
+    shown = models.JSONField(default=list, blank=True)
+    #: In the portal view of this account group ("" the public portal and the chat widget): the figures per portal.
+    account_group = models.CharField(max_length=80, blank=True, default="")
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -210,12 +210,35 @@ def quote_review(request: HttpRequest, quote_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("knowledge:changes"), status=303)
 
 
+#: The usage page's choice for the public portal (an account group is chosen by its name).
+PUBLIC_PORTAL = "*public"
+
+
 @require(Action.VIEW_DASHBOARDS)
 @require_GET
 def usage_page(request: HttpRequest) -> HttpResponse:
+    """The self-service figures of the last 28 days: of every portal together with a row per portal, or of the one
+    portal chosen with ?portal= (the public one, or an account group's view)."""
     end = timezone.now()
-    figures = stats.usage(start=end - dt.timedelta(days=28), end=end)
-    return render(request, "knowledge/staff/usage.html", {"usage": figures})
+    start = end - dt.timedelta(days=28)
+    groups = list(GroupPortal.objects.order_by("name", "pk"))
+    chosen = request.GET.get("portal", "")[:80]
+    names = {group.account_group: group for group in groups}
+    if chosen == PUBLIC_PORTAL:
+        account_group: str | None = ""
+    elif chosen in names:
+        account_group = chosen
+    else:
+        chosen, account_group = "", None
+    context = {
+        "usage": stats.usage(start=start, end=end, account_group=account_group),
+        "portals": stats.per_portal(start=start, end=end, top=0) if account_group is None else [],
+        "groups": groups,
+        "chosen": chosen,
+        "chosen_group": names.get(chosen),
+        "public_portal": PUBLIC_PORTAL,
+    }
+    return render(request, "knowledge/staff/usage.html", context)
 
 
 @require(Action.READ_ARTICLES)

@@ -36,6 +36,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     visitor = request.GET.get("visitor", "")
     query = request.GET.get("q", "").strip()[:300]
     articles: list[dict[str, str]] = []
+    shown: list[int] = []
     if len(query) < MIN_QUERY:
         response = JsonResponse({"articles": articles})
     elif not _VISITOR.match(visitor):
@@ -44,11 +45,12 @@ def suggest(request: HttpRequest) -> HttpResponse:
         if not usage.is_held_out(visitor):
             language = "en" if request.GET.get("lang", "") == "en" else "nl"
             hits = search(query, scope=Scope(language=language), limit=SUGGESTED).hits
+            shown = [hit.article_id for hit in hits]
             articles = [
                 {"title": hit.title, "url": request.build_absolute_uri(portal_reverse("article", None, hit.article_id))}
                 for hit in hits
             ]
-        usage.record_suggestions_for(visitor=visitor, query=query, shown=len(articles))
+        usage.record_suggestions_for(visitor=visitor, query=query, shown=shown)
         response = JsonResponse({"articles": articles})
     if origin:
         response["Access-Control-Allow-Origin"] = origin
