@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET
 
 from contactpunt.channels.webchat.limits import is_allowed_origin
 from contactpunt.channels.webchat.models import ChatConversation
+from contactpunt.channels.webchat.services import SOURCE as WIDGET_SOURCE
 from contactpunt.contacts.announcements import Message
-from contactpunt.contacts.models import Channel, Contact
+from contactpunt.contacts.models import Contact, Direction
 from contactpunt.knowledge import usage
 from contactpunt.knowledge.group_portals import portal_reverse
 from contactpunt.knowledge.search import Scope, search
@@ -60,10 +61,15 @@ def suggest(request: HttpRequest) -> HttpResponse:
 
 
 def link_chat_contacts(messages: Sequence[Message]) -> None:
-    """For each new chat contact whose conversation began in a widget with a visitor id, count the contact after
-    that visitor's suggestions (subscribed to CONTACT_RECEIVED, one query per batch when no chat is in it)."""
+    """For each new contact from the chat widget (a chat, or a message left in the chat when no agent could chat)
+    whose conversation has the widget's visitor id, count the contact after that visitor's suggestions and attach
+    the articles suggested (subscribed to CONTACT_RECEIVED, one query per batch when no widget contact is in it)."""
     ids = [message.ids["contact_id"] for message in messages if "contact_id" in message.ids]
-    chats = dict(Contact.objects.filter(pk__in=ids, channel=Channel.CHAT).values_list("pk", "case_id").order_by("pk"))
+    chats = dict(
+        Contact.objects.filter(pk__in=ids, source=WIDGET_SOURCE, direction=Direction.INBOUND)
+        .values_list("pk", "case_id")
+        .order_by("pk")
+    )
     if not chats:
         return
     visitors = dict(
