@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "contactpunt.web.context_processors.access",
                 "contactpunt.web.context_processors.check_in",
+                "contactpunt.web.context_processors.knowledge_tasks",
                 "contactpunt.web.context_processors.navigation",
             ],
         },

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contactpunt.access import Action, can, get_case_for_user, require
+from contactpunt.channels.webchat.services import SOURCE as WIDGET_SOURCE
 from contactpunt.contacts.models import Direction, Message, ResponseTemplate
-from contactpunt.knowledge import coverage, group_portals, quotes, services, stats
-from contactpunt.knowledge.forms import ArticleForm, GroupPortalForm
+from contactpunt.knowledge import coverage, group_portals, quotes, services, stats, todo
+from contactpunt.knowledge.forms import ArticleForm, GroupPortalForm, ReviewedForm
 from contactpunt.knowledge.models import (
     TRANSITIONS,
     Article,
@@ -30,6 +31,7 @@ from contactpunt.knowledge.models import (
     GroupPortal,
     PortalContact,
     QuoteSent,
+    TaskKind,
     TemplateQuote,
 )
 from contactpunt.knowledge.queries import get_article_for_user, sees_every_status, visible_articles
@@ -97,6 +99,7 @@ def article_detail(request: HttpRequest, article_id: str) -> HttpResponse:
         "may_manage": can(user, Action.MANAGE_ARTICLES),
         "next_steps": sorted(TRANSITIONS[article.status]),
         "overdue": article.is_overdue(_today()),
+        "next_review": _today() + services.REVIEW_INTERVAL,
         "statuses": dict(ArticleStatus.choices),
         "reasons": list(article.reasons.order_by("name")),
     }
@@ -106,7 +109,10 @@ def article_detail(request: HttpRequest, article_id: str) -> HttpResponse:
 @require(Action.MANAGE_ARTICLES)
 @require_http_methods(["GET", "POST"])
 def article_new(request: HttpRequest) -> HttpResponse:
-    form = ArticleForm(request.POST or None)
+    """A new article; ?reason=<id> (from the to-do) names that contact reason among those it answers."""
+    reason = request.GET.get("reason", "")
+    initial = {"reasons": [int(reason)]} if reason.isdigit() and len(reason) < 18 else None
+    form = ArticleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             article = services.create_article(by=_user(request), values=form.values())
@@ -154,6 +160,48 @@ def article_status(request: HttpRequest, article_id: str) -> HttpResponse:
         except services.ArticleError as error:
             messages.error(request, _("Not done: %(error)s") % {"error": error})
     return HttpResponseRedirect(reverse("knowledge:staff-article", args=[article.pk]), status=303)
+
+
+@require(Action.MANAGE_ARTICLES)
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """The knowledge owner's to-do: their articles due for review (each with "reviewed", setting the next date)
+    and the growing contact reasons no article answers (to name in the article found, or to write one for)."""
+    user = _user(request)
+    today = _today()
+    tasks = list(
+        todo.open_tasks(user, today)
+        .select_related("article", "reason")
+        .order_by("kind", "article__review_by", "-count", "pk")
+    )
+    context = {
+        "reviews": [task for task in tasks if task.kind == TaskKind.REVIEW],
+        "reasons": [task for task in tasks if task.kind == TaskKind.REASON],
+        "form": ReviewedForm(initial={"review_by": today + services.REVIEW_INTERVAL}),
+    }
+    return render(request, "knowledge/staff/todo.html", context)
+
+
+@require_POST
+@require(Action.MANAGE_ARTICLES)
+def article_reviewed(request: HttpRequest, article_id: str) -> HttpResponse:
+    """The article was reviewed: set its next review date (it leaves the owner's to-do)."""
+    user = _user(request)
+    article = get_article_for_user(user, article_id, write=True)
+    form = ReviewedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not done: %(error)s") % {"error": _("choose a next review date in the future")})
+    else:
+        try:
+            services.mark_reviewed(by=user, article=article, next_review=form.cleaned_data["review_by"], today=_today())
+            messages.success(
+                request, _("Reviewed. Next review on %(date)s.") % {"date": form.cleaned_data["review_by"]}
+            )
+        except ValidationError:
+            messages.error(request, _("Not done: %(error)s") % {"error": _("choose a next review date in the future")})
+    target = request.POST.get("next", "")
+    url = reverse("knowledge:todo") if target == "todo" else reverse("knowledge:staff-article", args=[article.pk])
+    return HttpResponseRedirect(url, status=303)
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -245,15 +293,17 @@ def usage_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def case_suggestions(request: HttpRequest, case_id: str) -> HttpResponse:
     """The articles that fit the case (its subject and the customer's latest written message), internal ones
-    included, with the articles the customer read on the portal before they wrote (htmx partial)."""
+    included, with the articles the customer read on the portal before they wrote and those the chat widget
+    suggested to them before they chatted or left a message (htmx partial)."""
     user = _user(request)
     case = get_case_for_user(user, case_id)
     latest = Message.objects.filter(case=case, direction=Direction.INBOUND).order_by("-created_at", "-id").first()
     text = f"{case.subject} {latest.text[:500] if latest is not None else ''}"
     hits = search(text, scope=Scope(language=None, internal=True), limit=5).hits
-    read = Article.objects.filter(
-        pk__in=PortalContact.articles.through.objects.filter(portalcontact__contact__case=case).values("article_id")
-    )
+    attached = PortalContact.articles.through.objects.filter(portalcontact__contact__case=case)
+    from_widget = Q(portalcontact__contact__source=WIDGET_SOURCE)
+    read = Article.objects.filter(pk__in=attached.exclude(from_widget).values("article_id"))
+    offered = Article.objects.filter(pk__in=attached.filter(from_widget).values("article_id"))
     found = {a.pk: a for a in visible_articles(user).filter(pk__in=[h.article_id for h in hits])}
     articles = [found[h.article_id] for h in hits if h.article_id in found]
     groups = set(
@@ -263,7 +313,7 @@ def case_suggestions(request: HttpRequest, case_id: str) -> HttpResponse:
     )
     names = dict(GroupPortal.objects.filter(account_group__in=groups).values_list("account_group", "name"))
     portals = sorted(names.get(group, group) for group in groups)
-    context = {"articles": articles, "read": read, "portals": portals}
+    context = {"articles": articles, "read": read, "offered": offered, "portals": portals}
     return render(request, "knowledge/staff/_case_suggestions.html", context)
 
 

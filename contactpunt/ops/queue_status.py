@@ -39,6 +39,7 @@ JOB_LABELS: dict[str, StrPromise] = {
     "refresh_loyalty": _("Updating the loyalty figures"),
     "create_moment_tasks": _("Creating the tasks of customer moments"),
     "retention": _("Removing data past its retention period"),
+    "flag_owner_tasks": _("Flagging articles due for review and uncovered contact reasons to their owners"),
 }
 
 
