@@ -12,6 +12,7 @@ An unknown, renewed or closed key is a 404, the same as a page that does not exi
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,6 +27,7 @@ from contactpunt.channels.webform.services import SOURCE, is_accepted, submit_wr
 from contactpunt.knowledge import usage
 from contactpunt.knowledge.group_portals import portal_for_key, portal_reverse
 from contactpunt.knowledge.models import Article, ArticleStatus, Audience, Category, GroupPortal
+from contactpunt.knowledge.queries import translations_of
 from contactpunt.knowledge.search import Hit, Scope, search
 
 RESULTS = 10
@@ -126,7 +128,13 @@ def article_page(request: HttpRequest, article_id: str, portal_key: str = "") ->
     article = _public_article(article_id, group)
     usage.record_view(session=request.session, article=article, account_group=_name(group))
     related = related_to(article, _scope(group, language=article.language))
-    context = {"article": article, "related": related, "form": VoteForm(), "group": group}
+    context = {
+        "article": article,
+        "related": related,
+        "form": VoteForm(),
+        "group": group,
+        "translations": translations_of(article, public_articles(group)),
+    }
     return render(request, "knowledge/portal/article.html", context)
 
 
@@ -205,3 +213,18 @@ def suggest(request: HttpRequest, portal_key: str = "") -> HttpResponse:
             session=request.session, query=query, shown=[hit.article_id for hit in hits], account_group=_name(group)
         )
     return render(request, "knowledge/portal/_suggestions.html", {"hits": hits, "group": group})
+
+
+@require_GET
+def brand_css(request: HttpRequest) -> HttpResponse:
+    """The organisation's colour (settings.PORTAL_COLOUR) for the help pages, as a style sheet (the pages allow no
+    inline style); empty when none is set."""
+    colour = getattr(settings, "PORTAL_COLOUR", "")
+    css = ""
+    if colour:
+        names = ("primary", "primary-background", "primary-border", "primary-hover", "primary-hover-background")
+        rules = " ".join(f"--pico-{name}: {colour};" for name in names)
+        css = f"html:root[data-theme] {{ {rules} --pico-primary-underline: {colour}80; --cp-accent: {colour}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

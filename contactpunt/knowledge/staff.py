@@ -34,7 +34,7 @@ from contactpunt.knowledge.models import (
     TaskKind,
     TemplateQuote,
 )
-from contactpunt.knowledge.queries import get_article_for_user, sees_every_status, visible_articles
+from contactpunt.knowledge.queries import get_article_for_user, sees_every_status, translations_of, visible_articles
 from contactpunt.knowledge.search import Scope, search
 from contactpunt.people.models import User
 
@@ -102,6 +102,7 @@ def article_detail(request: HttpRequest, article_id: str) -> HttpResponse:
         "next_review": _today() + services.REVIEW_INTERVAL,
         "statuses": dict(ArticleStatus.choices),
         "reasons": list(article.reasons.order_by("name")),
+        "translations": translations_of(article, visible_articles(user)),
     }
     return render(request, "knowledge/staff/article.html", context)
 

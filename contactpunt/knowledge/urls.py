@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("help/contact/sent/", portal.contact_sent, name="contact-sent"),
     path("help/suggest/", portal.suggest, name="suggest"),
     path("help/suggest/widget/", widget.suggest, name="widget-suggest"),
+    path("help/brand.css", portal.brand_css, name="brand-css"),
     # The same pages in an account group's portal view, reached by the link with the group's key.
     path("help/p/<str:portal_key>/", portal.home, name="group-portal"),
     path("help/p/<str:portal_key>/c/<slug:slug>/", portal.category, name="group-category"),

@@ -157,6 +157,7 @@ MATRIX: dict[str, str] = {
     "knowledge:contact-sent": PUBLIC,
     "knowledge:suggest": PUBLIC,
     "knowledge:widget-suggest": PUBLIC,  # the chat widget's suggestions (JSON, across origins)
+    "knowledge:brand-css": PUBLIC,  # the organisation's colour for the help pages
     # an account group's portal view: a wrong key finds nothing, for everyone
     "knowledge:group-portal": "XXXXXXXX",
     "knowledge:group-category": "XXXXXXXX",
