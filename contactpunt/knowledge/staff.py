@@ -103,6 +103,10 @@ def article_detail(request: HttpRequest, article_id: str) -> HttpResponse:
         "statuses": dict(ArticleStatus.choices),
         "reasons": list(article.reasons.order_by("name")),
         "translations": translations_of(article, visible_articles(user)),
+        "may_quote": can(user, Action.MANAGE_TEMPLATES) and article.status == ArticleStatus.PUBLISHED,
+        "quotable": ResponseTemplate.objects.filter(is_active=True)
+        .exclude(pk__in=TemplateQuote.objects.filter(article=article).values("template_id"))
+        .order_by("name", "pk"),
     }
     return render(request, "knowledge/staff/article.html", context)
 
@@ -242,6 +246,26 @@ def changes(request: HttpRequest) -> HttpResponse:
 def changes_read(request: HttpRequest) -> HttpResponse:
     ChangesRead.objects.get_or_create(user=_user(request), week=_monday(_today()))
     return HttpResponseRedirect(reverse("knowledge:changes"), status=303)
+
+
+@require_POST
+@require(Action.MANAGE_TEMPLATES)
+def article_quote(request: HttpRequest, article_id: str) -> HttpResponse:
+    """Bind a response template (a reply or a letter) to the article's current version: when the article changes
+    or is retired, the template is blocked from sending until someone reviews it."""
+    user = _user(request)
+    article = get_article_for_user(user, article_id)
+    chosen = request.POST.get("template", "")
+    template = ResponseTemplate.objects.filter(pk=int(chosen), is_active=True).first() if chosen.isdigit() else None
+    if template is None or len(chosen) > 18:
+        messages.error(request, _("Not done: %(error)s") % {"error": _("choose a template")})
+    else:
+        try:
+            quotes.quote_article(by=user, template=template, article=article)
+            messages.success(request, _("The template “%(name)s” now quotes this article.") % {"name": template.name})
+        except quotes.QuoteError:
+            messages.error(request, _("Not done: %(error)s") % {"error": _("only a published article can be quoted")})
+    return HttpResponseRedirect(reverse("knowledge:staff-article", args=[article.pk]), status=303)
 
 
 @require_POST

@@ -33,6 +33,7 @@ urlpatterns += [
     path("knowledge/articles/<str:article_id>/edit/", staff.article_edit, name="staff-edit"),
     path("knowledge/articles/<str:article_id>/status/", staff.article_status, name="staff-status"),
     path("knowledge/articles/<str:article_id>/reviewed/", staff.article_reviewed, name="staff-reviewed"),
+    path("knowledge/articles/<str:article_id>/quote/", staff.article_quote, name="staff-quote"),
     path("knowledge/todo/", staff.my_tasks, name="todo"),
     path("knowledge/changes/", staff.changes, name="changes"),
     path("knowledge/changes/read/", staff.changes_read, name="changes-read"),

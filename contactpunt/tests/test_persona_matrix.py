@@ -173,6 +173,7 @@ MATRIX: dict[str, str] = {
     "knowledge:staff-edit": TEMPLATES_EDIT,
     "knowledge:staff-status": POST_ONLY_OPEN,
     "knowledge:staff-reviewed": POST_ONLY_OPEN,
+    "knowledge:staff-quote": POST_ONLY_OPEN,
     "knowledge:todo": TEMPLATES_EDIT,  # the knowledge owner's to-do: whoever may write articles
     "knowledge:changes": SIGNED_IN,
     "knowledge:changes-read": POST_ONLY_OPEN,

@@ -133,3 +133,27 @@ def test_an_article_inserted_into_a_reply_links_the_reply_to_that_version(setup,
     client.force_login(team_lead)
     page = client.get(f"/knowledge/articles/{article.pk}/")
     assert page.context["sent"] == [{"version": article.version, "replies": 1}]
+
+
+def test_a_team_lead_binds_a_template_to_an_article_on_its_page_and_an_agent_may_not(setup, team_lead, agent, client):
+    from contactpunt.knowledge.models import TemplateQuote
+
+    article, _template, _quote, case = setup
+    letter = ResponseTemplate.objects.create(name="Welkomstbrief", text="Welkom in onze gemeente! Uw cadeaubon volgt.")
+    client.force_login(agent)
+    assert client.post(f"/knowledge/articles/{article.pk}/quote/", {"template": letter.pk}).status_code == 403
+    assert not TemplateQuote.objects.filter(template=letter).exists()
+    client.force_login(team_lead)
+    page = client.get(f"/knowledge/articles/{article.pk}/")
+    assert [t.pk for t in page.context["quotable"]] == [letter.pk]  # the one already quoting is not offered
+    response = client.post(f"/knowledge/articles/{article.pk}/quote/", {"template": letter.pk})
+    assert response.status_code == 303
+    bound = TemplateQuote.objects.get(template=letter)
+    assert (bound.article, bound.version, bound.quoted_by) == (article, article.version, team_lead)
+    assert client.post(f"/knowledge/articles/{article.pk}/quote/", {"template": "x"}).status_code == 303
+    assert TemplateQuote.objects.count() == 2
+    # The article changes: the letter is blocked from sending until reviewed.
+    update_article(by=team_lead, article=article, values=ArticleFields("Welkomstcadeau", "Er is geen cadeaubon meer."))
+    assert block_reason(letter) is not None
+    with pytest.raises(replies.ReplyError, match="Welkomstbrief"):
+        replies.reply(case=case, by=agent, body=letter.text, templates=[letter])
