@@ -338,7 +338,7 @@ def case_suggestions(request: HttpRequest, case_id: str) -> HttpResponse:
     )
     names = dict(GroupPortal.objects.filter(account_group__in=groups).values_list("account_group", "name"))
     portals = sorted(names.get(group, group) for group in groups)
-    context = {"articles": articles, "read": read, "offered": offered, "portals": portals}
+    context = {"articles": articles, "read": read, "offered": offered, "portals": portals, "today": _today()}
     return render(request, "knowledge/staff/_case_suggestions.html", context)
 
 
