@@ -235,6 +235,8 @@ WEBCHAT_ALLOWED_ORIGINS = env_list("WEBCHAT_ALLOWED_ORIGINS", [])
 WEBFORM_QUEUE = env_str("WEBFORM_QUEUE", "")
 # The share of portal visitors (percent) who see no article suggestions: the hold-out deflection is measured against.
 KNOWLEDGE_HOLDOUT_PERCENT = env_int("KNOWLEDGE_HOLDOUT_PERCENT", 10)
+# Mail each knowledge owner (through the outbox) what the hourly job newly flagged to them: reviews, uncovered reasons.
+KNOWLEDGE_TASK_EMAIL = env_bool("KNOWLEDGE_TASK_EMAIL", False)
 # The public help pages under the organisation's own name and colour (#rrggbb); empty: the product's.
 PORTAL_NAME = env_str("PORTAL_NAME", "")
 PORTAL_COLOUR = env_str("PORTAL_COLOUR", "")

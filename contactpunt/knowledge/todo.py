@@ -7,22 +7,31 @@ is shown is also checked when read (`open_tasks`), so an item leaves their list 
 article reviewed or retired, an article naming the reason published), not only at the next run.
 
 A reason goes to the owner of the article search finds for it (they may only have to name the reason there), and
-when no article comes close, or it has no owner, to every knowledge owner (whoever may write articles).
+when no article comes close, or it has no owner, to every knowledge owner (whoever may write articles). With
+settings.KNOWLEDGE_TASK_EMAIL on, each owner is also mailed what was newly flagged to them, through the outbox.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from contactpunt.access import Action, can
+from contactpunt.contacts.models import Channel, ContactReason
+from contactpunt.contacts.services.notices import NoticeDraft, NoticeError, queue_notice
 from contactpunt.knowledge import coverage
 from contactpunt.knowledge.models import Article, ArticleStatus, OwnerTask, TaskKind
 from contactpunt.people.models import User
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +121,41 @@ def refresh(*, today: dt.date, now: dt.datetime | None = None) -> Refreshed:
         ]
         OwnerTask.objects.bulk_create(new)
         flagged = len(new)
+        if getattr(settings, "KNOWLEDGE_TASK_EMAIL", False):
+            _mail_owners(new)
     return Refreshed(flagged, done)
+
+
+def _mail_owners(new: list[OwnerTask]) -> None:
+    """Tell each owner with an e-mail address, in one message through the outbox, what was newly flagged to them."""
+    by_owner: dict[int, list[OwnerTask]] = {}
+    for task in new:
+        by_owner.setdefault(task.owner_id, []).append(task)
+    owners = User.objects.in_bulk(list(by_owner))
+    articles = Article.objects.in_bulk([t.article_id for t in new if t.kind == TaskKind.REVIEW and t.article_id])
+    reasons = ContactReason.objects.in_bulk([t.reason_id for t in new if t.reason_id])
+    link = f"{settings.PUBLIC_URL}{reverse('knowledge:todo')}"
+    with translation.override(settings.LANGUAGE_CODE):
+        for owner_id, tasks in sorted(by_owner.items()):
+            owner = owners.get(owner_id)
+            if owner is None or "@" not in (owner.email or ""):
+                continue
+            lines = []
+            for task in tasks:
+                if task.kind == TaskKind.REVIEW and task.article_id in articles:
+                    lines.append("- " + gettext("Review due: %(title)s") % {"title": articles[task.article_id].title})
+                elif task.reason_id in reasons:
+                    lines.append(
+                        "- "
+                        + gettext("Growing contact reason without an article: %(name)s (%(count)d contacts this week)")
+                        % {"name": reasons[task.reason_id].name, "count": task.count}
+                    )
+            subject = ngettext("Knowledge base: %(count)d new task", "Knowledge base: %(count)d new tasks", len(lines))
+            body = "\n".join([*lines, "", gettext("Your knowledge tasks: %(link)s") % {"link": link}])
+            try:
+                queue_notice(NoticeDraft(None, None, Channel.EMAIL, owner.email, subject % {"count": len(lines)}, body))
+            except NoticeError:
+                logger.warning("no e-mail outbox: the knowledge tasks of user %s were not mailed", owner_id)
 
 
 def open_tasks(user: User, today: dt.date) -> QuerySet[OwnerTask]:

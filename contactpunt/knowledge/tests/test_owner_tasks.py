@@ -147,3 +147,26 @@ def test_the_workspace_bar_and_the_knowledge_pages_count_the_owners_tasks(owners
         outsider.force_login(agent)
         assert 'id="knowledge-tasks"' not in outsider.get("/workspace/").content.decode()
         assert outsider.get("/knowledge/todo/").status_code == 403
+
+
+def test_with_the_setting_on_each_owner_is_mailed_what_was_newly_flagged_once(owners, settings):
+    from contactpunt.channels.models import OutboundMessage
+
+    settings.KNOWLEDGE_TASK_EMAIL = True
+    settings.LANGUAGE_CODE = "nl"
+    settings.PUBLIC_URL = "https://contactpunt.example"
+    _reasons, _articles, lead, _agent, mira, _overdue = owners
+    lead.email = "lotte@example.nl"
+    lead.save(update_fields=["email"])  # mira has no address: not mailed
+    todo.refresh(today=DAY, now=NOW)
+    mail = OutboundMessage.objects.get()
+    assert (mail.to, mail.subject, mail.contact_id) == ("lotte@example.nl", "Kennisbank: 3 nieuwe taken", None)
+    assert "Retour sturen" in mail.body and "Bezorging (7 contacten deze week)" in mail.body
+    assert mail.body.endswith("Uw kennistaken: https://contactpunt.example/knowledge/todo/")
+    todo.refresh(today=DAY, now=NOW)  # nothing new: no new mail
+    assert OutboundMessage.objects.count() == 1
+    settings.KNOWLEDGE_TASK_EMAIL = False
+    OwnerTask.objects.all().delete()
+    todo.refresh(today=DAY, now=NOW)
+    assert OutboundMessage.objects.count() == 1
+    assert mira.email == ""
