@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "contactpunt.web.context_processors.access",
                 "contactpunt.web.context_processors.check_in",
+                "contactpunt.web.context_processors.knowledge_tasks",
                 "contactpunt.web.context_processors.navigation",
             ],
         },
@@ -233,6 +235,13 @@ WEBCHAT_ALLOWED_ORIGINS = env_list("WEBCHAT_ALLOWED_ORIGINS", [])
 WEBFORM_QUEUE = env_str("WEBFORM_QUEUE", "")
 # The share of portal visitors (percent) who see no article suggestions: the hold-out deflection is measured against.
 KNOWLEDGE_HOLDOUT_PERCENT = env_int("KNOWLEDGE_HOLDOUT_PERCENT", 10)
+# Mail each knowledge owner (through the outbox) what the hourly job newly flagged to them: reviews, uncovered reasons.
+KNOWLEDGE_TASK_EMAIL = env_bool("KNOWLEDGE_TASK_EMAIL", False)
+# The public help pages under the organisation's own name and colour (#rrggbb); empty: the product's.
+PORTAL_NAME = env_str("PORTAL_NAME", "")
+PORTAL_COLOUR = env_str("PORTAL_COLOUR", "")
+if PORTAL_COLOUR and not re.fullmatch(r"#[0-9A-Fa-f]{6}", PORTAL_COLOUR):
+    raise ImproperlyConfigured(f"PORTAL_COLOUR must be a colour like #1565c0, not {PORTAL_COLOUR!r}")
 # The largest request body the API accepts (the bulk endpoint takes up to 1,000 contacts).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 

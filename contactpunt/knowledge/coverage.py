@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
 
 from contactpunt.contacts.models import ContactReason
 from contactpunt.insights.weekly import growing_reasons
@@ -28,13 +31,16 @@ class Uncovered:
     candidate: Article | None
 
 
+def named_reasons() -> QuerySet[Any]:
+    """The reasons (ids, as a subquery) a published article for customers names; their children are covered too."""
+    return Article.reasons.through.objects.filter(
+        article__status=ArticleStatus.PUBLISHED, article__audience__in=[Audience.PUBLIC, Audience.ACCOUNT_GROUP]
+    ).values("contactreason_id")
+
+
 def covered_reasons() -> set[int]:
     """The reasons (by id) a published article for customers names, with their child reasons."""
-    named = set(
-        Article.reasons.through.objects.filter(
-            article__status=ArticleStatus.PUBLISHED, article__audience__in=[Audience.PUBLIC, Audience.ACCOUNT_GROUP]
-        ).values_list("contactreason_id", flat=True)
-    )
+    named = set(named_reasons().values_list("contactreason_id", flat=True))
     children = ContactReason.objects.filter(parent_id__in=named).values_list("pk", flat=True)
     return named | set(children)
 

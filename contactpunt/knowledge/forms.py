@@ -84,3 +84,7 @@ class GroupPortalForm(forms.Form):
         help_text=_("The same name as on the articles for this group."),
     )
     name = forms.CharField(label=_("Name shown to the group"), max_length=120)
+
+
+class ReviewedForm(forms.Form):
+    review_by = forms.DateField(label=_("Next review on"), widget=forms.DateInput(attrs={"type": "date"}))

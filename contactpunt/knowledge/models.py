@@ -178,7 +178,8 @@ class UsageKind(models.TextChoices):
 
 class UsageEvent(models.Model):
     """What a portal visitor did: searched (with the number of results), read, voted (with "what was
-    missing"), was shown suggestions. `visitor` is a random id kept in the visitor's session: no personal data."""
+    missing"), was shown suggestions, sent a contact; in the public portal or an account group's portal view.
+    `visitor` is a random id kept in the visitor's session (or the chat widget's storage): no personal data."""
 
     visitor = models.CharField(max_length=32, db_index=True)
     kind = models.CharField(max_length=10, choices=UsageKind.choices)
@@ -189,6 +190,10 @@ class UsageEvent(models.Model):
     missing = models.TextField(blank=True, default="")
     #: The visitor is in the hold-out that sees no suggestions (for the deflection comparison).
     held_out = models.BooleanField(default=False)
+    #: The articles suggested (ids, best first), for SUGGESTED: attached to a contact of the visitor that follows.
+    shown = models.JSONField(default=list, blank=True)
+    #: In the portal view of this account group ("" the public portal and the chat widget): the figures per portal.
+    account_group = models.CharField(max_length=80, blank=True, default="")
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -276,3 +281,42 @@ class ChangesRead(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "week"], name="knowledge_changes_read_unique")]
+
+
+class TaskKind(models.TextChoices):
+    REVIEW = "review", _("review due")
+    REASON = "reason", _("growing reason without an article")
+
+
+class OwnerTask(models.Model):
+    """A knowledge owner's to-do: their published article past its review date, or a growing contact reason that
+    no article for customers answers. The periodic job flags them (`todo.refresh`); each is shown until handled
+    (the article reviewed, an article naming the reason published) and then marked done."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=TaskKind.choices)
+    #: For a review: the article. For a reason: the article search finds for it, which may answer it (or None).
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reason = models.ForeignKey(
+        "contacts.ContactReason", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    #: For a reason: its contacts in the week it was last seen growing, and in the week before.
+    count = models.PositiveIntegerField(default=0)
+    previous = models.PositiveIntegerField(default=0)
+    flagged_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "article"],
+                condition=models.Q(kind="review", done_at__isnull=True),
+                name="knowledge_open_review_task",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "reason"],
+                condition=models.Q(kind="reason", done_at__isnull=True),
+                name="knowledge_open_reason_task",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "done_at"], name="knowledge_task_owner")]

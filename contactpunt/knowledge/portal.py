@@ -12,6 +12,7 @@ An unknown, renewed or closed key is a 404, the same as a page that does not exi
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,6 +27,7 @@ from contactpunt.channels.webform.services import SOURCE, is_accepted, submit_wr
 from contactpunt.knowledge import usage
 from contactpunt.knowledge.group_portals import portal_for_key, portal_reverse
 from contactpunt.knowledge.models import Article, ArticleStatus, Audience, Category, GroupPortal
+from contactpunt.knowledge.queries import translations_of
 from contactpunt.knowledge.search import Hit, Scope, search
 
 RESULTS = 10
@@ -41,6 +43,11 @@ def _group(portal_key: str) -> GroupPortal | None:
     if group is None:
         raise Http404("no such portal")
     return group
+
+
+def _name(group: GroupPortal | None) -> str:
+    """The account group of the portal view ("" for the public portal): usage is counted per portal."""
+    return group.account_group if group is not None else ""
 
 
 def _scope(group: GroupPortal | None = None, language: str | None = "") -> Scope:
@@ -86,7 +93,7 @@ def home(request: HttpRequest, portal_key: str = "") -> HttpResponse:
             search(query, scope=_scope(group), limit=RESULTS).hits
             or search(query, scope=_scope(group, language=None), limit=RESULTS).hits
         )
-        usage.record_search(session=request.session, query=query, results=len(hits))
+        usage.record_search(session=request.session, query=query, results=len(hits), account_group=_name(group))
     categories = Category.objects.filter(articles__in=public_articles(group)).distinct()
     context = {"query": query, "hits": hits, "categories": categories, "group": group}
     return render(request, "knowledge/portal/home.html", context)
@@ -119,9 +126,15 @@ def related_to(article: Article, scope: Scope, limit: int = RELATED) -> list[Hit
 def article_page(request: HttpRequest, article_id: str, portal_key: str = "") -> HttpResponse:
     group = _group(portal_key)
     article = _public_article(article_id, group)
-    usage.record_view(session=request.session, article=article)
+    usage.record_view(session=request.session, article=article, account_group=_name(group))
     related = related_to(article, _scope(group, language=article.language))
-    context = {"article": article, "related": related, "form": VoteForm(), "group": group}
+    context = {
+        "article": article,
+        "related": related,
+        "form": VoteForm(),
+        "group": group,
+        "translations": translations_of(article, public_articles(group)),
+    }
     return render(request, "knowledge/portal/article.html", context)
 
 
@@ -139,6 +152,7 @@ def vote(request: HttpRequest, article_id: str, portal_key: str = "") -> HttpRes
         article=article,
         helpful=form.cleaned_data["helpful"],
         missing=form.cleaned_data["missing"],
+        account_group=_name(group),
     )
     messages.success(request, _("Thank you for your answer."))
     return HttpResponseRedirect(portal_reverse("article", group, article.pk) + "#vote", status=303)
@@ -163,7 +177,7 @@ def contact(request: HttpRequest, portal_key: str = "") -> HttpResponse:
                 usage.link_contact(
                     session=request.session,
                     contact_id=received.contact_id,
-                    account_group=group.account_group if group is not None else "",
+                    account_group=_name(group),
                 )
                 return HttpResponseRedirect(portal_reverse("contact-sent", group), status=303)
             form.add_error(None, _("Your message could not be taken now. Your text is kept: try again later."))
@@ -195,5 +209,22 @@ def suggest(request: HttpRequest, portal_key: str = "") -> HttpResponse:
         # The hold-out is recorded too (with nothing shown): its contact rate is the comparison.
         if not usage.is_held_out(visitor):
             hits = search(query, scope=_scope(group), limit=SUGGESTED).hits
-        usage.record_suggestions(session=request.session, query=query, shown=len(hits))
+        usage.record_suggestions(
+            session=request.session, query=query, shown=[hit.article_id for hit in hits], account_group=_name(group)
+        )
     return render(request, "knowledge/portal/_suggestions.html", {"hits": hits, "group": group})
+
+
+@require_GET
+def brand_css(request: HttpRequest) -> HttpResponse:
+    """The organisation's colour (settings.PORTAL_COLOUR) for the help pages, as a style sheet (the pages allow no
+    inline style); empty when none is set."""
+    colour = getattr(settings, "PORTAL_COLOUR", "")
+    css = ""
+    if colour:
+        names = ("primary", "primary-background", "primary-border", "primary-hover", "primary-hover-background")
+        rules = " ".join(f"--pico-{name}: {colour};" for name in names)
+        css = f"html:root[data-theme] {{ {rules} --pico-primary-underline: {colour}80; --cp-accent: {colour}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -3,7 +3,7 @@ team leads and up, and the read-only viewer, also see drafts, articles in review
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from contactpunt.access import Action, can, check
@@ -33,3 +33,11 @@ def get_article_for_user(user: User, article_id: object, *, write: bool = False)
     if write:
         check(user, Action.MANAGE_ARTICLES)
     return article
+
+
+def translations_of(article: Article, among: QuerySet[Article]) -> list[Article]:
+    """The other language versions of `article` found in `among`: its original, the original's other translations
+    and its own translations, by language."""
+    original = article.translation_of_id or article.pk
+    condition = Q(pk=original) | Q(translation_of_id=original)
+    return list(among.filter(condition).exclude(pk=article.pk).exclude(language=article.language).order_by("language"))

@@ -4,12 +4,14 @@
 `block_reason` as one (in KnowledgeConfig.ready), so contacts never imports knowledge. A changed article flags
 every quoting template; a team lead reviews it (the quote then holds the new version) or removes the quote. A
 template quoting a retired article stays blocked until the quote is removed. A reply sent from a quoting
-template is recorded with the article version it carried (`record_sent_quotes`, on contacts' announcement).
+template is recorded with the article version it carried (`record_sent_quotes`, on contacts' announcement), and
+so is a reply into which the agent inserted an article's answer (`record_inserted_articles`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,8 +20,8 @@ from django.utils.translation import gettext
 from contactpunt.access import Action, check
 from contactpunt.audit import services as audit
 from contactpunt.contacts.announcements import Message as Announced
-from contactpunt.contacts.models import ResponseTemplate
-from contactpunt.knowledge.models import Article, ArticleStatus, QuoteSent, TemplateQuote
+from contactpunt.contacts.models import Message, ResponseTemplate
+from contactpunt.knowledge.models import Article, ArticleStatus, Audience, QuoteSent, TemplateQuote
 from contactpunt.people.models import User
 
 
@@ -109,3 +111,23 @@ def record_sent_quotes(announced: Announced) -> None:
             article_id=quote.article_id,
             defaults={"version": quote.version, "template_id": template_id},
         )
+
+
+def record_inserted_articles(*, message: Message, articles: Sequence[tuple[int, int]]) -> int:
+    """Record that the reply `message` quotes each (article id, version) the agent inserted from the case's
+    suggestions, so the reply stays linked to the text it quoted when the article changes. Only published articles
+    for customers count, at a version they had; others are ignored. Idempotent; return how many were recorded."""
+    wanted = dict(articles)
+    found = Article.objects.filter(
+        pk__in=list(wanted), status=ArticleStatus.PUBLISHED, audience__in=[Audience.PUBLIC, Audience.ACCOUNT_GROUP]
+    ).values_list("pk", "version")
+    recorded = 0
+    for article_id, version in found:
+        if 1 <= wanted[article_id] <= version:
+            _row, created = QuoteSent.objects.get_or_create(
+                message=message,
+                article_id=article_id,
+                defaults={"version": wanted[article_id], "sent_at": message.created_at},
+            )
+            recorded += created
+    return recorded

@@ -24,9 +24,14 @@ from contactpunt.knowledge.models import (
     ArticleVersion,
     Audience,
     Category,
+    OwnerTask,
+    TaskKind,
 )
 from contactpunt.knowledge.search import reindex, touch_index
 from contactpunt.people.models import User
+
+#: The next review date offered when an owner marks an article reviewed.
+REVIEW_INTERVAL = dt.timedelta(days=182)
 
 #: Called after commit-time changes of a published article's text or status: (article, previous version).
 ChangeListener = Callable[[Article, int], object]
@@ -236,3 +241,24 @@ def set_reasons(*, by: User | None, article: Article, reasons: Iterable[ContactR
         audit.record(
             actor=by, actor_label="" if by else "import", action="article.reasons", obj=article, changes=changes
         )
+
+
+def mark_reviewed(
+    *, by: User, article: Article, next_review: dt.date, today: dt.date, at: dt.datetime | None = None
+) -> Article:
+    """Record that `by` reviewed the published article and set its next review date (after `today`;
+    ValidationError otherwise): it leaves its owner's to-do. The text does not change, so no version is written and
+    no quoting template is flagged."""
+    _require(by)
+    if next_review <= today:
+        raise ValidationError({"review_by": "the next review date lies in the future"})
+    at = at or timezone.now()
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        before = article.review_by
+        article.review_by = next_review
+        article.save(update_fields=["review_by"])
+        OwnerTask.objects.filter(kind=TaskKind.REVIEW, article=article, done_at__isnull=True).update(done_at=at)
+        changes = {"review_by": [_plain(before), _plain(next_review)]}
+        audit.record(actor=by, action="article.reviewed", obj=article, changes=changes)
+    return article

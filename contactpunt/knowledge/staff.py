@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contactpunt.access import Action, can, get_case_for_user, require
+from contactpunt.channels.webchat.services import SOURCE as WIDGET_SOURCE
 from contactpunt.contacts.models import Direction, Message, ResponseTemplate
-from contactpunt.knowledge import coverage, group_portals, quotes, services, stats
-from contactpunt.knowledge.forms import ArticleForm, GroupPortalForm
+from contactpunt.knowledge import coverage, group_portals, quotes, services, stats, todo
+from contactpunt.knowledge.forms import ArticleForm, GroupPortalForm, ReviewedForm
 from contactpunt.knowledge.models import (
     TRANSITIONS,
     Article,
@@ -30,9 +31,10 @@ from contactpunt.knowledge.models import (
     GroupPortal,
     PortalContact,
     QuoteSent,
+    TaskKind,
     TemplateQuote,
 )
-from contactpunt.knowledge.queries import get_article_for_user, sees_every_status, visible_articles
+from contactpunt.knowledge.queries import get_article_for_user, sees_every_status, translations_of, visible_articles
 from contactpunt.knowledge.search import Scope, search
 from contactpunt.people.models import User
 
@@ -97,8 +99,14 @@ def article_detail(request: HttpRequest, article_id: str) -> HttpResponse:
         "may_manage": can(user, Action.MANAGE_ARTICLES),
         "next_steps": sorted(TRANSITIONS[article.status]),
         "overdue": article.is_overdue(_today()),
+        "next_review": _today() + services.REVIEW_INTERVAL,
         "statuses": dict(ArticleStatus.choices),
         "reasons": list(article.reasons.order_by("name")),
+        "translations": translations_of(article, visible_articles(user)),
+        "may_quote": can(user, Action.MANAGE_TEMPLATES) and article.status == ArticleStatus.PUBLISHED,
+        "quotable": ResponseTemplate.objects.filter(is_active=True)
+        .exclude(pk__in=TemplateQuote.objects.filter(article=article).values("template_id"))
+        .order_by("name", "pk"),
     }
     return render(request, "knowledge/staff/article.html", context)
 
@@ -106,7 +114,10 @@ def article_detail(request: HttpRequest, article_id: str) -> HttpResponse:
 @require(Action.MANAGE_ARTICLES)
 @require_http_methods(["GET", "POST"])
 def article_new(request: HttpRequest) -> HttpResponse:
-    form = ArticleForm(request.POST or None)
+    """A new article; ?reason=<id> (from the to-do) names that contact reason among those it answers."""
+    reason = request.GET.get("reason", "")
+    initial = {"reasons": [int(reason)]} if reason.isdigit() and len(reason) < 18 else None
+    form = ArticleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             article = services.create_article(by=_user(request), values=form.values())
@@ -156,6 +167,48 @@ def article_status(request: HttpRequest, article_id: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("knowledge:staff-article", args=[article.pk]), status=303)
 
 
+@require(Action.MANAGE_ARTICLES)
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """The knowledge owner's to-do: their articles due for review (each with "reviewed", setting the next date)
+    and the growing contact reasons no article answers (to name in the article found, or to write one for)."""
+    user = _user(request)
+    today = _today()
+    tasks = list(
+        todo.open_tasks(user, today)
+        .select_related("article", "reason")
+        .order_by("kind", "article__review_by", "-count", "pk")
+    )
+    context = {
+        "reviews": [task for task in tasks if task.kind == TaskKind.REVIEW],
+        "reasons": [task for task in tasks if task.kind == TaskKind.REASON],
+        "form": ReviewedForm(initial={"review_by": today + services.REVIEW_INTERVAL}),
+    }
+    return render(request, "knowledge/staff/todo.html", context)
+
+
+@require_POST
+@require(Action.MANAGE_ARTICLES)
+def article_reviewed(request: HttpRequest, article_id: str) -> HttpResponse:
+    """The article was reviewed: set its next review date (it leaves the owner's to-do)."""
+    user = _user(request)
+    article = get_article_for_user(user, article_id, write=True)
+    form = ReviewedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not done: %(error)s") % {"error": _("choose a next review date in the future")})
+    else:
+        try:
+            services.mark_reviewed(by=user, article=article, next_review=form.cleaned_data["review_by"], today=_today())
+            messages.success(
+                request, _("Reviewed. Next review on %(date)s.") % {"date": form.cleaned_data["review_by"]}
+            )
+        except ValidationError:
+            messages.error(request, _("Not done: %(error)s") % {"error": _("choose a next review date in the future")})
+    target = request.POST.get("next", "")
+    url = reverse("knowledge:todo") if target == "todo" else reverse("knowledge:staff-article", args=[article.pk])
+    return HttpResponseRedirect(url, status=303)
+
+
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -197,6 +250,26 @@ def changes_read(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require(Action.MANAGE_TEMPLATES)
+def article_quote(request: HttpRequest, article_id: str) -> HttpResponse:
+    """Bind a response template (a reply or a letter) to the article's current version: when the article changes
+    or is retired, the template is blocked from sending until someone reviews it."""
+    user = _user(request)
+    article = get_article_for_user(user, article_id)
+    chosen = request.POST.get("template", "")
+    template = ResponseTemplate.objects.filter(pk=int(chosen), is_active=True).first() if chosen.isdigit() else None
+    if template is None or len(chosen) > 18:
+        messages.error(request, _("Not done: %(error)s") % {"error": _("choose a template")})
+    else:
+        try:
+            quotes.quote_article(by=user, template=template, article=article)
+            messages.success(request, _("The template “%(name)s” now quotes this article.") % {"name": template.name})
+        except quotes.QuoteError:
+            messages.error(request, _("Not done: %(error)s") % {"error": _("only a published article can be quoted")})
+    return HttpResponseRedirect(reverse("knowledge:staff-article", args=[article.pk]), status=303)
+
+
+@require_POST
+@require(Action.MANAGE_TEMPLATES)
 def quote_review(request: HttpRequest, quote_id: int) -> HttpResponse:
     quote = get_object_or_404(TemplateQuote, pk=quote_id)
     try:
@@ -210,27 +283,52 @@ def quote_review(request: HttpRequest, quote_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("knowledge:changes"), status=303)
 
 
+#: The usage page's choice for the public portal (an account group is chosen by its name).
+PUBLIC_PORTAL = "*public"
+
+
 @require(Action.VIEW_DASHBOARDS)
 @require_GET
 def usage_page(request: HttpRequest) -> HttpResponse:
+    """The self-service figures of the last 28 days: of every portal together with a row per portal, or of the one
+    portal chosen with ?portal= (the public one, or an account group's view)."""
     end = timezone.now()
-    figures = stats.usage(start=end - dt.timedelta(days=28), end=end)
-    return render(request, "knowledge/staff/usage.html", {"usage": figures})
+    start = end - dt.timedelta(days=28)
+    groups = list(GroupPortal.objects.order_by("name", "pk"))
+    chosen = request.GET.get("portal", "")[:80]
+    names = {group.account_group: group for group in groups}
+    if chosen == PUBLIC_PORTAL:
+        account_group: str | None = ""
+    elif chosen in names:
+        account_group = chosen
+    else:
+        chosen, account_group = "", None
+    context = {
+        "usage": stats.usage(start=start, end=end, account_group=account_group),
+        "portals": stats.per_portal(start=start, end=end, top=0) if account_group is None else [],
+        "groups": groups,
+        "chosen": chosen,
+        "chosen_group": names.get(chosen),
+        "public_portal": PUBLIC_PORTAL,
+    }
+    return render(request, "knowledge/staff/usage.html", context)
 
 
 @require(Action.READ_ARTICLES)
 @require_GET
 def case_suggestions(request: HttpRequest, case_id: str) -> HttpResponse:
     """The articles that fit the case (its subject and the customer's latest written message), internal ones
-    included, with the articles the customer read on the portal before they wrote (htmx partial)."""
+    included, with the articles the customer read on the portal before they wrote and those the chat widget
+    suggested to them before they chatted or left a message (htmx partial)."""
     user = _user(request)
     case = get_case_for_user(user, case_id)
     latest = Message.objects.filter(case=case, direction=Direction.INBOUND).order_by("-created_at", "-id").first()
     text = f"{case.subject} {latest.text[:500] if latest is not None else ''}"
     hits = search(text, scope=Scope(language=None, internal=True), limit=5).hits
-    read = Article.objects.filter(
-        pk__in=PortalContact.articles.through.objects.filter(portalcontact__contact__case=case).values("article_id")
-    )
+    attached = PortalContact.articles.through.objects.filter(portalcontact__contact__case=case)
+    from_widget = Q(portalcontact__contact__source=WIDGET_SOURCE)
+    read = Article.objects.filter(pk__in=attached.exclude(from_widget).values("article_id"))
+    offered = Article.objects.filter(pk__in=attached.filter(from_widget).values("article_id"))
     found = {a.pk: a for a in visible_articles(user).filter(pk__in=[h.article_id for h in hits])}
     articles = [found[h.article_id] for h in hits if h.article_id in found]
     groups = set(
@@ -240,7 +338,7 @@ def case_suggestions(request: HttpRequest, case_id: str) -> HttpResponse:
     )
     names = dict(GroupPortal.objects.filter(account_group__in=groups).values_list("account_group", "name"))
     portals = sorted(names.get(group, group) for group in groups)
-    context = {"articles": articles, "read": read, "portals": portals}
+    context = {"articles": articles, "read": read, "offered": offered, "portals": portals, "today": _today()}
     return render(request, "knowledge/staff/_case_suggestions.html", context)
 
 

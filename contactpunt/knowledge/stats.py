@@ -1,5 +1,6 @@
 """Self-service figures from the usage events (DESIGN.md, "Self-service"): views, helpful rate, searches without
-result or without a click, and deflection measured three ways. Computed when read, over a window."""
+result or without a click, and deflection measured three ways. Computed when read, over a window, for every
+portal together or per portal (the public one, each account group's view)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from contactpunt.knowledge.models import Article, UsageEvent, UsageKind
+from contactpunt.knowledge.models import Article, GroupPortal, UsageEvent, UsageKind
+from contactpunt.knowledge.usage import FOLLOW_UP
 
-FOLLOW_UP = dt.timedelta(hours=72)
 CLICK_WINDOW = dt.timedelta(minutes=30)
 
 
@@ -41,6 +42,11 @@ class Deflection:
 class Usage:
     articles: list[ArticleUsage] = field(default_factory=list)
     searches: int = 0
+    views: int = 0
+    votes: int = 0
+    helpful: int = 0
+    searches_without_result: int = 0
+    searches_without_click: int = 0
     without_result: list[tuple[str, int]] = field(default_factory=list)
     without_click: list[tuple[str, int]] = field(default_factory=list)
     missing: list[tuple[Article, str]] = field(default_factory=list)
@@ -50,24 +56,71 @@ class Usage:
     contact_rate_held_out: Deflection = field(default_factory=Deflection)
 
     @property
+    def helpful_rate(self) -> float | None:
+        return self.helpful / self.votes if self.votes else None
+
+    @property
     def hold_out_difference(self) -> float | None:
         """The hold-out's contact rate minus that of visitors who saw suggestions (positive: suggestions help)."""
         shown, held = self.contact_rate_shown.rate, self.contact_rate_held_out.rate
         return None if shown is None or held is None else held - shown
 
 
-def usage(*, start: dt.datetime, end: dt.datetime, top: int = 20) -> Usage:
-    """The figures for events in [start, end); contacts up to 72 hours after `end` still count as follow-ups."""
-    events = list(
+#: The columns of a usage event the figures read, in this order.
+_COLUMNS = (
+    "visitor",
+    "kind",
+    "article_id",
+    "query",
+    "results",
+    "helpful",
+    "missing",
+    "held_out",
+    "at",
+    "account_group",
+)
+Row = tuple[str, str, int | None, str, int, bool | None, str, bool, dt.datetime, str]
+
+
+@dataclass(frozen=True, slots=True)
+class PortalUsage:
+    """The figures of one portal: the public one (`group` None) or an account group's view."""
+
+    group: GroupPortal | None
+    account_group: str
+    usage: Usage
+
+
+def _events(start: dt.datetime, end: dt.datetime) -> list[Row]:
+    return list(
         UsageEvent.objects.filter(at__gte=start, at__lt=end + FOLLOW_UP)
         .exclude(visitor="")
         .order_by("at", "id")
-        .values_list("visitor", "kind", "article_id", "query", "results", "helpful", "missing", "held_out", "at")
+        .values_list(*_COLUMNS)
     )
+
+
+def usage(*, start: dt.datetime, end: dt.datetime, top: int = 20, account_group: str | None = None) -> Usage:
+    """The figures for events in [start, end); contacts up to 72 hours after `end` still count as follow-ups.
+    `account_group` narrows them to one portal ("" the public portal and the chat widget; None every portal); a
+    contact from the same visitor counts as a follow-up wherever it was sent."""
+    return _figures(_events(start, end), end=end, top=top, account_group=account_group)
+
+
+def per_portal(*, start: dt.datetime, end: dt.datetime, top: int = 20) -> list[PortalUsage]:
+    """The figures of the public portal, then of each account group's portal view (by name), from one read of the
+    events."""
+    events = _events(start, end)
+    portals: list[tuple[GroupPortal | None, str]] = [(None, "")]
+    portals += [(group, group.account_group) for group in GroupPortal.objects.order_by("name", "pk")]
+    return [PortalUsage(group, name, _figures(events, end=end, top=top, account_group=name)) for group, name in portals]
+
+
+def _figures(events: list[Row], *, end: dt.datetime, top: int, account_group: str | None) -> Usage:
     result = Usage()
     contacts: dict[str, list[dt.datetime]] = defaultdict(list)
     views: dict[str, list[dt.datetime]] = defaultdict(list)
-    for visitor, kind, _a, _q, _r, _h, _m, _held, at in events:
+    for visitor, kind, _a, _q, _r, _h, _m, _held, at, _g in events:
         if kind == UsageKind.CONTACT:
             contacts[visitor].append(at)
         elif kind == UsageKind.VIEW:
@@ -84,8 +137,8 @@ def usage(*, start: dt.datetime, end: dt.datetime, top: int = 20) -> Usage:
     first_seen: dict[str, dt.datetime] = {}
     shown: dict[str, tuple[bool, dt.datetime]] = {}
     missing: list[tuple[int, str]] = []
-    for visitor, kind, article_id, query, results, was_helpful, missing_text, held_out, at in events:
-        if at >= end:
+    for visitor, kind, article_id, query, results, was_helpful, missing_text, held_out, at, group in events:
+        if at >= end or (account_group is not None and group != account_group):
             continue
         if kind in (UsageKind.VIEW, UsageKind.SEARCH):
             first_seen.setdefault(visitor, at)
@@ -115,8 +168,13 @@ def usage(*, start: dt.datetime, end: dt.datetime, top: int = 20) -> Usage:
         rate = result.contact_rate_held_out if held_out else result.contact_rate_shown
         rate.total += 1
         rate.deflected += followed(contacts[visitor], at, FOLLOW_UP)  # here: visitors who did contact
+    result.views = sum(view_count.values())
+    result.votes = sum(votes.values())
+    result.helpful = sum(helpful.values())
+    result.searches_without_result = sum(no_result.values())
+    result.searches_without_click = sum(no_click.values())
     ids = set(view_count) | set(votes) | {a for a, _ in missing}
-    articles = Article.objects.in_bulk(list(ids))
+    articles = Article.objects.in_bulk(list(ids)) if ids and top else {}
     result.articles = sorted(
         (ArticleUsage(articles[pk], view_count[pk], votes[pk], helpful[pk]) for pk in ids if pk in articles),
         key=lambda row: (-row.views, row.article.title),

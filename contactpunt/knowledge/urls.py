@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("help/contact/sent/", portal.contact_sent, name="contact-sent"),
     path("help/suggest/", portal.suggest, name="suggest"),
     path("help/suggest/widget/", widget.suggest, name="widget-suggest"),
+    path("help/brand.css", portal.brand_css, name="brand-css"),
     # The same pages in an account group's portal view, reached by the link with the group's key.
     path("help/p/<str:portal_key>/", portal.home, name="group-portal"),
     path("help/p/<str:portal_key>/c/<slug:slug>/", portal.category, name="group-category"),
@@ -31,6 +32,9 @@ urlpatterns += [
     path("knowledge/articles/<str:article_id>/", staff.article_detail, name="staff-article"),
     path("knowledge/articles/<str:article_id>/edit/", staff.article_edit, name="staff-edit"),
     path("knowledge/articles/<str:article_id>/status/", staff.article_status, name="staff-status"),
+    path("knowledge/articles/<str:article_id>/reviewed/", staff.article_reviewed, name="staff-reviewed"),
+    path("knowledge/articles/<str:article_id>/quote/", staff.article_quote, name="staff-quote"),
+    path("knowledge/todo/", staff.my_tasks, name="todo"),
     path("knowledge/changes/", staff.changes, name="changes"),
     path("knowledge/changes/read/", staff.changes_read, name="changes-read"),
     path("knowledge/quotes/<int:quote_id>/review/", staff.quote_review, name="quote-review"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -23,6 +24,10 @@ READ_KEY = "knowledge_read"
 MAX_READ = 20
 MAX_MISSING = 2000
 DEFAULT_HOLDOUT_PERCENT = 10
+#: The most article ids kept with one suggestions event.
+SUGGESTED_KEPT = 10
+#: How long after a visitor's suggestions or reads their contact still counts as following them.
+FOLLOW_UP = dt.timedelta(hours=72)
 
 
 def visitor_of(session: SessionBase) -> str:
@@ -46,22 +51,40 @@ def read_articles(session: SessionBase) -> list[int]:
     return [int(pk) for pk in read if isinstance(pk, int)] if isinstance(read, list) else []
 
 
-def record_view(*, session: SessionBase, article: Article, at: dt.datetime | None = None) -> None:
-    """Count a read of `article` and remember it for the contact form."""
+def record_view(
+    *, session: SessionBase, article: Article, account_group: str = "", at: dt.datetime | None = None
+) -> None:
+    """Count a read of `article` (in `account_group`'s portal view, "" in the public portal) and remember it for
+    the contact form."""
     visitor = visitor_of(session)
     read = [pk for pk in read_articles(session) if pk != article.pk] + [article.pk]
     session[READ_KEY] = read[-MAX_READ:]
-    UsageEvent.objects.create(visitor=visitor, kind=UsageKind.VIEW, article=article, at=at or timezone.now())
-
-
-def record_search(*, session: SessionBase, query: str, results: int, at: dt.datetime | None = None) -> None:
     UsageEvent.objects.create(
-        visitor=visitor_of(session), kind=UsageKind.SEARCH, query=query[:300], results=results, at=at or timezone.now()
+        visitor=visitor, kind=UsageKind.VIEW, article=article, account_group=account_group[:80], at=at or timezone.now()
+    )
+
+
+def record_search(
+    *, session: SessionBase, query: str, results: int, account_group: str = "", at: dt.datetime | None = None
+) -> None:
+    UsageEvent.objects.create(
+        visitor=visitor_of(session),
+        kind=UsageKind.SEARCH,
+        query=query[:300],
+        results=results,
+        account_group=account_group[:80],
+        at=at or timezone.now(),
     )
 
 
 def record_vote(
-    *, session: SessionBase, article: Article, helpful: bool, missing: str = "", at: dt.datetime | None = None
+    *,
+    session: SessionBase,
+    article: Article,
+    helpful: bool,
+    missing: str = "",
+    account_group: str = "",
+    at: dt.datetime | None = None,
 ) -> None:
     """One vote per visitor and article: voting again replaces the earlier vote."""
     visitor = visitor_of(session)
@@ -73,23 +96,35 @@ def record_vote(
             article=article,
             helpful=helpful,
             missing=missing.strip()[:MAX_MISSING],
+            account_group=account_group[:80],
             at=at or timezone.now(),
         )
 
 
-def record_suggestions(*, session: SessionBase, query: str, shown: int, at: dt.datetime | None = None) -> None:
-    record_suggestions_for(visitor=visitor_of(session), query=query, shown=shown, at=at)
+def record_suggestions(
+    *,
+    session: SessionBase,
+    query: str,
+    shown: Sequence[int],
+    account_group: str = "",
+    at: dt.datetime | None = None,
+) -> None:
+    record_suggestions_for(visitor=visitor_of(session), query=query, shown=shown, account_group=account_group, at=at)
 
 
-def record_suggestions_for(*, visitor: str, query: str, shown: int, at: dt.datetime | None = None) -> None:
-    """Count suggestions shown to `visitor` (the portal's session id, or the chat widget's own), with its side of
-    the hold-out."""
+def record_suggestions_for(
+    *, visitor: str, query: str, shown: Sequence[int], account_group: str = "", at: dt.datetime | None = None
+) -> None:
+    """Count the articles `shown` (by id) as suggestions to `visitor` (the portal's session id, or the chat
+    widget's own), with its side of the hold-out; a contact of the visitor that follows has them attached."""
     UsageEvent.objects.create(
         visitor=visitor,
         kind=UsageKind.SUGGESTED,
         query=query[:300],
-        results=shown,
+        results=len(shown),
+        shown=list(shown)[:SUGGESTED_KEPT],
         held_out=is_held_out(visitor),
+        account_group=account_group[:80],
         at=at or timezone.now(),
     )
 
@@ -113,19 +148,29 @@ def link_contact(
         if created:
             link.articles.set(Article.objects.filter(pk__in=read_articles(session)))
             UsageEvent.objects.create(
-                visitor=visitor, kind=UsageKind.CONTACT, held_out=link.held_out, at=at or timezone.now()
+                visitor=visitor,
+                kind=UsageKind.CONTACT,
+                held_out=link.held_out,
+                account_group=link.account_group,
+                at=at or timezone.now(),
             )
     return link
 
 
 def link_chat_contact(*, visitor: str, contact_id: int, at: dt.datetime | None = None) -> PortalContact:
-    """Count the chat contact of a widget visitor who may have been shown suggestions (once per contact): their
-    suggestions were then followed by a contact."""
+    """Count the contact of a widget visitor (a chat, or a message left in the chat) who may have been shown
+    suggestions (once per contact): their suggestions were then followed by a contact. The articles suggested to
+    the visitor in the 72 hours before are attached to it, so the agent sees what the customer was offered."""
+    at = at or timezone.now()
     with transaction.atomic():
         link, created = PortalContact.objects.get_or_create(
-            contact_id=contact_id,
-            defaults={"visitor": visitor, "held_out": is_held_out(visitor), "at": at or timezone.now()},
+            contact_id=contact_id, defaults={"visitor": visitor, "held_out": is_held_out(visitor), "at": at}
         )
         if created:
+            shown = UsageEvent.objects.filter(
+                visitor=visitor, kind=UsageKind.SUGGESTED, at__gte=link.at - FOLLOW_UP, at__lte=link.at
+            ).values_list("shown", flat=True)
+            ids = {pk for row in shown if isinstance(row, list) for pk in row if isinstance(pk, int)}
+            link.articles.set(Article.objects.filter(pk__in=ids))
             UsageEvent.objects.create(visitor=visitor, kind=UsageKind.CONTACT, held_out=link.held_out, at=link.at)
     return link

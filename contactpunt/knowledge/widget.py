@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET
 
 from contactpunt.channels.webchat.limits import is_allowed_origin
 from contactpunt.channels.webchat.models import ChatConversation
+from contactpunt.channels.webchat.services import SOURCE as WIDGET_SOURCE
 from contactpunt.contacts.announcements import Message
-from contactpunt.contacts.models import Channel, Contact
+from contactpunt.contacts.models import Contact, Direction
 from contactpunt.knowledge import usage
 from contactpunt.knowledge.group_portals import portal_reverse
 from contactpunt.knowledge.search import Scope, search
@@ -36,6 +37,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     visitor = request.GET.get("visitor", "")
     query = request.GET.get("q", "").strip()[:300]
     articles: list[dict[str, str]] = []
+    shown: list[int] = []
     if len(query) < MIN_QUERY:
         response = JsonResponse({"articles": articles})
     elif not _VISITOR.match(visitor):
@@ -44,11 +46,12 @@ def suggest(request: HttpRequest) -> HttpResponse:
         if not usage.is_held_out(visitor):
             language = "en" if request.GET.get("lang", "") == "en" else "nl"
             hits = search(query, scope=Scope(language=language), limit=SUGGESTED).hits
+            shown = [hit.article_id for hit in hits]
             articles = [
                 {"title": hit.title, "url": request.build_absolute_uri(portal_reverse("article", None, hit.article_id))}
                 for hit in hits
             ]
-        usage.record_suggestions_for(visitor=visitor, query=query, shown=len(articles))
+        usage.record_suggestions_for(visitor=visitor, query=query, shown=shown)
         response = JsonResponse({"articles": articles})
     if origin:
         response["Access-Control-Allow-Origin"] = origin
@@ -58,10 +61,15 @@ def suggest(request: HttpRequest) -> HttpResponse:
 
 
 def link_chat_contacts(messages: Sequence[Message]) -> None:
-    """For each new chat contact whose conversation began in a widget with a visitor id, count the contact after
-    that visitor's suggestions (subscribed to CONTACT_RECEIVED, one query per batch when no chat is in it)."""
+    """For each new contact from the chat widget (a chat, or a message left in the chat when no agent could chat)
+    whose conversation has the widget's visitor id, count the contact after that visitor's suggestions and attach
+    the articles suggested (subscribed to CONTACT_RECEIVED, one query per batch when no widget contact is in it)."""
     ids = [message.ids["contact_id"] for message in messages if "contact_id" in message.ids]
-    chats = dict(Contact.objects.filter(pk__in=ids, channel=Channel.CHAT).values_list("pk", "case_id").order_by("pk"))
+    chats = dict(
+        Contact.objects.filter(pk__in=ids, source=WIDGET_SOURCE, direction=Direction.INBOUND)
+        .values_list("pk", "case_id")
+        .order_by("pk")
+    )
     if not chats:
         return
     visitors = dict(

@@ -41,6 +41,7 @@ JOB_LABELS: dict[str, StrPromise] = {
     "create_moment_tasks": _("Creating the tasks of customer moments"),
     "retention": _("Removing data past its retention period"),
     "draw_weekly_sample": _("Drawing the weekly quality sample"),
+    "flag_owner_tasks": _("Flagging articles due for review and uncovered contact reasons to their owners"),
 }
 
 

@@ -122,7 +122,7 @@ def _clock():
     ("page", "expected"),
     [
         ("home", 12),
-        ("workspace:inbox", 8),
+        ("workspace:inbox", 9),  # 8 until the bar counted a knowledge owner's open to-do items (one COUNT)
         # The KPI pages ask once per figure group whether a backfill runs (rollups.is_catching_up, one LIMIT query).
         ("kpis:drill", 19),
         ("kpis:webcare", 34),

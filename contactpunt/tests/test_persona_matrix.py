@@ -157,6 +157,7 @@ MATRIX: dict[str, str] = {
     "knowledge:contact-sent": PUBLIC,
     "knowledge:suggest": PUBLIC,
     "knowledge:widget-suggest": PUBLIC,  # the chat widget's suggestions (JSON, across origins)
+    "knowledge:brand-css": PUBLIC,  # the organisation's colour for the help pages
     # an account group's portal view: a wrong key finds nothing, for everyone
     "knowledge:group-portal": "XXXXXXXX",
     "knowledge:group-category": "XXXXXXXX",
@@ -171,6 +172,9 @@ MATRIX: dict[str, str] = {
     "knowledge:staff-article": SIGNED_IN,
     "knowledge:staff-edit": TEMPLATES_EDIT,
     "knowledge:staff-status": POST_ONLY_OPEN,
+    "knowledge:staff-reviewed": POST_ONLY_OPEN,
+    "knowledge:staff-quote": POST_ONLY_OPEN,
+    "knowledge:todo": TEMPLATES_EDIT,  # the knowledge owner's to-do: whoever may write articles
     "knowledge:changes": SIGNED_IN,
     "knowledge:changes-read": POST_ONLY_OPEN,
     "knowledge:quote-review": POST_ONLY_OPEN,

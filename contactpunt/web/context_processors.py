@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from contactpunt.access import Action, can
+from contactpunt.knowledge.todo import open_count
 from contactpunt.people.checkins import has_checked_in
 from contactpunt.people.models import User
 from contactpunt.web.navigation import top_bar
@@ -35,3 +36,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)
     return {"top_bar": SimpleLazyObject(lambda: top_bar(user, match) if isinstance(user, User) else None)}
+
+
+def knowledge_tasks(request: HttpRequest) -> dict[str, object]:
+    """`knowledge_tasks`: how many to-do items the signed-in knowledge owner has open (articles due for review,
+    uncovered growing reasons); read lazily, and 0 without a query for whoever may not write articles."""
+    user = getattr(request, "user", None)
+    return {"knowledge_tasks": SimpleLazyObject(lambda: open_count(user, timezone.localdate()))}

@@ -2,7 +2,8 @@
 
 The widget is loaded by one script tag on a host page served from another origin (a tiny http.server on
 `localhost`, while the product runs on `127.0.0.1`), with hostile CSS of its own. A visitor chats, an agent answers
-in the workspace, and the answer appears in the widget live; with no agent the widget takes a written message;
+in the workspace, and the answer appears in the widget live; with no agent the widget takes a written message
+(a contact of the widget's visitor, with the articles suggested attached);
 over the rate the visitor is told and keeps the text; while the visitor types, help articles are suggested. Skips
 (saying why) when Chromium is missing, fails on CI.
 
@@ -156,11 +157,14 @@ def test_a_visitor_chats_from_another_site_and_the_agents_reply_appears_live(
     ]
 
 
+@override_settings(KNOWLEDGE_HOLDOUT_PERCENT=0)
 def test_with_no_agent_the_widget_takes_a_written_message_and_keeps_what_was_typed(
     server_url, browser, host_page, team, chat_queue
 ):
     from playwright.sync_api import expect
 
+    body = "Follow your order with the link in the email."
+    load_published([{"article_id": "kb-en-1", "title": "Where is my order?", "body": body, "language": "en"}])
     chat_agent(team)  # not available
     page = _visitor(browser, host_page("en"))
     page.locator(".launcher").click()
@@ -169,6 +173,8 @@ def test_with_no_agent_the_widget_takes_a_written_message_and_keeps_what_was_typ
     page.fill("#cp-name", "Sam Jansen")
     page.fill("#cp-email", "not-an-address")
     page.fill("#cp-message", "Where is my order 1234?")
+    # While the visitor writes the message, the widget suggests the help article too.
+    expect(page.locator(".suggest a")).to_have_text(["Where is my order?"])
     page.click("form.written .leave")
     expect(page.locator("#cp-email-error")).to_have_text("Enter a valid email address.")
     expect(page.locator("#cp-email")).to_have_attribute("aria-invalid", "true")
@@ -186,6 +192,13 @@ def test_with_no_agent_the_widget_takes_a_written_message_and_keeps_what_was_typ
         "sam@example.com",
         "Where is my order 1234?",
     )
+    # The message left without chatting is a contact of the widget's visitor: it follows the suggestions shown
+    # (the deflection figures) and carries the article suggested, for the agent.
+    shown = UsageEvent.objects.filter(kind=UsageKind.SUGGESTED).order_by("-id").first()
+    assert shown is not None and shown.results == 1
+    link = PortalContact.objects.get()
+    assert (link.contact_id, link.visitor) == (contact.pk, shown.visitor)
+    assert list(link.articles.values_list("external_id", flat=True)) == ["kb-en-1"]
 
 
 @override_settings(WEBCHAT_RATE_PER_CONNECTION=(3, 60))

@@ -284,6 +284,27 @@ def test_without_an_available_agent_the_chat_becomes_a_written_contact(team, cha
     assert case.title == "Bericht achtergelaten in de chat"  # not "Webformulier van Sanne": where it was left
 
 
+def test_a_message_left_without_chatting_keeps_the_widgets_visitor_with_its_case(team, chat_queue, webform_queue):
+    chat_agent(team, available=False)
+    visitor = "0123456789abcdef0123456789abcdef"
+
+    async def scenario() -> tuple[dict[str, Any], ...]:
+        socket = Socket()
+        await socket.connect()
+        await socket.send(type="hello", lang="nl", visitor=visitor)
+        taken = await socket.send(type="written", id="w-1", name="Sanne", email="sanne@example.nl", text="Hallo?")
+        again = await socket.send(type="written", id="w-1", name="Sanne", email="sanne@example.nl", text="Hallo?")
+        await socket.close()
+        return taken, again
+
+    taken, again = run(scenario)
+    case = Case.objects.get()
+    assert taken == again == {"type": "written_ack", "id": "w-1", "case": f"CP-{case.pk}"}
+    conversation = ChatConversation.objects.get()  # one, though the message came twice
+    assert (conversation.visitor, conversation.case_id, conversation.queue) == (visitor, case.pk, chat_queue)
+    assert Contact.objects.get().channel == Channel.WEBFORM
+
+
 def test_outside_business_hours_no_one_chats_even_with_an_agent_available(team, chat_queue):
     calendar = BusinessCalendar.objects.create(name="Nooit open", time_zone="Europe/Amsterdam")
     now = timezone.now().astimezone(dt.UTC)

@@ -177,7 +177,11 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             language=getattr(self, "language", ""),
         )
         received = await database_sync_to_async(leave_written_message)(
-            queue=self.queue, conversation=self.conversation, written=written
+            queue=self.queue,
+            conversation=self.conversation,
+            written=written,
+            visitor=getattr(self, "visitor", ""),
+            origin=self.origin,
         )
         if not is_accepted(received):
             await self._error("not_taken", "; ".join(e.message for e in received.errors), client_id)

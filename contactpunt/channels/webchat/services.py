@@ -206,13 +206,33 @@ def leave_written_message(
     conversation: ChatConversation | None,
     written: WrittenContact,
     at: dt.datetime | None = None,
+    visitor: str = "",
+    origin: str = "",
 ) -> Received:
     """Store what the visitor wrote when no agent could chat, as a written contact answered by email. It joins the
-    conversation's case when there is one; with no web-form queue it lands in the fallback queue, flagged."""
+    conversation's case when there is one; with no web-form queue it lands in the fallback queue, flagged.
+
+    A message left without chatting first gets a conversation of its own that records the widget's self-service
+    `visitor` id and the case (created with the contact, in one transaction), so the knowledge base counts it as
+    a contact of that visitor as it counts a chat."""
     target = webform_queue(department_id=queue.department_id)
     if conversation is not None:
         written = replace(written, conversation_id=conversation.token)
     if not written.subject:  # the case would read "Web form from …": say where it was left
         with translation.override(settings.LANGUAGE_CODE):
             written = replace(written, subject=gettext("Message left in the chat"))
-    return submit_written(written=written, queue=target, source=SOURCE, at=at or timezone.now())
+    at = at or timezone.now()
+    with transaction.atomic():
+        received = submit_written(written=written, queue=target, source=SOURCE, at=at)
+        if conversation is None and visitor and received.outcome == Outcome.CREATED and received.case_id is not None:
+            ChatConversation.objects.create(
+                token=secrets.token_urlsafe(32),
+                queue=queue,
+                case_id=received.case_id,
+                origin=origin[:200],
+                language=written.language[:8],
+                visitor=visitor[:32],
+                created_at=at,
+                last_message_at=at,
+            )
+    return received

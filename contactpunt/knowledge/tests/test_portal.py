@@ -137,3 +137,45 @@ def test_the_articles_read_are_in_the_export_and_gone_after_erasure(articles, dj
 def test_an_english_visitor_still_finds_the_dutch_articles_when_there_are_no_english_ones(articles):
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/help/", {"q": "wachtwoord"}).content.decode()
     assert "Wachtwoord herstellen" in page
+
+
+def test_the_help_pages_carry_the_organisations_name_and_colour(articles, settings):
+    settings.PORTAL_NAME = "Gemeente Voorbeeld"
+    settings.PORTAL_COLOUR = "#aa3300"
+    client = Client()
+    home = client.get("/help/").content.decode()
+    assert "<strong>Gemeente Voorbeeld</strong>" in home and "<title>Hulp en antwoorden · Gemeente Voorbeeld" in home
+    assert 'href="/help/brand.css"' in home
+    page = client.get(f"/help/a/{articles['kb-1'].pk}/").content.decode()
+    assert "<strong>Gemeente Voorbeeld</strong>" in page and "<strong>Contactpunt</strong>" not in page
+    css = client.get("/help/brand.css")
+    assert css["Content-Type"] == "text/css; charset=utf-8"
+    assert "--pico-primary: #aa3300;" in css.content.decode()
+    settings.PORTAL_NAME = ""
+    settings.PORTAL_COLOUR = ""
+    assert "<strong>Contactpunt</strong>" in client.get("/help/").content.decode()
+    assert client.get("/help/brand.css").content == b""
+
+
+def test_an_article_links_to_its_translation_on_the_portal_and_for_staff(articles, team_lead):
+    from contactpunt.knowledge.services import ArticleFields, create_article
+
+    dutch = articles["kb-1"]
+    english = create_article(
+        by=team_lead,
+        values=ArticleFields("Reset your password", "Click Forgot password.", language="en", translation_of=dutch),
+        status="published",
+    )
+    draft = create_article(
+        by=team_lead, values=ArticleFields("Passwort", "Entwurf.", language="en", translation_of=dutch)
+    )  # a draft: not on the portal
+    client = Client()
+    page = client.get(f"/help/a/{dutch.pk}/").content.decode()
+    assert f'href="/help/a/{english.pk}/" hreflang="en"' in page and "Read this in English" in page
+    assert f"/help/a/{draft.pk}/" not in page
+    back = client.get(f"/help/a/{english.pk}/").content.decode()
+    assert f'href="/help/a/{dutch.pk}/" hreflang="nl"' in back and "Lees dit in het Nederlands" in back
+    staff = Client()
+    staff.force_login(team_lead)
+    shown = staff.get(f"/knowledge/articles/{dutch.pk}/").context["translations"]
+    assert sorted(a.pk for a in shown) == sorted([english.pk, draft.pk])  # staff see the draft too

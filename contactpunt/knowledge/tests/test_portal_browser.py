@@ -1,9 +1,10 @@
-"""The help pages on a phone (390 px) in headless Chromium: search, read, vote, and the contact form with the
-articles read attached to the contact; nothing spills sideways."""
+"""The help pages on a phone (390 px) in headless Chromium, under the organisation's name and colour: search, read,
+vote, and the contact form with the articles read attached to the contact; nothing spills sideways."""
 
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 
 from contactpunt.contacts.models import Channel, Queue
 from contactpunt.knowledge.demo import load_demo_articles
@@ -20,6 +21,7 @@ pytestmark = [
 PHONE = {"width": 390, "height": 844}
 
 
+@override_settings(PORTAL_NAME="Gemeente Voorbeeld", PORTAL_COLOUR="#aa3300")
 def test_a_visitor_on_a_phone_searches_reads_votes_and_writes(server_url, browser, department):
     from playwright.sync_api import expect
 
@@ -29,6 +31,10 @@ def test_a_visitor_on_a_phone_searches_reads_votes_and_writes(server_url, browse
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{server_url}/help/")
     expect(page.locator("h1")).to_have_text("Hulp en antwoorden")
+    # The organisation's own name and colour.
+    expect(page.locator(".brand")).to_have_text("Gemeente Voorbeeld")
+    search_button = page.locator("form[role=search] button[type=submit]")
+    assert search_button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(170, 51, 0)"
     page.fill("#portal-q", "wachtwoord vergeten")
     page.click("form[role=search] button[type=submit]")
     expect(page.locator(".portal-results a").first).to_have_text("Wachtwoord vergeten")

@@ -114,3 +114,17 @@ def test_an_owner_is_shown_their_articles_past_the_review_date(client, team_lead
     alert = page.split('role="alert" class="form-errors"')[1].split("</div>")[0]
     assert "Tarieven 2025" in alert and "Tarieven 2026" not in alert
     assert "sla-overdue" in detail
+
+
+@pytest.mark.django_db
+def test_the_case_page_marks_a_suggested_article_whose_review_is_overdue(client, agent, team_lead, email_queue):
+    from contactpunt.contacts.tests.workspace_data import mail
+
+    published(team_lead, "Wachtwoord herstellen", "Klik op Wachtwoord vergeten.", review_by=dt.date(2026, 3, 1))
+    published(team_lead, "Wachtwoord wijzigen", "Wijzig het in Mijn Omgeving.", review_by=dt.date(2026, 6, 1))
+    case = mail(email_queue, T0, "k1", sender="klant@example.nl", name="Karin Klant", subject="wachtwoord")
+    client.force_login(agent)
+    with time_machine.travel(T0, tick=False):
+        page = client.get(f"/knowledge/cases/{case.pk}/suggestions/").content.decode()
+    items = {item.split("</a>")[0].rsplit(">", 1)[-1]: item for item in page.split("<li>")[1:]}
+    assert "sla-overdue" in items["Wachtwoord herstellen"] and "sla-overdue" not in items["Wachtwoord wijzigen"]

@@ -98,3 +98,62 @@ def test_a_reply_from_a_quoting_template_records_the_version_it_sent(
     with translation.override("nl"):
         page = client.get(f"/knowledge/articles/{article.pk}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert f"Versie {quote.version}: in 1 antwoord" in page
+
+
+def test_an_article_inserted_into_a_reply_links_the_reply_to_that_version(setup, team_lead, agent, client, email_queue):
+    from contactpunt.contacts.models import Message
+    from contactpunt.knowledge.models import QuoteSent
+
+    article, _template, _quote, _case = setup
+    case = mail(email_queue, T0, "w2", sender="nieuw@example.nl", name="Nina Nieuw", subject="Welkomstcadeau cadeaubon")
+    internal = create_article(
+        by=team_lead,
+        values=ArticleFields("Intern: cadeaubonnen", "Alleen op verzoek.", audience="internal"),
+        status=ArticleStatus.PUBLISHED,
+        at=T0,
+    )
+    client.force_login(agent)
+    panel = client.get(f"/knowledge/cases/{case.pk}/suggestions/").content.decode()
+    assert f'data-article="{article.pk}:{article.version}"' in panel
+    # The internal article, and an article that does not exist are not recorded; the reply goes out.
+    used = f"{article.pk}:{article.version},{internal.pk}:1,{article.pk + 1000}:1"
+    response = client.post(f"/workspace/cases/{case.pk}/reply/", {"body": article.body, "articles": used})
+    assert response.status_code == 303
+    reply = Message.objects.get(case=case, direction="outbound")
+    sent = QuoteSent.objects.get()
+    assert (sent.message_id, sent.article_id, sent.version, sent.template_id) == (
+        reply.pk,
+        article.pk,
+        article.version,
+        None,
+    )
+    refused = client.post(f"/workspace/cases/{case.pk}/reply/", {"body": "Nog iets", "articles": "1:x"})
+    assert refused.status_code == 303 and QuoteSent.objects.count() == 1
+    assert Message.objects.filter(case=case, direction="outbound").count() == 1  # a bad form sends nothing
+    client.force_login(team_lead)
+    page = client.get(f"/knowledge/articles/{article.pk}/")
+    assert page.context["sent"] == [{"version": article.version, "replies": 1}]
+
+
+def test_a_team_lead_binds_a_template_to_an_article_on_its_page_and_an_agent_may_not(setup, team_lead, agent, client):
+    from contactpunt.knowledge.models import TemplateQuote
+
+    article, _template, _quote, case = setup
+    letter = ResponseTemplate.objects.create(name="Welkomstbrief", text="Welkom in onze gemeente! Uw cadeaubon volgt.")
+    client.force_login(agent)
+    assert client.post(f"/knowledge/articles/{article.pk}/quote/", {"template": letter.pk}).status_code == 403
+    assert not TemplateQuote.objects.filter(template=letter).exists()
+    client.force_login(team_lead)
+    page = client.get(f"/knowledge/articles/{article.pk}/")
+    assert [t.pk for t in page.context["quotable"]] == [letter.pk]  # the one already quoting is not offered
+    response = client.post(f"/knowledge/articles/{article.pk}/quote/", {"template": letter.pk})
+    assert response.status_code == 303
+    bound = TemplateQuote.objects.get(template=letter)
+    assert (bound.article, bound.version, bound.quoted_by) == (article, article.version, team_lead)
+    assert client.post(f"/knowledge/articles/{article.pk}/quote/", {"template": "x"}).status_code == 303
+    assert TemplateQuote.objects.count() == 2
+    # The article changes: the letter is blocked from sending until reviewed.
+    update_article(by=team_lead, article=article, values=ArticleFields("Welkomstcadeau", "Er is geen cadeaubon meer."))
+    assert block_reason(letter) is not None
+    with pytest.raises(replies.ReplyError, match="Welkomstbrief"):
+        replies.reply(case=case, by=agent, body=letter.text, templates=[letter])

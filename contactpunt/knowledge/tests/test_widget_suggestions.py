@@ -84,3 +84,46 @@ def test_a_chat_after_the_suggestions_counts_as_a_contact_of_that_visitor(
     figures = stats.usage(start=start, end=timezone.now() + dt.timedelta(minutes=1))
     assert (figures.suggestions.deflected, figures.suggestions.total) == (0, 1)
     assert (figures.contact_rate_shown.deflected, figures.contact_rate_shown.total) == (1, 1)
+
+
+def test_a_message_left_in_the_widget_without_chatting_counts_for_the_visitor_with_the_suggestions_attached(
+    articles, settings, department, team_lead, django_capture_on_commit_callbacks
+):
+    from contactpunt.channels.webchat.models import ChatConversation
+    from contactpunt.channels.webchat.services import leave_written_message
+    from contactpunt.channels.webform.services import WrittenContact
+    from contactpunt.contacts.models import Contact
+
+    settings.KNOWLEDGE_HOLDOUT_PERCENT = 0
+    queue = Queue.objects.create(code="chat-general", name="Chat", channel=Channel.CHAT, department=department)
+    Queue.objects.create(code="webform", name="Webformulier", channel=Channel.WEBFORM, department=department)
+    start = timezone.now() - dt.timedelta(minutes=5)
+    ask("wachtwoord vergeten")  # shown: kb-1 and kb-2
+
+    def leave(key: str, visitor: str = VISITOR):
+        written = WrittenContact(key=key, name="Sam", email="sam@example.com", subject="", text="Ik kom er niet in")
+        with django_capture_on_commit_callbacks(execute=True):
+            return leave_written_message(queue=queue, conversation=None, written=written, visitor=visitor, origin=SHOP)
+
+    received = leave("w-1")
+    assert leave("w-1").contact_id == received.contact_id  # sent twice: one contact, one conversation
+    conversation = ChatConversation.objects.get()
+    assert (conversation.visitor, conversation.case_id, conversation.origin) == (VISITOR, received.case_id, SHOP)
+    assert Contact.objects.get(pk=received.contact_id).channel == Channel.WEBFORM
+    link = PortalContact.objects.get()
+    assert (link.contact_id, link.visitor) == (received.contact_id, VISITOR)
+    assert sorted(str(pk) for pk in link.articles.values_list("external_id", flat=True)) == ["kb-1", "kb-2"]
+    assert UsageEvent.objects.filter(kind=UsageKind.CONTACT, visitor=VISITOR).count() == 1
+    figures = stats.usage(start=start, end=timezone.now() + dt.timedelta(minutes=1))
+    assert (figures.suggestions.deflected, figures.suggestions.total) == (0, 1)
+    assert (figures.contact_rate_shown.deflected, figures.contact_rate_shown.total) == (1, 1)
+    # Without the widget's visitor id (an old widget) the message is taken as before, linked to no one.
+    leave("w-2", visitor="")
+    assert ChatConversation.objects.count() == 1 and PortalContact.objects.count() == 1
+    # The agent sees what the widget offered before the customer wrote.
+    staff = Client()
+    staff.force_login(team_lead)
+    panel = staff.get(f"/knowledge/cases/{received.case_id}/suggestions/").content.decode()
+    offered = panel[panel.index('id="offered-in-chat"') :]
+    assert "Wachtwoord herstellen" in offered and "Wachtwoord wijzigen" in offered
+    assert "Read on the help pages" not in panel and "Gelezen op de hulppagina" not in panel

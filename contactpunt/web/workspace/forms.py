@@ -20,8 +20,17 @@ class ReplyForm(forms.Form):
     templates = forms.RegexField(
         label=_("Response templates used"), regex=r"^\d{1,18}(,\d{1,18}){0,19}$", required=False
     )
+    #: The knowledge articles whose answer the agent inserted, as "id:version" (the case page's suggestions).
+    articles = forms.RegexField(
+        label=_("Knowledge articles used"), regex=r"^\d{1,18}:\d{1,9}(,\d{1,18}:\d{1,9}){0,19}$", required=False
+    )
     #: Only the "send and resolve" button sends it: a plain reply leaves the case open.
     resolve = forms.BooleanField(label=_("Resolve the case"), required=False)
+
+    def used_articles(self) -> list[tuple[int, int]]:
+        """(article id, version) of each article the agent inserted into the reply."""
+        pairs = [item.split(":") for item in (self.cleaned_data.get("articles") or "").split(",") if item]
+        return [(int(article), int(version)) for article, version in pairs]
 
     def used_templates(self) -> list[ResponseTemplate]:
         """The response templates the agent inserted into the reply (unknown ids are ignored)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +33,7 @@ from contactpunt.customers.services import add_note
 from contactpunt.feedback.queries import my_open_follow_ups
 from contactpunt.journey.queries import shown_details
 from contactpunt.journey.services import record_guest_views
+from contactpunt.knowledge.quotes import record_inserted_articles
 from contactpunt.people.models import User
 from contactpunt.quality.queries import open_reviews_of_case
 from contactpunt.web.workspace import forms, panels
@@ -292,9 +294,12 @@ def reply(request: HttpRequest, case: Case) -> str:
     if not form.is_valid():
         _form_error(form)
     data = form.cleaned_data
-    replies.reply(
-        case=case, by=_user(request), body=data["body"], templates=form.used_templates(), resolve=data["resolve"]
-    )
+    with transaction.atomic():
+        replied = replies.reply(
+            case=case, by=_user(request), body=data["body"], templates=form.used_templates(), resolve=data["resolve"]
+        )
+        # An article's answer inserted from the case's suggestions links the reply to that article version.
+        record_inserted_articles(message=replied.message, articles=form.used_articles())
     return _("Reply queued for sending; case resolved.") if data["resolve"] else _("Reply queued for sending.")
 
 

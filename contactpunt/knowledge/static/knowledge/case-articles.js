@@ -1,4 +1,5 @@
-/* The articles on the case page: "Insert into reply" puts the article's answer at the cursor in the reply box. */
+/* The articles on the case page: "Insert into reply" puts the article's answer at the cursor in the reply box and
+   notes the article and its version in the reply form, so the reply is linked to the text it quoted. */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -12,5 +13,12 @@
     body.focus();
     body.setSelectionRange(start + text.length, start + text.length);
     body.dispatchEvent(new Event("input", { bubbles: true }));
+    var used = document.getElementById("reply-articles");
+    var article = button.dataset.article || "";
+    if (used && /^\d+:\d+$/.test(article)) {
+      var list = used.value ? used.value.split(",") : [];
+      if (list.indexOf(article) < 0 && list.length < 20) list.push(article);
+      used.value = list.join(",");
+    }
   });
 })();
