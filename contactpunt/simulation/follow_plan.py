@@ -10,6 +10,7 @@ first plan is made).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -21,6 +22,7 @@ from contactpunt.workforce.models import PlannedActivity
 if TYPE_CHECKING:
     from contactpunt.simulation.run import SimulationResult
 
+logger = logging.getLogger(__name__)
 #: How often the live loop reads the plan again (seconds).
 READ_EVERY_S = 30.0
 
@@ -77,6 +79,7 @@ class PlanFollower:
         plans = planned_days(sorted(days), start=engine.start, agent_index=agent_index)
         changed = {day: shifts for day, shifts in plans.items() if self.sent.get(day) != shifts}
         if changed:
+            logger.info("the live simulation follows the shift plan of %s", ", ".join(map(str, sorted(changed))))
             result.source.follow(changed)
             self.sent.update(changed)
         return len(changed)

@@ -4,6 +4,10 @@
 (the same-slot mean of the last four weeks, seconds of work), and the long lane's `plan_demo` replaces it with the
 chosen forecast: a forecast against actual (last week), adherence (the agents' states against the shifts they
 worked) and a plan for today and the week ahead, weekends included.
+
+The live simulation works the plan of today and the days after (simulation/follow_plan.py), so today's adherence
+measures the simulated agents against the product's own plan; the hours of today before a plan was made keep the
+schedule that held then (`worked_until`, and `plan_demo` with `now`).
 """
 
 from __future__ import annotations

@@ -100,6 +100,19 @@ def test_a_plan_that_changes_is_followed_from_then_on_and_a_day_without_one_keep
     assert len({r[4] for r in wednesday if r[1] == "state"}) > 5
 
 
+def test_the_next_day_s_plan_sent_ahead_is_worked_when_the_day_turns():
+    engine = Engine(GREETING_CARDS, start=START, seed=6, scale=0.5, days=3.0)
+    wednesday = TUESDAY + dt.timedelta(days=1)
+    carla: PlanShift = (2, _s(24 + 10), _s(24 + 14), (("work", _s(24 + 10), _s(24 + 14)),))
+    engine.follow({TUESDAY: [ANNA], wednesday: [carla]})
+    tuesday = next(engine.records([_s(23, 59)]))
+    assert {r[4] for r in tuesday if r[1] == "state"} == {0}
+    records = next(engine.records([_s(47, 59)]))
+    assert {r[4] for r in records if r[1] == "state"} == {2}
+    states = _states(records, 2)
+    assert _s(24 + 10) <= states[0][0] <= _s(24 + 10, 16) and states[-1][1] == "offline"
+
+
 BUSY_AFTERNOON = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)  # a Tuesday, 16:00 in Amsterdam
 
 
