@@ -185,7 +185,7 @@ def _create(*, contacts: int, days: int, seed: int, progress: _ProgressShare) ->
     load_demo_articles()
     create_people_demo(seed=seed, now=timezone.now())
     # Today forecast and staffed from the first minute; the long lane's plan_demo_shifts replaces it.
-    plan_today()
+    plan_today(now=result.end)
     progress.step(CONTENT_SHARE)
     logins += [(f"{AGENT_PREFIX}{n}", DEMO_PASSWORD, Role.AGENT) for n in range(1, 4)]
     _integration, token = create_integration(name="Demo-integratie", source=DEMO_SOURCE, actor_label="demo")

@@ -18,6 +18,7 @@ the same (tests/test_engine_process.py checks it).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import pickle
 import subprocess
@@ -27,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from contactpunt.simulation.engine import Engine, Record
+from contactpunt.simulation.engine import Engine, PlanShift, Record
 from contactpunt.simulation.scenario import Scenario
 
 STOP_TIMEOUT_S = 5.0
@@ -84,6 +85,10 @@ class EngineProcess:
                 raise EngineError(f"the engine process failed:\n{payload}")
             yield payload
 
+    def follow(self, plans: dict[dt.date, list[PlanShift]]) -> None:
+        """As Engine.follow: the child works these days as planned from the moment it has reached."""
+        self._send(("follow", plans))
+
     def close(self) -> None:
         """Stop the child process."""
         with contextlib.suppress(EngineError):  # it ended already
@@ -100,7 +105,7 @@ class EngineProcess:
 
 def serve(commands: IO[bytes], answers: IO[bytes]) -> None:
     """The child: build the engine from the first message, then answer each list of moments with one
-    message per moment, until None or the end of the pipe."""
+    message per moment (a plan to follow, ("follow", plans), needs no answer), until None or the end of the pipe."""
 
     def answer(message: tuple[str, Any]) -> None:
         pickle.dump(message, answers, protocol=pickle.HIGHEST_PROTOCOL)
@@ -109,8 +114,11 @@ def serve(commands: IO[bytes], answers: IO[bytes]) -> None:
     try:
         scenario, arguments = pickle.load(commands)  # noqa: S301 (sent by our own parent)
         engine = Engine(scenario, **arguments)
-        while (untils := pickle.load(commands)) is not None:  # noqa: S301
-            for records in engine.records(untils, keep_log=False):
+        while (message := pickle.load(commands)) is not None:  # noqa: S301
+            if isinstance(message, tuple):
+                engine.follow(message[1])
+                continue
+            for records in engine.records(message, keep_log=False):
                 answer(("ok", records))
     except (EOFError, BrokenPipeError):
         pass  # the parent went away

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from contactpunt.simulation.engine import DAY, LOCAL, Engine
 from contactpunt.simulation.engine_process import EngineProcess
+from contactpunt.simulation.follow_plan import PlanFollower
 from contactpunt.simulation.journeys import write_journeys
 from contactpunt.simulation.scenario import Scenario
 from contactpunt.simulation.scenarios import Organisation, build_organisation
@@ -146,20 +147,27 @@ def continue_live(
     speed: float = 1.0,
     retry_s: float = 5.0,
     locked_attempts: int = 6,
+    follower: PlanFollower | None = None,
 ) -> threading.Thread:
     """Keep the run going in a background thread: every `every_s` seconds, simulate up to now
     (at `speed` times real time) and write what happened, until `stop` is set.
+
+    The agents work the product's shift plan of today and the next days where there is one (`follower`, by default
+    a `PlanFollower`; see follow_plan.py), else the engine's own roster.
 
     A batch the database refuses because it stayed locked (another writer held SQLite's one write lock past the
     busy timeout) is written again, up to `locked_attempts` times. Any other failure ends that run, but not the
     live mode: after `retry_s` seconds a fresh run starts from that moment (a batch lost midway leaves the old
     run's calls without their rows, so it cannot go on), with a log line for each."""
 
+    plan = follower or PlanFollower()
+
     def loop() -> None:
         current = result
         try:
             while not stop.wait(every_s):
                 try:
+                    plan(current, timezone.now())
                     _catch_up(current, speed=speed, stop=stop, locked_attempts=locked_attempts, retry_s=retry_s)
                 except Exception:
                     logger.exception("the live simulation failed; it starts again in %s s", retry_s)

@@ -13,7 +13,7 @@ class AgentWork(EngineBase):
 
     def _shift_start(self, agent: SimAgent) -> None:
         agent.on_shift = True
-        if not agent.busy and not agent.chats:
+        if not agent.busy and not agent.chats and not agent.on_break:
             self._state(agent, "available")
             self._free(agent)
 
@@ -23,8 +23,14 @@ class AgentWork(EngineBase):
         if not agent.busy and not agent.chats and not agent.on_break:
             self._state(agent, "offline")
 
-    def _break(self, agent: SimAgent, length: float) -> None:
-        if not agent.on_shift:
+    def _break(self, agent: SimAgent, length: float, away: str = "break", *, after: bool = False) -> None:
+        """Go on a break (or to a meeting or training: `away`) for `length` seconds, after the contact in hand;
+        one that comes while the agent is on a break already is skipped, or with `after` taken after it."""
+        if not agent.on_shift or ((agent.on_break or agent.break_due) and not after):
+            return
+        agent.away = away
+        if agent.on_break:
+            agent.break_due = length
             return
         if agent.busy or agent.chats:
             agent.break_due = length
@@ -34,7 +40,7 @@ class AgentWork(EngineBase):
     def _take_break(self, agent: SimAgent, length: float) -> None:
         agent.on_break = True
         agent.break_due = 0.0
-        self._state(agent, "break")
+        self._state(agent, agent.away)
 
         def back() -> None:
             agent.on_break = False

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from contactpunt.simulation.engine.model import LOCAL, Entry, SimAgent, SimContact, SimCustomer
+from contactpunt.simulation.engine.model import LOCAL, Entry, PlanShift, SimAgent, SimContact, SimCustomer
 from contactpunt.simulation.scenario import QueueSpec, Scenario
 
 
@@ -38,6 +38,9 @@ class EngineBase:
     reason_index: dict[str, int]
     _planned_until: int
     _read: int
+    plans: dict[dt.date, list[PlanShift]]  # the days of a plan to follow (`follow`)
+    plan_rng: random.Random  # the deviations from a plan (apart, so a history without plans draws as before)
+    _current_day: dt.date | None  # the local day laid out last
 
     def at(self, t: float) -> dt.datetime:
         """Return the moment of simulated time `t`."""
@@ -76,7 +79,7 @@ class EngineBase:
     def _shift_end(self, agent: SimAgent) -> None:
         raise NotImplementedError
 
-    def _break(self, agent: SimAgent, length: float) -> None:
+    def _break(self, agent: SimAgent, length: float, away: str = "break", *, after: bool = False) -> None:
         raise NotImplementedError
 
     def _free(self, agent: SimAgent) -> None:

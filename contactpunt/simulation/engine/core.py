@@ -55,6 +55,9 @@ class Engine(DayPlanner, AgentWork, ContactFlow):
         self.reason_index = {r.code: i for i, r in enumerate(scenario.reasons)}
         self._planned_until = 0
         self._read = 0  # the log entries up to here have been taken as records
+        self.plans = {}
+        self.plan_rng = random.Random(seed + 1)  # noqa: S311
+        self._current_day = None
         self.env.process(self._days())
 
     def _make_agents(self) -> list[SimAgent]:

@@ -12,6 +12,9 @@ from contactpunt.simulation.texts import Written
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 DAY = 86_400.0
+#: One shift of a plan the engine follows: (agent index, begin, end, ((activity, from, to), ...)), in seconds
+#: since the engine's start; activities other than work are break, meeting and training.
+PlanShift = tuple[int, float, float, tuple[tuple[str, float, float], ...]]
 WAITING, SERVING, ABANDONED, DONE = "waiting", "serving", "abandoned", "done"
 SURVEY_RESPONSE = 0.25
 
@@ -31,8 +34,10 @@ class SimAgent:
     busy: bool = False  # on a call, a written contact or its wrap-up: takes nothing else
     chats: int = 0  # chats in progress (up to the scenario's chat_concurrency)
     state: str = "offline"  # the last state logged
-    on_break: bool = False
+    on_break: bool = False  # on a break, or in a meeting or training (`away`)
     break_due: float = 0.0
+    away: str = "break"  # the state of the break taken or due: break, meeting or training
+    roster_epoch: int = 0  # a roster's callbacks act only while it is the agent's roster (a plan replaced it)
     idle_since: float = 0.0
     days_worked: dict[int, int] = field(default_factory=dict)
 
