@@ -18,7 +18,10 @@ the ratio model / baseline; a model that loses to a baseline on a set says LOSES
   (the sign of Pattern's polarity; a text without opinion words gets the majority class): XED Dutch
   (two-class; also balanced variants, as many positive as negative lines, as review sets often are),
   the hand-written Dutch reviews (short sentences, and longer multi-sentence reviews of many domains
-  with mixed opinions, negation, irony and spelling errors), XED English (three-class and two-class),
+  with mixed opinions, negation, irony and spelling errors; two variants of the long ones, each row
+  keeping its review's label: the last sentence alone, often the verdict, and the review without it,
+  the story before the verdict), the XED Dutch test lines in which the lexicon finds an opinion word
+  (where the lexicon can speak at all), XED English (three-class and two-class),
   and the test split of the UCI English review sentences. The encoder's heads without the lexicon are
   printed beside the model.
 - language: the share of the Dutch XED and English clinc150 test lines detected as Dutch and English;
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -43,7 +47,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 from contactpunt.insights.datasets import LabelledRows, read_labelled_csv  # noqa: E402
 from contactpunt.insights.encoder import encode_in_batches, get_encoder  # noqa: E402
 from contactpunt.insights.language import detect_languages  # noqa: E402
-from contactpunt.insights.lexicon import lexicon_features  # noqa: E402
+from contactpunt.insights.lexicon import get_lexicon, lexicon_features  # noqa: E402
 from contactpunt.insights.linear import TfidfFeatures, fit_logistic  # noqa: E402
 from contactpunt.insights.metrics import accuracy  # noqa: E402
 from contactpunt.insights.pipeline import analyse_messages  # noqa: E402
@@ -177,6 +181,12 @@ def bench_sentiment(data: Path, model_path: Path | None = None) -> None:
     english_polar = LabelledRows(
         [english_test.texts[i] for i in polar], [english_test.labels[i] for i in polar], ["test"] * len(polar)
     )
+    verdict_rows, story_rows = split_verdict(written_long)
+    dutch_test = dutch.evaluation_rows()
+    with_words = [i for i, words in enumerate(lexicon_words(dutch_test.texts)) if words]
+    dutch_opinion = LabelledRows(
+        [dutch_test.texts[i] for i in with_words], [dutch_test.labels[i] for i in with_words], []
+    )
     print(f"sentiment model {shipped.manifest.get('version')} (test splits; no Dutch training data;")
     print("  two-class sets are answered without neutral)")
     print("  baselines: TF-IDF + LR on the same English rows; the majority class of those rows")
@@ -187,6 +197,9 @@ def bench_sentiment(data: Path, model_path: Path | None = None) -> None:
         ("XED Dutch balanced, pos/neg", balanced(LabelledRows(dutch.texts, dutch.labels, [])), POLARITY_LABELS),
         ("hand-written Dutch reviews", written, POLARITY_LABELS),
         ("hand-written Dutch, long", written_long, POLARITY_LABELS),
+        ("  long: last sentence only", verdict_rows, POLARITY_LABELS),
+        ("  long: without last sentence", story_rows, POLARITY_LABELS),
+        ("XED Dutch test, opinion words", dutch_opinion, POLARITY_LABELS),
         ("XED English test, 3 classes", english_test, SENTIMENT_LABELS),
         ("XED English test, pos/neg", english_polar, POLARITY_LABELS),
         ("UCI English reviews test", reviews.evaluation_rows(), POLARITY_LABELS),
@@ -221,6 +234,32 @@ def balanced(rows: LabelledRows) -> LabelledRows:
     chosen += [i for i, label in enumerate(rows.labels) if label == "negative"][:keep]
     chosen.sort()
     return LabelledRows([rows.texts[i] for i in chosen], [rows.labels[i] for i in chosen], [])
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def split_verdict(rows: LabelledRows) -> tuple[LabelledRows, LabelledRows]:
+    """Two variants of multi-sentence reviews, each row keeping the review's label: its last sentence
+    (often the verdict: "Wij komen zeker terug.") and the review without it (the story before it).
+
+    A review of one sentence stays whole in both.
+    """
+    verdicts, stories = [], []
+    for text in rows.texts:
+        parts = [part for part in SENTENCE_END.split(text.strip()) if part.strip()] or [text]
+        verdicts.append(parts[-1])
+        stories.append(" ".join(parts[:-1]) if len(parts) > 1 else parts[0])
+    return LabelledRows(verdicts, list(rows.labels), []), LabelledRows(stories, list(rows.labels), [])
+
+
+def lexicon_words(texts: list[str]) -> list[int]:
+    """How many opinion words each text's lexicon (its detected language's) finds."""
+    languages = [result.language for result in detect_languages(texts)]
+    return [
+        lexicon.score(text).words if (lexicon := get_lexicon(language)) is not None else 0
+        for text, language in zip(texts, languages, strict=True)
+    ]
 
 
 def lexicon_labels(texts: list[str], fallback: str) -> list[str]:
