@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from contactpunt.kpis.survey_drivers import fcr_gap, site_drivers
+from contactpunt.kpis.survey_drivers import FcrGap, fcr_gap, site_drivers
 from contactpunt.simulation.run import simulate
 from contactpunt.simulation.scenarios import TELECOM
 
@@ -20,7 +20,7 @@ def test_fcr_rises_at_every_site_while_nps_stays_flat_and_the_drivers_say_why() 
     result = simulate(TELECOM, days=120, seed=3, scale=0.2, end=END)
     assert len(result.tallies.surveys) > 3000
     start, end = dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
-    by_site: dict[str, list] = {}
+    by_site: dict[str, list[FcrGap]] = {}
     for row in fcr_gap(start, end):
         by_site.setdefault(row.site, []).append(row)
     assert len(by_site) == 3
