@@ -162,7 +162,7 @@ def test_with_the_setting_on_each_owner_is_mailed_what_was_newly_flagged_once(ow
     mail = OutboundMessage.objects.get()
     assert (mail.to, mail.subject, mail.contact_id) == ("lotte@example.nl", "Kennisbank: 3 nieuwe taken", None)
     assert "Retour sturen" in mail.body and "Bezorging (7 contacten deze week)" in mail.body
-    assert mail.body.endswith("Uw kennistaken: https://contactpunt.example/knowledge/todo/")
+    assert mail.body.endswith("Je kennistaken: https://contactpunt.example/knowledge/todo/")
     todo.refresh(today=DAY, now=NOW)  # nothing new: no new mail
     assert OutboundMessage.objects.count() == 1
     settings.KNOWLEDGE_TASK_EMAIL = False
