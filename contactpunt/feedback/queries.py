@@ -67,10 +67,12 @@ def get_answer_for_user(user: User, answer_id: object) -> Answer:
 
 
 def my_open_follow_ups(user: User, *, now: dt.datetime) -> tuple[int, int]:
-    """(open, overdue) follow-ups assigned to `user`, for the workspace; (0, 0) for who does not follow up."""
+    """(open, overdue) follow-ups of `user`'s own team or assigned to them, for the workspace; (0, 0) for who
+    does not follow up."""
     if not can(user, Action.FOLLOW_UP):
         return 0, 0
-    counts = FollowUp.objects.filter(assignee=user, closed_at__isnull=True).aggregate(
+    mine = Q(assignee=user) | Q(answer__invitation__team_id=user.team_id) if user.team_id else Q(assignee=user)
+    counts = FollowUp.objects.filter(mine, closed_at__isnull=True).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
     )
     return counts["open"], counts["overdue"]

@@ -94,7 +94,7 @@ def test_the_dashboard_shows_nps_with_n_and_interval_and_compliments_reach_the_a
     assert "Top geholpen!" in client.get("/feedback/compliments/").content.decode()
 
 
-def test_the_team_leads_inbox_says_which_follow_ups_wait_for_them_and_how_many_are_late(
+def test_the_team_leads_inbox_says_how_many_follow_ups_of_the_team_are_open_and_how_many_late(
     email_queue: Queue, agent: User, team_lead: User, team: Team, t0: dt.datetime
 ) -> None:
     first = _detractor(email_queue, agent, t0, "a", "a@example.nl")
@@ -105,13 +105,13 @@ def test_the_team_leads_inbox_says_which_follow_ups_wait_for_them_and_how_many_a
     worker.force_login(agent)
     with time_machine.travel(t0 + 5 * HOUR, tick=False):
         page = _notice(lead.get("/workspace/").content.decode())
-        assert "2 opvolgingen van ontevreden klanten wachten op je" in page and "te laat" not in page
-        assert "/feedback/follow-ups/?mine=1" in page
+        assert "2 opvolgingen van ontevreden klanten van je team staan open" in page and "te laat" not in page
+        assert "/feedback/follow-ups/" in page
         assert _notice(worker.get("/workspace/").content.decode()) == ""  # an agent follows nobody up
     with time_machine.travel(first.due_at + HOUR, tick=False):
         lead.post(f"/feedback/follow-ups/{first.pk}/", {"outcome": Outcome.CALLED_BACK, "note": "Gebeld"})
         page = _notice(lead.get("/workspace/").content.decode())
-    assert "1 opvolging van een ontevreden klant wacht op je" in page and "1 te laat" in page
+    assert "1 opvolging van een ontevreden klant van je team staat open" in page and "1 te laat" in page
 
 
 def _notice(html: str) -> str:
