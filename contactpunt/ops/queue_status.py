@@ -38,6 +38,7 @@ JOB_LABELS: dict[str, StrPromise] = {
     "send_invitations": _("Sending survey invitations"),
     "decide_second_invitations": _("Asking whether solutions lasted"),
     "refresh_loyalty": _("Updating the loyalty figures"),
+    "refresh_survey_snapshots": _("Updating the kept survey figures (drivers, FCR beside NPS)"),
     "create_moment_tasks": _("Creating the tasks of customer moments"),
     "retention": _("Removing data past its retention period"),
     "draw_weekly_sample": _("Drawing the weekly quality sample"),
