@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from contactpunt.contacts.models import Channel, ContactEvent, EventName
@@ -58,7 +58,9 @@ def measured_fcr(cases: QuerySet[Any, Any]) -> dict[int, bool]:
     rest = set(stored.filter(day__in=sorted(stale)).values_list("case_id", flat=True)) if stale else set()
     rest.update(
         ContactEvent.objects.filter(name=EventName.RESOLVED, case_id__in=cases)
-        .exclude(case_id__in=CaseResolution.objects.values("case_id"))
+        # NOT EXISTS, an anti-join: "NOT IN (subquery)" cannot be one on PostgreSQL, and on tables not yet analysed
+        # it ran as a subplan per event (26 minutes for 36,000 contacts in a test).
+        .filter(~Exists(CaseResolution.objects.filter(case_id=OuterRef("case_id"))))
         .values_list("case_id", flat=True)
     )
     if rest:
