@@ -72,7 +72,12 @@ def my_open_follow_ups(user: User, *, now: dt.datetime) -> tuple[int, int]:
     if not can(user, Action.FOLLOW_UP):
         return 0, 0
     mine = Q(assignee=user) | Q(answer__invitation__team_id=user.team_id) if user.team_id else Q(assignee=user)
-    counts = FollowUp.objects.filter(mine, closed_at__isnull=True).aggregate(
+    return open_and_overdue(FollowUp.objects.filter(mine), now=now)
+
+
+def open_and_overdue(rows: QuerySet[FollowUp], *, now: dt.datetime) -> tuple[int, int]:
+    """How many of `rows` are open, and how many of those are past their due time (one query)."""
+    counts = rows.filter(closed_at__isnull=True).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
     )
     return counts["open"], counts["overdue"]

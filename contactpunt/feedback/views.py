@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from contactpunt.feedback.models import Answer, Gratitude, Outcome, kind_words
 from contactpunt.feedback.queries import (
     get_answer_for_user,
     get_follow_up_for_user,
+    open_and_overdue,
     visible_answers,
     visible_follow_ups,
 )
@@ -95,7 +95,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(assignee=user)
     now = timezone.now()
     still_open = rows.filter(closed_at__isnull=True)
-    counts = still_open.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
+    open_count, overdue_count = open_and_overdue(rows, now=now)
     happy = awaiting_reply(visible_answers(user)).select_related(
         "invitation", "invitation__agent", "invitation__team", "invitation__customer"
     )
@@ -104,8 +104,8 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         "feedback/follow_ups.html",
         {
             "open": list(still_open.order_by("due_at")[:200]),
-            "open_count": counts["open"],
-            "overdue_count": counts["overdue"],
+            "open_count": open_count,
+            "overdue_count": overdue_count,
             "closed": list(rows.filter(closed_at__isnull=False).order_by("-closed_at")[:50]),
             "now": now,
             "mine": bool(request.GET.get("mine")),
