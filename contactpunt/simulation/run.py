@@ -17,9 +17,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import OperationalError, close_old_connections
 from django.utils import timezone
 
+from contactpunt.fast_insert import refresh_statistics
 from contactpunt.simulation.engine import DAY, LOCAL, Engine
 from contactpunt.simulation.engine_process import EngineProcess
 from contactpunt.simulation.follow_plan import PlanFollower
@@ -111,7 +113,9 @@ def simulate(
                 if progress is not None:
                     progress(until / horizon, writer.tallies)
         if write and not start_now:
+            _refresh_statistics("contacts", "customers", "feedback", "kpis")
             write_journeys(scenario.name, today=end.astimezone(LOCAL).date(), seed=seed, source=writer.source)
+            _refresh_statistics("journey", "customers")
     except BaseException:
         if isinstance(records, EngineProcess):
             records.close()
@@ -120,6 +124,11 @@ def simulate(
         scenario, start, end, seed, scale, writer.tallies, time.perf_counter() - began, engine, writer, organisation,
         records,
     )  # fmt: skip
+
+
+def _refresh_statistics(*app_labels: str) -> None:
+    """After a history is written, let PostgreSQL's planner know the tables' new sizes."""
+    refresh_statistics(*[model for label in app_labels for model in apps.get_app_config(label).get_models()])
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from contactpunt import fast_insert
 from contactpunt.contacts.models import Case, Contact, ContactEvent, ContactLeg, Message
@@ -97,3 +98,20 @@ def test_a_column_converter_converts_every_value_as_the_orm_does():
     values = [a, a, b, a, None, b, b]
 
     assert [convert(v) for v in values] == [field.get_db_prep_save(v, connection) for v in values]
+
+
+def test_after_a_bulk_load_the_planner_knows_the_new_rows_within_the_same_transaction(email_queue, t0):
+    if connection.vendor != "postgresql":
+        reason = f"planner statistics are PostgreSQL's (the database of this run is {connection.vendor})"
+        print(reason)
+        pytest.skip(reason)
+    receive_contacts(items(t0, 300))
+
+    def estimated() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Contact._meta.db_table])
+            return float(cursor.fetchone()[0])
+
+    assert estimated() < 300  # autovacuum never sees a transaction still open
+    fast_insert.refresh_statistics(Contact, Case)
+    assert estimated() == 300
