@@ -86,7 +86,19 @@ def _admin(user: User) -> bool:
     return user.role == Role.ADMIN or user.is_superuser
 
 
-_STAFF_KNOWLEDGE = frozenset({"staff-list", "staff-new", "staff-article", "staff-edit", "changes", "usage", "todo"})
+_STAFF_KNOWLEDGE = frozenset(
+    {
+        "staff-list",
+        "staff-new",
+        "staff-article",
+        "staff-edit",
+        "changes",
+        "usage",
+        "todo",
+        "group-portals",
+        "group-portal-change",
+    }
+)
 
 #: The menus of the bar, in order: a label (none for a page of its own) and the pages it may hold.
 MENUS: tuple[tuple[Promise | str, tuple[Page, ...]], ...] = (

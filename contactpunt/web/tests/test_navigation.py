@@ -142,6 +142,7 @@ def test_each_role_sees_its_pages_grouped_into_menus(
         (Role.TEAM_LEAD, "/workforce/shifts/", "Planning", "Prognose en bezetting"),
         (Role.TEAM_LEAD, "/insights/remarks/", "Cijfers", "Inzichten"),
         (Role.TEAM_LEAD, "/templates/", "Kennis", "Antwoordsjablonen"),
+        (Role.TEAM_LEAD, "/knowledge/portals/", "Kennis", "Kennisbank"),
         (Role.AGENT, "/workforce/me/", "·", "Mijn rooster"),
         (Role.AGENT, "/knowledge/", "", "Kennisbank"),
         (Role.TEAM_LEAD, "/workspace/", "", "Werkplek"),
