@@ -284,7 +284,9 @@ def demo_meetings(*, today: dt.date, now: dt.datetime) -> int:
     for team in Team.objects.order_by("name"):
         for week in (this_week - dt.timedelta(weeks=1), this_week):
             try:
-                planned += len(meetings.plan_team_meetings(team=team, week=week).meetings)
+                past = week < this_week  # last week's meetings are history, this week's are planned from now on
+                found = meetings.plan_team_meetings(team=team, week=week, now=None if past else now)
+                planned += len(found.meetings)
             except ValueError:  # planned before
                 continue
     first = TeamMeeting.objects.filter(week=this_week - dt.timedelta(weeks=1)).order_by("start").first()

@@ -42,7 +42,7 @@ def meeting_week(request: HttpRequest) -> HttpResponse:
         check(request.user, Action.PLAN)
         team = get_object_or_404(Team, pk=request.POST.get("team", "0") or 0, pk__in=[t.pk for t in teams])
         try:
-            result = meetings.plan_team_meetings(team=team, week=week)
+            result = meetings.plan_team_meetings(team=team, week=week, now=timezone.now())
         except ValueError:
             messages.error(request, _("The meetings of this week are already planned."))
         else:

@@ -28,6 +28,8 @@ from contactpunt.workforce.requirement import needs_from_json
 
 LENGTH = dt.timedelta(minutes=20)
 GROUP_SIZE = 5
+#: The least time between planning a meeting and its start: the attendees must hear of it.
+NOTICE = dt.timedelta(hours=1)
 
 
 @dataclass
@@ -77,14 +79,25 @@ def covered(begin: dt.datetime, length: dt.timedelta = LENGTH) -> list[dt.dateti
 
 
 def plan_team_meetings(
-    *, team: Team, week: dt.date, length: dt.timedelta = LENGTH, group_size: int = GROUP_SIZE
+    *,
+    team: Team,
+    week: dt.date,
+    now: dt.datetime | None,
+    length: dt.timedelta = LENGTH,
+    group_size: int = GROUP_SIZE,
 ) -> MeetingPlan:
     """Plan the team's meetings of the local week starting `week` (a Monday) into the agents' shifts.
 
+    With `now`, no meeting starts within NOTICE of it, nor before it: a meeting in an hour already past is one
+    nobody can attend (None plans a whole week of history, as the demo does for last week).
     Raise ValueError("week") when the team's meetings of that week are already planned."""
     if TeamMeeting.objects.filter(team=team, week=week).exists():
         raise ValueError("week")
     start, end = day_bounds(week, week + dt.timedelta(days=6), zone())
+    earliest = start
+    if now is not None:
+        soon = interval_start(now + NOTICE)
+        earliest = max(start, soon if soon >= now + NOTICE else soon + INTERVAL)
     agents = {u.pk: u for u in User.objects.filter(team=team, role=Role.AGENT, is_active=True)}
     work = list(
         PlannedActivity.objects.filter(kind=Activity.WORK, shift__agent_id__in=agents, start__lt=end, end__gt=start)
@@ -106,7 +119,7 @@ def plan_team_meetings(
             cap = math.ceil(len(waiting) / math.ceil(len(waiting) / group_size))
             best: tuple[bool, int, int, dt.datetime, list[PlannedActivity]] | None = None
             for begin in candidates:
-                if begin < start or begin + length > end:
+                if begin < earliest or begin + length > end:
                     continue
                 free = [a for a in work if a.shift.agent_id in waiting and a.start <= begin and begin + length <= a.end]
                 by_agent = {a.shift.agent_id: a for a in free}

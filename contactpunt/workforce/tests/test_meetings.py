@@ -8,6 +8,7 @@ import itertools
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from contactpunt.conftest import make_user
 from contactpunt.contacts.models import Queue
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 AMS = ZoneInfo("Europe/Amsterdam")
 WEEK = dt.date(2026, 3, 2)
+BEFORE = dt.datetime(2026, 2, 27, 16, 0, tzinfo=AMS)  # the Friday before: the week is planned ahead
 
 
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -54,7 +56,7 @@ def test_every_agent_joins_a_meeting_and_no_interval_is_short(team: Team, depart
     start, end = at(2, 9), at(2, 12)
     before = scheduled_per_interval(start, end)
 
-    result = meetings.plan_team_meetings(team=team, week=WEEK)
+    result = meetings.plan_team_meetings(team=team, week=WEEK, now=BEFORE)
 
     assert result.unplaced == []
     assert sorted(len(m.attendees.all()) for m in result.meetings) == [3, 4]  # even groups
@@ -72,7 +74,7 @@ def test_every_agent_joins_a_meeting_and_no_interval_is_short(team: Team, depart
         assert spans[0][0] == at(2, 9) and spans[-1][1] == at(2, 12)
         assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
     with pytest.raises(ValueError, match="week"):
-        meetings.plan_team_meetings(team=team, week=WEEK)
+        meetings.plan_team_meetings(team=team, week=WEEK, now=BEFORE)
 
 
 def test_an_agent_who_cannot_leave_is_reported(team: Team) -> None:
@@ -80,9 +82,21 @@ def test_an_agent_who_cannot_leave_is_reported(team: Team) -> None:
     for agent in agents:
         schedule_shift(agent=agent, start=at(3, 9), end=at(3, 10))
     requirement({at(3, 9) + INTERVAL * k: 2 for k in range(4)})
-    result = meetings.plan_team_meetings(team=team, week=WEEK)
+    result = meetings.plan_team_meetings(team=team, week=WEEK, now=BEFORE)
     assert result.meetings == [] and [u.username for u in result.unplaced] == ["noord0", "noord1"]
     assert TeamMeeting.objects.count() == 0
+
+
+def test_a_week_planned_midway_places_no_meeting_in_an_hour_past_or_within_the_notice(team: Team) -> None:
+    early, late, gone = (make_user(f"noord{n}", Role.AGENT, team) for n in range(3))
+    schedule_shift(agent=early, start=at(2, 9), end=at(2, 13))  # Monday: partly past at 10:50
+    schedule_shift(agent=late, start=at(3, 9), end=at(3, 13))  # Tuesday
+    schedule_shift(agent=gone, start=at(2, 8), end=at(2, 11))  # only hours already past (and its notice)
+    result = meetings.plan_team_meetings(team=team, week=WEEK, now=at(2, 10, 50))
+    starts = sorted(m.start for m in result.meetings)
+    assert starts and starts[0] >= at(2, 12)  # 10:50 + an hour's notice, on the quarter-hour grid
+    placed = {a.username for m in result.meetings for a in m.attendees.all()}
+    assert placed == {"noord0", "noord1"} and [u.username for u in result.unplaced] == ["noord2"]
 
 
 def test_actions_are_followed_up_the_next_week(team: Team) -> None:
@@ -116,7 +130,8 @@ def test_the_meeting_pages_plan_show_the_agenda_and_take_actions(team: Team) -> 
         schedule_shift(agent=agent, start=at(4, 9), end=at(4, 13))
     client = Client()
     client.force_login(lead)
-    response = client.post("/workforce/meetings/", {"team": str(team.pk), "week": "2026-03-02"})
+    with time_machine.travel(BEFORE):
+        response = client.post("/workforce/meetings/", {"team": str(team.pk), "week": "2026-03-02"})
     assert response.status_code == 302
     meeting = TeamMeeting.objects.get()
     assert meeting.attendees.count() == 3
@@ -156,7 +171,7 @@ def test_a_week_plan_makes_room_for_every_agents_meeting_without_a_gap(
     assert outcome.plan.under_coverage == 0
     assert sorted(len(ids) for _team, _start, ids in outcome.solution.meetings) == [3, 4]  # even groups
 
-    result = meetings.plan_team_meetings(team=team, week=WEEK)
+    result = meetings.plan_team_meetings(team=team, week=WEEK, now=BEFORE)
 
     assert result.unplaced == []
     attendees = sorted(a.pk for m in result.meetings for a in m.attendees.all())
@@ -191,7 +206,7 @@ def test_a_meeting_takes_office_hours_before_a_roomier_evening(team: Team) -> No
     need = {at(3, 14) + INTERVAL * k: 2 for k in range(12)}
     need.update({at(3, 17) + INTERVAL * k: 0 for k in range(24)})
     requirement(need)
-    result = meetings.plan_team_meetings(team=team, week=WEEK)
+    result = meetings.plan_team_meetings(team=team, week=WEEK, now=BEFORE)
     assert result.unplaced == []
     assert all(at(3, 9) <= m.start and m.end <= at(3, 17) for m in result.meetings)  # three sessions of one
 
