@@ -26,7 +26,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from contactpunt.contacts.models import Contact, Direction
 from contactpunt.insights.models import MessageInsight, ReasonSpike
@@ -66,6 +67,27 @@ def reasons_of_contacts(start: dt.datetime, end: dt.datetime) -> list[tuple[int,
     contacts = _inbound(start, end).values_list("pk", "case__reason_id")
     suggested = _suggested(start, end)
     return [(pk, chosen or suggested.get(pk)) for pk, chosen in contacts]
+
+
+def reason_counts(start: dt.datetime, end: dt.datetime) -> Counter[int]:
+    """Inbound contacts per reason that arrived in [start, end), counted by the database: the reasons of
+    `reasons_of_contacts` (the case's, else the latest suggestion of the contact's messages in the window)."""
+    suggested = (
+        MessageInsight.objects.filter(
+            contact_id=OuterRef("pk"), occurred_at__gte=start, occurred_at__lt=end, suggested_reason__isnull=False
+        )
+        .order_by("-id")
+        .values("suggested_reason_id")[:1]
+    )
+    rows = (
+        _inbound(start, end)
+        .annotate(reason=Coalesce("case__reason_id", Subquery(suggested), output_field=BigIntegerField()))
+        .filter(reason__isnull=False)
+        .values("reason")
+        .annotate(n=Count("pk"))
+        .values_list("reason", "n")
+    )
+    return Counter(dict(rows))
 
 
 def _inbound(start: dt.datetime, end: dt.datetime) -> QuerySet[Contact]:

@@ -25,7 +25,7 @@ from django.core.cache import cache
 from contactpunt.contacts.models import Contact, ContactReason, Direction
 from contactpunt.insights.models import MessageInsight, NewTopic, ReasonModelVersion, ReasonSpike, Sentiment
 from contactpunt.insights.remarks import handling_agents
-from contactpunt.insights.spikes import reasons_of_contacts
+from contactpunt.insights.spikes import reason_counts, reasons_of_contacts
 from contactpunt.kpis.facts import agent_teams
 from contactpunt.kpis.intervals import day_bounds, zone
 from contactpunt.kpis.metrics import load_inbound
@@ -85,8 +85,7 @@ def growing_reasons(day: dt.date) -> list[tuple[int, int, int]]:
     the week that holds local day `day`, fastest growth first (the report's top is the first TOP of these)."""
     first, last = week_of(day)
     start, end = day_bounds(first, last, zone())
-    now = Counter(reason for _pk, reason in reasons_of_contacts(start, end) if reason is not None)
-    before = Counter(reason for _pk, reason in reasons_of_contacts(start - (end - start), start) if reason is not None)
+    now, before = reason_counts(start, end), reason_counts(start - (end - start), start)
     growth = [(reason, count, before[reason]) for reason, count in now.items() if is_growing(count, before[reason])]
     return sorted(growth, key=lambda row: (-(row[1] - row[2]), row[0]))
 

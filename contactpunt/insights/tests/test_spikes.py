@@ -72,3 +72,24 @@ def test_the_detect_command_stores_and_reports_the_spikes(email_queue, agent, re
     call_command("insights", "detect", "--json", stdout=out)
     assert json.loads(out.getvalue()) == {"spikes": 1, "topics": 0}
     assert ReasonSpike.objects.get().count == 20
+
+
+def test_the_database_counts_each_contact_under_the_reason_the_rows_give_it(email_queue, agent, reason):
+    from collections import Counter
+
+    from contactpunt.insights.models import MessageInsight
+
+    other = ContactReason.objects.create(code="retour", name="Retour")
+    at = dt.datetime.combine(MONDAY, dt.time(10), tzinfo=LOCAL)
+    chosen, suggested, neither, earlier = (receive_texts(email_queue, [f"Vraag {n}"], at)[0] for n in range(4))
+    wrap(chosen, agent, reason)
+    earlier.occurred_at = at - dt.timedelta(days=1)
+    earlier.save(update_fields=["occurred_at"])
+    for contact, suggestion in ((chosen, other), (suggested, other), (neither, None), (earlier, reason)):
+        MessageInsight.objects.create(
+            message=contact.messages.get(), contact=contact, occurred_at=contact.occurred_at, language="nl",
+            sentiment="neutral", sentiment_score=0.0, suggested_reason=suggestion, sentiment_model_version="t",
+        )  # fmt: skip
+    start, end = at - dt.timedelta(hours=1), at + dt.timedelta(hours=1)
+    in_python = Counter(r for _pk, r in spikes.reasons_of_contacts(start, end) if r is not None)
+    assert spikes.reason_counts(start, end) == in_python == Counter({reason.pk: 1, other.pk: 1})
