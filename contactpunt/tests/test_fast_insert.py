@@ -105,13 +105,13 @@ def test_after_a_bulk_load_the_planner_knows_the_new_rows_within_the_same_transa
         reason = f"planner statistics are PostgreSQL's (the database of this run is {connection.vendor})"
         print(reason)
         pytest.skip(reason)
-    receive_contacts(items(t0, 300))
+    receive_contacts(items(t0, 317))
 
     def estimated() -> float:
         with connection.cursor() as cursor:
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Contact._meta.db_table])
             return float(cursor.fetchone()[0])
 
-    assert estimated() < 300  # autovacuum never sees a transaction still open
+    # Before: whatever the last ANALYZE saw (nothing, or an earlier test's rows: its figures outlive a rollback).
     fast_insert.refresh_statistics(Contact, Case)
-    assert estimated() == 300
+    assert estimated() == Contact.objects.count() == 317
