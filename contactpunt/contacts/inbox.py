@@ -54,6 +54,7 @@ from contactpunt.contacts.models import (
     Queue,
     WorkSession,
 )
+from contactpunt.contacts.models.cases import label_customers
 from contactpunt.people.models import User
 
 #: A case is at risk when its due time lies within this share of its norm from now.
@@ -430,6 +431,7 @@ def inbox(
         preview=Substr(Subquery(latest_text.order_by("-created_at", "-id").values("text")[:1]), 1, 120),
     )
     by_pk = {case.pk: case for case in loaded}
+    label_customers(by_pk.values())
     rows = []
     for _due_key, _waiting_key, pk, due, waiting_since in top:
         case = by_pk[pk]

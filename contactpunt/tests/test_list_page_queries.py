@@ -49,6 +49,19 @@ def _mails(queue: Queue) -> Callable[[int], None]:
     return grow
 
 
+def _unnamed(queue: Queue) -> Callable[[int], None]:
+    """Messages without a subject from people without a name: their titles name them by number ("E-mail van ...")."""
+
+    def grow(count: int) -> None:
+        for _ in range(count):
+            n = next(_numbers)
+            mail(queue, NOW - dt.timedelta(minutes=n), f"unnamed-{n}", sender=f"onbekend{n}@example.nl", name="",
+                 subject="")  # fmt: skip
+        rollups.refresh()
+
+    return grow
+
+
 def _mentions(queue: Queue, author: User, mentioned: User) -> Callable[[int], None]:
     def grow(count: int) -> None:
         for _ in range(count):
@@ -141,6 +154,12 @@ def test_case_lists_and_reports_read_a_fixed_number_of_queries(page, expected, t
 @pytest.mark.parametrize(("page", "expected"), [("home", 15), ("workspace:inbox", 8)])
 def test_an_agents_inbox_and_overview_read_a_fixed_number_of_queries(page, expected, agent, email_queue):
     _assert_queries(_client(agent), reverse(page), _mails(email_queue), expected)
+
+
+def test_an_inbox_of_people_without_a_name_reads_their_numbers_in_one_query(agent, email_queue):
+    """A title without a subject names the customer, by number when they have no name: one query for the page
+    (it was one per row: an inbox of 50 such cases read 50 more)."""
+    _assert_queries(_client(agent), reverse("workspace:inbox"), _unnamed(email_queue), 9)
 
 
 def test_the_mentions_read_a_fixed_number_of_queries(agent, team_lead, email_queue):

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from contactpunt.contacts.inbox import InboxFilters, SlaRisk, inbox
 from contactpunt.contacts.models import Case, Channel, Queue
+from contactpunt.contacts.models.cases import label_customers
 from contactpunt.contacts.services.replies import reply
 from contactpunt.contacts.tests.workspace_data import mail
 from contactpunt.customers.models import Customer
@@ -47,6 +50,18 @@ def test_a_call_is_called_by_the_customers_name_else_by_their_number_written_the
             "Gesprek met een onbekende klant"
         )
         assert Case(subject="", channel=Channel.PHONE).title == "Gesprek met een onbekende klant"  # withheld
+    # A list labels them all in one query, with the same titles.
+    both = Customer.objects.create()
+    Identity.objects.create(kind="whatsapp", value="+31610050100", customer=both)
+    Identity.objects.create(kind="phone", value="+31610050101", customer=both)
+    people = [named, numbered, nameless, abroad, both, Customer.objects.create()]
+    one_by_one = [Case(subject="", channel=Channel.PHONE, customer=Customer.objects.get(pk=c.pk)).title for c in people]
+    listed = [Case(subject="", channel=Channel.PHONE, customer=Customer.objects.get(pk=c.pk)) for c in people]
+    with CaptureQueriesContext(connection) as queries:
+        label_customers(listed)
+        titles = [case.title for case in listed]
+    assert titles == one_by_one and len(queries) == 1
+    assert titles[4].endswith(" 06 10050101")  # a phone number before a WhatsApp number, as one by one
 
 
 @pytest.mark.parametrize(
