@@ -219,6 +219,10 @@ def get_case_for_user(user: User, case_id: object, *, write: bool = False) -> Ca
     )
     if case is None:
         raise Http404("no such case")
+    if case.customer is not None:
+        # Its customer is one the user may see (a customer with a case in the user's scope): the page's panels
+        # need not ask again (`may_see_customer`).
+        case.customer._visible_to = user.pk  # type: ignore[attr-defined]
     if write:
         check(user, Action.WRITE)
     return case
@@ -296,6 +300,14 @@ def visible_customers(user: User) -> QuerySet[Customer]:
     return Customer.objects.filter(pk__in=visible_cases(user).filter(customer__isnull=False).values("customer_id"))
 
 
+def may_see_customer(user: User, customer: Customer) -> bool:
+    """Whether the user may see `customer`. A customer read with a case the user may see (`get_case_for_user`, in
+    this request) is known to be visible without asking the database again: the case page's panels each ask."""
+    if user.pk is not None and getattr(customer, "_visible_to", None) == user.pk:
+        return True
+    return visible_customers(user).filter(pk=customer.pk).exists()
+
+
 def get_customer_for_user(user: User, customer_id: object, *, write: bool = False) -> Customer:
     """The customer `customer_id` when the user may see them; Http404 otherwise, PermissionDenied on a write by
     a read-only user (after the 404 check)."""
@@ -314,7 +326,7 @@ def get_customer_for_user(user: User, customer_id: object, *, write: bool = Fals
 def consents_for(user: User, customer: Customer | None) -> list[Consent]:
     """The consent records of `customer` (newest first) when the user may see the customer; [] otherwise. What a
     customer agreed to is shown to whoever works their cases, so that nobody offers what they refused."""
-    if customer is None or not visible_customers(user).filter(pk=customer.pk).exists():
+    if customer is None or not may_see_customer(user, customer):
         return []
     return list(Consent.objects.filter(customer=customer).select_related("recorded_by").order_by("-given_at", "-id"))
 

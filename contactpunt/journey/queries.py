@@ -13,6 +13,7 @@ from contactpunt.access import (
     check,
     consents_for,
     guest_details,
+    may_see_customer,
     visible_cases,
     visible_customers,
 )
@@ -71,7 +72,7 @@ def journey_for(user: User, customer: Customer | None) -> list[JourneyItem]:
     """The customer's latest orders, bookings and stays (their own and those they were a guest in), newest first;
     [] when the user may not see the customer. The other people in them are named with their role; their contact
     data, notes and contact history only as `access.guest_details` decides (`record_guest_views` audits it)."""
-    if customer is None or not visible_customers(user).filter(pk=customer.pk).exists():
+    if customer is None or not may_see_customer(user, customer):
         return []
     links = list(
         Participant.objects.filter(customer=customer)
@@ -173,7 +174,7 @@ def _details(user: User, allowed: dict[int, GuestBasis]) -> dict[int, GuestDetai
 def moment_tasks_for(user: User, customer: Customer | None) -> list[MomentTask]:
     """The customer's open moment tasks (a call after a complaint, a note before arrival), soonest first; [] when
     the user may not see the customer."""
-    if customer is None or not visible_customers(user).filter(pk=customer.pk).exists():
+    if customer is None or not may_see_customer(user, customer):
         return []
     return list(
         MomentTask.objects.filter(customer=customer, status=MomentStatus.OPEN)
@@ -198,7 +199,7 @@ def get_moment_task_for_user(user: User, task_id: int) -> MomentTask:
 def consent_for(user: User, customer: Customer | None) -> list[consent.PurposeState]:
     """What the customer agreed to, per purpose (with the channels that differ and the record that decided); []
     when the user may not see the customer."""
-    if customer is None or not visible_customers(user).filter(pk=customer.pk).exists():
+    if customer is None or not may_see_customer(user, customer):
         return []
     return consent.overview(consents_for(user, customer))
 
@@ -206,7 +207,7 @@ def consent_for(user: User, customer: Customer | None) -> list[consent.PurposeSt
 def moment_messages_for(user: User, customer: Customer | None) -> list[MomentTask]:
     """The customer's latest moment messages, sent or held back (and why), newest first; [] when the user may not
     see the customer."""
-    if customer is None or not visible_customers(user).filter(pk=customer.pk).exists():
+    if customer is None or not may_see_customer(user, customer):
         return []
     return list(
         MomentTask.objects.filter(customer=customer, rule__sends_message=True)

@@ -97,3 +97,23 @@ def test_orders_follow_a_merge(case: Case, django_capture_on_commit_callbacks: A
     assert set(Order.objects.values_list("customer_id", flat=True)) == {case.customer_id}
     assert Participant.objects.filter(customer_id=other).count() == 0
     assert order.participants.count() == 2  # the guest stays a customer of their own
+
+
+def test_a_customer_read_with_a_visible_case_is_not_asked_about_again_and_others_still_are(
+    case: Case, agent: User, email_queue: Queue
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contactpunt.access import get_case_for_user, may_see_customer
+
+    outsider = make_user("buiten", Role.AGENT)  # no skill: may not see this queue's cases
+    agent.skills.add(skill("nl"))
+    opened = get_case_for_user(agent, case.pk)
+    assert opened.customer is not None
+    with CaptureQueriesContext(connection) as queries:
+        assert may_see_customer(agent, opened.customer)
+    assert len(queries) == 0
+    assert not may_see_customer(outsider, opened.customer)  # the mark is the agent's, not the object's
+    assert not may_see_customer(outsider, Customer.objects.get(pk=opened.customer.pk))
+    assert may_see_customer(agent, Customer.objects.get(pk=opened.customer.pk))  # asked, and allowed
