@@ -96,41 +96,39 @@ class Case(models.Model):
 def label_customers(cases: Iterable[Case]) -> None:
     """Read, in one query, the phone numbers that name the customers without a name in the titles of `cases` (a
     list would otherwise ask once per row: an inbox of calls from unknown numbers, 50 queries)."""
-    unnamed: dict[int, list[Customer]] = {}
-    for case in cases:
-        customer = case.customer if not case.subject else None
-        if customer is not None and not customer.display_name and not hasattr(customer, "_phone_label"):
-            unnamed.setdefault(customer.pk, []).append(customer)
-    if not unnamed:
+    customers = [case.customer for case in cases if not case.subject and case.customer is not None]
+    _read_phone_labels([c for c in customers if not c.display_name and not hasattr(c, "_phone_label")])
+
+
+def _read_phone_labels(customers: list[Customer]) -> None:
+    """Give each customer its number as a title writes it (`_phone_label`): its first phone, else WhatsApp,
+    identity; one query for them all."""
+    if not customers:
         return
     numbers: dict[int, str] = {}
     for customer_id, value in (
-        Identity.objects.filter(customer_id__in=unnamed, kind__in=(IdentityKind.PHONE, IdentityKind.WHATSAPP))
+        Identity.objects.filter(
+            customer_id__in={c.pk for c in customers}, kind__in=(IdentityKind.PHONE, IdentityKind.WHATSAPP)
+        )
         .order_by("customer_id", "-kind", "-pk")  # the last of a customer's rows wins: the first by (kind, pk)
         .values_list("customer_id", "value")
     ):
         numbers[customer_id] = value
-    for customer_id, customers in unnamed.items():
-        for customer in customers:
-            customer._phone_label = formats.phone(numbers.get(customer_id))  # type: ignore[attr-defined]
+    for customer in customers:
+        customer._phone_label = formats.phone(numbers.get(customer.pk))  # type: ignore[attr-defined]
 
 
 def _customer_label(customer: Customer | None) -> str:
     """The customer as a title names them: their name; a number stored as a name ("+31610050198", as some caller
     ids give it) as people write it ("06 10050198"); a customer without a name by their phone number, so written
-    (one query, only for them); else "" (unknown). Derived when shown, so cases stored earlier read the same."""
+    (one query, only for them, unless a list read them all: `label_customers`); else "" (unknown). Derived when
+    shown, so cases stored earlier read the same."""
     if customer is None:
         return ""
     if customer.display_name:
         return formats.phone(customer.display_name)
     if not hasattr(customer, "_phone_label"):
-        number = (
-            customer.identities.filter(kind__in=(IdentityKind.PHONE, IdentityKind.WHATSAPP))
-            .order_by("kind", "pk")
-            .values_list("value", flat=True)
-            .first()
-        )
-        customer._phone_label = formats.phone(number)  # type: ignore[attr-defined]  # once per customer object
+        _read_phone_labels([customer])  # once per customer object
     return str(customer._phone_label)  # type: ignore[attr-defined]
 
 
