@@ -1,8 +1,9 @@
 """Load: agents working the workspace while contacts arrive through the API, on PostgreSQL and Redis.
 
-    .venv/bin/python bench/load.py [--minutes 10] [--rate 200] [--agents 50] [--think 5] [--workers 2]
+    .venv/bin/python bench/load.py [--minutes 10] [--rate 200] [--batch 1] [--agents 50] [--think 5] [--workers 2]
                                    [--pg-url URL] [--redis-url URL] [--no-worker] [--json]
     .venv/bin/python bench/load.py --short    # 1 minute, the same rate and agents
+    .venv/bin/python bench/load.py --batch 20 # the same contacts, forwarded 20 a call through the bulk API
 
 Makes the PostgreSQL database named in `--pg-url` afresh (drops it first: give it a database of its own), migrates
 it, creates a queue, an API integration (bench/ingest.py's setup: 5,000 known customers) and the agents
@@ -12,8 +13,10 @@ layer and cache), and two client processes:
 
   - arrivals: `--rate` contacts per second to POST /api/v1/contacts, open loop (each send is due at its own time,
     whatever the earlier ones do; at most `--in-flight` calls open at once, 64, as an integration's pool: a server
-    that falls behind shows as a lower achieved rate); a 503 ("nothing was stored, retry") or a broken connection is
-    sent again after Retry-After with the same external id, up to 5 times, as an integration does; counted apart;
+    that falls behind shows as a lower achieved rate), or with `--batch N` the contacts of each N/rate seconds
+    together to POST /api/v1/contacts/bulk, as a platform that forwards what arrived in the last moment; a 503
+    ("nothing was stored, retry") or a broken connection is sent again after Retry-After with the same external
+    ids, up to 5 times, as an integration does; counted apart;
   - agents: `--agents` agents, each logged in with its own session, acting on average every `--think` seconds
     (Poisson, open loop): open the inbox, open one of its cases, reply (written channels), wrap up and resolve;
     a page answered 503 ("busy, retry") is asked again after its Retry-After, as an agent reloads it, and a GET that
@@ -85,31 +88,54 @@ def role_prepare(agents_text: str) -> None:
     print(json.dumps({"token": token, "cookie": settings.SESSION_COOKIE_NAME, "sessions": sessions, "reason": reason}))
 
 
-def role_arrivals(url: str, token: str, rate_text: str, seconds_text: str, out: str, in_flight_text: str) -> None:  # noqa: PLR0917
-    """Send contacts open loop at `rate` a second for `seconds`; write what was sent and answered to `out`."""
+def role_arrivals(  # noqa: PLR0917
+    url: str, token: str, rate_text: str, seconds_text: str, out: str, in_flight_text: str, batch_text: str
+) -> None:
+    """Send contacts open loop at `rate` a second for `seconds`; write what was sent and answered to `out`.
+
+    With `batch` 1 each contact is its own POST /api/v1/contacts; with more, the contacts due in each 1/rate x batch
+    seconds go together in one POST /api/v1/contacts/bulk, as a telephony platform or a mail gateway forwards what
+    arrived in the last moment; each item's own result decides whether it was accepted."""
     import httpx
 
     rate, seconds, in_flight = float(rate_text), float(seconds_text), int(in_flight_text)
+    batch = max(1, int(batch_text))
     rng = random.Random(2)
     run = uuid.uuid4().hex[:8]
     accepted: list[str] = []
     errors: list[str] = []
     late = retried = 0
 
+    def took(response: httpx.Response, payloads: list[dict[str, Any]]) -> bool:
+        """Count what a 2xx answer accepted: the contact of a single call, each item of a bulk call whose own
+        result is created or duplicate (a rejected item is an error)."""
+        if response.status_code not in (200, 201):
+            return False
+        if batch == 1:
+            accepted.append(payloads[0]["external_id"])
+            return True
+        for payload, result in zip(payloads, response.json()["results"], strict=True):
+            if result["status"] in ("created", "duplicate"):
+                accepted.append(payload["external_id"])
+            else:
+                errors.append(f"item rejected: {json.dumps(result)[:200]}")
+        return True
+
     async def send(client: httpx.AsyncClient, n: int, gate: asyncio.Semaphore) -> None:
-        """Send one contact; on a 503 (nothing stored) or a broken connection send it again, as an integration
-        does: the same external id, so a contact is stored once however often it is sent."""
+        """Send one contact, or the batch starting at contact n; on a 503 (nothing stored) or a broken connection
+        send it again, as an integration does: the same external ids, so a contact is stored once however often
+        it is sent."""
         nonlocal retried
-        payload = contact_payload(n, run, KNOWN, rng)
+        payloads = [contact_payload(n + i, run, KNOWN, rng) for i in range(batch)]
+        path, body = ("/api/v1/contacts", payloads[0]) if batch == 1 else ("/api/v1/contacts/bulk", {"items": payloads})
         try:
             for attempt in range(RETRIES + 1):
                 try:
-                    response = await client.post("/api/v1/contacts", content=json.dumps(payload))
+                    response = await client.post(path, content=json.dumps(body))
                 except httpx.HTTPError as error:
                     problem, wait_s = f"{type(error).__name__}: {error}", 5.0
                 else:
-                    if response.status_code in (200, 201):
-                        accepted.append(payload["external_id"])
+                    if took(response, payloads):
                         return
                     problem = f"{response.status_code} {response.text[:200]}"
                     if response.status_code != 503:
@@ -132,7 +158,8 @@ def role_arrivals(url: str, token: str, rate_text: str, seconds_text: str, out: 
             started = time.perf_counter()
             n = 0
             end = started + seconds
-            while (due := started + n / rate) < end and time.perf_counter() < end:
+            # With batches, a call is due when the last of its contacts is.
+            while (due := started + (n + batch - 1) / rate) < end and time.perf_counter() < end:
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
                 await gate.acquire()
                 if time.perf_counter() - due > 1.0:
@@ -140,7 +167,7 @@ def role_arrivals(url: str, token: str, rate_text: str, seconds_text: str, out: 
                 task = asyncio.create_task(send(client, n, gate))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
-                n += 1
+                n += batch
             sent_for = time.perf_counter() - started
             await asyncio.gather(*tasks)
         return n, sent_for, time.perf_counter() - started
@@ -328,6 +355,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     str(seconds),
                     str(arrivals_out),
                     str(args.in_flight),
+                    str(args.batch),
                 ],
                 env=env,
             ),
@@ -364,6 +392,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "agents": args.agents,
         "server_workers": args.workers,
         "offered_rate": args.rate,
+        "contacts_a_call": args.batch,
         "achieved_rate": arrivals["sent"] / arrivals["sent_for_s"] if arrivals["sent_for_s"] else 0.0,
         "answered_rate": len(arrivals["accepted"]) / arrivals["elapsed_s"] if arrivals["elapsed_s"] else 0.0,
         "contacts_sent": arrivals["sent"],
@@ -397,6 +426,9 @@ def main() -> None:
     parser.add_argument(
         "--in-flight", type=int, default=64, help="API calls open at most at once (an integration's pool)"
     )
+    parser.add_argument(
+        "--batch", type=int, default=1, help="contacts a call: 1 is the single API, more go through the bulk API"
+    )
     parser.add_argument("--think", type=float, default=5.0, help="mean seconds between one agent's actions")
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--no-worker", action="store_true", help="do not run `contactpunt worker` beside the server")
@@ -429,8 +461,10 @@ def main() -> None:
         f"{args.minutes:g} min, {args.agents} agents every {args.think:g} s, {args.workers} server processes; "
         f"load average during the run (1/5/15 min): {', '.join(result['load_average_1_5_15'])}"
     )
+    path = "POST /api/v1/contacts" if args.batch == 1 else f"POST /api/v1/contacts/bulk, {args.batch} a call"
     print(
-        f"arrivals: offered {args.rate:g}/s, achieved {result['achieved_rate']:.1f}/s sent, "
+        f"arrivals ({path}): "
+        f"offered {args.rate:g}/s, achieved {result['achieved_rate']:.1f}/s sent, "
         f"{result['answered_rate']:.1f}/s answered; {result['contacts_sent']} sent, "
         f"{result['contacts_accepted']} accepted, {result['api_errors']} errors "
         f"({result['api_resent_after_503_or_broken_connection']} sends repeated after a 503 or a broken connection); "
