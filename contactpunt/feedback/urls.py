@@ -8,6 +8,7 @@ app_name = "feedback"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("analysis/<str:part>/", views.analysis, name="analysis"),
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("follow-ups/<str:follow_up_id>/", views.follow_up, name="follow_up"),
     path("promoters/<str:answer_id>/reply/", views.promoter_reply, name="promoter_reply"),

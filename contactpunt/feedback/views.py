@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +26,15 @@ from contactpunt.feedback.queries import (
 )
 from contactpunt.feedback.services.follow_ups import FollowUpClosed, close_follow_up
 from contactpunt.feedback.services.promoters import AlreadyReplied, NotHappy, awaiting_reply, reply_to_promoter
+from contactpunt.kpis.survey_drivers import SiteDrivers
 from contactpunt.kpis.survey_metrics import loop_figures, response_rates, survey_figures, wave_comparison
-from contactpunt.kpis.survey_snapshots import GAP_HISTORY, kept_fcr_gap, kept_site_drivers
+from contactpunt.kpis.survey_snapshots import (
+    GAP_HISTORY,
+    kept_fcr_gap,
+    kept_site_drivers,
+    ready_fcr_gap,
+    ready_site_drivers,
+)
 from contactpunt.kpis.views_support import period_from
 from contactpunt.people.models import Site, User
 
@@ -51,14 +58,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     [total] = survey_figures(period.start, period.end)
     [before] = survey_figures(previous.start, previous.end)
     sites = list(Site.objects.order_by("name"))
-    try:
-        site_id: int | None = int(request.GET.get("site", ""))
-    except ValueError:
-        site_id = None
-    site = next((s for s in sites if s.pk == site_id), None)
+    site = _chosen_site(request, sites)
     now = timezone.now()
-    # The driver analysis and the FCR view are seconds of work: read as kept (kpis.survey_snapshots).
-    drivers = kept_site_drivers(period.start, period.end, site.pk if site else None, now=now)
+    # The driver analysis and the FCR view are seconds of work: shown as kept (kpis.survey_snapshots); one not kept
+    # yet is asked for apart (`analysis`), so the page does not wait for it.
+    drivers = ready_site_drivers(period.start, period.end, site.pk if site else None, now=now)
     history_start = period.start - GAP_HISTORY
     return render(
         request,
@@ -76,14 +80,45 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "responses": response_rates(period.start, period.end),
             "waves": wave_comparison(period.start, period.end, "reason"),
             "drivers": drivers,
-            "readings": plain.readings(drivers.analysis, site.name if site else "") if drivers.analysis else [],
+            "readings": _readings(drivers, site),
             "sites": sites,
             "site": site,
-            "gap": kept_fcr_gap(history_start, period.end, now=now),
+            "gap": ready_fcr_gap(history_start, period.end, now=now),
             "previous_date": previous.first.isoformat(),
             "next_date": (period.last + dt.timedelta(days=1)).isoformat(),
         },
     )
+
+
+@require(Action.VIEW_FEEDBACK)
+@replica.dashboard
+def analysis(request: HttpRequest, part: str) -> HttpResponse:
+    """One slow part of the survey figures (the driver analysis or the FCR view) for the dashboard's period and
+    site, computed and kept when it was not: the dashboard asks for it when it had none ready."""
+    if part not in ("drivers", "gap"):
+        raise Http404(part)
+    period = period_from(request, default="month")
+    now = timezone.now()
+    if part == "gap":
+        gap = kept_fcr_gap(period.start - GAP_HISTORY, period.end, now=now)
+        return render(request, "feedback/_gap.html", {"gap": gap})
+    site = _chosen_site(request, list(Site.objects.order_by("name")))
+    drivers = kept_site_drivers(period.start, period.end, site.pk if site else None, now=now)
+    return render(request, "feedback/_drivers.html", {"drivers": drivers, "readings": _readings(drivers, site)})
+
+
+def _chosen_site(request: HttpRequest, sites: list[Site]) -> Site | None:
+    try:
+        site_id = int(request.GET.get("site", ""))
+    except ValueError:
+        return None
+    return next((s for s in sites if s.pk == site_id), None)
+
+
+def _readings(drivers: SiteDrivers | None, site: Site | None) -> list[str]:
+    if drivers is None or drivers.analysis is None:
+        return []
+    return plain.readings(drivers.analysis, site.name if site else "")
 
 
 @require(Action.VIEW_FEEDBACK)

@@ -2,18 +2,17 @@
 answers) and the "FCR rose, NPS did not" view (measured FCR of half a year of surveyed cases). The pages read them
 from here instead of computing them on every request.
 
-A snapshot is a cache (DESIGN.md: anything beside the log can be rebuilt from it). It holds the result, the
-`answers` key of the scope's answers (count, last id, sum of ids) and the `inputs` digest of everything the
-computation read (the driver table: scores, drivers, measured FCR, wait, transfers; the view's rows), with the time
-that digest was last confirmed. A page shows a snapshot when the scope's answers are still the ones it was computed
-from, and its inputs were confirmed within FRESH or its period is settled (it ended SETTLED before the check: no
-answer is given in it any more and every case's FCR is final); otherwise the page computes it, keeps it and shows
-it. So a new answer shows at once; a change of an operational driver alone (a later contact that makes a case's
-FCR provisional no more) shows within FRESH. The worker (`refresh`, every REFRESH_EVERY on the long lane) re-reads
-the inputs of every unsettled snapshot: unchanged inputs only move its check time, changed ones are computed again;
-and it keeps the pages' default scopes (this month and the last, in total, per site and per team, and the view)
-computed.
-"""
+A snapshot is a cache (DESIGN.md: anything beside the log can be rebuilt from it). It holds the result, the `answers`
+key of the scope's answers (count, last id, sum of ids) and the `inputs` digest of everything the computation read
+(the driver table: scores, drivers, measured FCR, wait, transfers; the view's rows), with the time that digest was
+last confirmed. A page shows a snapshot when the scope's answers are still the ones it was computed from, and its
+inputs were confirmed within FRESH or its period is settled (it ended SETTLED before the check: no answer is given in
+it any more and every case's FCR is final); otherwise it is computed, kept and shown (the dashboard asks for it
+apart, so its reader never waits for it). So a new answer shows at once; a change of an operational driver alone (a
+later contact that makes a case's FCR provisional no more) shows within FRESH. The worker (`refresh`, every
+REFRESH_EVERY on the long lane) re-reads the inputs of every unsettled snapshot: unchanged inputs only move its check
+time, changed ones are computed again; and it keeps the pages' default scopes (this month and the last, in total, per
+site and per team, and the view) computed."""
 
 from __future__ import annotations
 
@@ -122,13 +121,24 @@ def _save(scope: Scope, answers: str, inputs: str, result: object, now: dt.datet
         pass
 
 
-def _read(scope: Scope, now: dt.datetime) -> object:
-    """The scope's result: kept, confirmed (its inputs read again, unchanged), or computed and kept."""
+def _usable(scope: Scope, now: dt.datetime) -> tuple[str, SurveySnapshot | None, bool]:
+    """The scope's answers key, its snapshot if any, and whether that snapshot may be shown as it is."""
     answers = answers_key(scope)
     kept = SurveySnapshot.objects.filter(key=scope.key).only("answers", "inputs", "checked_at", "result").first()
-    same = kept is not None and kept.answers == answers
-    if kept is not None and same and (kept.checked_at >= now - FRESH or kept.checked_at >= scope.end + SETTLED):
+    usable = (
+        kept is not None
+        and kept.answers == answers
+        and (kept.checked_at >= now - FRESH or kept.checked_at >= scope.end + SETTLED)
+    )
+    return answers, kept, usable
+
+
+def _read(scope: Scope, now: dt.datetime) -> object:
+    """The scope's result: kept, confirmed (its inputs read again, unchanged), or computed and kept."""
+    answers, kept, usable = _usable(scope, now)
+    if kept is not None and usable:
         return kept.result
+    same = kept is not None and kept.answers == answers
     inputs, compute = _inputs(scope)
     if kept is not None and same and kept.inputs == inputs:
         SurveySnapshot.objects.filter(pk=kept.pk).update(checked_at=now)
@@ -143,6 +153,24 @@ def kept_site_drivers(
 ) -> SiteDrivers:
     """`survey_drivers.site_drivers` as kept (computed and kept when no usable snapshot is there)."""
     return _drivers_from(_read(Scope(DRIVERS, start, end, site_id, team_id), now))
+
+
+def ready_site_drivers(
+    start: dt.datetime, end: dt.datetime, site_id: int | None, *, now: dt.datetime, team_id: int | None = None
+) -> SiteDrivers | None:
+    """The kept driver analysis when it may be shown as it is; None when it must be computed (seconds): a page then
+    asks for it apart (`kept_site_drivers`) instead of making its reader wait."""
+    _answers, kept, usable = _usable(Scope(DRIVERS, start, end, site_id, team_id), now)
+    return _drivers_from(kept.result) if kept is not None and usable else None
+
+
+def ready_fcr_gap(start: dt.datetime, end: dt.datetime, *, now: dt.datetime) -> list[FcrGap] | None:
+    """The kept FCR view when it may be shown as it is; None when it must be computed."""
+    _answers, kept, usable = _usable(Scope(GAP, start, end), now)
+    if kept is None or not usable:
+        return None
+    assert isinstance(kept.result, list)
+    return [_gap_from(row) for row in kept.result]
 
 
 def kept_fcr_gap(start: dt.datetime, end: dt.datetime, *, now: dt.datetime) -> list[FcrGap]:

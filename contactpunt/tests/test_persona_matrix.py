@@ -208,6 +208,7 @@ MATRIX: dict[str, str] = {
     # feedback: the public survey on its signed link (a made-up token is refused with 404 to everyone)
     "feedback:survey": "XXXXXXXX",
     "feedback:dashboard": MANAGERS,
+    "feedback:analysis": MANAGERS,  # the dashboard's driver analysis, asked for apart
     "feedback:follow_ups": MANAGERS,
     "feedback:follow_up": "XXXXXXLL",  # the fixture has no follow-up: 404 to everyone signed in
     "feedback:compliments": SIGNED_IN,
@@ -386,6 +387,7 @@ def fill(route: Route, world: World) -> str:
         "portal_key": "geen-geldige-sleutel",
         "group_id": 1,
         "task_id": 1,
+        "part": "drivers",
     }
     if "(?P<app_label>" in route.route:  # the admin's page of one app (a regular expression)
         return "/admin/contacts/"

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from contactpunt.contacts.models import Queue
-from contactpunt.feedback.services.bulk_answers import GivenAnswer, record_answers
-from contactpunt.feedback.tests.data import resolved_mail
+from contactpunt.feedback.tests.data import give_answers, resolved_mail
 from contactpunt.kpis import survey_snapshots
 from contactpunt.kpis.models import SurveySnapshot
 from contactpunt.kpis.survey_drivers import fcr_gap, site_drivers
@@ -23,18 +24,6 @@ from contactpunt.people.models import User
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
-
-
-def give_answers(queue: Queue, agent: User, t0: dt.datetime, numbers: range) -> None:
-    """Answers to resolved e-mails, their survey drivers varied (so four drivers can be analysed) and the score
-    following them with a fixed pattern of noise."""
-    items = []
-    for i in numbers:
-        case = resolved_mail(queue, agent, t0 + i * dt.timedelta(minutes=37), f"k{i}", sender=f"k{i}@example.nl")
-        solved, expertise, friendliness, effort = i % 2 == 0, 1 + i % 5, 1 + (i * 3) % 5, 1 + (i * 5) % 7
-        score = min(10, max(0, round(1 + 3 * solved + friendliness - effort / 3 + (i * 7) % 3)))
-        items.append(GivenAnswer(case.pk, score, solved, expertise, friendliness, effort))
-    assert record_answers(items, now=t0 + 30 * DAY).stored == len(items)
 
 
 def test_the_kept_analysis_is_the_computed_one_and_a_new_answer_shows_at_once(
@@ -114,3 +103,29 @@ def test_a_result_that_is_not_a_number_is_shown_but_not_kept(t0: dt.datetime) ->
     assert not SurveySnapshot.objects.exists()
     survey_snapshots._save(scope, "0:0:0", "inputs", {"r2": 0.25}, t0)
     assert SurveySnapshot.objects.get().result == {"r2": 0.25}
+
+
+def test_the_dashboard_does_not_wait_for_an_analysis_not_kept_yet(
+    email_queue: Queue, agent: User, team_lead: User, t0: dt.datetime
+) -> None:
+    # The first view after a start: nothing kept. The page shows what is quick and asks for the analyses apart.
+    give_answers(email_queue, agent, t0, range(45))
+    client = Client()
+    client.force_login(team_lead)
+    dashboard = "/feedback/?period=month&date=2026-03-02"
+    with time_machine.travel(t0 + 11 * DAY, tick=False):
+        page = client.get(dashboard).content.decode()
+        assert not SurveySnapshot.objects.exists()  # nothing computed for the page itself
+        assert 'hx-get="/feedback/analysis/drivers/?period=month&amp;date=2026-03-01"' in page
+        assert 'hx-get="/feedback/analysis/gap/?period=month&amp;date=2026-03-01"' in page
+        drivers = client.get("/feedback/analysis/drivers/?period=month&date=2026-03-01").content.decode()
+        assert "Deel van de variatie" in drivers and "<html" not in drivers
+        gap = client.get("/feedback/analysis/gap/?period=month&date=2026-03-01").content.decode()
+        assert "FCR gemeten" in gap
+        assert SurveySnapshot.objects.count() == 2
+        # Kept now: the page shows them itself, the same table as the part.
+        again = client.get(dashboard).content.decode()
+    assert "/feedback/analysis/" not in again and drivers.strip() in again
+    assert client.get("/feedback/analysis/other/").status_code == 404
+    client.force_login(agent)  # an agent does not see the team's survey figures, nor their parts
+    assert client.get("/feedback/analysis/drivers/").status_code == 403

@@ -1,5 +1,5 @@
 """The survey on a phone (390 px) in headless Chromium: answer by tapping, nothing spills, a second visit is
-refused, and a tampered link says so."""
+refused, and a tampered link says so. And the team lead's survey figures, whose slow analysis fills in by itself."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from contactpunt.contacts.models import Queue
 from contactpunt.feedback.models import Answer
-from contactpunt.feedback.tests.data import invited
+from contactpunt.feedback.tests.data import give_answers, invited
+from contactpunt.kpis.models import SurveySnapshot
 from contactpunt.people.models import User
-from contactpunt.web.tests.browser import TIMEOUT_MS
+from contactpunt.web.tests.browser import TIMEOUT_MS, login
 from contactpunt.web.tests.layout import MAX_WORD, PROBLEMS_JS
 
 pytestmark = [
@@ -46,3 +47,18 @@ def test_a_customer_answers_on_a_phone(server_url: str, browser: Any, email_queu
     page.goto(f"{server_url}/feedback/s/{token[:-2]}zz/")
     assert "Deze enquêtelink is niet geldig" in page.content()
     assert Answer.objects.count() == 1
+
+
+def test_the_team_lead_sees_the_page_at_once_and_the_driver_analysis_fills_in(  # noqa: PLR0917
+    server_url: str, browser: Any, email_queue: Queue, agent: User, team_lead: User, t0: dt.datetime
+) -> None:
+    give_answers(email_queue, agent, t0, range(45))
+    assert not SurveySnapshot.objects.exists()  # as right after a first start: nothing kept yet
+    page = login(browser, server_url, team_lead.username)
+    page.goto(f"{server_url}/feedback/?period=month&date=2026-03-02")
+    # The placeholder asks for the analysis by itself; the table replaces it.
+    page.wait_for_selector("table.drivers")
+    page.wait_for_selector("text=FCR gemeten")
+    assert page.locator("text=Deze analyse wordt berekend").count() == 0
+    assert page.evaluate(PROBLEMS_JS, MAX_WORD) == []
+    assert SurveySnapshot.objects.count() == 2
