@@ -5,6 +5,7 @@ keeps a result per item whatever one item holds."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -147,3 +148,14 @@ def test_the_document_lists_every_status_an_operation_can_answer():
                 assert {"400", "413", "415", "422"} <= statuses, (method, path)
             if "{" in path:
                 assert {"404", "422"} <= statuses, (method, path)
+
+
+def test_the_document_is_built_once_and_each_reader_gets_its_own_copy(client):
+    from contactpunt.api.api import api as ninja_api
+
+    first = ninja_api.get_openapi_schema()
+    first["paths"].clear()  # a reader that changes its copy changes nobody else's
+    served = client.get("/api/v1/openapi.json").json()
+    assert served == json.loads(json.dumps(ninja_api.get_openapi_schema())) and served["paths"]
+    committed = json.loads((Path(__file__).parents[1] / "openapi.json").read_text())
+    assert served["paths"].keys() == committed["paths"].keys()
