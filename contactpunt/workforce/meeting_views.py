@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 from contactpunt.access import Action, can, check, mood_teams, require
 from contactpunt.kpis import rollups
 from contactpunt.kpis.intervals import day_bounds, zone
+from contactpunt.ops import periodic
 from contactpunt.people.checkins import team_aggregate, week_of
 from contactpunt.people.models import Role, Team, User
 from contactpunt.quality import suggestions
 from contactpunt.workforce import meetings
 from contactpunt.workforce.meeting_voice import customer_voice
 from contactpunt.workforce.models import MeetingAction, TeamMeeting
+from contactpunt.workforce.tasks import plan_demo_shifts
 
 
 def _teams(user: object) -> list[Team]:
@@ -41,6 +43,10 @@ def meeting_week(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         check(request.user, Action.PLAN)
         team = get_object_or_404(Team, pk=request.POST.get("team", "0") or 0, pk__in=[t.pk for t in teams])
+        if _plan_in_the_making(week):
+            wait = _("The shift plan of this week is still being made: plan the meetings once it is done.")
+            messages.warning(request, wait)
+            return redirect(f"{request.path}?week={week.isoformat()}")
         try:
             result = meetings.plan_team_meetings(team=team, week=week, now=timezone.now())
         except ValueError:
@@ -55,8 +61,20 @@ def meeting_week(request: HttpRequest) -> HttpResponse:
     rows = TeamMeeting.objects.filter(team__in=teams, week=week).select_related("team").prefetch_related("attendees")
     context: dict[str, Any] = {"section": "meetings", "week": week, "teams": teams, "meetings": rows,
                                "previous": week - dt.timedelta(weeks=1), "next": week + dt.timedelta(weeks=1),
-                               "can_plan": can(request.user, Action.PLAN)}  # fmt: skip
+                               "can_plan": can(request.user, Action.PLAN),
+                               "plan_in_the_making": _plan_in_the_making(week)}  # fmt: skip
     return render(request, "workforce/meetings.html", context)
+
+
+def _plan_in_the_making(week: dt.date) -> bool:
+    """Whether the week's shifts are still being planned: a shift plan of its days queued or running, or (for the
+    coming days) the demo's week plan waiting on the long lane, which plans the week's meetings itself when done."""
+    if meetings.plan_in_the_making(week) is not None:
+        return True
+    now = timezone.now()
+    today = timezone.localdate(now)
+    coming = week <= today + dt.timedelta(days=6) and today <= week + dt.timedelta(days=6)
+    return coming and periodic.is_pending(plan_demo_shifts, now=now)
 
 
 def _figures(team: Team, week: dt.date) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from django.db.models import Count
 from contactpunt.contacts.models import ContactLeg
 from contactpunt.kpis.intervals import INTERVAL, day_bounds, interval_start, zone
 from contactpunt.people.models import Role, Team, User
-from contactpunt.workforce.models import Activity, MeetingAction, PlannedActivity, TeamMeeting
+from contactpunt.workforce.models import Activity, MeetingAction, PlannedActivity, PlanStatus, ShiftPlan, TeamMeeting
 from contactpunt.workforce.queries import plan_for, scheduled_per_interval
 from contactpunt.workforce.requirement import needs_from_json
 
@@ -76,6 +76,16 @@ def covered(begin: dt.datetime, length: dt.timedelta = LENGTH) -> list[dt.dateti
         moments.append(moment)
         moment += INTERVAL
     return moments
+
+
+def plan_in_the_making(week: dt.date) -> ShiftPlan | None:
+    """A shift plan of some of the week's days that is still queued or running: until it is done, the week's shifts
+    are not the ones the meetings would be planned into (right after a first start only today has a quick plan)."""
+    last = week + dt.timedelta(days=6)
+    for plan in ShiftPlan.objects.filter(status__in=(PlanStatus.QUEUED, PlanStatus.RUNNING), first_day__lte=last):
+        if plan.last_day >= week:
+            return plan
+    return None
 
 
 def plan_team_meetings(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -238,3 +239,42 @@ def test_the_agenda_lists_the_teams_new_suggestions_and_flags_one_waiting_over_1
     assert "Terugbelverzoek in de wachtrij" in agenda and "Sjabloon voor retouren" in agenda
     assert "Al besproken" not in agenda and "Van een ander team" not in agenda and "Na het overleg" not in agenda
     assert agenda.count("badge-warn") == 1  # only the suggestion of 15 days ago
+
+
+def test_while_the_weeks_shift_plan_is_made_the_team_lead_is_asked_to_wait(team: Team) -> None:
+    # Right after a first start only today has a (quick) plan; the week plan is queued on the long lane.
+    from django.test import Client
+
+    lead = make_user("lotte", Role.TEAM_LEAD, team)
+    agent = make_user("noord0", Role.AGENT, team)
+    schedule_shift(agent=agent, start=at(4, 9), end=at(4, 13))
+    making = ShiftPlan.objects.create(first_day=dt.date(2026, 2, 27), days=7, status=PlanStatus.RUNNING)
+    client = Client()
+    client.force_login(lead)
+    with time_machine.travel(BEFORE):
+        assert "Het rooster van deze week wordt nog gemaakt" in client.get("/workforce/meetings/?week=2026-03-02").text
+        refused = client.post("/workforce/meetings/", {"team": str(team.pk), "week": "2026-03-02"}, follow=True)
+        assert "Het rooster van deze week wordt nog gemaakt" in refused.text and not TeamMeeting.objects.exists()
+        # A plan of other days is no reason to wait; once the week's is done, the meetings are planned.
+        assert "wordt nog gemaakt" not in client.get("/workforce/meetings/?week=2026-03-09").text
+        making.status = PlanStatus.DONE
+        making.save()
+        client.post("/workforce/meetings/", {"team": str(team.pk), "week": "2026-03-02"})
+    assert TeamMeeting.objects.get().attendees.get() == agent
+
+
+def test_right_after_a_first_start_the_team_lead_waits_for_the_demos_week_plan(team: Team, settings: Any) -> None:
+    # The first start leaves the week plan (and the week's meetings, which it plans itself) to the long lane.
+    from django.test import Client
+
+    from contactpunt.ops.lanes import LONG, SHORT
+    from contactpunt.workforce.tasks import plan_demo_shifts
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": [SHORT, LONG, "default"]}}
+    client = Client()
+    client.force_login(make_user("lotte", Role.TEAM_LEAD, team))
+    with time_machine.travel(at(4, 10)):
+        assert "wordt nog gemaakt" not in client.get("/workforce/meetings/?week=2026-03-02").text
+        plan_demo_shifts.enqueue()  # waits for the worker
+        assert "Het rooster van deze week wordt nog gemaakt" in client.get("/workforce/meetings/?week=2026-03-02").text
+        assert "wordt nog gemaakt" not in client.get("/workforce/meetings/?week=2026-02-16").text  # a past week
