@@ -27,9 +27,22 @@ class MessageInsight:
 def analyse_messages(
     texts: list[str], *, sentiment_model: SentimentModel, reason_model: ReasonModel | None = None
 ) -> list[MessageInsight]:
-    """Return one :class:`MessageInsight` per text, in order; ``reason`` is None without a reason model."""
+    """Return one :class:`MessageInsight` per text, in order; ``reason`` is None without a reason model.
+
+    Each distinct text is read once (a form letter, an auto-reply and "Bedankt!" come by the hundred), and a text's
+    insight depends on nothing but the text."""
     if not texts:
         return []
+    distinct = list(dict.fromkeys(texts))
+    if len(distinct) < len(texts):
+        read = dict(
+            zip(
+                distinct,
+                analyse_messages(distinct, sentiment_model=sentiment_model, reason_model=reason_model),
+                strict=True,
+            )
+        )
+        return [read[text] for text in texts]
     embeddings = encode_in_batches(sentiment_model.encoder, texts)
     languages = detect_languages(texts)
     readings = sentiment_model.predict_embeddings(
