@@ -38,7 +38,7 @@ def send_demo(outbound: OutboundMessage) -> None:
         defaults={"occurred_at": timezone.now(), "contact": reply_contact},
     )
     # The id only: the text and the address are personal data, and the outbox row keeps them.
-    logger.info("demo delivery: %s reply %s recorded as delivered, not sent", outbound.channel, outbound.pk)
+    logger.debug("demo delivery: %s reply %s recorded as delivered, not sent", outbound.channel, outbound.pk)
 
 
 def install() -> None:
