@@ -27,10 +27,13 @@ class Integration(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     token_prefix = models.CharField(
-        max_length=8, editable=False, help_text=_("The first characters, to tell tokens apart.")
+        max_length=8,
+        editable=False,
+        help_text=_("The first characters, to tell tokens apart."),
+        verbose_name=_("token prefix"),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]

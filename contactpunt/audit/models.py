@@ -15,13 +15,17 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(
-        max_length=150, blank=True, default="", help_text="Who acted when it was not a user: an integration, a command."
+        max_length=150,
+        blank=True,
+        default="",
+        help_text="Who acted when it was not a user: an integration, a command.",
+        verbose_name=_("by"),
     )
-    action = models.CharField(max_length=60)
-    object_type = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=60, verbose_name=_("action"))
+    object_type = models.CharField(max_length=60, verbose_name=_("object type"))
+    object_id = models.CharField(max_length=64, verbose_name=_("object id"))
     changes = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("moment"))
 
     class Meta:
         ordering = ["-at", "-id"]

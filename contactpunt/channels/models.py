@@ -89,22 +89,30 @@ class InboundMail(models.Model):
     unreadable message, a contact the inbound service refused), kept with its error for an admin to look at.
     """
 
-    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, null=True, blank=True, related_name="messages")
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.PROTECT, null=True, blank=True, related_name="messages", verbose_name=_("mailbox")
+    )
     queue = models.ForeignKey("contacts.Queue", on_delete=models.PROTECT, related_name="+")
     source = models.CharField(max_length=100)
     external_id = models.CharField(max_length=255, help_text=_("The Message-ID, or sha256:<hex> of the bytes."))
     raw = models.BinaryField(help_text=_("The message as received, byte for byte."))
-    received_at = models.DateTimeField(default=timezone.now)
-    state = models.CharField(max_length=12, choices=MailState.choices, default=MailState.PENDING)
-    kind_reason = models.CharField(
-        max_length=200, blank=True, default="", help_text=_("The header that made it an automatic reply or bounce.")
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
+    state = models.CharField(
+        max_length=12, choices=MailState.choices, default=MailState.PENDING, verbose_name=_("state")
     )
-    sender = models.CharField(max_length=320, blank=True, default="")
-    subject = models.CharField(max_length=300, blank=True, default="")
+    kind_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("The header that made it an automatic reply or bounce."),
+        verbose_name=_("why this kind"),
+    )
+    sender = models.CharField(max_length=320, blank=True, default="", verbose_name=_("sender"))
+    subject = models.CharField(max_length=300, blank=True, default="", verbose_name=_("subject"))
     problems = models.JSONField(default=list, blank=True, help_text=_("What the parser found wrong."))
     error = models.TextField(blank=True, default="")
-    attempts = models.PositiveIntegerField(default=0)
-    next_retry_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    next_retry_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next retry at"))
     processed_at = models.DateTimeField(null=True, blank=True)
     contact = models.ForeignKey("contacts.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     case = models.ForeignKey(
@@ -114,6 +122,7 @@ class InboundMail(models.Model):
         blank=True,
         related_name="+",
         help_text=_("The case the message belongs to; for automatic replies and bounces, the case they answer."),
+        verbose_name=_("case"),
     )
 
     class Meta:
@@ -150,21 +159,25 @@ class OutboundMessage(models.Model):
         "customers.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     contact = models.ForeignKey("contacts.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox")
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox", verbose_name=_("mailbox")
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
-    to = models.CharField(max_length=320)
-    subject = models.CharField(max_length=500, blank=True, default="")
+    to = models.CharField(max_length=320, verbose_name=_("to"))
+    subject = models.CharField(max_length=500, blank=True, default="", verbose_name=_("subject"))
     body = models.TextField()
     in_reply_to = models.CharField(max_length=500, blank=True, default="")
     references = models.TextField(blank=True, default="")
     message_id = models.CharField(max_length=255, unique=True)
-    state = models.CharField(max_length=10, choices=OutboundState.choices, default=OutboundState.QUEUED)
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True, default="")
+    state = models.CharField(
+        max_length=10, choices=OutboundState.choices, default=OutboundState.QUEUED, verbose_name=_("state")
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    error = models.TextField(blank=True, default="", verbose_name=_("error"))
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -30,7 +30,12 @@ class Account(models.Model):
     name = models.CharField(_("name"), max_length=200)
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True, default="")
     product_type = models.ForeignKey(
-        ProductType, on_delete=models.SET_NULL, null=True, blank=True, related_name="accounts"
+        ProductType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("product type"),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -52,11 +57,13 @@ class Customer(models.Model):
     """A person who contacts the organisation, known by one or more identities."""
 
     display_name = models.CharField(_("name"), max_length=200, blank=True, default="")
-    account = models.ForeignKey(Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="customers")
+    account = models.ForeignKey(
+        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="customers", verbose_name=_("account")
+    )
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from")
-    erased_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("erased at"))
 
     class Meta:
         ordering = ["-id"]
@@ -83,10 +90,12 @@ class Identity(models.Model):
     switchboard number, a shared mailbox) identifies nobody: it has no customer and never matches.
     """
 
-    kind = models.CharField(max_length=10, choices=IdentityKind.choices)
-    namespace = models.CharField(max_length=100, blank=True, default="")
-    value = models.CharField(max_length=320)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="identities")
+    kind = models.CharField(max_length=10, choices=IdentityKind.choices, verbose_name=_("kind"))
+    namespace = models.CharField(max_length=100, blank=True, default="", verbose_name=_("namespace"))
+    value = models.CharField(max_length=320, verbose_name=_("value"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="identities", verbose_name=_("customer")
+    )
     is_shared = models.BooleanField(
         _("shared"),
         default=False,

@@ -135,7 +135,9 @@ class SegmentRule(models.Model):
 class ComplaintReason(models.Model):
     """A contact reason that counts as a complaint when service is set beside loyalty."""
 
-    reason = models.OneToOneField("contacts.ContactReason", on_delete=models.CASCADE, related_name="+")
+    reason = models.OneToOneField(
+        "contacts.ContactReason", on_delete=models.CASCADE, related_name="+", verbose_name=_("reason")
+    )
 
     class Meta:
         verbose_name = _("complaint reason")

@@ -38,3 +38,6 @@ class BackgroundWorkAdmin(admin.ModelAdmin[BackgroundWork]):
         }
         context["failed_total"], context["failed_deliveries"] = failed_deliveries()
         return TemplateResponse(request, "admin/ops/background_work.html", context)
+
+
+from contactpunt.ops import task_admin  # noqa: E402,F401 - registers the task rows' admin in Dutch

@@ -48,8 +48,12 @@ class Team(models.Model):
     """A team of agents under a team lead, in one department and at one site."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="teams")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="teams", null=True, blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="teams", verbose_name=_("department")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="teams", null=True, blank=True, verbose_name=_("site")
+    )
     cost_per_hour = models.DecimalField(
         _("cost per hour"),
         max_digits=8,
@@ -108,7 +112,9 @@ class User(AbstractUser):
     """A person who signs in. The role decides what they may see and change."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AGENT)
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members", verbose_name=_("team")
+    )
     skills = models.ManyToManyField(Skill, blank=True, related_name="users")
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
 

@@ -1,14 +1,28 @@
 """Configuration of the planner: shift templates, contracts, the flexible pool and the peak calendar."""
 
+import datetime as dt
+
 from django.contrib import admin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contactpunt.workforce.models import Contract, PeakEntry, PoolMember, ShiftTemplate
 
 
 @admin.register(ShiftTemplate)
 class ShiftTemplateAdmin(admin.ModelAdmin[ShiftTemplate]):
-    list_display = ["name", "start_time", "length_minutes", "breaks", "is_active"]
+    list_display = ["name", "start_time", "length_minutes", "break_times", "is_active"]
     list_filter = ["is_active"]
+
+    @admin.display(description=gettext_lazy("breaks"))
+    def break_times(self, template: ShiftTemplate) -> str:
+        """Each break as its local start and length ("11:00, 30 min"), not the stored minutes from the start."""
+        start = dt.datetime.combine(dt.date(2000, 1, 1), template.start_time)
+        return "; ".join(
+            _("%(time)s, %(minutes)s min")
+            % {"time": (start + dt.timedelta(minutes=offset)).strftime("%H:%M"), "minutes": minutes}
+            for offset, minutes in template.break_spans()
+        )
 
 
 @admin.register(Contract)

@@ -45,8 +45,8 @@ from contactpunt.workforce.shifts.planning import plan_shifts, schedule_shift, z
 # (name, start hour, hours, break after hours or None): days of eight hours with half an hour's break,
 # and half days for the evening and the peaks.
 TEMPLATES = (
-    *((f"day-{h:02d}", h, 8, 4) for h in range(7, 16)),
-    *((f"half-{h:02d}", h, 4, None) for h in (8, 12, 16, 18)),
+    *((f"Dag {h:02d}:00-{h + 8:02d}:00", h, 8, 4) for h in range(7, 16)),
+    *((f"Halve dag {h:02d}:00-{h + 4:02d}:00", h, 4, None) for h in (8, 12, 16, 18)),
 )
 POOL_TEAM = "Flexpool"
 

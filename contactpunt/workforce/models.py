@@ -49,7 +49,9 @@ class ShiftTemplate(models.Model):
 class Contract(models.Model):
     """How many hours a core agent may be planned per week, and whether the planner schedules them."""
 
-    agent = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contract")
+    agent = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contract", verbose_name=_("agent")
+    )
     min_hours_week = models.DecimalField(
         _("minimum hours per week"), max_digits=5, decimal_places=2, default=Decimal(0)
     )
@@ -70,7 +72,9 @@ class PoolMember(models.Model):
     (local time), at most `max_hours_week`, at `cost_per_hour`.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pool_membership")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pool_membership", verbose_name=_("user")
+    )
     weekdays = models.CharField(_("weekdays"), max_length=7, default="01234")
     available_from = models.TimeField(_("available from"), default=dt.time(9))
     available_until = models.TimeField(_("available until"), default=dt.time(17))
@@ -179,8 +183,8 @@ class PeakEntry(models.Model):
 
     class Meta:
         ordering = ["date", "name"]
-        verbose_name = _("peak")
-        verbose_name_plural = _("peak calendar")
+        verbose_name = _("peak day")
+        verbose_name_plural = _("peak days")
 
 
 class TeamMeeting(models.Model):

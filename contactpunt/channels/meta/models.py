@@ -114,15 +114,19 @@ class WebhookDelivery(models.Model):
     FAILED with `next_retry_at` is retried; REJECTED (not JSON, not an object) is kept for an admin to look at.
     """
 
-    app = models.ForeignKey(MetaApp, on_delete=models.PROTECT, related_name="deliveries")
+    app = models.ForeignKey(MetaApp, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("app"))
     body = models.BinaryField(help_text=_("The body as received, byte for byte."))
-    received_at = models.DateTimeField(default=timezone.now)
-    state = models.CharField(max_length=10, choices=WebhookState.choices, default=WebhookState.PENDING)
-    error = models.TextField(blank=True, default="")
-    attempts = models.PositiveIntegerField(default=0)
-    next_retry_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
+    state = models.CharField(
+        max_length=10, choices=WebhookState.choices, default=WebhookState.PENDING, verbose_name=_("state")
+    )
+    error = models.TextField(blank=True, default="", verbose_name=_("error"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    next_retry_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next retry at"))
     processed_at = models.DateTimeField(null=True, blank=True)
-    summary = models.JSONField(default=dict, blank=True, help_text=_("How many contacts, duplicates and statuses."))
+    summary = models.JSONField(
+        default=dict, blank=True, help_text=_("How many contacts, duplicates and statuses."), verbose_name=_("summary")
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -163,14 +167,19 @@ class DeliveryStatus(models.Model):
     names, so the metric definitions over the log stay as they are.
     """
 
-    platform_message_id = models.CharField(max_length=255)
-    status = models.CharField(max_length=10, choices=DeliveryStatusName.choices)
-    occurred_at = models.DateTimeField()
+    platform_message_id = models.CharField(max_length=255, verbose_name=_("platform message id"))
+    status = models.CharField(max_length=10, choices=DeliveryStatusName.choices, verbose_name=_("status"))
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
     recorded_at = models.DateTimeField(default=timezone.now)
     contact = models.ForeignKey(
-        "contacts.Contact", on_delete=models.CASCADE, null=True, blank=True, related_name="delivery_statuses"
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="delivery_statuses",
+        verbose_name=_("contact"),
     )
-    error = models.CharField(max_length=500, blank=True, default="")
+    error = models.CharField(max_length=500, blank=True, default="", verbose_name=_("error"))
 
     class Meta:
         ordering = ["occurred_at", "id"]

@@ -104,7 +104,12 @@ class Queue(models.Model):
     name = models.CharField(_("name"), max_length=150)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     department = models.ForeignKey(
-        "people.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="queues"
+        "people.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="queues",
+        verbose_name=_("department"),
     )
     skills = models.ManyToManyField("people.Skill", blank=True, related_name="queues")
     sl_threshold_s = models.PositiveIntegerField(

@@ -29,3 +29,29 @@ def test_the_menu_and_the_admin_call_the_configuration_by_one_name(db: None) -> 
     index = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "<title>Beheer | Contactpunt-beheer</title>" in index
     assert "Instellingen" not in index
+
+
+#: Column names that are the same word in Dutch and English.
+SAME_IN_DUTCH = {"id", "code", "status", "team", "app", "platform", "mailbox", "moment", "contact", "macro-f1"}
+
+
+def test_every_admin_list_names_its_columns_and_filters_in_dutch() -> None:
+    """A column or filter named by a field without a translated name shows the field's English name ("created at",
+    "state"): every one must read differently in Dutch, or be a word both languages share."""
+    from django.contrib import admin
+    from django.contrib.admin.utils import label_for_field
+    from django.utils import translation
+
+    english = []
+    for model, model_admin in admin.site._registry.items():
+        filters = [f if isinstance(f, str) else f[0] for f in model_admin.list_filter if not isinstance(f, type)]
+        for name in [*model_admin.list_display, *filters]:
+            if not isinstance(name, str) or name == "__str__":
+                continue
+            with translation.override("nl"):
+                dutch = str(label_for_field(name, model, model_admin))
+            with translation.override("en"):
+                same = dutch == str(label_for_field(name, model, model_admin))
+            if same and dutch.lower() not in SAME_IN_DUTCH:
+                english.append(f"{model._meta.label}.{name}: {dutch}")
+    assert english == []
