@@ -32,7 +32,7 @@ from contactpunt.simulation.demo_journeys import write_demo_journeys
 from contactpunt.simulation.names import staff_name
 from contactpunt.simulation.scenarios import GREETING_CARDS, SIM_PASSWORD, sim_password_hash
 from contactpunt.simulation.writer import Tallies
-from contactpunt.workforce.demo import plan_today
+from contactpunt.workforce.demo import POOL_TEAM, plan_today
 
 DEMO_PASSWORD = SIM_PASSWORD  # the demo's logins are printed on start; never used in production
 DEMO_SOURCE = "demo"
@@ -162,7 +162,12 @@ def _create(*, contacts: int, days: int, seed: int, progress: _ProgressShare) ->
     )
     # Beside the consumers' orders the run wrote: retailers with their orders, workshop bookings with their guests.
     write_demo_journeys(today=timezone.localdate(result.end), seed=seed, source=DEMO_SOURCE)
-    team = Team.objects.order_by("name").first()
+    # The named staff belong to the team of agent1, the agent a newcomer signs in as (so the team lead sees that
+    # agent's team), or the first team that is not the flexible pool, whose people serve every team.
+    first_agent = User.objects.filter(username=f"{AGENT_PREFIX}1").select_related("team").first()
+    team = first_agent.team if first_agent is not None else None
+    if team is None or team.name == POOL_TEAM:
+        team = Team.objects.exclude(name=POOL_TEAM).order_by("name").first()
     logins: list[tuple[str, str, str]] = []
     staff = [("admin", Role.ADMIN), ("manager", Role.MANAGER), ("teamlead", Role.TEAM_LEAD), ("auditor", Role.VIEWER)]
     people = []

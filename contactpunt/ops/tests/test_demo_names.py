@@ -9,6 +9,7 @@ from contactpunt.ops import demo
 from contactpunt.people.models import Role, User
 from contactpunt.simulation.names import agent_name
 from contactpunt.web.tests.screens import visible_text
+from contactpunt.workforce.demo import POOL_TEAM
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +28,7 @@ def test_demo_people_have_names_from_the_seed_and_the_header_shows_them():
     header = visible_text(client.get("/").content.decode())
     assert f"{agent.display_name} · medewerker" in header
     assert "agent1" not in header.split()
+    # The team lead leads agent1's team (the flexible pool serves every team and holds no team meeting of its own).
+    lead = User.objects.get(username="teamlead")
+    assert lead.team is not None and lead.team.name != POOL_TEAM
+    assert agent.team == lead.team or agent.team is None or agent.team.name == POOL_TEAM
