@@ -29,6 +29,7 @@ from contactpunt.people.organisation import NewUser, ensure_users
 from contactpunt.quality.demo import create_people_demo
 from contactpunt.simulation import run
 from contactpunt.simulation.demo_journeys import write_demo_journeys
+from contactpunt.simulation.follow_plan import PlanFollower
 from contactpunt.simulation.names import staff_name
 from contactpunt.simulation.scenarios import GREETING_CARDS, SIM_PASSWORD, sim_password_hash
 from contactpunt.simulation.writer import Tallies
@@ -37,6 +38,8 @@ from contactpunt.workforce.demo import POOL_TEAM, plan_today
 DEMO_PASSWORD = SIM_PASSWORD  # the demo's logins are printed on start; never used in production
 DEMO_SOURCE = "demo"
 AGENT_PREFIX = "agent"
+#: agent1 up to this one are the agent logins the demo prints; the live simulation leaves their shifts to people.
+DEMO_AGENT_LOGINS = 3
 # The issue's demo: at least 100,000 contacts over 90 days (`bench/simulate.py --demo` times it).
 DEFAULT_CONTACTS = 100_000
 #: The demo's shop: the greeting-card scenario as a Dutch team meets it, a few customers writing in English.
@@ -192,7 +195,7 @@ def _create(*, contacts: int, days: int, seed: int, progress: _ProgressShare) ->
     # Today forecast and staffed from the first minute; the long lane's plan_demo_shifts replaces it.
     plan_today(now=result.end)
     progress.step(CONTENT_SHARE)
-    logins += [(f"{AGENT_PREFIX}{n}", DEMO_PASSWORD, Role.AGENT) for n in range(1, 4)]
+    logins += [(f"{AGENT_PREFIX}{n}", DEMO_PASSWORD, Role.AGENT) for n in range(1, DEMO_AGENT_LOGINS + 1)]
     _integration, token = create_integration(name="Demo-integratie", source=DEMO_SOURCE, actor_label="demo")
     return DemoLogins(logins, token, result.tallies.contacts, len(result.engine.agents), result)
 
@@ -213,8 +216,10 @@ def start_live(stop: threading.Event, logins: DemoLogins | None = None, *, seed:
     Returns None (and simulates nothing) when the database is not the demo's: a real organisation
     never gets simulated contacts.
     """
+    # agent1 to agent3 are the logins the demo gives out: a person signing in as one works that agent's shift.
+    follower = PlanFollower(leave_to_people=[f"{AGENT_PREFIX}{n}" for n in range(1, DEMO_AGENT_LOGINS + 1)])
     if logins is not None and logins.simulation is not None:
-        return run.continue_live(logins.simulation, stop)
+        return run.continue_live(logins.simulation, stop, follower=follower)
     if not is_demo():
         return None
     scale = demo_scale(contacts=DEFAULT_CONTACTS, days=90)
@@ -226,4 +231,5 @@ def start_live(stop: threading.Event, logins: DemoLogins | None = None, *, seed:
         source=DEMO_SOURCE,
         username_prefix=AGENT_PREFIX,
         agent_scale=max(1.0, scale),  # the staff the demo was created with
+        follower=follower,
     )

@@ -13,9 +13,10 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from contactpunt.people.models import User
 from contactpunt.simulation.engine import LOCAL, PlanShift
 from contactpunt.workforce.models import PlannedActivity
 
@@ -56,7 +57,16 @@ def planned_days(
 class PlanFollower:
     """Send the engine of a live run the plan of today and tomorrow whenever it changed (see the module)."""
 
-    def __init__(self, *, every_s: float = READ_EVERY_S, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        every_s: float = READ_EVERY_S,
+        clock: Callable[[], float] = time.monotonic,
+        leave_to_people: Collection[str] = (),
+    ) -> None:
+        """`leave_to_people`: usernames whose shifts the simulation leaves to a person signing in as them (the demo's
+        agent1 to agent3): they are not sent to the engine, whose agent ends its shift and stays away."""
+        self.leave_to_people = frozenset(leave_to_people)
         self.every_s = every_s
         self.clock = clock
         self.result: SimulationResult | None = None
@@ -73,7 +83,8 @@ class PlanFollower:
             return 0
         self.read_at = self.clock()
         engine = result.engine
-        agent_index = {user_id: index for index, user_id in enumerate(result.writer.agent_ids)}
+        left = set(User.objects.filter(username__in=self.leave_to_people).values_list("pk", flat=True))
+        agent_index = {user_id: index for index, user_id in enumerate(result.writer.agent_ids) if user_id not in left}
         today = now.astimezone(LOCAL).date()
         days = {today, today + dt.timedelta(days=1), result.end.astimezone(LOCAL).date()}
         plans = planned_days(sorted(days), start=engine.start, agent_index=agent_index)

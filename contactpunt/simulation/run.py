@@ -260,6 +260,7 @@ def start_live(
     username_prefix: str = "",
     every_s: float = 5.0,
     agent_scale: float | None = None,
+    follower: PlanFollower | None = None,
 ) -> threading.Thread:
     """Start a fresh run of `scenario` at this moment, without history, and keep it going live.
 
@@ -275,4 +276,4 @@ def start_live(
         start_now=True,
         agent_scale=agent_scale,
     )
-    return continue_live(result, stop, every_s=every_s)
+    return continue_live(result, stop, every_s=every_s, follower=follower)

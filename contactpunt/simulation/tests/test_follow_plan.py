@@ -174,3 +174,30 @@ def test_without_the_plan_the_engine_s_own_roster_misses_it():
     adherence = _live_afternoon(_NoPlan())
     print(f"adherence on the engine's own roster: {adherence:.3f}")
     assert adherence < 0.7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agent_left_to_people_is_not_worked_by_the_simulation():
+    """The demo gives out agent1 to agent3 to sign in with: a person doing so must not find the simulation on a call
+    in their name. Their shift stays in the plan; the simulation ends its own and works none of it."""
+    from contactpunt.contacts.models import AgentStateEvent, ContactLeg
+
+    with time_machine.travel(BUSY_AFTERNOON, tick=True):
+        result = simulate(GREETING_CARDS, days=0, seed=5, scale=0.4, end=timezone.now() - dt.timedelta(hours=4),
+                          start_now=True)  # fmt: skip
+        planned = _plan_the_afternoon(result)
+        person = User.objects.get(pk=planned[0])
+        live_from = result.end
+        stop = threading.Event()
+        follower = PlanFollower(leave_to_people=[person.username])
+        thread = continue_live(result, stop, every_s=0.02, retry_s=0.02, follower=follower)
+        deadline = time.monotonic() + 120
+        while result.writer.tallies.agent_states < 200 and time.monotonic() < deadline:  # the database is the writer's
+            time.sleep(0.05)
+        stop.set()
+        thread.join(60)
+    assert ContactLeg.objects.filter(agent_id__in=planned[1:], answered_at__gte=live_from).exists()  # the others work
+    assert not ContactLeg.objects.filter(agent=person, answered_at__gte=live_from).exists()
+    since = AgentStateEvent.objects.filter(agent=person, occurred_at__gte=live_from)
+    states = list(since.values_list("state", flat=True))
+    assert states in ([], ["offline"])  # at most the end of the shift the simulation had begun
