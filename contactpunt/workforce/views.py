@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from contactpunt.access import Action, can, check, require
 from contactpunt.contacts.models import Queue
+from contactpunt.kpis import rollups
 from contactpunt.kpis.intervals import day_bounds, zone
 from contactpunt.kpis.views_support import today
 from contactpunt.people.models import User
@@ -57,9 +58,18 @@ def index(request: HttpRequest) -> HttpResponse:
     day, code, now = _day(request), _queue_code(request), timezone.now()
     plan = queries.plan_for(day, code)
     context = _base(request, "overview")
-    context.update({"day": day, "queue": code, "plan": plan, "queues": Queue.objects.filter(is_active=True),
-                    "rows": queries.staffing_table(day, zone(), queue_code=code, now=now),
-                    "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1)})  # fmt: skip
+    context.update(
+        {
+            "day": day,
+            "queue": code,
+            "plan": plan,
+            "queues": Queue.objects.filter(is_active=True),
+            "rows": queries.staffing_table(day, zone(), queue_code=code, now=now),
+            "previous": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+            "catching_up": rollups.is_catching_up(),  # the actuals come from the rollups
+        }
+    )
     if plan is not None:
         points, marked = queries.forecast_against_actual(plan, zone(), queue_code=code, now=now)
         context["chart"] = charts.forecast_chart(points, label=_("Forecast against actual"), marked=marked)

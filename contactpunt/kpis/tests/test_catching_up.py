@@ -54,12 +54,15 @@ def test_during_a_backfill_the_pages_show_what_is_built_and_say_so(
         assert not rollups.is_catching_up()
         assert _offered() == 5  # a few dirty contacts are folded in from the events
         assert NOTE not in _page(client)
+        assert NOTE not in client.get("/workforce/").content.decode()
 
         monkeypatch.setattr(rollups, "CATCHING_UP_FROM", 2)  # three contacts wait: a backfill runs
         assert rollups.is_catching_up()
         assert _offered() == 2  # the rollups as far as they are built, not the events
         page = _page(client)
         assert page.count(NOTE) == 1
+        # The forecast page's actuals are the rollups too: it says so as well.
+        assert NOTE in client.get("/workforce/").content.decode()
 
         rollups.refresh()
         assert not rollups.is_catching_up()
