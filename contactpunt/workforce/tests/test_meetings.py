@@ -252,7 +252,8 @@ def test_while_the_weeks_shift_plan_is_made_the_team_lead_is_asked_to_wait(team:
     client = Client()
     client.force_login(lead)
     with time_machine.travel(BEFORE):
-        assert "Het rooster van deze week wordt nog gemaakt" in client.get("/workforce/meetings/?week=2026-03-02").text
+        waiting = client.get("/workforce/meetings/?week=2026-03-02").text
+        assert "Het rooster van deze week wordt nog gemaakt" in waiting and 'id="plan-meetings"' not in waiting
         refused = client.post("/workforce/meetings/", {"team": str(team.pk), "week": "2026-03-02"}, follow=True)
         assert "Het rooster van deze week wordt nog gemaakt" in refused.text and not TeamMeeting.objects.exists()
         # A plan of other days is no reason to wait; once the week's is done, the meetings are planned.
