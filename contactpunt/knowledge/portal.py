@@ -23,7 +23,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contactpunt.channels.webform.forms import WebForm, new_key
-from contactpunt.channels.webform.services import SOURCE, is_accepted, submit_written, webform_queue
+from contactpunt.channels.webform.services import (
+    SOURCE,
+    is_accepted,
+    read_reference,
+    sent_reference,
+    submit_written,
+    webform_queue,
+)
 from contactpunt.knowledge import usage
 from contactpunt.knowledge.group_portals import portal_for_key, portal_reverse
 from contactpunt.knowledge.models import Article, ArticleStatus, Audience, Category, GroupPortal
@@ -173,13 +180,14 @@ def contact(request: HttpRequest, portal_key: str = "") -> HttpResponse:
                 source=SOURCE,
                 at=timezone.now(),
             )
-            if is_accepted(received) and received.contact_id is not None:
+            if is_accepted(received) and received.contact_id is not None and received.case_id is not None:
                 usage.link_contact(
                     session=request.session,
                     contact_id=received.contact_id,
                     account_group=_name(group),
                 )
-                return HttpResponseRedirect(portal_reverse("contact-sent", group), status=303)
+                reference = sent_reference(received.case_id, form.cleaned_data["email"])
+                return HttpResponseRedirect(f"{portal_reverse('contact-sent', group)}?ref={reference}", status=303)
             form.add_error(None, _("Your message could not be taken now. Your text is kept: try again later."))
             status = 503
         elif form.is_valid():
@@ -195,7 +203,8 @@ def contact(request: HttpRequest, portal_key: str = "") -> HttpResponse:
 
 @require_GET
 def contact_sent(request: HttpRequest, portal_key: str = "") -> HttpResponse:
-    return render(request, "knowledge/portal/sent.html", {"group": _group(portal_key)})
+    token, email = read_reference(request.GET.get("ref", ""))
+    return render(request, "knowledge/portal/sent.html", {"group": _group(portal_key), "token": token, "email": email})
 
 
 @require_GET

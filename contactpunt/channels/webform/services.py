@@ -7,11 +7,13 @@ shown, so sending the same form twice stores it once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Value, When
 from django.utils.translation import gettext
@@ -103,3 +105,22 @@ def submit_written(*, written: WrittenContact, queue: Queue | None, source: str,
 def is_accepted(received: Received) -> bool:
     """True when the contact was stored now or before (a resubmission)."""
     return received.outcome in (Outcome.CREATED, Outcome.DUPLICATE)
+
+
+#: The confirmation page's `ref`: the case and the address, signed, so nobody reads another visitor's confirmation.
+_REF_SALT = "contactpunt.webform.sent"
+REF_MAX_AGE_S = 24 * 3600
+
+
+def sent_reference(case_id: int, email: str) -> str:
+    """The signed `ref` a confirmation page is opened with."""
+    return signing.dumps([case_id, email], salt=_REF_SALT)
+
+
+def read_reference(ref: str) -> tuple[str, str]:
+    """The case token ("[CP-12]") and the address of a signed `ref`; empty strings when it is missing, tampered with
+    or older than a day."""
+    with contextlib.suppress(signing.BadSignature, TypeError, ValueError):
+        case_id, email = signing.loads(ref, salt=_REF_SALT, max_age=REF_MAX_AGE_S)
+        return f"[CP-{int(case_id)}]", str(email)
+    return "", ""

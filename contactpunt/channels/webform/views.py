@@ -7,10 +7,7 @@ rendering, the hidden field bots fill in, and the rate per address.
 
 from __future__ import annotations
 
-import contextlib
-
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,10 +20,16 @@ from django.views.decorators.http import require_http_methods
 
 from contactpunt.channels.webchat.limits import allowed_origins, take_for_address
 from contactpunt.channels.webform.forms import TOO_LARGE, WebForm, new_key
-from contactpunt.channels.webform.services import SOURCE, is_accepted, submit_written, webform_queue
+from contactpunt.channels.webform.services import (
+    SOURCE,
+    is_accepted,
+    read_reference,
+    sent_reference,
+    submit_written,
+    webform_queue,
+)
 from contactpunt.channels.webform.uploads import CappedUploadHandler, cap_uploads
 
-_REF_SALT = "contactpunt.webform.sent"
 RATE_SETTING = "WEBFORM_RATE_PER_IP"
 RATE_DEFAULT = (5, 600)
 
@@ -107,17 +110,13 @@ def _form(request: HttpRequest, cap: CappedUploadHandler, *, embed: bool) -> Htt
 
 
 def _sent(request: HttpRequest, *, embed: bool) -> HttpResponse:
-    case_id: int | None = None
-    email = ""
-    with contextlib.suppress(signing.BadSignature, TypeError, ValueError):
-        case_id, email = signing.loads(request.GET.get("ref", ""), salt=_REF_SALT, max_age=24 * 3600)
-    token = f"[CP-{case_id}]" if case_id else ""
+    token, email = read_reference(request.GET.get("ref", ""))
     return render(request, "channels/webform/sent.html", {"token": token, "email": email, "embed": embed})
 
 
 def _sent_url(embed: bool, reference: tuple[int, str] | None) -> str:
     url = reverse("channels:webform-embed-sent" if embed else "channels:webform-sent")
-    return f"{url}?ref={signing.dumps(list(reference), salt=_REF_SALT)}" if reference else url
+    return f"{url}?ref={sent_reference(*reference)}" if reference else url
 
 
 def _framable(response: HttpResponse) -> HttpResponse:

@@ -81,7 +81,12 @@ def test_contact_form_attaches_the_articles_read(articles, django_capture_on_com
     assert response.status_code == 303
     link = PortalContact.objects.get()
     assert sorted(str(pk) for pk in link.articles.values_list("external_id", flat=True)) == ["kb-1", "kb-3"]
-    assert Contact.objects.get(pk=link.contact_id).channel == "webform"
+    contact = Contact.objects.get(pk=link.contact_id)
+    assert contact.channel == "webform"
+    # The confirmation gives the customer the case's reference, as the web form's own does; a tampered one gives none.
+    sent = client.get(response["Location"]).content.decode()
+    assert f"[CP-{contact.case_id}]" in sent
+    assert "CP-" not in client.get(response["Location"][:-3] + "xyz").content.decode()
 
 
 def test_a_bad_contact_form_names_the_field(articles):
