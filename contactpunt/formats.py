@@ -12,7 +12,7 @@ import re
 
 import phonenumbers
 from django.conf import settings
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 EMPTY = "\u2014"
@@ -59,6 +59,14 @@ def duration(seconds: float | str | None, style: str = "") -> str:
         return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
     days, hours = divmod(hours, 24)
     return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+
+
+def age(since: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """How long ago `since` was, as `duration` writes it (12 min, 9 u 26 min): the one way the screens write a
+    waiting time, instead of Django's "9 uur, 26 minuten" beside it."""
+    if since is None:
+        return EMPTY
+    return duration(max(0.0, ((now or timezone.now()) - since).total_seconds()))
 
 
 def hours(seconds: float | str | None) -> str:

@@ -90,3 +90,23 @@ def test_a_phone_number_reads_as_people_write_it():
         "",
         "",
     ]
+
+
+def test_a_waiting_time_is_written_as_every_other_duration():
+    now = dt.datetime(2026, 3, 2, 18, 0, tzinfo=dt.UTC)
+    with translation.override("nl"):
+        assert formats.age(now - dt.timedelta(hours=9, minutes=26, seconds=40), now) == "9 u 26 min"
+        assert formats.age(now + dt.timedelta(minutes=1), now) == "0 s"  # a clock a little ahead: never negative
+        assert formats.age(None, now) == formats.EMPTY
+        page = Template("{% load formats %}{{ at|age:now }}").render(
+            Context({"at": now - dt.timedelta(minutes=12), "now": now})
+        )
+    assert page == "12 min"
+
+
+def test_no_template_writes_a_waiting_time_with_django_s_timesince():
+    from pathlib import Path
+
+    root = Path(formats.__file__).parent
+    users = [str(path.relative_to(root)) for path in root.rglob("*.html") if "|timesince" in path.read_text()]
+    assert users == []
