@@ -29,6 +29,17 @@ def previous_days(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
     return first - length, first - dt.timedelta(days=1)
 
 
+def previous_until(
+    start: dt.datetime, end: dt.datetime, previous_start: dt.datetime, previous_end: dt.datetime, now: dt.datetime
+) -> dt.datetime:
+    """Where the period before ends for the comparison: at its end when the current period is over (or has not
+    begun), else as far into it as `now` is into the current one, so that a Monday morning is compared with last
+    Monday morning and not with a whole week (every figure of a week just begun read as falling)."""
+    if start < now < end:
+        return min(previous_end, previous_start + (now - start))
+    return previous_end
+
+
 def change(now: object, before: object) -> float | None:
     """now - before when both are numbers (a bool is not), else None."""
     numbers = (int, float)

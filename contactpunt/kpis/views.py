@@ -92,9 +92,8 @@ def manager(request: HttpRequest) -> HttpResponse:
     period = period_from(request, "week")
     by = _by(request)
     previous = period.previous()
-    compared = trends.trends(
-        period.start, period.end, previous.start, previous.end, by=by, zone=zone(), keys=MANAGER_COLUMNS
-    )
+    until = trends.previous_until(period.start, period.end, previous.start, previous.end, timezone.now())
+    compared = trends.trends(period.start, period.end, previous.start, until, by=by, zone=zone(), keys=MANAGER_COLUMNS)
     rows = [{**row.figures, "trend": row.change} for row in compared]
     per_day = rollups.daily_queue_figures(period.start, period.end, zone=zone())
     days = [{"group": label, **figures} for label, figures in sorted(per_day.items())]
@@ -109,7 +108,8 @@ def manager(request: HttpRequest) -> HttpResponse:
             percent=True,
         ),
     ]
-    context["previous"] = period.previous()
+    context["previous"] = previous
+    context["previous_until"] = until if until < previous.end else None
     return render(request, "kpis/manager.html", context)
 
 
@@ -211,7 +211,8 @@ def _export_rows(
     changes: dict[str, dict[str, float | None]] = {}
     if request.GET.get("compare") == "1":  # each figure's change against the period before, as the manager page
         previous = period.previous()
-        compared = trends.trends(period.start, period.end, previous.start, previous.end, by=by, zone=zone(),
+        until = trends.previous_until(period.start, period.end, previous.start, previous.end, timezone.now())
+        compared = trends.trends(period.start, period.end, previous.start, until, by=by, zone=zone(),
                                  keys=tuple(KINDS))  # fmt: skip
         rows = [row.figures for row in compared]
         changes = {row.group: row.change for row in compared}

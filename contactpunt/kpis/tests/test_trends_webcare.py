@@ -20,7 +20,7 @@ from contactpunt.contacts.services.case_actions import mark_no_response_needed
 from contactpunt.kpis import rollups
 from contactpunt.kpis.intervals import day_bounds, zone
 from contactpunt.kpis.tests.helpers import arrive, call
-from contactpunt.kpis.trends import TrendRow, compare, previous_days
+from contactpunt.kpis.trends import TrendRow, compare, previous_days, previous_until
 from contactpunt.kpis.webcare import webcare_figures
 from contactpunt.people.models import User
 
@@ -48,11 +48,21 @@ def test_compare_gives_the_change_of_every_figure_or_none():
     assert previous_days(dt.date(2026, 3, 2), dt.date(2026, 3, 8)) == (dt.date(2026, 2, 23), dt.date(2026, 3, 1))
 
 
+def test_a_period_still_running_is_compared_with_the_same_part_of_the_one_before():
+    week, before = day_bounds(dt.date(2026, 3, 2), dt.date(2026, 3, 8), zone()), dt.timedelta(weeks=1)
+    monday_nine = week[0] + dt.timedelta(hours=9)
+    assert previous_until(*week, week[0] - before, week[1] - before, monday_nine) == monday_nine - before
+    # Over, or not begun: the whole period before.
+    assert previous_until(*week, week[0] - before, week[1] - before, week[1] + before) == week[1] - before
+    assert previous_until(*week, week[0] - before, week[1] - before, week[0] - before) == week[1] - before
+
+
 @pytest.fixture
 def two_days(phone_queue: Queue, email_queue: Queue, agent: User, django_capture_on_commit_callbacks) -> None:
     with time_machine.travel(NOON, tick=False), django_capture_on_commit_callbacks(execute=True):
         yesterday = NOON - dt.timedelta(days=1)
-        call(phone_queue, yesterday, wait=5, talk=60, agent=agent)
+        call(phone_queue, yesterday - dt.timedelta(hours=1), wait=5, talk=60, agent=agent)
+        call(phone_queue, yesterday + dt.timedelta(hours=1), wait=5, talk=60, agent=agent)  # later in the day than now
         for minutes in (10, 20, 30):
             call(phone_queue, NOON - dt.timedelta(minutes=minutes), wait=5, talk=60, agent=agent)
         closed = arrive(email_queue, NOON - dt.timedelta(hours=2), caller="klant@example.nl")
@@ -73,8 +83,11 @@ def test_the_manager_page_the_export_and_the_command_show_the_same_change(two_da
     on_page = {row["group"]: row["trend"]["offered"] for row in page.context["rows"]}
     in_export = {row["group"]: row["offered_change"] for row in csv.DictReader(io.StringIO(exported.content.decode()))}
     from_command = {row["group"]: row["change"]["offered"] for row in json.loads(out.getvalue())}
+    # Today is running: it is compared with yesterday up to the same time (one call, not the two of the whole day),
+    # everywhere alike.
     assert on_page["phone-general"] == from_command["phone-general"] == 2.0
     assert in_export["phone-general"] == "2"
+    assert "vergeleken met hetzelfde deel van" in page.content.decode()
     assert on_page["email-general"] is None and from_command["email-general"] is None
     assert in_export["email-general"] == ""
 

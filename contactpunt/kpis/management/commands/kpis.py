@@ -6,8 +6,8 @@ Prints every metric for the local days FROM to TO (inclusive) from `rollups.repo
 dashboards and the exports use (the rollups and day parts, the days and intervals dirty contacts touch folded from
 the events: every figure is its `metrics` definition). With --json: one object per group, fractions 0..1, durations
 in seconds, moments ISO 8601 with offset. --compare adds each figure's change against the same number of days before
-(`kpis.trends`, as the manager page); `webcare` prints the written channels' figures of the webcare page
-(`kpis.webcare`).
+(`kpis.trends`, as the manager page: of days still running, the same part of the days before); `webcare` prints the
+written channels' figures of the webcare page (`kpis.webcare`).
 """
 
 from __future__ import annotations
@@ -115,6 +115,7 @@ class Command(BaseCommand):
             _add_cost(rows, cost.cost_to_serve(start, end), options["by"])
         if options["compare"]:
             before_start, before_end = day_bounds(*trends.previous_days(first, last), zone)
+            before_end = trends.previous_until(start, end, before_start, before_end, timezone.now())
             before = rollups.report(before_start, before_end, by=options["by"], zone=zone, threshold_s=threshold)
             keys = [key for key, _, _ in _COLUMNS]
             for compared in trends.compare(rows, before, keys):
