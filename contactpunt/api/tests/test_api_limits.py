@@ -159,3 +159,8 @@ def test_the_document_is_built_once_and_each_reader_gets_its_own_copy(client):
     assert served == json.loads(json.dumps(ninja_api.get_openapi_schema())) and served["paths"]
     committed = json.loads((Path(__file__).parents[1] / "openapi.json").read_text())
     assert served["paths"].keys() == committed["paths"].keys()
+
+
+def test_the_documentation_page_lays_itself_out_on_a_phone(client):
+    page = client.get("/api/v1/docs").content.decode()
+    assert 'name="viewport" content="width=device-width, initial-scale=1"' in page and "swagger-ui" in page
