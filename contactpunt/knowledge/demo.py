@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
 from contactpunt.knowledge.importing import load_published
 
 _ROWS = [
@@ -54,8 +58,15 @@ _ROWS = [
 ]  # fmt: skip
 
 
-def load_demo_articles() -> int:
-    """Add the demo's help pages (nothing when they are there already); returns how many were added."""
+def load_demo_articles(today: dt.date | None = None) -> int:
+    """Add the demo's help pages (nothing when they are there already); returns how many were added. Each has a
+    review date one to six months ahead, and two are overdue (their owners see them on the knowledge list)."""
+    today = today or timezone.localdate()
+
+    def review_by(number: int) -> str:
+        overdue = number in (3, 9)
+        return (today + dt.timedelta(days=-12 if overdue else 30 * (1 + number % 6))).isoformat()
+
     return load_published(
         [
             {
@@ -65,7 +76,8 @@ def load_demo_articles() -> int:
                 "language": "nl",
                 "category": category if category != "Intern" else "Werkwijze",
                 "audience": "internal" if category == "Intern" else "public",
+                "review_by": review_by(number),
             }
-            for article_id, title, category, body in _ROWS
+            for number, (article_id, title, category, body) in enumerate(_ROWS)
         ]
     )

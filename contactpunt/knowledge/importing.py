@@ -4,6 +4,7 @@ kept as the external id, so importing again updates the same articles. Imported 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -69,12 +70,18 @@ def _values(row: dict[str, str], number: int, categories: dict[str, Category]) -
     title, body = (row.get("title") or "").strip(), (row.get("body") or "").strip()
     if not title or not body:
         raise ImportError_(f"row {number}: {'title' if not title else 'body'} is empty")
+    review_text = (row.get("review_by") or "").strip()
+    try:
+        review_by = dt.date.fromisoformat(review_text) if review_text else None
+    except ValueError:
+        raise ImportError_(f"row {number}: review_by must be a date written 2026-12-31") from None
     return ArticleFields(
         title=title[:200],
         body=body,
         language=language,
         audience=audience,
         category=_category(row.get("category") or "", categories),
+        review_by=review_by,
     )
 
 
@@ -148,6 +155,7 @@ def load_published(rows: Iterable[dict[str, str]]) -> int:
                 category=values.category,
                 status=ArticleStatus.PUBLISHED,
                 indexed_length=sum(counts.values()),
+                review_by=values.review_by,
             )
             article.published_at = article.created_at
             stored.add(external_id)

@@ -84,10 +84,29 @@ def test_search_prints_the_ranking_as_json(tmp_path):
 
 @pytest.mark.django_db
 def test_the_demo_articles_load_once():
-    from contactpunt.knowledge.demo import load_demo_articles
+    import datetime as dt
 
-    assert load_demo_articles() == 14
-    assert load_demo_articles() == 0
+    from contactpunt.knowledge.demo import load_demo_articles
+    from contactpunt.knowledge.models import Article
+
+    today = dt.date(2026, 3, 2)
+    assert load_demo_articles(today) == 14
+    assert load_demo_articles(today) == 0
+    # Every article has its next review; two are overdue, so the owners' to-do shows on the knowledge list.
+    assert not Article.objects.filter(review_by=None).exists()
+    assert sum(article.is_overdue(today) for article in Article.objects.all()) == 2
     assert [h["article_id"] for h in json.loads(run("search", "wachtwoord vergeten", "--json", "--limit", "1"))] == [
         "demo-wachtwoord"
     ]
+
+
+@pytest.mark.django_db
+def test_an_imported_article_keeps_its_review_date_and_a_bad_one_names_its_row():
+    from contactpunt.knowledge.importing import import_rows
+    from contactpunt.knowledge.models import Article
+
+    row = {"article_id": "r1", "title": "Retour", "body": "Zo stuur je iets terug.", "language": "nl"}
+    result = import_rows([row | {"review_by": "2026-06-30"}, row | {"article_id": "r2", "review_by": "30-06-2026"}])
+    assert str(Article.objects.get(external_id="r1").review_by) == "2026-06-30"
+    assert not Article.objects.filter(external_id="r2").exists()
+    assert any("row 3" in problem and "review_by" in problem for problem in result.errors)
