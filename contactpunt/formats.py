@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import phonenumbers
 from django.conf import settings
@@ -61,12 +62,19 @@ def duration(seconds: float | str | None, style: str = "") -> str:
     return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
 
 
-def age(since: dt.datetime | None, now: dt.datetime | None = None) -> str:
-    """How long ago `since` was, as `duration` writes it (12 min, 9 u 26 min): the one way the screens write a
+def since(moment: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """How long ago `moment` was, as `duration` writes it (12 min, 9 u 26 min): the one way the screens write a
     waiting time, instead of Django's "9 uur, 26 minuten" beside it."""
-    if since is None:
+    if moment is None:
         return EMPTY
-    return duration(max(0.0, ((now or timezone.now()) - since).total_seconds()))
+    return duration(max(0.0, ((now or timezone.now()) - moment).total_seconds()))
+
+
+def item(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    """`mapping[key]` for a template (`|get:key`), trying the key as a string too; None when absent."""
+    if not mapping:
+        return None
+    return mapping.get(key, mapping.get(str(key)))
 
 
 def hours(seconds: float | str | None) -> str:

@@ -24,6 +24,12 @@ class Channel(models.TextChoices):
         return frozenset({cls.PHONE, cls.CHAT})
 
 
+def channel_label(code: object) -> str:
+    """The channel's name in the user's language ("telefoon" for phone); an unknown code as it is."""
+    text = "" if code is None else str(code)
+    return str(Channel(text).label) if text in Channel.values else text
+
+
 #: The first-response norm (business-hour seconds) of a written queue that sets none of its own: a working day for
 #: e-mail and the web form, an hour on WhatsApp and social media, where customers expect a quick answer.
 DEFAULT_RESPONSE_NORM_S: dict[str, int] = {

@@ -6,7 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from contactpunt import formats
-from contactpunt.contacts.models import Channel
+from contactpunt.contacts.models.routing import channel_label
 from contactpunt.feedback.plain import label
 from contactpunt.kpis.survey_metrics import Estimate
 
@@ -65,13 +65,7 @@ def bar(value: float) -> int:
     return max(0, min(100, round(value * 100 / 0.5)))
 
 
-@register.filter
-def channel_label(value: object) -> str:
-    """The channel's name in the user's language ("telefoon" for "phone")."""
-    try:
-        return str(Channel(str(value)).label)
-    except ValueError:
-        return str(value)
+register.filter("channel_label", channel_label)
 
 
 @register.filter

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
+from contactpunt import formats
 from contactpunt.formats import duration, number, percent
 from contactpunt.kpis import labels
 from contactpunt.kpis.views_support import KINDS
@@ -36,9 +37,7 @@ def drill_url(metric: str, start: str, end: str, by: str, group: str) -> str:
     return f"{reverse('kpis:drill')}?{query}"
 
 
-@register.filter
-def get(mapping: dict[str, Any], key: str) -> Any:
-    return mapping.get(key)
+register.filter("get", formats.item)
 
 
 @register.filter

@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contactpunt.contacts.models import Channel
+from contactpunt import formats
+from contactpunt.contacts.models.routing import channel_label
 from contactpunt.formats import duration
 
 register = template.Library()
 
 
-@register.filter
-def channel_label(code: str | None) -> str:
-    """The channel's name in the user's language ("telefoon" for phone); an unknown code as it is."""
-    if code not in Channel.values:
-        return code or ""
-    return str(Channel(code).label)
+register.filter("channel_label", channel_label)
 
 
-@register.filter
-def get(mapping: dict[Any, Any] | None, key: Any) -> Any:
-    """`mapping[key]`, trying the key as a string too; None when absent."""
-    if not mapping:
-        return None
-    return mapping.get(key, mapping.get(str(key)))
+register.filter("get", formats.item)
 
 
 @register.filter

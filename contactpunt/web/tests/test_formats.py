@@ -95,10 +95,10 @@ def test_a_phone_number_reads_as_people_write_it():
 def test_a_waiting_time_is_written_as_every_other_duration():
     now = dt.datetime(2026, 3, 2, 18, 0, tzinfo=dt.UTC)
     with translation.override("nl"):
-        assert formats.age(now - dt.timedelta(hours=9, minutes=26, seconds=40), now) == "9 u 26 min"
-        assert formats.age(now + dt.timedelta(minutes=1), now) == "0 s"  # a clock a little ahead: never negative
-        assert formats.age(None, now) == formats.EMPTY
-        page = Template("{% load formats %}{{ at|age:now }}").render(
+        assert formats.since(now - dt.timedelta(hours=9, minutes=26, seconds=40), now) == "9 u 26 min"
+        assert formats.since(now + dt.timedelta(minutes=1), now) == "0 s"  # a clock a little ahead: never negative
+        assert formats.since(None, now) == formats.EMPTY
+        page = Template("{% load formats %}{{ at|since:now }}").render(
             Context({"at": now - dt.timedelta(minutes=12), "now": now})
         )
     assert page == "12 min"
@@ -110,3 +110,21 @@ def test_no_template_writes_a_waiting_time_with_django_s_timesince():
     root = Path(formats.__file__).parent
     users = [str(path.relative_to(root)) for path in root.rglob("*.html") if "|timesince" in path.read_text()]
     assert users == []
+
+
+def test_no_two_template_libraries_register_a_filter_under_one_name():
+    """A template that loads both would get the last one's: formats' "age" once broke the worker's page. A filter
+    two libraries share is one function registered in both."""
+    from django.template.backends.django import get_installed_libraries
+    from django.template.library import import_library
+
+    seen: dict[str, tuple[str, object]] = {}
+    clashes = []
+    for name, path in get_installed_libraries().items():
+        if not path.startswith("contactpunt."):
+            continue
+        for filter_name, function in import_library(path).filters.items():
+            if filter_name in seen and seen[filter_name][1] is not function:
+                clashes.append(f"{filter_name}: {seen[filter_name][0]} and {name}")
+            seen[filter_name] = (name, function)
+    assert clashes == []
