@@ -11,9 +11,10 @@ Each head's reading is combined with the message's lexicon polarity (``lexicon.p
 and English opinion words) by a small fusion head, trained on the same rows from the heads'
 cross-validated logits, so that it learns how far to trust each signal on text the heads did not
 see. A message in a language without a lexicon is read by the encoder alone. A Dutch message in the
-two-class task is read by a Dutch polarity fusion head when the model has one: fitted on Dutch rows
-(code-made Dutch service reviews and Dutch subtitle lines, each source alike), it learns how far the
-Dutch lexicon is trusted beside the encoder, which reads Dutch less well than English.
+two-class task in which the Dutch lexicon takes a side is read by a Dutch polarity fusion head when
+the model has one: fitted on such Dutch rows (code-made Dutch service reviews and Dutch subtitle
+lines, each source alike), it learns how far the Dutch lexicon is trusted beside the encoder, which
+reads Dutch less well than English.
 """
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ class SentimentModel:
         if two_class and self.polarity is not None:
             polar = _polarity_probabilities(self.polarity, self.polarity_fusion, embeddings, lexicon)
             if self.dutch_fusion is not None and lexicon is not None and languages is not None:
-                dutch = [row for row, language in enumerate(languages) if language == "nl"]
+                dutch = _dutch_with_evidence(languages, lexicon)
                 if dutch:
                     polar[dutch] = _polarity_probabilities(
                         self.polarity, self.dutch_fusion, embeddings[dutch], lexicon[dutch]
@@ -185,6 +186,15 @@ class SentimentModel:
     def predict(self, texts: list[str], *, labels: tuple[Sentiment, ...] = SENTIMENT_LABELS) -> list[SentimentResult]:
         """Return the sentiment of each text, in order, choosing only among ``labels``."""
         return self.predict_embeddings(encode_in_batches(self.encoder, texts), labels=labels, texts=texts)
+
+
+def _dutch_with_evidence(languages: Sequence[str], lexicon: FloatMatrix) -> list[int]:
+    """The rows the Dutch fusion head reads: Dutch, and the Dutch lexicon takes a side.
+
+    Without a side there is nothing to weigh against the encoder; such a row keeps the polarity
+    fusion head's reading (the encoder's margin as calibrated on the English rows).
+    """
+    return [row for row, language in enumerate(languages) if language == "nl" and lexicon[row, 0] != 0]
 
 
 def _centred(logits: FloatMatrix) -> FloatMatrix:
@@ -296,10 +306,11 @@ def train_sentiment(
     decide alone how far the lexicon is trusted. ``extra`` rows (positive and negative, such as
     ``service_sentences``) teach the encoder's heads but not the fusion heads, which learn on real
     rows alone. ``dutch`` (named sources of Dutch positive and negative rows, never seen by the heads)
-    fit the Dutch polarity fusion head, each source weighing alike, on the margins of the final
-    polarity head. Returns the model and its scores on the ``test`` rows of ``rows`` (None when there are
-    none). ``source`` and ``licence`` (and ``reviews_source``, ``reviews_licence``) describe the
-    training data and are written into the manifest with the package versions and the git commit.
+    fit the Dutch polarity fusion head on those rows where the Dutch lexicon takes a side, each source
+    weighing alike, with the margins of the final polarity head. Returns the model and its scores on
+    the ``test`` rows of ``rows`` (None when there are none). ``source`` and ``licence`` (and
+    ``reviews_source``, ``reviews_licence``) describe the training data and are written into the
+    manifest with the package versions and the git commit.
     """
     real = rows.subset("train") if rows.has_splits else rows
     if set(real.labels) != set(SENTIMENT_LABELS):
@@ -362,7 +373,7 @@ def train_sentiment(
         else "none (too few rows per class)",
         "dutch_fusion": "polarity head margin + Dutch lexicon on "
         + " and ".join(f"{name} ({len(rows)} rows)" for name, rows in dutch)
-        + ", each source weighs alike"
+        + ", the rows where the lexicon takes a side, each source weighs alike"
         if dutch_fusion is not None
         else "none",
     }
@@ -405,7 +416,8 @@ def _fit_dutch_fusion(
     polarity: LinearHead, encoder: SentenceEncoder, sources: Sequence[tuple[str, LabelledRows]]
 ) -> LinearHead:
     """The Dutch polarity fusion head: the polarity head's margin and the Dutch lexicon's reading, fitted
-    on Dutch rows the heads never saw, each source weighing alike (mean row weight 1)."""
+    on the Dutch rows the heads never saw where the lexicon takes a side (the rows it will read), each
+    source weighing alike (mean row weight 1)."""
     texts: list[str] = []
     labels: list[str] = []
     source_of: list[int] = []
@@ -415,12 +427,16 @@ def _fit_dutch_fusion(
         texts += rows.texts
         labels += rows.labels
         source_of += [number] * len(rows)
-    sizes = np.bincount(source_of)
-    weights = np.asarray([len(texts) / (len(sizes) * sizes[number]) for number in source_of], dtype=np.float64)
-    margin = _polarity_margin(polarity, encode_in_batches(encoder, texts))
+    lexicon = lexicon_features(texts, ["nl"] * len(texts))
+    kept = _dutch_with_evidence(["nl"] * len(texts), lexicon)
+    sizes = np.bincount([source_of[row] for row in kept], minlength=len(sources))
+    if (sizes == 0).any():
+        raise ValueError("every Dutch fusion source needs rows in which the Dutch lexicon takes a side")
+    weights = np.asarray([len(kept) / (len(sizes) * sizes[source_of[row]]) for row in kept], dtype=np.float64)
+    margin = _polarity_margin(polarity, encode_in_batches(encoder, [texts[row] for row in kept]))
     return fit_logistic(
-        labels,
-        embeddings=np.hstack([margin, lexicon_features(texts, ["nl"] * len(texts))]),
+        [labels[row] for row in kept],
+        embeddings=np.hstack([margin, lexicon[kept]]),
         tfidf=None,
         regularisation=REGULARISATION,
         balanced=False,
