@@ -22,6 +22,7 @@ from contactpunt.insights.service_sentences import service_sentences
 
 DUTCH_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_handwritten.csv"
 DUTCH_LONG_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_long_handwritten.csv"
+DUTCH_HELD_OUT_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_holdout_handwritten.csv"
 
 POSITIVE = [
     "Thank you so much, your help was excellent!",
@@ -95,22 +96,34 @@ def test_task_labels_are_checked() -> None:
 
 
 def test_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
-    # 67 short Dutch customer-review sentences written by hand for this check (not from any data set);
-    # the model never saw Dutch training data. Measured 0.955 when the weights were made (lexicon: 1.000).
+    # 67 short Dutch customer-review sentences written by hand for this check (not from any data set,
+    # never trained on). Measured 1.000 with the weights b6429bbec359 (before the Dutch fusion head:
+    # 0.955; the lexicon alone: 1.000).
     data = read_labelled_csv(DUTCH_REVIEWS, text_column="text", label_column="label")
     assert len(data) == 67
     scores = score_sentiment(shipped, data)
-    assert scores.accuracy >= 0.8
+    assert scores.accuracy >= 0.95
 
 
 def test_long_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
     # 64 longer Dutch reviews (hotels, webshops, energy, telecom, municipalities, ...) with mixed
     # opinions, negation, irony and spelling errors, written by hand as a development variant (never
-    # trained on). Measured 0.750 when the weights were made (Pattern's lexicon alone: 0.844).
+    # trained on). Measured 0.844 with the weights b6429bbec359 (before: 0.750; the lexicon alone 0.859).
     data = read_labelled_csv(DUTCH_LONG_REVIEWS, text_column="text", label_column="label")
     assert len(data) == 64 and data.labels.count("positive") == 32
     scores = score_sentiment(shipped, data)
-    assert scores.accuracy >= 0.7
+    assert scores.accuracy >= 0.82
+
+
+def test_held_out_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
+    # 80 Dutch reviews of 15 fields, written before the Dutch fusion head and the contrast rule and
+    # measured once, after they were fixed: 0.825 with the weights b6429bbec359 (before: 0.675; the
+    # lexicon alone 0.863, so the model still loses to it here). Never used to choose a setting.
+    data = read_labelled_csv(DUTCH_HELD_OUT_REVIEWS, text_column="text", label_column="label")
+    assert len(data) == 80 and data.labels.count("positive") == 40
+    predicted = shipped.predict(data.texts, labels=("positive", "negative"))
+    assert {r.label for r in predicted} == {"positive", "negative"}
+    assert score_sentiment(shipped, data).accuracy >= 0.8
 
 
 def test_unknown_labels_are_refused(shipped: SentimentModel, tmp_path: Path) -> None:
