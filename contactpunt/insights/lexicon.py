@@ -28,11 +28,12 @@ import numpy as np
 import numpy.typing as npt
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
-TOKEN = re.compile("[^\\W\\d_]+(?:[-'\u2019][^\\W\\d_]+)*|n't|!+")
+TOKEN = re.compile("[^\\W\\d_]+(?:[-'\u2019][^\\W\\d_]+)*|n't|!+|[.?](?=\\s|$)")
 SHORT_WORD = 2  # words this short (a, de, is) keep a pending negation or intensifier alive
 EXCLAMATION_BOOST = 1.25
 NEGATED_FACTOR = -0.5  # "niet goed": a little bad; "niet slecht": a little good
 VOWELS = "aeiou"
+BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5  # VADER's weights around "but" (Hutto & Gilbert 2014), not tuned
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class Lexicon:
     negations: frozenset[str]
     intensifier_suffixes: tuple[str, ...]
     attributive: bool  # Dutch: adjectives take -e before a noun ("een slechte service")
+    contrasts: frozenset[str] = frozenset()  # "maar", "but": the clause after it weighs more
 
     def lookup(self, word: str) -> tuple[float, float, bool] | None:
         """The entry for ``word``, reading a Dutch attributive form as its base adjective."""
@@ -66,13 +68,25 @@ class Lexicon:
 
     def score(self, text: str) -> LexiconScore:
         """Return the mean polarity of ``text``'s opinion words (0.0 and 0 words when it has none)."""
-        readings: list[list[float]] = []  # [polarity, intensity, negated (0/1)] per opinion word
+        readings: list[list[float]] = []  # [polarity, intensity, negated (0/1), weight] per opinion word
         intensifier: str | None = None
         negated = False
+        sentence_start, after_contrast = 0, False
         for token in TOKEN.findall(text.lower()):
+            if token in (".", "?"):
+                sentence_start, after_contrast = len(readings), False
+                continue
+            if token in self.contrasts:
+                # "goed, maar traag": the clause after the contrast is the verdict (VADER's rule and factors).
+                for reading in readings[sentence_start:]:
+                    reading[3] *= BEFORE_CONTRAST
+                after_contrast = True
+                intensifier, negated = None, False
+                continue
             if token.startswith("!"):
                 if readings:
                     readings[-1][0] = _clip(readings[-1][0] * EXCLAMATION_BOOST)
+                sentence_start, after_contrast = len(readings), False
                 continue
             entry = self.lookup(token)
             if entry is None:
@@ -88,7 +102,7 @@ class Lexicon:
                 continue
             polarity, intensity, intensifies = entry
             if intensifier is None:
-                readings.append([polarity, intensity, 0.0])
+                readings.append([polarity, intensity, 0.0, AFTER_CONTRAST if after_contrast else 1.0])
             else:  # "erg goed": the intensifier's strength times this word's polarity, as one reading
                 readings[-1][0] = _clip(polarity * readings[-1][1])
                 readings[-1][1] = intensity
@@ -99,8 +113,8 @@ class Lexicon:
             negated = token in self.negations
         if not readings:
             return LexiconScore(0.0, 0)
-        values = [polarity * NEGATED_FACTOR if flag else polarity for polarity, _, flag in readings]
-        return LexiconScore(sum(values) / len(values), len(values))
+        values = [(polarity * NEGATED_FACTOR if flag else polarity) * weight for polarity, _, flag, weight in readings]
+        return LexiconScore(sum(values) / sum(reading[3] for reading in readings), len(values))
 
 
 def dutch_base_forms(word: str) -> list[str]:
@@ -152,7 +166,7 @@ def read_lexicon(path: Path, *, language: str) -> Lexicon:
         intensity = sum(reading[2] for reading in readings) / len(readings)
         intensifies = any(reading[0] in rules.intensifier_tags for reading in readings)
         words[form] = (polarity, intensity, intensifies)
-    return Lexicon(language, words, rules.negations, rules.intensifier_suffixes, rules.attributive)
+    return Lexicon(language, words, rules.negations, rules.intensifier_suffixes, rules.attributive, rules.contrasts)
 
 
 @dataclass(frozen=True)
@@ -163,14 +177,19 @@ class LanguageRules:
     intensifier_tags: tuple[str, ...]
     intensifier_suffixes: tuple[str, ...]
     attributive: bool
+    contrasts: frozenset[str]
 
 
 LANGUAGE_RULES = {
     # Dutch intensifies with adverbially used adjectives: "erg goed", "heel vriendelijk", "ontzettend traag".
     "nl": LanguageRules(
-        frozenset({"geen", "niet", "nooit", "niks", "niets"}), ("JJ", "RB"), ("ig", "isch", "lijk"), True
+        frozenset({"geen", "niet", "nooit", "niks", "niets"}),
+        ("JJ", "RB"),
+        ("ig", "isch", "lijk"),
+        True,
+        frozenset({"maar"}),
     ),
-    "en": LanguageRules(frozenset({"no", "not", "n't", "never"}), ("RB",), ("ly",), False),
+    "en": LanguageRules(frozenset({"no", "not", "n't", "never"}), ("RB",), ("ly",), False, frozenset({"but"})),
 }
 
 _lexicons: dict[str, Lexicon] = {}

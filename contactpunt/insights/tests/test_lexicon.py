@@ -58,6 +58,18 @@ def test_intensifiers_and_exclamations_strengthen(small: Lexicon) -> None:
     assert small.score("slecht!!!").polarity == pytest.approx(-0.875)
 
 
+def test_the_clause_after_a_contrast_weighs_more_within_its_sentence(small: Lexicon) -> None:
+    # "goed, maar slecht": goed weighs 0.5, slecht 1.5 (VADER's weights), a weighted mean.
+    assert small.score("Het was goed, maar slecht.").polarity == pytest.approx((0.5 * 0.5 - 0.7 * 1.5) / 2)
+    assert small.score("Het was slecht, maar goed.").polarity > 0
+    assert small.score("Het was goed, toch slecht.").polarity == pytest.approx(-0.1)  # no contrast word
+    # An earlier sentence keeps its weight; the count of opinion words is unchanged.
+    top_then_contrast = small.score("Het was top. Goed, maar slecht.")
+    assert top_then_contrast.polarity == pytest.approx((0.6 + 0.5 * 0.5 - 0.7 * 1.5) / 3)
+    assert top_then_contrast.words == 3
+    assert small.score("Maar goed.").polarity == pytest.approx(0.5)
+
+
 def test_dutch_attributive_forms_read_as_their_adjective(small: Lexicon) -> None:
     assert small.score("een slechte service").polarity == pytest.approx(-0.7)
     assert small.score("de grote doos").polarity == pytest.approx(0.2)

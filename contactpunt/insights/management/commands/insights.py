@@ -21,10 +21,12 @@ Subcommands (each with ``--json`` for machine-readable output):
   labels found in the file) is answered with the polarity head and never gets a neutral answer.
   Without a label column it prints each row's language, sentiment and score.
 - ``train-sentiment --csv FILE --out MODEL [--text-column C --label-column L --licence TEXT]
-  [--service-sentences N] [--reviews-csv FILE --reviews-licence TEXT]``: train a sentiment model (how
+  [--service-sentences N] [--reviews-csv FILE --reviews-licence TEXT] [--dutch-csv FILE --dutch-licence TEXT
+  --dutch-service-sentences N]``: train a sentiment model (how
   the shipped one was made; see weights/PROVENANCE.md), with N lexicon-labelled service sentences
-  beside the file's rows (1,000) and, with ``--reviews-csv``, the train rows of a positive/negative
-  review file (columns text, label, split).
+  beside the file's rows (1,000), with ``--reviews-csv`` the train rows of a positive/negative
+  review file (columns text, label, split) and, with ``--dutch-csv``, a Dutch polarity fusion head fitted
+  on that file's positive and negative train rows and N code-made Dutch service reviews (1,000).
 - ``backfill``: analyse every stored inbound message that has no insight yet (language, sentiment,
   suggested reason), in batches of 64; running it again analyses nothing twice. JSON keys
   ``analysed``, ``already_analysed``, ``seconds``, ``messages_per_second``.
@@ -51,6 +53,7 @@ from contactpunt.insights import structural
 from contactpunt.insights.analysis import analyse_messages_of, inbound_messages
 from contactpunt.insights.artefacts import ArtefactError
 from contactpunt.insights.datasets import DatasetError, LabelledRows, read_labelled_csv
+from contactpunt.insights.dutch_service_sentences import DUTCH_SERVICE_SENTENCES, dutch_service_sentences
 from contactpunt.insights.encoder import get_encoder
 from contactpunt.insights.language import detect_languages
 from contactpunt.insights.lifecycle import retrain
@@ -141,6 +144,19 @@ class Command(BaseCommand):
             help="positive/negative review rows (columns text, label, split) beside the --csv rows",
         )
         train_sentiment_parser.add_argument("--reviews-licence", default="unknown", help="the review rows' licence")
+        train_sentiment_parser.add_argument(
+            "--dutch-csv",
+            type=Path,
+            default=None,
+            help="Dutch rows (columns text, label, split; their positive and negative train rows) for the Dutch fusion",
+        )
+        train_sentiment_parser.add_argument("--dutch-licence", default="unknown", help="the Dutch rows' licence")
+        train_sentiment_parser.add_argument(
+            "--dutch-service-sentences",
+            type=int,
+            default=DUTCH_SERVICE_SENTENCES,
+            help=f"code-made Dutch service reviews for the Dutch fusion, with --dutch-csv ({DUTCH_SERVICE_SENTENCES})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the chosen subcommand; bad input becomes a CommandError with a one-line message."""
@@ -302,6 +318,19 @@ class Command(BaseCommand):
             raise CommandError("--service-sentences is a count: 0 or more")
         reviews_path = options["reviews_csv"]
         reviews = read_labelled_csv(reviews_path, text_column="text", label_column="label") if reviews_path else None
+        dutch: list[tuple[str, LabelledRows]] = []
+        if options["dutch_csv"]:
+            if options["dutch_service_sentences"] < 0:
+                raise CommandError("--dutch-service-sentences is a count: 0 or more")
+            if options["dutch_service_sentences"]:
+                dutch.append(
+                    ("code-made Dutch service reviews", dutch_service_sentences(options["dutch_service_sentences"]))
+                )
+            found = read_labelled_csv(options["dutch_csv"], text_column="text", label_column="label")
+            found = found.subset("train") if found.has_splits else found
+            polar = [row for row, label in enumerate(found.labels) if label in ("positive", "negative")]
+            name = f"{options['dutch_csv'].name} ({options['dutch_licence']})"
+            dutch.append((name, LabelledRows([found.texts[r] for r in polar], [found.labels[r] for r in polar], [])))
         model, scores = train_sentiment(
             rows,
             encoder=get_encoder(),
@@ -311,6 +340,7 @@ class Command(BaseCommand):
             reviews=reviews,
             reviews_source=reviews_path.name if reviews_path else "",
             reviews_licence=options["reviews_licence"],
+            dutch=dutch,
         )
         seconds = time.perf_counter() - started
         model.save(options["out"])
