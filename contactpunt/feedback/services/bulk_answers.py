@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 
 from contactpunt import fast_insert
 from contactpunt.contacts.models import Case, CaseStatus
@@ -20,6 +19,7 @@ from contactpunt.feedback.models import Answer, FollowUp, Invitation
 from contactpunt.feedback.services.answers import validate
 from contactpunt.feedback.services.config import current_settings
 from contactpunt.feedback.services.invitations import decide_invitations
+from contactpunt.id_filters import ids_in
 from contactpunt.people.models import Role, User
 
 
@@ -81,7 +81,7 @@ def record_went_out(items: Sequence[WentOut], *, now: dt.datetime) -> list[WentO
     with transaction.atomic():
         unsent = list(
             Invitation.objects.select_for_update().filter(
-                case_id__in=wanted, wave=1, sent_at__isnull=True, undeliverable=""
+                ids_in("case_id", wanted), wave=1, sent_at__isnull=True, undeliverable=""
             )
         )
         due = [invitation for invitation in unsent if invitation.send_at <= now]
@@ -102,7 +102,7 @@ def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime) -> BulkRes
     result = BulkResult()
     if not items:
         return result
-    statuses = dict(Case.objects.filter(pk__in={i.case_id for i in items}).values_list("pk", "status"))
+    statuses = dict(Case.objects.filter(ids_in("pk", (i.case_id for i in items))).values_list("pk", "status"))
     ready = [i for i in items if statuses.get(i.case_id) == CaseStatus.RESOLVED]
     result.pending = [i for i in items if statuses.get(i.case_id) in (CaseStatus.OPEN, CaseStatus.PENDING)]
     result.refused = len(items) - len(ready) - len(result.pending)
@@ -112,7 +112,7 @@ def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime) -> BulkRes
         invitations = {
             inv.case_id: inv
             for inv in Invitation.objects.select_for_update()
-            .filter(pk__in=invited.values(), answered_at__isnull=True)
+            .filter(ids_in("pk", invited.values()), answered_at__isnull=True)
             .select_related("survey")
         }
         leads: dict[int, int] = {}
@@ -168,7 +168,7 @@ def close_old_follow_ups(*, outcomes: Sequence[tuple[int, str]], now: dt.datetim
     """Close the given open follow-ups (id, outcome) at their due time or `now`, whichever is first, by the
     assignee (the simulator's team leads working their list). Returns how many were closed."""
     ids = [pk for pk, _ in outcomes]
-    rows = {f.pk: f for f in FollowUp.objects.filter(Q(pk__in=ids), closed_at__isnull=True)}
+    rows = {f.pk: f for f in FollowUp.objects.filter(ids_in("pk", ids), closed_at__isnull=True)}
     closing = []
     for pk, outcome in outcomes:
         row = rows.get(pk)
