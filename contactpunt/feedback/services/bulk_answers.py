@@ -80,20 +80,33 @@ def record_went_out(items: Sequence[WentOut], *, now: dt.datetime) -> list[WentO
         return []
     with transaction.atomic():
         unsent = list(
-            Invitation.objects.select_for_update().filter(
-                ids_in("case_id", wanted), wave=1, sent_at__isnull=True, undeliverable=""
-            )
+            Invitation.objects.select_for_update()
+            .filter(ids_in("case_id", wanted), wave=1, sent_at__isnull=True, undeliverable="")
+            .values_list("pk", "case_id", "send_at")
         )
-        due = [invitation for invitation in unsent if invitation.send_at <= now]
-        for invitation in due:
-            item = wanted[invitation.case_id]
-            invitation.sent_at = invitation.send_at
-            delivered = invitation.send_at + DELIVERED_AFTER
-            invitation.delivered_at = delivered if item.delivered and delivered <= now else None
-            opened = invitation.send_at + item.opened_after if item.opened_after is not None else None
-            invitation.opened_at = opened if invitation.delivered_at and opened and opened <= now else None
+        due: list[_WentOut] = []
+        for pk, case_id, send_at in unsent:
+            if send_at > now:
+                continue
+            item = wanted[case_id]
+            delivered = send_at + DELIVERED_AFTER
+            delivered_at = delivered if item.delivered and delivered <= now else None
+            opened = send_at + item.opened_after if item.opened_after is not None else None
+            due.append(
+                _WentOut(pk, send_at, delivered_at, opened if delivered_at and opened and opened <= now else None)
+            )
         fast_insert.update_rows(Invitation, due, ["sent_at", "delivered_at", "opened_at"])
-    return [wanted[invitation.case_id] for invitation in unsent if invitation.send_at > now]
+    return [wanted[case_id] for _pk, case_id, send_at in unsent if send_at > now]
+
+
+@dataclass(frozen=True, slots=True)
+class _WentOut:
+    """The columns record_went_out writes of one invitation (read as values, not as an instance)."""
+
+    pk: int
+    sent_at: dt.datetime
+    delivered_at: dt.datetime | None
+    opened_at: dt.datetime | None
 
 
 def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime) -> BulkResult:
@@ -178,7 +191,7 @@ def close_old_follow_ups(*, outcomes: Sequence[tuple[int, str]], now: dt.datetim
         row.closed_at = min(row.due_at - dt.timedelta(hours=1), now)
         row.closed_by_id = row.assignee_id
         closing.append(row)
-    FollowUp.objects.bulk_update(closing, ["outcome", "closed_at", "closed_by"])
+    fast_insert.update_rows(FollowUp, closing, ["outcome", "closed_at", "closed_by"])
     return len(closing)
 
 
