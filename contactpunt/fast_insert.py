@@ -89,10 +89,11 @@ def save_new(groups: Sequence[Sequence[models.Model]]) -> None:
     else:
         for group in groups:
             _insert(group)
+    alias = connection.alias  # not per object: `connection` is a proxy that looks itself up on every access
     for group in groups:
         for obj in group:
             obj._state.adding = False
-            obj._state.db = connection.alias
+            obj._state.db = alias
 
 
 def _assign_ids(groups: Sequence[Sequence[models.Model]]) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from contactpunt.customers.models import WITHOUT_OPT_IN, Consent, ConsentChannel, ConsentPurpose
+from contactpunt.id_filters import ids_in
 
 _CHUNK = 900  # a database's limit of query parameters
 
@@ -26,7 +27,7 @@ def permitted(customer_ids: Iterable[int], purpose: str, channel: str = ConsentC
     channels = {ConsentChannel.ANY, channel}
     for start in range(0, len(wanted), _CHUNK):
         rows = Consent.objects.filter(
-            customer_id__in=wanted[start : start + _CHUNK], purpose=purpose, channel__in=channels
+            ids_in("customer_id", wanted[start : start + _CHUNK]), purpose=purpose, channel__in=channels
         ).order_by("customer_id", "given_at", "id")
         latest.update(rows.values_list("customer_id", "is_granted"))  # the last row per customer wins
     default = purpose in WITHOUT_OPT_IN

@@ -19,6 +19,7 @@ from contactpunt.channels.webchat.models import ChatConversation
 from contactpunt.channels.webchat.services import SOURCE as WIDGET_SOURCE
 from contactpunt.contacts.announcements import Message
 from contactpunt.contacts.models import Contact, Direction
+from contactpunt.id_filters import ids_in
 from contactpunt.knowledge import usage
 from contactpunt.knowledge.group_portals import portal_reverse
 from contactpunt.knowledge.search import Scope, search
@@ -66,7 +67,7 @@ def link_chat_contacts(messages: Sequence[Message]) -> None:
     the articles suggested (subscribed to CONTACT_RECEIVED, one query per batch when no widget contact is in it)."""
     ids = [message.ids["contact_id"] for message in messages if "contact_id" in message.ids]
     chats = dict(
-        Contact.objects.filter(pk__in=ids, source=WIDGET_SOURCE, direction=Direction.INBOUND)
+        Contact.objects.filter(ids_in("pk", ids), source=WIDGET_SOURCE, direction=Direction.INBOUND)
         .values_list("pk", "case_id")
         .order_by("pk")
     )

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from contactpunt.contacts.business_hours import Schedule, business_seconds, due_at
 from contactpunt.contacts.models import Channel, Contact, ContactEvent, EventName
+from contactpunt.id_filters import ids_in
 from contactpunt.kpis import cost_parts, metrics
 from contactpunt.kpis.facts import CONTACT, LEG, load_cases, load_units
 from contactpunt.kpis.intervals import day_bounds
@@ -223,7 +224,7 @@ def affected_days(contact_ids: list[int], *, now: dt.datetime | None = None, clo
 
 def mark_cases(case_ids: Iterable[int]) -> list[int]:
     """The contacts of these cases (a resolution or reopening changes the parts of their days)."""
-    return list(Contact.objects.filter(case_id__in=list(case_ids)).values_list("pk", flat=True))
+    return list(Contact.objects.filter(ids_in("case_id", case_ids)).values_list("pk", flat=True))
 
 
 # -- reading ----------------------------------------------------------------------------------

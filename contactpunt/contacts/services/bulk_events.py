@@ -41,6 +41,7 @@ from contactpunt.contacts.models import (
 from contactpunt.contacts.services import event_rules as rules
 from contactpunt.contacts.services.event_rules import CaseStateError
 from contactpunt.contacts.services.events import EventRejected, Recorded, check_contact_event
+from contactpunt.id_filters import ids_in
 
 _BATCH = 2000
 _AGENT_STATES = frozenset(AgentState.values)
@@ -139,7 +140,7 @@ class _ContactBatch:
             # Locked in id order, so two batches over the same contacts cannot deadlock.
             contacts = (
                 Contact.objects.select_for_update()
-                .filter(pk__in=chunk)
+                .filter(ids_in("pk", chunk))
                 .order_by("pk")
                 .values_list("pk", "case_id", "queue_id", "status", "answered_at", "ended_at")
             )
@@ -147,7 +148,7 @@ class _ContactBatch:
                 self.contacts[row[0]] = rules.ContactState(*row)
                 self.legs[row[0]] = None
             legs = (
-                ContactLeg.objects.filter(contact_id__in=chunk)
+                ContactLeg.objects.filter(ids_in("contact_id", chunk))
                 .order_by("contact_id", "sequence")
                 .values_list(
                     "pk", "contact_id", "sequence", "queue_id", "queued_at", "agent_id", "answered_at", "ended_at"
@@ -157,7 +158,7 @@ class _ContactBatch:
                 self.legs[leg_row[1]] = rules.LegState(*leg_row)
         case_ids = sorted({contact.case_id for contact in self.contacts.values()})
         for start in range(0, len(case_ids), _BATCH):
-            cases = Case.objects.filter(pk__in=case_ids[start : start + _BATCH])
+            cases = Case.objects.filter(ids_in("pk", case_ids[start : start + _BATCH]))
             for case_row in cases.values_list("pk", "reason_id", "first_response_at"):
                 self.cases[case_row[0]] = rules.CaseState(*case_row)
 
@@ -273,7 +274,7 @@ class _ContactBatch:
         if responded:
             # Only where none is set: a reply outside this batch may have come first, as the single
             # service's conditional update has it.
-            unanswered = Case.objects.filter(pk__in=responded, first_response_at__isnull=True)
+            unanswered = Case.objects.filter(ids_in("pk", responded), first_response_at__isnull=True)
             fast_insert.update_rows(
                 Case, [self.cases[pk] for pk in sorted(unanswered.values_list("pk", flat=True))], ["first_response_at"]
             )
@@ -378,7 +379,7 @@ def record_case_events(items: Sequence[CaseEventInput]) -> int:
         ordered = sorted({item.case_id for item in items})
         for start in range(0, len(ordered), _BATCH):
             chunk = ordered[start : start + _BATCH]
-            rows = Case.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+            rows = Case.objects.select_for_update().filter(ids_in("pk", chunk)).order_by("pk")
             for row in rows.values_list("pk", "status", "resolved_at", "reopen_count", "reason_id"):
                 cases[row[0]] = rules.CaseLifecycle(*row)
         changed: dict[int, set[str]] = {}
@@ -457,7 +458,7 @@ def record_work_sessions(sessions: Sequence[FinishedWorkSession]) -> int:
         open_ids: dict[tuple[int, int], list[int]] = {}
         cases = sorted({case for _agent, case in pairs})
         for start in range(0, len(cases), _BATCH):
-            rows = WorkSession.objects.filter(case_id__in=cases[start : start + _BATCH], ended_at__isnull=True)
+            rows = WorkSession.objects.filter(ids_in("case_id", cases[start : start + _BATCH]), ended_at__isnull=True)
             for pk, agent_id, case_id in rows.order_by("pk").values_list("pk", "agent_id", "case_id"):
                 if (agent_id, case_id) in pairs:
                     open_ids.setdefault((agent_id, case_id), []).append(pk)

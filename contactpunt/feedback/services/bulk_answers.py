@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 
 from contactpunt import fast_insert
 from contactpunt.contacts.models import Case, CaseStatus
@@ -20,6 +19,7 @@ from contactpunt.feedback.models import Answer, FollowUp, Invitation
 from contactpunt.feedback.services.answers import validate
 from contactpunt.feedback.services.config import current_settings
 from contactpunt.feedback.services.invitations import decide_invitations
+from contactpunt.id_filters import ids_in
 from contactpunt.people.models import Role, User
 
 
@@ -80,20 +80,33 @@ def record_went_out(items: Sequence[WentOut], *, now: dt.datetime) -> list[WentO
         return []
     with transaction.atomic():
         unsent = list(
-            Invitation.objects.select_for_update().filter(
-                case_id__in=wanted, wave=1, sent_at__isnull=True, undeliverable=""
-            )
+            Invitation.objects.select_for_update()
+            .filter(ids_in("case_id", wanted), wave=1, sent_at__isnull=True, undeliverable="")
+            .values_list("pk", "case_id", "send_at")
         )
-        due = [invitation for invitation in unsent if invitation.send_at <= now]
-        for invitation in due:
-            item = wanted[invitation.case_id]
-            invitation.sent_at = invitation.send_at
-            delivered = invitation.send_at + DELIVERED_AFTER
-            invitation.delivered_at = delivered if item.delivered and delivered <= now else None
-            opened = invitation.send_at + item.opened_after if item.opened_after is not None else None
-            invitation.opened_at = opened if invitation.delivered_at and opened and opened <= now else None
+        due: list[_WentOut] = []
+        for pk, case_id, send_at in unsent:
+            if send_at > now:
+                continue
+            item = wanted[case_id]
+            delivered = send_at + DELIVERED_AFTER
+            delivered_at = delivered if item.delivered and delivered <= now else None
+            opened = send_at + item.opened_after if item.opened_after is not None else None
+            due.append(
+                _WentOut(pk, send_at, delivered_at, opened if delivered_at and opened and opened <= now else None)
+            )
         fast_insert.update_rows(Invitation, due, ["sent_at", "delivered_at", "opened_at"])
-    return [wanted[invitation.case_id] for invitation in unsent if invitation.send_at > now]
+    return [wanted[case_id] for _pk, case_id, send_at in unsent if send_at > now]
+
+
+@dataclass(frozen=True, slots=True)
+class _WentOut:
+    """The columns record_went_out writes of one invitation (read as values, not as an instance)."""
+
+    pk: int
+    sent_at: dt.datetime
+    delivered_at: dt.datetime | None
+    opened_at: dt.datetime | None
 
 
 def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime) -> BulkResult:
@@ -102,7 +115,7 @@ def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime) -> BulkRes
     result = BulkResult()
     if not items:
         return result
-    statuses = dict(Case.objects.filter(pk__in={i.case_id for i in items}).values_list("pk", "status"))
+    statuses = dict(Case.objects.filter(ids_in("pk", (i.case_id for i in items))).values_list("pk", "status"))
     ready = [i for i in items if statuses.get(i.case_id) == CaseStatus.RESOLVED]
     result.pending = [i for i in items if statuses.get(i.case_id) in (CaseStatus.OPEN, CaseStatus.PENDING)]
     result.refused = len(items) - len(ready) - len(result.pending)
@@ -112,7 +125,7 @@ def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime) -> BulkRes
         invitations = {
             inv.case_id: inv
             for inv in Invitation.objects.select_for_update()
-            .filter(pk__in=invited.values(), answered_at__isnull=True)
+            .filter(ids_in("pk", invited.values()), answered_at__isnull=True)
             .select_related("survey")
         }
         leads: dict[int, int] = {}
@@ -168,7 +181,7 @@ def close_old_follow_ups(*, outcomes: Sequence[tuple[int, str]], now: dt.datetim
     """Close the given open follow-ups (id, outcome) at their due time or `now`, whichever is first, by the
     assignee (the simulator's team leads working their list). Returns how many were closed."""
     ids = [pk for pk, _ in outcomes]
-    rows = {f.pk: f for f in FollowUp.objects.filter(Q(pk__in=ids), closed_at__isnull=True)}
+    rows = {f.pk: f for f in FollowUp.objects.filter(ids_in("pk", ids), closed_at__isnull=True)}
     closing = []
     for pk, outcome in outcomes:
         row = rows.get(pk)
@@ -178,7 +191,7 @@ def close_old_follow_ups(*, outcomes: Sequence[tuple[int, str]], now: dt.datetim
         row.closed_at = min(row.due_at - dt.timedelta(hours=1), now)
         row.closed_by_id = row.assignee_id
         closing.append(row)
-    FollowUp.objects.bulk_update(closing, ["outcome", "closed_at", "closed_by"])
+    fast_insert.update_rows(FollowUp, closing, ["outcome", "closed_at", "closed_by"])
     return len(closing)
 
 

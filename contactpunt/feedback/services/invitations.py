@@ -37,6 +37,7 @@ from contactpunt.feedback.defaults import ensure_default_surveys
 from contactpunt.feedback.models import Invitation, Medium, QueueSurveyRule, Survey
 from contactpunt.feedback.services.config import current_settings
 from contactpunt.feedback.services.opt_outs import not_to_survey
+from contactpunt.id_filters import ids_in
 from contactpunt.people.models import User
 
 MEDIUM_OF_CHANNEL = {
@@ -87,13 +88,13 @@ def _last_agent_contacts(case_ids: list[int]) -> dict[int, _Handled]:
             found[case_id] = handled
 
     legs = ContactLeg.objects.filter(
-        contact__case_id__in=case_ids, agent__isnull=False, answered_at__isnull=False
+        ids_in("contact__case_id", case_ids), agent__isnull=False, answered_at__isnull=False
     ).values_list("contact__case_id", "agent_id", "contact_id", "contact__channel", "answered_at")
     for case_id, agent_id, contact_id, channel, at in legs:
         assert at is not None
         keep(case_id, _Handled(agent_id, contact_id, channel, at))
     replies = Message.objects.filter(
-        case_id__in=case_ids, direction=Direction.OUTBOUND, author__isnull=False, is_internal=False
+        ids_in("case_id", case_ids), direction=Direction.OUTBOUND, author__isnull=False, is_internal=False
     ).values_list("case_id", "author_id", "contact_id", "contact__channel", "created_at")
     for case_id, agent_id, contact_id, channel, at in replies:
         keep(case_id, _Handled(agent_id, contact_id, channel, at))
@@ -104,7 +105,7 @@ def _escalated_cases(case_ids: list[int]) -> set[int]:
     """Cases transferred with the reason "escalation" (the transfer reason of the workspace's transfer action)."""
     return set(
         ContactEvent.objects.filter(
-            case_id__in=case_ids, name=EventName.TRANSFERRED, data__transfer_reason=ESCALATION
+            ids_in("case_id", case_ids), name=EventName.TRANSFERRED, data__transfer_reason=ESCALATION
         ).values_list("case_id", flat=True)
     )
 
@@ -114,7 +115,7 @@ def _internal_customers(customer_ids: set[int]) -> set[int]:
     staff = {e.casefold() for e in User.objects.exclude(email="").values_list("email", flat=True)}
     if not staff:
         return set()
-    emails = Identity.objects.filter(customer_id__in=customer_ids, kind=IdentityKind.EMAIL).values_list(
+    emails = Identity.objects.filter(ids_in("customer_id", customer_ids), kind=IdentityKind.EMAIL).values_list(
         "customer_id", "value"
     )
     return {customer_id for customer_id, value in emails if value.casefold() in staff}
@@ -171,7 +172,7 @@ _CASE_COLUMNS = (
 
 
 def _cases(ids: list[int]) -> dict[int, _CaseRow]:
-    rows = Case.objects.filter(pk__in=ids).values_list(*_CASE_COLUMNS)
+    rows = Case.objects.filter(ids_in("pk", ids)).values_list(*_CASE_COLUMNS)
     return {
         pk: _CaseRow(
             pk,
@@ -196,7 +197,7 @@ def decide_invitations(case_ids: Sequence[int]) -> list[Decision]:
     if not ids:
         return []
     with transaction.atomic():
-        already = dict(Invitation.objects.filter(case_id__in=ids, wave=1).values_list("case_id", "pk"))
+        already = dict(Invitation.objects.filter(ids_in("case_id", ids), wave=1).values_list("case_id", "pk"))
         decisions = [Decision(case_id, "already_decided", pk) for case_id, pk in already.items()]
         todo = [pk for pk in ids if pk not in already]
         if todo:
@@ -213,13 +214,13 @@ def _decide(ids: list[int]) -> list[Decision]:
     if connection.vendor == "postgresql":
         # Two workers deciding for the same person at once must not both invite: lock the people first. (SQLite
         # writes one transaction at a time: ours holds the write lock already.)
-        list(Customer.objects.select_for_update().filter(pk__in=customer_ids).values_list("pk", flat=True))
+        list(Customer.objects.select_for_update().filter(ids_in("pk", customer_ids)).values_list("pk", flat=True))
     opted_out = not_to_survey(customer_ids)
     internal = _internal_customers(customer_ids)
     handled = _last_agent_contacts(ids)
     escalated = _escalated_cases(ids)
     asked: dict[int, list[dt.datetime]] = defaultdict(list)
-    for customer_id, at in Invitation.objects.filter(customer_id__in=customer_ids, wave=1).values_list(
+    for customer_id, at in Invitation.objects.filter(ids_in("customer_id", customer_ids), wave=1).values_list(
         "customer_id", "decided_at"
     ):
         asked[customer_id].append(at)

@@ -9,6 +9,7 @@ from contactpunt.contacts.models import Channel
 from contactpunt.customers import consent
 from contactpunt.customers.models import ConsentChannel, ConsentPurpose
 from contactpunt.feedback.models import SurveyOptOut
+from contactpunt.id_filters import ids_in
 
 #: The consent channel a survey on a contact channel is asked on (chat and social messages have none of their own:
 #: only the consent for every channel counts there).
@@ -18,5 +19,5 @@ CONSENT_CHANNEL: dict[str, str] = {Channel.EMAIL: ConsentChannel.EMAIL, Channel.
 def not_to_survey(customer_ids: Iterable[int], channel: str = "") -> set[int]:
     """The customers among `customer_ids` who may not be surveyed (on the contact channel `channel`, or at all)."""
     wanted = set(customer_ids)
-    opted_out = set(SurveyOptOut.objects.filter(customer_id__in=wanted).values_list("customer_id", flat=True))
+    opted_out = set(SurveyOptOut.objects.filter(ids_in("customer_id", wanted)).values_list("customer_id", flat=True))
     return opted_out | consent.refusing(wanted, ConsentPurpose.SURVEYS, CONSENT_CHANNEL.get(channel, ""))

@@ -51,6 +51,13 @@ def _send(event: dict[str, object]) -> None:
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # the usual case: a request's or the worker's thread, with no event loop of its own
+        in_loop = False
+    else:
+        in_loop = True
+    if not in_loop:
+        # Sent outside the except block: async_to_sync keeps the exception being handled (sys.exc_info()) to
+        # raise it again in its loop, and that traceback's frames would hold the caller's whole stack (a writer's
+        # batch with its rows and announcements) in a reference cycle until the cyclic collector ran.
         async_to_sync(layer.group_send)(GROUP, event)
         return
     # A commit in a thread that runs an event loop (a sync caller inside async code) cannot wait on it: the message

@@ -16,6 +16,7 @@ from contactpunt.contacts.services.inbound.validate import Prepared
 from contactpunt.contacts.services.merges import final_case_ids
 from contactpunt.customers.identities import IdentityKey
 from contactpunt.customers.models import Account, Customer, Identity
+from contactpunt.id_filters import texts_in
 
 
 class Lookups(BatchState):
@@ -31,7 +32,7 @@ class Lookups(BatchState):
             # An erased customer's external id that named them is stored opaque (privacy.opaque): a repeat
             # delivery of it is still the same contact, and nothing of it is stored again.
             erased = {opaque(external_id): external_id for external_id in ids}
-            rows = Contact.objects.filter(source=source, external_id__in=[*ids, *erased]).only(
+            rows = Contact.objects.filter(texts_in("external_id", [*ids, *erased]), source=source).only(
                 "id", "case_id", "customer_id", "source", "external_id"
             )
             for row in rows:
@@ -50,7 +51,7 @@ class Lookups(BatchState):
             groups.setdefault((key.kind, key.namespace), set()).add(key.value)
         condition = Q()
         for (kind, namespace), values in groups.items():
-            condition |= Q(kind=kind, namespace=namespace, value__in=values)
+            condition |= Q(texts_in("value", values), kind=kind, namespace=namespace)
         rows = Identity.objects.filter(condition).select_related("customer")
         for row in rows:
             key = IdentityKey(row.kind, row.namespace, row.value)
