@@ -143,3 +143,16 @@ def test_every_background_job_of_the_product_has_a_name_for_people() -> None:
                 jobs.add(node.name)
     assert len(jobs) > 15
     assert sorted(jobs - JOB_LABELS.keys()) == []  # the admin's page would show a function name
+
+
+def test_the_task_rows_name_each_job_and_lane_in_dutch(busy_worker: None) -> None:
+    admin = make_user("beheer", Role.ADMIN)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client = Client()
+    client.force_login(admin)
+    rows = client.get("/admin/django_tasks_database/dbtaskresult/").content.decode()
+    assert "Model voor contactredenen trainen" in rows and "Berichten analyseren" in rows
+    assert "retrain_reason_model" not in rows and ">short<" not in rows
+    long_only = client.get("/admin/django_tasks_database/dbtaskresult/?lane=long").content.decode()
+    assert "Model voor contactredenen trainen" in long_only and "Berichten analyseren" not in long_only
