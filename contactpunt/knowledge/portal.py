@@ -186,7 +186,7 @@ def contact(request: HttpRequest, portal_key: str = "") -> HttpResponse:
                     contact_id=received.contact_id,
                     account_group=_name(group),
                 )
-                reference = sent_reference(received.case_id, form.cleaned_data["email"])
+                reference = sent_reference(received.case_id)
                 return HttpResponseRedirect(f"{portal_reverse('contact-sent', group)}?ref={reference}", status=303)
             form.add_error(None, _("Your message could not be taken now. Your text is kept: try again later."))
             status = 503
@@ -203,8 +203,8 @@ def contact(request: HttpRequest, portal_key: str = "") -> HttpResponse:
 
 @require_GET
 def contact_sent(request: HttpRequest, portal_key: str = "") -> HttpResponse:
-    token, email = read_reference(request.GET.get("ref", ""))
-    return render(request, "knowledge/portal/sent.html", {"group": _group(portal_key), "token": token, "email": email})
+    token = read_reference(request.GET.get("ref", ""))
+    return render(request, "knowledge/portal/sent.html", {"group": _group(portal_key), "token": token})
 
 
 @require_GET

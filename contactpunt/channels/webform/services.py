@@ -107,20 +107,20 @@ def is_accepted(received: Received) -> bool:
     return received.outcome in (Outcome.CREATED, Outcome.DUPLICATE)
 
 
-#: The confirmation page's `ref`: the case and the address, signed, so nobody reads another visitor's confirmation.
+#: The confirmation page's `ref`: the case, signed, so nobody reads another visitor's confirmation. It holds no address
+#: (a signed value is readable: the URL lands in browser histories and server logs).
 _REF_SALT = "contactpunt.webform.sent"
 REF_MAX_AGE_S = 24 * 3600
 
 
-def sent_reference(case_id: int, email: str) -> str:
+def sent_reference(case_id: int) -> str:
     """The signed `ref` a confirmation page is opened with."""
-    return signing.dumps([case_id, email], salt=_REF_SALT)
+    return signing.dumps(case_id, salt=_REF_SALT)
 
 
-def read_reference(ref: str) -> tuple[str, str]:
-    """The case token ("[CP-12]") and the address of a signed `ref`; empty strings when it is missing, tampered with
-    or older than a day."""
+def read_reference(ref: str) -> str:
+    """The case token ("[CP-12]") of a signed `ref`; an empty string when it is missing, tampered with or older than a
+    day."""
     with contextlib.suppress(signing.BadSignature, TypeError, ValueError):
-        case_id, email = signing.loads(ref, salt=_REF_SALT, max_age=REF_MAX_AGE_S)
-        return f"[CP-{int(case_id)}]", str(email)
-    return "", ""
+        return f"[CP-{int(signing.loads(ref, salt=_REF_SALT, max_age=REF_MAX_AGE_S))}]"
+    return ""

@@ -95,7 +95,7 @@ def _form(request: HttpRequest, cap: CappedUploadHandler, *, embed: bool) -> Htt
                     at=timezone.now(),
                 )
                 if is_accepted(received) and received.case_id is not None:
-                    return HttpResponseRedirect(_sent_url(embed, (received.case_id, form.cleaned_data["email"])))
+                    return HttpResponseRedirect(_sent_url(embed, received.case_id))
                 form.add_error(None, _("Your message could not be taken now. Your text is kept: try again later."))
                 status = 503
         elif status != 413:
@@ -110,13 +110,13 @@ def _form(request: HttpRequest, cap: CappedUploadHandler, *, embed: bool) -> Htt
 
 
 def _sent(request: HttpRequest, *, embed: bool) -> HttpResponse:
-    token, email = read_reference(request.GET.get("ref", ""))
-    return render(request, "channels/webform/sent.html", {"token": token, "email": email, "embed": embed})
+    token = read_reference(request.GET.get("ref", ""))
+    return render(request, "channels/webform/sent.html", {"token": token, "embed": embed})
 
 
-def _sent_url(embed: bool, reference: tuple[int, str] | None) -> str:
+def _sent_url(embed: bool, reference: int | None) -> str:
     url = reverse("channels:webform-embed-sent" if embed else "channels:webform-sent")
-    return f"{url}?ref={sent_reference(*reference)}" if reference else url
+    return f"{url}?ref={sent_reference(reference)}" if reference else url
 
 
 def _framable(response: HttpResponse) -> HttpResponse:
