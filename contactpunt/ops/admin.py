@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contactpunt.ops import task_admin  # noqa: F401 - registers the task rows' admin in Dutch
 from contactpunt.ops.models import BackgroundWork
 from contactpunt.ops.queue_status import failed_deliveries, lane_status
 
@@ -38,6 +39,3 @@ class BackgroundWorkAdmin(admin.ModelAdmin[BackgroundWork]):
         }
         context["failed_total"], context["failed_deliveries"] = failed_deliveries()
         return TemplateResponse(request, "admin/ops/background_work.html", context)
-
-
-from contactpunt.ops import task_admin  # noqa: E402,F401 - registers the task rows' admin in Dutch

@@ -67,6 +67,7 @@ class PlanFollower:
         """`leave_to_people`: usernames whose shifts the simulation leaves to a person signing in as them (the demo's
         agent1 to agent3): they are not sent to the engine, whose agent ends its shift and stays away."""
         self.leave_to_people = frozenset(leave_to_people)
+        self.left_to_people: set[int] = set()  # their user ids, read once per run
         self.every_s = every_s
         self.clock = clock
         self.result: SimulationResult | None = None
@@ -79,11 +80,13 @@ class PlanFollower:
             return 0
         if result is not self.result:  # a fresh run (the live mode started again): its engine knows no plan
             self.result, self.sent, self.read_at = result, {}, None
+            people = User.objects.filter(username__in=self.leave_to_people) if self.leave_to_people else []
+            self.left_to_people = {user.pk for user in people}
         if self.read_at is not None and self.clock() - self.read_at < self.every_s:
             return 0
         self.read_at = self.clock()
         engine = result.engine
-        left = set(User.objects.filter(username__in=self.leave_to_people).values_list("pk", flat=True))
+        left = self.left_to_people
         agent_index = {user_id: index for index, user_id in enumerate(result.writer.agent_ids) if user_id not in left}
         today = now.astimezone(LOCAL).date()
         days = {today, today + dt.timedelta(days=1), result.end.astimezone(LOCAL).date()}
