@@ -121,15 +121,17 @@ def build(cases: int, open_share: float) -> None:
             """,
             params,
         )
-        # Case i: open when i %% every = 0 (opened in the last two days), else resolved within the past year.
+        # Case i: open when i %% every = 0 (opened in the last two days, its one contact waiting), else resolved
+        # within the past year.
         cursor.execute(
             """
             INSERT INTO contacts_case (id, customer_id, subject, status, queue_id, channel, opened_at, last_inbound_at,
-                                       resolved_at, reopen_count, created_at)
+                                       resolved_at, reopen_count, created_at, waiting_since, waiting_count)
             SELECT i, 1 + (i::bigint * 7919) %% %(customers)s, 'Vraag over bestelling ' || i,
                    CASE WHEN i %% %(every)s = 0 THEN 'open' ELSE 'resolved' END,
                    (%(queues)s::bigint[])[1 + i %% 8], (%(channels)s::text[])[1 + i %% 8], t, t,
-                   CASE WHEN i %% %(every)s = 0 THEN NULL ELSE t + interval '3 hours' END, 0, t
+                   CASE WHEN i %% %(every)s = 0 THEN NULL ELSE t + interval '3 hours' END, 0, t,
+                   CASE WHEN i %% %(every)s = 0 THEN t END, CASE WHEN i %% %(every)s = 0 THEN 1 ELSE 0 END
             FROM (
                 SELECT i, CASE WHEN i %% %(every)s = 0
                                THEN now() - (i %% 172800) * interval '1 second'

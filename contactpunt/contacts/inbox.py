@@ -25,12 +25,9 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Count,
     F,
-    Min,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -47,12 +44,12 @@ from contactpunt.contacts.models import (
     CaseStatus,
     Channel,
     Contact,
-    ContactStatus,
     Direction,
     Message,
     OpeningHours,
     Queue,
     WorkSession,
+    waiting_condition,
 )
 from contactpunt.contacts.models.cases import label_customers
 from contactpunt.people.models import User
@@ -103,22 +100,6 @@ def waiting_contacts(user: User | None = None) -> QuerySet[Contact]:
     """
     contacts = Contact.objects.filter(case__status__in=OPEN_STATUSES).filter(waiting_condition())
     return contacts if user is None else contacts.filter(case_scope(user, "case__"))
-
-
-def waiting_condition(prefix: str = "") -> Q:
-    """What makes a contact of an open case wait (see `waiting_contacts`), on the contact `prefix` leads to."""
-    realtime = list(Channel.realtime())
-    return Q((f"{prefix}direction", Direction.INBOUND)) & (
-        Q((f"{prefix}channel__in", realtime), (f"{prefix}status", ContactStatus.QUEUED))
-        | Q(
-            (f"{prefix}status__in", [ContactStatus.QUEUED, ContactStatus.IN_PROGRESS]),
-            (f"{prefix}channel__in", _written()),
-        )
-    )
-
-
-def _written() -> list[str]:
-    return [c for c in Channel.values if c not in Channel.realtime()]
 
 
 # -- norms ---------------------------------------------------------------------------------------
@@ -286,13 +267,12 @@ class _OpenCaseSql:
         cases = open_cases(user).order_by()
         if only_queues is not None:
             cases = cases.filter(queue_id__in=only_queues)
-        # The waiting contacts are joined to their case and aggregated per case (the case's key is indexed on the
-        # contacts): whatever plan the database picks, it never aggregates all waiting contacts once per case.
-        waiting = waiting_condition("contacts__")
+        # What the inbox counts and ranks is on the case itself (kept by `services.waiting`), and the open cases
+        # have their own partial index holding it: no contact is read, however long the history.
         sql, source_params = (
             cases.values(c_pk=F("pk"), c_queue=F("queue_id"), c_channel=F("queue__channel"))
             .annotate(c_status=F("status"), c_assignee=F("assignee_id"))
-            .annotate(w_first=Min("contacts__occurred_at", filter=waiting), w_n=Count("contacts", filter=waiting))
+            .annotate(w_first=F("waiting_since"), w_n=F("waiting_count"))
             .query.sql_with_params()
         )
         self.source: _Sql = (sql, list(source_params))

@@ -21,6 +21,7 @@ from contactpunt.contacts.models.contacts import (
     Message,
     Withheld,
     attachment_path,
+    waiting_condition,
 )
 from contactpunt.contacts.models.events import AgentState, AgentStateEvent, ContactEvent, EventName, WorkSession
 from contactpunt.contacts.models.replies import FailedDelivery, Mention, ResponseTemplate, TemplateLanguage
@@ -62,4 +63,5 @@ __all__ = [
     "Withheld",
     "WorkSession",
     "attachment_path",
+    "waiting_condition",
 ]

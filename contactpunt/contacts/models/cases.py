@@ -59,6 +59,12 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
     reopen_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # What the inbox sorts, counts and filters on, kept by `contacts.services.waiting.refresh_waiting` wherever a
+    # contact arrives, changes status or moves: since when, and how many of its contacts wait for an agent
+    # (`contacts.models.waiting_condition`). The database then ranks and counts the open cases from one partial
+    # index instead of joining their contacts on every inbox request.
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True, editable=False)
+    waiting_count = models.PositiveIntegerField(_("contacts waiting"), default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["-opened_at"]
@@ -67,6 +73,12 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "queue", "opened_at"], name="case_inbox_idx"),
             models.Index(fields=["customer", "-opened_at"], name="case_customer_idx"),
+            models.Index(
+                fields=["queue", "waiting_since"],
+                include=["id", "status", "assignee", "waiting_count"],
+                condition=models.Q(status__in=["open", "pending"]),
+                name="case_open_waiting_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -43,6 +43,21 @@ class FallbackReason(models.TextChoices):
     NO_QUEUE = "no_queue", _("no queue takes this channel")
 
 
+def waiting_condition(prefix: str = "") -> models.Q:
+    """What makes a contact wait for an agent, on the contact `prefix` leads to: inbound, and on phone and chat still
+    queued (not answered yet), on written channels without a reply yet (queued or opened by an agent). A waiting
+    contact of an open case counts as *waiting* on every screen (`contacts.inbox.waiting_contacts`)."""
+    realtime = list(Channel.realtime())
+    written = [c for c in Channel.values if c not in realtime]
+    return models.Q((f"{prefix}direction", Direction.INBOUND)) & (
+        models.Q((f"{prefix}channel__in", realtime), (f"{prefix}status", ContactStatus.QUEUED))
+        | models.Q(
+            (f"{prefix}status__in", [ContactStatus.QUEUED, ContactStatus.IN_PROGRESS]),
+            (f"{prefix}channel__in", written),
+        )
+    )
+
+
 class Contact(models.Model):
     """One interaction on one channel. Idempotent on (source, external_id)."""
 

@@ -41,6 +41,7 @@ from contactpunt.contacts.models import (
 from contactpunt.contacts.services import event_rules as rules
 from contactpunt.contacts.services.event_rules import CaseStateError
 from contactpunt.contacts.services.events import EventRejected, Recorded, check_contact_event
+from contactpunt.contacts.services.waiting import refresh_waiting
 from contactpunt.id_filters import ids_in
 
 _BATCH = 2000
@@ -268,6 +269,7 @@ class _ContactBatch:
             by_fields.setdefault(tuple(sorted(self.changed_contacts[pk])), []).append(self.contacts[pk])
         for fields, contacts in by_fields.items():
             fast_insert.update_rows(Contact, contacts, fields)
+        refresh_waiting(self.contacts[pk].case_id for pk, fields in self.changed_contacts.items() if "status" in fields)
         reasons = [self.cases[pk] for pk in sorted(self.changed_cases) if "reason" in self.changed_cases[pk]]
         fast_insert.update_rows(Case, reasons, ["reason"])
         responded = {pk for pk, fields in self.changed_cases.items() if "first_response_at" in fields}

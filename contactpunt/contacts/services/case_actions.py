@@ -30,6 +30,7 @@ from contactpunt.contacts.models import (
 from contactpunt.contacts.services.assignment import follow_work_state
 from contactpunt.contacts.services.cases import CaseStateError, resolve_case
 from contactpunt.contacts.services.events import record_contact_event
+from contactpunt.contacts.services.waiting import refresh_waiting
 from contactpunt.contacts.services.work_sessions import end_work_sessions
 from contactpunt.people.models import User
 
@@ -204,6 +205,7 @@ def mark_no_response_needed(*, case: Case, by: User, at: dt.datetime | None = No
                 data={"no_response_needed": True},
             )
         Contact.objects.filter(pk__in=[c.pk for c in contacts]).update(status=ContactStatus.HANDLED, ended_at=at)
+        refresh_waiting([case.pk])
         audit(
             actor=by,
             action="no_response_needed",

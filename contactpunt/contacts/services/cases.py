@@ -22,6 +22,7 @@ from contactpunt.contacts.models import (
 )
 from contactpunt.contacts.services import event_rules as rules
 from contactpunt.contacts.services.event_rules import CaseStateError
+from contactpunt.contacts.services.waiting import refresh_waiting
 from contactpunt.people.models import User
 
 __all__ = ["CaseStateError", "merge_cases", "reopen_case", "resolve_case"]
@@ -90,5 +91,6 @@ def merge_cases(*, source: Case, target: Case, by: User | None) -> Case:
         source.status = CaseStatus.MERGED
         source.merged_into = target
         source.save(update_fields=["status", "merged_into"])
+        refresh_waiting([source.pk, target.pk])
         audit.record(actor=by, action="case.merged", obj=target, changes={"source_case": source.pk, "moved": moved})
     return target

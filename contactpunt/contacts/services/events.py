@@ -26,6 +26,7 @@ from contactpunt.contacts.models import (
 )
 from contactpunt.contacts.services import event_rules as rules
 from contactpunt.contacts.services.event_rules import CONTACT_EVENTS, EventRejected, check_contact_event
+from contactpunt.contacts.services.waiting import refresh_waiting
 from contactpunt.people.models import User
 
 __all__ = [
@@ -111,6 +112,8 @@ def _record(contact_id: int, event: rules.Event) -> Recorded:
         values = _event_values(applied.queued)
         values["data"] = {**applied.queued.data, "transfer_event": logged.pk}
         ContactEvent.objects.create(**values, recorded_at=now)
+    if "status" in applied.contact_fields:
+        refresh_waiting([applied.contact.case_id])
     announce(Announcement.CONTACT_EVENT_RECORDED, event_id=logged.pk, contact_id=contact_id)
     return Recorded(logged.pk, True)
 

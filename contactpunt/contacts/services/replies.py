@@ -33,6 +33,7 @@ from contactpunt.contacts.models import (
 from contactpunt.contacts.services.assignment import follow_work_state
 from contactpunt.contacts.services.cases import CaseStateError, resolve_case
 from contactpunt.contacts.services.templates import blocked_because
+from contactpunt.contacts.services.waiting import refresh_waiting
 from contactpunt.contacts.services.work_sessions import end_work_sessions
 from contactpunt.people.models import User
 
@@ -187,6 +188,7 @@ def _send(
         Contact.objects.filter(
             pk__in=[c.pk for c in waiting], status__in=[ContactStatus.QUEUED, ContactStatus.IN_PROGRESS]
         ).update(status=ContactStatus.HANDLED, ended_at=at)
+        refresh_waiting([case.pk])
         end_work_sessions(agent=by, case=case, outcome="replied", at=at)
         follow_work_state(agent=by, state=AgentState.WRAP_UP, at=at)
         announce(Announcement.CASE_UPDATED, case_id=case.pk, contact_id=outbound.pk)

@@ -9,6 +9,7 @@ import pytest
 
 from contactpunt.contacts.inbox import open_cases, waiting_contacts
 from contactpunt.contacts.models import CaseStatus, Contact, ContactStatus
+from contactpunt.contacts.tests.checks import assert_waiting_kept
 from contactpunt.simulation.run import simulate
 from contactpunt.simulation.scenarios import GREETING_CARDS
 
@@ -36,3 +37,4 @@ def test_every_open_case_has_a_contact_that_waits_or_is_being_handled() -> None:
     assert abandoned.exists()
     assert not abandoned.filter(case__status__in=[CaseStatus.OPEN, CaseStatus.PENDING]).exists()
     assert result.tallies.repeats_caused > 0
+    assert_waiting_kept()  # what the inbox ranks on, kept through the whole simulated history

@@ -21,6 +21,7 @@ from contactpunt.contacts.models import (
 from contactpunt.contacts.services.attachments import store_attachments
 from contactpunt.contacts.services.inbound.state import BatchState
 from contactpunt.contacts.services.types import InboundContact
+from contactpunt.contacts.services.waiting import refresh_waiting
 from contactpunt.customers.services import insert_new
 
 # From this many new contacts on (and without attachments), a batch writes its legs, messages and
@@ -68,6 +69,7 @@ class Writes(BatchState):
                 sorted(self.changed_cases.values(), key=lambda c: c.pk),
                 ["status", "reopen_count", "resolved_at", "last_inbound_at"],
             )
+        refresh_waiting(case.pk for _p, _contact, case, _c, _r in self.new_contacts)
         announce_many(
             Announcement.CONTACT_RECEIVED,
             [{"contact_id": contact.pk, "case_id": case.pk} for _p, contact, case, _c, _r in self.new_contacts],
