@@ -41,6 +41,7 @@ JOB_LABELS: dict[str, StrPromise] = {
     "refresh_survey_snapshots": _("Updating the kept survey figures (drivers, FCR beside NPS)"),
     "create_moment_tasks": _("Creating the tasks of customer moments"),
     "retention": _("Removing data past its retention period"),
+    "make_partitions_ahead": _("Making the event log's monthly partitions ahead"),
     "draw_weekly_sample": _("Drawing the weekly quality sample"),
     "flag_owner_tasks": _("Flagging articles due for review and uncovered contact reasons to their owners"),
 }

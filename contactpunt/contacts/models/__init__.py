@@ -23,7 +23,14 @@ from contactpunt.contacts.models.contacts import (
     attachment_path,
     waiting_condition,
 )
-from contactpunt.contacts.models.events import AgentState, AgentStateEvent, ContactEvent, EventName, WorkSession
+from contactpunt.contacts.models.events import (
+    AgentState,
+    AgentStateEvent,
+    ContactEvent,
+    EventKey,
+    EventName,
+    WorkSession,
+)
 from contactpunt.contacts.models.replies import FailedDelivery, Mention, ResponseTemplate, TemplateLanguage
 from contactpunt.contacts.models.routing import (
     DEFAULT_RESPONSE_NORM_S,
@@ -50,6 +57,7 @@ __all__ = [
     "ContactReason",
     "ContactStatus",
     "Direction",
+    "EventKey",
     "EventName",
     "FailedDelivery",
     "FallbackReason",

@@ -55,18 +55,29 @@ class ContactEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["source", "external_id"],
-                condition=models.Q(external_id__isnull=False),
-                name="event_source_external_id_unique",
-            ),
-        ]
+        # On PostgreSQL the table is partitioned by month of `occurred_at` (`contacts.partitions`), so no unique
+        # constraint may leave that column out: the (source, external_id) an event is idempotent on is kept unique
+        # in `EventKey`, written in the same transaction.
         indexes = [
             models.Index(fields=["occurred_at"], name="event_occurred_idx"),
             models.Index(fields=["contact", "occurred_at"], name="event_contact_idx"),
             models.Index(fields=["case", "occurred_at"], name="event_case_idx"),
         ]
+
+
+class EventKey(models.Model):
+    """The (source, external_id) of a contact event delivered with one: unique here, so a repeated delivery finds
+    the event it repeats in whichever month's partition of the event log that event lies."""
+
+    source = models.CharField(max_length=100, blank=True, default="")
+    external_id = models.CharField(max_length=255)
+    event_id = models.BigIntegerField(help_text=_("The contact event (not a foreign key: the log is partitioned)."))
+
+    class Meta:
+        verbose_name = _("event key")
+        verbose_name_plural = _("event keys")
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="event_key_unique")]
+        indexes = [models.Index(fields=["event_id"], name="event_key_event_idx")]
 
 
 class AgentState(models.TextChoices):

@@ -35,6 +35,7 @@ from contactpunt.contacts.models import (
     Contact,
     ContactEvent,
     ContactLeg,
+    EventKey,
     EventName,
     WorkSession,
 )
@@ -42,7 +43,7 @@ from contactpunt.contacts.services import event_rules as rules
 from contactpunt.contacts.services.event_rules import CaseStateError
 from contactpunt.contacts.services.events import EventRejected, Recorded, check_contact_event
 from contactpunt.contacts.services.waiting import refresh_waiting
-from contactpunt.id_filters import ids_in
+from contactpunt.id_filters import ids_in, texts_in
 
 _BATCH = 2000
 _AGENT_STATES = frozenset(AgentState.values)
@@ -128,10 +129,9 @@ class _ContactBatch:
                 by_source.setdefault(item.source, set()).add(item.external_id)
         found: dict[tuple[str, str], int] = {}
         for source, ids in by_source.items():
-            for pk, external_id in ContactEvent.objects.filter(source=source, external_id__in=ids).values_list(
-                "pk", "external_id"
-            ):
-                found[(source, external_id or "")] = pk
+            keys = EventKey.objects.filter(texts_in("external_id", ids), source=source)
+            for pk, external_id in keys.values_list("event_id", "external_id"):
+                found[(source, external_id)] = pk
         return found
 
     def _load(self, contact_ids: set[int]) -> None:
@@ -189,6 +189,13 @@ class _ContactBatch:
             queued.append((pk, *event))
         fast_insert.insert_rows(
             ContactEvent, _EVENT_COLUMNS, [(pk, *row) for pk, row in zip(event_ids, rows, strict=True)] + queued
+        )
+        keyed = [(item.source, item.external_id, pk) for (_i, item), pk in zip(fresh, event_ids, strict=True)]
+        keys = [key for key in keyed if key[1]]
+        fast_insert.insert_rows(
+            EventKey,
+            ("id", "source", "external_id", "event_id"),
+            [(pk, *key) for pk, key in zip(fast_insert.reserve_ids(EventKey, len(keys)), keys, strict=True)],
         )
         self._write_updates()
         recorded: dict[int, Recorded] = {}

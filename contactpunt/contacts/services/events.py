@@ -22,6 +22,7 @@ from contactpunt.contacts.models import (
     ContactEvent,
     ContactLeg,
     ContactReason,
+    EventKey,
     Queue,
 )
 from contactpunt.contacts.services import event_rules as rules
@@ -65,9 +66,9 @@ def record_contact_event(
     """
     check_contact_event(name, occurred_at, has_to_queue=to_queue is not None)
     if external_id:
-        existing = ContactEvent.objects.filter(source=source, external_id=external_id).first()
+        existing = event_for_key(source, external_id)
         if existing is not None:
-            return Recorded(existing.pk, False)
+            return Recorded(existing, False)
     event = rules.EventInput(
         name=name,
         occurred_at=occurred_at,
@@ -83,10 +84,15 @@ def record_contact_event(
             return _record(contact.pk, event)
     except IntegrityError:
         # The same event arrived twice at once; the other delivery won.
-        existing = ContactEvent.objects.filter(source=source, external_id=external_id).first()
+        existing = event_for_key(source, external_id) if external_id else None
         if existing is None:
             raise
-        return Recorded(existing.pk, False)
+        return Recorded(existing, False)
+
+
+def event_for_key(source: str, external_id: str) -> int | None:
+    """The id of the contact event delivered with (source, external_id), if any (`EventKey`)."""
+    return EventKey.objects.filter(source=source, external_id=external_id).values_list("event_id", flat=True).first()
 
 
 def _record(contact_id: int, event: rules.Event) -> Recorded:
@@ -94,6 +100,8 @@ def _record(contact_id: int, event: rules.Event) -> Recorded:
     state = _state(contact_id)
     applied = rules.apply(state, event)
     logged = ContactEvent.objects.create(**_event_values(applied.event), recorded_at=now)
+    if logged.external_id:
+        EventKey.objects.create(source=logged.source, external_id=logged.external_id, event_id=logged.pk)
     if applied.leg is not None and applied.leg.pk is not None and applied.leg_fields:
         ContactLeg.objects.filter(pk=applied.leg.pk).update(**_values(applied.leg, applied.leg_fields))
     if applied.contact_fields:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from contactpunt.audit import services as audit
 from contactpunt.contacts import privacy
 from contactpunt.contacts.announcements import Announcement, announce_now
-from contactpunt.contacts.models import Attachment, Case, CaseThreadKey, Contact, ContactEvent, Message
+from contactpunt.contacts.models import Attachment, Case, CaseThreadKey, Contact, ContactEvent, EventKey, Message
 from contactpunt.customers import services as customers
 from contactpunt.customers.models import Customer, CustomerNote, Identity
 from contactpunt.people.models import User
@@ -145,6 +145,8 @@ def erase_customer(*, customer: Customer, by: User | None, reason: str = "", act
         privacy.make_opaque(Contact, "external_id", scope.contact_ids, needles)
         event_ids = ContactEvent.objects.filter(contact_id__in=scope.contact_ids, external_id__isnull=False)
         privacy.make_opaque(ContactEvent, "external_id", event_ids.values_list("pk", flat=True), needles)
+        event_keys = EventKey.objects.filter(event_id__in=event_ids.values("pk"))
+        privacy.make_opaque(EventKey, "external_id", event_keys.values_list("pk", flat=True), needles)
         Contact.objects.filter(pk__in=scope.contact_ids).update(sender="", ivr_path=[])
         # The log keeps ids and timestamps; free text a platform sent with an event goes.
         ContactEvent.objects.filter(
