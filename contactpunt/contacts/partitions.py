@@ -212,4 +212,6 @@ def partition_the_log(db: BaseDatabaseWrapper, now: dt.datetime | None = None) -
             )
         for name, definition in foreign_keys:
             cursor.execute(f"ALTER TABLE {quote(TABLE)} ADD CONSTRAINT {quote(name)} {definition}")
+        # New tables have no statistics until (auto)vacuum comes by: the planner would take the log for empty.
+        cursor.execute(f"ANALYZE {quote(TABLE)}")
     ensure_partitions(now, using=db)
