@@ -194,7 +194,7 @@ def role_ceiling(count: int) -> None:
         i = base + n
         rows[Customer].append((i, f"Klant {n}", "", now))
         rows[Identity].append((i, "email", "", f"ceiling-{run}-{n}@example.nl", i, False, now))
-        rows[Case].append((i, i, "Waar blijft mijn bestelling?", "open", queue_id, "email", now, now, 0, now))
+        rows[Case].append((i, i, "Waar blijft mijn bestelling?", "open", queue_id, "email", now, now, 0, now, now, 1))
         rows[Contact].append(
             (
                 i,
@@ -243,6 +243,8 @@ def role_ceiling(count: int) -> None:
             "last_inbound_at",
             "reopen_count",
             "created_at",
+            "waiting_since",
+            "waiting_count",
         ],
         Contact: [
             "id",
