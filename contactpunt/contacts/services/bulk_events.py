@@ -41,7 +41,7 @@ from contactpunt.contacts.models import (
 )
 from contactpunt.contacts.services import event_rules as rules
 from contactpunt.contacts.services.event_rules import CaseStateError
-from contactpunt.contacts.services.events import EventRejected, Recorded, check_contact_event
+from contactpunt.contacts.services.events import EventRejected, Recorded, check_contact_event, write_event_keys
 from contactpunt.contacts.services.waiting import refresh_waiting
 from contactpunt.id_filters import ids_in, texts_in
 
@@ -190,13 +190,7 @@ class _ContactBatch:
         fast_insert.insert_rows(
             ContactEvent, _EVENT_COLUMNS, [(pk, *row) for pk, row in zip(event_ids, rows, strict=True)] + queued
         )
-        keyed = [(item.source, item.external_id, pk) for (_i, item), pk in zip(fresh, event_ids, strict=True)]
-        keys = [key for key in keyed if key[1]]
-        fast_insert.insert_rows(
-            EventKey,
-            ("id", "source", "external_id", "event_id"),
-            [(pk, *key) for pk, key in zip(fast_insert.reserve_ids(EventKey, len(keys)), keys, strict=True)],
-        )
+        write_event_keys((item.source, item.external_id, pk) for (_i, item), pk in zip(fresh, event_ids, strict=True))
         self._write_updates()
         recorded: dict[int, Recorded] = {}
         for (index, _item), pk in zip(fresh, event_ids, strict=True):

@@ -7,12 +7,14 @@ that exists and changes nothing. A correction is a new event, never an update.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from contactpunt import fast_insert
 from contactpunt.contacts.announcements import Announcement, announce
 from contactpunt.contacts.models import (
     AgentState,
@@ -88,6 +90,16 @@ def record_contact_event(
         if existing is None:
             raise
         return Recorded(existing, False)
+
+
+def write_event_keys(keyed: Iterable[tuple[str, str | None, int]]) -> None:
+    """Keep (source, external_id) unique beside the log (`EventKey`) for each (source, external_id, event id) of
+    events written in bulk that came with an external id."""
+    keys = [(source, external_id, pk) for source, external_id, pk in keyed if external_id]
+    ids = fast_insert.reserve_ids(EventKey, len(keys))
+    fast_insert.insert_rows(
+        EventKey, ("id", "source", "external_id", "event_id"), [(pk, *key) for pk, key in zip(ids, keys, strict=True)]
+    )
 
 
 def event_for_key(source: str, external_id: str) -> int | None:
