@@ -11,9 +11,9 @@ Each head's reading is combined with the message's lexicon polarity (``lexicon.p
 and English opinion words) by a small fusion head, trained on the same rows from the heads'
 cross-validated logits, so that it learns how far to trust each signal on text the heads did not
 see. A message in a language without a lexicon is read by the encoder alone. A Dutch message in the
-two-class task is read, when the model has the two heads for it, as a review and as conversation, mixed
-by a domain gate (``sentiment_dutch.py``): the lexicon is trusted more on review-like Dutch, the
-encoder on Dutch conversation.
+two-class task in which the Dutch lexicon takes a side is read, when the model has the two heads for
+it, as a review and as conversation, mixed by a domain gate (``sentiment_dutch.py``): the lexicon is
+trusted more on review-like Dutch, the encoder on Dutch conversation.
 """
 
 from __future__ import annotations
@@ -178,7 +178,8 @@ class SentimentModel:
             lexicon = lexicon_features(texts, languages)
         if two_class and self.polarity is not None:
             polar = _polarity_probabilities(self.polarity, self.polarity_fusion, embeddings, lexicon)
-            dutch = [row for row, language in enumerate(languages or []) if language == "nl"]
+            # Dutch rows where the lexicon takes a side; without an opinion word the polarity fusion reads it.
+            dutch = [] if lexicon is None else _dutch_with_a_side(languages or [], lexicon)
             if self.domain is not None and self.dutch_review is not None and lexicon is not None and dutch:
                 polar[dutch] = dutch_probabilities(
                     self.domain,
@@ -208,6 +209,11 @@ class SentimentModel:
     def predict(self, texts: list[str], *, labels: tuple[Sentiment, ...] = SENTIMENT_LABELS) -> list[SentimentResult]:
         """Return the sentiment of each text, in order, choosing only among ``labels``."""
         return self.predict_embeddings(encode_in_batches(self.encoder, texts), labels=labels, texts=texts)
+
+
+def _dutch_with_a_side(languages: Sequence[str], lexicon: FloatMatrix) -> list[int]:
+    """The Dutch rows in which the Dutch lexicon takes a side."""
+    return [row for row, language in enumerate(languages) if language == "nl" and lexicon[row, 0] != 0]
 
 
 def _centred(logits: FloatMatrix) -> FloatMatrix:

@@ -5,7 +5,8 @@ and Dutch reviews worse: a Dutch review that tells its problem before its verdic
 probleem met ..., maar het werd dezelfde dag opgelost") comes out negative, where Pattern's Dutch
 lexicon, made from Dutch reviews, reads the verdict's adjectives. One fusion for both kinds of text
 trusts the lexicon too little on reviews or too much on conversation. So a Dutch message in the
-two-class task is read twice and the readings are mixed by how review-like it is:
+two-class task in which the Dutch lexicon takes a side is read twice and the readings are mixed by how
+review-like it is:
 
 - the **domain gate** (a logistic head on the sentence embedding) gives the share ``r`` of review-
   like text; it learns from review and service lines (English review sentences, English and Dutch
@@ -13,9 +14,12 @@ two-class task is read twice and the readings are mixed by how review-like it is
   it tells a Dutch review from a Dutch film line;
 - the **review reading** is a small logistic head on the polarity head's margin, the Dutch lexicon's
   polarity and evidence, whether the lexicon is silent and the margin where it is (``review_features``):
-  fitted on Dutch rows the encoder's heads never saw (code-made Dutch service reviews and Dutch subtitle
-  lines, each source weighing alike), it learns how far the lexicon is trusted and how the encoder's
-  margin reads where the lexicon has no opinion word;
+  fitted on every Dutch row of its sources, which the encoder's heads never saw (code-made Dutch service
+  reviews and Dutch subtitle lines, each source weighing alike), it learns how far the lexicon is
+  trusted; the rows without an opinion word have their own intercept and slope in the fit, and are not
+  read by it (a Dutch message without an opinion word keeps the polarity fusion head's reading: the
+  same accuracy on every development set, and a thank-you without one, "Mijn vraag werd binnen een uur
+  beantwoord, dank jullie wel.", stays positive);
 - the **subtitle reading** is the polarity fusion head, as for English.
 
 P(positive) = r * review reading + (1 - r) * subtitle reading. A film line (r near 0) keeps the
