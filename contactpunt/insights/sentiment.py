@@ -11,9 +11,9 @@ Each head's reading is combined with the message's lexicon polarity (``lexicon.p
 and English opinion words) by a small fusion head, trained on the same rows from the heads'
 cross-validated logits, so that it learns how far to trust each signal on text the heads did not
 see. A message in a language without a lexicon is read by the encoder alone. A Dutch message in the
-two-class task in which the Dutch lexicon takes a side is read, when the model has the two heads for
-it, as a review and as conversation, mixed by a domain gate (``sentiment_dutch.py``): the lexicon is
-trusted more on review-like Dutch, the encoder on Dutch conversation.
+two-class task is read, when the model has a Dutch reading, as a review and as conversation, mixed by
+a domain gate (``sentiment_dutch.py``): a review polarity head that learnt Dutch reviews and the
+lexicon on review-like Dutch, the encoder's polarity fusion on Dutch conversation.
 """
 
 from __future__ import annotations
@@ -38,13 +38,7 @@ from contactpunt.insights.language import detect_languages
 from contactpunt.insights.lexicon import lexicon_features
 from contactpunt.insights.linear import LinearHead, fit_logistic
 from contactpunt.insights.metrics import accuracy, macro_f1
-from contactpunt.insights.sentiment_dutch import (
-    DOMAIN_LABELS,
-    REVIEW,
-    dutch_probabilities,
-    fit_domain_gate,
-    fit_dutch_review_head,
-)
+from contactpunt.insights.sentiment_dutch import REVIEW, DutchReading, fit_dutch_reading, polarity_margin
 
 Sentiment = Literal["positive", "neutral", "negative"]
 SENTIMENT_LABELS: tuple[Sentiment, ...] = ("negative", "neutral", "positive")
@@ -56,7 +50,6 @@ REGULARISATION = 1.0
 # The fusion heads learn from logits of heads that did not see the row: five folds, a fixed shuffle.
 FUSION_FOLDS = 5
 FUSION_SEED = 0
-DOMAIN, DUTCH_REVIEW = "domain_", "review_fusion_nl_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +72,7 @@ class SentimentModel:
         polarity: LinearHead | None = None,
         fusion: LinearHead | None = None,
         polarity_fusion: LinearHead | None = None,
-        domain: LinearHead | None = None,
-        dutch_review: LinearHead | None = None,
+        dutch: DutchReading | None = None,
     ) -> None:
         if set(head.classes) != set(SENTIMENT_LABELS):
             raise ValueError(f"a sentiment head has classes {SENTIMENT_LABELS}, not {head.classes}")
@@ -90,22 +82,13 @@ class SentimentModel:
             raise ValueError(f"a fusion head has classes {SENTIMENT_LABELS}, not {fusion.classes}")
         if polarity_fusion is not None and (polarity is None or set(polarity_fusion.classes) != set(POLARITY_LABELS)):
             raise ValueError(f"a polarity fusion head needs a polarity head and has classes {POLARITY_LABELS}")
-        if (domain is None) != (dutch_review is None) or (
-            dutch_review is not None
-            and domain is not None
-            and (
-                polarity_fusion is None
-                or set(dutch_review.classes) != set(POLARITY_LABELS)
-                or set(domain.classes) != set(DOMAIN_LABELS)
-            )
-        ):
-            raise ValueError("a Dutch review head comes with a domain gate and a polarity fusion head")
+        if dutch is not None and polarity_fusion is None:
+            raise ValueError("a Dutch reading mixes in the polarity fusion head's reading: it needs one")
         self.head = head
         self.polarity = polarity
         self.fusion = fusion
         self.polarity_fusion = polarity_fusion
-        self.domain = domain
-        self.dutch_review = dutch_review
+        self.dutch = dutch
         self.manifest = manifest
         self._encoder = encoder
         self._columns = [head.classes.index(label) for label in SENTIMENT_LABELS]
@@ -125,7 +108,7 @@ class SentimentModel:
             raise ArtefactError(f"{path} needs the sentence encoder {artefact.manifest.get('encoder')!r}")
         heads = {
             prefix: LinearHead.from_arrays(artefact.arrays, prefix) if f"{prefix}classes" in artefact.arrays else None
-            for prefix in ("polarity_", "fusion_", "polarity_fusion_", DOMAIN, DUTCH_REVIEW)
+            for prefix in ("polarity_", "fusion_", "polarity_fusion_")
         }
         return cls(
             LinearHead.from_arrays(artefact.arrays, "head_"),
@@ -134,8 +117,7 @@ class SentimentModel:
             polarity=heads["polarity_"],
             fusion=heads["fusion_"],
             polarity_fusion=heads["polarity_fusion_"],
-            domain=heads[DOMAIN],
-            dutch_review=heads[DUTCH_REVIEW],
+            dutch=DutchReading.from_arrays(artefact.arrays),
         )
 
     def to_arrays(self) -> dict[str, Any]:
@@ -145,11 +127,11 @@ class SentimentModel:
             ("polarity_", self.polarity),
             ("fusion_", self.fusion),
             ("polarity_fusion_", self.polarity_fusion),
-            (DOMAIN, self.domain),
-            (DUTCH_REVIEW, self.dutch_review),
         ):
             if head is not None:
                 arrays.update(head.to_arrays(prefix))
+        if self.dutch is not None:
+            arrays.update(self.dutch.to_arrays())
         return arrays
 
     def save(self, path: Path) -> None:
@@ -178,17 +160,9 @@ class SentimentModel:
             lexicon = lexicon_features(texts, languages)
         if two_class and self.polarity is not None:
             polar = _polarity_probabilities(self.polarity, self.polarity_fusion, embeddings, lexicon)
-            # Dutch rows where the lexicon takes a side; without an opinion word the polarity fusion reads it.
-            dutch = [] if lexicon is None else _dutch_with_a_side(languages or [], lexicon)
-            if self.domain is not None and self.dutch_review is not None and lexicon is not None and dutch:
-                polar[dutch] = dutch_probabilities(
-                    self.domain,
-                    self.dutch_review,
-                    margin=_polarity_margin(self.polarity, embeddings[dutch]),
-                    embeddings=embeddings[dutch],
-                    lexicon=lexicon[dutch],
-                    subtitle=polar[dutch],
-                )
+            dutch = [row for row, language in enumerate(languages or []) if language == "nl"]
+            if self.dutch is not None and lexicon is not None and dutch:
+                polar[dutch] = self.dutch.probabilities(embeddings[dutch], lexicon[dutch], polar[dutch])
             probabilities = np.stack([polar[:, 0], np.zeros(len(polar), np.float32), polar[:, 1]], axis=1)
         else:
             if self.fusion is not None and lexicon is not None:
@@ -211,21 +185,9 @@ class SentimentModel:
         return self.predict_embeddings(encode_in_batches(self.encoder, texts), labels=labels, texts=texts)
 
 
-def _dutch_with_a_side(languages: Sequence[str], lexicon: FloatMatrix) -> list[int]:
-    """The Dutch rows in which the Dutch lexicon takes a side."""
-    return [row for row, language in enumerate(languages) if language == "nl" and lexicon[row, 0] != 0]
-
-
 def _centred(logits: FloatMatrix) -> FloatMatrix:
     """Logits minus their row mean: the same softmax, a fixed scale for the fusion head."""
     return np.asarray(logits - logits.mean(axis=1, keepdims=True), dtype=np.float32)
-
-
-def _polarity_margin(polarity: LinearHead, embeddings: FloatMatrix) -> FloatMatrix:
-    """The polarity head's logit of positive over negative, one column."""
-    logits = polarity.logits(embeddings, None)
-    margin = logits[:, polarity.classes.index("positive")] - logits[:, polarity.classes.index("negative")]
-    return np.asarray(margin[:, None], dtype=np.float32)
 
 
 def _polarity_probabilities(
@@ -235,7 +197,7 @@ def _polarity_probabilities(
     if fusion is not None and lexicon is not None:
         head, probabilities = (
             fusion,
-            fusion.probabilities(np.hstack([_polarity_margin(polarity, embeddings), lexicon]), None),
+            fusion.probabilities(np.hstack([polarity_margin(polarity, embeddings), lexicon]), None),
         )
     else:
         head, probabilities = polarity, polarity.probabilities(embeddings, None)
@@ -324,10 +286,10 @@ def train_sentiment(
     fusion head each of the two sources weighs alike, so that the larger one (film subtitles) does not
     decide alone how far the lexicon is trusted. ``extra`` rows (positive and negative, such as
     ``service_sentences``) teach the encoder's heads but not the fusion heads, which learn on real
-    rows alone. ``dutch`` (named sources of Dutch positive and negative rows, never seen by the heads,
-    each marked ``review`` or ``subtitle``) fit the Dutch review reading, each source weighing alike,
-    with the margins of the final polarity head, and, beside the English rows (reviews and extra rows
-    review-like, ``rows`` subtitle-like), the domain gate (``sentiment_dutch.py``). Returns the model and its scores on
+    rows alone. ``dutch`` (named sources of Dutch positive and negative rows, never seen by the encoder's
+    heads, each marked ``review`` or ``subtitle``) fit the Dutch reading (``sentiment_dutch.py``) beside
+    the review and extra rows (review-like; they teach its review polarity head too) and ``rows``
+    (subtitle-like). Returns the model and its scores on
     the ``test`` rows of ``rows`` (None when there are none). ``source`` and ``licence`` (and
     ``reviews_source``, ``reviews_licence``) describe the training data and are written into the
     manifest with the package versions and the git commit.
@@ -380,12 +342,15 @@ def train_sentiment(
             balanced=False,
             sample_weight=_equal_source_weights(from_reviews),
         ).head
-    domain = dutch_review = None
+    reading = None
     if dutch and polarity_fusion is not None:
-        dutch_review, by_kind = fit_dutch_review_head(lambda rows: _polarity_margin(polarity, rows), encoder, dutch)
-        n_real = len(real)
-        review_like = np.vstack([embeddings[n_real:], by_kind[REVIEW]])
-        domain = fit_domain_gate(review_like, np.vstack([embeddings[:n_real], by_kind["subtitle"]]))
+        n_real, n_known = len(real), len(known)
+        reading = fit_dutch_reading(
+            encoder,
+            dutch,
+            english_reviews=[(embeddings[n_real:n_known], review.labels), (embeddings[n_known:], labels[n_known:])],
+            english_subtitles=embeddings[:n_real],
+        )
     model_fields = {
         "kind": KIND,
         "encoder": encoder.name,
@@ -400,10 +365,12 @@ def train_sentiment(
         + "".join(f", {name}" for name, _, kind in dutch if kind == REVIEW)
         + "; subtitle-like: the training rows"
         + "".join(f", {name}" for name, _, kind in dutch if kind != REVIEW)
-        + ") mixes the polarity fusion and a Dutch review reading (margin + Dutch lexicon) fitted on "
+        + ") mixes the polarity fusion and a review reading: a review polarity head (the review and extra rows"
+        + "".join(f", {name}" for name, _, kind in dutch if kind == REVIEW)
+        + ") + Dutch lexicon, fitted on "
         + " and ".join(f"{name} ({len(rows)} rows)" for name, rows, _ in dutch)
-        + ", each source weighs alike"
-        if dutch_review is not None
+        + f", each source weighs alike, held-out margins ({FUSION_FOLDS} folds)"
+        if reading is not None
         else "none",
     }
     model = SentimentModel(
@@ -413,8 +380,7 @@ def train_sentiment(
         polarity=polarity,
         fusion=fusion,
         polarity_fusion=polarity_fusion,
-        domain=domain,
-        dutch_review=dutch_review,
+        dutch=reading,
     )
     arrays = model.to_arrays()
     manifest: dict[str, Any] = {
@@ -477,7 +443,7 @@ def _held_out_logits(
             regularisation=REGULARISATION,
             balanced=False,
         ).head
-        margin[[position[i] for i in polar_test]] = _polarity_margin(polar_head, embeddings[polar_test])
+        margin[[position[i] for i in polar_test]] = polarity_margin(polar_head, embeddings[polar_test])
     return three, margin
 
 

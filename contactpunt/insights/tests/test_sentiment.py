@@ -18,6 +18,7 @@ from contactpunt.insights.sentiment import (
     task_labels_of,
     train_sentiment,
 )
+from contactpunt.insights.sentiment_dutch import DutchReading
 from contactpunt.insights.service_sentences import service_sentences
 
 DUTCH_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_handwritten.csv"
@@ -254,7 +255,7 @@ DUTCH_STORIES_COMPLAINT = [
 
 
 def test_dutch_service_stories_are_read_by_their_verdict(shipped: SentimentModel) -> None:
-    assert shipped.dutch_review is not None and shipped.domain is not None
+    assert shipped.dutch is not None
     results = shipped.predict(DUTCH_STORIES_PRAISE + DUTCH_STORIES_COMPLAINT, labels=("positive", "negative"))
     assert [r.label for r in results] == ["positive"] * 4 + ["negative"] * 4
 
@@ -277,8 +278,11 @@ def test_dutch_rows_are_read_as_reviews_or_conversation_by_the_domain_gate(tmp_p
             {"kind": "sentiment", "encoder": "usem3"},
             polarity=_constant_head(two, [0.0, 0.0], EMBEDDING_DIMENSION),
             polarity_fusion=_constant_head(two, [1.0, 0.0], 3),  # the subtitle reading: negative
-            domain=_constant_head(("review", "subtitle"), [review_bias, 0.0], EMBEDDING_DIMENSION),
-            dutch_review=_constant_head(two, [0.0, 1.0], 5),  # the review reading: positive
+            dutch=DutchReading(
+                _constant_head(("review", "subtitle"), [review_bias, 0.0], EMBEDDING_DIMENSION),
+                _constant_head(two, [0.0, 0.0], EMBEDDING_DIMENSION),
+                _constant_head(two, [0.0, 1.0], 5),  # the review reading: positive
+            ),
         )
 
     texts = ["Het pakket is goed.", "Het pakket is er.", "The parcel is good.", "Il pacco è arrivato."]
@@ -286,8 +290,8 @@ def test_dutch_rows_are_read_as_reviews_or_conversation_by_the_domain_gate(tmp_p
     embeddings = np.zeros((4, EMBEDDING_DIMENSION), dtype=np.float32)
     review_like, conversation = model_with(20.0), model_with(-20.0)
     read = review_like.predict_embeddings(embeddings, labels=two, texts=texts, languages=languages)
-    # A Dutch row with an opinion word gets the review reading; one without and other languages never do.
-    assert [r.label for r in read] == ["positive", "negative", "negative", "negative"]
+    # Every Dutch row gets the review reading, with or without an opinion word; other languages never do.
+    assert [r.label for r in read] == ["positive", "positive", "negative", "negative"]
     read = conversation.predict_embeddings(embeddings, labels=two, texts=texts, languages=languages)
     assert [r.label for r in read] == ["negative"] * 4
     # Half review-like: the two readings are mixed half and half (here they cancel out).
@@ -301,16 +305,10 @@ def test_dutch_rows_are_read_as_reviews_or_conversation_by_the_domain_gate(tmp_p
     assert [r.label for r in review_like.predict_embeddings(embeddings, labels=two)] == ["negative"] * 4
     review_like.save(tmp_path / "m.npz")
     again = SentimentModel.load(tmp_path / "m.npz")
-    assert again.dutch_review is not None and again.domain is not None
-    np.testing.assert_allclose(again.domain.bias, [20.0, 0.0])
-    with pytest.raises(ValueError, match="comes with a domain gate"):
-        SentimentModel(
-            review_like.head,
-            {},
-            polarity=review_like.polarity,
-            polarity_fusion=review_like.polarity_fusion,
-            dutch_review=review_like.dutch_review,
-        )
+    assert again.dutch is not None
+    np.testing.assert_allclose(again.dutch.domain.bias, [20.0, 0.0])
+    with pytest.raises(ValueError, match="needs one"):
+        SentimentModel(review_like.head, {}, polarity=review_like.polarity, dutch=review_like.dutch)
 
 
 def test_dutch_rows_fit_the_dutch_fusion_head(encoder: UniversalSentenceEncoder, tmp_path: Path) -> None:
@@ -323,14 +321,15 @@ def test_dutch_rows_fit_the_dutch_fusion_head(encoder: UniversalSentenceEncoder,
     )
     dutch = [("made", dutch_service_sentences(40), "review"), ("subtitles", subtitles, "subtitle")]
     model, _ = train_sentiment(data, encoder=encoder, source="t", licence="x", extra=service_sentences(20), dutch=dutch)
-    assert model.dutch_review is not None and model.domain is not None
+    assert model.dutch is not None
     assert model.manifest["dutch_fusion"].startswith("a domain gate (review-like: the review and extra rows, made;")
     assert "fitted on made (40 rows) and subtitles (4 rows), each source weighs alike" in model.manifest["dutch_fusion"]
     model.save(tmp_path / "dutch.npz")
     again = SentimentModel.load(tmp_path / "dutch.npz")
-    assert again.dutch_review is not None and again.domain is not None
+    assert again.dutch is not None
+    np.testing.assert_allclose(again.dutch.review.bias, model.dutch.review.bias)
     alone, _ = train_sentiment(data, encoder=encoder, source="t", licence="x", extra=service_sentences(20))
-    assert alone.dutch_review is None and alone.domain is None and alone.manifest["dutch_fusion"] == "none"
+    assert alone.dutch is None and alone.manifest["dutch_fusion"] == "none"
     with pytest.raises(ValueError, match="Dutch fusion rows \\(odd\\) need the labels"):
         train_sentiment(
             data,

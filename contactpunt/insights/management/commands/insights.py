@@ -22,12 +22,14 @@ Subcommands (each with ``--json`` for machine-readable output):
   Without a label column it prints each row's language, sentiment and score.
 - ``train-sentiment --csv FILE --out MODEL [--text-column C --label-column L --licence TEXT]
   [--service-sentences N] [--reviews-csv FILE --reviews-licence TEXT] [--dutch-csv FILE --dutch-licence TEXT
-  --dutch-kind subtitle|review --dutch-service-sentences N]``: train a sentiment model (how
+  --dutch-kind subtitle|review --dutch-service-sentences N --dutch-reviews-csv FILE ... --dutch-reviews-licence
+  TEXT]``: train a sentiment model (how
   the shipped one was made; see weights/PROVENANCE.md), with N lexicon-labelled service sentences
   beside the file's rows (1,000), with ``--reviews-csv`` the train rows of a positive/negative
   review file (columns text, label, split) and, with ``--dutch-csv``, the Dutch review reading and its
   domain gate, fitted on that file's positive and negative train rows (subtitle-like lines unless
-  ``--dutch-kind review``) and N code-made Dutch service reviews (1,000).
+  ``--dutch-kind review``), N code-made Dutch service reviews (1,000) and the positive and negative rows
+  of each ``--dutch-reviews-csv`` (Dutch reviews, columns text and label; their train rows when split).
 - ``backfill``: analyse every stored inbound message that has no insight yet (language, sentiment,
   suggested reason), in batches of 64; running it again analyses nothing twice. JSON keys
   ``analysed``, ``already_analysed``, ``seconds``, ``messages_per_second``.
@@ -152,6 +154,16 @@ class Command(BaseCommand):
             help="Dutch rows (columns text, label, split; their positive and negative train rows), Dutch reading",
         )
         train_sentiment_parser.add_argument("--dutch-licence", default="unknown", help="the Dutch rows' licence")
+        train_sentiment_parser.add_argument(
+            "--dutch-reviews-csv",
+            type=Path,
+            action="append",
+            default=[],
+            help="Dutch review rows (columns text, label) for the Dutch reading, with --dutch-csv; may be repeated",
+        )
+        train_sentiment_parser.add_argument(
+            "--dutch-reviews-licence", default="unknown", help="the licence of the --dutch-reviews-csv rows"
+        )
         train_sentiment_parser.add_argument(
             "--dutch-kind",
             choices=("subtitle", "review"),
@@ -343,6 +355,10 @@ class Command(BaseCommand):
             name = f"{options['dutch_csv'].name} ({options['dutch_licence']})"
             kept = LabelledRows([found.texts[r] for r in polar], [found.labels[r] for r in polar], [])
             dutch.append((name, kept, options["dutch_kind"]))
+            for path in options["dutch_reviews_csv"]:
+                written = read_labelled_csv(path, text_column="text", label_column="label")
+                written = written.subset("train") if written.has_splits else written
+                dutch.append((f"{path.name} ({options['dutch_reviews_licence']})", written, "review"))
         model, scores = train_sentiment(
             rows,
             encoder=get_encoder(),
