@@ -2,10 +2,11 @@
 
 The shipped model is two logistic-regression heads on the multilingual sentence encoder, trained on
 English data only (see ``weights/PROVENANCE.md``); because the encoder puts Dutch and English in one
-space, it reads Dutch without Dutch training data. The three-class head answers positive, neutral or
-negative; the polarity head, trained on the positive and negative rows only, answers the two-class
-task (``labels=("positive", "negative")``), which never answers neutral. ``score`` is
-P(positive) - P(negative), from -1 (clearly negative) to +1 (clearly positive).
+space, they read Dutch without Dutch training data (the Dutch reading below adds Dutch). The
+three-class head answers positive, neutral or negative; the polarity head, trained on the positive
+and negative rows only, answers the two-class task (``labels=("positive", "negative")``), which never
+answers neutral. ``score`` is P(positive) - P(negative), from -1 (clearly negative) to +1 (clearly
+positive).
 
 Each head's reading is combined with the message's lexicon polarity (``lexicon.py``: Pattern's Dutch
 and English opinion words) by a small fusion head, trained on the same rows from the heads'

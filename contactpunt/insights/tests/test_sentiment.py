@@ -24,6 +24,8 @@ from contactpunt.insights.service_sentences import service_sentences
 DUTCH_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_handwritten.csv"
 DUTCH_LONG_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_long_handwritten.csv"
 DUTCH_HELD_OUT_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_holdout_handwritten.csv"
+DUTCH_FRESH_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_fresh_handwritten.csv"
+DUTCH_PRODUCT_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_product_reviews_heldout_handwritten.csv"
 
 POSITIVE = [
     "Thank you so much, your help was excellent!",
@@ -97,9 +99,9 @@ def test_task_labels_are_checked() -> None:
 
 
 def test_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
-    # 67 short Dutch customer-review sentences written by hand for this check (not from any data set,
-    # never trained on). Measured 1.000 with the weights b6429bbec359 (before the Dutch fusion head:
-    # 0.955; the lexicon alone: 1.000).
+    # 67 short Dutch customer-review sentences written by hand for this project (in no data set). Since the
+    # weights 02baba9e15c9 they teach the Dutch reading (a floor against breakage, not a measurement):
+    # 1.000 (the lexicon alone 1.000).
     data = read_labelled_csv(DUTCH_REVIEWS, text_column="text", label_column="label")
     assert len(data) == 67
     scores = score_sentiment(shipped, data)
@@ -107,24 +109,35 @@ def test_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
 
 
 def test_long_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
-    # 64 longer Dutch reviews (hotels, webshops, energy, telecom, municipalities, ...) with mixed
-    # opinions, negation, irony and spelling errors, written by hand as a development variant (never
-    # trained on). Measured 0.844 with the weights b6429bbec359 (before: 0.750; the lexicon alone 0.859).
+    # 64 longer Dutch reviews (hotels, webshops, energy, telecom, municipalities, ...) with mixed opinions,
+    # negation, irony and spelling errors, written by hand; fitted since the weights 02baba9e15c9: 0.922
+    # (zero-shot with the weights 2d41a7ef45e3: 0.844; the lexicon alone 0.859).
     data = read_labelled_csv(DUTCH_LONG_REVIEWS, text_column="text", label_column="label")
     assert len(data) == 64 and data.labels.count("positive") == 32
     scores = score_sentiment(shipped, data)
-    assert scores.accuracy >= 0.82
+    assert scores.accuracy >= 0.88
 
 
-def test_held_out_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
-    # 80 Dutch reviews of 15 fields, written before the Dutch fusion head and the contrast rule and
-    # measured once, after they were fixed: 0.825 with the weights b6429bbec359 (before: 0.675; the
-    # lexicon alone 0.863, so the model still loses to it here). Never used to choose a setting.
-    data = read_labelled_csv(DUTCH_HELD_OUT_REVIEWS, text_column="text", label_column="label")
-    assert len(data) == 80 and data.labels.count("positive") == 40
-    predicted = shipped.predict(data.texts, labels=("positive", "negative"))
-    assert {r.label for r in predicted} == {"positive", "negative"}
-    assert score_sentiment(shipped, data).accuracy >= 0.8
+def test_earlier_held_out_dutch_reviews(shipped: SentimentModel) -> None:
+    # The two earlier held-out sets (80 reviews of 15 fields, 106 of 34), each read once for its version
+    # (0.825 with b6429bbec359; 0.698 with 2d41a7ef45e3, the lexicon alone 0.708) and fitted since the
+    # weights 02baba9e15c9 (0.925 and 0.764): floors against breakage, not measurements.
+    for path, size, floor in ((DUTCH_HELD_OUT_REVIEWS, 80, 0.9), (DUTCH_FRESH_REVIEWS, 106, 0.74)):
+        data = read_labelled_csv(path, text_column="text", label_column="label")
+        assert len(data) == size and data.labels.count("positive") == size // 2
+        predicted = shipped.predict(data.texts, labels=("positive", "negative"))
+        assert {r.label for r in predicted} == {"positive", "negative"}
+        assert score_sentiment(shipped, data).accuracy >= floor
+
+
+def test_held_out_dutch_product_reviews(shipped: SentimentModel) -> None:
+    # 100 Dutch product reviews of 26 kinds of product, written and committed before version 6 was made,
+    # never trained on, and measured once at the end: 0.790 with the weights 02baba9e15c9, where the
+    # lexicon alone reads 0.750 (0.790 without its homograph rules) and the earlier weights 0.810
+    # (b6429bbec359) and 0.800 (2d41a7ef45e3): no gain on product reviews (the goal is 0.85).
+    data = read_labelled_csv(DUTCH_PRODUCT_REVIEWS, text_column="text", label_column="label")
+    assert len(data) == 100 and data.labels.count("positive") == 50
+    assert score_sentiment(shipped, data).accuracy >= 0.77
 
 
 def test_unknown_labels_are_refused(shipped: SentimentModel, tmp_path: Path) -> None:
