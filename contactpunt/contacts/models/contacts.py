@@ -49,6 +49,7 @@ def waiting_condition(prefix: str = "") -> models.Q:
     contact of an open case counts as *waiting* on every screen (`contacts.inbox.waiting_contacts`)."""
     realtime = list(Channel.realtime())
     written = [c for c in Channel.values if c not in realtime]
+    # The same test on one contact in Python: `Contact.waits`.
     return models.Q((f"{prefix}direction", Direction.INBOUND)) & (
         models.Q((f"{prefix}channel__in", realtime), (f"{prefix}status", ContactStatus.QUEUED))
         | models.Q(
@@ -117,6 +118,15 @@ class Contact(models.Model):
             models.Index(fields=["customer", "occurred_at"], name="contact_customer_idx"),
             models.Index(fields=["status", "queue"], name="contact_status_queue_idx"),
         ]
+
+    @property
+    def waits(self) -> bool:
+        """Whether this contact waits for an agent (`waiting_condition`, on the instance in hand)."""
+        if self.direction != Direction.INBOUND:
+            return False
+        if self.channel in Channel.realtime():
+            return self.status == ContactStatus.QUEUED
+        return self.status in (ContactStatus.QUEUED, ContactStatus.IN_PROGRESS)
 
 
 class ContactLeg(models.Model):

@@ -8,7 +8,16 @@ import datetime as dt
 import pytest
 
 from contactpunt.contacts.inbox import InboxFilters, inbox, waiting_contacts
-from contactpunt.contacts.models import Case, Contact, EventName, Queue
+from contactpunt.contacts.models import (
+    Case,
+    Channel,
+    Contact,
+    ContactStatus,
+    Direction,
+    EventName,
+    Queue,
+    waiting_condition,
+)
 from contactpunt.contacts.services.bulk_events import ContactEventInput, record_contact_events
 from contactpunt.contacts.services.case_actions import mark_no_response_needed
 from contactpunt.contacts.services.cases import merge_cases
@@ -88,3 +97,25 @@ def test_the_inbox_counts_and_ranks_from_the_case(email_queue: Queue, agent: Use
     assert box.waiting == waiting_contacts(agent).count() == 3
     assert [row.case.pk for row in box.rows] == [older.pk, newer.pk, answered.pk]
     assert [row.waiting_since for row in box.rows] == [t0, t0 + dt.timedelta(hours=1), None]
+
+
+def test_a_contact_in_hand_waits_exactly_when_the_database_says_so(email_queue: Queue, t0: dt.datetime) -> None:
+    """`Contact.waits` (the batch writer's test on the instances it makes) and `waiting_condition` (the SQL) agree
+    on every channel, direction and status."""
+    case = mail(email_queue, t0, "m1")
+    template = Contact.objects.get(case=case)
+    combinations = [
+        (channel, direction, status)
+        for channel in Channel.values
+        for direction in Direction.values
+        for status in ContactStatus.values
+    ]
+    for n, (channel, direction, status) in enumerate(combinations):
+        template.pk = None
+        template.external_id = f"combo-{n}"
+        template.channel, template.direction, template.status = channel, direction, status
+        template.save()
+    in_sql = set(Contact.objects.filter(waiting_condition(), case=case).values_list("pk", flat=True))
+    in_hand = {contact.pk for contact in Contact.objects.filter(case=case) if contact.waits}
+    assert in_sql == in_hand
+    assert len(in_hand) > len(Channel.values)  # some of every channel wait

@@ -50,6 +50,14 @@ class Writes(BatchState):
 
     def _write(self) -> None:
         contacts = [entry[1] for entry in self.new_contacts]
+        # A case made in this batch holds only this batch's contacts: its waiting figures are known here. The
+        # cases that existed are refreshed from the database once the contacts are written.
+        made_here = {id(case) for case in self.new_cases}
+        for _p, contact, case, _created, _reopened in self.new_contacts:
+            if id(case) in made_here and contact.waits:
+                case.waiting_count += 1
+                if case.waiting_since is None or contact.occurred_at < case.waiting_since:
+                    case.waiting_since = contact.occurred_at
         for case, previous in self.pending_links:
             case.previous_case = previous
         thread_keys = [fast_insert.build(CaseThreadKey, key=key, case=case) for key, case in self.new_thread_keys]
@@ -69,7 +77,7 @@ class Writes(BatchState):
                 sorted(self.changed_cases.values(), key=lambda c: c.pk),
                 ["status", "reopen_count", "resolved_at", "last_inbound_at"],
             )
-        refresh_waiting(case.pk for _p, _contact, case, _c, _r in self.new_contacts)
+        refresh_waiting(case.pk for _p, _contact, case, _c, _r in self.new_contacts if id(case) not in made_here)
         announce_many(
             Announcement.CONTACT_RECEIVED,
             [{"contact_id": contact.pk, "case_id": case.pk} for _p, contact, case, _c, _r in self.new_contacts],
