@@ -198,8 +198,8 @@ def refresh() -> int:
         starts = _queued_starts(contact_ids) - rebuilt_starts
         for run_first, run_last in _runs(sorted(starts)):
             rebuild(run_first, run_last + INTERVAL)
-        for day in sorted(days):
-            dayparts.rebuild(day, day)
+        for run_first, run_last in dayparts._day_runs(sorted(days)):
+            dayparts.rebuild(run_first, run_last)
         with transaction.atomic():
             remove_marks(batch)
         rebuilt_starts |= starts

@@ -19,7 +19,7 @@ from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_cases, load_units
 from contactpunt.kpis.intervals import INTERVAL, interval_start, local_midnight
 from contactpunt.kpis.metrics.agents import occupancy, split_spans, state_seconds, state_spans
 from contactpunt.kpis.metrics.cases import customer_speed_index, fcr, fcr_so_far
-from contactpunt.kpis.metrics.definitions import GROUPINGS, LEG_GROUPINGS, ratio
+from contactpunt.kpis.metrics.definitions import GROUPINGS, LEG_GROUPINGS, duration_bucket, ratio
 from contactpunt.kpis.metrics.queues import (
     abandon_rate,
     abandoned,
@@ -248,7 +248,7 @@ def report(
         else:
             rate, counted = fcr(group["resolved"], now=now)
             median, p90, open_cases = customer_speed_index(group["created"])
-            responses = first_response_times(group_units, schedules)
+            responses = [duration_bucket(s) for s in first_response_times(group_units, schedules)]
             row.update(
                 {
                     "fcr": rate,
