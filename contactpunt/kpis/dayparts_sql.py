@@ -110,18 +110,18 @@ def bucket(us: str) -> str:
 
 def _fold(d: _Days, source: str, *, kind: str, level: str, agent: str | None, counts: Sequence[str]) -> str:
     """The "row" output of `source` per day x queue x channel (x agent when `agent`)."""
-    agent_col = agent or "NULL"
+    agent_col = agent or "CAST(NULL AS BIGINT)"
     group = "day, queue_id, channel" + (f", {agent}" if agent else "")
     values = [*counts, *["0"] * (4 - len(counts))]
     return (
         f"SELECT 'row', day, '{kind}', '{level}', {1 if agent else 0}, queue_id, channel, {agent_col}, "
-        f"{', '.join(values)}, NULL FROM {source} GROUP BY {group}"
+        f"{', '.join(values)}, CAST(NULL AS TEXT) FROM {source} GROUP BY {group}"
     )
 
 
 def _hist(d: _Days, source: str, grid: str, *, kind: str, level: str, agent: str | None, where: str) -> str:
     """The "hist" output: per day part the histogram {grid seconds: count} of `grid` over the rows `where`."""
-    agent_col = agent or "NULL"
+    agent_col = agent or "CAST(NULL AS BIGINT)"
     group = "day, queue_id, channel" + (f", {agent}" if agent else "")
     return (
         f"SELECT 'hist', day, '{kind}', '{level}', {1 if agent else 0}, queue_id, channel, {agent_col}, "
@@ -133,7 +133,7 @@ def _hist(d: _Days, source: str, grid: str, *, kind: str, level: str, agent: str
 
 def _list(d: _Days, source: str, values: Sequence[str], *, what: str, kind: str, level: str, agent: str | None,
           where: str) -> str:  # fmt: skip
-    agent_col = agent or "NULL"
+    agent_col = agent or "CAST(NULL AS BIGINT)"
     group = "day, queue_id, channel" + (f", {agent}" if agent else "")
     return (
         f"SELECT '{what}', day, '{kind}', '{level}', {1 if agent else 0}, queue_id, channel, {agent_col}, "
@@ -195,7 +195,8 @@ def cases_sql(d: _Days, first: dt.date, last: dt.date, *, insert_resolutions: st
         rows.append(_hist(d, "created", "csi", kind="created", level="contact", agent=agent,
                           where="csi IS NOT NULL"))  # fmt: skip
     if insert_resolutions is None:
-        rows.append("SELECT 'case', day, 'resolved', 'contact', 0, NULL, NULL, NULL, case_id, solved, 0, 0, NULL"
+        rows.append("SELECT 'case', day, 'resolved', 'contact', 0, CAST(NULL AS BIGINT), CAST(NULL AS TEXT),"
+                    " CAST(NULL AS BIGINT), case_id, solved, 0, 0, CAST(NULL AS TEXT)"
                     " FROM resolved")  # fmt: skip
         inserted = ""
     else:
@@ -354,7 +355,7 @@ def _calendar_rows(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> tu
     pieces: list[str] = []
     for queue in queues:
         norm = queue.effective_response_norm_s
-        norms.append(f"({queue.pk}, {'NULL' if norm is None else norm * _US}, {int(queue.calendar is not None)})")
+        norms.append(f"({queue.pk}, {'CAST(NULL AS BIGINT)' if norm is None else norm * _US}, {int(queue.calendar is not None)})")
         if queue.calendar is None:
             continue
         schedule = schedule_for(queue.calendar)
@@ -368,7 +369,7 @@ def _calendar_rows(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> tu
         segments += [f"({queue.pk}, {', '.join(map(str, s))})" for s in segments_of]
         pieces += [f"({queue.pk}, {', '.join(map(str, p))})" for p in pieces_of]
     none = "(-1, -1, -1, -1, -1, 0)"
-    return ", ".join(segments) or none, ", ".join(pieces) or "(-1, -1, -1, -1, -1)", ", ".join(norms) or "(-1, NULL, 0)"
+    return ", ".join(segments) or none, ", ".join(pieces) or "(-1, -1, -1, -1, -1)", ", ".join(norms) or "(-1, CAST(NULL AS BIGINT), 0)"
 
 
 def _timeline(schedule: Any, first: dt.datetime, last: dt.datetime) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
