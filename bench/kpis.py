@@ -227,7 +227,7 @@ def grow(first: int, last: int, ids: dict[str, Any]) -> float:
             INSERT INTO contacts_contactevent (name, case_id, contact_id, leg, queue_id, agent_id, occurred_at,
                                                recorded_at, source, data)
             SELECT e.name, s.i, s.i, e.leg, e.queue_id, e.agent_id, s.at + e.after * interval '1 second',
-                   s.at + e.after * interval '1 second', 'bench', '{}'
+                   s.at + e.after * interval '1 second', 'bench', '{}'::jsonb
             FROM spec s CROSS JOIN LATERAL (
                 SELECT * FROM (VALUES
                     ('queued', 1, (%(queues)s::bigint[])[s.q], NULL::bigint, 0.0::float8, true),

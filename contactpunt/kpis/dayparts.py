@@ -29,7 +29,7 @@ from django.db.models import Max, Min, Q, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from contactpunt.contacts.models import Contact, ContactEvent, EventName
+from contactpunt.contacts.models import Channel, Contact, ContactEvent, Direction, EventName
 from contactpunt.id_filters import ids_in
 from contactpunt.kpis import dayparts_sql, metrics
 from contactpunt.kpis.facts import CONTACT, LEG
@@ -38,7 +38,7 @@ from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.metrics.definitions import median_of, percentile_of
 from contactpunt.kpis.models import CaseResolution, CostPart, DayPart
 
-INBOUND, RESOLVED, CREATED, WRITTEN = "inbound", "resolved", "created", "written"
+INBOUND, RESOLVED, CREATED, WRITTEN, BACKLOG = "inbound", "resolved", "created", "written", "backlog"
 #: The groupings the day parts can answer: the others need a moment or an attribute the parts do not keep.
 GROUPINGS = (None, "queue", "department", "channel", "team", "site", "agent")
 #: The groupings that read the rows per agent (the others read the rows summed over the agents).
@@ -55,6 +55,7 @@ _ROW_FIELDS = {
     RESOLVED: ("fcr_cases", "fcr_solved"),
     CREATED: ("created", "open_cases"),
     WRITTEN: ("norm_replied", "norm_within", "overdue"),
+    BACKLOG: ("backlog",),
 }
 
 
@@ -83,6 +84,8 @@ def _assemble(found: Iterable[dayparts_sql.Row]) -> list[DayPart]:
         if what == "row":
             for name, number in zip(_ROW_FIELDS[kind], (a, b, c), strict=False):
                 setattr(part, name, int(number or 0))
+        elif what == "backlog":
+            part.backlog, part.oldest_us = int(a), None if b is None else int(b)
         elif what == "hist":
             histogram = {str(k): int(v) for k, v in value.items()}
             if kind == CREATED:
@@ -103,7 +106,7 @@ def build(
     now: dt.datetime | None = None,
     costs: bool = False,
     resolutions: bool = False,
-    only: tuple[str, ...] = ("inbound", "cases", "written"),
+    only: tuple[str, ...] = ("inbound", "cases", "written", "backlog"),
 ) -> Built:
     """The day parts of the local days `first` to `last` (not saved), as of `now`, computed set-based; with `costs`
     their cost parts, with `resolutions` each case first resolved on them."""
@@ -111,15 +114,16 @@ def build(
     zone = local_zone()
     values = dayparts_sql.params(first, last, zone, now)
     sqls = dayparts_sql.statements(first, last, zone, now, wanted=(*only, *(["costs"] if costs else [])))
+    days = (last - first).days + 1
     found: list[dayparts_sql.Row] = []
     for name in only:
-        found += dayparts_sql.run(sqls[name], values)
+        found += dayparts_sql.run(sqls[name], values, days=days)
     built = Built(_assemble(r for r in found if r[0] != "case"))
     if resolutions:
         built.resolutions = [CaseResolution(day=dayparts_sql.as_date(r[1]), case_id=r[8], solved=bool(r[9]))
                              for r in found if r[0] == "case"]  # fmt: skip
     if costs:
-        built.costs = _costs(dayparts_sql.run(sqls["costs"], values))
+        built.costs = _costs(dayparts_sql.run(sqls["costs"], values, days=days))
     return built
 
 
@@ -153,11 +157,12 @@ def _rebuild_span(first: dt.date, last: dt.date, now: dt.datetime) -> int:
         # The case resolutions go straight from the statement into their table (a month holds millions); the swap of
         # the few aggregated rows follows. PostgreSQL takes no lock here that a reply or wrap-up waits on.
         sqls = dayparts_sql.statements(first, last, zone, now, insert_resolutions=CaseResolution._meta.db_table)
-        found = dayparts_sql.run(sqls["inbound"], values) + dayparts_sql.run(sqls["written"], values)
-        costs = _costs(dayparts_sql.run(sqls["costs"], values))
+        span = (last - first).days + 1
+        found = [row for name in ("inbound", "written", "backlog") for row in dayparts_sql.run(sqls[name], values, days=span)]
+        costs = _costs(dayparts_sql.run(sqls["costs"], values, days=span))
         with transaction.atomic():
             CaseResolution.objects.filter(days).delete()
-            found += dayparts_sql.run(sqls["cases"], values)
+            found += dayparts_sql.run(sqls["cases"], values, days=span)
             rows = _assemble(found)
             _swap(days, rows, costs, [])
         return len(rows) + len(costs)
@@ -234,6 +239,8 @@ def affected_days(contact_ids: list[int], *, now: dt.datetime | None = None, clo
             ).values_list("occurred_at", flat=True)
         )
     days = {m.astimezone(zone).date() for m in moments}
+    # The backlog at the end of every day since a written contact arrived.
+    days |= _waiting_days(contact_ids, now, zone)
     if not closing:
         return days
     # Windows that closed: days with cases still pending a week ago.
@@ -241,6 +248,23 @@ def affected_days(contact_ids: list[int], *, now: dt.datetime | None = None, clo
     days.update(
         DayPart.objects.filter(kind=RESOLVED, day__lte=closed).exclude(fcr_pending=[]).values_list("day", flat=True)
     )
+    return days
+
+
+def _waiting_days(contact_ids: list[int], now: dt.datetime, zone: ZoneInfo) -> set[dt.date]:
+    """Every day from a written contact's arrival to now: whether it still waited at a day's end may have changed
+    (a reply, or one corrected away), and its earlier answer is no longer known."""
+    written = [c for c in Channel.values if c not in Channel.realtime()]
+    days: set[dt.date] = set()
+    last = now.astimezone(zone).date()
+    for chunk in range(0, len(contact_ids), 5000):
+        found = Contact.objects.filter(
+            pk__in=contact_ids[chunk : chunk + 5000], direction=Direction.INBOUND, channel__in=written
+        ).aggregate(first=Min("occurred_at"))["first"]
+        day = found.astimezone(zone).date() if found is not None else last + dt.timedelta(days=1)
+        while day <= last:
+            days.add(day)
+            day += dt.timedelta(days=1)
     return days
 
 
@@ -285,7 +309,7 @@ def figures(
         lambda: {**dict.fromkeys(_COUNTED, 0), "fcr_young": 0, "fcr_young_solved": 0, "csi": Counter(),
                  "response": Counter()}
     )  # fmt: skip
-    wanted = Q(kind=INBOUND) | (Q(per_agent=per_agent) & (~Q(kind=WRITTEN) | Q(level=level)))
+    wanted = Q(kind=INBOUND) | (Q(per_agent=per_agent) & ~Q(kind=BACKLOG) & (~Q(kind=WRITTEN) | Q(level=level)))
     rows = DayPart.objects.filter(day__gte=first, day__lte=last).filter(wanted).order_by()
     stale_days = sorted(day for day in set(stale) if first <= day <= last)
     fresh: list[DayPart] = []
@@ -294,7 +318,7 @@ def figures(
         for run_first, run_last in _day_runs(stale_days):
             fresh += [
                 p
-                for p in build(run_first, run_last, now=now).parts
+                for p in build(run_first, run_last, now=now, only=("inbound", "cases", "written")).parts
                 if p.kind == INBOUND or (p.per_agent == per_agent and (p.kind != WRITTEN or p.level == level))
             ]
     labels: dict[tuple[str, int, str, int | None], str | None] = {}
@@ -380,3 +404,24 @@ def _day_runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
         else:
             runs.append((day, day))
     return runs
+
+
+def backlog_at_end(day: dt.date) -> list[tuple[int, str, int, dt.datetime | None]] | None:
+    """(queue, channel, backlog, oldest arrival) at the end of the local `day`, from its day parts; None when the day
+    has not been built since it ended (a day a dirty contact may change is not: see `rollups.stale_days`)."""
+    rows = list(
+        DayPart.objects.filter(day=day, kind=BACKLOG).values_list("queue_id", "channel", "backlog", "oldest_us")
+    )
+    if not rows:
+        return None
+    return [(q, c, n, None if oldest is None else _EPOCH + dt.timedelta(microseconds=oldest)) for q, c, n, oldest in rows]
+
+
+def unbuilt_ended_days(today: dt.date, *, limit: int = REBUILD_DAYS) -> list[dt.date]:
+    """The ended days since the last day with a backlog row, at most `limit` back: a day without a contact of its
+    own is built once it ended (its backlog holds the contacts still waiting from before)."""
+    last = DayPart.objects.filter(kind=BACKLOG, day__lt=today).aggregate(last=Max("day"))["last"]
+    if last is None:
+        return []
+    first = max(last + dt.timedelta(days=1), today - dt.timedelta(days=limit))
+    return [first + dt.timedelta(days=n) for n in range((today - first).days)]

@@ -75,6 +75,13 @@ class _Days(_Dialect):
             day += dt.timedelta(days=1)
         return f"days(day, start) AS (VALUES {', '.join(rows)}),"
 
+    def literal_moment(self, moment: dt.datetime) -> str:
+        """A moment as a literal of the database's own form (timestamptz; SQLite's text in UTC)."""
+        utc = moment.astimezone(dt.UTC)
+        if self.pg:
+            return f"'{utc.isoformat()}'::timestamptz"
+        return f"'{utc.strftime('%Y-%m-%d %H:%M:%S')}'"
+
     def within_week_after(self, later: str, earlier: str) -> str:
         """`later` in (earlier, earlier + 7 days]."""
         if self.pg:
@@ -245,19 +252,27 @@ WITH RECURSIVE roots(id, root, depth) AS (
     FROM touched t JOIN contacts_case k ON k.id = t.case_id JOIN arrivals a ON a.case_id = k.id
     LEFT JOIN lives l ON l.case_id = k.id LEFT JOIN roots rt ON rt.id = k.reason_id
     WHERE k.status <> 'merged'
+), first_resolved AS MATERIALIZED (
+    SELECT f.case_id, f.customer_id, f.root, f.queue_id, f.channel, f.agent_id, f.first_resolved_at, f.reopened,
+           f.before_n
+    FROM facts f WHERE f.first_resolved_at >= %(start)s AND f.first_resolved_at < %(end)s
+), spoiled AS (
+    -- An inbound contact of the customer on the same top-level reason (an unknown one matches any) in the 7 days
+    -- after the first resolution: no first-contact resolution.
+    SELECT DISTINCT f.case_id FROM first_resolved f
+    JOIN contacts_contact c2 ON c2.customer_id = f.customer_id
+    JOIN contacts_case k2 ON k2.id = c2.case_id LEFT JOIN roots r2 ON r2.id = k2.reason_id
+    WHERE c2.direction = 'inbound' AND c2.occurred_at > %(start)s AND c2.occurred_at <= %(week_after)s
+      AND {d.within_week_after("c2.occurred_at", "f.first_resolved_at")}
+      AND (r2.root IS NULL OR f.root IS NULL OR r2.root = f.root)
 ), resolved AS MATERIALIZED (
     SELECT f.case_id, f.queue_id, f.channel, f.agent_id, {d.local_day("f.first_resolved_at")} AS day,
            {d.epoch_us("f.first_resolved_at")} AS at_us,
            CASE WHEN {d.epoch_us("f.first_resolved_at")} + {int(FCR_WINDOW.total_seconds()) * _US} <= %(now_us)s
                 THEN 1 ELSE 0 END AS mature,
-           CASE WHEN f.reopened = 0 AND f.before_n = 1 AND (f.customer_id IS NULL OR NOT EXISTS (
-                    SELECT 1 FROM contacts_contact c2 JOIN contacts_case k2 ON k2.id = c2.case_id
-                    LEFT JOIN roots r2 ON r2.id = k2.reason_id
-                    WHERE c2.customer_id = f.customer_id AND c2.direction = 'inbound'
-                      AND {d.within_week_after("c2.occurred_at", "f.first_resolved_at")}
-                      AND (r2.root IS NULL OR f.root IS NULL OR r2.root = f.root)))
+           CASE WHEN f.reopened = 0 AND f.before_n = 1 AND (f.customer_id IS NULL OR s.case_id IS NULL)
                 THEN 1 ELSE 0 END AS solved
-    FROM facts f WHERE f.first_resolved_at >= %(start)s AND f.first_resolved_at < %(end)s
+    FROM first_resolved f LEFT JOIN spoiled s ON s.case_id = f.case_id
 ), created AS MATERIALIZED (
     SELECT f.queue_id, f.channel, f.agent_id, f.resolved_at, {d.local_day("f.opened_at")} AS day,
            CASE WHEN f.resolved_at IS NOT NULL THEN {csi} END AS csi
@@ -322,21 +337,71 @@ w AS MATERIALIZED (
 """  # noqa: S608 - our own names and numbers; the moments are parameters
 
 
+def backlog_sql(d: _Days, first: dt.date, last: dt.date) -> str:
+    """The backlog at the end of every day (`written.backlog`): the inbound written contacts that entered a queue,
+    arrived by the day's end, had no reply on their case from their arrival to then and were not closed without
+    one ("no response needed") by then; per day x written queue x channel, with the oldest arrival, and a row of
+    0 for every written queue and channel without one (the day was built)."""
+    written = ", ".join(f"'{c}'" for c in _WRITTEN)
+    ends = []
+    day = first
+    while day <= last:
+        _start, end = day_bounds(day, day, d.zone)
+        ends.append(f"('{day.isoformat()}', {d.literal_moment(end)})")
+        day += dt.timedelta(days=1)
+    if d.pg:
+        no_reply_needed = "(e.data -> 'no_response_needed') = 'true'::jsonb"
+    else:
+        no_reply_needed = "json_type(e.data, '$.no_response_needed') = 'true'"
+    return f"""
+WITH ends(day, end_at) AS (VALUES {", ".join(ends)}),
+candidates AS MATERIALIZED (
+    SELECT c.id, c.case_id, c.queue_id, c.channel, c.occurred_at FROM contacts_contact c
+    WHERE c.direction = 'inbound' AND c.channel IN ({written}) AND c.occurred_at <= %(end)s
+      AND EXISTS (SELECT 1 FROM contacts_contactevent q WHERE q.contact_id = c.id AND q.name = 'queued')
+), replied AS (
+    SELECT c.id, MIN(e.occurred_at) AS at FROM candidates c
+    JOIN contacts_contactevent e ON e.case_id = c.case_id AND e.name = 'replied' AND e.occurred_at >= c.occurred_at
+    GROUP BY c.id
+), closed AS (
+    SELECT e.contact_id AS id, MIN(e.occurred_at) AS at FROM contacts_contactevent e
+    WHERE e.name = 'wrapped' AND e.contact_id IN (SELECT id FROM candidates) AND {no_reply_needed}
+    GROUP BY e.contact_id
+), waiting AS MATERIALIZED (
+    SELECT c.queue_id, c.channel, c.occurred_at, {d.epoch_us("c.occurred_at")} AS at_us,
+           CASE WHEN r.at IS NULL THEN k.at WHEN k.at IS NULL OR r.at < k.at THEN r.at ELSE k.at END AS until
+    FROM candidates c LEFT JOIN replied r ON r.id = c.id LEFT JOIN closed k ON k.id = c.id
+), counted AS (
+    SELECT n.day, w.queue_id, w.channel, COUNT(*) AS n, MIN(w.at_us) AS oldest
+    FROM waiting w JOIN ends n ON w.occurred_at <= n.end_at AND (w.until IS NULL OR w.until > n.end_at)
+    WHERE w.until IS NULL OR w.until > %(start)s
+    GROUP BY n.day, w.queue_id, w.channel
+), kept AS (
+    SELECT n.day, q.id AS queue_id, q.channel FROM ends n CROSS JOIN contacts_queue q WHERE q.channel IN ({written})
+    UNION
+    SELECT day, queue_id, channel FROM counted
+)
+SELECT 'backlog', k.day, 'backlog', 'contact', 0, k.queue_id, k.channel, CAST(NULL AS BIGINT),
+       COALESCE(c.n, 0), c.oldest, 0, 0, CAST(NULL AS TEXT)
+FROM kept k LEFT JOIN counted c ON c.day = k.day AND c.queue_id = k.queue_id AND c.channel = k.channel
+"""  # noqa: S608 - our own names and numbers; the moments are parameters
+
+
 def costs_sql(d: _Days, first: dt.date, last: dt.date) -> str:
     """The handled legs with an agent per day x agent x queue x account x product type x reason
     (`cost_parts.handled`): legs, contacts counted on their first handled leg, handling seconds."""
     return units_chain(d) + f""", {d.days_cte(first, last)}
-firsts AS (
-    SELECT contact_id, MIN(leg) AS first_leg FROM units
-    WHERE level = 'leg' AND handled = 1 AND agent_id IS NOT NULL GROUP BY contact_id
+handled_legs AS (
+    SELECT u.contact_id, u.leg, u.queue_id, u.queued_at, u.agent_id, u.handled, u.talk_s + u.hold_s + u.wrap_s AS handle_s,
+           MIN(CASE WHEN u.handled = 1 AND u.agent_id IS NOT NULL THEN u.leg END)
+               OVER (PARTITION BY u.contact_id) AS first_leg
+    FROM units u WHERE u.level = 'leg'
 )
 SELECT 'cost', {d.local_day("u.queued_at")} AS day, u.agent_id, u.queue_id, cu.account_id, k.product_type_id,
-       k.reason_id, COUNT(*), SUM(CASE WHEN u.leg = f.first_leg THEN 1 ELSE 0 END),
-       SUM(u.talk_s + u.hold_s + u.wrap_s)
-FROM units u JOIN firsts f ON f.contact_id = u.contact_id JOIN contacts_contact c ON c.id = u.contact_id
+       k.reason_id, COUNT(*), SUM(CASE WHEN u.leg = u.first_leg THEN 1 ELSE 0 END), SUM(u.handle_s)
+FROM handled_legs u JOIN contacts_contact c ON c.id = u.contact_id
 JOIN contacts_case k ON k.id = c.case_id LEFT JOIN customers_customer cu ON cu.id = c.customer_id
-WHERE u.level = 'leg' AND u.handled = 1 AND u.agent_id IS NOT NULL
-  AND u.queued_at >= %(start)s AND u.queued_at < %(end)s
+WHERE u.handled = 1 AND u.agent_id IS NOT NULL AND u.queued_at >= %(start)s AND u.queued_at < %(end)s
 GROUP BY 2, u.agent_id, u.queue_id, cu.account_id, k.product_type_id, k.reason_id
 """  # noqa: S608 - our own names and numbers; the moments are parameters
 
@@ -430,12 +495,13 @@ def params(first: dt.date, last: dt.date, zone: ZoneInfo, now: dt.datetime) -> d
         "start": adapt(start),
         "end": adapt(end),
         "week_before": adapt(start - REPEAT_WINDOW),
+        "week_after": adapt(end + FCR_WINDOW),
         "now_us": (now - epoch) // dt.timedelta(microseconds=1),
     }
 
 
 def statements(first: dt.date, last: dt.date, zone: ZoneInfo, now: dt.datetime, *,
-               wanted: Sequence[str] = ("inbound", "cases", "written", "costs"),
+               wanted: Sequence[str] = ("inbound", "cases", "written", "costs", "backlog"),
                insert_resolutions: str | None = None) -> dict[str, str]:  # fmt: skip
     """The statements that compute the day parts ("inbound", "cases", "written") and the cost parts ("costs") of the
     local days first..last, as of `now`: those `wanted`."""
@@ -446,15 +512,32 @@ def statements(first: dt.date, last: dt.date, zone: ZoneInfo, now: dt.datetime, 
         "cases": lambda: cases_sql(d, first, last, insert_resolutions=insert_resolutions),
         "written": lambda: written_sql(d, first, last, _calendar_rows(start, end, now)),
         "costs": lambda: costs_sql(d, first, last),
+        "backlog": lambda: backlog_sql(d, first, last),
     }
     return {name: makers[name]() for name in wanted}
 
 
-def run(sql: str, values: dict[str, Any]) -> list[Row]:
-    """Run one statement; its JSON values decoded (PostgreSQL hands them as text here, as SQLite does)."""
+#: From this many days on, PostgreSQL computes a span with hash joins over one pass of the log: the planner cannot
+#: estimate the grouped stages' rows and may take nested loops over them (as `rollups_sql.HASHED_ABOVE`); a shorter
+#: span (a refresh of a few days) keeps the index lookups of its contacts.
+HASHED_FROM_DAYS = 7
+
+
+def run(sql: str, values: dict[str, Any], *, days: int = 1) -> list[Row]:
+    """Run one statement over a span of `days`; its JSON values decoded (PostgreSQL hands them as text here, as
+    SQLite does)."""
+    hashed = connection.vendor == "postgresql" and days >= HASHED_FROM_DAYS
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        return [_decoded(row) for row in cursor.fetchall()]
+        if hashed:
+            cursor.execute("SET enable_nestloop = off")
+            cursor.execute("SET work_mem = '128MB'")
+        try:
+            cursor.execute(sql, values)
+            return [_decoded(row) for row in cursor.fetchall()]
+        finally:
+            if hashed:
+                cursor.execute("RESET enable_nestloop")
+                cursor.execute("RESET work_mem")
 
 
 def _decoded(row: Sequence[Any]) -> Row:

@@ -55,7 +55,8 @@ class DayPart(models.Model):
     `kind` says what was counted and by which moment the day is chosen: "inbound" contacts by arrival (repeat
     contacts, identified share), "resolved" cases by their first resolution (FCR), "created" cases by their first
     contact (Customer Speed Index), "written" units by entering the queue (first response, within the norm; per
-    `level` as `IntervalRollup`). Every day is kept twice but for "inbound": `per_agent` rows per case resolver or
+    `level` as `IntervalRollup`), "backlog" the written contacts still awaiting a reply at the end of the day (a row
+    per written queue and channel, also when none waits: the day was built). Every day is kept twice but for "inbound": `per_agent` rows per case resolver or
     unit agent (their team is looked up when read, as the events-based report does), and rows summed over the
     agents (`agent` empty) for the groupings without one, so a month per queue reads a few rows a day. The times
     behind a median are histograms on the duration grid (`metrics.duration_bucket`), whose size is bounded however
@@ -86,6 +87,8 @@ class DayPart(models.Model):
     norm_within = models.PositiveIntegerField(default=0)
     overdue = models.PositiveIntegerField(default=0, help_text="Unreplied units whose norm had run out when built.")
     due = models.JSONField(default=list, help_text="Unreplied units whose norm still ran when built: due at (epoch µs).")
+    backlog = models.PositiveIntegerField(default=0, help_text="Written contacts awaiting a reply at the day's end.")
+    oldest_us = models.BigIntegerField(null=True, blank=True, help_text="The oldest of them arrived at (epoch µs).")
 
     class Meta:
         indexes = [models.Index(fields=["day", "kind"], name="daypart_day_kind_idx")]

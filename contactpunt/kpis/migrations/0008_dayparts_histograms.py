@@ -64,5 +64,15 @@ class Migration(migrations.Migration):
             name='fcr_pending',
             field=models.JSONField(default=list, help_text='[resolved at (epoch µs), 0/1 solved so far] of cases whose 7 days had not passed.'),
         ),
+        migrations.AddField(
+            model_name='daypart',
+            name='backlog',
+            field=models.PositiveIntegerField(default=0, help_text="Written contacts awaiting a reply at the day's end."),
+        ),
+        migrations.AddField(
+            model_name='daypart',
+            name='oldest_us',
+            field=models.BigIntegerField(blank=True, help_text='The oldest of them arrived at (epoch µs).', null=True),
+        ),
         migrations.RunPython(rebuild_later, migrations.RunPython.noop),
     ]

@@ -11,14 +11,14 @@ from typing import Any
 from django.db.models import Q
 
 from contactpunt.contacts.business_hours import Schedule, business_seconds, due_at
-from contactpunt.contacts.models import Channel
+from contactpunt.contacts.models import Channel, Queue
 from contactpunt.kpis import metrics
-from contactpunt.kpis.dayparts import CREATED, INBOUND, RESOLVED, WRITTEN
+from contactpunt.kpis.dayparts import BACKLOG, CREATED, INBOUND, RESOLVED, WRITTEN
 from contactpunt.kpis.facts import CONTACT, LEG, load_cases, load_units
 from contactpunt.kpis.intervals import day_bounds
 from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.metrics.definitions import duration_bucket
-from contactpunt.kpis.written import load_schedules
+from contactpunt.kpis.written import backlog_rows, load_schedules
 
 #: day, kind, level, per agent, queue, channel, agent
 Key = tuple[dt.date, str, str, bool, int, str, int | None]
@@ -32,7 +32,7 @@ def us(at: dt.datetime) -> int:
 def _empty() -> dict[str, Any]:
     return {"inbound": 0, "identified": 0, "repeats": 0, "fcr_cases": 0, "fcr_solved": 0, "fcr_pending": [],
             "created": 0, "open_cases": 0, "csi_h": defaultdict(int), "response_h": defaultdict(int),
-            "norm_replied": 0, "norm_within": 0, "overdue": 0, "due": []}  # fmt: skip
+            "norm_replied": 0, "norm_within": 0, "overdue": 0, "due": [], "backlog": 0, "oldest_us": None}  # fmt: skip
 
 
 def build(first: dt.date, last: dt.date, *, now: dt.datetime) -> tuple[dict[Key, dict[str, Any]], dict[int, Any]]:
@@ -106,6 +106,17 @@ def build(first: dt.date, last: dt.date, *, now: dt.datetime) -> tuple[dict[Key,
                             p["overdue"] += 1
                         else:
                             p["due"].append(us(due))
+    written_queues = list(Queue.objects.filter(channel__in=written).values_list("pk", "channel"))
+    day_ = first
+    while day_ <= last:
+        _start, day_end = day_bounds(day_, day_, zone)
+        for queue_id, channel in written_queues:
+            parts[(day_, BACKLOG, CONTACT, False, queue_id, channel, None)]
+        for _pk, arrived, queue_id, channel in backlog_rows(at=day_end, live=False):
+            p = parts[(day_, BACKLOG, CONTACT, False, queue_id, channel, None)]
+            p["backlog"] += 1
+            p["oldest_us"] = min(us(arrived), p["oldest_us"] or us(arrived))
+        day_ += dt.timedelta(days=1)
     return {key: {**p, "csi_h": dict(p["csi_h"]), "response_h": dict(p["response_h"])} for key, p in parts.items()}, (
         resolutions
     )
