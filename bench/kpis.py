@@ -174,7 +174,8 @@ def grow(first: int, last: int, ids: dict[str, Any]) -> float:
                         WHEN settle < 0.7 THEN at + (-72000 * ln(1 - random())) * interval '1 second' END AS resolved,
                    random() < 0.03 AS reopened, reply, fate < 0.9 AS replied
             FROM (
-                SELECT i, CASE WHEN pick < 0.15 THEN 5 WHEN pick < 0.30 THEN 4 ELSE 1 + (pick * 1000)::int %% 3 END AS q,
+                SELECT i,
+                       CASE WHEN pick < 0.15 THEN 5 WHEN pick < 0.30 THEN 4 ELSE 1 + (pick * 1000)::int %% 3 END AS q,
                        %(start)s + random() * %(span)s * interval '1 second' AS at,
                        CASE WHEN random() < 0.6 THEN 1 + (random() * (%(customers)s - 1))::bigint END AS customer,
                        random() AS fate, -25 * ln(1 - random()) AS wait, -240 * ln(1 - random()) AS talk,
@@ -202,8 +203,8 @@ def grow(first: int, last: int, ids: dict[str, Any]) -> float:
                                        resolved_at, reopen_count, created_at, reason_id)
             SELECT i, customer, '', CASE WHEN resolved IS NOT NULL AND NOT reopened THEN 'resolved' ELSE 'open' END,
                    (%(queues)s::bigint[])[q], (%(channels)s::text[])[q], at, at,
-                   CASE WHEN NOT reopened THEN resolved END, CASE WHEN reopened AND resolved IS NOT NULL THEN 1 ELSE 0 END,
-                   at, reason
+                   CASE WHEN NOT reopened THEN resolved END,
+                   CASE WHEN reopened AND resolved IS NOT NULL THEN 1 ELSE 0 END, at, reason
             FROM spec
             """,
             params,
@@ -304,9 +305,10 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
     from contactpunt.kpis.tests import dayparts_definition
 
     result: dict[str, Any] = {"contacts": size}
-    first_day, last_day = MONTH_START.astimezone(zone()).date(), (MONTH_END - dt.timedelta(seconds=1)).astimezone(
-        zone()
-    ).date()
+    first_day, last_day = (
+        MONTH_START.astimezone(zone()).date(),
+        (MONTH_END - dt.timedelta(seconds=1)).astimezone(zone()).date(),
+    )
     began = time.monotonic()
     rows = rollups.rebuild(MONTH_START, MONTH_END)
     intervals_s = time.monotonic() - began
@@ -315,7 +317,11 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
     days_s = time.monotonic() - began
     total_s = intervals_s + days_s
     result["rebuild"] = {
-        "interval_rollups": {"rows": rows, "seconds": round(intervals_s, 1), "contacts_per_s": round(size / intervals_s)},
+        "interval_rollups": {
+            "rows": rows,
+            "seconds": round(intervals_s, 1),
+            "contacts_per_s": round(size / intervals_s),
+        },
         "day_parts": {"rows": parts, "seconds": round(days_s, 1), "contacts_per_s": round(size / days_s)},
         "contacts_per_s": round(size / total_s),
     }
@@ -352,8 +358,17 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
         r[1] for r in raw_rows.values()
     )
     result["report_sample"] = {
-        group: {k: row.get(k) for k in ("offered", "fcr", "repeat_rate", "csi_median_s", "first_response_median_s",
-                                        "first_response_within_norm")}  # fmt: skip
+        group: {
+            k: row.get(k)
+            for k in (
+                "offered",
+                "fcr",
+                "repeat_rate",
+                "csi_median_s",
+                "first_response_median_s",
+                "first_response_within_norm",
+            )
+        }
         for group, row in sorted(by_queue.items())
     }
     return result

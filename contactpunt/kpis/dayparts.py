@@ -129,9 +129,17 @@ def build(
 
 def _costs(found: Iterable[dayparts_sql.Row]) -> list[CostPart]:
     return [
-        CostPart(day=dayparts_sql.as_date(day), agent_id=agent, queue_id=queue, account_id=account,
-                 product_type_id=product, reason_id=reason, legs=int(legs), contacts=int(contacts),
-                 handle_s=float(handle_s or 0.0))  # fmt: skip
+        CostPart(
+            day=dayparts_sql.as_date(day),
+            agent_id=agent,
+            queue_id=queue,
+            account_id=account,
+            product_type_id=product,
+            reason_id=reason,
+            legs=int(legs),
+            contacts=int(contacts),
+            handle_s=float(handle_s or 0.0),
+        )
         for _what, day, agent, queue, account, product, reason, legs, contacts, handle_s in found
     ]
 
@@ -158,7 +166,9 @@ def _rebuild_span(first: dt.date, last: dt.date, now: dt.datetime) -> int:
         # the few aggregated rows follows. PostgreSQL takes no lock here that a reply or wrap-up waits on.
         sqls = dayparts_sql.statements(first, last, zone, now, insert_resolutions=CaseResolution._meta.db_table)
         span = (last - first).days + 1
-        found = [row for name in ("inbound", "written", "backlog") for row in dayparts_sql.run(sqls[name], values, days=span)]
+        found = [
+            row for name in ("inbound", "written", "backlog") for row in dayparts_sql.run(sqls[name], values, days=span)
+        ]
         costs = _costs(dayparts_sql.run(sqls["costs"], values, days=span))
         with transaction.atomic():
             CaseResolution.objects.filter(days).delete()
@@ -414,7 +424,9 @@ def backlog_at_end(day: dt.date) -> list[tuple[int, str, int, dt.datetime | None
     )
     if not rows:
         return None
-    return [(q, c, n, None if oldest is None else _EPOCH + dt.timedelta(microseconds=oldest)) for q, c, n, oldest in rows]
+    return [
+        (q, c, n, None if oldest is None else _EPOCH + dt.timedelta(microseconds=oldest)) for q, c, n, oldest in rows
+    ]
 
 
 def unbuilt_ended_days(today: dt.date, *, limit: int = REBUILD_DAYS) -> list[dt.date]:

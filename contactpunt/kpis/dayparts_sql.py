@@ -15,6 +15,7 @@ joins (per UTC day, per day of open time) and exact to the microsecond.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -181,9 +182,17 @@ WITH {d.days_cte(first, last)} inbound AS MATERIALIZED (
            CASE WHEN i.customer_id IS NOT NULL AND w.earlier < i.occurred_at THEN 1 ELSE 0 END AS is_repeat
     FROM inbound i LEFT JOIN windowed w ON w.id = i.id
 )
-{_fold(d, "facts", kind="inbound", level="contact", agent=None,
-       counts=["COUNT(*)", "COUNT(customer_id)", "SUM(is_repeat)"])}
-"""  # noqa: S608 - our own names and numbers; the moments are parameters
+{
+        _fold(
+            d,
+            "facts",
+            kind="inbound",
+            level="contact",
+            agent=None,
+            counts=["COUNT(*)", "COUNT(customer_id)", "SUM(is_repeat)"],
+        )
+    }
+"""
 
 
 def cases_sql(d: _Days, first: dt.date, last: dt.date, *, insert_resolutions: str | None = None) -> str:
@@ -279,7 +288,7 @@ WITH RECURSIVE roots(id, root, depth) AS (
     FROM facts f WHERE f.opened_at >= %(start)s AND f.opened_at < %(end)s
 ){inserted}
 {" UNION ALL ".join(rows)}
-"""  # noqa: S608 - our own names and numbers; the moments are parameters
+"""
 
 
 def written_sql(d: _Days, first: dt.date, last: dt.date, calendars: tuple[str, str, str]) -> str:
@@ -302,7 +311,9 @@ def written_sql(d: _Days, first: dt.date, last: dt.date, calendars: tuple[str, s
         rows.append(_list(d, source, ["due_us"], what="due", kind="written", level=level, agent=agent,
                           where="due_us > %(now_us)s"))  # fmt: skip
     written = ", ".join(f"'{c}'" for c in _WRITTEN)
-    return units_chain(d, channels=_WRITTEN) + f""", {d.days_cte(first, last)}
+    return (
+        units_chain(d, channels=_WRITTEN)
+        + f""", {d.days_cte(first, last)}
 segments(queue_id, day_key, s_us, e_us, cum_us, is_open) AS (VALUES {segments}),
 pieces(queue_id, piece_key, s_us, cum_before, cum_end) AS (VALUES {pieces}),
 norms(queue_id, norm_us, calendar) AS (VALUES {norms}),
@@ -334,7 +345,8 @@ w AS MATERIALIZED (
                        AND pc.cum_before < p.q_pos + p.norm_us AND p.q_pos + p.norm_us <= pc.cum_end
 )
 {" UNION ALL ".join(rows)}
-"""  # noqa: S608 - our own names and numbers; the moments are parameters
+"""
+    )
 
 
 def backlog_sql(d: _Days, first: dt.date, last: dt.date) -> str:
@@ -384,15 +396,18 @@ candidates AS MATERIALIZED (
 SELECT 'backlog', k.day, 'backlog', 'contact', 0, k.queue_id, k.channel, CAST(NULL AS BIGINT),
        COALESCE(c.n, 0), c.oldest, 0, 0, CAST(NULL AS TEXT)
 FROM kept k LEFT JOIN counted c ON c.day = k.day AND c.queue_id = k.queue_id AND c.channel = k.channel
-"""  # noqa: S608 - our own names and numbers; the moments are parameters
+"""
 
 
 def costs_sql(d: _Days, first: dt.date, last: dt.date) -> str:
     """The handled legs with an agent per day x agent x queue x account x product type x reason
     (`cost_parts.handled`): legs, contacts counted on their first handled leg, handling seconds."""
-    return units_chain(d) + f""", {d.days_cte(first, last)}
+    return (
+        units_chain(d)
+        + f""", {d.days_cte(first, last)}
 handled_legs AS (
-    SELECT u.contact_id, u.leg, u.queue_id, u.queued_at, u.agent_id, u.handled, u.talk_s + u.hold_s + u.wrap_s AS handle_s,
+    SELECT u.contact_id, u.leg, u.queue_id, u.queued_at, u.agent_id, u.handled,
+           u.talk_s + u.hold_s + u.wrap_s AS handle_s,
            MIN(CASE WHEN u.handled = 1 AND u.agent_id IS NOT NULL THEN u.leg END)
                OVER (PARTITION BY u.contact_id) AS first_leg
     FROM units u WHERE u.level = 'leg'
@@ -403,7 +418,8 @@ FROM handled_legs u JOIN contacts_contact c ON c.id = u.contact_id
 JOIN contacts_case k ON k.id = c.case_id LEFT JOIN customers_customer cu ON cu.id = c.customer_id
 WHERE u.handled = 1 AND u.agent_id IS NOT NULL AND u.queued_at >= %(start)s AND u.queued_at < %(end)s
 GROUP BY 2, u.agent_id, u.queue_id, cu.account_id, k.product_type_id, k.reason_id
-"""  # noqa: S608 - our own names and numbers; the moments are parameters
+"""
+    )
 
 
 # -- business hours ---------------------------------------------------------------------------
@@ -420,24 +436,30 @@ def _calendar_rows(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> tu
     pieces: list[str] = []
     for queue in queues:
         norm = queue.effective_response_norm_s
-        norms.append(f"({queue.pk}, {'CAST(NULL AS BIGINT)' if norm is None else norm * _US}, {int(queue.calendar is not None)})")
+        norms.append(
+            f"({queue.pk}, {'CAST(NULL AS BIGINT)' if norm is None else norm * _US}, {int(queue.calendar is not None)})"
+        )
         if queue.calendar is None:
             continue
         schedule = schedule_for(queue.calendar)
         horizon = max(end, now, latest or end)
         if norm is not None:
-            try:
+            with contextlib.suppress(ValueError):  # never open: never due
                 horizon = max(horizon, due_at(schedule, end, norm))
-            except ValueError:  # never open: never due
-                pass
         segments_of, pieces_of = _timeline(schedule, start - dt.timedelta(days=1), horizon + dt.timedelta(days=1))
         segments += [f"({queue.pk}, {', '.join(map(str, s))})" for s in segments_of]
         pieces += [f"({queue.pk}, {', '.join(map(str, p))})" for p in pieces_of]
     none = "(-1, -1, -1, -1, -1, 0)"
-    return ", ".join(segments) or none, ", ".join(pieces) or "(-1, -1, -1, -1, -1)", ", ".join(norms) or "(-1, CAST(NULL AS BIGINT), 0)"
+    return (
+        ", ".join(segments) or none,
+        ", ".join(pieces) or "(-1, -1, -1, -1, -1)",
+        ", ".join(norms) or "(-1, CAST(NULL AS BIGINT), 0)",
+    )
 
 
-def _timeline(schedule: Any, first: dt.datetime, last: dt.datetime) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+def _timeline(
+    schedule: Any, first: dt.datetime, last: dt.datetime
+) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
     """(day key, start µs, end µs, open µs before, open) of the segments from `first` to `last` (open and closed,
     none across a UTC midnight), and (key, start µs, open µs before, open µs at its end) of the open ones cut at
     every _OPEN_DAY_US of open time."""
@@ -454,8 +476,8 @@ def _timeline(schedule: Any, first: dt.datetime, last: dt.datetime) -> tuple[lis
     opened.sort()
     cursor, stop = us(first) // _DAY_US * _DAY_US, (us(last) // _DAY_US + 1) * _DAY_US
     spans: list[tuple[int, int, int]] = []
-    for a, b in opened:
-        a, b = max(a, cursor), min(b, stop)
+    for opens, closes in opened:
+        a, b = max(opens, cursor), min(closes, stop)
         if b <= a:
             continue
         if a > cursor:

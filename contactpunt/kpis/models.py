@@ -56,9 +56,10 @@ class DayPart(models.Model):
     contacts, identified share), "resolved" cases by their first resolution (FCR), "created" cases by their first
     contact (Customer Speed Index), "written" units by entering the queue (first response, within the norm; per
     `level` as `IntervalRollup`), "backlog" the written contacts still awaiting a reply at the end of the day (a row
-    per written queue and channel, also when none waits: the day was built). Every day is kept twice but for "inbound": `per_agent` rows per case resolver or
-    unit agent (their team is looked up when read, as the events-based report does), and rows summed over the
-    agents (`agent` empty) for the groupings without one, so a month per queue reads a few rows a day. The times
+    per written queue and channel, also when none waits: the day was built). Every day is kept twice but for
+    "inbound" and "backlog": `per_agent` rows per case resolver or unit agent (their team is looked up when read,
+    as the events-based report does), and rows summed over the agents (`agent` empty) for the groupings without
+    one, so a month per queue reads a few rows a day. The times
     behind a median are histograms on the duration grid (`metrics.duration_bucket`), whose size is bounded however
     many cases a day has; the lists hold only what a look-ahead still waits for when built (FCR's 7 days, a
     norm still running). Everything here can be deleted and rebuilt from the event log.
@@ -86,7 +87,9 @@ class DayPart(models.Model):
     norm_replied = models.PositiveIntegerField(default=0, help_text="Replied units of queues with a norm.")
     norm_within = models.PositiveIntegerField(default=0)
     overdue = models.PositiveIntegerField(default=0, help_text="Unreplied units whose norm had run out when built.")
-    due = models.JSONField(default=list, help_text="Unreplied units whose norm still ran when built: due at (epoch µs).")
+    due = models.JSONField(
+        default=list, help_text="Unreplied units whose norm still ran when built: due at (epoch µs)."
+    )
     backlog = models.PositiveIntegerField(default=0, help_text="Written contacts awaiting a reply at the day's end.")
     oldest_us = models.BigIntegerField(null=True, blank=True, help_text="The oldest of them arrived at (epoch µs).")
 

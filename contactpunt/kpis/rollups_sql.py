@@ -252,6 +252,7 @@ WITH entering AS ({entering}
 )
 """
 
+
 def _sql(limits: Sequence[int], edges: Sequence[int]) -> str:
     d = _Dialect()
     realtime = ", ".join(f"'{c}'" for c in sorted(Channel.realtime()))
@@ -264,7 +265,9 @@ def _sql(limits: Sequence[int], edges: Sequence[int]) -> str:
         buckets.append((str(edge), f"SUM(CASE WHEN u.outcome = 'answered' AND {band} THEN 1 ELSE 0 END)"))
         lower = edge
     buckets.append(("inf", f"SUM(CASE WHEN u.outcome = 'answered' AND u.wait > {lower} THEN 1 ELSE 0 END)"))
-    return units_chain(d) + f"""
+    return (
+        units_chain(d)
+        + f"""
 SELECT {d.interval_start("u.queued_at")} AS start, u.level, u.queue_id, u.channel, a.team_id,
        COUNT(*),
        SUM(CASE WHEN u.outcome = 'answered' THEN 1 ELSE 0 END),
@@ -284,7 +287,8 @@ SELECT {d.interval_start("u.queued_at")} AS start, u.level, u.queue_id, u.channe
 FROM units u LEFT JOIN people_user a ON a.id = u.agent_id
 WHERE u.queued_at >= %(start)s AND u.queued_at < %(end)s
 GROUP BY 1, u.level, u.queue_id, u.channel, a.team_id
-"""  # noqa: S608 - our own names and numbers; the moments are parameters
+"""
+    )
 
 
 def replace(start: dt.datetime, end: dt.datetime, *, limits: Sequence[int], edges: Sequence[int]) -> int:
@@ -314,5 +318,5 @@ def replace(start: dt.datetime, end: dt.datetime, *, limits: Sequence[int], edge
     placeholders = ", ".join(["%s"] * len(_INSERTED))
     with transaction.atomic(), connection.cursor() as cursor:
         IntervalRollup.objects.filter(start__gte=start, start__lt=end).delete()
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
     return len(rows)

@@ -46,9 +46,10 @@ def build(first: dt.date, last: dt.date, *, now: dt.datetime) -> tuple[dict[Key,
     def day(at: dt.datetime) -> dt.date:
         return at.astimezone(zone).date()
 
-    def both(day_: dt.date, kind: str, level: str, queue: int, channel: str, agent: int | None) -> list[dict[str, Any]]:
-        return [parts[(day_, kind, level, True, queue, channel, agent)], parts[(day_, kind, level, False, queue, channel,
-                                                                                 None)]]  # fmt: skip
+    def both(at: dt.date, kind: str, queue: int, channel: str, agent: int | None) -> list[dict[str, Any]]:
+        """The day part per agent and the one summed over the agents."""
+        return [parts[(at, kind, CONTACT, True, queue, channel, agent)],
+                parts[(at, kind, CONTACT, False, queue, channel, None)]]  # fmt: skip
 
     for i in metrics.load_inbound(start, end):
         p = parts[(day(i.occurred_at), INBOUND, CONTACT, False, i.queue_id, i.channel, None)]
@@ -58,9 +59,7 @@ def build(first: dt.date, last: dt.date, *, now: dt.datetime) -> tuple[dict[Key,
             p["repeats"] += i.is_repeat
     resolved = [
         c
-        for c in load_cases(
-            Q(events__name="resolved", events__occurred_at__gte=start, events__occurred_at__lt=end)
-        )
+        for c in load_cases(Q(events__name="resolved", events__occurred_at__gte=start, events__occurred_at__lt=end))
         if c.first_resolved_at is not None and start <= c.first_resolved_at < end
     ]
     later = metrics._later_inbound(resolved)
@@ -68,7 +67,7 @@ def build(first: dt.date, last: dt.date, *, now: dt.datetime) -> tuple[dict[Key,
         assert c.first_resolved_at is not None
         solved = metrics.is_first_contact_resolution(c, later)
         resolutions[c.case_id] = (day(c.first_resolved_at), solved)
-        for p in both(day(c.first_resolved_at), RESOLVED, CONTACT, c.queue_id, c.channel, c.resolved_by_id):
+        for p in both(day(c.first_resolved_at), RESOLVED, c.queue_id, c.channel, c.resolved_by_id):
             if c.first_resolved_at + metrics.FCR_WINDOW <= now:
                 p["fcr_cases"] += 1
                 p["fcr_solved"] += solved
@@ -78,7 +77,7 @@ def build(first: dt.date, last: dt.date, *, now: dt.datetime) -> tuple[dict[Key,
     for c in {c.case_id: c for c in created}.values():
         if not start <= c.opened_at < end:
             continue
-        for p in both(day(c.opened_at), CREATED, CONTACT, c.queue_id, c.channel, c.resolved_by_id):
+        for p in both(day(c.opened_at), CREATED, c.queue_id, c.channel, c.resolved_by_id):
             p["created"] += 1
             if c.resolved_at is None:
                 p["open_cases"] += 1

@@ -14,16 +14,17 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.db.models import Q
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from contactpunt.contacts.models import BusinessCalendar, Case, Channel, ContactReason, OpeningHours, Queue
 from contactpunt.contacts.services.cases import reopen_case, resolve_case
 from contactpunt.contacts.services.events import record_agent_state
+from contactpunt.contacts.services.types import ThreadRef
 from contactpunt.kpis import cost, cost_parts, dayparts, metrics, rollups, survey_drivers
-from contactpunt.kpis.tests import dayparts_definition as definition
 from contactpunt.kpis.intervals import day_bounds
 from contactpunt.kpis.models import CaseResolution, DayPart, DirtyContact
+from contactpunt.kpis.tests import dayparts_definition as definition
 from contactpunt.kpis.tests.helpers import arrive, call, event
 from contactpunt.people.models import Role, Team, User
 
@@ -83,6 +84,8 @@ contact_spec = st.fixed_dictionaries(
         "late": st.booleans(),
         # hours later the call is transferred to another queue (a leg that may enter it on a later day)
         "transfer_h": st.one_of(st.none(), st.integers(0, 30)),
+        # a written contact in an earlier one's conversation joins its case (two inbound contacts before resolution)
+        "thread": st.sampled_from([None, None, "t1", "t2"]),
     }
 )
 
@@ -92,7 +95,8 @@ def _record(spec: dict[str, Any], world: dict[str, Any], later: list[Any]) -> No
     agent = world["agents"][spec["agent"]]
     at = START + spec["arrival_h"] * H
     if queue.channel not in Channel.realtime():
-        contact = arrive(queue, at, caller=spec["customer"] or "")
+        thread = ThreadRef(conversation_id=spec["thread"]) if spec["thread"] else None
+        contact = arrive(queue, at, caller=spec["customer"] or "", thread=thread)
         if spec["answered"]:
             event(contact, "replied", at + 2 * H, agent)
     elif spec["answered"] and spec["transfer_h"] is not None:
@@ -179,6 +183,10 @@ def test_the_day_parts_agree_with_the_definitions(
         transaction.set_rollback(True)
 
 
+_MAIL = {"customer": "a@example.nl", "queue": 2, "answered": True, "resolve_after_h": None, "reason": 1,
+         "reopen": False, "agent": 0, "late": False, "transfer_h": None, "thread": "t1"}  # fmt: skip
+
+
 @settings(
     max_examples=25,
     deadline=None,
@@ -186,6 +194,8 @@ def test_the_day_parts_agree_with_the_definitions(
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
 @given(specs=st.lists(contact_spec, max_size=10), now_days=st.sampled_from([4, 9, 30]))
+# Two mails of one conversation before its resolution: no first-contact resolution.
+@example(specs=[{**_MAIL, "arrival_h": 10, "resolve_after_h": 5}, {**_MAIL, "arrival_h": 12}], now_days=30)
 def test_the_set_based_day_parts_equal_their_definition(
     world: dict[str, Any], django_capture_on_commit_callbacks: Any, specs: list[dict[str, Any]], now_days: int
 ) -> None:
@@ -220,7 +230,9 @@ def test_the_set_based_day_parts_equal_their_definition(
             sums[2] += seconds
         assert {
             (c.day, c.agent_id, c.queue_id, c.account_id, c.product_type_id, c.reason_id): [
-                c.legs, c.contacts, pytest.approx(c.handle_s)
+                c.legs,
+                c.contacts,
+                pytest.approx(c.handle_s),
             ]
             for c in built.costs
         } == by_day

@@ -21,9 +21,7 @@ DAY = dt.date(2026, 3, 10)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_figures_of_a_day_are_computed_outside_the_write_transaction(
-    phone_queue: Any, agent: User
-) -> None:
+def test_the_figures_of_a_day_are_computed_outside_the_write_transaction(phone_queue: Any, agent: User) -> None:
     from zoneinfo import ZoneInfo
 
     start, end = day_bounds(DAY, DAY, ZoneInfo("Europe/Amsterdam"))
