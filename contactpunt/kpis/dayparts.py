@@ -371,24 +371,24 @@ def figures(
             else:  # its 7 days still run: only in the figure so far
                 s["fcr_young"] += 1
                 s["fcr_young_solved"] += solved
-        for grid, n in csi.items():
-            s["csi"][int(grid)] += n
-        for grid, n in response.items():
-            s["response"][int(grid)] += n
+        # Summed by the grid point's text (an int() per entry cost a month's read a fifth of its time).
+        s["csi"].update(csi)
+        s["response"].update(response)
         s["overdue"] += sum(1 for moment in due if moment <= now_us)
     ratio = metrics.ratio
     result = {}
     for label, s in sums.items():
+        csi = {int(k): n for k, n in s["csi"].items()}
         result[label] = {
             "fcr": ratio(s["fcr_solved"], s["fcr_cases"]),
             "fcr_cases": s["fcr_cases"],
             "fcr_so_far": ratio(s["fcr_solved"] + s["fcr_young_solved"], s["fcr_cases"] + s["fcr_young"]),
             "repeat_rate": ratio(s["repeats"], s["identified"]),
             "identified_share": ratio(s["identified"], s["inbound"]),
-            "csi_median_s": median_of(s["csi"]),
-            "csi_p90_s": percentile_of(s["csi"], 0.9),
+            "csi_median_s": median_of(csi),
+            "csi_p90_s": percentile_of(csi, 0.9),
             "csi_open_cases": s["open_cases"],
-            "first_response_median_s": median_of(s["response"]),
+            "first_response_median_s": median_of({int(k): n for k, n in s["response"].items()}),
             # Counted: replied with a norm + unreplied past it (+ the live earlier messages, added by the report).
             "_norm": (s["norm_within"], s["norm_replied"] + s["overdue"]),
         }

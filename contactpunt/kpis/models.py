@@ -36,7 +36,17 @@ class IntervalRollup(models.Model):
     wait_histogram = models.JSONField(default=dict, help_text="Upper edge of the wait bucket -> answered.")
 
     class Meta:
-        indexes = [models.Index(fields=["level", "start"], name="rollup_level_start_idx")]
+        # Covering on PostgreSQL: a month's figures are summed from the index alone (the JSON columns make the rows
+        # wide; a month per queue read 65,000 of them from the heap).
+        indexes = [
+            models.Index(
+                fields=["level", "start"],
+                name="rollup_level_start_sums_idx",
+                include=["queue", "channel", "team", "offered", "answered", "abandoned", "short_abandons", "waiting",
+                         "handled", "transferred", "wait_answered_s", "talk_s", "hold_s", "wrap_s",
+                         "answered_within_sl"],
+            )
+        ]  # fmt: skip
 
 
 class DirtyContact(models.Model):
