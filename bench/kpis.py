@@ -1,24 +1,25 @@
-"""KPI benchmark: the product's set-based rollup rebuild and the month report at growing sizes, beside the raw events.
+"""KPI benchmark: the product's set-based rebuild (interval rollups and day parts) and the month report at growing
+sizes, beside the raw events.
 
     .venv/bin/python bench/kpis.py [--contacts 10000000] [--steps 1000000,...] [--pg-url URL] [--name DB]
                                    [--budget MINUTES] [--keep] [--json]
 
 Builds a PostgreSQL database (`<dbname of --pg-url>_kpis`, dropped at the end unless --keep) and fills January 2026
-with calls and chats set-based (generate_series, as bench/workspace.py does, not through the services): cases,
-contacts, legs and their events (queued, answered, hold, transfers, ended, wrap-up, abandoned). It grows the month in
-steps (default 1M, then --contacts) and at every size measures:
+set-based (generate_series, as bench/workspace.py does, not through the services): calls, chats and e-mails (an
+e-mail queue on business hours with a norm), each its own case with a contact reason; 60% of the contacts come from
+known customers (repeat contacts), legs and their events (queued, answered, hold, transfers, ended, wrap-up,
+abandoned; e-mails replied after hours or never), and resolutions: half of the cases at the end of their contact,
+a fifth hours to days later, 3% reopened, the rest open (FCR, the Customer Speed Index and the written figures cost
+what they cost in a centre). It grows the month in steps (default 1M, then --contacts) and at every size measures:
 
-  - rebuild:   contacts per second of the product's interval rollup rebuild over the month (`rollups.rebuild`,
-               set-based), beside the Python definition (`rows_for(load_units(...))`) on one day as the anchor, and
-               the day parts (`dayparts.rebuild`, still Python) on one day;
+  - rebuild:   contacts per second of the product's own rebuild of the month, set-based: the interval rollups
+               (`rollups.rebuild`) and the day parts with their cost parts and case resolutions (`dayparts.rebuild`),
+               each and together, beside the Python definitions (`rows_for(load_units(...))` and the day parts'
+               folding, `kpis/tests/dayparts_definition.py`) on one day as the anchor;
   - report:    p95 of the whole month report per queue (`rollups.report`), cold (first call on a new connection)
                and warm, beside the raw aggregate over the events (one plain SQL query, cold and warm) as a ratio;
 and the growth of the report between the sizes (goal: flat, <= 300 ms). It says when a size is not reached within
 `--budget` minutes. "Cold" is a new database connection, not an empty OS page cache: dropping that needs root.
-
-Not measured yet: the day parts are built for one day only (their rebuild is still Python, ~1,000 contacts/s), so
-the report reads the figures over cases and customers from nearly empty parts; the cases are all open and none is
-resolved (as in the service-built bench before), so FCR and CSI cost nothing here.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 MONTH_START = dt.datetime(2025, 12, 31, 23, 0, tzinfo=dt.UTC)  # 1 January 2026, 00:00 in Amsterdam
 MONTH_END = dt.datetime(2026, 1, 31, 23, 0, tzinfo=dt.UTC)
-QUEUES = (("phone-sales", "phone"), ("phone-service", "phone"), ("phone-finance", "phone"), ("chat", "chat"))
+QUEUES = (("phone-sales", "phone"), ("phone-service", "phone"), ("phone-finance", "phone"), ("chat", "chat"),
+          ("email", "email"))  # fmt: skip
 
 RAW_SQL = """
 WITH entered AS (
@@ -91,11 +93,12 @@ _LOADED = ("customers_customer", "contacts_case", "contacts_contact", "contacts_
 
 
 def setup(url: str) -> dict[str, Any]:
-    """Migrate the new database and create the department, teams, agents and queues; returns their ids."""
+    """Migrate the new database and create the department, teams, agents, queues (the e-mail queue on business hours)
+    and contact reasons; returns their ids."""
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from contactpunt.contacts.models import Queue
+    from contactpunt.contacts.models import BusinessCalendar, ContactReason, OpeningHours, Queue
     from contactpunt.people.models import Department, Role, Team, User
 
     department = Department.objects.create(name="Klantenservice")
@@ -104,23 +107,35 @@ def setup(url: str) -> dict[str, Any]:
         User.objects.create_user(username=f"agent{i}", password=None, role=Role.AGENT, team=teams[i % 3]).pk
         for i in range(30)
     ]
-    queues = [Queue.objects.create(code=code, name=code, channel=channel, department=department).pk
+    office = BusinessCalendar.objects.create(name="Kantoor")
+    for weekday in range(5):
+        OpeningHours.objects.create(calendar=office, weekday=weekday, opens=dt.time(8), closes=dt.time(17, 30))
+    queues = [Queue.objects.create(code=code, name=code, channel=channel, department=department,
+                                   calendar=office if channel == "email" else None).pk
               for code, channel in QUEUES]  # fmt: skip
-    return {"agents": agents, "queues": queues, "channels": [c for _code, c in QUEUES]}
+    reasons = []
+    for root in ("billing", "delivery", "account"):
+        parent = ContactReason.objects.create(code=root, name=root)
+        reasons += [ContactReason.objects.create(code=f"{root}-{n}", name=f"{root} {n}", parent=parent).pk
+                    for n in range(3)]  # fmt: skip
+    return {"agents": agents, "queues": queues, "channels": [c for _code, c in QUEUES], "reasons": reasons}
 
 
 def grow(first: int, last: int, ids: dict[str, Any]) -> float:
     """Write the contacts first+1..last over January, set-based; returns the seconds it took.
 
-    Each contact is its own case; 60% come from one of last/3 known customers. 8% abandon, the rest are answered
-    after an exponential wait (mean 25 s) and talked (mean 240 s); 10% hold for 30 s, 5% are transferred to the
-    next queue and answered there, the others end and are wrapped up.
+    Each contact is its own case with one of 9 contact reasons (10% none); 60% come from one of last/3 known customers.
+    70% are calls, 15% chats, 15% e-mails. Of calls and chats 8% abandon, the rest are answered after an exponential
+    wait (mean 25 s) and talked (mean 240 s); 10% hold for 30 s, 5% are transferred to the next queue and answered
+    there, the others end and are wrapped up. E-mails are replied after an exponential 4 hours (10% never). Half of
+    the answered cases are resolved at the end of their contact, a fifth after an exponential 20 hours; 3% of the
+    resolved are reopened a day later.
     """
     from django.db import connection
 
     params = {"first": first + 1, "last": last, "agents": ids["agents"], "queues": ids["queues"],
-              "channels": ids["channels"], "start": MONTH_START, "span": (MONTH_END - MONTH_START).total_seconds(),
-              "customers": max(1, last // 3)}  # fmt: skip
+              "channels": ids["channels"], "reasons": ids["reasons"], "start": MONTH_START,
+              "span": (MONTH_END - MONTH_START).total_seconds(), "customers": max(1, last // 3)}  # fmt: skip
     began = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
@@ -151,14 +166,26 @@ def grow(first: int, last: int, ids: dict[str, Any]) -> float:
         cursor.execute(
             """
             CREATE TEMP TABLE spec AS
-            SELECT i, 1 + (random() * 3.999)::int %% 4 AS q,
-                   %(start)s + random() * %(span)s * interval '1 second' AS at,
-                   CASE WHEN random() < 0.6 THEN 1 + (random() * (%(customers)s - 1))::bigint END AS customer,
-                   random() AS fate, -25 * ln(1 - random()) AS wait, -240 * ln(1 - random()) AS talk,
-                   -30 * ln(1 - random()) AS wrap, random() < 0.1 AS held,
-                   (%(agents)s::bigint[])[1 + (random() * 29)::int] AS agent,
-                   (%(agents)s::bigint[])[1 + (random() * 29)::int] AS agent2
-            FROM generate_series(%(first)s, %(last)s) i
+            SELECT i, q, at, customer, fate, wait, talk, wrap, held, agent, agent2, reason,
+                   -- the moment the case is resolved (NULL: open), and whether it is reopened a day later
+                   CASE WHEN fate < 0.08 AND q < 5 THEN NULL
+                        WHEN settle < 0.5 THEN at + (CASE WHEN q = 5 THEN reply ELSE wait + talk + 40 + wrap END)
+                                                    * interval '1 second'
+                        WHEN settle < 0.7 THEN at + (-72000 * ln(1 - random())) * interval '1 second' END AS resolved,
+                   random() < 0.03 AS reopened, reply, fate < 0.9 AS replied
+            FROM (
+                SELECT i,
+                       CASE WHEN pick < 0.15 THEN 5 WHEN pick < 0.30 THEN 4 ELSE 1 + (pick * 1000)::int %% 3 END AS q,
+                       %(start)s + random() * %(span)s * interval '1 second' AS at,
+                       CASE WHEN random() < 0.6 THEN 1 + (random() * (%(customers)s - 1))::bigint END AS customer,
+                       random() AS fate, -25 * ln(1 - random()) AS wait, -240 * ln(1 - random()) AS talk,
+                       -30 * ln(1 - random()) AS wrap, random() < 0.1 AS held,
+                       (%(agents)s::bigint[])[1 + (random() * 29)::int] AS agent,
+                       (%(agents)s::bigint[])[1 + (random() * 29)::int] AS agent2,
+                       CASE WHEN random() < 0.9 THEN (%(reasons)s::bigint[])[1 + (random() * 8)::int] END AS reason,
+                       random() AS settle, -14400 * ln(1 - random()) AS reply
+                FROM (SELECT i, random() AS pick FROM generate_series(%(first)s, %(last)s) i) g
+            ) s
             """,
             params,
         )
@@ -173,8 +200,11 @@ def grow(first: int, last: int, ids: dict[str, Any]) -> float:
         cursor.execute(
             """
             INSERT INTO contacts_case (id, customer_id, subject, status, queue_id, channel, opened_at, last_inbound_at,
-                                       resolved_at, reopen_count, created_at)
-            SELECT i, customer, '', 'open', (%(queues)s::bigint[])[q], (%(channels)s::text[])[q], at, at, NULL, 0, at
+                                       resolved_at, reopen_count, created_at, reason_id)
+            SELECT i, customer, '', CASE WHEN resolved IS NOT NULL AND NOT reopened THEN 'resolved' ELSE 'open' END,
+                   (%(queues)s::bigint[])[q], (%(channels)s::text[])[q], at, at,
+                   CASE WHEN NOT reopened THEN resolved END,
+                   CASE WHEN reopened AND resolved IS NOT NULL THEN 1 ELSE 0 END, at, reason
             FROM spec
             """,
             params,
@@ -185,35 +215,46 @@ def grow(first: int, last: int, ids: dict[str, Any]) -> float:
                                           identification, source, external_id, sender, is_public, ivr_path,
                                           occurred_at, recorded_at)
             SELECT i, i, customer, (%(channels)s::text[])[q], 'inbound', (%(queues)s::bigint[])[q],
-                   CASE WHEN fate < 0.08 THEN 'abandoned' ELSE 'handled' END, 'known', 'bench', 'b' || i, '', false,
-                   '[]', at, at
+                   CASE WHEN fate < 0.08 AND q < 5 THEN 'abandoned' ELSE 'handled' END, 'known', 'bench', 'b' || i, '',
+                   false, '[]', at, at
             FROM spec
             """,
             params,
         )
-        # The events of every contact: (name, leg, queue, agent, seconds after arrival), unnested per row.
+        # The events of every contact: (name, leg, queue, agent, seconds after arrival), unnested per row; then the
+        # cases' resolutions and reopenings (no contact, as the services record them).
         cursor.execute(
             """
             INSERT INTO contacts_contactevent (name, case_id, contact_id, leg, queue_id, agent_id, occurred_at,
                                                recorded_at, source, data)
             SELECT e.name, s.i, s.i, e.leg, e.queue_id, e.agent_id, s.at + e.after * interval '1 second',
-                   s.at + e.after * interval '1 second', 'bench', '{}'
+                   s.at + e.after * interval '1 second', 'bench', '{}'::jsonb
             FROM spec s CROSS JOIN LATERAL (
                 SELECT * FROM (VALUES
                     ('queued', 1, (%(queues)s::bigint[])[s.q], NULL::bigint, 0.0::float8, true),
-                    ('abandoned', 1, NULL, NULL, LEAST(s.wait, 30.0), s.fate < 0.08),
-                    ('answered', 1, NULL, s.agent, s.wait, s.fate >= 0.08),
-                    ('hold_started', 1, NULL, s.agent, s.wait + 10, s.fate >= 0.08 AND s.held),
-                    ('hold_ended', 1, NULL, s.agent, s.wait + 40, s.fate >= 0.08 AND s.held),
-                    ('transferred', 1, NULL, s.agent, s.wait + s.talk + 40, s.fate >= 0.95),
-                    ('queued', 2, (%(queues)s::bigint[])[1 + s.q %% 4], NULL, s.wait + s.talk + 40, s.fate >= 0.95),
-                    ('answered', 2, NULL, s.agent2, s.wait + s.talk + 55, s.fate >= 0.95),
-                    ('ended', 2, NULL, s.agent2, s.wait + s.talk + 160, s.fate >= 0.95),
-                    ('ended', 1, NULL, s.agent, s.wait + s.talk + 40, s.fate >= 0.08 AND s.fate < 0.95),
-                    ('wrapped', 1, NULL, s.agent, s.wait + s.talk + 40 + s.wrap, s.fate >= 0.08 AND s.fate < 0.95)
+                    ('replied', 1, NULL, s.agent, s.reply, s.q = 5 AND s.replied),
+                    ('abandoned', 1, NULL, NULL, LEAST(s.wait, 30.0), s.q < 5 AND s.fate < 0.08),
+                    ('answered', 1, NULL, s.agent, s.wait, s.q < 5 AND s.fate >= 0.08),
+                    ('hold_started', 1, NULL, s.agent, s.wait + 10, s.q < 5 AND s.fate >= 0.08 AND s.held),
+                    ('hold_ended', 1, NULL, s.agent, s.wait + 40, s.q < 5 AND s.fate >= 0.08 AND s.held),
+                    ('transferred', 1, NULL, s.agent, s.wait + s.talk + 40, s.q < 5 AND s.fate >= 0.95),
+                    ('queued', 2, (%(queues)s::bigint[])[1 + s.q %% 4], NULL, s.wait + s.talk + 40,
+                     s.q < 5 AND s.fate >= 0.95),
+                    ('answered', 2, NULL, s.agent2, s.wait + s.talk + 55, s.q < 5 AND s.fate >= 0.95),
+                    ('ended', 2, NULL, s.agent2, s.wait + s.talk + 160, s.q < 5 AND s.fate >= 0.95),
+                    ('ended', 1, NULL, s.agent, s.wait + s.talk + 40, s.q < 5 AND s.fate >= 0.08 AND s.fate < 0.95),
+                    ('wrapped', 1, NULL, s.agent, s.wait + s.talk + 40 + s.wrap,
+                     s.q < 5 AND s.fate >= 0.08 AND s.fate < 0.95)
                 ) AS v(name, leg, queue_id, agent_id, after, present)
                 WHERE present
             ) e
+            UNION ALL
+            SELECT 'resolved', i, NULL, 0, NULL, agent, resolved, resolved, 'bench', '{}' FROM spec
+            WHERE resolved IS NOT NULL
+            UNION ALL
+            SELECT 'reopened', i, NULL, 0, NULL, agent, resolved + interval '1 day', resolved + interval '1 day',
+                   'bench', '{}' FROM spec
+            WHERE resolved IS NOT NULL AND reopened
             """,
             params,
         )
@@ -255,35 +296,49 @@ def timed(function: Any, repeat: int) -> tuple[float, float, float]:
 
 
 def measure(size: int, repeat: int) -> dict[str, Any]:
-    """Rebuild the month's rollups and time the month report and the raw aggregate at this size."""
+    """Rebuild the month's rollups and day parts and time the month report and the raw aggregate at this size."""
     from django.db import connection
 
     from contactpunt.kpis import dayparts, rollups
     from contactpunt.kpis.facts import CONTACT, LEG, load_units
     from contactpunt.kpis.intervals import zone
+    from contactpunt.kpis.tests import dayparts_definition
 
     result: dict[str, Any] = {"contacts": size}
+    first_day, last_day = (
+        MONTH_START.astimezone(zone()).date(),
+        (MONTH_END - dt.timedelta(seconds=1)).astimezone(zone()).date(),
+    )
     began = time.monotonic()
     rows = rollups.rebuild(MONTH_START, MONTH_END)
-    seconds = time.monotonic() - began
-    result["rebuild_set_based"] = {"rows": rows, "seconds": round(seconds, 1), "contacts_per_s": round(size / seconds)}
+    intervals_s = time.monotonic() - began
+    began = time.monotonic()
+    parts = dayparts.rebuild(first_day, last_day)
+    days_s = time.monotonic() - began
+    total_s = intervals_s + days_s
+    result["rebuild"] = {
+        "interval_rollups": {
+            "rows": rows,
+            "seconds": round(intervals_s, 1),
+            "contacts_per_s": round(size / intervals_s),
+        },
+        "day_parts": {"rows": parts, "seconds": round(days_s, 1), "contacts_per_s": round(size / days_s)},
+        "contacts_per_s": round(size / total_s),
+    }
+    # The anchor: the Python definitions over one day of the same log.
     day_start, day_end = MONTH_START + dt.timedelta(days=14), MONTH_START + dt.timedelta(days=15)
+    day = day_start.astimezone(zone()).date()
     began = time.monotonic()
     units = [u for level in (CONTACT, LEG) for u in load_units(day_start, day_end, level=level)]
     rollups.rows_for(units, rollups.thresholds())
+    dayparts_definition.build(day, day, now=dt.datetime.now(dt.UTC))
     seconds = time.monotonic() - began
     day_contacts = sum(1 for u in units if u.level == CONTACT)
-    result["rebuild_python_definition_one_day"] = {
-        "contacts": day_contacts,
-        "contacts_per_s": round(day_contacts / seconds),
-    }
-    day = day_start.astimezone(zone()).date()
-    began = time.monotonic()
-    dayparts.rebuild(day, day)
-    seconds = time.monotonic() - began
-    result["dayparts_python_one_day"] = {"contacts": day_contacts, "contacts_per_s": round(day_contacts / seconds)}
+    result["rebuild_python_definitions_one_day"] = {"contacts": day_contacts,
+                                                    "contacts_per_s": round(day_contacts / seconds)}  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE kpis_intervalrollup")
+        cursor.execute("VACUUM ANALYZE kpis_daypart")
 
     def raw() -> Any:
         with connection.cursor() as cursor:
@@ -302,6 +357,20 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
     result["report_offered_equals_raw"] = sum(r["offered"] for r in by_queue.values()) == sum(
         r[1] for r in raw_rows.values()
     )
+    result["report_sample"] = {
+        group: {
+            k: row.get(k)
+            for k in (
+                "offered",
+                "fcr",
+                "repeat_rate",
+                "csi_median_s",
+                "first_response_median_s",
+                "first_response_within_norm",
+            )
+        }
+        for group, row in sorted(by_queue.items())
+    }
     return result
 
 

@@ -72,16 +72,16 @@ def business_seconds(schedule: Schedule, start: dt.datetime, end: dt.datetime) -
     """Seconds of opening time between `start` and `end` (0 when end is not after start)."""
     if end <= start:
         return 0.0
-    total = 0.0
+    total = dt.timedelta(0)  # summed exactly, to the microsecond (a float sum could miss a norm by a rounding)
     day = start.astimezone(schedule.time_zone).date()
     last = end.astimezone(schedule.time_zone).date()
     while day <= last:
         for opens, closes in schedule.open_intervals(day):
-            overlap = (min(closes, end) - max(opens, start)).total_seconds()
-            if overlap > 0:
+            overlap = min(closes, end) - max(opens, start)
+            if overlap > dt.timedelta(0):
                 total += overlap
         day += dt.timedelta(days=1)
-    return total
+    return total.total_seconds()
 
 
 def due_at(schedule: Schedule, start: dt.datetime, seconds: float) -> dt.datetime:
@@ -89,16 +89,16 @@ def due_at(schedule: Schedule, start: dt.datetime, seconds: float) -> dt.datetim
 
     Raise ValueError when the schedule has no opening time in the next three years.
     """
-    remaining = seconds
+    remaining = dt.timedelta(seconds=seconds)  # exact to the microsecond
     day = start.astimezone(schedule.time_zone).date()
     for _ in range(_MAX_DAYS):
         for opens, closes in schedule.open_intervals(day):
             begin = max(opens, start)
-            available = (closes - begin).total_seconds()
-            if available <= 0:
+            available = closes - begin
+            if available <= dt.timedelta(0):
                 continue
             if remaining <= available:
-                return (begin + dt.timedelta(seconds=remaining)).astimezone(dt.UTC)
+                return (begin + remaining).astimezone(dt.UTC)
             remaining -= available
         day += dt.timedelta(days=1)
     raise ValueError("the schedule has no opening time to meet this norm")

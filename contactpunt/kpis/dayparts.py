@@ -2,11 +2,13 @@
 written channels' first response and norm) kept as additive parts per local day, so a report reads a few rows
 per day instead of every contact and case of its period.
 
-Each day is built with the very functions `metrics` defines the figures with, so a part is its definition
-folded. A figure that looks ahead is kept exact at any moment: a case resolved less than 7 days before the
-build keeps its resolution moment and whether it is a first-contact resolution so far; when read, it counts
-once its 7 days have passed (a later contact that spoils it dirties the case's day first, see `affected_days`).
-Unreplied written contacts keep the moment their norm runs out, counted as missed once it has.
+The days are computed set-based (`dayparts_sql`: a few `SELECT … GROUP BY` over the event log, held equal to the
+definitions in `metrics` by the tests), a span of days per statement. A figure that looks ahead is kept exact at any
+moment: a case resolved less than 7 days before the build keeps its resolution moment and whether it is a
+first-contact resolution so far; when read, it counts once its 7 days have passed (a later contact that spoils it
+dirties the case's day first, see `affected_days`). Unreplied written contacts keep the moment their norm runs out
+while it has not, and are counted as missed once it has. The times behind a median (CSI, first response) are kept as
+histograms on the duration grid, so a day's rows stay small however many cases it has.
 The handled legs behind cost to serve are kept per day beside them (`cost_parts`, rebuilt with the same days), and
 so is every resolved case's measured FCR (`CaseResolution`: the survey drivers compare it per case).
 `rollups.refresh` rebuilds the days that dirty contacts touch; `rebuild` throws a span away and computes it again.
@@ -14,53 +16,87 @@ so is every resolved case's measured FCR (`CaseResolution`: the survey drivers c
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import itertools
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min, Q, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from contactpunt.contacts.business_hours import Schedule, business_seconds, due_at
-from contactpunt.contacts.models import Channel, Contact, ContactEvent, EventName
+from contactpunt.contacts.models import Channel, Contact, ContactEvent, Direction, EventName
 from contactpunt.id_filters import ids_in
-from contactpunt.kpis import cost_parts, metrics
-from contactpunt.kpis.facts import CONTACT, LEG, load_cases, load_units
+from contactpunt.kpis import dayparts_sql, metrics
+from contactpunt.kpis.facts import CONTACT, LEG
 from contactpunt.kpis.intervals import day_bounds
 from contactpunt.kpis.intervals import zone as local_zone
+from contactpunt.kpis.metrics.definitions import median_of, percentile_of
 from contactpunt.kpis.models import CaseResolution, CostPart, DayPart
-from contactpunt.kpis.written import load_schedules
 
-INBOUND, RESOLVED, CREATED, WRITTEN = "inbound", "resolved", "created", "written"
+INBOUND, RESOLVED, CREATED, WRITTEN, BACKLOG = "inbound", "resolved", "created", "written", "backlog"
 #: The groupings the day parts can answer: the others need a moment or an attribute the parts do not keep.
 GROUPINGS = (None, "queue", "department", "channel", "team", "site", "agent")
+#: The groupings that read the rows per agent (the others read the rows summed over the agents).
+PER_AGENT = ("team", "site", "agent")
 WEEK = dt.timedelta(days=7)
-_LISTS = ("fcr_pending", "csi_s", "response_s", "due")
-_COUNTED = ("inbound", "identified", "repeats", "fcr_cases", "fcr_solved", "open_cases", "norm_replied", "norm_within")
-
-Key = tuple[dt.date, str, str, int, str, int | None]
+#: Days per set of statements of a rebuild: each statement reads the log of its span once.
+REBUILD_DAYS = 31
+_LISTS = ("fcr_pending", "csi_h", "response_h", "due")
+_COUNTED = ("inbound", "identified", "repeats", "fcr_cases", "fcr_solved", "open_cases", "norm_replied", "norm_within",
+            "overdue")  # fmt: skip
+#: The counts of a "row" of each kind, in the statement's order.
+_ROW_FIELDS = {
+    INBOUND: ("inbound", "identified", "repeats"),
+    RESOLVED: ("fcr_cases", "fcr_solved"),
+    CREATED: ("created", "open_cases"),
+    WRITTEN: ("norm_replied", "norm_within", "overdue"),
+    BACKLOG: ("backlog",),
+}
 
 
 class NotInParts(ValueError):
     """The day parts cannot answer this question; compute it from the events."""
 
 
-def _part(parts: dict[Key, DayPart], key: Key) -> DayPart:
-    part = parts.get(key)
-    if part is None:
-        day, kind, level, queue_id, channel, agent_id = key
-        part = parts[key] = DayPart(
-            day=day, kind=kind, level=level, queue_id=queue_id, channel=channel, agent_id=agent_id,
-            fcr_pending=[], csi_s=[], response_s=[], due=[],
-        )  # fmt: skip
-    return part
+@dataclass
+class Built:
+    """The day parts of a span (not saved), its cost parts and its cases' resolutions when asked for."""
+
+    parts: list[DayPart]
+    costs: list[CostPart] = field(default_factory=list)
+    resolutions: list[CaseResolution] = field(default_factory=list)
+
+
+def _assemble(found: Iterable[dayparts_sql.Row]) -> list[DayPart]:
+    parts: dict[tuple[Any, ...], DayPart] = {}
+    for what, day, kind, level, per_agent, queue_id, channel, agent_id, a, b, c, _d, value in found:
+        key = (dayparts_sql.as_date(day), kind, level, bool(per_agent), queue_id, channel, agent_id)
+        part = parts.get(key)
+        if part is None:
+            part = parts[key] = DayPart(day=key[0], kind=kind, level=level, per_agent=key[3], queue_id=queue_id,
+                                        channel=channel, agent_id=agent_id, fcr_pending=[], csi_h={}, response_h={},
+                                        due=[])  # fmt: skip
+        if what == "row":
+            for name, number in zip(_ROW_FIELDS[kind], (a, b, c), strict=False):
+                setattr(part, name, int(number or 0))
+        elif what == "backlog":
+            part.backlog, part.oldest_us = int(a), None if b is None else int(b)
+        elif what == "hist":
+            histogram = {str(k): int(v) for k, v in value.items()}
+            if kind == CREATED:
+                part.csi_h = histogram
+            else:
+                part.response_h = histogram
+        elif what == "pending":
+            part.fcr_pending = sorted([int(at), int(solved)] for at, solved in value)
+        elif what == "due":
+            part.due = sorted(int(at) for at in value)
+    return list(parts.values())
 
 
 def build(
@@ -68,91 +104,92 @@ def build(
     last: dt.date,
     *,
     now: dt.datetime | None = None,
-    resolutions: list[CaseResolution] | None = None,
-    levels: tuple[str, ...] = (CONTACT, LEG),
-) -> list[DayPart]:
-    """The day parts of the local days `first` to `last` (not saved), as of `now`, the written units at `levels`;
-    each case first resolved on them is appended to `resolutions` when given (not saved either)."""
+    costs: bool = False,
+    resolutions: bool = False,
+    only: tuple[str, ...] = ("inbound", "cases", "written", "backlog"),
+) -> Built:
+    """The day parts of the local days `first` to `last` (not saved), as of `now`, computed set-based; with `costs`
+    their cost parts, with `resolutions` each case first resolved on them."""
     now = now or timezone.now()
     zone = local_zone()
-    start, end = day_bounds(first, last, zone)
-    parts: dict[Key, DayPart] = {}
+    values = dayparts_sql.params(first, last, zone, now)
+    sqls = dayparts_sql.statements(first, last, zone, now, wanted=(*only, *(["costs"] if costs else [])))
+    days = (last - first).days + 1
+    found: list[dayparts_sql.Row] = []
+    for name in only:
+        found += dayparts_sql.run(sqls[name], values, days=days)
+    built = Built(_assemble(r for r in found if r[0] != "case"))
+    if resolutions:
+        built.resolutions = [CaseResolution(day=dayparts_sql.as_date(r[1]), case_id=r[8], solved=bool(r[9]))
+                             for r in found if r[0] == "case"]  # fmt: skip
+    if costs:
+        built.costs = _costs(dayparts_sql.run(sqls["costs"], values, days=days))
+    return built
 
-    def day(at: dt.datetime) -> dt.date:
-        return at.astimezone(zone).date()
 
-    for i in metrics.load_inbound(start, end):
-        p = _part(parts, (day(i.occurred_at), INBOUND, CONTACT, i.queue_id, i.channel, None))
-        p.inbound += 1
-        if i.customer_id is not None:
-            p.identified += 1
-            p.repeats += i.is_repeat
-    resolved = [
-        c
-        for c in load_cases(
-            Q(events__name=EventName.RESOLVED, events__occurred_at__gte=start, events__occurred_at__lt=end)
+def _costs(found: Iterable[dayparts_sql.Row]) -> list[CostPart]:
+    return [
+        CostPart(
+            day=dayparts_sql.as_date(day),
+            agent_id=agent,
+            queue_id=queue,
+            account_id=account,
+            product_type_id=product,
+            reason_id=reason,
+            legs=int(legs),
+            contacts=int(contacts),
+            handle_s=float(handle_s or 0.0),
         )
-        if c.first_resolved_at is not None and start <= c.first_resolved_at < end
+        for _what, day, agent, queue, account, product, reason, legs, contacts, handle_s in found
     ]
-    later = metrics._later_inbound(resolved)
-    for c in {c.case_id: c for c in resolved}.values():
-        assert c.first_resolved_at is not None
-        p = _part(parts, (day(c.first_resolved_at), RESOLVED, CONTACT, c.queue_id, c.channel, c.resolved_by_id))
-        solved = metrics.is_first_contact_resolution(c, later)
-        if resolutions is not None:
-            resolutions.append(CaseResolution(day=day(c.first_resolved_at), case_id=c.case_id, solved=solved))
-        if c.first_resolved_at + metrics.FCR_WINDOW <= now:
-            p.fcr_cases += 1
-            p.fcr_solved += solved
-        else:
-            p.fcr_pending.append([c.first_resolved_at.timestamp(), int(solved)])
-    created = load_cases(Q(contacts__occurred_at__gte=start, contacts__occurred_at__lt=end))
-    for c in {c.case_id: c for c in created}.values():
-        if not start <= c.opened_at < end:
-            continue
-        p = _part(parts, (day(c.opened_at), CREATED, CONTACT, c.queue_id, c.channel, c.resolved_by_id))
-        p.created += 1
-        if c.resolved_at is None:
-            p.open_cases += 1
-        else:
-            p.csi_s.append((c.resolved_at - c.opened_at).total_seconds())
-    schedules = load_schedules()
-    written = [c for c in Channel.values if c not in Channel.realtime()]
-    for level in levels:
-        for u in load_units(start, end, level=level, channels=written):
-            p = _part(parts, (day(u.queued_at), WRITTEN, level, u.queue_id, u.channel, u.agent_id))
-            schedule, norm = schedules.get(u.queue_id, (Schedule.always_open(), None))
-            if u.outcome == "answered" and u.outcome_at is not None:
-                seconds = business_seconds(schedule, u.queued_at, u.outcome_at)
-                p.response_s.append(seconds)
-                if norm is not None:
-                    p.norm_replied += 1
-                    p.norm_within += seconds <= norm
-            elif norm is not None:
-                with contextlib.suppress(ValueError):  # never open: never overdue
-                    p.due.append(due_at(schedule, u.queued_at, norm).timestamp())
-    return list(parts.values())
 
 
-def rebuild(first: dt.date, last: dt.date) -> int:
-    """Recompute the day parts of the local days `first` to `last`, a day at a time; returns the rows written."""
+def rebuild(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> int:
+    """Recompute the day parts, cost parts and case resolutions of the local days `first` to `last`, REBUILD_DAYS at
+    a time; returns the day and cost part rows written."""
+    now = now or timezone.now()
     written = 0
-    day = first
-    while day <= last:
-        resolutions: list[CaseResolution] = []
-        # Built before the transaction: the write lock is held for the swap only (rollups.rebuild).
-        rows = build(day, day, resolutions=resolutions)
-        costs = cost_parts.build(day, day, local_zone())
-        with transaction.atomic():
-            DayPart.objects.filter(day=day).delete()
-            DayPart.objects.bulk_create(rows, batch_size=1000)
-            CostPart.objects.filter(day=day).delete()
-            CostPart.objects.bulk_create(costs, batch_size=1000)
-            CaseResolution.objects.filter(day=day).delete()
-            CaseResolution.objects.bulk_create(resolutions, batch_size=1000)
-        written += len(rows) + len(costs)
-        day += dt.timedelta(days=1)
+    span_first = first
+    while span_first <= last:
+        span_last = min(last, span_first + dt.timedelta(days=REBUILD_DAYS - 1))
+        written += _rebuild_span(span_first, span_last, now)
+        span_first = span_last + dt.timedelta(days=1)
     return written
+
+
+def _rebuild_span(first: dt.date, last: dt.date, now: dt.datetime) -> int:
+    zone = local_zone()
+    values = dayparts_sql.params(first, last, zone, now)
+    days = Q(day__gte=first, day__lte=last)
+    if connection.vendor == "postgresql":
+        # The case resolutions go straight from the statement into their table (a month holds millions); the swap of
+        # the few aggregated rows follows. PostgreSQL takes no lock here that a reply or wrap-up waits on.
+        sqls = dayparts_sql.statements(first, last, zone, now, insert_resolutions=CaseResolution._meta.db_table)
+        span = (last - first).days + 1
+        found = [
+            row for name in ("inbound", "written", "backlog") for row in dayparts_sql.run(sqls[name], values, days=span)
+        ]
+        costs = _costs(dayparts_sql.run(sqls["costs"], values, days=span))
+        with transaction.atomic():
+            CaseResolution.objects.filter(days).delete()
+            found += dayparts_sql.run(sqls["cases"], values, days=span)
+            rows = _assemble(found)
+            _swap(days, rows, costs, [])
+        return len(rows) + len(costs)
+    # SQLite: everything computed before the transaction; its one write lock is held for the swap only.
+    built = build(first, last, now=now, costs=True, resolutions=True)
+    with transaction.atomic():
+        CaseResolution.objects.filter(days).delete()
+        _swap(days, built.parts, built.costs, built.resolutions)
+    return len(built.parts) + len(built.costs)
+
+
+def _swap(days: Q, rows: list[DayPart], costs: list[CostPart], resolutions: list[CaseResolution]) -> None:
+    DayPart.objects.filter(days).delete()
+    DayPart.objects.bulk_create(rows, batch_size=1000)
+    CostPart.objects.filter(days).delete()
+    CostPart.objects.bulk_create(costs, batch_size=1000)
+    CaseResolution.objects.bulk_create(resolutions, batch_size=1000)
 
 
 def rebuild_all() -> int:
@@ -212,6 +249,8 @@ def affected_days(contact_ids: list[int], *, now: dt.datetime | None = None, clo
             ).values_list("occurred_at", flat=True)
         )
     days = {m.astimezone(zone).date() for m in moments}
+    # The backlog at the end of every day since a written contact arrived.
+    days |= _waiting_days(contact_ids, now, zone)
     if not closing:
         return days
     # Windows that closed: days with cases still pending a week ago.
@@ -219,6 +258,23 @@ def affected_days(contact_ids: list[int], *, now: dt.datetime | None = None, clo
     days.update(
         DayPart.objects.filter(kind=RESOLVED, day__lte=closed).exclude(fcr_pending=[]).values_list("day", flat=True)
     )
+    return days
+
+
+def _waiting_days(contact_ids: list[int], now: dt.datetime, zone: ZoneInfo) -> set[dt.date]:
+    """Every day from a written contact's arrival to now: whether it still waited at a day's end may have changed
+    (a reply, or one corrected away), and its earlier answer is no longer known."""
+    written = [c for c in Channel.values if c not in Channel.realtime()]
+    days: set[dt.date] = set()
+    last = now.astimezone(zone).date()
+    for chunk in range(0, len(contact_ids), 5000):
+        found = Contact.objects.filter(
+            pk__in=contact_ids[chunk : chunk + 5000], direction=Direction.INBOUND, channel__in=written
+        ).aggregate(first=Min("occurred_at"))["first"]
+        day = found.astimezone(zone).date() if found is not None else last + dt.timedelta(days=1)
+        while day <= last:
+            days.add(day)
+            day += dt.timedelta(days=1)
     return days
 
 
@@ -242,7 +298,7 @@ def figures(
 ) -> dict[str, dict[str, Any]]:
     """The figures of `metrics.report` over cases and customers per group of [start, end), from the day parts.
 
-    The `stale` days (those a dirty contact may change, see `affected_days`) are built from the events now, as of
+    The `stale` days (those a dirty contact may change, see `affected_days`) are computed from the events now, as of
     `now`, and folded in instead of their stored rows: the result is the definition's over the events. Raise
     NotInParts for a grouping they lack, a zone other than the configured one or a period not on local midnights.
     """
@@ -256,20 +312,25 @@ def figures(
         raise NotInParts("the period does not fall on local midnights")
     names = names or metrics.load_names()
     level = LEG if by in metrics.LEG_GROUPINGS else CONTACT
-    now_s = now.timestamp()
-    week_s = metrics.FCR_WINDOW.total_seconds()
+    per_agent = by in PER_AGENT
+    now_us = (now - _EPOCH) // dt.timedelta(microseconds=1)
+    week_us = metrics.FCR_WINDOW // dt.timedelta(microseconds=1)
     sums: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"inbound": 0, "identified": 0, "repeats": 0, "fcr_cases": 0, "fcr_solved": 0, "fcr_young": 0,
-                 "fcr_young_solved": 0, "open_cases": 0,
-                 "csi": [], "response": [], "norm_replied": 0, "norm_within": 0, "overdue": 0, "units": False}
+        lambda: {**dict.fromkeys(_COUNTED, 0), "fcr_young": 0, "fcr_young_solved": 0, "csi": Counter(),
+                 "response": Counter()}
     )  # fmt: skip
-    rows = DayPart.objects.filter(day__gte=first, day__lte=last).filter(~Q(kind=WRITTEN) | Q(level=level)).order_by()
+    wanted = Q(kind=INBOUND) | (Q(per_agent=per_agent) & ~Q(kind=BACKLOG) & (~Q(kind=WRITTEN) | Q(level=level)))
+    rows = DayPart.objects.filter(day__gte=first, day__lte=last).filter(wanted).order_by()
     stale_days = sorted(day for day in set(stale) if first <= day <= last)
     fresh: list[DayPart] = []
     if stale_days:
         rows = rows.exclude(day__in=stale_days)
         for run_first, run_last in _day_runs(stale_days):
-            fresh += build(run_first, run_last, now=now, levels=(level,))  # a read needs its own level only
+            fresh += [
+                p
+                for p in build(run_first, run_last, now=now, only=("inbound", "cases", "written")).parts
+                if p.kind == INBOUND or (p.per_agent == per_agent and (p.kind != WRITTEN or p.level == level))
+            ]
     labels: dict[tuple[str, int, str, int | None], str | None] = {}
 
     def label_of(kind: str, queue_id: int, channel: str, agent: int | None) -> str | None:
@@ -280,66 +341,68 @@ def figures(
                                             agent_id=agent, at=None)  # fmt: skip
         return labels[key]
 
-    # The counts are summed by the database; only the lists (medians, moments still to come) are read.
-    totals = rows.values("kind", "queue_id", "channel", "agent_id").annotate(**{name: Sum(name) for name in _COUNTED})
+    # The counts are summed by the database; only the histograms and the lists still waiting are read.
+    fields = ("kind", "queue_id", "channel", "agent_id")
+    totals = rows.values(*fields).annotate(**{name: Sum(name) for name in _COUNTED})
     row: dict[str, Any]
-    counted = [{"kind": p.kind, "queue_id": p.queue_id, "channel": p.channel, "agent_id": p.agent_id,
-                **{name: getattr(p, name) for name in _COUNTED}} for p in fresh]  # fmt: skip
+    counted = [{**{f: getattr(p, f) for f in fields}, **{name: getattr(p, name) for name in _COUNTED}} for p in fresh]
     for row in [*cast(Iterable[dict[str, Any]], totals), *counted]:
         label = label_of(row["kind"], row["queue_id"], row["channel"], row["agent_id"])
         if label is None:
             continue
         s = sums[label]
         for name in _COUNTED:
-            s[name] += row[name]
-        s["units"] = s["units"] or row["kind"] == WRITTEN
-    # The lists as text in one query, decoded only where a row holds one (a row fills one or two of the four):
-    # decoding the empty ones cost a week's read more than all its sums.
-    stored = rows.exclude(csi_s=[], response_s=[], fcr_pending=[], due=[]).values_list(
-        "kind", "queue_id", "channel", "agent_id", *(Cast(field, TextField()) for field in _LISTS)
+            s[name] += row[name] or 0
+    # The histograms and lists as text in one query, decoded only where a row holds one.
+    stored = rows.exclude(csi_h={}, response_h={}, fcr_pending=[], due=[]).values_list(
+        *fields, *(Cast(name, TextField()) for name in _LISTS)
     )
-    built = [(p.kind, p.queue_id, p.channel, p.agent_id, *(getattr(p, field) for field in _LISTS)) for p in fresh]
-    for kind, queue_id, channel, agent, *lists in itertools.chain(stored.iterator(chunk_size=2000), built):
+    built = [(*(getattr(p, f) for f in fields), *(getattr(p, name) for name in _LISTS)) for p in fresh]
+    for kind, queue_id, channel, agent, *lists in [*stored.iterator(chunk_size=2000), *built]:
         label = label_of(kind, queue_id, channel, agent)
         if label is None:
             continue
         s = sums[label]
-        pending, csi_s, response_s, due = (_decoded(values) for values in lists)
+        pending, csi, response, due = (_decoded(values) for values in lists)
         for at, solved in pending:
-            if at + week_s <= now_s:
+            if at + week_us <= now_us:
                 s["fcr_cases"] += 1
                 s["fcr_solved"] += solved
             else:  # its 7 days still run: only in the figure so far
                 s["fcr_young"] += 1
                 s["fcr_young_solved"] += solved
-        s["csi"] += csi_s
-        s["response"] += response_s
-        s["overdue"] += sum(1 for moment in due if moment <= now_s)
+        # Summed by the grid point's text (an int() per entry cost a month's read a fifth of its time).
+        s["csi"].update(csi)
+        s["response"].update(response)
+        s["overdue"] += sum(1 for moment in due if moment <= now_us)
     ratio = metrics.ratio
     result = {}
     for label, s in sums.items():
-        csi = sorted(s["csi"])
+        csi = {int(k): n for k, n in s["csi"].items()}
         result[label] = {
             "fcr": ratio(s["fcr_solved"], s["fcr_cases"]),
             "fcr_cases": s["fcr_cases"],
             "fcr_so_far": ratio(s["fcr_solved"] + s["fcr_young_solved"], s["fcr_cases"] + s["fcr_young"]),
             "repeat_rate": ratio(s["repeats"], s["identified"]),
             "identified_share": ratio(s["identified"], s["inbound"]),
-            "csi_median_s": _median(csi),
-            "csi_p90_s": metrics.percentile(csi, 0.9),
+            "csi_median_s": median_of(csi),
+            "csi_p90_s": percentile_of(csi, 0.9),
             "csi_open_cases": s["open_cases"],
-            "first_response_median_s": _median(sorted(s["response"])),
+            "first_response_median_s": median_of({int(k): n for k, n in s["response"].items()}),
             # Counted: replied with a norm + unreplied past it (+ the live earlier messages, added by the report).
             "_norm": (s["norm_within"], s["norm_replied"] + s["overdue"]),
         }
     return result
 
 
-def _decoded(values: str | list[Any]) -> list[Any]:
-    """A list field read as text (stored) or as a list (built now)."""
-    if isinstance(values, list):
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _decoded(values: str | list[Any] | dict[str, Any]) -> Any:
+    """A list or histogram field read as text (stored) or as itself (built now)."""
+    if not isinstance(values, str):
         return values
-    return [] if values == "[]" else cast(list[Any], json.loads(values))
+    return json.loads(values)
 
 
 def _day_runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
@@ -353,8 +416,24 @@ def _day_runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
     return runs
 
 
-def _median(ordered: list[float]) -> float | None:
-    if not ordered:
+def backlog_at_end(day: dt.date) -> list[tuple[int, str, int, dt.datetime | None]] | None:
+    """(queue, channel, backlog, oldest arrival) at the end of the local `day`, from its day parts; None when the day
+    has not been built since it ended (a day a dirty contact may change is not: see `rollups.stale_days`)."""
+    rows = list(
+        DayPart.objects.filter(day=day, kind=BACKLOG).values_list("queue_id", "channel", "backlog", "oldest_us")
+    )
+    if not rows:
         return None
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return [
+        (q, c, n, None if oldest is None else _EPOCH + dt.timedelta(microseconds=oldest)) for q, c, n, oldest in rows
+    ]
+
+
+def unbuilt_ended_days(today: dt.date, *, limit: int = REBUILD_DAYS) -> list[dt.date]:
+    """The ended days since the last day with a backlog row, at most `limit` back: a day without a contact of its
+    own is built once it ended (its backlog holds the contacts still waiting from before)."""
+    last = DayPart.objects.filter(kind=BACKLOG, day__lt=today).aggregate(last=Max("day"))["last"]
+    if last is None:
+        return []
+    first = max(last + dt.timedelta(days=1), today - dt.timedelta(days=limit))
+    return [first + dt.timedelta(days=n) for n in range((today - first).days)]

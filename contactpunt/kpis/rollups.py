@@ -198,12 +198,17 @@ def refresh() -> int:
         starts = _queued_starts(contact_ids) - rebuilt_starts
         for run_first, run_last in _runs(sorted(starts)):
             rebuild(run_first, run_last + INTERVAL)
-        for day in sorted(days):
-            dayparts.rebuild(day, day)
+        for days_first, days_last in dayparts._day_runs(sorted(days)):
+            dayparts.rebuild(days_first, days_last)
         with transaction.atomic():
             remove_marks(batch)
         rebuilt_starts |= starts
         rebuilt_days |= days
+    # A day that ended without a contact of its own is built once (its backlog: the contacts waiting from before).
+    quiet = [day for day in dayparts.unbuilt_ended_days(timezone.now().astimezone(local_zone()).date())
+             if day not in rebuilt_days]  # fmt: skip
+    for days_first, days_last in dayparts._day_runs(quiet):
+        dayparts.rebuild(days_first, days_last)
     return len(rebuilt_starts)
 
 
@@ -424,7 +429,7 @@ def stale_days(start: dt.datetime, end: dt.datetime, *, now: dt.datetime | None 
     """`dirty_days` within the local days of [start, end)."""
     days = dirty_days(now=now)
     zone = local_zone()
-    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    first, last = start.astimezone(zone).date(), (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
     return {day for day in days if first <= day <= last}
 
 
@@ -464,12 +469,16 @@ def report(
     zone = zone or ZoneInfo(timezone.get_default_timezone_name())
     names = metrics.load_names()
     parts: dict[str, dict[str, Any]] | None = None
+    stale = stale_days(start, end, now=now)
     try:
-        parts = dayparts.figures(
-            start, end, by=by, zone=zone, now=now, names=names, stale=stale_days(start, end, now=now)
-        )
+        parts = dayparts.figures(start, end, by=by, zone=zone, now=now, names=names, stale=stale)
     except dayparts.NotInParts:
         parts = None
+    backlog = None
+    if parts is not None and with_backlog and by in (None, "queue", "channel") and end <= now:
+        # The backlog at the end of a past period: the last day's backlog rows, unless that day is stale.
+        last_day = (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
+        backlog = None if last_day in stale else dayparts.backlog_at_end(last_day)
     try:
         cached = queue_figures(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, names=names)
     except NotInRollups:
@@ -483,9 +492,11 @@ def report(
             parts=parts,
             names=names,
             with_backlog=with_backlog,
+            backlog=backlog,
         )
     written = [c for c in Channel.values if c not in Channel.realtime()]
     level = LEG if by in metrics.LEG_GROUPINGS else CONTACT
     units = [] if parts is not None else load_units(start, end, level=level, channels=written)
     return metrics.report(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, units=units,
-                          cached=cached, parts=parts, names=names, with_backlog=with_backlog)  # fmt: skip
+                          cached=cached, parts=parts, names=names, with_backlog=with_backlog,
+                          backlog=backlog)  # fmt: skip

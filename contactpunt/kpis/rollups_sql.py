@@ -96,29 +96,29 @@ class _Dialect:
         )
 
 
-def _sql(limits: Sequence[int], edges: Sequence[int]) -> str:
-    d = _Dialect()
+def units_chain(d: _Dialect, *, channels: Sequence[str] | None = None) -> str:
+    """The common table expressions up to `units`: one row per unit (level "contact" and "leg") of every contact
+    (on `channels`, default all) entering a queue in [%(start)s, %(end)s), also the units of those contacts
+    that entered a queue before or after it (filter on `queued_at`). Columns: level, contact_id, leg, queue_id,
+    channel, queued_at, answered_at (the answer; written channels: the first public reply), outcome, wait,
+    handled, agent_id, transferred, talk_s, hold_s, wrap_s, sl_threshold_s, short_abandon_s."""
     sec = d.seconds
     pos = d.positive
     realtime = ", ".join(f"'{c}'" for c in sorted(Channel.realtime()))
-    within = [(str(limit), f"SUM(CASE WHEN u.outcome = 'answered' AND u.wait <= {limit} THEN 1 ELSE 0 END)")
-              for limit in limits]  # fmt: skip
-    buckets = []
-    lower = None
-    for edge in edges:
-        band = f"u.wait <= {edge}" if lower is None else f"u.wait > {lower} AND u.wait <= {edge}"
-        buckets.append((str(edge), f"SUM(CASE WHEN u.outcome = 'answered' AND {band} THEN 1 ELSE 0 END)"))
-        lower = edge
-    buckets.append(("inf", f"SUM(CASE WHEN u.outcome = 'answered' AND u.wait > {lower} THEN 1 ELSE 0 END)"))
     leg_talk = (
         f"CASE WHEN l.ended_at IS NOT NULL THEN {pos(sec('l.ended_at', 'l.answered_at') + ' - l.hold_s')} ELSE 0 END"
     )
-    # Each stage is one pass: the effective events of the contacts entering a queue in the period; per leg its
-    # first queueing, answer and end and its hold and wrap-up time; the units; the additive parts.
-    return f"""
-WITH entering AS (
+    if channels is None:
+        entering = """
     SELECT DISTINCT contact_id FROM contacts_contactevent
-    WHERE name = 'queued' AND occurred_at >= %(start)s AND occurred_at < %(end)s AND contact_id IS NOT NULL
+    WHERE name = 'queued' AND occurred_at >= %(start)s AND occurred_at < %(end)s AND contact_id IS NOT NULL"""
+    else:
+        listed = ", ".join(f"'{c}'" for c in sorted(channels))
+        entering = f"""
+    SELECT DISTINCT e.contact_id FROM contacts_contactevent e JOIN contacts_contact c ON c.id = e.contact_id
+    WHERE e.name = 'queued' AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s AND c.channel IN ({listed})"""
+    return f"""
+WITH entering AS ({entering}
 ), raw AS (
     SELECT e.id, e.contact_id, e.name, e.leg, e.queue_id, e.agent_id, e.occurred_at AS at, e.data
     FROM contacts_contactevent e JOIN entering n ON n.contact_id = e.contact_id
@@ -191,7 +191,7 @@ WITH entering AS (
     FROM legs2 l LEFT JOIN wrapped w ON w.contact_id = l.contact_id AND w.leg = l.leg
     WINDOW c AS (PARTITION BY l.contact_id)
 ), per_contact AS (
-    SELECT l.contact_id,
+    SELECT l.contact_id, MIN(l.first_leg) AS first_leg,
            MAX(CASE WHEN l.leg = l.first_leg THEN l.queue_id END) AS queue_id,
            MAX(CASE WHEN l.leg = l.first_leg THEN l.queued_at END) AS queued_at,
            MAX(CASE WHEN l.leg = l.first_answered_leg THEN l.answered_at END) AS answered_at,
@@ -212,7 +212,7 @@ WITH entering AS (
     FROM contacts_worksession s JOIN entering n ON n.contact_id = s.contact_id
     WHERE s.ended_at IS NOT NULL GROUP BY s.contact_id
 ), parts AS (
-    SELECT 'contact' AS level, p.contact_id, p.queue_id, p.queued_at, p.end_name, p.ended_at,
+    SELECT 'contact' AS level, p.contact_id, p.first_leg AS leg, p.queue_id, p.queued_at, p.end_name, p.ended_at,
            p.is_transferred AS transferred,
            CASE WHEN c.channel IN ({realtime}) THEN p.answered_at ELSE r.replied_at END AS answered_at,
            CASE WHEN c.channel IN ({realtime}) THEN p.answered_agent ELSE p.replied_agent END AS agent_id,
@@ -224,7 +224,7 @@ WITH entering AS (
     FROM per_contact p JOIN contacts_contact c ON c.id = p.contact_id
     LEFT JOIN replies r ON r.contact_id = p.contact_id LEFT JOIN sessions s ON s.contact_id = p.contact_id
     UNION ALL
-    SELECT 'leg', l.contact_id, l.queue_id, l.queued_at, l.end_name, l.ended_at,
+    SELECT 'leg', l.contact_id, l.leg, l.queue_id, l.queued_at, l.end_name, l.ended_at,
            CASE WHEN l.end_name = 'transferred' THEN 1 ELSE 0 END,
            CASE WHEN c.channel IN ({realtime}) THEN l.answered_at ELSE r.replied_at END,
            CASE WHEN c.channel IN ({realtime}) THEN l.agent_id ELSE l.replied_agent END,
@@ -238,7 +238,8 @@ WITH entering AS (
     WHERE l.queue_rank = 1
 ), units AS MATERIALIZED (
     -- Materialised: inlined, every aggregate below would compute the wait again (40 times a unit).
-    SELECT p.level, p.queue_id, p.channel, p.queued_at, p.transferred, p.talk_s, p.hold_s, p.wrap_s,
+    SELECT p.level, p.contact_id, p.leg, p.queue_id, p.channel, p.queued_at, p.answered_at, p.transferred,
+           p.talk_s, p.hold_s, p.wrap_s,
            CASE WHEN p.answered_at IS NOT NULL THEN 'answered'
                 WHEN p.end_name IN ('abandoned', 'ended') THEN 'abandoned'
                 WHEN p.end_name = 'transferred' THEN 'left' ELSE 'waiting' END AS outcome,
@@ -248,8 +249,25 @@ WITH entering AS (
            CASE WHEN p.answered_at IS NOT NULL THEN p.agent_id END AS agent_id,
            COALESCE(q.sl_threshold_s, 20) AS sl_threshold_s, COALESCE(q.short_abandon_s, 5) AS short_abandon_s
     FROM parts p LEFT JOIN contacts_queue q ON q.id = p.queue_id
-    WHERE p.queued_at >= %(start)s AND p.queued_at < %(end)s
 )
+"""
+
+
+def _sql(limits: Sequence[int], edges: Sequence[int]) -> str:
+    d = _Dialect()
+    realtime = ", ".join(f"'{c}'" for c in sorted(Channel.realtime()))
+    within = [(str(limit), f"SUM(CASE WHEN u.outcome = 'answered' AND u.wait <= {limit} THEN 1 ELSE 0 END)")
+              for limit in limits]  # fmt: skip
+    buckets = []
+    lower = None
+    for edge in edges:
+        band = f"u.wait <= {edge}" if lower is None else f"u.wait > {lower} AND u.wait <= {edge}"
+        buckets.append((str(edge), f"SUM(CASE WHEN u.outcome = 'answered' AND {band} THEN 1 ELSE 0 END)"))
+        lower = edge
+    buckets.append(("inf", f"SUM(CASE WHEN u.outcome = 'answered' AND u.wait > {lower} THEN 1 ELSE 0 END)"))
+    return (
+        units_chain(d)
+        + f"""
 SELECT {d.interval_start("u.queued_at")} AS start, u.level, u.queue_id, u.channel, a.team_id,
        COUNT(*),
        SUM(CASE WHEN u.outcome = 'answered' THEN 1 ELSE 0 END),
@@ -267,8 +285,10 @@ SELECT {d.interval_start("u.queued_at")} AS start, u.level, u.queue_id, u.channe
        {d.json_object(within)},
        {d.json_object(buckets, without_zeros=True)}
 FROM units u LEFT JOIN people_user a ON a.id = u.agent_id
+WHERE u.queued_at >= %(start)s AND u.queued_at < %(end)s
 GROUP BY 1, u.level, u.queue_id, u.channel, a.team_id
-"""  # noqa: S608 - our own names and numbers; the moments are parameters
+"""
+    )
 
 
 def replace(start: dt.datetime, end: dt.datetime, *, limits: Sequence[int], edges: Sequence[int]) -> int:
@@ -298,5 +318,5 @@ def replace(start: dt.datetime, end: dt.datetime, *, limits: Sequence[int], edge
     placeholders = ", ".join(["%s"] * len(_INSERTED))
     with transaction.atomic(), connection.cursor() as cursor:
         IntervalRollup.objects.filter(start__gte=start, start__lt=end).delete()
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
     return len(rows)

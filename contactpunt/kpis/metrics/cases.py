@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from contactpunt.contacts.models import Contact, Direction
 from contactpunt.kpis.facts import CaseFacts, reason_roots
-from contactpunt.kpis.metrics.definitions import FCR_WINDOW, ratio
+from contactpunt.kpis.metrics.definitions import FCR_WINDOW, duration_bucket, ratio
 
 
 def _later_inbound(cases: Sequence[CaseFacts]) -> dict[int, list[tuple[dt.datetime, int | None, int]]]:
@@ -72,8 +72,8 @@ def percentile(values: Sequence[float], share: float) -> float | None:
 
 
 def customer_speed_index(cases: Sequence[CaseFacts]) -> tuple[float | None, float | None, int]:
-    """CSI = resolved_at - first contact of the case, over the cohort of cases created in the period;
-    returns (median, nearest-rank p90, open cases of the cohort)."""
-    times = [(c.resolved_at - c.opened_at).total_seconds() for c in cases if c.resolved_at is not None]
+    """CSI = resolved_at - first contact of the case, over the cohort of cases created in the period, each time on the
+    duration grid (`definitions.duration_bucket`); returns (median, nearest-rank p90, open cases of the cohort)."""
+    times = [duration_bucket((c.resolved_at - c.opened_at).total_seconds()) for c in cases if c.resolved_at is not None]
     open_cases = sum(1 for c in cases if c.resolved_at is None)
     return (statistics.median(times) if times else None), percentile(times, 0.9), open_cases

@@ -48,7 +48,7 @@ def load_inbound(start: dt.datetime, end: dt.datetime) -> list[InboundFacts]:
         .filter(contacts__gte=2)
         .values("customer_id")
     )
-    handled_at: dict[int, dict[int, tuple[dt.datetime, dt.datetime]]] = defaultdict(dict)
+    handled_at: dict[int, dict[int, tuple[dt.datetime, dt.datetime, int]]] = defaultdict(dict)
     for contact_id, customer_id, arrived, at in (
         ContactEvent.objects.filter(
             name__in=[EventName.ENDED, EventName.REPLIED],
@@ -62,18 +62,19 @@ def load_inbound(start: dt.datetime, end: dt.datetime) -> list[InboundFacts]:
     ):
         known = handled_at[customer_id].get(contact_id)
         if known is None or at < known[1]:
-            handled_at[customer_id][contact_id] = (arrived, at)
+            handled_at[customer_id][contact_id] = (arrived, at, contact_id)
     # Per customer in order of arrival: a contact looks only at the arrivals of its own 7 days (a customer with
     # thousands of contacts made the scan over all of them quadratic).
     ordered = {customer: sorted(found.values()) for customer, found in handled_at.items()}
-    arrivals = {customer: [arrived for arrived, _handled in found] for customer, found in ordered.items()}
+    arrivals = {customer: [arrived for arrived, _handled, _pk in found] for customer, found in ordered.items()}
     facts = []
     for pk, customer_id, queue_id, channel, at, account_id, product_type_id in rows:
         is_repeat = False
         if customer_id in ordered:
             found, moments = ordered[customer_id], arrivals[customer_id]
             first, last = bisect_left(moments, at - REPEAT_WINDOW), bisect_right(moments, at)
-            is_repeat = any(handled < at for _arrived, handled in found[first:last])
+            # Another contact: one handled "before" its own arrival (two systems' clocks) is no repeat of itself.
+            is_repeat = any(handled < at and other != pk for _arrived, handled, other in found[first:last])
         facts.append(InboundFacts(pk, customer_id, queue_id, channel, at, is_repeat, account_id, product_type_id))
     return facts
 

@@ -19,7 +19,7 @@ from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_cases, load_units
 from contactpunt.kpis.intervals import INTERVAL, interval_start, local_midnight
 from contactpunt.kpis.metrics.agents import occupancy, split_spans, state_seconds, state_spans
 from contactpunt.kpis.metrics.cases import customer_speed_index, fcr, fcr_so_far
-from contactpunt.kpis.metrics.definitions import GROUPINGS, LEG_GROUPINGS, ratio
+from contactpunt.kpis.metrics.definitions import GROUPINGS, LEG_GROUPINGS, duration_bucket, ratio
 from contactpunt.kpis.metrics.queues import (
     abandon_rate,
     abandoned,
@@ -153,6 +153,7 @@ def report(
     parts: dict[str, dict[str, Any]] | None = None,
     names: Names | None = None,
     with_backlog: bool = True,
+    backlog: Sequence[tuple[int, str, int, dt.datetime | None]] | None = None,
 ) -> list[dict[str, Any]]:
     """Every metric for [start, end), one dict per group (one group "all" without `by`); the backlog (for all, per
     queue or channel) only `with_backlog`.
@@ -233,7 +234,8 @@ def report(
     backlog_at = min(end, now)
     # The backlog in one query, split per group below (a query per group cost the weeks page a third of its time).
     has_backlog = with_backlog and by in (None, "queue", "channel")
-    waiting = backlog_rows(at=min(end, now), live=end > now) if has_backlog else []
+    # `backlog` (the day parts' (queue, channel, count, oldest arrival) at the end of a past period) replaces the rows.
+    waiting = backlog_rows(at=min(end, now), live=end > now) if has_backlog and backlog is None else []
     results = []
     for label in sorted(groups):
         group = groups[label]
@@ -248,7 +250,7 @@ def report(
         else:
             rate, counted = fcr(group["resolved"], now=now)
             median, p90, open_cases = customer_speed_index(group["created"])
-            responses = first_response_times(group_units, schedules)
+            responses = [duration_bucket(s) for s in first_response_times(group_units, schedules)]
             row.update(
                 {
                     "fcr": rate,
@@ -266,7 +268,13 @@ def report(
                 }
             )
         row["occupancy"] = occupancy(group["states"]) if group["states"] else None
-        if has_backlog:
+        if has_backlog and backlog is not None:
+            kept = [(n, oldest) for queue_id, channel, n, oldest in backlog
+                    if by is None or (names.queues.get(queue_id) if by == "queue" else channel) == label]  # fmt: skip
+            oldest_at = min((oldest for n, oldest in kept if n and oldest is not None), default=None)
+            row["backlog"] = sum(n for n, _oldest in kept)
+            row["oldest_backlog_age_s"] = (backlog_at - oldest_at).total_seconds() if oldest_at else None
+        elif has_backlog:
             found = backlog_of(
                 ((pk, since) for pk, since, queue_id, channel in waiting
                  if by is None or (names.queues.get(queue_id) if by == "queue" else channel) == label),

@@ -14,15 +14,17 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.db.models import Q
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from contactpunt.contacts.models import Case, Channel, ContactReason, Queue
+from contactpunt.contacts.models import BusinessCalendar, Case, Channel, ContactReason, OpeningHours, Queue
 from contactpunt.contacts.services.cases import reopen_case, resolve_case
 from contactpunt.contacts.services.events import record_agent_state
-from contactpunt.kpis import cost, dayparts, metrics, rollups, survey_drivers
+from contactpunt.contacts.services.types import ThreadRef
+from contactpunt.kpis import cost, cost_parts, dayparts, metrics, rollups, survey_drivers
 from contactpunt.kpis.intervals import day_bounds
 from contactpunt.kpis.models import CaseResolution, DayPart, DirtyContact
+from contactpunt.kpis.tests import dayparts_definition as definition
 from contactpunt.kpis.tests.helpers import arrive, call, event
 from contactpunt.people.models import Role, Team, User
 
@@ -39,6 +41,13 @@ KEYS = ("fcr", "fcr_cases", "repeat_rate", "identified_share", "csi_median_s", "
 @pytest.fixture
 def world(phone_queue: Queue, email_queue: Queue, team: Team, department: Any) -> dict[str, Any]:
     chat = Queue.objects.create(code="chat", name="Chat", channel=Channel.CHAT)
+    # A written queue on business hours (weekdays 08:00-17:30, Dutch holidays): its response and norm are counted
+    # on opening time only, across the clocks going forward.
+    office = BusinessCalendar.objects.create(name="Kantoor")
+    for weekday in range(5):
+        OpeningHours.objects.create(calendar=office, weekday=weekday, opens=dt.time(8), closes=dt.time(17, 30))
+    form = Queue.objects.create(code="webform", name="Webformulier", channel=Channel.WEBFORM, calendar=office,
+                                response_norm_s=4 * 3600)  # fmt: skip
     other = Team.objects.create(name="Team Zuid", department=department)
     billing = ContactReason.objects.create(code="billing", name="Factuur")
     agents = [
@@ -51,7 +60,7 @@ def world(phone_queue: Queue, email_queue: Queue, team: Team, department: Any) -
     record_agent_state(agent=agents[1], state="offline", occurred_at=START + 5 * 24 * H)
     record_agent_state(agent=agents[1], state="break", occurred_at=START + 6 * 24 * H)
     return {
-        "queues": [phone_queue, chat, email_queue],
+        "queues": [phone_queue, chat, email_queue, form],
         "agents": agents,
         "reasons": [
             None,
@@ -65,7 +74,7 @@ def world(phone_queue: Queue, email_queue: Queue, team: Team, department: Any) -
 contact_spec = st.fixed_dictionaries(
     {
         "customer": st.sampled_from(["", "+31201111111", "+31202222222", "a@example.nl"]),
-        "queue": st.integers(0, 2),
+        "queue": st.integers(0, 3),
         "arrival_h": st.integers(-30, 10 * 24),  # some before the period: repeats and FCR look across its edge
         "answered": st.booleans(),
         "resolve_after_h": st.one_of(st.none(), st.integers(0, 60)),
@@ -75,6 +84,8 @@ contact_spec = st.fixed_dictionaries(
         "late": st.booleans(),
         # hours later the call is transferred to another queue (a leg that may enter it on a later day)
         "transfer_h": st.one_of(st.none(), st.integers(0, 30)),
+        # a written contact in an earlier one's conversation joins its case (two inbound contacts before resolution)
+        "thread": st.sampled_from([None, None, "t1", "t2"]),
     }
 )
 
@@ -83,8 +94,9 @@ def _record(spec: dict[str, Any], world: dict[str, Any], later: list[Any]) -> No
     queue = world["queues"][spec["queue"]]
     agent = world["agents"][spec["agent"]]
     at = START + spec["arrival_h"] * H
-    if queue.channel == Channel.EMAIL:
-        contact = arrive(queue, at, caller=spec["customer"] or "")
+    if queue.channel not in Channel.realtime():
+        thread = ThreadRef(conversation_id=spec["thread"]) if spec["thread"] else None
+        contact = arrive(queue, at, caller=spec["customer"] or "", thread=thread)
         if spec["answered"]:
             event(contact, "replied", at + 2 * H, agent)
     elif spec["answered"] and spec["transfer_h"] is not None:
@@ -171,6 +183,62 @@ def test_the_day_parts_agree_with_the_definitions(
         transaction.set_rollback(True)
 
 
+_MAIL = {"customer": "a@example.nl", "queue": 2, "answered": True, "resolve_after_h": None, "reason": 1,
+         "reopen": False, "agent": 0, "late": False, "transfer_h": None, "thread": "t1"}  # fmt: skip
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+@given(specs=st.lists(contact_spec, max_size=10), now_days=st.sampled_from([4, 9, 30]))
+# Two mails of one conversation before its resolution: no first-contact resolution.
+@example(specs=[{**_MAIL, "arrival_h": 10, "resolve_after_h": 5}, {**_MAIL, "arrival_h": 12}], now_days=30)
+def test_the_set_based_day_parts_equal_their_definition(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any, specs: list[dict[str, Any]], now_days: int
+) -> None:
+    """Every row the statements write (`dayparts_sql`, through `dayparts.build`), its case resolutions and cost parts,
+    equal the folding of the definitions over the events (`dayparts_definition`), to the count and grid second."""
+    now = START + dt.timedelta(days=now_days, hours=7)
+    first, last = FIRST - dt.timedelta(days=2), FIRST + dt.timedelta(days=13)
+    with transaction.atomic():
+        later: list[Any] = []
+        with django_capture_on_commit_callbacks(execute=True):
+            for spec in specs:
+                _record(spec, world, later)
+            for late in later:
+                late()
+        built = dayparts.build(first, last, now=now, costs=True, resolutions=True)
+        expected, resolutions = definition.build(first, last, now=now)
+        found = {
+            (p.day, p.kind, p.level, p.per_agent, p.queue_id, p.channel, p.agent_id): {
+                name: getattr(p, name) for name in next(iter(expected.values()), {})
+            }
+            for p in built.parts
+        }
+        assert found == {key: {**row, "fcr_pending": sorted(row["fcr_pending"]), "due": sorted(row["due"])}
+                         for key, row in expected.items()}  # fmt: skip
+        assert {r.case_id: (r.day, r.solved) for r in built.resolutions} == resolutions
+        start, end = day_bounds(first, last, AMS)
+        by_day: dict[tuple[Any, ...], list[Any]] = {}
+        for at, key, is_first, seconds in cost_parts.handled(start, end):
+            sums = by_day.setdefault((at.astimezone(AMS).date(), *key), [0, 0, 0.0])
+            sums[0] += 1
+            sums[1] += is_first
+            sums[2] += seconds
+        assert {
+            (c.day, c.agent_id, c.queue_id, c.account_id, c.product_type_id, c.reason_id): [
+                c.legs,
+                c.contacts,
+                pytest.approx(c.handle_s),
+            ]
+            for c in built.costs
+        } == by_day
+        transaction.set_rollback(True)
+
+
 @contextlib.contextmanager
 def _reads_of_parts() -> Iterator[list[set[dt.date]]]:
     """The stale days of every read of the day parts made inside the block (one entry per read)."""
@@ -191,7 +259,7 @@ def _reads_of_parts() -> Iterator[list[set[dt.date]]]:
 def test_a_read_builds_only_the_dirty_days_and_equals_the_events(world, django_capture_on_commit_callbacks):
     """Weeks and months in a live centre: one dirty day is built from the events, the others are read from their
     parts, and every figure equals the definition over the events."""
-    phone, chat, email = world["queues"]
+    phone, chat, email, _form = world["queues"]
     a1, a2 = world["agents"]
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(9):
@@ -219,7 +287,10 @@ def test_a_read_builds_only_the_dirty_days_and_equals_the_events(world, django_c
                 rows = rollups.report(START, END, by=by, zone=AMS)
                 assert _without_live(rows) == _without_live(metrics.report(START, END, by=by, zone=AMS)), by
         assert stale_read and stale_read[0]
-        assert stale_read[0] < {FIRST + dt.timedelta(days=n) for n in range(10)}  # not every day of the period
+        # The days the dirty contacts may change (the mail's thread, the caller's week, the backlog of every day's end
+        # since the mail arrived), and only those, were computed from the events.
+        assert stale_read[0] == rollups.stale_days(START, END, now=now)
+        assert FIRST + dt.timedelta(days=9) in stale_read[0]
         assert DayPart.objects.count() == built  # a read writes nothing
         # The repeat call spoiled the FCR of the case resolved two days before it: the case resolutions of that day
         # still say solved, the read computes the dirty days' cases from the events.
@@ -260,8 +331,8 @@ def test_an_fcr_counts_once_its_window_closes_and_a_later_contact_spoils_it(worl
         # The screens show the figure so far, marked provisional, rather than "—" (the SPOC page in a month's
         # first week); the events give the same.
         assert young["fcr_so_far"] == metrics.report(START, END, zone=AMS)[0]["fcr_so_far"] == 1.0
-    part = DayPart.objects.get(kind=dayparts.RESOLVED)
-    assert part.fcr_pending == [[resolved_at.timestamp(), 1]]
+    part = DayPart.objects.get(kind=dayparts.RESOLVED, per_agent=False)
+    assert part.fcr_pending == [[int(resolved_at.timestamp()) * 1_000_000, 1]]
     with time_machine.travel(resolved_at + dt.timedelta(days=8), tick=False):
         row = rollups.report(START, END, zone=AMS)[0]
         assert (row["fcr"], row["fcr_cases"]) == (1.0, 1)
@@ -275,7 +346,7 @@ def test_an_fcr_counts_once_its_window_closes_and_a_later_contact_spoils_it(worl
         assert row == metrics.report(START, END, zone=AMS)[0] | {k: row[k] for k in row if k.startswith("oldest")}
         rollups.refresh()  # the periodic job
     # The window closed: the refresh folded the pending case into the day's counts.
-    assert DayPart.objects.get(kind=dayparts.RESOLVED, day=FIRST).fcr_cases == 1
+    assert DayPart.objects.get(kind=dayparts.RESOLVED, day=FIRST, per_agent=False).fcr_cases == 1
 
 
 def test_the_parts_refuse_what_they_cannot_answer(world):
