@@ -182,3 +182,19 @@ def test_the_first_start_counts_the_migrations_on_a_progress_line(tmp_path: Path
     assert total > 50 and lines[-1].endswith(f"{total} of {total} migrations, done")
     again = subprocess.run(command, env=env, cwd=REPO, check=True, capture_output=True, text=True)  # noqa: S603
     assert again.stdout == ""
+
+
+def test_the_static_files_are_collected_in_a_child_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.management.base import CommandError
+
+    from contactpunt.ops.first_start import StaticFiles
+
+    monkeypatch.setenv("CONTACTPUNT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'static.sqlite3'}")
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    StaticFiles().finish()
+    assert (tmp_path / "static" / "admin" / "css" / "base.css").exists()
+    assert (tmp_path / "static" / "admin" / "css" / "base.css.gz").exists()  # compressed, as WhiteNoise serves it
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "no.such.settings")
+    with pytest.raises(CommandError, match="collectstatic failed"):
+        StaticFiles().finish()

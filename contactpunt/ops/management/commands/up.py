@@ -73,20 +73,21 @@ class Command(BaseCommand):
 
         from contactpunt.channels import demo_delivery
         from contactpunt.ops import demo
-        from contactpunt.ops.first_start import enqueue_first_start_jobs
+        from contactpunt.ops.first_start import StaticFiles, enqueue_first_start_jobs
         from contactpunt.ops.worker import settle_waiting, start_for_up
 
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         if "PUBLIC_URL" not in os.environ:  # survey links lead to where this process serves
             host = "localhost" if options["host"] in ("0.0.0.0", "::", "127.0.0.1") else options["host"]  # noqa: S104
             settings.PUBLIC_URL = f"http://{host}:{options['port']}"
+        static_files = StaticFiles()  # in a child process, beside the migrations and the demo
         self._migrate()
-        call_command("collectstatic", interactive=False, verbosity=0)
         logins = None
         if not options["no_demo"] and demo.is_empty():
             self.stdout.write("Creating the demo organisation (first start only)...")
             logins = demo.create_demo_organisation(progress=ProgressLine(sys.stdout, interactive=sys.stdout.isatty()))
             enqueue_first_start_jobs()  # the history's figures, the shift plan, the reason model
+        static_files.finish()
         if not options["no_demo"] and demo.is_demo():
             demo_delivery.install()  # this process runs the short lane, which sends the outbox
         stop = threading.Event()
