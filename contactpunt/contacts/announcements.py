@@ -159,6 +159,12 @@ def delivered_at_once() -> Iterator[None]:
         _at_once.reset(token)
 
 
+def delivering_at_once() -> bool:
+    """Whether announcements are delivered at once here (inside `delivered_at_once`): a subscriber has run, or
+    failed and been recorded, by the time `announce_many` returns."""
+    return _at_once.get()
+
+
 def subscriber_name(subscriber: Callable[..., None]) -> str:
     """The name a failed delivery records its subscriber by: module and qualified name."""
     return f"{subscriber.__module__}.{getattr(subscriber, '__qualname__', repr(subscriber))}"[:200]

@@ -2,7 +2,8 @@
 
 `up` prints it while the demo organisation is created and `contactpunt simulate` while it writes a history; on a
 terminal it redraws one line, elsewhere (a log, CI) it writes a line at each tenth, so a slow machine shows it is
-still working instead of seeming to hang.
+still working instead of seeming to hang. `up` draws the same bar, counting migrations, while it creates the
+database before that (`StepsLine`).
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ def time_left_s(fraction: float, elapsed_s: float) -> float | None:
     return max(0.0, elapsed_s / fraction * (1 - fraction))
 
 
-def describe(fraction: float, contacts: int, left_s: float | None) -> str:
-    """One line: a bar, the share done, the contacts written and the time left (in whole seconds or minutes)."""
+def describe(fraction: float, contacts: int, left_s: float | None, *, done: str | None = None) -> str:
+    """One line: a bar, the share done, the contacts written (or what `done` says is done) and the time left (in
+    whole seconds or minutes)."""
     fraction = min(max(fraction, 0.0), 1.0)
     filled = round(fraction * BAR_WIDTH)
     bar = "#" * filled + "." * (BAR_WIDTH - filled)
-    line = f"  [{bar}] {fraction:4.0%}  {contacts:,} contacts written"
+    line = f"  [{bar}] {fraction:4.0%}  " + (done if done is not None else f"{contacts:,} contacts written")
     if fraction >= 1:
         return line + ", done"
     if left_s is None or left_s < 1:
@@ -51,7 +53,10 @@ class ProgressLine:
         self.started = self.clock()
 
     def __call__(self, fraction: float, tallies: Tallies) -> None:
-        line = describe(fraction, tallies.contacts, time_left_s(fraction, self.clock() - self.started))
+        self.show(fraction, tallies.contacts)
+
+    def show(self, fraction: float, contacts: int = 0, *, done: str | None = None) -> None:
+        line = describe(fraction, contacts, time_left_s(fraction, self.clock() - self.started), done=done)
         if self.interactive:
             self.out.write("\r" + line.ljust(90) + ("\n" if fraction >= 1 else ""))
         elif fraction >= self._next_tenth or fraction >= 1:
@@ -59,3 +64,18 @@ class ProgressLine:
             while self._next_tenth <= fraction:
                 self._next_tenth += 0.1
         self.out.flush()
+
+
+@dataclass
+class StepsLine:
+    """The same line counting steps of a known number (`up`'s migrations): "52 of 130 migrations"."""
+
+    line: ProgressLine
+    total: int
+    unit: str
+    done: int = 0
+
+    def step(self) -> None:
+        self.done = min(self.done + 1, self.total)
+        fraction = self.done / self.total if self.total else 1.0
+        self.line.show(fraction, done=f"{self.done} of {self.total} {self.unit}")

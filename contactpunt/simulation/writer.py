@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from contactpunt.contacts import announcements
 from contactpunt.contacts.services.bulk_events import (
     AgentStateInput,
     CaseResolution,
@@ -290,7 +291,10 @@ class Writer:
             self.went_out += [WentOut(case_id, *survey.went_out(case_id)) for case_id in sorted(resolved - answering)]
             self.went_out = record_went_out(self.went_out, now=min(latest, timezone.now() - SEND_WITHIN))
         if self.answers and latest is not None:
-            self.answers = record_answers(self.answers, now=latest).pending
+            # Writing a history, every resolution's invitation was decided at once as it was written (live, a
+            # subscriber that failed is retried later: deciding here keeps its case's answer).
+            decided = announcements.delivering_at_once()
+            self.answers = record_answers(self.answers, now=latest, decided=decided).pending
             work_follow_up_list(now=latest)  # the team leads call most detractors back before the due time
 
     def _arrivals(self, records: list[Record]) -> None:

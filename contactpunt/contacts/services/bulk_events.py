@@ -43,6 +43,7 @@ from contactpunt.contacts.services import event_rules as rules
 from contactpunt.contacts.services.event_rules import CaseStateError
 from contactpunt.contacts.services.events import EventRejected, Recorded, check_contact_event, write_event_keys
 from contactpunt.contacts.services.waiting import refresh_waiting
+from contactpunt.fast_rows import values_rows
 from contactpunt.id_filters import ids_in, texts_in
 
 _BATCH = 2000
@@ -145,7 +146,7 @@ class _ContactBatch:
                 .order_by("pk")
                 .values_list("pk", "case_id", "queue_id", "status", "answered_at", "ended_at")
             )
-            for row in contacts:
+            for row in values_rows(contacts):
                 self.contacts[row[0]] = rules.ContactState(*row)
                 self.legs[row[0]] = None
             legs = (
@@ -155,12 +156,12 @@ class _ContactBatch:
                     "pk", "contact_id", "sequence", "queue_id", "queued_at", "agent_id", "answered_at", "ended_at"
                 )
             )
-            for leg_row in legs:
+            for leg_row in values_rows(legs):
                 self.legs[leg_row[1]] = rules.LegState(*leg_row)
         case_ids = sorted({contact.case_id for contact in self.contacts.values()})
         for start in range(0, len(case_ids), _BATCH):
             cases = Case.objects.filter(ids_in("pk", case_ids[start : start + _BATCH]))
-            for case_row in cases.values_list("pk", "reason_id", "first_response_at"):
+            for case_row in values_rows(cases.values_list("pk", "reason_id", "first_response_at")):
                 self.cases[case_row[0]] = rules.CaseState(*case_row)
 
     def run(self) -> list[Recorded]:

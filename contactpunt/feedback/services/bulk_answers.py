@@ -109,9 +109,15 @@ class _WentOut:
     opened_at: dt.datetime | None
 
 
-def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime) -> BulkResult:
+def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime, decided: bool = False) -> BulkResult:
     """Store the answers of resolved, invited cases; an answer is given when its invitation is sent (not before
-    the case's resolution, never after `now`)."""
+    the case's resolution, never after `now`).
+
+    An import from a survey tool may bring answers of cases nobody decided on (resolved before the rules were
+    set): their invitations are decided first. With `decided` the caller knows every resolved case was decided
+    when it was resolved (the CASE_RESOLVED subscriber ran, as in the simulator's history): only the invitations
+    there are count, and a case refused then is not decided a second time (a refusal leaves no row, so deciding
+    again would repeat the whole decision for nothing)."""
     result = BulkResult()
     if not items:
         return result
@@ -119,7 +125,12 @@ def record_answers(items: Sequence[GivenAnswer], *, now: dt.datetime) -> BulkRes
     ready = [i for i in items if statuses.get(i.case_id) == CaseStatus.RESOLVED]
     result.pending = [i for i in items if statuses.get(i.case_id) in (CaseStatus.OPEN, CaseStatus.PENDING)]
     result.refused = len(items) - len(ready) - len(result.pending)
-    invited = {d.case_id: d.invitation_id for d in decide_invitations([i.case_id for i in ready]) if d.invitation_id}
+    if decided:
+        firsts = Invitation.objects.filter(ids_in("case_id", [i.case_id for i in ready]), wave=1)
+        invited = dict(firsts.values_list("case_id", "pk"))
+    else:
+        decisions = decide_invitations([i.case_id for i in ready])
+        invited = {d.case_id: d.invitation_id for d in decisions if d.invitation_id}
     follow_up_hours = dt.timedelta(hours=current_settings().follow_up_hours)
     with transaction.atomic():
         invitations = {

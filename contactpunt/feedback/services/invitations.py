@@ -33,6 +33,7 @@ from contactpunt.contacts.models import (
     Message,
 )
 from contactpunt.customers.models import Customer, Identity, IdentityKind
+from contactpunt.fast_rows import values_rows
 from contactpunt.feedback.defaults import ensure_default_surveys
 from contactpunt.feedback.models import Invitation, Medium, QueueSurveyRule, Survey
 from contactpunt.feedback.services.config import current_settings
@@ -90,13 +91,13 @@ def _last_agent_contacts(case_ids: list[int]) -> dict[int, _Handled]:
     legs = ContactLeg.objects.filter(
         ids_in("contact__case_id", case_ids), agent__isnull=False, answered_at__isnull=False
     ).values_list("contact__case_id", "agent_id", "contact_id", "contact__channel", "answered_at")
-    for case_id, agent_id, contact_id, channel, at in legs:
+    for case_id, agent_id, contact_id, channel, at in values_rows(legs):
         assert at is not None
         keep(case_id, _Handled(agent_id, contact_id, channel, at))
     replies = Message.objects.filter(
         ids_in("case_id", case_ids), direction=Direction.OUTBOUND, author__isnull=False, is_internal=False
     ).values_list("case_id", "author_id", "contact_id", "contact__channel", "created_at")
-    for case_id, agent_id, contact_id, channel, at in replies:
+    for case_id, agent_id, contact_id, channel, at in values_rows(replies):
         keep(case_id, _Handled(agent_id, contact_id, channel, at))
     return found
 
@@ -186,7 +187,9 @@ def _cases(ids: list[int]) -> dict[int, _CaseRow]:
             customer_merged is not None,
             language or "",
         )
-        for pk, status, resolved, merged, queue, reason, customer, erased, customer_merged, language in rows
+        for pk, status, resolved, merged, queue, reason, customer, erased, customer_merged, language in values_rows(
+            rows
+        )
     }
 
 
@@ -220,8 +223,8 @@ def _decide(ids: list[int]) -> list[Decision]:
     handled = _last_agent_contacts(ids)
     escalated = _escalated_cases(ids)
     asked: dict[int, list[dt.datetime]] = defaultdict(list)
-    for customer_id, at in Invitation.objects.filter(ids_in("customer_id", customer_ids), wave=1).values_list(
-        "customer_id", "decided_at"
+    for customer_id, at in values_rows(
+        Invitation.objects.filter(ids_in("customer_id", customer_ids), wave=1).values_list("customer_id", "decided_at")
     ):
         asked[customer_id].append(at)
     queue_rules = {r.queue_id: r for r in QueueSurveyRule.objects.all()}

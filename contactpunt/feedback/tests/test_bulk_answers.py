@@ -49,6 +49,24 @@ def test_bulk_answers_follow_the_rules(email_queue: Queue, agent: User, team_lea
     assert Answer.objects.count() == 1
 
 
+def test_answers_of_cases_decided_before_are_not_decided_again(
+    email_queue: Queue, agent: User, team_lead: User, t0: dt.datetime
+) -> None:
+    invited = resolved_mail(email_queue, agent, t0, "a", sender="a@example.nl")
+    refused = resolved_mail(email_queue, agent, t0, "b", sender="b@example.nl")
+    never_decided = resolved_mail(email_queue, agent, t0, "c", sender="c@example.nl")
+    decide_invitations([invited.pk])
+    SurveyOptOut.objects.create(customer_id=refused.customer_id)
+    decide_invitations([refused.pk])  # refused: it leaves no row
+    SurveyOptOut.objects.filter(customer_id=refused.customer_id).delete()
+    items = [GivenAnswer(invited.pk, 9), GivenAnswer(refused.pk, 9), GivenAnswer(never_decided.pk, 9)]
+    result = record_answers(items, now=t0 + 3 * HOUR, decided=True)
+    assert (result.stored, result.refused, result.pending) == (1, 2, [])
+    assert set(Invitation.objects.values_list("case_id", flat=True)) == {invited.pk}
+    # Without `decided` (an import) a case without an invitation is decided now.
+    assert record_answers(items[1:], now=t0 + 3 * HOUR).stored == 2
+
+
 def test_invitations_that_went_out_elsewhere_are_marked_when_due(
     email_queue: Queue, agent: User, t0: dt.datetime
 ) -> None:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +16,8 @@ import time_machine
 from contactpunt.ops import demo
 from contactpunt.simulation.progress import ProgressLine, describe, time_left_s
 from contactpunt.simulation.writer import Tallies
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_the_time_left_goes_by_the_pace_so_far_and_waits_for_one() -> None:
@@ -140,3 +146,55 @@ def test_today_is_forecast_and_staffed_before_any_long_job_ran_and_the_chosen_fo
     assert chosen is not None and chosen.pk != quick.pk and chosen.days == 7
     assert PlannedShift.objects.filter(day=today).exists()
     assert not PlannedShift.objects.filter(day=today, plan=quick).exists()  # its shifts gave way to the new plan
+
+
+def test_the_steps_line_counts_up_to_done() -> None:
+    from contactpunt.simulation.progress import StepsLine
+
+    out, clock = io.StringIO(), _Clock()
+    steps = StepsLine(ProgressLine(out, interactive=False, clock=clock), 20, "migrations")
+    for n in range(20):
+        clock.now = n + 1.0
+        steps.step()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 10
+    assert "2 of 20 migrations" in lines[0] and "left" in lines[0]
+    assert lines[-1].endswith("20 of 20 migrations, done")
+
+
+def test_the_first_start_counts_the_migrations_on_a_progress_line(tmp_path: Path) -> None:
+    """`up` on an empty database: a line per tenth of the migrations, up to done; the next start none."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "contactpunt.config.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'first.sqlite3'}",
+        "CONTACTPUNT_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "first-start-test-secret-key-long-enough-for-django",
+        "PYTHONPATH": str(REPO),
+    }
+    code = "import django; django.setup(); from contactpunt.ops.management.commands import up; up.Command()._migrate()"
+    command = [sys.executable, "-c", code]
+    first = subprocess.run(command, env=env, cwd=REPO, check=True, capture_output=True, text=True)  # noqa: S603
+    lines = first.stdout.splitlines()
+    assert lines[0] == "Creating the database (first start only)..."
+    assert len(lines) == 11 and all(" migrations" in line for line in lines[1:])
+    total = int(lines[-1].split(" of ")[1].split()[0])
+    assert total > 50 and lines[-1].endswith(f"{total} of {total} migrations, done")
+    again = subprocess.run(command, env=env, cwd=REPO, check=True, capture_output=True, text=True)  # noqa: S603
+    assert again.stdout == ""
+
+
+def test_the_static_files_are_collected_in_a_child_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.management.base import CommandError
+
+    from contactpunt.ops.first_start import StaticFiles
+
+    monkeypatch.setenv("CONTACTPUNT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'static.sqlite3'}")
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    StaticFiles().finish()
+    assert (tmp_path / "static" / "admin" / "css" / "base.css").exists()
+    assert (tmp_path / "static" / "admin" / "css" / "base.css.gz").exists()  # compressed, as WhiteNoise serves it
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "no.such.settings")
+    with pytest.raises(CommandError, match="collectstatic failed"):
+        StaticFiles().finish()

@@ -15,7 +15,23 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.commands import migrate
 from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
+
+from contactpunt.simulation.progress import ProgressLine, StepsLine
+
+
+class _MigrateCommand(migrate.Command):
+    """Django's migrate, counting each migration applied on a progress line."""
+
+    def __init__(self, steps: StepsLine) -> None:
+        super().__init__()
+        self.steps = steps
+
+    def migration_progress_callback(self, action: str, migration: Any = None, fake: bool = False) -> None:
+        if action == "apply_success":
+            self.steps.step()
 
 
 class Command(BaseCommand):
@@ -37,30 +53,41 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=1, help="ASGI server processes (needs --no-worker > 1).")
 
+    def _migrate(self) -> None:
+        """Apply the migrations; when there are any, a progress line counts them (the first start's take 10 s on a
+        quiet machine and over half a minute on a busy one, before the demo's own line starts)."""
+        connection = connections["default"]
+        executor = MigrationExecutor(connection)
+        pending = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+        if not pending:
+            call_command("migrate", interactive=False, verbosity=0)  # checks and signals, as ever
+            return
+        first = not connection.introspection.table_names()
+        self.stdout.write("Creating the database (first start only)..." if first else "Updating the database...")
+        self.stdout.flush()
+        line = ProgressLine(sys.stdout, interactive=sys.stdout.isatty())
+        call_command(_MigrateCommand(StepsLine(line, pending, "migrations")), interactive=False, verbosity=0)
+
     def handle(self, *args: Any, **options: Any) -> None:
         import uvicorn
 
         from contactpunt.channels import demo_delivery
         from contactpunt.ops import demo
-        from contactpunt.ops.first_start import enqueue_first_start_jobs
+        from contactpunt.ops.first_start import StaticFiles, enqueue_first_start_jobs
         from contactpunt.ops.worker import settle_waiting, start_for_up
-        from contactpunt.simulation.progress import ProgressLine
 
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         if "PUBLIC_URL" not in os.environ:  # survey links lead to where this process serves
             host = "localhost" if options["host"] in ("0.0.0.0", "::", "127.0.0.1") else options["host"]  # noqa: S104
             settings.PUBLIC_URL = f"http://{host}:{options['port']}"
-        if not connections["default"].introspection.table_names():
-            # Half a minute on a busy machine before the demo's progress line starts: say what happens meanwhile.
-            self.stdout.write("Creating the database (first start only)...")
-            self.stdout.flush()
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        static_files = StaticFiles()  # in a child process, beside the migrations and the demo
+        self._migrate()
         logins = None
         if not options["no_demo"] and demo.is_empty():
             self.stdout.write("Creating the demo organisation (first start only)...")
             logins = demo.create_demo_organisation(progress=ProgressLine(sys.stdout, interactive=sys.stdout.isatty()))
             enqueue_first_start_jobs()  # the history's figures, the shift plan, the reason model
+        static_files.finish()
         if not options["no_demo"] and demo.is_demo():
             demo_delivery.install()  # this process runs the short lane, which sends the outbox
         stop = threading.Event()
