@@ -8,14 +8,13 @@ the aggregated rows of its days, tagged by what they hold: counts per day part, 
 (`metrics.duration_bucket`) and the lists a look-ahead still waits for; `dayparts` assembles them.
 
 Business hours: the queues' calendars are laid out by Python (`business_hours.Schedule`, holidays included) as a
-table of segments of the timeline with the open time before each (`_calendar_rows`), so the open seconds between two
-moments are a difference of two positions and the moment a norm runs out a position looked up, both by equality
-joins (per UTC day, per day of open time) and exact to the microsecond.
+table of segments of the timeline with the open time before each (`dayparts_calendar.calendar_rows`), so the open
+seconds between two moments are a difference of two positions and the moment a norm runs out a position looked up,
+both by equality joins (per UTC day, per day of open time) and exact to the microsecond.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -23,10 +22,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Max
 
-from contactpunt.contacts.business_hours import due_at, schedule_for
-from contactpunt.contacts.models import Channel, ContactEvent, EventName, Queue
+from contactpunt.contacts.models import Channel
+from contactpunt.kpis.dayparts_calendar import DAY_US as _DAY_US
+from contactpunt.kpis.dayparts_calendar import OPEN_DAY_US as _OPEN_DAY_US
+from contactpunt.kpis.dayparts_calendar import US as _US
+from contactpunt.kpis.dayparts_calendar import calendar_rows
 from contactpunt.kpis.intervals import day_bounds
 from contactpunt.kpis.metrics.definitions import FCR_WINDOW, GRID_EXACT_S, GRID_STEPS, REPEAT_WINDOW
 from contactpunt.kpis.rollups_sql import _Dialect, units_chain
@@ -34,10 +35,6 @@ from contactpunt.kpis.rollups_sql import _Dialect, units_chain
 #: One aggregated row of a statement: what it holds ("row", "hist", "pending", "due", "case", "cost"), then the key
 #: (day, kind, level, per agent, queue, channel, agent) and its values.
 Row = tuple[Any, ...]
-_US = 1_000_000
-_DAY_US = 86_400 * _US
-#: Open time per key of the table that finds the moment a norm runs out.
-_OPEN_DAY_US = 86_400 * _US
 _WRITTEN = tuple(sorted(c for c in Channel.values if c not in Channel.realtime()))
 _GRID_OCTAVES = 40
 
@@ -422,90 +419,6 @@ GROUP BY 2, u.agent_id, u.queue_id, cu.account_id, k.product_type_id, k.reason_i
     )
 
 
-# -- business hours ---------------------------------------------------------------------------
-
-
-def _calendar_rows(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> tuple[str, str, str]:
-    """The VALUES of `written_sql`'s segments, pieces and norms: every queue's norm, and for the queues with a
-    calendar the timeline from a day before `start` to a day after the last moment a unit of the period may need
-    (the latest reply, the moment a norm runs out for a unit queued at `end`, `now`), cut at UTC midnights."""
-    queues = list(Queue.objects.select_related("calendar").prefetch_related("calendar__opening_hours"))
-    latest = ContactEvent.objects.filter(name=EventName.REPLIED).aggregate(at=Max("occurred_at"))["at"]
-    norms: list[str] = []
-    segments: list[str] = []
-    pieces: list[str] = []
-    for queue in queues:
-        norm = queue.effective_response_norm_s
-        norms.append(
-            f"({queue.pk}, {'CAST(NULL AS BIGINT)' if norm is None else norm * _US}, {int(queue.calendar is not None)})"
-        )
-        if queue.calendar is None:
-            continue
-        schedule = schedule_for(queue.calendar)
-        horizon = max(end, now, latest or end)
-        if norm is not None:
-            with contextlib.suppress(ValueError):  # never open: never due
-                horizon = max(horizon, due_at(schedule, end, norm))
-        segments_of, pieces_of = _timeline(schedule, start - dt.timedelta(days=1), horizon + dt.timedelta(days=1))
-        segments += [f"({queue.pk}, {', '.join(map(str, s))})" for s in segments_of]
-        pieces += [f"({queue.pk}, {', '.join(map(str, p))})" for p in pieces_of]
-    none = "(-1, -1, -1, -1, -1, 0)"
-    return (
-        ", ".join(segments) or none,
-        ", ".join(pieces) or "(-1, -1, -1, -1, -1)",
-        ", ".join(norms) or "(-1, CAST(NULL AS BIGINT), 0)",
-    )
-
-
-def _timeline(
-    schedule: Any, first: dt.datetime, last: dt.datetime
-) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
-    """(day key, start µs, end µs, open µs before, open) of the segments from `first` to `last` (open and closed,
-    none across a UTC midnight), and (key, start µs, open µs before, open µs at its end) of the open ones cut at
-    every _OPEN_DAY_US of open time."""
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-    def us(at: dt.datetime) -> int:
-        return (at - epoch) // dt.timedelta(microseconds=1)
-
-    opened: list[tuple[int, int]] = []
-    day = first.astimezone(schedule.time_zone).date() - dt.timedelta(days=1)
-    while day <= last.astimezone(schedule.time_zone).date() + dt.timedelta(days=1):
-        opened += [(us(a), us(b)) for a, b in schedule.open_intervals(day)]
-        day += dt.timedelta(days=1)
-    opened.sort()
-    cursor, stop = us(first) // _DAY_US * _DAY_US, (us(last) // _DAY_US + 1) * _DAY_US
-    spans: list[tuple[int, int, int]] = []
-    for opens, closes in opened:
-        a, b = max(opens, cursor), min(closes, stop)
-        if b <= a:
-            continue
-        if a > cursor:
-            spans.append((cursor, a, 0))
-        spans.append((a, b, 1))
-        cursor = b
-    if cursor < stop:
-        spans.append((cursor, stop, 0))
-    segments: list[tuple[int, ...]] = []
-    pieces: list[tuple[int, ...]] = []
-    cum = 0
-    for a, b, is_open in spans:
-        at = a
-        while at < b:  # cut at UTC midnights
-            upto = min(b, (at // _DAY_US + 1) * _DAY_US)
-            segments.append((at // _DAY_US, at, upto, cum if not is_open else cum + (at - a), is_open))
-            at = upto
-        if is_open:
-            at, position = a, cum
-            while position < cum + (b - a):  # cut at every _OPEN_DAY_US of open time
-                upto = min(cum + (b - a), (position // _OPEN_DAY_US + 1) * _OPEN_DAY_US)
-                pieces.append((position // _OPEN_DAY_US, at, position, upto))
-                at += upto - position
-                position = upto
-            cum += b - a
-    return segments, pieces
-
-
 # -- running them -----------------------------------------------------------------------------
 
 
@@ -532,7 +445,7 @@ def statements(first: dt.date, last: dt.date, zone: ZoneInfo, now: dt.datetime, 
     makers: dict[str, Any] = {
         "inbound": lambda: inbound_sql(d, first, last),
         "cases": lambda: cases_sql(d, first, last, insert_resolutions=insert_resolutions),
-        "written": lambda: written_sql(d, first, last, _calendar_rows(start, end, now)),
+        "written": lambda: written_sql(d, first, last, calendar_rows(start, end, now)),
         "costs": lambda: costs_sql(d, first, last),
         "backlog": lambda: backlog_sql(d, first, last),
     }

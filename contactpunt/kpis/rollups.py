@@ -6,9 +6,8 @@ job `refresh` rebuilds every interval a dirty contact entered a queue in, from t
 marks it rebuilt in the same transaction, at the version it read: a failure keeps them, and a mark written
 meanwhile survives. Reads never write: an interval or a day a dirty contact touches is computed from the events
 while read and folded in beside the rest, and with too many dirty contacts the whole read comes from the events.
-`rebuild` throws the cache away for a period and computes it again. Reads that the rollups cannot answer (per agent, a
-service-level threshold that was not configured when the rows were built, live figures) come from the
-events through `metrics`.
+`rebuild` throws the cache away for a period and computes it again. Reads that the rollups cannot answer (per agent,
+a service-level threshold not configured when the rows were built, live figures) come from the events (`metrics`).
 """
 
 from __future__ import annotations
@@ -475,10 +474,9 @@ def report(
     except dayparts.NotInParts:
         parts = None
     backlog = None
-    if parts is not None and with_backlog and by in (None, "queue", "channel") and end <= now:
-        # The backlog at the end of a past period: the last day's backlog rows, unless that day is stale.
-        last_day = (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
-        backlog = None if last_day in stale else dayparts.backlog_at_end(last_day)
+    last_day = (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
+    if parts is not None and with_backlog and by in (None, "queue", "channel") and end <= now and last_day not in stale:
+        backlog = dayparts.backlog_at_end(last_day)  # the backlog at the end of a past period: its last day's rows
     try:
         cached = queue_figures(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, names=names)
     except NotInRollups:
