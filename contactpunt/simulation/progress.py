@@ -68,14 +68,21 @@ class ProgressLine:
 
 @dataclass
 class StepsLine:
-    """The same line counting steps of a known number (`up`'s migrations): "52 of 130 migrations"."""
+    """The same line counting steps of a known number (`up`'s migrations): "52 of 130 migrations". A step may weigh
+    more than another (a migration of twenty operations takes longer than one of two): the bar and the time left go
+    by the weight done."""
 
     line: ProgressLine
     total: int
     unit: str
+    total_weight: float = 0.0
     done: int = 0
+    weight_done: float = 0.0
 
-    def step(self) -> None:
+    def step(self, weight: float = 1.0) -> None:
         self.done = min(self.done + 1, self.total)
-        fraction = self.done / self.total if self.total else 1.0
+        self.weight_done += weight
+        whole = self.total_weight or float(self.total)
+        progressed = self.weight_done if self.total_weight else float(self.done)
+        fraction = 1.0 if self.done >= self.total or not whole else min(progressed / whole, 0.999)
         self.line.show(fraction, done=f"{self.done} of {self.total} {self.unit}")

@@ -162,6 +162,22 @@ def test_the_steps_line_counts_up_to_done() -> None:
     assert lines[-1].endswith("20 of 20 migrations, done")
 
 
+def test_the_steps_line_goes_by_the_weight_done() -> None:
+    from contactpunt.simulation.progress import StepsLine
+
+    out, clock = io.StringIO(), _Clock()
+    steps = StepsLine(ProgressLine(out, interactive=True, clock=clock), 4, "migrations", total_weight=10.0)
+    clock.now = 1.0
+    steps.step(1.0)  # 1 of 10: 10%, 9 s left at this pace
+    assert "10%  1 of 4 migrations, about 9 s left" in out.getvalue()
+    clock.now = 6.0
+    steps.step(7.0)  # 8 of 10
+    assert "80%  2 of 4 migrations" in out.getvalue().rsplit("\r", 1)[1]
+    steps.step(2.0)
+    steps.step(0.0)
+    assert out.getvalue().rsplit("\r", 1)[1].startswith("  [" + "#" * 30 + "] 100%  4 of 4 migrations, done")
+
+
 def test_the_first_start_counts_the_migrations_on_a_progress_line(tmp_path: Path) -> None:
     """`up` on an empty database: a line per tenth of the migrations, up to done; the next start none."""
     env = {
@@ -177,7 +193,10 @@ def test_the_first_start_counts_the_migrations_on_a_progress_line(tmp_path: Path
     first = subprocess.run(command, env=env, cwd=REPO, check=True, capture_output=True, text=True)  # noqa: S603
     lines = first.stdout.splitlines()
     assert lines[0] == "Creating the database (first start only)..."
-    assert len(lines) == 11 and all(" migrations" in line for line in lines[1:])
+    # A line at each tenth of the work (migrations weigh by their operations; a heavy one may cross two tenths).
+    assert 6 <= len(lines) <= 11 and all(" migrations" in line for line in lines[1:])
+    shares = [int(line.split("]")[1].split("%")[0]) for line in lines[1:]]
+    assert shares == sorted(shares) and shares[-1] == 100
     total = int(lines[-1].split(" of ")[1].split()[0])
     assert total > 50 and lines[-1].endswith(f"{total} of {total} migrations, done")
     again = subprocess.run(command, env=env, cwd=REPO, check=True, capture_output=True, text=True)  # noqa: S603

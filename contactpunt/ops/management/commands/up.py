@@ -31,7 +31,12 @@ class _MigrateCommand(migrate.Command):
 
     def migration_progress_callback(self, action: str, migration: Any = None, fake: bool = False) -> None:
         if action == "apply_success":
-            self.steps.step()
+            self.steps.step(_weight(migration))
+
+
+def _weight(migration: Any) -> float:
+    """What a migration costs, roughly: Django rebuilds the model states at each operation, most of the time."""
+    return float(max(1, len(getattr(migration, "operations", ()))))
 
 
 class Command(BaseCommand):
@@ -58,15 +63,16 @@ class Command(BaseCommand):
         quiet machine and over half a minute on a busy one, before the demo's own line starts)."""
         connection = connections["default"]
         executor = MigrationExecutor(connection)
-        pending = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
-        if not pending:
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if not plan:
             call_command("migrate", interactive=False, verbosity=0)  # checks and signals, as ever
             return
         first = not connection.introspection.table_names()
         self.stdout.write("Creating the database (first start only)..." if first else "Updating the database...")
         self.stdout.flush()
         line = ProgressLine(sys.stdout, interactive=sys.stdout.isatty())
-        call_command(_MigrateCommand(StepsLine(line, pending, "migrations")), interactive=False, verbosity=0)
+        steps = StepsLine(line, len(plan), "migrations", total_weight=sum(_weight(m) for m, _backwards in plan))
+        call_command(_MigrateCommand(steps), interactive=False, verbosity=0)
 
     def handle(self, *args: Any, **options: Any) -> None:
         import uvicorn
