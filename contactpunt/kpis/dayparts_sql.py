@@ -466,6 +466,9 @@ def run(sql: str, values: dict[str, Any], *, days: int = 1) -> list[Row]:
         if hashed:
             cursor.execute("SET enable_nestloop = off")
             cursor.execute("SET work_mem = '128MB'")
+            # The costs of the disabled nested loops cross the JIT's thresholds: compiling these long statements took
+            # seconds each, also over a few rows.
+            cursor.execute("SET jit = off")
         try:
             cursor.execute(sql, values)
             return [_decoded(row) for row in cursor.fetchall()]
@@ -473,6 +476,7 @@ def run(sql: str, values: dict[str, Any], *, days: int = 1) -> list[Row]:
             if hashed:
                 cursor.execute("RESET enable_nestloop")
                 cursor.execute("RESET work_mem")
+                cursor.execute("RESET jit")
 
 
 def _decoded(row: Sequence[Any]) -> Row:
