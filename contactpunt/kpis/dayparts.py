@@ -325,7 +325,7 @@ def figures(
     fresh: list[DayPart] = []
     if stale_days:
         rows = rows.exclude(day__in=stale_days)
-        for run_first, run_last in _day_runs(stale_days):
+        for run_first, run_last in day_runs(stale_days):
             fresh += [
                 p
                 for p in build(run_first, run_last, now=now, only=("inbound", "cases", "written")).parts
@@ -405,7 +405,7 @@ def _decoded(values: str | list[Any] | dict[str, Any]) -> Any:
     return json.loads(values)
 
 
-def _day_runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+def day_runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
     """Sorted days as runs of consecutive days (first, last): each run is built from the events in one pass."""
     runs: list[tuple[dt.date, dt.date]] = []
     for day in days:

@@ -39,6 +39,11 @@ _WRITTEN = tuple(sorted(c for c in Channel.values if c not in Channel.realtime()
 _GRID_OCTAVES = 40
 
 
+def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The local days first..last, both included."""
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 class _Days(_Dialect):
     """The expressions of the day parts: exact microseconds and local days."""
 
@@ -66,11 +71,9 @@ class _Days(_Dialect):
         if self.pg:
             return ""
         rows = []
-        day = first
-        while day <= last:
+        for day in days_between(first, last):
             start, _end = day_bounds(day, day, self.zone)
             rows.append(f"('{day.isoformat()}', '{start.astimezone(dt.UTC).strftime('%Y-%m-%d %H:%M:%S')}')")
-            day += dt.timedelta(days=1)
         return f"days(day, start) AS (VALUES {', '.join(rows)}),"
 
     def literal_moment(self, moment: dt.datetime) -> str:
@@ -353,11 +356,9 @@ def backlog_sql(d: _Days, first: dt.date, last: dt.date) -> str:
     0 for every written queue and channel without one (the day was built)."""
     written = ", ".join(f"'{c}'" for c in _WRITTEN)
     ends = []
-    day = first
-    while day <= last:
+    for day in days_between(first, last):
         _start, end = day_bounds(day, day, d.zone)
         ends.append(f"('{day.isoformat()}', {d.literal_moment(end)})")
-        day += dt.timedelta(days=1)
     if d.pg:
         no_reply_needed = "(e.data -> 'no_response_needed') = 'true'::jsonb"
     else:

@@ -197,7 +197,7 @@ def refresh() -> int:
         starts = _queued_starts(contact_ids) - rebuilt_starts
         for run_first, run_last in _runs(sorted(starts)):
             rebuild(run_first, run_last + INTERVAL)
-        for days_first, days_last in dayparts._day_runs(sorted(days)):
+        for days_first, days_last in dayparts.day_runs(sorted(days)):
             dayparts.rebuild(days_first, days_last)
         with transaction.atomic():
             remove_marks(batch)
@@ -206,7 +206,7 @@ def refresh() -> int:
     # A day that ended without a contact of its own is built once (its backlog: the contacts waiting from before).
     quiet = [day for day in dayparts.unbuilt_ended_days(timezone.now().astimezone(local_zone()).date())
              if day not in rebuilt_days]  # fmt: skip
-    for days_first, days_last in dayparts._day_runs(quiet):
+    for days_first, days_last in dayparts.day_runs(quiet):
         dayparts.rebuild(days_first, days_last)
     return len(rebuilt_starts)
 
