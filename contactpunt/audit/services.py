@@ -75,6 +75,21 @@ def forget(*, objects: dict[str, list[int]]) -> int:
     return forgotten
 
 
+def record_named(
+    *, actor_label: str, action: str, object_type: str, object_id: str, changes: dict[str, Any]
+) -> AuditEntry:
+    """Record an action on something that is no model row (a table of the database, say), named by its type and
+    id; `actor_label` says who or what acted (a command, a job)."""
+    return AuditEntry.objects.create(
+        actor=None,
+        actor_label=actor_label[:150],
+        action=action,
+        object_type=object_type[:60],
+        object_id=object_id[:64],
+        changes=changes,
+    )
+
+
 def record_login_locked_out(*, username: str, address: str, since: dt.datetime) -> AuditEntry | None:
     """Record that logins for `username`, or from `address`, were locked after too many failures;
     once per lockout: nothing when the same lockout was recorded after `since`."""

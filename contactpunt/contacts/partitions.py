@@ -24,6 +24,8 @@ from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from contactpunt.audit import services as audit
+
 TABLE = "contacts_contactevent"
 DEFAULT = f"{TABLE}_default"
 AHEAD = 3
@@ -141,16 +143,27 @@ def _make_month(db: BaseDatabaseWrapper, month: dt.date) -> bool:
     return True
 
 
-def detach_before(month: dt.date, using: BaseDatabaseWrapper | None = None) -> list[str]:
+def detach_before(month: dt.date, using: BaseDatabaseWrapper | None = None, *, by: str = "") -> list[str]:
     """Detach the partitions of the months before `month` (its first day); return their names. Each stays in the
-    database as a table of its own, no longer part of the log: dump it (`pg_dump -t NAME`) and drop it."""
+    database as a table of its own, no longer part of the log: dump it (`pg_dump -t NAME`) and drop it.
+
+    Each detached month is written to the audit log (its table, month and estimated rows, and `by`, who or what
+    detached it): customers' events leave the product's reach there."""
     db = using or connection
     detached = []
     for partition in partitions(db):
         if partition.month is not None and partition.month < month:
-            with db.cursor() as cursor:
-                cursor.execute(
-                    f"ALTER TABLE {db.ops.quote_name(TABLE)} DETACH PARTITION {db.ops.quote_name(partition.name)}"
+            with transaction.atomic(using=db.alias):
+                with db.cursor() as cursor:
+                    cursor.execute(
+                        f"ALTER TABLE {db.ops.quote_name(TABLE)} DETACH PARTITION {db.ops.quote_name(partition.name)}"
+                    )
+                audit.record_named(
+                    actor_label=by or "contactpunt partitions",
+                    action="events.partition_detached",
+                    object_type="contacts.contactevent",
+                    object_id=partition.name,
+                    changes={"month": f"{partition.month:%Y-%m}", "rows": partition.rows},
                 )
             detached.append(partition.name)
     return detached

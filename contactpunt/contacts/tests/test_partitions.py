@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from contactpunt.audit.models import AuditEntry
 from contactpunt.contacts import partitions
 from contactpunt.contacts.models import Contact, ContactEvent, EventKey, EventName, Queue
 from contactpunt.contacts.services.bulk_events import ContactEventInput, record_contact_events
@@ -102,8 +103,12 @@ def test_old_months_are_detached_and_kept_as_tables(phone_queue: Queue) -> None:
     june = record_contact_event(
         contact=contact, name=EventName.ANSWERED, occurred_at=dt.datetime(2019, 6, 3, 9, 0, tzinfo=dt.UTC)
     )
-    detached = partitions.detach_before(dt.date(2019, 6, 1))
+    detached = partitions.detach_before(dt.date(2019, 6, 1), by="archivist")
     assert "contacts_contactevent_y2019m05" in detached
+    # The audit log names each detached month, who detached it and how many rows it held.
+    entry = AuditEntry.objects.get(action="events.partition_detached", object_id="contacts_contactevent_y2019m05")
+    assert (entry.actor_label, entry.changes["month"]) == ("archivist", "2019-05")
+    assert not AuditEntry.objects.filter(object_id="contacts_contactevent_y2019m06").exists()
     assert "contacts_contactevent_y2019m06" not in detached
     assert [p.name for p in partitions.partitions() if p.month and p.month < dt.date(2019, 6, 1)] == []
     # The May events left the log but not the database; June's stayed.

@@ -4,12 +4,13 @@
 - ``--ensure``: make this month's and the next three months' partitions now (the daily job does so too);
 - ``--detach-before YYYY-MM``: detach the months before that one from the log, to archive them: each stays in the
   database as a table of its own (dump it with `pg_dump -t NAME`, then drop it). The figures of those months stay
-  in the rollups; drill-downs into them find no events any more.
+  in the rollups; drill-downs into them find no events any more. The audit log records each detached month.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 from argparse import ArgumentParser
 from typing import Any
 
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             self.stdout.write(f"made: {', '.join(made)}" if made else "every partition ahead exists already")
         if options["detach_before"]:
             before = _month(options["detach_before"])
-            detached = partitions.detach_before(before)
+            detached = partitions.detach_before(before, by=f"contactpunt partitions ({getpass.getuser()})")
             for name in detached:
                 self.stdout.write(f"detached {name}: archive it with `pg_dump -t {name}`, then DROP TABLE {name}")
             if not detached:
