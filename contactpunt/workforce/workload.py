@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import Count, Q
+
 from contactpunt.contacts.models import AgentState, ContactLeg, WorkSession
 from contactpunt.insights.models import MessageInsight, Sentiment
 from contactpunt.kpis import metrics
@@ -58,11 +60,16 @@ def week_workload(monday: dt.date, agent_ids: Sequence[int], *, now: dt.datetime
         for agent, contact in rows.values_list("agent_id", "contact_id"):
             handled[agent].add(contact)
     mood: dict[int, bool] = {}  # contact -> any negative message (only contacts with an analysed message)
-    everyone = {c for contacts in handled.values() for c in contacts}
-    for contact, sentiment in MessageInsight.objects.filter(contact_id__in=everyone).values_list(
-        "contact_id", "sentiment"
+    # The handled contacts as subqueries, not as a list of thousands of ids the database has to be sent.
+    insights = MessageInsight.objects.filter(
+        Q(contact_id__in=legs.values("contact_id")) | Q(contact_id__in=sessions.values("contact_id"))
+    )
+    for contact, negative in (
+        insights.values("contact_id")
+        .annotate(negative=Count("pk", filter=Q(sentiment=Sentiment.NEGATIVE)))
+        .values_list("contact_id", "negative")
     ):
-        mood[contact] = mood.get(contact, False) or sentiment == Sentiment.NEGATIVE
+        mood[contact] = negative > 0
     planned: dict[int, int] = defaultdict(int)
     missed: dict[int, int] = defaultdict(int)
     breaks = PlannedActivity.objects.filter(
