@@ -177,13 +177,27 @@ def load_units(
     units: list[Unit] = []
     for chunk_start in range(0, len(ids), 5000):
         chunk = ids[chunk_start : chunk_start + 5000]
-        units += _units_of(chunk, level, rules, teams)
+        units += _units_of(chunk, (level,), rules, teams)[level]
     return units if whole_contacts else [u for u in units if start <= u.queued_at < end]
 
 
+def load_legs_and_contacts(start: dt.datetime, end: dt.datetime) -> tuple[list[Unit], list[Unit]]:
+    """The units of level LEG and of level CONTACT that entered a queue in [start, end), as `load_units` returns
+    them for each level, from one read of the event log (a page that shows both reads the events once)."""
+    ids = contacts_entering(start, end)
+    rules, teams = queue_rules(), agent_teams()
+    legs: list[Unit] = []
+    contacts: list[Unit] = []
+    for chunk_start in range(0, len(ids), 5000):
+        built = _units_of(ids[chunk_start : chunk_start + 5000], (LEG, CONTACT), rules, teams)
+        legs += built[LEG]
+        contacts += built[CONTACT]
+    return [u for u in legs if start <= u.queued_at < end], [u for u in contacts if start <= u.queued_at < end]
+
+
 def _units_of(
-    ids: Sequence[int], level: Level, rules: dict[int, QueueRules], teams: dict[int, int | None]
-) -> list[Unit]:
+    ids: Sequence[int], levels: Sequence[Level], rules: dict[int, QueueRules], teams: dict[int, int | None]
+) -> dict[Level, list[Unit]]:
     # The ids are keys already (ids_in), and the events' times and payloads are read by values_rows' shortcut:
     # the ORM's per-value work was most of the cost (a few weeks of events: the first start's quick forecast).
     contacts = {
@@ -208,19 +222,16 @@ def _units_of(
     ):
         if contact_id is not None and ended is not None:
             sessions[contact_id] += (ended - started).total_seconds()
-    units: list[Unit] = []
+    units: dict[Level, list[Unit]] = {level: [] for level in levels}
     for contact_id in ids:
         info = contacts.get(contact_id)
         if info is None:
             continue
-        units += _build(
-            info,
-            effective_events(events[contact_id]),
-            sessions.get(contact_id, 0.0),
-            level=level,
-            rules=rules,
-            teams=teams,
-        )
+        kept = effective_events(events[contact_id])
+        legs = _legs(kept)
+        session_s = sessions.get(contact_id, 0.0)
+        for level in levels:
+            units[level] += _build(info, kept, legs, session_s, level=level, rules=rules, teams=teams)
     return units
 
 
@@ -277,14 +288,15 @@ def _first_reply(rows: list[EventRow]) -> dt.datetime | None:
 def _build(
     info: tuple[int, int, int | None, str, int | None, int | None],
     rows: list[EventRow],
+    legs: list[_Leg],
     session_s: float,
     *,
     level: Level,
     rules: dict[int, QueueRules],
     teams: dict[int, int | None],
 ) -> list[Unit]:
+    """The units of `level` of one contact, from its effective events `rows` and their `legs` (`_legs(rows)`)."""
     contact_id, case_id, customer_id, channel, account_id, product_type_id = info
-    legs = _legs(rows)
     if not legs:
         return []
     is_written = channel not in Channel.realtime()

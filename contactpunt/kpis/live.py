@@ -33,7 +33,7 @@ from contactpunt.contacts.inbox import (
 from contactpunt.contacts.models import Case, Channel, Queue
 from contactpunt.customers.models import Customer
 from contactpunt.kpis import metrics
-from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_units
+from contactpunt.kpis.facts import CONTACT, Unit, load_legs_and_contacts, load_units
 from contactpunt.kpis.intervals import interval_start, local_midnight
 from contactpunt.kpis.written import Earlier, first_response_within_norm, waiting_written
 from contactpunt.people.models import User
@@ -149,9 +149,29 @@ def offered_today(units: Sequence[Unit], queue_ids: Collection[int] | None = Non
     return metrics.offered(units)
 
 
-def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
-    """Every queue's figures of today (the local day of `now`) and the centre's, live at `now`."""
+@dataclass(frozen=True, slots=True)
+class TodayUnits:
+    """Today's units so far (the local day of `at`, up to and including `at`): per leg and per contact."""
+
+    at: dt.datetime
+    legs: list[Unit]
+    contacts: list[Unit]
+
+
+def today_units(now: dt.datetime, zone: ZoneInfo) -> TodayUnits:
+    """Today's units at `now`, both levels from one read of the event log (`now_figures` and
+    `service_level_per_interval` share them on the "today" page)."""
     start, until = _today(now, zone)
+    legs, contacts = load_legs_and_contacts(start, until)
+    return TodayUnits(now, legs, contacts)
+
+
+def now_figures(now: dt.datetime, zone: ZoneInfo, today: TodayUnits | None = None) -> Now:
+    """Every queue's figures of today (the local day of `now`) and the centre's, live at `now`; from `today`
+    (`today_units(now, zone)`) when given."""
+    start, _until = _today(now, zone)
+    if today is None or today.at != now:
+        today = today_units(now, zone)
     queues = _queues()
     waiting = _waiting(queues, now)
     schedules = {q.pk: (schedule_for(q.calendar), q.effective_response_norm_s) for q in queues}
@@ -159,12 +179,12 @@ def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
     for queue_id, _channel, since, _account, _product in waiting_written(before=start):
         earlier[queue_id].append((queue_id, since))
     units: dict[int, list[Unit]] = defaultdict(list)
-    for unit in load_units(start, until, level=LEG):
+    for unit in today.legs:
         units[unit.queue_id].append(unit)
     rows = []
     # Every active queue, and an inactive one while contacts still wait in it (they count as waiting).
     for queue in (q for q in queues if q.is_active or q.pk in waiting):
-        today = units.get(queue.pk, [])
+        queued = units.get(queue.pk, [])
         now_waiting = waiting.get(queue.pk, _Waiting(0, None, 0))
         realtime = queue.channel in Channel.realtime()
         rows.append(
@@ -177,16 +197,16 @@ def now_figures(now: dt.datetime, zone: ZoneInfo) -> Now:
                 now_waiting.n,
                 (now - now_waiting.oldest).total_seconds() if now_waiting.oldest else None,
                 now_waiting.overdue,
-                metrics.offered(today),
-                metrics.answered(today),
-                metrics.service_level(today, now=now) if realtime else None,
+                metrics.offered(queued),
+                metrics.answered(queued),
+                metrics.service_level(queued, now=now) if realtime else None,
                 float(queue.sl_target) if realtime else None,
-                None if realtime else first_response_within_norm(today, schedules, now=now, earlier=earlier[queue.pk]),
-                metrics.asa_s(today) if realtime else None,
-                metrics.abandon_rate(today),
+                None if realtime else first_response_within_norm(queued, schedules, now=now, earlier=earlier[queue.pk]),
+                metrics.asa_s(queued) if realtime else None,
+                metrics.abandon_rate(queued),
             )
         )
-    every = load_units(start, until, level=CONTACT)
+    every = today.contacts
     written = [r for r in rows if not r.is_realtime]
     oldest_written = [r.longest_wait_s for r in written if r.longest_wait_s is not None]
     longest = [r.longest_wait_s for r in rows if r.is_realtime and r.longest_wait_s is not None]
@@ -288,11 +308,15 @@ class IntervalLevel:
     service_level: float | None
 
 
-def service_level_per_interval(now: dt.datetime, zone: ZoneInfo) -> list[IntervalLevel]:
-    """Today's service level (phone and chat, each contact once) per quarter hour that had contacts, live."""
-    start = local_midnight(now.astimezone(zone).date(), zone)
+def service_level_per_interval(
+    now: dt.datetime, zone: ZoneInfo, today: TodayUnits | None = None
+) -> list[IntervalLevel]:
+    """Today's service level (phone and chat, each contact once) per quarter hour that had contacts, live; from
+    `today` (`today_units(now, zone)`) when given."""
+    start, until = _today(now, zone)
+    contacts = today.contacts if today is not None and today.at == now else load_units(start, until, level=CONTACT)
     per_interval: dict[str, list[Unit]] = defaultdict(list)
-    for unit in load_units(start, now + dt.timedelta(seconds=1), level=CONTACT):
+    for unit in contacts:
         if unit.channel in Channel.realtime():
             per_interval[interval_start(unit.queued_at).astimezone(zone).strftime("%H:%M")].append(unit)
     return [

@@ -72,9 +72,10 @@ def today_view(request: HttpRequest) -> HttpResponse:
     """The team lead's today, live: the figures of now (as the wallboard), service level per quarter hour, agents."""
     period = Period.of(today(), today(), "day")
     now = timezone.now()
-    figures = live.now_figures(now, zone())
+    units = live.today_units(now, zone())  # read once for the figures and the chart
+    figures = live.now_figures(now, zone(), units)
     chart = charts.bar_chart(
-        [(i.label, i.service_level) for i in live.service_level_per_interval(now, zone())],
+        [(i.label, i.service_level) for i in live.service_level_per_interval(now, zone(), units)],
         label=_("Service level per quarter hour"),
         maximum=1.0,
         target=figures.sl_target,

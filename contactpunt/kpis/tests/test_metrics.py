@@ -13,7 +13,7 @@ from contactpunt.contacts.services.events import record_agent_state
 from contactpunt.contacts.services.types import ThreadRef
 from contactpunt.customers.models import Account, Identity, ProductType
 from contactpunt.kpis import metrics, written
-from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, load_units
+from contactpunt.kpis.facts import CONTACT, LEG, CaseFacts, load_legs_and_contacts, load_units
 from contactpunt.kpis.intervals import day_intervals
 from contactpunt.kpis.tests.helpers import arrive, call, event
 from contactpunt.people.models import Site, User
@@ -88,6 +88,31 @@ def test_a_transfer_is_offered_once_at_centre_level_and_once_per_queue(
     }
     assert by_queue["phone-general"]["transfer_rate"] == 1.0
     assert by_queue["phone-finance"]["transfer_rate"] == 0.0
+
+
+def test_the_legs_and_the_contacts_from_one_read_are_those_of_each_level(
+    phone_queue, second_phone_queue, agent, team_lead, t0
+):
+    before = arrive(phone_queue, t0 - dt.timedelta(hours=2))  # entered before the window, transferred into it
+    event(before, "answered", t0 - dt.timedelta(hours=2) + 10 * S, agent)
+    event(before, "transferred", t0 + 30 * S, agent, to_queue=second_phone_queue)
+    transferred = arrive(phone_queue, t0)
+    event(transferred, "answered", t0 + 10 * S, agent)
+    event(transferred, "transferred", t0 + 70 * S, agent, to_queue=second_phone_queue)
+    event(transferred, "answered", t0 + 100 * S, team_lead)
+    abandoned = call(phone_queue, t0 + 200 * S, wait=4)
+    end = t0 + dt.timedelta(hours=1)
+
+    legs, contacts = load_legs_and_contacts(t0, end)
+
+    assert (legs, contacts) == (load_units(t0, end, level=LEG), load_units(t0, end, level=CONTACT))
+    assert sorted((u.contact_id, u.queue_id) for u in legs) == [
+        (before.pk, second_phone_queue.pk),
+        (transferred.pk, phone_queue.pk),
+        (transferred.pk, second_phone_queue.pk),
+        (abandoned.pk, phone_queue.pk),
+    ]
+    assert len(contacts) == 2 and {u.level for u in contacts} == {CONTACT}
 
 
 def test_hold_and_wrap_up_count_in_handle_time(phone_queue, agent, t0):
