@@ -332,7 +332,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(url: str, seconds: float = 60) -> None:
+def wait_for(url: str, seconds: float = 240) -> None:
     import httpx
 
     deadline = time.time() + seconds

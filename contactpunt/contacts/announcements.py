@@ -8,7 +8,10 @@ Bookkeeping that must exist exactly when the announced rows do (the KPI dirty ma
 `subscribe_within` instead: it runs inside the announcing transaction, in a savepoint of its own, so it
 commits or rolls back with the contacts, costs no commit of its own, and a crash between two commits can
 never leave a stored contact unmarked. Its failure rolls back its savepoint only and is recorded, after
-commit, for the retry job like any other.
+commit, for the retry job like any other. A writer that can run its transaction again (the inbound batch) asks
+for them without savepoints (`within_unguarded`, two statements fewer per subscriber): a failure then raises
+`WithinFailed`, the writer rolls its transaction back and runs it again in the guarded way above, so the
+contacts still commit and the failure is still recorded.
 
 A subscriber that fails (an exception, the database gone, a task that cannot be enqueued) does not stop the
 others; the announcements it failed on are recorded (`FailedDelivery`) and delivered to it again by the
@@ -129,7 +132,32 @@ def announce_many(name: Announcement, ids: Sequence[dict[str, int]]) -> None:
     transaction.on_commit(lambda: _deliver(name, messages))
 
 
+class WithinFailed(Exception):
+    """A `subscribe_within` subscriber failed inside `within_unguarded`: roll back and run the transaction again."""
+
+
+_unguarded: contextvars.ContextVar[bool] = contextvars.ContextVar("contactpunt_within_unguarded", default=False)
+
+
+@contextlib.contextmanager
+def within_unguarded() -> Iterator[None]:
+    """Within this block, run the `subscribe_within` subscribers without a savepoint each; one that fails raises
+    `WithinFailed` (the transaction is then unusable on PostgreSQL, or holds the subscriber's half-done writes on
+    SQLite). For a writer that then rolls back and runs its transaction again outside this block."""
+    token = _unguarded.set(True)
+    try:
+        yield
+    finally:
+        _unguarded.reset(token)
+
+
 def _deliver_within(name: Announcement, subscriber: BatchSubscriber, messages: list[Message]) -> None:
+    if _unguarded.get():
+        try:
+            subscriber(messages)
+        except Exception as error:
+            raise WithinFailed(f"{subscriber_name(subscriber)} failed on {name}") from error
+        return
     try:
         with transaction.atomic():  # a savepoint inside the caller's transaction, a transaction outside one
             subscriber(messages)

@@ -26,16 +26,20 @@ def mark_dirty(messages: Sequence[Message]) -> None:
         # Plain rows rather than model instances: a demo load announces a few hundred thousand of them.
         # One transaction (SQLite in autocommit mode would commit every row of the executemany on its own);
         # inside the announcing transaction no savepoint of its own: the announcement already made one.
+        # On PostgreSQL one statement over an array: an executemany is a statement per contact on the server.
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            cursor.executemany(_upsert_mark(), [(c,) for c in sorted(contact_ids)])
+            if connection.vendor == "postgresql":
+                cursor.execute(_upsert_mark("SELECT unnest(%s::bigint[]), 0"), [sorted(contact_ids)])
+            else:
+                cursor.executemany(_upsert_mark("VALUES (%s, 0)"), [(c,) for c in sorted(contact_ids)])
 
 
-def _upsert_mark() -> str:
+def _upsert_mark(rows: str) -> str:
     qn = connection.ops.quote_name
     table = qn(DirtyContact._meta.db_table)
     # A repeat mark raises the version, so a refresh that read the older one leaves this one in place.
     return (
-        f"INSERT INTO {table} ({qn('contact_id')}, {qn('version')}) VALUES (%s, 0) "  # noqa: S608 - our own names
+        f"INSERT INTO {table} ({qn('contact_id')}, {qn('version')}) {rows} "  # our own names
         f"ON CONFLICT ({qn('contact_id')}) DO UPDATE SET {qn('version')} = {table}.{qn('version')} + 1"
     )
 

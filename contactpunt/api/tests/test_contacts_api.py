@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from contactpunt.api import schemas
 from contactpunt.contacts.models import Case, Contact, ContactEvent, ContactLeg, ContactReason, EventName
 from contactpunt.customers.models import Customer
 
@@ -148,6 +149,30 @@ def test_bulk_mixes_created_duplicate_and_rejected_items(api, phone_queue):
     assert {e["field"] for e in body["results"][3]["errors"]} == {"queue", "occurred_at"}
     assert body["results"][4]["id"] == body["results"][0]["id"]
     assert Contact.objects.count() == 3
+
+
+def test_bulk_results_have_the_documented_shape_field_for_field(api, phone_queue):
+    single = post(api, "/contacts", contact("first")).json()
+
+    body = post(api, "/contacts/bulk", {"items": [contact("first"), contact("new"), {"queue": 5}]}).json()
+
+    # Exactly the fields of BulkResult and ContactResult, in their order, with their types: nothing more, nothing less.
+    assert json.dumps(schemas.BulkResult.model_validate(body).model_dump()) == json.dumps(body)
+    created = Contact.objects.get(external_id="new")
+    assert body["results"][:2] == [
+        {**single, "status": "duplicate", "case_created": False},
+        {
+            "status": "created",
+            "id": created.pk,
+            "case_id": created.case_id,
+            "customer_id": created.customer_id,
+            "case_created": True,  # no thread joins it to the first contact's case
+            "errors": [],
+        },
+    ]
+    assert body["results"][2]["status"] == "rejected"
+    assert body["results"][2]["id"] is None
+    assert {e["field"] for e in body["results"][2]["errors"]} == {"queue", "occurred_at"}
 
 
 def test_bulk_refuses_more_than_1000_items(api, phone_queue):

@@ -52,17 +52,24 @@ class Lookups(BatchState):
         condition = Q()
         for (kind, namespace), values in groups.items():
             condition |= Q(texts_in("value", values), kind=kind, namespace=namespace)
-        rows = Identity.objects.filter(condition).select_related("customer")
+        # Each identity's customer comes with that customer's latest case (the previous case of a new one): one
+        # statement. A customer merged away since points at another, whose latest case is looked up after.
+        latest = Case.objects.filter(customer=OuterRef("customer_id")).order_by("-opened_at", "-id").values("id")[:1]
+        rows = Identity.objects.filter(condition).select_related("customer").annotate(latest_case_id=Subquery(latest))
+        merged: set[int] = set()
         for row in rows:
             key = IdentityKey(row.kind, row.namespace, row.value)
             if key in wanted:
                 customer = follow_customer_merges(row.customer)
                 self.identities[key] = Known(customer, row.is_shared)
-        known = {k.customer.pk for k in self.identities.values() if k.customer is not None}
-        if known:
+                if customer is not None and customer is row.customer:
+                    self.latest_case_ids[customer.pk] = row.latest_case_id
+                elif customer is not None:
+                    merged.add(customer.pk)
+        if merged:
             latest = Case.objects.filter(customer=OuterRef("pk")).order_by("-opened_at", "-id").values("id")[:1]
-            latest_rows = Customer.objects.filter(pk__in=known).annotate(latest=Subquery(latest))
-            self.latest_case_ids = dict(latest_rows.values_list("pk", "latest"))
+            latest_rows = Customer.objects.filter(pk__in=merged).annotate(latest=Subquery(latest))
+            self.latest_case_ids.update(latest_rows.values_list("pk", "latest"))
 
     def _load_thread_cases(self, fresh: list[Prepared]) -> None:
         keys: set[str] = set()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 
+from contactpunt.contacts.announcements import WithinFailed, within_unguarded
 from contactpunt.contacts.services.inbound.decide import Decisions
 from contactpunt.contacts.services.inbound.lookups import Lookups
 from contactpunt.contacts.services.inbound.validate import Prepared, load_queues, validate
@@ -29,16 +31,24 @@ def receive_contacts(contacts: Sequence[InboundContact]) -> list[Received]:
     region = settings.PHONE_REGION
     routes: dict[tuple[str, str], Routing | None] = {}  # a batch asks once per queue code and channel
     prepared = [validate(index, c, queues, region, routes) for index, c in enumerate(contacts)]
-    for attempt in range(_RETRIES):
+    guarded = False
+    attempt = 0
+    while True:
         try:
-            with transaction.atomic():
+            # The in-transaction subscribers (the KPI dirty marks) run without a savepoint each; should one fail,
+            # the batch runs again with savepoints, which keep the contacts and record the failure for a retry.
+            with contextlib.nullcontext() if guarded else within_unguarded(), transaction.atomic():
                 return _Batch(prepared).run()
+        except WithinFailed:
+            if guarded:
+                raise
+            guarded = True
         except (IntegrityError, OperationalError) as exc:
+            attempt += 1
             # A concurrent batch created one of our new identities, thread keys or contacts
             # first (or, rarely, deadlocked with us). Run again: the lookups now find its rows.
-            if attempt == _RETRIES - 1 or (isinstance(exc, OperationalError) and not _is_deadlock(exc)):
+            if attempt == _RETRIES or (isinstance(exc, OperationalError) and not _is_deadlock(exc)):
                 raise
-    raise AssertionError("unreachable")
 
 
 class _Batch(Lookups, Decisions, Writes):
