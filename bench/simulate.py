@@ -45,13 +45,15 @@ def demo_child() -> None:
     files collected in a child process meanwhile, the migrations, the demo, and the wait for the static files."""
     _setup()
     from django.core.management import call_command
+    from django.db import connections
 
-    from contactpunt.ops import demo
+    from contactpunt.ops import demo, fresh_schema
     from contactpunt.ops.first_start import StaticFiles
 
     began = time.perf_counter()
     cpu = time.process_time()
     static_files = StaticFiles()
+    fresh_schema.create(connections["default"])  # the final schema at once, as `up` creates a new SQLite database
     call_command("migrate", verbosity=0)
     migrated = time.perf_counter() - began
     logins = demo.create_demo_organisation()

@@ -153,25 +153,24 @@ def _sqlite_datetime(value: dt.datetime | None) -> str | None:
     return str(value)
 
 
-# The text of datetimes converted lately, by the object's id (the object is kept, so its id is not
-# reused while here). One moment is written into several columns and tables: an inbound contact's
-# time is its case's opening, its message's creation, its leg's queueing and its queued event. The
-# conversion costs more than the write.
-_DATETIME_TEXTS: dict[int, tuple[dt.datetime, str | None]] = {}
+# The text of datetimes converted lately, by value (equal moments are the same instant, whatever their zone, so
+# they have the same text). One moment is written into several columns and tables, often as distinct but equal
+# objects: an inbound contact's time is its case's opening, its message's creation, its leg's queueing and its
+# queued event. The conversion costs several times the lookup.
+_DATETIME_TEXTS: dict[dt.datetime, str | None] = {}
 _DATETIME_TEXTS_KEPT = 50_000
 
 
 def _sqlite_datetime_remembered(value: dt.datetime | None) -> str | None:
-    """_sqlite_datetime, answering an object converted lately from memory."""
+    """_sqlite_datetime, answering a moment converted lately from memory."""
     if value is None:
         return None
-    known = _DATETIME_TEXTS.get(id(value))
-    if known is not None and known[0] is value:
-        return known[1]
-    text = _sqlite_datetime(value)
-    if len(_DATETIME_TEXTS) >= _DATETIME_TEXTS_KEPT:
-        _DATETIME_TEXTS.clear()
-    _DATETIME_TEXTS[id(value)] = (value, text)
+    text = _DATETIME_TEXTS.get(value)
+    if text is None:
+        text = _sqlite_datetime(value)
+        if len(_DATETIME_TEXTS) >= _DATETIME_TEXTS_KEPT:
+            _DATETIME_TEXTS.clear()
+        _DATETIME_TEXTS[value] = text
     return text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -95,7 +96,10 @@ def test_a_column_converter_converts_every_value_as_the_orm_does():
         pytest.skip("the driver takes datetimes as they are on this database")
     a = dt.datetime(2026, 3, 29, 0, 30, 0, 1, tzinfo=dt.UTC)
     b = a.astimezone(dt.timezone(dt.timedelta(hours=2))) + dt.timedelta(seconds=1)
-    values = [a, a, b, a, None, b, b]
+    # Equal moments in other zones (remembered by value: the same text), a whole second (no fraction written).
+    amsterdam = a.astimezone(ZoneInfo("Europe/Amsterdam"))
+    whole = b.replace(microsecond=0)
+    values = [a, a, b, a, None, b, b, amsterdam, whole, whole.astimezone(dt.UTC), amsterdam + dt.timedelta(hours=1)]
 
     assert [convert(v) for v in values] == [field.get_db_prep_save(v, connection) for v in values]
 
