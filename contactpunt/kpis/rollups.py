@@ -344,13 +344,11 @@ def stale_intervals(start: dt.datetime, end: dt.datetime) -> set[dt.datetime]:
     """The intervals of [start, end) that a dirty contact entered a queue in (their rows are out of date until the
     next refresh). Raise NotInRollups when there are more than READ_STALE_LIMIT: too many to fold in a read.
     Nothing while a backfill runs (`is_catching_up`): the rows are read as far as they are built."""
-    if start >= end or is_catching_up():
+    dirty = _dirty_unless_catching_up() if start < end else []
+    if not dirty:  # no query on the event log (its partitions cost a new connection a good part of a cold report)
         return set()
     queued = ContactEvent.objects.filter(
-        name=EventName.QUEUED,
-        occurred_at__gte=start,
-        occurred_at__lt=end,
-        contact_id__in=DirtyContact.objects.values("contact_id"),
+        name=EventName.QUEUED, occurred_at__gte=start, occurred_at__lt=end, contact_id__in=dirty
     )
     starts = {interval_start(at) for at in queued.values_list("occurred_at", flat=True).distinct()[:10_000]}
     if len(starts) > READ_STALE_LIMIT:
@@ -369,12 +367,14 @@ def dirty_days(*, now: dt.datetime | None = None) -> set[dt.date]:
     """The local days whose day parts (and case resolutions) a dirty contact may change (read, never written): a
     read builds those from the events. Nothing while a backfill runs (`is_catching_up`): the day parts are read
     as far as they are built."""
-    if is_catching_up():
-        return set()
-    dirty = list(DirtyContact.objects.values_list("contact_id", flat=True)[:CATCHING_UP_FROM])
-    if not dirty:
-        return set()
-    return dayparts.affected_days(dirty, now=now, closing=False)
+    dirty = _dirty_unless_catching_up()
+    return dayparts.affected_days(dirty, now=now, closing=False) if dirty else set()
+
+
+def _dirty_unless_catching_up() -> list[int]:
+    """The dirty contacts, in one query; none while a backfill runs (more than CATCHING_UP_FROM, `is_catching_up`)."""
+    dirty = list(DirtyContact.objects.order_by().values_list("contact_id", flat=True)[: CATCHING_UP_FROM + 1])
+    return [] if len(dirty) > CATCHING_UP_FROM else dirty
 
 
 def stale_days(start: dt.datetime, end: dt.datetime, *, now: dt.datetime | None = None) -> set[dt.date]:
