@@ -299,7 +299,7 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
     """Rebuild the month's rollups and day parts and time the month report and the raw aggregate at this size."""
     from django.db import connection
 
-    from contactpunt.kpis import dayparts, rollups
+    from contactpunt.kpis import dayparts, rollups, rollups_rows
     from contactpunt.kpis.facts import CONTACT, LEG, load_units
     from contactpunt.kpis.intervals import zone
     from contactpunt.kpis.tests import dayparts_definition
@@ -330,7 +330,7 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
     day = day_start.astimezone(zone()).date()
     began = time.monotonic()
     units = [u for level in (CONTACT, LEG) for u in load_units(day_start, day_end, level=level)]
-    rollups.rows_for(units, rollups.thresholds())
+    rollups_rows.rows_for(units, rollups_rows.thresholds())
     dayparts_definition.build(day, day, now=dt.datetime.now(dt.UTC))
     seconds = time.monotonic() - began
     day_contacts = sum(1 for u in units if u.level == CONTACT)

@@ -1,7 +1,7 @@
-"""Interval rollups: a rebuildable cache of additive parts of the queue figures, per 15 minutes.
+"""Interval and day rollups: a rebuildable cache of additive parts of the queue figures, per 15 minutes and per day.
 
-One row per interval x level x queue x channel x team. Level "contact" counts every contact once, in the
-queue it entered first (centre, channel, day and interval figures); level "leg" counts every queue a
+One row per interval (and per local day) x level x queue x channel x team. Level "contact" counts every contact
+once, in the queue it entered first (centre, channel, day and interval figures); level "leg" counts every queue a
 contact was offered to (queue and team figures). Only additive parts are stored: counts, sums of seconds,
 answered within each configured threshold and a histogram of answered waits; ratios and percentiles are
 computed when read. Everything here can be deleted and rebuilt from the event log.
@@ -12,10 +12,9 @@ from __future__ import annotations
 from django.db import models
 
 
-class IntervalRollup(models.Model):
-    """The additive queue figures of the units that entered `queue` in the interval starting at `start`."""
+class RollupParts(models.Model):
+    """The additive queue figures of the units of one key: level, queue, channel and team (and a moment, below)."""
 
-    start = models.DateTimeField(help_text="UTC start of the 15-minute interval.")
     level = models.CharField(max_length=8)
     queue = models.ForeignKey("contacts.Queue", on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=10)
@@ -36,6 +35,15 @@ class IntervalRollup(models.Model):
     wait_histogram = models.JSONField(default=dict, help_text="Upper edge of the wait bucket -> answered.")
 
     class Meta:
+        abstract = True
+
+
+class IntervalRollup(RollupParts):
+    """The additive queue figures of the units that entered `queue` in the interval starting at `start`."""
+
+    start = models.DateTimeField(help_text="UTC start of the 15-minute interval.")
+
+    class Meta:
         # Covering on PostgreSQL: a month's figures are summed from the index alone (the JSON columns make the rows
         # wide; a month per queue read 65,000 of them from the heap).
         indexes = [
@@ -47,6 +55,18 @@ class IntervalRollup(models.Model):
                          "answered_within_sl"],
             )
         ]  # fmt: skip
+
+
+class DayRollup(RollupParts):
+    """The interval rollups of one local day (settings.TIME_ZONE) summed per level x queue x channel x team: a month
+    reads about 31 rows per key instead of 2,976 intervals. Rebuilt from the day's interval rows whenever one of
+    them is (`rollups_days`), so it holds exactly their sums; the answered-within count of a threshold is kept only
+    when every interval of the day has it."""
+
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["level", "day"], name="dayrollup_level_day_idx")]
 
 
 class DirtyContact(models.Model):

@@ -13,7 +13,8 @@ from django.utils import timezone
 from contactpunt.kpis.facts import CONTACT, load_units
 from contactpunt.kpis.intervals import INTERVAL, interval_start
 from contactpunt.kpis.models import IntervalRollup
-from contactpunt.kpis.rollups import SETTLED, NotInRollups, stale_intervals, units_of
+from contactpunt.kpis.rollups import SETTLED, stale_intervals, units_of
+from contactpunt.kpis.rollups_rows import NotInRollups
 
 
 def offered_per_interval(

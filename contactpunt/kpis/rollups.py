@@ -20,88 +20,29 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import F, Max, Min, Sum
+from django.db.models import F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from contactpunt.contacts.announcements import Announcement, subscribe_many, subscribe_within
-from contactpunt.contacts.models import Channel, ContactEvent, EventName, Queue
-from contactpunt.kpis import dayparts, metrics, rollups_sql
+from contactpunt.contacts.models import Channel, ContactEvent, EventName
+from contactpunt.kpis import dayparts, metrics, rollups_days, rollups_sql
 from contactpunt.kpis.dirty_marks import dirty_marks, mark_cases_dirty, mark_dirty, remove_marks
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_units
 from contactpunt.kpis.intervals import INTERVAL, interval_start
 from contactpunt.kpis.intervals import zone as local_zone
-from contactpunt.kpis.models import DirtyContact, IntervalRollup
+from contactpunt.kpis.models import DayRollup, DirtyContact, IntervalRollup
+from contactpunt.kpis.rollups_rows import HISTOGRAM_EDGES, NotInRollups, rows_for, thresholds
 
-STANDARD_THRESHOLDS = (10, 15, 20, 30, 45, 60, 90, 120, 180, 300)
-HISTOGRAM_EDGES = (5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600)
-_OVER = "inf"
 # A period that ended this long ago has (nearly) no contacts still waiting: the rollups can answer it.
 SETTLED = dt.timedelta(hours=1)
 #: The span one set-based rebuild statement covers.
 REBUILD_CHUNK = dt.timedelta(days=31)
 
 
-def thresholds() -> list[int]:
-    """The thresholds answered-within counts are kept for: the standard ones and every queue's own."""
-    own = set(Queue.objects.values_list("sl_threshold_s", flat=True))
-    return sorted(set(STANDARD_THRESHOLDS) | own)
-
-
-def bucket(wait_s: float) -> str:
-    """The histogram bucket of a wait: the smallest edge it does not exceed, or "inf"."""
-    for edge in HISTOGRAM_EDGES:
-        if wait_s <= edge:
-            return str(edge)
-    return _OVER
-
-
-# -- writing ----------------------------------------------------------------------------------
-
-
-def rows_for(units: Iterable[Unit], limits: Sequence[int]) -> list[IntervalRollup]:
-    """Fold units into rollup rows (not saved), keyed by interval, level, queue, channel and team."""
-    rows: dict[tuple[dt.datetime, str, int, str, int | None], IntervalRollup] = {}
-    for u in units:
-        key = (interval_start(u.queued_at), u.level, u.queue_id, u.channel, u.team_id)
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = IntervalRollup(
-                start=key[0],
-                level=u.level,
-                queue_id=u.queue_id,
-                channel=u.channel,
-                team_id=u.team_id,
-                answered_within=dict.fromkeys(map(str, limits), 0),
-                wait_histogram={},
-            )
-        row.offered += 1
-        wait = u.wait_s
-        if u.outcome == "answered" and wait is not None:
-            row.answered += 1
-            row.wait_answered_s += wait
-            row.answered_within_sl += wait <= u.sl_threshold_s
-            for limit in limits:
-                if wait <= limit:
-                    row.answered_within[str(limit)] += 1
-            label = bucket(wait)
-            row.wait_histogram[label] = row.wait_histogram.get(label, 0) + 1
-        elif u.outcome == "abandoned":
-            row.abandoned += 1
-            row.short_abandons += u.is_short_abandon
-        elif u.outcome == "waiting":
-            row.waiting += 1
-        if u.is_handled:
-            row.handled += 1
-            row.transferred += u.is_transferred
-            row.talk_s += u.talk_s
-            row.hold_s += u.hold_s
-            row.wrap_s += u.wrap_s
-    return list(rows.values())
-
-
-def rebuild(start: dt.datetime, end: dt.datetime) -> int:
+def rebuild(start: dt.datetime, end: dt.datetime, *, days: bool = True) -> int:
     """Recompute the rollups of every interval in [start, end) from the events, set-based (`rollups_sql`: the
-    folding of `rows_for` over `load_units` as one query); returns the rows written.
+    folding of `rows_for` over `load_units` as one query), then (with `days`) the day rows of the local days it
+    touches from their intervals (`rollups_days`); returns the interval rows written.
 
     `start` and `end` are rounded out to whole intervals.
     """
@@ -117,6 +58,8 @@ def rebuild(start: dt.datetime, end: dt.datetime) -> int:
         chunk_end = min(chunk_start + REBUILD_CHUNK, end)
         written += rollups_sql.replace(chunk_start, chunk_end, limits=limits, edges=HISTOGRAM_EDGES)
         chunk_start = chunk_end
+    if days and start < end:
+        rollups_days.replace(*rollups_days.local_days(start, end), limits=limits)
     return written
 
 
@@ -130,10 +73,13 @@ def rebuild_all() -> int:
     dayparts.rebuild_all()
     if bounds["first"] is None:
         IntervalRollup.objects.all().delete()
+        DayRollup.objects.all().delete()
         written = 0
     else:
         IntervalRollup.objects.filter(start__lt=interval_start(bounds["first"])).delete()
         IntervalRollup.objects.filter(start__gt=bounds["last"]).delete()
+        first, last = rollups_days.local_days(bounds["first"], bounds["last"] + dt.timedelta(seconds=1))
+        DayRollup.objects.filter(Q(day__lt=first) | Q(day__gt=last)).delete()
         written = rebuild(bounds["first"], bounds["last"] + dt.timedelta(seconds=1))
     with transaction.atomic():
         remove_marks(marks)
@@ -196,7 +142,10 @@ def refresh() -> int:
         days = dayparts.affected_days(contact_ids) - rebuilt_days
         starts = _queued_starts(contact_ids) - rebuilt_starts
         for run_first, run_last in _runs(sorted(starts)):
-            rebuild(run_first, run_last + INTERVAL)
+            rebuild(run_first, run_last + INTERVAL, days=False)
+        # The day rows of the days those intervals fall on, summed again (once a day however many runs it holds).
+        for days_first, days_last in dayparts.day_runs(sorted({s.astimezone(local_zone()).date() for s in starts})):
+            rollups_days.replace(days_first, days_last)
         for days_first, days_last in dayparts.day_runs(sorted(days)):
             dayparts.rebuild(days_first, days_last)
         with transaction.atomic():
@@ -236,10 +185,6 @@ _GROUP_FIELDS: dict[str | None, tuple[str, ...]] = {
 }
 _SUMMED = ("offered", "answered", "abandoned", "short_abandons", "waiting", "handled", "transferred",
            "wait_answered_s", "answered_within_sl")  # fmt: skip
-
-
-class NotInRollups(ValueError):
-    """The rollups cannot answer this question; compute it from the events."""
 
 
 @dataclass(slots=True)
@@ -295,7 +240,13 @@ def queue_figures(
         units = load_units(settled_end, end, level=level)
         tail = [_as_values(row) for row in rows_for(units, limits)]
     stale = stale_intervals(start, settled_end)
-    rows = IntervalRollup.objects.filter(level=level, start__gte=start, start__lt=settled_end).order_by()
+    # Whole local days from the day rows (but for labels of another zone's days, or intervals); the rest, and the
+    # days a dirty contact touches, from the interval rows.
+    by_days = by != "interval" and (by != "day" or zone.key == local_zone().key)
+    days, ranges = rollups_days.split(start, settled_end, stale) if by_days else ([], [(start, settled_end)])
+    rows = IntervalRollup.objects.filter(rollups_days.in_ranges(ranges), level=level).order_by()
+    day_rows = rollups_days.rows(level, days)
+    day_fields = tuple("day" if f == "start" else f for f in fields)
     if stale:
         # Intervals a dirty contact touches: computed from the events now, never from their outdated rows.
         rows = rows.exclude(start__in=sorted(stale))
@@ -303,9 +254,9 @@ def queue_figures(
         tail += [_as_values(row) for row in rows_for(units_of(stale, level), limits)]
     # The additive columns are summed by the database, per the fields the grouping needs; the labels
     # (local days, departments) are folded here over those few rows.
-    totals = rows.values(*fields).annotate(
-        **{name: Sum(name) for name in _SUMMED}, handle_s=Sum(F("talk_s") + F("hold_s") + F("wrap_s"))
-    )
+    summed = {name: Sum(name) for name in _SUMMED} | {"handle_s": Sum(F("talk_s") + F("hold_s") + F("wrap_s"))}
+    totals = [*rows.values(*fields).annotate(**summed),
+              *map(rollups_days.with_start, day_rows.values(*day_fields).annotate(**summed))]  # fmt: skip
     sums: dict[str, _Sum] = defaultdict(_Sum)
 
     by_moment: dict[dt.datetime, str | None] = {}
@@ -343,7 +294,9 @@ def queue_figures(
         key = str(threshold_s)
         for s in sums.values():
             s.within = 0
-        for row in [*rows.values(*fields, "answered", "answered_within").iterator(chunk_size=5000), *tail]:
+        read = (*fields, "answered", "answered_within")
+        days_read = day_rows.values(*day_fields, "answered", "answered_within")
+        for row in [*rows.values(*read).iterator(chunk_size=5000), *tail, *map(rollups_days.with_start, days_read)]:
             label = label_of(row)
             if label is None or row["channel"] not in realtime:
                 continue
@@ -391,13 +344,11 @@ def stale_intervals(start: dt.datetime, end: dt.datetime) -> set[dt.datetime]:
     """The intervals of [start, end) that a dirty contact entered a queue in (their rows are out of date until the
     next refresh). Raise NotInRollups when there are more than READ_STALE_LIMIT: too many to fold in a read.
     Nothing while a backfill runs (`is_catching_up`): the rows are read as far as they are built."""
-    if start >= end or is_catching_up():
+    dirty = _dirty_unless_catching_up() if start < end else []
+    if not dirty:  # no query on the event log (its partitions cost a new connection a good part of a cold report)
         return set()
     queued = ContactEvent.objects.filter(
-        name=EventName.QUEUED,
-        occurred_at__gte=start,
-        occurred_at__lt=end,
-        contact_id__in=DirtyContact.objects.values("contact_id"),
+        name=EventName.QUEUED, occurred_at__gte=start, occurred_at__lt=end, contact_id__in=dirty
     )
     starts = {interval_start(at) for at in queued.values_list("occurred_at", flat=True).distinct()[:10_000]}
     if len(starts) > READ_STALE_LIMIT:
@@ -416,12 +367,14 @@ def dirty_days(*, now: dt.datetime | None = None) -> set[dt.date]:
     """The local days whose day parts (and case resolutions) a dirty contact may change (read, never written): a
     read builds those from the events. Nothing while a backfill runs (`is_catching_up`): the day parts are read
     as far as they are built."""
-    if is_catching_up():
-        return set()
-    dirty = list(DirtyContact.objects.values_list("contact_id", flat=True)[:CATCHING_UP_FROM])
-    if not dirty:
-        return set()
-    return dayparts.affected_days(dirty, now=now, closing=False)
+    dirty = _dirty_unless_catching_up()
+    return dayparts.affected_days(dirty, now=now, closing=False) if dirty else set()
+
+
+def _dirty_unless_catching_up() -> list[int]:
+    """The dirty contacts, in one query; none while a backfill runs (more than CATCHING_UP_FROM, `is_catching_up`)."""
+    dirty = list(DirtyContact.objects.order_by().values_list("contact_id", flat=True)[: CATCHING_UP_FROM + 1])
+    return [] if len(dirty) > CATCHING_UP_FROM else dirty
 
 
 def stale_days(start: dt.datetime, end: dt.datetime, *, now: dt.datetime | None = None) -> set[dt.date]:

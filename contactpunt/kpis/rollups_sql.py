@@ -1,7 +1,7 @@
 """The interval rollups computed set-based: one `SELECT … GROUP BY` over the event log for both levels.
 
-The same folding as `facts.load_units` and `rollups.rows_for` (which stay the definition the tests compare it with),
-written as SQL so a rebuild reads no Python object per contact: legs from the effective events (corrections
+The same folding as `facts.load_units` and `rollups_rows.rows_for` (which stay the definition the tests compare it
+with), written as SQL so a rebuild reads no Python object per contact: legs from the effective events (corrections
 dropped), hold and wrap-up time from the order of their events, units per contact and per queue, then the additive
 parts per interval x level x queue x channel x team. PostgreSQL inserts the rows in the same statement; SQLite
 selects them first and inserts the few aggregated rows in a short transaction of its own (its one write lock is

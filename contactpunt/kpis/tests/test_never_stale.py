@@ -68,8 +68,8 @@ def test_a_mark_written_during_a_rebuild_survives_it(phone_queue: Queue, agent: 
     original = rollups.rebuild
     raised: list[int] = []
 
-    def rebuild_while_an_event_arrives(start: dt.datetime, end: dt.datetime) -> int:
-        written = original(start, end)
+    def rebuild_while_an_event_arrives(start: dt.datetime, end: dt.datetime, *, days: bool = True) -> int:
+        written = original(start, end, days=days)
         if not raised:  # an event of the same contact is recorded while the rebuild runs
             dirty_marks.mark_dirty([Message(Announcement.CONTACT_EVENT_RECORDED, {"contact_id": first.pk})])
             raised.append(first.pk)
@@ -244,9 +244,9 @@ def test_a_refresh_in_batches_rebuilds_each_interval_once(
     rebuilt: list[dt.datetime] = []
     original = rollups.rebuild
 
-    def counted(start: dt.datetime, end: dt.datetime) -> int:
+    def counted(start: dt.datetime, end: dt.datetime, *, days: bool = True) -> int:
         rebuilt.append(start)
-        return original(start, end)
+        return original(start, end, days=days)
 
     monkeypatch.setattr(rollups, "rebuild", counted)
     assert rollups.refresh() == 2

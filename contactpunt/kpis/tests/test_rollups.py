@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contactpunt.contacts.models import Channel
-from contactpunt.kpis import metrics, offered, rollups, tasks
+from contactpunt.kpis import metrics, offered, rollups, rollups_rows, tasks
 from contactpunt.kpis.facts import CONTACT, LEG, load_units
-from contactpunt.kpis.models import DirtyContact, IntervalRollup
+from contactpunt.kpis.intervals import day_bounds
+from contactpunt.kpis.models import DayRollup, DirtyContact, IntervalRollup
 from contactpunt.kpis.tests.helpers import arrive, call, event
 from contactpunt.ops import periodic
 
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
 START = dt.datetime(2026, 3, 2, 22, 0, tzinfo=dt.UTC)  # 23:00 in Amsterdam: the streams cross midnight
 END = START + dt.timedelta(hours=3)
+#: The whole local days the streams fall in (2 and 3 March): read from the day rows where no dirty contact touches.
+DAYS = day_bounds(dt.date(2026, 3, 2), dt.date(2026, 3, 3), AMS)
 S = dt.timedelta(seconds=1)
 
 
@@ -112,22 +115,40 @@ def test_rollups_agree_with_the_events(
         rollups.refresh()
         assert not DirtyContact.objects.exists()
         _compare_with_events()
+        # The refresh summed the days again: each day row is the definition's fold of the day's units.
+        limits = rollups_rows.thresholds()
+        days = {_day_key(r): r for level in (CONTACT, LEG) for r in rollups_rows.day_rows_for(
+            load_units(*DAYS, level=level), limits, AMS)}  # fmt: skip
+        assert {_day_key(r): _day_values(r) for r in DayRollup.objects.all()} == {
+            k: _approx({"": _day_values(r)})[""] for k, r in days.items()
+        }
         transaction.set_rollback(True)
 
 
+def _day_key(row: DayRollup) -> tuple[Any, ...]:
+    return (row.day, row.level, row.queue_id, row.channel, row.team_id)
+
+
+def _day_values(row: DayRollup) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in ("offered", "answered", "abandoned", "short_abandons", "waiting",
+            "handled", "transferred", "wait_answered_s", "talk_s", "hold_s", "wrap_s", "answered_within_sl",
+            "answered_within", "wait_histogram")}  # fmt: skip
+
+
 def _compare_with_events() -> None:
-    for by in (None, "queue", "channel", "team", "day", "interval"):
+    for (start, end), by in [((s, e), by) for s, e in ((START, END), DAYS)
+                             for by in (None, "queue", "channel", "team", "day", "interval")]:  # fmt: skip
         level = LEG if by in ("queue", "team") else CONTACT
-        units = load_units(START, END, level=level)
-        raw = {r["group"]: {k: r[k] for k in _KEYS} for r in metrics.report(START, END, by=by, zone=AMS, units=units)}
+        units = load_units(start, end, level=level)
+        raw = {r["group"]: {k: r[k] for k in _KEYS} for r in metrics.report(start, end, by=by, zone=AMS, units=units)}
         raw = {g: f for g, f in raw.items() if f["offered"]}
-        cached = rollups.queue_figures(START, END, by=by, zone=AMS)
+        cached = rollups.queue_figures(start, end, by=by, zone=AMS)
         assert {g: {k: f[k] for k in _KEYS} for g, f in cached.items()} == _approx(raw), by
         # Live: the last, unsettled hour comes from the events, counted as the live service level counts it.
         now = START + 150 * 60 * S
-        live = {r["group"]: {k: r[k] for k in _KEYS} for r in metrics.report(START, END, by=by, zone=AMS, now=now)}
+        live = {r["group"]: {k: r[k] for k in _KEYS} for r in metrics.report(start, end, by=by, zone=AMS, now=now)}
         live = {g: f for g, f in live.items() if f["offered"]}
-        cached = rollups.queue_figures(START, END, by=by, zone=AMS, now=now)
+        cached = rollups.queue_figures(start, end, by=by, zone=AMS, now=now)
         assert {g: {k: f[k] for k in _KEYS} for g, f in cached.items()} == _approx(live), by
 
 
@@ -170,10 +191,10 @@ def test_a_threshold_the_rollups_lack_is_refused(world, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         call(world["queues"][0], START, wait=10, talk=60, agent=world["agents"][0])
     rollups.refresh()  # the periodic job (before it, the dirty interval is computed from the events)
-    with pytest.raises(rollups.NotInRollups):
+    with pytest.raises(rollups_rows.NotInRollups):
         rollups.queue_figures(START, END, threshold_s=17)
     assert rollups.queue_figures(START, END, threshold_s=15)["all"]["service_level"] == 1.0
-    with pytest.raises(rollups.NotInRollups):
+    with pytest.raises(rollups_rows.NotInRollups):
         rollups.queue_figures(START, END, by="agent")
 
 

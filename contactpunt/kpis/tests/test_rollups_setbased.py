@@ -1,5 +1,6 @@
-"""The set-based rebuild (`rollups_sql`, one query) writes exactly the rows the definition folds from the units
-(`rollups.rows_for` over `facts.load_units`), over generated event logs: events in any order and at any fraction
+"""The set-based rebuild (`rollups_sql`, one query; the day level summed from it, `rollups_days`) writes exactly the
+rows the definition folds from the units (`rollups_rows.rows_for` and `day_rows_for` over `facts.load_units`), over
+generated event logs: events in any order and at any fraction
 of a second, before the queue entry, holds and wrap-ups left open, transfers back and forth, internal and automatic
 replies, corrections. Runs on SQLite, and on PostgreSQL when DATABASE_URL points there."""
 
@@ -13,9 +14,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contactpunt.kpis import rollups
+from contactpunt.kpis import rollups, rollups_rows
 from contactpunt.kpis.facts import CONTACT, LEG, load_units
-from contactpunt.kpis.models import IntervalRollup
+from contactpunt.kpis.intervals import zone
+from contactpunt.kpis.models import DayRollup, IntervalRollup, RollupParts
 from contactpunt.kpis.tests.helpers import arrive, event
 
 pytestmark = pytest.mark.django_db
@@ -63,11 +65,12 @@ def _record(spec: dict[str, Any], world: dict[str, Any]) -> None:
         recorded.append(event(contact, e["name"], when, agent, data=data, **extra))
 
 
-def _key(row: IntervalRollup) -> tuple[Any, ...]:
-    return (row.start, row.level, row.queue_id, row.channel, row.team_id)
+def _key(row: RollupParts) -> tuple[Any, ...]:
+    moment = row.start if isinstance(row, IntervalRollup) else row.day if isinstance(row, DayRollup) else None
+    return (moment, row.level, row.queue_id, row.channel, row.team_id)
 
 
-def _as_dict(row: IntervalRollup, *, approx: bool) -> dict[str, Any]:
+def _as_dict(row: RollupParts, *, approx: bool) -> dict[str, Any]:
     counted = ("offered", "answered", "abandoned", "short_abandons", "waiting", "handled", "transferred",
                "answered_within_sl", "answered_within", "wait_histogram")  # fmt: skip
     values = {name: getattr(row, name) for name in counted}
@@ -85,15 +88,22 @@ def test_the_set_based_rebuild_writes_the_rows_of_the_definition(
         with django_capture_on_commit_callbacks(execute=True):
             for spec in specs:
                 _record(spec, world)
-        limits = rollups.thresholds()
+        limits = rollups_rows.thresholds()
         expected = {
             _key(row): _as_dict(row, approx=True)
             for level in (CONTACT, LEG)
-            for row in rollups.rows_for(load_units(START, END, level=level), limits)
+            for row in rollups_rows.rows_for(load_units(START, END, level=level), limits)
+        }
+        # The day level: the same units folded per local day (START is 23:00 in Amsterdam: two days).
+        by_day = {
+            _key(row): _as_dict(row, approx=True)
+            for level in (CONTACT, LEG)
+            for row in rollups_rows.day_rows_for(load_units(START, END, level=level), limits, zone())
         }
         rollups.rebuild(START, END)
         written = {_key(row): _as_dict(row, approx=False) for row in IntervalRollup.objects.all()}
         assert written == expected
+        assert {_key(row): _as_dict(row, approx=False) for row in DayRollup.objects.all()} == by_day
         transaction.set_rollback(True)
 
 
