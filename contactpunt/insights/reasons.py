@@ -394,17 +394,16 @@ def train_reason_model(
 
     candidates: list[Candidate] = []
     heads: list[LinearHead] = []
-
     fitted_heads: dict[tuple[str, float], LinearHead] = {}
     seconds_of: dict[tuple[str, float], float] = {}
     embedding_fits: dict[float, FitResult] = {}
 
     def component(kind: str, strength: float) -> LinearHead:
-        """A fitted head on one block: "words" or "chars" (linear SVM) or "embedding" (logistic regression,
-        warm-started from the nearest strength already fitted: most of training's time is that optimiser)."""
+        """A fitted head on one block: "words" or "chars" (linear SVM) or "embedding" (logistic regression)."""
         key = (kind, strength)
         if key not in fitted_heads:
             if kind == "embedding":
+                # Most of training's time: warm-started from the nearest strength fitted, one BLAS thread.
                 nearest = min(embedding_fits, key=lambda s: abs(np.log(s / strength)), default=None)
                 fitted = embedding_fits[strength] = fit_logistic(
                     fit_labels,
@@ -414,6 +413,7 @@ def train_reason_model(
                     balanced=False,
                     max_iter=300,
                     warm_start=None if nearest is None else embedding_fits[nearest],
+                    blas_threads=1,
                 )
             else:
                 fitted = fit_logistic(
