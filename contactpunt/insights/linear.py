@@ -177,10 +177,11 @@ class LinearHead:
 
 @dataclass(frozen=True)
 class FitResult:
-    """A fitted head and how long the optimiser took."""
+    """A fitted head, how long the optimiser took, and the scikit-learn estimator (to warm-start another fit)."""
 
     head: LinearHead
     seconds: float
+    estimator: Any = None
 
 
 def fit_logistic(
@@ -193,6 +194,8 @@ def fit_logistic(
     max_iter: int = 1000,
     solver: Literal["logistic", "svm"] = "logistic",
     sample_weight: npt.NDArray[np.float64] | None = None,
+    warm_start: FitResult | None = None,
+    blas_threads: int | None = None,
 ) -> FitResult:
     """Fit a linear classifier on the given features (at least one) and ``labels``.
 
@@ -201,12 +204,18 @@ def fit_logistic(
     margins times :data:`SVM_LOGIT_SCALE` are the logits, so the head's softmax gives a confidence.
     ``regularisation`` is scikit-learn's C (larger means weaker regularisation); ``balanced`` weights
     every class equally regardless of its frequency; ``sample_weight`` (one per row) weighs rows on top
-    of that. Needs at least two distinct labels.
+    of that. Needs at least two distinct labels. ``warm_start``, a logistic fit on the same features and
+    labels at another strength, starts lbfgs from its solution: near the optimum, a few iterations.
+    ``blas_threads`` caps the BLAS threads of the fit (None: the library's default, one per core); on a busy
+    2-core machine a second thread mostly spins (lbfgs on 9,900 x 512 dense rows, 150 classes, load 13: 3 s
+    of CPU and 47 s wall with one thread, 8.5 s and 97 s with two).
     """
+    import copy
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # (scikit-learn's dependency)
 
     if len(set(labels)) < 2:
         raise ValueError("a classifier needs at least two different labels")
@@ -227,7 +236,10 @@ def fit_logistic(
         if solver == "svm"
         else LogisticRegression(C=regularisation, max_iter=max_iter, class_weight=weights)
     )
-    with warnings.catch_warnings():
+    if warm_start is not None and solver == "logistic" and isinstance(warm_start.estimator, LogisticRegression):
+        model = copy.deepcopy(warm_start.estimator)
+        model.set_params(C=regularisation, max_iter=max_iter, class_weight=weights, warm_start=True)
+    with warnings.catch_warnings(), threadpool_limits(limits=blas_threads, user_api="blas"):
         # An unconverged lbfgs after max_iter still gives a usable model; its measured scores tell.
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(features, labels, sample_weight=sample_weight)
@@ -246,4 +258,4 @@ def fit_logistic(
     if embeddings is None:
         embedding_weights = np.zeros((0, len(classes)), dtype=np.float32)
     head = LinearHead(classes, embedding_weights, tfidf_weights, intercept)
-    return FitResult(head, seconds)
+    return FitResult(head, seconds, model)

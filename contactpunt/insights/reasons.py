@@ -36,6 +36,7 @@ from contactpunt.insights.linear import (
     EMBEDDING_FEATURE_SETS,
     FEATURE_SETS,
     FeatureSet,
+    FitResult,
     LinearHead,
     TfidfFeatures,
     fit_logistic,
@@ -387,30 +388,32 @@ def train_reason_model(
         check_embeddings = encode_in_batches(encoder, check_texts)
     vocabulary = TfidfFeatures.fit(fit_texts, chars=any(f in CHAR_FEATURE_SETS for f in wanted))
     words = vocabulary.words_only()
-    blocks = {
-        False: (words.transform(fit_texts), words.transform(check_texts)),
-    }
+    blocks = {False: (words.transform(fit_texts), words.transform(check_texts))}
     if vocabulary.has_chars:
         blocks[True] = (vocabulary.transform(fit_texts), vocabulary.transform(check_texts))
 
     candidates: list[Candidate] = []
     heads: list[LinearHead] = []
-
     fitted_heads: dict[tuple[str, float], LinearHead] = {}
     seconds_of: dict[tuple[str, float], float] = {}
+    embedding_fits: dict[float, FitResult] = {}
 
     def component(kind: str, strength: float) -> LinearHead:
         """A fitted head on one block: "words" or "chars" (linear SVM) or "embedding" (logistic regression)."""
         key = (kind, strength)
         if key not in fitted_heads:
             if kind == "embedding":
-                fitted = fit_logistic(
+                # Most of training's time: warm-started from the nearest strength fitted, one BLAS thread.
+                nearest = min(embedding_fits, key=lambda s: abs(np.log(s / strength)), default=None)
+                fitted = embedding_fits[strength] = fit_logistic(
                     fit_labels,
                     embeddings=fit_embeddings,
                     tfidf=None,
                     regularisation=strength * EMBEDDING_STRENGTH,
                     balanced=False,
                     max_iter=300,
+                    warm_start=None if nearest is None else embedding_fits[nearest],
+                    blas_threads=1,
                 )
             else:
                 fitted = fit_logistic(

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from sklearn.cluster import AgglomerativeClustering
 
 from contactpunt.insights.analysis import message_text
 from contactpunt.insights.encoder import encode_in_batches, get_encoder
@@ -144,6 +143,8 @@ def find_topics(messages: list[tuple[int, dt.datetime, str]]) -> list[FoundTopic
         return []
     texts = [text for _pk, _at, text in messages]
     embeddings = encode_in_batches(get_encoder(), texts)
+    from sklearn.cluster import AgglomerativeClustering  # a second of imports every process start would pay
+
     labels = AgglomerativeClustering(
         n_clusters=None, metric="cosine", linkage="average", distance_threshold=DISTANCE_THRESHOLD
     ).fit_predict(embeddings)

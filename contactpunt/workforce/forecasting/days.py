@@ -9,6 +9,7 @@ export gap), and neither counts as a day of zero demand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -36,9 +37,9 @@ class DayTable:
         """Intervals in a day."""
         return int(self.values.shape[1])
 
-    @property
+    @cached_property
     def weekdays(self) -> np.ndarray:
-        """The weekday of each row (Monday 0)."""
+        """The weekday of each row (Monday 0); computed once per table (the models read it per weekday)."""
         return np.asarray(self.days.day_of_week)
 
     def head(self, count: int) -> DayTable:
