@@ -33,7 +33,7 @@ from contactpunt.contacts.models import Channel, Contact, ContactEvent, Directio
 from contactpunt.id_filters import ids_in
 from contactpunt.kpis import dayparts_sql, metrics
 from contactpunt.kpis.facts import CONTACT, LEG
-from contactpunt.kpis.intervals import day_bounds
+from contactpunt.kpis.intervals import day_bounds, day_spans
 from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.metrics.definitions import median_of, percentile_of
 from contactpunt.kpis.models import CaseResolution, CostPart, DayPart
@@ -148,13 +148,9 @@ def rebuild(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) ->
     """Recompute the day parts, cost parts and case resolutions of the local days `first` to `last`, REBUILD_DAYS at
     a time; returns the day and cost part rows written."""
     now = now or timezone.now()
-    written = 0
-    span_first = first
-    while span_first <= last:
-        span_last = min(last, span_first + dt.timedelta(days=REBUILD_DAYS - 1))
-        written += _rebuild_span(span_first, span_last, now)
-        span_first = span_last + dt.timedelta(days=1)
-    return written
+    return sum(
+        _rebuild_span(span_first, span_last, now) for span_first, span_last in day_spans(first, last, REBUILD_DAYS)
+    )
 
 
 def _rebuild_span(first: dt.date, last: dt.date, now: dt.datetime) -> int:

@@ -37,6 +37,16 @@ def day_bounds(first: dt.date, last: dt.date, zone: ZoneInfo) -> tuple[dt.dateti
     return local_midnight(first, zone), local_midnight(last + dt.timedelta(days=1), zone)
 
 
+def day_spans(first: dt.date, last: dt.date, size: int) -> list[tuple[dt.date, dt.date]]:
+    """The days `first` to `last` in runs of at most `size` days: (first, last) of each run, in order."""
+    spans = []
+    while first <= last:
+        end = min(last, first + dt.timedelta(days=size - 1))
+        spans.append((first, end))
+        first = end + dt.timedelta(days=1)
+    return spans
+
+
 def day_intervals(day: dt.date, zone: ZoneInfo) -> list[dt.datetime]:
     """Return the UTC starts of the quarter hours of local day `day` (92, 96 or 100 of them)."""
     start, end = day_bounds(day, day, zone)

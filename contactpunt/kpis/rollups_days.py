@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q
 
-from contactpunt.kpis.intervals import day_bounds, local_midnight
+from contactpunt.kpis.intervals import day_bounds, day_spans, local_midnight
 from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.models import DayRollup, IntervalRollup
 from contactpunt.kpis.rollups_rows import HISTOGRAM_EDGES, thresholds
@@ -40,13 +40,9 @@ def replace(first: dt.date, last: dt.date, *, limits: Sequence[int] | None = Non
     time; returns the rows written. `limits`: the thresholds whose answered-within counts are summed (default the
     configured ones, `thresholds`)."""
     limits = thresholds() if limits is None else limits
-    written = 0
-    span_first = first
-    while span_first <= last:
-        span_last = min(last, span_first + dt.timedelta(days=SPAN_DAYS - 1))
-        written += _replace_span(span_first, span_last, limits)
-        span_first = span_last + dt.timedelta(days=1)
-    return written
+    return sum(
+        _replace_span(span_first, span_last, limits) for span_first, span_last in day_spans(first, last, SPAN_DAYS)
+    )
 
 
 def _replace_span(first: dt.date, last: dt.date, limits: Sequence[int]) -> int:
