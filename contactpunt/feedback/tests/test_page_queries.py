@@ -35,11 +35,12 @@ PAGES = (
     ("/feedback/?period=week&date=2026-03-02", 21, 21),
     # Its two parts, asked for apart. Cold: the driver table and the FCR view's rows (measured FCR from the events,
     # as no day is rolled up here), and keeping them; one of them finds the first arrival of the dirty written
-    # contacts (the days whose backlog they may change).
-    ("/feedback/analysis/drivers/?period=month&date=2026-03-02", 5, 32),
-    ("/feedback/analysis/gap/?period=month&date=2026-03-02", 4, 37),
-    ("/feedback/pdca/?team={team}&date=2026-03-15", 10, 37),
-    ("/feedback/pdca/pdf/?team={team}&date=2026-03-15", 10, 37),
+    # contacts (the days whose backlog they may change). One fewer since a report reads the dirty contacts with
+    # its catching-up check (32, 37, 37, 37 until then).
+    ("/feedback/analysis/drivers/?period=month&date=2026-03-02", 5, 31),
+    ("/feedback/analysis/gap/?period=month&date=2026-03-02", 4, 36),
+    ("/feedback/pdca/?team={team}&date=2026-03-15", 10, 36),
+    ("/feedback/pdca/pdf/?team={team}&date=2026-03-15", 10, 36),
     ("/feedback/follow-ups/", 6, 6),
 )
 
