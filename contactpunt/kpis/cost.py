@@ -27,7 +27,7 @@ from contactpunt.customers.models import Account, ProductType
 from contactpunt.journey.models import Order
 from contactpunt.kpis import cost_parts, rollups
 from contactpunt.kpis.facts import queue_rules
-from contactpunt.kpis.intervals import day_bounds
+from contactpunt.kpis.intervals import day_bounds, local_days
 from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.metrics import ratio, state_seconds
 from contactpunt.kpis.models import CostPart, DirtyContact
@@ -101,7 +101,7 @@ def definition(start: dt.datetime, end: dt.datetime) -> CostReport:
 
 def _from_parts(start: dt.datetime, end: dt.datetime) -> dict[cost_parts.Key, cost_parts.Sums] | None:
     zone = local_zone()
-    first, last = start.astimezone(zone).date(), (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
+    first, last = local_days(start, end, zone)
     if (start, end) != day_bounds(first, last, zone):
         return None
     # While a backfill runs the parts are read as far as they are built (the page says so).

@@ -33,7 +33,7 @@ from contactpunt.contacts.models import Channel, Contact, ContactEvent, Directio
 from contactpunt.id_filters import ids_in
 from contactpunt.kpis import dayparts_sql, metrics
 from contactpunt.kpis.facts import CONTACT, LEG
-from contactpunt.kpis.intervals import day_bounds, day_spans
+from contactpunt.kpis.intervals import day_bounds, day_spans, local_days
 from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.metrics.definitions import median_of, percentile_of
 from contactpunt.kpis.models import CaseResolution, CostPart, DayPart
@@ -303,7 +303,7 @@ def figures(
         raise NotInParts(f"the day parts have no grouping {by!r}")
     if zone.key != configured.key:
         raise NotInParts("the day parts are kept in the configured time zone")
-    first, last = start.astimezone(zone).date(), (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
+    first, last = local_days(start, end, zone)
     if (start, end) != day_bounds(first, last, zone):
         raise NotInParts("the period does not fall on local midnights")
     names = names or metrics.load_names()

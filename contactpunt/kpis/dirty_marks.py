@@ -51,7 +51,7 @@ def held_to_the_end() -> Iterator[None]:
         held.contact_ids.update(dayparts.mark_cases(cases[chunk : chunk + 5000]))
     contact_ids = sorted(held.contact_ids)
     for chunk in range(0, len(contact_ids), 5000):
-        _write_marks(contact_ids[chunk : chunk + 5000])
+        _write_marks(contact_ids[chunk : chunk + 5000])  # already in order
 
 
 def mark_dirty(messages: Sequence[Message]) -> None:
@@ -66,6 +66,7 @@ def mark_dirty(messages: Sequence[Message]) -> None:
 
 
 def _write_marks(contact_ids: Sequence[int]) -> None:
+    """Mark `contact_ids`, given in order (concurrent writers then take the marks' row locks in one order)."""
     if contact_ids:
         # Plain rows rather than model instances: a demo load announces a few hundred thousand of them.
         # One transaction (SQLite in autocommit mode would commit every row of the executemany on its own);
@@ -73,9 +74,9 @@ def _write_marks(contact_ids: Sequence[int]) -> None:
         # On PostgreSQL one statement over an array: an executemany is a statement per contact on the server.
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(_upsert_mark("SELECT unnest(%s::bigint[]), 0"), [sorted(contact_ids)])
+                cursor.execute(_upsert_mark("SELECT unnest(%s::bigint[]), 0"), [list(contact_ids)])
             else:
-                cursor.executemany(_upsert_mark("VALUES (%s, 0)"), [(c,) for c in sorted(contact_ids)])
+                cursor.executemany(_upsert_mark("VALUES (%s, 0)"), [(c,) for c in contact_ids])
 
 
 def _upsert_mark(rows: str) -> str:

@@ -37,6 +37,11 @@ def day_bounds(first: dt.date, last: dt.date, zone: ZoneInfo) -> tuple[dt.dateti
     return local_midnight(first, zone), local_midnight(last + dt.timedelta(days=1), zone)
 
 
+def local_days(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
+    """The first and last local day in `zone` that [start, end) touches."""
+    return start.astimezone(zone).date(), (end - dt.timedelta(microseconds=1)).astimezone(zone).date()
+
+
 def day_spans(first: dt.date, last: dt.date, size: int) -> list[tuple[dt.date, dt.date]]:
     """The days `first` to `last` in runs of at most `size` days: (first, last) of each run, in order."""
     spans = []

@@ -28,7 +28,7 @@ from contactpunt.contacts.models import Channel, ContactEvent, EventName
 from contactpunt.kpis import dayparts, metrics, rollups_days, rollups_sql
 from contactpunt.kpis.dirty_marks import dirty_marks, mark_cases_dirty, mark_dirty, remove_marks
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_units
-from contactpunt.kpis.intervals import INTERVAL, interval_start
+from contactpunt.kpis.intervals import INTERVAL, interval_start, local_days
 from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.models import DayRollup, DirtyContact, IntervalRollup
 from contactpunt.kpis.rollups_rows import HISTOGRAM_EDGES, NotInRollups, rows_for, thresholds
@@ -380,8 +380,7 @@ def _dirty_unless_catching_up() -> list[int]:
 def stale_days(start: dt.datetime, end: dt.datetime, *, now: dt.datetime | None = None) -> set[dt.date]:
     """`dirty_days` within the local days of [start, end)."""
     days = dirty_days(now=now)
-    zone = local_zone()
-    first, last = start.astimezone(zone).date(), (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
+    first, last = rollups_days.local_days(start, end)
     return {day for day in days if first <= day <= last}
 
 
@@ -427,7 +426,7 @@ def report(
     except dayparts.NotInParts:
         parts = None
     backlog = None
-    last_day = (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
+    last_day = local_days(start, end, zone)[1]
     if parts is not None and with_backlog and by in (None, "queue", "channel") and end <= now and last_day not in stale:
         backlog = dayparts.backlog_at_end(last_day)  # the backlog at the end of a past period: its last day's rows
     try:

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q
 
+from contactpunt.kpis import intervals
 from contactpunt.kpis.intervals import day_bounds, day_spans, local_midnight
 from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.models import DayRollup, IntervalRollup
@@ -30,9 +31,8 @@ _KEY = ("level", "queue_id", "channel", "team_id")
 
 
 def local_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
-    """The first and last local day that [start, end) touches."""
-    zone = local_zone()
-    return start.astimezone(zone).date(), (end - dt.timedelta(microseconds=1)).astimezone(zone).date()
+    """The first and last local day (the configured zone) that [start, end) touches."""
+    return intervals.local_days(start, end, local_zone())
 
 
 def replace(first: dt.date, last: dt.date, *, limits: Sequence[int] | None = None) -> int:
