@@ -209,14 +209,7 @@ def _inbound(item: schemas.ContactIn, source: str) -> tuple[InboundContact | Non
 
 
 def _result(received: Received) -> schemas.ContactResult:
-    return schemas.ContactResult(
-        status=received.outcome.value,
-        id=received.contact_id,
-        case_id=received.case_id,
-        customer_id=received.customer_id,
-        case_created=received.case_created,
-        errors=[schemas.ErrorItem(field=e.field, code=e.code, message=e.message) for e in received.errors],
-    )
+    return schemas.ContactResult.model_validate(_result_data(received))
 
 
 @api.post(
