@@ -54,8 +54,8 @@ class Lookups(BatchState):
             condition |= Q(texts_in("value", values), kind=kind, namespace=namespace)
         # Each identity's customer comes with that customer's latest case (the previous case of a new one): one
         # statement. A customer merged away since points at another, whose latest case is looked up after.
-        latest = Case.objects.filter(customer=OuterRef("customer_id")).order_by("-opened_at", "-id").values("id")[:1]
-        rows = Identity.objects.filter(condition).select_related("customer").annotate(latest_case_id=Subquery(latest))
+        rows = Identity.objects.filter(condition).select_related("customer")
+        rows = rows.annotate(latest_case_id=_latest_case("customer_id"))
         merged: set[int] = set()
         for row in rows:
             key = IdentityKey(row.kind, row.namespace, row.value)
@@ -67,8 +67,7 @@ class Lookups(BatchState):
                 elif customer is not None:
                     merged.add(customer.pk)
         if merged:
-            latest = Case.objects.filter(customer=OuterRef("pk")).order_by("-opened_at", "-id").values("id")[:1]
-            latest_rows = Customer.objects.filter(pk__in=merged).annotate(latest=Subquery(latest))
+            latest_rows = Customer.objects.filter(pk__in=merged).annotate(latest=_latest_case("pk"))
             self.latest_case_ids.update(latest_rows.values_list("pk", "latest"))
 
     def _load_thread_cases(self, fresh: list[Prepared]) -> None:
@@ -105,3 +104,8 @@ def follow_customer_merges(customer: Customer | None) -> Customer | None:
         customer = customer.merged_into
         seen += 1
     return customer
+
+
+def _latest_case(customer: str) -> Subquery:
+    """The id of the latest case of the customer the outer query's `customer` column names."""
+    return Subquery(Case.objects.filter(customer=OuterRef(customer)).order_by("-opened_at", "-id").values("id")[:1])
