@@ -107,12 +107,14 @@ def build(
     costs: bool = False,
     resolutions: bool = False,
     only: tuple[str, ...] = ("inbound", "cases", "written", "backlog"),
+    until: dt.datetime | None = None,
 ) -> Built:
     """The day parts of the local days `first` to `last` (not saved), as of `now`, computed set-based; with `costs`
-    their cost parts, with `resolutions` each case first resolved on them."""
+    their cost parts, with `resolutions` each case first resolved on them. With `until`, what happens from then on
+    is left out (the last day in part: a report that ends before its midnight)."""
     now = now or timezone.now()
     zone = local_zone()
-    values = dayparts_sql.params(first, last, zone, now)
+    values = dayparts_sql.params(first, last, zone, now, until)
     sqls = dayparts_sql.statements(first, last, zone, now, wanted=(*only, *(["costs"] if costs else [])))
     days = (last - first).days + 1
     found: list[dayparts_sql.Row] = []
@@ -295,8 +297,9 @@ def figures(
     """The figures of `metrics.report` over cases and customers per group of [start, end), from the day parts.
 
     The `stale` days (those a dirty contact may change, see `affected_days`) are computed from the events now, as of
-    `now`, and folded in instead of their stored rows: the result is the definition's over the events. Raise
-    NotInParts for a grouping they lack, a zone other than the configured one or a period not on local midnights.
+    `now`, and folded in instead of their stored rows: the result is the definition's over the events. So is a last
+    day the period ends within (the same part of the period before a running one, `trends.previous_until`). Raise
+    NotInParts for a grouping they lack, a zone other than the configured one or a period not from a local midnight.
     """
     configured = local_zone()
     if by not in GROUPINGS:
@@ -304,8 +307,10 @@ def figures(
     if zone.key != configured.key:
         raise NotInParts("the day parts are kept in the configured time zone")
     first, last = local_days(start, end, zone)
-    if (start, end) != day_bounds(first, last, zone):
-        raise NotInParts("the period does not fall on local midnights")
+    whole_start, whole_end = day_bounds(first, last, zone)
+    if start != whole_start:
+        raise NotInParts("the period does not begin on a local midnight")
+    until = end if end != whole_end else None
     names = names or metrics.load_names()
     level = LEG if by in metrics.LEG_GROUPINGS else CONTACT
     per_agent = by in PER_AGENT
@@ -317,14 +322,15 @@ def figures(
     )  # fmt: skip
     wanted = Q(kind=INBOUND) | (Q(per_agent=per_agent) & ~Q(kind=BACKLOG) & (~Q(kind=WRITTEN) | Q(level=level)))
     rows = DayPart.objects.filter(day__gte=first, day__lte=last).filter(wanted).order_by()
-    stale_days = sorted(day for day in set(stale) if first <= day <= last)
+    stale_days = sorted({day for day in stale if first <= day <= last} | ({last} if until is not None else set()))
     fresh: list[DayPart] = []
     if stale_days:
         rows = rows.exclude(day__in=stale_days)
         for run_first, run_last in day_runs(stale_days):
+            run = build(run_first, run_last, now=now, only=("inbound", "cases", "written"), until=until)
             fresh += [
                 p
-                for p in build(run_first, run_last, now=now, only=("inbound", "cases", "written")).parts
+                for p in run.parts
                 if p.kind == INBOUND or (p.per_agent == per_agent and (p.kind != WRITTEN or p.level == level))
             ]
     labels: dict[tuple[str, int, str, int | None], str | None] = {}

@@ -428,8 +428,12 @@ GROUP BY 2, u.agent_id, u.queue_id, cu.account_id, k.product_type_id, k.reason_i
 # -- running them -----------------------------------------------------------------------------
 
 
-def params(first: dt.date, last: dt.date, zone: ZoneInfo, now: dt.datetime) -> dict[str, Any]:
+def params(
+    first: dt.date, last: dt.date, zone: ZoneInfo, now: dt.datetime, until: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The statements' values over the local days first..last; cut at `until` (a last day in part) when given."""
     start, end = day_bounds(first, last, zone)
+    end = end if until is None else min(end, until)
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     adapt = connection.ops.adapt_datetimefield_value
     return {

@@ -28,7 +28,7 @@ from contactpunt.contacts.models import Channel, ContactEvent, EventName
 from contactpunt.kpis import dayparts, metrics, rollups_days, rollups_sql
 from contactpunt.kpis.dirty_marks import dirty_marks, mark_cases_dirty, mark_dirty, remove_marks
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_units
-from contactpunt.kpis.intervals import INTERVAL, interval_start, local_days
+from contactpunt.kpis.intervals import INTERVAL, day_bounds, interval_start, local_days
 from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.models import DayRollup, DirtyContact, IntervalRollup
 from contactpunt.kpis.rollups_rows import HISTOGRAM_EDGES, NotInRollups, rows_for, thresholds
@@ -427,7 +427,9 @@ def report(
         parts = None
     backlog = None
     last_day = local_days(start, end, zone)[1]
-    if parts is not None and with_backlog and by in (None, "queue", "channel") and end <= now and last_day not in stale:
+    # The stored backlog is a whole day's end: for a past period that ends on a midnight and no dirty contact touches.
+    settled_end = end <= now and end == day_bounds(last_day, last_day, zone)[1] and last_day not in stale
+    if parts is not None and with_backlog and by in (None, "queue", "channel") and settled_end:
         backlog = dayparts.backlog_at_end(last_day)  # the backlog at the end of a past period: its last day's rows
     try:
         cached = queue_figures(start, end, by=by, zone=zone, threshold_s=threshold_s, now=now, names=names)

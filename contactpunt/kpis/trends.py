@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from contactpunt.kpis import rollups
+from contactpunt.kpis.intervals import interval_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +35,10 @@ def previous_until(
 ) -> dt.datetime:
     """Where the period before ends for the comparison: at its end when the current period is over (or has not
     begun), else as far into it as `now` is into the current one, so that a Monday morning is compared with last
-    Monday morning and not with a whole week (every figure of a week just begun read as falling)."""
+    Monday morning and not with a whole week (every figure of a week just begun read as falling). To the quarter
+    hour before: the rollups' intervals and the stored days then answer for it, not the events."""
     if start < now < end:
-        return min(previous_end, previous_start + (now - start))
+        return min(previous_end, interval_start(previous_start + (now - start)))
     return previous_end
 
 

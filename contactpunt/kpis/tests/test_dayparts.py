@@ -138,9 +138,17 @@ def _record(spec: dict[str, Any], world: dict[str, Any], later: list[Any]) -> No
     suppress_health_check=[HealthCheck.function_scoped_fixture],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
-@given(specs=st.lists(contact_spec, max_size=10), now_days=st.sampled_from([4, 9, 12, 30]))
+@given(
+    specs=st.lists(contact_spec, max_size=10),
+    now_days=st.sampled_from([4, 9, 12, 30]),
+    cut_quarters=st.integers(min_value=1, max_value=10 * 96 - 1),
+)
 def test_the_day_parts_agree_with_the_definitions(
-    world: dict[str, Any], django_capture_on_commit_callbacks: Any, specs: list[dict[str, Any]], now_days: int
+    world: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+    specs: list[dict[str, Any]],
+    now_days: int,
+    cut_quarters: int,
 ) -> None:
     now = START + dt.timedelta(days=now_days, hours=7)
     with transaction.atomic():
@@ -163,6 +171,15 @@ def test_the_day_parts_agree_with_the_definitions(
             assert len(stale_read) == 6
             assert all(days == stale_read[0] for days in stale_read)
             assert bool(stale_read[0]) <= bool(later)
+            # A period that ends within a day (the same part of the period before a running one) on a quarter hour:
+            # its last day built from the events up to that moment, beside the stored days.
+            cut = START + dt.timedelta(minutes=15 * cut_quarters)
+            dayparts.figures(START, cut, by=None, zone=AMS, now=now)  # answers: no NotInParts
+            for by in (None, "queue", "agent"):
+                rows = rollups.report(START, cut, by=by, zone=AMS)
+                from_parts = {r["group"]: {k: r[k] for k in KEYS} for r in rows}
+                raw = {r["group"]: {k: r[k] for k in KEYS} for r in metrics.report(START, cut, by=by, zone=AMS)}
+                assert from_parts == {g: {k: pytest.approx(v) for k, v in f.items()} for g, f in raw.items()}, by
             assert _cost(cost.cost_to_serve(START, END)) == _cost(cost.definition(START, END))
             # Each case's measured FCR (the survey drivers): from the case resolutions, the dirty days from the events.
             every_case = Case.objects.values("pk")
@@ -353,6 +370,6 @@ def test_the_parts_refuse_what_they_cannot_answer(world):
     with pytest.raises(dayparts.NotInParts):
         dayparts.figures(START, END, by="day", zone=AMS, now=END)
     with pytest.raises(dayparts.NotInParts):
-        dayparts.figures(START + H, END, by=None, zone=AMS, now=END)
+        dayparts.figures(START + H, END, by=None, zone=AMS, now=END)  # from a midnight only
     with pytest.raises(dayparts.NotInParts):
         dayparts.figures(START, END, by=None, zone=ZoneInfo("UTC"), now=END)

@@ -52,6 +52,9 @@ def test_a_period_still_running_is_compared_with_the_same_part_of_the_one_before
     week, before = day_bounds(dt.date(2026, 3, 2), dt.date(2026, 3, 8), zone()), dt.timedelta(weeks=1)
     monday_nine = week[0] + dt.timedelta(hours=9)
     assert previous_until(*week, week[0] - before, week[1] - before, monday_nine) == monday_nine - before
+    # To the quarter hour before (the rollups' intervals answer for it).
+    later = monday_nine + dt.timedelta(minutes=14, seconds=59)
+    assert previous_until(*week, week[0] - before, week[1] - before, later) == monday_nine - before
     # Over, or not begun: the whole period before.
     assert previous_until(*week, week[0] - before, week[1] - before, week[1] + before) == week[1] - before
     assert previous_until(*week, week[0] - before, week[1] - before, week[0] - before) == week[1] - before
