@@ -1,13 +1,14 @@
 """Benchmark: the forecaster's rolling-origin backtest beside the plain baselines on every development set
 and variant, and staffing and shift-planning speed.
 
-Run from the repository root: `python bench/forecast.py [--origins 8] [--sets NAME,...]`. For each set it
+Run from the repository root: `python bench/forecast.py [--origins 8] [--sets "NAME;..."]`. For each set it
 prints MASE and WAPE of our forecaster, of the seasonal naive (same interval one week earlier) and of the
 same-slot mean of the last four weeks, the ratio of ours to each, and says LOSES where ours is worse than
 a baseline on that set. The sets are the real Anonymous Bank arrivals (a 24/7 voice-response unit, Israel,
-1999) and variants of it that look like other centres: 15- and 30-minute intervals, a Sunday-Thursday and a
-Monday-Friday week (the other days left out of the history, as exports of a closed day do) with a few
-weekdays missing as a holiday would, and a daily series (Christmas inside the backtest); and the demo's
+1999) and variants of it that look like other centres: 15- and 30-minute intervals, a Sunday-Thursday, a
+Sunday-Friday and a Monday-Friday week (the other days left out of the history, as exports of a closed day
+do) with a few weekdays missing as a holiday would, ten weeks of history, a centre closed on the Dutch
+public holidays, and daily series (Christmas inside the backtest); and the demo's
 arrivals drawn from its simulator's rates, over two years (last year's peaks in the history) and over
 thirteen weeks (the peaks from the calendar alone), the backtest over November and December. Origins are
 Mondays, each forecasting seven days. Then the time to staff one day of 30-minute intervals for 50 queues
@@ -22,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -56,6 +58,24 @@ def _only_weekdays(series: pd.Series, open_days: set[int]) -> pd.Series:
     return series[np.isin(index.day_of_week, sorted(open_days)) & ~missing]
 
 
+def _closed_on_holidays(series: pd.Series, country: str) -> pd.Series:
+    """Leave a country's public holidays out, as the export of a centre closed on them would."""
+    index = pd.DatetimeIndex(series.index)
+    closed = PeakCalendar(country=country, rules=()).keys_by_date(index.normalize().unique().date)
+    return series[~np.isin(index.normalize().date, list(closed))]
+
+
+class DevSet(NamedTuple):
+    """A development set: its loader (the history as an export would give it), its interval in seconds, the
+    holidays' country when not the bench's (a variant that looks like a centre elsewhere), and whether its
+    calendar carries the product's Dutch peak uplifts (the demo) or learns the peaks from the history alone."""
+
+    load: Callable[[], pd.Series]
+    interval_s: int
+    country: str | None = None
+    product_peaks: bool = False
+
+
 def demo_arrivals(first: str, last: str, *, seed: int = 1) -> pd.Series:
     """The demo organisation's first contacts per quarter hour, drawn from the simulator's own rates (its
     weekday factors, trend, queues' hours and peaks: Sinterklaas, Black Friday, Christmas, ...), without a
@@ -82,8 +102,8 @@ def demo_arrivals(first: str, last: str, *, seed: int = 1) -> pd.Series:
     return pd.Series(np.concatenate(rows).astype(float), index=index)
 
 
-def development_sets() -> dict[str, tuple[Callable[[], pd.Series], int]]:
-    """Return each set's loader (the history as an export would give it) and its interval in seconds."""
+def development_sets() -> dict[str, DevSet]:
+    """Return every development set by name."""
 
     def thirty() -> pd.Series:
         return load_history(DATA / "anonbank_1999_arrivals_30min.csv")
@@ -94,32 +114,45 @@ def development_sets() -> dict[str, tuple[Callable[[], pd.Series], int]]:
     def weekdays(load: Callable[[], pd.Series], open_days: set[int]) -> Callable[[], pd.Series]:
         return lambda: _only_weekdays(load(), open_days)
 
+    def dutch(load: Callable[[], pd.Series]) -> Callable[[], pd.Series]:
+        return lambda: _closed_on_holidays(load(), "NL")
+
+    def since(load: Callable[[], pd.Series], first: str) -> Callable[[], pd.Series]:
+        return lambda: load().loc[first:]
+
     return {
-        "bank 30min, 7 days": (thirty, 1800),
-        "bank 15min, 7 days": (fine, 900),
-        "bank 15min, Sun-Thu, 3 days missing": (weekdays(fine, {6, 0, 1, 2, 3}), 900),
-        "bank 15min, Mon-Fri, 3 days missing": (weekdays(fine, {0, 1, 2, 3, 4}), 900),
-        "bank 30min, Mon-Fri, 3 days missing": (weekdays(thirty, {0, 1, 2, 3, 4}), 1800),
-        "bank daily, 7 days": (thirty, 86400),
-        "demo 15min, 2 years (peaks seen)": (lambda: demo_arrivals("2025-01-05", "2026-12-28"), 900),
-        "demo 15min, 13 weeks (calendar)": (lambda: demo_arrivals("2026-08-10", "2026-12-28"), 900),
+        "bank 30min, 7 days": DevSet(thirty, 1800),
+        "bank 15min, 7 days": DevSet(fine, 900),
+        "bank 15min, Sun-Thu, 3 days missing": DevSet(weekdays(fine, {6, 0, 1, 2, 3}), 900),
+        "bank 15min, Sun-Fri, 3 days missing": DevSet(weekdays(fine, {6, 0, 1, 2, 3, 4}), 900),
+        "bank 15min, Mon-Fri, 3 days missing": DevSet(weekdays(fine, {0, 1, 2, 3, 4}), 900),
+        "bank 30min, Mon-Fri, 3 days missing": DevSet(weekdays(thirty, {0, 1, 2, 3, 4}), 1800),
+        # Ten weeks of history before the first origin (a new centre, or a short export).
+        "bank 30min, Mon-Fri, 10 weeks": DevSet(since(weekdays(thirty, {0, 1, 2, 3, 4}), "1999-08-23"), 1800),
+        # A Dutch centre: closed on the Dutch public holidays (Christmas inside the last origin's week).
+        "bank 30min, 7 days, NL holidays closed": DevSet(dutch(thirty), 1800, "NL"),
+        "bank daily, 7 days": DevSet(thirty, 86400),
+        "bank daily, Mon-Fri, NL holidays closed": DevSet(dutch(weekdays(thirty, {0, 1, 2, 3, 4})), 86400, "NL"),
+        "demo 15min, 2 years (peaks seen)": DevSet(lambda: demo_arrivals("2025-01-05", "2026-12-28"), 900, "NL", True),
+        "demo 15min, 13 weeks (calendar)": DevSet(lambda: demo_arrivals("2026-08-10", "2026-12-28"), 900, "NL", True),
     }
 
 
 def bench_forecast(origins: int, country: str, only: set[str] | None) -> pd.Series:
     """Backtest every set; print each beside its baselines. Return the last set's series for planning."""
-    learned = PeakCalendar(country=country, rules=without_uplifts(DEFAULT_PEAK_RULES))
-    # The demo is a Dutch consumer centre: the product's calendar, its uplifts until the history shows them.
-    product = PeakCalendar(country="NL", rules=DEFAULT_PEAK_RULES)
     names = ("ours", *BASELINE_NAMES)
     series = pd.Series(dtype=float)
     summary = []
-    for name, (load, interval_s) in development_sets().items():
+    for name, dev in development_sets().items():
         if only and name not in only:
             continue
-        series = aggregate(load(), interval_s)
+        interval_s = dev.interval_s
+        series = aggregate(dev.load(), interval_s)
+        # The demo is a Dutch consumer centre: the product's calendar, its uplifts until the history shows them.
+        rules = DEFAULT_PEAK_RULES if dev.product_peaks else without_uplifts(DEFAULT_PEAK_RULES)
+        calendar = PeakCalendar(country=dev.country or country, rules=rules)
         result = backtest(series, interval_s, horizon_s=7 * 86400, origins=origins, weekday=0,
-                          forecaster=Forecaster(calendar=product if name.startswith("demo") else learned))  # fmt: skip
+                          forecaster=Forecaster(calendar=calendar))  # fmt: skip
         print(f"\n{name}: {origins} Monday origins x 7 days, {interval_s // 60}-minute intervals")
         print(f"{'origin':<12}{'model':<58}" + "".join(f"{n:>16}" for n in names))
         for origin in result.origins:

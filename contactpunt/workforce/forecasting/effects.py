@@ -4,7 +4,10 @@ A holiday's effect is its own ratio (a holiday the centre was closed on, missing
 ratio 0), else the median of the holidays seen. A peak type (a rule or a one-off date) has one lift, its
 peak-day multiplier; the other days of its window ramp from 1 at the edges to it (`PeakCalendar.ramp`).
 The lift is a least-squares fit over every day of its windows in the history, shrunk towards the
-configured uplift; how much history backs it sets how wide the band stays around it.
+configured uplift; how much history backs it sets how wide the band stays around it. A fit the history
+cannot tell from the prior (within three standard errors, from the day-to-day noise of ordinary days'
+ratios) keeps the prior: a rule for another country's peaks, or one day at the edge of a window, learns no
+effect from noise.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from contactpunt.workforce.forecasting.days import DayTable
 _BASELINE_WEEKS = (1, 2, 3, 4)
 # Weight of the configured uplift in the fit, in peak days of full ramp weight.
 _PRIOR_WEIGHT = 0.5
+# A peak's fit replaces its prior only when it differs from it by more than this many standard errors (three:
+# a handful of rules, each with a few windows, are tested at once).
+_SIGNIFICANCE = 3.0
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,8 @@ def learn_day_effects(table: DayTable, calendar: PeakCalendar) -> tuple[DayEffec
     holidays = {key: float(np.median(values)) for key, values in holiday_ratios.items()}
     every_holiday = [value for values in holiday_ratios.values() for value in values]
     unseen = float(np.median(every_holiday)) if every_holiday else 1.0
-    peaks = _fit_peaks(peak_rows, totals, baseline, calendar)
+    ordinary = table.observed & ~is_special & open_days & np.isfinite(baseline) & (baseline > 0)
+    peaks = _fit_peaks(peak_rows, totals, baseline, calendar, _ratio_noise(totals[ordinary] / baseline[ordinary]))
     effects = DayEffects(holidays=holidays, unseen_holiday=unseen, peaks=peaks, calendar=calendar)
     factor = np.ones(len(table.days))
     for row, day_keys in enumerate(keys):
@@ -125,10 +132,24 @@ def learn_day_effects(table: DayTable, calendar: PeakCalendar) -> tuple[DayEffec
     return effects, factor
 
 
+def _ratio_noise(ratios: np.ndarray) -> float:
+    """Return the robust standard deviation (scaled median absolute deviation) of ordinary days' ratios to
+    their baseline; infinite with fewer than two weeks of them (nothing can be told from noise)."""
+    if len(ratios) < 14:
+        return float("inf")
+    return float(1.4826 * np.median(np.abs(ratios - np.median(ratios))))
+
+
 def _fit_peaks(
-    rows: list[tuple[int, list[str]]], totals: np.ndarray, baseline: np.ndarray, calendar: PeakCalendar
+    rows: list[tuple[int, list[str]]],
+    totals: np.ndarray,
+    baseline: np.ndarray,
+    calendar: PeakCalendar,
+    noise: float,
 ) -> dict[str, PeakLift]:
-    """Fit each peak type's lift: (ratio / other types' effects - 1) = (lift - 1) x ramp, with the prior."""
+    """Fit each peak type's lift: (ratio / other types' effects - 1) = (lift - 1) x ramp, with the prior;
+    the prior stays when the data's own fit is within `_SIGNIFICANCE` standard errors (`noise` over the
+    square root of the ramp weights' sum of squares) of it."""
     names = sorted({key.rpartition(":")[0] for _, day_keys in rows for key in day_keys})
     lifts = {name: calendar.configured_uplift(name) or 1.0 for name in names}
     evidence = dict.fromkeys(names, 0.0)
@@ -136,7 +157,7 @@ def _fit_peaks(
         for name in names:
             prior = calendar.configured_uplift(name) or 1.0
             numerator, denominator = _PRIOR_WEIGHT * (prior - 1.0), _PRIOR_WEIGHT
-            weight_total = 0.0
+            weight_total = data_total = 0.0
             for row, day_keys in rows:
                 own = [key for key in day_keys if key.rpartition(":")[0] == name]
                 if not own:
@@ -151,6 +172,11 @@ def _fit_peaks(
                 numerator += weight * (ratio - 1.0)
                 denominator += weight * weight
                 weight_total += weight * weight
-            lifts[name] = max(0.0, 1.0 + numerator / denominator)
+                data_total += weight * (ratio - 1.0)
             evidence[name] = weight_total
+            own_fit = 1.0 + data_total / weight_total if weight_total > 0 else prior
+            if abs(own_fit - prior) <= _SIGNIFICANCE * noise / np.sqrt(max(weight_total, 1e-12)):
+                lifts[name] = prior
+            else:
+                lifts[name] = max(0.0, 1.0 + numerator / denominator)
     return {name: PeakLift(lifts[name], float(np.sqrt(1.0 / (1.0 + evidence[name])))) for name in names}

@@ -58,8 +58,10 @@ class SlotAverage:
     """The same interval on the last `days` observed days of the same weekday: mean, median or a
     weighted mean (weights halving every `half_life` days back).
 
-    With `days=1` and no calendar this is the seasonal naive; with `days=4` the same-slot mean of the
-    last four weeks. A weekday never observed gets zeros.
+    With `weeks=True` the days are those of the last `days` weeks before the first forecast day (fewer
+    when some were missing or holidays; the last observed one when none was left). With `days=1` and no
+    calendar this is the seasonal naive; with `days=4`, weeks and no calendar the same-slot mean of the
+    last four weeks, by timestamp, as the reports measure it. A weekday never observed gets zeros.
     """
 
     def __init__(
@@ -70,18 +72,26 @@ class SlotAverage:
         how: Literal["mean", "median", "weighted"] = "mean",
         calendar: bool = True,
         half_life: float = 2.0,
+        weeks: bool = False,
     ) -> None:
         self.name = name
         self.days = days
         self.how = how
         self.uses_calendar = calendar
         self.half_life = half_life
+        self.weeks = weeks
 
     def predict(self, prepared: Prepared, future_days: pd.DatetimeIndex) -> np.ndarray:
         matrix = prepared.reference if self.uses_calendar else prepared.raw
+        since = future_days[0] - pd.Timedelta(days=7 * self.days)
         by_weekday: dict[int, np.ndarray] = {}
         for weekday in range(7):
-            rows = prepared.rows_of(matrix, weekday)[-self.days :]
+            rows = prepared.rows_of(matrix, weekday)
+            if self.weeks:
+                recent = rows[prepared.table.days[rows] >= since]
+                rows = recent if len(recent) else rows[-1:]
+            else:
+                rows = rows[-self.days :]
             if len(rows) == 0:
                 by_weekday[weekday] = np.zeros(matrix.shape[1])
             elif self.how == "median":
@@ -198,12 +208,17 @@ Model = SlotAverage | DailyTimesProfile | LevelTimesProfile
 
 #: The plain baselines every choice is measured against.
 BASELINES = ("seasonal_naive", "slot_mean_4w")
+#: The same two with the calendar (holidays and peaks taken out of the history, their effects put back on the
+#: forecast days): what a model must clearly beat to be chosen, so that weeks of holidays in the backtest
+#: (which the plain baselines cannot know) do not make a complex model look better than it is on ordinary weeks.
+CALENDAR_BASELINES = ("seasonal_naive+calendar", "slot_mean_4w+calendar")
 
 
 def candidates() -> list[Model]:
     """Return the candidate models; the plain baselines are always among them."""
     return [
-        SlotAverage("slot_mean_4w+calendar", 4),
+        SlotAverage("slot_mean_4w+calendar", 4, weeks=True),
+        SlotAverage("slot_mean_4days+calendar", 4),
         SlotAverage("slot_mean_8w+calendar", 8),
         SlotAverage("slot_median_8w+calendar", 8, how="median"),
         SlotAverage("slot_weighted_12w+calendar", 12, how="weighted"),
@@ -211,6 +226,6 @@ def candidates() -> list[Model]:
         DailyTimesProfile(),
         LevelTimesProfile("level_4w_x_profile_8w", 4, 8),
         LevelTimesProfile("level_2w_x_profile_12w", 2, 12),
-        SlotAverage("slot_mean_4w", 4, calendar=False),
+        SlotAverage("slot_mean_4w", 4, calendar=False, weeks=True),
         SlotAverage("seasonal_naive", 1, calendar=False),
     ]

@@ -2,15 +2,19 @@
 
 The candidates always include the plain seasonal naive and same-slot mean of the last four weeks, and
 combinations of the best few (their median, their mean) compete too, so the forecast chosen is never
-worse than those baselines on its own backtest; it replaces the better baseline only when it beats it by
-more than a standard error over the origins.
+worse than those baselines on its own backtest. The fallback is the best of those two and of the same two
+with the calendar; the best choice replaces it only when a reality check over the origins says its
+advantage is not luck (the best of a dozen choices on a few weeks looks better than it is, most of all on
+a daily series with seven numbers a week). Measured against the calendar's baselines too, a complex model
+does not win the choice on the holiday weeks of the backtest alone (the plain baselines cannot know
+holidays; the calendar's can) and then lose on the ordinary weeks that follow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import product
 
 import numpy as np
 import pandas as pd
@@ -18,12 +22,21 @@ from scipy.optimize import nnls
 
 from contactpunt.workforce.forecasting.calendar import PeakCalendar
 from contactpunt.workforce.forecasting.days import DayTable, day_table, slot_of
-from contactpunt.workforce.forecasting.models import BASELINES, Model, Prepared, candidates, prepare
+from contactpunt.workforce.forecasting.models import (
+    BASELINES,
+    CALENDAR_BASELINES,
+    Model,
+    Prepared,
+    candidates,
+    prepare,
+)
 
 # z of the 10% and 90% normal quantiles: an 80% prediction interval.
 _Z80 = 1.2815515655446004
 # Combinations tried: (how, how many of the best single models).
 _COMBINATIONS = (("median", 3), ("mean", 2), ("mean", 3))
+# The best choice replaces the fallback only when the chance that its advantage is luck is below this.
+_LUCK = 0.10
 
 
 @dataclass(frozen=True)
@@ -155,20 +168,45 @@ class Forecaster:
                 mae[name] = float(np.mean(np.abs(stacked[name] - truth)))
                 choices[name] = _Choice(name, members, how)
         best = min(choices, key=lambda name: mae[name])
-        baseline = min(BASELINES, key=lambda name: mae[name])
-        if not _clearly_better(np.abs(stacked[best] - truth), np.abs(stacked[baseline] - truth), bounds):
-            best = baseline
+        # Never worse than the plain baselines: the fallback is the best of them and their calendar versions
+        # (on a tie the calendar's, which knows the holidays ahead).
+        fallbacks = [name for name in (*CALENDAR_BASELINES, *BASELINES) if name in mae]
+        baseline = min(fallbacks, key=lambda name: mae[name]) if fallbacks else best
+        if best != baseline:
+            starts = bounds[:-1]
+            sizes = np.diff(bounds)
+            per_origin = np.array([np.add.reduceat(np.abs(stacked[name] - truth), starts) / sizes for name in choices])
+            per_origin -= per_origin[list(choices).index(baseline)]
+            if mae[best] >= mae[baseline] or _chance_of(per_origin) >= _LUCK:
+                best = baseline
         return choices[best], mae, (stacked[best], truth)
 
 
-def _clearly_better(errors: np.ndarray, baseline_errors: np.ndarray, bounds: np.ndarray) -> bool:
-    """Whether a model beats the baseline by more than one standard error of their difference per origin
-    (the one-standard-error rule: a few origins cannot tell small differences from luck)."""
-    per_origin = np.array([errors[a:b].mean() - baseline_errors[a:b].mean() for a, b in pairwise(bounds)])
-    if errors.mean() > baseline_errors.mean() or len(per_origin) < 2:
-        return bool(errors.mean() < baseline_errors.mean())
-    standard_error = per_origin.std(ddof=1) / np.sqrt(len(per_origin))
-    return bool(per_origin.mean() + standard_error < 0)
+def _chance_of(per_origin: np.ndarray) -> float:
+    """Return the chance that the best choice's advantage over the fallback is luck (a reality check).
+
+    `per_origin` holds every choice's mean absolute error minus the fallback's, one row per choice and one
+    column per origin. The statistic is the best choice's advantage in standard errors (a paired t). Under
+    "no choice is better" each origin's differences are as likely negated, all choices' together, so every
+    pattern of signs over whole origins gives the best advantage luck alone could show (all patterns up to
+    12 origins, else 4096 seeded ones): an exact test of the best of many, not of one chosen beforehand.
+    """
+    origins = per_origin.shape[1]
+    if origins < 2:
+        return 1.0
+    if origins <= 12:
+        signs = np.array(list(product((1.0, -1.0), repeat=origins)))
+    else:
+        signs = np.vstack([np.ones(origins), np.random.default_rng(0).choice((1.0, -1.0), size=(4095, origins))])
+    flipped = signs[:, None, :] * per_origin[None, :, :]
+    mean = flipped.mean(axis=2)
+    spread = flipped.std(axis=2, ddof=1) / np.sqrt(origins)
+    # Better by the same amount at every origin is certainly better; equal at every origin is not.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        advantage = np.where(spread > 0, -mean / spread, np.where(mean < 0, np.inf, 0.0)).max(axis=1)
+    if advantage[0] <= 0:
+        return 1.0
+    return float(np.mean(advantage >= advantage[0]))
 
 
 def _combine(parts: list[np.ndarray], how: str) -> np.ndarray:
