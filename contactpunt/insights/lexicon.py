@@ -8,6 +8,12 @@ Pattern's reading: the mean polarity of the known words, where a preceding inten
 exclamation mark strengthens it. Dutch attributive forms ("slechte", "grote", "snelle", "lieve")
 are read as their base adjective.
 
+Pattern's lexicons hold adjectives; Dutch reviews of a service also speak in nouns and participles
+("klacht", "storing", "opgelost", "opgelicht"). ``lexicon_nl_service.tsv`` adds 95 such words, written
+for this project (a word Pattern has keeps Pattern's reading); in Dutch "zonder" negates ("zonder
+gedoe") and a negation reaches over one word ("niet meteen opgelost"), except "alleen" ("niet alleen
+snel").
+
 The lexicon is the simple baseline a sentiment model must beat, and one of the signals the shipped
 model combines with the sentence encoder (``sentiment.py``): the encoder knows context and many
 languages, the lexicon knows the opinion words of reviews and service messages.
@@ -33,6 +39,8 @@ SHORT_WORD = 2  # words this short (a, de, is) keep a pending negation or intens
 EXCLAMATION_BOOST = 1.25
 NEGATED_FACTOR = -0.5  # "niet goed": a little bad; "niet slecht": a little good
 VOWELS = "aeiou"
+# Dutch: how many longer words a negation reaches over ("niet meteen opgelost", "geen enkele klacht").
+NEGATION_REACH = 1
 BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5  # VADER's weights around "but" (Hutto & Gilbert 2014), not tuned
 
 
@@ -57,6 +65,9 @@ class Lexicon:
     homographs: frozenset[str] = frozenset()  # "naar" (to; nasty): an opinion word only where licensed
     degree_words: frozenset[str] = frozenset()  # "te laat", "zo naar": license a homograph after them
     conjunctions: frozenset[str] = frozenset()  # "goed en snel": a short word that ends an intensifier
+    negation_reach: int = 0  # longer words a negation reaches over ("niet meteen opgelost"); short ones always
+    negation_breakers: frozenset[str] = frozenset()  # "niet alleen ... maar ook": the negation ends here
+    supplement: frozenset[str] = frozenset()  # forms of a supplementary word list (not Pattern's)
 
     def lookup(self, word: str) -> tuple[float, float, bool] | None:
         """The entry for ``word``, reading a Dutch attributive form as its base adjective."""
@@ -99,7 +110,7 @@ class Lexicon:
         """Return the mean polarity of ``text``'s opinion words (0.0 and 0 words when it has none)."""
         readings: list[list[float]] = []  # [polarity, intensity, negated (0/1), weight] per opinion word
         intensifier: str | None = None
-        negated = False
+        negated, reach = False, 0
         sentence_start, after_contrast = 0, False
         tokens = TOKEN.findall(text.lower())
         for token, entry in zip(tokens, self._entries(tokens), strict=True):
@@ -122,9 +133,12 @@ class Lexicon:
                 continue
             if entry is None:
                 if token in self.negations:
-                    negated = True
-                elif negated and len(token) > SHORT_WORD:
+                    negated, reach = True, 0
+                elif negated and token in self.negation_breakers:
                     negated = False
+                elif negated and len(token) > SHORT_WORD:
+                    reach += 1
+                    negated = reach <= self.negation_reach
                 if negated and intensifier is not None and intensifier.endswith(self.intensifier_suffixes):
                     readings[-1][2] = 1.0  # "really not good": the negation belongs to the reading before
                     negated = False
@@ -141,7 +155,7 @@ class Lexicon:
                 readings[-1][1] = 1.0 / readings[-1][1]
                 readings[-1][2] = 1.0
             intensifier = token if intensifies else None
-            negated = token in self.negations
+            negated, reach = token in self.negations, 0
         if not readings:
             return LexiconScore(0.0, 0)
         values = [(polarity * NEGATED_FACTOR if flag else polarity) * weight for polarity, _, flag, weight in readings]
@@ -182,8 +196,8 @@ def _clip(value: float) -> float:
     return max(-1.0, min(value, 1.0))
 
 
-def read_lexicon(path: Path, *, language: str) -> Lexicon:
-    """Read a lexicon TSV written by :func:`convert_pattern_xml` (``form, pos, polarity, intensity``)."""
+def _read_senses(path: Path) -> dict[str, list[tuple[str, float, float]]]:
+    """Each form's senses (part of speech, polarity, intensity) in a lexicon TSV."""
     senses: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
     with path.open(encoding="utf-8") as lines:
         for line in lines:
@@ -191,6 +205,22 @@ def read_lexicon(path: Path, *, language: str) -> Lexicon:
                 continue
             form, pos, polarity_text, intensity_text = line.rstrip("\n").split("\t")
             senses[form.lower()].append((pos, float(polarity_text), float(intensity_text)))
+    return senses
+
+
+def read_lexicon(path: Path, *, language: str, supplements: Sequence[Path] = ()) -> Lexicon:
+    """Read a lexicon TSV written by :func:`convert_pattern_xml` (``form, pos, polarity, intensity``).
+
+    ``supplements`` are TSV files of the same form whose words the main lexicon lacks (a form the main
+    lexicon has keeps its own reading).
+    """
+    senses = _read_senses(path)
+    added: set[str] = set()
+    for supplement in supplements:
+        for form, readings in _read_senses(supplement).items():
+            if form not in senses or form in added:
+                senses[form].extend(readings)
+                added.add(form)
     rules = LANGUAGE_RULES[language]
     words: dict[str, tuple[float, float, bool]] = {}
     for form, readings in senses.items():
@@ -208,6 +238,9 @@ def read_lexicon(path: Path, *, language: str) -> Lexicon:
         rules.homographs,
         rules.degree_words,
         rules.conjunctions,
+        rules.negation_reach,
+        rules.negation_breakers,
+        frozenset(added),
     )
 
 
@@ -223,12 +256,15 @@ class LanguageRules:
     homographs: frozenset[str] = frozenset()
     degree_words: frozenset[str] = frozenset()
     conjunctions: frozenset[str] = frozenset()
+    negation_reach: int = 0
+    negation_breakers: frozenset[str] = frozenset()
+    supplements: tuple[str, ...] = ()
 
 
 LANGUAGE_RULES = {
     # Dutch intensifies with adverbially used adjectives: "erg goed", "heel vriendelijk", "ontzettend traag".
     "nl": LanguageRules(
-        frozenset({"geen", "niet", "nooit", "niks", "niets"}),
+        frozenset({"geen", "niet", "nooit", "niks", "niets", "zonder"}),
         ("JJ", "RB"),
         ("ig", "isch", "lijk"),
         True,
@@ -242,6 +278,9 @@ LANGUAGE_RULES = {
         frozenset({"te", "zo", "heel", "erg", "zeer", "echt", "nogal", "vrij", "best", "wat", "behoorlijk"})
         | frozenset({"ontzettend", "enorm", "super", "veel", "hartstikke", "best", "redelijk", "knap"}),
         frozenset({"en", "of"}),
+        NEGATION_REACH,
+        frozenset({"alleen"}),
+        ("lexicon_nl_service.tsv",),
     ),
     "en": LanguageRules(frozenset({"no", "not", "n't", "never"}), ("RB",), ("ly",), False, frozenset({"but"})),
 }
@@ -256,7 +295,12 @@ def get_lexicon(language: str) -> Lexicon | None:
         return None
     with _lock:
         if language not in _lexicons:
-            _lexicons[language] = read_lexicon(WEIGHTS / f"lexicon_{language}.tsv", language=language)
+            rules = LANGUAGE_RULES[language]
+            _lexicons[language] = read_lexicon(
+                WEIGHTS / f"lexicon_{language}.tsv",
+                language=language,
+                supplements=[WEIGHTS / name for name in rules.supplements],
+            )
         return _lexicons[language]
 
 

@@ -124,3 +124,35 @@ def test_a_sentence_end_closes_a_negation_and_a_conjunction_an_intensifier(small
     assert both is not None
     assert both.score("goed en slecht").words == 2
     assert both.score("snel en vriendelijk").words == 2
+
+
+def test_a_supplement_adds_words_and_the_main_lexicon_keeps_its_own(tmp_path: Path) -> None:
+    main, extra = tmp_path / "lexicon_nl.tsv", tmp_path / "lexicon_nl_service.tsv"
+    main.write_text("goed\tJJ\t0.500\t1.000\n", encoding="utf-8")
+    extra.write_text("goed\tNN\t-0.900\t1.000\nopgelost\tVBN\t0.500\t1.000\n", encoding="utf-8")
+    lexicon = read_lexicon(main, language="nl", supplements=[extra])
+    assert lexicon.words["goed"][0] == pytest.approx(0.5)  # the main lexicon's reading, not the supplement's
+    assert lexicon.words["opgelost"][0] == pytest.approx(0.5)
+    assert lexicon.supplement == frozenset({"opgelost"})
+    assert read_lexicon(main, language="nl").score("Netjes opgelost.").words == 0
+
+
+def test_dutch_service_words_are_read_and_turned_by_a_negation() -> None:
+    dutch = get_lexicon("nl")
+    assert dutch is not None
+    assert {"opgelost", "klacht", "opgelicht", "behulpzaam"} <= dutch.supplement
+    assert "klagen" not in dutch.supplement  # Pattern has it: its reading stands
+    assert dutch.score("Binnen een dag opgelost.").polarity > 0
+    assert dutch.score("Ik ben opgelicht.").polarity < 0
+    assert dutch.score("Nog steeds niet opgelost.").polarity < 0
+    # "zonder" turns what follows; "geen" turns a complaint into praise.
+    assert dutch.score("Alles ging zonder gedoe.").polarity > 0
+    assert dutch.score("Nooit klachten gehad.").polarity > 0
+
+
+def test_a_dutch_negation_reaches_over_one_word_but_not_past_alleen() -> None:
+    dutch = get_lexicon("nl")
+    assert dutch is not None
+    assert dutch.score("Het werd niet meteen opgelost.").polarity < 0
+    assert dutch.score("Ze waren niet alleen snel.").polarity > 0  # "niet alleen": not a negation of "snel"
+    assert dutch.score("niet geleverd, wel goed").polarity > 0  # one word, no further
