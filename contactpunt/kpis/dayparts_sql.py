@@ -51,15 +51,6 @@ class _Days(_Dialect):
         super().__init__()
         self.zone = zone
 
-    def epoch_us(self, moment: str) -> str:
-        """Microseconds since the epoch, an exact integer."""
-        if self.pg:
-            return f"(EXTRACT(EPOCH FROM {moment}) * 1000000)::bigint"
-        return (
-            f"(CAST(strftime('%%s', substr({moment}, 1, 19)) AS INTEGER) * 1000000"
-            f" + CAST(substr({moment} || '.000000', 21, 6) AS INTEGER))"
-        )
-
     def local_day(self, moment: str) -> str:
         """The local day (the configured zone) of a moment; on SQLite from the `days` table of the statement."""
         if self.pg:
@@ -256,8 +247,8 @@ WITH RECURSIVE roots(id, root, depth) AS (
 ), arrivals AS (
     SELECT c.case_id, MIN(c.occurred_at) AS opened_at,
            SUM(CASE WHEN c.occurred_at <= l.first_resolved_at THEN 1 ELSE 0 END) AS before_n
-    FROM contacts_contact c JOIN touched t ON t.case_id = c.case_id LEFT JOIN lives l ON l.case_id = c.case_id
-    WHERE c.direction = 'inbound' GROUP BY c.case_id
+    FROM touched t CROSS JOIN contacts_contact c LEFT JOIN lives l ON l.case_id = c.case_id
+    WHERE c.case_id = t.case_id AND c.direction = 'inbound' GROUP BY c.case_id
 ), facts AS MATERIALIZED (
     SELECT k.id AS case_id, k.customer_id, k.queue_id, k.channel, rt.root, a.opened_at, a.before_n,
            l.first_resolved_at, CASE WHEN l.ends_resolved = 1 THEN l.resolved_at END AS resolved_at,

@@ -48,6 +48,15 @@ class _Dialect:
             f" + (CAST(substr({later}, 20) AS REAL) - CAST(substr({earlier}, 20) AS REAL)))"
         )
 
+    def epoch_us(self, moment: str) -> str:
+        """Microseconds since the epoch, an exact integer."""
+        if self.pg:
+            return f"(EXTRACT(EPOCH FROM {moment}) * 1000000)::bigint"
+        return (
+            f"(CAST(strftime('%%s', substr({moment}, 1, 19)) AS INTEGER) * 1000000"
+            f" + CAST(substr({moment} || '.000000', 21, 6) AS INTEGER))"
+        )
+
     def positive(self, value: str) -> str:
         return f"GREATEST({value}, 0)" if self.pg else f"MAX({value}, 0)"
 
@@ -209,8 +218,8 @@ WITH entering AS ({entering}
     SELECT contact_id, MIN(at) AS replied_at FROM ev WHERE is_public_reply = 1 GROUP BY contact_id
 ), sessions AS (
     SELECT s.contact_id, SUM({sec("s.ended_at", "s.started_at")}) AS seconds
-    FROM contacts_worksession s JOIN entering n ON n.contact_id = s.contact_id
-    WHERE s.ended_at IS NOT NULL GROUP BY s.contact_id
+    FROM entering n CROSS JOIN contacts_worksession s  -- from the period's contacts (SQLite keeps this order)
+    WHERE s.contact_id = n.contact_id AND s.ended_at IS NOT NULL GROUP BY s.contact_id
 ), parts AS (
     SELECT 'contact' AS level, p.contact_id, p.first_leg AS leg, p.queue_id, p.queued_at, p.end_name, p.ended_at,
            p.is_transferred AS transferred,
