@@ -6,6 +6,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contactpunt.contacts.models import BusinessCalendar, ContactReason, OpeningHours, Queue
 from contactpunt.contacts.services.cases import reopen_case, resolve_case
@@ -277,6 +280,37 @@ def test_occupancy_from_agent_states(agent, t0):
     states = metrics.state_seconds(t0 + 5 * minute, t0 + dt.timedelta(hours=1))
     assert states[agent.pk] == {"available": 600.0, "on_contact": 600.0, "wrap_up": 300.0, "offline": 1800.0}
     assert metrics.occupancy(states.values()) == 900 / 1500
+
+
+_STATES = ("available", "on_contact", "wrap_up", "break", "offline")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    changes=st.lists(
+        st.tuples(st.integers(0, 2), st.sampled_from(_STATES), st.integers(-3_600_000_000, 7_200_000_000)),
+        max_size=25,
+    ),
+    only_some=st.booleans(),
+)
+def test_state_seconds_are_the_sums_of_the_state_spans(agent, t0, changes, only_some):
+    """Summed by the database, to the microsecond: each agent's state at the start (a change before it) lasts until
+    their first change within the period, the last one until its end; changes at one moment in the order recorded."""
+    with transaction.atomic():
+        agents = [agent, *(User.objects.create_user(username=f"s{n}", password="x") for n in (1, 2))]
+        for who, state, offset_us in changes:
+            record_agent_state(agent=agents[who], state=state, occurred_at=t0 + dt.timedelta(microseconds=offset_us))
+        start, end = t0, t0 + dt.timedelta(hours=1)
+        ids = [agents[0].pk, agents[2].pk] if only_some else None
+        expected: dict[int, dict[str, int]] = {}
+        for who, state, since, until in metrics.state_spans(start, end, agent_ids=ids):
+            states = expected.setdefault(who, {})
+            states[state] = states.get(state, 0) + (until - since) // dt.timedelta(microseconds=1)
+        assert metrics.state_seconds(start, end, agent_ids=ids) == {
+            who: {state: us / 1_000_000 for state, us in states.items()} for who, states in expected.items()
+        }
+        assert metrics.state_seconds(start, end, agent_ids=[]) == {}
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
