@@ -33,6 +33,7 @@ from contactpunt.api.serialize import case_detail_out, case_out, customer_out
 from contactpunt.contacts.models import Case, Contact, ContactReason, Queue
 from contactpunt.contacts.services.events import EventRejected, Recorded, record_agent_state, record_contact_event
 from contactpunt.contacts.services.inbound import receive_contact, receive_contacts
+from contactpunt.contacts.services.queues import unknown_queue_message
 from contactpunt.contacts.services.types import (
     AttachmentInput,
     FieldError,
@@ -347,9 +348,9 @@ def post_contact_event(request: HttpRequest, payload: schemas.ContactEventIn) ->
         if agent is None:
             return _field_error("agent", "unknown_agent", f"there is no user {payload.agent!r}")
     if payload.to_queue:
-        to_queue = Queue.objects.filter(code=payload.to_queue).first()
+        to_queue = Queue.objects.filter(code=payload.to_queue, is_active=True).first()
         if to_queue is None:
-            return _field_error("to_queue", "unknown_queue", f"there is no queue {payload.to_queue!r}")
+            return _field_error("to_queue", "unknown_queue", unknown_queue_message(payload.to_queue))
     if payload.reason:
         reason = ContactReason.objects.filter(code=payload.reason).first()
         if reason is None:

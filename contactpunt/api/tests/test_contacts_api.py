@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from contactpunt.api import schemas
-from contactpunt.contacts.models import Case, Contact, ContactEvent, ContactLeg, ContactReason, EventName
+from contactpunt.contacts.models import Case, Contact, ContactEvent, ContactLeg, ContactReason, EventName, Queue
 from contactpunt.customers.models import Customer
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,11 @@ def test_an_unknown_queue_is_a_clear_422(api, phone_queue):
 
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "queue", "code": "unknown_queue", "message": "there is no active queue 'nope'"}
+        {
+            "field": "queue",
+            "code": "unknown_queue",
+            "message": f"there is no active queue 'nope'; the active queues are {phone_queue.code!r}",
+        }
     ]
 
 
@@ -282,6 +286,15 @@ def test_bad_events_are_refused_with_the_field_named(api, phone_queue, event, st
     assert response.status_code == status
     assert response.json()["errors"][0]["field"] == field
     assert ContactEvent.objects.exclude(name=EventName.QUEUED).count() == 0
+
+
+def test_a_transfer_to_an_unknown_or_closed_queue_names_the_queues_that_take_contacts(api, phone_queue):
+    Queue.objects.create(code="old-line", name="Oude lijn", channel="phone", is_active=False)
+    post(api, "/contacts", contact())
+    for code in ("x", "old-line"):
+        body = {"contact_external_id": "c1", "name": "transferred", "occurred_at": T, "to_queue": code}
+        error = post(api, "/contact-events", body).json()["errors"][0]
+        assert error["message"] == f"there is no active queue {code!r}; the active queues are {phone_queue.code!r}"
 
 
 def test_agent_states_are_recorded_once(api, agent):

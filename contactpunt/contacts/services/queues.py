@@ -132,6 +132,20 @@ class FallbackSummary:
     last_at: object
 
 
+#: How many queue codes an "unknown queue" error names (a centre with hundreds of queues gets the first ones).
+NAMED_QUEUES = 30
+
+
+def unknown_queue_message(code: str) -> str:
+    """The API's error for a queue code that names no active queue, with the codes that do (what the caller needs to
+    correct the request)."""
+    codes = sorted(Queue.objects.filter(is_active=True).values_list("code", flat=True))
+    if not codes:
+        return f"there is no active queue {code!r}; there are no active queues yet"
+    named = ", ".join(repr(c) for c in codes[:NAMED_QUEUES]) + (", ..." if len(codes) > NAMED_QUEUES else "")
+    return f"there is no active queue {code!r}; the active queues are {named}"
+
+
 def fallback_contacts() -> QuerySet[Contact]:
     """Every contact that landed in a fallback queue."""
     return Contact.objects.exclude(fallback_reason="")

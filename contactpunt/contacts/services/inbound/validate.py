@@ -11,7 +11,7 @@ from django.utils import timezone
 from contactpunt.contacts.models import (
     Queue,
 )
-from contactpunt.contacts.services.queues import Routing, route
+from contactpunt.contacts.services.queues import Routing, route, unknown_queue_message
 from contactpunt.contacts.services.types import FieldError, InboundContact
 from contactpunt.customers.identities import IdentityKey, InvalidIdentity, normalise
 
@@ -43,7 +43,7 @@ def validate(
     errors = prepared.errors
     queue = queues.get(contact.queue)
     if contact.strict_queue and queue is None:
-        errors.append(FieldError("queue", "unknown_queue", f"there is no active queue {contact.queue!r}"))
+        errors.append(FieldError("queue", "unknown_queue", unknown_queue_message(contact.queue)))
     elif contact.strict_queue and queue is not None and contact.channel and contact.channel != queue.channel:
         errors.append(
             FieldError(
@@ -58,7 +58,7 @@ def validate(
             routes[route_key] = route(contact.queue, contact.channel, queues)
         routing = routes[route_key]
         if routing is None:
-            errors.append(FieldError("queue", "unknown_queue", f"there is no active queue {contact.queue!r}"))
+            errors.append(FieldError("queue", "unknown_queue", unknown_queue_message(contact.queue)))
         else:
             queue = routing.queue
             prepared.fallback_reason = routing.fallback_reason
