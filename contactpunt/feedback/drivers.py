@@ -22,7 +22,7 @@ from functools import cache
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
+from scipy import special
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # (scikit-learn's dependency)
 
 Array = npt.NDArray[np.float64]
@@ -302,7 +302,9 @@ def _partial_f(design: Design, j: int, r2_full: float) -> float:
     if df <= 0 or r2_full >= 1:
         return 0.0
     f = ((r2_full - reduced) / k) / ((1 - r2_full) / df)
-    return float(stats.f.sf(f, k, df))
+    # The F distribution's survival function (what scipy.stats.f.sf computes), from scipy.special: importing
+    # scipy.stats was a third of the CPU every command and worker spent starting (2.0 -> 1.4 s for --version).
+    return float(special.fdtrc(k, df, f))
 
 
 def _renumber(groups: list[list[int]]) -> list[list[int]]:
