@@ -5,7 +5,7 @@ than the database's own work for inbound batches. `save_new` takes the same mode
 
 1. it reserves primary keys for every object of every table at once, from the tables' own
    sequences (one query on PostgreSQL), so rows that point at each other are linked before
-   anything is written;
+   anything is written (objects given keys before, by `assign_ids`, keep them);
 2. it copies the keys of related objects into their `<name>_id` attributes;
 3. it writes each table's rows: COPY for large batches on PostgreSQL, pipelined INSERTs for small
    ones (one network round trip for all tables), executemany on SQLite.
@@ -76,7 +76,7 @@ def save_new(groups: Sequence[Sequence[models.Model]]) -> None:
     """Write every object of `groups` as a new row. Each group holds objects of one model, and a
     group comes after the groups it points at (customers before cases before contacts)."""
     groups = [group for group in groups if group]
-    _assign_ids(groups)
+    assign_ids(groups)
     for group in groups:
         _link_foreign_keys(group)
     if connection.vendor == "postgresql" and all(len(group) < COPY_FROM for group in groups):
@@ -96,15 +96,25 @@ def save_new(groups: Sequence[Sequence[models.Model]]) -> None:
             obj._state.db = alias
 
 
-def _assign_ids(groups: Sequence[Sequence[models.Model]]) -> None:
+def assign_ids(
+    groups: Sequence[Sequence[models.Model]], also: Sequence[tuple[type[models.Model], int]] = ()
+) -> list[list[int]]:
+    """Give every object of `groups` that has no key yet a new one, and reserve `count` more keys of each
+    (model, count) of `also` (rows a batch writes as tuples later); one query on PostgreSQL for all of them.
+    Return the keys reserved for `also`, in its order. `save_new` then writes the objects with these keys."""
     wanted = [(group, [obj for obj in group if obj.pk is None]) for group in groups]
     wanted = [(group, missing) for group, missing in wanted if missing]
-    if not wanted:
-        return
+    extra = [(model, count) for model, count in also if count > 0]
+    if not wanted and not extra:
+        return [[] for _ in also]
     tables = [(type(group[0])._meta.db_table, len(missing)) for group, missing in wanted]
-    for (_group, missing), ids in zip(wanted, _reserve(tables), strict=True):
+    tables += [(model._meta.db_table, count) for model, count in extra]
+    reserved = _reserve(tables)
+    for (_group, missing), ids in zip(wanted, reserved, strict=False):
         for obj, pk in zip(missing, ids, strict=True):
             obj.pk = pk
+    extra_ids = iter(reserved[len(wanted) :])
+    return [next(extra_ids) if count > 0 else [] for _model, count in also]
 
 
 def _reserve(tables: list[tuple[str, int]]) -> list[list[int]]:

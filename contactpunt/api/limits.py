@@ -10,6 +10,7 @@ import re
 
 from django.conf import settings
 from django.utils import timezone
+from pydantic import ValidationInfo
 from pydantic_core import PydanticCustomError
 
 # C0 controls and DEL, less tab, line feed and carriage return.
@@ -42,9 +43,15 @@ def moment_window(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datet
     return earliest, latest
 
 
-def check_moment(value: dt.datetime) -> dt.datetime:
-    """Refuse a moment outside the window (year 1, 9999, 1969: a bug in the sender, never a contact)."""
-    earliest, latest = moment_window()
+#: The key of a validation context that holds the window (`moment_window()`), worked out once for many items.
+WINDOW = "moment_window"
+
+
+def check_moment(value: dt.datetime, info: ValidationInfo) -> dt.datetime:
+    """Refuse a moment outside the window (year 1, 9999, 1969: a bug in the sender, never a contact): the
+    validation context's WINDOW, or else the window now."""
+    context = info.context
+    earliest, latest = context[WINDOW] if isinstance(context, dict) and WINDOW in context else moment_window()
     try:
         inside = earliest <= value <= latest
     except OverflowError:  # year 1 or 9999 with an offset cannot even be compared in UTC

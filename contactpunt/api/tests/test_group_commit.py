@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connections
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from contactpunt.api import group_commit
 from contactpunt.contacts.models import Contact
@@ -24,10 +26,10 @@ def close_writer_connections():
     yield
 
     def close() -> None:
-        for connection in connections.all(initialized_only=True):
-            connection.close()
-            if hasattr(connection, "close_pool"):
-                connection.close_pool()
+        for each in connections.all(initialized_only=True):
+            each.close()
+            if hasattr(each, "close_pool"):
+                each.close_pool()
 
     asyncio.run(sync_to_async(close, thread_sensitive=True)())
 
@@ -77,3 +79,24 @@ def test_a_failing_batch_falls_back_to_one_by_one(phone_queue, monkeypatch):
 
     assert [r.outcome for r in results] == [Outcome.CREATED, Outcome.CREATED]
     assert Contact.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_single_call_costs_its_token_check_and_one_batch(api, phone_queue):
+    """The statements of one POST /contacts: the token, then the batch's fixed handful (its queues, the repeats, the
+    identities, one reservation of keys, the rows, the KPI marks), inside the test's savepoint."""
+    body = {
+        "external_id": "c1",
+        "queue": "phone-general",
+        "occurred_at": "2026-03-02T10:00:00+01:00",
+        "identities": [{"kind": "phone", "value": "0612345678"}],
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post("/api/v1/contacts", data=json.dumps(body), content_type="application/json")
+
+    assert response.status_code == 201
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert statements[0].startswith('SELECT "api_integration"')
+    # The seven INSERTs (customer, identity, case, contact, leg, message with the original, event) share one round
+    # trip on PostgreSQL; SQLite reads two values per table for the keys instead of one query for all.
+    assert len(statements) == (15 if connection.vendor == "postgresql" else 28)

@@ -7,14 +7,16 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
 
 from contactpunt.contacts.announcements import WithinFailed, within_unguarded
 from contactpunt.contacts.services.inbound.decide import Decisions
 from contactpunt.contacts.services.inbound.lookups import Lookups
-from contactpunt.contacts.services.inbound.validate import Prepared, load_queues, validate
+from contactpunt.contacts.services.inbound.validate import CLOCK_SKEW, Prepared, load_queues, validate
 from contactpunt.contacts.services.inbound.writes import Writes
 from contactpunt.contacts.services.queues import Routing
 from contactpunt.contacts.services.types import InboundContact, Outcome, Received
+from contactpunt.gc_pause import collection_paused
 
 _RETRIES = 3
 
@@ -27,10 +29,16 @@ def receive_contact(contact: InboundContact) -> Received:
 
 def receive_contacts(contacts: Sequence[InboundContact]) -> list[Received]:
     """Receive a batch of inbound contacts in order, in one transaction; one result per contact."""
+    with collection_paused():  # the batch's many short-lived objects are freed by reference counting
+        return _receive(contacts)
+
+
+def _receive(contacts: Sequence[InboundContact]) -> list[Received]:
     queues = load_queues({c.queue for c in contacts})
     region = settings.PHONE_REGION
     routes: dict[tuple[str, str], Routing | None] = {}  # a batch asks once per queue code and channel
-    prepared = [validate(index, c, queues, region, routes) for index, c in enumerate(contacts)]
+    latest = timezone.now() + CLOCK_SKEW
+    prepared = [validate(index, c, queues, region, routes, latest=latest) for index, c in enumerate(contacts)]
     guarded = False
     attempt = 0
     while True:

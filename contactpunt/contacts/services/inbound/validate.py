@@ -6,8 +6,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from contactpunt.contacts.models import (
     Queue,
 )
@@ -16,6 +14,8 @@ from contactpunt.contacts.services.types import FieldError, InboundContact
 from contactpunt.customers.identities import IdentityKey, InvalidIdentity, normalise
 
 MAX_TEXT = 1_000_000
+# How far ahead of this server's clock a contact may have occurred (the sender's clock may run a little ahead).
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 @dataclass(slots=True)
@@ -38,7 +38,11 @@ def validate(
     queues: dict[str, Queue],
     region: str,
     routes: dict[tuple[str, str], Routing | None],
+    *,
+    latest: dt.datetime,
 ) -> Prepared:
+    """Check and route one contact; `latest` is the latest moment a contact may have occurred (a batch reads
+    the clock once)."""
     prepared = Prepared(index, contact)
     errors = prepared.errors
     queue = queues.get(contact.queue)
@@ -67,7 +71,7 @@ def validate(
         errors.append(FieldError("source", "required", "a contact needs a source"))
     if contact.occurred_at.tzinfo is None:
         errors.append(FieldError("occurred_at", "naive_datetime", "occurred_at needs a time zone offset"))
-    elif contact.occurred_at > timezone.now() + dt.timedelta(minutes=5):
+    elif contact.occurred_at > latest:
         errors.append(FieldError("occurred_at", "in_future", "occurred_at lies in the future"))
     if len(contact.text) > MAX_TEXT:
         errors.append(FieldError("text", "too_long", f"text is longer than {MAX_TEXT} characters"))

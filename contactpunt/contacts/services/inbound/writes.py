@@ -61,17 +61,25 @@ class Writes(BatchState):
         for case, previous in self.pending_links:
             case.previous_case = previous
         thread_keys = [fast_insert.build(CaseThreadKey, key=key, case=case) for key, case in self.new_thread_keys]
-        insert_new(self.new_customers, self.new_identities)
-        parents: list[Sequence[models.Model]] = [
-            self.new_cases,
-            thread_keys,
-            contacts,
-        ]
+        parents: list[Sequence[models.Model]] = [self.new_cases, thread_keys, contacts]
+        new_people: list[Sequence[models.Model]] = [self.new_customers, self.new_identities]
+        # Every key of every new row comes from one reservation (one query on PostgreSQL), before anything is written.
         if len(contacts) >= ROWS_FROM and not any(p.contact.attachments for p, *_rest in self.new_contacts):
+            counts = self._child_counts()
+            children = fast_insert.assign_ids(
+                [*new_people, *parents], also=[(ContactLeg, counts[0]), (Message, counts[1]), (ContactEvent, counts[2])]
+            )
+            insert_new(self.new_customers, self.new_identities)
             fast_insert.save_new(parents)
-            self._write_rows()
+            self._write_rows(*children)
         else:
-            self._write_instances(parents)
+            legs, messages, events, attachments = self._child_instances()
+            fast_insert.assign_ids([*new_people, *parents, legs, messages, events])
+            insert_new(self.new_customers, self.new_identities)
+            # Every new row of every table in a few round trips.
+            fast_insert.save_new([*parents, legs, messages, events])
+            for message, source in attachments:
+                store_attachments(message, source.attachments)
         if self.changed_cases:
             Case.objects.bulk_update(
                 sorted(self.changed_cases.values(), key=lambda c: c.pk),
@@ -87,9 +95,18 @@ class Writes(BatchState):
             [{"case_id": case.pk} for _p, _contact, case, _c, reopened in self.new_contacts if reopened],
         )
 
-    def _write_rows(self) -> None:
-        """The legs, messages and events of the new contacts (written already), as tuples: the
-        values `_write_instances` gives its instances."""
+    def _child_counts(self) -> tuple[int, int, int]:
+        """How many legs, messages and events `_write_rows` writes."""
+        legs = messages = events = 0
+        for p, _contact, _case, _created, reopened in self.new_contacts:
+            legs += p.contact.offered
+            events += p.contact.offered + reopened
+            messages += _has_message(p.contact)
+        return legs, messages, events
+
+    def _write_rows(self, leg_ids: list[int], message_ids: list[int], event_ids: list[int]) -> None:
+        """The legs, messages and events of the new contacts (written already), as tuples with the keys reserved
+        for them: the values `_child_instances` gives its instances."""
         legs: list[tuple[Any, ...]] = []
         messages: list[tuple[Any, ...]] = []
         events: list[tuple[Any, ...]] = []
@@ -102,7 +119,7 @@ class Writes(BatchState):
             if source.offered:
                 legs.append((contact.pk, 1, contact.queue_id, at))
                 events.append((EventName.QUEUED, case.pk, contact.pk, 1, contact.queue_id, None, at, now, "", None, {}))
-            if source.text or source.raw is not None or source.subject:
+            if _has_message(source):
                 messages.append(
                     (
                         contact.pk,
@@ -117,15 +134,18 @@ class Writes(BatchState):
                         at,
                     )
                 )
-        for model, columns, rows in (
-            (ContactLeg, LEG_COLUMNS, legs),
-            (Message, MESSAGE_COLUMNS, messages),
-            (ContactEvent, EVENT_COLUMNS, events),
+        for model, columns, ids, rows in (
+            (ContactLeg, LEG_COLUMNS, leg_ids, legs),
+            (Message, MESSAGE_COLUMNS, message_ids, messages),
+            (ContactEvent, EVENT_COLUMNS, event_ids, events),
         ):
-            ids = fast_insert.reserve_ids(model, len(rows))
             fast_insert.insert_rows(model, columns, [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
 
-    def _write_instances(self, parents: list[Sequence[models.Model]]) -> None:
+    def _child_instances(
+        self,
+    ) -> tuple[list[ContactLeg], list[Message], list[ContactEvent], list[tuple[Message, InboundContact]]]:
+        """The legs, messages and events of the new contacts, built, not written; and the messages with
+        attachments."""
         legs: list[ContactLeg] = []
         messages: list[Message] = []
         events: list[ContactEvent] = []
@@ -161,7 +181,7 @@ class Writes(BatchState):
                         recorded_at=self.now,
                     )
                 )
-            if source.text or source.raw is not None or source.subject or source.attachments:
+            if _has_message(source):
                 message = fast_insert.build(
                     Message,
                     contact=contact,
@@ -176,7 +196,9 @@ class Writes(BatchState):
                 messages.append(message)
                 if source.attachments:
                     attachments.append((message, source))
-        # Every new row of every table, keys reserved up front, in a few round trips.
-        fast_insert.save_new([*parents, legs, messages, events])
-        for message, source in attachments:
-            store_attachments(message, source.attachments)
+        return legs, messages, events, attachments
+
+
+def _has_message(source: InboundContact) -> bool:
+    """Whether an inbound contact gets a message row (text, a raw original, a subject or attachments)."""
+    return bool(source.text or source.raw is not None or source.subject or source.attachments)
