@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from hypothesis import HealthCheck, Phase, example, given, settings
@@ -151,6 +152,7 @@ def test_the_day_parts_agree_with_the_definitions(
     cut_quarters: int,
 ) -> None:
     now = START + dt.timedelta(days=now_days, hours=7)
+    cache.clear()  # a day read in part is kept by its stored parts' ids, which a rolled-back example hands out again
     with transaction.atomic():
         later: list[Any] = []
         with django_capture_on_commit_callbacks(execute=True):
@@ -192,6 +194,11 @@ def test_the_day_parts_agree_with_the_definitions(
                 rows = rollups.report(START, END, by=by, zone=AMS)
                 from_parts = {r["group"]: {k: r[k] for k in KEYS} for r in rows}
                 raw = {r["group"]: {k: r[k] for k in KEYS} for r in metrics.report(START, END, by=by, zone=AMS)}
+                assert from_parts == {g: {k: pytest.approx(v) for k, v in f.items()} for g, f in raw.items()}, by
+            for by in (None, "queue", "agent"):  # the day in part again: kept, or built anew if the refresh changed it
+                rows = rollups.report(START, cut, by=by, zone=AMS)
+                from_parts = {r["group"]: {k: r[k] for k in KEYS} for r in rows}
+                raw = {r["group"]: {k: r[k] for k in KEYS} for r in metrics.report(START, cut, by=by, zone=AMS)}
                 assert from_parts == {g: {k: pytest.approx(v) for k, v in f.items()} for g, f in raw.items()}, by
             assert _cost(cost.cost_to_serve(START, END)) == _cost(cost.definition(START, END))
             assert _cost(cost.cost_to_serve(START, START + 3 * 24 * H)) == _cost(
@@ -317,6 +324,48 @@ def test_a_read_builds_only_the_dirty_days_and_equals_the_events(world, django_c
         assert {c for c, solved in stored.items() if solved != measured[c]} == {once.case_id}  # out of date
         rollups.refresh()
         assert dict(CaseResolution.objects.values_list("case_id", "solved")) == measured
+
+
+def test_a_day_read_in_part_is_kept_until_its_parts_change(world, django_capture_on_commit_callbacks):
+    """The period before a running one ends within a day: that day is built from the events once and kept; a late
+    event on it makes it dirty (built from the events again), and the refresh that follows rewrites its parts, so
+    the kept one is not read again."""
+    phone = world["queues"][0]
+    a1 = world["agents"][0]
+    day = START + dt.timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = call(phone, day + 9 * H, wait=5, talk=60, agent=a1, caller="+31201111111")
+        call(phone, day + 10 * H, wait=5, talk=60, agent=a1, caller="+31202222222")
+    cut, now = day + 12 * H, END + dt.timedelta(days=2)
+    built: list[tuple[dt.date, dt.date]] = []
+    original = dayparts.build
+
+    def counting(first_day: dt.date, last_day: dt.date, **kwargs: Any) -> dayparts.Built:
+        if kwargs.get("until") is not None:  # a read's day in part (a refresh builds whole days)
+            built.append((first_day, last_day))
+        return original(first_day, last_day, **kwargs)
+
+    def read() -> dict[str, Any]:
+        (row,) = rollups.report(START, cut, zone=AMS)
+        (raw,) = metrics.report(START, cut, zone=AMS)
+        assert {k: row[k] for k in KEYS} == {k: pytest.approx(raw[k]) for k in KEYS}
+        return row
+
+    with time_machine.travel(now, tick=False):
+        rollups.refresh()
+        dayparts.build = counting  # type: ignore[assignment]
+        try:
+            assert read()["fcr_cases"] == 0
+            assert read()["fcr_cases"] == 0
+            assert built == [(day.astimezone(AMS).date(),) * 2]  # once: the second read took the kept parts
+            with django_capture_on_commit_callbacks(execute=True):
+                resolve_case(case=first.case, by=a1, occurred_at=day + 11 * H)  # recorded late, on that day
+            assert read()["fcr_cases"] == 1  # dirty: built from the events
+            rollups.refresh()
+            assert read()["fcr_cases"] == 1  # its parts rewritten: built anew, not the kept ones
+            assert len(built) == 3
+        finally:
+            dayparts.build = original
 
 
 def _without_live(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
