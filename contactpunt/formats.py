@@ -121,3 +121,12 @@ def day(value: dt.date | str | None, style: str = "") -> str:
         moment = value
     shape = {"year": "j F Y", "weekday": "l j F", "short": "D j F", "abbreviated": "j b"}.get(style, "j F")
     return formats.date_format(moment, shape)
+
+
+def days(period: Any) -> str:
+    """The days of a period (anything with dates `first` and `last`), with the year and an en dash between:
+    "1 december 2026 - 31 december 2026"; one day is named once ("6 december 2026", not the same day twice)."""
+    first, last = period.first, period.last
+    if first == last:
+        return day(first, "year")
+    return f"{day(first, 'year')} \u2013 {day(last, 'year')}"

@@ -12,19 +12,24 @@ class AuditEntry(models.Model):
     """One change made by a person or an integration. Append-only."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     actor_label = models.CharField(
         max_length=150,
         blank=True,
         default="",
-        help_text="Who acted when it was not a user: an integration, a command.",
+        help_text=_("Who acted when it was not a user: an integration, a command."),
         verbose_name=_("by"),
     )
     action = models.CharField(max_length=60, verbose_name=_("action"))
     object_type = models.CharField(max_length=60, verbose_name=_("object type"))
     object_id = models.CharField(max_length=64, verbose_name=_("object id"))
-    changes = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("changes"))
     at = models.DateTimeField(default=timezone.now, verbose_name=_("moment"))
 
     class Meta:

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contactpunt.insights.decisions import shown_decision
+
 
 class Sentiment(models.TextChoices):
     POSITIVE = "positive", _("positive")
@@ -65,6 +67,11 @@ class ReasonModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ({self.get_method_display()})"
+
+    @property
+    def shown_decision(self) -> str:
+        """The decision in the reader's language (it is stored in English, as the command prints it)."""
+        return shown_decision(self.decision)
 
 
 class SeedPhrase(models.Model):

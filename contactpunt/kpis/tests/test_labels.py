@@ -56,7 +56,7 @@ def test_the_weeks_page_in_dutch_shows_names_and_labels(team_lead, calls):
 def test_the_drill_down_names_the_queue_group_and_outcomes_in_dutch(team_lead, calls):
     query = "?metric=offered&from=2026-03-02&to=2026-03-02&by=queue&group=phone-general"
     text = visible_text(page(team_lead, "drill", query))
-    assert "Wachtrij Telefoon algemeen, 2 maart 2026 \u2013 2 maart 2026" in text
+    assert "Wachtrij Telefoon algemeen, 2 maart 2026" in text and "2 maart 2026 \u2013" not in text
     assert "beantwoord" in text.split() and "opgehangen" in text.split()
     assert not {"answered", "abandoned", "phone-general", "queue"} & set(text.split())
 

@@ -128,3 +128,19 @@ def test_staffing_takes_its_targets_from_the_queue(phone_queue: Queue):
     from_queue = agents("--queue", "phone-general")
     assert from_queue == agents("--target-sl", "0.9", "--target-time", "30")
     assert agents() == agents("--target-sl", "0.8", "--target-time", "20")  # a new queue's norms
+
+
+def test_the_comparison_line_names_one_day_once_and_the_day_it_runs_up_to(two_days, team_lead):
+    """A day is written once ("3 maart 2026", not the same day twice with a dash); the week before is compared up
+    to a named day ("woensdag 25 februari 12:00"), not a weekday of a week the reader has to work out."""
+    client = Client()
+    client.force_login(team_lead)
+    with time_machine.travel(NOON, tick=False):
+        day = client.get(reverse("kpis:manager") + f"?period=day&from={DAY}&to={DAY}").content.decode()
+        week = client.get(reverse("kpis:manager") + f"?period=week&date={DAY}").content.decode()
+    assert "4 maart 2026 \u2013 4 maart 2026" not in day and "3 maart 2026 \u2013 3 maart 2026" not in day
+    assert "vergeleken met hetzelfde deel van 3 maart 2026 (tot 12:00)." in day
+    assert (
+        "vergeleken met hetzelfde deel van 23 februari 2026 \u2013 1 maart 2026 (tot woensdag 25 februari 12:00)."
+        in week
+    )

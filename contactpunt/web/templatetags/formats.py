@@ -1,4 +1,4 @@
-"""The locale's formats as template filters: {{ value|number }}, |percent, |duration, |hours, |phone, |day.
+"""The locale's formats as template filters: {{ value|number }}, |percent, |duration, |hours, |phone, |day, |days.
 The functions live in contactpunt.formats, shared with the charts and exports of the domain apps."""
 
 from __future__ import annotations
@@ -16,3 +16,4 @@ register.filter("hours", formats.hours)
 register.filter("since", formats.since)
 register.filter("phone", formats.phone)
 register.filter("day", formats.day)
+register.filter("days", formats.days)

@@ -55,3 +55,23 @@ def test_every_admin_list_names_its_columns_and_filters_in_dutch() -> None:
             if same and dutch.lower() not in SAME_IN_DUTCH:
                 english.append(f"{model._meta.label}.{name}: {dutch}")
     assert english == []
+
+
+def test_an_audit_entry_names_every_field_in_dutch() -> None:
+    """The audit entry's page in the admin said "Actor", "Changes" and an English help text beside Dutch labels."""
+    from django.utils import translation
+
+    from contactpunt.audit.models import AuditEntry
+
+    english = []
+    for field in AuditEntry._meta.get_fields():
+        if field.name == "id" or not hasattr(field, "verbose_name"):
+            continue
+        for text in (field.verbose_name, field.help_text):
+            with translation.override("nl"):
+                dutch = str(text)
+            with translation.override("en"):
+                same = dutch == str(text)
+            if text and same and dutch.lower() not in SAME_IN_DUTCH:
+                english.append(f"{field.name}: {dutch}")
+    assert english == []

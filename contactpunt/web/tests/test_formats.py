@@ -128,3 +128,12 @@ def test_no_two_template_libraries_register_a_filter_under_one_name():
                 clashes.append(f"{filter_name}: {seen[filter_name][0]} and {name}")
             seen[filter_name] = (name, function)
     assert clashes == []
+
+
+def test_a_period_of_one_day_names_the_day_once():
+    one_day = type("Days", (), {"first": DAY, "last": DAY})()
+    month = type("Days", (), {"first": dt.date(2026, 12, 1), "last": dt.date(2026, 12, 31)})()
+    with translation.override("nl"):
+        assert formats.days(one_day) == "6 december 2026"
+        assert formats.days(month) == "1 december 2026 \u2013 31 december 2026"
+        assert Template("{% load formats %}{{ p|days }}").render(Context({"p": one_day})) == "6 december 2026"
