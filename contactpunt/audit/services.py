@@ -76,12 +76,18 @@ def forget(*, objects: dict[str, list[int]]) -> int:
 
 
 def record_named(
-    *, actor_label: str, action: str, object_type: str, object_id: str, changes: dict[str, Any]
+    *,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    changes: dict[str, Any],
+    actor: User | None = None,
 ) -> AuditEntry:
-    """Record an action on something that is no model row (a table of the database, say), named by its type and
-    id; `actor_label` says who or what acted (a command, a job)."""
+    """Record an action on something that is no model row (a table of the database, an export of figures), named by
+    its type and id; `actor_label` says who or what acted (a command, a job; a user's name beside `actor`)."""
     return AuditEntry.objects.create(
-        actor=None,
+        actor=actor,
         actor_label=actor_label[:150],
         action=action,
         object_type=object_type[:60],

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from contactpunt.audit.models import AuditEntry
 from contactpunt.contacts.models import Queue
 from contactpunt.contacts.services.events import record_agent_state
 from contactpunt.kpis import rollups
@@ -160,6 +161,13 @@ def test_csv_and_xlsx_exports(team_lead, history):
     assert cell.value is None or (0 <= cell.value <= 1 and cell.number_format == "0.0%")
     offered = sheet.cell(row=2, column=4)
     assert isinstance(offered.value, int) and offered.number_format == "#,##0"
+    # Who took which figures out is in the audit log, each export once.
+    exported = AuditEntry.objects.filter(action="kpis.exported").order_by("pk")
+    assert [(e.actor, e.changes["format"], e.changes["rows"]) for e in exported] == [
+        (team_lead, "csv", 2),
+        (team_lead, "xlsx", 2),
+    ]
+    assert f"from={day}" in exported[0].changes["query"]
 
 
 def test_manager_per_agent_comes_from_the_events(team_lead, agent, history):
