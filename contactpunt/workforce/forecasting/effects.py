@@ -1,22 +1,28 @@
 """Day effects of holidays and peaks, learned from the history as ratios to an ordinary-day baseline.
 
-The configured calendar is checked against the history. A holiday's effect is its own ratio (a holiday the
-centre was closed on, missing from the history, has ratio 0), else the median of the holidays seen. A
-holiday whose occurrences the history shows as ordinary days (its ratio within two standard errors of 1,
-from the day-to-day noise of ordinary days' ratios) is an ordinary day of this centre: another country's
-holiday, or one it works through. It stays in the history as an ordinary day and has no effect on the
-forecast. Days missing on a weekday the centre otherwise opens are its own closed days (their neighbours
-are the reference, as for any day not observed); one that no configured holiday explains marks its
-calendar date, and when that date recurs in the forecast the centre is closed on it again, as a planner
-who saw it shut on that date last year would expect (the latest occurrence of the date decides; see
-`_closed_dates`). A configured holiday with no occurrence in the history keeps its prior, the median of
-the holidays seen. A peak type (a rule or a one-off date) has one lift, its
+A holiday's effect is its own ratio (a holiday the centre was closed on, missing from the history, has
+ratio 0), else the median of the holidays seen. A peak type (a rule or a one-off date) has one lift, its
 peak-day multiplier; the other days of its window ramp from 1 at the edges to it (`PeakCalendar.ramp`).
 The lift is a least-squares fit over every day of its windows in the history, shrunk towards the
 configured uplift; how much history backs it sets how wide the band stays around it. A fit the history
 cannot tell from the prior (within three standard errors, from the day-to-day noise of ordinary days'
 ratios) keeps the prior: a rule for another country's peaks, or one day at the edge of a window, learns no
 effect from noise.
+
+The configured holidays are checked against the history too (the country may be the wrong one):
+
+- A holiday whose occurrences the history shows as ordinary days (its ratio within two standard errors of
+  1, from the same noise) is an ordinary day of this centre, another country's holiday or one it works
+  through: it stays in the history and has no effect on the forecast.
+- Days missing on a weekday the centre otherwise opens are its own closed days; their neighbours are the
+  reference, as for any day not observed. One that no configured holiday explains marks its calendar date,
+  and when that date recurs in the forecast the centre is closed on it again, as a planner who saw it shut
+  on that date last year expects; the latest occurrence of the date decides (`_closed_dates`). A missing
+  configured holiday recurs by its name instead (a moving holiday keeps its ratio 0 on its new date).
+- A day the history shows nearly closed (under a quarter of its ordinary days), with no holiday configured
+  on it, is a holiday of the centre's own country: left out of the history like one (`_unknown_holidays`),
+  without an effect on the forecast (such holidays move, as Easter or the Jewish holidays do).
+- A holiday with no occurrence in the history keeps its prior, the median of the holidays seen.
 """
 
 from __future__ import annotations
@@ -43,6 +49,9 @@ _SIGNIFICANCE = 3.0
 _ORDINARY = 2.0
 # Missing open days in a row that can be the centre's own holiday (longer: an export gap or a shutdown).
 _CLOSED_RUN = 3
+# An observed day below this share of its ordinary neighbours is nearly closed: a holiday the calendar does not
+# know (a voice-response unit or a skeleton crew still takes a few contacts).
+_UNKNOWN_DIP = 0.25
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,11 @@ class PeakLift:
 
 @dataclass(frozen=True)
 class DayEffects:
-    """Multipliers on the ordinary-day volume: per holiday, per peak type, and for holidays never seen."""
+    """Multipliers on the ordinary-day volume: per holiday, per peak type, and for holidays never seen.
+
+    `ordinary` holds the holidays the history shows as ordinary days (no effect), `closed_dates` the
+    (month, day) dates the centre keeps closed by its own history (zero).
+    """
 
     holidays: dict[str, float]
     unseen_holiday: float
@@ -158,13 +171,32 @@ def learn_day_effects(table: DayTable, calendar: PeakCalendar) -> tuple[DayEffec
     peaks = _fit_peaks(peak_rows, totals, baseline, calendar, noise)
     closed = _closed_dates(table, is_holiday)
     effects = DayEffects(holidays, unseen, peaks, calendar, ordinary, closed)
+    unknown = _unknown_holidays(table, ratio, usable & table.observed & ~np.array([bool(k) for k in active]), noise)
     factor = np.ones(len(table.days))
     for row, day_keys in enumerate(active):
-        if is_holiday[row]:
+        if is_holiday[row] or unknown[row]:
             factor[row] = np.nan
         elif day_keys:
             factor[row] = effects.multiplier(day_keys)
     return effects, factor
+
+
+def _unknown_holidays(table: DayTable, ratio: np.ndarray, candidates: np.ndarray, noise: float) -> np.ndarray:
+    """Return the days the history shows as holidays the calendar does not know: nearly closed (below
+    `_UNKNOWN_DIP` of their ordinary same-weekday days, and more than `_SIGNIFICANCE` standard errors of noise
+    below them), in a run of at most `_CLOSED_RUN` open days followed by an ordinary one (a lower level that
+    lasts to the end is a change of level, as far as the history can tell, not a holiday)."""
+    low = candidates & (ratio < min(_UNKNOWN_DIP, 1.0 - _SIGNIFICANCE * noise))
+    result = np.zeros(len(ratio), dtype=bool)
+    run: list[int] = []
+    for row in np.nonzero(np.isin(table.weekdays, sorted(table.open_weekdays())) & table.observed)[0].tolist():
+        if low[row]:
+            run.append(row)
+            continue
+        if len(run) <= _CLOSED_RUN:
+            result[run] = True
+        run = []
+    return result
 
 
 def _closed_dates(table: DayTable, is_holiday: np.ndarray) -> frozenset[tuple[int, int]]:

@@ -79,3 +79,19 @@ def test_a_real_holiday_dip_is_still_learned():
     dutch, plain = daily_forecast(history, "NL"), daily_forecast(history, None)
     for day in CHRISTMAS:
         assert 0.25 * plain[day] < dutch[day] < 0.6 * plain[day], day
+
+
+def test_a_nearly_closed_day_the_calendar_does_not_know_is_left_out_but_a_new_lower_level_is_not():
+    """A weekday at a tenth of its volume (a holiday of the centre's own) is left out of the history like a
+    configured one; a slow day at 60% is not, nor the last three days at a tenth (a new level, as far as
+    the history can tell)."""
+    history = weekday_days(1.0, seed=25)
+    nearly_closed, slow = pd.Timestamp("2025-03-12"), pd.Timestamp("2025-06-04")
+    last_three = history.index[-3:]
+    history[[nearly_closed, *last_three]] *= 0.1
+    history[slow] *= 0.6
+    table = day_table(history, 86400)
+    _, factor = learn_day_effects(table, PeakCalendar(country=None, rules=()))
+    assert np.isnan(factor[table.days.get_loc(nearly_closed)])
+    for day in (slow, *last_three):
+        assert factor[table.days.get_loc(day)] == 1.0, day
