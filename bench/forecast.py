@@ -177,10 +177,10 @@ def bench_forecast(origins: int, country: str, only: set[str] | None) -> pd.Seri
         print("; ".join(verdicts) + f"; 80% band holds {result.coverage:.1%} of actuals; {per_call:.1f} s per forecast")
         summary.append((name, result))
     print("\nsummary (MASE; L: ours loses to that baseline)")
-    print(f"{'set':<40}" + "".join(f"{n:>16}" for n in names) + f"{'vs naive':>10}{'vs mean':>10}")
+    print(f"{'set':<52}" + "".join(f"{n:>16}" for n in names) + f"{'vs naive':>10}{'vs mean':>10}")
     for name, result in summary:
         ratios = "".join(f"{result.ratio(b):>9.3f}{'L' if result.ratio(b) > 1 else ' '}" for b in BASELINE_NAMES)
-        print(f"{name:<40}" + "".join(f"{result.mase[n]:>16.4f}" for n in names) + ratios)
+        print(f"{name:<52}" + "".join(f"{result.mase[n]:>16.4f}" for n in names) + ratios)
     losses = [(name, b) for name, result in summary for b in BASELINE_NAMES if result.ratio(b) > 1]
     for name, baseline in losses:
         print(f"ours LOSES to the {baseline} on {name}")
