@@ -112,8 +112,7 @@ class Forecaster:
 
     def _forecasts(self, prepared: Prepared, future_days: pd.DatetimeIndex) -> dict[str, np.ndarray]:
         """Return each model's expected days, closed weekdays zero and the day effects applied."""
-        keys = self.calendar.keys_by_date(future_days.date)
-        expected = np.array([prepared.effects.factors(keys.get(day, []))[0] for day in future_days.date])
+        expected = prepared.effects.day_factors(list(future_days.date))[:, 0]
         is_open = np.isin(future_days.day_of_week, sorted(prepared.open_weekdays)).astype(float)
         result = {}
         for model in self.models:
@@ -127,8 +126,7 @@ class Forecaster:
         """Return the expected, low and high days of the choice (low and high differ on peak days)."""
         forecasts = self._forecasts(prepared, future_days)
         mean = _combine([forecasts[name] for name in choice.members], choice.how)
-        keys = self.calendar.keys_by_date(future_days.date)
-        factors = np.array([prepared.effects.factors(keys.get(day, [])) for day in future_days.date])
+        factors = prepared.effects.day_factors(list(future_days.date))
         with np.errstate(invalid="ignore", divide="ignore"):
             low_ratio = np.where(factors[:, 0] > 0, factors[:, 1] / factors[:, 0], 1.0)
             high_ratio = np.where(factors[:, 0] > 0, factors[:, 2] / factors[:, 0], 1.0)
