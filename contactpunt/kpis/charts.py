@@ -49,7 +49,8 @@ def bar_chart(
     if points:
         first, last = escape(formats.day(points[0][0])), escape(formats.day(points[-1][0]))
         parts.append(f'<text x="{_PAD}" y="{HEIGHT - 6}" class="tick">{first}</text>')
-        parts.append(f'<text x="{WIDTH - _PAD}" y="{HEIGHT - 6}" class="tick" text-anchor="end">{last}</text>')
+        if len(points) > 1:  # one day is named once
+            parts.append(f'<text x="{WIDTH - _PAD}" y="{HEIGHT - 6}" class="tick" text-anchor="end">{last}</text>')
     top_label = formats.percent(top, 0) if percent else formats.number(top)
     parts.append(f'<text x="2" y="{_PAD - 6}" class="tick">{top_label}</text>')
     parts.append("</svg>")
