@@ -25,7 +25,7 @@ class Integration(models.Model):
         unique=True,
         help_text=_("Names this integration as the source of its contacts; external ids are unique per source."),
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("token hash"))
     token_prefix = models.CharField(
         max_length=8,
         editable=False,

@@ -40,7 +40,7 @@ class Mailbox(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # Where polling stopped: UIDs are only comparable under the same UIDVALIDITY.
     imap_uidvalidity = models.BigIntegerField(null=True, blank=True, editable=False)
-    imap_last_uid = models.BigIntegerField(default=0, editable=False)
+    imap_last_uid = models.BigIntegerField(default=0, editable=False, verbose_name=_("last IMAP UID"))
     last_polled_at = models.DateTimeField(_("last polled at"), null=True, blank=True, editable=False)
     last_poll_error = models.TextField(_("last polling error"), blank=True, default="", editable=False)
 
@@ -92,10 +92,12 @@ class InboundMail(models.Model):
     mailbox = models.ForeignKey(
         Mailbox, on_delete=models.PROTECT, null=True, blank=True, related_name="messages", verbose_name=_("mailbox")
     )
-    queue = models.ForeignKey("contacts.Queue", on_delete=models.PROTECT, related_name="+")
-    source = models.CharField(max_length=100)
-    external_id = models.CharField(max_length=255, help_text=_("The Message-ID, or sha256:<hex> of the bytes."))
-    raw = models.BinaryField(help_text=_("The message as received, byte for byte."))
+    queue = models.ForeignKey("contacts.Queue", on_delete=models.PROTECT, related_name="+", verbose_name=_("queue"))
+    source = models.CharField(max_length=100, verbose_name=_("source"))
+    external_id = models.CharField(
+        max_length=255, help_text=_("The Message-ID, or sha256:<hex> of the bytes."), verbose_name=_("external id")
+    )
+    raw = models.BinaryField(help_text=_("The message as received, byte for byte."), verbose_name=_("raw message"))
     received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
     state = models.CharField(
         max_length=12, choices=MailState.choices, default=MailState.PENDING, verbose_name=_("state")
@@ -109,11 +111,13 @@ class InboundMail(models.Model):
     )
     sender = models.CharField(max_length=320, blank=True, default="", verbose_name=_("sender"))
     subject = models.CharField(max_length=300, blank=True, default="", verbose_name=_("subject"))
-    problems = models.JSONField(default=list, blank=True, help_text=_("What the parser found wrong."))
-    error = models.TextField(blank=True, default="")
+    problems = models.JSONField(
+        default=list, blank=True, help_text=_("What the parser found wrong."), verbose_name=_("problems")
+    )
+    error = models.TextField(blank=True, default="", verbose_name=_("error"))
     attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
     next_retry_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next retry at"))
-    processed_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
     contact = models.ForeignKey("contacts.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     case = models.ForeignKey(
         "contacts.Case",
@@ -154,28 +158,35 @@ class OutboundMessage(models.Model):
     """
 
     # A notice about no case (a journey moment's message) has none: it names its customer instead.
-    case = models.ForeignKey("contacts.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    case = models.ForeignKey(
+        "contacts.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("case")
+    )
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
     )
     contact = models.ForeignKey("contacts.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     mailbox = models.ForeignKey(
         Mailbox, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox", verbose_name=_("mailbox")
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL, verbose_name=_("channel"))
     to = models.CharField(max_length=320, verbose_name=_("to"))
     subject = models.CharField(max_length=500, blank=True, default="", verbose_name=_("subject"))
-    body = models.TextField()
-    in_reply_to = models.CharField(max_length=500, blank=True, default="")
-    references = models.TextField(blank=True, default="")
-    message_id = models.CharField(max_length=255, unique=True)
+    body = models.TextField(verbose_name=_("body"))
+    in_reply_to = models.CharField(max_length=500, blank=True, default="", verbose_name=_("in reply to"))
+    references = models.TextField(blank=True, default="", verbose_name=_("references"))
+    message_id = models.CharField(max_length=255, unique=True, verbose_name=_("message id"))
     state = models.CharField(
         max_length=10, choices=OutboundState.choices, default=OutboundState.QUEUED, verbose_name=_("state")
     )
     attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
     error = models.TextField(blank=True, default="", verbose_name=_("error"))
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now, verbose_name=_("next attempt at"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 

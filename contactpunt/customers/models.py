@@ -37,7 +37,7 @@ class Account(models.Model):
         related_name="accounts",
         verbose_name=_("product type"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
@@ -62,7 +62,14 @@ class Customer(models.Model):
     )
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
-    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from")
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
     erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("erased at"))
 
     class Meta:
@@ -101,7 +108,7 @@ class Identity(models.Model):
         default=False,
         help_text=_("A switchboard number or shared mailbox: contacts from it are never linked automatically."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("identity")

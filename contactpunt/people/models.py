@@ -115,7 +115,7 @@ class User(AbstractUser):
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members", verbose_name=_("team")
     )
-    skills = models.ManyToManyField(Skill, blank=True, related_name="users")
+    skills = models.ManyToManyField(Skill, blank=True, related_name="users", verbose_name=_("skills"))
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
     def __str__(self) -> str:

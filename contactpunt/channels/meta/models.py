@@ -115,7 +115,7 @@ class WebhookDelivery(models.Model):
     """
 
     app = models.ForeignKey(MetaApp, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("app"))
-    body = models.BinaryField(help_text=_("The body as received, byte for byte."))
+    body = models.BinaryField(help_text=_("The body as received, byte for byte."), verbose_name=_("body"))
     received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
     state = models.CharField(
         max_length=10, choices=WebhookState.choices, default=WebhookState.PENDING, verbose_name=_("state")
@@ -123,7 +123,7 @@ class WebhookDelivery(models.Model):
     error = models.TextField(blank=True, default="", verbose_name=_("error"))
     attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
     next_retry_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next retry at"))
-    processed_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
     summary = models.JSONField(
         default=dict, blank=True, help_text=_("How many contacts, duplicates and statuses."), verbose_name=_("summary")
     )
@@ -170,7 +170,7 @@ class DeliveryStatus(models.Model):
     platform_message_id = models.CharField(max_length=255, verbose_name=_("platform message id"))
     status = models.CharField(max_length=10, choices=DeliveryStatusName.choices, verbose_name=_("status"))
     occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=timezone.now, verbose_name=_("recorded at"))
     contact = models.ForeignKey(
         "contacts.Contact",
         on_delete=models.CASCADE,

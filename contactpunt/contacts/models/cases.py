@@ -27,7 +27,13 @@ class Case(models.Model):
     """One customer question, possibly over several channels and contacts."""
 
     customer = models.ForeignKey(  # indexed by case_customer_idx, which starts with it
-        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", db_index=False
+        "customers.Customer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,
+        verbose_name=_("customer"),
     )
     subject = models.CharField(_("subject"), max_length=300, blank=True, default="")
     status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
@@ -42,23 +48,43 @@ class Case(models.Model):
         verbose_name=_("contact reason"),
     )
     product_type = models.ForeignKey(
-        "customers.ProductType", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+        "customers.ProductType",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("product type"),
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_cases"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assignee"),
     )
     previous_case = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_cases"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_cases",
+        verbose_name=_("previous case"),
     )
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_cases"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_cases",
+        verbose_name=_("merged into"),
     )
     opened_at = models.DateTimeField(_("opened at"), help_text=_("When the first contact of the case happened."))
-    last_inbound_at = models.DateTimeField(null=True, blank=True)
-    first_response_at = models.DateTimeField(null=True, blank=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last inbound at"))
+    first_response_at = models.DateTimeField(null=True, blank=True, verbose_name=_("first response at"))
     resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
-    reopen_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+    reopen_count = models.PositiveIntegerField(default=0, verbose_name=_("reopen count"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     # What the inbox sorts, counts and filters on, kept by `contacts.services.waiting.refresh_waiting` wherever a
     # contact arrives, changes status or moves: since when, and how many of its contacts wait for an agent
     # (`contacts.models.waiting_condition`). The database then ranks and counts the open cases from one partial

@@ -117,7 +117,7 @@ class Queue(models.Model):
         related_name="queues",
         verbose_name=_("department"),
     )
-    skills = models.ManyToManyField("people.Skill", blank=True, related_name="queues")
+    skills = models.ManyToManyField("people.Skill", blank=True, related_name="queues", verbose_name=_("skills"))
     sl_threshold_s = models.PositiveIntegerField(
         _("service-level threshold (s)"),
         default=20,
@@ -135,7 +135,12 @@ class Queue(models.Model):
         ),
     )
     calendar = models.ForeignKey(
-        BusinessCalendar, on_delete=models.SET_NULL, null=True, blank=True, related_name="queues"
+        BusinessCalendar,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="queues",
+        verbose_name=_("calendar"),
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_fallback = models.BooleanField(
