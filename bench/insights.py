@@ -58,7 +58,8 @@ from contactpunt.insights.lexicon import get_lexicon, lexicon_features  # noqa: 
 from contactpunt.insights.linear import TfidfFeatures, fit_logistic  # noqa: E402
 from contactpunt.insights.metrics import accuracy  # noqa: E402
 from contactpunt.insights.pipeline import analyse_messages  # noqa: E402
-from contactpunt.insights.reasons import ReasonModel, train_reason_model  # noqa: E402
+from contactpunt.insights.reason_training import train_reason_model  # noqa: E402
+from contactpunt.insights.reasons import ReasonModel  # noqa: E402
 from contactpunt.insights.sentiment import (  # noqa: E402
     POLARITY_LABELS,
     SENTIMENT_LABELS,
