@@ -118,7 +118,7 @@ def retrain() -> RetrainResult:
             [s for s in rows.splits if s != "test"],
         )
         model, report = train_reason_model(training)
-        method, seconds, training_rows = ReasonModelVersion.Method.TRAINED, report.seconds, report.training_rows
+        method, seconds, training_rows = ReasonModelVersion.Method.TRAINED, report.seconds, report.model_rows
     elif phrases := seeds():
         model = reason_model_from_seeds(phrases)
         method, seconds, training_rows = ReasonModelVersion.Method.SEEDED, 0.0, sum(map(len, phrases.values()))

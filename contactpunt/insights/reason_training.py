@@ -137,12 +137,17 @@ class Candidate:
 
 @dataclass(frozen=True)
 class TrainingReport:
-    """What training did: rows used, seconds, the candidates, and the chosen one's and baseline's scores."""
+    """What training did: rows used, seconds, the candidates, and the chosen one's and baseline's scores.
+
+    The candidates were fitted on ``training_rows`` and measured on ``validation_rows``; the chosen one and
+    the baseline were then fitted again on ``model_rows``: every reason-labelled row, validation included.
+    """
 
     training_rows: int
     validation_rows: int
     validation_source: str
     seconds: float
+    model_rows: int
     scores: ReasonScores
     baseline_scores: ReasonScores
     candidates: tuple[Candidate, ...]
@@ -264,12 +269,7 @@ def train_reason_model(
             words, meaning = component(block, strength), component("embedding", strength)
             options = []
             for share in HYBRID_SHARES:
-                mixed = LinearHead(
-                    words.classes,
-                    meaning.embedding_weights * share,
-                    words.tfidf_weights * (1 - share),
-                    words.bias * (1 - share) + meaning.bias * share,
-                )
+                mixed = _mix(words, meaning, share)
                 options.append((mixed, *measure(mixed, True, check_tfidf), share))
             head, threshold, unsure, scores, mix = max(options, key=lambda o: (o[3].accuracy, o[3].macro_f1))
         parts = {"tfidf": [block], "tfidf-chars": [block], "embedding": ["embedding"]}.get(
@@ -301,15 +301,30 @@ def train_reason_model(
     )
     chosen_index = max(pool, key=rank)
     chosen, baseline = candidates[chosen_index], candidates[baseline_index]
+    # The validation rows are the organisation's labels too: once chosen, the model and the baseline
+    # learn from them as well (the thresholds stay those chosen on validation).
+    known = [i for i, label in enumerate(check_labels) if label != oos_label]
+    all_labels = fit_labels + [check_labels[i] for i in known]
+    all_embeddings = None
+    if fit_embeddings is not None and check_embeddings is not None:
+        all_embeddings = np.vstack([fit_embeddings, check_embeddings[known]])
+    head, baseline_head, model_tfidf = _refit(
+        chosen,
+        baseline,
+        texts=fit_texts + [check_texts[i] for i in known],
+        labels=all_labels,
+        embeddings=all_embeddings,
+        warm_start=embedding_fits.get(chosen.regularisation) if set(all_labels) == set(fit_labels) else None,
+    )
     model = ReasonModel(
         method="logistic",
         features=chosen.features,
-        head=heads[chosen_index],
-        tfidf=vocabulary if vocabulary.has_chars and chosen.features in CHAR_FEATURE_SETS else words,
+        head=head,
+        tfidf=model_tfidf,
         threshold=chosen.threshold,
         manifest={},
         encoder=encoder if chosen.features in EMBEDDING_FEATURE_SETS else None,
-        baseline=(heads[baseline_index], baseline.threshold),
+        baseline=(baseline_head, baseline.threshold),
         unsure_threshold=chosen.unsure_threshold,
     )
     seconds = time.perf_counter() - started
@@ -318,6 +333,7 @@ def train_reason_model(
         len(check_texts),
         validation_source,
         seconds,
+        len(all_labels),
         chosen.scores,
         baseline.scores,
         tuple(candidates),
@@ -331,6 +347,7 @@ def train_reason_model(
             "regularisation": chosen.regularisation,
             "training_rows": len(fit_texts),
             "validation_rows": len(check_texts),
+            "model_rows": len(all_labels),
             "validation_source": validation_source,
             "validation_scores": chosen.scores.as_dict(),
             "baseline": baseline.as_dict(),
@@ -341,6 +358,63 @@ def train_reason_model(
         },
     )
     return model, report
+
+
+def _mix(words: LinearHead, meaning: LinearHead, share: float) -> LinearHead:
+    """A hybrid head: the embedding head's logits times ``share`` plus the TF-IDF head's times the rest."""
+    return LinearHead(
+        words.classes,
+        meaning.embedding_weights * share,
+        words.tfidf_weights * (1 - share),
+        words.bias * (1 - share) + meaning.bias * share,
+    )
+
+
+def _refit(
+    chosen: Candidate,
+    baseline: Candidate,
+    *,
+    texts: list[str],
+    labels: list[str],
+    embeddings: FloatMatrix | None,
+    warm_start: FitResult | None,
+) -> tuple[LinearHead, LinearHead, TfidfFeatures]:
+    """Fit the chosen candidate and the baseline again on ``texts``: (chosen head, baseline head, vocabulary).
+
+    ``warm_start`` is the chosen strength's embedding fit on the same reasons (None: a cold start)."""
+    vocabulary = TfidfFeatures.fit(texts, chars=chosen.features in CHAR_FEATURE_SETS)
+    words = vocabulary.words_only()
+    word_rows = words.transform(texts)
+
+    def svm(rows: Any, strength: float) -> LinearHead:
+        fitted = fit_logistic(
+            labels, embeddings=None, tfidf=rows, regularisation=strength, balanced=False, solver="svm"
+        )
+        return fitted.head
+
+    baseline_head = svm(word_rows, baseline.regularisation)
+    if chosen.features == "tfidf":
+        same = chosen.regularisation == baseline.regularisation
+        return (baseline_head if same else svm(word_rows, chosen.regularisation)), baseline_head, words
+    meaning = None
+    if chosen.features in EMBEDDING_FEATURE_SETS:
+        meaning = fit_logistic(
+            labels,
+            embeddings=embeddings,
+            tfidf=None,
+            regularisation=chosen.regularisation * EMBEDDING_STRENGTH,
+            balanced=False,
+            max_iter=300,
+            warm_start=warm_start,
+            blas_threads=1,
+        ).head
+    if chosen.features == "embedding" and meaning is not None:
+        return meaning, baseline_head, words
+    text_rows = vocabulary.transform(texts) if chosen.features in CHAR_FEATURE_SETS else word_rows
+    text_head = svm(text_rows, chosen.regularisation)
+    if meaning is None or chosen.embedding_share is None:
+        return text_head, baseline_head, vocabulary  # "tfidf-chars"
+    return _mix(text_head, meaning, chosen.embedding_share), baseline_head, vocabulary
 
 
 def _hold_out(indices: list[int], labels: list[str]) -> tuple[list[int], list[int]]:

@@ -39,6 +39,17 @@ def test_trains_on_train_rows_and_reports_validation(rows: LabelledRows, encoder
     assert model.reasons == ("delivery", "password", "refund")
     assert model.manifest["validation_scores"]["rows"] == 10
     assert 0.0 < model.threshold < 1.0
+    # Once chosen, the model learns the in-scope validation rows too (the out-of-scope ones never).
+    assert report.model_rows == model.manifest["model_rows"] == 24 + 6
+
+
+def test_the_chosen_model_and_the_baseline_learn_the_validation_rows_too(rows: LabelledRows) -> None:
+    model, _ = train_reason_model(rows, features="tfidf", encoder=None)
+    assert model.tfidf is not None and model.baseline is not None
+    # "transit" is in a validation row only; "weather" in an out-of-scope validation row only.
+    terms = set(model.tfidf.terms)
+    assert "transit" in terms and "weather" not in terms
+    assert model.baseline[0].tfidf_weights.shape[0] == len(model.tfidf.terms)
 
 
 def test_suggests_reasons_for_unseen_messages_in_dutch_too(hybrid: ReasonModel, no_network: None) -> None:

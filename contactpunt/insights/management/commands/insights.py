@@ -9,7 +9,8 @@ Subcommands (each with ``--json`` for machine-readable output):
   labelled out of scope), the TF-IDF + linear baseline always among the candidates; write MODEL. JSON
   keys: the validation scores ``accuracy``, ``macro_f1``, ``in_scope_accuracy``, ``oos_recall``;
   ``features``, ``regularisation``, ``baseline_validation``, ``validation_ratio_to_baseline``,
-  ``candidates``; ``messages_per_second`` (training rows per second of training); ``training_seconds``,
+  ``candidates``; ``messages_per_second`` (training rows per second of training); ``training_rows`` (the
+  candidates') and ``model_rows`` (the chosen one is fitted again on the validation rows too); ``training_seconds``,
   ``threshold``, ``unsure_threshold`` (below it a suggestion is marked unsure), ``version``.
 - ``evaluate --model MODEL --csv FILE --text-column C --label-column L [--oos-label oos]``: measure
   MODEL on the ``test`` rows (all rows without a split column). JSON keys ``accuracy``, ``macro_f1``,
@@ -243,6 +244,7 @@ class Command(BaseCommand):
             "candidates": [candidate.as_dict() for candidate in report.candidates],
             "messages_per_second": round(report.training_rows / report.seconds, 1) if report.seconds else None,
             "training_rows": report.training_rows,
+            "model_rows": report.model_rows,
             "training_seconds": round(report.seconds, 2),
             "validation_rows": report.validation_rows,
             "validation_source": report.validation_source,
