@@ -192,7 +192,9 @@ def bench_reasons(data: Path, *, quick: bool) -> dict[str, ReasonModel]:
         if quick and name != QUICK_SET:
             continue
         test = rows.evaluation_rows()
+        cpu = time.process_time()
         model, report = train_reason_model(rows, encoder=encoder)
+        cpu = time.process_time() - cpu
         suggestions = model.suggest(test.texts)
         scores = reason_scores(test.labels, [s.reason or "oos" for s in suggestions], "oos")
         unsure = sum(s.is_unsure for s in suggestions) / len(suggestions)
@@ -205,7 +207,7 @@ def bench_reasons(data: Path, *, quick: bool) -> dict[str, ReasonModel]:
         losses += any(scores.accuracy < value for value in baselines.values())
         print(
             f"  {name}: {len(set(rows.labels) - {'oos'})} reasons, {report.training_rows} training rows,"
-            f" {len(test)} test rows, {report.seconds:.0f} s training"
+            f" {len(test)} test rows, {report.seconds:.0f} s training ({cpu:.0f} s CPU, load {os.getloadavg()[0]:.1f})"
         )
         print(
             f"    model {report.chosen.features:<12} C={report.chosen.regularisation:<4} acc {fmt(scores.accuracy)}"
