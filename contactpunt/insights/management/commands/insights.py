@@ -10,8 +10,9 @@ Subcommands (each with ``--json`` for machine-readable output):
   keys: the validation scores ``accuracy``, ``macro_f1``, ``in_scope_accuracy``, ``oos_recall``;
   ``features``, ``regularisation``, ``baseline_validation``, ``validation_ratio_to_baseline``,
   ``candidates``; ``messages_per_second`` (training rows per second of training); ``training_rows`` (the
-  candidates') and ``model_rows`` (the chosen one is fitted again on the validation rows too); ``training_seconds``,
-  ``threshold``, ``unsure_threshold`` (below it a suggestion is marked unsure), ``version``.
+  candidates') and ``model_rows`` (without out-of-scope rows the chosen one is fitted again on the
+  validation rows too); ``training_seconds``, ``threshold``, ``unsure_threshold`` (below it a
+  suggestion is marked unsure), ``version``.
 - ``evaluate --model MODEL --csv FILE --text-column C --label-column L [--oos-label oos]``: measure
   MODEL on the ``test`` rows (all rows without a split column). JSON keys ``accuracy``, ``macro_f1``,
   ``messages_per_second`` (prediction, encoding included), ``in_scope_accuracy``, ``oos_recall``, and
