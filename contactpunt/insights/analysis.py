@@ -145,6 +145,7 @@ def _store(rows: Sequence[tuple[int, int, dt.datetime, str, str]]) -> None:
                 sentiment_score=result.sentiment.score,
                 suggested_reason_id=reason_ids.get(suggestion.reason) if suggestion and suggestion.reason else None,
                 reason_confidence=round(suggestion.confidence, 4) if suggestion else None,
+                reason_is_unsure=suggestion.is_unsure if suggestion else False,
                 reason_model_version=reason_model.version if reason_model is not None else "",
                 sentiment_model_version=sentiment_version,
             )

@@ -24,7 +24,8 @@ from django.utils.translation import gettext_noop
 from contactpunt.contacts.models import Direction, Message
 from contactpunt.insights.datasets import LabelledRows
 from contactpunt.insights.models import ReasonModelVersion, SeedPhrase
-from contactpunt.insights.reasons import ReasonModel, reason_model_from_seeds, train_reason_model
+from contactpunt.insights.reason_training import train_reason_model
+from contactpunt.insights.reasons import ReasonModel, reason_model_from_seeds
 from contactpunt.ops import progress
 
 MAX_TRAINING_ROWS = 20_000
@@ -117,7 +118,7 @@ def retrain() -> RetrainResult:
             [s for s in rows.splits if s != "test"],
         )
         model, report = train_reason_model(training)
-        method, seconds, training_rows = ReasonModelVersion.Method.TRAINED, report.seconds, report.training_rows
+        method, seconds, training_rows = ReasonModelVersion.Method.TRAINED, report.seconds, report.model_rows
     elif phrases := seeds():
         model = reason_model_from_seeds(phrases)
         method, seconds, training_rows = ReasonModelVersion.Method.SEEDED, 0.0, sum(map(len, phrases.values()))

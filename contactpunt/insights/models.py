@@ -99,7 +99,8 @@ class MessageInsight(models.Model):
     """Language, sentiment and suggested contact reason of one inbound message.
 
     ``suggested_reason`` is None either because the model said "none of the known reasons" (then
-    ``reason_model_version`` is set) or because there was no reason model yet (then it is "").
+    ``reason_model_version`` is set) or because there was no reason model yet (then it is ""). The model
+    is unsure of every "none" and of its least confident suggestions: new topics are looked for there.
     """
 
     message = models.OneToOneField("contacts.Message", on_delete=models.CASCADE, related_name="insight")
@@ -112,6 +113,10 @@ class MessageInsight(models.Model):
         "contacts.ContactReason", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reason_confidence = models.FloatField(null=True, blank=True)
+    reason_is_unsure = models.BooleanField(
+        default=False,
+        help_text=_("The reason model was unsure of its suggestion, or matched none of the known reasons."),
+    )
     reason_model_version = models.CharField(max_length=40, blank=True, default="")
     sentiment_model_version = models.CharField(max_length=40)
     analysed_at = models.DateTimeField(default=timezone.now)

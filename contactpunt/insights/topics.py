@@ -1,6 +1,6 @@
-"""New topics: clusters of recent messages that fit none of the known contact reasons.
+"""New topics: clusters of recent messages that fit none of the known contact reasons well.
 
-The messages the active reason model answered "none of the known reasons" for, in the last
+The messages the reason model was unsure of (or answered "none of the known reasons" for), in the last
 ``WINDOW_DAYS`` days (at most ``MAX_MESSAGES``, the newest), are encoded with the sentence encoder
 and clustered by average-linkage agglomerative clustering on cosine distance, cut at
 ``DISTANCE_THRESHOLD`` (messages in one cluster are on average at least 1 - threshold similar).
@@ -126,11 +126,10 @@ class FoundTopic:
     last_seen: dt.datetime
 
 
-def unmatched_messages(since: dt.datetime, until: dt.datetime) -> list[tuple[int, dt.datetime, str]]:
-    """(message id, arrival, text) of messages in [since, until) a reason model matched to no reason."""
+def unsure_messages(since: dt.datetime, until: dt.datetime) -> list[tuple[int, dt.datetime, str]]:
+    """(message id, arrival, text) of the messages in [since, until) a reason model was unsure of (or matched none)."""
     rows = (
-        MessageInsight.objects.filter(occurred_at__gte=since, occurred_at__lt=until, suggested_reason__isnull=True)
-        .exclude(reason_model_version="")
+        MessageInsight.objects.filter(occurred_at__gte=since, occurred_at__lt=until, reason_is_unsure=True)
         .order_by("-occurred_at", "-id")
         .values_list("message_id", "occurred_at", "message__subject", "message__text")[:MAX_MESSAGES]
     )
@@ -178,7 +177,7 @@ def find_topics(messages: list[tuple[int, dt.datetime, str]]) -> list[FoundTopic
 def store_topics(found_on: dt.date, until: dt.datetime) -> list[NewTopic]:
     """Find the new topics of the WINDOW_DAYS before ``until`` and store them as found on ``found_on``
     (the topics found earlier that day are replaced, so running it again duplicates nothing)."""
-    topics = find_topics(unmatched_messages(until - dt.timedelta(days=WINDOW_DAYS), until))
+    topics = find_topics(unsure_messages(until - dt.timedelta(days=WINDOW_DAYS), until))
     with transaction.atomic():
         NewTopic.objects.filter(found_on=found_on).delete()
         return [

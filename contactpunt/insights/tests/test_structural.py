@@ -84,7 +84,7 @@ def test_a_steady_stream_raises_no_flag_then_an_outage_and_a_new_topic_are_flagg
     assert topic.first_seen < RECENT_END - dt.timedelta(days=1)
     examples = MessageInsight.objects.filter(message_id__in=topic.example_message_ids)
     assert examples.count() == len(topic.example_message_ids) >= 3
-    assert all(e.is_outside_known_reasons for e in examples)
+    assert all(e.reason_is_unsure for e in examples)
 
     again = structural.detect(now=RECENT_END)
     assert (again.spikes, again.topics) == (result.spikes, result.topics)

@@ -5,11 +5,14 @@ Subcommands (each with ``--json`` for machine-readable output):
 - ``train --csv FILE --text-column C --label-column L --out MODEL [--features auto|FEATURE_SET]
   [--oos-label oos]``: train a contact-reason model on the rows whose ``split`` is ``train`` (all rows
   without a split column); choose the feature set, strength and "none of the known reasons" threshold
-  on the ``valid`` rows (a held-out tenth of train without them), the TF-IDF + linear baseline always
-  among the candidates; write MODEL. JSON keys: the validation scores ``accuracy``, ``macro_f1``,
-  ``in_scope_accuracy``, ``oos_recall``; ``features``, ``regularisation``, ``baseline_validation``,
-  ``validation_ratio_to_baseline``, ``candidates``; ``messages_per_second`` (training rows per second
-  of training); ``training_seconds``, ``threshold``, ``version``.
+  on the ``valid`` rows (a held-out tenth of train without them; the threshold is 0 when no row is
+  labelled out of scope), the TF-IDF + linear baseline always among the candidates; write MODEL. JSON
+  keys: the validation scores ``accuracy``, ``macro_f1``, ``in_scope_accuracy``, ``oos_recall``;
+  ``features``, ``regularisation``, ``baseline_validation``, ``validation_ratio_to_baseline``,
+  ``candidates``; ``messages_per_second`` (training rows per second of training); ``training_rows`` (the
+  candidates') and ``model_rows`` (without out-of-scope rows the chosen one is fitted again on the
+  validation rows too); ``training_seconds``, ``threshold``, ``unsure_threshold`` (below it a
+  suggestion is marked unsure), ``version``.
 - ``evaluate --model MODEL --csv FILE --text-column C --label-column L [--oos-label oos]``: measure
   MODEL on the ``test`` rows (all rows without a split column). JSON keys ``accuracy``, ``macro_f1``,
   ``messages_per_second`` (prediction, encoding included), ``in_scope_accuracy``, ``oos_recall``, and
@@ -61,13 +64,8 @@ from contactpunt.insights.encoder import get_encoder
 from contactpunt.insights.language import detect_languages
 from contactpunt.insights.lifecycle import retrain
 from contactpunt.insights.linear import FEATURE_SETS
-from contactpunt.insights.reasons import (
-    DEFAULT_OOS_LABEL,
-    DEFAULT_SEED_THRESHOLD,
-    ReasonModel,
-    reason_model_from_seeds,
-    train_reason_model,
-)
+from contactpunt.insights.reason_training import train_reason_model
+from contactpunt.insights.reasons import DEFAULT_OOS_LABEL, DEFAULT_SEED_THRESHOLD, ReasonModel, reason_model_from_seeds
 from contactpunt.insights.sentiment import (
     SENTIMENT_LABELS,
     SHIPPED_MODEL,
@@ -247,10 +245,12 @@ class Command(BaseCommand):
             "candidates": [candidate.as_dict() for candidate in report.candidates],
             "messages_per_second": round(report.training_rows / report.seconds, 1) if report.seconds else None,
             "training_rows": report.training_rows,
+            "model_rows": report.model_rows,
             "training_seconds": round(report.seconds, 2),
             "validation_rows": report.validation_rows,
             "validation_source": report.validation_source,
             "threshold": round(model.threshold, 4),
+            "unsure_threshold": round(model.unsure_threshold, 4),
             "version": model.version,
             "model": str(options["out"]),
         }
