@@ -39,7 +39,7 @@ class Mailbox(models.Model):
     smtp_ssl = models.BooleanField(_("SMTP over TLS (port 465)"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     # Where polling stopped: UIDs are only comparable under the same UIDVALIDITY.
-    imap_uidvalidity = models.BigIntegerField(null=True, blank=True, editable=False)
+    imap_uidvalidity = models.BigIntegerField(null=True, blank=True, editable=False, verbose_name=_("IMAP UIDVALIDITY"))
     imap_last_uid = models.BigIntegerField(default=0, editable=False, verbose_name=_("last IMAP UID"))
     last_polled_at = models.DateTimeField(_("last polled at"), null=True, blank=True, editable=False)
     last_poll_error = models.TextField(_("last polling error"), blank=True, default="", editable=False)

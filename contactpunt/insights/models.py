@@ -39,21 +39,28 @@ class ReasonModelVersion(models.Model):
 
     version = models.CharField(max_length=40, verbose_name=_("version"))
     method = models.CharField(max_length=12, choices=Method.choices, verbose_name=_("method"))
-    artefact = models.BinaryField(help_text=_("The model file (arrays and a JSON manifest, never a pickle)."))
+    artefact = models.BinaryField(
+        help_text=_("The model file (arrays and a JSON manifest, never a pickle)."), verbose_name=_("model file")
+    )
     threshold = models.FloatField(verbose_name=_("threshold"))
-    reasons = models.JSONField(default=list, help_text=_("The contact reason codes the model knows."))
-    training_rows = models.PositiveIntegerField(default=0)
-    test_rows = models.PositiveIntegerField(default=0)
+    reasons = models.JSONField(
+        default=list, help_text=_("The contact reason codes the model knows."), verbose_name=_("reasons")
+    )
+    training_rows = models.PositiveIntegerField(default=0, verbose_name=_("training rows"))
+    test_rows = models.PositiveIntegerField(default=0, verbose_name=_("test rows"))
     accuracy = models.FloatField(null=True, blank=True, verbose_name=_("accuracy"))
     macro_f1 = models.FloatField(null=True, blank=True, verbose_name=_("macro-F1"))
     active_macro_f1 = models.FloatField(
-        null=True, blank=True, help_text=_("The model active at training time, measured on the same test rows.")
+        null=True,
+        blank=True,
+        help_text=_("The model active at training time, measured on the same test rows."),
+        verbose_name=_("macro-F1 of the active model"),
     )
-    training_seconds = models.FloatField(default=0.0)
+    training_seconds = models.FloatField(default=0.0, verbose_name=_("training seconds"))
     is_active = models.BooleanField(default=False, verbose_name=_("active"))
-    decision = models.CharField(max_length=300, blank=True, default="")
+    decision = models.CharField(max_length=300, blank=True, default="", verbose_name=_("decision"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
-    activated_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("activated at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

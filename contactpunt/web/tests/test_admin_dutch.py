@@ -75,3 +75,29 @@ def test_an_audit_entry_names_every_field_in_dutch() -> None:
             if text and same and dutch.lower() not in SAME_IN_DUTCH:
                 english.append(f"{field.name}: {dutch}")
     assert english == []
+
+
+#: Field names that are technical terms, the same in both languages.
+TECHNICAL = {"smtp starttls"}
+
+
+def test_every_field_of_an_admin_form_is_named_in_dutch() -> None:
+    """A change page labels every field by its name: a field without a translated name shows its English attribute
+    name ("previous case", "next attempt at") on a Dutch screen."""
+    from django.contrib import admin
+    from django.utils import translation
+
+    english = []
+    for model in admin.site._registry:
+        if not model.__module__.startswith("contactpunt"):
+            continue
+        for field in model._meta.get_fields():
+            if not getattr(field, "concrete", False) or field.auto_created:
+                continue
+            with translation.override("nl"):
+                dutch = str(field.verbose_name)
+            with translation.override("en"):
+                same = dutch == str(field.verbose_name)
+            if same and dutch.lower() not in SAME_IN_DUTCH | TECHNICAL:
+                english.append(f"{model._meta.label}.{field.name}: {dutch}")
+    assert english == []
