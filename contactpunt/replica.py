@@ -18,7 +18,8 @@ from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 REPLICA = "replica"
 P = ParamSpec("P")
@@ -40,6 +41,12 @@ def reads() -> Iterator[None]:
         yield
     finally:
         _reading.reset(token)
+
+
+def reading_connection() -> BaseDatabaseWrapper:
+    """The connection a raw statement that only reads goes through: the replica's inside `reads()` (when there is
+    one), as the router sends the ORM's reads; else the primary's."""
+    return connections[REPLICA if active() else DEFAULT_DB_ALIAS]
 
 
 def dashboard(view: Callable[P, R]) -> Callable[P, R]:

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
+from contactpunt import replica
 from contactpunt.contacts.models import Channel
 from contactpunt.kpis.dayparts_calendar import DAY_US as _DAY_US
 from contactpunt.kpis.dayparts_calendar import OPEN_DAY_US as _OPEN_DAY_US
@@ -463,7 +464,8 @@ def run(sql: str, values: dict[str, Any], *, days: int = 1) -> list[Row]:
     """Run one statement over a span of `days`; its JSON values decoded (PostgreSQL hands them as text here, as
     SQLite does)."""
     hashed = connection.vendor == "postgresql" and days >= HASHED_FROM_DAYS
-    with connection.cursor() as cursor:
+    # A dashboard's read goes to the replica, when one is set (a rebuild, whose case statement inserts, runs outside).
+    with replica.reading_connection().cursor() as cursor:
         if hashed:
             cursor.execute("SET enable_nestloop = off")
             cursor.execute("SET work_mem = '128MB'")

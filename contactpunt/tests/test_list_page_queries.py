@@ -144,8 +144,9 @@ def _clock():
         ("kpis:drill", 19),
         ("kpis:webcare", 33),
         ("kpis:today", 15),  # 27 until the figures and the chart shared one read of today's events
-        ("kpis:manager", 73),  # 61 until the page stopped computing the backlog it does not show; 66 until a week still
-        # running was compared with the same part of the week before (its partial last day read from the intervals)
+        ("kpis:manager", 65),  # 61 until the page stopped computing the backlog it does not show; 66 until a week still
+        # running was compared with the same part of the week before (its partial last day read from the intervals); 73
+        # until that part ended on the quarter hour and was read from the stored days and rollups
         ("kpis:spoc", 41),
         ("kpis:wallboard_live", 13),  # 19 until the legs and the contacts of today came from one read
     ],

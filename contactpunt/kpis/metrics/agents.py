@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 
+from contactpunt import replica
 from contactpunt.contacts.models import AgentState, AgentStateEvent
 from contactpunt.fast_rows import values_rows
 from contactpunt.kpis.metrics.definitions import ratio
@@ -66,7 +67,7 @@ WITH ev AS (
 SELECT agent_id, state, SUM(COALESCE(next_us, {end_us}) - at_us), MIN(at_us) FROM ev GROUP BY agent_id, state"""  # noqa: S608
     totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     first_us: dict[int, int] = {}
-    with connection.cursor() as cursor:
+    with replica.reading_connection().cursor() as cursor:  # a dashboard's reads go to the replica, when one is set
         cursor.execute(sql, values)
         for agent, state, us, first in cursor.fetchall():
             totals[agent][state] += int(us)
