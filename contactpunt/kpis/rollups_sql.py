@@ -159,11 +159,13 @@ WITH entering AS ({entering}
     -- before it once, and PostgreSQL streams the log through the sort of the windows into the grouping of the legs
     -- (a stage read twice is written out in full first).
     SELECT DISTINCT e.contact_id, {d.corrects("e.data")} AS id
-    FROM contacts_contactevent e JOIN entering n ON n.contact_id = e.contact_id
+    FROM contacts_contactevent e
     WHERE {d.has_key("e.data", "corrects")} AND {d.corrects("e.data")} IS NOT NULL
+      AND e.contact_id IN (SELECT contact_id FROM entering)
 ), raw AS (
+    -- A semi-join: the contacts (fewer than their events) are the side hashed.
     SELECT e.id, e.contact_id, e.name, e.leg, e.queue_id, e.agent_id, e.occurred_at AS at, e.data
-    FROM contacts_contactevent e JOIN entering n ON n.contact_id = e.contact_id
+    FROM contacts_contactevent e WHERE e.contact_id IN (SELECT contact_id FROM entering)
 ), ev AS (
     -- The kind is a number: the window sorts on it (text would be compared by collation).
     SELECT r.id, r.contact_id, r.name, r.leg, r.queue_id, r.agent_id, r.at,
