@@ -2,20 +2,22 @@
 sizes, beside the raw events.
 
     .venv/bin/python bench/kpis.py [--contacts 10000000] [--steps 1000000,...] [--pg-url URL] [--name DB]
-                                   [--budget MINUTES] [--keep] [--json]
+                                   [--budget MINUTES] [--keep | --reuse] [--json]
 
-Builds a PostgreSQL database (`<dbname of --pg-url>_kpis`, dropped at the end unless --keep) and fills January 2026
-set-based (generate_series, as bench/workspace.py does, not through the services): calls, chats and e-mails (an
-e-mail queue on business hours with a norm), each its own case with a contact reason; 60% of the contacts come from
-known customers (repeat contacts), legs and their events (queued, answered, hold, transfers, ended, wrap-up,
+Builds a PostgreSQL database (`<dbname of --pg-url>_kpis`, dropped at the end unless --keep; with --reuse one kept
+by an earlier run is measured again at the size it holds, grown when a larger size is asked, and kept) and fills
+January 2026 set-based (generate_series, as bench/workspace.py does, not through the services): calls, chats and
+e-mails (an e-mail queue on business hours with a norm), each its own case with a contact reason; 60% of the contacts
+come from known customers (repeat contacts), legs and their events (queued, answered, hold, transfers, ended, wrap-up,
 abandoned; e-mails replied after hours or never), and resolutions: half of the cases at the end of their contact,
 a fifth hours to days later, 3% reopened, the rest open (FCR, the Customer Speed Index and the written figures cost
 what they cost in a centre). It grows the month in steps (default 1M, then --contacts) and at every size measures:
 
-  - rebuild:   contacts per second of the product's own rebuild of the month, set-based: the interval rollups
-               (`rollups.rebuild`) and the day parts with their cost parts and case resolutions (`dayparts.rebuild`),
-               each and together, beside the Python definitions (`rows_for(load_units(...))` and the day parts'
-               folding, `kpis/tests/dayparts_definition.py`) on one day as the anchor;
+  - rebuild:   contacts per second of the product's own rebuild of the month, set-based (`rollups.rebuild_days`:
+               the interval rollups, their day rows, the day parts with their cost parts and case resolutions, the
+               units computed once), and the seconds of each part, beside the Python definitions
+               (`rows_for(load_units(...))` and the day parts' folding, `kpis/tests/dayparts_definition.py`) on one
+               day as the anchor;
   - report:    p95 of the whole month report per queue (`rollups.report`), cold (first call on a new connection)
                and warm, beside the raw aggregate over the events (one plain SQL query, cold and warm) as a ratio;
 and the growth of the report between the sizes (goal: flat, <= 300 ms). It says when a size is not reached within
@@ -274,6 +276,27 @@ def grow(first: int, last: int, ids: dict[str, Any]) -> float:
     return time.monotonic() - began
 
 
+def existing_ids() -> tuple[int, dict[str, Any]]:
+    """The contacts a kept bench database holds and the ids `setup` made in it (in the order it made them)."""
+    from contactpunt.contacts.models import Contact, ContactReason, Queue
+    from contactpunt.people.models import User
+
+    queues = list(Queue.objects.order_by("pk").values_list("pk", "channel"))
+    return Contact.objects.count(), {
+        "agents": list(User.objects.order_by("pk").values_list("pk", flat=True)),
+        "queues": [pk for pk, _channel in queues],
+        "channels": [channel for _pk, channel in queues],
+        "reasons": list(ContactReason.objects.filter(parent__isnull=False).order_by("pk").values_list("pk", flat=True)),
+    }
+
+
+#: The statements of the rebuild, by a piece of their text: the seconds of each part.
+_PARTS = (("CREATE TEMPORARY TABLE", "units"), ("INSERT INTO kpis_intervalrollup", "interval_rollups"),
+          ("INSERT INTO kpis_dayrollup", "day_rollups"), ("WITH RECURSIVE roots", "cases"),
+          ("inbound AS MATERIALIZED", "inbound"), ("segments(queue_id", "written"), ("WITH ends(day", "backlog"),
+          ("handled_legs AS", "costs"))  # fmt: skip
+
+
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[max(int(0.95 * len(ordered) + 0.999999) - 1, 0)]
@@ -299,7 +322,7 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
     """Rebuild the month's rollups and day parts and time the month report and the raw aggregate at this size."""
     from django.db import connection
 
-    from contactpunt.kpis import dayparts, rollups, rollups_rows
+    from contactpunt.kpis import rollups, rollups_rows
     from contactpunt.kpis.facts import CONTACT, LEG, load_units
     from contactpunt.kpis.intervals import zone
     from contactpunt.kpis.tests import dayparts_definition
@@ -309,22 +332,29 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
         MONTH_START.astimezone(zone()).date(),
         (MONTH_END - dt.timedelta(seconds=1)).astimezone(zone()).date(),
     )
+    spent: dict[str, float] = {}
+
+    def timed_statement(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        began = time.monotonic()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            part = next((name for text, name in _PARTS if text in sql), "other")
+            spent[part] = spent.get(part, 0.0) + time.monotonic() - began
+
     began = time.monotonic()
-    rows = rollups.rebuild(MONTH_START, MONTH_END)
-    intervals_s = time.monotonic() - began
-    began = time.monotonic()
-    parts = dayparts.rebuild(first_day, last_day)
-    days_s = time.monotonic() - began
-    total_s = intervals_s + days_s
+    with connection.execute_wrapper(timed_statement):
+        rows, parts = rollups.rebuild_days(first_day, last_day)
+    total_s = time.monotonic() - began
     result["rebuild"] = {
-        "interval_rollups": {
-            "rows": rows,
-            "seconds": round(intervals_s, 1),
-            "contacts_per_s": round(size / intervals_s),
-        },
-        "day_parts": {"rows": parts, "seconds": round(days_s, 1), "contacts_per_s": round(size / days_s)},
+        "seconds": round(total_s, 1),
         "contacts_per_s": round(size / total_s),
+        "interval_rows": rows,
+        "day_and_cost_part_rows": parts,
+        "seconds_per_part": {name: round(s, 1) for name, s in sorted(spent.items(), key=lambda kv: -kv[1])},
     }
+    # At once: the anchor below folds a day of contacts in Python (at 10M a third of a million, many minutes).
+    print(json.dumps({"contacts": size, "rebuild": result["rebuild"]}), file=sys.stderr, flush=True)
     # The anchor: the Python definitions over one day of the same log.
     day_start, day_end = MONTH_START + dt.timedelta(days=14), MONTH_START + dt.timedelta(days=15)
     day = day_start.astimezone(zone()).date()
@@ -382,28 +412,38 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--budget", type=float, default=30.0, help="Minutes; a size not reached within it is skipped.")
     parser.add_argument("--keep", action="store_true", help="Keep the bench database.")
+    parser.add_argument("--reuse", action="store_true", help="Measure a kept bench database again (and keep it).")
     parser.add_argument("--name", help="The bench database's name (default: the --pg-url database's + _kpis).")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     name = args.name or urlsplit(args.pg_url).path.lstrip("/") + "_kpis"
     url = with_database(args.pg_url, name)
-    psql(args.pg_url, f"DROP DATABASE IF EXISTS {name}")
-    psql(args.pg_url, f"CREATE DATABASE {name}")
+    exists = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"  # noqa: S608 (the bench's own --name)
+    found = subprocess.run(["psql", args.pg_url, "-Atc", exists], check=True, capture_output=True, text=True).stdout
+    reused = args.reuse and found.strip() == "1"
+    if not reused:
+        psql(args.pg_url, f"DROP DATABASE IF EXISTS {name}")
+        psql(args.pg_url, f"CREATE DATABASE {name}")
     sizes = sorted({*(int(n) for n in args.steps.split(",") if n and int(n) < args.contacts), args.contacts})
     results: dict[str, Any] = {"database": name, "sizes": []}
     began = time.monotonic()
     try:
         django_setup(url)
-        ids = setup(url)
-        built = 0
+        built, ids = existing_ids() if reused else (0, setup(url))
+        if reused:
+            # What the kept database holds is measured as it is; a larger size is grown from it.
+            sizes = [built, *(size for size in sizes if size > built)]
+            results["reused"] = f"{built:,} contacts"
         for size in sizes:
             elapsed = time.monotonic() - began
             if built and elapsed / 60 * size / built > args.budget:
                 results["not_reached"] = f"{size:,} contacts: {elapsed / 60:.0f} min for {built:,}, over the budget"
                 break
-            grow_s = grow(built, size, ids)
-            built = size
-            subprocess.run(["psql", url, "-q", "-c", "VACUUM ANALYZE"], check=True, capture_output=True)
+            grow_s = 0.0
+            if size > built:
+                grow_s = grow(built, size, ids)
+                built = size
+                subprocess.run(["psql", url, "-q", "-c", "VACUUM ANALYZE"], check=True, capture_output=True)
             step = {"build_s": round(grow_s, 1), **measure(size, args.repeat)}
             step["elapsed_min"] = round((time.monotonic() - began) / 60, 1)
             results["sizes"].append(step)
@@ -416,7 +456,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        if not args.keep:
+        if not args.keep and not args.reuse:
             psql(args.pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     if args.json:
         print(json.dumps(results, indent=2))

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from contactpunt.contacts.models import Channel, Contact, ContactEvent, Direction, EventName
 from contactpunt.id_filters import ids_in
-from contactpunt.kpis import dayparts_sql, metrics
+from contactpunt.kpis import dayparts_sql, metrics, rollups_sql
 from contactpunt.kpis.facts import CONTACT, LEG
 from contactpunt.kpis.intervals import day_bounds, day_spans, local_days
 from contactpunt.kpis.intervals import zone as local_zone
@@ -159,9 +159,13 @@ def rebuild(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) ->
     """Recompute the day parts, cost parts and case resolutions of the local days `first` to `last`, REBUILD_DAYS at
     a time; returns the day and cost part rows written."""
     now = now or timezone.now()
-    return sum(
-        _rebuild_span(span_first, span_last, now) for span_first, span_last in day_spans(first, last, REBUILD_DAYS)
-    )
+    written = 0
+    for span_first, span_last in day_spans(first, last, REBUILD_DAYS):
+        # The written day parts and the cost parts read the same units: computed once for both (or taken from a
+        # rebuild of the rollups around this one, `rollups.rebuild_days`).
+        with rollups_sql.shared_units(*day_bounds(span_first, span_last, local_zone())):
+            written += _rebuild_span(span_first, span_last, now)
+    return written
 
 
 def _rebuild_span(first: dt.date, last: dt.date, now: dt.datetime) -> int:

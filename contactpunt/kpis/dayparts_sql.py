@@ -31,7 +31,7 @@ from contactpunt.kpis.dayparts_calendar import US as _US
 from contactpunt.kpis.dayparts_calendar import calendar_rows
 from contactpunt.kpis.intervals import day_bounds
 from contactpunt.kpis.metrics.definitions import FCR_WINDOW, GRID_EXACT_S, GRID_STEPS, REPEAT_WINDOW
-from contactpunt.kpis.rollups_sql import _Dialect, units_chain
+from contactpunt.kpis.rollups_sql import _Dialect, planned, units_source
 
 #: One aggregated row of a statement: what it holds ("row", "hist", "pending", "due", "case", "cost"), then the key
 #: (day, kind, level, per agent, queue, channel, agent) and its values.
@@ -294,6 +294,7 @@ def written_sql(d: _Days, first: dt.date, last: dt.date, calendars: tuple[str, s
     within the queue's norm, and the unreplied whose norm ran out when built (`written.first_response_within_norm`)
     or still runs (their due moments, `business_hours.due_at`)."""
     segments, pieces, norms = calendars
+    start, end = day_bounds(first, last, d.zone)
     position = "o{n}.cum_us + CASE WHEN o{n}.is_open = 1 THEN w.{m} - o{n}.s_us ELSE 0 END"
     rows: list[str] = []
     for level, agent in (("contact", None), ("leg", None), ("leg", "agent_id")):
@@ -309,7 +310,7 @@ def written_sql(d: _Days, first: dt.date, last: dt.date, calendars: tuple[str, s
                           where="due_us > %(now_us)s"))  # fmt: skip
     written = ", ".join(f"'{c}'" for c in _WRITTEN)
     return (
-        units_chain(d, channels=_WRITTEN)
+        units_source(d, start=start, end=end, channels=_WRITTEN)
         + f""", {d.days_cte(first, last)}
 segments(queue_id, day_key, s_us, e_us, cum_us, is_open) AS (VALUES {segments}),
 pieces(queue_id, piece_key, s_us, cum_before, cum_end) AS (VALUES {pieces}),
@@ -398,7 +399,7 @@ def costs_sql(d: _Days, first: dt.date, last: dt.date) -> str:
     """The handled legs with an agent per day x agent x queue x account x product type x reason
     (`cost_parts.handled`): legs, contacts counted on their first handled leg, handling seconds."""
     return (
-        units_chain(d)
+        units_source(d, start=day_bounds(first, last, d.zone)[0], end=day_bounds(first, last, d.zone)[1])
         + f""", {d.days_cte(first, last)}
 handled_legs AS (
     SELECT u.contact_id, u.leg, u.queue_id, u.queued_at, u.agent_id, u.handled,
@@ -454,32 +455,18 @@ def statements(first: dt.date, last: dt.date, zone: ZoneInfo, now: dt.datetime, 
     return {name: makers[name]() for name in wanted}
 
 
-#: From this many days on, PostgreSQL computes a span with hash joins over one pass of the log: the planner cannot
-#: estimate the grouped stages' rows and may take nested loops over them (as `rollups_sql.HASHED_ABOVE`); a shorter
-#: span (a refresh of a few days) keeps the index lookups of its contacts.
+#: From this many days on, PostgreSQL computes a span with hash joins over one pass of the log (`rollups_sql.planned`);
+#: a shorter span (a refresh of a few days) keeps the index lookups of its contacts.
 HASHED_FROM_DAYS = 7
 
 
 def run(sql: str, values: dict[str, Any], *, days: int = 1) -> list[Row]:
     """Run one statement over a span of `days`; its JSON values decoded (PostgreSQL hands them as text here, as
     SQLite does)."""
-    hashed = connection.vendor == "postgresql" and days >= HASHED_FROM_DAYS
     # A dashboard's read goes to the replica, when one is set (a rebuild, whose case statement inserts, runs outside).
-    with replica.reading_connection().cursor() as cursor:
-        if hashed:
-            cursor.execute("SET enable_nestloop = off")
-            cursor.execute("SET work_mem = '128MB'")
-            # The costs of the disabled nested loops cross the JIT's thresholds: compiling these long statements took
-            # seconds each, also over a few rows.
-            cursor.execute("SET jit = off")
-        try:
-            cursor.execute(sql, values)
-            return [_decoded(row) for row in cursor.fetchall()]
-        finally:
-            if hashed:
-                cursor.execute("RESET enable_nestloop")
-                cursor.execute("RESET work_mem")
-                cursor.execute("RESET jit")
+    with replica.reading_connection().cursor() as cursor, planned(cursor, hashed=days >= HASHED_FROM_DAYS):
+        cursor.execute(sql, values)
+        return [_decoded(row) for row in cursor.fetchall()]
 
 
 def _decoded(row: Sequence[Any]) -> Row:

@@ -28,7 +28,7 @@ from contactpunt.contacts.models import Channel, ContactEvent, EventName
 from contactpunt.kpis import dayparts, metrics, rollups_days, rollups_sql
 from contactpunt.kpis.dirty_marks import dirty_marks, mark_cases_dirty, mark_dirty, remove_marks
 from contactpunt.kpis.facts import CONTACT, LEG, Unit, load_units
-from contactpunt.kpis.intervals import INTERVAL, day_bounds, interval_start, local_days
+from contactpunt.kpis.intervals import INTERVAL, day_bounds, day_spans, interval_start, local_days
 from contactpunt.kpis.intervals import zone as local_zone
 from contactpunt.kpis.models import DayRollup, DirtyContact, IntervalRollup
 from contactpunt.kpis.rollups_rows import HISTOGRAM_EDGES, NotInRollups, rows_for, thresholds
@@ -61,6 +61,21 @@ def rebuild(start: dt.datetime, end: dt.datetime, *, days: bool = True) -> int:
     if days and start < end:
         rollups_days.replace(*rollups_days.local_days(start, end), limits=limits)
     return written
+
+
+def rebuild_days(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Rebuild every figure kept for the local days `first` to `last` from the events: the interval rollups with their
+    day rows (`rebuild`) and the day parts with their cost parts and case resolutions (`dayparts.rebuild`), a span of
+    dayparts.REBUILD_DAYS at a time, the units of a span computed once for all three (`rollups_sql.shared_units`);
+    returns the interval rows and the day and cost part rows written."""
+    now = now or timezone.now()
+    intervals = parts = 0
+    for span_first, span_last in day_spans(first, last, dayparts.REBUILD_DAYS):
+        start, end = day_bounds(span_first, span_last, local_zone())
+        with rollups_sql.shared_units(start, end):
+            intervals += rebuild(start, end)
+            parts += dayparts.rebuild(span_first, span_last, now=now)
+    return intervals, parts
 
 
 def rebuild_all() -> int:
