@@ -56,7 +56,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "recent_spikes": ReasonSpike.objects.select_related("reason")[:20],
             "versions": ReasonModelVersion.objects.defer("artefact")[:10],
             "previous_week": (report.first - dt.timedelta(days=7)).isoformat(),
-            "next_week": (report.first + dt.timedelta(days=7)).isoformat(),
+            # No week after the current one: it has not happened yet.
+            "next_week": following.isoformat() if (following := report.first + dt.timedelta(days=7)) <= today() else "",
             "can_run": can(request.user, Action.PLAN),
         },
     )

@@ -111,6 +111,14 @@ def test_the_structural_page_is_for_team_leads_and_up(history, agent, team_lead,
     assert detect not in client_for(viewer).get(reverse("insights:index")).content.decode()
 
 
+def test_the_current_week_offers_the_week_before_and_not_one_still_to_come(history, team_lead):
+    this_week = client_for(team_lead).get(reverse("insights:index")).content.decode()
+    earlier = timezone.localdate() - dt.timedelta(days=14)
+    past = client_for(team_lead).get(reverse("insights:index"), {"date": earlier.isoformat()}).content.decode()
+    assert "vorige week" in this_week and "volgende week" not in this_week
+    assert "vorige week" in past and "volgende week" in past
+
+
 def test_the_page_shows_spikes_and_reacts_to_a_bad_date(history, team_lead):
     reason = ContactReason.objects.get(code="levering")
     ReasonSpike.objects.create(reason=reason, day=timezone.localdate(), count=40, expected=12, upper_bound=22.4)
