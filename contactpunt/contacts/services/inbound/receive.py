@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from contactpunt.contacts.services.inbound.decide import Decisions
 from contactpunt.contacts.services.inbound.lookups import Lookups
 from contactpunt.contacts.services.inbound.validate import CLOCK_SKEW, Prepared, load_queues, validate
 from contactpunt.contacts.services.inbound.writes import Writes
-from contactpunt.contacts.services.queues import Routing
+from contactpunt.contacts.services.queues import Routing, unknown_queue_message
 from contactpunt.contacts.services.types import InboundContact, Outcome, Received
 from contactpunt.gc_pause import collection_paused
 
@@ -38,7 +39,10 @@ def _receive(contacts: Sequence[InboundContact]) -> list[Received]:
     region = settings.PHONE_REGION
     routes: dict[tuple[str, str], Routing | None] = {}  # a batch asks once per queue code and channel
     latest = timezone.now() + CLOCK_SKEW
-    prepared = [validate(index, c, queues, region, routes, latest=latest) for index, c in enumerate(contacts)]
+    unknown = functools.cache(unknown_queue_message)  # a batch of contacts for one wrong queue: one query
+    prepared = [
+        validate(index, c, queues, region, routes, latest=latest, unknown=unknown) for index, c in enumerate(contacts)
+    ]
     guarded = False
     attempt = 0
     while True:

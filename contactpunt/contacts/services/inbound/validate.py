@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from contactpunt.contacts.models import (
@@ -40,14 +40,16 @@ def validate(
     routes: dict[tuple[str, str], Routing | None],
     *,
     latest: dt.datetime,
+    unknown: Callable[[str], str] = unknown_queue_message,
 ) -> Prepared:
     """Check and route one contact; `latest` is the latest moment a contact may have occurred (a batch reads
-    the clock once)."""
+    the clock once), `unknown` the error message for a queue code that names no active queue (a batch asks once
+    per code)."""
     prepared = Prepared(index, contact)
     errors = prepared.errors
     queue = queues.get(contact.queue)
     if contact.strict_queue and queue is None:
-        errors.append(FieldError("queue", "unknown_queue", unknown_queue_message(contact.queue)))
+        errors.append(FieldError("queue", "unknown_queue", unknown(contact.queue)))
     elif contact.strict_queue and queue is not None and contact.channel and contact.channel != queue.channel:
         errors.append(
             FieldError(
@@ -62,7 +64,7 @@ def validate(
             routes[route_key] = route(contact.queue, contact.channel, queues)
         routing = routes[route_key]
         if routing is None:
-            errors.append(FieldError("queue", "unknown_queue", unknown_queue_message(contact.queue)))
+            errors.append(FieldError("queue", "unknown_queue", unknown(contact.queue)))
         else:
             queue = routing.queue
             prepared.fallback_reason = routing.fallback_reason
